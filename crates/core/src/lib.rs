@@ -1,0 +1,15 @@
+//! Foresight's pure core.
+//!
+//! Everything here is plain Rust with no browser dependency, so the same code
+//! runs natively under `cargo test`, in the native tools, and in the browser.
+//! A clock is always passed in, never read from the environment.
+
+pub mod calendar;
+pub mod datasource;
+pub mod prometheus_response;
+pub mod query_step;
+pub mod series;
+pub mod time_axis;
+pub mod time_range;
+pub mod url_state;
+pub mod value_format;

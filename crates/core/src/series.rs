@@ -1,0 +1,162 @@
+//! A time series as Foresight holds it: columnar timestamps (seconds) and values,
+//! with NaN marking a gap.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// Label set of a series, sorted by name (as Prometheus prints them).
+pub type Labels = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    pub labels: Labels,
+    /// Seconds since the Unix epoch, strictly increasing.
+    pub timestamps: Vec<f64>,
+    pub values: Vec<f64>,
+}
+
+/// Legend statistics over the finite samples of a series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeriesStats {
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub last: f64,
+    /// Number of finite samples the statistics were computed from.
+    pub samples: usize,
+}
+
+impl Series {
+    /// Min, max, mean and last over finite values; `None` when there are none.
+    pub fn stats(&self) -> Option<SeriesStats> {
+        let mut finite = self.values.iter().copied().filter(|v| v.is_finite());
+        let first = finite.next()?;
+        let (mut min, mut max, mut sum, mut count, mut last) = (first, first, first, 1usize, first);
+        for value in finite {
+            min = min.min(value);
+            max = max.max(value);
+            sum += value;
+            count += 1;
+            last = value;
+        }
+        Some(SeriesStats {
+            min,
+            max,
+            mean: sum / count as f64,
+            last,
+            samples: count,
+        })
+    }
+
+    /// Legend text: `{a="1", b="2"}` minus `__name__`, or the metric name alone.
+    pub fn legend_name(&self) -> String {
+        let name = self.labels.get("__name__").cloned().unwrap_or_default();
+        let pairs: Vec<String> = self
+            .labels
+            .iter()
+            .filter(|(key, _)| key.as_str() != "__name__")
+            .map(|(key, value)| format!("{key}={value:?}"))
+            .collect();
+        match (name.is_empty(), pairs.is_empty()) {
+            (true, true) => "{}".to_string(),
+            (false, true) => name,
+            (_, false) => format!("{name}{{{}}}", pairs.join(", ")),
+        }
+    }
+
+    /// Index ranges of samples to draw as connected lines: a run breaks at a
+    /// non-finite value or where consecutive timestamps are more than one step
+    /// apart (a missing sample is a gap, never an interpolation or a zero).
+    pub fn connected_runs(&self, step_seconds: f64) -> Vec<Range<usize>> {
+        let mut runs = Vec::new();
+        let mut start: Option<usize> = None;
+        let tolerance = step_seconds * 1.5;
+        for index in 0..self.values.len() {
+            let finite = self.values[index].is_finite();
+            match start {
+                Some(run_start) if !finite => {
+                    runs.push(run_start..index);
+                    start = None;
+                }
+                Some(run_start)
+                    if self.timestamps[index] - self.timestamps[index - 1] > tolerance =>
+                {
+                    runs.push(run_start..index);
+                    start = Some(index);
+                }
+                None if finite => start = Some(index),
+                _ => {}
+            }
+        }
+        if let Some(run_start) = start {
+            runs.push(run_start..self.values.len());
+        }
+        runs
+    }
+
+    /// Smallest and largest finite value over several series.
+    pub fn value_extent<'a>(series: impl IntoIterator<Item = &'a Series>) -> Option<(f64, f64)> {
+        series
+            .into_iter()
+            .filter_map(Series::stats)
+            .fold(None, |acc, s| match acc {
+                None => Some((s.min, s.max)),
+                Some((lo, hi)) => Some((lo.min(s.min), hi.max(s.max))),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(timestamps: &[f64], values: &[f64]) -> Series {
+        Series {
+            labels: Labels::new(),
+            timestamps: timestamps.to_vec(),
+            values: values.to_vec(),
+        }
+    }
+
+    #[test]
+    fn stats_ignore_nan_and_infinities() {
+        let s = series(
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+            &[2.0, f64::NAN, 4.0, f64::INFINITY, 6.0],
+        );
+        let stats = s.stats().unwrap();
+        assert_eq!(
+            (stats.min, stats.max, stats.mean, stats.last, stats.samples),
+            (2.0, 6.0, 4.0, 6.0, 3)
+        );
+        assert!(series(&[1.0], &[f64::NAN]).stats().is_none());
+        assert!(series(&[], &[]).stats().is_none());
+    }
+
+    #[test]
+    fn legend_names_follow_prometheus_notation() {
+        let mut s = series(&[], &[]);
+        assert_eq!(s.legend_name(), "{}");
+        s.labels.insert("__name__".into(), "up".into());
+        assert_eq!(s.legend_name(), "up");
+        s.labels.insert("job".into(), "a\"b".into());
+        assert_eq!(s.legend_name(), "up{job=\"a\\\"b\"}");
+    }
+
+    #[test]
+    fn runs_break_at_missing_steps_and_nan() {
+        let s = series(
+            &[0.0, 10.0, 20.0, 50.0, 60.0, 70.0, 80.0],
+            &[1.0, 1.0, 1.0, 1.0, f64::NAN, 1.0, 1.0],
+        );
+        assert_eq!(s.connected_runs(10.0), vec![0..3, 3..4, 5..7]);
+        assert!(series(&[0.0], &[f64::NAN]).connected_runs(10.0).is_empty());
+    }
+
+    #[test]
+    fn extent_covers_all_series() {
+        let a = series(&[0.0, 1.0], &[1.0, 5.0]);
+        let b = series(&[0.0, 1.0], &[-2.0, f64::NAN]);
+        assert_eq!(Series::value_extent([&a, &b]), Some((-2.0, 5.0)));
+    }
+}

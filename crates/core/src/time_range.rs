@@ -1,0 +1,395 @@
+//! Time ranges in Grafana's syntax: `now`, `now-6h`, `now+1d`, `now/d`,
+//! `now-1d/d`, or epoch milliseconds. Resolution takes the clock as an argument.
+
+use crate::calendar::{civil_from_unix_seconds, unix_seconds_from_civil, CivilTime};
+use std::fmt;
+
+/// A point in time as written in a URL or dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeExpression {
+    /// `now` shifted by `amount` units (negative is the past), optionally rounded
+    /// down to the start of a calendar unit (UTC). Kept as written so it displays unchanged.
+    Relative {
+        amount: i64,
+        unit: CalendarUnit,
+        round_to: Option<CalendarUnit>,
+    },
+    /// Epoch milliseconds.
+    Absolute { epoch_ms: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarUnit {
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl CalendarUnit {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        Some(match suffix {
+            "s" => Self::Second,
+            "m" => Self::Minute,
+            "h" => Self::Hour,
+            "d" => Self::Day,
+            "w" => Self::Week,
+            "M" => Self::Month,
+            "y" => Self::Year,
+            _ => return None,
+        })
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Self::Second => "s",
+            Self::Minute => "m",
+            Self::Hour => "h",
+            Self::Day => "d",
+            Self::Week => "w",
+            Self::Month => "M",
+            Self::Year => "y",
+        }
+    }
+
+    /// Fixed length used for offsets (months as 30 days and years as 365, as Grafana does for durations).
+    fn approximate_ms(self) -> i64 {
+        match self {
+            Self::Second => 1_000,
+            Self::Minute => 60_000,
+            Self::Hour => 3_600_000,
+            Self::Day => 86_400_000,
+            Self::Week => 7 * 86_400_000,
+            Self::Month => 30 * 86_400_000,
+            Self::Year => 365 * 86_400_000,
+        }
+    }
+}
+
+/// A time expression that could not be understood, with the accepted forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeParseError(pub String);
+
+impl fmt::Display for TimeParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TimeExpression {
+    pub fn now() -> Self {
+        Self::Relative {
+            amount: 0,
+            unit: CalendarUnit::Second,
+            round_to: None,
+        }
+    }
+
+    /// `now` minus whole seconds, written in the largest unit that divides it exactly.
+    pub fn now_minus_seconds(seconds: i64) -> Self {
+        let unit = [
+            CalendarUnit::Week,
+            CalendarUnit::Day,
+            CalendarUnit::Hour,
+            CalendarUnit::Minute,
+        ]
+        .into_iter()
+        .find(|unit| seconds % (unit.approximate_ms() / 1000) == 0)
+        .unwrap_or(CalendarUnit::Second);
+        Self::Relative {
+            amount: -seconds / (unit.approximate_ms() / 1000),
+            unit,
+            round_to: None,
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, TimeParseError> {
+        let text = input.trim();
+        let invalid = || {
+            TimeParseError(format!(
+                "time {text:?} is not understood; use epoch milliseconds or Grafana syntax like now, now-6h, now-7d/d"
+            ))
+        };
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            let epoch_ms = text.parse::<i64>().map_err(|_| invalid())?;
+            return Ok(Self::Absolute { epoch_ms });
+        }
+        let rest = text.strip_prefix("now").ok_or_else(invalid)?;
+        let (offset_part, round_part) = match rest.split_once('/') {
+            Some((offset, round)) => (offset, Some(round)),
+            None => (rest, None),
+        };
+        let (amount, unit) = if offset_part.is_empty() {
+            (0, CalendarUnit::Second)
+        } else {
+            let sign = match offset_part.as_bytes()[0] {
+                b'-' => -1,
+                b'+' => 1,
+                _ => return Err(invalid()),
+            };
+            let body = &offset_part[1..];
+            let digits_end = body
+                .find(|c: char| !c.is_ascii_digit())
+                .ok_or_else(invalid)?;
+            if digits_end == 0 {
+                return Err(invalid());
+            }
+            let amount: i64 = body[..digits_end].parse().map_err(|_| invalid())?;
+            let unit = CalendarUnit::from_suffix(&body[digits_end..]).ok_or_else(invalid)?;
+            amount
+                .checked_mul(unit.approximate_ms())
+                .ok_or_else(invalid)?;
+            (amount * sign, unit)
+        };
+        let round_to = match round_part {
+            None => None,
+            Some(unit) => Some(CalendarUnit::from_suffix(unit).ok_or_else(invalid)?),
+        };
+        Ok(Self::Relative {
+            amount,
+            unit,
+            round_to,
+        })
+    }
+
+    /// Epoch milliseconds of this expression at the given `now`.
+    pub fn resolve(&self, now_ms: i64) -> i64 {
+        match *self {
+            Self::Absolute { epoch_ms } => epoch_ms,
+            Self::Relative {
+                amount,
+                unit,
+                round_to,
+            } => {
+                let shifted = now_ms.saturating_add(amount.saturating_mul(unit.approximate_ms()));
+                match round_to {
+                    None => shifted,
+                    Some(unit) => round_down_utc(shifted, unit),
+                }
+            }
+        }
+    }
+
+    pub fn is_relative(&self) -> bool {
+        matches!(self, Self::Relative { .. })
+    }
+}
+
+impl fmt::Display for TimeExpression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Absolute { epoch_ms } => write!(f, "{epoch_ms}"),
+            Self::Relative {
+                amount,
+                unit,
+                round_to,
+            } => {
+                f.write_str("now")?;
+                if amount != 0 {
+                    write!(
+                        f,
+                        "{}{}{}",
+                        if amount < 0 { '-' } else { '+' },
+                        amount.unsigned_abs(),
+                        unit.suffix()
+                    )?;
+                }
+                if let Some(unit) = round_to {
+                    write!(f, "/{}", unit.suffix())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn round_down_utc(epoch_ms: i64, unit: CalendarUnit) -> i64 {
+    let seconds = epoch_ms.div_euclid(1000);
+    let t = civil_from_unix_seconds(seconds);
+    let rounded = match unit {
+        CalendarUnit::Second => t,
+        CalendarUnit::Minute => CivilTime { second: 0, ..t },
+        CalendarUnit::Hour => CivilTime {
+            minute: 0,
+            second: 0,
+            ..t
+        },
+        CalendarUnit::Day | CalendarUnit::Week => CivilTime {
+            hour: 0,
+            minute: 0,
+            second: 0,
+            ..t
+        },
+        CalendarUnit::Month => CivilTime {
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            ..t
+        },
+        CalendarUnit::Year => CivilTime {
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            ..t
+        },
+    };
+    let mut result = unix_seconds_from_civil(&rounded);
+    if unit == CalendarUnit::Week {
+        // Weeks start on Monday; 1970-01-01 was a Thursday.
+        let days = result.div_euclid(86_400);
+        result -= (days + 3).rem_euclid(7) * 86_400;
+    }
+    result * 1000
+}
+
+/// A dashboard time range, `from` before `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeRange {
+    pub from: TimeExpression,
+    pub to: TimeExpression,
+}
+
+/// A resolved range in epoch milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedRange {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+impl ResolvedRange {
+    pub fn duration_seconds(&self) -> f64 {
+        (self.end_ms - self.start_ms) as f64 / 1000.0
+    }
+}
+
+impl TimeRange {
+    pub fn last(duration_ms: i64) -> Self {
+        Self {
+            from: TimeExpression::now_minus_seconds(duration_ms / 1000),
+            to: TimeExpression::now(),
+        }
+    }
+
+    pub fn resolve(&self, now_ms: i64) -> Result<ResolvedRange, TimeParseError> {
+        let start_ms = self.from.resolve(now_ms);
+        let end_ms = self.to.resolve(now_ms);
+        if start_ms >= end_ms {
+            return Err(TimeParseError(format!(
+                "time range from {} to {} is empty or reversed",
+                self.from, self.to
+            )));
+        }
+        Ok(ResolvedRange { start_ms, end_ms })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_763_900_000_123; // 2025-11-23T12:13:20.123Z
+
+    #[test]
+    fn parses_relative_and_absolute_forms() {
+        assert_eq!(TimeExpression::parse("now").unwrap().resolve(NOW), NOW);
+        assert_eq!(
+            TimeExpression::parse("now-6h").unwrap().resolve(NOW),
+            NOW - 6 * 3_600_000
+        );
+        assert_eq!(
+            TimeExpression::parse("now+1d").unwrap().resolve(NOW),
+            NOW + 86_400_000
+        );
+        assert_eq!(
+            TimeExpression::parse("now-30d").unwrap().resolve(NOW),
+            NOW - 30 * 86_400_000
+        );
+        assert_eq!(
+            TimeExpression::parse("1700000000000").unwrap(),
+            TimeExpression::Absolute {
+                epoch_ms: 1_700_000_000_000
+            }
+        );
+    }
+
+    #[test]
+    fn rounds_to_calendar_units_in_utc() {
+        assert_eq!(
+            TimeExpression::parse("now/d").unwrap().resolve(NOW),
+            1_763_856_000_000
+        );
+        assert_eq!(
+            TimeExpression::parse("now-1d/d").unwrap().resolve(NOW),
+            1_763_856_000_000 - 86_400_000
+        );
+        assert_eq!(
+            TimeExpression::parse("now/h").unwrap().resolve(NOW),
+            1_763_899_200_000
+        );
+        // 2025-11-23 is a Sunday: the week started Monday 2025-11-17.
+        assert_eq!(
+            TimeExpression::parse("now/w").unwrap().resolve(NOW),
+            1_763_337_600_000
+        );
+        assert_eq!(
+            TimeExpression::parse("now/M").unwrap().resolve(NOW),
+            1_761_955_200_000
+        );
+    }
+
+    #[test]
+    fn rejects_garbage_with_a_hint() {
+        for bad in [
+            "",
+            "yesterday",
+            "now-",
+            "now-6",
+            "now-6x",
+            "now*6h",
+            "now-99999999999999999y",
+            "now/q",
+            "12ab",
+        ] {
+            let error = TimeExpression::parse(bad).unwrap_err();
+            assert!(error.0.contains("Grafana syntax"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn displays_in_grafana_syntax() {
+        for text in [
+            "now",
+            "now-6h",
+            "now-7d",
+            "now-2w",
+            "now+5m",
+            "now-1d/d",
+            "now-90s",
+            "1700000000000",
+        ] {
+            assert_eq!(TimeExpression::parse(text).unwrap().to_string(), text);
+        }
+        assert_eq!(
+            TimeExpression::now_minus_seconds(6 * 3600).to_string(),
+            "now-6h"
+        );
+        assert_eq!(TimeExpression::now_minus_seconds(90).to_string(), "now-90s");
+    }
+
+    #[test]
+    fn reversed_ranges_are_errors() {
+        let range = TimeRange {
+            from: TimeExpression::parse("now").unwrap(),
+            to: TimeExpression::parse("now-1h").unwrap(),
+        };
+        assert!(range.resolve(NOW).is_err());
+        let last_hour = TimeRange::last(3_600_000).resolve(NOW).unwrap();
+        assert_eq!(last_hour.duration_seconds(), 3600.0);
+    }
+}
