@@ -10,7 +10,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// The request never got an HTTP answer (server down, CORS refused, DNS, aborted).
-    Unreachable { url: String, detail: String },
+    /// `datasource` is the base URL the user configured, not the full request URL.
+    Unreachable { datasource: String, detail: String },
     /// Prometheus answered `"status":"error"`, e.g. a PromQL parse error.
     Prometheus { error_type: String, message: String },
     /// An HTTP error status without a Prometheus error body (a proxy, a wrong path).
@@ -22,9 +23,9 @@ pub enum ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Unreachable { url, detail } => write!(
+            ApiError::Unreachable { datasource, detail } => write!(
                 f,
-                "Cannot reach Prometheus at {url} ({detail}). Check that it is running and that the datasource URL is right."
+                "Cannot reach Prometheus at {datasource} ({detail}). Check that it is running, that the datasource URL is right, and that it allows cross-origin requests from this page."
             ),
             ApiError::Prometheus { error_type, message } => {
                 write!(f, "Prometheus refused the query ({error_type}): {message}")

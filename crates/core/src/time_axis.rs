@@ -23,7 +23,7 @@ pub fn time_ticks(
     max_ticks: usize,
     utc_offset_minutes: i32,
 ) -> Vec<TimeTick> {
-    if !(end > start) || max_ticks == 0 {
+    if end.partial_cmp(&start) != Some(std::cmp::Ordering::Greater) || max_ticks == 0 {
         return Vec::new();
     }
     let span = end - start;

@@ -25,7 +25,7 @@ struct EndpointLabels {
 }
 
 fn duration_histogram() -> Histogram {
-    Histogram::new(DURATION_BUCKETS.into_iter())
+    Histogram::new(DURATION_BUCKETS)
 }
 
 pub struct RequestMetrics {

@@ -1,0 +1,150 @@
+//! Headless Chromium driven over WebDriver (ChromeDriver + fantoccini), with a
+//! fresh profile per session.
+
+use crate::managed_process::ManagedProcess;
+use crate::{free_port, wait_for_http};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct BrowserSession {
+    pub client: Client,
+    _profile: TempDir,
+    _driver: ManagedProcess,
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let path = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path).expect("temporary directory can be created");
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const CHROMIUM_FLAGS: [&str; 10] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+];
+
+impl BrowserSession {
+    pub async fn start(log_dir: &Path, name: &str) -> Result<Self, String> {
+        let port = free_port();
+        let mut command =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()));
+        command.arg(format!("--port={port}"));
+        let driver = ManagedProcess::start(&format!("chromedriver-{name}"), command, log_dir)?;
+        wait_for_http(
+            &format!("http://127.0.0.1:{port}/status"),
+            Duration::from_secs(30),
+        )?;
+        let profile = TempDir::new("foresight-chromium");
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.0.display()));
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": binary, "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .map_err(|e| format!("cannot start a Chromium session: {e}"))?;
+        Ok(Self {
+            client,
+            _profile: profile,
+            _driver: driver,
+        })
+    }
+
+    /// Waits until the element matching `css` has attribute `name` in `wanted`; returns the value.
+    pub async fn wait_for_attribute(
+        &self,
+        css: &str,
+        name: &str,
+        wanted: &[&str],
+        timeout: Duration,
+    ) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        let mut last = None;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.attr(name).await.ok().flatten();
+                if let Some(value) = &last {
+                    if wanted.contains(&value.as_str()) {
+                        return Ok(value.clone());
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "{css} [{name}] is {last:?}, not one of {wanted:?} after {timeout:?}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn attribute(&self, css: &str, name: &str) -> Result<String, String> {
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("{css}: {e}"))?;
+        element
+            .attr(name)
+            .await
+            .map_err(|e| format!("{css}: {e}"))?
+            .ok_or_else(|| format!("{css} has no {name}"))
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String, String> {
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("{css}: {e}"))?;
+        element.text().await.map_err(|e| format!("{css}: {e}"))
+    }
+
+    pub async fn script(&self, script: &str) -> Result<Value, String> {
+        self.client
+            .execute(script, vec![])
+            .await
+            .map_err(|e| format!("script failed: {e}"))
+    }
+
+    pub async fn save_screenshot(&self, path: &Path) -> Result<(), String> {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .map_err(|e| format!("screenshot: {e}"))?;
+        std::fs::write(path, png).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}

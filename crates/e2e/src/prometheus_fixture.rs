@@ -1,0 +1,115 @@
+//! A real Prometheus on a free loopback port, its TSDB backfilled with the
+//! generated history (via promtool), scraping itself and optionally the sample service.
+
+use crate::managed_process::ManagedProcess;
+use crate::{free_port, wait_for_http};
+use history_generator::{generate_history, HistoryConfig, Manifest};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub struct PrometheusFixture {
+    pub port: u16,
+    pub manifest: Manifest,
+    pub work_dir: PathBuf,
+    _process: ManagedProcess,
+}
+
+fn run(command: &mut Command) -> Result<(), String> {
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{command:?} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+/// Generates history ending five minutes ago and loads it into a fresh TSDB in `work_dir/data`.
+pub fn backfill_history(work_dir: &Path) -> Result<Manifest, String> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs() as i64;
+    let config = HistoryConfig::ending_before(now);
+    let openmetrics = work_dir.join("history.om");
+    let file = std::fs::File::create(&openmetrics).map_err(|e| e.to_string())?;
+    let manifest =
+        generate_history(&config, file).map_err(|e| format!("generating history: {e}"))?;
+    let data = work_dir.join("data");
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    run(Command::new("promtool")
+        .args([
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            "--max-block-duration=240h",
+        ])
+        .arg(&openmetrics)
+        .arg(&data))?;
+    let _ = std::fs::remove_file(&openmetrics);
+    std::fs::write(
+        work_dir.join("history-manifest.json"),
+        serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(manifest)
+}
+
+impl PrometheusFixture {
+    /// `scrape_targets`: extra `host:port` targets scraped as job `sample-service` every 5 s.
+    pub fn start(
+        work_dir: &Path,
+        sample_service_target: Option<&str>,
+        log_dir: &Path,
+    ) -> Result<Self, String> {
+        std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
+        let manifest = backfill_history(work_dir)?;
+        let port = free_port();
+        let mut config = format!(
+            "global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\nscrape_configs:\n  - job_name: prometheus\n    static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n"
+        );
+        if let Some(target) = sample_service_target {
+            config.push_str(&format!(
+                "  - job_name: sample-service\n    static_configs: [{{targets: ['{target}']}}]\n"
+            ));
+        }
+        let config_path = work_dir.join("prometheus.yml");
+        std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
+        let mut command = Command::new("prometheus");
+        command
+            .arg(format!("--config.file={}", config_path.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                work_dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--storage.tsdb.retention.time=100y");
+        let mut process = ManagedProcess::start("prometheus", command, log_dir)?;
+        wait_for_http(
+            &format!("http://127.0.0.1:{port}/-/ready"),
+            Duration::from_secs(60),
+        )
+        .map_err(|e| {
+            format!(
+                "{e}; {}",
+                process.ensure_running().err().unwrap_or_default()
+            )
+        })?;
+        Ok(Self {
+            port,
+            manifest,
+            work_dir: work_dir.to_path_buf(),
+            _process: process,
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}

@@ -1,0 +1,383 @@
+//! The walking skeleton, end to end: real Prometheus with generated history, the
+//! real sample service scraped live, the release build of the app, headless Chromium.
+
+use e2e::browser_session::{BrowserSession, TempDir};
+use e2e::managed_process::ManagedProcess;
+use e2e::prometheus_fixture::PrometheusFixture;
+use e2e::static_file_server::StaticFileServer;
+use e2e::{artifacts_dir, free_port, http_get, wait_for_http, workspace_root};
+use foresight_core::datasource::encode_uri_component;
+use history_generator::IncidentKind;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::Duration;
+
+const PANEL: &str = r#"[data-panel="request-rate-by-status"]"#;
+const STATE_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn dist_dir() -> std::path::PathBuf {
+    std::env::var_os("FORESIGHT_DIST").map_or_else(|| workspace_root().join("dist"), Into::into)
+}
+
+fn sample_service_binary() -> std::path::PathBuf {
+    let path = std::env::var_os("FORESIGHT_SAMPLE_SERVICE_BIN").map_or_else(
+        || workspace_root().join("target/debug/sample-service"),
+        Into::into,
+    );
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p sample-service` first",
+        path.display()
+    );
+    path
+}
+
+/// Min, max, mean, last and finite sample count per series, computed straight from
+/// Prometheus's JSON (independently of the app's parser).
+fn stats_from_prometheus(body: &str) -> BTreeMap<String, [f64; 5]> {
+    let json: Value = serde_json::from_str(body).expect("Prometheus answers JSON");
+    assert_eq!(json["status"], "success", "{body}");
+    let mut stats = BTreeMap::new();
+    for series in json["data"]["result"].as_array().expect("a matrix") {
+        let labels = series["metric"].as_object().expect("labels");
+        let name = format!(
+            "{{{}}}",
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={:?}", v.as_str().unwrap()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let values: Vec<f64> = series["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| pair[1].as_str().unwrap().parse::<f64>().unwrap())
+            .filter(|v| v.is_finite())
+            .collect();
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        stats.insert(
+            name,
+            [min, max, mean, *values.last().unwrap(), values.len() as f64],
+        );
+    }
+    stats
+}
+
+fn assert_close(what: &str, page: f64, prometheus: f64) {
+    let tolerance = 1e-9 * prometheus.abs().max(1.0);
+    assert!(
+        (page - prometheus).abs() <= tolerance,
+        "{what}: page shows {page}, Prometheus says {prometheus}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn panel_draws_what_prometheus_returns_for_the_same_query() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-prometheus");
+    let service_port = free_port();
+    let mut service_command = Command::new(sample_service_binary());
+    service_command.args([
+        "--listen",
+        &format!("127.0.0.1:{service_port}"),
+        "--traffic-rps",
+        "5",
+    ]);
+    let mut _service =
+        ManagedProcess::start("sample-service", service_command, &artifacts).unwrap();
+    wait_for_http(
+        &format!("http://127.0.0.1:{service_port}/metrics"),
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let prometheus = PrometheusFixture::start(
+        &work.0,
+        Some(&format!("127.0.0.1:{service_port}")),
+        &artifacts,
+    )
+    .unwrap();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "foundation")
+        .await
+        .unwrap();
+
+    // Pin "now" to the end of the history so the view is deterministic.
+    let end_ms = prometheus.manifest.end * 1000;
+    let url = format!(
+        "{}?datasource={}&from={}&to={}",
+        site.url(),
+        encode_uri_component(&prometheus.base_url()),
+        end_ms - 6 * 3_600_000,
+        end_ms
+    );
+    browser.client.goto(&url).await.unwrap();
+    let state = browser
+        .wait_for_attribute(
+            PANEL,
+            "data-state",
+            &["ok", "error", "nodata"],
+            STATE_TIMEOUT,
+        )
+        .await
+        .unwrap();
+    browser
+        .save_screenshot(&artifacts.join("foundation-dashboard.png"))
+        .await
+        .unwrap();
+    assert_eq!(
+        state,
+        "ok",
+        "panel message: {:?}",
+        browser.text(PANEL).await
+    );
+
+    // The header names the datasource and the version Prometheus reports.
+    let build_info: Value = serde_json::from_str(
+        &http_get(&format!(
+            "{}/api/v1/status/buildinfo",
+            prometheus.base_url()
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let version = browser
+        .text(r#"[data-testid="prometheus-version"]"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        version,
+        format!("v{}", build_info["data"]["version"].as_str().unwrap())
+    );
+    assert_eq!(
+        browser
+            .text(r#"[data-testid="datasource-url"]"#)
+            .await
+            .unwrap(),
+        prometheus.base_url()
+    );
+
+    // The canvas holds a drawing: many pixels in the series colours, at device resolution.
+    let drawn = browser
+        .script(
+            r#"const c = document.querySelector('[data-panel="request-rate-by-status"] canvas');
+               const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+               let first = 0, second = 0;
+               for (let i = 0; i < d.length; i += 4) {
+                 if (d[i] === 94 && d[i+1] === 200 && d[i+2] === 242) first++;
+                 if (d[i] === 242 && d[i+1] === 180 && d[i+2] === 94) second++;
+               }
+               return [c.width, c.clientWidth * devicePixelRatio, first, second];"#,
+        )
+        .await
+        .unwrap();
+    let drawn: Vec<f64> = drawn
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        drawn[0],
+        drawn[1].round(),
+        "backing store matches CSS size x devicePixelRatio"
+    );
+    assert!(
+        drawn[2] > 500.0 && drawn[3] > 500.0,
+        "both series are drawn: {drawn:?}"
+    );
+
+    // The page's numbers equal Prometheus's answer to the same query window.
+    let query = browser.attribute(PANEL, "data-query").await.unwrap();
+    let start = browser.attribute(PANEL, "data-start").await.unwrap();
+    let end = browser.attribute(PANEL, "data-end").await.unwrap();
+    let step = browser.attribute(PANEL, "data-step").await.unwrap();
+    assert_eq!(
+        end.parse::<f64>().unwrap() % step.parse::<f64>().unwrap(),
+        0.0,
+        "query window aligned to the step"
+    );
+    let body = http_get(&format!(
+        "{}/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
+        prometheus.base_url(),
+        encode_uri_component(&query)
+    ))
+    .unwrap();
+    let expected = stats_from_prometheus(&body);
+    let rows = browser
+        .script(
+            r#"return [...document.querySelectorAll('[data-panel="request-rate-by-status"] tr[data-series]')].map(r =>
+                 [r.dataset.series, +r.dataset.min, +r.dataset.max, +r.dataset.mean, +r.dataset.last, +r.dataset.samples]);"#,
+        )
+        .await
+        .unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        expected.len(),
+        "one legend row per series: {rows:?} vs {expected:?}"
+    );
+    for row in rows {
+        let name = row[0].as_str().unwrap();
+        let want = expected
+            .get(name)
+            .unwrap_or_else(|| panic!("legend row {name} is not a series Prometheus returned"));
+        for (index, what) in ["min", "max", "mean", "last", "samples"].iter().enumerate() {
+            assert_close(
+                &format!("{name} {what}"),
+                row[index + 1].as_f64().unwrap(),
+                want[index],
+            );
+        }
+    }
+    // The error spike of the history lies in this view: the 500s peak far above their mean.
+    let spike = prometheus
+        .manifest
+        .incident(IncidentKind::ErrorRateSpike)
+        .unwrap();
+    assert!(spike.start * 1000 >= end_ms - 6 * 3_600_000);
+    let errors = expected[r#"{status_code="500"}"#];
+    assert!(
+        errors[1] > 5.0 * errors[2],
+        "500s spike during the incident: {errors:?}"
+    );
+
+    // Live scraping works on top of the backfilled history.
+    let mut live = false;
+    for _ in 0..60 {
+        let up = http_get(&format!(
+            "{}/api/v1/query?query=up%7Bjob%3D%22sample-service%22%7D",
+            prometheus.base_url()
+        ))
+        .unwrap();
+        if up.contains(r#""value":["#) && up.contains(r#","1"]"#) {
+            live = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(live, "Prometheus scrapes the live sample service");
+    _service.ensure_running().unwrap();
+    browser.client.close().await.unwrap();
+}
+
+async fn open_page(name: &str, query: &str) -> (BrowserSession, StaticFileServer) {
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts_dir(), name).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}{query}", site.url()))
+        .await
+        .unwrap();
+    (browser, site)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dead_prometheus_gives_a_clear_message_and_the_page_keeps_working() {
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let (browser, _site) = open_page(
+        "dead-prometheus",
+        &format!("?datasource={}", encode_uri_component(&dead)),
+    )
+    .await;
+    browser
+        .wait_for_attribute(PANEL, "data-state", &["error"], STATE_TIMEOUT)
+        .await
+        .unwrap();
+    let message = browser.text(&format!("{PANEL} .message")).await.unwrap();
+    assert!(
+        message.contains(&format!("Cannot reach Prometheus at {dead}")),
+        "{message}"
+    );
+    let header = browser
+        .text(r#"[data-testid="datasource-error"]"#)
+        .await
+        .unwrap();
+    assert!(header.contains("Cannot reach Prometheus"), "{header}");
+    browser
+        .save_screenshot(&artifacts_dir().join("foundation-dead-prometheus.png"))
+        .await
+        .unwrap();
+    // The page is alive: the header and time range are rendered and scripts still run.
+    assert_eq!(
+        browser.text(r#"[data-testid="time-range"]"#).await.unwrap(),
+        "now-6h → now"
+    );
+    browser.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_is_not_prometheus_gives_a_clear_message() {
+    // The static site itself answers /api/v1/... with a plain-text 404.
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let not_prometheus = site.url().trim_end_matches('/').to_string();
+    let browser = BrowserSession::start(&artifacts_dir(), "not-prometheus")
+        .await
+        .unwrap();
+    browser
+        .client
+        .goto(&format!(
+            "{}?datasource={}",
+            site.url(),
+            encode_uri_component(&not_prometheus)
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for_attribute(PANEL, "data-state", &["error"], STATE_TIMEOUT)
+        .await
+        .unwrap();
+    let message = browser.text(&format!("{PANEL} .message")).await.unwrap();
+    assert!(
+        message.contains("HTTP 404") && message.contains("Prometheus base URL"),
+        "{message}"
+    );
+    browser.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_link_falls_back_to_defaults_with_a_message() {
+    let (browser, _site) = open_page(
+        "broken-link",
+        "?datasource=javascript%3Aalert(1)&from=yesterday&to=now%2B",
+    )
+    .await;
+    let problems = browser
+        .text(r#"[data-testid="url-problems"]"#)
+        .await
+        .unwrap();
+    assert!(problems.contains("not an http(s) URL"), "{problems}");
+    assert!(
+        problems.contains("\"yesterday\" is not understood"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("\"now+\" is not understood"),
+        "{problems}"
+    );
+    assert_eq!(
+        browser
+            .text(r#"[data-testid="datasource-url"]"#)
+            .await
+            .unwrap(),
+        "http://127.0.0.1:9090"
+    );
+    assert_eq!(
+        browser.text(r#"[data-testid="time-range"]"#).await.unwrap(),
+        "now-6h → now"
+    );
+    // The panel still runs (against the default datasource, which may or may not exist here).
+    browser
+        .wait_for_attribute(
+            PANEL,
+            "data-state",
+            &["ok", "error", "nodata"],
+            STATE_TIMEOUT,
+        )
+        .await
+        .unwrap();
+    browser.client.close().await.unwrap();
+}

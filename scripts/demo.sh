@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Starts the Foresight demo on this machine, installing what is missing first:
+# Prometheus (on 127.0.0.1, long retention, its own data dir under .demo/) filled
+# with weeks of generated history and scraping the sample service and itself; the
+# sample service with synthetic traffic; and Foresight served by `trunk serve`.
+# Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+
+PROMETHEUS_PORT="${FORESIGHT_PROMETHEUS_PORT:-9090}"
+SERVICE_PORT="${FORESIGHT_SERVICE_PORT:-8000}"
+APP_PORT="${FORESIGHT_APP_PORT:-8080}"
+TRAFFIC_RPS="${FORESIGHT_TRAFFIC_RPS:-20}"
+FRESH_HISTORY=0
+
+usage() {
+  cat <<USAGE
+usage: scripts/demo.sh [--prometheus-port 9090] [--service-port 8000] [--app-port 8080]
+                       [--traffic-rps 20] [--fresh-history]
+Ports also come from FORESIGHT_PROMETHEUS_PORT, FORESIGHT_SERVICE_PORT, FORESIGHT_APP_PORT.
+--fresh-history throws away .demo/ and generates new history ending now.
+USAGE
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prometheus-port) PROMETHEUS_PORT="$2"; shift 2 ;;
+    --service-port) SERVICE_PORT="$2"; shift 2 ;;
+    --app-port) APP_PORT="$2"; shift 2 ;;
+    --traffic-rps) TRAFFIC_RPS="$2"; shift 2 ;;
+    --fresh-history) FRESH_HISTORY=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+for port in "$PROMETHEUS_PORT" "$SERVICE_PORT" "$APP_PORT"; do
+  case "$port" in '' | *[!0-9]*) echo "port '$port' is not a number" >&2; exit 2 ;; esac
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port on 127.0.0.1 is already in use; pick another with the flags above" >&2
+    exit 1
+  fi
+done
+
+. scripts/ensure-tools.sh
+
+DEMO_DIR="$ROOT/.demo"
+DATA_DIR="$DEMO_DIR/prometheus-data"
+LOG_DIR="$DEMO_DIR/logs"
+
+say "building the sample service and the history generator"
+cargo build --release --locked -p sample-service -p history-generator
+
+if [ "$FRESH_HISTORY" = 1 ]; then rm -rf "$DEMO_DIR"; fi
+mkdir -p "$LOG_DIR"
+if [ ! -f "$DEMO_DIR/history/history-manifest.json" ] || [ ! -d "$DATA_DIR" ]; then
+  rm -rf "$DATA_DIR" "$DEMO_DIR/history"
+  say "generating history and loading it into Prometheus's data directory"
+  ./target/release/history-generator --out "$DEMO_DIR/history"
+  mkdir -p "$DATA_DIR"
+  promtool tsdb create-blocks-from openmetrics --max-block-duration=240h \
+    "$DEMO_DIR/history/history.om" "$DATA_DIR" >"$LOG_DIR/backfill.log"
+  rm -f "$DEMO_DIR/history/history.om"
+else
+  say "reusing the history in .demo/ (--fresh-history to regenerate)"
+fi
+
+cat >"$DEMO_DIR/prometheus.yml" <<YAML
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+scrape_configs:
+  - job_name: prometheus
+    static_configs: [{targets: ['127.0.0.1:$PROMETHEUS_PORT']}]
+  - job_name: sample-service
+    static_configs: [{targets: ['127.0.0.1:$SERVICE_PORT']}]
+YAML
+
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  if [ "${#PIDS[@]}" -gt 0 ]; then
+    say "stopping ${PIDS[*]}"
+    kill "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+wait_until_ready() { # url seconds
+  for _ in $(seq 1 $(($2 * 10))); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "$1 did not answer within $2 s; logs are in $LOG_DIR" >&2
+  return 1
+}
+
+prometheus --config.file="$DEMO_DIR/prometheus.yml" --storage.tsdb.path="$DATA_DIR" \
+  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+  >"$LOG_DIR/prometheus.log" 2>&1 &
+PIDS+=($!)
+./target/release/sample-service --listen "127.0.0.1:$SERVICE_PORT" --traffic-rps "$TRAFFIC_RPS" \
+  >"$LOG_DIR/sample-service.log" 2>&1 &
+PIDS+=($!)
+wait_until_ready "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 60
+wait_until_ready "http://127.0.0.1:$SERVICE_PORT/metrics" 30
+
+say "building and serving Foresight (first build takes about a minute)"
+trunk serve --release --offline --address 127.0.0.1 --port "$APP_PORT" >"$LOG_DIR/trunk.log" 2>&1 &
+PIDS+=($!)
+wait_until_ready "http://127.0.0.1:$APP_PORT/" 600
+
+DASHBOARD_URL="http://127.0.0.1:$APP_PORT/"
+if [ "$PROMETHEUS_PORT" != 9090 ]; then
+  DASHBOARD_URL="${DASHBOARD_URL}?datasource=http%3A%2F%2F127.0.0.1%3A$PROMETHEUS_PORT"
+fi
+cat <<READY
+
+  Foresight       $DASHBOARD_URL
+  Prometheus      http://127.0.0.1:$PROMETHEUS_PORT/
+  Sample service  http://127.0.0.1:$SERVICE_PORT/hello   http://127.0.0.1:$SERVICE_PORT/metrics
+  History         $(grep -o '"start": [0-9]*' "$DEMO_DIR/history/history-manifest.json" | head -1) … incidents in .demo/history/history-manifest.json
+  Logs            $LOG_DIR/
+
+  Press Ctrl-C to stop everything.
+
+READY
+# Stop everything as soon as any one of them dies.
+wait -n "${PIDS[@]}" || true
+echo "a demo process exited; see $LOG_DIR" >&2
+exit 1

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs what Foresight's demo and tests need, only when missing, at pinned versions.
+# Safe to run again and again. Source it to get PATH set up: `. scripts/ensure-tools.sh`.
+set -euo pipefail
+
+FORESIGHT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TRUNK_VERSION="0.21.14"
+WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen crate pinned in Cargo.toml and Trunk.toml
+BINARYEN_VERSION="132.0.0"     # wasm-opt; Debian's binaryen 108 breaks the optimised page
+APT_PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager chromium chromium-driver nodejs npm)
+TOOLS_DIR="$FORESIGHT_ROOT/.tools"
+
+export PATH="$TOOLS_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_debian_packages() {
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  # npm may come from another Node.js installation; only ask Debian for it when there is none.
+  if command -v npm >/dev/null 2>&1; then
+    local filtered=()
+    for package in "${missing[@]}"; do
+      case "$package" in nodejs | npm) ;; *) filtered+=("$package") ;; esac
+    done
+    missing=("${filtered[@]+"${filtered[@]}"}")
+  fi
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_cargo_tool() { # crate version binary
+  local crate="$1" version="$2" binary="$3"
+  if "$binary" --version 2>/dev/null | grep -qF "$version"; then return; fi
+  say "installing $crate $version (a few minutes, once)"
+  cargo install --locked "$crate" --version "$version" || cargo install "$crate" --version "$version"
+}
+
+ensure_rust_tools() {
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      say "adding the $component Rust component"
+      rustup component add "$component"
+    fi
+  done
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown Rust target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  ensure_cargo_tool trunk "$TRUNK_VERSION" trunk
+  ensure_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+}
+
+ensure_wasm_opt() {
+  if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then return; fi
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm) into .tools/"
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >/dev/null
+}
+
+ensure_debian_packages
+ensure_rust_tools
+ensure_wasm_opt

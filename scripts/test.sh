@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every Foresight test on this machine, installing what is missing first:
+# formatting and lints, native unit tests of the pure core and tools, the
+# optimised release build, browser component tests in headless Chromium, and the
+# end-to-end tests (real Prometheus with generated history, the sample service,
+# the release build, headless Chromium over WebDriver). CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+. scripts/ensure-tools.sh
+
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export FORESIGHT_ARTIFACTS="$ROOT/artifacts"
+mkdir -p "$FORESIGHT_ARTIFACTS"
+
+# Anything a test started in its own process group (ChromeDriver and Chromium) goes
+# when this script ends, however it ends.
+cleanup() {
+  pkill -TERM -f -- "--user-data-dir=${TMPDIR:-/tmp}/foresight-chromium-" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+started_all=$SECONDS
+step() {
+  local name="$1"
+  shift
+  local started=$SECONDS
+  printf '\n\033[1;34m==> %s\033[0m\n' "$name"
+  "$@"
+  printf '\033[1;32m<== %s: %ss\033[0m\n' "$name" "$((SECONDS - started))"
+}
+
+NATIVE_PACKAGES=(-p foresight-core -p sample-service -p history-generator -p e2e)
+
+step "fetch locked dependencies" cargo fetch --locked
+step "format" cargo fmt --all -- --check
+step "lint native crates" cargo clippy --locked "${NATIVE_PACKAGES[@]}" --all-targets -- -D warnings
+step "lint the browser app" cargo clippy --locked --target wasm32-unknown-unknown -p foresight --all-targets -- -D warnings
+step "native unit tests" cargo test --locked -p foresight-core -p sample-service -p history-generator
+step "release build (trunk, wasm-opt)" trunk build --release --offline
+step "browser component tests (headless Chromium)" \
+  cargo test --locked --target wasm32-unknown-unknown -p foresight --test browser_components
+step "build the sample service" cargo build --locked -p sample-service
+step "end-to-end tests (Prometheus, sample service, Chromium)" cargo test --locked -p e2e
+
+printf '\n\033[1;32mAll tests passed in %ss.\033[0m Screenshots and logs: %s\n' "$((SECONDS - started_all))" "$FORESIGHT_ARTIFACTS"

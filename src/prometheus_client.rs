@@ -1,0 +1,57 @@
+//! Requests to the Prometheus HTTP API. Answers are handed to the pure core to
+//! parse; this file only moves bytes and turns transport failures into messages.
+
+use foresight_core::datasource::Datasource;
+use foresight_core::prometheus_response::{
+    parse_build_info_response, parse_query_response, ApiError, ApiSuccess, BuildInfo, QueryData,
+};
+use foresight_core::query_step::QueryWindow;
+use gloo_net::http::Request;
+use web_sys::AbortSignal;
+
+async fn get_text(
+    datasource: &Datasource,
+    url: &str,
+    abort: Option<&AbortSignal>,
+) -> Result<(u16, String), ApiError> {
+    let unreachable = |detail: String| ApiError::Unreachable {
+        datasource: datasource.to_string(),
+        detail,
+    };
+    let response = Request::get(url)
+        .abort_signal(abort)
+        .send()
+        .await
+        .map_err(|error| unreachable(error.to_string()))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|error| unreachable(format!("reading the answer failed: {error}")))?;
+    Ok((status, body))
+}
+
+pub async fn fetch_build_info(datasource: &Datasource) -> Result<BuildInfo, ApiError> {
+    let url = datasource.api_url("/api/v1/status/buildinfo", &[]);
+    let (status, body) = get_text(datasource, &url, None).await?;
+    parse_build_info_response(status, &body)
+}
+
+pub async fn fetch_query_range(
+    datasource: &Datasource,
+    query: &str,
+    window: &QueryWindow,
+    abort: Option<&AbortSignal>,
+) -> Result<ApiSuccess<QueryData>, ApiError> {
+    let url = datasource.api_url(
+        "/api/v1/query_range",
+        &[
+            ("query", query.to_string()),
+            ("start", window.start.to_string()),
+            ("end", window.end.to_string()),
+            ("step", window.step.to_string()),
+        ],
+    );
+    let (status, body) = get_text(datasource, &url, abort).await?;
+    parse_query_response(status, &body)
+}

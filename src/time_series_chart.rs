@@ -1,0 +1,152 @@
+//! Draws time series on a canvas with plotters. The canvas backing store is
+//! sized to CSS size × devicePixelRatio so lines stay crisp on HiDPI screens;
+//! time ticks come from the core so they sit on round local times.
+
+use foresight_core::series::Series;
+use foresight_core::time_axis::time_ticks;
+use foresight_core::value_format::format_short;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+/// Series colours, distinguishable on the dark panel background.
+pub const SERIES_COLORS: [(u8, u8, u8); 8] = [
+    (94, 200, 242),
+    (242, 180, 94),
+    (255, 107, 107),
+    (88, 214, 141),
+    (187, 134, 252),
+    (255, 214, 102),
+    (102, 153, 255),
+    (240, 120, 200),
+];
+const BACKGROUND: RGBColor = RGBColor(22, 31, 46);
+const GRID: RGBColor = RGBColor(38, 51, 74);
+const LABEL: RGBColor = RGBColor(138, 153, 176);
+
+pub fn series_color(index: usize) -> RGBColor {
+    let (r, g, b) = SERIES_COLORS[index % SERIES_COLORS.len()];
+    RGBColor(r, g, b)
+}
+
+pub fn series_color_css(index: usize) -> String {
+    let (r, g, b) = SERIES_COLORS[index % SERIES_COLORS.len()];
+    format!("rgb({r}, {g}, {b})")
+}
+
+/// What the x axis spans and how samples are spaced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartFrame {
+    /// Seconds since the Unix epoch.
+    pub start: f64,
+    pub end: f64,
+    pub step: f64,
+    pub utc_offset_minutes: i32,
+}
+
+/// Value axis range with a little headroom; flat or empty data still gets a visible band.
+fn value_axis(series: &[Series]) -> (f64, f64) {
+    match Series::value_extent(series) {
+        None => (0.0, 1.0),
+        Some((low, high)) if (high - low).abs() < f64::EPSILON => {
+            let pad = if high == 0.0 { 1.0 } else { high.abs() * 0.1 };
+            (low - pad, high + pad)
+        }
+        Some((low, high)) => {
+            let pad = (high - low) * 0.08;
+            let floor = if low >= 0.0 {
+                (low - pad).max(0.0)
+            } else {
+                low - pad
+            };
+            (floor, high + pad)
+        }
+    }
+}
+
+fn plot_error<E: std::fmt::Debug>(error: E) -> String {
+    format!("drawing the chart failed: {error:?}")
+}
+
+/// Draws `series` into `canvas`, resizing its backing store to the displayed size.
+pub fn draw_time_series(
+    canvas: &HtmlCanvasElement,
+    series: &[Series],
+    frame: &ChartFrame,
+) -> Result<(), String> {
+    let pixel_ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let css_width = f64::from(canvas.client_width().max(1));
+    let css_height = f64::from(canvas.client_height().max(1));
+    canvas.set_width((css_width * pixel_ratio).round() as u32);
+    canvas.set_height((css_height * pixel_ratio).round() as u32);
+    let px = |css: f64| (css * pixel_ratio).round() as i32;
+
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&BACKGROUND).map_err(plot_error)?;
+    let (y_low, y_high) = value_axis(series);
+    let label_font = ("sans-serif", f64::from(px(11.0)))
+        .into_font()
+        .color(&LABEL);
+
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(px(8.0))
+        .margin_right(px(12.0))
+        .x_label_area_size(px(22.0))
+        .y_label_area_size(px(52.0))
+        .build_cartesian_2d(frame.start..frame.end, y_low..y_high)
+        .map_err(plot_error)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(((css_height / 45.0) as usize).max(2))
+        .y_label_formatter(&|value| format_short(*value))
+        .y_label_style(label_font.clone())
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(GRID)
+        .draw()
+        .map_err(plot_error)?;
+
+    let max_ticks = ((css_width - 70.0) / 80.0).max(2.0) as usize;
+    for tick in time_ticks(frame.start, frame.end, max_ticks, frame.utc_offset_minutes) {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],
+                GRID,
+            )))
+            .map_err(plot_error)?;
+        let (x, y) = chart.backend_coord(&(tick.timestamp, y_low));
+        let style = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
+        root.draw(&Text::new(tick.label, (x, y + px(5.0)), style))
+            .map_err(plot_error)?;
+    }
+
+    for (index, one) in series.iter().enumerate() {
+        let color = series_color(index);
+        for run in one.connected_runs(frame.step) {
+            if run.len() == 1 {
+                // An isolated sample has no neighbour to connect to: draw it as a dot.
+                let point = (one.timestamps[run.start], one.values[run.start]);
+                chart
+                    .draw_series(std::iter::once(Circle::new(point, px(2.0), color.filled())))
+                    .map_err(plot_error)?;
+            } else {
+                let points = run.map(|k| (one.timestamps[k], one.values[k]));
+                chart
+                    .draw_series(LineSeries::new(
+                        points,
+                        color.stroke_width(px(1.5).max(1) as u32),
+                    ))
+                    .map_err(plot_error)?;
+            }
+        }
+    }
+    root.present().map_err(plot_error)?;
+    Ok(())
+}
