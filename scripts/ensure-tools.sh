@@ -10,7 +10,7 @@ BINARYEN_VERSION="132.0.0"     # wasm-opt; Debian's binaryen 108 breaks the opti
 APT_PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager chromium chromium-driver nodejs npm)
 TOOLS_DIR="$FORESIGHT_ROOT/.tools"
 
-export PATH="$TOOLS_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$TOOLS_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
