@@ -2,6 +2,7 @@
 //! sized to CSS size × devicePixelRatio so lines stay crisp on HiDPI screens;
 //! time ticks come from the core so they sit on round local times.
 
+use foresight_core::decimation::decimate_min_max;
 use foresight_core::series::Series;
 use foresight_core::time_axis::time_ticks;
 use foresight_core::value_format::format_short;
@@ -127,20 +128,33 @@ pub fn draw_time_series(
             .map_err(plot_error)?;
     }
 
+    // One pixel column per device pixel of the plot: at most four points each.
+    let (plot_x_range, _) = chart.plotting_area().get_pixel_range();
+    let columns = usize::try_from(plot_x_range.end - plot_x_range.start)
+        .unwrap_or(1)
+        .max(1);
     for (index, one) in series.iter().enumerate() {
         let color = series_color(index);
-        for run in one.connected_runs(frame.step) {
+        let points = decimate_min_max(
+            &one.timestamps,
+            &one.values,
+            frame.start,
+            frame.end,
+            columns,
+            frame.step * 1.5,
+        );
+        for run in points.runs() {
             if run.len() == 1 {
                 // An isolated sample has no neighbour to connect to: draw it as a dot.
-                let point = (one.timestamps[run.start], one.values[run.start]);
+                let point = (points.x[run.start], points.y[run.start]);
                 chart
                     .draw_series(std::iter::once(Circle::new(point, px(2.0), color.filled())))
                     .map_err(plot_error)?;
             } else {
-                let points = run.map(|k| (one.timestamps[k], one.values[k]));
+                let line = run.map(|k| (points.x[k], points.y[k]));
                 chart
                     .draw_series(LineSeries::new(
-                        points,
+                        line,
                         color.stroke_width(px(1.5).max(1) as u32),
                     ))
                     .map_err(plot_error)?;

@@ -5,11 +5,16 @@
 //! A clock is always passed in, never read from the environment.
 
 pub mod calendar;
+pub mod dashboard_model;
 pub mod datasource;
+pub mod decimation;
 pub mod prometheus_response;
 pub mod query_step;
+pub mod refresh;
 pub mod series;
+pub mod template_variables;
 pub mod time_axis;
 pub mod time_range;
+pub mod units;
 pub mod url_state;
 pub mod value_format;

@@ -2,7 +2,6 @@
 //! with NaN marking a gap.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 /// Label set of a series, sorted by name (as Prometheus prints them).
 pub type Labels = BTreeMap<String, String>;
@@ -64,36 +63,6 @@ impl Series {
         }
     }
 
-    /// Index ranges of samples to draw as connected lines: a run breaks at a
-    /// non-finite value or where consecutive timestamps are more than one step
-    /// apart (a missing sample is a gap, never an interpolation or a zero).
-    pub fn connected_runs(&self, step_seconds: f64) -> Vec<Range<usize>> {
-        let mut runs = Vec::new();
-        let mut start: Option<usize> = None;
-        let tolerance = step_seconds * 1.5;
-        for index in 0..self.values.len() {
-            let finite = self.values[index].is_finite();
-            match start {
-                Some(run_start) if !finite => {
-                    runs.push(run_start..index);
-                    start = None;
-                }
-                Some(run_start)
-                    if self.timestamps[index] - self.timestamps[index - 1] > tolerance =>
-                {
-                    runs.push(run_start..index);
-                    start = Some(index);
-                }
-                None if finite => start = Some(index),
-                _ => {}
-            }
-        }
-        if let Some(run_start) = start {
-            runs.push(run_start..self.values.len());
-        }
-        runs
-    }
-
     /// Smallest and largest finite value over several series.
     pub fn value_extent<'a>(series: impl IntoIterator<Item = &'a Series>) -> Option<(f64, f64)> {
         series
@@ -141,16 +110,6 @@ mod tests {
         assert_eq!(s.legend_name(), "up");
         s.labels.insert("job".into(), "a\"b".into());
         assert_eq!(s.legend_name(), "up{job=\"a\\\"b\"}");
-    }
-
-    #[test]
-    fn runs_break_at_missing_steps_and_nan() {
-        let s = series(
-            &[0.0, 10.0, 20.0, 50.0, 60.0, 70.0, 80.0],
-            &[1.0, 1.0, 1.0, 1.0, f64::NAN, 1.0, 1.0],
-        );
-        assert_eq!(s.connected_runs(10.0), vec![0..3, 3..4, 5..7]);
-        assert!(series(&[0.0], &[f64::NAN]).connected_runs(10.0).is_empty());
     }
 
     #[test]

@@ -1,0 +1,458 @@
+//! The dashboard document: a versioned JSON model with panels kept apart from
+//! their grid layout, template variables, default time range, refresh and
+//! datasource. Parsing validates everything once and says what is wrong where.
+
+use crate::template_variables::VariableValue;
+use crate::time_range::TimeExpression;
+use crate::units::Unit;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The schema version this build reads and writes.
+pub const DASHBOARD_SCHEMA_VERSION: u32 = 1;
+/// Width of the layout grid in columns (as Grafana's).
+pub const GRID_COLUMNS: u32 = 24;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub schema_version: u32,
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default)]
+    pub time: DashboardTime,
+    /// `off` or a duration such as `30s`.
+    #[serde(default = "default_refresh")]
+    pub refresh: String,
+    /// Base URL of the Prometheus API; absent means the page's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasource: Option<String>,
+    /// Scrape interval of the data, used for `$__rate_interval` (seconds).
+    #[serde(default = "default_scrape_interval")]
+    pub scrape_interval_seconds: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
+    pub panels: Vec<Panel>,
+    pub layout: Vec<GridPosition>,
+}
+
+fn default_refresh() -> String {
+    "off".into()
+}
+
+fn default_scrape_interval() -> f64 {
+    15.0
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardTime {
+    pub from: String,
+    pub to: String,
+}
+
+impl Default for DashboardTime {
+    fn default() -> Self {
+        Self {
+            from: "now-6h".into(),
+            to: "now".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Variable {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(flatten)]
+    pub source: VariableSource,
+    #[serde(default)]
+    pub multi: bool,
+    #[serde(default)]
+    pub include_all: bool,
+    /// What "All" stands for in a regex matcher (e.g. `.*`); absent means every value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_value: Option<String>,
+    /// Selected when the URL says nothing; `["$__all"]` selects All.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum VariableSource {
+    /// `label_values(metric, label)` or `label_values(label)`.
+    Query {
+        query: String,
+    },
+    Custom {
+        values: Vec<String>,
+    },
+}
+
+/// The special selection meaning "All".
+pub const ALL_SELECTION: &str = "$__all";
+
+impl Variable {
+    /// The value to substitute given the current selection and the known options.
+    pub fn value(&self, selection: &[String], options: &[String]) -> VariableValue {
+        if self.include_all
+            && (selection.iter().any(|s| s == ALL_SELECTION)
+                || selection.is_empty() && options.is_empty())
+        {
+            return VariableValue::All {
+                values: options.to_vec(),
+                custom_all: self.all_value.clone(),
+            };
+        }
+        match selection {
+            [] => VariableValue::Single(options.first().cloned().unwrap_or_default()),
+            [one] => VariableValue::Single(one.clone()),
+            many if self.multi => VariableValue::Multi(many.to_vec()),
+            [first, ..] => VariableValue::Single(first.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Panel {
+    pub id: String,
+    pub title: String,
+    #[serde(flatten)]
+    pub kind: PanelKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
+    #[serde(default)]
+    pub unit: Unit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
+    /// Ascending; the first step has no value (the base colour).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<Threshold>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum PanelKind {
+    Timeseries {
+        #[serde(default)]
+        style: LineStyle,
+        /// Draw a horizontal line at zero (deviation panels).
+        #[serde(default, rename = "zeroLine")]
+        zero_line: bool,
+    },
+    Stat {
+        #[serde(default)]
+        reduce: Reducer,
+        #[serde(default = "yes")]
+        sparkline: bool,
+        /// Shown when the query returns nothing (e.g. "No disk predicted to fill").
+        #[serde(
+            default,
+            rename = "noValueText",
+            skip_serializing_if = "Option::is_none"
+        )]
+        no_value_text: Option<String>,
+    },
+    Gauge {
+        #[serde(default)]
+        reduce: Reducer,
+    },
+    Bargauge {
+        #[serde(default)]
+        reduce: Reducer,
+    },
+    Table,
+    Heatmap,
+    Text {
+        /// Markdown, rendered safely (no raw HTML).
+        content: String,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineStyle {
+    #[default]
+    Lines,
+    Area,
+    Stacked,
+    Points,
+}
+
+/// How a series becomes one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reducer {
+    #[default]
+    Last,
+    Mean,
+    Max,
+    Min,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub expr: String,
+    /// `{{label}}` placeholders, as in Grafana.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legend_format: Option<String>,
+    /// An instant query (tables, gauges) instead of a range query.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instant: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Threshold {
+    /// `null` for the base step.
+    pub value: Option<f64>,
+    /// `green`, `amber`, `red`, `blue`, or `#rrggbb`.
+    pub color: String,
+}
+
+/// The colour of the highest threshold step at or below `value`.
+pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<&str> {
+    if !value.is_finite() {
+        return None;
+    }
+    thresholds
+        .iter()
+        .filter(|step| step.value.is_none_or(|limit| value >= limit))
+        .last()
+        .map(|step| step.color.as_str())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridPosition {
+    pub panel: String,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Dashboard {
+    /// Parses and validates a dashboard document.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let version: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| format!("the dashboard is not valid JSON: {e}"))?;
+        match version.get("schemaVersion").and_then(serde_json::Value::as_u64) {
+            Some(v) if v == u64::from(DASHBOARD_SCHEMA_VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "the dashboard has schemaVersion {v}; this Foresight reads version {DASHBOARD_SCHEMA_VERSION}"
+                ))
+            }
+            None => return Err("the dashboard has no schemaVersion (is it a Grafana dashboard? import it instead)".into()),
+        }
+        let dashboard: Dashboard = serde_json::from_value(version)
+            .map_err(|e| format!("the dashboard does not match the model: {e}"))?;
+        dashboard.validate()?;
+        Ok(dashboard)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a dashboard always serialises")
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        for (what, expression) in [("time.from", &self.time.from), ("time.to", &self.time.to)] {
+            if let Err(error) = TimeExpression::parse(expression) {
+                problems.push(format!("{what}: {error}"));
+            }
+        }
+        if self.refresh != "off" && crate::refresh::parse_refresh(&self.refresh).is_none() {
+            problems.push(format!(
+                "refresh {:?} is not off or a duration like 30s",
+                self.refresh
+            ));
+        }
+        if let Some(datasource) = &self.datasource {
+            if let Err(error) = crate::datasource::Datasource::parse(datasource) {
+                problems.push(error);
+            }
+        }
+        let mut panel_ids = BTreeSet::new();
+        for panel in &self.panels {
+            if panel.id.is_empty() || !panel_ids.insert(panel.id.as_str()) {
+                problems.push(format!("panel id {:?} is empty or used twice", panel.id));
+            }
+            let needs_query = !matches!(panel.kind, PanelKind::Text { .. });
+            if needs_query && panel.targets.iter().all(|t| t.expr.trim().is_empty()) {
+                problems.push(format!("panel {:?} has no query", panel.id));
+            }
+        }
+        let mut placed = BTreeSet::new();
+        for position in &self.layout {
+            if !panel_ids.contains(position.panel.as_str()) {
+                problems.push(format!("layout places unknown panel {:?}", position.panel));
+            }
+            if !placed.insert(position.panel.as_str()) {
+                problems.push(format!("layout places panel {:?} twice", position.panel));
+            }
+            if position.w == 0 || position.h == 0 || position.x + position.w > GRID_COLUMNS {
+                problems.push(format!(
+                    "panel {:?} does not fit the {GRID_COLUMNS}-column grid",
+                    position.panel
+                ));
+            }
+        }
+        for id in panel_ids.difference(&placed) {
+            problems.push(format!("panel {id:?} has no place in the layout"));
+        }
+        let mut variable_names = BTreeSet::new();
+        for variable in &self.variables {
+            if !is_identifier(&variable.name) || variable.name.starts_with("__") {
+                problems.push(format!(
+                    "variable name {:?} must be letters, digits and _ (not starting with __)",
+                    variable.name
+                ));
+            }
+            if !variable_names.insert(variable.name.as_str()) {
+                problems.push(format!("variable {:?} is defined twice", variable.name));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "the dashboard is not valid: {}",
+                problems.join("; ")
+            ))
+        }
+    }
+
+    pub fn panel(&self, id: &str) -> Option<&Panel> {
+        self.panels.iter().find(|p| p.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{
+        "schemaVersion": 1, "id": "d", "title": "D",
+        "variables": [{"name": "job", "kind": "query", "query": "label_values(up, job)", "includeAll": true}],
+        "panels": [
+            {"id": "a", "title": "A", "type": "stat", "unit": "percent", "decimals": 1,
+             "targets": [{"expr": "up"}], "thresholds": [{"value": null, "color": "green"}, {"value": 5, "color": "red"}]},
+            {"id": "b", "title": "B", "type": "text", "content": "hello"}
+        ],
+        "layout": [{"panel": "a", "x": 0, "y": 0, "w": 12, "h": 4}, {"panel": "b", "x": 12, "y": 0, "w": 12, "h": 4}]
+    }"#;
+
+    #[test]
+    fn parses_with_defaults_and_round_trips() {
+        let dashboard = Dashboard::from_json(MINIMAL).unwrap();
+        assert_eq!(dashboard.time, DashboardTime::default());
+        assert_eq!(dashboard.refresh, "off");
+        assert_eq!(
+            dashboard.panels[0].kind,
+            PanelKind::Stat {
+                reduce: Reducer::Last,
+                sparkline: true,
+                no_value_text: None
+            }
+        );
+        assert_eq!(dashboard.panels[0].unit, Unit::Percent);
+        let again = Dashboard::from_json(&dashboard.to_json()).unwrap();
+        assert_eq!(again, dashboard, "model -> JSON -> model is identity");
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_place() {
+        let broken = MINIMAL
+            .replace(r#""panel": "b", "x": 12"#, r#""panel": "c", "x": 20"#)
+            .replace("now", "later")
+            .replace(r#""name": "job""#, r#""name": "bad name""#);
+        let error = Dashboard::from_json(&broken).unwrap_err();
+        assert!(error.contains("unknown panel \"c\""), "{error}");
+        assert!(error.contains("does not fit"), "{error}");
+        assert!(error.contains("panel \"b\" has no place"), "{error}");
+        assert!(error.contains("variable name \"bad name\""), "{error}");
+    }
+
+    #[test]
+    fn rejects_other_versions_and_non_dashboards() {
+        assert!(Dashboard::from_json(
+            &MINIMAL.replace("\"schemaVersion\": 1", "\"schemaVersion\": 9")
+        )
+        .unwrap_err()
+        .contains("version 1"));
+        assert!(Dashboard::from_json("{\"panels\": []}")
+            .unwrap_err()
+            .contains("Grafana"));
+        assert!(Dashboard::from_json("{\"schemaVersion\": 1, \"id\": ")
+            .unwrap_err()
+            .contains("not valid JSON"));
+        assert!(Dashboard::from_json(r#"{"schemaVersion": 1, "id": 5}"#)
+            .unwrap_err()
+            .contains("does not match"));
+    }
+
+    #[test]
+    fn thresholds_pick_the_highest_step_reached() {
+        let steps = vec![
+            Threshold {
+                value: None,
+                color: "green".into(),
+            },
+            Threshold {
+                value: Some(1.0),
+                color: "amber".into(),
+            },
+            Threshold {
+                value: Some(5.0),
+                color: "red".into(),
+            },
+        ];
+        assert_eq!(threshold_color(&steps, 0.2), Some("green"));
+        assert_eq!(threshold_color(&steps, 1.0), Some("amber"));
+        assert_eq!(threshold_color(&steps, 17.0), Some("red"));
+        assert_eq!(threshold_color(&steps, f64::NAN), None);
+    }
+
+    #[test]
+    fn variable_values_follow_selection() {
+        let dashboard = Dashboard::from_json(MINIMAL).unwrap();
+        let job = &dashboard.variables[0];
+        let options = vec!["a".to_string(), "b".to_string()];
+        assert_eq!(
+            job.value(&["a".into()], &options),
+            VariableValue::Single("a".into())
+        );
+        assert_eq!(
+            job.value(&[ALL_SELECTION.into()], &options),
+            VariableValue::All {
+                values: options.clone(),
+                custom_all: None
+            }
+        );
+        assert_eq!(job.value(&[], &options), VariableValue::Single("a".into()));
+    }
+}
