@@ -232,8 +232,8 @@ pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<&str> {
     }
     thresholds
         .iter()
-        .filter(|step| step.value.is_none_or(|limit| value >= limit))
-        .last()
+        .rev()
+        .find(|step| step.value.is_none_or(|limit| value >= limit))
         .map(|step| step.color.as_str())
 }
 
