@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod dashboard_model;
 pub mod datasource;
 pub mod decimation;
+pub mod inline_dashboard;
 pub mod prometheus_response;
 pub mod query_step;
 pub mod refresh;

@@ -1,0 +1,128 @@
+//! A dashboard carried inside a link: JSON, deflate-compressed, base64url
+//! encoded. Decoding is bounded (a hostile link cannot make the page inflate
+//! gigabytes) and every failure says what is wrong with the link.
+
+use crate::dashboard_model::Dashboard;
+
+/// Largest dashboard JSON a link may inflate to.
+pub const MAX_INLINE_DASHBOARD_BYTES: usize = 2 * 1024 * 1024;
+/// Links longer than this break on common servers and proxies (8 KiB request-line limits).
+pub const LONG_LINK_WARNING_CHARS: usize = 8_000;
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for (position, c) in text.trim_end_matches('=').bytes().enumerate() {
+        let value = ALPHABET.iter().position(|&a| a == c).ok_or_else(|| {
+            format!(
+                "character {:?} at position {position} is not base64url",
+                c as char
+            )
+        })?;
+        buffer = (buffer << 6) | value as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The URL-safe text for a dashboard.
+pub fn encode_inline_dashboard(dashboard: &Dashboard) -> String {
+    let json = serde_json::to_vec(dashboard).expect("a dashboard always serialises");
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(&json, 9))
+}
+
+pub fn decode_inline_dashboard(text: &str) -> Result<Dashboard, String> {
+    let compressed = base64url_decode(text.trim())
+        .map_err(|e| format!("the dashboard in this link is damaged: {e}"))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INLINE_DASHBOARD_BYTES).map_err(|e| {
+        if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+            format!("the dashboard in this link is larger than {} MiB", MAX_INLINE_DASHBOARD_BYTES >> 20)
+        } else {
+            "the dashboard in this link is truncated or damaged (was the link cut off when it was copied?)".to_string()
+        }
+    })?;
+    let text = String::from_utf8(json)
+        .map_err(|_| "the dashboard in this link is not UTF-8 text".to_string())?;
+    Dashboard::from_json(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Dashboard {
+        Dashboard::from_json(
+            r#"{"schemaVersion": 1, "id": "mine", "title": "Mine ✓",
+                "panels": [{"id": "p", "title": "P", "type": "timeseries", "targets": [{"expr": "rate(x[5m])"}]}],
+                "layout": [{"panel": "p", "x": 0, "y": 0, "w": 24, "h": 8}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for length in 0..64 {
+            let bytes: Vec<u8> = (0..length).map(|i| (i * 37 % 256) as u8).collect();
+            let encoded = base64url_encode(&bytes);
+            assert!(encoded.bytes().all(|b| ALPHABET.contains(&b)));
+            assert_eq!(base64url_decode(&encoded).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn dashboards_round_trip_through_links() {
+        let dashboard = sample();
+        let encoded = encode_inline_dashboard(&dashboard);
+        assert_eq!(decode_inline_dashboard(&encoded).unwrap(), dashboard);
+    }
+
+    #[test]
+    fn damaged_links_give_clear_messages() {
+        let encoded = encode_inline_dashboard(&sample());
+        let truncated = &encoded[..encoded.len() / 2];
+        assert!(decode_inline_dashboard(truncated)
+            .unwrap_err()
+            .contains("truncated"));
+        assert!(decode_inline_dashboard("abc$def")
+            .unwrap_err()
+            .contains("not base64url"));
+        let not_a_dashboard =
+            base64url_encode(&miniz_oxide::deflate::compress_to_vec(b"{\"hello\": 1}", 6));
+        assert!(decode_inline_dashboard(&not_a_dashboard)
+            .unwrap_err()
+            .contains("schemaVersion"));
+    }
+
+    #[test]
+    fn a_compression_bomb_is_refused() {
+        let bomb = base64url_encode(&miniz_oxide::deflate::compress_to_vec(
+            &vec![b' '; 10 * 1024 * 1024],
+            9,
+        ));
+        assert!(bomb.len() < LONG_LINK_WARNING_CHARS * 4);
+        assert!(decode_inline_dashboard(&bomb)
+            .unwrap_err()
+            .contains("larger than 2 MiB"));
+    }
+}
