@@ -456,3 +456,17 @@ mod tests {
         assert_eq!(job.value(&[], &options), VariableValue::Single("a".into()));
     }
 }
+
+#[cfg(test)]
+mod shipped_dashboards {
+    use super::*;
+
+    #[test]
+    fn the_default_dashboard_is_valid_and_round_trips() {
+        let text = include_str!("../../../public/dashboards/service-health.json");
+        let dashboard = Dashboard::from_json(text).unwrap();
+        assert_eq!(dashboard.id, "service-health");
+        assert_eq!(dashboard.panels.len(), 9);
+        assert_eq!(Dashboard::from_json(&dashboard.to_json()).unwrap(), dashboard);
+    }
+}
