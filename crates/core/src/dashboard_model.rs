@@ -467,6 +467,9 @@ mod shipped_dashboards {
         let dashboard = Dashboard::from_json(text).unwrap();
         assert_eq!(dashboard.id, "service-health");
         assert_eq!(dashboard.panels.len(), 9);
-        assert_eq!(Dashboard::from_json(&dashboard.to_json()).unwrap(), dashboard);
+        assert_eq!(
+            Dashboard::from_json(&dashboard.to_json()).unwrap(),
+            dashboard
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod dashboard_model;
 pub mod datasource;
 pub mod decimation;
 pub mod inline_dashboard;
+pub mod markdown;
 pub mod prometheus_response;
 pub mod query_step;
 pub mod refresh;

@@ -14,6 +14,29 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
+/// Grafana's legend format: `{{name}}` becomes the label's value (empty when absent).
+pub fn format_legend(template: &str, labels: &Labels) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        match after.find("}}") {
+            Some(close) => {
+                let name = after[..close].trim();
+                out.push_str(labels.get(name).map_or("", String::as_str));
+                rest = &after[close + 2..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Legend statistics over the finite samples of a series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SeriesStats {
@@ -23,6 +46,19 @@ pub struct SeriesStats {
     pub last: f64,
     /// Number of finite samples the statistics were computed from.
     pub samples: usize,
+}
+
+impl SeriesStats {
+    /// The one number a stat or gauge shows.
+    pub fn reduce(&self, reducer: crate::dashboard_model::Reducer) -> f64 {
+        use crate::dashboard_model::Reducer;
+        match reducer {
+            Reducer::Last => self.last,
+            Reducer::Mean => self.mean,
+            Reducer::Max => self.max,
+            Reducer::Min => self.min,
+        }
+    }
 }
 
 impl Series {
@@ -110,6 +146,21 @@ mod tests {
         assert_eq!(s.legend_name(), "up");
         s.labels.insert("job".into(), "a\"b".into());
         assert_eq!(s.legend_name(), "up{job=\"a\\\"b\"}");
+    }
+
+    #[test]
+    fn legend_formats_fill_labels() {
+        let labels: Labels = [
+            ("instance".to_string(), "a:1".to_string()),
+            ("le".to_string(), "0.5".to_string()),
+        ]
+        .into();
+        assert_eq!(
+            format_legend("{{instance}} le={{ le }}", &labels),
+            "a:1 le=0.5"
+        );
+        assert_eq!(format_legend("{{missing}}x", &labels), "x");
+        assert_eq!(format_legend("p95 {{unclosed", &labels), "p95 {{unclosed");
     }
 
     #[test]
