@@ -3,7 +3,11 @@
 
 pub mod app;
 pub mod browser_clock;
+pub mod dashboard_page;
+pub mod dashboard_panel;
 pub mod datasource_status;
+pub mod heatmap_chart;
+pub mod panel_context;
+pub mod panels;
 pub mod prometheus_client;
 pub mod time_series_chart;
-pub mod time_series_panel;

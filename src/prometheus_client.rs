@@ -55,3 +55,36 @@ pub async fn fetch_query_range(
     let (status, body) = get_text(datasource, &url, abort).await?;
     parse_query_response(status, &body)
 }
+
+pub async fn fetch_query(
+    datasource: &Datasource,
+    query: &str,
+    time: f64,
+    abort: Option<&AbortSignal>,
+) -> Result<ApiSuccess<QueryData>, ApiError> {
+    let url = datasource.api_url(
+        "/api/v1/query",
+        &[("query", query.to_string()), ("time", time.to_string())],
+    );
+    let (status, body) = get_text(datasource, &url, abort).await?;
+    parse_query_response(status, &body)
+}
+
+/// Values of a label, optionally only on series matching `metric` (`/api/v1/series`
+/// would give the same; the label endpoint with `match[]` is cheaper).
+pub async fn fetch_label_values(
+    datasource: &Datasource,
+    label: &str,
+    metric: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    let path = format!(
+        "/api/v1/label/{}/values",
+        foresight_core::datasource::encode_uri_component(label)
+    );
+    let params: Vec<(&str, String)> = metric
+        .map(|m| vec![("match[]", m.to_string())])
+        .unwrap_or_default();
+    let url = datasource.api_url(&path, &params);
+    let (status, body) = get_text(datasource, &url, None).await?;
+    foresight_core::prometheus_response::parse_label_values_response(status, &body)
+}

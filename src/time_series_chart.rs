@@ -5,7 +5,7 @@
 use foresight_core::decimation::decimate_min_max;
 use foresight_core::series::Series;
 use foresight_core::time_axis::time_ticks;
-use foresight_core::value_format::format_short;
+use foresight_core::units::{format_value, Unit};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
@@ -36,6 +36,20 @@ pub fn series_color_css(index: usize) -> String {
     format!("rgb({r}, {g}, {b})")
 }
 
+/// How a chart looks: value unit for the axis, a zero line, or the compact
+/// sparkline form (no axes, no labels).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ChartOptions {
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    pub zero_line: bool,
+    pub compact: bool,
+    /// Draw every sample as a dot instead of connecting lines.
+    pub points: bool,
+    /// Colour for every series instead of the palette (sparklines take the threshold colour).
+    pub color: Option<(u8, u8, u8)>,
+}
+
 /// What the x axis spans and how samples are spaced.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChartFrame {
@@ -47,8 +61,15 @@ pub struct ChartFrame {
 }
 
 /// Value axis range with a little headroom; flat or empty data still gets a visible band.
-fn value_axis(series: &[Series]) -> (f64, f64) {
-    match Series::value_extent(series) {
+fn value_axis(series: &[&Series], include_zero: bool) -> (f64, f64) {
+    let extent = Series::value_extent(series.iter().copied()).map(|(low, high)| {
+        if include_zero {
+            (low.min(0.0), high.max(0.0))
+        } else {
+            (low, high)
+        }
+    });
+    match extent {
         None => (0.0, 1.0),
         Some((low, high)) if (high - low).abs() < f64::EPSILON => {
             let pad = if high == 0.0 { 1.0 } else { high.abs() * 0.1 };
@@ -73,8 +94,9 @@ fn plot_error<E: std::fmt::Debug>(error: E) -> String {
 /// Draws `series` into `canvas`, resizing its backing store to the displayed size.
 pub fn draw_time_series(
     canvas: &HtmlCanvasElement,
-    series: &[Series],
+    series: &[&Series],
     frame: &ChartFrame,
+    options: &ChartOptions,
 ) -> Result<(), String> {
     let pixel_ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
@@ -89,42 +111,55 @@ pub fn draw_time_series(
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&BACKGROUND).map_err(plot_error)?;
-    let (y_low, y_high) = value_axis(series);
+    let (y_low, y_high) = value_axis(series, options.zero_line);
     let label_font = ("sans-serif", f64::from(px(11.0)))
         .into_font()
         .color(&LABEL);
+    let axis_width = if options.compact { 0.0 } else { 64.0 };
 
     let mut chart = ChartBuilder::on(&root)
-        .margin_top(px(8.0))
-        .margin_right(px(12.0))
-        .x_label_area_size(px(22.0))
-        .y_label_area_size(px(52.0))
+        .margin_top(px(if options.compact { 2.0 } else { 8.0 }))
+        .margin_right(px(if options.compact { 0.0 } else { 12.0 }))
+        .x_label_area_size(px(if options.compact { 0.0 } else { 22.0 }))
+        .y_label_area_size(px(axis_width))
         .build_cartesian_2d(frame.start..frame.end, y_low..y_high)
         .map_err(plot_error)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(((css_height / 45.0) as usize).max(2))
-        .y_label_formatter(&|value| format_short(*value))
-        .y_label_style(label_font.clone())
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(GRID)
-        .draw()
-        .map_err(plot_error)?;
-
-    let max_ticks = ((css_width - 70.0) / 80.0).max(2.0) as usize;
-    for tick in time_ticks(frame.start, frame.end, max_ticks, frame.utc_offset_minutes) {
+    if !options.compact {
+        let (unit, decimals) = (options.unit, options.decimals);
         chart
-            .draw_series(std::iter::once(PathElement::new(
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(((css_height / 45.0) as usize).max(2))
+            .y_label_formatter(&|value| format_value(*value, unit, decimals))
+            .y_label_style(label_font.clone())
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(GRID)
+            .draw()
+            .map_err(plot_error)?;
+        let max_ticks = ((css_width - axis_width - 12.0) / 80.0).max(2.0) as usize;
+        for tick in time_ticks(frame.start, frame.end, max_ticks, frame.utc_offset_minutes) {
+            let grid_line = PathElement::new(
                 vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],
                 GRID,
-            )))
-            .map_err(plot_error)?;
-        let (x, y) = chart.backend_coord(&(tick.timestamp, y_low));
-        let style = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw(&Text::new(tick.label, (x, y + px(5.0)), style))
+            );
+            chart
+                .draw_series(std::iter::once(grid_line))
+                .map_err(plot_error)?;
+            let (x, y) = chart.backend_coord(&(tick.timestamp, y_low));
+            let style = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
+            root.draw(&Text::new(tick.label, (x, y + px(5.0)), style))
+                .map_err(plot_error)?;
+        }
+    }
+    if options.zero_line {
+        let zero = PathElement::new(
+            vec![(frame.start, 0.0), (frame.end, 0.0)],
+            LABEL.stroke_width(px(1.0) as u32),
+        );
+        chart
+            .draw_series(std::iter::once(zero))
             .map_err(plot_error)?;
     }
 
@@ -134,7 +169,9 @@ pub fn draw_time_series(
         .unwrap_or(1)
         .max(1);
     for (index, one) in series.iter().enumerate() {
-        let color = series_color(index);
+        let color = options
+            .color
+            .map_or_else(|| series_color(index), |(r, g, b)| RGBColor(r, g, b));
         let points = decimate_min_max(
             &one.timestamps,
             &one.values,
@@ -144,12 +181,11 @@ pub fn draw_time_series(
             frame.step * 1.5,
         );
         for run in points.runs() {
-            if run.len() == 1 {
-                // An isolated sample has no neighbour to connect to: draw it as a dot.
-                let point = (points.x[run.start], points.y[run.start]);
-                chart
-                    .draw_series(std::iter::once(Circle::new(point, px(2.0), color.filled())))
-                    .map_err(plot_error)?;
+            if run.len() == 1 || options.points {
+                // Isolated samples (or a points style) are drawn as dots.
+                let dots =
+                    run.map(|k| Circle::new((points.x[k], points.y[k]), px(2.0), color.filled()));
+                chart.draw_series(dots).map_err(plot_error)?;
             } else {
                 let line = run.map(|k| (points.x[k], points.y[k]));
                 chart

@@ -1,10 +1,12 @@
 //! Component tests in a real headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use foresight::app::Dashboard;
-use foresight::time_series_chart::{draw_time_series, ChartFrame, SERIES_COLORS};
+use foresight::dashboard_page::DashboardPage;
+use foresight::time_series_chart::{draw_time_series, ChartFrame, ChartOptions, SERIES_COLORS};
+use foresight_core::dashboard_model::Dashboard;
 use foresight_core::query_step::step_for_range;
 use foresight_core::series::{Labels, Series};
+use foresight_core::url_state::ViewState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -62,17 +64,19 @@ fn count_pixels(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> usize {
     data.chunks(4).filter(|p| (p[0], p[1], p[2]) == rgb).count()
 }
 
-#[wasm_bindgen_test]
-fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
-    let holder = container();
+fn canvas_in(holder: &HtmlElement, style: &str) -> HtmlCanvasElement {
     let canvas: HtmlCanvasElement = document()
         .create_element("canvas")
         .unwrap()
         .unchecked_into();
-    canvas
-        .set_attribute("style", "width: 600px; height: 200px; display: block")
-        .unwrap();
+    canvas.set_attribute("style", style).unwrap();
     holder.append_child(&canvas).unwrap();
+    canvas
+}
+
+#[wasm_bindgen_test]
+fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
+    let canvas = canvas_in(&container(), "width: 600px; height: 200px; display: block");
     let timestamps: Vec<f64> = (0..100)
         .map(|i| 1_700_000_000.0 + 60.0 * f64::from(i))
         .collect();
@@ -96,7 +100,13 @@ fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
         step: 60.0,
         utc_offset_minutes: 0,
     };
-    draw_time_series(&canvas, &[rising, gappy], &frame).unwrap();
+    draw_time_series(
+        &canvas,
+        &[&rising, &gappy],
+        &frame,
+        &ChartOptions::default(),
+    )
+    .unwrap();
 
     let ratio = web_sys::window().unwrap().device_pixel_ratio();
     assert_eq!(f64::from(canvas.width()), (600.0 * ratio).round());
@@ -113,7 +123,7 @@ fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
     // Inside the NaN gap (x of samples 45..55) no pixel has the second series' colour.
     let context: CanvasRenderingContext2d =
         canvas.get_context("2d").unwrap().unwrap().unchecked_into();
-    let plot_left = 64.0 * ratio; // y label area + margin, approximately
+    let plot_left = 64.0 * ratio;
     let plot_width = f64::from(canvas.width()) - plot_left - 12.0 * ratio;
     let gap_x = plot_left + plot_width * 47.0 / 99.0;
     let column = context
@@ -128,77 +138,177 @@ fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
 }
 
 #[wasm_bindgen_test]
-fn chart_with_no_series_still_draws_axes() {
-    let holder = container();
-    let canvas: HtmlCanvasElement = document()
-        .create_element("canvas")
+fn a_million_points_draw_and_keep_their_spike() {
+    let canvas = canvas_in(&container(), "width: 800px; height: 200px; display: block");
+    let n = 1_000_000;
+    let timestamps: Vec<f64> = (0..n).map(f64::from).collect();
+    let mut values: Vec<f64> = (0..n).map(|i| f64::from(i % 50)).collect();
+    values[500_000] = 10_000.0;
+    let series = Series {
+        labels: Labels::new(),
+        timestamps,
+        values,
+    };
+    let frame = ChartFrame {
+        start: 0.0,
+        end: f64::from(n - 1),
+        step: 1.0,
+        utc_offset_minutes: 0,
+    };
+    let options = ChartOptions {
+        color: Some((255, 0, 255)),
+        ..ChartOptions::default()
+    };
+    draw_time_series(&canvas, &[&series], &frame, &options).unwrap();
+    // Everything else stays below 50 (0.5 % of the axis), so magenta in the top
+    // third of the canvas can only be the spike.
+    let context: CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let top = context
+        .get_image_data(
+            0.0,
+            0.0,
+            canvas.width().into(),
+            f64::from(canvas.height()) / 3.0,
+        )
         .unwrap()
-        .unchecked_into();
-    canvas
-        .set_attribute("style", "width: 300px; height: 100px; display: block")
-        .unwrap();
-    holder.append_child(&canvas).unwrap();
+        .data();
+    let magenta = |p: &[u8]| p[0] > 180 && p[1] < 100 && p[2] > 180;
+    assert!(top.chunks(4).any(magenta), "decimation kept the spike");
+}
+
+#[wasm_bindgen_test]
+fn chart_with_no_series_still_draws_axes() {
+    let canvas = canvas_in(&container(), "width: 300px; height: 100px; display: block");
     let frame = ChartFrame {
         start: 0.0,
         end: 3600.0,
         step: 15.0,
         utc_offset_minutes: 0,
     };
-    draw_time_series(&canvas, &[], &frame).unwrap();
+    draw_time_series(&canvas, &[], &frame, &ChartOptions::default()).unwrap();
     assert!(
         count_pixels(&canvas, (22, 31, 46)) > 1000,
         "background painted"
     );
 }
 
-#[wasm_bindgen_test]
-async fn unreachable_datasource_puts_the_panel_in_error_state_with_a_message() {
+const TEST_DASHBOARD: &str = r#"{
+    "schemaVersion": 1, "id": "t", "title": "Test board",
+    "panels": [
+        {"id": "rate", "title": "Rate", "type": "timeseries", "targets": [{"expr": "sum(rate(x[5m]))"}]},
+        {"id": "errors", "title": "Errors", "type": "stat", "targets": [{"expr": "vector(1)"}]},
+        {"id": "notes", "title": "Notes", "type": "text",
+         "content": "Hello <script>window.hacked = 1</script> **world** [bad](javascript:alert(1))"}
+    ],
+    "layout": [
+        {"panel": "rate", "x": 0, "y": 0, "w": 12, "h": 8},
+        {"panel": "errors", "x": 12, "y": 0, "w": 6, "h": 8},
+        {"panel": "notes", "x": 18, "y": 0, "w": 6, "h": 8}
+    ]
+}"#;
+
+fn mount_dashboard(query: &str) -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
     let root = container();
-    let handle = leptos::mount::mount_to(root.clone(), || {
-        view! { <Dashboard query_string="?datasource=http%3A%2F%2F127.0.0.1%3A9".to_string() now_ms=1_700_000_000_000 /> }
+    let dashboard = Dashboard::from_json(TEST_DASHBOARD).unwrap();
+    let (state, problems) = ViewState::decode(query);
+    assert!(problems.is_empty(), "{problems:?}");
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let view_state = RwSignal::new(state);
+        view! { <DashboardPage dashboard=dashboard view_state=view_state start_ms=1_700_000_000_000 /> }
     });
-    let panel = wait_for_state(&root, "request-rate-by-status", "error").await;
-    let text = panel.text_content().unwrap_or_default();
-    assert!(
-        text.contains("Cannot reach Prometheus at http://127.0.0.1:9"),
-        "{text}"
-    );
-    // The step follows the canvas's drawn width: one sample per pixel column at most.
-    let width = panel
-        .query_selector("canvas")
+    (root, handle)
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_datasource_fails_each_panel_with_a_message_and_text_still_renders() {
+    let (root, handle) = mount_dashboard("?datasource=http%3A%2F%2F127.0.0.1%3A9");
+    for panel in ["rate", "errors"] {
+        let element = wait_for_state(&root, panel, "error").await;
+        let text = element.text_content().unwrap_or_default();
+        assert!(
+            text.contains("Cannot reach Prometheus at http://127.0.0.1:9"),
+            "{text}"
+        );
+    }
+    // The step follows the panel's drawn width: one sample per pixel column at most.
+    let rate = root.query_selector("[data-panel=rate]").unwrap().unwrap();
+    let width = rate
+        .query_selector(".panel-body")
         .unwrap()
         .unwrap()
         .client_width();
     let expected = step_for_range(6.0 * 3600.0, u32::try_from(width).unwrap(), 1.0);
     assert_eq!(
-        panel.get_attribute("data-step"),
+        rate.get_attribute("data-step"),
         Some(expected.to_string()),
-        "canvas is {width}px wide"
+        "panel body is {width}px wide"
+    );
+    wait_for_state(&root, "notes", "ok").await;
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn markdown_is_rendered_safely() {
+    let (root, handle) = mount_dashboard("?datasource=http%3A%2F%2F127.0.0.1%3A9");
+    let notes = wait_for_state(&root, "notes", "ok").await;
+    assert!(
+        notes.query_selector("script").unwrap().is_none(),
+        "no script element is created"
+    );
+    assert!(
+        notes
+            .text_content()
+            .unwrap()
+            .contains("<script>window.hacked = 1</script>"),
+        "HTML is shown as text"
+    );
+    assert_eq!(
+        notes
+            .query_selector("strong")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "world"
+    );
+    assert!(
+        notes.query_selector("a").unwrap().is_none(),
+        "javascript: links are not links"
+    );
+    assert!(
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"hacked".into())
+            .unwrap()
+            .is_undefined()
     );
     drop(handle);
 }
 
 #[wasm_bindgen_test]
-async fn broken_url_parameters_are_reported_and_defaults_used() {
-    let root = container();
-    let handle = leptos::mount::mount_to(root.clone(), || {
-        view! { <Dashboard query_string="?datasource=ftp%3A%2F%2Fx&from=now-7d&to=now-8d".to_string() now_ms=1_700_000_000_000 /> }
-    });
+async fn a_reversed_range_is_reported_and_the_default_range_used() {
+    let (root, handle) =
+        mount_dashboard("?datasource=http%3A%2F%2F127.0.0.1%3A9&from=now-7d&to=now-8d");
     sleep_ms(0).await;
-    let problems = root
-        .query_selector("[data-testid=url-problems]")
+    let alert = root
+        .query_selector("[role=alert]")
         .unwrap()
-        .expect("problems shown")
+        .expect("problem shown")
         .text_content()
         .unwrap();
-    assert!(problems.contains("not an http(s) URL"), "{problems}");
-    assert!(problems.contains("empty or reversed"), "{problems}");
-    let range = root
-        .query_selector("[data-testid=time-range]")
-        .unwrap()
-        .unwrap()
-        .text_content()
-        .unwrap();
-    assert_eq!(range, "now-6h → now");
+    assert!(alert.contains("empty or reversed"), "{alert}");
+    let rate = wait_for_state(&root, "rate", "error").await;
+    let (start, end): (f64, f64) = (
+        rate.get_attribute("data-start").unwrap().parse().unwrap(),
+        rate.get_attribute("data-end").unwrap().parse().unwrap(),
+    );
+    assert!(
+        (end - start - 6.0 * 3600.0).abs()
+            <= 2.0
+                * rate
+                    .get_attribute("data-step")
+                    .unwrap()
+                    .parse::<f64>()
+                    .unwrap()
+    );
     drop(handle);
 }

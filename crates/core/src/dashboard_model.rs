@@ -93,6 +93,36 @@ pub enum VariableSource {
     },
 }
 
+/// A parsed `label_values(metric, label)` / `label_values(label)` query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelValuesQuery {
+    pub metric: Option<String>,
+    pub label: String,
+}
+
+/// Parses Grafana's `label_values` variable query.
+pub fn parse_label_values_query(query: &str) -> Result<LabelValuesQuery, String> {
+    let inner = query
+        .trim()
+        .strip_prefix("label_values(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .ok_or_else(|| format!("variable query {query:?} is not label_values(metric, label) or label_values(label)"))?;
+    let (metric, label) = match inner.rfind(',') {
+        Some(comma) => (
+            Some(inner[..comma].trim().to_string()),
+            inner[comma + 1..].trim(),
+        ),
+        None => (None, inner.trim()),
+    };
+    if !is_identifier(label) {
+        return Err(format!("{label:?} in {query:?} is not a label name"));
+    }
+    Ok(LabelValuesQuery {
+        metric: metric.filter(|m| !m.is_empty()),
+        label: label.to_string(),
+    })
+}
+
 /// The special selection meaning "All".
 pub const ALL_SELECTION: &str = "$__all";
 
@@ -435,6 +465,26 @@ mod tests {
         assert_eq!(threshold_color(&steps, 1.0), Some("amber"));
         assert_eq!(threshold_color(&steps, 17.0), Some("red"));
         assert_eq!(threshold_color(&steps, f64::NAN), None);
+    }
+
+    #[test]
+    fn label_values_queries_parse() {
+        assert_eq!(
+            parse_label_values_query("label_values(http_requests_total{a=\"b,c\"}, job)").unwrap(),
+            LabelValuesQuery {
+                metric: Some("http_requests_total{a=\"b,c\"}".into()),
+                label: "job".into()
+            }
+        );
+        assert_eq!(
+            parse_label_values_query(" label_values(job) ").unwrap(),
+            LabelValuesQuery {
+                metric: None,
+                label: "job".into()
+            }
+        );
+        assert!(parse_label_values_query("query_result(up)").is_err());
+        assert!(parse_label_values_query("label_values(up, 9x)").is_err());
     }
 
     #[test]

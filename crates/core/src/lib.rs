@@ -8,6 +8,8 @@ pub mod calendar;
 pub mod dashboard_model;
 pub mod datasource;
 pub mod decimation;
+pub mod gauge_scale;
+pub mod histogram_heatmap;
 pub mod inline_dashboard;
 pub mod markdown;
 pub mod prometheus_response;

@@ -265,6 +265,14 @@ pub fn parse_build_info_response(http_status: u16, body: &str) -> Result<BuildIn
     })
 }
 
+/// Parses the answer of `/api/v1/label/<name>/values`.
+pub fn parse_label_values_response(http_status: u16, body: &str) -> Result<Vec<String>, ApiError> {
+    let envelope = parse_envelope(http_status, body)?;
+    serde_json::from_value(envelope.data).map_err(|error| ApiError::Malformed {
+        detail: format!("label values: {error}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,6 +381,20 @@ mod tests {
             panic!()
         };
         assert_eq!(body_excerpt.chars().count(), 201);
+    }
+
+    #[test]
+    fn parses_label_values() {
+        let values = parse_label_values_response(
+            200,
+            r#"{"status":"success","data":["node","sample-service"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            values,
+            vec!["node".to_string(), "sample-service".to_string()]
+        );
+        assert!(parse_label_values_response(200, r#"{"status":"success","data":[1]}"#).is_err());
     }
 
     #[test]

@@ -1,18 +1,48 @@
-//! What the page URL says: datasource and time range. Decoding never fails:
-//! a bad parameter falls back to its default and leaves a message for the user.
+//! The view a URL describes: which dashboard (shipped id, or the whole dashboard
+//! inline), datasource, time range, refresh and variable selections. Encoding
+//! and decoding are pure and round-trip; decoding never fails: a bad parameter
+//! is reported and falls back to its default.
 
-use crate::datasource::Datasource;
-use crate::time_range::{TimeExpression, TimeRange};
+use crate::dashboard_model::Dashboard;
+use crate::datasource::{encode_uri_component, Datasource};
+use crate::inline_dashboard::{decode_inline_dashboard, encode_inline_dashboard};
+use crate::refresh::parse_refresh;
+use crate::time_range::TimeExpression;
+use std::collections::BTreeMap;
 
-/// The default range of the first panel: the last six hours.
-pub const DEFAULT_RANGE_MS: i64 = 6 * 3_600_000;
+/// The dashboard shown when the URL names none.
+pub const DEFAULT_DASHBOARD_ID: &str = "service-health";
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct UrlState {
-    pub datasource: Datasource,
-    pub range: TimeRange,
-    /// Human-readable problems with the URL, each already resolved to a default.
-    pub problems: Vec<String>,
+pub enum DashboardRef {
+    /// A dashboard file `public/dashboards/<id>.json`.
+    Shipped(String),
+    /// A dashboard carried in the link itself.
+    Inline(Box<Dashboard>),
+}
+
+/// Everything a link can say; `None` means "the dashboard's own default".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewState {
+    pub dashboard: DashboardRef,
+    pub datasource: Option<Datasource>,
+    pub from: Option<TimeExpression>,
+    pub to: Option<TimeExpression>,
+    pub refresh: Option<String>,
+    pub variables: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self {
+            dashboard: DashboardRef::Shipped(DEFAULT_DASHBOARD_ID.into()),
+            datasource: None,
+            from: None,
+            to: None,
+            refresh: None,
+            variables: BTreeMap::new(),
+        }
+    }
 }
 
 /// Splits `?a=1&b=x%20y` into decoded pairs (`+` is a space, as in forms).
@@ -56,43 +86,100 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
-impl UrlState {
-    pub fn from_query_string(query: &str) -> Self {
-        let mut datasource = Datasource::default_local();
-        let mut range = TimeRange::last(DEFAULT_RANGE_MS);
+fn is_dashboard_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl ViewState {
+    /// Reads a URL query string. Problems are returned as sentences, each already
+    /// resolved to a default.
+    pub fn decode(query: &str) -> (Self, Vec<String>) {
+        let mut state = Self::default();
         let mut problems = Vec::new();
         for (name, value) in parse_query_string(query) {
             match name.as_str() {
+                "dashboard" if is_dashboard_id(&value) => state.dashboard = DashboardRef::Shipped(value),
+                "dashboard" => problems.push(format!(
+                    "dashboard {value:?} is not a dashboard id (letters, digits, - and _); showing {DEFAULT_DASHBOARD_ID}"
+                )),
+                "inline" => match decode_inline_dashboard(&value) {
+                    Ok(dashboard) => state.dashboard = DashboardRef::Inline(Box::new(dashboard)),
+                    Err(error) => problems.push(format!("{error}; showing {DEFAULT_DASHBOARD_ID}")),
+                },
                 "datasource" => match Datasource::parse(&value) {
-                    Ok(parsed) => datasource = parsed,
-                    Err(message) => problems.push(format!("{message}; using {datasource}")),
+                    Ok(parsed) => state.datasource = Some(parsed),
+                    Err(message) => problems.push(format!("{message}; using the default datasource")),
                 },
-                "from" => match TimeExpression::parse(&value) {
-                    Ok(parsed) => range.from = parsed,
-                    Err(error) => problems.push(format!("from: {error}; using {}", range.from)),
+                "from" | "to" => match TimeExpression::parse(&value) {
+                    Ok(parsed) if name == "from" => state.from = Some(parsed),
+                    Ok(parsed) => state.to = Some(parsed),
+                    Err(error) => problems.push(format!("{name}: {error}; using the dashboard's default")),
                 },
-                "to" => match TimeExpression::parse(&value) {
-                    Ok(parsed) => range.to = parsed,
-                    Err(error) => problems.push(format!("to: {error}; using {}", range.to)),
-                },
-                _ => {}
+                "refresh" if value == "off" || parse_refresh(&value).is_some() => state.refresh = Some(value),
+                "refresh" => problems.push(format!("refresh {value:?} is not off or a duration like 30s; refresh is off")),
+                _ => {
+                    if let Some(variable) = name.strip_prefix("var-") {
+                        state.variables.entry(variable.to_string()).or_default().push(value);
+                    }
+                    // Other keys (Grafana's orgId, viewPanel, …) are ignored on purpose.
+                }
             }
         }
-        Self {
-            datasource,
-            range,
-            problems,
-        }
+        (state, problems)
     }
 
-    /// Checks the range against a clock; a reversed range falls back to the default.
-    pub fn checked_range(&mut self, now_ms: i64) -> TimeRange {
-        if let Err(error) = self.range.resolve(now_ms) {
-            self.problems
-                .push(format!("{error}; showing the last 6 hours"));
-            self.range = TimeRange::last(DEFAULT_RANGE_MS);
+    /// The query string (with a leading `?`) that decodes back to this state.
+    pub fn encode(&self) -> String {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        match &self.dashboard {
+            DashboardRef::Shipped(id) => pairs.push(("dashboard".into(), id.clone())),
+            DashboardRef::Inline(dashboard) => {
+                pairs.push(("inline".into(), encode_inline_dashboard(dashboard)))
+            }
         }
-        self.range.clone()
+        if let Some(datasource) = &self.datasource {
+            pairs.push(("datasource".into(), datasource.to_string()));
+        }
+        if let Some(from) = &self.from {
+            pairs.push(("from".into(), from.to_string()));
+        }
+        if let Some(to) = &self.to {
+            pairs.push(("to".into(), to.to_string()));
+        }
+        if let Some(refresh) = &self.refresh {
+            pairs.push(("refresh".into(), refresh.clone()));
+        }
+        for (name, values) in &self.variables {
+            for value in values {
+                pairs.push((format!("var-{name}"), value.clone()));
+            }
+        }
+        let encoded: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v)))
+            .collect();
+        format!("?{}", encoded.join("&"))
+    }
+
+    /// The same view with `now` frozen: relative times become epoch milliseconds.
+    pub fn with_absolute_time(
+        &self,
+        default_from: &TimeExpression,
+        default_to: &TimeExpression,
+        now_ms: i64,
+    ) -> Self {
+        let freeze = |e: &TimeExpression| TimeExpression::Absolute {
+            epoch_ms: e.resolve(now_ms),
+        };
+        Self {
+            from: Some(freeze(self.from.as_ref().unwrap_or(default_from))),
+            to: Some(freeze(self.to.as_ref().unwrap_or(default_to))),
+            ..self.clone()
+        }
     }
 }
 
@@ -101,33 +188,105 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_datasource_and_range() {
-        let state = UrlState::from_query_string(
-            "?datasource=http%3A%2F%2Fprom%3A9090&from=now-1h&to=1700000000000",
+    fn defaults_when_absent() {
+        let (state, problems) = ViewState::decode("");
+        assert_eq!(state, ViewState::default());
+        assert!(problems.is_empty());
+        assert_eq!(
+            state.dashboard,
+            DashboardRef::Shipped("service-health".into())
         );
-        assert_eq!(state.datasource.base_url(), "http://prom:9090");
-        assert_eq!(state.range.from.to_string(), "now-1h");
-        assert_eq!(state.range.to.to_string(), "1700000000000");
-        assert!(state.problems.is_empty());
     }
 
     #[test]
-    fn defaults_when_absent() {
-        let state = UrlState::from_query_string("");
-        assert_eq!(state.datasource.base_url(), "http://127.0.0.1:9090");
-        assert_eq!(state.range, TimeRange::last(DEFAULT_RANGE_MS));
+    fn reads_every_parameter() {
+        let (state, problems) = ViewState::decode(
+            "?dashboard=node&datasource=http%3A%2F%2Fprom%3A9090&from=now-1h&to=1700000000000&refresh=30s&var-job=a&var-job=b%20c&orgId=1",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(state.dashboard, DashboardRef::Shipped("node".into()));
+        assert_eq!(state.datasource.unwrap().base_url(), "http://prom:9090");
+        assert_eq!(state.from.unwrap().to_string(), "now-1h");
+        assert_eq!(
+            state.to.unwrap(),
+            TimeExpression::Absolute {
+                epoch_ms: 1_700_000_000_000
+            }
+        );
+        assert_eq!(state.refresh.as_deref(), Some("30s"));
+        assert_eq!(
+            state.variables["job"],
+            vec!["a".to_string(), "b c".to_string()]
+        );
+    }
+
+    #[test]
+    fn encode_then_decode_is_identity() {
+        let dashboard = Dashboard::from_json(include_str!(
+            "../../../public/dashboards/service-health.json"
+        ))
+        .unwrap();
+        let states = [
+            ViewState::default(),
+            ViewState {
+                dashboard: DashboardRef::Shipped("x_y-1".into()),
+                datasource: Some(Datasource::parse("https://p.example/prom").unwrap()),
+                from: Some(TimeExpression::parse("now-7d/d").unwrap()),
+                to: Some(TimeExpression::parse("now").unwrap()),
+                refresh: Some("off".into()),
+                variables: [(
+                    "job".to_string(),
+                    vec!["a&b=c".to_string(), "é \"x\"".to_string()],
+                )]
+                .into(),
+            },
+            ViewState {
+                dashboard: DashboardRef::Inline(Box::new(dashboard)),
+                ..ViewState::default()
+            },
+        ];
+        for state in states {
+            let (decoded, problems) = ViewState::decode(&state.encode());
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(decoded, state);
+        }
     }
 
     #[test]
     fn broken_parameters_fall_back_with_messages() {
-        let mut state = UrlState::from_query_string(
-            "datasource=javascript%3Aalert(1)&from=yesterday&to=now-7d",
+        let (state, problems) =
+            ViewState::decode("dashboard=..%2Fsecrets&datasource=javascript%3Aalert(1)&from=yesterday&refresh=fast&inline=AAAA");
+        assert_eq!(state, ViewState::default());
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(problems[0].contains("not a dashboard id"));
+        assert!(problems[1].contains("not an http(s) URL"));
+        assert!(
+            problems[4].contains("damaged") || problems[4].contains("truncated"),
+            "{}",
+            problems[4]
         );
-        assert_eq!(state.datasource.base_url(), "http://127.0.0.1:9090");
-        assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
-        let range = state.checked_range(1_700_000_000_000);
-        assert_eq!(range, TimeRange::last(DEFAULT_RANGE_MS));
-        assert_eq!(state.problems.len(), 3);
+    }
+
+    #[test]
+    fn absolute_links_freeze_now() {
+        let state = ViewState::default();
+        let frozen = state.with_absolute_time(
+            &TimeExpression::parse("now-6h").unwrap(),
+            &TimeExpression::now(),
+            1_700_000_000_000,
+        );
+        assert_eq!(
+            frozen.from,
+            Some(TimeExpression::Absolute {
+                epoch_ms: 1_700_000_000_000 - 21_600_000
+            })
+        );
+        assert_eq!(
+            frozen.to,
+            Some(TimeExpression::Absolute {
+                epoch_ms: 1_700_000_000_000
+            })
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod browser_session;
 pub mod managed_process;
+pub mod prometheus_answers;
 pub mod prometheus_fixture;
 pub mod static_file_server;
 

@@ -63,9 +63,11 @@ pub fn backfill_history(work_dir: &Path) -> Result<Manifest, String> {
 
 impl PrometheusFixture {
     /// `scrape_targets`: extra `host:port` targets scraped as job `sample-service` every 5 s.
+    /// `user_assets`: a directory Prometheus serves under `/user/` (same-origin hosting).
     pub fn start(
         work_dir: &Path,
         sample_service_target: Option<&str>,
+        user_assets: Option<&Path>,
         log_dir: &Path,
     ) -> Result<Self, String> {
         std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
@@ -90,6 +92,9 @@ impl PrometheusFixture {
             ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg("--storage.tsdb.retention.time=100y");
+        if let Some(assets) = user_assets {
+            command.arg(format!("--web.user-assets={}", assets.display()));
+        }
         let mut process = ManagedProcess::start("prometheus", command, log_dir)?;
         wait_for_http(
             &format!("http://127.0.0.1:{port}/-/ready"),

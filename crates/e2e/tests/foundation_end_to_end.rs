@@ -3,13 +3,13 @@
 
 use e2e::browser_session::{BrowserSession, TempDir};
 use e2e::managed_process::ManagedProcess;
+use e2e::prometheus_answers::{assert_close, range_stats};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::{artifacts_dir, free_port, http_get, wait_for_http, workspace_root};
 use foresight_core::datasource::encode_uri_component;
 use history_generator::IncidentKind;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Duration;
 
@@ -31,48 +31,6 @@ fn sample_service_binary() -> std::path::PathBuf {
         path.display()
     );
     path
-}
-
-/// Min, max, mean, last and finite sample count per series, computed straight from
-/// Prometheus's JSON (independently of the app's parser).
-fn stats_from_prometheus(body: &str) -> BTreeMap<String, [f64; 5]> {
-    let json: Value = serde_json::from_str(body).expect("Prometheus answers JSON");
-    assert_eq!(json["status"], "success", "{body}");
-    let mut stats = BTreeMap::new();
-    for series in json["data"]["result"].as_array().expect("a matrix") {
-        let labels = series["metric"].as_object().expect("labels");
-        let name = format!(
-            "{{{}}}",
-            labels
-                .iter()
-                .map(|(k, v)| format!("{k}={:?}", v.as_str().unwrap()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let values: Vec<f64> = series["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|pair| pair[1].as_str().unwrap().parse::<f64>().unwrap())
-            .filter(|v| v.is_finite())
-            .collect();
-        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mean = values.iter().sum::<f64>() / values.len() as f64;
-        stats.insert(
-            name,
-            [min, max, mean, *values.last().unwrap(), values.len() as f64],
-        );
-    }
-    stats
-}
-
-fn assert_close(what: &str, page: f64, prometheus: f64) {
-    let tolerance = 1e-9 * prometheus.abs().max(1.0);
-    assert!(
-        (page - prometheus).abs() <= tolerance,
-        "{what}: page shows {page}, Prometheus says {prometheus}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -97,6 +55,7 @@ async fn panel_draws_what_prometheus_returns_for_the_same_query() {
     let prometheus = PrometheusFixture::start(
         &work.0,
         Some(&format!("127.0.0.1:{service_port}")),
+        None,
         &artifacts,
     )
     .unwrap();
@@ -200,13 +159,16 @@ async fn panel_draws_what_prometheus_returns_for_the_same_query() {
         0.0,
         "query window aligned to the step"
     );
-    let body = http_get(&format!(
-        "{}/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
-        prometheus.base_url(),
-        encode_uri_component(&query)
-    ))
-    .unwrap();
-    let expected = stats_from_prometheus(&body);
+    assert!(
+        query.contains(r#"job="sample-service""#),
+        "the $job variable was substituted: {query}"
+    );
+    // The legend shows `{{status_code}}`: key Prometheus's series by that label.
+    let expected: std::collections::BTreeMap<String, [f64; 5]> =
+        range_stats(&prometheus.base_url(), &query, &start, &end, &step)
+            .into_iter()
+            .map(|(labels, stats)| (labels["status_code"].clone(), stats))
+            .collect();
     let rows = browser
         .script(
             r#"return [...document.querySelectorAll('[data-panel="request-rate-by-status"] tr[data-series]')].map(r =>
@@ -239,7 +201,7 @@ async fn panel_draws_what_prometheus_returns_for_the_same_query() {
         .incident(IncidentKind::ErrorRateSpike)
         .unwrap();
     assert!(spike.start * 1000 >= end_ms - 6 * 3_600_000);
-    let errors = expected[r#"{status_code="500"}"#];
+    let errors = expected["500"];
     assert!(
         errors[1] > 5.0 * errors[2],
         "500s spike during the incident: {errors:?}"

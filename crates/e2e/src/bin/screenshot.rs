@@ -1,5 +1,5 @@
-//! `screenshot URL OUT.png`: opens URL in headless Chromium, waits until every
-//! panel has left the loading state, and saves a PNG (used for the README).
+//! `screenshot URL OUT.png [WIDTH HEIGHT]`: opens URL in headless Chromium, waits
+//! until every panel has left the loading state, and saves a PNG (used for the README).
 
 use e2e::artifacts_dir;
 use e2e::browser_session::BrowserSession;
@@ -8,10 +8,26 @@ use std::time::{Duration, Instant};
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [url, out] = args.as_slice() else {
-        return Err("usage: screenshot URL OUT.png".into());
+    let (url, out, size) = match args.as_slice() {
+        [url, out] => (url, out, None),
+        [url, out, width, height] => (
+            url,
+            out,
+            Some((
+                width.parse().map_err(|_| "WIDTH")?,
+                height.parse().map_err(|_| "HEIGHT")?,
+            )),
+        ),
+        _ => return Err("usage: screenshot URL OUT.png [WIDTH HEIGHT]".into()),
     };
     let browser = BrowserSession::start(&artifacts_dir(), "screenshot").await?;
+    if let Some((width, height)) = size {
+        browser
+            .client
+            .set_window_size(width, height)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     browser.client.goto(url).await.map_err(|e| e.to_string())?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

@@ -1,0 +1,375 @@
+//! The Service health dashboard against a real Prometheus with the generated
+//! history: every KPI equals Prometheus's own answer, the incidents of the
+//! history show where they should, links round-trip into a fresh browser, and
+//! the app works when Prometheus itself serves it under `/user/`.
+
+use e2e::browser_session::{BrowserSession, TempDir};
+use e2e::managed_process::ManagedProcess;
+use e2e::prometheus_answers::{assert_close, instant_values, range_stats};
+use e2e::prometheus_fixture::PrometheusFixture;
+use e2e::static_file_server::StaticFileServer;
+use e2e::{artifacts_dir, free_port, wait_for_http, workspace_root};
+use foresight_core::datasource::encode_uri_component;
+use history_generator::{Incident, IncidentKind};
+use std::process::Command;
+use std::time::Duration;
+
+const SETTLE: Duration = Duration::from_secs(60);
+const PANELS: [&str; 9] = [
+    "error-rate",
+    "requests-in-progress",
+    "disk-full-warning",
+    "about",
+    "p95-latency",
+    "request-rate-by-status",
+    "traffic-vs-last-week",
+    "disk-free",
+    "latency-heatmap",
+];
+
+fn dist_dir() -> std::path::PathBuf {
+    std::env::var_os("FORESIGHT_DIST").map_or_else(|| workspace_root().join("dist"), Into::into)
+}
+
+fn panel(id: &str) -> String {
+    format!(r#"[data-panel="{id}"]"#)
+}
+
+/// Waits until no panel is loading; returns each panel's state.
+async fn settled_states(browser: &BrowserSession) -> Vec<(String, String)> {
+    let deadline = std::time::Instant::now() + SETTLE;
+    loop {
+        let states = browser
+            .script("return [...document.querySelectorAll('[data-panel]')].map(p => [p.dataset.panel, p.dataset.state]);")
+            .await
+            .unwrap();
+        let states: Vec<(String, String)> = states
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| {
+                (
+                    pair[0].as_str().unwrap().to_string(),
+                    pair[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        if states.len() == PANELS.len() && states.iter().all(|(_, state)| state != "loading") {
+            return states;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "panels still loading: {states:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn state_of<'a>(states: &'a [(String, String)], id: &str) -> &'a str {
+    &states
+        .iter()
+        .find(|(p, _)| p == id)
+        .unwrap_or_else(|| panic!("no panel {id}"))
+        .1
+}
+
+/// The stat/gauge value the page shows, and Prometheus's instant answer for the
+/// same (substituted) query at the same evaluation time.
+async fn page_and_prometheus_value(
+    browser: &BrowserSession,
+    prometheus: &PrometheusFixture,
+    id: &str,
+) -> (f64, f64) {
+    let page: f64 = match browser
+        .attribute(&format!("{} [data-value]", panel(id)), "data-value")
+        .await
+    {
+        Ok(value) => value.parse().unwrap(),
+        Err(error) => {
+            let html = browser
+                .script(&format!(
+                    "return document.querySelector('{}').outerHTML;",
+                    panel(id)
+                ))
+                .await;
+            panic!("{error}\npanel HTML: {html:?}");
+        }
+    };
+    let query = browser.attribute(&panel(id), "data-query").await.unwrap();
+    let end = browser.attribute(&panel(id), "data-end").await.unwrap();
+    let answer = instant_values(&prometheus.base_url(), &query, &end);
+    assert_eq!(answer.len(), 1, "{id}: {query} at {end} gave {answer:?}");
+    (page, answer[0].1)
+}
+
+fn middle(incident: &Incident) -> i64 {
+    (incident.start + incident.end) / 2
+}
+
+/// The dashboard URL for the six hours ending at `end_seconds`.
+fn six_hours_before(site: &StaticFileServer, datasource: &str, end_seconds: i64) -> String {
+    format!(
+        "{}?datasource={datasource}&from={}&to={}",
+        site.url(),
+        (end_seconds - 6 * 3600) * 1000,
+        end_seconds * 1000
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-dashboard");
+    let service_port = free_port();
+    let mut service_command = Command::new(workspace_root().join("target/debug/sample-service"));
+    service_command.args([
+        "--listen",
+        &format!("127.0.0.1:{service_port}"),
+        "--traffic-rps",
+        "5",
+    ]);
+    let _service =
+        ManagedProcess::start("sample-service-dashboard", service_command, &artifacts).unwrap();
+    wait_for_http(
+        &format!("http://127.0.0.1:{service_port}/metrics"),
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let prometheus = PrometheusFixture::start(
+        &work.0,
+        Some(&format!("127.0.0.1:{service_port}")),
+        Some(&dist_dir()),
+        &artifacts,
+    )
+    .unwrap();
+    let manifest = prometheus.manifest.clone();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let datasource = encode_uri_component(&prometheus.base_url());
+    let browser = BrowserSession::start(&artifacts, "dashboard")
+        .await
+        .unwrap();
+    browser.client.set_window_size(1400, 1800).await.unwrap();
+
+    // 1. The last 7 days of history: every panel settles, none fails.
+    let end_ms = manifest.end * 1000;
+    let week = format!(
+        "{}?datasource={datasource}&from={}&to={end_ms}",
+        site.url(),
+        end_ms - 7 * 86_400_000
+    );
+    browser.client.goto(&week).await.unwrap();
+    let states = settled_states(&browser).await;
+    browser
+        .save_screenshot(&artifacts.join("dashboard-7d.png"))
+        .await
+        .unwrap();
+    for id in PANELS {
+        let expected = if id == "disk-full-warning" {
+            "nodata"
+        } else {
+            "ok"
+        };
+        assert_eq!(
+            state_of(&states, id),
+            expected,
+            "{id}: {:?}",
+            browser.text(&panel(id)).await
+        );
+    }
+    assert_eq!(
+        browser
+            .text(&format!("{} .message", panel("disk-full-warning")))
+            .await
+            .unwrap(),
+        "No disk predicted to fill"
+    );
+
+    // 2. KPI values equal Prometheus's answer at the same evaluation time.
+    for id in ["error-rate", "requests-in-progress"] {
+        let (page, prometheus_value) = page_and_prometheus_value(&browser, &prometheus, id).await;
+        assert_close(id, page, prometheus_value);
+    }
+    // Time series legends equal Prometheus's range answer.
+    let query = browser
+        .attribute(&panel("p95-latency"), "data-query")
+        .await
+        .unwrap();
+    let (start, end, step) = (
+        browser
+            .attribute(&panel("p95-latency"), "data-start")
+            .await
+            .unwrap(),
+        browser
+            .attribute(&panel("p95-latency"), "data-end")
+            .await
+            .unwrap(),
+        browser
+            .attribute(&panel("p95-latency"), "data-step")
+            .await
+            .unwrap(),
+    );
+    let p50_query = query.lines().next().unwrap();
+    let expected = range_stats(&prometheus.base_url(), p50_query, &start, &end, &step);
+    let page_max: f64 = browser
+        .attribute(
+            &format!(r#"{} tr[data-series="p50"]"#, panel("p95-latency")),
+            "data-max",
+        )
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_close("p50 max", page_max, expected.values().next().unwrap()[1]);
+
+    // 3. Incidents show where the manifest says they are.
+    let week_start = manifest.end - 7 * 86_400;
+    let latency = manifest.incident(IncidentKind::LatencyRegression).unwrap();
+    assert!(
+        latency.start >= week_start,
+        "the regression lies in this view"
+    );
+    let p95_max: f64 = browser
+        .attribute(
+            &format!(r#"{} tr[data-series="p95"]"#, panel("p95-latency")),
+            "data-max",
+        )
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let p95_mean: f64 = browser
+        .attribute(
+            &format!(r#"{} tr[data-series="p95"]"#, panel("p95-latency")),
+            "data-mean",
+        )
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        p95_max > 1.3 * p95_mean,
+        "the p95 regression stands out: max {p95_max} mean {p95_mean}"
+    );
+    let drop = manifest.incident(IncidentKind::TrafficDrop).unwrap();
+    assert!(
+        drop.start >= week_start,
+        "the traffic drop lies in this view"
+    );
+    let traffic_min: f64 = browser
+        .attribute(
+            &format!("{} tr[data-series]", panel("traffic-vs-last-week")),
+            "data-min",
+        )
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        traffic_min < -50.0,
+        "the traffic drop is far below last week: {traffic_min}"
+    );
+
+    // The error spike: at its middle the error-rate stat is red and above 5 %.
+    let spike = manifest.incident(IncidentKind::ErrorRateSpike).unwrap();
+    let at_spike = six_hours_before(&site, &datasource, middle(spike));
+    browser.client.goto(&at_spike).await.unwrap();
+    settled_states(&browser).await;
+    let (page, prometheus_value) =
+        page_and_prometheus_value(&browser, &prometheus, "error-rate").await;
+    assert_close("error rate during the spike", page, prometheus_value);
+    assert!(
+        page > 5.0,
+        "error rate during the spike is above the red threshold: {page}"
+    );
+    let color = browser.script(r#"return getComputedStyle(document.querySelector('[data-panel="error-rate"] [data-value]')).color;"#).await.unwrap();
+    assert_eq!(color, "rgb(255, 107, 107)", "red threshold colour");
+    // … and well before it, it is green.
+    let calm = six_hours_before(&site, &datasource, spike.start - 3 * 3600);
+    browser.client.goto(&calm).await.unwrap();
+    settled_states(&browser).await;
+    let (page, _) = page_and_prometheus_value(&browser, &prometheus, "error-rate").await;
+    assert!(
+        page < 5.0,
+        "outside the spike the error rate is normal: {page}"
+    );
+
+    // The disk fill: during it the early warning fires with Prometheus's value.
+    let fill = manifest.incident(IncidentKind::DiskFill).unwrap();
+    let filling = six_hours_before(&site, &datasource, fill.end - 3600);
+    browser.client.goto(&filling).await.unwrap();
+    let states = settled_states(&browser).await;
+    assert_eq!(state_of(&states, "disk-full-warning"), "ok");
+    let (page, prometheus_value) =
+        page_and_prometheus_value(&browser, &prometheus, "disk-full-warning").await;
+    assert_close("disk projection", page, prometheus_value);
+    assert!(page < 0.0);
+    browser
+        .save_screenshot(&artifacts.join("dashboard-disk-fill.png"))
+        .await
+        .unwrap();
+
+    // 4. Changing the range writes the URL; the link opens the same view in a fresh profile.
+    browser.client.goto(&week).await.unwrap();
+    settled_states(&browser).await;
+    browser
+        .script(r#"const s = document.querySelector('[data-testid="quick-range"]'); s.value = 'now-24h'; s.dispatchEvent(new Event('change'));"#)
+        .await
+        .unwrap();
+    settled_states(&browser).await;
+    let shared = browser
+        .script("return location.href;")
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        shared.contains("from=now-24h") && shared.contains("to=now"),
+        "{shared}"
+    );
+    let label = browser.text(r#"[data-testid="time-range"]"#).await.unwrap();
+    browser.client.back().await.unwrap();
+    settled_states(&browser).await;
+    assert!(
+        browser
+            .script("return location.href;")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .contains(&format!("to={end_ms}")),
+        "back restores the previous view"
+    );
+    let fresh = BrowserSession::start(&artifacts, "dashboard-fresh")
+        .await
+        .unwrap();
+    fresh.client.goto(&shared).await.unwrap();
+    let fresh_states = settled_states(&fresh).await;
+    assert_eq!(
+        fresh.text(r#"[data-testid="time-range"]"#).await.unwrap(),
+        label
+    );
+    assert_eq!(fresh_states.len(), PANELS.len());
+    fresh.client.close().await.unwrap();
+
+    // 5. Served by Prometheus itself under /user/: same-origin datasource, no parameter needed.
+    browser
+        .client
+        .goto(&format!("{}/user/", prometheus.base_url()))
+        .await
+        .unwrap();
+    let states = settled_states(&browser).await;
+    assert_eq!(
+        browser
+            .text(r#"[data-testid="datasource-url"]"#)
+            .await
+            .unwrap(),
+        prometheus.base_url()
+    );
+    assert_eq!(state_of(&states, "request-rate-by-status"), "ok");
+    browser
+        .save_screenshot(&artifacts.join("dashboard-served-by-prometheus.png"))
+        .await
+        .unwrap();
+    browser.client.close().await.unwrap();
+}

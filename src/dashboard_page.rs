@@ -1,0 +1,393 @@
+//! A loaded dashboard: header controls (datasource, variables, time range,
+//! refresh, share) and the panel grid. Panels are rebuilt whenever their inputs
+//! change, which also aborts their in-flight queries.
+
+use crate::app::{default_datasource, push_url};
+use crate::browser_clock::{now_ms, utc_offset_minutes};
+use crate::dashboard_panel::DashboardPanel;
+use crate::datasource_status::DatasourceStatus;
+use crate::panel_context::PanelContext;
+use crate::prometheus_client::fetch_label_values;
+use foresight_core::dashboard_model::{
+    parse_label_values_query, Dashboard, VariableSource, ALL_SELECTION,
+};
+use foresight_core::datasource::Datasource;
+use foresight_core::refresh::{parse_refresh, REFRESH_CHOICES};
+use foresight_core::time_axis::format_local_datetime;
+use foresight_core::time_range::{TimeExpression, TimeRange};
+use foresight_core::url_state::ViewState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const QUICK_RANGES: [(&str, &str); 10] = [
+    ("now-5m", "Last 5 minutes"),
+    ("now-15m", "Last 15 minutes"),
+    ("now-1h", "Last 1 hour"),
+    ("now-6h", "Last 6 hours"),
+    ("now-12h", "Last 12 hours"),
+    ("now-24h", "Last 24 hours"),
+    ("now-2d", "Last 2 days"),
+    ("now-7d", "Last 7 days"),
+    ("now-14d", "Last 14 days"),
+    ("now-30d", "Last 30 days"),
+];
+
+fn describe(expression: &TimeExpression, utc_offset_minutes: i32) -> String {
+    match expression {
+        TimeExpression::Absolute { epoch_ms } => {
+            format_local_datetime(*epoch_ms as f64 / 1000.0, utc_offset_minutes)
+        }
+        relative => relative.to_string(),
+    }
+}
+
+fn copy_to_clipboard(text: &str, feedback: RwSignal<String>) {
+    let promise = window().navigator().clipboard().write_text(text);
+    let text = text.to_string();
+    spawn_local(async move {
+        let outcome = wasm_bindgen_futures::JsFuture::from(promise).await;
+        feedback.set(match outcome {
+            Ok(_) => "Link copied".into(),
+            Err(_) => format!("Copy this link: {text}"),
+        });
+    });
+}
+
+#[component]
+pub fn DashboardPage(
+    dashboard: Dashboard,
+    view_state: RwSignal<ViewState>,
+    start_ms: i64,
+) -> impl IntoView {
+    let dashboard = StoredValue::new(dashboard);
+    let default_from =
+        dashboard.with_value(|d| TimeExpression::parse(&d.time.from).expect("validated"));
+    let default_to =
+        dashboard.with_value(|d| TimeExpression::parse(&d.time.to).expect("validated"));
+    let refresh_tick = RwSignal::new(0u32);
+    let now = Memo::new(move |previous: Option<&i64>| {
+        refresh_tick.track();
+        view_state.track();
+        if previous.is_none() {
+            start_ms
+        } else {
+            now_ms()
+        }
+    });
+    let offset = utc_offset_minutes(start_ms);
+    let datasource = Memo::new(move |_| {
+        view_state
+            .with(|s| s.datasource.clone())
+            .or_else(|| {
+                dashboard.with_value(|d| {
+                    d.datasource
+                        .as_deref()
+                        .and_then(|d| Datasource::parse(d).ok())
+                })
+            })
+            .unwrap_or_else(default_datasource)
+    });
+
+    let range_problem = RwSignal::new(None::<String>);
+    let (fallback_from, fallback_to) = (default_from.clone(), default_to.clone());
+    let time_range = Memo::new(move |_| {
+        view_state.with(|s| TimeRange {
+            from: s.from.clone().unwrap_or_else(|| default_from.clone()),
+            to: s.to.clone().unwrap_or_else(|| default_to.clone()),
+        })
+    });
+    let resolved = Memo::new(move |_| match time_range.get().resolve(now.get()) {
+        Ok(range) => {
+            range_problem.set(None);
+            range
+        }
+        Err(error) => {
+            range_problem.set(Some(format!(
+                "{error}; showing the dashboard's default range"
+            )));
+            TimeRange {
+                from: fallback_from.clone(),
+                to: fallback_to.clone(),
+            }
+            .resolve(now.get())
+            .expect("validated default")
+        }
+    });
+
+    // Variable options: label values from Prometheus, or the custom list.
+    let options = RwSignal::new(BTreeMap::<String, Result<Vec<String>, String>>::new());
+    Effect::new(move |_| {
+        let datasource = datasource.get();
+        for variable in dashboard.with_value(|d| d.variables.clone()) {
+            match variable.source {
+                VariableSource::Custom { values } => options.update(|o| {
+                    o.insert(variable.name.clone(), Ok(values));
+                }),
+                VariableSource::Query { query } => {
+                    let datasource = datasource.clone();
+                    spawn_local(async move {
+                        let loaded = match parse_label_values_query(&query) {
+                            Ok(parsed) => fetch_label_values(
+                                &datasource,
+                                &parsed.label,
+                                parsed.metric.as_deref(),
+                            )
+                            .await
+                            .map_err(|e| e.to_string()),
+                            Err(message) => Err(message),
+                        };
+                        options.try_update(|o| {
+                            o.insert(variable.name.clone(), loaded);
+                        });
+                    });
+                }
+            }
+        }
+    });
+    let selection = move |name: &str| -> Vec<String> {
+        view_state
+            .with(|s| s.variables.get(name).cloned())
+            .unwrap_or_else(|| {
+                dashboard.with_value(|d| {
+                    d.variables
+                        .iter()
+                        .find(|v| v.name == name)
+                        .map(|v| v.default.clone())
+                        .unwrap_or_default()
+                })
+            })
+    };
+    let variable_values = Memo::new(move |_| {
+        let options = options.get();
+        let mut values = BTreeMap::new();
+        for variable in dashboard.with_value(|d| d.variables.clone()) {
+            let known = match options.get(&variable.name) {
+                None => return None, // still loading
+                Some(Ok(list)) => list.clone(),
+                Some(Err(_)) => Vec::new(),
+            };
+            values.insert(
+                variable.name.clone(),
+                variable.value(&selection(&variable.name), &known),
+            );
+        }
+        Some(values)
+    });
+    let context = Memo::new(move |_| {
+        Some(PanelContext {
+            datasource: datasource.get(),
+            range: resolved.get(),
+            variables: variable_values.get()?,
+            scrape_interval_seconds: dashboard.with_value(|d| d.scrape_interval_seconds),
+            utc_offset_minutes: offset,
+        })
+    });
+
+    // Auto-refresh, paused while the tab is hidden.
+    let refresh = Memo::new(move |_| {
+        view_state
+            .with(|s| s.refresh.clone())
+            .unwrap_or_else(|| dashboard.with_value(|d| d.refresh.clone()))
+    });
+    Effect::new(move |_| {
+        let Some(seconds) = parse_refresh(&refresh.get()) else {
+            return;
+        };
+        let tick = move || {
+            if !document().hidden() {
+                refresh_tick.update(|n| *n += 1);
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, Duration::from_secs(u64::from(seconds)))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    let change = move |update: &dyn Fn(&mut ViewState)| {
+        let mut next = view_state.get_untracked();
+        update(&mut next);
+        push_url(&next);
+        view_state.set(next);
+    };
+
+    let variable_pickers = move || {
+        dashboard.with_value(|d| d.variables.clone()).into_iter().map(|variable| {
+            let name = variable.name.clone();
+            let label = variable.label.clone().unwrap_or_else(|| name.clone());
+            let picker_name = name.clone();
+            let choices = move || {
+                let selected = selection(&picker_name);
+                let mut list: Vec<(String, String)> = Vec::new();
+                if variable.include_all {
+                    list.push((ALL_SELECTION.to_string(), "All".to_string()));
+                }
+                match options.with(|o| o.get(&picker_name).cloned()) {
+                    Some(Ok(values)) => list.extend(values.into_iter().map(|v| (v.clone(), v))),
+                    Some(Err(message)) => return view! { <option disabled=true>{format!("cannot load values: {message}")}</option> }.into_any(),
+                    None => return view! { <option disabled=true>"loading…"</option> }.into_any(),
+                }
+                list.into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = selected.contains(&value);
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect::<Vec<_>>()
+                    .into_any()
+            };
+            let on_change = move |event: leptos::ev::Event| {
+                let element: web_sys::HtmlSelectElement = event_target(&event);
+                let options = element.selected_options();
+                let chosen: Vec<String> = (0..options.length())
+                    .filter_map(|i| options.item(i))
+                    .filter_map(|o| o.get_attribute("value"))
+                    .collect();
+                let name = name.clone();
+                change(&move |s: &mut ViewState| {
+                    s.variables.insert(name.clone(), chosen.clone());
+                });
+            };
+            view! {
+                <label class="control">
+                    <span>{label}</span>
+                    <select data-variable=variable.name.clone() multiple=variable.multi on:change=on_change>{choices}</select>
+                </label>
+            }
+        }).collect::<Vec<_>>()
+    };
+
+    let range_label = move || {
+        let range = time_range.get();
+        format!(
+            "{} → {}",
+            describe(&range.from, offset),
+            describe(&range.to, offset)
+        )
+    };
+    let custom_from = RwSignal::new(String::new());
+    let custom_to = RwSignal::new(String::new());
+    let custom_problem = RwSignal::new(None::<String>);
+    let apply_custom = move |_| match (
+        TimeExpression::parse(&custom_from.get()),
+        TimeExpression::parse(&custom_to.get()),
+    ) {
+        (Ok(from), Ok(to)) => {
+            if let Err(error) = (TimeRange {
+                from: from.clone(),
+                to: to.clone(),
+            })
+            .resolve(now_ms())
+            {
+                custom_problem.set(Some(error.to_string()));
+                return;
+            }
+            custom_problem.set(None);
+            change(&move |s: &mut ViewState| {
+                s.from = Some(from.clone());
+                s.to = Some(to.clone());
+            });
+        }
+        (Err(error), _) | (_, Err(error)) => custom_problem.set(Some(error.to_string())),
+    };
+    let share_feedback = RwSignal::new(String::new());
+    let (share_from, share_to) = (
+        dashboard.with_value(|d| TimeExpression::parse(&d.time.from).expect("validated")),
+        dashboard.with_value(|d| TimeExpression::parse(&d.time.to).expect("validated")),
+    );
+    let page_url = move |state: &ViewState| {
+        let location = window().location();
+        format!(
+            "{}{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default(),
+            state.encode()
+        )
+    };
+
+    let title = dashboard.with_value(|d| d.title.clone());
+    let grid = move || {
+        let context = context.get()?;
+        let cells = dashboard.with_value(|d| {
+            d.layout
+                .iter()
+                .filter_map(|position| {
+                    let panel = d.panel(&position.panel)?.clone();
+                    let placement = format!(
+                        "grid-column: {} / span {}; grid-row: {} / span {};",
+                        position.x + 1,
+                        position.w,
+                        position.y + 1,
+                        position.h
+                    );
+                    Some(view! {
+                        <div class="grid-cell" style=placement>
+                            <DashboardPanel panel=panel context=context.clone() />
+                        </div>
+                    })
+                })
+                .collect::<Vec<_>>()
+        });
+        Some(cells)
+    };
+
+    view! {
+        <header class="topbar">
+            <h1 data-testid="dashboard-title">{title}</h1>
+            {move || view! { <DatasourceStatus datasource=datasource.get() /> }}
+            <div class="controls">
+                {variable_pickers}
+                <label class="control">
+                    <span>"Range"</span>
+                    <select data-testid="quick-range" on:change=move |event| {
+                        let from = event_target_value(&event);
+                        if let Ok(parsed) = TimeExpression::parse(&from) {
+                            change(&move |s: &mut ViewState| {
+                                s.from = Some(parsed.clone());
+                                s.to = Some(TimeExpression::now());
+                            });
+                        }
+                    }>
+                        <option value="" selected=true disabled=true>{range_label}</option>
+                        {QUICK_RANGES.iter().map(|(value, text)| view! { <option value=*value>{*text}</option> }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <span class="control custom-range">
+                    <input placeholder="from: now-7d" prop:value=custom_from on:input=move |e| custom_from.set(event_target_value(&e)) />
+                    <input placeholder="to: now" prop:value=custom_to on:input=move |e| custom_to.set(event_target_value(&e)) />
+                    <button on:click=apply_custom>"Apply"</button>
+                </span>
+                <label class="control">
+                    <span>"Refresh"</span>
+                    <select data-testid="refresh" on:change=move |event| {
+                        let chosen = event_target_value(&event);
+                        change(&move |s: &mut ViewState| s.refresh = Some(chosen.clone()));
+                    }>
+                        {move || {
+                            let current = refresh.get();
+                            REFRESH_CHOICES
+                                .iter()
+                                .map(|choice| view! { <option value=*choice selected=current == *choice>{*choice}</option> })
+                                .collect::<Vec<_>>()
+                        }}
+                    </select>
+                </label>
+                <button on:click=move |_| copy_to_clipboard(&page_url(&view_state.get_untracked()), share_feedback)>"Copy link"</button>
+                <button
+                    title="A link to exactly this time window, frozen at the current moment"
+                    on:click=move |_| {
+                        let frozen = view_state.get_untracked().with_absolute_time(&share_from, &share_to, now_ms());
+                        copy_to_clipboard(&page_url(&frozen), share_feedback);
+                    }
+                >
+                    "Copy absolute link"
+                </button>
+                <span class="share-feedback" role="status">{share_feedback}</span>
+            </div>
+            <span class="time-range" data-testid="time-range">{range_label}</span>
+        </header>
+        {move || custom_problem.get().or_else(|| range_problem.get()).map(|p| view! { <div class="url-problems" role="alert">{p}</div> })}
+        <main class="dashboard-grid">{grid}</main>
+    }
+}

@@ -1,0 +1,197 @@
+//! One dashboard panel: runs its queries once its body has a width (the step
+//! follows the pixel width), cancels them when it goes away, and shows loading,
+//! error (with Prometheus's message), no-data and ok states without affecting
+//! other panels. Test hooks on the root: `data-panel`, `data-state`, `data-type`,
+//! and the query window (`data-start`, `data-end`, `data-step`).
+
+use crate::panel_context::{PanelContext, PanelResult};
+use crate::panels::{
+    reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, StatBody, TableBody, TextBody,
+    TimeSeriesBody,
+};
+use foresight_core::dashboard_model::{Panel, PanelKind};
+use foresight_core::query_step::QueryWindow;
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+/// Smallest step asked for, in seconds.
+const MIN_STEP_SECONDS: f64 = 1.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelData {
+    Loading,
+    Ready(PanelResult),
+    Failed(String),
+}
+
+/// Whether the panel has something to show: single-value panels need a value at
+/// the end of the window, others any finite sample in it.
+fn panel_has_values(kind: &PanelKind, result: &PanelResult, window_end: f64) -> bool {
+    match kind {
+        PanelKind::Stat { reduce, .. }
+        | PanelKind::Gauge { reduce }
+        | PanelKind::Bargauge { reduce } => !reduced_values(result, *reduce, window_end).is_empty(),
+        _ => {
+            result.series.iter().any(|s| s.series.stats().is_some())
+                || result.samples.iter().any(|s| s.sample.value.is_finite())
+        }
+    }
+}
+
+fn type_name(kind: &PanelKind) -> &'static str {
+    match kind {
+        PanelKind::Timeseries { .. } => "timeseries",
+        PanelKind::Stat { .. } => "stat",
+        PanelKind::Gauge { .. } => "gauge",
+        PanelKind::Bargauge { .. } => "bargauge",
+        PanelKind::Table => "table",
+        PanelKind::Heatmap => "heatmap",
+        PanelKind::Text { .. } => "text",
+    }
+}
+
+#[component]
+pub fn DashboardPanel(panel: Panel, context: PanelContext) -> impl IntoView {
+    let body_ref = NodeRef::<Div>::new();
+    let is_text = matches!(panel.kind, PanelKind::Text { .. });
+    let data = RwSignal::new(if is_text {
+        PanelData::Ready(PanelResult::default())
+    } else {
+        PanelData::Loading
+    });
+    let query_window = RwSignal::new(None::<QueryWindow>);
+    let drawn = RwSignal::new(false);
+    let draws_on_canvas = match &panel.kind {
+        PanelKind::Timeseries { .. } | PanelKind::Heatmap => true,
+        PanelKind::Stat { sparkline, .. } => *sparkline,
+        _ => false,
+    };
+    let abort = StoredValue::new_local(AbortController::new().ok());
+
+    let targets = panel.targets.clone();
+    let force_instant = matches!(panel.kind, PanelKind::Table);
+    let query_context = context.clone();
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) || is_text {
+            return true;
+        }
+        let Some(body) = body_ref.get() else {
+            return false;
+        };
+        let width = u32::try_from(body.client_width()).unwrap_or(0).max(100);
+        let window = QueryWindow::for_range(query_context.range, width, MIN_STEP_SECONDS);
+        query_window.set(Some(window));
+        let (context, targets) = (query_context.clone(), targets.clone());
+        let signal =
+            abort.with_value(|controller| controller.as_ref().map(AbortController::signal));
+        spawn_local(async move {
+            let next = match context
+                .run_targets(&targets, &window, force_instant, signal.as_ref())
+                .await
+            {
+                Ok(result) => PanelData::Ready(result),
+                Err(message) => PanelData::Failed(message),
+            };
+            data.try_set(next);
+        });
+        true
+    });
+    on_cleanup(move || {
+        abort.try_with_value(|controller| controller.as_ref().map(AbortController::abort));
+    });
+
+    let kind = panel.kind.clone();
+    let has_values = Signal::derive(move || {
+        let end = query_window.get().map_or(f64::INFINITY, |w| w.end);
+        data.with(|d| matches!(d, PanelData::Ready(result) if panel_has_values(&kind, result, end)))
+    });
+    let state = move || {
+        data.with(|d| match d {
+            PanelData::Loading => "loading",
+            PanelData::Failed(_) => "error",
+            PanelData::Ready(_) if is_text => "ok",
+            PanelData::Ready(_) if !has_values.get() => "nodata",
+            PanelData::Ready(_) if draws_on_canvas && !drawn.get() => "loading",
+            PanelData::Ready(_) => "ok",
+        })
+    };
+    let no_value_text = match &panel.kind {
+        PanelKind::Stat {
+            no_value_text: Some(text),
+            ..
+        } => text.clone(),
+        _ => "No data in this time range".to_string(),
+    };
+    let message = move || {
+        data.with(|d| match d {
+            PanelData::Loading => Some("Loading…".to_string()),
+            PanelData::Failed(message) => Some(message.clone()),
+            PanelData::Ready(_) if !is_text && !has_values.get() => Some(no_value_text.clone()),
+            PanelData::Ready(_) => None,
+        })
+    };
+    let warnings = move || {
+        data.with(|d| match d {
+            PanelData::Ready(result) if !result.warnings.is_empty() => {
+                Some(view! { <p class="warnings">{format!("Prometheus warns: {}", result.warnings.join("; "))}</p> })
+            }
+            _ => None,
+        })
+    };
+    let result = Signal::derive(move || {
+        data.with(|d| {
+            if let PanelData::Ready(r) = d {
+                Some(r.clone())
+            } else {
+                None
+            }
+        })
+    });
+    let window_attr = move |pick: fn(&QueryWindow) -> f64| {
+        move || query_window.get().map(|w| pick(&w).to_string())
+    };
+    let queries = move || result.with(|r| r.as_ref().map(|r| r.queries.join("\n")));
+    let body = {
+        let (panel, context) = (panel.clone(), context.clone());
+        let window = Signal::derive(move || query_window.get());
+        match panel.kind.clone() {
+            PanelKind::Timeseries { style, zero_line } => {
+                view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line /> }.into_any()
+            }
+            PanelKind::Stat { reduce, sparkline, .. } => {
+                view! { <StatBody panel=panel context=context result=result window=window drawn=drawn reduce=reduce sparkline=sparkline /> }.into_any()
+            }
+            PanelKind::Gauge { reduce } => view! { <GaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any(),
+            PanelKind::Bargauge { reduce } => {
+                view! { <BarGaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any()
+            }
+            PanelKind::Table => view! { <TableBody panel=panel result=result /> }.into_any(),
+            PanelKind::Heatmap => {
+                view! { <HeatmapBody panel=panel context=context result=result window=window drawn=drawn /> }.into_any()
+            }
+            PanelKind::Text { content } => view! { <TextBody content=content /> }.into_any(),
+        }
+    };
+
+    view! {
+        <section
+            class="panel"
+            data-panel=panel.id.clone()
+            data-type=type_name(&panel.kind)
+            data-state=state
+            data-query=queries
+            data-start=window_attr(|w| w.start)
+            data-end=window_attr(|w| w.end)
+            data-step=window_attr(|w| w.step)
+        >
+            <h2 title=panel.description.clone()>{panel.title.clone()}</h2>
+            <div class="panel-body" node_ref=body_ref>
+                {body}
+                {move || message().map(|text| view! { <div class="message" role="status">{text}</div> })}
+            </div>
+            {warnings}
+        </section>
+    }
+}

@@ -1,0 +1,88 @@
+//! Gauge (an arc from min to max) and bar gauge (one bar per series), coloured
+//! by thresholds. `data-value` holds the raw number.
+
+use super::{css_rgb, reduced_values, value_rgb};
+use crate::panel_context::PanelResult;
+use foresight_core::dashboard_model::{Panel, Reducer};
+use foresight_core::gauge_scale::{fraction_of_scale, gauge_scale};
+use foresight_core::query_step::QueryWindow;
+use foresight_core::units::format_value;
+use leptos::prelude::*;
+
+#[component]
+pub fn GaugeBody(
+    panel: Panel,
+    result: Signal<Option<PanelResult>>,
+    window: Signal<Option<QueryWindow>>,
+    reduce: Reducer,
+) -> impl IntoView {
+    // A semicircle of radius 40 has length π·40; the value arc is dashed to its share.
+    const ARC_LENGTH: f64 = std::f64::consts::PI * 40.0;
+    let gauges = move || {
+        let end = window.get().map_or(f64::INFINITY, |w| w.end);
+        let values = result.with(|r| {
+            r.as_ref()
+                .map(|r| reduced_values(r, reduce, end))
+                .unwrap_or_default()
+        });
+        let (min, max) = gauge_scale(panel.min, panel.max, values.iter().map(|v| v.1));
+        let many = values.len() > 1;
+        values
+            .into_iter()
+            .map(|(name, value)| {
+                let color = css_rgb(value_rgb(&panel.thresholds, value));
+                let dash = format!("{} {}", fraction_of_scale(value, min, max) * ARC_LENGTH, ARC_LENGTH);
+                let label = format!("{name}: {value}");
+                view! {
+                    <figure class="gauge">
+                        <svg viewBox="0 0 100 60" role="img" aria-label=label>
+                            <path d="M10 55 A40 40 0 0 1 90 55" class="gauge-track"></path>
+                            <path d="M10 55 A40 40 0 0 1 90 55" class="gauge-fill" stroke=color.clone() stroke-dasharray=dash></path>
+                            <text x="50" y="50" class="gauge-text" fill=color>{format_value(value, panel.unit, panel.decimals)}</text>
+                        </svg>
+                        <figcaption class="stat-value" data-value=value.to_string()>
+                            {many.then(|| name.clone())}
+                        </figcaption>
+                    </figure>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! { <div class="gauges">{gauges}</div> }
+}
+
+#[component]
+pub fn BarGaugeBody(
+    panel: Panel,
+    result: Signal<Option<PanelResult>>,
+    window: Signal<Option<QueryWindow>>,
+    reduce: Reducer,
+) -> impl IntoView {
+    let bars = move || {
+        let end = window.get().map_or(f64::INFINITY, |w| w.end);
+        let values = result.with(|r| {
+            r.as_ref()
+                .map(|r| reduced_values(r, reduce, end))
+                .unwrap_or_default()
+        });
+        let (min, max) = gauge_scale(panel.min, panel.max, values.iter().map(|v| v.1));
+        values
+            .into_iter()
+            .map(|(name, value)| {
+                let width = format!("{:.2}%", fraction_of_scale(value, min, max) * 100.0);
+                let color = css_rgb(value_rgb(&panel.thresholds, value));
+                let shown_name = name.clone();
+                view! {
+                    <div class="bar-gauge" data-value=value.to_string() data-series=name>
+                        <span class="bar-name">{shown_name}</span>
+                        <span class="bar-track">
+                            <span class="bar-fill" style:width=width style:background-color=color.clone()></span>
+                        </span>
+                        <span class="bar-value" style:color=color>{format_value(value, panel.unit, panel.decimals)}</span>
+                    </div>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! { <div class="bar-gauges">{bars}</div> }
+}

@@ -1,0 +1,57 @@
+//! Heatmap of histogram buckets over time.
+
+use crate::heatmap_chart::draw_heatmap;
+use crate::panel_context::{PanelContext, PanelResult};
+use foresight_core::dashboard_model::Panel;
+use foresight_core::histogram_heatmap::heatmap_from_buckets;
+use foresight_core::query_step::QueryWindow;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+#[component]
+pub fn HeatmapBody(
+    panel: Panel,
+    context: PanelContext,
+    result: Signal<Option<PanelResult>>,
+    window: Signal<Option<QueryWindow>>,
+    drawn: RwSignal<bool>,
+) -> impl IntoView {
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let problem = RwSignal::new(None::<String>);
+    let resize_count = RwSignal::new(0u32);
+    let listener = window_event_listener(leptos::ev::resize, move |_| {
+        resize_count.update(|n| *n += 1)
+    });
+    on_cleanup(move || listener.remove());
+    Effect::new(move |_| {
+        resize_count.track();
+        let (Some(canvas), Some(window)) = (canvas_ref.get(), window.get()) else {
+            return;
+        };
+        result.with(|result| {
+            let Some(result) = result else { return };
+            let series: Vec<_> = result.series.iter().map(|s| s.series.clone()).collect();
+            let drawing = heatmap_from_buckets(&series).and_then(|heatmap| {
+                draw_heatmap(
+                    &canvas,
+                    &heatmap,
+                    window.start,
+                    window.end,
+                    window.step,
+                    panel.unit,
+                    context.utc_offset_minutes,
+                )
+            });
+            match drawing {
+                Ok(()) => drawn.set(true),
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    });
+    view! {
+        <div class="chart">
+            <canvas node_ref=canvas_ref></canvas>
+            {move || problem.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
+        </div>
+    }
+}

@@ -1,0 +1,72 @@
+//! The bodies of the panel types. Each takes the panel's query result and draws it.
+
+mod gauges;
+mod heatmap_body;
+mod stat_body;
+mod table_body;
+mod text_body;
+mod time_series_body;
+
+pub use gauges::{BarGaugeBody, GaugeBody};
+pub use heatmap_body::HeatmapBody;
+pub use stat_body::StatBody;
+pub use table_body::TableBody;
+pub use text_body::TextBody;
+pub use time_series_body::TimeSeriesBody;
+
+use crate::panel_context::PanelResult;
+use foresight_core::dashboard_model::{threshold_color, Reducer, Threshold};
+
+/// RGB of a threshold colour name or `#rrggbb`; unknown names get the text colour.
+pub fn threshold_rgb(name: &str) -> (u8, u8, u8) {
+    match name {
+        "green" => (88, 214, 141),
+        "amber" | "orange" | "yellow" => (242, 180, 94),
+        "red" => (255, 107, 107),
+        "blue" => (94, 200, 242),
+        hex if hex.len() == 7 && hex.starts_with('#') => {
+            let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(216);
+            (channel(1), channel(3), channel(5))
+        }
+        _ => (216, 225, 238),
+    }
+}
+
+pub fn css_rgb((r, g, b): (u8, u8, u8)) -> String {
+    format!("rgb({r}, {g}, {b})")
+}
+
+/// The colour a value gets from the panel's thresholds.
+pub fn value_rgb(thresholds: &[Threshold], value: f64) -> (u8, u8, u8) {
+    threshold_color(thresholds, value).map_or((216, 225, 238), threshold_rgb)
+}
+
+/// One number per series (or instant sample), reduced as the panel says. `Last`
+/// means the value at the end of the window (`window_end`, seconds), as an instant
+/// query at that time would answer: a series without a sample there is absent now.
+pub fn reduced_values(
+    result: &PanelResult,
+    reduce: Reducer,
+    window_end: f64,
+) -> Vec<(String, f64)> {
+    let from_series = result.series.iter().filter_map(|s| match reduce {
+        Reducer::Last => {
+            let at_end = s
+                .series
+                .timestamps
+                .last()
+                .is_some_and(|&t| (t - window_end).abs() < 1e-6);
+            let value = *s.series.values.last()?;
+            (at_end && value.is_finite()).then(|| (s.name.clone(), value))
+        }
+        _ => s
+            .series
+            .stats()
+            .map(|stats| (s.name.clone(), stats.reduce(reduce))),
+    });
+    let from_samples = result
+        .samples
+        .iter()
+        .map(|s| (s.name.clone(), s.sample.value));
+    from_series.chain(from_samples).collect()
+}

@@ -1,0 +1,94 @@
+//! Stat: one big number in its threshold colour, with an optional sparkline.
+//! `data-value` holds the raw number for tests and tools.
+
+use super::{css_rgb, reduced_values, value_rgb};
+use crate::panel_context::{PanelContext, PanelResult};
+use crate::time_series_chart::{draw_time_series, ChartFrame, ChartOptions};
+use foresight_core::dashboard_model::{Panel, Reducer};
+use foresight_core::query_step::QueryWindow;
+use foresight_core::units::format_value;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+#[component]
+pub fn StatBody(
+    panel: Panel,
+    context: PanelContext,
+    result: Signal<Option<PanelResult>>,
+    window: Signal<Option<QueryWindow>>,
+    drawn: RwSignal<bool>,
+    reduce: Reducer,
+    sparkline: bool,
+) -> impl IntoView {
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let thresholds = panel.thresholds.clone();
+    let values = Memo::new(move |_| {
+        let end = window.get().map_or(f64::INFINITY, |w| w.end);
+        result.with(|r| {
+            r.as_ref()
+                .map(|r| reduced_values(r, reduce, end))
+                .unwrap_or_default()
+        })
+    });
+    let utc_offset_minutes = context.utc_offset_minutes;
+    let spark_thresholds = thresholds.clone();
+    Effect::new(move |_| {
+        if !sparkline {
+            return;
+        }
+        let (Some(canvas), Some(window)) = (canvas_ref.get(), window.get()) else {
+            return;
+        };
+        result.with(|result| {
+            let Some(result) = result else { return };
+            let Some(first) = result.series.first() else {
+                return;
+            };
+            let color = values.with(|v| {
+                v.first()
+                    .map(|(_, value)| value_rgb(&spark_thresholds, *value))
+            });
+            let options = ChartOptions {
+                compact: true,
+                color,
+                ..ChartOptions::default()
+            };
+            let frame = ChartFrame {
+                start: window.start,
+                end: window.end,
+                step: window.step,
+                utc_offset_minutes,
+            };
+            if draw_time_series(&canvas, &[&first.series], &frame, &options).is_ok() {
+                drawn.set(true);
+            }
+        });
+    });
+    let (unit, decimals) = (panel.unit, panel.decimals);
+    let shown = move || {
+        values.with(|values| {
+            values
+                .iter()
+                .map(|(name, value)| {
+                    let color = css_rgb(value_rgb(&thresholds, *value));
+                    let label = (values.len() > 1)
+                        .then(|| view! { <span class="stat-name">{name.clone()}</span> });
+                    view! {
+                        <div class="stat">
+                            <span class="stat-value" data-value=value.to_string() style:color=color>
+                                {format_value(*value, unit, decimals)}
+                            </span>
+                            {label}
+                        </div>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="stat-body">
+            <div class="stat-values">{shown}</div>
+            {sparkline.then(|| view! { <canvas class="sparkline" node_ref=canvas_ref></canvas> })}
+        </div>
+    }
+}
