@@ -175,8 +175,12 @@ pub fn DashboardPage(
         }
         Some(values)
     });
+    let hover_time = RwSignal::new(None::<f64>);
+    let zoom_request = RwSignal::new(None::<(f64, f64)>);
     let context = Memo::new(move |_| {
         Some(PanelContext {
+            hover_time,
+            zoom_request,
             datasource: datasource.get(),
             range: resolved.get(),
             variables: variable_values.get()?,
@@ -211,6 +215,37 @@ pub fn DashboardPage(
         update(&mut next);
         push_url(&next);
         view_state.set(next);
+    };
+
+    // Drag-to-zoom on any chart, and the zoom-out button: absolute ranges in the URL.
+    let zoom_to = move |start_seconds: f64, end_seconds: f64| {
+        let (from, to) = (
+            (start_seconds * 1000.0).round() as i64,
+            (end_seconds * 1000.0).round() as i64,
+        );
+        if to > from {
+            change(&move |s: &mut ViewState| {
+                s.from = Some(TimeExpression::Absolute { epoch_ms: from });
+                s.to = Some(TimeExpression::Absolute { epoch_ms: to });
+            });
+        }
+    };
+    Effect::new(move |_| {
+        if let Some((start, end)) = zoom_request.get() {
+            zoom_request.set(None);
+            zoom_to(start, end);
+        }
+    });
+    let zoom_out = move |_| {
+        let range = resolved.get_untracked();
+        let (start, end) = (range.start_ms as f64 / 1000.0, range.end_ms as f64 / 1000.0);
+        let half = end - start;
+        zoom_to(
+            start - half / 2.0,
+            (end + half / 2.0)
+                .min(now_ms() as f64 / 1000.0)
+                .max(start + half),
+        );
     };
 
     let variable_pickers = move || {
@@ -358,6 +393,7 @@ pub fn DashboardPage(
                     <input placeholder="to: now" prop:value=custom_to on:input=move |e| custom_to.set(event_target_value(&e)) />
                     <button on:click=apply_custom>"Apply"</button>
                 </span>
+                <button data-testid="zoom-out" title="Show twice the time range" on:click=zoom_out>"Zoom out"</button>
                 <label class="control">
                     <span>"Refresh"</span>
                     <select data-testid="refresh" on:change=move |event| {

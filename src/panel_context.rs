@@ -9,6 +9,7 @@ use foresight_core::query_step::QueryWindow;
 use foresight_core::series::{format_legend, Series};
 use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use foresight_core::time_range::ResolvedRange;
+use leptos::prelude::RwSignal;
 use std::collections::BTreeMap;
 use web_sys::AbortSignal;
 
@@ -19,6 +20,11 @@ pub struct PanelContext {
     pub variables: BTreeMap<String, VariableValue>,
     pub scrape_interval_seconds: f64,
     pub utc_offset_minutes: i32,
+    /// Time under the pointer on any time-series panel, shared so every panel
+    /// shows the same crosshair (seconds).
+    pub hover_time: RwSignal<Option<f64>>,
+    /// A range picked by dragging on a chart, for the page to zoom to (seconds).
+    pub zoom_request: RwSignal<Option<(f64, f64)>>,
 }
 
 /// A series with the name its legend shows.

@@ -2,8 +2,10 @@
 //! sized to CSS size × devicePixelRatio so lines stay crisp on HiDPI screens;
 //! time ticks come from the core so they sit on round local times.
 
+use foresight_core::chart_geometry::{AXES_INSETS, SPARKLINE_INSETS};
+use foresight_core::dashboard_model::LineStyle;
 use foresight_core::decimation::decimate_min_max;
-use foresight_core::series::Series;
+use foresight_core::series::{stack_series, Series};
 use foresight_core::time_axis::time_ticks;
 use foresight_core::units::{format_value, Unit};
 use plotters::prelude::*;
@@ -44,8 +46,7 @@ pub struct ChartOptions {
     pub decimals: Option<u8>,
     pub zero_line: bool,
     pub compact: bool,
-    /// Draw every sample as a dot instead of connecting lines.
-    pub points: bool,
+    pub style: LineStyle,
     /// Colour for every series instead of the palette (sparklines take the threshold colour).
     pub color: Option<(u8, u8, u8)>,
 }
@@ -111,17 +112,30 @@ pub fn draw_time_series(
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&BACKGROUND).map_err(plot_error)?;
-    let (y_low, y_high) = value_axis(series, options.zero_line);
+    let (stacked, stacked_refs): (Vec<Series>, Vec<&Series>);
+    let series: &[&Series] = if options.style == LineStyle::Stacked {
+        stacked = stack_series(series);
+        stacked_refs = stacked.iter().collect();
+        &stacked_refs
+    } else {
+        series
+    };
+    let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
+    let (y_low, y_high) = value_axis(series, options.zero_line || filled);
     let label_font = ("sans-serif", f64::from(px(11.0)))
         .into_font()
         .color(&LABEL);
-    let axis_width = if options.compact { 0.0 } else { 64.0 };
+    let insets = if options.compact {
+        SPARKLINE_INSETS
+    } else {
+        AXES_INSETS
+    };
 
     let mut chart = ChartBuilder::on(&root)
-        .margin_top(px(if options.compact { 2.0 } else { 8.0 }))
-        .margin_right(px(if options.compact { 0.0 } else { 12.0 }))
-        .x_label_area_size(px(if options.compact { 0.0 } else { 22.0 }))
-        .y_label_area_size(px(axis_width))
+        .margin_top(px(insets.top))
+        .margin_right(px(insets.right))
+        .x_label_area_size(px(insets.bottom))
+        .y_label_area_size(px(insets.left))
         .build_cartesian_2d(frame.start..frame.end, y_low..y_high)
         .map_err(plot_error)?;
     if !options.compact {
@@ -138,7 +152,7 @@ pub fn draw_time_series(
             .axis_style(GRID)
             .draw()
             .map_err(plot_error)?;
-        let max_ticks = ((css_width - axis_width - 12.0) / 80.0).max(2.0) as usize;
+        let max_ticks = (insets.plot_width(css_width) / 80.0).max(2.0) as usize;
         for tick in time_ticks(frame.start, frame.end, max_ticks, frame.utc_offset_minutes) {
             let grid_line = PathElement::new(
                 vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],
@@ -181,7 +195,21 @@ pub fn draw_time_series(
             frame.step * 1.5,
         );
         for run in points.runs() {
-            if run.len() == 1 || options.points {
+            if filled && run.len() > 1 {
+                // Translucent fill from the line down to zero (or the axis floor).
+                let base = 0.0_f64.clamp(y_low, y_high);
+                let mut outline: Vec<(f64, f64)> =
+                    run.clone().map(|k| (points.x[k], points.y[k])).collect();
+                outline.push((points.x[run.end - 1], base));
+                outline.push((points.x[run.start], base));
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        outline,
+                        color.mix(0.25).filled(),
+                    )))
+                    .map_err(plot_error)?;
+            }
+            if run.len() == 1 || options.style == LineStyle::Points {
                 // Isolated samples (or a points style) are drawn as dots.
                 let dots =
                     run.map(|k| Circle::new((points.x[k], points.y[k]), px(2.0), color.filled()));

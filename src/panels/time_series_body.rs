@@ -3,10 +3,13 @@
 
 use crate::panel_context::{PanelContext, PanelResult};
 use crate::time_series_chart::{draw_time_series, series_color_css, ChartFrame, ChartOptions};
+use foresight_core::chart_geometry::{nearest_sample, AXES_INSETS};
 use foresight_core::dashboard_model::{LineStyle, Panel};
 use foresight_core::query_step::QueryWindow;
+use foresight_core::time_axis::format_local_datetime;
 use foresight_core::units::format_value;
-use leptos::html::Canvas;
+use leptos::ev::MouseEvent;
+use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 
 #[component]
@@ -27,16 +30,20 @@ pub fn TimeSeriesBody(
         resize_count.update(|n| *n += 1)
     });
     on_cleanup(move || listener.remove());
-    let options = ChartOptions {
+    let chosen_style = RwSignal::new(style);
+    let base_options = ChartOptions {
         unit: panel.unit,
         decimals: panel.decimals,
         zero_line,
-        points: style == LineStyle::Points,
         ..ChartOptions::default()
     };
     let utc_offset_minutes = context.utc_offset_minutes;
     Effect::new(move |_| {
         resize_count.track();
+        let options = ChartOptions {
+            style: chosen_style.get(),
+            ..base_options
+        };
         let only = isolated.get();
         let (Some(canvas), Some(window)) = (canvas_ref.get(), window.get()) else {
             return;
@@ -63,6 +70,116 @@ pub fn TimeSeriesBody(
         });
     });
     let (unit, decimals) = (panel.unit, panel.decimals);
+
+    // Pointer interaction: HTML on top of the canvas, so hovering never redraws it.
+    let chart_ref = NodeRef::<Div>::new();
+    let hovering = RwSignal::new(false);
+    let drag = RwSignal::new(None::<(f64, f64)>); // (start x, current x) in CSS px
+    let (hover_time, zoom_request) = (context.hover_time, context.zoom_request);
+    let pointer_x = move |event: &MouseEvent| -> Option<(f64, f64)> {
+        let chart = chart_ref.get_untracked()?;
+        let rect = chart.get_bounding_client_rect();
+        Some((f64::from(event.client_x()) - rect.left(), rect.width()))
+    };
+    let on_move = move |event: MouseEvent| {
+        let (Some((x, width)), Some(w)) = (pointer_x(&event), window.get_untracked()) else {
+            return;
+        };
+        hovering.set(true);
+        hover_time.set(Some(AXES_INSETS.time_at(x, width, w.start, w.end)));
+        drag.update(|d| {
+            if let Some((_, current)) = d {
+                *current = x;
+            }
+        });
+    };
+    let on_leave = move |_: MouseEvent| {
+        hovering.set(false);
+        hover_time.set(None);
+        drag.set(None);
+    };
+    let on_down = move |event: MouseEvent| {
+        if event.button() == 0 {
+            event.prevent_default();
+            drag.set(pointer_x(&event).map(|(x, _)| (x, x)));
+        }
+    };
+    let on_up = move |event: MouseEvent| {
+        let (Some((from_x, _)), Some((to_x, width)), Some(w)) = (
+            drag.get_untracked(),
+            pointer_x(&event),
+            window.get_untracked(),
+        ) else {
+            return;
+        };
+        drag.set(None);
+        if (to_x - from_x).abs() >= 5.0 {
+            let (a, b) = (
+                AXES_INSETS.time_at(from_x, width, w.start, w.end),
+                AXES_INSETS.time_at(to_x, width, w.start, w.end),
+            );
+            zoom_request.set(Some((a.min(b), a.max(b))));
+        }
+    };
+    let chart_width = move || {
+        resize_count.track();
+        chart_ref.get().map_or(0.0, |c| f64::from(c.client_width()))
+    };
+    let crosshair = move || {
+        let (t, w) = (hover_time.get()?, window.get()?);
+        (t >= w.start && t <= w.end).then(|| {
+            let left = format!("{}px", AXES_INSETS.x_of(t, chart_width(), w.start, w.end));
+            view! { <div class="crosshair" style:left=left style:top=format!("{}px", AXES_INSETS.top) style:bottom=format!("{}px", AXES_INSETS.bottom)></div> }
+        })
+    };
+    let selection = move || {
+        let (a, b) = drag.get()?;
+        ((a - b).abs() >= 1.0).then(|| {
+            view! { <div class="drag-selection" style:left=format!("{}px", a.min(b)) style:width=format!("{}px", (a - b).abs())></div> }
+        })
+    };
+    let tooltip = move || {
+        if !hovering.get() || drag.get().is_some() {
+            return None;
+        }
+        let (t, w) = (hover_time.get()?, window.get()?);
+        let only = isolated.get();
+        let lines = result.with(|result| {
+            result.as_ref().map(|result| {
+                result
+                    .series
+                    .iter()
+                    .enumerate()
+                    .filter(|(index, _)| only.is_none_or(|o| o == *index))
+                    .filter_map(|(index, s)| {
+                        let at = nearest_sample(&s.series.timestamps, t, w.step * 0.75)?;
+                        let value = s.series.values[at];
+                        Some(view! {
+                            <div class="tooltip-row">
+                                <span class="swatch" style:background-color=series_color_css(index)></span>
+                                <span class="tooltip-name">{s.name.clone()}</span>
+                                <span class="tooltip-value">{format_value(value, unit, decimals)}</span>
+                            </div>
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })?;
+        let x = AXES_INSETS.x_of(t, chart_width(), w.start, w.end);
+        let flip = x > chart_width() / 2.0;
+        let position = if flip {
+            format!("right: {}px", chart_width() - x + 12.0)
+        } else {
+            format!("left: {}px", x + 12.0)
+        };
+        Some(view! {
+            <div class="chart-tooltip" style=position role="tooltip">
+                <div class="tooltip-time">{format_local_datetime(t, utc_offset_minutes)}</div>
+                {lines}
+            </div>
+        })
+    };
+
     let rows = move || {
         result.with(|result| {
             let Some(result) = result else { return Vec::new() };
@@ -101,9 +218,39 @@ pub fn TimeSeriesBody(
         })
     };
     view! {
-        <div class="chart">
+        <div
+            class="chart interactive"
+            node_ref=chart_ref
+            on:mousemove=on_move
+            on:mouseleave=on_leave
+            on:mousedown=on_down
+            on:mouseup=on_up
+        >
             <canvas node_ref=canvas_ref></canvas>
+            {crosshair}
+            {selection}
+            {tooltip}
             {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
+        </div>
+        <div class="chart-toolbar">
+            <select
+                class="style-picker"
+                title="How the series are drawn"
+                on:change=move |event| {
+                    let picked = match event_target_value(&event).as_str() {
+                        "area" => LineStyle::Area,
+                        "stacked" => LineStyle::Stacked,
+                        "points" => LineStyle::Points,
+                        _ => LineStyle::Lines,
+                    };
+                    chosen_style.set(picked);
+                }
+            >
+                {[(LineStyle::Lines, "lines", "Lines"), (LineStyle::Area, "area", "Area"), (LineStyle::Stacked, "stacked", "Stacked"), (LineStyle::Points, "points", "Points")]
+                    .into_iter()
+                    .map(|(value, id, text)| view! { <option value=id selected=value == style>{text}</option> })
+                    .collect::<Vec<_>>()}
+            </select>
         </div>
         <table class="legend" class:empty=move || result.with(|r| r.as_ref().is_none_or(|r| r.series.is_empty()))>
             <thead>

@@ -5,6 +5,7 @@
 //! A clock is always passed in, never read from the environment.
 
 pub mod calendar;
+pub mod chart_geometry;
 pub mod dashboard_model;
 pub mod datasource;
 pub mod decimation;

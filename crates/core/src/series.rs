@@ -111,6 +111,36 @@ impl Series {
     }
 }
 
+/// Stacks series on each other (for stacked charts): at each timestamp, series `i`
+/// becomes the sum of series `0..=i` there. A series without a finite sample at a
+/// timestamp stays a gap there; the ones above it stack on what is present.
+pub fn stack_series(series: &[&Series]) -> Vec<Series> {
+    let mut running: BTreeMap<i64, f64> = BTreeMap::new();
+    series
+        .iter()
+        .map(|one| {
+            let values = one
+                .timestamps
+                .iter()
+                .zip(&one.values)
+                .map(|(t, v)| {
+                    if !v.is_finite() {
+                        return f64::NAN;
+                    }
+                    let total = running.entry((t * 1000.0).round() as i64).or_insert(0.0);
+                    *total += v;
+                    *total
+                })
+                .collect();
+            Series {
+                labels: one.labels.clone(),
+                timestamps: one.timestamps.clone(),
+                values,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +191,19 @@ mod tests {
         );
         assert_eq!(format_legend("{{missing}}x", &labels), "x");
         assert_eq!(format_legend("p95 {{unclosed", &labels), "p95 {{unclosed");
+    }
+
+    #[test]
+    fn stacking_sums_lower_series_per_timestamp() {
+        let a = series(&[0.0, 60.0, 120.0], &[1.0, 2.0, 3.0]);
+        let b = series(&[0.0, 60.0, 120.0], &[10.0, f64::NAN, 30.0]);
+        let c = series(&[60.0, 120.0], &[100.0, 100.0]);
+        let stacked = stack_series(&[&a, &b, &c]);
+        assert_eq!(stacked[0].values, vec![1.0, 2.0, 3.0]);
+        assert_eq!(stacked[1].values[0], 11.0);
+        assert!(stacked[1].values[1].is_nan());
+        assert_eq!(stacked[1].values[2], 33.0);
+        assert_eq!(stacked[2].values, vec![102.0, 133.0]);
     }
 
     #[test]

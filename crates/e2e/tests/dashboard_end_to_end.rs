@@ -352,7 +352,134 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     assert_eq!(fresh_states.len(), PANELS.len());
     fresh.client.close().await.unwrap();
 
-    // 5. Served by Prometheus itself under /user/: same-origin datasource, no parameter needed.
+    // 5. Interaction on the 7-day view: shared crosshair and tooltip, drag to zoom, zoom out.
+    browser.client.goto(&week).await.unwrap();
+    settled_states(&browser).await;
+    let hover = browser
+        .script(
+            r#"const chart = document.querySelector('[data-panel="p95-latency"] .chart');
+               const r = chart.getBoundingClientRect();
+               chart.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + r.width / 2, clientY: r.top + 50, bubbles: true}));
+               return 0;"#,
+        )
+        .await;
+    hover.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let overlay = browser
+        .script(
+            r#"return [
+                 document.querySelectorAll('[data-panel="p95-latency"] .crosshair').length,
+                 document.querySelectorAll('[data-panel="request-rate-by-status"] .crosshair').length,
+                 document.querySelectorAll('[data-panel="p95-latency"] .chart-tooltip .tooltip-row').length,
+                 document.querySelectorAll('[data-panel="request-rate-by-status"] .chart-tooltip').length];"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overlay,
+        serde_json::json!([1, 1, 3, 0]),
+        "crosshair on every time-series panel, tooltip only where the pointer is"
+    );
+    let before_start: f64 = browser
+        .attribute(&panel("request-rate-by-status"), "data-start")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let before_end: f64 = browser
+        .attribute(&panel("request-rate-by-status"), "data-end")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    browser
+        .script(
+            r#"const chart = document.querySelector('[data-panel="request-rate-by-status"] .chart');
+               const r = chart.getBoundingClientRect();
+               const plotLeft = r.left + 64, plotWidth = r.width - 64 - 12;
+               const at = f => ({clientX: plotLeft + f * plotWidth, clientY: r.top + 60, bubbles: true, button: 0});
+               chart.dispatchEvent(new MouseEvent('mousedown', at(0.25)));
+               chart.dispatchEvent(new MouseEvent('mousemove', at(0.5)));
+               chart.dispatchEvent(new MouseEvent('mouseup', at(0.5)));
+               return 0;"#,
+        )
+        .await
+        .unwrap();
+    settled_states(&browser).await;
+    let zoomed = browser
+        .script("return location.search;")
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (state, _) = foresight_core::url_state::ViewState::decode(&zoomed);
+    let (
+        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: from }),
+        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: to }),
+    ) = (state.from, state.to)
+    else {
+        panic!("drag-to-zoom writes an absolute range: {zoomed}");
+    };
+    let span = before_end - before_start;
+    let expected_from = before_start + 0.25 * span;
+    let expected_to = before_start + 0.5 * span;
+    assert!(
+        ((from as f64 / 1000.0) - expected_from).abs() < span * 0.01,
+        "zoom start {from} vs {expected_from}"
+    );
+    assert!(
+        ((to as f64 / 1000.0) - expected_to).abs() < span * 0.01,
+        "zoom end {to} vs {expected_to}"
+    );
+    browser
+        .client
+        .find(fantoccini::Locator::Css(r#"[data-testid="zoom-out"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    settled_states(&browser).await;
+    let (state, _) = foresight_core::url_state::ViewState::decode(
+        browser
+            .script("return location.search;")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap(),
+    );
+    let (
+        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: out_from }),
+        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: out_to }),
+    ) = (state.from, state.to)
+    else {
+        panic!("zoom out keeps an absolute range");
+    };
+    assert_eq!(
+        out_to - out_from,
+        2 * (to - from),
+        "zoom out doubles the range"
+    );
+    // The stacked style draws on request.
+    browser
+        .script(r#"const s = document.querySelector('[data-panel="request-rate-by-status"] .style-picker'); s.value = 'stacked'; s.dispatchEvent(new Event('change')); return 0;"#)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        browser
+            .attribute(&panel("request-rate-by-status"), "data-state")
+            .await
+            .unwrap(),
+        "ok"
+    );
+    browser
+        .save_screenshot(&artifacts.join("dashboard-zoomed-stacked.png"))
+        .await
+        .unwrap();
+
+    // 6. Served by Prometheus itself under /user/: same-origin datasource, no parameter needed.
     browser
         .client
         .goto(&format!("{}/user/", prometheus.base_url()))
