@@ -4,7 +4,7 @@
 
 use crate::browser_clock::now_ms;
 use crate::dashboard_page::DashboardPage;
-use foresight_core::dashboard_model::Dashboard;
+use foresight_core::dashboard_model::{Dashboard, DashboardListing};
 use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
 use foresight_core::url_state::{DashboardRef, ViewState};
 use gloo_net::http::Request;
@@ -78,6 +78,16 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
 
+    // The list of shipped dashboards, for the picker; without it the picker is hidden.
+    let listings = RwSignal::new(Vec::<DashboardListing>::new());
+    spawn_local(async move {
+        if let Ok(response) = Request::get("public/dashboards/index.json").send().await {
+            if let Ok(list) = response.json::<Vec<DashboardListing>>().await {
+                listings.try_set(list);
+            }
+        }
+    });
+
     let dashboard = RwSignal::new(None::<Result<Dashboard, String>>);
     let dashboard_ref = Memo::new(move |_| view_state.with(|s| s.dashboard.clone()));
     Effect::new(move |_| match dashboard_ref.get() {
@@ -110,7 +120,8 @@ pub fn App() -> impl IntoView {
                 view! { <p class="page-message error" role="alert" data-testid="dashboard-error">{message}</p> }.into_any()
             }
             Some(Ok(dashboard)) => {
-                view! { <DashboardPage dashboard=dashboard view_state=view_state start_ms=now_ms() /> }.into_any()
+                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() start_ms=now_ms() /> }
+                    .into_any()
             }
         }}
     }

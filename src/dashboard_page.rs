@@ -9,13 +9,13 @@ use crate::datasource_status::DatasourceStatus;
 use crate::panel_context::PanelContext;
 use crate::prometheus_client::fetch_label_values;
 use foresight_core::dashboard_model::{
-    parse_label_values_query, Dashboard, VariableSource, ALL_SELECTION,
+    parse_label_values_query, Dashboard, DashboardListing, VariableSource, ALL_SELECTION,
 };
 use foresight_core::datasource::Datasource;
 use foresight_core::refresh::{parse_refresh, REFRESH_CHOICES};
 use foresight_core::time_axis::format_local_datetime;
 use foresight_core::time_range::{TimeExpression, TimeRange};
-use foresight_core::url_state::ViewState;
+use foresight_core::url_state::{DashboardRef, ViewState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -59,6 +59,9 @@ fn copy_to_clipboard(text: &str, feedback: RwSignal<String>) {
 pub fn DashboardPage(
     dashboard: Dashboard,
     view_state: RwSignal<ViewState>,
+    /// Shipped dashboards to offer in the picker (may be empty).
+    #[prop(optional)]
+    listings: Signal<Vec<DashboardListing>>,
     start_ms: i64,
 ) -> impl IntoView {
     let dashboard = StoredValue::new(dashboard);
@@ -342,8 +345,41 @@ pub fn DashboardPage(
     };
 
     let title = dashboard.with_value(|d| d.title.clone());
+    let current_id = dashboard.with_value(|d| d.id.clone());
+    let picker = move || {
+        let list = listings.get();
+        (list.len() > 1).then(|| {
+            let current_id = current_id.clone();
+            view! {
+                <select
+                    class="dashboard-picker"
+                    data-testid="dashboard-picker"
+                    title="Switch dashboard"
+                    on:change=move |event| {
+                        let id = event_target_value(&event);
+                        change(&move |s: &mut ViewState| {
+                            s.dashboard = DashboardRef::Shipped(id.clone());
+                            s.variables.clear();
+                        });
+                    }
+                >
+                    {list
+                        .into_iter()
+                        .map(|entry| {
+                            let selected = entry.id == current_id;
+                            view! { <option value=entry.id selected=selected>{entry.title}</option> }
+                        })
+                        .collect::<Vec<_>>()}
+                </select>
+            }
+        })
+    };
+    let ready = Memo::new(move |_| context.with(Option::is_some));
+    let panel_context = Signal::derive(move || context.get());
     let grid = move || {
-        let context = context.get()?;
+        if !ready.get() {
+            return None;
+        }
         let cells = dashboard.with_value(|d| {
             d.layout
                 .iter()
@@ -358,7 +394,7 @@ pub fn DashboardPage(
                     );
                     Some(view! {
                         <div class="grid-cell" style=placement>
-                            <DashboardPanel panel=panel context=context.clone() />
+                            <DashboardPanel panel=panel context=panel_context />
                         </div>
                     })
                 })
@@ -370,6 +406,7 @@ pub fn DashboardPage(
     view! {
         <header class="topbar">
             <h1 data-testid="dashboard-title">{title}</h1>
+            {picker}
             {move || view! { <DatasourceStatus datasource=datasource.get() /> }}
             <div class="controls">
                 {variable_pickers}

@@ -14,7 +14,7 @@ use foresight_core::query_step::QueryWindow;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use web_sys::AbortController;
+use web_sys::{AbortController, AbortSignal};
 
 /// Smallest step asked for, in seconds.
 const MIN_STEP_SECONDS: f64 = 1.0;
@@ -53,7 +53,12 @@ fn type_name(kind: &PanelKind) -> &'static str {
 }
 
 #[component]
-pub fn DashboardPanel(panel: Panel, context: PanelContext) -> impl IntoView {
+pub fn DashboardPanel(
+    panel: Panel,
+    /// The panel re-queries whenever this changes (range, variables, refresh),
+    /// keeping its current drawing until the new answer arrives.
+    context: Signal<Option<PanelContext>>,
+) -> impl IntoView {
     let body_ref = NodeRef::<Div>::new();
     let is_text = matches!(panel.kind, PanelKind::Text { .. });
     let data = RwSignal::new(if is_text {
@@ -68,24 +73,31 @@ pub fn DashboardPanel(panel: Panel, context: PanelContext) -> impl IntoView {
         PanelKind::Stat { sparkline, .. } => *sparkline,
         _ => false,
     };
-    let abort = StoredValue::new_local(AbortController::new().ok());
+    // The request in flight; a newer one aborts it. `busy` is shown as aria-busy.
+    let in_flight = StoredValue::new_local(None::<AbortController>);
+    let busy = RwSignal::new(!is_text);
 
     let targets = panel.targets.clone();
     let force_instant = matches!(panel.kind, PanelKind::Table);
-    let query_context = context.clone();
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) || is_text {
-            return true;
+    Effect::new(move |_| {
+        let Some(context) = context.get() else { return };
+        // The step depends on the drawn width, so queries start once the body is in the page.
+        let Some(body) = body_ref.get() else { return };
+        if is_text {
+            return;
         }
-        let Some(body) = body_ref.get() else {
-            return false;
-        };
         let width = u32::try_from(body.client_width()).unwrap_or(0).max(100);
-        let window = QueryWindow::for_range(query_context.range, width, MIN_STEP_SECONDS);
-        query_window.set(Some(window));
-        let (context, targets) = (query_context.clone(), targets.clone());
-        let signal =
-            abort.with_value(|controller| controller.as_ref().map(AbortController::signal));
+        let window = QueryWindow::for_range(context.range, width, MIN_STEP_SECONDS);
+        let controller = AbortController::new().ok();
+        let signal = controller.as_ref().map(AbortController::signal);
+        if let Some(previous) = in_flight
+            .try_update_value(|slot| std::mem::replace(slot, controller))
+            .flatten()
+        {
+            previous.abort();
+        }
+        let targets = targets.clone();
+        busy.set(true);
         spawn_local(async move {
             let next = match context
                 .run_targets(&targets, &window, force_instant, signal.as_ref())
@@ -94,12 +106,16 @@ pub fn DashboardPanel(panel: Panel, context: PanelContext) -> impl IntoView {
                 Ok(result) => PanelData::Ready(result),
                 Err(message) => PanelData::Failed(message),
             };
+            if signal.as_ref().is_some_and(AbortSignal::aborted) {
+                return; // superseded by a newer query
+            }
+            query_window.try_set(Some(window));
             data.try_set(next);
+            busy.try_set(false);
         });
-        true
     });
     on_cleanup(move || {
-        abort.try_with_value(|controller| controller.as_ref().map(AbortController::abort));
+        in_flight.try_with_value(|controller| controller.as_ref().map(AbortController::abort));
     });
 
     let kind = panel.kind.clone();
@@ -117,6 +133,18 @@ pub fn DashboardPanel(panel: Panel, context: PanelContext) -> impl IntoView {
             PanelData::Ready(_) => "ok",
         })
     };
+    // A performance mark when the panel settles, so load time can be measured
+    // from navigation start (see the dashboard end-to-end test).
+    let mark_name = format!("foresight:panel-settled:{}", panel.id);
+    Effect::new(move |marked: Option<bool>| {
+        if marked == Some(true) || state() == "loading" {
+            return marked.unwrap_or(false);
+        }
+        if let Some(performance) = window().performance() {
+            let _ = performance.mark(&mark_name);
+        }
+        true
+    });
     let no_value_text = match &panel.kind {
         PanelKind::Stat {
             no_value_text: Some(text),
@@ -154,7 +182,10 @@ pub fn DashboardPanel(panel: Panel, context: PanelContext) -> impl IntoView {
     };
     let queries = move || result.with(|r| r.as_ref().map(|r| r.queries.join("\n")));
     let body = {
-        let (panel, context) = (panel.clone(), context.clone());
+        let panel = panel.clone();
+        let context = context
+            .get_untracked()
+            .expect("panels are created once their context exists");
         let window = Signal::derive(move || query_window.get());
         match panel.kind.clone() {
             PanelKind::Timeseries { style, zero_line } => {
@@ -181,6 +212,7 @@ pub fn DashboardPanel(panel: Panel, context: PanelContext) -> impl IntoView {
             data-panel=panel.id.clone()
             data-type=type_name(&panel.kind)
             data-state=state
+            aria-busy=move || busy.get().to_string()
             data-query=queries
             data-start=window_attr(|w| w.start)
             data-end=window_attr(|w| w.end)

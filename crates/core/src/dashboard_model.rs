@@ -93,6 +93,14 @@ pub enum VariableSource {
     },
 }
 
+/// An entry of `public/dashboards/index.json`, the list of shipped dashboards
+/// (static hosting cannot list a directory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardListing {
+    pub id: String,
+    pub title: String,
+}
+
 /// A parsed `label_values(metric, label)` / `label_values(label)` query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelValuesQuery {
@@ -510,6 +518,33 @@ mod tests {
 #[cfg(test)]
 mod shipped_dashboards {
     use super::*;
+
+    #[test]
+    fn every_listed_dashboard_is_valid() {
+        let index: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../../../public/dashboards/index.json")).unwrap();
+        let shipped = [
+            (
+                "service-health",
+                include_str!("../../../public/dashboards/service-health.json"),
+            ),
+            (
+                "instances",
+                include_str!("../../../public/dashboards/instances.json"),
+            ),
+        ];
+        assert_eq!(
+            index.len(),
+            shipped.len(),
+            "index.json lists every shipped dashboard"
+        );
+        for (entry, (id, text)) in index.iter().zip(shipped) {
+            assert_eq!(entry["id"], id);
+            let dashboard = Dashboard::from_json(text).unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(dashboard.id, id);
+            assert_eq!(entry["title"], dashboard.title.as_str());
+        }
+    }
 
     #[test]
     fn the_default_dashboard_is_valid_and_round_trips() {

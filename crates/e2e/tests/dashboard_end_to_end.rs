@@ -37,10 +37,18 @@ fn panel(id: &str) -> String {
 
 /// Waits until no panel is loading; returns each panel's state.
 async fn settled_states(browser: &BrowserSession) -> Vec<(String, String)> {
+    settled_states_of(browser, &PANELS).await
+}
+
+/// Waits until exactly `panels` are on the page and none is loading.
+async fn settled_states_of(browser: &BrowserSession, panels: &[&str]) -> Vec<(String, String)> {
     let deadline = std::time::Instant::now() + SETTLE;
     loop {
         let states = browser
-            .script("return [...document.querySelectorAll('[data-panel]')].map(p => [p.dataset.panel, p.dataset.state]);")
+            .script(
+                "return [...document.querySelectorAll('[data-panel]')]
+                     .map(p => [p.dataset.panel, p.getAttribute('aria-busy') === 'true' ? 'loading' : p.dataset.state]);",
+            )
             .await
             .unwrap();
         let states: Vec<(String, String)> = states
@@ -54,7 +62,9 @@ async fn settled_states(browser: &BrowserSession) -> Vec<(String, String)> {
                 )
             })
             .collect();
-        if states.len() == PANELS.len() && states.iter().all(|(_, state)| state != "loading") {
+        let expected = states.len() == panels.len()
+            && states.iter().all(|(id, _)| panels.contains(&id.as_str()));
+        if expected && states.iter().all(|(_, state)| state != "loading") {
             return states;
         }
         assert!(
@@ -163,6 +173,18 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .save_screenshot(&artifacts.join("dashboard-7d.png"))
         .await
         .unwrap();
+    // A figure, not an assertion: navigation start to the last panel settled.
+    let settled_ms = browser
+        .script(
+            "return Math.max(...performance.getEntriesByType('mark')
+                 .filter(m => m.name.startsWith('foresight:panel-settled:')).map(m => m.startTime));",
+        )
+        .await
+        .unwrap();
+    println!(
+        "time to all panels drawn (7-day range): {:.0} ms",
+        settled_ms.as_f64().unwrap_or(f64::NAN)
+    );
     for id in PANELS {
         let expected = if id == "disk-full-warning" {
             "nodata"
@@ -479,7 +501,135 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .await
         .unwrap();
 
-    // 6. Served by Prometheus itself under /user/: same-origin datasource, no parameter needed.
+    // 6. The second shipped dashboard, through the picker: table and bar gauge equal Prometheus.
+    browser.client.goto(&week).await.unwrap();
+    settled_states(&browser).await;
+    browser
+        .script(r#"const s = document.querySelector('[data-testid="dashboard-picker"]'); s.value = 'instances'; s.dispatchEvent(new Event('change')); return 0;"#)
+        .await
+        .unwrap();
+    let instances = [
+        "requests-per-instance",
+        "error-ratio-by-endpoint",
+        "latency-quantile-by-endpoint",
+        "requests-by-instance",
+    ];
+    let states = settled_states_of(&browser, &instances).await;
+    assert!(states.iter().all(|(_, state)| state == "ok"), "{states:?}");
+    assert_eq!(
+        browser
+            .text(r#"[data-testid="dashboard-title"]"#)
+            .await
+            .unwrap(),
+        "Instances and endpoints"
+    );
+    let query = browser
+        .attribute(&panel("requests-per-instance"), "data-query")
+        .await
+        .unwrap();
+    assert!(
+        query.contains(r#"instance=~"(app\-1:8000|app\-2:8000"#) || query.contains("instance=~\"("),
+        "All expands to the escaped instances: {query}"
+    );
+    let end = browser
+        .attribute(&panel("requests-per-instance"), "data-end")
+        .await
+        .unwrap();
+    let expected = instant_values(&prometheus.base_url(), &query, &end);
+    let rows = browser
+        .script(r#"return [...document.querySelectorAll('[data-panel="requests-per-instance"] tr[data-value]')].map(r => [r.cells[0].textContent, +r.dataset.value]);"#)
+        .await
+        .unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), expected.len(), "{rows:?} vs {expected:?}");
+    for (labels, value) in &expected {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == labels["instance"].as_str())
+            .unwrap_or_else(|| panic!("no row for {labels:?}"));
+        assert_close(&labels["instance"], row[1].as_f64().unwrap(), *value);
+    }
+    let query = browser
+        .attribute(&panel("error-ratio-by-endpoint"), "data-query")
+        .await
+        .unwrap();
+    let end = browser
+        .attribute(&panel("error-ratio-by-endpoint"), "data-end")
+        .await
+        .unwrap();
+    for (labels, value) in instant_values(&prometheus.base_url(), &query, &end) {
+        let css = format!(
+            r#"{} [data-series="{}"]"#,
+            panel("error-ratio-by-endpoint"),
+            labels["endpoint"]
+        );
+        let page: f64 = browser
+            .attribute(&css, "data-value")
+            .await
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_close(&labels["endpoint"], page, value);
+    }
+    // Narrowing the instance variable narrows every query.
+    let one_instance = format!(
+        "{}&var-instance=app-1%3A8000",
+        browser
+            .script("return location.href;")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+    );
+    browser.client.goto(&one_instance).await.unwrap();
+    settled_states_of(&browser, &instances).await;
+    let rows = browser.script(r#"return document.querySelectorAll('[data-panel="requests-per-instance"] tr[data-value]').length;"#).await.unwrap();
+    assert_eq!(rows, 1);
+    browser
+        .save_screenshot(&artifacts.join("dashboard-instances.png"))
+        .await
+        .unwrap();
+
+    // 7. Auto-refresh on live data: the window moves on, the drawing stays up meanwhile.
+    let live = format!(
+        "{}?datasource={datasource}&from=now-15m&to=now&refresh=5s",
+        site.url()
+    );
+    browser.client.goto(&live).await.unwrap();
+    settled_states(&browser).await;
+    let first_end: f64 = browser
+        .attribute(&panel("request-rate-by-status"), "data-end")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut seen_states = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        seen_states.insert(
+            browser
+                .attribute(&panel("request-rate-by-status"), "data-state")
+                .await
+                .unwrap(),
+        );
+    }
+    let later_end: f64 = browser
+        .attribute(&panel("request-rate-by-status"), "data-end")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        later_end > first_end,
+        "auto-refresh moved the window: {first_end} -> {later_end}"
+    );
+    assert_eq!(
+        seen_states.into_iter().collect::<Vec<_>>(),
+        vec!["ok".to_string()],
+        "no flash of loading"
+    );
+
+    // 8. Served by Prometheus itself under /user/: same-origin datasource, no parameter needed.
     browser
         .client
         .goto(&format!("{}/user/", prometheus.base_url()))
