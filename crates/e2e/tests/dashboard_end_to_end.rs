@@ -629,7 +629,57 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         "no flash of loading"
     );
 
-    // 8. Served by Prometheus itself under /user/: same-origin datasource, no parameter needed.
+    // 8. A dashboard carried in the link: a broken query fails alone, with Prometheus's words.
+    let inline = foresight_core::dashboard_model::Dashboard::from_json(
+        r#"{"schemaVersion": 1, "id": "adhoc", "title": "Ad hoc",
+            "panels": [
+              {"id": "broken", "title": "Broken", "type": "timeseries", "targets": [{"expr": "sum(rate(http_requests_total[5m]"}]},
+              {"id": "fine", "title": "Fine", "type": "stat", "targets": [{"expr": "count(http_requests_total)"}]}],
+            "layout": [{"panel": "broken", "x": 0, "y": 0, "w": 12, "h": 6}, {"panel": "fine", "x": 12, "y": 0, "w": 12, "h": 6}]}"#,
+    )
+    .unwrap();
+    let state = foresight_core::url_state::ViewState {
+        dashboard: foresight_core::url_state::DashboardRef::Inline(Box::new(inline)),
+        datasource: Some(
+            foresight_core::datasource::Datasource::parse(&prometheus.base_url()).unwrap(),
+        ),
+        ..Default::default()
+    };
+    let fresh = BrowserSession::start(&artifacts, "dashboard-inline")
+        .await
+        .unwrap();
+    fresh
+        .client
+        .goto(&format!("{}{}", site.url(), state.encode()))
+        .await
+        .unwrap();
+    let states = settled_states_of(&fresh, &["broken", "fine"]).await;
+    assert_eq!(
+        states,
+        vec![
+            ("broken".to_string(), "error".to_string()),
+            ("fine".to_string(), "ok".to_string())
+        ]
+    );
+    let message = fresh
+        .text(&format!("{} .message", panel("broken")))
+        .await
+        .unwrap();
+    assert!(
+        message.contains("Prometheus refused the query (bad_data)")
+            && message.contains("parse error"),
+        "{message}"
+    );
+    assert_eq!(
+        fresh
+            .text(r#"[data-testid="dashboard-title"]"#)
+            .await
+            .unwrap(),
+        "Ad hoc"
+    );
+    fresh.client.close().await.unwrap();
+
+    // 9. Served by Prometheus itself under /user/: same-origin datasource, no parameter needed.
     browser
         .client
         .goto(&format!("{}/user/", prometheus.base_url()))

@@ -304,7 +304,8 @@ async fn a_server_that_is_not_prometheus_gives_a_clear_message() {
 async fn a_broken_link_falls_back_to_defaults_with_a_message() {
     let (browser, _site) = open_page(
         "broken-link",
-        "?datasource=javascript%3Aalert(1)&from=yesterday&to=now%2B",
+        // A link whose inline dashboard was cut off while being copied.
+        "?datasource=javascript%3Aalert(1)&from=yesterday&to=now%2B&inline=eJyrVkrOz0nNS",
     )
     .await;
     let problems = browser
@@ -312,6 +313,7 @@ async fn a_broken_link_falls_back_to_defaults_with_a_message() {
         .await
         .unwrap();
     assert!(problems.contains("not an http(s) URL"), "{problems}");
+    assert!(problems.contains("truncated or damaged"), "{problems}");
     assert!(
         problems.contains("\"yesterday\" is not understood"),
         "{problems}"
