@@ -308,8 +308,8 @@ pub fn DashboardPage(
     let custom_to = RwSignal::new(String::new());
     let custom_problem = RwSignal::new(None::<String>);
     let apply_custom = move |_| match (
-        TimeExpression::parse(&custom_from.get()),
-        TimeExpression::parse(&custom_to.get()),
+        TimeExpression::parse_local(&custom_from.get(), offset),
+        TimeExpression::parse_local(&custom_to.get(), offset),
     ) {
         (Ok(from), Ok(to)) => {
             if let Err(error) = (TimeRange {
@@ -426,7 +426,7 @@ pub fn DashboardPage(
                     </select>
                 </label>
                 <span class="control custom-range">
-                    <input placeholder="from: now-7d" prop:value=custom_from on:input=move |e| custom_from.set(event_target_value(&e)) />
+                    <input placeholder="from: now-7d or 2026-11-20 10:00" prop:value=custom_from on:input=move |e| custom_from.set(event_target_value(&e)) />
                     <input placeholder="to: now" prop:value=custom_to on:input=move |e| custom_to.set(event_target_value(&e)) />
                     <button on:click=apply_custom>"Apply"</button>
                 </span>

@@ -155,6 +155,21 @@ impl TimeExpression {
         })
     }
 
+    /// Like [`parse`](Self::parse), and also a local date-time as typed in a picker:
+    /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` (a `T` may separate),
+    /// in a zone `utc_offset_minutes` east of UTC.
+    pub fn parse_local(input: &str, utc_offset_minutes: i32) -> Result<Self, TimeParseError> {
+        let text = input.trim();
+        if let Some(epoch_ms) = parse_local_datetime(text, utc_offset_minutes) {
+            return Ok(Self::Absolute { epoch_ms });
+        }
+        Self::parse(text).map_err(|_| {
+            TimeParseError(format!(
+                "time {text:?} is not understood; use now-6h style, 2026-11-20 10:00, or epoch milliseconds"
+            ))
+        })
+    }
+
     /// Epoch milliseconds of this expression at the given `now`.
     pub fn resolve(&self, now_ms: i64) -> i64 {
         match *self {
@@ -204,6 +219,55 @@ impl fmt::Display for TimeExpression {
             }
         }
     }
+}
+
+fn parse_local_datetime(text: &str, utc_offset_minutes: i32) -> Option<i64> {
+    let (date, time) = match text.split_once([' ', 'T']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let mut date_parts = date.split('-');
+    let year: i64 = date_parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|_| date.len() == 10)?;
+    let month: u32 = date_parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|m| (1..=12).contains(m))?;
+    let day: u32 = date_parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|d| (1..=31).contains(d))?;
+    let (mut hour, mut minute, mut second) = (0, 0, 0);
+    if let Some(time) = time {
+        let parts: Vec<&str> = time.split(':').collect();
+        if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
+            return None;
+        }
+        hour = parts[0].parse().ok().filter(|h| *h < 24)?;
+        minute = parts[1].parse().ok().filter(|m| *m < 60)?;
+        second = parts
+            .get(2)
+            .map_or(Some(0), |s| s.parse().ok().filter(|s| *s < 60))?;
+    }
+    let civil = CivilTime {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    };
+    let local_seconds = unix_seconds_from_civil(&civil);
+    // Reject dates that do not exist (e.g. 02-31), which would silently roll over.
+    if civil_from_unix_seconds(local_seconds) != civil {
+        return None;
+    }
+    Some((local_seconds - i64::from(utc_offset_minutes) * 60) * 1000)
 }
 
 fn round_down_utc(epoch_ms: i64, unit: CalendarUnit) -> i64 {
@@ -380,6 +444,50 @@ mod tests {
             "now-6h"
         );
         assert_eq!(TimeExpression::now_minus_seconds(90).to_string(), "now-90s");
+    }
+
+    #[test]
+    fn local_datetimes_as_typed_in_a_picker() {
+        // 2025-11-23 12:13:20 UTC, typed in UTC and in UTC+02:00.
+        assert_eq!(
+            TimeExpression::parse_local("2025-11-23 12:13:20", 0).unwrap(),
+            TimeExpression::Absolute {
+                epoch_ms: 1_763_900_000_000
+            }
+        );
+        assert_eq!(
+            TimeExpression::parse_local("2025-11-23T14:13:20", 120).unwrap(),
+            TimeExpression::Absolute {
+                epoch_ms: 1_763_900_000_000
+            }
+        );
+        assert_eq!(
+            TimeExpression::parse_local("2025-11-23", 0).unwrap(),
+            TimeExpression::Absolute {
+                epoch_ms: 1_763_856_000_000
+            }
+        );
+        assert_eq!(
+            TimeExpression::parse_local("2025-11-23 12:13", 0).unwrap(),
+            TimeExpression::Absolute {
+                epoch_ms: 1_763_899_980_000
+            }
+        );
+        assert_eq!(
+            TimeExpression::parse_local("now-1h", 0)
+                .unwrap()
+                .to_string(),
+            "now-1h"
+        );
+        for bad in [
+            "2025-02-31",
+            "2025-13-01 00:00",
+            "2025-11-23 24:00",
+            "2025-11-23 1:00",
+            "25-11-23",
+        ] {
+            assert!(TimeExpression::parse_local(bad, 0).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -483,6 +483,30 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         2 * (to - from),
         "zoom out doubles the range"
     );
+    // A typed absolute range, in the browser's local time.
+    let typed = browser
+        .script(
+            r#"const [from, to] = document.querySelectorAll('.custom-range input');
+               const type = (input, text) => { input.value = text; input.dispatchEvent(new Event('input')); };
+               type(from, '2026-11-20 10:00'); type(to, '2026-11-20 16:30:15');
+               document.querySelector('.custom-range button').click();
+               return [new Date('2026-11-20T10:00:00').getTime(), new Date('2026-11-20T16:30:15').getTime()];"#,
+        )
+        .await
+        .unwrap();
+    settled_states(&browser).await;
+    let search = browser
+        .script("return location.search;")
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        search.contains(&format!("from={}", typed[0]))
+            && search.contains(&format!("to={}", typed[1])),
+        "{search} vs {typed}"
+    );
     // The stacked style draws on request.
     browser
         .script(r#"const s = document.querySelector('[data-panel="request-rate-by-status"] .style-picker'); s.value = 'stacked'; s.dispatchEvent(new Event('change')); return 0;"#)
