@@ -9,6 +9,23 @@ use foresight_core::query_step::QueryWindow;
 use foresight_core::units::format_value;
 use leptos::prelude::*;
 
+/// The reduced values and the scale they are drawn on (tracks `result` and `window`).
+fn values_on_scale(
+    panel: &Panel,
+    result: Signal<Option<PanelResult>>,
+    window: Signal<Option<QueryWindow>>,
+    reduce: Reducer,
+) -> (Vec<(String, f64)>, f64, f64) {
+    let end = window.get().map_or(f64::INFINITY, |w| w.end);
+    let values = result.with(|r| {
+        r.as_ref()
+            .map(|r| reduced_values(r, reduce, end))
+            .unwrap_or_default()
+    });
+    let (min, max) = gauge_scale(panel.min, panel.max, values.iter().map(|v| v.1));
+    (values, min, max)
+}
+
 #[component]
 pub fn GaugeBody(
     panel: Panel,
@@ -19,13 +36,7 @@ pub fn GaugeBody(
     // A semicircle of radius 40 has length π·40; the value arc is dashed to its share.
     const ARC_LENGTH: f64 = std::f64::consts::PI * 40.0;
     let gauges = move || {
-        let end = window.get().map_or(f64::INFINITY, |w| w.end);
-        let values = result.with(|r| {
-            r.as_ref()
-                .map(|r| reduced_values(r, reduce, end))
-                .unwrap_or_default()
-        });
-        let (min, max) = gauge_scale(panel.min, panel.max, values.iter().map(|v| v.1));
+        let (values, min, max) = values_on_scale(&panel, result, window, reduce);
         let many = values.len() > 1;
         values
             .into_iter()
@@ -59,13 +70,7 @@ pub fn BarGaugeBody(
     reduce: Reducer,
 ) -> impl IntoView {
     let bars = move || {
-        let end = window.get().map_or(f64::INFINITY, |w| w.end);
-        let values = result.with(|r| {
-            r.as_ref()
-                .map(|r| reduced_values(r, reduce, end))
-                .unwrap_or_default()
-        });
-        let (min, max) = gauge_scale(panel.min, panel.max, values.iter().map(|v| v.1));
+        let (values, min, max) = values_on_scale(&panel, result, window, reduce);
         values
             .into_iter()
             .map(|(name, value)| {

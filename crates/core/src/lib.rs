@@ -22,4 +22,3 @@ pub mod time_axis;
 pub mod time_range;
 pub mod units;
 pub mod url_state;
-pub mod value_format;

@@ -9,6 +9,8 @@ pub mod prometheus_answers;
 pub mod prometheus_fixture;
 pub mod static_file_server;
 
+use managed_process::ManagedProcess;
+
 use std::path::PathBuf;
 
 /// The workspace root (two levels above this crate).
@@ -17,6 +19,11 @@ pub fn workspace_root() -> PathBuf {
         .join("../..")
         .canonicalize()
         .expect("workspace root exists")
+}
+
+/// The release build of the app (`trunk build --release`).
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("FORESIGHT_DIST").map_or_else(|| workspace_root().join("dist"), PathBuf::from)
 }
 
 /// Where tests put screenshots and process logs (git-ignored).
@@ -60,4 +67,31 @@ pub fn wait_for_http(url: &str, timeout: std::time::Duration) -> Result<(), Stri
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
         }
     }
+}
+
+/// Starts the sample service (built by `cargo build -p sample-service`) on a free
+/// port with synthetic traffic; returns it with its `host:port`.
+pub fn start_sample_service(
+    log_dir: &std::path::Path,
+    name: &str,
+) -> Result<(ManagedProcess, String), String> {
+    let binary = std::env::var_os("FORESIGHT_SAMPLE_SERVICE_BIN").map_or_else(
+        || workspace_root().join("target/debug/sample-service"),
+        PathBuf::from,
+    );
+    if !binary.is_file() {
+        return Err(format!(
+            "{} is missing: run `cargo build -p sample-service` first",
+            binary.display()
+        ));
+    }
+    let address = format!("127.0.0.1:{}", free_port());
+    let mut command = std::process::Command::new(binary);
+    command.args(["--listen", &address, "--traffic-rps", "5"]);
+    let process = ManagedProcess::start(name, command, log_dir)?;
+    wait_for_http(
+        &format!("http://{address}/metrics"),
+        std::time::Duration::from_secs(30),
+    )?;
+    Ok((process, address))
 }

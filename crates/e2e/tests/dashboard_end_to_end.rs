@@ -4,14 +4,12 @@
 //! the app works when Prometheus itself serves it under `/user/`.
 
 use e2e::browser_session::{BrowserSession, TempDir};
-use e2e::managed_process::ManagedProcess;
 use e2e::prometheus_answers::{assert_close, instant_values, range_stats};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
-use e2e::{artifacts_dir, free_port, wait_for_http, workspace_root};
+use e2e::{artifacts_dir, dist_dir, start_sample_service};
 use foresight_core::datasource::encode_uri_component;
 use history_generator::{Incident, IncidentKind};
-use std::process::Command;
 use std::time::Duration;
 
 const SETTLE: Duration = Duration::from_secs(60);
@@ -26,10 +24,6 @@ const PANELS: [&str; 9] = [
     "disk-free",
     "latency-heatmap",
 ];
-
-fn dist_dir() -> std::path::PathBuf {
-    std::env::var_os("FORESIGHT_DIST").map_or_else(|| workspace_root().join("dist"), Into::into)
-}
 
 fn panel(id: &str) -> String {
     format!(r#"[data-panel="{id}"]"#)
@@ -112,6 +106,38 @@ async fn page_and_prometheus_value(
     (page, answer[0].1)
 }
 
+/// The page's current address (`location.href`) or query string (`location.search`).
+async fn location(browser: &BrowserSession, part: &str) -> String {
+    let value = browser
+        .script(&format!("return location.{part};"))
+        .await
+        .unwrap();
+    value.as_str().unwrap_or_default().to_string()
+}
+
+/// Picks `value` in the `<select>` matching `css`, as a user would.
+async fn choose(browser: &BrowserSession, css: &str, value: &str) {
+    let script = format!(
+        "const s = document.querySelector('{}'); s.value = '{value}'; s.dispatchEvent(new Event('change')); return 0;",
+        css.replace('\'', "\\'")
+    );
+    browser.script(&script).await.unwrap();
+}
+
+/// The absolute range (epoch ms) the page's URL holds; fails if it is relative.
+async fn absolute_range_in_url(browser: &BrowserSession) -> (i64, i64) {
+    use foresight_core::time_range::TimeExpression::Absolute;
+    let search = location(browser, "search").await;
+    match foresight_core::url_state::ViewState::decode(&search).0 {
+        foresight_core::url_state::ViewState {
+            from: Some(Absolute { epoch_ms: from }),
+            to: Some(Absolute { epoch_ms: to }),
+            ..
+        } => (from, to),
+        _ => panic!("the URL holds no absolute range: {search}"),
+    }
+}
+
 fn middle(incident: &Incident) -> i64 {
     (incident.start + incident.end) / 2
 }
@@ -130,24 +156,11 @@ fn six_hours_before(site: &StaticFileServer, datasource: &str, end_seconds: i64)
 async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     let artifacts = artifacts_dir();
     let work = TempDir::new("foresight-e2e-dashboard");
-    let service_port = free_port();
-    let mut service_command = Command::new(workspace_root().join("target/debug/sample-service"));
-    service_command.args([
-        "--listen",
-        &format!("127.0.0.1:{service_port}"),
-        "--traffic-rps",
-        "5",
-    ]);
-    let _service =
-        ManagedProcess::start("sample-service-dashboard", service_command, &artifacts).unwrap();
-    wait_for_http(
-        &format!("http://127.0.0.1:{service_port}/metrics"),
-        Duration::from_secs(30),
-    )
-    .unwrap();
+    let (_service, service_address) =
+        start_sample_service(&artifacts, "sample-service-dashboard").unwrap();
     let prometheus = PrometheusFixture::start(
         &work.0,
-        Some(&format!("127.0.0.1:{service_port}")),
+        Some(&service_address),
         Some(&dist_dir()),
         &artifacts,
     )
@@ -333,18 +346,9 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // 4. Changing the range writes the URL; the link opens the same view in a fresh profile.
     browser.client.goto(&week).await.unwrap();
     settled_states(&browser).await;
-    browser
-        .script(r#"const s = document.querySelector('[data-testid="quick-range"]'); s.value = 'now-24h'; s.dispatchEvent(new Event('change'));"#)
-        .await
-        .unwrap();
+    choose(&browser, r#"[data-testid="quick-range"]"#, "now-24h").await;
     settled_states(&browser).await;
-    let shared = browser
-        .script("return location.href;")
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string();
+    let shared = location(&browser, "href").await;
     assert!(
         shared.contains("from=now-24h") && shared.contains("to=now"),
         "{shared}"
@@ -353,12 +357,8 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     browser.client.back().await.unwrap();
     settled_states(&browser).await;
     assert!(
-        browser
-            .script("return location.href;")
+        location(&browser, "href")
             .await
-            .unwrap()
-            .as_str()
-            .unwrap()
             .contains(&format!("to={end_ms}")),
         "back restores the previous view"
     );
@@ -428,21 +428,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .await
         .unwrap();
     settled_states(&browser).await;
-    let zoomed = browser
-        .script("return location.search;")
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (state, _) = foresight_core::url_state::ViewState::decode(&zoomed);
-    let (
-        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: from }),
-        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: to }),
-    ) = (state.from, state.to)
-    else {
-        panic!("drag-to-zoom writes an absolute range: {zoomed}");
-    };
+    let (from, to) = absolute_range_in_url(&browser).await;
     let span = before_end - before_start;
     let expected_from = before_start + 0.25 * span;
     let expected_to = before_start + 0.5 * span;
@@ -463,21 +449,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .await
         .unwrap();
     settled_states(&browser).await;
-    let (state, _) = foresight_core::url_state::ViewState::decode(
-        browser
-            .script("return location.search;")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap(),
-    );
-    let (
-        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: out_from }),
-        Some(foresight_core::time_range::TimeExpression::Absolute { epoch_ms: out_to }),
-    ) = (state.from, state.to)
-    else {
-        panic!("zoom out keeps an absolute range");
-    };
+    let (out_from, out_to) = absolute_range_in_url(&browser).await;
     assert_eq!(
         out_to - out_from,
         2 * (to - from),
@@ -495,23 +467,19 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .await
         .unwrap();
     settled_states(&browser).await;
-    let search = browser
-        .script("return location.search;")
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string();
+    let search = location(&browser, "search").await;
     assert!(
         search.contains(&format!("from={}", typed[0]))
             && search.contains(&format!("to={}", typed[1])),
         "{search} vs {typed}"
     );
     // The stacked style draws on request.
-    browser
-        .script(r#"const s = document.querySelector('[data-panel="request-rate-by-status"] .style-picker'); s.value = 'stacked'; s.dispatchEvent(new Event('change')); return 0;"#)
-        .await
-        .unwrap();
+    choose(
+        &browser,
+        r#"[data-panel="request-rate-by-status"] .style-picker"#,
+        "stacked",
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         browser
@@ -528,10 +496,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // 6. The second shipped dashboard, through the picker: table and bar gauge equal Prometheus.
     browser.client.goto(&week).await.unwrap();
     settled_states(&browser).await;
-    browser
-        .script(r#"const s = document.querySelector('[data-testid="dashboard-picker"]'); s.value = 'instances'; s.dispatchEvent(new Event('change')); return 0;"#)
-        .await
-        .unwrap();
+    choose(&browser, r#"[data-testid="dashboard-picker"]"#, "instances").await;
     let instances = [
         "requests-per-instance",
         "error-ratio-by-endpoint",
@@ -598,12 +563,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // Narrowing the instance variable narrows every query.
     let one_instance = format!(
         "{}&var-instance=app-1%3A8000",
-        browser
-            .script("return location.href;")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap()
+        location(&browser, "href").await
     );
     browser.client.goto(&one_instance).await.unwrap();
     settled_states_of(&browser, &instances).await;

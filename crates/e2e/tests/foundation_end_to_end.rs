@@ -2,63 +2,26 @@
 //! real sample service scraped live, the release build of the app, headless Chromium.
 
 use e2e::browser_session::{BrowserSession, TempDir};
-use e2e::managed_process::ManagedProcess;
 use e2e::prometheus_answers::{assert_close, range_stats};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
-use e2e::{artifacts_dir, free_port, http_get, wait_for_http, workspace_root};
+use e2e::{artifacts_dir, dist_dir, free_port, http_get, start_sample_service};
 use foresight_core::datasource::encode_uri_component;
 use history_generator::IncidentKind;
 use serde_json::Value;
-use std::process::Command;
 use std::time::Duration;
 
 const PANEL: &str = r#"[data-panel="request-rate-by-status"]"#;
 const STATE_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn dist_dir() -> std::path::PathBuf {
-    std::env::var_os("FORESIGHT_DIST").map_or_else(|| workspace_root().join("dist"), Into::into)
-}
-
-fn sample_service_binary() -> std::path::PathBuf {
-    let path = std::env::var_os("FORESIGHT_SAMPLE_SERVICE_BIN").map_or_else(
-        || workspace_root().join("target/debug/sample-service"),
-        Into::into,
-    );
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo build -p sample-service` first",
-        path.display()
-    );
-    path
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn panel_draws_what_prometheus_returns_for_the_same_query() {
     let artifacts = artifacts_dir();
     let work = TempDir::new("foresight-e2e-prometheus");
-    let service_port = free_port();
-    let mut service_command = Command::new(sample_service_binary());
-    service_command.args([
-        "--listen",
-        &format!("127.0.0.1:{service_port}"),
-        "--traffic-rps",
-        "5",
-    ]);
-    let mut _service =
-        ManagedProcess::start("sample-service", service_command, &artifacts).unwrap();
-    wait_for_http(
-        &format!("http://127.0.0.1:{service_port}/metrics"),
-        Duration::from_secs(30),
-    )
-    .unwrap();
-    let prometheus = PrometheusFixture::start(
-        &work.0,
-        Some(&format!("127.0.0.1:{service_port}")),
-        None,
-        &artifacts,
-    )
-    .unwrap();
+    let (mut service, service_address) =
+        start_sample_service(&artifacts, "sample-service").unwrap();
+    let prometheus =
+        PrometheusFixture::start(&work.0, Some(&service_address), None, &artifacts).unwrap();
     let site = StaticFileServer::start(&dist_dir()).unwrap();
     let browser = BrowserSession::start(&artifacts, "foundation")
         .await
@@ -222,7 +185,7 @@ async fn panel_draws_what_prometheus_returns_for_the_same_query() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert!(live, "Prometheus scrapes the live sample service");
-    _service.ensure_running().unwrap();
+    service.ensure_running().unwrap();
     browser.client.close().await.unwrap();
 }
 
