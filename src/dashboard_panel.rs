@@ -4,12 +4,12 @@
 //! other panels. Test hooks on the root: `data-panel`, `data-state`, `data-type`,
 //! and the query window (`data-start`, `data-end`, `data-step`).
 
-use crate::panel_context::{PanelContext, PanelResult};
+use crate::panel_context::{PanelContext, PanelResult, QueryPlan};
 use crate::panels::{
     reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, StatBody, TableBody, TextBody,
     TimeSeriesBody,
 };
-use foresight_core::dashboard_model::{Panel, PanelKind};
+use foresight_core::dashboard_model::{Panel, PanelKind, Reducer};
 use foresight_core::query_step::QueryWindow;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -78,7 +78,18 @@ pub fn DashboardPanel(
     let busy = RwSignal::new(!is_text);
 
     let targets = panel.targets.clone();
-    let force_instant = matches!(panel.kind, PanelKind::Table);
+    let single_value = matches!(
+        panel.kind,
+        PanelKind::Stat {
+            reduce: Reducer::Last,
+            ..
+        } | PanelKind::Gauge {
+            reduce: Reducer::Last
+        } | PanelKind::Bargauge {
+            reduce: Reducer::Last
+        }
+    );
+    let is_table = matches!(panel.kind, PanelKind::Table);
     Effect::new(move |_| {
         let Some(context) = context.get() else { return };
         // The step depends on the drawn width, so queries start once the body is in the page.
@@ -96,11 +107,24 @@ pub fn DashboardPanel(
         {
             previous.abort();
         }
+        // Single values and tables are evaluated at the range's real end, not the step grid.
+        let evaluation_time = context.range.end_ms as f64 / 1000.0;
+        let plan = if is_table {
+            QueryPlan::Instant {
+                at: evaluation_time,
+            }
+        } else if single_value {
+            QueryPlan::RangeAndInstant {
+                at: evaluation_time,
+            }
+        } else {
+            QueryPlan::Range
+        };
         let targets = targets.clone();
         busy.set(true);
         spawn_local(async move {
             let next = match context
-                .run_targets(&targets, &window, force_instant, signal.as_ref())
+                .run_targets(&targets, &window, plan, signal.as_ref())
                 .await
             {
                 Ok(result) => PanelData::Ready(result),
@@ -217,6 +241,7 @@ pub fn DashboardPanel(
             data-start=window_attr(|w| w.start)
             data-end=window_attr(|w| w.end)
             data-step=window_attr(|w| w.step)
+            data-evaluated-at=move || result.with(|r| r.as_ref().and_then(|r| r.evaluated_at).map(|t| t.to_string()))
         >
             <h2 title=panel.description.clone()>{panel.title.clone()}</h2>
             <div class="panel-body" node_ref=body_ref>

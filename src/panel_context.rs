@@ -49,6 +49,20 @@ pub struct PanelResult {
     pub warnings: Vec<String>,
     /// The PromQL actually sent, after variable substitution (one per target).
     pub queries: Vec<String>,
+    /// When instant queries ran, the time they were evaluated at (seconds).
+    pub evaluated_at: Option<f64>,
+}
+
+/// Which queries a panel needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum QueryPlan {
+    /// Range queries over the window (targets marked `instant` are evaluated at its end).
+    Range,
+    /// Instant queries only, at `at` (tables).
+    Instant { at: f64 },
+    /// Both: the range for sparklines and statistics, the instant value at `at`
+    /// for the number a stat or gauge shows.
+    RangeAndInstant { at: f64 },
 }
 
 fn legend(target: &Target, labels: &foresight_core::series::Labels, fallback: String) -> String {
@@ -71,35 +85,50 @@ impl PanelContext {
         interpolate(expr, &self.variables, &self.builtins(window))
     }
 
-    /// Runs every target concurrently: range queries over `window`, or instant
-    /// queries at its end for targets marked instant (or when `instant` is forced).
+    /// Runs every query the plan asks for, all concurrently.
     pub async fn run_targets(
         &self,
         targets: &[Target],
         window: &QueryWindow,
-        force_instant: bool,
+        plan: QueryPlan,
         abort: Option<&AbortSignal>,
     ) -> Result<PanelResult, String> {
         let queries: Vec<String> = targets
             .iter()
             .map(|t| self.expand(&t.expr, window))
             .collect();
-        let requests = targets
-            .iter()
-            .zip(&queries)
-            .map(|(target, query)| async move {
-                if force_instant || target.instant {
-                    fetch_query(&self.datasource, query, window.end, abort).await
-                } else {
-                    fetch_query_range(&self.datasource, query, window, abort).await
+        let mut jobs: Vec<(usize, Option<f64>)> = Vec::new(); // (target, instant time or range)
+        for (index, target) in targets.iter().enumerate() {
+            match plan {
+                QueryPlan::Range if target.instant => jobs.push((index, Some(window.end))),
+                QueryPlan::Range => jobs.push((index, None)),
+                QueryPlan::Instant { at } => jobs.push((index, Some(at))),
+                QueryPlan::RangeAndInstant { at } => {
+                    jobs.extend([(index, None), (index, Some(at))])
                 }
-            });
+            }
+        }
+        let requests = jobs.iter().map(|&(index, instant_at)| {
+            let query = &queries[index];
+            async move {
+                match instant_at {
+                    Some(at) => fetch_query(&self.datasource, query, at, abort).await,
+                    None => fetch_query_range(&self.datasource, query, window, abort).await,
+                }
+            }
+        });
         let answers = futures::future::join_all(requests).await;
+        let evaluated_at = match plan {
+            QueryPlan::Range => None,
+            QueryPlan::Instant { at } | QueryPlan::RangeAndInstant { at } => Some(at),
+        };
         let mut result = PanelResult {
             queries,
+            evaluated_at,
             ..PanelResult::default()
         };
-        for (target, answer) in targets.iter().zip(answers) {
+        for (&(index, _), answer) in jobs.iter().zip(answers) {
+            let target = &targets[index];
             let answer = answer.map_err(|error| error.to_string())?;
             result.warnings.extend(answer.warnings);
             match answer.data {

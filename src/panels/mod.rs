@@ -41,14 +41,22 @@ pub fn value_rgb(thresholds: &[Threshold], value: f64) -> (u8, u8, u8) {
     threshold_color(thresholds, value).map_or((216, 225, 238), threshold_rgb)
 }
 
-/// One number per series (or instant sample), reduced as the panel says. `Last`
-/// means the value at the end of the window (`window_end`, seconds), as an instant
-/// query at that time would answer: a series without a sample there is absent now.
+/// One number per series, reduced as the panel says. `Last` is the instant
+/// answer at the end of the range when instant queries ran (a series absent then
+/// is absent now); otherwise the sample at the end of the window (`window_end`).
 pub fn reduced_values(
     result: &PanelResult,
     reduce: Reducer,
     window_end: f64,
 ) -> Vec<(String, f64)> {
+    if reduce == Reducer::Last && result.evaluated_at.is_some() {
+        return result
+            .samples
+            .iter()
+            .filter(|s| s.sample.value.is_finite())
+            .map(|s| (s.name.clone(), s.sample.value))
+            .collect();
+    }
     let from_series = result.series.iter().filter_map(|s| match reduce {
         Reducer::Last => {
             let at_end = s

@@ -100,7 +100,10 @@ async fn page_and_prometheus_value(
         }
     };
     let query = browser.attribute(&panel(id), "data-query").await.unwrap();
-    let end = browser.attribute(&panel(id), "data-end").await.unwrap();
+    let end = browser
+        .attribute(&panel(id), "data-evaluated-at")
+        .await
+        .unwrap();
     let answer = instant_values(&prometheus.base_url(), &query, &end);
     assert_eq!(answer.len(), 1, "{id}: {query} at {end} gave {answer:?}");
     (page, answer[0].1)
@@ -521,7 +524,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         "All expands to the escaped instances: {query}"
     );
     let end = browser
-        .attribute(&panel("requests-per-instance"), "data-end")
+        .attribute(&panel("requests-per-instance"), "data-evaluated-at")
         .await
         .unwrap();
     let expected = instant_values(&prometheus.base_url(), &query, &end);
@@ -543,7 +546,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .await
         .unwrap();
     let end = browser
-        .attribute(&panel("error-ratio-by-endpoint"), "data-end")
+        .attribute(&panel("error-ratio-by-endpoint"), "data-evaluated-at")
         .await
         .unwrap();
     for (labels, value) in instant_values(&prometheus.base_url(), &query, &end) {
