@@ -1,0 +1,5 @@
+//! Analytics that run on the data Prometheus already returned: forecasts,
+//! baselines and anomaly scores. Pure functions; the browser and the native
+//! benchmarks run the same code.
+
+pub mod linear_forecast;
