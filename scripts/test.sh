@@ -30,7 +30,7 @@ step() {
   printf '\033[1;32m<== %s: %ss\033[0m\n' "$name" "$((SECONDS - started))"
 }
 
-NATIVE_PACKAGES=(-p foresight-core -p sample-service -p history-generator -p e2e)
+NATIVE_PACKAGES=(-p foresight-core -p sample-service -p history-generator -p e2e -p benchmarks)
 
 step "fetch locked dependencies" cargo fetch --locked
 step "format" cargo fmt --all -- --check

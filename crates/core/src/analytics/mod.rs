@@ -2,4 +2,6 @@
 //! baselines and anomaly scores. Pure functions; the browser and the native
 //! benchmarks run the same code.
 
+pub mod anomaly_detector;
 pub mod linear_forecast;
+pub mod nab_scoring;

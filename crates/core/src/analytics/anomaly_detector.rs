@@ -1,0 +1,302 @@
+//! A causal streaming anomaly detector: each point is scored using only the
+//! points before it, so the same code can mark charts and drive alerts.
+//!
+//! Two stages. First a robust z-score: the stronger of the new value against
+//! the recent distribution (median and MAD of a sliding window) and the
+//! short-term level against it (level shifts). Then anomaly likelihood: that z
+//! is judged against the series' own history of z-scores, so a noisy series and
+//! a quiet one can share one threshold. One excursion is one report: after a
+//! report, scores are damped until the series has been calm for a while.
+//!
+//! Score scale, 0–1: 0 means no more unusual than this series usually is;
+//! `1 - p` where `p` is the Gaussian tail probability of the current z among its
+//! own history (0.998 ≈ a one-in-a-thousand surprise, the default report level).
+
+use std::collections::VecDeque;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DetectorConfig {
+    /// Points in the reference window.
+    pub window: usize,
+    /// Points in the short-term level compared against the window.
+    pub short_window: usize,
+    /// Robust z below which the score is 0.
+    pub z_floor: f64,
+    /// Scale of the score curve above the floor.
+    pub z_scale: f64,
+    /// Score above which the detector considers an incident reported.
+    pub report_score: f64,
+    /// Points after a report during which scores are damped.
+    pub quiet_points: usize,
+    /// Factor applied to scores during the quiet period (0 silences them).
+    pub quiet_damping: f64,
+    /// The quiet period also lasts until this many consecutive points score below
+    /// `calm_score`: one excursion (a level shift, a long spike) is one report.
+    pub calm_points: usize,
+    pub calm_score: f64,
+    /// Anomaly likelihood: raw scores are judged against this many past raw
+    /// scores of the same series (0 turns the stage off) …
+    pub likelihood_history: usize,
+    /// … after averaging the last this-many raw scores.
+    pub likelihood_average: usize,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        Self {
+            window: 240,
+            short_window: 6,
+            z_floor: 3.0,
+            z_scale: 3.0,
+            report_score: 0.998,
+            quiet_points: 10,
+            quiet_damping: 0.5,
+            calm_points: 20,
+            calm_score: 0.98,
+            likelihood_history: 500,
+            likelihood_average: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AnomalyDetector {
+    config: DetectorConfig,
+    history: VecDeque<f64>,
+    recent: VecDeque<f64>,
+    quiet_left: usize,
+    calm_run: usize,
+    reported: bool,
+    raw_history: VecDeque<f64>,
+    raw_recent: VecDeque<f64>,
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+impl AnomalyDetector {
+    pub fn new(config: DetectorConfig) -> Self {
+        Self {
+            config,
+            history: VecDeque::with_capacity(config.window + 1),
+            recent: VecDeque::new(),
+            quiet_left: 0,
+            calm_run: 0,
+            reported: false,
+            raw_history: VecDeque::new(),
+            raw_recent: VecDeque::new(),
+        }
+    }
+
+    /// Scores `value` against what came before, then learns it. Non-finite values score 0 and are skipped.
+    pub fn score(&mut self, value: f64) -> f64 {
+        if !value.is_finite() {
+            return 0.0;
+        }
+        let z = self.robust_z(value);
+        self.learn(value);
+        let score = if self.config.likelihood_history == 0 {
+            self.floored(z)
+        } else {
+            self.likelihood(z)
+        };
+        self.calm_run = if score < self.config.calm_score {
+            self.calm_run + 1
+        } else {
+            0
+        };
+        let quiet =
+            self.quiet_left > 0 || (self.reported && self.calm_run < self.config.calm_points);
+        let damped = if quiet {
+            score * self.config.quiet_damping
+        } else {
+            score
+        };
+        if self.quiet_left > 0 {
+            self.quiet_left -= 1;
+        }
+        if !quiet {
+            self.reported = false;
+        }
+        if damped >= self.config.report_score {
+            self.quiet_left = self.config.quiet_points;
+            self.reported = true;
+            self.calm_run = 0;
+        }
+        damped
+    }
+
+    fn floored(&self, z: f64) -> f64 {
+        if z <= self.config.z_floor {
+            0.0
+        } else {
+            1.0 - (-(z - self.config.z_floor) / self.config.z_scale).exp()
+        }
+    }
+
+    /// The stronger of the point and level robust z-scores (0 while learning).
+    fn robust_z(&self, value: f64) -> f64 {
+        let minimum = (self.config.window / 4).max(10);
+        if self.history.len() < minimum {
+            return 0.0;
+        }
+        let mut sorted: Vec<f64> = self.history.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        let center = median(&sorted);
+        let mut deviations: Vec<f64> = sorted.iter().map(|v| (v - center).abs()).collect();
+        deviations.sort_by(f64::total_cmp);
+        let range = sorted[sorted.len() - 1] - sorted[0];
+        // A floor on the spread keeps flat series from exploding on tiny changes.
+        let spread = (1.4826 * median(&deviations))
+            .max(1e-3 * range.abs())
+            .max(1e-9 * center.abs())
+            .max(1e-12);
+        let point_z = (value - center).abs() / spread;
+        let short: Vec<f64> = self
+            .recent
+            .iter()
+            .copied()
+            .chain(std::iter::once(value))
+            .collect();
+        let short_mean = short.iter().sum::<f64>() / short.len() as f64;
+        let level_z = (short_mean - center).abs() / (spread / (short.len() as f64).sqrt());
+        point_z.max(level_z / 2.0)
+    }
+
+    /// How unlikely the recent raw scores are given this series' own history of
+    /// raw scores (Gaussian tail of the short average), or the raw score itself
+    /// when the stage is off or still learning.
+    fn likelihood(&mut self, z: f64) -> f64 {
+        let history = self.config.likelihood_history;
+        // Compress very large z so one outlier does not dominate the history.
+        let raw = z.min(50.0).ln_1p();
+        self.raw_recent.push_back(raw);
+        if self.raw_recent.len() > self.config.likelihood_average.max(1) {
+            self.raw_recent.pop_front();
+        }
+        let average = self.raw_recent.iter().sum::<f64>() / self.raw_recent.len() as f64;
+        let learned = self.raw_history.len();
+        let result = if learned < history / 4 {
+            0.0
+        } else {
+            let mean = self.raw_history.iter().sum::<f64>() / learned as f64;
+            let variance = self
+                .raw_history
+                .iter()
+                .map(|v| (v - mean).powi(2))
+                .sum::<f64>()
+                / learned as f64;
+            let deviation = variance.sqrt().max(1e-4);
+            // Upper-tail probability of a normal distribution → likelihood in [0, 1).
+            let z = (average - mean) / deviation;
+            // 0 for anything at or below the usual level, towards 1 for the improbable.
+            (1.0 - erfc_approx(z / std::f64::consts::SQRT_2)).max(0.0)
+        };
+        self.raw_history.push_back(average);
+        if self.raw_history.len() > history {
+            self.raw_history.pop_front();
+        }
+        result
+    }
+
+    fn learn(&mut self, value: f64) {
+        self.history.push_back(value);
+        if self.history.len() > self.config.window {
+            self.history.pop_front();
+        }
+        self.recent.push_back(value);
+        if self.recent.len() >= self.config.short_window.max(1) {
+            self.recent.pop_front();
+        }
+    }
+}
+
+/// Complementary error function (Numerical Recipes' erfc, relative error < 1.2e-7).
+fn erfc_approx(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let polynomial = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let value = t * polynomial.exp();
+    if x >= 0.0 {
+        value
+    } else {
+        2.0 - value
+    }
+}
+
+/// Scores a whole series causally.
+pub fn score_series(values: &[f64], config: DetectorConfig) -> Vec<f64> {
+    let mut detector = AnomalyDetector::new(config);
+    values.iter().map(|&v| detector.score(v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noisy(n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| 100.0 + ((i * 7919) % 13) as f64 * 0.5)
+            .collect()
+    }
+
+    #[test]
+    fn a_spike_scores_high_and_quiet_data_low() {
+        let mut values = noisy(600);
+        values[400] = 200.0;
+        let scores = score_series(&values, DetectorConfig::default());
+        let report = DetectorConfig::default().report_score;
+        assert!(scores[400] >= report, "spike {}", scores[400]);
+        let quiet_max = scores[150..400].iter().copied().fold(0.0, f64::max);
+        assert!(quiet_max < report, "quiet {quiet_max}");
+    }
+
+    #[test]
+    fn a_level_shift_is_noticed_and_the_detector_is_causal() {
+        let mut values = noisy(600);
+        for v in &mut values[450..] {
+            *v += 15.0;
+        }
+        let scores = score_series(&values, DetectorConfig::default());
+        let report = DetectorConfig::default().report_score;
+        assert!(
+            scores[450..460].iter().any(|&s| s >= report),
+            "{:?}",
+            &scores[448..460]
+        );
+        // Changing the future does not change the past.
+        let mut altered = values.clone();
+        altered[500] = -1e9;
+        assert_eq!(
+            score_series(&altered, DetectorConfig::default())[..500],
+            scores[..500]
+        );
+    }
+
+    #[test]
+    fn flat_and_short_series_do_not_explode() {
+        assert!(score_series(&[5.0; 300], DetectorConfig::default())
+            .iter()
+            .all(|&s| s == 0.0));
+        assert!(score_series(&[1.0, 2.0], DetectorConfig::default())
+            .iter()
+            .all(|&s| s == 0.0));
+        assert_eq!(
+            score_series(&[f64::NAN], DetectorConfig::default()),
+            vec![0.0]
+        );
+    }
+}
