@@ -3,5 +3,7 @@
 //! benchmarks run the same code.
 
 pub mod anomaly_detector;
+pub mod forecast_selection;
 pub mod linear_forecast;
 pub mod nab_scoring;
+pub mod seasonal_forecast;
