@@ -212,8 +212,8 @@ pub fn DashboardPanel(
             .expect("panels are created once their context exists");
         let window = Signal::derive(move || query_window.get());
         match panel.kind.clone() {
-            PanelKind::Timeseries { style, zero_line } => {
-                view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line /> }.into_any()
+            PanelKind::Timeseries { style, zero_line, foresight } => {
+                view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line foresight=foresight /> }.into_any()
             }
             PanelKind::Stat { reduce, sparkline, .. } => {
                 view! { <StatBody panel=panel context=context result=result window=window drawn=drawn reduce=reduce sparkline=sparkline /> }.into_any()

@@ -2,6 +2,7 @@
 //! sized to CSS size × devicePixelRatio so lines stay crisp on HiDPI screens;
 //! time ticks come from the core so they sit on round local times.
 
+use foresight_core::analytics::panel_overlays::SeriesOverlay;
 use foresight_core::chart_geometry::{AXES_INSETS, SPARKLINE_INSETS};
 use foresight_core::dashboard_model::LineStyle;
 use foresight_core::decimation::decimate_min_max;
@@ -59,6 +60,15 @@ pub struct ChartFrame {
     pub end: f64,
     pub step: f64,
     pub utc_offset_minutes: i32,
+    /// The x axis reaches this far (past `end` when forecasts are drawn).
+    pub forecast_until: f64,
+}
+
+impl ChartFrame {
+    /// The right edge of the x axis.
+    pub fn x_end(&self) -> f64 {
+        self.forecast_until.max(self.end)
+    }
 }
 
 /// Value axis range with a little headroom; flat or empty data still gets a visible band.
@@ -98,6 +108,7 @@ pub fn draw_time_series(
     series: &[&Series],
     frame: &ChartFrame,
     options: &ChartOptions,
+    overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
     let pixel_ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
@@ -121,7 +132,18 @@ pub fn draw_time_series(
         series
     };
     let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
-    let (y_low, y_high) = value_axis(series, options.zero_line || filled);
+    let (mut y_low, mut y_high) = value_axis(series, options.zero_line || filled);
+    for (_, forecast) in overlays.iter().filter_map(|o| o.forecast.as_ref()) {
+        for value in forecast
+            .lower_80
+            .iter()
+            .chain(&forecast.upper_80)
+            .filter(|v| v.is_finite())
+        {
+            y_low = y_low.min(*value);
+            y_high = y_high.max(*value);
+        }
+    }
     let label_font = ("sans-serif", f64::from(px(11.0)))
         .into_font()
         .color(&LABEL);
@@ -136,7 +158,7 @@ pub fn draw_time_series(
         .margin_right(px(insets.right))
         .x_label_area_size(px(insets.bottom))
         .y_label_area_size(px(insets.left))
-        .build_cartesian_2d(frame.start..frame.end, y_low..y_high)
+        .build_cartesian_2d(frame.start..frame.x_end(), y_low..y_high)
         .map_err(plot_error)?;
     if !options.compact {
         let (unit, decimals) = (options.unit, options.decimals);
@@ -153,7 +175,12 @@ pub fn draw_time_series(
             .draw()
             .map_err(plot_error)?;
         let max_ticks = (insets.plot_width(css_width) / 80.0).max(2.0) as usize;
-        for tick in time_ticks(frame.start, frame.end, max_ticks, frame.utc_offset_minutes) {
+        for tick in time_ticks(
+            frame.start,
+            frame.x_end(),
+            max_ticks,
+            frame.utc_offset_minutes,
+        ) {
             let grid_line = PathElement::new(
                 vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],
                 GRID,
@@ -225,6 +252,67 @@ pub fn draw_time_series(
             }
         }
     }
+    draw_overlays(&mut chart, series, overlays, frame, y_low, y_high, px(2.5))?;
     root.present().map_err(plot_error)?;
+    Ok(())
+}
+
+type Chart<'a> = ChartContext<
+    'a,
+    CanvasBackend,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Forecast bands and means past the end of the data, a "now" line, and anomaly markers.
+fn draw_overlays(
+    chart: &mut Chart<'_>,
+    series: &[&Series],
+    overlays: &[SeriesOverlay],
+    frame: &ChartFrame,
+    y_low: f64,
+    y_high: f64,
+    marker_radius: i32,
+) -> Result<(), String> {
+    if frame.forecast_until > frame.end {
+        let now = PathElement::new(
+            vec![(frame.end, y_low), (frame.end, y_high)],
+            LABEL.mix(0.8),
+        );
+        chart
+            .draw_series(std::iter::once(now))
+            .map_err(plot_error)?;
+    }
+    for (index, overlay) in overlays.iter().enumerate() {
+        let color = series_color(index);
+        if let Some((future, forecast)) = &overlay.forecast {
+            for (lower, upper, alpha) in [
+                (&forecast.lower_95, &forecast.upper_95, 0.12),
+                (&forecast.lower_80, &forecast.upper_80, 0.2),
+            ] {
+                let mut outline: Vec<(f64, f64)> =
+                    future.iter().copied().zip(upper.iter().copied()).collect();
+                outline.extend(future.iter().copied().zip(lower.iter().copied()).rev());
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        outline,
+                        color.mix(alpha).filled(),
+                    )))
+                    .map_err(plot_error)?;
+            }
+            let line = future.iter().copied().zip(forecast.mean.iter().copied());
+            chart
+                .draw_series(LineSeries::new(line, color.mix(0.9).stroke_width(1)))
+                .map_err(plot_error)?;
+        }
+        if let Some(data) = series.get(index) {
+            let red = RGBColor(255, 80, 80);
+            let markers = overlay
+                .anomalies
+                .iter()
+                .filter_map(|&i| Some((*data.timestamps.get(i)?, *data.values.get(i)?)))
+                .map(|point| Circle::new(point, marker_radius * 2, red.stroke_width(2)));
+            chart.draw_series(markers).map_err(plot_error)?;
+        }
+    }
     Ok(())
 }

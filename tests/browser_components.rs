@@ -99,12 +99,14 @@ fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
         end: 1_700_000_000.0 + 99.0 * 60.0,
         step: 60.0,
         utc_offset_minutes: 0,
+        forecast_until: 0.0,
     };
     draw_time_series(
         &canvas,
         &[&rising, &gappy],
         &frame,
         &ChartOptions::default(),
+        &[],
     )
     .unwrap();
 
@@ -154,12 +156,13 @@ fn a_million_points_draw_and_keep_their_spike() {
         end: f64::from(n - 1),
         step: 1.0,
         utc_offset_minutes: 0,
+        forecast_until: 0.0,
     };
     let options = ChartOptions {
         color: Some((255, 0, 255)),
         ..ChartOptions::default()
     };
-    draw_time_series(&canvas, &[&series], &frame, &options).unwrap();
+    draw_time_series(&canvas, &[&series], &frame, &options, &[]).unwrap();
     // Everything else stays below 50 (0.5 % of the axis), so magenta in the top
     // third of the canvas can only be the spike.
     let context: CanvasRenderingContext2d =
@@ -185,8 +188,9 @@ fn chart_with_no_series_still_draws_axes() {
         end: 3600.0,
         step: 15.0,
         utc_offset_minutes: 0,
+        forecast_until: 0.0,
     };
-    draw_time_series(&canvas, &[], &frame, &ChartOptions::default()).unwrap();
+    draw_time_series(&canvas, &[], &frame, &ChartOptions::default(), &[]).unwrap();
     assert!(
         count_pixels(&canvas, (22, 31, 46)) > 1000,
         "background painted"

@@ -58,8 +58,9 @@ pub fn StatBody(
                 end: window.end,
                 step: window.step,
                 utc_offset_minutes,
+                forecast_until: window.end,
             };
-            if draw_time_series(&canvas, &[&first.series], &frame, &options).is_ok() {
+            if draw_time_series(&canvas, &[&first.series], &frame, &options, &[]).is_ok() {
                 drawn.set(true);
             }
         });

@@ -3,8 +3,12 @@
 
 use crate::panel_context::{PanelContext, PanelResult};
 use crate::time_series_chart::{draw_time_series, series_color_css, ChartFrame, ChartOptions};
+use foresight_core::analytics::panel_overlays::{
+    forecast_horizon_seconds, overlay_for, SeriesOverlay,
+};
+use foresight_core::analytics::time_to_threshold::describe_crossing;
 use foresight_core::chart_geometry::{nearest_sample, AXES_INSETS};
-use foresight_core::dashboard_model::{LineStyle, Panel};
+use foresight_core::dashboard_model::{ForesightOptions, LineStyle, Panel};
 use foresight_core::query_step::QueryWindow;
 use foresight_core::time_axis::format_local_datetime;
 use foresight_core::units::format_value;
@@ -21,6 +25,8 @@ pub fn TimeSeriesBody(
     drawn: RwSignal<bool>,
     style: LineStyle,
     zero_line: bool,
+    /// Forecast, anomaly and crossing overlays.
+    foresight: ForesightOptions,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let isolated = RwSignal::new(None::<usize>);
@@ -38,6 +44,27 @@ pub fn TimeSeriesBody(
         ..ChartOptions::default()
     };
     let utc_offset_minutes = context.utc_offset_minutes;
+    let crossing_label = foresight.crossing.as_ref().map(|c| c.label.clone());
+    let forecasting = foresight.forecast.is_some();
+    // The x axis reaches past the data by the forecast horizon when forecasting.
+    let axis_end = move |w: &QueryWindow| {
+        if forecasting {
+            w.end + forecast_horizon_seconds(w)
+        } else {
+            w.end
+        }
+    };
+    let overlays = Memo::new(move |_| {
+        let window = window.get()?;
+        result.with(|r| {
+            r.as_ref().map(|r| {
+                r.series
+                    .iter()
+                    .map(|s| overlay_for(&s.series, &window, &foresight))
+                    .collect::<Vec<SeriesOverlay>>()
+            })
+        })
+    });
     Effect::new(move |_| {
         resize_count.track();
         let options = ChartOptions {
@@ -62,8 +89,17 @@ pub fn TimeSeriesBody(
                 end: window.end,
                 step: window.step,
                 utc_offset_minutes,
+                forecast_until: axis_end(&window),
             };
-            match draw_time_series(&canvas, &series, &frame, &options) {
+            let shown_overlays: Vec<SeriesOverlay> = overlays.with(|all| {
+                all.iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(index, _)| only.is_none_or(|o| o == *index))
+                    .map(|(_, o)| o.clone())
+                    .collect()
+            });
+            match draw_time_series(&canvas, &series, &frame, &options, &shown_overlays) {
                 Ok(()) => drawn.set(true),
                 Err(message) => draw_error.set(Some(message)),
             }
@@ -86,7 +122,7 @@ pub fn TimeSeriesBody(
             return;
         };
         hovering.set(true);
-        hover_time.set(Some(AXES_INSETS.time_at(x, width, w.start, w.end)));
+        hover_time.set(Some(AXES_INSETS.time_at(x, width, w.start, axis_end(&w))));
         drag.update(|d| {
             if let Some((_, current)) = d {
                 *current = x;
@@ -115,8 +151,8 @@ pub fn TimeSeriesBody(
         drag.set(None);
         if (to_x - from_x).abs() >= 5.0 {
             let (a, b) = (
-                AXES_INSETS.time_at(from_x, width, w.start, w.end),
-                AXES_INSETS.time_at(to_x, width, w.start, w.end),
+                AXES_INSETS.time_at(from_x, width, w.start, axis_end(&w)),
+                AXES_INSETS.time_at(to_x, width, w.start, axis_end(&w)),
             );
             zoom_request.set(Some((a.min(b), a.max(b))));
         }
@@ -127,8 +163,8 @@ pub fn TimeSeriesBody(
     };
     let crosshair = move || {
         let (t, w) = (hover_time.get()?, window.get()?);
-        (t >= w.start && t <= w.end).then(|| {
-            let left = format!("{}px", AXES_INSETS.x_of(t, chart_width(), w.start, w.end));
+        (t >= w.start && t <= axis_end(&w)).then(|| {
+            let left = format!("{}px", AXES_INSETS.x_of(t, chart_width(), w.start, axis_end(&w)));
             view! { <div class="crosshair" style:left=left style:top=format!("{}px", AXES_INSETS.top) style:bottom=format!("{}px", AXES_INSETS.bottom)></div> }
         })
     };
@@ -165,7 +201,7 @@ pub fn TimeSeriesBody(
                     .collect::<Vec<_>>()
             })
         })?;
-        let x = AXES_INSETS.x_of(t, chart_width(), w.start, w.end);
+        let x = AXES_INSETS.x_of(t, chart_width(), w.start, axis_end(&w));
         let flip = x > chart_width() / 2.0;
         let position = if flip {
             format!("right: {}px", chart_width() - x + 12.0)
@@ -180,6 +216,54 @@ pub fn TimeSeriesBody(
         })
     };
 
+    let anomaly_times = move |index: usize| -> String {
+        let times: Vec<String> = result.with(|r| {
+            overlays.with(|o| match (r, o) {
+                (Some(r), Some(o)) => o.get(index).map_or_else(Vec::new, |overlay| {
+                    overlay
+                        .anomalies
+                        .iter()
+                        .map(|&i| r.series[index].series.timestamps[i].to_string())
+                        .collect()
+                }),
+                _ => Vec::new(),
+            })
+        });
+        times.join(",")
+    };
+    let anomaly_count = move |index: usize| {
+        overlays
+            .with(|o| {
+                o.as_ref()
+                    .and_then(|o| o.get(index))
+                    .map_or(0, |o| o.anomalies.len())
+            })
+            .to_string()
+    };
+    let crossings = move || {
+        let label = crossing_label.clone()?;
+        let lines = result.with(|r| {
+            overlays.with(|o| {
+                let (r, o) = (r.as_ref()?, o.as_ref()?);
+                Some(
+                    r.series
+                        .iter()
+                        .zip(o)
+                        .filter_map(|(s, overlay)| overlay.crossing.map(|c| (s.name.clone(), c)))
+                        .map(|(name, crossing)| {
+                            let text = format!("{name}: {}", describe_crossing(&label, &crossing));
+                            view! {
+                                <p class="crossing" role="status" data-series=name data-seconds=crossing.seconds.to_string()>
+                                    {text}
+                                </p>
+                            }
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })?;
+        Some(lines)
+    };
     let rows = move || {
         result.with(|result| {
             let Some(result) = result else { return Vec::new() };
@@ -199,6 +283,8 @@ pub fn TimeSeriesBody(
                             data-mean=stats.mean.to_string()
                             data-last=stats.last.to_string()
                             data-samples=stats.samples.to_string()
+                            data-anomalies=anomaly_count(index)
+                            data-anomaly-times=anomaly_times(index)
                             class:dimmed=dimmed
                             title="Click to show only this series; click again to show all"
                             on:click=move |_| isolated.update(|o| *o = if *o == Some(index) { None } else { Some(index) })
@@ -220,6 +306,7 @@ pub fn TimeSeriesBody(
     view! {
         <div
             class="chart interactive"
+            data-axis-end=move || window.get().map(|w| axis_end(&w).to_string())
             node_ref=chart_ref
             on:mousemove=on_move
             on:mouseleave=on_leave
@@ -232,6 +319,7 @@ pub fn TimeSeriesBody(
             {tooltip}
             {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
         </div>
+        <div class="crossings">{crossings}</div>
         <div class="chart-toolbar">
             <select
                 class="style-picker"

@@ -188,6 +188,8 @@ pub enum PanelKind {
         /// Draw a horizontal line at zero (deviation panels).
         #[serde(default, rename = "zeroLine")]
         zero_line: bool,
+        #[serde(flatten)]
+        foresight: ForesightOptions,
     },
     Stat {
         #[serde(default)]
@@ -216,6 +218,52 @@ pub enum PanelKind {
         /// Markdown, rendered safely (no raw HTML).
         content: String,
     },
+}
+
+/// The "sees ahead" options of a time-series panel.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForesightOptions {
+    /// Draw a forecast past the end of the range, with 80 % and 95 % bands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<ForecastKind>,
+    /// Mark points the causal detector finds anomalous.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anomalies: bool,
+    /// Say when each series is expected to reach a value (e.g. 0 free bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crossing: Option<CrossingOption>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForecastKind {
+    /// PromQL's `predict_linear` over the last quarter of the range.
+    Linear,
+    /// Daily/weekly seasonal models chosen automatically.
+    Seasonal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CrossingOption {
+    pub value: f64,
+    /// What reaching it means, e.g. `full`.
+    pub label: String,
+    /// How much recent data the trend is fitted on (seconds).
+    #[serde(default = "one_hour")]
+    pub window_seconds: f64,
+    /// Crossings further away than this are not shown (seconds; default 30 days).
+    #[serde(default = "thirty_days")]
+    pub max_seconds: f64,
+}
+
+fn thirty_days() -> f64 {
+    30.0 * 86_400.0
+}
+
+fn one_hour() -> f64 {
+    3600.0
 }
 
 fn yes() -> bool {

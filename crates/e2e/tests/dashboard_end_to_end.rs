@@ -331,8 +331,90 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         "outside the spike the error rate is normal: {page}"
     );
 
-    // The disk fill: during it the early warning fires with Prometheus's value.
+    // Anomalies: inside the spike the detector flags the 500s.
+    browser.client.goto(&at_spike).await.unwrap();
+    settled_states(&browser).await;
+    let flagged = browser
+        .attribute(
+            &format!(
+                r#"{} tr[data-series="500"]"#,
+                panel("request-rate-by-status")
+            ),
+            "data-anomaly-times",
+        )
+        .await
+        .unwrap();
+    let flagged: Vec<f64> = flagged
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert!(
+        flagged
+            .iter()
+            .any(|&t| t >= spike.start as f64 && t <= spike.end as f64 + 600.0),
+        "the error spike [{}, {}] is flagged: {flagged:?}",
+        spike.start,
+        spike.end
+    );
+    // … and a calm stretch is not flooded (counted for the record).
+    browser.client.goto(&calm).await.unwrap();
+    settled_states(&browser).await;
+    let calm_flags = browser
+        .script("return [...document.querySelectorAll('tr[data-anomalies]')].reduce((n, r) => n + +r.dataset.anomalies, 0);")
+        .await
+        .unwrap();
+    println!("anomaly markers on a calm 6-hour view (all panels): {calm_flags}");
+
+    // Mid-fill, the disk panel says when / will be full, close to the truth.
     let fill = manifest.incident(IncidentKind::DiskFill).unwrap();
+    let mid_fill = fill.start + 5 * 3600;
+    browser
+        .client
+        .goto(&six_hours_before(&site, &datasource, mid_fill))
+        .await
+        .unwrap();
+    settled_states(&browser).await;
+    let seconds: f64 = browser
+        .attribute(
+            &format!(
+                r#"{} .crossing[data-series="app-1:9100 free"]"#,
+                panel("disk-free")
+            ),
+            "data-seconds",
+        )
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let free = instant_values(
+        &prometheus.base_url(),
+        r#"node_filesystem_free_bytes{instance="app-1:9100",mountpoint="/"}"#,
+        &mid_fill.to_string(),
+    );
+    let truth = free[0].1 / (6.0 * 1024.0 * 1024.0 * 1024.0 / 3600.0);
+    assert!(
+        (seconds - truth).abs() < 0.15 * truth,
+        "full in {seconds} s, the fill rate says {truth} s"
+    );
+    let sentence = browser
+        .text(&format!(
+            r#"{} .crossing[data-series="app-1:9100 free"]"#,
+            panel("disk-free")
+        ))
+        .await
+        .unwrap();
+    assert!(
+        sentence.starts_with("app-1:9100 free: full in ~"),
+        "{sentence}"
+    );
+    println!("disk panel mid-fill: {sentence} (truth {:.0} s)", truth);
+    browser
+        .save_screenshot(&artifacts.join("dashboard-forecast-disk.png"))
+        .await
+        .unwrap();
+
+    // The disk fill: during it the early warning fires with Prometheus's value.
     let filling = six_hours_before(&site, &datasource, fill.end - 3600);
     browser.client.goto(&filling).await.unwrap();
     let states = settled_states(&browser).await;
@@ -417,6 +499,16 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .unwrap()
         .parse()
         .unwrap();
+    // The x axis may reach past the data (forecast): map the drag on the axis as drawn.
+    let axis_end: f64 = browser
+        .attribute(
+            &format!("{} .chart", panel("request-rate-by-status")),
+            "data-axis-end",
+        )
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
     browser
         .script(
             r#"const chart = document.querySelector('[data-panel="request-rate-by-status"] .chart');
@@ -432,7 +524,11 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .unwrap();
     settled_states(&browser).await;
     let (from, to) = absolute_range_in_url(&browser).await;
-    let span = before_end - before_start;
+    assert!(
+        axis_end > before_end,
+        "the forecast extends the axis past the data: {axis_end} vs {before_end}"
+    );
+    let span = axis_end - before_start;
     let expected_from = before_start + 0.25 * span;
     let expected_to = before_start + 0.5 * span;
     assert!(

@@ -124,8 +124,7 @@ fn plan_incidents(end: i64) -> Vec<Incident> {
             start: end - 2 * DAY - 3 * HOUR,
             end: end - 2 * DAY - HOUR,
             selector: selector(&[("job", JOB), ("endpoint", "/api/search")]),
-            description: "/api/search median latency 3.5x slower for 2 hours (p95 regression)"
-                .into(),
+            description: "/api/search median latency 6x slower for 2 hours (p95 regression)".into(),
         },
         Incident {
             id: "traffic-drop".into(),
@@ -286,7 +285,7 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
                 requests[i][e][1].record(errors, gap);
 
                 let slowdown = if endpoint.path == "/api/search" && inside(latency_regression, t) {
-                    3.5
+                    6.0
                 } else {
                     1.0
                 };

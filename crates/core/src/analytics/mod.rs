@@ -6,4 +6,6 @@ pub mod anomaly_detector;
 pub mod forecast_selection;
 pub mod linear_forecast;
 pub mod nab_scoring;
+pub mod panel_overlays;
 pub mod seasonal_forecast;
+pub mod time_to_threshold;
