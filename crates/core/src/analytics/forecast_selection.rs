@@ -3,7 +3,7 @@
 //! itself; the best one is refitted on the whole history. Causal: only the past
 //! is used.
 
-use super::seasonal_forecast::{holt_winters, seasonal_naive, Forecast};
+use super::seasonal_forecast::{forecast_from, holt_winters, seasonal_naive, Forecast, Z_95};
 
 /// The candidate models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,19 +83,7 @@ fn seasonal_profile(
         .map(|h| sd * (1.0 + h as f64 / period as f64).sqrt())
         .collect();
     let back = |v: f64| if in_logs { v.exp() } else { v };
-    let bound = |z: f64| {
-        mean.iter()
-            .zip(&spread)
-            .map(|(m, s)| back(m + z * s))
-            .collect::<Vec<_>>()
-    };
-    Some(Forecast {
-        mean: mean.iter().map(|&m| back(m)).collect(),
-        lower_80: bound(-1.281_551_565_5),
-        upper_80: bound(1.281_551_565_5),
-        lower_95: bound(-1.959_963_985),
-        upper_95: bound(1.959_963_985),
-    })
+    Some(forecast_from(mean, &spread, back))
 }
 
 impl ForecastModel {
@@ -210,7 +198,7 @@ fn interval_calibration(trial: &Forecast, actual: &[f64]) -> f64 {
         .zip(actual)
         .filter_map(|(((m, lo), hi), y)| {
             let half_width = (hi - lo) / 2.0;
-            (half_width > 0.0).then(|| (y - m) / (half_width / 1.959_963_985))
+            (half_width > 0.0).then(|| (y - m) / (half_width / Z_95))
         })
         .collect();
     if standardized.is_empty() {

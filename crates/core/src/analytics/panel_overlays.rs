@@ -5,7 +5,7 @@
 use super::anomaly_detector::{score_series, DetectorConfig};
 use super::forecast_selection::forecast_auto;
 use super::linear_forecast::linear_regression;
-use super::seasonal_forecast::Forecast;
+use super::seasonal_forecast::{forecast_from, Forecast};
 use super::time_to_threshold::{time_until_crossing, Crossing};
 use crate::dashboard_model::{ForecastKind, ForesightOptions};
 use crate::query_step::QueryWindow;
@@ -72,19 +72,7 @@ fn linear_forecast(
         .iter()
         .map(|t| residual_sd * (1.0 + 1.0 / n + (t - now - mean_x).powi(2) / sxx).sqrt())
         .collect();
-    let band = |z: f64| {
-        mean.iter()
-            .zip(&sd)
-            .map(|(m, s)| m + z * s)
-            .collect::<Vec<_>>()
-    };
-    Some(Forecast {
-        lower_80: band(-1.2816),
-        upper_80: band(1.2816),
-        lower_95: band(-1.96),
-        upper_95: band(1.96),
-        mean,
-    })
+    Some(forecast_from(mean, &sd, |v| v))
 }
 
 pub fn overlay_for(

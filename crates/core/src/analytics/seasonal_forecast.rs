@@ -13,10 +13,13 @@ pub struct Forecast {
     pub upper_95: Vec<f64>,
 }
 
-const Z_80: f64 = 1.281_551_565_5;
-const Z_95: f64 = 1.959_963_985;
+/// Standard-normal quantiles of the central 80 % and 95 % intervals.
+pub const Z_80: f64 = 1.281_551_565_5;
+pub const Z_95: f64 = 1.959_963_985;
 
-fn forecast_from(mean: Vec<f64>, sd: &[f64], transform_back: impl Fn(f64) -> f64) -> Forecast {
+/// A forecast from means and standard deviations on the model's scale, with
+/// `transform_back` mapping both to the data's scale (e.g. `exp` after logs).
+pub fn forecast_from(mean: Vec<f64>, sd: &[f64], transform_back: impl Fn(f64) -> f64) -> Forecast {
     let bound = |z: f64, sign: f64| {
         mean.iter()
             .zip(sd)

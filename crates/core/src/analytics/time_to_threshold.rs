@@ -3,6 +3,7 @@
 //! an 80 % range from the slope's standard error.
 
 use super::linear_forecast::linear_regression;
+use super::seasonal_forecast::Z_80;
 
 /// A forecast crossing, in seconds from the evaluation time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -11,8 +12,6 @@ pub struct Crossing {
     /// Half the width of the 80 % range of the crossing time.
     pub plus_minus_seconds: f64,
 }
-
-const Z_80: f64 = 1.281_551_565_5;
 
 /// Fits the samples in the last `window_seconds` before `now` and returns when
 /// the line reaches `threshold`, if it is heading there.
