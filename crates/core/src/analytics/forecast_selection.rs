@@ -263,6 +263,36 @@ mod tests {
     }
 
     #[test]
+    fn intervals_are_never_narrower_than_seasonal_naive() {
+        let narrow = Forecast {
+            mean: vec![10.0, 10.0],
+            lower_80: vec![9.9, 9.9],
+            upper_80: vec![10.1, 10.1],
+            lower_95: vec![9.8, 9.8],
+            upper_95: vec![10.2, 10.2],
+        };
+        let floor = Forecast {
+            mean: vec![50.0, 50.0],
+            lower_80: vec![45.0, 49.0],
+            upper_80: vec![55.0, 51.0],
+            lower_95: vec![40.0, 48.0],
+            upper_95: vec![60.0, 52.0],
+        };
+        let widened = at_least_as_wide(narrow, &floor);
+        assert_eq!(widened.mean, vec![10.0, 10.0], "the point forecast is kept");
+        assert_eq!(widened.lower_95, vec![0.0, 8.0]);
+        assert_eq!(widened.upper_95, vec![20.0, 12.0]);
+        assert_eq!(widened.lower_80, vec![5.0, 9.0]);
+        let calibrated = widen_intervals(widened.clone(), 2.0);
+        assert_eq!(calibrated.upper_95, vec![30.0, 14.0]);
+        assert_eq!(
+            interval_calibration(&widened, &[10.0, 10.0]),
+            1.0,
+            "errors inside the interval never narrow it"
+        );
+    }
+
+    #[test]
     fn too_short_histories_fall_back_or_refuse() {
         let short = weekly_pattern(100);
         assert!(forecast_auto(&short[..40], 24, 48).is_none());
