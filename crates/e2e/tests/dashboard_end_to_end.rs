@@ -357,6 +357,47 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         spike.start,
         spike.end
     );
+    // The latency regression and the traffic drop are flagged by their panels too.
+    for (kind, panel_id, row) in [
+        (IncidentKind::LatencyRegression, "p95-latency", "p95"),
+        (
+            IncidentKind::TrafficDrop,
+            "traffic-vs-last-week",
+            "change vs same time last week",
+        ),
+    ] {
+        let incident = manifest.incident(kind).unwrap();
+        browser
+            .client
+            .goto(&six_hours_before(&site, &datasource, incident.end + 3600))
+            .await
+            .unwrap();
+        settled_states(&browser).await;
+        let flagged = browser
+            .attribute(
+                &format!(r#"{} tr[data-series="{row}"]"#, panel(panel_id)),
+                "data-anomaly-times",
+            )
+            .await
+            .unwrap();
+        let flagged: Vec<f64> = flagged
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse().unwrap())
+            .collect();
+        println!(
+            "{kind:?} [{}, {}] flagged at {flagged:?}",
+            incident.start, incident.end
+        );
+        assert!(
+            flagged
+                .iter()
+                .any(|&t| t >= incident.start as f64 && t <= incident.end as f64 + 600.0),
+            "{kind:?} [{}, {}] is flagged on {panel_id}: {flagged:?}",
+            incident.start,
+            incident.end
+        );
+    }
     // … and a calm stretch is not flooded (counted for the record).
     browser.client.goto(&calm).await.unwrap();
     settled_states(&browser).await;
