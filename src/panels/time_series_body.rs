@@ -188,13 +188,27 @@ pub fn TimeSeriesBody(
                     .enumerate()
                     .filter(|(index, _)| only.is_none_or(|o| o == *index))
                     .filter_map(|(index, s)| {
-                        let at = nearest_sample(&s.series.timestamps, t, w.step * 0.75)?;
-                        let value = s.series.values[at];
+                        let overlay = overlays.with(|o| o.as_ref().and_then(|o| o.get(index).cloned())).unwrap_or_default();
+                        // Past the data: the forecast and its 80 % band; on the data: the value, flagged if anomalous.
+                        let text = if t > w.end {
+                            let (future, forecast) = overlay.forecast.as_ref()?;
+                            let k = nearest_sample(future, t, w.step * 0.75)?;
+                            format!(
+                                "expected {} (80 %: {} – {})",
+                                format_value(forecast.mean[k], unit, decimals),
+                                format_value(forecast.lower_80[k], unit, decimals),
+                                format_value(forecast.upper_80[k], unit, decimals)
+                            )
+                        } else {
+                            let at = nearest_sample(&s.series.timestamps, t, w.step * 0.75)?;
+                            let value = format_value(s.series.values[at], unit, decimals);
+                            if overlay.anomalies.contains(&at) { format!("{value} ⚠ anomaly") } else { value }
+                        };
                         Some(view! {
                             <div class="tooltip-row">
                                 <span class="swatch" style:background-color=series_color_css(index)></span>
                                 <span class="tooltip-name">{s.name.clone()}</span>
-                                <span class="tooltip-value">{format_value(value, unit, decimals)}</span>
+                                <span class="tooltip-value">{text}</span>
                             </div>
                         })
                     })

@@ -528,6 +528,22 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         serde_json::json!([1, 1, 3, 0]),
         "crosshair on every time-series panel, tooltip only where the pointer is"
     );
+    // Past "now" the tooltip reads the forecast: expected value and its 80 % band.
+    let forecast_tooltip = browser
+        .script(
+            r#"const chart = document.querySelector('[data-panel="request-rate-by-status"] .chart');
+               const r = chart.getBoundingClientRect();
+               const plotLeft = r.left + 64, plotWidth = r.width - 64 - 12;
+               chart.dispatchEvent(new MouseEvent('mousemove', {clientX: plotLeft + 0.95 * plotWidth, clientY: r.top + 50, bubbles: true}));
+               return new Promise(done => setTimeout(() => done(chart.querySelector('.chart-tooltip')?.textContent ?? ''), 200));"#,
+        )
+        .await
+        .unwrap();
+    let forecast_tooltip = forecast_tooltip.as_str().unwrap_or_default();
+    assert!(
+        forecast_tooltip.contains("expected") && forecast_tooltip.contains("80 %"),
+        "{forecast_tooltip}"
+    );
     let before_start: f64 = browser
         .attribute(&panel("request-rate-by-status"), "data-start")
         .await
