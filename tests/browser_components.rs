@@ -316,3 +316,54 @@ async fn a_reversed_range_is_reported_and_the_default_range_used() {
     );
     drop(handle);
 }
+
+/// A measurement, not an assertion: forecast + anomaly scores + crossing for a
+/// 10,000-point series, in this browser's WebAssembly.
+#[wasm_bindgen_test]
+fn analytics_cost_for_ten_thousand_points() {
+    use foresight_core::analytics::panel_overlays::overlay_for;
+    use foresight_core::dashboard_model::{CrossingOption, ForecastKind, ForesightOptions};
+    use foresight_core::query_step::QueryWindow;
+    let step = 60.0;
+    let timestamps: Vec<f64> = (0..10_000)
+        .map(|i| 1_700_000_000.0 + step * f64::from(i))
+        .collect();
+    let values: Vec<f64> = (0..10_000)
+        .map(|i| {
+            100.0
+                + 30.0 * (std::f64::consts::TAU * f64::from(i % 1440) / 1440.0).sin()
+                + f64::from((i * 7919) % 13)
+        })
+        .collect();
+    let series = Series {
+        labels: Labels::new(),
+        timestamps: timestamps.clone(),
+        values,
+    };
+    let window = QueryWindow {
+        start: timestamps[0],
+        end: timestamps[9_999],
+        step,
+    };
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    for (name, forecast) in [
+        ("linear", ForecastKind::Linear),
+        ("seasonal", ForecastKind::Seasonal),
+    ] {
+        let options = ForesightOptions {
+            forecast: Some(forecast),
+            anomalies: true,
+            crossing: Some(CrossingOption {
+                value: 0.0,
+                label: "empty".into(),
+                window_seconds: 3600.0,
+                max_seconds: 1e9,
+            }),
+        };
+        let started = performance.now();
+        let overlay = overlay_for(&series, &window, &options);
+        let elapsed = performance.now() - started;
+        assert!(overlay.forecast.is_some());
+        web_sys::console::log_1(&format!("analytics for 10k points ({name} forecast + anomaly scores + crossing): {elapsed:.1} ms").into());
+    }
+}
