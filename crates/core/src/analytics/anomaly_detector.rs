@@ -69,6 +69,23 @@ pub struct AnomalyDetector {
     reported: bool,
     raw_history: VecDeque<f64>,
     raw_recent: VecDeque<f64>,
+    /// The values of `history`, sorted.
+    sorted_window: Vec<f64>,
+    raw_sum: f64,
+    raw_sum_of_squares: f64,
+}
+
+/// The median of unsorted values in linear time (reorders them).
+fn median_by_selection(values: &mut [f64]) -> f64 {
+    let n = values.len();
+    let (below, upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *upper;
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lower + upper) / 2.0
+    }
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -91,6 +108,9 @@ impl AnomalyDetector {
             reported: false,
             raw_history: VecDeque::new(),
             raw_recent: VecDeque::new(),
+            sorted_window: Vec::with_capacity(config.window + 1),
+            raw_sum: 0.0,
+            raw_sum_of_squares: 0.0,
         }
     }
 
@@ -146,14 +166,14 @@ impl AnomalyDetector {
         if self.history.len() < minimum {
             return 0.0;
         }
-        let mut sorted: Vec<f64> = self.history.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
-        let center = median(&sorted);
+        // The window is kept sorted as it slides, so the median is a lookup and
+        // the MAD a linear-time selection.
+        let sorted = &self.sorted_window;
+        let center = median(sorted);
         let mut deviations: Vec<f64> = sorted.iter().map(|v| (v - center).abs()).collect();
-        deviations.sort_by(f64::total_cmp);
         let range = sorted[sorted.len() - 1] - sorted[0];
         // A floor on the spread keeps flat series from exploding on tiny changes.
-        let spread = (1.4826 * median(&deviations))
+        let spread = (1.4826 * median_by_selection(&mut deviations))
             .max(1e-3 * range.abs())
             .max(1e-9 * center.abs())
             .max(1e-12);
@@ -185,13 +205,8 @@ impl AnomalyDetector {
         let result = if learned < history / 4 {
             0.0
         } else {
-            let mean = self.raw_history.iter().sum::<f64>() / learned as f64;
-            let variance = self
-                .raw_history
-                .iter()
-                .map(|v| (v - mean).powi(2))
-                .sum::<f64>()
-                / learned as f64;
+            let mean = self.raw_sum / learned as f64;
+            let variance = (self.raw_sum_of_squares / learned as f64 - mean * mean).max(0.0);
             let deviation = variance.sqrt().max(1e-4);
             // Upper-tail probability of a normal distribution → likelihood in [0, 1).
             let z = (average - mean) / deviation;
@@ -199,16 +214,30 @@ impl AnomalyDetector {
             (1.0 - erfc_approx(z / std::f64::consts::SQRT_2)).max(0.0)
         };
         self.raw_history.push_back(average);
+        self.raw_sum += average;
+        self.raw_sum_of_squares += average * average;
         if self.raw_history.len() > history {
-            self.raw_history.pop_front();
+            if let Some(old) = self.raw_history.pop_front() {
+                self.raw_sum -= old;
+                self.raw_sum_of_squares -= old * old;
+            }
         }
         result
     }
 
     fn learn(&mut self, value: f64) {
         self.history.push_back(value);
+        let at = self
+            .sorted_window
+            .partition_point(|v| v.total_cmp(&value).is_lt());
+        self.sorted_window.insert(at, value);
         if self.history.len() > self.config.window {
-            self.history.pop_front();
+            if let Some(old) = self.history.pop_front() {
+                let at = self
+                    .sorted_window
+                    .partition_point(|v| v.total_cmp(&old).is_lt());
+                self.sorted_window.remove(at);
+            }
         }
         self.recent.push_back(value);
         if self.recent.len() >= self.config.short_window.max(1) {

@@ -98,10 +98,13 @@ impl ForecastModel {
     }
 }
 
+/// Longest daily period (steps per day) for which Holt-Winters is tried.
+pub const MAX_HOLT_WINTERS_PERIOD: usize = 168;
+
 /// Candidates for a series with `period` steps per day.
 pub fn candidates(daily_period: usize) -> Vec<ForecastModel> {
     let weekly = daily_period * 7;
-    vec![
+    let mut models = vec![
         ForecastModel::SeasonalNaive {
             period: daily_period,
         },
@@ -114,10 +117,15 @@ pub fn candidates(daily_period: usize) -> Vec<ForecastModel> {
             period: weekly,
             seasons: 3,
         },
-        ForecastModel::HoltWinters {
+    ];
+    // With hundreds of steps per day (sub-10-minute data) Holt-Winters carries as
+    // many seasonal states, fits slowly and adds nothing the profiles lack.
+    if daily_period <= MAX_HOLT_WINTERS_PERIOD {
+        models.push(ForecastModel::HoltWinters {
             period: daily_period,
-        },
-    ]
+        });
+    }
+    models
 }
 
 /// Picks the candidate with the lowest mean absolute error on the last
