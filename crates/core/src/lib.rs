@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod calendar;
 pub mod chart_geometry;
 pub mod dashboard_model;
+pub mod dashboard_variables;
 pub mod datasource;
 pub mod decimation;
 pub mod gauge_scale;

@@ -7,6 +7,7 @@
 //! manifest so tests can check that the dashboard shows them.
 
 pub mod deterministic_random;
+mod filesystem_model;
 pub mod incident_manifest;
 pub mod openmetrics_writer;
 pub mod service_model;

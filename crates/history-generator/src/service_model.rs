@@ -14,7 +14,7 @@ pub const DURATION_BUCKETS: [f64; 11] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7
 pub const JOB: &str = "sample-service";
 pub const NODE_JOB: &str = "node";
 const LATENCY_SIGMA: f64 = 0.35;
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+pub(crate) const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryConfig {
@@ -46,9 +46,9 @@ impl HistoryConfig {
     }
 }
 
-struct Instance {
-    name: &'static str,
-    node_name: &'static str,
+pub(crate) struct Instance {
+    pub(crate) name: &'static str,
+    pub(crate) node_name: &'static str,
     base_rate: f64,
 }
 
@@ -60,7 +60,7 @@ struct Endpoint {
     median_latency: f64,
 }
 
-const INSTANCES: [Instance; 2] = [
+pub(crate) const INSTANCES: [Instance; 2] = [
     Instance {
         name: "app-1:8000",
         node_name: "app-1:9100",
@@ -161,7 +161,7 @@ fn plan_incidents(end: i64) -> Vec<Incident> {
     ]
 }
 
-fn inside(incident: &Incident, t: i64) -> bool {
+pub(crate) fn inside(incident: &Incident, t: i64) -> bool {
     t >= incident.start && t < incident.end
 }
 
@@ -392,7 +392,7 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
         }
     }
 
-    write_filesystems(&mut writer, &timestamps, disk_fill, &mut random)?;
+    crate::filesystem_model::write_filesystems(&mut writer, &timestamps, disk_fill, &mut random)?;
     let (series_count, sample_count) = writer.finish()?;
     Ok(Manifest {
         format_version: 1,
@@ -408,102 +408,6 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
         sample_count,
         series_count,
     })
-}
-
-struct Filesystem {
-    mountpoint: &'static str,
-    device: &'static str,
-    fstype: &'static str,
-    size: f64,
-    free_at_start: f64,
-    /// Bytes consumed per day between nightly clean-ups (`/`) or for good (`/data`).
-    daily_growth: f64,
-    rotated_nightly: bool,
-}
-
-const FILESYSTEMS: [Filesystem; 2] = [
-    Filesystem {
-        mountpoint: "/",
-        device: "/dev/vda1",
-        fstype: "ext4",
-        size: 100.0 * GIB,
-        free_at_start: 62.0 * GIB,
-        daily_growth: 0.4 * GIB,
-        rotated_nightly: true,
-    },
-    Filesystem {
-        mountpoint: "/data",
-        device: "/dev/vdb1",
-        fstype: "xfs",
-        size: 500.0 * GIB,
-        free_at_start: 320.0 * GIB,
-        daily_growth: 2.0 * GIB,
-        rotated_nightly: false,
-    },
-];
-
-fn write_filesystems<W: Write>(
-    writer: &mut OpenMetricsWriter<W>,
-    timestamps: &[i64],
-    disk_fill: &Incident,
-    random: &mut DeterministicRandom,
-) -> io::Result<()> {
-    const FILL_RATE_PER_SECOND: f64 = 6.0 * GIB / 3600.0;
-    let start = timestamps[0];
-    let mut free: Vec<Vec<Vec<f64>>> = Vec::new();
-    for instance in &INSTANCES {
-        let mut per_mount = Vec::new();
-        for fs in &FILESYSTEMS {
-            let values = timestamps
-                .iter()
-                .map(|&t| {
-                    let used_since = if fs.rotated_nightly {
-                        t.rem_euclid(86_400)
-                    } else {
-                        t - start
-                    } as f64;
-                    let mut bytes = fs.free_at_start - fs.daily_growth * used_since / 86_400.0
-                        + 50e6 * random.normal();
-                    let filling = instance.node_name == disk_fill.selector["instance"]
-                        && fs.mountpoint == disk_fill.selector["mountpoint"]
-                        && inside(disk_fill, t);
-                    if filling {
-                        bytes -= FILL_RATE_PER_SECOND * (t - disk_fill.start) as f64;
-                    }
-                    // A full filesystem keeps a little reserved space and never goes negative.
-                    bytes.clamp(0.008 * fs.size, fs.size).round()
-                })
-                .collect();
-            per_mount.push(values);
-        }
-        free.push(per_mount);
-    }
-    for (name, help) in [
-        ("node_filesystem_size_bytes", "Filesystem size in bytes"),
-        (
-            "node_filesystem_free_bytes",
-            "Filesystem free space in bytes",
-        ),
-    ] {
-        writer.family(name, "gauge", help)?;
-        for (i, instance) in INSTANCES.iter().enumerate() {
-            for (f, fs) in FILESYSTEMS.iter().enumerate() {
-                let labels = format_labels(&[
-                    ("job", NODE_JOB),
-                    ("instance", instance.node_name),
-                    ("device", fs.device),
-                    ("fstype", fs.fstype),
-                    ("mountpoint", fs.mountpoint),
-                ]);
-                if name == "node_filesystem_size_bytes" {
-                    writer.series(name, &labels, timestamps, &vec![fs.size; timestamps.len()])?;
-                } else {
-                    writer.series(name, &labels, timestamps, &free[i][f])?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -584,41 +488,5 @@ mod tests {
             }
         }
         assert!(resets > 0, "the restart resets counters");
-    }
-
-    #[test]
-    fn disk_fills_during_the_incident_only() {
-        let mut text = Vec::new();
-        let manifest = generate_history(&small_config(), &mut text).unwrap();
-        let text = String::from_utf8(text).unwrap();
-        let fill = manifest.incident(IncidentKind::DiskFill).unwrap();
-        let free_root_app1: Vec<(i64, f64)> = text
-            .lines()
-            .filter(|l| {
-                l.starts_with("node_filesystem_free_bytes")
-                    && l.contains("app-1:9100")
-                    && l.contains("mountpoint=\"/\"")
-            })
-            .map(|l| {
-                let mut parts = l.rsplitn(3, ' ');
-                let t = parts.next().unwrap().parse().unwrap();
-                (t, parts.next().unwrap().parse().unwrap())
-            })
-            .collect();
-        let min_inside = free_root_app1
-            .iter()
-            .filter(|(t, _)| *t >= fill.start && *t < fill.end)
-            .map(|p| p.1)
-            .fold(f64::MAX, f64::min);
-        let min_outside = free_root_app1
-            .iter()
-            .filter(|(t, _)| *t < fill.start || *t >= fill.end)
-            .map(|p| p.1)
-            .fold(f64::MAX, f64::min);
-        assert!(
-            min_inside < 0.01 * 100.0 * GIB,
-            "the disk gets full: {min_inside}"
-        );
-        assert!(min_outside > 50.0 * GIB, "otherwise healthy: {min_outside}");
     }
 }

@@ -1,0 +1,135 @@
+//! Template variables of a dashboard: where their values come from, what the
+//! selection means, and Grafana's `label_values` query.
+
+use crate::dashboard_model::is_identifier;
+use crate::template_variables::VariableValue;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Variable {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(flatten)]
+    pub source: VariableSource,
+    #[serde(default)]
+    pub multi: bool,
+    #[serde(default)]
+    pub include_all: bool,
+    /// What "All" stands for in a regex matcher (e.g. `.*`); absent means every value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_value: Option<String>,
+    /// Selected when the URL says nothing; `["$__all"]` selects All.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum VariableSource {
+    /// `label_values(metric, label)` or `label_values(label)`.
+    Query {
+        query: String,
+    },
+    Custom {
+        values: Vec<String>,
+    },
+}
+
+/// A parsed `label_values(metric, label)` / `label_values(label)` query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelValuesQuery {
+    pub metric: Option<String>,
+    pub label: String,
+}
+
+/// Parses Grafana's `label_values` variable query.
+pub fn parse_label_values_query(query: &str) -> Result<LabelValuesQuery, String> {
+    let inner = query
+        .trim()
+        .strip_prefix("label_values(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .ok_or_else(|| format!("variable query {query:?} is not label_values(metric, label) or label_values(label)"))?;
+    let (metric, label) = match inner.rfind(',') {
+        Some(comma) => (
+            Some(inner[..comma].trim().to_string()),
+            inner[comma + 1..].trim(),
+        ),
+        None => (None, inner.trim()),
+    };
+    if !is_identifier(label) {
+        return Err(format!("{label:?} in {query:?} is not a label name"));
+    }
+    Ok(LabelValuesQuery {
+        metric: metric.filter(|m| !m.is_empty()),
+        label: label.to_string(),
+    })
+}
+
+/// The special selection meaning "All".
+pub const ALL_SELECTION: &str = "$__all";
+
+impl Variable {
+    /// The value to substitute given the current selection and the known options.
+    pub fn value(&self, selection: &[String], options: &[String]) -> VariableValue {
+        if self.include_all
+            && (selection.iter().any(|s| s == ALL_SELECTION)
+                || selection.is_empty() && options.is_empty())
+        {
+            return VariableValue::All {
+                values: options.to_vec(),
+                custom_all: self.all_value.clone(),
+            };
+        }
+        match selection {
+            [] => VariableValue::Single(options.first().cloned().unwrap_or_default()),
+            [one] => VariableValue::Single(one.clone()),
+            many if self.multi => VariableValue::Multi(many.to_vec()),
+            [first, ..] => VariableValue::Single(first.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_queries_parse() {
+        assert_eq!(
+            parse_label_values_query("label_values(http_requests_total{a=\"b,c\"}, job)").unwrap(),
+            LabelValuesQuery {
+                metric: Some("http_requests_total{a=\"b,c\"}".into()),
+                label: "job".into()
+            }
+        );
+        assert_eq!(
+            parse_label_values_query(" label_values(job) ").unwrap(),
+            LabelValuesQuery {
+                metric: None,
+                label: "job".into()
+            }
+        );
+        assert!(parse_label_values_query("query_result(up)").is_err());
+        assert!(parse_label_values_query("label_values(up, 9x)").is_err());
+    }
+
+    #[test]
+    fn variable_values_follow_selection() {
+        let job: Variable = serde_json::from_str(r#"{"name": "job", "kind": "query", "query": "label_values(up, job)", "includeAll": true}"#).unwrap();
+        let options = vec!["a".to_string(), "b".to_string()];
+        assert_eq!(
+            job.value(&["a".into()], &options),
+            VariableValue::Single("a".into())
+        );
+        assert_eq!(
+            job.value(&[ALL_SELECTION.into()], &options),
+            VariableValue::All {
+                values: options.clone(),
+                custom_all: None
+            }
+        );
+        assert_eq!(job.value(&[], &options), VariableValue::Single("a".into()));
+    }
+}
