@@ -95,6 +95,8 @@ pub fn DashboardPage(
 
     let range_problem = RwSignal::new(None::<String>);
     let (fallback_from, fallback_to) = (default_from.clone(), default_to.clone());
+    // The absolute link freezes the same defaults.
+    let (share_from, share_to) = (default_from.clone(), default_to.clone());
     let time_range = Memo::new(move |_| {
         view_state.with(|s| TimeRange {
             from: s.from.clone().unwrap_or_else(|| default_from.clone()),
@@ -330,10 +332,6 @@ pub fn DashboardPage(
         (Err(error), _) | (_, Err(error)) => custom_problem.set(Some(error.to_string())),
     };
     let share_feedback = RwSignal::new(String::new());
-    let (share_from, share_to) = (
-        dashboard.with_value(|d| TimeExpression::parse(&d.time.from).expect("validated")),
-        dashboard.with_value(|d| TimeExpression::parse(&d.time.to).expect("validated")),
-    );
     let page_url = move |state: &ViewState| {
         let location = window().location();
         format!(

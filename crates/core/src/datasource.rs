@@ -39,12 +39,6 @@ impl Datasource {
         })
     }
 
-    pub fn default_local() -> Self {
-        Self {
-            base_url: DEFAULT_DATASOURCE_URL.to_string(),
-        }
-    }
-
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -187,10 +187,6 @@ impl TimeExpression {
             }
         }
     }
-
-    pub fn is_relative(&self) -> bool {
-        matches!(self, Self::Relative { .. })
-    }
 }
 
 impl fmt::Display for TimeExpression {

@@ -31,10 +31,6 @@ impl ManagedProcess {
         })
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Fails if the process already exited (e.g. its port was taken).
     pub fn ensure_running(&mut self) -> Result<(), String> {
         match self.child.try_wait() {

@@ -12,6 +12,7 @@
 //! `1 - p` where `p` is the Gaussian tail probability of the current z among its
 //! own history (0.998 ≈ a one-in-a-thousand surprise, the default report level).
 
+use super::median_of_unsorted;
 use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,19 +74,6 @@ pub struct AnomalyDetector {
     sorted_window: Vec<f64>,
     raw_sum: f64,
     raw_sum_of_squares: f64,
-}
-
-/// The median of unsorted values in linear time (reorders them).
-fn median_by_selection(values: &mut [f64]) -> f64 {
-    let n = values.len();
-    let (below, upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let upper = *upper;
-    if n % 2 == 1 {
-        upper
-    } else {
-        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lower + upper) / 2.0
-    }
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -173,7 +161,7 @@ impl AnomalyDetector {
         let mut deviations: Vec<f64> = sorted.iter().map(|v| (v - center).abs()).collect();
         let range = sorted[sorted.len() - 1] - sorted[0];
         // A floor on the spread keeps flat series from exploding on tiny changes.
-        let spread = (1.4826 * median_by_selection(&mut deviations))
+        let spread = (1.4826 * median_of_unsorted(&mut deviations))
             .max(1e-3 * range.abs())
             .max(1e-9 * center.abs())
             .max(1e-12);

@@ -3,6 +3,7 @@
 //! itself; the best one is refitted on the whole history. Causal: only the past
 //! is used.
 
+use super::median_of_unsorted;
 use super::seasonal_forecast::{forecast_from, holt_winters, seasonal_naive, Forecast, Z_95};
 
 /// The candidate models.
@@ -19,16 +20,6 @@ pub enum ForecastModel {
     HoltWinters {
         period: usize,
     },
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 /// The median seasonal profile with the recent level, in logs for positive series.
@@ -53,7 +44,7 @@ fn seasonal_profile(
         .map(|k| {
             let mut same_phase: Vec<f64> =
                 (1..=seasons).map(|s| values[n - s * period + k]).collect();
-            median(&mut same_phase)
+            median_of_unsorted(&mut same_phase)
         })
         .collect();
     // Level: how far the last day sits from the profile.
@@ -70,7 +61,7 @@ fn seasonal_profile(
             let mut earlier: Vec<f64> = (2..=seasons + 1)
                 .map(|s| values[n - s * period + k])
                 .collect();
-            values[n - period + k] - median(&mut earlier)
+            values[n - period + k] - median_of_unsorted(&mut earlier)
         })
         .collect();
     let sd = if residuals.is_empty() {

@@ -9,3 +9,16 @@ pub mod nab_scoring;
 pub mod panel_overlays;
 pub mod seasonal_forecast;
 pub mod time_to_threshold;
+
+/// The median of unsorted values in linear time (reorders them).
+pub(crate) fn median_of_unsorted(values: &mut [f64]) -> f64 {
+    let n = values.len();
+    let (below, upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *upper;
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lower + upper) / 2.0
+    }
+}
