@@ -141,6 +141,41 @@ async fn absolute_range_in_url(browser: &BrowserSession) -> (i64, i64) {
     }
 }
 
+/// Asserts that the legend row `row` of `panel_id` flags a sample inside the
+/// incident's window (or within ten minutes after it).
+async fn assert_incident_flagged(
+    browser: &BrowserSession,
+    incident: &Incident,
+    panel_id: &str,
+    row: &str,
+) {
+    let flagged = browser
+        .attribute(
+            &format!(r#"{} tr[data-series="{row}"]"#, panel(panel_id)),
+            "data-anomaly-times",
+        )
+        .await
+        .unwrap();
+    let flagged: Vec<f64> = flagged
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().unwrap())
+        .collect();
+    println!(
+        "{} [{}, {}] flagged on {panel_id} at {flagged:?}",
+        incident.id, incident.start, incident.end
+    );
+    assert!(
+        flagged
+            .iter()
+            .any(|&t| t >= incident.start as f64 && t <= incident.end as f64 + 600.0),
+        "{} [{}, {}] is flagged on {panel_id}: {flagged:?}",
+        incident.id,
+        incident.start,
+        incident.end
+    );
+}
+
 fn middle(incident: &Incident) -> i64 {
     (incident.start + incident.end) / 2
 }
@@ -334,29 +369,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // Anomalies: inside the spike the detector flags the 500s.
     browser.client.goto(&at_spike).await.unwrap();
     settled_states(&browser).await;
-    let flagged = browser
-        .attribute(
-            &format!(
-                r#"{} tr[data-series="500"]"#,
-                panel("request-rate-by-status")
-            ),
-            "data-anomaly-times",
-        )
-        .await
-        .unwrap();
-    let flagged: Vec<f64> = flagged
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(|t| t.parse().unwrap())
-        .collect();
-    assert!(
-        flagged
-            .iter()
-            .any(|&t| t >= spike.start as f64 && t <= spike.end as f64 + 600.0),
-        "the error spike [{}, {}] is flagged: {flagged:?}",
-        spike.start,
-        spike.end
-    );
+    assert_incident_flagged(&browser, spike, "request-rate-by-status", "500").await;
     // The latency regression and the traffic drop are flagged by their panels too.
     for (kind, panel_id, row) in [
         (IncidentKind::LatencyRegression, "p95-latency", "p95"),
@@ -373,30 +386,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
             .await
             .unwrap();
         settled_states(&browser).await;
-        let flagged = browser
-            .attribute(
-                &format!(r#"{} tr[data-series="{row}"]"#, panel(panel_id)),
-                "data-anomaly-times",
-            )
-            .await
-            .unwrap();
-        let flagged: Vec<f64> = flagged
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .map(|t| t.parse().unwrap())
-            .collect();
-        println!(
-            "{kind:?} [{}, {}] flagged at {flagged:?}",
-            incident.start, incident.end
-        );
-        assert!(
-            flagged
-                .iter()
-                .any(|&t| t >= incident.start as f64 && t <= incident.end as f64 + 600.0),
-            "{kind:?} [{}, {}] is flagged on {panel_id}: {flagged:?}",
-            incident.start,
-            incident.end
-        );
+        assert_incident_flagged(&browser, incident, panel_id, row).await;
     }
     // … and a calm stretch is not flooded (counted for the record).
     browser.client.goto(&calm).await.unwrap();

@@ -106,17 +106,8 @@ pub(crate) fn write_filesystems<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service_model::{generate_history, HistoryConfig};
+    use crate::service_model::{generate_history, small_config};
     use crate::IncidentKind;
-
-    fn small_config() -> HistoryConfig {
-        HistoryConfig {
-            end: 1_763_900_040,
-            days: 7,
-            step_seconds: 60,
-            seed: 42,
-        }
-    }
 
     #[test]
     fn disk_fills_during_the_incident_only() {

@@ -410,18 +410,20 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
     })
 }
 
+/// A week of history at a fixed end, small enough for unit tests.
+#[cfg(test)]
+pub(crate) fn small_config() -> HistoryConfig {
+    HistoryConfig {
+        end: 1_763_900_040,
+        days: 7,
+        step_seconds: 60,
+        seed: 42,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn small_config() -> HistoryConfig {
-        HistoryConfig {
-            end: 1_763_900_040,
-            days: 7,
-            step_seconds: 60,
-            seed: 42,
-        }
-    }
 
     #[test]
     fn output_is_byte_identical_for_the_same_seed_and_end() {
