@@ -9,7 +9,8 @@ use crate::datasource_status::DatasourceStatus;
 use crate::panel_context::PanelContext;
 use crate::prometheus_client::fetch_label_values;
 use foresight_core::dashboard_model::{
-    parse_label_values_query, Dashboard, DashboardListing, VariableSource, ALL_SELECTION,
+    parse_label_values_query, Dashboard, DashboardListing, OverlayToggles, PanelKind,
+    VariableSource, ALL_SELECTION,
 };
 use foresight_core::datasource::Datasource;
 use foresight_core::refresh::{parse_refresh, REFRESH_CHOICES};
@@ -70,9 +71,16 @@ pub fn DashboardPage(
     let default_to =
         dashboard.with_value(|d| TimeExpression::parse(&d.time.to).expect("validated"));
     let refresh_tick = RwSignal::new(0u32);
+    // Switching a panel's overlays changes the link but must not re-query the dashboard.
+    let navigation = Memo::new(move |_| {
+        view_state.with(|s| ViewState {
+            panel_overlays: BTreeMap::new(),
+            ..s.clone()
+        })
+    });
     let now = Memo::new(move |previous: Option<&i64>| {
         refresh_tick.track();
-        view_state.track();
+        navigation.track();
         if previous.is_none() {
             start_ms
         } else {
@@ -390,9 +398,28 @@ pub fn DashboardPage(
                         position.y + 1,
                         position.h
                     );
+                    let id = panel.id.clone();
+                    let own_toggles = match &panel.kind {
+                        PanelKind::Timeseries { foresight, .. } => foresight.toggles(),
+                        _ => OverlayToggles::default(),
+                    };
+                    let overlay_override = {
+                        let id = id.clone();
+                        Memo::new(move |_| view_state.with(|s| s.panel_overlays.get(&id).copied()))
+                    };
+                    let on_overlays = Callback::new(move |toggles: OverlayToggles| {
+                        let id = id.clone();
+                        change(&move |s: &mut ViewState| {
+                            if toggles == own_toggles {
+                                s.panel_overlays.remove(&id);
+                            } else {
+                                s.panel_overlays.insert(id.clone(), toggles);
+                            }
+                        });
+                    });
                     Some(view! {
                         <div class="grid-cell" style=placement>
-                            <DashboardPanel panel=panel context=panel_context />
+                            <DashboardPanel panel=panel context=panel_context overlay_override=overlay_override.into() on_overlays=on_overlays />
                         </div>
                     })
                 })

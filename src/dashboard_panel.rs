@@ -9,7 +9,9 @@ use crate::panels::{
     reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, StatBody, TableBody, TextBody,
     TimeSeriesBody,
 };
-use foresight_core::dashboard_model::{Panel, PanelKind, Reducer};
+use foresight_core::analytics::baseline::{baseline_query_window, shift_series};
+use foresight_core::analytics::panel_overlays::{axis_end, BaselineReference};
+use foresight_core::dashboard_model::{OverlayToggles, Panel, PanelKind, Reducer};
 use foresight_core::query_step::QueryWindow;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -58,6 +60,10 @@ pub fn DashboardPanel(
     /// The panel re-queries whenever this changes (range, variables, refresh),
     /// keeping its current drawing until the new answer arrives.
     context: Signal<Option<PanelContext>>,
+    /// The viewer's overlay switches for this panel (from the link), if any.
+    overlay_override: Signal<Option<OverlayToggles>>,
+    /// Called when the viewer switches overlays.
+    on_overlays: Callback<OverlayToggles>,
 ) -> impl IntoView {
     let body_ref = NodeRef::<Div>::new();
     let is_text = matches!(panel.kind, PanelKind::Text { .. });
@@ -90,6 +96,71 @@ pub fn DashboardPanel(
         }
     );
     let is_table = matches!(panel.kind, PanelKind::Table);
+    // Overlays: the dashboard's own, or the viewer's switches.
+    let own_foresight = match &panel.kind {
+        PanelKind::Timeseries { foresight, .. } => Some(foresight.clone()),
+        _ => None,
+    };
+    let foresight = Memo::new(move |_| {
+        own_foresight
+            .as_ref()
+            .map(|own| match overlay_override.get() {
+                Some(toggles) => own.with_toggles(toggles),
+                None => own.clone(),
+            })
+    });
+    let baseline_plan = Memo::new(move |_| {
+        foresight.with(|f| {
+            f.as_ref()
+                .and_then(|f| f.baseline.map(|kind| (kind, f.forecast.is_some())))
+        })
+    });
+    let reference = RwSignal::new(None::<BaselineReference>);
+    let reference_in_flight = StoredValue::new_local(None::<AbortController>);
+    let reference_busy = RwSignal::new(false);
+    let reference_targets = panel.targets.clone();
+    // The baseline's extra query follows the panel's window (set after each answer).
+    Effect::new(move |_| {
+        let plan = baseline_plan.get();
+        let Some(window) = query_window.get() else {
+            return;
+        };
+        if let Some(previous) = reference_in_flight.try_update_value(Option::take).flatten() {
+            previous.abort();
+        }
+        let Some((kind, forecasting)) = plan else {
+            reference.set(None);
+            reference_busy.set(false);
+            return;
+        };
+        let Some(context) = context.get_untracked() else {
+            return;
+        };
+        let until = axis_end(&window, forecasting);
+        let (reference_window, shift) = baseline_query_window(kind, &window, until);
+        let controller = AbortController::new().ok();
+        let signal = controller.as_ref().map(AbortController::signal);
+        reference_in_flight.set_value(controller);
+        let targets = reference_targets.clone();
+        reference_busy.set(true);
+        spawn_local(async move {
+            let answer = context
+                .run_reference(&targets, &reference_window, &window, signal.as_ref())
+                .await
+                .map(|mut found| {
+                    for series in &mut found {
+                        shift_series(series, shift);
+                    }
+                    found
+                })
+                .map_err(|message| format!("the baseline query failed: {message}"));
+            if signal.as_ref().is_some_and(AbortSignal::aborted) {
+                return;
+            }
+            reference.try_set(Some(answer));
+            reference_busy.try_set(false);
+        });
+    });
     Effect::new(move |_| {
         let Some(context) = context.get() else { return };
         // The step depends on the drawn width, so queries start once the body is in the page.
@@ -140,6 +211,8 @@ pub fn DashboardPanel(
     });
     on_cleanup(move || {
         in_flight.try_with_value(|controller| controller.as_ref().map(AbortController::abort));
+        reference_in_flight
+            .try_with_value(|controller| controller.as_ref().map(AbortController::abort));
     });
 
     let kind = panel.kind.clone();
@@ -212,8 +285,10 @@ pub fn DashboardPanel(
             .expect("panels are created once their context exists");
         let window = Signal::derive(move || query_window.get());
         match panel.kind.clone() {
-            PanelKind::Timeseries { style, zero_line, foresight } => {
-                view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line foresight=foresight /> }.into_any()
+            PanelKind::Timeseries { style, zero_line, .. } => {
+                let foresight = Signal::derive(move || foresight.get().unwrap_or_default());
+                let reference = reference.into();
+                view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line foresight=foresight reference=reference on_overlays=on_overlays /> }.into_any()
             }
             PanelKind::Stat { reduce, sparkline, .. } => {
                 view! { <StatBody panel=panel context=context result=result window=window drawn=drawn reduce=reduce sparkline=sparkline /> }.into_any()
@@ -236,7 +311,7 @@ pub fn DashboardPanel(
             data-panel=panel.id.clone()
             data-type=type_name(&panel.kind)
             data-state=state
-            aria-busy=move || busy.get().to_string()
+            aria-busy=move || (busy.get() || reference_busy.get()).to_string()
             data-query=queries
             data-start=window_attr(|w| w.start)
             data-end=window_attr(|w| w.end)

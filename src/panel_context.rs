@@ -85,6 +85,29 @@ impl PanelContext {
         interpolate(expr, &self.variables, &self.builtins(window))
     }
 
+    /// The range queries of `targets` over `window` with variables expanded as for
+    /// `expand_window` (a baseline's extra query: the same PromQL, another window).
+    pub async fn run_reference(
+        &self,
+        targets: &[Target],
+        window: &QueryWindow,
+        expand_window: &QueryWindow,
+        abort: Option<&AbortSignal>,
+    ) -> Result<Vec<Series>, String> {
+        let requests = targets.iter().filter(|t| !t.instant).map(|target| {
+            let query = self.expand(&target.expr, expand_window);
+            async move { fetch_query_range(&self.datasource, &query, window, abort).await }
+        });
+        let mut series = Vec::new();
+        for answer in futures::future::join_all(requests).await {
+            match answer.map_err(|error| error.to_string())?.data {
+                QueryData::Matrix(found) => series.extend(found),
+                _ => return Err("the baseline query did not return series".into()),
+            }
+        }
+        Ok(series)
+    }
+
     /// Runs every query the plan asks for, all concurrently.
     pub async fn run_targets(
         &self,

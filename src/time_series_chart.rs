@@ -144,6 +144,22 @@ pub fn draw_time_series(
             y_high = y_high.max(*value);
         }
     }
+    let with_bands = options.style != LineStyle::Stacked;
+    for band in overlays
+        .iter()
+        .filter_map(|o| o.baseline.as_ref()?.as_ref().ok())
+        .filter(|_| with_bands)
+    {
+        for value in band
+            .lower
+            .iter()
+            .chain(&band.upper)
+            .filter(|v| v.is_finite())
+        {
+            y_low = y_low.min(*value);
+            y_high = y_high.max(*value);
+        }
+    }
     let label_font = ("sans-serif", f64::from(px(11.0)))
         .into_font()
         .color(&LABEL);
@@ -204,6 +220,10 @@ pub fn draw_time_series(
             .map_err(plot_error)?;
     }
 
+    draw_underlays(
+        &mut chart, series, overlays, frame, y_low, y_high, with_bands,
+    )?;
+
     // One pixel column per device pixel of the plot: at most four points each.
     let (plot_x_range, _) = chart.plotting_area().get_pixel_range();
     let columns = usize::try_from(plot_x_range.end - plot_x_range.start)
@@ -262,6 +282,73 @@ type Chart<'a> = ChartContext<
     CanvasBackend,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
+
+/// Under the lines: baseline bands (split at gaps) with their centre, and a
+/// shaded window over each incident.
+fn draw_underlays(
+    chart: &mut Chart<'_>,
+    series: &[&Series],
+    overlays: &[SeriesOverlay],
+    frame: &ChartFrame,
+    y_low: f64,
+    y_high: f64,
+    with_bands: bool,
+) -> Result<(), String> {
+    for (index, overlay) in overlays.iter().enumerate() {
+        let color = series_color(index);
+        if let Some(Ok(band)) = overlay.baseline.as_ref().filter(|_| with_bands) {
+            let mut run_start = 0;
+            for end in 1..=band.timestamps.len() {
+                let split = end == band.timestamps.len()
+                    || band.timestamps[end] - band.timestamps[end - 1] > frame.step * 1.5;
+                if !split {
+                    continue;
+                }
+                let run = run_start..end;
+                run_start = end;
+                let mut outline: Vec<(f64, f64)> = run
+                    .clone()
+                    .map(|k| (band.timestamps[k], band.upper[k]))
+                    .collect();
+                outline.extend(
+                    run.clone()
+                        .rev()
+                        .map(|k| (band.timestamps[k], band.lower[k])),
+                );
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        outline,
+                        color.mix(0.24).filled(),
+                    )))
+                    .map_err(plot_error)?;
+                let center = run.map(|k| (band.timestamps[k], band.center[k]));
+                chart
+                    .draw_series(LineSeries::new(center, color.mix(0.55).stroke_width(1)))
+                    .map_err(plot_error)?;
+            }
+        }
+        let Some(data) = series.get(index) else {
+            continue;
+        };
+        for incident in &overlay.incidents {
+            let (Some(&from), Some(&to)) = (
+                data.timestamps.get(incident.start_index),
+                data.timestamps.get(incident.end_index),
+            ) else {
+                continue;
+            };
+            let half_step = frame.step / 2.0;
+            let shade = Rectangle::new(
+                [(from - half_step, y_high), (to + half_step, y_low)],
+                RGBColor(255, 80, 80).mix(0.13).filled(),
+            );
+            chart
+                .draw_series(std::iter::once(shade))
+                .map_err(plot_error)?;
+        }
+    }
+    Ok(())
+}
 
 /// Forecast bands and means past the end of the data, a "now" line, and anomaly markers.
 fn draw_overlays(

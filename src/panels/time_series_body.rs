@@ -1,14 +1,17 @@
 //! Time series: canvas chart plus a legend with min/max/mean/last; clicking a
-//! legend entry isolates that series, clicking it again shows all.
+//! legend entry isolates that series, clicking it again shows all. The toolbar
+//! switches the overlays (forecast, baseline band, anomalies, sensitivity).
 
 use crate::panel_context::{PanelContext, PanelResult};
 use crate::time_series_chart::{draw_time_series, series_color_css, ChartFrame, ChartOptions};
 use foresight_core::analytics::panel_overlays::{
-    forecast_horizon_seconds, overlay_for, SeriesOverlay,
+    axis_end, overlay_for, BaselineReference, SeriesOverlay,
 };
 use foresight_core::analytics::time_to_threshold::describe_crossing;
 use foresight_core::chart_geometry::{nearest_sample, AXES_INSETS};
-use foresight_core::dashboard_model::{ForesightOptions, LineStyle, Panel};
+use foresight_core::dashboard_model::{
+    BaselineKind, ForecastKind, ForesightOptions, LineStyle, OverlayToggles, Panel, Sensitivity,
+};
 use foresight_core::query_step::QueryWindow;
 use foresight_core::time_axis::format_local_datetime;
 use foresight_core::units::format_value;
@@ -25,8 +28,11 @@ pub fn TimeSeriesBody(
     drawn: RwSignal<bool>,
     style: LineStyle,
     zero_line: bool,
-    /// Forecast, anomaly and crossing overlays.
-    foresight: ForesightOptions,
+    /// Forecast, baseline, anomaly and crossing overlays.
+    foresight: Signal<ForesightOptions>,
+    /// What the baseline's extra query returned (`None` while it loads or when off).
+    reference: Signal<Option<BaselineReference>>,
+    on_overlays: Callback<OverlayToggles>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let isolated = RwSignal::new(None::<usize>);
@@ -44,26 +50,30 @@ pub fn TimeSeriesBody(
         ..ChartOptions::default()
     };
     let utc_offset_minutes = context.utc_offset_minutes;
-    let crossing_label = foresight.crossing.as_ref().map(|c| c.label.clone());
-    let forecasting = foresight.forecast.is_some();
+    let crossing_label = foresight.with_untracked(|f| f.crossing.as_ref().map(|c| c.label.clone()));
     // The x axis reaches past the data by the forecast horizon when forecasting.
-    let axis_end = move |w: &QueryWindow| {
-        if forecasting {
-            w.end + forecast_horizon_seconds(w)
-        } else {
-            w.end
-        }
-    };
+    let axis_end = move |w: &QueryWindow| axis_end(w, foresight.with(|f| f.forecast.is_some()));
+    // How long the last analytics pass took (ms), shown as `data-analytics-ms`.
+    let analytics_ms = RwSignal::new(None::<f64>);
+    let performance = web_sys::window().and_then(|w| w.performance());
     let overlays = Memo::new(move |_| {
         let window = window.get()?;
-        result.with(|r| {
-            r.as_ref().map(|r| {
-                r.series
-                    .iter()
-                    .map(|s| overlay_for(&s.series, &window, &foresight))
-                    .collect::<Vec<SeriesOverlay>>()
+        let options = foresight.get();
+        let started = performance.as_ref().map(web_sys::Performance::now);
+        let computed = reference.with(|reference| {
+            result.with(|r| {
+                r.as_ref().map(|r| {
+                    r.series
+                        .iter()
+                        .map(|s| overlay_for(&s.series, &window, &options, reference.as_ref()))
+                        .collect::<Vec<SeriesOverlay>>()
+                })
             })
-        })
+        });
+        if let (Some(performance), Some(started)) = (performance.as_ref(), started) {
+            analytics_ms.set(Some(performance.now() - started));
+        }
+        computed
     });
     Effect::new(move |_| {
         resize_count.track();
@@ -202,7 +212,25 @@ pub fn TimeSeriesBody(
                         } else {
                             let at = nearest_sample(&s.series.timestamps, t, w.step * 0.75)?;
                             let value = format_value(s.series.values[at], unit, decimals);
-                            if overlay.anomalies.contains(&at) { format!("{value} ⚠ anomaly") } else { value }
+                            let mut parts = vec![value];
+                            let band = overlay.baseline.as_ref().and_then(|b| b.as_ref().ok()).and_then(|b| b.at(s.series.timestamps[at], w.step * 0.75));
+                            if let Some((center, lower, upper)) = band {
+                                parts.push(format!(
+                                    "usual {} ({} – {})",
+                                    format_value(center, unit, decimals),
+                                    format_value(lower, unit, decimals),
+                                    format_value(upper, unit, decimals)
+                                ));
+                            } else if let Some(point) = overlay.scores.get(at).filter(|p| p.expected.is_finite()) {
+                                parts.push(format!("expected {}", format_value(point.expected, unit, decimals)));
+                            }
+                            if let Some(point) = overlay.scores.get(at) {
+                                parts.push(format!("score {:.3}", point.score));
+                            }
+                            if overlay.incidents.iter().any(|i| i.contains(at)) {
+                                parts.push("⚠ anomaly".into());
+                            }
+                            parts.join(" · ")
                         };
                         Some(view! {
                             <div class="tooltip-row">
@@ -244,6 +272,83 @@ pub fn TimeSeriesBody(
             })
         });
         times.join(",")
+    };
+    let incidents = move |index: usize| -> String {
+        result.with(|r| {
+            overlays.with(|o| match (r, o) {
+                (Some(r), Some(o)) => o.get(index).map_or_else(String::new, |overlay| {
+                    let t = &r.series[index].series.timestamps;
+                    overlay
+                        .incidents
+                        .iter()
+                        .map(|i| {
+                            format!(
+                                "{},{},{},{}",
+                                t[i.start_index],
+                                t[i.end_index],
+                                t[i.peak_index],
+                                i.direction.id()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(";")
+                }),
+                _ => String::new(),
+            })
+        })
+    };
+    let baseline_points = move |index: usize| -> String {
+        overlays.with(|o| {
+            o.as_ref()
+                .and_then(|o| o.get(index))
+                .and_then(|o| o.baseline.as_ref())
+                .and_then(|b| b.as_ref().ok())
+                .map_or(0, |b| b.timestamps.len())
+                .to_string()
+        })
+    };
+    // The band's last point in the data range, for checking it against Prometheus.
+    let baseline_last = move |index: usize| -> Option<(f64, f64)> {
+        let end = window.get()?.end;
+        overlays.with(|o| {
+            let band = o.as_ref()?.get(index)?.baseline.as_ref()?.as_ref().ok()?;
+            let last = band
+                .timestamps
+                .partition_point(|&t| t <= end)
+                .checked_sub(1)?;
+            Some((band.timestamps[last], band.center[last]))
+        })
+    };
+    // Why a series has no band, said once per distinct reason.
+    let baseline_notes = move || {
+        let kind = foresight.with(|f| f.baseline)?;
+        let notes: Vec<String> = result.with(|r| {
+            overlays.with(|o| {
+                let (Some(r), Some(o)) = (r, o) else {
+                    return Vec::new();
+                };
+                let mut notes: Vec<String> = Vec::new();
+                for (s, overlay) in r.series.iter().zip(o) {
+                    if let Some(Err(note)) = &overlay.baseline {
+                        let line = if r.series.len() == 1 {
+                            note.clone()
+                        } else {
+                            format!("{}: {note}", s.name)
+                        };
+                        if !notes.iter().any(|n| n.ends_with(note.as_str())) {
+                            notes.push(line);
+                        }
+                    }
+                }
+                notes
+            })
+        });
+        (!notes.is_empty()).then(|| {
+            notes
+                .into_iter()
+                .map(|note| view! { <p class="baseline-note" role="note">{format!("No baseline band ({}): {note}", kind.describe())}</p> })
+                .collect::<Vec<_>>()
+        })
     };
     let anomaly_count = move |index: usize| {
         overlays
@@ -299,6 +404,10 @@ pub fn TimeSeriesBody(
                             data-samples=stats.samples.to_string()
                             data-anomalies=anomaly_count(index)
                             data-anomaly-times=anomaly_times(index)
+                            data-incidents=incidents(index)
+                            data-baseline-points=baseline_points(index)
+                            data-baseline-last-time=baseline_last(index).map(|(t, _)| t.to_string())
+                            data-baseline-last-center=baseline_last(index).map(|(_, c)| c.to_string())
                             class:dimmed=dimmed
                             title="Click to show only this series; click again to show all"
                             on:click=move |_| isolated.update(|o| *o = if *o == Some(index) { None } else { Some(index) })
@@ -321,6 +430,7 @@ pub fn TimeSeriesBody(
         <div
             class="chart interactive"
             data-axis-end=move || window.get().map(|w| axis_end(&w).to_string())
+            data-analytics-ms=move || analytics_ms.get().map(|ms| format!("{ms:.2}"))
             node_ref=chart_ref
             on:mousemove=on_move
             on:mouseleave=on_leave
@@ -333,8 +443,9 @@ pub fn TimeSeriesBody(
             {tooltip}
             {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
         </div>
-        <div class="crossings">{crossings}</div>
+        <div class="crossings">{crossings}{baseline_notes}</div>
         <div class="chart-toolbar">
+            {overlay_controls(foresight, on_overlays)}
             <select
                 class="style-picker"
                 title="How the series are drawn"
@@ -366,5 +477,87 @@ pub fn TimeSeriesBody(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+    }
+}
+
+/// The overlay switches: forecast, baseline band, anomaly markers and sensitivity.
+fn overlay_controls(
+    foresight: Signal<ForesightOptions>,
+    on_overlays: Callback<OverlayToggles>,
+) -> impl IntoView {
+    let switch = move |update: &dyn Fn(&mut OverlayToggles)| {
+        let mut toggles = foresight.with_untracked(ForesightOptions::toggles);
+        update(&mut toggles);
+        on_overlays.run(toggles);
+    };
+    let current = move || foresight.with(ForesightOptions::toggles);
+    view! {
+        <select
+            class="overlay-picker"
+            data-overlay="forecast"
+            title="Forecast past now, with 80 % and 95 % bands"
+            on:change=move |event| {
+                let picked = ForecastKind::parse(&event_target_value(&event));
+                switch(&move |t| t.forecast = picked);
+            }
+        >
+            {move || {
+                let chosen = current().forecast;
+                [(None, "none", "No forecast"), (Some(ForecastKind::Linear), "linear", "Linear forecast"), (Some(ForecastKind::Seasonal), "seasonal", "Seasonal forecast")]
+                    .into_iter()
+                    .map(|(kind, id, text)| view! { <option value=id selected=chosen == kind>{text}</option> })
+                    .collect::<Vec<_>>()
+            }}
+        </select>
+        <select
+            class="overlay-picker"
+            data-overlay="baseline"
+            title="The range the series usually lives in"
+            on:change=move |event| {
+                let picked = BaselineKind::parse(&event_target_value(&event));
+                switch(&move |t| t.baseline = picked);
+            }
+        >
+            {move || {
+                let chosen = current().baseline;
+                std::iter::once((None, "none", "No baseline"))
+                    .chain([
+                        (Some(BaselineKind::DayAgo), "1d", "Baseline: yesterday"),
+                        (Some(BaselineKind::WeekAgo), "1w", "Baseline: last week"),
+                        (Some(BaselineKind::Seasonal), "seasonal", "Baseline: time of day"),
+                    ])
+                    .map(|(kind, id, text)| view! { <option value=id selected=chosen == kind>{text}</option> })
+                    .collect::<Vec<_>>()
+            }}
+        </select>
+        <label class="overlay-switch" title="Mark anomalies found by the causal detector">
+            <input
+                type="checkbox"
+                data-overlay="anomalies"
+                prop:checked=move || current().anomalies
+                on:change=move |event| {
+                    let on = event_target_checked(&event);
+                    switch(&move |t| t.anomalies = on);
+                }
+            />
+            "Anomalies"
+        </label>
+        <select
+            class="overlay-picker"
+            data-overlay="sensitivity"
+            title="How readily anomalies are reported and how wide baseline bands are"
+            on:change=move |event| {
+                let picked = Sensitivity::parse(&event_target_value(&event)).unwrap_or_default();
+                switch(&move |t| t.sensitivity = picked);
+            }
+        >
+            {move || {
+                let chosen = current().sensitivity;
+                Sensitivity::ALL
+                    .into_iter()
+                    .map(|level| view! { <option value=level.id() selected=chosen == level>{format!("Sensitivity: {}", level.id())}</option> })
+                    .collect::<Vec<_>>()
+            }}
+        </select>
     }
 }

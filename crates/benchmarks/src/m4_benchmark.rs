@@ -1,8 +1,11 @@
 //! The M4 hourly benchmark on the training set: the last 48 points of each of
 //! the 414 series are held out and forecast; MASE, sMAPE, 95 % interval
 //! coverage and MSIS follow the M4 definitions (seasonality 24), for each model
-//! and for seasonal naive computed by the same harness.
+//! and for seasonal naive computed by the same harness. Built with
+//! `--features augurs`, it adds rows for Grafana's augurs (MSTL and AutoETS).
 
+#[cfg(feature = "augurs")]
+use crate::augurs_models::AugursModel;
 use foresight_core::analytics::forecast_selection::forecast_auto;
 use foresight_core::analytics::seasonal_forecast::{holt_winters, seasonal_naive, Forecast};
 use std::collections::BTreeMap;
@@ -101,6 +104,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut holt = Totals::default();
     let mut auto = Totals::default();
     let mut chosen: BTreeMap<String, usize> = BTreeMap::new();
+    #[cfg(feature = "augurs")]
+    let mut augurs: Vec<(AugursModel, Totals, BTreeMap<String, usize>)> = AugursModel::ALL
+        .iter()
+        .map(|&model| (model, Totals::default(), BTreeMap::new()))
+        .collect();
     for (id, values) in &all {
         if values.len() < HORIZON + 3 * PERIOD {
             return Err(format!("{id} has only {} points", values.len()));
@@ -119,6 +127,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .ok_or_else(|| format!("{id}: automatic forecast failed"))?;
         auto.add(history, actual, &forecast, started.elapsed());
         *chosen.entry(format!("{model:?}")).or_default() += 1;
+        // A series augurs cannot forecast is scored with seasonal naive (time included).
+        #[cfg(feature = "augurs")]
+        for (model, totals, labels) in &mut augurs {
+            let started = Instant::now();
+            let (forecast, label) = match model.forecast(history, HORIZON) {
+                Ok(outcome) => outcome,
+                Err(message) => (
+                    seasonal_naive(history, PERIOD, HORIZON)
+                        .ok_or_else(|| format!("{id}: seasonal naive failed"))?,
+                    format!("failed, seasonal naive used: {message}"),
+                ),
+            };
+            totals.add(history, actual, &forecast, started.elapsed());
+            *labels.entry(label).or_default() += 1;
+        }
     }
     println!("M4 hourly, training set, last {HORIZON} points of each of {} series held out, seasonality {PERIOD}", all.len());
     println!(
@@ -128,9 +151,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
     naive.print("seasonal naive");
     holt.print("Holt-Winters (damped)");
     auto.print("automatic selection");
+    #[cfg(feature = "augurs")]
+    for (model, totals, _) in &augurs {
+        totals.print(model.name());
+    }
     println!("\nmodels chosen by the automatic selection (hold-out of the history's last {HORIZON} points):");
     for (model, count) in chosen {
         println!("  {count:>4}  {model}");
+    }
+    #[cfg(feature = "augurs")]
+    for (model, _, labels) in &augurs {
+        println!("\n{}:", model.name());
+        for (label, count) in labels {
+            println!("  {count:>4}  {label}");
+        }
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! `benchmarks m4 Hourly-train.csv` — forecasts the held-out end of the M4
 //! hourly series and prints MASE, sMAPE, coverage and MSIS beside seasonal naive.
 
+#[cfg(feature = "augurs")]
+mod augurs_models;
 mod m4_benchmark;
 mod nab_benchmark;
 

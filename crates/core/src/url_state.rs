@@ -3,7 +3,7 @@
 //! and decoding are pure and round-trip; decoding never fails: a bad parameter
 //! is reported and falls back to its default.
 
-use crate::dashboard_model::Dashboard;
+use crate::dashboard_model::{Dashboard, OverlayToggles};
 use crate::datasource::{encode_uri_component, Datasource};
 use crate::inline_dashboard::{decode_inline_dashboard, encode_inline_dashboard};
 use crate::refresh::parse_refresh;
@@ -30,6 +30,8 @@ pub struct ViewState {
     pub to: Option<TimeExpression>,
     pub refresh: Option<String>,
     pub variables: BTreeMap<String, Vec<String>>,
+    /// Per panel id, the overlays the viewer switched (`overlays-<panel>=…`).
+    pub panel_overlays: BTreeMap<String, OverlayToggles>,
 }
 
 impl Default for ViewState {
@@ -41,6 +43,7 @@ impl Default for ViewState {
             to: None,
             refresh: None,
             variables: BTreeMap::new(),
+            panel_overlays: BTreeMap::new(),
         }
     }
 }
@@ -124,6 +127,15 @@ impl ViewState {
                 _ => {
                     if let Some(variable) = name.strip_prefix("var-") {
                         state.variables.entry(variable.to_string()).or_default().push(value);
+                    } else if let Some(panel) = name.strip_prefix("overlays-") {
+                        match OverlayToggles::parse(&value) {
+                            Ok(toggles) => {
+                                state.panel_overlays.insert(panel.to_string(), toggles);
+                            }
+                            Err(message) => problems.push(format!(
+                                "overlays of panel {panel:?}: {message}; using the dashboard's own"
+                            )),
+                        }
                     }
                     // Other keys (Grafana's orgId, viewPanel, …) are ignored on purpose.
                 }
@@ -157,6 +169,9 @@ impl ViewState {
             for value in values {
                 pairs.push((format!("var-{name}"), value.clone()));
             }
+        }
+        for (panel, toggles) in &self.panel_overlays {
+            pairs.push((format!("overlays-{panel}"), toggles.encode()));
         }
         let encoded: Vec<String> = pairs
             .iter()
@@ -239,6 +254,17 @@ mod tests {
                     vec!["a&b=c".to_string(), "é \"x\"".to_string()],
                 )]
                 .into(),
+                panel_overlays: [
+                    ("requests".to_string(), OverlayToggles::default()),
+                    (
+                        "latency".to_string(),
+                        OverlayToggles::parse(
+                            "forecast:linear,baseline:seasonal,anomalies,sensitivity:high",
+                        )
+                        .unwrap(),
+                    ),
+                ]
+                .into(),
             },
             ViewState {
                 dashboard: DashboardRef::Inline(Box::new(dashboard)),
@@ -255,9 +281,19 @@ mod tests {
     #[test]
     fn broken_parameters_fall_back_with_messages() {
         let (state, problems) =
-            ViewState::decode("dashboard=..%2Fsecrets&datasource=javascript%3Aalert(1)&from=yesterday&refresh=fast&inline=AAAA");
+            ViewState::decode("dashboard=..%2Fsecrets&datasource=javascript%3Aalert(1)&from=yesterday&refresh=fast&inline=AAAA&overlays-a=forecast:magic&overlays-b=sparkles");
         assert_eq!(state, ViewState::default());
-        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert!(
+            problems[5].contains("not linear or seasonal"),
+            "{}",
+            problems[5]
+        );
+        assert!(
+            problems[6].contains("\"sparkles\" is not an overlay"),
+            "{}",
+            problems[6]
+        );
         assert!(problems[0].contains("not a dashboard id"));
         assert!(problems[1].contains("not an http(s) URL"));
         assert!(

@@ -13,13 +13,14 @@ use history_generator::{Incident, IncidentKind};
 use std::time::Duration;
 
 const SETTLE: Duration = Duration::from_secs(60);
-const PANELS: [&str; 9] = [
+const PANELS: [&str; 10] = [
     "error-rate",
     "requests-in-progress",
     "disk-full-warning",
     "about",
     "p95-latency",
     "request-rate-by-status",
+    "traffic",
     "traffic-vs-last-week",
     "disk-free",
     "latency-heatmap",
@@ -118,6 +119,22 @@ async fn location(browser: &BrowserSession, part: &str) -> String {
     value.as_str().unwrap_or_default().to_string()
 }
 
+/// Waits until the page's query string contains `part`, and returns it.
+async fn wait_for_location(browser: &BrowserSession, part: &str) -> String {
+    let deadline = std::time::Instant::now() + SETTLE;
+    loop {
+        let search = location(browser, "search").await;
+        if search.contains(part) {
+            return search;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the link never contained {part}: {search}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Picks `value` in the `<select>` matching `css`, as a user would.
 async fn choose(browser: &BrowserSession, css: &str, value: &str) {
     let script = format!(
@@ -148,6 +165,7 @@ async fn assert_incident_flagged(
     incident: &Incident,
     panel_id: &str,
     row: &str,
+    direction: &str,
 ) {
     let flagged = browser
         .attribute(
@@ -173,6 +191,33 @@ async fn assert_incident_flagged(
         incident.id,
         incident.start,
         incident.end
+    );
+    // The flagged points are grouped into incidents: one overlaps the manifest's
+    // window, pointing the right way.
+    let merged = browser
+        .attribute(
+            &format!(r#"{} tr[data-series="{row}"]"#, panel(panel_id)),
+            "data-incidents",
+        )
+        .await
+        .unwrap();
+    println!(
+        "{} as incidents (start,end,peak,direction): {merged}",
+        incident.id
+    );
+    let overlapping = merged.split(';').filter(|m| !m.is_empty()).any(|m| {
+        let parts: Vec<&str> = m.split(',').collect();
+        let (start, end): (f64, f64) = (parts[0].parse().unwrap(), parts[1].parse().unwrap());
+        let peak: f64 = parts[2].parse().unwrap();
+        start <= incident.end as f64 + 600.0
+            && end >= incident.start as f64
+            && (start..=end).contains(&peak)
+            && parts[3] == direction
+    });
+    assert!(
+        overlapping,
+        "{} is one {direction} incident on {panel_id}: {merged}",
+        incident.id
     );
 }
 
@@ -341,6 +386,48 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         traffic_min < -50.0,
         "the traffic drop is far below last week: {traffic_min}"
     );
+    // The traffic panel's band is last week's curve: its centre at the last point
+    // equals Prometheus's answer for the same query one week earlier.
+    let traffic_row = format!(r#"{} tr[data-series="requests/s"]"#, panel("traffic"));
+    let band_points: usize = browser
+        .attribute(&traffic_row, "data-baseline-points")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        band_points > 100,
+        "the week-ago band is drawn: {band_points} points"
+    );
+    let band_time: f64 = browser
+        .attribute(&traffic_row, "data-baseline-last-time")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let band_center: f64 = browser
+        .attribute(&traffic_row, "data-baseline-last-center")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let traffic_query = browser
+        .attribute(&panel("traffic"), "data-query")
+        .await
+        .unwrap();
+    let week_earlier = instant_values(
+        &prometheus.base_url(),
+        &traffic_query,
+        &(band_time - 7.0 * 86_400.0).to_string(),
+    );
+    assert_eq!(week_earlier.len(), 1, "{week_earlier:?}");
+    assert_close("week-ago band centre", band_center, week_earlier[0].1);
+    // What the analytics cost on this 7-day view, per panel (for the record).
+    let analytics = browser
+        .script("return [...document.querySelectorAll('[data-analytics-ms]')].map(c => [c.closest('[data-panel]').dataset.panel, +c.dataset.analyticsMs]);")
+        .await
+        .unwrap();
+    println!("analytics time per panel on the 7-day view (ms): {analytics}");
 
     // The error spike: at its middle the error-rate stat is red and above 5 %.
     let spike = manifest.incident(IncidentKind::ErrorRateSpike).unwrap();
@@ -369,15 +456,18 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // Anomalies: inside the spike the detector flags the 500s.
     browser.client.goto(&at_spike).await.unwrap();
     settled_states(&browser).await;
-    assert_incident_flagged(&browser, spike, "request-rate-by-status", "500").await;
+    assert_incident_flagged(&browser, spike, "request-rate-by-status", "500", "up").await;
     // The latency regression and the traffic drop are flagged by their panels too.
-    for (kind, panel_id, row) in [
-        (IncidentKind::LatencyRegression, "p95-latency", "p95"),
+    for (kind, panel_id, row, direction) in [
+        (IncidentKind::LatencyRegression, "p95-latency", "p95", "up"),
         (
             IncidentKind::TrafficDrop,
             "traffic-vs-last-week",
             "change vs same time last week",
+            "down",
         ),
+        // Judged against last week's curve, the drop stands out on the raw rate too.
+        (IncidentKind::TrafficDrop, "traffic", "requests/s", "down"),
     ] {
         let incident = manifest.incident(kind).unwrap();
         browser
@@ -386,7 +476,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
             .await
             .unwrap();
         settled_states(&browser).await;
-        assert_incident_flagged(&browser, incident, panel_id, row).await;
+        assert_incident_flagged(&browser, incident, panel_id, row, direction).await;
     }
     // … and a calm stretch is not flooded (counted for the record).
     browser.client.goto(&calm).await.unwrap();
@@ -396,6 +486,90 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .await
         .unwrap();
     println!("anomaly markers on a calm 6-hour view (all panels): {calm_flags}");
+
+    // Overlay switches: the viewer picks a time-of-day band for the traffic
+    // panel; the link records it, a reload keeps it, and nothing else re-queries.
+    let traffic_row = format!(r#"{} tr[data-series="requests/s"]"#, panel("traffic"));
+    let count_queries = "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/query')).length;";
+    let queries_before = browser
+        .script(count_queries)
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    choose(
+        &browser,
+        r#"[data-panel="traffic"] select[data-overlay="baseline"]"#,
+        "seasonal",
+    )
+    .await;
+    let search =
+        wait_for_location(&browser, "overlays-traffic=baseline%3Aseasonal%2Canomalies").await;
+    settled_states(&browser).await;
+    let seasonal_points: usize = browser
+        .attribute(&traffic_row, "data-baseline-points")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        seasonal_points > 100,
+        "time-of-day band drawn: {seasonal_points} points ({search})"
+    );
+    let queries_after = browser
+        .script(count_queries)
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        queries_after - queries_before,
+        1,
+        "switching one panel's band costs exactly its one extra query"
+    );
+    browser.client.refresh().await.unwrap();
+    settled_states(&browser).await;
+    let kept = browser
+        .script(r#"return document.querySelector('[data-panel="traffic"] select[data-overlay="baseline"]').value;"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept, "seasonal",
+        "the link keeps the switch across a reload"
+    );
+    // Switching everything off through the link removes the band and the markers.
+    let bare = format!("{calm}&overlays-traffic=none");
+    browser.client.goto(&bare).await.unwrap();
+    settled_states(&browser).await;
+    for attribute in ["data-baseline-points", "data-anomalies"] {
+        assert_eq!(
+            browser.attribute(&traffic_row, attribute).await.unwrap(),
+            "0",
+            "{attribute}"
+        );
+    }
+    // A damaged switch in a link is explained and the dashboard's own overlays are used.
+    browser
+        .client
+        .goto(&format!("{calm}&overlays-traffic=sparkles"))
+        .await
+        .unwrap();
+    settled_states(&browser).await;
+    let problems = browser
+        .text(r#"[data-testid="url-problems"]"#)
+        .await
+        .unwrap();
+    assert!(
+        problems.contains("\"sparkles\" is not an overlay"),
+        "{problems}"
+    );
+    let own_points: usize = browser
+        .attribute(&traffic_row, "data-baseline-points")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(own_points > 0, "the dashboard's week-ago band is back");
 
     // Mid-fill, the disk panel says when / will be full, close to the truth.
     let fill = manifest.incident(IncidentKind::DiskFill).unwrap();

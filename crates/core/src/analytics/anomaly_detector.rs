@@ -12,7 +12,6 @@
 //! `1 - p` where `p` is the Gaussian tail probability of the current z among its
 //! own history (0.998 ≈ a one-in-a-thousand surprise, the default report level).
 
-use super::median_of_unsorted;
 use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,6 +73,19 @@ pub struct AnomalyDetector {
     sorted_window: Vec<f64>,
     raw_sum: f64,
     raw_sum_of_squares: f64,
+    /// Median and robust spread of the window the last point was judged against.
+    last_reference: Option<(f64, f64)>,
+}
+
+/// One point's verdict: its score and what the detector expected instead.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PointScore {
+    /// 0–1, see the module documentation.
+    pub score: f64,
+    /// Median of the reference window before the point (NaN while learning).
+    pub expected: f64,
+    /// Robust standard deviation (1.4826 · MAD) of that window (NaN while learning).
+    pub spread: f64,
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -82,6 +94,45 @@ fn median(sorted: &[f64]) -> f64 {
         sorted[n / 2]
     } else {
         (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// The median of `|x - center|` over `sorted` (ascending, `center` its median),
+/// without allocating: deviations grow outward from the centre on both sides,
+/// so the k-th smallest is found by merging the two sides for k steps.
+fn median_absolute_deviation(sorted: &[f64], center: f64) -> f64 {
+    let n = sorted.len();
+    let mut right = sorted.partition_point(|&v| v < center);
+    let mut left = right; // sorted[..left] lie below the centre
+    let mut next = || {
+        let below = left.checked_sub(1).map(|i| center - sorted[i]);
+        let above = (right < n).then(|| sorted[right] - center);
+        match (below, above) {
+            (Some(b), Some(a)) if b <= a => {
+                left -= 1;
+                b
+            }
+            (_, Some(a)) => {
+                right += 1;
+                a
+            }
+            (Some(b), None) => {
+                left -= 1;
+                b
+            }
+            (None, None) => f64::NAN,
+        }
+    };
+    // The (n/2)-th smallest deviation (0-based), averaged with the one before for even n.
+    let mut previous = f64::NAN;
+    for _ in 0..n / 2 {
+        previous = next();
+    }
+    let middle = next();
+    if n % 2 == 1 {
+        middle
+    } else {
+        (previous + middle) / 2.0
     }
 }
 
@@ -99,6 +150,19 @@ impl AnomalyDetector {
             sorted_window: Vec::with_capacity(config.window + 1),
             raw_sum: 0.0,
             raw_sum_of_squares: 0.0,
+            last_reference: None,
+        }
+    }
+
+    /// Scores `value` like [`Self::score`], also saying what was expected.
+    pub fn score_point(&mut self, value: f64) -> PointScore {
+        self.last_reference = None;
+        let score = self.score(value);
+        let (expected, spread) = self.last_reference.unwrap_or((f64::NAN, f64::NAN));
+        PointScore {
+            score,
+            expected,
+            spread,
         }
     }
 
@@ -149,7 +213,7 @@ impl AnomalyDetector {
     }
 
     /// The stronger of the point and level robust z-scores (0 while learning).
-    fn robust_z(&self, value: f64) -> f64 {
+    fn robust_z(&mut self, value: f64) -> f64 {
         let minimum = (self.config.window / 4).max(10);
         if self.history.len() < minimum {
             return 0.0;
@@ -158,22 +222,18 @@ impl AnomalyDetector {
         // the MAD a linear-time selection.
         let sorted = &self.sorted_window;
         let center = median(sorted);
-        let mut deviations: Vec<f64> = sorted.iter().map(|v| (v - center).abs()).collect();
         let range = sorted[sorted.len() - 1] - sorted[0];
         // A floor on the spread keeps flat series from exploding on tiny changes.
-        let spread = (1.4826 * median_of_unsorted(&mut deviations))
+        let spread = (1.4826 * median_absolute_deviation(sorted, center))
             .max(1e-3 * range.abs())
             .max(1e-9 * center.abs())
             .max(1e-12);
+        self.last_reference = Some((center, spread));
         let point_z = (value - center).abs() / spread;
-        let short: Vec<f64> = self
-            .recent
-            .iter()
-            .copied()
-            .chain(std::iter::once(value))
-            .collect();
-        let short_mean = short.iter().sum::<f64>() / short.len() as f64;
-        let level_z = (short_mean - center).abs() / (spread / (short.len() as f64).sqrt());
+        // The recent values and this one (summed in that order).
+        let short_len = (self.recent.len() + 1) as f64;
+        let short_mean = (self.recent.iter().sum::<f64>() + value) / short_len;
+        let level_z = (short_mean - center).abs() / (spread / short_len.sqrt());
         point_z.max(level_z / 2.0)
     }
 
@@ -260,6 +320,12 @@ pub fn score_series(values: &[f64], config: DetectorConfig) -> Vec<f64> {
     values.iter().map(|&v| detector.score(v)).collect()
 }
 
+/// Scores a whole series causally, with the expected value at each point.
+pub fn score_series_detailed(values: &[f64], config: DetectorConfig) -> Vec<PointScore> {
+    let mut detector = AnomalyDetector::new(config);
+    values.iter().map(|&v| detector.score_point(v)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +381,23 @@ mod tests {
             score_series(&[f64::NAN], DetectorConfig::default()),
             vec![0.0]
         );
+    }
+
+    #[test]
+    fn the_allocation_free_mad_equals_the_textbook_one() {
+        for n in 1..60 {
+            let mut values: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 37) as f64 * 0.7 - 3.0)
+                .collect();
+            values.sort_by(f64::total_cmp);
+            let center = median(&values);
+            let mut deviations: Vec<f64> = values.iter().map(|v| (v - center).abs()).collect();
+            let textbook = crate::analytics::median_of_unsorted(&mut deviations);
+            assert_eq!(
+                median_absolute_deviation(&values, center),
+                textbook,
+                "n = {n}"
+            );
+        }
     }
 }

@@ -3,7 +3,9 @@
 //! benchmarks run the same code.
 
 pub mod anomaly_detector;
+pub mod baseline;
 pub mod forecast_selection;
+pub mod incidents;
 pub mod linear_forecast;
 pub mod nab_scoring;
 pub mod panel_overlays;

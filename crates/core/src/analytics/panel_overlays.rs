@@ -1,13 +1,16 @@
 //! What a time-series panel draws beyond the data: a forecast past the end of
-//! the range with 80 %/95 % bands, the points the causal detector flags, and
-//! when the series is expected to cross a configured value.
+//! the range with 80 %/95 % bands, a baseline band, the points the causal
+//! detector flags (grouped into incidents), and when the series is expected to
+//! cross a configured value.
 
-use super::anomaly_detector::{score_series, DetectorConfig};
+use super::anomaly_detector::{score_series_detailed, DetectorConfig, PointScore};
+use super::baseline::{matching_reference, offset_band, seasonal_band, BaselineBand};
 use super::forecast_selection::forecast_auto;
+use super::incidents::{merge_incidents, Incident};
 use super::linear_forecast::linear_regression;
 use super::seasonal_forecast::{forecast_from, Forecast};
 use super::time_to_threshold::{time_until_crossing, Crossing};
-use crate::dashboard_model::{ForecastKind, ForesightOptions};
+use crate::dashboard_model::{BaselineKind, ForecastKind, ForesightOptions};
 use crate::query_step::QueryWindow;
 use crate::series::Series;
 
@@ -16,14 +19,32 @@ use crate::series::Series;
 pub struct SeriesOverlay {
     /// Future timestamps and the forecast at each.
     pub forecast: Option<(Vec<f64>, Forecast)>,
-    /// Indices of anomalous samples.
+    /// Each sample's anomaly score and expected value (empty when anomalies are off).
+    pub scores: Vec<PointScore>,
+    /// Indices of reported samples.
     pub anomalies: Vec<usize>,
+    /// Reported samples grouped into excursions.
+    pub incidents: Vec<Incident>,
+    /// The baseline band, or why there is none (`None` while its data loads).
+    pub baseline: Option<Result<BaselineBand, String>>,
     pub crossing: Option<Crossing>,
 }
+
+/// What the baseline's extra query returned (series already on the panel's time axis).
+pub type BaselineReference = Result<Vec<Series>, String>;
 
 /// How far past the end of the range forecasts reach: a quarter of the range.
 pub fn forecast_horizon_seconds(window: &QueryWindow) -> f64 {
     (window.end - window.start) / 4.0
+}
+
+/// Where the x axis ends: past the data by the forecast horizon when forecasting.
+pub fn axis_end(window: &QueryWindow, forecasting: bool) -> f64 {
+    if forecasting {
+        window.end + forecast_horizon_seconds(window)
+    } else {
+        window.end
+    }
 }
 
 /// The last run of finite samples (models need gap-free input).
@@ -75,20 +96,84 @@ fn linear_forecast(
     Some(forecast_from(mean, &sd, |v| v))
 }
 
+fn baseline_band(
+    series: &Series,
+    window: &QueryWindow,
+    options: &ForesightOptions,
+    kind: BaselineKind,
+    references: &[Series],
+) -> Result<BaselineBand, String> {
+    let reference = matching_reference(series, references)
+        .ok_or_else(|| format!("no data for this series at the {}", kind.describe()))?;
+    let sigmas = options.sensitivity.band_sigmas();
+    let until = axis_end(window, options.forecast.is_some());
+    match kind {
+        BaselineKind::DayAgo | BaselineKind::WeekAgo => {
+            offset_band(series, reference, sigmas, window.start, until, window.step)
+        }
+        BaselineKind::Seasonal => {
+            seasonal_band(reference, sigmas, window.start, until, window.step)
+        }
+    }
+}
+
 pub fn overlay_for(
     series: &Series,
     window: &QueryWindow,
     options: &ForesightOptions,
+    reference: Option<&BaselineReference>,
 ) -> SeriesOverlay {
     let mut overlay = SeriesOverlay::default();
+    if let (Some(kind), Some(reference)) = (options.baseline, reference) {
+        overlay.baseline = Some(match reference {
+            Ok(references) => baseline_band(series, window, options, kind, references),
+            Err(message) => Err(message.clone()),
+        });
+    }
     if options.anomalies {
-        let config = DetectorConfig::default();
-        overlay.anomalies = score_series(&series.values, config)
+        let config = DetectorConfig {
+            report_score: options.sensitivity.report_score(),
+            ..DetectorConfig::default()
+        };
+        // Against a day- or week-ago baseline (which is strictly in the past, so
+        // detection stays causal) the detector judges the difference from it:
+        // the daily rhythm is gone and a drop at the busiest hour stands out.
+        let offset_center = match (options.baseline, &overlay.baseline) {
+            (Some(BaselineKind::DayAgo | BaselineKind::WeekAgo), Some(Ok(band))) => Some(band),
+            _ => None,
+        };
+        let centers: Vec<f64> = match offset_center {
+            Some(band) => series
+                .timestamps
+                .iter()
+                .map(|&t| {
+                    band.at(t, window.step / 2.0)
+                        .map_or(f64::NAN, |(c, _, _)| c)
+                })
+                .collect(),
+            None => vec![0.0; series.values.len()],
+        };
+        let judged: Vec<f64> = series
+            .values
+            .iter()
+            .zip(&centers)
+            .map(|(v, c)| v - c)
+            .collect();
+        let mut scores = score_series_detailed(&judged, config);
+        overlay.incidents = merge_incidents(&judged, &scores, config.report_score);
+        for (point, center) in scores.iter_mut().zip(&centers) {
+            point.expected += center;
+        }
+        for incident in &mut overlay.incidents {
+            incident.expected += centers[incident.start_index];
+        }
+        overlay.anomalies = scores
             .iter()
             .enumerate()
-            .filter(|(_, &score)| score >= config.report_score)
+            .filter(|(_, point)| point.score >= config.report_score)
             .map(|(index, _)| index)
             .collect();
+        overlay.scores = scores;
     }
     let (timestamps, values) = finite_tail(series);
     if let Some(kind) = options.forecast {
@@ -159,7 +244,7 @@ mod tests {
             forecast: Some(ForecastKind::Linear),
             ..Default::default()
         };
-        let overlay = overlay_for(&falling(true), &window(), &options);
+        let overlay = overlay_for(&falling(true), &window(), &options, None);
         let (future, forecast) = overlay.forecast.unwrap();
         assert_eq!(
             future.len(),
@@ -190,14 +275,14 @@ mod tests {
         };
         let mut series = falling(false);
         series.values[300] += 5000.0;
-        let overlay = overlay_for(&series, &window(), &options);
+        let overlay = overlay_for(&series, &window(), &options, None);
         assert!(overlay.anomalies.contains(&300), "{:?}", overlay.anomalies);
         assert!(
             overlay.crossing.is_none(),
             "a spike in the fitted hour makes the crossing too uncertain to state"
         );
         // On the clean line, 640 left at one per minute: about 640 minutes to zero.
-        let crossing = overlay_for(&falling(false), &window(), &options)
+        let crossing = overlay_for(&falling(false), &window(), &options, None)
             .crossing
             .unwrap();
         assert!(
@@ -205,5 +290,78 @@ mod tests {
             "{crossing:?}"
         );
         assert!(overlay.forecast.is_none());
+    }
+
+    #[test]
+    fn against_last_week_a_drop_at_the_busiest_hour_is_one_downward_incident() {
+        let step = 300.0;
+        let points: usize = 4 * 288;
+        let timestamps: Vec<f64> = (0..points).map(|i| i as f64 * step).collect();
+        // Pseudo-random noise of ±5 (SplitMix64 finaliser; another stream for each week).
+        let daily = |t: f64, i: usize| {
+            let mut x = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            let noise = (x ^ (x >> 31)) % 1000;
+            100.0 + 60.0 * (t / 86_400.0 * std::f64::consts::TAU).sin() + noise as f64 / 100.0 - 5.0
+        };
+        let last_week = Series {
+            labels: Labels::new(),
+            timestamps: timestamps.clone(),
+            values: timestamps
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| daily(t, i + 3))
+                .collect(),
+        };
+        let mut now = Series {
+            labels: Labels::new(),
+            timestamps: timestamps.clone(),
+            values: timestamps
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| daily(t, i))
+                .collect(),
+        };
+        // Three days in, at the daily peak: traffic falls to 60 % for an hour.
+        let peak = 3 * 288 + 72;
+        for v in &mut now.values[peak..peak + 12] {
+            *v *= 0.6;
+        }
+        let window = QueryWindow {
+            start: 0.0,
+            end: timestamps[points - 1],
+            step,
+        };
+        let options = ForesightOptions {
+            baseline: Some(BaselineKind::WeekAgo),
+            anomalies: true,
+            ..Default::default()
+        };
+        let reference: BaselineReference = Ok(vec![last_week]);
+        let overlay = overlay_for(&now, &window, &options, Some(&reference));
+        let band = overlay.baseline.clone().unwrap().unwrap();
+        assert_eq!(band.timestamps.len(), points);
+        assert_eq!(overlay.incidents.len(), 1, "{:?}", overlay.incidents);
+        let incident = overlay.incidents[0];
+        assert_eq!(
+            incident.direction,
+            crate::analytics::incidents::Direction::Down
+        );
+        assert!(incident.start_index >= peak && incident.start_index <= peak + 2);
+        assert_eq!(incident.end_index, peak + 11);
+        assert!(
+            (overlay.scores[peak].expected - 160.0).abs() < 10.0,
+            "{:?}",
+            overlay.scores[peak]
+        );
+        // A failed baseline query is a note, and detection still runs on the raw values.
+        let failed: BaselineReference = Err("the baseline query failed: timeout".into());
+        let overlay = overlay_for(&now, &window, &options, Some(&failed));
+        assert_eq!(
+            overlay.baseline,
+            Some(Err("the baseline query failed: timeout".to_string()))
+        );
+        assert_eq!(overlay.scores.len(), points);
     }
 }

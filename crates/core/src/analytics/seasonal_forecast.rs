@@ -55,6 +55,16 @@ pub fn seasonal_naive(history: &[f64], period: usize, horizon: usize) -> Option<
     Some(forecast_from(mean, &spread, |v| v))
 }
 
+/// The parameter grid Holt-Winters is fitted on, and the coarse subset the search starts from.
+const ALPHAS: [f64; 7] = [0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9];
+const BETAS: [f64; 4] = [0.0, 0.005, 0.02, 0.05];
+const GAMMAS: [f64; 5] = [0.01, 0.05, 0.1, 0.2, 0.35];
+const PHIS: [f64; 3] = [0.9, 0.98, 1.0];
+const COARSE_ALPHAS: [usize; 4] = [0, 2, 4, 6];
+const COARSE_BETAS: [usize; 2] = [0, 2];
+const COARSE_GAMMAS: [usize; 3] = [0, 2, 4];
+const COARSE_PHIS: [usize; 2] = [1, 2];
+
 /// Smoothing parameters of damped additive Holt-Winters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HoltWintersParameters {
@@ -130,24 +140,64 @@ pub fn holt_winters(history: &[f64], period: usize, horizon: usize) -> Option<Fo
     for (values, in_logs) in [(Some(history.to_vec()), false), (logs, true)] {
         let Some(values) = values else { continue };
         let back: fn(f64) -> f64 = if in_logs { f64::exp } else { |v| v };
-        for alpha in [0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9] {
-            for beta in [0.0, 0.005, 0.02, 0.05] {
-                for gamma in [0.01, 0.05, 0.1, 0.2, 0.35] {
-                    for phi in [0.9, 0.98, 1.0] {
-                        let parameters = HoltWintersParameters {
-                            alpha,
-                            beta,
-                            gamma,
-                            phi,
-                        };
-                        let state = run_holt_winters(&values, history, back, period, parameters);
-                        let mse = state.squared_error / state.steps.max(1) as f64;
-                        if best.as_ref().is_none_or(|(b, ..)| mse < *b) {
-                            best = Some((mse, parameters, state, in_logs));
+        let fit = |at: [usize; 4]| {
+            let parameters = HoltWintersParameters {
+                alpha: ALPHAS[at[0]],
+                beta: BETAS[at[1]],
+                gamma: GAMMAS[at[2]],
+                phi: PHIS[at[3]],
+            };
+            let state = run_holt_winters(&values, history, back, period, parameters);
+            (
+                state.squared_error / state.steps.max(1) as f64,
+                parameters,
+                state,
+            )
+        };
+        // A coarse pass over every fourth-ish grid point, then a greedy walk to
+        // neighbouring grid values while the fit improves: a fraction of the
+        // exhaustive search's cost for nearly the same choice.
+        let mut here: Option<([usize; 4], (f64, HoltWintersParameters, FittedState))> = None;
+        for a in COARSE_ALPHAS {
+            for b in COARSE_BETAS {
+                for g in COARSE_GAMMAS {
+                    for f in COARSE_PHIS {
+                        let candidate = fit([a, b, g, f]);
+                        if here.as_ref().is_none_or(|(_, h)| candidate.0 < h.0) {
+                            here = Some(([a, b, g, f], candidate));
                         }
                     }
                 }
             }
+        }
+        let Some((mut at, mut current)) = here else {
+            continue;
+        };
+        let sizes = [ALPHAS.len(), BETAS.len(), GAMMAS.len(), PHIS.len()];
+        let mut improved = true;
+        while improved {
+            improved = false;
+            for axis in 0..4 {
+                for step in [-1_isize, 1] {
+                    let Some(moved) = at[axis]
+                        .checked_add_signed(step)
+                        .filter(|&i| i < sizes[axis])
+                    else {
+                        continue;
+                    };
+                    let mut next = at;
+                    next[axis] = moved;
+                    let candidate = fit(next);
+                    if candidate.0 < current.0 {
+                        (at, current) = (next, candidate);
+                        improved = true;
+                    }
+                }
+            }
+        }
+        let (mse, parameters, state) = current;
+        if best.as_ref().is_none_or(|(b, ..)| mse < *b) {
+            best = Some((mse, parameters, state, in_logs));
         }
     }
     let (_, p, state, in_logs) = best?;
