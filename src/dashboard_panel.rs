@@ -11,7 +11,9 @@ use crate::panels::{
 };
 use foresight_core::analytics::baseline::{baseline_query_window, shift_series};
 use foresight_core::analytics::panel_overlays::{axis_end, BaselineReference};
-use foresight_core::dashboard_model::{OverlayToggles, Panel, PanelKind, Reducer};
+use foresight_core::dashboard_model::{
+    ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
+};
 use foresight_core::query_step::QueryWindow;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -109,10 +111,16 @@ pub fn DashboardPanel(
                 None => own.clone(),
             })
     });
+    // What the baseline query depends on: its kind and how far the axis reaches.
     let baseline_plan = Memo::new(move |_| {
         foresight.with(|f| {
-            f.as_ref()
-                .and_then(|f| f.baseline.map(|kind| (kind, f.forecast.is_some())))
+            let f = f.as_ref()?;
+            let reach = ForesightOptions {
+                forecast: f.forecast,
+                forecast_horizon: f.forecast_horizon.clone(),
+                ..ForesightOptions::default()
+            };
+            Some((f.baseline?, reach))
         })
     });
     let reference = RwSignal::new(None::<BaselineReference>);
@@ -128,7 +136,7 @@ pub fn DashboardPanel(
         if let Some(previous) = reference_in_flight.try_update_value(Option::take).flatten() {
             previous.abort();
         }
-        let Some((kind, forecasting)) = plan else {
+        let Some((kind, reach)) = plan else {
             reference.set(None);
             reference_busy.set(false);
             return;
@@ -136,7 +144,7 @@ pub fn DashboardPanel(
         let Some(context) = context.get_untracked() else {
             return;
         };
-        let until = axis_end(&window, forecasting);
+        let until = axis_end(&window, &reach);
         let (reference_window, shift) = baseline_query_window(kind, &window, until);
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(AbortController::signal);

@@ -372,6 +372,7 @@ fn analytics_cost_for_ten_thousand_points() {
                 max_seconds: 1e9,
             }),
             baseline: Some(baseline),
+            forecast_horizon: None,
             sensitivity: Sensitivity::Medium,
         };
         // Repeated: the first call also pays for the engine's compilation tiers.

@@ -52,7 +52,7 @@ pub fn TimeSeriesBody(
     let utc_offset_minutes = context.utc_offset_minutes;
     let crossing_label = foresight.with_untracked(|f| f.crossing.as_ref().map(|c| c.label.clone()));
     // The x axis reaches past the data by the forecast horizon when forecasting.
-    let axis_end = move |w: &QueryWindow| axis_end(w, foresight.with(|f| f.forecast.is_some()));
+    let axis_end = move |w: &QueryWindow| foresight.with(|f| axis_end(w, f));
     // How long the last analytics pass took (ms), shown as `data-analytics-ms`.
     let analytics_ms = RwSignal::new(None::<f64>);
     let performance = web_sys::window().and_then(|w| w.performance());

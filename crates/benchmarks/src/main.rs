@@ -11,6 +11,8 @@ mod nab_benchmark;
 const USAGE: &str = "usage: benchmarks m4 HOURLY_TRAIN_CSV
        benchmarks nab NAB_DIR [--out DIR] [detector options]
   NAB_DIR  folder with combined_windows.json and the category folders of CSV files
+  --seasonal on  also judge each point against the same phase one period earlier, the period
+                 found by autocorrelation in the probationary first 15 % of each file
   detector options (one configuration for the whole corpus): --window N --short-window N
     --z-floor Z --z-scale K --report-score S --quiet-points N --quiet-damping F";
 

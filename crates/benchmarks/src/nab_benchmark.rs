@@ -1,7 +1,9 @@
 //! The NAB benchmark: every file of the corpus scored by the same detector
 //! configuration, results in NAB's format, one corpus-wide threshold.
 
-use foresight_core::analytics::anomaly_detector::{score_series, DetectorConfig};
+use foresight_core::analytics::anomaly_detector::{
+    score_series, score_series_seasonal, DetectorConfig,
+};
 use foresight_core::analytics::nab_scoring::{score_corpus, ScoredFile, STANDARD_PROFILE};
 use foresight_core::time_range::TimeExpression;
 use std::collections::BTreeMap;
@@ -69,6 +71,7 @@ fn load(dir: &Path) -> Result<Vec<NabFile>, String> {
 pub fn run(args: &[String]) -> Result<(), String> {
     let dir = PathBuf::from(args.first().ok_or("nab needs the NAB data folder")?);
     let mut out = None;
+    let mut seasonal = false;
     let mut config = DetectorConfig::default();
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -80,6 +83,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         };
         match flag.as_str() {
             "--out" => out = Some(PathBuf::from(value)),
+            "--seasonal" => seasonal = value == "on",
             "--window" => config.window = number()? as usize,
             "--short-window" => config.short_window = number()? as usize,
             "--z-floor" => config.z_floor = number()?,
@@ -102,7 +106,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         rows += file.values.len();
         scored.push(ScoredFile {
             name: file.name.clone(),
-            scores: score_series(&file.values, config),
+            scores: if seasonal {
+                score_series_seasonal(&file.values, config, file.values.len() * 15 / 100)
+            } else {
+                score_series(&file.values, config)
+            },
             windows: file.windows.clone(),
         });
     }

@@ -143,6 +143,9 @@ pub struct ForesightOptions {
     /// Draw a forecast past the end of the range, with 80 % and 95 % bands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast: Option<ForecastKind>,
+    /// How far the forecast reaches (`30m`, `4h`, `2d`); default a quarter of the range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_horizon: Option<String>,
     /// Mark points the causal detector finds anomalous.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub anomalies: bool,
@@ -176,8 +179,41 @@ impl ForesightOptions {
             anomalies: toggles.anomalies,
             sensitivity: toggles.sensitivity,
             crossing: self.crossing.clone(),
+            forecast_horizon: self.forecast_horizon.clone(),
         }
     }
+
+    /// How far past the end of a `range_seconds` range the forecast reaches
+    /// (`None` when there is no forecast).
+    pub fn horizon_seconds(&self, range_seconds: f64) -> Option<f64> {
+        self.forecast?;
+        Some(
+            self.forecast_horizon
+                .as_deref()
+                .and_then(|text| parse_span(text).ok())
+                .unwrap_or(range_seconds / 4.0),
+        )
+    }
+}
+
+/// Seconds of a span such as `90s`, `30m`, `4h`, `2d` or `1w`.
+pub fn parse_span(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let problem = || format!("{text:?} is not a duration like 30m, 4h, 2d or 1w");
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(problem)?;
+    let amount: u32 = text[..split].parse().map_err(|_| problem())?;
+    let unit = match &text[split..] {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        "w" => 604_800.0,
+        _ => return Err(problem()),
+    };
+    let seconds = f64::from(amount) * unit;
+    (seconds > 0.0).then_some(seconds).ok_or_else(problem)
 }
 
 /// Where a baseline band comes from.
@@ -503,6 +539,11 @@ impl Dashboard {
             if panel.id.is_empty() || !panel_ids.insert(panel.id.as_str()) {
                 problems.push(format!("panel id {:?} is empty or used twice", panel.id));
             }
+            if let PanelKind::Timeseries { foresight, .. } = &panel.kind {
+                if let Some(Err(error)) = foresight.forecast_horizon.as_deref().map(parse_span) {
+                    problems.push(format!("panel {:?}: forecastHorizon {error}", panel.id));
+                }
+            }
             let needs_query = !matches!(panel.kind, PanelKind::Text { .. });
             if needs_query && panel.targets.iter().all(|t| t.expr.trim().is_empty()) {
                 problems.push(format!("panel {:?} has no query", panel.id));
@@ -555,6 +596,35 @@ impl Dashboard {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn forecast_horizons_are_durations_or_a_quarter_of_the_range() {
+        assert_eq!(parse_span("90s"), Ok(90.0));
+        assert_eq!(parse_span("4h"), Ok(14_400.0));
+        assert_eq!(parse_span("1w"), Ok(604_800.0));
+        for bad in ["", "4", "h", "0h", "4y", "-1h", "1.5h"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
+        let mut options = ForesightOptions::default();
+        assert_eq!(
+            options.horizon_seconds(3600.0),
+            None,
+            "no forecast, no horizon"
+        );
+        options.forecast = Some(ForecastKind::Linear);
+        assert_eq!(options.horizon_seconds(3600.0), Some(900.0));
+        options.forecast_horizon = Some("2h".into());
+        assert_eq!(options.horizon_seconds(3600.0), Some(7200.0));
+        let text = include_str!("../../../public/dashboards/service-health.json").replace(
+            "\"forecastHorizon\": \"4h\"",
+            "\"forecastHorizon\": \"soon\"",
+        );
+        let error = Dashboard::from_json(&text).unwrap_err();
+        assert!(
+            error.contains("forecastHorizon \"soon\" is not a duration"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn overlay_toggles_round_trip_and_default_to_sensible_kinds() {

@@ -326,6 +326,77 @@ pub fn score_series_detailed(values: &[f64], config: DetectorConfig) -> Vec<Poin
     values.iter().map(|&v| detector.score_point(v)).collect()
 }
 
+/// The dominant period (in samples) of `values`: the lag between `min_lag` and
+/// half the length with the highest autocorrelation, if that is at least
+/// `min_correlation` and a local peak.
+pub fn detect_period(values: &[f64], min_lag: usize, min_correlation: f64) -> Option<usize> {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let n = finite.len();
+    let mean = finite.iter().sum::<f64>() / n.max(1) as f64;
+    let centered: Vec<f64> = finite.iter().map(|v| v - mean).collect();
+    let variance: f64 = centered.iter().map(|v| v * v).sum();
+    if n < 2 * min_lag.max(2) || variance <= 0.0 {
+        return None;
+    }
+    let correlation = |lag: usize| {
+        centered[lag..]
+            .iter()
+            .zip(&centered)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            / variance
+    };
+    let correlations: Vec<f64> = (0..=n / 2)
+        .map(|lag| {
+            if lag < min_lag {
+                f64::NAN
+            } else {
+                correlation(lag)
+            }
+        })
+        .collect();
+    let (best, value) = (min_lag + 1..n / 2)
+        .filter(|&lag| {
+            correlations[lag] >= correlations[lag - 1] && correlations[lag] >= correlations[lag + 1]
+        })
+        .map(|lag| (lag, correlations[lag]))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    (value >= min_correlation).then_some(best)
+}
+
+/// Autocorrelation a period needs before the seasonal stage trusts it.
+pub const SEASON_MIN_CORRELATION: f64 = 0.5;
+
+/// Scores causally like [`score_series`], plus, once the first `learn_points`
+/// reveal a period, a second detector on the seasonal difference
+/// (`x[t] - x[t - period]`); a point's score is the higher of the two.
+pub fn score_series_seasonal(
+    values: &[f64],
+    config: DetectorConfig,
+    learn_points: usize,
+) -> Vec<f64> {
+    let mut raw = AnomalyDetector::new(config);
+    let mut scores: Vec<f64> = Vec::with_capacity(values.len());
+    let mut seasonal: Option<(usize, AnomalyDetector)> = None;
+    for (t, &value) in values.iter().enumerate() {
+        if t == learn_points {
+            if let Some(period) = detect_period(&values[..t], 10, SEASON_MIN_CORRELATION) {
+                let mut detector = AnomalyDetector::new(config);
+                for k in period..t {
+                    detector.score(values[k] - values[k - period]);
+                }
+                seasonal = Some((period, detector));
+            }
+        }
+        let mut score = raw.score(value);
+        if let Some((period, detector)) = seasonal.as_mut() {
+            score = score.max(detector.score(value - values[t - *period]));
+        }
+        scores.push(score);
+    }
+    scores
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,5 +470,58 @@ mod tests {
                 "n = {n}"
             );
         }
+    }
+
+    #[test]
+    fn a_daily_rhythm_is_found_and_an_off_rhythm_day_is_flagged() {
+        // 288 points a day; a square wave high from phase 100 to 200.
+        let day = 288;
+        let mut values: Vec<f64> = (0..day * 10)
+            .map(|i| {
+                let x = (i as u64 + 7).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let noise =
+                    ((x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 54) as f64 / 1024.0;
+                (if (100..200).contains(&(i % day)) {
+                    50.0
+                } else {
+                    10.0
+                }) + noise
+            })
+            .collect();
+        assert_eq!(
+            detect_period(&values[..day * 3], 10, SEASON_MIN_CORRELATION),
+            Some(day)
+        );
+        assert_eq!(
+            detect_period(&noisy(900), 10, SEASON_MIN_CORRELATION),
+            Some(13),
+            "the helper's noise repeats every 13"
+        );
+        let random: Vec<f64> = (0..900_u64)
+            .map(|i| {
+                let x = (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                ((x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 40) as f64
+            })
+            .collect();
+        assert_eq!(detect_period(&random, 10, SEASON_MIN_CORRELATION), None);
+        // Day 8 never goes high: the raw detector has seen both levels, the seasonal stage has not.
+        for v in &mut values[day * 8 + 100..day * 8 + 200] {
+            *v = 10.0;
+        }
+        let config = DetectorConfig::default();
+        let seasonal = score_series_seasonal(&values, config, day * 3);
+        let missed_rise = day * 8 + 100..day * 8 + 110;
+        assert!(
+            seasonal[missed_rise.clone()]
+                .iter()
+                .any(|&s| s >= config.report_score),
+            "{:?}",
+            &seasonal[missed_rise]
+        );
+        let quiet = seasonal[day * 4..day * 8]
+            .iter()
+            .filter(|&&s| s >= config.report_score)
+            .count();
+        assert_eq!(quiet, 0, "regular days are not flagged");
     }
 }

@@ -33,18 +33,14 @@ pub struct SeriesOverlay {
 /// What the baseline's extra query returned (series already on the panel's time axis).
 pub type BaselineReference = Result<Vec<Series>, String>;
 
-/// How far past the end of the range forecasts reach: a quarter of the range.
-pub fn forecast_horizon_seconds(window: &QueryWindow) -> f64 {
-    (window.end - window.start) / 4.0
+/// How far past the end of the range the forecast reaches (`None` without one).
+pub fn forecast_horizon(window: &QueryWindow, options: &ForesightOptions) -> Option<f64> {
+    options.horizon_seconds(window.end - window.start)
 }
 
 /// Where the x axis ends: past the data by the forecast horizon when forecasting.
-pub fn axis_end(window: &QueryWindow, forecasting: bool) -> f64 {
-    if forecasting {
-        window.end + forecast_horizon_seconds(window)
-    } else {
-        window.end
-    }
+pub fn axis_end(window: &QueryWindow, options: &ForesightOptions) -> f64 {
+    window.end + forecast_horizon(window, options).unwrap_or(0.0)
 }
 
 /// The last run of finite samples (models need gap-free input).
@@ -106,7 +102,7 @@ fn baseline_band(
     let reference = matching_reference(series, references)
         .ok_or_else(|| format!("no data for this series at the {}", kind.describe()))?;
     let sigmas = options.sensitivity.band_sigmas();
-    let until = axis_end(window, options.forecast.is_some());
+    let until = axis_end(window, options);
     match kind {
         BaselineKind::DayAgo | BaselineKind::WeekAgo => {
             offset_band(series, reference, sigmas, window.start, until, window.step)
@@ -176,8 +172,7 @@ pub fn overlay_for(
         overlay.scores = scores;
     }
     let (timestamps, values) = finite_tail(series);
-    if let Some(kind) = options.forecast {
-        let horizon = forecast_horizon_seconds(window);
+    if let (Some(kind), Some(horizon)) = (options.forecast, forecast_horizon(window, options)) {
         let steps = ((horizon / window.step).ceil() as usize).clamp(1, 2000);
         let future: Vec<f64> = (1..=steps)
             .map(|k| window.end + window.step * k as f64)
