@@ -41,6 +41,7 @@ step "release build (trunk, wasm-opt)" trunk build --release --offline
 step "browser component tests (headless Chromium)" \
   cargo test --locked --target wasm32-unknown-unknown -p foresight --test browser_components
 step "build the sample service" cargo build --locked -p sample-service
+step "community Grafana dashboards (downloaded from PyPI and Debian)" scripts/fetch-community-dashboards.sh
 step "end-to-end tests (Prometheus, sample service, Chromium)" cargo test --locked -p e2e
 
 printf '\n\033[1;32mAll tests passed in %ss.\033[0m Screenshots and logs: %s\n' "$((SECONDS - started_all))" "$FORESIGHT_ARTIFACTS"

@@ -7,13 +7,15 @@ use crate::browser_clock::{now_ms, utc_offset_minutes};
 use crate::dashboard_panel::DashboardPanel;
 use crate::datasource_status::DatasourceStatus;
 use crate::panel_context::PanelContext;
-use crate::prometheus_client::fetch_label_values;
+use crate::prometheus_client::{fetch_label_values, fetch_query};
 use foresight_core::dashboard_model::{
     parse_label_values_query, Dashboard, DashboardListing, OverlayToggles, PanelKind,
     VariableSource, ALL_SELECTION,
 };
 use foresight_core::datasource::Datasource;
+use foresight_core::prometheus_response::QueryData;
 use foresight_core::refresh::{parse_refresh, REFRESH_CHOICES};
+use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use foresight_core::time_axis::format_local_datetime;
 use foresight_core::time_range::{TimeExpression, TimeRange};
 use foresight_core::url_state::{DashboardRef, ViewState};
@@ -129,19 +131,27 @@ pub fn DashboardPage(
         }
     });
 
-    // Variable options: label values from Prometheus, or the custom list.
+    // Variable options: label values from Prometheus, or the custom list. They
+    // load in order, so a variable's query can use the selection of the ones
+    // before it (`label_values(up{job="$job"}, instance)`).
     let options = RwSignal::new(BTreeMap::<String, Result<Vec<String>, String>>::new());
+    let selections = Memo::new(move |_| view_state.with(|s| s.variables.clone()));
     Effect::new(move |_| {
         let datasource = datasource.get();
-        for variable in dashboard.with_value(|d| d.variables.clone()) {
-            match variable.source {
-                VariableSource::Custom { values } => options.update(|o| {
-                    o.insert(variable.name.clone(), Ok(values));
-                }),
-                VariableSource::Query { query } => {
-                    let datasource = datasource.clone();
-                    spawn_local(async move {
-                        let loaded = match parse_label_values_query(&query) {
+        let selected = selections.get();
+        let variables = dashboard.with_value(|d| d.variables.clone());
+        spawn_local(async move {
+            let mut known: BTreeMap<String, VariableValue> = BTreeMap::new();
+            let builtins = BuiltinIntervals {
+                step_seconds: 60.0,
+                range_seconds: 3600.0,
+                scrape_interval_seconds: 15.0,
+            };
+            for variable in variables {
+                let loaded = match &variable.source {
+                    VariableSource::Custom { values } => Ok(values.clone()),
+                    VariableSource::Query { query } => {
+                        match parse_label_values_query(&interpolate(query, &known, &builtins)) {
                             Ok(parsed) => fetch_label_values(
                                 &datasource,
                                 &parsed.label,
@@ -150,14 +160,32 @@ pub fn DashboardPage(
                             .await
                             .map_err(|e| e.to_string()),
                             Err(message) => Err(message),
-                        };
-                        options.try_update(|o| {
-                            o.insert(variable.name.clone(), loaded);
-                        });
-                    });
+                        }
+                    }
+                    VariableSource::QueryResult { query, value_label } => {
+                        let expanded = interpolate(query, &known, &builtins);
+                        fetch_query(&datasource, &expanded, now_ms() as f64 / 1000.0, None)
+                            .await
+                            .map_err(|e| e.to_string())
+                            .map(|answer| label_values_in(&answer.data, value_label))
+                    }
+                };
+                let choices = loaded.clone().unwrap_or_default();
+                let selection = selected
+                    .get(&variable.name)
+                    .cloned()
+                    .unwrap_or_else(|| variable.default.clone());
+                known.insert(variable.name.clone(), variable.value(&selection, &choices));
+                if options
+                    .try_update(|o| {
+                        o.insert(variable.name.clone(), loaded);
+                    })
+                    .is_none()
+                {
+                    return; // the page went away
                 }
             }
-        }
+        });
     });
     let selection = move |name: &str| -> Vec<String> {
         view_state
@@ -488,4 +516,20 @@ pub fn DashboardPage(
         {move || custom_problem.get().or_else(|| range_problem.get()).map(|p| view! { <div class="url-problems" role="alert">{p}</div> })}
         <main class="dashboard-grid">{grid}</main>
     }
+}
+
+/// The distinct values of `label` in an instant query's answer, sorted.
+fn label_values_in(data: &QueryData, label: &str) -> Vec<String> {
+    let values: std::collections::BTreeSet<String> = match data {
+        QueryData::Vector(samples) => samples
+            .iter()
+            .filter_map(|s| s.labels.get(label).cloned())
+            .collect(),
+        QueryData::Matrix(series) => series
+            .iter()
+            .filter_map(|s| s.labels.get(label).cloned())
+            .collect(),
+        _ => Default::default(),
+    };
+    values.into_iter().collect()
 }

@@ -35,6 +35,14 @@ pub enum VariableSource {
     Custom {
         values: Vec<String>,
     },
+    /// The distinct values of `value_label` in the result of the instant query
+    /// `query` (Grafana's `query_result(…)` with a `label="(…)"` regex).
+    QueryResult {
+        query: String,
+        /// The label whose values are offered (`valueLabel`: `label` names the picker).
+        #[serde(rename = "valueLabel")]
+        value_label: String,
+    },
 }
 
 /// A parsed `label_values(metric, label)` / `label_values(label)` query.

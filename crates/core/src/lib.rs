@@ -12,6 +12,7 @@ pub mod dashboard_variables;
 pub mod datasource;
 pub mod decimation;
 pub mod gauge_scale;
+pub mod grafana_import;
 pub mod histogram_heatmap;
 pub mod inline_dashboard;
 pub mod markdown;
