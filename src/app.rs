@@ -3,8 +3,11 @@
 //! writes a new URL with one history entry; back/forward restores it.
 
 use crate::browser_clock::now_ms;
+use crate::browser_storage::{load_draft, load_saved, save_dashboard, store_draft, store_saved};
 use crate::dashboard_page::DashboardPage;
-use foresight_core::dashboard_model::{Dashboard, DashboardListing};
+use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
+use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
+use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
 use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
 use foresight_core::url_state::{DashboardRef, ViewState};
 use gloo_net::http::Request;
@@ -66,6 +69,27 @@ async fn load_shipped_dashboard(id: &str) -> Result<Dashboard, String> {
     Dashboard::from_json(&text).map_err(|e| format!("dashboard {id:?}: {e}"))
 }
 
+/// The Prometheus a dashboard talks to: the link's, else the dashboard's, else the page's default.
+fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) -> Datasource {
+    view_state
+        .with_untracked(|s| s.datasource.clone())
+        .or_else(|| {
+            dashboard
+                .datasource
+                .as_deref()
+                .and_then(|d| Datasource::parse(d).ok())
+        })
+        .unwrap_or_else(default_datasource)
+}
+
+/// Which dialog is open over the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+enum Dialog {
+    Import,
+    Settings,
+    Panel(String),
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let (initial, problems) = ViewState::decode(&location_search());
@@ -90,8 +114,14 @@ pub fn App() -> impl IntoView {
 
     let dashboard = RwSignal::new(None::<Result<Dashboard, String>>);
     let dashboard_ref = Memo::new(move |_| view_state.with(|s| s.dashboard.clone()));
-    Effect::new(move |_| match dashboard_ref.get() {
+    Effect::new(move |_| {
+        match dashboard_ref.get() {
         DashboardRef::Inline(inline) => dashboard.set(Some(Ok(*inline))),
+        DashboardRef::Saved(id) => dashboard.set(Some(load_saved().and_then(|saved| {
+            saved.dashboards.get(&id).cloned().ok_or_else(|| {
+                format!("no dashboard {id:?} is saved in this browser (saved dashboards stay in the browser that saved them; share a link or the JSON instead)")
+            })
+        }))),
         DashboardRef::Shipped(id) => {
             dashboard.set(None);
             spawn_local(async move {
@@ -99,7 +129,272 @@ pub fn App() -> impl IntoView {
                 dashboard.try_set(Some(loaded));
             });
         }
+    }
     });
+
+    // Editing: the dashboard being edited, its undo history and a crash-safe draft.
+    let history = RwSignal::new(None::<EditHistory>);
+    let dialog = RwSignal::new(None::<Dialog>);
+    let notice = RwSignal::new(None::<String>);
+    let recovered = RwSignal::new(load_draft());
+    let saved_list = RwSignal::new(load_saved());
+    let editing = Memo::new(move |_| history.with(Option::is_some));
+    let dirty = Memo::new(move |_| history.with(|h| h.as_ref().is_some_and(EditHistory::is_dirty)));
+    let shown = Memo::new(move |_| {
+        history
+            .with(|h| h.as_ref().map(|h| Ok(h.current.clone())))
+            .or_else(|| dashboard.get())
+    });
+    let start_editing = move |from: Dashboard| {
+        history.set(Some(EditHistory::new(from)));
+        notice.set(None);
+    };
+    let apply = Callback::new(move |edit: Edit| {
+        let mut outcome = Ok(());
+        history.update(|h| {
+            if let Some(h) = h {
+                outcome = h.apply(&edit);
+                if outcome.is_ok() {
+                    store_draft(Some(&h.current));
+                }
+            }
+        });
+        notice.set(outcome.err());
+    });
+    let open_panel = Callback::new(move |id: String| dialog.set(Some(Dialog::Panel(id))));
+    let panel_editing = Signal::derive(move || {
+        editing.get().then_some(PanelEditing {
+            apply,
+            open: open_panel,
+        })
+    });
+    let unload = window_event_listener(leptos::ev::beforeunload, move |event| {
+        if dirty.get_untracked() {
+            event.prevent_default();
+            event.set_return_value("Unsaved changes to this dashboard will be lost.");
+        }
+    });
+    on_cleanup(move || unload.remove());
+    let save = move || {
+        let Some(current) = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))
+        else {
+            return;
+        };
+        match save_dashboard(&current) {
+            Ok(()) => {
+                history.update(|h| {
+                    if let Some(h) = h {
+                        h.mark_saved();
+                    }
+                });
+                store_draft(None);
+                saved_list.set(load_saved());
+                notice.set(Some(format!("Saved “{}” in this browser", current.title)));
+                let mut next = view_state.get_untracked();
+                next.dashboard = DashboardRef::Saved(current.id.clone());
+                push_url(&next);
+                view_state.set(next);
+            }
+            Err(message) => notice.set(Some(message)),
+        }
+    };
+    let finish = move || {
+        let leave = !dirty.get_untracked()
+            || window()
+                .confirm_with_message("Leave editing? Unsaved changes will be lost.")
+                .unwrap_or(false);
+        if leave {
+            history.set(None);
+            store_draft(None);
+            dialog.set(None);
+        }
+    };
+    let share = move || {
+        let Some(current) = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))
+        else {
+            return;
+        };
+        let state = ViewState {
+            dashboard: DashboardRef::Inline(Box::new(current)),
+            ..view_state.get_untracked()
+        };
+        let location = window().location();
+        let url = format!(
+            "{}{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default(),
+            state.encode()
+        );
+        let warning = long_url_warning(&url);
+        let _ = window().navigator().clipboard().write_text(&url);
+        notice.set(Some(match warning {
+            Some(warning) => format!("Link copied — {warning}"),
+            None => format!("Link copied ({} characters): {url}", url.len()),
+        }));
+    };
+    let delete_saved = move |id: String| {
+        let confirmed = window()
+            .confirm_with_message(&format!(
+                "Delete the saved dashboard {id:?} from this browser?"
+            ))
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        let outcome = load_saved().and_then(|mut saved| {
+            saved.delete(&id);
+            store_saved(&saved)
+        });
+        saved_list.set(load_saved());
+        notice.set(Some(match outcome {
+            Ok(()) => format!("Deleted {id:?} from this browser"),
+            Err(message) => message,
+        }));
+    };
+
+    let app_bar = move || {
+        if editing.get() {
+            view! {
+                <nav class="app-bar editing" data-testid="editor-bar">
+                    <strong>"Editing"</strong>
+                    <button data-action="add-panel" on:click=move |_| apply.run(Edit::AddPanel)>"Add panel"</button>
+                    <button data-action="settings" on:click=move |_| dialog.set(Some(Dialog::Settings))>"Settings"</button>
+                    <button data-action="undo" disabled=move || !history.with(|h| h.as_ref().is_some_and(EditHistory::can_undo)) on:click=move |_| {
+                        history.update(|h| { if let Some(h) = h { h.undo(); store_draft(Some(&h.current)); } });
+                    }>"Undo"</button>
+                    <button data-action="save" on:click=move |_| save()>"Save"</button>
+                    <button data-action="download" on:click=move |_| {
+                        if let Some(current) = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone())) {
+                            if let Err(message) = download_text(&format!("{}.json", current.id), &current.to_json()) {
+                                notice.set(Some(message));
+                            }
+                        }
+                    }>"Download JSON"</button>
+                    <button data-action="share" on:click=move |_| share()>"Copy link"</button>
+                    <button data-action="done" on:click=move |_| finish()>"Done"</button>
+                    <span class="dirty" data-testid="dirty">{move || if dirty.get() { "unsaved changes" } else { "saved" }}</span>
+                </nav>
+            }
+            .into_any()
+        } else {
+            let saved_choices = move || {
+                saved_list.get().map(|saved| {
+                    saved
+                        .dashboards
+                        .values()
+                        .map(|d| view! { <option value=d.id.clone()>{d.title.clone()}</option> })
+                        .collect::<Vec<_>>()
+                })
+            };
+            let current_saved = move || match dashboard_ref.get() {
+                DashboardRef::Saved(id) => Some(id),
+                _ => None,
+            };
+            view! {
+                <nav class="app-bar" data-testid="app-bar">
+                    <button data-action="edit" on:click=move |_| {
+                        if let Some(Ok(current)) = dashboard.get_untracked() { start_editing(current); }
+                    }>"Edit"</button>
+                    <button data-action="import" on:click=move |_| dialog.set(Some(Dialog::Import))>"Import"</button>
+                    <label class="control"><span>"Saved here"</span>
+                        <select data-testid="saved-picker" on:change=move |event| {
+                            let id = event_target_value(&event);
+                            if id.is_empty() { return; }
+                            let mut next = view_state.get_untracked();
+                            next.dashboard = DashboardRef::Saved(id);
+                            next.variables.clear();
+                            push_url(&next);
+                            view_state.set(next);
+                        }>
+                            <option value="" selected=true>"choose…"</option>
+                            {move || match saved_choices() {
+                                Ok(options) => options.into_any(),
+                                Err(message) => view! { <option disabled=true>{message}</option> }.into_any(),
+                            }}
+                        </select>
+                    </label>
+                    {move || current_saved().map(|id| view! {
+                        <button data-action="delete-saved" on:click=move |_| delete_saved(id.clone())>"Delete saved"</button>
+                    })}
+                </nav>
+            }
+            .into_any()
+        }
+    };
+    let dialogs = move || match dialog.get()? {
+        Dialog::Import => Some(
+            view! {
+                <ImportDialog
+                    on_open=Callback::new(move |imported: Dashboard| {
+                        dialog.set(None);
+                        notice.set(None);
+                        // An imported dashboard is unsaved until the user saves it.
+                        store_draft(Some(&imported));
+                        history.set(Some(EditHistory::new_unsaved(imported.clone())));
+                    })
+                    on_close=Callback::new(move |_| dialog.set(None))
+                />
+            }
+            .into_any(),
+        ),
+        Dialog::Settings => {
+            let current = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))?;
+            Some(
+                view! {
+                    <SettingsDialog
+                        datasource=effective_datasource(view_state, &current)
+                        dashboard=current
+                        on_apply=Callback::new(move |edits: Vec<Edit>| {
+                            let mut problem = None;
+                            history.update(|h| {
+                                if let Some(h) = h {
+                                    let before = h.clone();
+                                    for edit in &edits {
+                                        if let Err(message) = h.apply(edit) {
+                                            problem = Some(message);
+                                            *h = before;
+                                            break;
+                                        }
+                                    }
+                                    store_draft(Some(&h.current));
+                                }
+                            });
+                            if problem.is_none() { dialog.set(None); }
+                            notice.set(problem);
+                        })
+                        on_close=Callback::new(move |_| dialog.set(None))
+                    />
+                }
+                .into_any(),
+            )
+        }
+        Dialog::Panel(id) => {
+            let (panel, variables, datasource) = history.with_untracked(|h| {
+                let current = &h.as_ref()?.current;
+                let datasource = effective_datasource(view_state, current);
+                Some((
+                    current.panel(&id)?.clone(),
+                    current.variables.clone(),
+                    datasource,
+                ))
+            })?;
+            Some(
+                view! {
+                    <PanelEditor
+                        panel=panel
+                        variables=variables
+                        datasource=datasource
+                        on_apply=Callback::new(move |edited: Panel| {
+                            apply.run(Edit::Replace(Box::new(edited)));
+                            if notice.with_untracked(Option::is_none) { dialog.set(None); }
+                        })
+                        on_close=Callback::new(move |_| dialog.set(None))
+                    />
+                }
+                .into_any(),
+            )
+        }
+    };
 
     view! {
         {move || {
@@ -114,13 +409,29 @@ pub fn App() -> impl IntoView {
                     }
                 })
         }}
-        {move || match dashboard.get() {
+        {move || recovered.get().map(|draft| {
+            let title = draft.title.clone();
+            view! {
+                <div class="draft-banner" role="status" data-testid="draft-banner">
+                    {format!("Unsaved changes to “{title}” were kept from your last visit.")}
+                    <button data-action="resume-draft" on:click=move |_| {
+                        recovered.set(None);
+                        history.set(Some(EditHistory::new_unsaved(draft.clone())));
+                    }>"Resume editing"</button>
+                    <button data-action="discard-draft" on:click=move |_| { recovered.set(None); store_draft(None); }>"Discard"</button>
+                </div>
+            }
+        })}
+        {app_bar}
+        {move || notice.get().map(|text| view! { <div class="notice" role="status" data-testid="notice">{text}</div> })}
+        {dialogs}
+        {move || match shown.get() {
             None => view! { <p class="page-message">"Loading dashboard…"</p> }.into_any(),
             Some(Err(message)) => {
                 view! { <p class="page-message error" role="alert" data-testid="dashboard-error">{message}</p> }.into_any()
             }
             Some(Ok(dashboard)) => {
-                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() start_ms=now_ms() /> }
+                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() start_ms=now_ms() editing=panel_editing /> }
                     .into_any()
             }
         }}

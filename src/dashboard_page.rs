@@ -6,6 +6,7 @@ use crate::app::{default_datasource, push_url};
 use crate::browser_clock::{now_ms, utc_offset_minutes};
 use crate::dashboard_panel::DashboardPanel;
 use crate::datasource_status::DatasourceStatus;
+use crate::editor::{PanelEditControls, PanelEditing};
 use crate::panel_context::PanelContext;
 use crate::prometheus_client::{fetch_label_values, fetch_query};
 use foresight_core::dashboard_model::{
@@ -66,6 +67,9 @@ pub fn DashboardPage(
     #[prop(optional)]
     listings: Signal<Vec<DashboardListing>>,
     start_ms: i64,
+    /// While editing: per-panel controls on the grid.
+    #[prop(optional, into)]
+    editing: Signal<Option<PanelEditing>>,
 ) -> impl IntoView {
     let dashboard = StoredValue::new(dashboard);
     let default_from =
@@ -445,8 +449,13 @@ pub fn DashboardPage(
                             }
                         });
                     });
+                    let edit_id = position.panel.clone();
+                    let controls = move || {
+                        editing.get().map(|e| view! { <PanelEditControls id=edit_id.clone() editing=e /> })
+                    };
                     Some(view! {
                         <div class="grid-cell" style=placement>
+                            {controls}
                             <DashboardPanel panel=panel context=panel_context overlay_override=overlay_override.into() on_overlays=on_overlays />
                         </div>
                     })

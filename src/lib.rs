@@ -3,9 +3,11 @@
 
 pub mod app;
 pub mod browser_clock;
+pub mod browser_storage;
 pub mod dashboard_page;
 pub mod dashboard_panel;
 pub mod datasource_status;
+pub mod editor;
 pub mod heatmap_chart;
 pub mod panel_context;
 pub mod panels;

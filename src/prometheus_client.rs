@@ -3,7 +3,8 @@
 
 use foresight_core::datasource::Datasource;
 use foresight_core::prometheus_response::{
-    parse_build_info_response, parse_query_response, ApiError, ApiSuccess, BuildInfo, QueryData,
+    parse_build_info_response, parse_label_values_response, parse_metadata_response,
+    parse_query_response, ApiError, ApiSuccess, BuildInfo, MetricMetadata, QueryData,
 };
 use foresight_core::query_step::QueryWindow;
 use gloo_net::http::Request;
@@ -87,4 +88,29 @@ pub async fn fetch_label_values(
     let url = datasource.api_url(&path, &params);
     let (status, body) = get_text(datasource, &url, None).await?;
     foresight_core::prometheus_response::parse_label_values_response(status, &body)
+}
+
+/// `/api/v1/labels`, optionally only labels of series matching `selector`.
+pub async fn fetch_label_names(
+    datasource: &Datasource,
+    selector: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    let params: Vec<(&str, String)> = selector
+        .map(|m| vec![("match[]", m.to_string())])
+        .unwrap_or_default();
+    let url = datasource.api_url("/api/v1/labels", &params);
+    let (status, body) = get_text(datasource, &url, None).await?;
+    parse_label_values_response(status, &body)
+}
+
+/// `/api/v1/metadata` for one metric (empty when Prometheus knows nothing about it).
+pub async fn fetch_metadata(
+    datasource: &Datasource,
+    metric: &str,
+) -> Result<Vec<MetricMetadata>, ApiError> {
+    let url = datasource.api_url("/api/v1/metadata", &[("metric", metric.to_string())]);
+    let (status, body) = get_text(datasource, &url, None).await?;
+    Ok(parse_metadata_response(status, &body)?
+        .remove(metric)
+        .unwrap_or_default())
 }

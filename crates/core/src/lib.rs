@@ -7,6 +7,7 @@
 pub mod analytics;
 pub mod calendar;
 pub mod chart_geometry;
+pub mod dashboard_edit;
 pub mod dashboard_model;
 pub mod dashboard_variables;
 pub mod datasource;

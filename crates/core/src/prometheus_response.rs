@@ -273,9 +273,40 @@ pub fn parse_label_values_response(http_status: u16, body: &str) -> Result<Vec<S
     })
 }
 
+/// What `/api/v1/metadata` says about one metric.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct MetricMetadata {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub help: String,
+    #[serde(default)]
+    pub unit: String,
+}
+
+/// Parses `/api/v1/metadata`: metric name → its metadata entries.
+pub fn parse_metadata_response(
+    http_status: u16,
+    body: &str,
+) -> Result<std::collections::BTreeMap<String, Vec<MetricMetadata>>, ApiError> {
+    let envelope = parse_envelope(http_status, body)?;
+    serde_json::from_value(envelope.data).map_err(|error| ApiError::Malformed {
+        detail: format!("metadata: {error}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_answers_parse() {
+        let body = r#"{"status":"success","data":{"up":[{"type":"gauge","help":"Target is up.","unit":""}]}}"#;
+        let parsed = parse_metadata_response(200, body).unwrap();
+        assert_eq!(parsed["up"][0].kind, "gauge");
+        assert_eq!(parsed["up"][0].help, "Target is up.");
+        assert!(parse_metadata_response(200, r#"{"status":"success","data":[1]}"#).is_err());
+    }
 
     #[test]
     fn parses_a_matrix_with_special_values() {

@@ -19,6 +19,8 @@ pub enum DashboardRef {
     Shipped(String),
     /// A dashboard carried in the link itself.
     Inline(Box<Dashboard>),
+    /// A dashboard saved in this browser's local storage, by id.
+    Saved(String),
 }
 
 /// Everything a link can say; `None` means "the dashboard's own default".
@@ -109,6 +111,10 @@ impl ViewState {
                 "dashboard" => problems.push(format!(
                     "dashboard {value:?} is not a dashboard id (letters, digits, - and _); showing {DEFAULT_DASHBOARD_ID}"
                 )),
+                "saved" if is_dashboard_id(&value) => state.dashboard = DashboardRef::Saved(value),
+                "saved" => problems.push(format!(
+                    "saved {value:?} is not a dashboard id (letters, digits, - and _); showing {DEFAULT_DASHBOARD_ID}"
+                )),
                 "inline" => match decode_inline_dashboard(&value) {
                     Ok(dashboard) => state.dashboard = DashboardRef::Inline(Box::new(dashboard)),
                     Err(error) => problems.push(format!("{error}; showing {DEFAULT_DASHBOARD_ID}")),
@@ -152,6 +158,7 @@ impl ViewState {
             DashboardRef::Inline(dashboard) => {
                 pairs.push(("inline".into(), encode_inline_dashboard(dashboard)))
             }
+            DashboardRef::Saved(id) => pairs.push(("saved".into(), id.clone())),
         }
         if let Some(datasource) = &self.datasource {
             pairs.push(("datasource".into(), datasource.to_string()));
@@ -265,6 +272,10 @@ mod tests {
                     ),
                 ]
                 .into(),
+            },
+            ViewState {
+                dashboard: DashboardRef::Saved("my-board_2".into()),
+                ..ViewState::default()
             },
             ViewState {
                 dashboard: DashboardRef::Inline(Box::new(dashboard)),

@@ -71,6 +71,19 @@ pub fn wait_for_http(url: &str, timeout: std::time::Duration) -> Result<(), Stri
 
 /// Starts the sample service (built by `cargo build -p sample-service`) on a free
 /// port with synthetic traffic; returns it with its `host:port`.
+/// Starts the real node exporter (Debian's `prometheus-node-exporter`) on a free port.
+pub fn start_node_exporter(log_dir: &std::path::Path) -> Result<(ManagedProcess, String), String> {
+    let address = format!("127.0.0.1:{}", free_port());
+    let mut command = std::process::Command::new("prometheus-node-exporter");
+    command.arg(format!("--web.listen-address={address}"));
+    let process = ManagedProcess::start("node-exporter", command, log_dir)?;
+    wait_for_http(
+        &format!("http://{address}/metrics"),
+        std::time::Duration::from_secs(30),
+    )?;
+    Ok((process, address))
+}
+
 pub fn start_sample_service(
     log_dir: &std::path::Path,
     name: &str,

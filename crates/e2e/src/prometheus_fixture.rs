@@ -70,15 +70,29 @@ impl PrometheusFixture {
         user_assets: Option<&Path>,
         log_dir: &Path,
     ) -> Result<Self, String> {
+        let targets: Vec<(&str, &str)> = sample_service_target
+            .map(|t| ("sample-service", t))
+            .into_iter()
+            .collect();
+        Self::start_scraping(work_dir, &targets, user_assets, log_dir)
+    }
+
+    /// Like [`Self::start`], scraping each `(job, host:port)` every 5 s.
+    pub fn start_scraping(
+        work_dir: &Path,
+        targets: &[(&str, &str)],
+        user_assets: Option<&Path>,
+        log_dir: &Path,
+    ) -> Result<Self, String> {
         std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
         let manifest = backfill_history(work_dir)?;
         let port = free_port();
         let mut config = format!(
             "global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\nscrape_configs:\n  - job_name: prometheus\n    static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n"
         );
-        if let Some(target) = sample_service_target {
+        for (job, target) in targets {
             config.push_str(&format!(
-                "  - job_name: sample-service\n    static_configs: [{{targets: ['{target}']}}]\n"
+                "  - job_name: {job}\n    static_configs: [{{targets: ['{target}']}}]\n"
             ));
         }
         let config_path = work_dir.join("prometheus.yml");

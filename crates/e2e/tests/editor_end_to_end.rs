@@ -1,0 +1,438 @@
+//! Editing, saving, sharing and importing in a real browser against a real
+//! Prometheus: a dashboard built in the page survives a reload and opens from
+//! its link in a fresh browser profile; a real community Grafana dashboard
+//! (Node Exporter Full) imports and renders against the real node exporter.
+
+use e2e::browser_session::{BrowserSession, TempDir};
+use e2e::prometheus_answers::{assert_close, instant_values};
+use e2e::prometheus_fixture::PrometheusFixture;
+use e2e::static_file_server::StaticFileServer;
+use e2e::{artifacts_dir, dist_dir, start_node_exporter, start_sample_service};
+use foresight_core::datasource::encode_uri_component;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const SETTLE: Duration = Duration::from_secs(90);
+
+async fn click(browser: &BrowserSession, css: &str) {
+    let script = format!(
+        "const e = document.querySelector('{}'); if (!e) return false; e.click(); return true;",
+        css.replace('\'', "\\'")
+    );
+    let clicked = browser.script(&script).await.unwrap();
+    assert_eq!(clicked, Value::Bool(true), "nothing to click at {css}");
+}
+
+/// Types into an input or textarea as a user would (value + input event).
+async fn type_into(browser: &BrowserSession, css: &str, text: &str) {
+    browser
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+             e.dispatchEvent(new Event('input', { bubbles: true }));
+             e.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+            vec![json!(css), json!(text)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn choose(browser: &BrowserSession, css: &str, value: &str) {
+    browser
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+             e.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn wait_for_text(browser: &BrowserSession, css: &str, wanted: &str) -> String {
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let text = browser.text(css).await.unwrap_or_default();
+        if text.contains(wanted) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never said {wanted:?}; it says {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Waits until no panel is loading; returns (panel id, state) pairs.
+async fn settled(browser: &BrowserSession) -> Vec<(String, String)> {
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let states = browser
+            .script(
+                "return [...document.querySelectorAll('[data-panel]')]
+                     .map(p => [p.dataset.panel, p.getAttribute('aria-busy') === 'true' ? 'loading' : p.dataset.state]);",
+            )
+            .await
+            .unwrap();
+        let states: Vec<(String, String)> = serde_json::from_value(states).unwrap();
+        if !states.is_empty() && states.iter().all(|(_, s)| s != "loading") {
+            return states;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "panels still loading: {states:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-editor");
+    let (_service, service_address) =
+        start_sample_service(&artifacts, "sample-service-editor").unwrap();
+    let prometheus =
+        PrometheusFixture::start(&work.0, Some(&service_address), None, &artifacts).unwrap();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "editor").await.unwrap();
+    let datasource = encode_uri_component(&prometheus.base_url());
+    // Let Prometheus scrape the live service until it has a rate to show.
+    let live = r#"sum(rate(http_requests_total{job="sample-service"}[1m]))"#;
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        if !instant_values(&prometheus.base_url(), live, &now.to_string()).is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus never had live data: up = {:?}",
+            instant_values(&prometheus.base_url(), "up", &now.to_string())
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    browser
+        .client
+        .goto(&format!(
+            "{}?datasource={datasource}&from=now-15m&to=now",
+            site.url()
+        ))
+        .await
+        .unwrap();
+    settled(&browser).await;
+
+    // Edit: settings (title, a variable), then a new panel with a query and a threshold.
+    click(&browser, r#"[data-action="edit"]"#).await;
+    click(&browser, r#"[data-action="settings"]"#).await;
+    type_into(
+        &browser,
+        r#"[data-field="dashboard-title"]"#,
+        "My service board",
+    )
+    .await;
+    click(&browser, r#"[data-field="add-variable"]"#).await;
+    let last_row = r#"[data-testid="settings-dialog"] .variable-row:last-child"#;
+    type_into(&browser, &format!("{last_row} .variable-name"), "svc").await;
+    choose(&browser, &format!("{last_row} .variable-kind"), "query").await;
+    type_into(
+        &browser,
+        &format!("{last_row} .variable-text"),
+        "label_values(http_requests_total, job)",
+    )
+    .await;
+    click(&browser, &format!("{last_row} button")).await;
+    wait_for_text(
+        &browser,
+        &format!("{last_row} .variable-preview"),
+        "1 values: sample-service",
+    )
+    .await;
+    click(&browser, r#"[data-field="apply-settings"]"#).await;
+    click(&browser, r#"[data-action="add-panel"]"#).await;
+    settled(&browser).await;
+    click(&browser, r#"[data-edit-panel="panel"] [data-edit="edit"]"#).await;
+    type_into(&browser, r#"[data-field="title"]"#, "Requests per second").await;
+    choose(&browser, r#"[data-field="type"]"#, "stat").await;
+    type_into(
+        &browser,
+        r#"[data-query-row="0"] .query-expr"#,
+        r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
+    )
+    .await;
+    wait_for_text(&browser, r#"[data-testid="query-preview"]"#, "1 series now").await;
+    // A wrong query shows Prometheus's own error inline.
+    type_into(
+        &browser,
+        r#"[data-query-row="0"] .query-expr"#,
+        "sum(rate(http_requests_total[1m])",
+    )
+    .await;
+    wait_for_text(&browser, r#"[data-testid="query-error"]"#, "parse error").await;
+    type_into(
+        &browser,
+        r#"[data-query-row="0"] .query-expr"#,
+        r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
+    )
+    .await;
+    type_into(
+        &browser,
+        r#"[data-field="thresholds"]"#,
+        "green, 80 amber, 1000 red",
+    )
+    .await;
+    type_into(&browser, r#"[data-field="decimals"]"#, "lots").await;
+    click(&browser, r#"[data-field="apply"]"#).await;
+    wait_for_text(&browser, r#"[data-testid="editor-problem"]"#, "decimals").await;
+    type_into(&browser, r#"[data-field="decimals"]"#, "2").await;
+    click(&browser, r#"[data-field="apply"]"#).await;
+    settled(&browser).await;
+    assert_eq!(
+        browser.text(r#"[data-panel="panel"] h2"#).await.unwrap(),
+        "Requests per second"
+    );
+    assert_eq!(
+        browser.text(r#"[data-testid="dirty"]"#).await.unwrap(),
+        "unsaved changes"
+    );
+
+    // Undo takes back the last edit, and the edit is redone by hand.
+    click(&browser, r#"[data-action="undo"]"#).await;
+    settled(&browser).await;
+    assert_eq!(
+        browser.text(r#"[data-panel="panel"] h2"#).await.unwrap(),
+        "New panel"
+    );
+    click(&browser, r#"[data-edit-panel="panel"] [data-edit="edit"]"#).await;
+    type_into(&browser, r#"[data-field="title"]"#, "Requests per second").await;
+    choose(&browser, r#"[data-field="type"]"#, "stat").await;
+    type_into(
+        &browser,
+        r#"[data-query-row="0"] .query-expr"#,
+        r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
+    )
+    .await;
+    type_into(
+        &browser,
+        r#"[data-field="thresholds"]"#,
+        "green, 80 amber, 1000 red",
+    )
+    .await;
+    click(&browser, r#"[data-field="apply"]"#).await;
+    settled(&browser).await;
+
+    // A crash-safe draft: another tab of the same browser finds the unsaved edit.
+    let first_tab = browser.client.window().await.unwrap();
+    let second = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(second.handle)
+        .await
+        .unwrap();
+    browser
+        .client
+        .goto(&format!("{}?datasource={datasource}", site.url()))
+        .await
+        .unwrap();
+    wait_for_text(
+        &browser,
+        r#"[data-testid="draft-banner"]"#,
+        "My service board",
+    )
+    .await;
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(first_tab).await.unwrap();
+
+    // Save, reload: still there, the number equals Prometheus's answer.
+    click(&browser, r#"[data-action="save"]"#).await;
+    wait_for_text(&browser, r#"[data-testid="notice"]"#, "Saved").await;
+    click(&browser, r#"[data-action="done"]"#).await;
+    let search = browser.script("return location.search;").await.unwrap();
+    assert!(
+        search.as_str().unwrap().contains("saved=service-health"),
+        "{search}"
+    );
+    browser.client.refresh().await.unwrap();
+    let states = settled(&browser).await;
+    assert!(
+        states
+            .iter()
+            .any(|(id, state)| id == "panel" && state == "ok"),
+        "{states:?}"
+    );
+    assert_eq!(
+        browser
+            .text(r#"[data-testid="dashboard-title"]"#)
+            .await
+            .unwrap(),
+        "My service board"
+    );
+    let shown: f64 = browser
+        .attribute(r#"[data-panel="panel"] [data-value]"#, "data-value")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let query = browser
+        .attribute(r#"[data-panel="panel"]"#, "data-query")
+        .await
+        .unwrap();
+    let at = browser
+        .attribute(r#"[data-panel="panel"]"#, "data-evaluated-at")
+        .await
+        .unwrap();
+    assert!(
+        query.contains(r#"job="sample-service""#),
+        "the variable is applied: {query}"
+    );
+    let answer = instant_values(&prometheus.base_url(), &query, &at);
+    assert_close("saved panel value", shown, answer[0].1);
+    let colour = browser
+        .script(r#"return getComputedStyle(document.querySelector('[data-panel="panel"] [data-value]')).color;"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        colour, "rgb(88, 214, 141)",
+        "below 80 req/s the threshold colour is green"
+    );
+
+    // Share: the link carries the whole dashboard; a fresh profile opens the same one.
+    click(&browser, r#"[data-action="edit"]"#).await;
+    click(&browser, r#"[data-action="share"]"#).await;
+    let notice = wait_for_text(&browser, r#"[data-testid="notice"]"#, "Link copied").await;
+    let link = notice
+        .split_once("): ")
+        .map(|(_, url)| url.trim().to_string())
+        .unwrap_or_else(|| panic!("{notice}"));
+    assert!(link.contains("inline="), "{link}");
+    let fresh = BrowserSession::start(&artifacts, "editor-fresh-profile")
+        .await
+        .unwrap();
+    fresh.client.goto(&link).await.unwrap();
+    let states = settled(&fresh).await;
+    assert!(
+        states
+            .iter()
+            .any(|(id, state)| id == "panel" && state == "ok"),
+        "{states:?}"
+    );
+    assert_eq!(
+        fresh
+            .text(r#"[data-testid="dashboard-title"]"#)
+            .await
+            .unwrap(),
+        "My service board"
+    );
+    assert_eq!(
+        fresh.text(r#"[data-panel="panel"] h2"#).await.unwrap(),
+        "Requests per second"
+    );
+
+    // Malformed JSON: a clear message, and what was saved is untouched.
+    click(&browser, r#"[data-action="done"]"#).await;
+    click(&browser, r#"[data-action="import"]"#).await;
+    type_into(
+        &browser,
+        r#"[data-field="import-text"]"#,
+        r#"{"title": "broken", "panels": [{"#,
+    )
+    .await;
+    click(&browser, r#"[data-field="import-pasted"]"#).await;
+    wait_for_text(
+        &browser,
+        r#"[data-testid="import-error"]"#,
+        "not valid JSON",
+    )
+    .await;
+    let saved = browser
+        .script("return Object.keys(JSON.parse(localStorage.getItem('foresight.saved-dashboards')).dashboards);")
+        .await
+        .unwrap();
+    assert_eq!(saved, json!(["service-health"]));
+    browser
+        .save_screenshot(&artifacts.join("editor.png"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node_exporter() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-import");
+    let (_exporter, exporter_address) = start_node_exporter(&artifacts).unwrap();
+    let prometheus = PrometheusFixture::start_scraping(
+        &work.0,
+        &[("node", &exporter_address)],
+        None,
+        &artifacts,
+    )
+    .unwrap();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "import").await.unwrap();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../.tools/community-dashboards/node-exporter-full.json"),
+    )
+    .expect("run scripts/fetch-community-dashboards.sh (the test command does)");
+    // Rates need a few scrapes.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?datasource={}&from=now-5m&to=now",
+            site.url(),
+            encode_uri_component(&prometheus.base_url())
+        ))
+        .await
+        .unwrap();
+    settled(&browser).await;
+    click(&browser, r#"[data-action="import"]"#).await;
+    type_into(&browser, r#"[data-field="import-text"]"#, &text).await;
+    click(&browser, r#"[data-field="import-pasted"]"#).await;
+    let summary = wait_for_text(
+        &browser,
+        r#"[data-testid="import-summary"]"#,
+        "Node Exporter Full",
+    )
+    .await;
+    println!("import report: {summary}");
+    assert!(
+        summary.contains("133 panels, 133 imported, 0 placeholders"),
+        "{summary}"
+    );
+    click(&browser, r#"[data-field="open-imported"]"#).await;
+    let states = settled(&browser).await;
+    browser
+        .save_screenshot(&artifacts.join("imported-node-exporter-full.png"))
+        .await
+        .unwrap();
+    let count = |wanted: &str| states.iter().filter(|(_, s)| s == wanted).count();
+    println!(
+        "Node Exporter Full against a real node exporter: {} panels, {} ok, {} no data, {} error",
+        states.len(),
+        count("ok"),
+        count("nodata"),
+        count("error")
+    );
+    let errors: Vec<String> = browser
+        .script("return [...document.querySelectorAll('[data-panel][data-state=error]')].map(p => p.dataset.panel + ': ' + p.innerText.slice(0, 300));")
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(errors.is_empty(), "imported panels fail: {errors:#?}");
+    assert!(count("ok") >= 60, "most panels show data: {states:?}");
+    // The variables resolved against the real exporter.
+    let node = browser
+        .script(r#"return document.querySelector('select[data-variable="node"]').value;"#)
+        .await
+        .unwrap();
+    assert_eq!(node, json!(exporter_address));
+}

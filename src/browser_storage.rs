@@ -1,0 +1,51 @@
+//! The browser's local storage: dashboards saved here and the crash-safe
+//! draft of the dashboard being edited. Every failure (storage disabled, full,
+//! damaged) becomes a sentence; nothing stored is overwritten by a failed read.
+
+use foresight_core::dashboard_edit::SavedDashboards;
+use foresight_core::dashboard_model::Dashboard;
+use web_sys::Storage;
+
+const SAVED_KEY: &str = "foresight.saved-dashboards";
+const DRAFT_KEY: &str = "foresight.draft";
+
+fn storage() -> Result<Storage, String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or_else(|| "this browser does not allow local storage for this page".to_string())
+}
+
+pub fn load_saved() -> Result<SavedDashboards, String> {
+    let raw = storage()?.get_item(SAVED_KEY).ok().flatten();
+    SavedDashboards::from_storage(raw.as_deref())
+}
+
+/// Saves `dashboard` beside the others; refuses when the stored list is damaged.
+pub fn save_dashboard(dashboard: &Dashboard) -> Result<(), String> {
+    let mut saved = load_saved()?;
+    saved.save(dashboard);
+    store_saved(&saved)
+}
+
+pub fn store_saved(saved: &SavedDashboards) -> Result<(), String> {
+    storage()?
+        .set_item(SAVED_KEY, &saved.to_storage())
+        .map_err(|_| {
+            "the browser refused to store the dashboard (storage full or disabled)".to_string()
+        })
+}
+
+/// The draft left by an edit that was not saved (a crash, a closed tab).
+pub fn load_draft() -> Option<Dashboard> {
+    let raw = storage().ok()?.get_item(DRAFT_KEY).ok().flatten()?;
+    Dashboard::from_json(&raw).ok()
+}
+
+pub fn store_draft(draft: Option<&Dashboard>) {
+    if let Ok(storage) = storage() {
+        let _ = match draft {
+            Some(dashboard) => storage.set_item(DRAFT_KEY, &dashboard.to_json()),
+            None => storage.remove_item(DRAFT_KEY),
+        };
+    }
+}

@@ -1,0 +1,801 @@
+//! Editing in the page: per-panel controls on the grid, the panel editor (with
+//! metric-name completion, metadata and a live preview of the query), the
+//! dashboard settings, and the import dialog (Grafana or Foresight JSON, from a
+//! file or pasted). The edits themselves are pure (`dashboard_edit` in the core).
+
+use crate::browser_clock::now_ms;
+use crate::prometheus_client::{
+    fetch_label_names, fetch_label_values, fetch_metadata, fetch_query,
+};
+use foresight_core::dashboard_edit::{format_thresholds, parse_thresholds, Edit};
+use foresight_core::dashboard_model::{
+    parse_span, BaselineKind, Dashboard, ForecastKind, ForesightOptions, LineStyle, Panel,
+    PanelKind, Reducer, Target, Variable, VariableSource,
+};
+use foresight_core::datasource::Datasource;
+use foresight_core::grafana_import::{import_grafana_dashboard, ImportReport};
+use foresight_core::prometheus_response::QueryData;
+use foresight_core::refresh::REFRESH_CHOICES;
+use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::units::Unit;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
+
+/// What the grid needs to offer editing: apply an edit, open a panel's editor.
+#[derive(Clone, Copy)]
+pub struct PanelEditing {
+    pub apply: Callback<Edit>,
+    pub open: Callback<String>,
+}
+
+const PANEL_TYPES: [&str; 7] = [
+    "timeseries",
+    "stat",
+    "gauge",
+    "bargauge",
+    "table",
+    "heatmap",
+    "text",
+];
+const UNITS: [&str; 9] = [
+    "short",
+    "none",
+    "percent",
+    "percentunit",
+    "s",
+    "ms",
+    "bytes",
+    "decbytes",
+    "reqps",
+];
+/// PromQL functions offered by completion beside the metric names.
+const FUNCTIONS: [&str; 24] = [
+    "rate(",
+    "irate(",
+    "increase(",
+    "sum(",
+    "avg(",
+    "max(",
+    "min(",
+    "count(",
+    "histogram_quantile(",
+    "predict_linear(",
+    "deriv(",
+    "delta(",
+    "abs(",
+    "clamp_min(",
+    "topk(",
+    "bottomk(",
+    "avg_over_time(",
+    "max_over_time(",
+    "min_over_time(",
+    "quantile_over_time(",
+    "label_replace(",
+    "absent(",
+    "sort_desc(",
+    "changes(",
+];
+
+fn kind_id(kind: &PanelKind) -> &'static str {
+    match kind {
+        PanelKind::Timeseries { .. } => "timeseries",
+        PanelKind::Stat { .. } => "stat",
+        PanelKind::Gauge { .. } => "gauge",
+        PanelKind::Bargauge { .. } => "bargauge",
+        PanelKind::Table => "table",
+        PanelKind::Heatmap => "heatmap",
+        PanelKind::Text { .. } => "text",
+    }
+}
+
+fn unit_id(unit: Unit) -> String {
+    serde_json::to_value(unit)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "short".into())
+}
+
+/// The small toolbar on each panel while editing.
+#[component]
+pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
+    let button = |label: &'static str,
+                  action: &'static str,
+                  title: &'static str,
+                  edit: Box<dyn Fn() -> Option<Edit> + Send + Sync>| {
+        let open = editing.open;
+        let apply = editing.apply;
+        let id = id.clone();
+        view! {
+            <button
+                data-edit=action
+                title=title
+                on:click=move |_| match edit() {
+                    Some(edit) => apply.run(edit),
+                    None => open.run(id.clone()),
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+    let id_for = |f: fn(String) -> Edit| {
+        let id = id.clone();
+        Box::new(move || Some(f(id.clone()))) as Box<dyn Fn() -> Option<Edit> + Send + Sync>
+    };
+    let moved = |dx: i32, dy: i32| {
+        let id = id.clone();
+        Box::new(move || {
+            Some(Edit::Move {
+                panel: id.clone(),
+                dx,
+                dy,
+            })
+        }) as Box<dyn Fn() -> Option<Edit> + Send + Sync>
+    };
+    let resized = |dw: i32, dh: i32| {
+        let id = id.clone();
+        Box::new(move || {
+            Some(Edit::Resize {
+                panel: id.clone(),
+                dw,
+                dh,
+            })
+        }) as Box<dyn Fn() -> Option<Edit> + Send + Sync>
+    };
+    view! {
+        <div class="panel-edit-controls" data-edit-panel=id.clone()>
+            {button("Edit", "edit", "Edit this panel", Box::new(|| None))}
+            {button("⧉", "duplicate", "Duplicate", id_for(Edit::Duplicate))}
+            {button("←", "left", "Move left", moved(-1, 0))}
+            {button("→", "right", "Move right", moved(1, 0))}
+            {button("↑", "up", "Move up", moved(0, -1))}
+            {button("↓", "down", "Move down", moved(0, 1))}
+            {button("W−", "narrower", "Narrower", resized(-1, 0))}
+            {button("W+", "wider", "Wider", resized(1, 0))}
+            {button("H−", "shorter", "Shorter", resized(0, -1))}
+            {button("H+", "taller", "Taller", resized(0, 1))}
+            {button("✕", "delete", "Delete this panel", id_for(Edit::Delete))}
+        </div>
+    }
+}
+
+/// Values to preview a query with: each variable's default (or first custom value).
+fn preview_variables(variables: &[Variable]) -> BTreeMap<String, VariableValue> {
+    variables
+        .iter()
+        .map(|v| {
+            let options = match &v.source {
+                VariableSource::Custom { values } => values.clone(),
+                _ => Vec::new(),
+            };
+            (v.name.clone(), v.value(&v.default, &options))
+        })
+        .collect()
+}
+
+/// One query row of the panel editor.
+#[derive(Debug, Clone, PartialEq)]
+struct QueryRow {
+    expr: RwSignal<String>,
+    legend: RwSignal<String>,
+    instant: RwSignal<bool>,
+}
+
+#[component]
+pub fn PanelEditor(
+    panel: Panel,
+    variables: Vec<Variable>,
+    datasource: Datasource,
+    on_apply: Callback<Panel>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let original = StoredValue::new(panel.clone());
+    let title = RwSignal::new(panel.title.clone());
+    let kind = RwSignal::new(kind_id(&panel.kind).to_string());
+    let unit = RwSignal::new(unit_id(panel.unit));
+    let decimals = RwSignal::new(panel.decimals.map(|d| d.to_string()).unwrap_or_default());
+    let thresholds = RwSignal::new(format_thresholds(&panel.thresholds));
+    let content = RwSignal::new(match &panel.kind {
+        PanelKind::Text { content } => content.clone(),
+        _ => String::new(),
+    });
+    let own = match &panel.kind {
+        PanelKind::Timeseries { foresight, .. } => foresight.clone(),
+        _ => ForesightOptions::default(),
+    };
+    let forecast = RwSignal::new(
+        own.forecast
+            .map(ForecastKind::id)
+            .unwrap_or("none")
+            .to_string(),
+    );
+    let baseline = RwSignal::new(
+        own.baseline
+            .map(BaselineKind::id)
+            .unwrap_or("none")
+            .to_string(),
+    );
+    let anomalies = RwSignal::new(own.anomalies);
+    let horizon = RwSignal::new(own.forecast_horizon.clone().unwrap_or_default());
+    let rows = RwSignal::new(
+        panel
+            .targets
+            .iter()
+            .map(|t| QueryRow {
+                expr: RwSignal::new(t.expr.clone()),
+                legend: RwSignal::new(t.legend_format.clone().unwrap_or_default()),
+                instant: RwSignal::new(t.instant),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let problem = RwSignal::new(None::<String>);
+
+    // Completion: metric names (and functions) in a datalist; labels and metadata of the metric being typed.
+    let metric_names = RwSignal::new(Vec::<String>::new());
+    let hint = RwSignal::new(String::new());
+    {
+        let datasource = datasource.clone();
+        spawn_local(async move {
+            match fetch_label_values(&datasource, "__name__", None).await {
+                Ok(names) => {
+                    metric_names.try_set(names);
+                }
+                Err(error) => {
+                    hint.try_set(format!("metric names unavailable: {error}"));
+                }
+            }
+        });
+    }
+    let describe_metric = {
+        let datasource = datasource.clone();
+        move |expr: String| {
+            let metric: String = expr
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            if metric.is_empty() || !metric_names.with_untracked(|n| n.contains(&metric)) {
+                return;
+            }
+            let datasource = datasource.clone();
+            spawn_local(async move {
+                let meta = fetch_metadata(&datasource, &metric)
+                    .await
+                    .unwrap_or_default();
+                let labels = fetch_label_names(&datasource, Some(&metric))
+                    .await
+                    .unwrap_or_default();
+                let mut text = metric.clone();
+                if let Some(first) = meta.first() {
+                    text.push_str(&format!(" ({}): {}", first.kind, first.help));
+                }
+                if !labels.is_empty() {
+                    text.push_str(&format!(" — labels: {}", labels.join(", ")));
+                }
+                hint.try_set(text);
+            });
+        }
+    };
+
+    // Preview: the first query as an instant query now, or Prometheus's error.
+    let preview = RwSignal::new(None::<Result<String, String>>);
+    // Query variables take their first value from Prometheus (loaded below).
+    let variables_for_preview = RwSignal::new(preview_variables(&variables));
+    let run_preview = {
+        let datasource = datasource.clone();
+        move || {
+            let Some(expr) = rows.with_untracked(|r| r.first().map(|row| row.expr.get_untracked()))
+            else {
+                return;
+            };
+            let builtins = BuiltinIntervals {
+                step_seconds: 60.0,
+                range_seconds: 3600.0,
+                scrape_interval_seconds: 15.0,
+            };
+            let expanded = variables_for_preview
+                .with_untracked(|values| interpolate(&expr, values, &builtins));
+            let datasource = datasource.clone();
+            preview.set(Some(Ok("running…".into())));
+            spawn_local(async move {
+                let outcome =
+                    match fetch_query(&datasource, &expanded, now_ms() as f64 / 1000.0, None).await
+                    {
+                        Ok(answer) => Ok(match answer.data {
+                            QueryData::Vector(samples) => {
+                                let shown: Vec<String> = samples
+                                    .iter()
+                                    .take(5)
+                                    .map(|s| {
+                                        format!(
+                                            "{} = {}",
+                                            foresight_core::series::Series {
+                                                labels: s.labels.clone(),
+                                                ..Default::default()
+                                            }
+                                            .legend_name(),
+                                            s.value
+                                        )
+                                    })
+                                    .collect();
+                                format!(
+                                    "{} series now: {} (ran {expanded})",
+                                    samples.len(),
+                                    shown.join("; ")
+                                )
+                            }
+                            QueryData::Scalar { value, .. } => format!("scalar {value}"),
+                            QueryData::Matrix(series) => format!("{} series", series.len()),
+                            QueryData::String { value, .. } => format!("string {value:?}"),
+                        }),
+                        Err(error) => Err(error.to_string()),
+                    };
+                preview.try_set(Some(outcome));
+            });
+        }
+    };
+    let run_preview = StoredValue::new(run_preview);
+    let describe_metric = StoredValue::new(describe_metric);
+    {
+        let datasource = datasource.clone();
+        spawn_local(async move {
+            for variable in &variables {
+                let VariableSource::Query { query } = &variable.source else {
+                    continue;
+                };
+                let Ok(parsed) = foresight_core::dashboard_model::parse_label_values_query(query)
+                else {
+                    continue;
+                };
+                if let Ok(values) =
+                    fetch_label_values(&datasource, &parsed.label, parsed.metric.as_deref()).await
+                {
+                    let value = variable.value(&variable.default, &values);
+                    variables_for_preview.try_update(|v| {
+                        v.insert(variable.name.clone(), value);
+                    });
+                }
+            }
+            run_preview.try_with_value(|run| run());
+        });
+    }
+
+    let build = move || -> Result<Panel, String> {
+        let original = original.get_value();
+        let title = title.get_untracked();
+        if title.trim().is_empty() {
+            return Err("the title cannot be empty".into());
+        }
+        let decimals = match decimals.get_untracked().trim() {
+            "" => None,
+            text => Some(
+                text.parse::<u8>()
+                    .map_err(|_| format!("decimals {text:?} is not a whole number from 0 to 12"))?
+                    .min(12),
+            ),
+        };
+        let thresholds = parse_thresholds(&thresholds.get_untracked())?;
+        let targets: Vec<Target> = rows
+            .get_untracked()
+            .iter()
+            .filter(|row| !row.expr.get_untracked().trim().is_empty())
+            .map(|row| Target {
+                expr: row.expr.get_untracked().trim().to_string(),
+                legend_format: Some(row.legend.get_untracked()).filter(|l| !l.trim().is_empty()),
+                instant: row.instant.get_untracked(),
+            })
+            .collect();
+        let horizon_text = horizon.get_untracked();
+        if !horizon_text.trim().is_empty() {
+            parse_span(&horizon_text).map_err(|e| format!("forecast horizon: {e}"))?;
+        }
+        let keep_reduce = match &original.kind {
+            PanelKind::Stat { reduce, .. }
+            | PanelKind::Gauge { reduce }
+            | PanelKind::Bargauge { reduce } => *reduce,
+            _ => Reducer::Last,
+        };
+        let kind = match kind.get_untracked().as_str() {
+            "timeseries" => {
+                let (style, zero_line, mut foresight) = match &original.kind {
+                    PanelKind::Timeseries {
+                        style,
+                        zero_line,
+                        foresight,
+                    } => (*style, *zero_line, foresight.clone()),
+                    _ => (LineStyle::Lines, false, ForesightOptions::default()),
+                };
+                foresight.forecast = ForecastKind::parse(&forecast.get_untracked());
+                foresight.baseline = BaselineKind::parse(&baseline.get_untracked());
+                foresight.anomalies = anomalies.get_untracked();
+                foresight.forecast_horizon =
+                    Some(horizon_text.trim().to_string()).filter(|h| !h.is_empty());
+                PanelKind::Timeseries {
+                    style,
+                    zero_line,
+                    foresight,
+                }
+            }
+            "stat" => match &original.kind {
+                PanelKind::Stat { .. } => original.kind.clone(),
+                _ => PanelKind::Stat {
+                    reduce: keep_reduce,
+                    sparkline: true,
+                    no_value_text: None,
+                },
+            },
+            "gauge" => PanelKind::Gauge {
+                reduce: keep_reduce,
+            },
+            "bargauge" => PanelKind::Bargauge {
+                reduce: keep_reduce,
+            },
+            "table" => PanelKind::Table,
+            "heatmap" => PanelKind::Heatmap,
+            _ => PanelKind::Text {
+                content: content.get_untracked(),
+            },
+        };
+        if !matches!(kind, PanelKind::Text { .. }) && targets.is_empty() {
+            return Err("a panel needs at least one query".into());
+        }
+        Ok(Panel {
+            title: title.trim().to_string(),
+            kind,
+            targets,
+            unit: Unit::from_id(&unit.get_untracked()).unwrap_or_default(),
+            decimals,
+            thresholds,
+            ..original
+        })
+    };
+
+    let query_rows = move || {
+        rows.get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, row)| {
+                view! {
+                    <div class="query-row" data-query-row=index.to_string()>
+                        <input
+                            class="query-expr"
+                            list="promql-completion"
+                            placeholder="PromQL, e.g. sum(rate(http_requests_total[$__rate_interval]))"
+                            prop:value=move || row.expr.get()
+                            on:input=move |e| row.expr.set(event_target_value(&e))
+                            on:change=move |e| {
+                                describe_metric.with_value(|describe| describe(event_target_value(&e)));
+                                run_preview.with_value(|run| run());
+                            }
+                        />
+                        <input class="query-legend" placeholder="legend, e.g. {{instance}}" prop:value=move || row.legend.get() on:input=move |e| row.legend.set(event_target_value(&e)) />
+                        <label class="overlay-switch"><input type="checkbox" prop:checked=move || row.instant.get() on:change=move |e| row.instant.set(event_target_checked(&e)) />"instant"</label>
+                        <button title="Remove this query" on:click=move |_| rows.update(|r| { if index < r.len() { r.remove(index); } })>"✕"</button>
+                    </div>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+
+    view! {
+        <div class="dialog-backdrop">
+            <section class="dialog panel-editor" role="dialog" aria-label="Edit panel" data-testid="panel-editor">
+                <h2>"Edit panel"</h2>
+                <datalist id="promql-completion">
+                    {move || metric_names.get().into_iter().chain(FUNCTIONS.iter().map(|f| f.to_string())).map(|name| view! { <option value=name></option> }).collect::<Vec<_>>()}
+                </datalist>
+                <label class="field"><span>"Title"</span><input data-field="title" prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e)) /></label>
+                <label class="field"><span>"Type"</span>
+                    <select data-field="type" on:change=move |e| kind.set(event_target_value(&e))>
+                        {PANEL_TYPES.iter().map(|t| view! { <option value=*t selected=move || kind.get() == *t>{*t}</option> }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <Show when=move || kind.get() == "text">
+                    <label class="field"><span>"Markdown"</span><textarea data-field="content" prop:value=move || content.get() on:input=move |e| content.set(event_target_value(&e))></textarea></label>
+                </Show>
+                <Show when=move || kind.get() != "text">
+                    <div class="field"><span>"Queries"</span>
+                        <div class="queries">{query_rows}</div>
+                        <button data-field="add-query" on:click=move |_| rows.update(|r| r.push(QueryRow { expr: RwSignal::new(String::new()), legend: RwSignal::new(String::new()), instant: RwSignal::new(false) }))>"Add query"</button>
+                        <button data-field="run-preview" on:click=move |_| run_preview.with_value(|run| run())>"Preview"</button>
+                    </div>
+                    <p class="metric-hint" data-testid="metric-hint">{move || hint.get()}</p>
+                    {move || preview.get().map(|outcome| match outcome {
+                        Ok(text) => view! { <p class="query-preview" data-testid="query-preview">{text}</p> }.into_any(),
+                        Err(error) => view! { <p class="query-preview error" role="alert" data-testid="query-error">{error}</p> }.into_any(),
+                    })}
+                    <label class="field"><span>"Unit"</span>
+                        <select data-field="unit" on:change=move |e| unit.set(event_target_value(&e))>
+                            {UNITS.iter().map(|u| view! { <option value=*u selected=move || unit.get() == *u>{*u}</option> }).collect::<Vec<_>>()}
+                        </select>
+                    </label>
+                    <label class="field"><span>"Decimals"</span><input data-field="decimals" prop:value=move || decimals.get() on:input=move |e| decimals.set(event_target_value(&e)) /></label>
+                    <label class="field"><span>"Thresholds"</span><input data-field="thresholds" placeholder="green, 80 amber, 90 red" prop:value=move || thresholds.get() on:input=move |e| thresholds.set(event_target_value(&e)) /></label>
+                </Show>
+                <Show when=move || kind.get() == "timeseries">
+                    <div class="field"><span>"Overlays"</span>
+                        <select data-field="forecast" on:change=move |e| forecast.set(event_target_value(&e))>
+                            {[("none", "No forecast"), ("linear", "Linear forecast"), ("seasonal", "Seasonal forecast")].into_iter().map(|(v, t)| view! { <option value=v selected=move || forecast.get() == v>{t}</option> }).collect::<Vec<_>>()}
+                        </select>
+                        <input data-field="horizon" placeholder="horizon, e.g. 4h" prop:value=move || horizon.get() on:input=move |e| horizon.set(event_target_value(&e)) />
+                        <select data-field="baseline" on:change=move |e| baseline.set(event_target_value(&e))>
+                            {[("none", "No baseline"), ("1d", "Yesterday"), ("1w", "Last week"), ("seasonal", "Time of day")].into_iter().map(|(v, t)| view! { <option value=v selected=move || baseline.get() == v>{t}</option> }).collect::<Vec<_>>()}
+                        </select>
+                        <label class="overlay-switch"><input type="checkbox" data-field="anomalies" prop:checked=move || anomalies.get() on:change=move |e| anomalies.set(event_target_checked(&e)) />"Anomalies"</label>
+                    </div>
+                </Show>
+                {move || problem.get().map(|p| view! { <p class="form-problem" role="alert" data-testid="editor-problem">{p}</p> })}
+                <div class="dialog-buttons">
+                    <button data-field="apply" on:click=move |_| match build() {
+                        Ok(panel) => { problem.set(None); on_apply.run(panel); }
+                        Err(message) => problem.set(Some(message)),
+                    }>"Apply"</button>
+                    <button on:click=move |_| on_close.run(())>"Cancel"</button>
+                </div>
+            </section>
+        </div>
+    }
+}
+
+/// Dashboard settings: title, default range, refresh, datasource, variables.
+#[component]
+pub fn SettingsDialog(
+    dashboard: Dashboard,
+    /// Where variable previews are asked.
+    datasource: Datasource,
+    on_apply: Callback<Vec<Edit>>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let title = RwSignal::new(dashboard.title.clone());
+    let from = RwSignal::new(dashboard.time.from.clone());
+    let to = RwSignal::new(dashboard.time.to.clone());
+    let refresh = RwSignal::new(dashboard.refresh.clone());
+    let datasource_text = RwSignal::new(dashboard.datasource.clone().unwrap_or_default());
+    // Variables as editable rows: name, kind, query or comma-separated values.
+    let variable_rows = RwSignal::new(
+        dashboard
+            .variables
+            .iter()
+            .map(|v| {
+                let (kind, text) = match &v.source {
+                    VariableSource::Query { query } => ("query", query.clone()),
+                    VariableSource::Custom { values } => ("custom", values.join(",")),
+                    VariableSource::QueryResult { query, value_label } => {
+                        ("result", format!("{value_label}:{query}"))
+                    }
+                };
+                (
+                    RwSignal::new(v.name.clone()),
+                    RwSignal::new(kind.to_string()),
+                    RwSignal::new(text),
+                    v.clone(),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let previews = RwSignal::new(BTreeMap::<usize, String>::new());
+    let datasource_for_preview = StoredValue::new(datasource);
+    let problem = RwSignal::new(None::<String>);
+    let build = move || -> Result<Vec<Edit>, String> {
+        let mut variables = Vec::new();
+        for (name, kind, text, original) in variable_rows.get_untracked() {
+            let name = name.get_untracked().trim().to_string();
+            let text = text.get_untracked();
+            let source = match kind.get_untracked().as_str() {
+                "query" => VariableSource::Query {
+                    query: text.trim().to_string(),
+                },
+                "result" => {
+                    let (label, query) = text
+                        .split_once(':')
+                        .ok_or_else(|| format!("variable {name}: write label:query"))?;
+                    VariableSource::QueryResult {
+                        query: query.trim().to_string(),
+                        value_label: label.trim().to_string(),
+                    }
+                }
+                _ => VariableSource::Custom {
+                    values: text
+                        .split(',')
+                        .map(|v| v.trim().to_string())
+                        .filter(|v| !v.is_empty())
+                        .collect(),
+                },
+            };
+            variables.push(Variable {
+                name,
+                source,
+                ..original
+            });
+        }
+        Ok(vec![
+            Edit::SetTitle(title.get_untracked()),
+            Edit::SetTime {
+                from: from.get_untracked(),
+                to: to.get_untracked(),
+            },
+            Edit::SetRefresh(refresh.get_untracked()),
+            Edit::SetDatasource(Some(datasource_text.get_untracked())),
+            Edit::SetVariables(variables),
+        ])
+    };
+    let preview_variable = move |index: usize| {
+        let Some((_, kind, text, _)) = variable_rows.with_untracked(|r| r.get(index).cloned())
+        else {
+            return;
+        };
+        let datasource = datasource_for_preview.get_value();
+        let (kind, text) = (kind.get_untracked(), text.get_untracked());
+        spawn_local(async move {
+            let shown = match kind.as_str() {
+                "query" => match foresight_core::dashboard_model::parse_label_values_query(&text) {
+                    Ok(parsed) => {
+                        fetch_label_values(&datasource, &parsed.label, parsed.metric.as_deref())
+                            .await
+                            .map(|values| {
+                                format!(
+                                    "{} values: {}",
+                                    values.len(),
+                                    values
+                                        .iter()
+                                        .take(10)
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            })
+                            .unwrap_or_else(|e| e.to_string())
+                    }
+                    Err(message) => message,
+                },
+                _ => format!("values: {text}"),
+            };
+            previews.try_update(|p| {
+                p.insert(index, shown);
+            });
+        });
+    };
+    view! {
+        <div class="dialog-backdrop">
+            <section class="dialog settings" role="dialog" aria-label="Dashboard settings" data-testid="settings-dialog">
+                <h2>"Dashboard settings"</h2>
+                <label class="field"><span>"Title"</span><input data-field="dashboard-title" prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e)) /></label>
+                <label class="field"><span>"Default range"</span>
+                    <input data-field="from" prop:value=move || from.get() on:input=move |e| from.set(event_target_value(&e)) />
+                    <input data-field="to" prop:value=move || to.get() on:input=move |e| to.set(event_target_value(&e)) />
+                </label>
+                <label class="field"><span>"Refresh"</span>
+                    <select data-field="refresh" on:change=move |e| refresh.set(event_target_value(&e))>
+                        {REFRESH_CHOICES.iter().map(|r| view! { <option value=*r selected=move || refresh.get() == *r>{*r}</option> }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <label class="field"><span>"Prometheus"</span><input data-field="datasource" placeholder="empty: the page's default" prop:value=move || datasource_text.get() on:input=move |e| datasource_text.set(event_target_value(&e)) /></label>
+                <div class="field"><span>"Variables"</span>
+                    <div class="variables">
+                        {move || variable_rows.get().into_iter().enumerate().map(|(index, (name, kind, text, _))| view! {
+                            <div class="variable-row" data-variable-row=index.to_string()>
+                                <input class="variable-name" placeholder="name" prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
+                                <select class="variable-kind" on:change=move |e| kind.set(event_target_value(&e))>
+                                    {[("query", "label_values(…)"), ("custom", "values"), ("result", "label:query")].into_iter().map(|(v, t)| view! { <option value=v selected=move || kind.get() == v>{t}</option> }).collect::<Vec<_>>()}
+                                </select>
+                                <input class="variable-text" placeholder="label_values(up, job) or a,b,c" prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e)) />
+                                <button on:click=move |_| preview_variable(index)>"Preview"</button>
+                                <button on:click=move |_| variable_rows.update(|r| { if index < r.len() { r.remove(index); } })>"✕"</button>
+                                <span class="variable-preview" data-variable-preview=index.to_string()>{move || previews.with(|p| p.get(&index).cloned())}</span>
+                            </div>
+                        }).collect::<Vec<_>>()}
+                    </div>
+                    <button data-field="add-variable" on:click=move |_| variable_rows.update(|r| {
+                        let template = Variable { name: format!("var{}", r.len() + 1), label: None, source: VariableSource::Custom { values: Vec::new() }, multi: false, include_all: false, all_value: None, default: Vec::new() };
+                        r.push((RwSignal::new(template.name.clone()), RwSignal::new("custom".to_string()), RwSignal::new(String::new()), template));
+                    })>"Add variable"</button>
+                </div>
+                {move || problem.get().map(|p| view! { <p class="form-problem" role="alert" data-testid="settings-problem">{p}</p> })}
+                <div class="dialog-buttons">
+                    <button data-field="apply-settings" on:click=move |_| match build() {
+                        Ok(edits) => on_apply.run(edits),
+                        Err(message) => problem.set(Some(message)),
+                    }>"Apply"</button>
+                    <button on:click=move |_| on_close.run(())>"Cancel"</button>
+                </div>
+            </section>
+        </div>
+    }
+}
+
+/// Reads JSON as a Foresight dashboard, or else as Grafana's (with its report).
+pub fn read_dashboard_json(text: &str) -> Result<(Dashboard, Option<ImportReport>), String> {
+    let looks_like_ours = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("layout").is_some() && v.get("schemaVersion").is_some());
+    if looks_like_ours {
+        return Dashboard::from_json(text).map(|d| (d, None));
+    }
+    import_grafana_dashboard(text).map(|(d, report)| (d, Some(report)))
+}
+
+/// Offers `text` as a file download.
+pub fn download_text(filename: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser could not prepare the download".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not prepare the download".to_string())?;
+    let anchor: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(|_| "the browser could not prepare the download".to_string())?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// The import dialog: a file or pasted JSON (Grafana's or Foresight's).
+#[component]
+pub fn ImportDialog(on_open: Callback<Dashboard>, on_close: Callback<()>) -> impl IntoView {
+    let pasted = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<(Dashboard, Option<ImportReport>), String>>);
+    let read = move |text: String| outcome.set(Some(read_dashboard_json(&text)));
+    let on_file = move |event: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&event);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => read(text.as_string().unwrap_or_default()),
+                Err(_) => outcome.set(Some(Err("the file could not be read".into()))),
+            }
+        });
+    };
+    let report_view = move || {
+        outcome.get().map(|result| match result {
+            Err(message) => view! { <p class="form-problem" role="alert" data-testid="import-error">{message}</p> }.into_any(),
+            Ok((dashboard, report)) => {
+                let summary = match &report {
+                    Some(r) => format!("{}: {} panels, {} imported, {} placeholders", dashboard.title, r.panels.len(), r.imported(), r.unsupported()),
+                    None => format!("{}: a Foresight dashboard with {} panels", dashboard.title, dashboard.panels.len()),
+                };
+                let rows = report.as_ref().map(|r| r.panels.iter().map(|p| {
+                    let result = p.unsupported.clone().map_or_else(|| "imported".to_string(), |why| format!("placeholder: {why}"));
+                    view! {
+                        <tr data-import-panel=p.id.clone() data-imported=p.unsupported.is_none().to_string()>
+                            <td>{p.title.clone()}</td><td>{p.grafana_type.clone()}</td><td>{result}</td><td>{p.notes.join("; ")}</td>
+                        </tr>
+                    }
+                }).collect::<Vec<_>>());
+                let notes = report.as_ref().map(|r| r.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect::<Vec<_>>());
+                let open = dashboard.clone();
+                view! {
+                    <div class="import-report" data-testid="import-report">
+                        <p class="import-summary" data-testid="import-summary">{summary}</p>
+                        <ul class="import-notes">{notes}</ul>
+                        <table class="import-table"><thead><tr><th>"Panel"</th><th>"Grafana type"</th><th>"Result"</th><th>"Not carried over"</th></tr></thead><tbody>{rows}</tbody></table>
+                        <button data-field="open-imported" on:click=move |_| on_open.run(open.clone())>"Open and edit"</button>
+                    </div>
+                }.into_any()
+            }
+        })
+    };
+    view! {
+        <div class="dialog-backdrop">
+            <section class="dialog import" role="dialog" aria-label="Import a dashboard" data-testid="import-dialog">
+                <h2>"Import a dashboard"</h2>
+                <p>"A Grafana dashboard (exported JSON) or a Foresight dashboard: choose a file or paste it."</p>
+                <input type="file" accept=".json,application/json" data-field="import-file" on:change=on_file />
+                <textarea data-field="import-text" placeholder="{ \"title\": …, \"panels\": [ … ] }" prop:value=move || pasted.get() on:input=move |e| pasted.set(event_target_value(&e))></textarea>
+                <div class="dialog-buttons">
+                    <button data-field="import-pasted" on:click=move |_| read(pasted.get_untracked())>"Import pasted JSON"</button>
+                    <button on:click=move |_| on_close.run(())>"Close"</button>
+                </div>
+                {report_view}
+            </section>
+        </div>
+    }
+}
