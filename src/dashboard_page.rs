@@ -384,6 +384,7 @@ pub fn DashboardPage(
 
     let title = dashboard.with_value(|d| d.title.clone());
     let current_id = dashboard.with_value(|d| d.id.clone());
+    let current_title = dashboard.with_value(|d| d.title.clone());
     let picker = move || {
         let list = listings.get();
         (list.len() > 1).then(|| {
@@ -401,6 +402,9 @@ pub fn DashboardPage(
                         });
                     }
                 >
+                    {(!list.iter().any(|entry| entry.id == current_id)).then(|| {
+                        view! { <option value="" selected=true disabled=true>{current_title.clone()}</option> }
+                    })}
                     {list
                         .into_iter()
                         .map(|entry| {

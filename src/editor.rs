@@ -147,7 +147,7 @@ pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
     view! {
         <div class="panel-edit-controls" data-edit-panel=id.clone()>
             {button("Edit", "edit", "Edit this panel", Box::new(|| None))}
-            {button("⧉", "duplicate", "Duplicate", id_for(Edit::Duplicate))}
+            {button("Copy", "duplicate", "Duplicate this panel", id_for(Edit::Duplicate))}
             {button("←", "left", "Move left", moved(-1, 0))}
             {button("→", "right", "Move right", moved(1, 0))}
             {button("↑", "up", "Move up", moved(0, -1))}
