@@ -15,6 +15,9 @@ use foresight_core::dashboard_model::{
 use foresight_core::datasource::Datasource;
 use foresight_core::grafana_import::{import_grafana_dashboard, ImportReport};
 use foresight_core::prometheus_response::QueryData;
+use foresight_core::promql_completion::{
+    apply_completion, completion_context, matching, CompletionContext,
+};
 use foresight_core::refresh::REFRESH_CHOICES;
 use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use foresight_core::units::Unit;
@@ -338,6 +341,60 @@ pub fn PanelEditor(
     };
     let run_preview = StoredValue::new(run_preview);
     let describe_metric = StoredValue::new(describe_metric);
+
+    // Completion at the cursor: names, then label names and values scoped by the
+    // selector being typed. Each suggestion is the whole query, completed.
+    let suggestions = RwSignal::new(Vec::<String>::new());
+    let completion_round = StoredValue::new(0u64);
+    let complete = {
+        let datasource = datasource.clone();
+        move |query: String, cursor: usize| {
+            let round = completion_round.get_value() + 1;
+            completion_round.set_value(round);
+            let context = completion_context(&query, cursor);
+            let datasource = datasource.clone();
+            spawn_local(async move {
+                let (candidates, prefix) = match &context {
+                    CompletionContext::Name { prefix } => {
+                        let mut names = metric_names.get_untracked();
+                        names.extend(FUNCTIONS.iter().map(|f| f.to_string()));
+                        (names, prefix.clone())
+                    }
+                    CompletionContext::LabelName { selector, prefix } => {
+                        let scope = (!selector.starts_with('{')).then_some(selector.as_str());
+                        (
+                            fetch_label_names(&datasource, scope)
+                                .await
+                                .unwrap_or_default(),
+                            prefix.clone(),
+                        )
+                    }
+                    CompletionContext::LabelValue {
+                        selector,
+                        label,
+                        prefix,
+                    } => {
+                        let scope = (selector != "{}").then_some(selector.as_str());
+                        (
+                            fetch_label_values(&datasource, label, scope)
+                                .await
+                                .unwrap_or_default(),
+                            prefix.clone(),
+                        )
+                    }
+                };
+                if completion_round.try_get_value() != Some(round) {
+                    return; // a newer keystroke asked again
+                }
+                let completed: Vec<String> = matching(&candidates, &prefix, 50)
+                    .into_iter()
+                    .map(|candidate| apply_completion(&query, cursor, candidate))
+                    .collect();
+                suggestions.try_set(completed);
+            });
+        }
+    };
+    let complete = StoredValue::new(complete);
     {
         let datasource = datasource.clone();
         spawn_local(async move {
@@ -464,7 +521,18 @@ pub fn PanelEditor(
                             list="promql-completion"
                             placeholder="PromQL, e.g. sum(rate(http_requests_total[$__rate_interval]))"
                             prop:value=move || row.expr.get()
-                            on:input=move |e| row.expr.set(event_target_value(&e))
+                            on:input=move |e| {
+                                let input: web_sys::HtmlInputElement = event_target(&e);
+                                let value = input.value();
+                                // selectionStart counts UTF-16 units; the core wants a byte offset.
+                                let cursor_units = input.selection_start().ok().flatten().unwrap_or(value.len() as u32) as usize;
+                                let cursor = value.chars().scan(0usize, |units, c| { *units += c.len_utf16(); Some((*units, c.len_utf8())) })
+                                    .take_while(|(units, _)| *units <= cursor_units)
+                                    .map(|(_, bytes)| bytes)
+                                    .sum::<usize>();
+                                row.expr.set(value.clone());
+                                complete.with_value(|complete| complete(value, cursor));
+                            }
                             on:change=move |e| {
                                 describe_metric.with_value(|describe| describe(event_target_value(&e)));
                                 run_preview.with_value(|run| run());
@@ -483,8 +551,8 @@ pub fn PanelEditor(
         <div class="dialog-backdrop">
             <section class="dialog panel-editor" role="dialog" aria-label="Edit panel" data-testid="panel-editor">
                 <h2>"Edit panel"</h2>
-                <datalist id="promql-completion">
-                    {move || metric_names.get().into_iter().chain(FUNCTIONS.iter().map(|f| f.to_string())).map(|name| view! { <option value=name></option> }).collect::<Vec<_>>()}
+                <datalist id="promql-completion" data-testid="completions">
+                    {move || suggestions.get().into_iter().map(|text| view! { <option value=text></option> }).collect::<Vec<_>>()}
                 </datalist>
                 <label class="field"><span>"Title"</span><input data-field="title" prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e)) /></label>
                 <label class="field"><span>"Type"</span>

@@ -18,6 +18,7 @@ pub mod histogram_heatmap;
 pub mod inline_dashboard;
 pub mod markdown;
 pub mod prometheus_response;
+pub mod promql_completion;
 pub mod query_step;
 pub mod refresh;
 pub mod series;

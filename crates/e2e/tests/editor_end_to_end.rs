@@ -165,6 +165,36 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     )
     .await;
     wait_for_text(&browser, r#"[data-testid="query-preview"]"#, "1 series now").await;
+    // Completion at the cursor: metric names, label names and values scoped by the selector.
+    let expr = r#"[data-query-row="0"] .query-expr"#;
+    for (typed, wanted) in [
+        ("sum(rate(http_requests_tot", "sum(rate(http_requests_total"),
+        (
+            r#"http_requests_total{job="sample-service", status"#,
+            r#"http_requests_total{job="sample-service", status_code"#,
+        ),
+        (
+            r#"http_requests_total{status_code=""#,
+            r#"http_requests_total{status_code="500""#,
+        ),
+    ] {
+        type_into(&browser, expr, typed).await;
+        let deadline = Instant::now() + SETTLE;
+        loop {
+            let offered = browser
+                .script(r#"return [...document.querySelectorAll('[data-testid="completions"] option')].map(o => o.value);"#)
+                .await
+                .unwrap();
+            if offered.as_array().unwrap().iter().any(|o| o == wanted) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "typing {typed:?} never offered {wanted:?}: {offered}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
     // A wrong query shows Prometheus's own error inline.
     type_into(
         &browser,

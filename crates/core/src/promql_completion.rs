@@ -1,0 +1,199 @@
+//! What the query editor can complete at the cursor: a metric or function
+//! name, a label name inside `{…}`, or a label value after `label="`. The
+//! editor asks Prometheus for the candidates (scoped by the selector being
+//! typed) and offers each as the whole query with the completion inserted.
+
+/// What is being typed at the cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompletionContext {
+    /// A metric or function name starting with `prefix`.
+    Name { prefix: String },
+    /// A label name inside the braces of `selector` (e.g. `up{job="x"}` so far).
+    LabelName { selector: String, prefix: String },
+    /// A value of `label` inside the braces of `selector`.
+    LabelValue {
+        selector: String,
+        label: String,
+        prefix: String,
+    },
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == ':'
+}
+
+/// The context at byte offset `cursor` of `query` (clamped to the text).
+pub fn completion_context(query: &str, cursor: usize) -> CompletionContext {
+    let mut cursor = cursor.min(query.len());
+    while !query.is_char_boundary(cursor) {
+        cursor -= 1;
+    }
+    let before = &query[..cursor];
+    // Inside braces? Find the last unclosed `{` (ignoring braces inside strings).
+    let mut open_brace = None;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in before.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => open_brace = Some(i),
+            '}' if !in_string => open_brace = None,
+            _ => {}
+        }
+    }
+    if let Some(brace) = open_brace {
+        let metric: String = before[..brace]
+            .chars()
+            .rev()
+            .take_while(|&c| is_name_char(c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let inside = &before[brace + 1..];
+        // The matchers before the one being typed scope the candidates.
+        let last_comma = {
+            let mut quote = false;
+            let mut at = None;
+            for (i, c) in inside.char_indices() {
+                match c {
+                    '"' => quote = !quote,
+                    ',' if !quote => at = Some(i),
+                    _ => {}
+                }
+            }
+            at
+        };
+        let (done, current) = match last_comma {
+            Some(i) => (&inside[..i], inside[i + 1..].trim_start()),
+            None => ("", inside.trim_start()),
+        };
+        let selector = format!("{metric}{{{done}}}");
+        if in_string {
+            if let Some((label, value)) = current.split_once('"') {
+                let label = label.trim_end_matches(['=', '!', '~']).trim().to_string();
+                return CompletionContext::LabelValue {
+                    selector,
+                    label,
+                    prefix: value.to_string(),
+                };
+            }
+        }
+        return CompletionContext::LabelName {
+            selector,
+            prefix: current.chars().take_while(|&c| is_name_char(c)).collect(),
+        };
+    }
+    let prefix: String = before
+        .chars()
+        .rev()
+        .take_while(|&c| is_name_char(c))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    CompletionContext::Name { prefix }
+}
+
+/// The whole query with `candidate` completing what is typed at `cursor`
+/// (label values are closed with a quote).
+pub fn apply_completion(query: &str, cursor: usize, candidate: &str) -> String {
+    let mut cursor = cursor.min(query.len());
+    while !query.is_char_boundary(cursor) {
+        cursor -= 1;
+    }
+    let context = completion_context(query, cursor);
+    let typed = match &context {
+        CompletionContext::Name { prefix }
+        | CompletionContext::LabelName { prefix, .. }
+        | CompletionContext::LabelValue { prefix, .. } => prefix.len(),
+    };
+    let start = cursor - typed;
+    let inserted = match context {
+        CompletionContext::LabelValue { .. } => {
+            format!("{}\"", candidate.replace('\\', "\\\\").replace('"', "\\\""))
+        }
+        _ => candidate.to_string(),
+    };
+    format!("{}{inserted}{}", &query[..start], &query[cursor..])
+}
+
+/// Candidates starting with `prefix` (all when it is empty), at most `limit`.
+pub fn matching<'a>(candidates: &'a [String], prefix: &str, limit: usize) -> Vec<&'a str> {
+    candidates
+        .iter()
+        .filter(|c| c.starts_with(prefix))
+        .take(limit)
+        .map(String::as_str)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_labels_and_values_are_recognised() {
+        assert_eq!(
+            completion_context("sum(rate(http_req", 17),
+            CompletionContext::Name {
+                prefix: "http_req".into()
+            }
+        );
+        assert_eq!(
+            completion_context("up{jo", 5),
+            CompletionContext::LabelName {
+                selector: "up{}".into(),
+                prefix: "jo".into()
+            }
+        );
+        assert_eq!(
+            completion_context(r#"up{job="prom", inst"#, 19),
+            CompletionContext::LabelName {
+                selector: r#"up{job="prom"}"#.into(),
+                prefix: "inst".into()
+            }
+        );
+        assert_eq!(
+            completion_context(
+                r#"rate(http_requests_total{job="sample", status_code=~"5"#,
+                54
+            ),
+            CompletionContext::LabelValue {
+                selector: r#"http_requests_total{job="sample"}"#.into(),
+                label: "status_code".into(),
+                prefix: "5".into()
+            }
+        );
+        // A brace inside a string does not open a selector; a closed one ends it.
+        assert_eq!(
+            completion_context(r#"up{job="a{b"} + no"#, 18),
+            CompletionContext::Name {
+                prefix: "no".into()
+            }
+        );
+    }
+
+    #[test]
+    fn completions_replace_what_is_typed() {
+        assert_eq!(
+            apply_completion("sum(rate(http_req", 17, "http_requests_total"),
+            "sum(rate(http_requests_total"
+        );
+        assert_eq!(apply_completion("up{jo}", 5, "job"), "up{job}");
+        assert_eq!(
+            apply_completion(r#"up{job="sam"#, 11, r#"sample "x""#),
+            r#"up{job="sample \"x\"""#
+        );
+        assert_eq!(
+            apply_completion("é", 1, "x"),
+            "xé",
+            "never splits a character"
+        );
+        let names = vec!["up".to_string(), "upstream".to_string(), "down".to_string()];
+        assert_eq!(matching(&names, "up", 10), ["up", "upstream"]);
+        assert_eq!(matching(&names, "", 2), ["up", "upstream"]);
+    }
+}
