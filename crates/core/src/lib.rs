@@ -4,6 +4,7 @@
 //! runs natively under `cargo test`, in the native tools, and in the browser.
 //! A clock is always passed in, never read from the environment.
 
+pub mod alerting;
 pub mod analytics;
 pub mod calendar;
 pub mod chart_geometry;

@@ -1,0 +1,286 @@
+//! The alert state machine of a rule, with Prometheus's exact rules
+//! (`rules/alerting.go`): one alert per output label set; a new label set is
+//! Pending from the evaluation it first appears (`active_at`); it fires at the
+//! first evaluation where `now - active_at >= for` (so `for: 0` fires at once);
+//! a Pending alert that disappears is forgotten (a later return starts `for`
+//! again); a Firing alert that disappears is kept Firing ("recovering") until
+//! it has been absent for `keep_firing_for`, then resolves; a resolved alert is
+//! remembered for 15 minutes so notifiers can report it, and a return after
+//! resolution starts a new Pending period. The clock is an argument: the
+//! machine is pure and replayable (backtests, reloads, tests).
+
+use crate::series::Labels;
+use std::collections::BTreeMap;
+
+/// How long a resolved alert is kept to be reported as resolved (Prometheus's `resolvedRetention`).
+pub const RESOLVED_RETENTION_SECONDS: f64 = 15.0 * 60.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    /// Resolved, kept for reporting.
+    Inactive,
+    Pending,
+    Firing,
+}
+
+/// One alert instance (one output label set of the rule).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub labels: Labels,
+    pub state: AlertState,
+    pub value: f64,
+    /// When the current Pending period began (seconds).
+    pub active_at: f64,
+    pub fired_at: Option<f64>,
+    pub resolved_at: Option<f64>,
+    /// Since when a Firing alert has been absent (it is then "recovering").
+    pub keep_firing_since: Option<f64>,
+    /// When it was last sent to a notifier (managed by the caller).
+    #[serde(default)]
+    pub last_sent_at: Option<f64>,
+}
+
+impl Alert {
+    /// Firing, but its series has gone and `keep_firing_for` is running.
+    pub fn is_recovering(&self) -> bool {
+        self.state == AlertState::Firing && self.keep_firing_since.is_some()
+    }
+}
+
+/// A state change worth telling someone about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub labels: Labels,
+    pub from: Option<AlertState>,
+    pub to: AlertState,
+    pub at: f64,
+}
+
+/// The alerts of one rule, evaluated step by step.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RuleState {
+    /// By label set.
+    pub alerts: BTreeMap<String, Alert>,
+    /// The last evaluation time (seconds).
+    pub last_evaluation: Option<f64>,
+}
+
+fn key(labels: &Labels) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}\u{1}{v}"))
+        .collect::<Vec<_>>()
+        .join("\u{2}")
+}
+
+impl RuleState {
+    /// One evaluation at `now` with the rule's output (already labelled as the
+    /// alerts will be). Returns the state changes.
+    pub fn evaluate(
+        &mut self,
+        now: f64,
+        output: &[(Labels, f64)],
+        for_seconds: f64,
+        keep_firing_for_seconds: f64,
+    ) -> Vec<Transition> {
+        let mut transitions = Vec::new();
+        let mut present = std::collections::BTreeSet::new();
+        for (labels, value) in output {
+            let id = key(labels);
+            present.insert(id.clone());
+            match self.alerts.get_mut(&id) {
+                Some(alert) if alert.state != AlertState::Inactive => {
+                    alert.value = *value;
+                }
+                previous => {
+                    let from = previous.map(|a| a.state);
+                    self.alerts.insert(
+                        id,
+                        Alert {
+                            labels: labels.clone(),
+                            state: AlertState::Pending,
+                            value: *value,
+                            active_at: now,
+                            fired_at: None,
+                            resolved_at: None,
+                            keep_firing_since: None,
+                            last_sent_at: None,
+                        },
+                    );
+                    transitions.push(Transition {
+                        labels: labels.clone(),
+                        from,
+                        to: AlertState::Pending,
+                        at: now,
+                    });
+                }
+            }
+        }
+        let mut forget = Vec::new();
+        for (id, alert) in &mut self.alerts {
+            if !present.contains(id) {
+                let mut keep_firing = false;
+                if alert.state == AlertState::Firing && keep_firing_for_seconds > 0.0 {
+                    let since = *alert.keep_firing_since.get_or_insert(now);
+                    keep_firing = now - since < keep_firing_for_seconds;
+                }
+                if alert.state == AlertState::Pending
+                    || alert
+                        .resolved_at
+                        .is_some_and(|at| now - at > RESOLVED_RETENTION_SECONDS)
+                {
+                    forget.push(id.clone());
+                }
+                if alert.state != AlertState::Inactive && !keep_firing {
+                    transitions.push(Transition {
+                        labels: alert.labels.clone(),
+                        from: Some(alert.state),
+                        to: AlertState::Inactive,
+                        at: now,
+                    });
+                    alert.state = AlertState::Inactive;
+                    alert.resolved_at = Some(now);
+                }
+                if !keep_firing {
+                    continue;
+                }
+            } else {
+                alert.keep_firing_since = None;
+            }
+            if alert.state == AlertState::Pending && now - alert.active_at >= for_seconds {
+                alert.state = AlertState::Firing;
+                alert.fired_at = Some(now);
+                transitions.push(Transition {
+                    labels: alert.labels.clone(),
+                    from: Some(AlertState::Pending),
+                    to: AlertState::Firing,
+                    at: now,
+                });
+            }
+        }
+        for id in forget {
+            self.alerts.remove(&id);
+        }
+        self.last_evaluation = Some(now);
+        transitions
+    }
+
+    /// Alerts that are pending or firing.
+    pub fn active(&self) -> impl Iterator<Item = &Alert> {
+        self.alerts
+            .values()
+            .filter(|a| a.state != AlertState::Inactive)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(instance: &str) -> Labels {
+        [
+            ("alertname".to_string(), "HighErrors".to_string()),
+            ("instance".to_string(), instance.to_string()),
+        ]
+        .into()
+    }
+
+    fn states(rule: &RuleState) -> Vec<(String, AlertState)> {
+        rule.alerts
+            .values()
+            .map(|a| (a.labels["instance"].clone(), a.state))
+            .collect()
+    }
+
+    #[test]
+    fn pending_then_firing_after_for_and_resolved_when_gone() {
+        let mut rule = RuleState::default();
+        let a = vec![(labels("a"), 1.0)];
+        rule.evaluate(0.0, &a, 120.0, 0.0);
+        assert_eq!(states(&rule), [("a".into(), AlertState::Pending)]);
+        rule.evaluate(60.0, &a, 120.0, 0.0);
+        assert_eq!(states(&rule), [("a".into(), AlertState::Pending)]);
+        let t = rule.evaluate(120.0, &a, 120.0, 0.0);
+        assert_eq!(
+            t[0].to,
+            AlertState::Firing,
+            "fires when now - active_at >= for"
+        );
+        let t = rule.evaluate(180.0, &[], 120.0, 0.0);
+        assert_eq!(t[0].to, AlertState::Inactive);
+        assert_eq!(
+            rule.alerts.values().next().unwrap().resolved_at,
+            Some(180.0)
+        );
+        // Kept 15 minutes for reporting, then forgotten.
+        rule.evaluate(180.0 + 900.0, &[], 120.0, 0.0);
+        assert_eq!(rule.alerts.len(), 1);
+        rule.evaluate(180.0 + 960.0, &[], 120.0, 0.0);
+        assert!(rule.alerts.is_empty());
+    }
+
+    #[test]
+    fn for_zero_fires_at_once_and_a_pending_gap_restarts_for() {
+        let mut rule = RuleState::default();
+        let t = rule.evaluate(0.0, &[(labels("a"), 1.0)], 0.0, 0.0);
+        assert_eq!(
+            t.iter().map(|t| t.to).collect::<Vec<_>>(),
+            [AlertState::Pending, AlertState::Firing]
+        );
+        let mut rule = RuleState::default();
+        rule.evaluate(0.0, &[(labels("a"), 1.0)], 120.0, 0.0);
+        rule.evaluate(60.0, &[], 120.0, 0.0);
+        assert!(
+            rule.alerts.is_empty(),
+            "a pending alert that goes away is forgotten"
+        );
+        rule.evaluate(120.0, &[(labels("a"), 1.0)], 120.0, 0.0);
+        rule.evaluate(180.0, &[(labels("a"), 1.0)], 120.0, 0.0);
+        assert_eq!(
+            states(&rule),
+            [("a".into(), AlertState::Pending)],
+            "for restarted at 120"
+        );
+        rule.evaluate(240.0, &[(labels("a"), 1.0)], 120.0, 0.0);
+        assert_eq!(states(&rule), [("a".into(), AlertState::Firing)]);
+    }
+
+    #[test]
+    fn keep_firing_for_holds_a_firing_alert_and_a_return_cancels_it() {
+        let mut rule = RuleState::default();
+        let a = vec![(labels("a"), 1.0)];
+        rule.evaluate(0.0, &a, 0.0, 300.0);
+        rule.evaluate(60.0, &[], 0.0, 300.0);
+        let alert = rule.alerts.values().next().unwrap();
+        assert!(alert.is_recovering());
+        rule.evaluate(120.0, &a, 0.0, 300.0);
+        assert!(!rule.alerts.values().next().unwrap().is_recovering());
+        rule.evaluate(180.0, &[], 0.0, 300.0); // since 180
+        rule.evaluate(420.0, &[], 0.0, 300.0);
+        assert_eq!(states(&rule), [("a".into(), AlertState::Firing)]);
+        let t = rule.evaluate(480.0, &[], 0.0, 300.0);
+        assert_eq!(
+            t[0].to,
+            AlertState::Inactive,
+            "resolved once absent for keep_firing_for"
+        );
+    }
+
+    #[test]
+    fn each_label_set_is_its_own_alert_and_a_return_after_resolution_is_new() {
+        let mut rule = RuleState::default();
+        rule.evaluate(0.0, &[(labels("a"), 1.0), (labels("b"), 2.0)], 60.0, 0.0);
+        rule.evaluate(60.0, &[(labels("a"), 1.0)], 60.0, 0.0);
+        assert_eq!(states(&rule), [("a".into(), AlertState::Firing)]);
+        rule.evaluate(120.0, &[], 60.0, 0.0);
+        let t = rule.evaluate(180.0, &[(labels("a"), 5.0)], 60.0, 0.0);
+        assert_eq!(
+            (t[0].from, t[0].to),
+            (Some(AlertState::Inactive), AlertState::Pending)
+        );
+        assert_eq!(rule.alerts.values().next().unwrap().active_at, 180.0);
+        assert_eq!(rule.active().count(), 1);
+    }
+}

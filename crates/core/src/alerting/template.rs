@@ -1,0 +1,589 @@
+//! Alert templates in Prometheus's syntax (Go `text/template` with
+//! Prometheus's functions), for annotations and labels: `{{ $value }}`,
+//! `{{ $labels.instance }}`, `{{ $externalLabels.cluster }}`, `.Value`,
+//! `.Labels.x`, pipelines (`{{ $value | humanizePercentage }}`) and the common
+//! functions `humanize`, `humanize1024`, `humanizePercentage`,
+//! `humanizeDuration`, `printf`, `toUpper`, `toLower`, `title`. Parsing is
+//! separate from rendering so a template error is shown when the rule is
+//! edited, not when it fires.
+
+use crate::series::Labels;
+
+/// What a template can refer to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TemplateData {
+    pub labels: Labels,
+    pub external_labels: Labels,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Operand {
+    Value,
+    Label(String),
+    ExternalLabel(String),
+    Text(String),
+    Number(f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Command {
+    Operand(Operand),
+    Call(String, Vec<Operand>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text(String),
+    Pipeline(Vec<Command>),
+}
+
+/// A parsed template, ready to render many times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pieces: Vec<Piece>,
+}
+
+const FUNCTIONS: [&str; 8] = [
+    "humanize",
+    "humanize1024",
+    "humanizePercentage",
+    "humanizeDuration",
+    "printf",
+    "toUpper",
+    "toLower",
+    "title",
+];
+
+fn tokens(action: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut chars = action.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '"' || c == '`' {
+            chars.next();
+            let mut text = String::from('"');
+            let mut closed = false;
+            while let Some(d) = chars.next() {
+                if d == c {
+                    closed = true;
+                    break;
+                }
+                if d == '\\' && c == '"' {
+                    match chars.next() {
+                        Some('n') => text.push('\n'),
+                        Some('t') => text.push('\t'),
+                        Some(other) => text.push(other),
+                        None => break,
+                    }
+                } else {
+                    text.push(d);
+                }
+            }
+            if !closed {
+                return Err(format!("unterminated string in {{{{{action}}}}}"));
+            }
+            out.push(text);
+        } else if c == '|' {
+            chars.next();
+            out.push("|".into());
+        } else {
+            let mut word = String::new();
+            while let Some(&d) = chars.peek() {
+                if d.is_whitespace() || d == '|' {
+                    break;
+                }
+                word.push(d);
+                chars.next();
+            }
+            out.push(word);
+        }
+    }
+    Ok(out)
+}
+
+fn operand(token: &str) -> Result<Operand, String> {
+    if let Some(text) = token.strip_prefix('"') {
+        return Ok(Operand::Text(text.to_string()));
+    }
+    if token == "$value" || token == ".Value" {
+        return Ok(Operand::Value);
+    }
+    for prefix in ["$labels.", ".Labels."] {
+        if let Some(name) = token.strip_prefix(prefix) {
+            return Ok(Operand::Label(name.to_string()));
+        }
+    }
+    for prefix in ["$externalLabels.", ".ExternalLabels."] {
+        if let Some(name) = token.strip_prefix(prefix) {
+            return Ok(Operand::ExternalLabel(name.to_string()));
+        }
+    }
+    if let Ok(number) = token.parse::<f64>() {
+        return Ok(Operand::Number(number));
+    }
+    Err(format!(
+        "{token:?} is not something a template knows ($value, $labels.<name>, $externalLabels.<name>, a string or a number)"
+    ))
+}
+
+impl Template {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            let mut literal = &rest[..open];
+            let mut after = &rest[open + 2..];
+            if let Some(trimmed) = after.strip_prefix('-') {
+                literal = literal.trim_end();
+                after = trimmed;
+            }
+            if !literal.is_empty() {
+                pieces.push(Piece::Text(literal.to_string()));
+            }
+            let close = after
+                .find("}}")
+                .ok_or_else(|| format!("\"{{{{\" at character {open} is never closed"))?;
+            let mut action = &after[..close];
+            rest = &after[close + 2..];
+            if let Some(trimmed) = action.strip_suffix('-') {
+                action = trimmed;
+                rest = rest.trim_start();
+            }
+            let action = action.trim();
+            if action.starts_with("/*") {
+                continue; // a comment
+            }
+            let words = tokens(action)?;
+            if words.is_empty() {
+                return Err("an empty {{ }}".into());
+            }
+            let mut commands = Vec::new();
+            for command in words.split(|w| w == "|") {
+                let Some((head, args)) = command.split_first() else {
+                    return Err(format!("an empty pipeline step in {{{{{action}}}}}"));
+                };
+                if FUNCTIONS.contains(&head.as_str()) {
+                    let args = args
+                        .iter()
+                        .map(|a| operand(a))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    commands.push(Command::Call(head.clone(), args));
+                } else if args.is_empty() {
+                    commands.push(Command::Operand(operand(head)?));
+                } else if head.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(format!(
+                        "function {head:?} is not available (available: {})",
+                        FUNCTIONS.join(", ")
+                    ));
+                } else {
+                    return Err(format!("{{{{{action}}}}} has more than one value"));
+                }
+            }
+            if matches!(commands.first(), Some(Command::Operand(_)))
+                && commands
+                    .iter()
+                    .skip(1)
+                    .any(|c| matches!(c, Command::Operand(_)))
+            {
+                return Err(format!("{{{{{action}}}}}: only functions can follow \"|\""));
+            }
+            pieces.push(Piece::Pipeline(commands));
+        }
+        if !rest.is_empty() {
+            if rest.contains("}}") {
+                return Err("\"}}\" without a matching \"{{\"".into());
+            }
+            pieces.push(Piece::Text(rest.to_string()));
+        }
+        Ok(Self { pieces })
+    }
+
+    pub fn render(&self, data: &TemplateData) -> Result<String, String> {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Pipeline(commands) => {
+                    let mut current: Option<Value> = None;
+                    for command in commands {
+                        current = Some(match command {
+                            Command::Operand(o) => resolve(o, data),
+                            Command::Call(name, args) => {
+                                let mut values: Vec<Value> =
+                                    args.iter().map(|a| resolve(a, data)).collect();
+                                if let Some(piped) = current.take() {
+                                    values.push(piped);
+                                }
+                                call(name, &values)?
+                            }
+                        });
+                    }
+                    if let Some(value) = current {
+                        out.push_str(&value.to_text());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Parses and renders in one go.
+pub fn render_template(text: &str, data: &TemplateData) -> Result<String, String> {
+    Template::parse(text)?.render(data)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Number(f64),
+    Text(String),
+}
+
+impl Value {
+    fn to_text(&self) -> String {
+        match self {
+            Value::Number(n) => format_go_float(*n),
+            Value::Text(t) => t.clone(),
+        }
+    }
+
+    fn number(&self) -> Result<f64, String> {
+        match self {
+            Value::Number(n) => Ok(*n),
+            Value::Text(t) => t
+                .trim()
+                .parse()
+                .map_err(|_| format!("{t:?} is not a number")),
+        }
+    }
+}
+
+fn resolve(operand: &Operand, data: &TemplateData) -> Value {
+    match operand {
+        Operand::Value => Value::Number(data.value),
+        Operand::Label(name) => Value::Text(data.labels.get(name).cloned().unwrap_or_default()),
+        Operand::ExternalLabel(name) => {
+            Value::Text(data.external_labels.get(name).cloned().unwrap_or_default())
+        }
+        Operand::Text(text) => Value::Text(text.clone()),
+        Operand::Number(n) => Value::Number(*n),
+    }
+}
+
+/// Go's `%v` for a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): the
+/// shortest representation, in exponent form when the exponent is below -4 or
+/// at least 6 (checked against Prometheus's own rendering by the conformance test).
+pub fn format_go_float(value: f64) -> String {
+    if value.is_nan() {
+        return "NaN".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if value == 0.0 {
+        return if value.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let exponent = value.abs().log10().floor() as i32;
+    if !(-4..6).contains(&exponent) {
+        // Rust's `{:e}` is the shortest round-trip mantissa; Go writes e+06 style exponents.
+        let text = format!("{value:e}");
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        return format!(
+            "{mantissa}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        );
+    }
+    // Rust's Display is the shortest round-trip decimal, like Go's.
+    format!("{value}")
+}
+
+/// Prometheus's `humanize` / `humanize1024`: divide down through the prefixes, then `%.4g`.
+fn humanize(value: f64, base: f64, large: &[&str], small: &[&str]) -> String {
+    let special = value == 0.0 || !value.is_finite();
+    if special || (base == 1024.0 && value.abs() <= 1.0) {
+        return format_significant(value);
+    }
+    let mut v = value;
+    let mut prefix = "";
+    if v.abs() >= 1.0 {
+        for p in large {
+            if v.abs() < base {
+                break;
+            }
+            prefix = p;
+            v /= base;
+        }
+    } else {
+        for p in small {
+            if v.abs() >= 1.0 {
+                break;
+            }
+            prefix = p;
+            v *= base;
+        }
+    }
+    format!("{}{prefix}", format_significant(v))
+}
+
+/// Go's `%.4g`.
+fn format_significant(value: f64) -> String {
+    if !value.is_finite() {
+        return format_go_float(value);
+    }
+    if value == 0.0 {
+        return "0".into();
+    }
+    let exponent = value.abs().log10().floor() as i32;
+    if !(-4..4).contains(&exponent) {
+        let text = format!("{value:.3e}");
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        let exp: i32 = exp.parse().unwrap_or(0);
+        return format!(
+            "{mantissa}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        );
+    }
+    let decimals = (3 - exponent).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// Prometheus's `humanizeDuration`.
+fn humanize_duration(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return format_significant(seconds);
+    }
+    if seconds == 0.0 {
+        return "0s".into();
+    }
+    if seconds.abs() >= 1.0 {
+        let sign = if seconds < 0.0 { "-" } else { "" };
+        let whole = seconds.abs().trunc() as i64;
+        let (days, hours, minutes, secs) = (
+            whole / 86_400,
+            whole / 3600 % 24,
+            whole / 60 % 60,
+            whole % 60,
+        );
+        return if days != 0 {
+            format!("{sign}{days}d {hours}h {minutes}m {secs}s")
+        } else if hours != 0 {
+            format!("{sign}{hours}h {minutes}m {secs}s")
+        } else if minutes != 0 {
+            format!("{sign}{minutes}m {secs}s")
+        } else {
+            format!("{sign}{}s", format_significant(seconds.abs()))
+        };
+    }
+    let mut v = seconds;
+    let mut prefix = "";
+    for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
+        if v.abs() >= 1.0 {
+            break;
+        }
+        prefix = p;
+        v *= 1000.0;
+    }
+    format!("{}{prefix}s", format_significant(v))
+}
+
+/// A subset of Go's `fmt.Sprintf`: `%s %v %d %f %.Nf %e %g %%`.
+fn printf(format: &str, args: &[Value]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut precision = None;
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                digits.push(d);
+                chars.next();
+            }
+            precision = digits.parse::<usize>().ok();
+        }
+        let verb = chars.next().ok_or("printf: the format ends in %")?;
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let arg = args
+            .next()
+            .ok_or_else(|| format!("printf: %{verb} has no value"))?;
+        match verb {
+            's' | 'v' => out.push_str(&arg.to_text()),
+            'd' => out.push_str(&format!("{}", arg.number()?.trunc() as i64)),
+            'f' => out.push_str(&format!("{:.*}", precision.unwrap_or(6), arg.number()?)),
+            'e' => {
+                let text = format!("{:.*e}", precision.unwrap_or(6), arg.number()?);
+                let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+                let exp: i32 = exp.parse().unwrap_or(0);
+                out.push_str(&format!(
+                    "{mantissa}e{}{:02}",
+                    if exp < 0 { '-' } else { '+' },
+                    exp.abs()
+                ));
+            }
+            'g' => out.push_str(&format_go_float(arg.number()?)),
+            other => {
+                return Err(format!(
+                    "printf: %{other} is not supported (use %s, %v, %d, %f, %e, %g)"
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn call(name: &str, args: &[Value]) -> Result<Value, String> {
+    let one = || -> Result<&Value, String> {
+        args.first().ok_or_else(|| format!("{name} needs a value"))
+    };
+    Ok(match name {
+        "humanize" => Value::Text(humanize(
+            one()?.number()?,
+            1000.0,
+            &["k", "M", "G", "T", "P", "E", "Z", "Y"],
+            &["m", "u", "n", "p", "f", "a", "z", "y"],
+        )),
+        "humanize1024" => Value::Text(humanize(
+            one()?.number()?,
+            1024.0,
+            &["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"],
+            &[],
+        )),
+        "humanizePercentage" => {
+            Value::Text(format!("{}%", format_significant(one()?.number()? * 100.0)))
+        }
+        "humanizeDuration" => Value::Text(humanize_duration(one()?.number()?)),
+        "printf" => {
+            let (format, rest) = args.split_first().ok_or("printf needs a format")?;
+            Value::Text(printf(&format.to_text(), rest)?)
+        }
+        "toUpper" => Value::Text(one()?.to_text().to_uppercase()),
+        "toLower" => Value::Text(one()?.to_text().to_lowercase()),
+        "title" => Value::Text(
+            one()?
+                .to_text()
+                .split(' ')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        other => return Err(format!("function {other:?} is not available")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(value: f64) -> TemplateData {
+        TemplateData {
+            labels: [("instance".to_string(), "app-1:8000".to_string())].into(),
+            external_labels: [("cluster".to_string(), "eu".to_string())].into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn values_labels_and_pipelines_render() {
+        let d = data(0.0734);
+        assert_eq!(
+            render_template("{{ $labels.instance }} errors at {{ $value | humanizePercentage }} in {{$externalLabels.cluster}}", &d).unwrap(),
+            "app-1:8000 errors at 7.34% in eu"
+        );
+        assert_eq!(
+            render_template("{{ .Labels.instance }}={{ .Value }}", &d).unwrap(),
+            "app-1:8000=0.0734"
+        );
+        assert_eq!(
+            render_template(r#"{{ printf "%.2f" $value }}"#, &data(12.3456)).unwrap(),
+            "12.35"
+        );
+        assert_eq!(
+            render_template("{{ humanize $value }}", &data(1_234_567.0)).unwrap(),
+            "1.235M"
+        );
+        assert_eq!(
+            render_template("{{ humanize 0.0012 }}", &d).unwrap(),
+            "1.2m"
+        );
+        assert_eq!(
+            render_template("{{ humanize1024 $value }}", &data(2048.0)).unwrap(),
+            "2ki"
+        );
+        assert_eq!(
+            render_template("{{ humanizeDuration $value }}", &data(93_784.0)).unwrap(),
+            "1d 2h 3m 4s"
+        );
+        assert_eq!(
+            render_template("{{ humanizeDuration $value }}", &data(0.25)).unwrap(),
+            "250ms"
+        );
+        assert_eq!(render_template("a {{- \" b \" -}} c", &d).unwrap(), "a b c");
+        assert_eq!(render_template("{{ $labels.missing }}|", &d).unwrap(), "|");
+    }
+
+    #[test]
+    fn go_float_formatting() {
+        assert_eq!(format_go_float(0.05), "0.05");
+        assert_eq!(format_go_float(100000.0), "100000");
+        assert_eq!(format_go_float(1e21), "1e+21");
+        assert_eq!(format_go_float(1_234_567.0), "1.234567e+06");
+        assert_eq!(format_go_float(123_456.0), "123456");
+        assert_eq!(format_go_float(0.00001), "1e-05");
+        assert_eq!(format_go_float(f64::NAN), "NaN");
+        assert_eq!(format_go_float(f64::INFINITY), "+Inf");
+    }
+
+    #[test]
+    fn template_errors_are_found_when_parsing() {
+        assert!(Template::parse("{{ $value ")
+            .unwrap_err()
+            .contains("never closed"));
+        assert!(Template::parse("{{ $valu }}")
+            .unwrap_err()
+            .contains("\"$valu\""));
+        assert!(Template::parse("{{ query \"up\" }}")
+            .unwrap_err()
+            .contains("not available"));
+        assert!(Template::parse("{{ \"x }}")
+            .unwrap_err()
+            .contains("unterminated"));
+        assert!(Template::parse("x }}")
+            .unwrap_err()
+            .contains("without a matching"));
+        assert!(render_template("{{ printf \"%q\" $value }}", &data(1.0))
+            .unwrap_err()
+            .contains("%q"));
+    }
+}

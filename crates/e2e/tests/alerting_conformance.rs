@@ -1,0 +1,316 @@
+//! Foresight's alert state machine and templates against Prometheus's own rule
+//! engine: for each scenario, Foresight replays the rule minute by minute and
+//! writes down which alerts it has firing (with rendered annotations) at every
+//! minute; `promtool test rules` (Prometheus's rule unit tests) must agree with
+//! every one of those expectations.
+//!
+//! The rule expression is `<metric> > <threshold>`; its value at each minute is
+//! worked out the way Prometheus selects an instant sample (the latest sample
+//! within the 5-minute lookback, both ends included in Prometheus 2; `stale`
+//! ends a series at once).
+
+use foresight_core::alerting::state_machine::{AlertState, RuleState};
+use foresight_core::alerting::template::{render_template, TemplateData};
+use foresight_core::series::Labels;
+use std::fmt::Write as _;
+use std::process::Command;
+
+/// One sample per minute: a value, a gap (`_`) or a staleness marker.
+#[derive(Clone, Copy)]
+enum Sample {
+    Value(f64),
+    Gap,
+    Stale,
+}
+use Sample::{Gap, Stale, Value};
+
+struct Scenario {
+    name: &'static str,
+    /// `instance` label → samples.
+    series: Vec<(&'static str, Vec<Sample>)>,
+    threshold: f64,
+    for_minutes: u32,
+    keep_firing_for_minutes: u32,
+    summary: &'static str,
+}
+
+fn promtool_values(samples: &[Sample]) -> String {
+    samples
+        .iter()
+        .map(|s| match s {
+            Value(v) => format!("{v}"),
+            Gap => "_".into(),
+            Stale => "stale".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The instant value of a series at minute `t`, as Prometheus selects it.
+fn instant_value(samples: &[Sample], t: usize) -> Option<f64> {
+    for index in (0..=t.min(samples.len().saturating_sub(1))).rev() {
+        if t - index > 5 {
+            return None; // outside the 5-minute lookback (inclusive in Prometheus 2)
+        }
+        match samples[index] {
+            Value(v) => return Some(v),
+            Stale => return None,
+            Gap => continue,
+        }
+    }
+    None
+}
+
+fn yaml_string(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+fn check(scenario: &Scenario, work: &std::path::Path) -> usize {
+    let minutes = scenario
+        .series
+        .iter()
+        .map(|(_, s)| s.len())
+        .max()
+        .unwrap_or(0)
+        + 8;
+    let mut rule = RuleState::default();
+    let mut tests = String::new();
+    let mut firing_checks = 0;
+    for t in 0..minutes {
+        let output: Vec<(Labels, f64)> = scenario
+            .series
+            .iter()
+            .filter_map(|(instance, samples)| {
+                let value = instant_value(samples, t)?;
+                (value > scenario.threshold).then(|| {
+                    let labels: Labels = [
+                        ("alertname".to_string(), "TooHigh".to_string()),
+                        ("instance".to_string(), instance.to_string()),
+                        ("job".to_string(), "app".to_string()),
+                        ("severity".to_string(), "page".to_string()),
+                    ]
+                    .into();
+                    (labels, value)
+                })
+            })
+            .collect();
+        rule.evaluate(
+            t as f64 * 60.0,
+            &output,
+            f64::from(scenario.for_minutes) * 60.0,
+            f64::from(scenario.keep_firing_for_minutes) * 60.0,
+        );
+        writeln!(
+            tests,
+            "      - eval_time: {t}m\n        alertname: TooHigh\n        exp_alerts:"
+        )
+        .unwrap();
+        let firing: Vec<_> = rule
+            .alerts
+            .values()
+            .filter(|a| a.state == AlertState::Firing)
+            .collect();
+        if firing.is_empty() {
+            tests.truncate(tests.len() - 1);
+            tests.push_str(" []\n");
+        }
+        for alert in firing {
+            firing_checks += 1;
+            let data = TemplateData {
+                labels: alert.labels.clone(),
+                external_labels: Labels::new(),
+                value: alert.value,
+            };
+            let summary = render_template(scenario.summary, &data).unwrap();
+            writeln!(
+                tests,
+                "          - exp_labels:\n              severity: page\n              instance: {}\n              job: app\n            exp_annotations:\n              summary: {}",
+                yaml_string(&alert.labels["instance"]),
+                yaml_string(&summary)
+            )
+            .unwrap();
+        }
+    }
+    let rules = format!(
+        "groups:\n  - name: conformance\n    rules:\n      - alert: TooHigh\n        expr: metric > {}\n        for: {}m\n        keep_firing_for: {}m\n        labels:\n          severity: page\n        annotations:\n          summary: {}\n",
+        scenario.threshold,
+        scenario.for_minutes,
+        scenario.keep_firing_for_minutes,
+        yaml_string(scenario.summary)
+    );
+    let mut input = String::new();
+    for (instance, samples) in &scenario.series {
+        writeln!(
+            input,
+            "      - series: 'metric{{job=\"app\", instance=\"{instance}\"}}'\n        values: '{}'",
+            promtool_values(samples)
+        )
+        .unwrap();
+    }
+    let test_file = format!(
+        "rule_files:\n  - rules.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{input}    alert_rule_test:\n{tests}"
+    );
+    let dir = work.join(scenario.name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("rules.yml"), rules).unwrap();
+    std::fs::write(dir.join("test.yml"), &test_file).unwrap();
+    let outcome = Command::new("promtool")
+        .args(["test", "rules", "test.yml"])
+        .current_dir(&dir)
+        .output()
+        .expect("promtool (Debian package prometheus) runs");
+    assert!(
+        outcome.status.success(),
+        "{}: Prometheus disagrees with Foresight\n{}\n{}\n(test file: {})",
+        scenario.name,
+        String::from_utf8_lossy(&outcome.stdout),
+        String::from_utf8_lossy(&outcome.stderr),
+        dir.join("test.yml").display()
+    );
+    firing_checks
+}
+
+#[test]
+fn the_state_machine_and_templates_agree_with_promtool_test_rules() {
+    let work = std::env::temp_dir().join(format!("foresight-alerting-{}", std::process::id()));
+    let summary = "{{ $labels.instance }} is at {{ $value }} ({{ $value | humanize }}, {{ humanizePercentage $value }}, {{ printf \"%.1f\" $value }})";
+    let scenarios = [
+        Scenario {
+            name: "for-and-resolve",
+            series: vec![
+                (
+                    "a",
+                    vec![
+                        Value(1.0),
+                        Value(7.0),
+                        Value(8.0),
+                        Value(9.0),
+                        Value(9.5),
+                        Value(2.0),
+                        Value(1.0),
+                    ],
+                ),
+                (
+                    "b",
+                    vec![
+                        Value(6.0),
+                        Value(6.0),
+                        Value(1.0),
+                        Value(6.0),
+                        Value(6.0),
+                        Value(6.0),
+                        Value(6.0),
+                        Value(6.0),
+                    ],
+                ),
+            ],
+            threshold: 5.0,
+            for_minutes: 2,
+            keep_firing_for_minutes: 0,
+            summary,
+        },
+        Scenario {
+            name: "for-zero-and-large-values",
+            series: vec![(
+                "a",
+                vec![
+                    Value(0.0),
+                    Value(1_234_567.0),
+                    Value(0.004_2),
+                    Value(123_456_789_012.0),
+                    Value(0.0),
+                ],
+            )],
+            threshold: 0.001,
+            for_minutes: 0,
+            keep_firing_for_minutes: 0,
+            summary,
+        },
+        Scenario {
+            name: "keep-firing-for",
+            series: vec![(
+                "a",
+                vec![
+                    Value(9.0),
+                    Value(9.0),
+                    Value(9.0),
+                    Value(1.0),
+                    Value(1.0),
+                    Value(9.0),
+                    Value(1.0),
+                    Value(1.0),
+                    Value(1.0),
+                    Value(1.0),
+                ],
+            )],
+            threshold: 5.0,
+            for_minutes: 1,
+            keep_firing_for_minutes: 3,
+            summary,
+        },
+        Scenario {
+            name: "gaps-staleness-and-disappearing-series",
+            series: vec![
+                (
+                    "a",
+                    vec![
+                        Value(9.0),
+                        Gap,
+                        Gap,
+                        Value(9.0),
+                        Gap,
+                        Gap,
+                        Gap,
+                        Gap,
+                        Gap,
+                        Gap,
+                        Value(9.0),
+                    ],
+                ),
+                (
+                    "b",
+                    vec![
+                        Value(9.0),
+                        Value(9.0),
+                        Stale,
+                        Value(9.0),
+                        Value(9.0),
+                        Value(9.0),
+                    ],
+                ),
+            ],
+            threshold: 5.0,
+            for_minutes: 2,
+            keep_firing_for_minutes: 0,
+            summary,
+        },
+        Scenario {
+            name: "nan-values",
+            series: vec![(
+                "a",
+                vec![
+                    Value(9.0),
+                    Value(f64::NAN),
+                    Value(9.0),
+                    Value(9.0),
+                    Value(9.0),
+                ],
+            )],
+            threshold: 5.0,
+            for_minutes: 1,
+            keep_firing_for_minutes: 0,
+            summary,
+        },
+    ];
+    let mut total = 0;
+    for scenario in &scenarios {
+        let checks = check(scenario, &work);
+        println!(
+            "{}: promtool agrees on {checks} firing alerts with their annotations",
+            scenario.name
+        );
+        total += checks;
+    }
+    assert!(total > 20, "the scenarios exercise firing alerts: {total}");
+    let _ = std::fs::remove_dir_all(&work);
+}
