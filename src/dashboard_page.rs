@@ -2,6 +2,7 @@
 //! refresh, share) and the panel grid. Panels are rebuilt whenever their inputs
 //! change, which also aborts their in-flight queries.
 
+use crate::alerts_view::AlertsView;
 use crate::app::{default_datasource, push_url};
 use crate::browser_clock::{now_ms, utc_offset_minutes};
 use crate::dashboard_panel::DashboardPanel;
@@ -416,6 +417,11 @@ pub fn DashboardPage(
             }
         })
     };
+    let alert_rules = dashboard.with_value(|d| d.alerts.clone());
+    let alerts = (!alert_rules.is_empty()).then(|| {
+        let id = dashboard.with_value(|d| d.id.clone());
+        view! { <AlertsView dashboard_id=id rules=alert_rules datasource=Signal::derive(move || datasource.get()) utc_offset_minutes=offset /> }
+    });
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let panel_context = Signal::derive(move || context.get());
     let grid = move || {
@@ -528,6 +534,7 @@ pub fn DashboardPage(
         </header>
         {move || custom_problem.get().or_else(|| range_problem.get()).map(|p| view! { <div class="url-problems" role="alert">{p}</div> })}
         <main class="dashboard-grid">{grid}</main>
+        {alerts}
     }
 }
 

@@ -1,6 +1,7 @@
 //! Foresight's browser side: thin glue between the pure core
 //! (`foresight-core`) and the page (Leptos components, fetch, canvas).
 
+pub mod alerts_view;
 pub mod app;
 pub mod browser_clock;
 pub mod browser_storage;

@@ -38,6 +38,9 @@ pub struct Dashboard {
     pub variables: Vec<Variable>,
     pub panels: Vec<Panel>,
     pub layout: Vec<GridPosition>,
+    /// Alert rules evaluated in the browser (and exportable to Prometheus).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<crate::alerting::rule::AlertRule>,
 }
 
 fn default_refresh() -> String {
@@ -532,6 +535,15 @@ impl Dashboard {
         if let Some(datasource) = &self.datasource {
             if let Err(error) = crate::datasource::Datasource::parse(datasource) {
                 problems.push(error);
+            }
+        }
+        let mut rule_names = BTreeSet::new();
+        for rule in &self.alerts {
+            if !rule_names.insert(rule.name.as_str()) {
+                problems.push(format!("alert rule {:?} is defined twice", rule.name));
+            }
+            for problem in rule.problems() {
+                problems.push(format!("alert rule {:?}: {problem}", rule.name));
             }
         }
         let mut panel_ids = BTreeSet::new();

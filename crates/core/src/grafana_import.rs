@@ -312,6 +312,7 @@ impl Importer {
             variables,
             panels: std::mem::take(&mut self.panels),
             layout: std::mem::take(&mut self.layout),
+            alerts: Vec::new(),
         };
         // The result must be a valid Foresight dashboard; if not, that is a bug to report clearly.
         let json = dashboard.to_json();

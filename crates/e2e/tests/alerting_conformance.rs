@@ -9,8 +9,8 @@
 //! within the 5-minute lookback, both ends included in Prometheus 2; `stale`
 //! ends a series at once).
 
+use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
-use foresight_core::alerting::template::{render_template, TemplateData};
 use foresight_core::series::Labels;
 use std::fmt::Write as _;
 use std::process::Command;
@@ -73,27 +73,40 @@ fn check(scenario: &Scenario, work: &std::path::Path) -> usize {
         .max()
         .unwrap_or(0)
         + 8;
+    // The rule as a Foresight dashboard holds it; Prometheus gets its export.
+    let alert_rule = AlertRule {
+        name: "TooHigh".into(),
+        expr: "metric".into(),
+        condition: Condition::Threshold {
+            op: Comparison::Above,
+            value: scenario.threshold,
+        },
+        for_duration: Some(format!("{}m", scenario.for_minutes)),
+        keep_firing_for: Some(format!("{}m", scenario.keep_firing_for_minutes)),
+        interval: Some("1m".into()),
+        labels: [("severity".to_string(), "page".to_string())].into(),
+        annotations: [("summary".to_string(), scenario.summary.to_string())].into(),
+    };
     let mut rule = RuleState::default();
     let mut tests = String::new();
     let mut firing_checks = 0;
     for t in 0..minutes {
-        let output: Vec<(Labels, f64)> = scenario
+        // What Prometheus's instant query `metric` answers at minute t.
+        let answer: Vec<(Labels, f64)> = scenario
             .series
             .iter()
             .filter_map(|(instance, samples)| {
                 let value = instant_value(samples, t)?;
-                (value > scenario.threshold).then(|| {
-                    let labels: Labels = [
-                        ("alertname".to_string(), "TooHigh".to_string()),
-                        ("instance".to_string(), instance.to_string()),
-                        ("job".to_string(), "app".to_string()),
-                        ("severity".to_string(), "page".to_string()),
-                    ]
-                    .into();
-                    (labels, value)
-                })
+                let labels: Labels = [
+                    ("__name__".to_string(), "metric".to_string()),
+                    ("instance".to_string(), instance.to_string()),
+                    ("job".to_string(), "app".to_string()),
+                ]
+                .into();
+                Some((labels, value))
             })
             .collect();
+        let output = alert_rule.outputs(&answer, &Labels::new());
         rule.evaluate(
             t as f64 * 60.0,
             &output,
@@ -116,12 +129,9 @@ fn check(scenario: &Scenario, work: &std::path::Path) -> usize {
         }
         for alert in firing {
             firing_checks += 1;
-            let data = TemplateData {
-                labels: alert.labels.clone(),
-                external_labels: Labels::new(),
-                value: alert.value,
-            };
-            let summary = render_template(scenario.summary, &data).unwrap();
+            let summary = alert_rule.render_annotations(&alert.labels, alert.value, &Labels::new())
+                ["summary"]
+                .clone();
             writeln!(
                 tests,
                 "          - exp_labels:\n              severity: page\n              instance: {}\n              job: app\n            exp_annotations:\n              summary: {}",
@@ -131,13 +141,7 @@ fn check(scenario: &Scenario, work: &std::path::Path) -> usize {
             .unwrap();
         }
     }
-    let rules = format!(
-        "groups:\n  - name: conformance\n    rules:\n      - alert: TooHigh\n        expr: metric > {}\n        for: {}m\n        keep_firing_for: {}m\n        labels:\n          severity: page\n        annotations:\n          summary: {}\n",
-        scenario.threshold,
-        scenario.for_minutes,
-        scenario.keep_firing_for_minutes,
-        yaml_string(scenario.summary)
-    );
+    let rules = to_prometheus_rule_file("conformance", std::slice::from_ref(&alert_rule)).unwrap();
     let mut input = String::new();
     for (instance, samples) in &scenario.series {
         writeln!(
@@ -312,5 +316,38 @@ fn the_state_machine_and_templates_agree_with_promtool_test_rules() {
         total += checks;
     }
     assert!(total > 20, "the scenarios exercise firing alerts: {total}");
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn the_shipped_rules_export_to_a_file_promtool_accepts() {
+    let dashboard = foresight_core::dashboard_model::Dashboard::from_json(include_str!(
+        "../../../public/dashboards/service-health.json"
+    ))
+    .unwrap();
+    assert!(
+        dashboard.alerts.iter().any(|r| r.name == "HighErrorRate"),
+        "the default dashboard ships the error-rate rule"
+    );
+    let work = std::env::temp_dir().join(format!("foresight-export-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let file = work.join("foresight-rules.yml");
+    std::fs::write(
+        &file,
+        to_prometheus_rule_file(&dashboard.title, &dashboard.alerts).unwrap(),
+    )
+    .unwrap();
+    let outcome = Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        outcome.status.success(),
+        "promtool check rules:\n{}{}",
+        String::from_utf8_lossy(&outcome.stdout),
+        String::from_utf8_lossy(&outcome.stderr)
+    );
+    println!("{}", String::from_utf8_lossy(&outcome.stdout).trim());
     let _ = std::fs::remove_dir_all(&work);
 }

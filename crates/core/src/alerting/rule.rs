@@ -1,0 +1,449 @@
+//! Alert rules as a dashboard stores them, what an evaluation produces from a
+//! query's answer (one labelled output per series, as Prometheus does), the
+//! backtest over past data, and the export to a Prometheus rule file.
+
+use super::state_machine::{AlertState, RuleState};
+use super::template::{Template, TemplateData};
+use crate::dashboard_model::parse_span;
+use crate::series::{Labels, Series};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    #[serde(rename = ">")]
+    Above,
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "<")]
+    Below,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = "==")]
+    Equal,
+    #[serde(rename = "!=")]
+    NotEqual,
+}
+
+impl Comparison {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Above => ">",
+            Self::AtLeast => ">=",
+            Self::Below => "<",
+            Self::AtMost => "<=",
+            Self::Equal => "==",
+            Self::NotEqual => "!=",
+        }
+    }
+
+    /// PromQL's comparison (NaN never matches).
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Self::Above => value > threshold,
+            Self::AtLeast => value >= threshold,
+            Self::Below => value < threshold,
+            Self::AtMost => value <= threshold,
+            Self::Equal => value == threshold,
+            Self::NotEqual => value != threshold && !value.is_nan(),
+        }
+    }
+}
+
+/// When a series of the query's answer is alerting.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Condition {
+    /// Every series the query returns (the comparison is in the PromQL), as in Prometheus.
+    #[default]
+    Returns,
+    /// The value compared with a threshold.
+    Threshold { op: Comparison, value: f64 },
+}
+
+/// One alert rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertRule {
+    /// The `alertname` label.
+    pub name: String,
+    pub expr: String,
+    #[serde(default)]
+    pub condition: Condition,
+    /// How long a series must keep alerting before the alert fires (`5m`).
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_duration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_firing_for: Option<String>,
+    /// How often it is evaluated (default `1m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// `summary`, `description`, `runbook_url`, … (templates).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+fn seconds_of(text: &Option<String>, what: &str, default: f64) -> Result<f64, String> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        // `0`, `0s`, `0m`: explicitly none.
+        Some(text)
+            if text.starts_with('0')
+                && text
+                    .trim_start_matches('0')
+                    .chars()
+                    .all(|c| "smhdw".contains(c))
+                && text.trim_start_matches('0').len() <= 1 =>
+        {
+            Ok(0.0)
+        }
+        Some(text) => parse_span(text).map_err(|e| format!("{what}: {e}")),
+    }
+}
+
+/// One alert's life in a backtest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Episode {
+    pub labels: Labels,
+    pub pending_at: f64,
+    pub firing_at: Option<f64>,
+    /// `None` while still active at the end of the range.
+    pub resolved_at: Option<f64>,
+}
+
+impl AlertRule {
+    pub fn for_seconds(&self) -> Result<f64, String> {
+        seconds_of(&self.for_duration, "for", 0.0)
+    }
+
+    pub fn keep_firing_for_seconds(&self) -> Result<f64, String> {
+        seconds_of(&self.keep_firing_for, "keep_firing_for", 0.0)
+    }
+
+    pub fn interval_seconds(&self) -> Result<f64, String> {
+        seconds_of(&self.interval, "interval", 60.0)
+    }
+
+    /// Everything wrong with the rule, said before it ever runs.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !crate::dashboard_model::is_identifier(&self.name) {
+            problems.push(format!(
+                "alert name {:?} must be letters, digits and _",
+                self.name
+            ));
+        }
+        if self.expr.trim().is_empty() {
+            problems.push("the expression is empty".into());
+        }
+        for result in [self.for_seconds(), self.keep_firing_for_seconds()] {
+            if let Err(e) = result {
+                problems.push(e);
+            }
+        }
+        match self.interval_seconds() {
+            Err(e) => problems.push(e),
+            Ok(seconds) if seconds < 1.0 => {
+                problems.push("the evaluation interval must be at least 1s".into())
+            }
+            Ok(_) => {}
+        }
+        for (name, text) in self.labels.iter().chain(&self.annotations) {
+            if let Err(e) = Template::parse(text) {
+                problems.push(format!("{name}: {e}"));
+            }
+        }
+        for name in self.labels.keys() {
+            if !crate::dashboard_model::is_identifier(name) {
+                problems.push(format!("label name {name:?} must be letters, digits and _"));
+            }
+        }
+        problems
+    }
+
+    /// The alert label sets for a query answer: each matching series' labels
+    /// (without `__name__`), the rule's labels (templated), and `alertname`.
+    pub fn outputs(
+        &self,
+        answer: &[(Labels, f64)],
+        external_labels: &Labels,
+    ) -> Vec<(Labels, f64)> {
+        answer
+            .iter()
+            .filter(|(_, value)| match self.condition {
+                Condition::Returns => true,
+                Condition::Threshold {
+                    op,
+                    value: threshold,
+                } => op.holds(*value, threshold),
+            })
+            .map(|(series_labels, value)| {
+                let mut labels: Labels = series_labels.clone();
+                labels.remove("__name__");
+                let data = TemplateData {
+                    labels: labels.clone(),
+                    external_labels: external_labels.clone(),
+                    value: *value,
+                };
+                for (name, text) in &self.labels {
+                    let rendered = Template::parse(text)
+                        .and_then(|t| t.render(&data))
+                        .unwrap_or_else(|e| format!("<error: {e}>"));
+                    labels.insert(name.clone(), rendered);
+                }
+                labels.insert("alertname".into(), self.name.clone());
+                (labels, *value)
+            })
+            .collect()
+    }
+
+    /// Rendered annotations for one alert.
+    pub fn render_annotations(
+        &self,
+        labels: &Labels,
+        value: f64,
+        external_labels: &Labels,
+    ) -> BTreeMap<String, String> {
+        let data = TemplateData {
+            labels: labels.clone(),
+            external_labels: external_labels.clone(),
+            value,
+        };
+        self.annotations
+            .iter()
+            .map(|(name, text)| {
+                let rendered = Template::parse(text)
+                    .and_then(|t| t.render(&data))
+                    .unwrap_or_else(|e| format!("<error: {e}>"));
+                (name.clone(), rendered)
+            })
+            .collect()
+    }
+
+    /// Replays the rule over past data (the query's range answer at the
+    /// evaluation interval): when each alert would have been pending, firing
+    /// and resolved.
+    pub fn backtest(
+        &self,
+        series: &[Series],
+        start: f64,
+        end: f64,
+    ) -> Result<Vec<Episode>, String> {
+        let problems = self.problems();
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
+        }
+        let (for_s, keep_s, step) = (
+            self.for_seconds()?,
+            self.keep_firing_for_seconds()?,
+            self.interval_seconds()?,
+        );
+        let mut state = RuleState::default();
+        let mut open: BTreeMap<String, Episode> = BTreeMap::new();
+        let mut done = Vec::new();
+        let key = |labels: &Labels| format!("{labels:?}");
+        let evaluations = ((end - start) / step).floor().max(0.0) as usize;
+        for k in 0..=evaluations.min(200_000) {
+            let now = start + step * k as f64;
+            let answer: Vec<(Labels, f64)> = series
+                .iter()
+                .filter_map(|s| {
+                    let at = crate::chart_geometry::nearest_sample(&s.timestamps, now, step / 2.0)?;
+                    let value = s.values[at];
+                    (!value.is_nan() || matches!(self.condition, Condition::Returns))
+                        .then(|| (s.labels.clone(), value))
+                })
+                .collect();
+            let outputs = self.outputs(&answer, &Labels::new());
+            for transition in state.evaluate(now, &outputs, for_s, keep_s) {
+                let id = key(&transition.labels);
+                match transition.to {
+                    AlertState::Pending => {
+                        if let Some(finished) = open.remove(&id) {
+                            done.push(finished);
+                        }
+                        open.insert(
+                            id,
+                            Episode {
+                                labels: transition.labels,
+                                pending_at: now,
+                                firing_at: None,
+                                resolved_at: None,
+                            },
+                        );
+                    }
+                    AlertState::Firing => {
+                        if let Some(episode) = open.get_mut(&id) {
+                            episode.firing_at = Some(now);
+                        }
+                    }
+                    AlertState::Inactive => {
+                        if let Some(mut episode) = open.remove(&id) {
+                            episode.resolved_at = Some(now);
+                            done.push(episode);
+                        }
+                    }
+                }
+            }
+        }
+        done.extend(open.into_values());
+        done.sort_by(|a, b| a.pending_at.total_cmp(&b.pending_at));
+        Ok(done)
+    }
+}
+
+/// How many times a backtest would have paged (episodes that reached Firing).
+pub fn pages(episodes: &[Episode]) -> usize {
+    episodes.iter().filter(|e| e.firing_at.is_some()).count()
+}
+
+fn yaml_quoted(text: &str) -> String {
+    format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
+}
+
+/// The rules as a Prometheus rule file (one group), ready for `promtool check rules`.
+pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<String, String> {
+    let mut text = format!("groups:\n  - name: {}\n", yaml_quoted(group));
+    let interval = rules.first().and_then(|r| r.interval.clone());
+    if let Some(interval) = &interval {
+        text.push_str(&format!("    interval: {interval}\n"));
+    }
+    text.push_str("    rules:\n");
+    for rule in rules {
+        let problems = rule.problems();
+        if !problems.is_empty() {
+            return Err(format!("{}: {}", rule.name, problems.join("; ")));
+        }
+        let expr = match rule.condition {
+            Condition::Returns => rule.expr.clone(),
+            Condition::Threshold { op, value } => {
+                format!("({}) {} {value}", rule.expr, op.symbol())
+            }
+        };
+        text.push_str(&format!(
+            "      - alert: {}\n        expr: {}\n",
+            rule.name,
+            yaml_quoted(&expr)
+        ));
+        if let Some(for_duration) = &rule.for_duration {
+            text.push_str(&format!("        for: {for_duration}\n"));
+        }
+        if let Some(keep) = &rule.keep_firing_for {
+            text.push_str(&format!("        keep_firing_for: {keep}\n"));
+        }
+        for (section, entries) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
+            if !entries.is_empty() {
+                text.push_str(&format!("        {section}:\n"));
+                for (name, value) in entries {
+                    text.push_str(&format!("          {name}: {}\n", yaml_quoted(value)));
+                }
+            }
+        }
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_rate_rule() -> AlertRule {
+        serde_json::from_str(
+            r#"{"name": "HighErrorRate", "expr": "sum by (instance) (rate(errors[5m])) / sum by (instance) (rate(requests[5m]))",
+                "condition": {"kind": "threshold", "op": ">", "value": 0.05}, "for": "5m",
+                "labels": {"severity": "page"},
+                "annotations": {"summary": "{{ $labels.instance }} fails {{ $value | humanizePercentage }} of requests"}}"#,
+        )
+        .unwrap()
+    }
+
+    fn series(instance: &str, values: &[f64]) -> Series {
+        Series {
+            labels: [("instance".to_string(), instance.to_string())].into(),
+            timestamps: (0..values.len()).map(|i| i as f64 * 60.0).collect(),
+            values: values.to_vec(),
+        }
+    }
+
+    #[test]
+    fn outputs_filter_label_and_template() {
+        let rule = error_rate_rule();
+        assert!(rule.problems().is_empty(), "{:?}", rule.problems());
+        let answer = vec![
+            (
+                [
+                    ("instance".to_string(), "a".to_string()),
+                    ("__name__".to_string(), "x".to_string()),
+                ]
+                .into(),
+                0.08,
+            ),
+            ([("instance".to_string(), "b".to_string())].into(), 0.01),
+            ([("instance".to_string(), "c".to_string())].into(), f64::NAN),
+        ];
+        let outputs = rule.outputs(&answer, &Labels::new());
+        assert_eq!(outputs.len(), 1);
+        let labels = &outputs[0].0;
+        assert_eq!(
+            labels.get("alertname").map(String::as_str),
+            Some("HighErrorRate")
+        );
+        assert_eq!(labels.get("severity").map(String::as_str), Some("page"));
+        assert!(!labels.contains_key("__name__"));
+        let annotations = rule.render_annotations(labels, 0.08, &Labels::new());
+        assert_eq!(annotations["summary"], "a fails 8% of requests");
+    }
+
+    #[test]
+    fn problems_are_found_before_running() {
+        let mut rule = error_rate_rule();
+        rule.name = "high error".into();
+        rule.for_duration = Some("soon".into());
+        rule.annotations
+            .insert("summary".into(), "{{ $valu }}".into());
+        let problems = rule.problems();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn a_backtest_counts_pages() {
+        let rule = error_rate_rule();
+        // a: two excursions of 7 and 3 minutes (only the first lasts 5 m); b: calm.
+        let mut a = vec![0.01; 40];
+        for v in &mut a[5..12] {
+            *v = 0.2;
+        }
+        for v in &mut a[20..23] {
+            *v = 0.2;
+        }
+        let episodes = rule
+            .backtest(
+                &[series("a", &a), series("b", &[0.01; 40])],
+                0.0,
+                39.0 * 60.0,
+            )
+            .unwrap();
+        assert_eq!(episodes.len(), 2, "{episodes:?}");
+        assert_eq!(episodes[0].pending_at, 300.0);
+        assert_eq!(episodes[0].firing_at, Some(600.0));
+        assert_eq!(episodes[0].resolved_at, Some(720.0));
+        assert_eq!(episodes[1].firing_at, None, "3 minutes never reach for: 5m");
+        assert_eq!(pages(&episodes), 1);
+    }
+
+    #[test]
+    fn export_quotes_everything() {
+        let text = to_prometheus_rule_file("foresight", &[error_rate_rule()]).unwrap();
+        assert!(text.contains("expr: \"(sum by (instance)"), "{text}");
+        assert!(text.contains(") > 0.05\""), "{text}");
+        assert!(text.contains("for: 5m"));
+        assert!(text.contains("summary: \"{{ $labels.instance }} fails"));
+    }
+}

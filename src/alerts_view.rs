@@ -1,0 +1,223 @@
+//! The dashboard's alert rules, evaluated in the page on their interval with
+//! the pure state machine, their state kept in local storage (a reload keeps
+//! pending time), shown as a list of rules and instances, with a banner while
+//! anything fires.
+
+use crate::browser_clock::now_ms;
+use crate::prometheus_client::fetch_query;
+use foresight_core::alerting::rule::AlertRule;
+use foresight_core::alerting::state_machine::{AlertState, RuleState};
+use foresight_core::datasource::Datasource;
+use foresight_core::prometheus_response::QueryData;
+use foresight_core::series::Labels;
+use foresight_core::time_axis::format_local_datetime;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How a rule's last evaluation went.
+#[derive(Debug, Clone, PartialEq)]
+enum RuleHealth {
+    Waiting,
+    Ok,
+    NoData,
+    Error(String),
+}
+
+fn storage_key(dashboard_id: &str) -> String {
+    format!("foresight.alert-state.{dashboard_id}")
+}
+
+fn load_states(dashboard_id: &str) -> BTreeMap<String, RuleState> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(&storage_key(dashboard_id)).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+fn store_states(dashboard_id: &str, states: &BTreeMap<String, RuleState>) {
+    if let (Some(storage), Ok(text)) = (
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
+        serde_json::to_string(states),
+    ) {
+        let _ = storage.set_item(&storage_key(dashboard_id), &text);
+    }
+}
+
+fn describe_labels(labels: &Labels) -> String {
+    labels
+        .iter()
+        .filter(|(name, _)| name.as_str() != "alertname")
+        .map(|(name, value)| format!("{name}=\"{value}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+pub fn AlertsView(
+    dashboard_id: String,
+    rules: Vec<AlertRule>,
+    datasource: Signal<Datasource>,
+    utc_offset_minutes: i32,
+) -> impl IntoView {
+    let states = RwSignal::new(load_states(&dashboard_id));
+    let health = RwSignal::new(BTreeMap::<String, RuleHealth>::new());
+    let rules = StoredValue::new(rules);
+    let id = StoredValue::new(dashboard_id);
+
+    let evaluate = move |rule: AlertRule| {
+        let datasource = datasource.get_untracked();
+        spawn_local(async move {
+            let now = now_ms() as f64 / 1000.0;
+            let (for_s, keep_s) = (
+                rule.for_seconds().unwrap_or(0.0),
+                rule.keep_firing_for_seconds().unwrap_or(0.0),
+            );
+            let outcome = fetch_query(&datasource, &rule.expr, now, None).await;
+            let answer: Result<Vec<(Labels, f64)>, String> = match outcome {
+                Ok(success) => match success.data {
+                    QueryData::Vector(samples) => {
+                        Ok(samples.into_iter().map(|s| (s.labels, s.value)).collect())
+                    }
+                    QueryData::Scalar { value, .. } => Ok(vec![(Labels::new(), value)]),
+                    _ => Err("the expression must return an instant vector".into()),
+                },
+                Err(error) => Err(error.to_string()),
+            };
+            match answer {
+                // As in Prometheus, a failed evaluation leaves the alerts as they were.
+                Err(message) => {
+                    health.try_update(|h| {
+                        h.insert(rule.name.clone(), RuleHealth::Error(message));
+                    });
+                }
+                Ok(answer) => {
+                    let outputs = rule.outputs(&answer, &Labels::new());
+                    let empty = outputs.is_empty() && answer.is_empty();
+                    states.try_update(|all| {
+                        all.entry(rule.name.clone())
+                            .or_default()
+                            .evaluate(now, &outputs, for_s, keep_s);
+                    });
+                    health.try_update(|h| {
+                        h.insert(
+                            rule.name.clone(),
+                            if empty {
+                                RuleHealth::NoData
+                            } else {
+                                RuleHealth::Ok
+                            },
+                        );
+                    });
+                    states.with_untracked(|all| id.with_value(|id| store_states(id, all)));
+                }
+            }
+        });
+    };
+    // Each rule on its own interval, starting now.
+    for rule in rules.get_value() {
+        let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
+        evaluate(rule.clone());
+        if let Ok(handle) = set_interval_with_handle(
+            move || evaluate(rule.clone()),
+            Duration::from_secs_f64(interval),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+
+    let firing_count = move || {
+        states.with(|all| {
+            all.values()
+                .flat_map(|rule| rule.alerts.values())
+                .filter(|a| a.state == AlertState::Firing)
+                .count()
+        })
+    };
+    let time = move |t: f64| format_local_datetime(t, utc_offset_minutes);
+    let rule_rows = move || {
+        rules
+            .get_value()
+            .into_iter()
+            .map(|rule| {
+                let name = rule.name.clone();
+                let status = {
+                    let name = name.clone();
+                    move || match health.with(|h| h.get(&name).cloned()).unwrap_or(RuleHealth::Waiting) {
+                        RuleHealth::Waiting => "waiting for the first evaluation".to_string(),
+                        RuleHealth::Ok => "evaluated".to_string(),
+                        RuleHealth::NoData => "no data".to_string(),
+                        RuleHealth::Error(message) => format!("error: {message}"),
+                    }
+                };
+                let instances = {
+                    let name = name.clone();
+                    let rule = rule.clone();
+                    move || {
+                        states.with(|all| {
+                            all.get(&name)
+                                .map(|state| {
+                                    state
+                                        .alerts
+                                        .values()
+                                        .map(|alert| {
+                                            let shown_state = match alert.state {
+                                                AlertState::Firing if alert.is_recovering() => "recovering",
+                                                AlertState::Firing => "firing",
+                                                AlertState::Pending => "pending",
+                                                AlertState::Inactive => "resolved",
+                                            };
+                                            let since = match alert.state {
+                                                AlertState::Firing => alert.fired_at.unwrap_or(alert.active_at),
+                                                AlertState::Inactive => alert.resolved_at.unwrap_or(alert.active_at),
+                                                AlertState::Pending => alert.active_at,
+                                            };
+                                            let summary = rule
+                                                .render_annotations(&alert.labels, alert.value, &Labels::new())
+                                                .get("summary")
+                                                .cloned()
+                                                .unwrap_or_default();
+                                            view! {
+                                                <tr class="alert-instance" data-alert-state=shown_state data-active-at=alert.active_at.to_string() data-value=alert.value.to_string()>
+                                                    <td class=format!("alert-state {shown_state}")>{shown_state}</td>
+                                                    <td>{describe_labels(&alert.labels)}</td>
+                                                    <td>{format!("since {}", time(since))}</td>
+                                                    <td>{foresight_core::alerting::template::format_go_float(alert.value)}</td>
+                                                    <td class="alert-summary">{summary}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect::<Vec<_>>()
+                                })
+                                .unwrap_or_default()
+                        })
+                    }
+                };
+                let condition = match rule.condition {
+                    foresight_core::alerting::rule::Condition::Returns => String::new(),
+                    foresight_core::alerting::rule::Condition::Threshold { op, value } => format!(" {} {value}", op.symbol()),
+                };
+                view! {
+                    <section class="alert-rule" data-alert-rule=name.clone()>
+                        <h3>{name.clone()}<span class="alert-rule-status">{status}</span></h3>
+                        <p class="alert-rule-expr"><code>{format!("{}{condition}", rule.expr)}</code>{rule.for_duration.clone().map(|f| format!(" for {f}"))}</p>
+                        <table class="alert-instances"><tbody>{instances}</tbody></table>
+                    </section>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        {move || (firing_count() > 0).then(|| view! {
+            <div class="firing-banner" role="alert" data-testid="firing-banner">
+                {format!("{} alert{} firing — see Alerts below", firing_count(), if firing_count() == 1 { "" } else { "s" })}
+            </div>
+        })}
+        <details class="alerts-view" data-testid="alerts-view" open=true>
+            <summary>{move || format!("Alerts ({} rules, {} firing) — evaluated in this browser", rules.with_value(Vec::len), firing_count())}</summary>
+            {rule_rows}
+        </details>
+    }
+}
