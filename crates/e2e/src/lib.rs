@@ -35,7 +35,22 @@ pub fn artifacts_dir() -> PathBuf {
 }
 
 /// A port that was free a moment ago on 127.0.0.1.
+/// A free loopback port below Linux's ephemeral range (32768–60999), so it
+/// cannot be taken meanwhile by an outgoing connection (the browser's, the
+/// WebDriver client's), and never the same twice in one test process.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    let seed = std::process::id().wrapping_mul(2_654_435_761) % SPAN;
+    for _ in 0..SPAN {
+        let offset = (seed + NEXT.fetch_add(1, Ordering::Relaxed)) % SPAN;
+        let port = (FIRST + offset) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("an ephemeral port")

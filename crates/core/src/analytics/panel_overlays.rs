@@ -186,7 +186,24 @@ pub fn overlay_for(
         } else {
             linear_forecast(timestamps, values, window.end, horizon, &future)
         };
-        overlay.forecast = forecast.map(|f| (future, f));
+        // A series that has never been negative (rates, counts, bytes) is not forecast below zero.
+        let never_negative = values.iter().all(|v| *v >= 0.0);
+        overlay.forecast = forecast.map(|mut f| {
+            if never_negative {
+                for band in [
+                    &mut f.mean,
+                    &mut f.lower_80,
+                    &mut f.upper_80,
+                    &mut f.lower_95,
+                    &mut f.upper_95,
+                ] {
+                    for v in band.iter_mut() {
+                        *v = v.max(0.0);
+                    }
+                }
+            }
+            (future, f)
+        });
     }
     if let Some(crossing) = &options.crossing {
         // Only crossings that are near enough and reasonably certain are worth saying.
@@ -358,5 +375,27 @@ mod tests {
             Some(Err("the baseline query failed: timeout".to_string()))
         );
         assert_eq!(overlay.scores.len(), points);
+    }
+
+    #[test]
+    fn a_never_negative_series_is_not_forecast_below_zero() {
+        let options = ForesightOptions {
+            forecast: Some(ForecastKind::Linear),
+            ..Default::default()
+        };
+        // Falling steeply towards zero: the line would cross it within the horizon.
+        let mut series = falling(false);
+        for (i, v) in series.values.iter_mut().enumerate() {
+            *v = (360.0 - i as f64) * 0.5;
+        }
+        let (_, forecast) = overlay_for(&series, &window(), &options, None)
+            .forecast
+            .unwrap();
+        assert!(forecast
+            .lower_95
+            .iter()
+            .chain(&forecast.mean)
+            .all(|v| *v >= 0.0));
+        assert_eq!(*forecast.mean.last().unwrap(), 0.0);
     }
 }
