@@ -5,8 +5,12 @@
 
 use crate::browser_clock::now_ms;
 use crate::prometheus_client::fetch_query;
+use foresight_core::alerting::notify::{
+    alertmanager_body, due_alerts, webhook_body, Outgoing, RETRY_DELAYS_SECONDS,
+};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
+use foresight_core::dashboard_model::NotifyTargets;
 use foresight_core::datasource::Datasource;
 use foresight_core::prometheus_response::QueryData;
 use foresight_core::series::Labels;
@@ -55,10 +59,74 @@ fn describe_labels(labels: &Labels) -> String {
         .join(", ")
 }
 
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// POSTs `body` to `url`, retrying with backoff; reports each outcome.
+async fn deliver(
+    url: String,
+    body: String,
+    what: String,
+    status: RwSignal<BTreeMap<String, String>>,
+) {
+    let attempts = RETRY_DELAYS_SECONDS.len() + 1;
+    for attempt in 1..=attempts {
+        let outcome = match gloo_net::http::Request::post(&url)
+            .header("Content-Type", "application/json")
+            .body(body.clone())
+        {
+            Ok(request) => match request.send().await {
+                Ok(response) if response.ok() => Ok(()),
+                Ok(response) => Err(format!("HTTP {}", response.status())),
+                Err(error) => Err(error.to_string()),
+            },
+            Err(error) => Err(error.to_string()),
+        };
+        let line = match &outcome {
+            Ok(()) => format!("{what}: delivered to {url} at {}", format_local_datetime(now_ms() as f64 / 1000.0, 0)),
+            Err(error) if attempt < attempts => format!("{what}: delivery to {url} failed ({error}), attempt {attempt} of {attempts}, retrying"),
+            Err(error) => format!("{what}: delivery to {url} failed ({error}); gave up after {attempts} attempts"),
+        };
+        status.try_update(|s| {
+            s.insert(url.clone(), line);
+        });
+        if outcome.is_ok() {
+            return;
+        }
+        if let Some(delay) = RETRY_DELAYS_SECONDS.get(attempt - 1) {
+            sleep_ms((delay * 1000.0) as i32).await;
+        }
+    }
+}
+
+fn send(notify: &NotifyTargets, alerts: &[Outgoing], status: RwSignal<BTreeMap<String, String>>) {
+    if alerts.is_empty() {
+        return;
+    }
+    let generator = window().location().href().unwrap_or_default();
+    if let Some(base) = &notify.alertmanager {
+        let url = format!("{}/api/v2/alerts", base.trim_end_matches('/'));
+        let body = alertmanager_body(alerts, &generator).to_string();
+        spawn_local(deliver(url, body, "Alertmanager".into(), status));
+    }
+    for url in &notify.webhooks {
+        let body = webhook_body(alerts, &generator).to_string();
+        spawn_local(deliver(url.clone(), body, "Webhook".into(), status));
+    }
+}
+
 #[component]
 pub fn AlertsView(
     dashboard_id: String,
     rules: Vec<AlertRule>,
+    /// Where alerts are sent (may be empty).
+    notify: NotifyTargets,
     datasource: Signal<Datasource>,
     utc_offset_minutes: i32,
 ) -> impl IntoView {
@@ -66,6 +134,8 @@ pub fn AlertsView(
     let health = RwSignal::new(BTreeMap::<String, RuleHealth>::new());
     let rules = StoredValue::new(rules);
     let id = StoredValue::new(dashboard_id);
+    let notify = StoredValue::new(notify);
+    let deliveries = RwSignal::new(BTreeMap::<String, String>::new());
 
     let evaluate = move |rule: AlertRule| {
         let datasource = datasource.get_untracked();
@@ -96,11 +166,15 @@ pub fn AlertsView(
                 Ok(answer) => {
                     let outputs = rule.outputs(&answer, &Labels::new());
                     let empty = outputs.is_empty() && answer.is_empty();
+                    let mut due = Vec::new();
                     states.try_update(|all| {
-                        all.entry(rule.name.clone())
-                            .or_default()
-                            .evaluate(now, &outputs, for_s, keep_s);
+                        let state = all.entry(rule.name.clone()).or_default();
+                        state.evaluate(now, &outputs, for_s, keep_s);
+                        if !notify.with_value(NotifyTargets::is_empty) {
+                            due = due_alerts(&rule, state, now, &Labels::new());
+                        }
                     });
+                    notify.with_value(|targets| send(targets, &due, deliveries));
                     health.try_update(|h| {
                         h.insert(
                             rule.name.clone(),
@@ -217,6 +291,9 @@ pub fn AlertsView(
         })}
         <details class="alerts-view" data-testid="alerts-view" open=true>
             <summary>{move || format!("Alerts ({} rules, {} firing) — evaluated in this browser", rules.with_value(Vec::len), firing_count())}</summary>
+            <ul class="deliveries" data-testid="deliveries">
+                {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
+            </ul>
             {rule_rows}
         </details>
     }

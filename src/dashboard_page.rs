@@ -420,7 +420,8 @@ pub fn DashboardPage(
     let alert_rules = dashboard.with_value(|d| d.alerts.clone());
     let alerts = (!alert_rules.is_empty()).then(|| {
         let id = dashboard.with_value(|d| d.id.clone());
-        view! { <AlertsView dashboard_id=id rules=alert_rules datasource=Signal::derive(move || datasource.get()) utc_offset_minutes=offset /> }
+        let notify = dashboard.with_value(|d| d.notify.clone());
+        view! { <AlertsView dashboard_id=id rules=alert_rules notify=notify datasource=Signal::derive(move || datasource.get()) utc_offset_minutes=offset /> }
     });
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let panel_context = Signal::derive(move || context.get());

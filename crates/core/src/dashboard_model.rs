@@ -41,6 +41,27 @@ pub struct Dashboard {
     /// Alert rules evaluated in the browser (and exportable to Prometheus).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<crate::alerting::rule::AlertRule>,
+    /// Where firing and resolved alerts are sent.
+    #[serde(default, skip_serializing_if = "NotifyTargets::is_empty")]
+    pub notify: NotifyTargets,
+}
+
+/// Notification targets of a dashboard's alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotifyTargets {
+    /// Alertmanager's base URL; alerts go to `<url>/api/v2/alerts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager: Option<String>,
+    /// URLs that receive the webhook payload (JSON, with a Slack-compatible `text`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<String>,
+}
+
+impl NotifyTargets {
+    pub fn is_empty(&self) -> bool {
+        self.alertmanager.is_none() && self.webhooks.is_empty()
+    }
 }
 
 fn default_refresh() -> String {
@@ -535,6 +556,11 @@ impl Dashboard {
         if let Some(datasource) = &self.datasource {
             if let Err(error) = crate::datasource::Datasource::parse(datasource) {
                 problems.push(error);
+            }
+        }
+        for url in self.notify.alertmanager.iter().chain(&self.notify.webhooks) {
+            if let Err(error) = crate::datasource::Datasource::parse(url) {
+                problems.push(format!("notification target: {error}"));
             }
         }
         let mut rule_names = BTreeSet::new();

@@ -313,6 +313,7 @@ impl Importer {
             panels: std::mem::take(&mut self.panels),
             layout: std::mem::take(&mut self.layout),
             alerts: Vec::new(),
+            notify: Default::default(),
         };
         // The result must be a valid Foresight dashboard; if not, that is a bug to report clearly.
         let json = dashboard.to_json();

@@ -15,6 +15,71 @@ use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(90);
 
+/// A webhook receiver: records every POSTed body, answers CORS preflights, and
+/// replies `status` to POSTs.
+struct Receiver {
+    url: String,
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+async fn start_receiver(status: u16) -> Receiver {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = bodies.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let recorded = recorded.clone();
+            tokio::spawn(async move {
+                let mut data = Vec::new();
+                let mut buffer = [0u8; 8192];
+                loop {
+                    let Ok(n) = socket.read(&mut buffer).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    data.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&data).to_string();
+                    let Some(head_end) = text.find("\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = &text[..head_end];
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if data.len() < head_end + 4 + length {
+                        continue;
+                    }
+                    let cors = "Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: content-type\r\nAccess-Control-Allow-Methods: POST\r\n";
+                    let reply = if head.starts_with("OPTIONS") {
+                        format!("HTTP/1.1 204 No Content\r\n{cors}Content-Length: 0\r\nConnection: close\r\n\r\n")
+                    } else {
+                        recorded
+                            .lock()
+                            .unwrap()
+                            .push(text[head_end + 4..head_end + 4 + length].to_string());
+                        format!("HTTP/1.1 {status} X\r\n{cors}Content-Length: 0\r\nConnection: close\r\n\r\n")
+                    };
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                    return;
+                }
+            });
+        }
+    });
+    Receiver { url, bodies }
+}
+
 async fn wait_for_count(browser: &BrowserSession, css: &str) -> usize {
     let deadline = Instant::now() + WAIT;
     loop {
@@ -44,6 +109,31 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         PrometheusFixture::start(&work.0, Some(&service_address), None, &artifacts).unwrap();
     let site = StaticFileServer::start(&dist_dir()).unwrap();
     let browser = BrowserSession::start(&artifacts, "alerting").await.unwrap();
+    // The real Alertmanager, a webhook receiver that records, and one that fails.
+    let alertmanager_port = e2e::free_port();
+    let alertmanager_config = work.0.join("alertmanager.yml");
+    std::fs::write(
+        &alertmanager_config,
+        "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n",
+    )
+    .unwrap();
+    let mut command = std::process::Command::new("prometheus-alertmanager");
+    command
+        .arg(format!("--config.file={}", alertmanager_config.display()))
+        .arg(format!(
+            "--storage.path={}",
+            work.0.join("alertmanager").display()
+        ))
+        .arg(format!(
+            "--web.listen-address=127.0.0.1:{alertmanager_port}"
+        ))
+        .arg("--cluster.listen-address=");
+    let _alertmanager =
+        e2e::managed_process::ManagedProcess::start("alertmanager", command, &artifacts).unwrap();
+    let alertmanager = format!("http://127.0.0.1:{alertmanager_port}");
+    e2e::wait_for_http(&format!("{alertmanager}/-/ready"), WAIT).unwrap();
+    let webhook = start_receiver(200).await;
+    let failing = start_receiver(500).await;
     let expr = r#"sum by (job) (rate(http_requests_total{job="sample-service", status_code=~"5.."}[1m])) / sum by (job) (rate(http_requests_total{job="sample-service"}[1m])) * 100"#;
     // The live service fails about 10 % of requests: wait until Prometheus sees it.
     let deadline = Instant::now() + WAIT;
@@ -75,6 +165,8 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         "annotations": {"summary": "{{ $labels.job }} errors at {{ printf \"%.1f\" $value }} %"}
     }))
     .unwrap()];
+    dashboard.notify.alertmanager = Some(alertmanager.clone());
+    dashboard.notify.webhooks = vec![webhook.url.clone(), failing.url.clone()];
     let url = format!(
         "{}?inline={}&datasource={}&from=now-15m&to=now",
         site.url(),
@@ -140,6 +232,66 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
     assert!(value > 1.0, "{value}");
     let fired_after: f64 = now_seconds() - active_at.parse::<f64>().unwrap();
     assert!(fired_after >= 12.0, "fired only after for: {fired_after} s");
+
+    // Alertmanager has the alert, with labels, the rendered summary and a generator URL.
+    let deadline = Instant::now() + WAIT;
+    let received = loop {
+        let alerts: serde_json::Value =
+            serde_json::from_str(&e2e::http_get(&format!("{alertmanager}/api/v2/alerts")).unwrap())
+                .unwrap();
+        if let Some(alert) = alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["labels"]["alertname"] == "ErrorsAboveOnePercent")
+        {
+            break alert.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Alertmanager never received the alert: {alerts}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(received["labels"]["job"], "sample-service");
+    assert_eq!(received["labels"]["severity"], "page");
+    assert_eq!(received["status"]["state"], "active");
+    assert!(received["annotations"]["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("sample-service errors at "));
+    assert!(received["generatorURL"]
+        .as_str()
+        .unwrap()
+        .contains("inline="));
+    // The webhook got the documented payload; the failing one was retried, and the page says so.
+    let deadline = Instant::now() + WAIT;
+    while webhook.bodies.lock().unwrap().is_empty() || failing.bodies.lock().unwrap().len() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "webhooks not called: {} ok, {} failing",
+            webhook.bodies.lock().unwrap().len(),
+            failing.bodies.lock().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let payload: serde_json::Value =
+        serde_json::from_str(&webhook.bodies.lock().unwrap()[0]).unwrap();
+    assert_eq!(payload["version"], "1");
+    assert_eq!(payload["status"], "firing");
+    assert_eq!(
+        payload["alerts"][0]["labels"]["alertname"],
+        "ErrorsAboveOnePercent"
+    );
+    assert!(payload["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("[FIRING] ErrorsAboveOnePercent: sample-service errors at "));
+    let failure = browser
+        .text(&format!(r#"[data-delivery="{}"]"#, failing.url))
+        .await
+        .unwrap();
+    assert!(failure.contains("failed (HTTP 500)"), "{failure}");
     browser
         .save_screenshot(&artifacts.join("alerting.png"))
         .await
