@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 
 /// How a rule's last evaluation went.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,7 +138,59 @@ pub fn AlertsView(
     let notify = StoredValue::new(notify);
     let deliveries = RwSignal::new(BTreeMap::<String, String>::new());
 
+    // One tab evaluates and notifies (the holder of a Web Lock per dashboard);
+    // the others show what it stored. When it closes, the next tab takes over.
+    let leader = RwSignal::new(false);
+    let release = StoredValue::new_local(None::<js_sys::Function>);
+    {
+        let lock_name = id.with_value(|id| format!("foresight-alerts:{id}"));
+        let locks = web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
+            .filter(|l| !l.is_undefined() && !l.is_null());
+        let request = locks.as_ref().and_then(|l| {
+            js_sys::Reflect::get(l, &"request".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        });
+        match (locks, request) {
+            (Some(locks), Some(request)) => {
+                let granted = wasm_bindgen::closure::Closure::once_into_js(
+                    move |_lock: wasm_bindgen::JsValue| {
+                        if leader.try_set(true).is_some() {
+                            // The page moved on before the lock came: give it back at once.
+                            return js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
+                        }
+                        states.try_set(id.try_with_value(|id| load_states(id)).unwrap_or_default());
+                        // Held until this view goes away (or the tab closes).
+                        js_sys::Promise::new(&mut |resolve, _| {
+                            release.try_set_value(Some(resolve));
+                        })
+                    },
+                );
+                let _ = request.call2(
+                    &locks,
+                    &wasm_bindgen::JsValue::from_str(&lock_name),
+                    &granted,
+                );
+            }
+            // No Web Locks (very old browsers): every tab evaluates.
+            _ => leader.set(true),
+        }
+    }
+    on_cleanup(move || {
+        release.try_with_value(|resolve| {
+            if let Some(resolve) = resolve {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            }
+        });
+    });
+
     let evaluate = move |rule: AlertRule| {
+        if !leader.get_untracked() {
+            // Another tab evaluates: show what it stored.
+            states.set(id.with_value(|id| load_states(id)));
+            return;
+        }
         let datasource = datasource.get_untracked();
         spawn_local(async move {
             let now = now_ms() as f64 / 1000.0;
@@ -191,6 +244,14 @@ pub fn AlertsView(
         });
     };
     // Each rule on its own interval, starting now.
+    // Becoming the evaluating tab starts at once, from the stored state.
+    Effect::new(move |_| {
+        if leader.get() {
+            for rule in rules.get_value() {
+                evaluate(rule);
+            }
+        }
+    });
     for rule in rules.get_value() {
         let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
         evaluate(rule.clone());
@@ -290,7 +351,12 @@ pub fn AlertsView(
             </div>
         })}
         <details class="alerts-view" data-testid="alerts-view" open=true>
-            <summary>{move || format!("Alerts ({} rules, {} firing) — evaluated in this browser", rules.with_value(Vec::len), firing_count())}</summary>
+            <summary data-leader=move || leader.get().to_string()>{move || format!(
+                "Alerts ({} rules, {} firing) — evaluated {}",
+                rules.with_value(Vec::len),
+                firing_count(),
+                if leader.get() { "in this tab" } else { "in another tab of this browser" }
+            )}</summary>
             <ul class="deliveries" data-testid="deliveries">
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
             </ul>

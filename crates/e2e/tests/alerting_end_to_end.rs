@@ -174,6 +174,30 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         encode_uri_component(&prometheus.base_url())
     );
     browser.client.goto(&url).await.unwrap();
+    // A second tab of the same browser: only one of the two evaluates and notifies.
+    let first_tab = browser.client.window().await.unwrap();
+    let second = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(second.handle.clone())
+        .await
+        .unwrap();
+    browser.client.goto(&url).await.unwrap();
+    wait_for_count(
+        &browser,
+        r#"[data-testid="alerts-view"] summary[data-leader="false"]"#,
+    )
+    .await;
+    browser
+        .client
+        .switch_to_window(first_tab.clone())
+        .await
+        .unwrap();
+    wait_for_count(
+        &browser,
+        r#"[data-testid="alerts-view"] summary[data-leader="true"]"#,
+    )
+    .await;
     wait_for_count(
         &browser,
         r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="pending"]"#,
@@ -186,7 +210,8 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         )
         .await
         .unwrap();
-    // A reload keeps the pending start (the state lives in local storage).
+    // A reload keeps the pending start (the state lives in local storage); the
+    // other tab evaluates meanwhile and hands the state back.
     browser.client.refresh().await.unwrap();
     wait_for_count(
         &browser,
@@ -275,6 +300,29 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    // Two tabs, one notification: within the first resend minute, one firing payload.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        webhook.bodies.lock().unwrap().len(),
+        1,
+        "two tabs sent one notification, not two"
+    );
+    // The other tab shows the same firing alert, read from what the evaluating tab stored.
+    browser
+        .client
+        .switch_to_window(second.handle.clone())
+        .await
+        .unwrap();
+    wait_for_count(
+        &browser,
+        r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="firing"]"#,
+    )
+    .await;
+    browser
+        .client
+        .switch_to_window(first_tab.clone())
+        .await
+        .unwrap();
     let payload: serde_json::Value =
         serde_json::from_str(&webhook.bodies.lock().unwrap()[0]).unwrap();
     assert_eq!(payload["version"], "1");
@@ -287,10 +335,25 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         .as_str()
         .unwrap()
         .starts_with("[FIRING] ErrorsAboveOnePercent: sample-service errors at "));
-    let failure = browser
-        .text(&format!(r#"[data-delivery="{}"]"#, failing.url))
-        .await
-        .unwrap();
+    // The evaluating tab (the second one, since the first was reloaded) shows the failure.
+    let mut failure = None;
+    for tab in [first_tab, second.handle] {
+        browser.client.switch_to_window(tab).await.unwrap();
+        let leads = browser
+            .attribute(r#"[data-testid="alerts-view"] summary"#, "data-leader")
+            .await
+            .unwrap();
+        if leads == "true" {
+            failure = Some(
+                browser
+                    .text(&format!(r#"[data-delivery="{}"]"#, failing.url))
+                    .await
+                    .unwrap(),
+            );
+            break;
+        }
+    }
+    let failure = failure.expect("one tab evaluates");
     assert!(failure.contains("failed (HTTP 500)"), "{failure}");
     browser
         .save_screenshot(&artifacts.join("alerting.png"))
