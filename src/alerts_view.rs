@@ -129,6 +129,8 @@ pub fn AlertsView(
     /// Where alerts are sent (may be empty).
     notify: NotifyTargets,
     datasource: Signal<Datasource>,
+    /// The dashboard's time range, for backtests.
+    range: Signal<foresight_core::time_range::ResolvedRange>,
     utc_offset_minutes: i32,
 ) -> impl IntoView {
     let states = RwSignal::new(load_states(&dashboard_id));
@@ -272,6 +274,47 @@ pub fn AlertsView(
         })
     };
     let time = move |t: f64| format_local_datetime(t, utc_offset_minutes);
+    // Backtests: the rule replayed over the dashboard's range, per rule.
+    let backtests = RwSignal::new(BTreeMap::<
+        String,
+        Result<Vec<foresight_core::alerting::rule::Episode>, String>,
+    >::new());
+    let run_backtest = move |rule: AlertRule| {
+        let datasource = datasource.get_untracked();
+        let range = range.get_untracked();
+        let name = rule.name.clone();
+        backtests.update(|b| {
+            b.insert(name.clone(), Ok(Vec::new()));
+        });
+        spawn_local(async move {
+            let step = rule.interval_seconds().unwrap_or(60.0).max(1.0);
+            let (start, end) = (range.start_ms as f64 / 1000.0, range.end_ms as f64 / 1000.0);
+            // Prometheus answers at most 11 000 points per series.
+            let step = step.max(((end - start) / 10_000.0).ceil());
+            let window = foresight_core::query_step::QueryWindow { start, end, step };
+            let outcome = match crate::prometheus_client::fetch_query_range(
+                &datasource,
+                &rule.expr,
+                &window,
+                None,
+            )
+            .await
+            {
+                Ok(answer) => match answer.data {
+                    QueryData::Matrix(series) => {
+                        let mut replay = rule.clone();
+                        replay.interval = Some(format!("{}s", step as u64));
+                        replay.backtest(&series, start, end)
+                    }
+                    _ => Err("the expression must return series".into()),
+                },
+                Err(error) => Err(error.to_string()),
+            };
+            backtests.try_update(|b| {
+                b.insert(name, outcome);
+            });
+        });
+    };
     let rule_rows = move || {
         rules
             .get_value()
@@ -334,9 +377,41 @@ pub fn AlertsView(
                     foresight_core::alerting::rule::Condition::Returns => String::new(),
                     foresight_core::alerting::rule::Condition::Threshold { op, value } => format!(" {} {value}", op.symbol()),
                 };
+                let backtest_rule = rule.clone();
+                let backtest_view = {
+                    let name = name.clone();
+                    move || {
+                        backtests.with(|b| b.get(&name).cloned()).map(|outcome| match outcome {
+                            Err(message) => view! { <p class="backtest error" role="alert">{format!("Backtest failed: {message}")}</p> }.into_any(),
+                            Ok(episodes) => {
+                                let pages = foresight_core::alerting::rule::pages(&episodes);
+                                let rows = episodes.iter().map(|e| {
+                                    let fired = e.firing_at.map_or_else(|| "never fired".to_string(), |t| format!("fired {}", time(t)));
+                                    let resolved = e.resolved_at.map_or_else(|| "still active at the end".to_string(), |t| format!("resolved {}", time(t)));
+                                    view! {
+                                        <li data-pending-at=e.pending_at.to_string() data-firing-at=e.firing_at.map(|t| t.to_string()) data-resolved-at=e.resolved_at.map(|t| t.to_string())>
+                                            {format!("{}: pending {}, {fired}, {resolved}", describe_labels(&e.labels), time(e.pending_at))}
+                                        </li>
+                                    }
+                                }).collect::<Vec<_>>();
+                                view! {
+                                    <div class="backtest" data-testid="backtest" data-pages=pages.to_string()>
+                                        <p>{format!("Over this range the rule would have paged you {pages} time{} ({} episodes).", if pages == 1 { "" } else { "s" }, episodes.len())}</p>
+                                        <ul>{rows}</ul>
+                                    </div>
+                                }.into_any()
+                            }
+                        })
+                    }
+                };
                 view! {
                     <section class="alert-rule" data-alert-rule=name.clone()>
-                        <h3>{name.clone()}<span class="alert-rule-status">{status}</span></h3>
+                        <h3>
+                            {name.clone()}
+                            <span class="alert-rule-status">{status}</span>
+                            <button data-action="backtest" title="Replay this rule over the dashboard's time range" on:click=move |_| run_backtest(backtest_rule.clone())>"Backtest this range"</button>
+                        </h3>
+                        {backtest_view}
                         <p class="alert-rule-expr"><code>{format!("{}{condition}", rule.expr)}</code>{rule.for_duration.clone().map(|f| format!(" for {f}"))}</p>
                         <table class="alert-instances"><tbody>{instances}</tbody></table>
                     </section>

@@ -421,7 +421,7 @@ pub fn DashboardPage(
     let alerts = (!alert_rules.is_empty()).then(|| {
         let id = dashboard.with_value(|d| d.id.clone());
         let notify = dashboard.with_value(|d| d.notify.clone());
-        view! { <AlertsView dashboard_id=id rules=alert_rules notify=notify datasource=Signal::derive(move || datasource.get()) utc_offset_minutes=offset /> }
+        view! { <AlertsView dashboard_id=id rules=alert_rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) utc_offset_minutes=offset /> }
     });
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let panel_context = Signal::derive(move || context.get());

@@ -422,6 +422,38 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     );
     assert_eq!(week_earlier.len(), 1, "{week_earlier:?}");
     assert_close("week-ago band centre", band_center, week_earlier[0].1);
+    // Backtest: the shipped HighErrorRate rule replayed over these 7 days pages
+    // during the manifest's error spike.
+    let spike = manifest.incident(IncidentKind::ErrorRateSpike).unwrap();
+    browser
+        .script(r#"document.querySelector('[data-alert-rule="HighErrorRate"] [data-action="backtest"]').click(); return 0;"#)
+        .await
+        .unwrap();
+    browser
+        .wait_for_attribute(
+            r#"[data-alert-rule="HighErrorRate"] [data-testid="backtest"]"#,
+            "data-pages",
+            &["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let episodes = browser
+        .script(r#"return [...document.querySelectorAll('[data-alert-rule="HighErrorRate"] [data-testid="backtest"] li')].map(l => [+l.dataset.pendingAt, +(l.dataset.firingAt || 0), +(l.dataset.resolvedAt || 0)]);"#)
+        .await
+        .unwrap();
+    println!("HighErrorRate backtest over 7 days (pending, firing, resolved): {episodes}");
+    let during_spike = episodes.as_array().unwrap().iter().any(|e| {
+        let (firing, resolved) = (e[1].as_f64().unwrap(), e[2].as_f64().unwrap());
+        firing >= spike.start as f64
+            && firing <= spike.end as f64
+            && (resolved == 0.0 || resolved >= firing)
+    });
+    assert!(
+        during_spike,
+        "the backtest pages during the error spike [{}, {}]: {episodes}",
+        spike.start, spike.end
+    );
     // What the analytics cost on this 7-day view, per panel (for the record).
     let analytics = browser
         .script("return [...document.querySelectorAll('[data-analytics-ms]')].map(c => [c.closest('[data-panel]').dataset.panel, +c.dataset.analyticsMs]);")
