@@ -44,18 +44,6 @@ fn panel_has_values(kind: &PanelKind, result: &PanelResult, window_end: f64) -> 
     }
 }
 
-fn type_name(kind: &PanelKind) -> &'static str {
-    match kind {
-        PanelKind::Timeseries { .. } => "timeseries",
-        PanelKind::Stat { .. } => "stat",
-        PanelKind::Gauge { .. } => "gauge",
-        PanelKind::Bargauge { .. } => "bargauge",
-        PanelKind::Table => "table",
-        PanelKind::Heatmap => "heatmap",
-        PanelKind::Text { .. } => "text",
-    }
-}
-
 #[component]
 pub fn DashboardPanel(
     panel: Panel,
@@ -317,7 +305,7 @@ pub fn DashboardPanel(
         <section
             class="panel"
             data-panel=panel.id.clone()
-            data-type=type_name(&panel.kind)
+            data-type=panel.kind.type_id()
             data-state=state
             aria-busy=move || (busy.get() || reference_busy.get()).to_string()
             data-query=queries

@@ -81,25 +81,6 @@ const FUNCTIONS: [&str; 24] = [
     "changes(",
 ];
 
-fn kind_id(kind: &PanelKind) -> &'static str {
-    match kind {
-        PanelKind::Timeseries { .. } => "timeseries",
-        PanelKind::Stat { .. } => "stat",
-        PanelKind::Gauge { .. } => "gauge",
-        PanelKind::Bargauge { .. } => "bargauge",
-        PanelKind::Table => "table",
-        PanelKind::Heatmap => "heatmap",
-        PanelKind::Text { .. } => "text",
-    }
-}
-
-fn unit_id(unit: Unit) -> String {
-    serde_json::to_value(unit)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "short".into())
-}
-
 /// The small toolbar on each panel while editing.
 #[component]
 pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
@@ -196,8 +177,8 @@ pub fn PanelEditor(
 ) -> impl IntoView {
     let original = StoredValue::new(panel.clone());
     let title = RwSignal::new(panel.title.clone());
-    let kind = RwSignal::new(kind_id(&panel.kind).to_string());
-    let unit = RwSignal::new(unit_id(panel.unit));
+    let kind = RwSignal::new(panel.kind.type_id().to_string());
+    let unit = RwSignal::new(panel.unit.id().to_string());
     let decimals = RwSignal::new(panel.decimals.map(|d| d.to_string()).unwrap_or_default());
     let thresholds = RwSignal::new(format_thresholds(&panel.thresholds));
     let content = RwSignal::new(match &panel.kind {

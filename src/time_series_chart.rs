@@ -133,32 +133,20 @@ pub fn draw_time_series(
     };
     let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
     let (mut y_low, mut y_high) = value_axis(series, options.zero_line || filled);
-    for (_, forecast) in overlays.iter().filter_map(|o| o.forecast.as_ref()) {
-        for value in forecast
-            .lower_80
-            .iter()
-            .chain(&forecast.upper_80)
-            .filter(|v| v.is_finite())
-        {
-            y_low = y_low.min(*value);
-            y_high = y_high.max(*value);
-        }
-    }
+    // The axis also covers forecast bands (80 %) and baseline bands.
     let with_bands = options.style != LineStyle::Stacked;
-    for band in overlays
+    let forecast_edges = overlays
+        .iter()
+        .filter_map(|o| o.forecast.as_ref())
+        .flat_map(|(_, f)| f.lower_80.iter().chain(&f.upper_80));
+    let band_edges = overlays
         .iter()
         .filter_map(|o| o.baseline.as_ref()?.as_ref().ok())
         .filter(|_| with_bands)
-    {
-        for value in band
-            .lower
-            .iter()
-            .chain(&band.upper)
-            .filter(|v| v.is_finite())
-        {
-            y_low = y_low.min(*value);
-            y_high = y_high.max(*value);
-        }
+        .flat_map(|b| b.lower.iter().chain(&b.upper));
+    for value in forecast_edges.chain(band_edges).filter(|v| v.is_finite()) {
+        y_low = y_low.min(*value);
+        y_high = y_high.max(*value);
     }
     let label_font = ("sans-serif", f64::from(px(11.0)))
         .into_font()

@@ -160,6 +160,21 @@ pub enum PanelKind {
     },
 }
 
+impl PanelKind {
+    /// The type name used in the JSON (`timeseries`, `stat`, …).
+    pub fn type_id(&self) -> &'static str {
+        match self {
+            PanelKind::Timeseries { .. } => "timeseries",
+            PanelKind::Stat { .. } => "stat",
+            PanelKind::Gauge { .. } => "gauge",
+            PanelKind::Bargauge { .. } => "bargauge",
+            PanelKind::Table => "table",
+            PanelKind::Heatmap => "heatmap",
+            PanelKind::Text { .. } => "text",
+        }
+    }
+}
+
 /// The "sees ahead" options of a time-series panel.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

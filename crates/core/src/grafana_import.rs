@@ -182,13 +182,7 @@ fn map_unit(id: &str, notes: &mut Vec<String>) -> Unit {
         "µs" | "us" | "ns" => Unit::Short,
         _ => Unit::Short,
     };
-    notes.push(format!(
-        "unit {id:?} is shown as {}",
-        serde_json::to_value(nearest)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    ));
+    notes.push(format!("unit {id:?} is shown as {}", nearest.id()));
     nearest
 }
 

@@ -36,6 +36,21 @@ impl Unit {
     pub fn from_id(id: &str) -> Option<Self> {
         serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
     }
+
+    /// The Grafana unit id this unit is written as (`short`, `percentunit`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Unit::Short => "short",
+            Unit::None => "none",
+            Unit::Percent => "percent",
+            Unit::PercentUnit => "percentunit",
+            Unit::Seconds => "s",
+            Unit::Milliseconds => "ms",
+            Unit::BytesIec => "bytes",
+            Unit::BytesSi => "decbytes",
+            Unit::RequestsPerSecond => "reqps",
+        }
+    }
 }
 
 /// Fixed decimals when given, otherwise three significant digits without trailing zeros.
@@ -167,6 +182,19 @@ mod tests {
     #[test]
     fn unit_ids_are_grafanas() {
         assert_eq!(Unit::from_id("percent"), Some(Unit::Percent));
+        for unit in [
+            Unit::Short,
+            Unit::None,
+            Unit::Percent,
+            Unit::PercentUnit,
+            Unit::Seconds,
+            Unit::Milliseconds,
+            Unit::BytesIec,
+            Unit::BytesSi,
+            Unit::RequestsPerSecond,
+        ] {
+            assert_eq!(Unit::from_id(unit.id()), Some(unit), "{}", unit.id());
+        }
         assert_eq!(Unit::from_id("decbytes"), Some(Unit::BytesSi));
         assert_eq!(Unit::from_id("reqps"), Some(Unit::RequestsPerSecond));
         assert_eq!(Unit::from_id("furlongs"), None);
