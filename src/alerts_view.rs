@@ -1,25 +1,51 @@
 //! The dashboard's alert rules, evaluated in the page on their interval with
-//! the pure state machine, their state kept in local storage (a reload keeps
-//! pending time), shown as a list of rules and instances, with a banner while
-//! anything fires.
+//! the pure state machine by one tab per dashboard (a Web Lock), their state,
+//! history and silences kept in local storage (a reload keeps pending time),
+//! shown as rules and instances with a timeline, beside the states of the
+//! Prometheus server's own rules; notifications go out through
+//! `alert_notifications`, and backtests are drawn on the panels.
 
-use crate::browser_clock::now_ms;
-use crate::prometheus_client::fetch_query;
-use foresight_core::alerting::notify::{
-    alertmanager_body, due_alerts, webhook_body, Outgoing, RETRY_DELAYS_SECONDS,
+use crate::alert_notifications::{
+    notification_permission, play_alert_sound, request_notification_permission, send,
+    set_sound_enabled, show_browser_notification, sound_enabled,
 };
-use foresight_core::alerting::rule::AlertRule;
+use crate::browser_clock::now_ms;
+use crate::browser_storage::{load_json, store_json};
+use crate::editor::PanelEditing;
+use crate::prometheus_client::{fetch_alerting_rules, fetch_query, fetch_query_range};
+use foresight_core::alerting::analytic_condition::{
+    align_reference, analytic_answers, history_window, reference_window,
+};
+use foresight_core::alerting::history::{AlertHistory, TimelineRow};
+use foresight_core::alerting::notify::due_alerts;
+use foresight_core::alerting::rule::{pages, AlertRule, Episode};
+use foresight_core::alerting::server_rules::ServerRule;
+use foresight_core::alerting::silence::{is_silenced, parse_matchers, prune_expired, Silence};
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
+use foresight_core::alerting::template::format_go_float;
+use foresight_core::analytics::time_to_threshold::format_duration;
+use foresight_core::dashboard_edit::Edit;
 use foresight_core::dashboard_model::NotifyTargets;
 use foresight_core::datasource::Datasource;
 use foresight_core::prometheus_response::QueryData;
-use foresight_core::series::Labels;
+use foresight_core::query_step::QueryWindow;
+use foresight_core::series::{Labels, Series};
 use foresight_core::time_axis::format_local_datetime;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
+
+/// A backtest's episodes, drawn on every time-series panel of the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertAnnotations {
+    pub rule: String,
+    pub episodes: Vec<Episode>,
+}
+
+/// How often the server's own rules are read while the alerts are shown.
+const SERVER_RULES_SECONDS: u64 = 15;
 
 /// How a rule's last evaluation went.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,25 +56,16 @@ enum RuleHealth {
     Error(String),
 }
 
-fn storage_key(dashboard_id: &str) -> String {
+fn states_key(dashboard_id: &str) -> String {
     format!("foresight.alert-state.{dashboard_id}")
 }
 
-fn load_states(dashboard_id: &str) -> BTreeMap<String, RuleState> {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(&storage_key(dashboard_id)).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+fn history_key(dashboard_id: &str) -> String {
+    format!("foresight.alert-history.{dashboard_id}")
 }
 
-fn store_states(dashboard_id: &str, states: &BTreeMap<String, RuleState>) {
-    if let (Some(storage), Ok(text)) = (
-        web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
-        serde_json::to_string(states),
-    ) {
-        let _ = storage.set_item(&storage_key(dashboard_id), &text);
-    }
+fn silences_key(dashboard_id: &str) -> String {
+    format!("foresight.silences.{dashboard_id}")
 }
 
 fn describe_labels(labels: &Labels) -> String {
@@ -60,66 +77,114 @@ fn describe_labels(labels: &Labels) -> String {
         .join(", ")
 }
 
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
+fn now_seconds() -> f64 {
+    now_ms() as f64 / 1000.0
+}
+
+async fn fetch_matrix(
+    datasource: &Datasource,
+    expr: &str,
+    window: &QueryWindow,
+) -> Result<Vec<Series>, String> {
+    match fetch_query_range(datasource, expr, window, None).await {
+        Ok(answer) => match answer.data {
+            QueryData::Matrix(series) => Ok(series),
+            _ => Err("the expression must return series".into()),
+        },
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// The range answer of a rule over `window`, and its baseline's when it has one.
+async fn fetch_history(
+    datasource: &Datasource,
+    rule: &AlertRule,
+    window: &QueryWindow,
+) -> Result<(Vec<Series>, Option<Result<Vec<Series>, String>>), String> {
+    let series = fetch_matrix(datasource, &rule.expr, window).await?;
+    let reference = match reference_window(&rule.condition, window) {
+        Some((reference_window, shift)) => Some(
+            fetch_matrix(datasource, &rule.expr, &reference_window)
+                .await
+                .map(|s| align_reference(s, shift)),
+        ),
+        None => None,
+    };
+    Ok((series, reference))
+}
+
+/// What the rule's query says now: `(labels, value)` of each series that
+/// counts, and whether there was any data at all.
+pub async fn evaluate_query(
+    datasource: &Datasource,
+    rule: &AlertRule,
+    now: f64,
+) -> Result<(Vec<(Labels, f64)>, bool), String> {
+    if rule.condition.is_analytic() {
+        let interval = rule.interval_seconds().unwrap_or(60.0);
+        let window = history_window(&rule.condition, interval, now);
+        let (series, reference) = fetch_history(datasource, rule, &window).await?;
+        let mut answers = analytic_answers(
+            &rule.condition,
+            &series,
+            reference.as_ref(),
+            &window,
+            &[window.end],
+        )?;
+        return Ok((answers.pop().unwrap_or_default(), !series.is_empty()));
+    }
+    let answer: Vec<(Labels, f64)> = match fetch_query(datasource, &rule.expr, now, None).await {
+        Ok(success) => match success.data {
+            QueryData::Vector(samples) => {
+                samples.into_iter().map(|s| (s.labels, s.value)).collect()
+            }
+            QueryData::Scalar { value, .. } => vec![(Labels::new(), value)],
+            _ => return Err("the expression must return an instant vector".into()),
+        },
+        Err(error) => return Err(error.to_string()),
+    };
+    let had_data = !answer.is_empty();
+    Ok((answer, had_data))
+}
+
+/// Asks for the Web Lock `name`; `leader` becomes true when this tab holds it.
+/// It is held until this view goes away (or the tab closes).
+fn hold_leadership(name: String, leader: RwSignal<bool>, on_granted: impl Fn() + 'static) {
+    let release = StoredValue::new_local(None::<js_sys::Function>);
+    let locks = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined() && !l.is_null());
+    let request = locks.as_ref().and_then(|l| {
+        js_sys::Reflect::get(l, &"request".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
     });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// POSTs `body` to `url`, retrying with backoff; reports each outcome.
-async fn deliver(
-    url: String,
-    body: String,
-    what: String,
-    status: RwSignal<BTreeMap<String, String>>,
-) {
-    let attempts = RETRY_DELAYS_SECONDS.len() + 1;
-    for attempt in 1..=attempts {
-        let outcome = match gloo_net::http::Request::post(&url)
-            .header("Content-Type", "application/json")
-            .body(body.clone())
-        {
-            Ok(request) => match request.send().await {
-                Ok(response) if response.ok() => Ok(()),
-                Ok(response) => Err(format!("HTTP {}", response.status())),
-                Err(error) => Err(error.to_string()),
-            },
-            Err(error) => Err(error.to_string()),
-        };
-        let line = match &outcome {
-            Ok(()) => format!("{what}: delivered to {url} at {}", format_local_datetime(now_ms() as f64 / 1000.0, 0)),
-            Err(error) if attempt < attempts => format!("{what}: delivery to {url} failed ({error}), attempt {attempt} of {attempts}, retrying"),
-            Err(error) => format!("{what}: delivery to {url} failed ({error}); gave up after {attempts} attempts"),
-        };
-        status.try_update(|s| {
-            s.insert(url.clone(), line);
+    match (locks, request) {
+        (Some(locks), Some(request)) => {
+            let granted = wasm_bindgen::closure::Closure::once_into_js(
+                move |_lock: wasm_bindgen::JsValue| {
+                    if leader.try_set(true).is_some() {
+                        // The page moved on before the lock came: give it back at once.
+                        return js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
+                    }
+                    on_granted();
+                    js_sys::Promise::new(&mut |resolve, _| {
+                        release.try_set_value(Some(resolve));
+                    })
+                },
+            );
+            let _ = request.call2(&locks, &wasm_bindgen::JsValue::from_str(&name), &granted);
+        }
+        // No Web Locks (very old browsers): every tab evaluates.
+        _ => leader.set(true),
+    }
+    on_cleanup(move || {
+        release.try_with_value(|resolve| {
+            if let Some(resolve) = resolve {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            }
         });
-        if outcome.is_ok() {
-            return;
-        }
-        if let Some(delay) = RETRY_DELAYS_SECONDS.get(attempt - 1) {
-            sleep_ms((delay * 1000.0) as i32).await;
-        }
-    }
-}
-
-fn send(notify: &NotifyTargets, alerts: &[Outgoing], status: RwSignal<BTreeMap<String, String>>) {
-    if alerts.is_empty() {
-        return;
-    }
-    let generator = window().location().href().unwrap_or_default();
-    if let Some(base) = &notify.alertmanager {
-        let url = format!("{}/api/v2/alerts", base.trim_end_matches('/'));
-        let body = alertmanager_body(alerts, &generator).to_string();
-        spawn_local(deliver(url, body, "Alertmanager".into(), status));
-    }
-    for url in &notify.webhooks {
-        let body = webhook_body(alerts, &generator).to_string();
-        spawn_local(deliver(url.clone(), body, "Webhook".into(), status));
-    }
+    });
 }
 
 #[component]
@@ -132,137 +197,194 @@ pub fn AlertsView(
     /// The dashboard's time range, for backtests.
     range: Signal<foresight_core::time_range::ResolvedRange>,
     utc_offset_minutes: i32,
+    /// While editing: server rules can be added to the dashboard.
+    #[prop(optional, into)]
+    editing: Signal<Option<PanelEditing>>,
 ) -> impl IntoView {
-    let states = RwSignal::new(load_states(&dashboard_id));
+    let keys = (
+        states_key(&dashboard_id),
+        history_key(&dashboard_id),
+        silences_key(&dashboard_id),
+    );
+    let keys = StoredValue::new(keys);
+    let load_all = move || {
+        keys.with_value(|(states, history, silences)| {
+            (
+                load_json::<BTreeMap<String, RuleState>>(states),
+                load_json::<AlertHistory>(history),
+                load_json::<Vec<Silence>>(silences),
+            )
+        })
+    };
+    let (stored_states, stored_history, stored_silences) = load_all();
+    let states = RwSignal::new(stored_states);
+    let history = RwSignal::new(stored_history);
+    let silences = RwSignal::new(stored_silences);
     let health = RwSignal::new(BTreeMap::<String, RuleHealth>::new());
+    let has_rules = !rules.is_empty();
     let rules = StoredValue::new(rules);
-    let id = StoredValue::new(dashboard_id);
     let notify = StoredValue::new(notify);
     let deliveries = RwSignal::new(BTreeMap::<String, String>::new());
+    let permission = RwSignal::new(notification_permission());
+    let sound = RwSignal::new(sound_enabled());
+    let annotations = use_context::<RwSignal<Option<AlertAnnotations>>>();
 
-    // One tab evaluates and notifies (the holder of a Web Lock per dashboard);
-    // the others show what it stored. When it closes, the next tab takes over.
+    // One tab evaluates and notifies; the others show what it stored.
     let leader = RwSignal::new(false);
-    let release = StoredValue::new_local(None::<js_sys::Function>);
-    {
-        let lock_name = id.with_value(|id| format!("foresight-alerts:{id}"));
-        let locks = web_sys::window()
-            .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
-            .filter(|l| !l.is_undefined() && !l.is_null());
-        let request = locks.as_ref().and_then(|l| {
-            js_sys::Reflect::get(l, &"request".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        });
-        match (locks, request) {
-            (Some(locks), Some(request)) => {
-                let granted = wasm_bindgen::closure::Closure::once_into_js(
-                    move |_lock: wasm_bindgen::JsValue| {
-                        if leader.try_set(true).is_some() {
-                            // The page moved on before the lock came: give it back at once.
-                            return js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
-                        }
-                        states.try_set(id.try_with_value(|id| load_states(id)).unwrap_or_default());
-                        // Held until this view goes away (or the tab closes).
-                        js_sys::Promise::new(&mut |resolve, _| {
-                            release.try_set_value(Some(resolve));
-                        })
-                    },
-                );
-                let _ = request.call2(
-                    &locks,
-                    &wasm_bindgen::JsValue::from_str(&lock_name),
-                    &granted,
-                );
-            }
-            // No Web Locks (very old browsers): every tab evaluates.
-            _ => leader.set(true),
-        }
-    }
-    on_cleanup(move || {
-        release.try_with_value(|resolve| {
-            if let Some(resolve) = resolve {
-                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-            }
-        });
-    });
+    hold_leadership(
+        format!("foresight-alerts:{dashboard_id}"),
+        leader,
+        move || {
+            let (s, h, _) = load_all();
+            states.try_set(s);
+            history.try_set(h);
+        },
+    );
 
-    let evaluate = move |rule: AlertRule| {
+    let evaluate = move |rule: AlertRule, at: f64| {
         if !leader.get_untracked() {
             // Another tab evaluates: show what it stored.
-            states.set(id.with_value(|id| load_states(id)));
+            let (s, h, q) = load_all();
+            states.set(s);
+            history.set(h);
+            silences.set(q);
             return;
         }
+        // The permission may have been changed in the browser's settings meanwhile.
+        permission.set(notification_permission());
         let datasource = datasource.get_untracked();
         spawn_local(async move {
-            let now = now_ms() as f64 / 1000.0;
+            let now = at;
             let (for_s, keep_s) = (
                 rule.for_seconds().unwrap_or(0.0),
                 rule.keep_firing_for_seconds().unwrap_or(0.0),
             );
-            let outcome = fetch_query(&datasource, &rule.expr, now, None).await;
-            let answer: Result<Vec<(Labels, f64)>, String> = match outcome {
-                Ok(success) => match success.data {
-                    QueryData::Vector(samples) => {
-                        Ok(samples.into_iter().map(|s| (s.labels, s.value)).collect())
-                    }
-                    QueryData::Scalar { value, .. } => Ok(vec![(Labels::new(), value)]),
-                    _ => Err("the expression must return an instant vector".into()),
-                },
-                Err(error) => Err(error.to_string()),
-            };
-            match answer {
+            match evaluate_query(&datasource, &rule, now).await {
                 // As in Prometheus, a failed evaluation leaves the alerts as they were.
                 Err(message) => {
                     health.try_update(|h| {
                         h.insert(rule.name.clone(), RuleHealth::Error(message));
                     });
                 }
-                Ok(answer) => {
+                Ok((answer, had_data)) => {
                     let outputs = rule.outputs(&answer, &Labels::new());
-                    let empty = outputs.is_empty() && answer.is_empty();
+                    // Silences may have been changed in another tab.
+                    let mut muted = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
+                    prune_expired(&mut muted, now);
                     let mut due = Vec::new();
+                    let mut transitions = Vec::new();
                     states.try_update(|all| {
                         let state = all.entry(rule.name.clone()).or_default();
-                        state.evaluate(now, &outputs, for_s, keep_s);
+                        transitions = state.evaluate(now, &outputs, for_s, keep_s);
                         if !notify.with_value(NotifyTargets::is_empty) {
                             due = due_alerts(&rule, state, now, &Labels::new());
                         }
                     });
+                    due.retain(|alert| !is_silenced(&muted, &alert.labels, now));
                     notify.with_value(|targets| send(targets, &due, deliveries));
+                    let mut started_firing = false;
+                    for transition in &transitions {
+                        if transition.to != AlertState::Firing
+                            || is_silenced(&muted, &transition.labels, now)
+                        {
+                            continue;
+                        }
+                        started_firing = true;
+                        let value = outputs
+                            .iter()
+                            .find(|(labels, _)| *labels == transition.labels)
+                            .map_or(f64::NAN, |(_, v)| *v);
+                        let summary = rule
+                            .render_annotations(&transition.labels, value, &Labels::new())
+                            .remove("summary")
+                            .unwrap_or_else(|| describe_labels(&transition.labels));
+                        show_browser_notification(
+                            &format!("[FIRING] {}", rule.name),
+                            &summary,
+                            &format!("{}{{{}}}", rule.name, describe_labels(&transition.labels)),
+                        );
+                    }
+                    if started_firing && sound_enabled() {
+                        play_alert_sound();
+                    }
+                    history.try_update(|h| h.record(&rule.name, &transitions, now));
+                    silences.try_set(muted);
                     health.try_update(|h| {
                         h.insert(
                             rule.name.clone(),
-                            if empty {
-                                RuleHealth::NoData
-                            } else {
+                            if had_data || !outputs.is_empty() {
                                 RuleHealth::Ok
+                            } else {
+                                RuleHealth::NoData
                             },
                         );
                     });
-                    states.with_untracked(|all| id.with_value(|id| store_states(id, all)));
+                    keys.with_value(|(states_key, history_key, _)| {
+                        states.with_untracked(|all| store_json(states_key, all));
+                        history.with_untracked(|h| store_json(history_key, h));
+                    });
                 }
             }
         });
     };
-    // Each rule on its own interval, starting now.
-    // Becoming the evaluating tab starts at once, from the stored state.
-    Effect::new(move |_| {
-        if leader.get() {
-            for rule in rules.get_value() {
-                evaluate(rule);
+    // Like Prometheus, each rule is evaluated at multiples of its interval: the
+    // evaluation times are exact, so `for` is whole intervals whatever the timers
+    // do. A tick checks for the next boundary; one missed while the tab slept is
+    // skipped, not caught up. Becoming the evaluating tab starts at the next tick.
+    let last_boundary = StoredValue::new(BTreeMap::<String, f64>::new());
+    let led_last_tick = StoredValue::new(false);
+    let tick = move || {
+        let now = now_seconds();
+        let leads = leader.get_untracked();
+        if leads != led_last_tick.get_value() {
+            // Just became (or stopped being) the evaluating tab: evaluate now.
+            led_last_tick.set_value(leads);
+            last_boundary.update_value(BTreeMap::clear);
+        }
+        for rule in rules.get_value() {
+            let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
+            let boundary = (now / interval).floor() * interval;
+            let due =
+                last_boundary.with_value(|last| last.get(&rule.name).is_none_or(|&t| boundary > t));
+            if due {
+                last_boundary.update_value(|last| {
+                    last.insert(rule.name.clone(), boundary);
+                });
+                evaluate(rule, boundary);
             }
         }
-    });
-    for rule in rules.get_value() {
-        let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
-        evaluate(rule.clone());
-        if let Ok(handle) = set_interval_with_handle(
-            move || evaluate(rule.clone()),
-            Duration::from_secs_f64(interval),
-        ) {
+    };
+    if has_rules {
+        tick();
+        if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(250)) {
             on_cleanup(move || handle.clear());
         }
+    }
+
+    // The Prometheus server's own alerting rules, read while there is something to compare.
+    let server_rules = RwSignal::new(None::<Result<Vec<ServerRule>, String>>);
+    let load_server_rules = move || {
+        let datasource = datasource.get_untracked();
+        spawn_local(async move {
+            let outcome = fetch_alerting_rules(&datasource).await;
+            server_rules.try_set(Some(outcome));
+        });
+    };
+    let server_polling = StoredValue::new(false);
+    let start_server_polling = move || {
+        if server_polling.get_value() {
+            return;
+        }
+        server_polling.set_value(true);
+        load_server_rules();
+        if let Ok(handle) =
+            set_interval_with_handle(load_server_rules, Duration::from_secs(SERVER_RULES_SECONDS))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    };
+    if has_rules {
+        start_server_polling();
     }
 
     let firing_count = move || {
@@ -274,11 +396,28 @@ pub fn AlertsView(
         })
     };
     let time = move |t: f64| format_local_datetime(t, utc_offset_minutes);
+    let change_silences = move |change: &dyn Fn(&mut Vec<Silence>)| {
+        let mut all = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
+        prune_expired(&mut all, now_seconds());
+        change(&mut all);
+        keys.with_value(|(_, _, key)| store_json(key, &all));
+        silences.set(all);
+    };
+    let add_silence = move |matchers: Labels, hours: f64, comment: String| {
+        let now = now_seconds();
+        change_silences(&|all: &mut Vec<Silence>| {
+            all.push(Silence {
+                id: format!("{}-{}", now_ms(), all.len()),
+                matchers: matchers.clone(),
+                created_at: now,
+                ends_at: now + hours * 3600.0,
+                comment: comment.clone(),
+            })
+        });
+    };
+
     // Backtests: the rule replayed over the dashboard's range, per rule.
-    let backtests = RwSignal::new(BTreeMap::<
-        String,
-        Result<Vec<foresight_core::alerting::rule::Episode>, String>,
-    >::new());
+    let backtests = RwSignal::new(BTreeMap::<String, Result<Vec<Episode>, String>>::new());
     let run_backtest = move |rule: AlertRule| {
         let datasource = datasource.get_untracked();
         let range = range.get_untracked();
@@ -291,30 +430,50 @@ pub fn AlertsView(
             let (start, end) = (range.start_ms as f64 / 1000.0, range.end_ms as f64 / 1000.0);
             // Prometheus answers at most 11 000 points per series.
             let step = step.max(((end - start) / 10_000.0).ceil());
-            let window = foresight_core::query_step::QueryWindow { start, end, step };
-            let outcome = match crate::prometheus_client::fetch_query_range(
-                &datasource,
-                &rule.expr,
-                &window,
-                None,
-            )
-            .await
-            {
-                Ok(answer) => match answer.data {
-                    QueryData::Matrix(series) => {
-                        let mut replay = rule.clone();
-                        replay.interval = Some(format!("{}s", step as u64));
-                        replay.backtest(&series, start, end)
-                    }
-                    _ => Err("the expression must return series".into()),
-                },
-                Err(error) => Err(error.to_string()),
+            let window = QueryWindow { start, end, step };
+            let outcome = match fetch_history(&datasource, &rule, &window).await {
+                Ok((series, reference)) => {
+                    let mut replay = rule.clone();
+                    replay.interval = Some(format!("{}s", step as u64));
+                    replay.backtest(&series, start, end, reference.as_ref())
+                }
+                Err(message) => Err(message),
             };
+            if let (Some(annotations), Ok(episodes)) = (annotations, &outcome) {
+                annotations.try_set(Some(AlertAnnotations {
+                    rule: name.clone(),
+                    episodes: episodes.clone(),
+                }));
+            }
             backtests.try_update(|b| {
                 b.insert(name, outcome);
             });
         });
     };
+
+    let server_line = move |name: String| {
+        move || {
+            server_rules.with(|rules| {
+                let rule = rules.as_ref()?.as_ref().ok()?.iter().find(|r| r.name == name)?.clone();
+                let alerts = rule
+                    .alerts
+                    .iter()
+                    .map(|a| {
+                        let since = a.active_at.map(|t| format!(" since {}", time(t))).unwrap_or_default();
+                        format!("{} {}{since}", describe_labels(&a.labels), a.state)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let error = rule.last_error.map(|e| format!(" — error: {e}")).unwrap_or_default();
+                Some(view! {
+                    <p class="server-state" data-server-state=rule.state.clone()>
+                        {format!("Prometheus server: {}{}{error}", rule.state, if alerts.is_empty() { String::new() } else { format!(" ({alerts})") })}
+                    </p>
+                })
+            })
+        }
+    };
+
     let rule_rows = move || {
         rules
             .get_value()
@@ -334,6 +493,8 @@ pub fn AlertsView(
                     let name = name.clone();
                     let rule = rule.clone();
                     move || {
+                        let now = now_seconds();
+                        let muted = silences.get();
                         states.with(|all| {
                             all.get(&name)
                                 .map(|state| {
@@ -352,18 +513,32 @@ pub fn AlertsView(
                                                 AlertState::Inactive => alert.resolved_at.unwrap_or(alert.active_at),
                                                 AlertState::Pending => alert.active_at,
                                             };
-                                            let summary = rule
-                                                .render_annotations(&alert.labels, alert.value, &Labels::new())
-                                                .get("summary")
-                                                .cloned()
-                                                .unwrap_or_default();
+                                            let annotations = rule.render_annotations(&alert.labels, alert.value, &Labels::new());
+                                            let summary = annotations.get("summary").cloned().unwrap_or_default();
+                                            let details = annotations
+                                                .iter()
+                                                .filter(|(k, _)| k.as_str() != "summary")
+                                                .map(|(k, v)| view! { <div class="alert-annotation-text"><b>{format!("{k}: ")}</b>{v.clone()}</div> })
+                                                .collect::<Vec<_>>();
+                                            let silenced_until = muted
+                                                .iter()
+                                                .filter(|s| s.mutes(&alert.labels, now))
+                                                .map(|s| s.ends_at)
+                                                .reduce(f64::max);
+                                            let labels = alert.labels.clone();
                                             view! {
-                                                <tr class="alert-instance" data-alert-state=shown_state data-active-at=alert.active_at.to_string() data-value=alert.value.to_string()>
+                                                <tr class="alert-instance" data-alert-state=shown_state data-active-at=alert.active_at.to_string() data-value=alert.value.to_string() data-silenced=silenced_until.is_some().to_string()>
                                                     <td class=format!("alert-state {shown_state}")>{shown_state}</td>
                                                     <td>{describe_labels(&alert.labels)}</td>
                                                     <td>{format!("since {}", time(since))}</td>
-                                                    <td>{foresight_core::alerting::template::format_go_float(alert.value)}</td>
-                                                    <td class="alert-summary">{summary}</td>
+                                                    <td>{format_go_float(alert.value)}</td>
+                                                    <td><div class="alert-summary">{summary}</div>{details}</td>
+                                                    <td>{match silenced_until {
+                                                        Some(until) => view! { <span class="silenced">{format!("silenced until {}", time(until))}</span> }.into_any(),
+                                                        None => view! {
+                                                            <button data-action="silence" title="Send no notifications for this alert for an hour" on:click=move |_| add_silence(labels.clone(), 1.0, String::new())>"Silence 1 h"</button>
+                                                        }.into_any(),
+                                                    }}</td>
                                                 </tr>
                                             }
                                         })
@@ -373,10 +548,7 @@ pub fn AlertsView(
                         })
                     }
                 };
-                let condition = match rule.condition {
-                    foresight_core::alerting::rule::Condition::Returns => String::new(),
-                    foresight_core::alerting::rule::Condition::Threshold { op, value } => format!(" {} {value}", op.symbol()),
-                };
+                let condition = rule.condition.describe();
                 let backtest_rule = rule.clone();
                 let backtest_view = {
                     let name = name.clone();
@@ -384,7 +556,7 @@ pub fn AlertsView(
                         backtests.with(|b| b.get(&name).cloned()).map(|outcome| match outcome {
                             Err(message) => view! { <p class="backtest error" role="alert">{format!("Backtest failed: {message}")}</p> }.into_any(),
                             Ok(episodes) => {
-                                let pages = foresight_core::alerting::rule::pages(&episodes);
+                                let pages = pages(&episodes);
                                 let rows = episodes.iter().map(|e| {
                                     let fired = e.firing_at.map_or_else(|| "never fired".to_string(), |t| format!("fired {}", time(t)));
                                     let resolved = e.resolved_at.map_or_else(|| "still active at the end".to_string(), |t| format!("resolved {}", time(t)));
@@ -396,7 +568,10 @@ pub fn AlertsView(
                                 }).collect::<Vec<_>>();
                                 view! {
                                     <div class="backtest" data-testid="backtest" data-pages=pages.to_string()>
-                                        <p>{format!("Over this range the rule would have paged you {pages} time{} ({} episodes).", if pages == 1 { "" } else { "s" }, episodes.len())}</p>
+                                        <p>
+                                            {format!("Over this range the rule would have paged you {pages} time{} ({} episodes), shaded on the panels above.", if pages == 1 { "" } else { "s" }, episodes.len())}
+                                            {annotations.map(|a| view! { <button data-action="hide-backtest" on:click=move |_| a.set(None)>"Hide from panels"</button> })}
+                                        </p>
                                         <ul>{rows}</ul>
                                     </div>
                                 }.into_any()
@@ -404,38 +579,219 @@ pub fn AlertsView(
                         })
                     }
                 };
+                let mut settings = Vec::new();
+                if let Some(f) = &rule.for_duration {
+                    settings.push(format!("for {f}"));
+                }
+                if let Some(k) = &rule.keep_firing_for {
+                    settings.push(format!("keep firing for {k}"));
+                }
+                settings.push(format!("every {}", rule.interval.clone().unwrap_or_else(|| "1m".into())));
                 view! {
                     <section class="alert-rule" data-alert-rule=name.clone()>
                         <h3>
                             {name.clone()}
                             <span class="alert-rule-status">{status}</span>
-                            <button data-action="backtest" title="Replay this rule over the dashboard's time range" on:click=move |_| run_backtest(backtest_rule.clone())>"Backtest this range"</button>
+                            <button data-action="backtest" title="Replay this rule over the dashboard's time range and shade it on the panels" on:click=move |_| run_backtest(backtest_rule.clone())>"Backtest this range"</button>
                         </h3>
+                        {server_line(name.clone())}
                         {backtest_view}
-                        <p class="alert-rule-expr"><code>{format!("{}{condition}", rule.expr)}</code>{rule.for_duration.clone().map(|f| format!(" for {f}"))}</p>
+                        <p class="alert-rule-expr"><code>{format!("{} {condition}", rule.expr)}</code>{format!(" — {}", settings.join(", "))}</p>
                         <table class="alert-instances"><tbody>{instances}</tbody></table>
                     </section>
                 }
             })
             .collect::<Vec<_>>()
     };
+
+    let timeline = move || {
+        // Re-drawn at every evaluation, so "now" moves on.
+        states.track();
+        let now = now_seconds();
+        history.with(|h| {
+            let earliest = h.entries.first().map_or(now, |e| e.at);
+            let from = (now - 86_400.0).max(earliest.min(now - 900.0));
+            let rows = h.timeline(from, now);
+            let span = (now - from).max(1.0);
+            let percent = |t: f64| (t.clamp(from, now) - from) / span * 100.0;
+            let recent: Vec<_> = h.entries.iter().rev().take(20).cloned().collect();
+            view! {
+                <div class="alert-timeline" data-testid="alert-timeline">
+                    <h4>{format!("History (the last {})", format_duration(span))}</h4>
+                    {rows.into_iter().map(|row: TimelineRow| {
+                        let segments = row.segments.iter().map(|s| {
+                            let state = if s.state == AlertState::Firing { "firing" } else { "pending" };
+                            let (left, right) = (percent(s.start), percent(s.end.unwrap_or(now)));
+                            let title = format!("{state} from {} {}", time(s.start), s.end.map_or_else(|| "until now".to_string(), |e| format!("to {}", time(e))));
+                            view! {
+                                <span class=format!("timeline-segment {state}") data-state=state data-start=s.start.to_string() data-end=s.end.map(|e| e.to_string())
+                                    style:left=format!("{left:.3}%") style:width=format!("{:.3}%", (right - left).max(0.4)) title=title></span>
+                            }
+                        }).collect::<Vec<_>>();
+                        view! {
+                            <div class="timeline-row" data-rule=row.rule.clone()>
+                                <span class="timeline-label">{format!("{} {}", row.rule, describe_labels(&row.labels))}</span>
+                                <span class="timeline-track">{segments}</span>
+                            </div>
+                        }
+                    }).collect::<Vec<_>>()}
+                    <ol class="alert-history">
+                        {recent.into_iter().map(|e| {
+                            let to = match e.to { AlertState::Firing => "firing", AlertState::Pending => "pending", AlertState::Inactive => "resolved" };
+                            view! {
+                                <li data-rule=e.rule.clone() data-to=to data-at=e.at.to_string() data-labels=describe_labels(&e.labels)>
+                                    {format!("{} {} {} {to}", time(e.at), e.rule, describe_labels(&e.labels))}
+                                </li>
+                            }
+                        }).collect::<Vec<_>>()}
+                    </ol>
+                </div>
+            }
+        })
+    };
+
+    let silence_form = {
+        let matchers_text = RwSignal::new(String::new());
+        let hours = RwSignal::new(1.0_f64);
+        let comment = RwSignal::new(String::new());
+        let problem = RwSignal::new(None::<String>);
+        let list = move || {
+            let now = now_seconds();
+            silences
+                .get()
+                .into_iter()
+                .filter(|s| s.is_active(now))
+                .map(|s| {
+                    let id = s.id.clone();
+                    view! {
+                        <li class="silence" data-silence=s.describe_matchers()>
+                            {format!("{} — until {}{}", s.describe_matchers(), time(s.ends_at), if s.comment.is_empty() { String::new() } else { format!(" ({})", s.comment) })}
+                            <button data-action="expire-silence" on:click=move |_| {
+                                let id = id.clone();
+                                change_silences(&move |all: &mut Vec<Silence>| all.retain(|s| s.id != id));
+                            }>"Expire now"</button>
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        view! {
+            <div class="silences">
+                <h4>"Silences (notifications from this page are muted while one matches)"</h4>
+                <ul>{list}</ul>
+                <form class="silence-form" on:submit=move |event| {
+                    event.prevent_default();
+                    match parse_matchers(&matchers_text.get_untracked()) {
+                        Ok(matchers) => {
+                            problem.set(None);
+                            add_silence(matchers, hours.get_untracked(), comment.get_untracked());
+                            matchers_text.set(String::new());
+                            comment.set(String::new());
+                        }
+                        Err(message) => problem.set(Some(message)),
+                    }
+                }>
+                    <input name="matchers" placeholder="alertname=\"HighErrorRate\", job=\"api\"" prop:value=matchers_text on:input=move |e| matchers_text.set(event_target_value(&e)) />
+                    <select name="hours" on:change=move |e| hours.set(event_target_value(&e).parse().unwrap_or(1.0))>
+                        <option value="1">"1 hour"</option>
+                        <option value="4">"4 hours"</option>
+                        <option value="24">"1 day"</option>
+                        <option value="168">"1 week"</option>
+                    </select>
+                    <input name="comment" placeholder="why (optional)" prop:value=comment on:input=move |e| comment.set(event_target_value(&e)) />
+                    <button type="submit">"Add silence"</button>
+                </form>
+                {move || problem.get().map(|p| view! { <p class="message error" role="alert">{p}</p> })}
+            </div>
+        }
+    };
+
+    let notification_settings = move || {
+        let choice = match permission.get() {
+            "default" => view! {
+                <span>
+                    "Foresight can show a system notification when an alert starts firing, even while this tab is in the background. Your browser will ask you once. "
+                    <button data-action="enable-notifications" on:click=move |_| request_notification_permission(move |answer| { permission.try_set(answer); })>"Enable browser notifications"</button>
+                </span>
+            }.into_any(),
+            "granted" => view! { <span data-notifications="granted">"Browser notifications are on for alerts that start firing."</span> }.into_any(),
+            "denied" => view! { <span data-notifications="denied">"Browser notifications are blocked for this page; allow them in the browser's site settings to get them."</span> }.into_any(),
+            _ => view! { <span>"This browser cannot show notifications."</span> }.into_any(),
+        };
+        view! {
+            <div class="alert-notification-settings">
+                {choice}
+                <label>
+                    <input type="checkbox" data-action="alert-sound" prop:checked=sound on:change=move |e| {
+                        let on = event_target_checked(&e);
+                        set_sound_enabled(on);
+                        sound.set(on);
+                        if on { play_alert_sound(); }
+                    } />
+                    " Play a sound"
+                </label>
+            </div>
+        }
+    };
+
+    let server_section = move || {
+        let known: Vec<String> = rules.with_value(|r| r.iter().map(|r| r.name.clone()).collect());
+        server_rules.get().map(|outcome| match outcome {
+            Err(message) => view! { <p class="server-rules message error">{format!("The server's alert rules could not be read: {message}")}</p> }.into_any(),
+            Ok(list) if list.is_empty() => view! { <p class="server-rules">"The Prometheus server has no alerting rules."</p> }.into_any(),
+            Ok(list) => {
+                let rows = list.into_iter().map(|server| {
+                    let here = known.contains(&server.name);
+                    let imported = server.to_alert_rule();
+                    let action = move || match (here, editing.get()) {
+                        (true, _) => view! { <span>"also in this dashboard"</span> }.into_any(),
+                        (false, Some(editing)) => {
+                            let rule = imported.clone();
+                            view! { <button data-action="import-server-rule" on:click=move |_| editing.apply.run(Edit::SetAlertRule { index: None, rule: Box::new(rule.clone()) })>"Add to this dashboard"</button> }.into_any()
+                        }
+                        (false, None) => view! { <span>"Edit the dashboard to add it"</span> }.into_any(),
+                    };
+                    view! {
+                        <tr data-server-rule=server.name.clone() data-server-state=server.state.clone()>
+                            <td>{server.name.clone()}</td>
+                            <td><code>{server.query.clone()}</code></td>
+                            <td>{format!("{} ({} alert{})", server.state, server.alerts.len(), if server.alerts.len() == 1 { "" } else { "s" })}</td>
+                            <td>{server.last_error.clone().map(|e| format!("error: {e}")).unwrap_or_else(|| server.health.clone())}</td>
+                            <td>{action}</td>
+                        </tr>
+                    }
+                }).collect::<Vec<_>>();
+                view! {
+                    <div class="server-rules">
+                        <h4>"Alerting rules on the Prometheus server"</h4>
+                        <table><tbody>{rows}</tbody></table>
+                    </div>
+                }.into_any()
+            }
+        })
+    };
+
     view! {
         {move || (firing_count() > 0).then(|| view! {
             <div class="firing-banner" role="alert" data-testid="firing-banner">
                 {format!("{} alert{} firing — see Alerts below", firing_count(), if firing_count() == 1 { "" } else { "s" })}
             </div>
         })}
-        <details class="alerts-view" data-testid="alerts-view" open=true>
+        <details class="alerts-view" data-testid="alerts-view" open=has_rules on:toggle=move |_| start_server_polling()>
             <summary data-leader=move || leader.get().to_string()>{move || format!(
                 "Alerts ({} rules, {} firing) — evaluated {}",
                 rules.with_value(Vec::len),
                 firing_count(),
                 if leader.get() { "in this tab" } else { "in another tab of this browser" }
             )}</summary>
+            {notification_settings}
             <ul class="deliveries" data-testid="deliveries">
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
             </ul>
             {rule_rows}
+            {timeline}
+            {silence_form}
+            {server_section}
         </details>
     }
 }

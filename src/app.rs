@@ -6,6 +6,8 @@ use crate::browser_clock::now_ms;
 use crate::browser_storage::{load_draft, load_saved, save_dashboard, store_draft, store_saved};
 use crate::dashboard_page::DashboardPage;
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
+use crate::rule_editor::{RuleEditor, RulesDialog};
+use foresight_core::alerting::rule::AlertRule;
 use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
 use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
 use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
@@ -13,6 +15,7 @@ use foresight_core::url_state::{DashboardRef, ViewState};
 use gloo_net::http::Request;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::BTreeMap;
 
 fn location_search() -> String {
     window().location().search().unwrap_or_default()
@@ -82,12 +85,21 @@ fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) 
         .unwrap_or_else(default_datasource)
 }
 
+/// The variable values of the dashboard on screen, as its panels use them.
+#[derive(Clone, Copy)]
+pub struct CurrentVariables(
+    pub RwSignal<BTreeMap<String, foresight_core::template_variables::VariableValue>>,
+);
+
 /// Which dialog is open over the dashboard.
 #[derive(Debug, Clone, PartialEq)]
 enum Dialog {
     Import,
     Settings,
     Panel(String),
+    Rules,
+    /// The editor of rule `index` (`None`: a new one), with the rule to start from.
+    Rule(Option<usize>, Box<AlertRule>),
 }
 
 #[component]
@@ -162,10 +174,25 @@ pub fn App() -> impl IntoView {
         notice.set(outcome.err());
     });
     let open_panel = Callback::new(move |id: String| dialog.set(Some(Dialog::Panel(id))));
+    // The variable values the shown dashboard resolved (kept up to date by the page).
+    let current_variables = RwSignal::new(BTreeMap::new());
+    provide_context(CurrentVariables(current_variables));
+    // "Create alert from this panel": its first query, the page's variable selection written in.
+    let alert_from_panel = Callback::new(move |id: String| {
+        let values = current_variables.get_untracked();
+        let rule = history.with_untracked(|h| {
+            let panel = h.as_ref()?.current.panel(&id)?;
+            Some(AlertRule::from_panel(panel, &values))
+        });
+        if let Some(rule) = rule {
+            dialog.set(Some(Dialog::Rule(None, Box::new(rule))));
+        }
+    });
     let panel_editing = Signal::derive(move || {
         editing.get().then_some(PanelEditing {
             apply,
             open: open_panel,
+            alert: alert_from_panel,
         })
     });
     let unload = window_event_listener(leptos::ev::beforeunload, move |event| {
@@ -259,6 +286,7 @@ pub fn App() -> impl IntoView {
                     <strong>"Editing"</strong>
                     <button data-action="add-panel" on:click=move |_| apply.run(Edit::AddPanel)>"Add panel"</button>
                     <button data-action="settings" on:click=move |_| dialog.set(Some(Dialog::Settings))>"Settings"</button>
+                    <button data-action="rules" on:click=move |_| dialog.set(Some(Dialog::Rules))>"Alert rules"</button>
                     <button data-action="undo" disabled=move || !history.with(|h| h.as_ref().is_some_and(EditHistory::can_undo)) on:click=move |_| {
                         history.update(|h| { if let Some(h) = h { h.undo(); store_draft(Some(&h.current)); } });
                     }>"Undo"</button>
@@ -363,6 +391,47 @@ pub fn App() -> impl IntoView {
                             notice.set(problem);
                         })
                         on_close=Callback::new(move |_| dialog.set(None))
+                    />
+                }
+                .into_any(),
+            )
+        }
+        Dialog::Rules => {
+            let current = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))?;
+            Some(
+                view! {
+                    <RulesDialog
+                        dashboard_id=current.id.clone()
+                        rules=current.alerts.clone()
+                        notify=current.notify.clone()
+                        on_edit=Callback::new(move |edit: Edit| {
+                            apply.run(edit);
+                            // Re-open with the new list (or stay to show the problem).
+                            dialog.set(Some(Dialog::Rules));
+                        })
+                        on_open_rule=Callback::new(move |(index, rule): (Option<usize>, AlertRule)| dialog.set(Some(Dialog::Rule(index, Box::new(rule)))))
+                        on_close=Callback::new(move |_| dialog.set(None))
+                    />
+                }
+                .into_any(),
+            )
+        }
+        Dialog::Rule(index, rule) => {
+            let datasource = history.with_untracked(|h| {
+                h.as_ref()
+                    .map(|h| effective_datasource(view_state, &h.current))
+            })?;
+            Some(
+                view! {
+                    <RuleEditor
+                        index=index
+                        rule=*rule
+                        datasource=datasource
+                        on_apply=Callback::new(move |(index, rule): (Option<usize>, AlertRule)| {
+                            apply.run(Edit::SetAlertRule { index, rule: Box::new(rule) });
+                            if notice.with_untracked(Option::is_none) { dialog.set(Some(Dialog::Rules)); }
+                        })
+                        on_close=Callback::new(move |_| dialog.set(Some(Dialog::Rules)))
                     />
                 }
                 .into_any(),

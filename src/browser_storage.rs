@@ -49,3 +49,21 @@ pub fn store_draft(draft: Option<&Dashboard>) {
         };
     }
 }
+
+pub fn local_storage() -> Option<Storage> {
+    storage().ok()
+}
+
+/// A JSON value kept under `key`; missing or unreadable gives the default.
+pub fn load_json<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
+    local_storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+pub fn store_json<T: serde::Serialize>(key: &str, value: &T) {
+    if let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(value)) {
+        let _ = storage.set_item(key, &text);
+    }
+}

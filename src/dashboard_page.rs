@@ -73,6 +73,8 @@ pub fn DashboardPage(
     editing: Signal<Option<PanelEditing>>,
 ) -> impl IntoView {
     let dashboard = StoredValue::new(dashboard);
+    // A backtest's episodes, shaded on every time-series panel.
+    provide_context(RwSignal::new(None::<crate::alerts_view::AlertAnnotations>));
     let default_from =
         dashboard.with_value(|d| TimeExpression::parse(&d.time.from).expect("validated"));
     let default_to =
@@ -221,6 +223,13 @@ pub fn DashboardPage(
         }
         Some(values)
     });
+    if let Some(current) = use_context::<crate::app::CurrentVariables>() {
+        Effect::new(move |_| {
+            if let Some(values) = variable_values.get() {
+                current.0.set(values);
+            }
+        });
+    }
     let hover_time = RwSignal::new(None::<f64>);
     let zoom_request = RwSignal::new(None::<(f64, f64)>);
     let context = Memo::new(move |_| {
@@ -417,12 +426,11 @@ pub fn DashboardPage(
             }
         })
     };
-    let alert_rules = dashboard.with_value(|d| d.alerts.clone());
-    let alerts = (!alert_rules.is_empty()).then(|| {
-        let id = dashboard.with_value(|d| d.id.clone());
-        let notify = dashboard.with_value(|d| d.notify.clone());
-        view! { <AlertsView dashboard_id=id rules=alert_rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) utc_offset_minutes=offset /> }
-    });
+    let alerts = {
+        let (id, rules, notify) =
+            dashboard.with_value(|d| (d.id.clone(), d.alerts.clone(), d.notify.clone()));
+        view! { <AlertsView dashboard_id=id rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) utc_offset_minutes=offset editing=editing /> }
+    };
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let panel_context = Signal::derive(move || context.get());
     let grid = move || {

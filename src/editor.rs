@@ -31,6 +31,8 @@ use wasm_bindgen::JsCast;
 pub struct PanelEditing {
     pub apply: Callback<Edit>,
     pub open: Callback<String>,
+    /// Open the rule editor with an alert made from this panel.
+    pub alert: Callback<String>,
 }
 
 const PANEL_TYPES: [&str; 7] = [
@@ -132,6 +134,10 @@ pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
         <div class="panel-edit-controls" data-edit-panel=id.clone()>
             {button("Edit", "edit", "Edit this panel", Box::new(|| None))}
             {button("Copy", "duplicate", "Duplicate this panel", id_for(Edit::Duplicate))}
+            {
+                let (alert, id) = (editing.alert, id.clone());
+                view! { <button data-edit="alert" title="Create an alert rule from this panel's query" on:click=move |_| alert.run(id.clone())>"Alert"</button> }
+            }
             {button("←", "left", "Move left", moved(-1, 0))}
             {button("→", "right", "Move right", moved(1, 0))}
             {button("↑", "up", "Move up", moved(0, -1))}

@@ -1,6 +1,7 @@
 //! Foresight's browser side: thin glue between the pure core
 //! (`foresight-core`) and the page (Leptos components, fetch, canvas).
 
+pub mod alert_notifications;
 pub mod alerts_view;
 pub mod app;
 pub mod browser_clock;
@@ -13,4 +14,5 @@ pub mod heatmap_chart;
 pub mod panel_context;
 pub mod panels;
 pub mod prometheus_client;
+pub mod rule_editor;
 pub mod time_series_chart;

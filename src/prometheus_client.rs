@@ -114,3 +114,14 @@ pub async fn fetch_metadata(
         .remove(metric)
         .unwrap_or_default())
 }
+
+/// The server's alerting rules and their alerts (`/api/v1/rules?type=alert`).
+pub async fn fetch_alerting_rules(
+    datasource: &Datasource,
+) -> Result<Vec<foresight_core::alerting::server_rules::ServerRule>, String> {
+    let url = datasource.api_url("/api/v1/rules", &[("type", "alert".to_string())]);
+    let (_, body) = get_text(datasource, &url, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    foresight_core::alerting::server_rules::parse_rules_response(&body)
+}

@@ -178,6 +178,42 @@ pub fn TimeSeriesBody(
             view! { <div class="crosshair" style:left=left style:top=format!("{}px", AXES_INSETS.top) style:bottom=format!("{}px", AXES_INSETS.bottom)></div> }
         })
     };
+    // A backtest's pending and firing stretches, as Grafana draws annotations.
+    let alert_marks = use_context::<RwSignal<Option<crate::alerts_view::AlertAnnotations>>>();
+    let alert_annotations = move || {
+        let marks = alert_marks?.get()?;
+        let w = window.get()?;
+        let (start, end, width) = (w.start, axis_end(&w), chart_width());
+        let x = |t: f64| AXES_INSETS.x_of(t.clamp(start, end), width, start, end);
+        let spans: Vec<_> = marks
+            .episodes
+            .iter()
+            .flat_map(|e| {
+                let pending_end = e.firing_at.or(e.resolved_at).unwrap_or(w.end);
+                let pending = Some(("pending", e.pending_at, pending_end));
+                let firing = e.firing_at.map(|f| ("firing", f, e.resolved_at.unwrap_or(w.end)));
+                [pending, firing].into_iter().flatten()
+            })
+            .filter(|(_, from, to)| *to >= start && *from <= end)
+            .map(|(state, from, to)| {
+                let title = format!(
+                    "{} {state} {} – {}",
+                    marks.rule,
+                    format_local_datetime(from, utc_offset_minutes),
+                    format_local_datetime(to, utc_offset_minutes)
+                );
+                view! {
+                    <div class=format!("alert-annotation {state}") data-state=state title=title
+                        style:left=format!("{}px", x(from)) style:width=format!("{}px", (x(to) - x(from)).max(2.0))
+                        style:top=format!("{}px", AXES_INSETS.top) style:bottom=format!("{}px", AXES_INSETS.bottom)></div>
+                }
+            })
+            .collect();
+        let count = spans.len();
+        Some(
+            view! { <div class="alert-annotations" data-alert-annotations=count.to_string()>{spans}</div> },
+        )
+    };
     let selection = move || {
         let (a, b) = drag.get()?;
         ((a - b).abs() >= 1.0).then(|| {
@@ -438,6 +474,7 @@ pub fn TimeSeriesBody(
             on:mouseup=on_up
         >
             <canvas node_ref=canvas_ref></canvas>
+            {alert_annotations}
             {crosshair}
             {selection}
             {tooltip}

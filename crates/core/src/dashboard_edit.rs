@@ -80,6 +80,13 @@ pub enum Edit {
     SetRefresh(String),
     SetDatasource(Option<String>),
     SetVariables(Vec<crate::dashboard_model::Variable>),
+    /// Replace the alert rule at `index`, or add one at the end (`None`).
+    SetAlertRule {
+        index: Option<usize>,
+        rule: Box<crate::alerting::rule::AlertRule>,
+    },
+    DeleteAlertRule(usize),
+    SetNotify(crate::dashboard_model::NotifyTargets),
 }
 
 fn shifted(value: u32, by: i32, max: u32) -> u32 {
@@ -189,6 +196,22 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
             next.datasource = datasource.clone().filter(|d| !d.trim().is_empty())
         }
         Edit::SetVariables(variables) => next.variables = variables.clone(),
+        Edit::SetAlertRule { index, rule } => match index {
+            Some(i) => {
+                *next
+                    .alerts
+                    .get_mut(*i)
+                    .ok_or_else(|| format!("there is no rule {i}"))? = (**rule).clone()
+            }
+            None => next.alerts.push((**rule).clone()),
+        },
+        Edit::DeleteAlertRule(index) => {
+            if *index >= next.alerts.len() {
+                return Err(format!("there is no rule {index}"));
+            }
+            next.alerts.remove(*index);
+        }
+        Edit::SetNotify(targets) => next.notify = targets.clone(),
     }
     // Every edit must leave a dashboard that loads.
     Dashboard::from_json(&next.to_json())
@@ -438,6 +461,60 @@ mod tests {
         while history.undo() {}
         assert_eq!(history.current, original);
         assert!(!history.is_dirty());
+    }
+
+    #[test]
+    fn rules_are_added_replaced_deleted_and_validated() {
+        let mut history = EditHistory::new(shipped());
+        let shipped_rules = history.current.alerts.len();
+        let rule: crate::alerting::rule::AlertRule = serde_json::from_value(serde_json::json!({
+            "name": "Traffic", "expr": "sum(rate(http_requests_total[5m]))",
+            "condition": {"kind": "anomalyScore", "above": 0.99},
+            "annotations": {"summary": "score {{ $value }}"}
+        }))
+        .unwrap();
+        history
+            .apply(&Edit::SetAlertRule {
+                index: None,
+                rule: Box::new(rule.clone()),
+            })
+            .unwrap();
+        assert_eq!(history.current.alerts.len(), shipped_rules + 1);
+        let duplicate = history.apply(&Edit::SetAlertRule {
+            index: None,
+            rule: Box::new(rule.clone()),
+        });
+        assert!(duplicate.unwrap_err().contains("defined twice"));
+        let mut broken = rule.clone();
+        broken
+            .annotations
+            .insert("summary".into(), "{{ $value ".into());
+        let refused = history
+            .apply(&Edit::SetAlertRule {
+                index: Some(shipped_rules),
+                rule: Box::new(broken),
+            })
+            .unwrap_err();
+        assert!(refused.contains("summary"), "{refused}");
+        let mut with_variable = rule;
+        with_variable.expr = "rate(x{job=\"$job\"}[5m])".into();
+        let refused = history
+            .apply(&Edit::SetAlertRule {
+                index: Some(shipped_rules),
+                rule: Box::new(with_variable),
+            })
+            .unwrap_err();
+        assert!(refused.contains("$job"), "{refused}");
+        history
+            .apply(&Edit::DeleteAlertRule(shipped_rules))
+            .unwrap();
+        assert_eq!(history.current.alerts.len(), shipped_rules);
+        assert!(history.apply(&Edit::DeleteAlertRule(99)).is_err());
+        let bad_target = crate::dashboard_model::NotifyTargets {
+            alertmanager: Some("localhost:9093".into()),
+            webhooks: Vec::new(),
+        };
+        assert!(history.apply(&Edit::SetNotify(bad_target)).is_err());
     }
 
     #[test]

@@ -84,12 +84,35 @@ impl PrometheusFixture {
         user_assets: Option<&Path>,
         log_dir: &Path,
     ) -> Result<Self, String> {
+        Self::start_configured(work_dir, targets, user_assets, None, log_dir)
+    }
+
+    /// Like [`Self::start_scraping`], with the ruler evaluating `rule_file`.
+    pub fn start_with_rules(
+        work_dir: &Path,
+        targets: &[(&str, &str)],
+        rule_file: &Path,
+        log_dir: &Path,
+    ) -> Result<Self, String> {
+        Self::start_configured(work_dir, targets, None, Some(rule_file), log_dir)
+    }
+
+    fn start_configured(
+        work_dir: &Path,
+        targets: &[(&str, &str)],
+        user_assets: Option<&Path>,
+        rule_file: Option<&Path>,
+        log_dir: &Path,
+    ) -> Result<Self, String> {
         std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
         let manifest = backfill_history(work_dir)?;
         let port = free_port();
         let mut config = format!(
             "global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\nscrape_configs:\n  - job_name: prometheus\n    static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n"
         );
+        if let Some(rule_file) = rule_file {
+            config.insert_str(0, &format!("rule_files: ['{}']\n", rule_file.display()));
+        }
         for (job, target) in targets {
             config.push_str(&format!(
                 "  - job_name: {job}\n    static_configs: [{{targets: ['{target}']}}]\n"
@@ -106,6 +129,10 @@ impl PrometheusFixture {
             ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg("--storage.tsdb.retention.time=100y");
+        if rule_file.is_some() {
+            // The rules can be replaced while it runs (POST /-/reload).
+            command.arg("--web.enable-lifecycle");
+        }
         if let Some(assets) = user_assets {
             command.arg(format!("--web.user-assets={}", assets.display()));
         }
@@ -126,6 +153,25 @@ impl PrometheusFixture {
             work_dir: work_dir.to_path_buf(),
             _process: process,
         })
+    }
+
+    /// Re-reads the configuration and rule files (needs [`Self::start_with_rules`]).
+    pub fn reload(&self) -> Result<(), String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port))
+            .map_err(|e| format!("cannot reach Prometheus: {e}"))?;
+        stream
+            .write_all(b"POST /-/reload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .map_err(|e| e.to_string())?;
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .map_err(|e| e.to_string())?;
+        if answer.starts_with("HTTP/1.1 200") {
+            Ok(())
+        } else {
+            Err(format!("Prometheus refused the reload: {answer}"))
+        }
     }
 
     pub fn base_url(&self) -> String {

@@ -177,7 +177,8 @@ fn check(scenario: &Scenario, work: &std::path::Path) -> usize {
 #[test]
 fn the_state_machine_and_templates_agree_with_promtool_test_rules() {
     let work = std::env::temp_dir().join(format!("foresight-alerting-{}", std::process::id()));
-    let summary = "{{ $labels.instance }} is at {{ $value }} ({{ $value | humanize }}, {{ humanizePercentage $value }}, {{ printf \"%.1f\" $value }})";
+    // `$labels` holds the series' labels, not the rule's: `severity` renders empty, as in Prometheus.
+    let summary = "{{ $labels.instance }}{{ $labels.severity }} is at {{ $value }} ({{ $value | humanize }}, {{ humanizePercentage $value }}, {{ printf \"%.1f\" $value }})";
     let scenarios = [
         Scenario {
             name: "for-and-resolve",

@@ -255,6 +255,57 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     click(&browser, r#"[data-field="apply"]"#).await;
     settled(&browser).await;
 
+    // An alert from this panel: its query with the variable's value written in.
+    click(&browser, r#"[data-edit-panel="panel"] [data-edit="alert"]"#).await;
+    let expr = browser
+        .script(r#"return document.querySelector('[data-field="rule-expr"]').value;"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        expr,
+        json!(r#"sum(rate(http_requests_total{job="sample-service"}[1m]))"#)
+    );
+    // A template error is said while typing, and Apply waits until it is mended.
+    type_into(&browser, r#"[data-field="rule-summary"]"#, "at {{ $value ").await;
+    wait_for_text(&browser, r#"[data-testid="rule-problems"]"#, "summary").await;
+    let refused = browser
+        .script(r#"return document.querySelector('[data-action="apply-rule"]').disabled;"#)
+        .await
+        .unwrap();
+    assert_eq!(refused, json!(true));
+    type_into(
+        &browser,
+        r#"[data-field="rule-summary"]"#,
+        r#"serving {{ printf "%.2f" $value }} req/s"#,
+    )
+    .await;
+    type_into(&browser, r#"[data-field="rule-value"]"#, "0").await;
+    type_into(
+        &browser,
+        r#"[data-field="rule-labels"]"#,
+        "job=sample-service",
+    )
+    .await;
+    click(&browser, r#"[data-action="preview-rule"]"#).await;
+    let preview = wait_for_text(&browser, r#"[data-testid="rule-preview"]"#, "1 series").await;
+    assert!(preview.contains("— serving "), "{preview}");
+    click(&browser, r#"[data-action="apply-rule"]"#).await;
+    wait_for_text(&browser, r#"[data-rule-row="RequestsPerSecond"]"#, "> 0").await;
+    click(&browser, r#"[data-action="close-rules"]"#).await;
+    // It runs in the page at once.
+    wait_for_text(
+        &browser,
+        r#"[data-alert-rule="RequestsPerSecond"] .alert-rule-status"#,
+        "evaluated",
+    )
+    .await;
+    wait_for_text(
+        &browser,
+        r#"[data-alert-rule="RequestsPerSecond"] .alert-summary"#,
+        "serving ",
+    )
+    .await;
+
     // A crash-safe draft: another tab of the same browser finds the unsaved edit.
     let first_tab = browser.client.window().await.unwrap();
     let second = browser.client.new_window(true).await.unwrap();

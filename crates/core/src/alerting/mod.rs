@@ -1,7 +1,11 @@
 //! Alerting evaluated in the browser with Prometheus's semantics: the alert
 //! state machine and the annotation/label templates. Pure and replayable.
 
+pub mod analytic_condition;
+pub mod history;
 pub mod notify;
 pub mod rule;
+pub mod server_rules;
+pub mod silence;
 pub mod state_machine;
 pub mod template;

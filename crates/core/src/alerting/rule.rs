@@ -4,7 +4,8 @@
 
 use super::state_machine::{AlertState, RuleState};
 use super::template::{Template, TemplateData};
-use crate::dashboard_model::parse_span;
+use crate::analytics::panel_overlays::BaselineReference;
+use crate::dashboard_model::{parse_span, BaselineKind, Sensitivity};
 use crate::series::{Labels, Series};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,7 +52,7 @@ impl Comparison {
 }
 
 /// When a series of the query's answer is alerting.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Condition {
     /// Every series the query returns (the comparison is in the PromQL), as in Prometheus.
@@ -59,6 +60,48 @@ pub enum Condition {
     Returns,
     /// The value compared with a threshold.
     Threshold { op: Comparison, value: f64 },
+    /// The latest sample is outside the series' baseline band (`$value`: the sample).
+    OutsideBaseline {
+        baseline: BaselineKind,
+        #[serde(default)]
+        sensitivity: Sensitivity,
+    },
+    /// The causal detector's score of the latest sample is above `above` (0–1; `$value`: the score).
+    AnomalyScore { above: f64 },
+    /// The linear trend of the last `within` reaches `op value` within `within`
+    /// (`predict_linear((expr)[within:], within) op value`; `$value`: the prediction).
+    ForecastCrosses {
+        op: Comparison,
+        value: f64,
+        within: String,
+    },
+}
+
+impl Condition {
+    /// Judged on a range of history in the browser rather than on an instant answer.
+    pub fn is_analytic(&self) -> bool {
+        !matches!(self, Self::Returns | Self::Threshold { .. })
+    }
+
+    /// How it reads after the expression (`> 5`, `outside the 1w baseline`).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Returns => String::new(),
+            Self::Threshold { op, value } => format!("{} {value}", op.symbol()),
+            Self::OutsideBaseline {
+                baseline,
+                sensitivity,
+            } => format!(
+                "outside the baseline ({}, {} sensitivity)",
+                baseline.describe(),
+                sensitivity.id()
+            ),
+            Self::AnomalyScore { above } => format!("anomaly score above {above}"),
+            Self::ForecastCrosses { op, value, within } => {
+                format!("forecast {} {value} within {within}", op.symbol())
+            }
+        }
+    }
 }
 
 /// One alert rule.
@@ -114,6 +157,67 @@ pub struct Episode {
 }
 
 impl AlertRule {
+    /// A rule prefilled from a panel ("create alert from this panel"): its first
+    /// query with the page's variable selection written in, a name from its
+    /// title, and its highest threshold (or `> 0`) as the condition.
+    pub fn from_panel(
+        panel: &crate::dashboard_model::Panel,
+        values: &BTreeMap<String, crate::template_variables::VariableValue>,
+    ) -> Self {
+        use crate::template_variables::{interpolate, BuiltinIntervals};
+        let mut name: String = panel
+            .title
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(|word| {
+                let mut chars = word.chars();
+                chars.next().map_or(String::new(), |first| {
+                    first.to_ascii_uppercase().to_string() + chars.as_str()
+                })
+            })
+            .collect();
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            name = format!("Panel{name}");
+        }
+        let builtins = BuiltinIntervals {
+            step_seconds: 60.0,
+            range_seconds: 3600.0,
+            scrape_interval_seconds: 15.0,
+        };
+        let expr = panel
+            .targets
+            .first()
+            .map(|t| interpolate(&t.expr, values, &builtins))
+            .unwrap_or_default();
+        let threshold = panel
+            .thresholds
+            .iter()
+            .filter_map(|t| t.value)
+            .fold(None, |high: Option<f64>, v| {
+                Some(high.map_or(v, |h| h.max(v)))
+            });
+        Self {
+            name,
+            expr,
+            condition: Condition::Threshold {
+                op: Comparison::Above,
+                value: threshold.unwrap_or(0.0),
+            },
+            for_duration: Some("5m".into()),
+            keep_firing_for: None,
+            interval: Some("1m".into()),
+            labels: BTreeMap::new(),
+            annotations: [(
+                "summary".to_string(),
+                format!(
+                    "{} is {{{{ humanize $value }}}}",
+                    panel.title.replace("{{", "{ {")
+                ),
+            )]
+            .into(),
+        }
+    }
+
     pub fn for_seconds(&self) -> Result<f64, String> {
         seconds_of(&self.for_duration, "for", 0.0)
     }
@@ -137,6 +241,35 @@ impl AlertRule {
         }
         if self.expr.trim().is_empty() {
             problems.push("the expression is empty".into());
+        }
+        // `$job`, `${job}`, `[$__rate_interval]`; a regex anchor (`"a$"`) is fine.
+        if let Some(variable) = self
+            .expr
+            .split('$')
+            .skip(1)
+            .find(|rest| rest.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '{'))
+        {
+            let name: String = variable
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || "_{}".contains(*c))
+                .collect();
+            problems.push(format!(
+                "the expression uses the dashboard variable ${name}; a rule runs without the page's selection, so write the value instead"
+            ));
+        }
+        match &self.condition {
+            Condition::AnomalyScore { above } if !(0.0..1.0).contains(above) => problems.push(
+                format!("the anomaly score threshold {above} must be between 0 and 1 (e.g. 0.99)"),
+            ),
+            Condition::ForecastCrosses { within, .. } => {
+                if let Err(e) = parse_span(within) {
+                    problems.push(format!("forecast horizon: {e}"));
+                }
+            }
+            Condition::Threshold { value, .. } if !value.is_finite() => {
+                problems.push("the threshold must be a number".into())
+            }
+            _ => {}
         }
         for result in [self.for_seconds(), self.keep_firing_for_seconds()] {
             if let Err(e) = result {
@@ -173,11 +306,12 @@ impl AlertRule {
         answer
             .iter()
             .filter(|(_, value)| match self.condition {
-                Condition::Returns => true,
                 Condition::Threshold {
                     op,
                     value: threshold,
                 } => op.holds(*value, threshold),
+                // Analytic answers hold only the series that meet the condition.
+                _ => true,
             })
             .map(|(series_labels, value)| {
                 let mut labels: Labels = series_labels.clone();
@@ -199,15 +333,21 @@ impl AlertRule {
             .collect()
     }
 
-    /// Rendered annotations for one alert.
+    /// Rendered annotations for one alert. As in Prometheus, `$labels` are the
+    /// series' labels: the rule's own labels and `alertname` are not among them.
     pub fn render_annotations(
         &self,
         labels: &Labels,
         value: f64,
         external_labels: &Labels,
     ) -> BTreeMap<String, String> {
+        let mut series_labels = labels.clone();
+        series_labels.remove("alertname");
+        for name in self.labels.keys() {
+            series_labels.remove(name);
+        }
         let data = TemplateData {
-            labels: labels.clone(),
+            labels: series_labels,
             external_labels: external_labels.clone(),
             value,
         };
@@ -223,13 +363,15 @@ impl AlertRule {
     }
 
     /// Replays the rule over past data (the query's range answer at the
-    /// evaluation interval): when each alert would have been pending, firing
-    /// and resolved.
+    /// evaluation interval; for a day/week baseline condition also the aligned
+    /// baseline answer): when each alert would have been pending, firing and
+    /// resolved.
     pub fn backtest(
         &self,
         series: &[Series],
         start: f64,
         end: f64,
+        reference: Option<&BaselineReference>,
     ) -> Result<Vec<Episode>, String> {
         let problems = self.problems();
         if !problems.is_empty() {
@@ -245,17 +387,35 @@ impl AlertRule {
         let mut done = Vec::new();
         let key = |labels: &Labels| format!("{labels:?}");
         let evaluations = ((end - start) / step).floor().max(0.0) as usize;
-        for k in 0..=evaluations.min(200_000) {
-            let now = start + step * k as f64;
-            let answer: Vec<(Labels, f64)> = series
-                .iter()
-                .filter_map(|s| {
-                    let at = crate::chart_geometry::nearest_sample(&s.timestamps, now, step / 2.0)?;
-                    let value = s.values[at];
-                    (!value.is_nan() || matches!(self.condition, Condition::Returns))
-                        .then(|| (s.labels.clone(), value))
-                })
-                .collect();
+        let times: Vec<f64> = (0..=evaluations.min(200_000))
+            .map(|k| start + step * k as f64)
+            .collect();
+        let analytic = if self.condition.is_analytic() {
+            let window = crate::query_step::QueryWindow { start, end, step };
+            Some(super::analytic_condition::analytic_answers(
+                &self.condition,
+                series,
+                reference,
+                &window,
+                &times,
+            )?)
+        } else {
+            None
+        };
+        for (k, &now) in times.iter().enumerate() {
+            let answer: Vec<(Labels, f64)> = match &analytic {
+                Some(answers) => answers[k].clone(),
+                None => series
+                    .iter()
+                    .filter_map(|s| {
+                        let at =
+                            crate::chart_geometry::nearest_sample(&s.timestamps, now, step / 2.0)?;
+                        let value = s.values[at];
+                        (!value.is_nan() || matches!(self.condition, Condition::Returns))
+                            .then(|| (s.labels.clone(), value))
+                    })
+                    .collect(),
+            };
             let outputs = self.outputs(&answer, &Labels::new());
             for transition in state.evaluate(now, &outputs, for_s, keep_s) {
                 let id = key(&transition.labels);
@@ -309,8 +469,26 @@ fn yaml_quoted(text: &str) -> String {
 }
 
 /// The rules as a Prometheus rule file (one group), ready for `promtool check rules`.
+/// Baseline and anomaly-score conditions have no PromQL equivalent: they are
+/// listed in a comment at the top and left out.
 pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<String, String> {
-    let mut text = format!("groups:\n  - name: {}\n", yaml_quoted(group));
+    let (exported, browser_only): (Vec<&AlertRule>, Vec<&AlertRule>) =
+        rules.iter().partition(|rule| {
+            !matches!(
+                rule.condition,
+                Condition::OutsideBaseline { .. } | Condition::AnomalyScore { .. }
+            )
+        });
+    let mut header = String::new();
+    for rule in &browser_only {
+        header.push_str(&format!(
+            "# {} ({}) is evaluated only in Foresight: PromQL has no equivalent.\n",
+            rule.name,
+            rule.condition.describe()
+        ));
+    }
+    let rules = exported;
+    let mut text = format!("{header}groups:\n  - name: {}\n", yaml_quoted(group));
     let interval = rules.first().and_then(|r| r.interval.clone());
     if let Some(interval) = &interval {
         text.push_str(&format!("    interval: {interval}\n"));
@@ -321,11 +499,20 @@ pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<Strin
         if !problems.is_empty() {
             return Err(format!("{}: {}", rule.name, problems.join("; ")));
         }
-        let expr = match rule.condition {
-            Condition::Returns => rule.expr.clone(),
+        let expr = match &rule.condition {
             Condition::Threshold { op, value } => {
                 format!("({}) {} {value}", rule.expr, op.symbol())
             }
+            Condition::ForecastCrosses { op, value, within } => {
+                let step = rule.interval.as_deref().unwrap_or("1m");
+                format!(
+                    "predict_linear(({})[{within}:{step}], {}) {} {value}",
+                    rule.expr,
+                    parse_span(within)?,
+                    op.symbol()
+                )
+            }
+            _ => rule.expr.clone(),
         };
         text.push_str(&format!(
             "      - alert: {}\n        expr: {}\n",
@@ -413,6 +600,49 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_from_a_panel() {
+        let dashboard = crate::dashboard_model::Dashboard::from_json(include_str!(
+            "../../../../public/dashboards/service-health.json"
+        ))
+        .unwrap();
+        let panel = dashboard
+            .panels
+            .iter()
+            .find(|p| p.targets.iter().any(|t| t.expr.contains('$')) && !p.thresholds.is_empty())
+            .expect("a panel with variables and thresholds");
+        let values = dashboard
+            .variables
+            .iter()
+            .map(|v| {
+                let value =
+                    crate::template_variables::VariableValue::Single("sample-service".into());
+                (v.name.clone(), value)
+            })
+            .collect();
+        let rule = AlertRule::from_panel(panel, &values);
+        assert!(
+            rule.problems().is_empty(),
+            "{:?} {}",
+            rule.problems(),
+            rule.expr
+        );
+        assert!(!rule.expr.contains('$'), "{}", rule.expr);
+        assert!(rule.name.chars().all(|c| c.is_ascii_alphanumeric()));
+        let highest = panel
+            .thresholds
+            .iter()
+            .filter_map(|t| t.value)
+            .fold(f64::MIN, f64::max);
+        assert_eq!(
+            rule.condition,
+            Condition::Threshold {
+                op: Comparison::Above,
+                value: highest
+            }
+        );
+    }
+
+    #[test]
     fn a_backtest_counts_pages() {
         let rule = error_rate_rule();
         // a: two excursions of 7 and 3 minutes (only the first lasts 5 m); b: calm.
@@ -428,6 +658,7 @@ mod tests {
                 &[series("a", &a), series("b", &[0.01; 40])],
                 0.0,
                 39.0 * 60.0,
+                None,
             )
             .unwrap();
         assert_eq!(episodes.len(), 2, "{episodes:?}");

@@ -1,0 +1,428 @@
+//! The same rules evaluated by the page and by a real Prometheus ruler, live,
+//! on the sample service: the page's rules are exported as a Prometheus rule
+//! file, Prometheus loads it, and both evaluate every 2 s. The rules open a
+//! window at a known moment (`time()` in the expression), so both evaluators
+//! see the same conditions; every instance's pending, firing and resolved times
+//! must agree within one evaluation interval. The same run checks what the
+//! page does around it: the server's own states shown beside the browser's, a
+//! server-only rule imported into the dashboard, a local silence that keeps one
+//! alert's notifications back, browser notifications (permission asked after
+//! an explanation), and that analytic conditions evaluate without errors.
+
+use e2e::browser_session::{BrowserSession, TempDir};
+use e2e::prometheus_fixture::PrometheusFixture;
+use e2e::static_file_server::StaticFileServer;
+use e2e::webhook_receiver::{start_receiver, wait_for_count};
+use e2e::{artifacts_dir, dist_dir, start_sample_service};
+use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule};
+use foresight_core::dashboard_model::Dashboard;
+use foresight_core::datasource::encode_uri_component;
+use foresight_core::inline_dashboard::encode_inline_dashboard;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Both evaluate at multiples of this (Prometheus with a fixed offset per group).
+const INTERVAL: f64 = 2.0;
+
+fn now_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+fn rules(opens: f64, closes: f64) -> Vec<AlertRule> {
+    serde_json::from_value(json!([
+        {
+            "name": "WindowOpen",
+            "expr": format!("vector(time()) > {opens} and vector(time()) < {closes}"),
+            "for": "6s", "keepFiringFor": "4s", "interval": "2s",
+            "labels": {"severity": "page"},
+            "annotations": {"summary": "the window is open ({{ $labels.severity }})"}
+        },
+        {
+            "name": "PerEndpoint",
+            "expr": format!("sum by (endpoint) (http_requests_total{{job=\"sample-service\"}}) > 0 and on() vector(time()) > {opens}"),
+            "for": "4s", "interval": "2s",
+            "labels": {"team": "web"},
+            "annotations": {"summary": "{{ $labels.endpoint }} is serving{{ $labels.team }}"}
+        },
+        {
+            "name": "RequestsForecast",
+            "expr": "sum(http_requests_total{job=\"sample-service\"})",
+            "condition": {"kind": "forecastCrosses", "op": ">", "value": 1e15, "within": "1m"},
+            "interval": "2s"
+        },
+        {
+            "name": "TrafficAnomaly",
+            "expr": "sum(rate(http_requests_total{job=\"sample-service\"}[30s]))",
+            "condition": {"kind": "anomalyScore", "above": 0.999},
+            "interval": "2s"
+        }
+    ]))
+    .unwrap()
+}
+
+/// The exported rules plus one the dashboard does not have.
+fn rule_file(rules: &[AlertRule]) -> String {
+    let mut text = to_prometheus_rule_file("foresight-ruler-test", rules).unwrap();
+    text.push_str("  - name: server-only\n    rules:\n      - alert: ServerOnly\n        expr: vector(1)\n        labels:\n          team: ops\n");
+    text
+}
+
+/// `(alertname, labels without alertname/alertstate) → (pending at, firing at, last firing sample)`.
+type Transitions = BTreeMap<(String, String), (Option<f64>, Option<f64>, Option<f64>)>;
+
+fn label_key(labels: &serde_json::Map<String, Value>) -> String {
+    labels
+        .iter()
+        .filter(|(k, _)| !["alertname", "alertstate", "__name__"].contains(&k.as_str()))
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What Prometheus's ruler did, from the samples of its `ALERTS` series (one per evaluation).
+fn prometheus_transitions(base: &str) -> Transitions {
+    let url = format!(
+        "{base}/api/v1/query?query={}",
+        encode_uri_component("ALERTS[10m]")
+    );
+    let answer: Value = serde_json::from_str(&e2e::http_get(&url).unwrap()).unwrap();
+    let mut transitions = Transitions::new();
+    for series in answer["data"]["result"].as_array().unwrap() {
+        let labels = series["metric"].as_object().unwrap();
+        let name = labels["alertname"].as_str().unwrap().to_string();
+        let times: Vec<f64> = series["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v[0].as_f64().unwrap())
+            .collect();
+        let entry = transitions.entry((name, label_key(labels))).or_default();
+        match labels["alertstate"].as_str().unwrap() {
+            "pending" => entry.0 = times.first().copied(),
+            _ => {
+                entry.1 = times.first().copied();
+                entry.2 = times.last().copied();
+            }
+        }
+    }
+    transitions
+}
+
+/// `(alertname, labels) → (pending at, firing at, resolved at)` from the page's stored history.
+fn browser_transitions(history: &Value) -> Transitions {
+    let mut transitions = Transitions::new();
+    for entry in history["entries"].as_array().unwrap() {
+        let labels = entry["labels"].as_object().unwrap();
+        let name = entry["rule"].as_str().unwrap().to_string();
+        let at = entry["at"].as_f64().unwrap();
+        let slot = transitions.entry((name, label_key(labels))).or_default();
+        match entry["to"].as_str().unwrap() {
+            "pending" => slot.0 = Some(at),
+            "firing" => slot.1 = Some(at),
+            _ => slot.2 = Some(at),
+        }
+    }
+    transitions
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_and_the_prometheus_ruler_agree() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-ruler");
+    let (_service, service_address) =
+        start_sample_service(&artifacts, "sample-service-ruler").unwrap();
+    // Start with the window far in the future, then move it near once everything runs.
+    let rules_path = work.0.join("rules.yml");
+    std::fs::write(&rules_path, rule_file(&rules(4e9, 4e9 + 1.0))).unwrap();
+    let prometheus = PrometheusFixture::start_with_rules(
+        &work.0.join("prometheus"),
+        &[("sample-service", &service_address)],
+        &rules_path,
+        &artifacts,
+    )
+    .unwrap();
+    let promtool = std::process::Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(&rules_path)
+        .output()
+        .unwrap();
+    assert!(
+        promtool.status.success(),
+        "the export passes promtool: {}",
+        String::from_utf8_lossy(&promtool.stderr)
+    );
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "ruler").await.unwrap();
+    let webhook = start_receiver(200).await;
+
+    let opens = (now_seconds() + 30.0).round();
+    let closes = opens + 20.0;
+    let rules = rules(opens, closes);
+    std::fs::write(&rules_path, rule_file(&rules)).unwrap();
+    prometheus.reload().unwrap();
+
+    let mut dashboard = Dashboard::from_json(include_str!(
+        "../../../public/dashboards/service-health.json"
+    ))
+    .unwrap();
+    dashboard.id = "ruler-test".into();
+    dashboard.alerts = rules;
+    dashboard.notify.webhooks = vec![webhook.url.clone()];
+    let url = format!(
+        "{}?inline={}&datasource={}&from=now-15m&to=now",
+        site.url(),
+        encode_inline_dashboard(&dashboard),
+        encode_uri_component(&prometheus.base_url())
+    );
+    browser.client.goto(&url).await.unwrap();
+    wait_for_count(
+        &browser,
+        r#"[data-testid="alerts-view"] summary[data-leader="true"]"#,
+    )
+    .await;
+
+    // Browser notifications: the browser's permission prompt and the system
+    // notification itself are replaced by a recorder (headless Chromium shows neither).
+    browser
+        .script(
+            "window.__notifications = [];
+             const Recorder = function (title, options) { window.__notifications.push([title, options && options.body]); };
+             Recorder.permission = 'default';
+             Recorder.requestPermission = () => { Recorder.permission = 'granted'; return Promise.resolve('granted'); };
+             window.Notification = Recorder;
+             return true;",
+        )
+        .await
+        .unwrap();
+    // The page reads the permission again at its next evaluation.
+    wait_for_count(&browser, r#"[data-action="enable-notifications"]"#).await;
+    let explained = browser.text(".alert-notification-settings").await.unwrap();
+    assert!(
+        explained.contains("Your browser will ask you once"),
+        "{explained}"
+    );
+    browser
+        .script("document.querySelector('[data-action=\"enable-notifications\"]').click(); return true;")
+        .await
+        .unwrap();
+    wait_for_count(&browser, r#"[data-notifications="granted"]"#).await;
+    // A silence for one endpoint, made in the form before the window opens.
+    browser
+        .script(
+            r#"const form = document.querySelector('.silence-form');
+               const input = form.querySelector('input[name="matchers"]');
+               input.value = 'alertname="PerEndpoint", endpoint="/metrics"';
+               input.dispatchEvent(new Event('input', { bubbles: true }));
+               form.querySelector('button[type="submit"]').click();
+               return true;"#,
+        )
+        .await
+        .unwrap();
+    wait_for_count(&browser, r#".silence[data-silence*="/metrics"]"#).await;
+    assert!(
+        now_seconds() < opens - 2.0,
+        "the page must be evaluating before the window opens; it took too long to start"
+    );
+
+    // Both evaluate through the window and past its end (+ keep_firing_for and a margin).
+    let settle = closes + 4.0 + 3.0 * INTERVAL + 2.0;
+    while now_seconds() < settle {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Analytic conditions evaluate (no errors) and the forecast rule is valid on the server too.
+    for name in ["RequestsForecast", "TrafficAnomaly"] {
+        let status = browser
+            .text(&format!(r#"[data-alert-rule="{name}"] .alert-rule-status"#))
+            .await
+            .unwrap();
+        assert_eq!(status, "evaluated", "{name}");
+    }
+    let history: Value = serde_json::from_str(
+        browser
+            .script("return localStorage.getItem('foresight.alert-history.ruler-test');")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let page = browser_transitions(&history);
+    let server = prometheus_transitions(&prometheus.base_url());
+    println!("instance | pending page/server | firing page/server | resolved page/server");
+    let mut compared = 0;
+    for (key, (server_pending, server_firing, server_last_firing)) in &server {
+        if key.0 == "ServerOnly" {
+            continue;
+        }
+        let (page_pending, page_firing, page_resolved) = page
+            .get(key)
+            .copied()
+            .unwrap_or_else(|| panic!("the page never alerted for {key:?}; it has {page:?}"));
+        // Prometheus's resolution is the evaluation after the last firing sample.
+        let server_resolved = (key.0 == "WindowOpen")
+            .then(|| server_last_firing.map(|t| t + INTERVAL))
+            .flatten();
+        println!(
+            "{key:?} | {page_pending:?}/{server_pending:?} | {page_firing:?}/{server_firing:?} | {page_resolved:?}/{server_resolved:?}"
+        );
+        for (what, ours, theirs) in [
+            ("pending", page_pending, *server_pending),
+            ("firing", page_firing, *server_firing),
+            ("resolved", page_resolved, server_resolved),
+        ] {
+            match (ours, theirs) {
+                (Some(ours), Some(theirs)) => {
+                    assert!(
+                        (ours - theirs).abs() <= INTERVAL,
+                        "{key:?} {what}: page {ours}, Prometheus {theirs}"
+                    );
+                    compared += 1;
+                }
+                (None, None) => {}
+                _ => panic!("{key:?} {what}: page {ours:?}, Prometheus {theirs:?}"),
+            }
+        }
+    }
+    // WindowOpen: pending, firing, resolved; PerEndpoint: pending and firing per endpoint (≥ 2).
+    assert!(compared >= 7, "compared {compared} transitions");
+    assert!(page
+        .keys()
+        .any(|k| k.0 == "PerEndpoint" && k.1.contains("/hello")));
+
+    // The same annotation text as Prometheus renders.
+    let alerts: Value = serde_json::from_str(
+        &e2e::http_get(&format!("{}/api/v1/alerts", prometheus.base_url())).unwrap(),
+    )
+    .unwrap();
+    let server_summary = alerts["data"]["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["labels"]["alertname"] == "PerEndpoint" && a["labels"]["endpoint"] == "/hello")
+        .map(|a| a["annotations"]["summary"].as_str().unwrap().to_string())
+        .expect("Prometheus has PerEndpoint for /hello");
+    let page_summaries = browser
+        .script(r#"return [...document.querySelectorAll('[data-alert-rule="PerEndpoint"] .alert-summary')].map(e => e.textContent);"#)
+        .await
+        .unwrap();
+    assert!(
+        page_summaries
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str() == Some(server_summary.as_str())),
+        "{server_summary:?} in {page_summaries}"
+    );
+    // The server's state beside the page's.
+    let server_state = browser
+        .attribute(
+            r#"[data-alert-rule="PerEndpoint"] .server-state"#,
+            "data-server-state",
+        )
+        .await
+        .unwrap();
+    assert_eq!(server_state, "firing");
+
+    // Notifications: the silenced endpoint sent nothing; the others did.
+    let payloads: Vec<Value> = webhook
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    let notified: Vec<String> = payloads
+        .iter()
+        .flat_map(|p| p["alerts"].as_array().unwrap().clone())
+        .map(|a| {
+            format!(
+                "{} {}",
+                a["labels"]["alertname"].as_str().unwrap(),
+                a["labels"]["endpoint"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        notified.iter().any(|n| n == "PerEndpoint /hello"),
+        "{notified:?}"
+    );
+    assert!(
+        notified.iter().any(|n| n.starts_with("WindowOpen")),
+        "{notified:?}"
+    );
+    assert!(
+        !notified.iter().any(|n| n == "PerEndpoint /metrics"),
+        "a silenced alert is not sent: {notified:?}"
+    );
+    let silenced = browser
+        .script(r#"return [...document.querySelectorAll('[data-alert-rule="PerEndpoint"] .alert-instance')].filter(r => r.dataset.silenced === 'true').length;"#)
+        .await
+        .unwrap();
+    assert_eq!(silenced, json!(1));
+    let shown: Vec<String> = browser
+        .script("return window.__notifications.map(n => n[0] + ' ' + n[1]);")
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        shown
+            .iter()
+            .any(|n| n == "[FIRING] WindowOpen the window is open ()"),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|n| n == "[FIRING] PerEndpoint /hello is serving"),
+        "{shown:?}"
+    );
+    assert!(!shown.iter().any(|n| n.contains("/metrics")), "{shown:?}");
+    // The timeline shows WindowOpen's pending and firing stretches.
+    let segments = browser
+        .script(r#"return [...document.querySelectorAll('.timeline-row[data-rule="WindowOpen"] .timeline-segment')].map(s => s.dataset.state);"#)
+        .await
+        .unwrap();
+    assert_eq!(segments, json!(["pending", "firing"]));
+
+    // A rule only the server has, listed and added to the dashboard while editing.
+    wait_for_count(&browser, r#"tr[data-server-rule="ServerOnly"]"#).await;
+    browser
+        .script("document.querySelector('[data-action=\"edit\"]').click(); return true;")
+        .await
+        .unwrap();
+    wait_for_count(&browser, r#"[data-action="import-server-rule"]"#).await;
+    browser
+        .script(
+            "document.querySelector('[data-action=\"import-server-rule\"]').click(); return true;",
+        )
+        .await
+        .unwrap();
+    wait_for_count(&browser, r#"[data-alert-rule="ServerOnly"]"#).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = browser
+            .script(r#"const row = document.querySelector('[data-alert-rule="ServerOnly"] .alert-instance'); return row && row.dataset.alertState;"#)
+            .await
+            .unwrap();
+        if state == json!("firing") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the imported rule never fired: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    browser
+        .save_screenshot(&artifacts.join("alerting-ruler.png"))
+        .await
+        .unwrap();
+}
