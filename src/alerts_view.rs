@@ -267,7 +267,8 @@ pub fn AlertsView(
                     });
                 }
                 Ok((answer, had_data)) => {
-                    let outputs = rule.outputs(&answer, &Labels::new());
+                    let external = notify.with_value(|n| n.external_labels.clone());
+                    let outputs = rule.outputs(&answer, &external);
                     // Silences may have been changed in another tab.
                     let mut muted = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
                     prune_expired(&mut muted, now);
@@ -277,7 +278,7 @@ pub fn AlertsView(
                         let state = all.entry(rule.name.clone()).or_default();
                         transitions = state.evaluate(now, &outputs, for_s, keep_s);
                         if !notify.with_value(NotifyTargets::is_empty) {
-                            due = due_alerts(&rule, state, now, &Labels::new());
+                            due = due_alerts(&rule, state, now, &external);
                         }
                     });
                     due.retain(|alert| !is_silenced(&muted, &alert.labels, now));
@@ -295,7 +296,7 @@ pub fn AlertsView(
                             .find(|(labels, _)| *labels == transition.labels)
                             .map_or(f64::NAN, |(_, v)| *v);
                         let summary = rule
-                            .render_annotations(&transition.labels, value, &Labels::new())
+                            .render_annotations(&transition.labels, value, &external)
                             .remove("summary")
                             .unwrap_or_else(|| describe_labels(&transition.labels));
                         show_browser_notification(
@@ -513,7 +514,7 @@ pub fn AlertsView(
                                                 AlertState::Inactive => alert.resolved_at.unwrap_or(alert.active_at),
                                                 AlertState::Pending => alert.active_at,
                                             };
-                                            let annotations = rule.render_annotations(&alert.labels, alert.value, &Labels::new());
+                                            let annotations = rule.render_annotations(&alert.labels, alert.value, &notify.with_value(|n| n.external_labels.clone()));
                                             let summary = annotations.get("summary").cloned().unwrap_or_default();
                                             let details = annotations
                                                 .iter()

@@ -417,9 +417,13 @@ pub fn App() -> impl IntoView {
             )
         }
         Dialog::Rule(index, rule) => {
-            let datasource = history.with_untracked(|h| {
-                h.as_ref()
-                    .map(|h| effective_datasource(view_state, &h.current))
+            let (datasource, external_labels) = history.with_untracked(|h| {
+                h.as_ref().map(|h| {
+                    (
+                        effective_datasource(view_state, &h.current),
+                        h.current.notify.external_labels.clone(),
+                    )
+                })
             })?;
             Some(
                 view! {
@@ -427,6 +431,7 @@ pub fn App() -> impl IntoView {
                         index=index
                         rule=*rule
                         datasource=datasource
+                        external_labels=external_labels
                         on_apply=Callback::new(move |(index, rule): (Option<usize>, AlertRule)| {
                             apply.run(Edit::SetAlertRule { index, rule: Box::new(rule) });
                             if notice.with_untracked(Option::is_none) { dialog.set(Some(Dialog::Rules)); }

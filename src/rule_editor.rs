@@ -74,6 +74,7 @@ pub fn RulesDialog(
 ) -> impl IntoView {
     let alertmanager = RwSignal::new(notify.alertmanager.clone().unwrap_or_default());
     let webhooks = RwSignal::new(notify.webhooks.join("\n"));
+    let external_labels = RwSignal::new(format_pairs(&notify.external_labels));
     let problem = RwSignal::new(None::<String>);
     let export_rules = rules.clone();
     let export = move |_| {
@@ -103,7 +104,12 @@ pub fn RulesDialog(
         })
         .collect::<Vec<_>>();
     let apply_targets = move |_| {
+        let external_labels = match parse_pairs(&external_labels.get_untracked()) {
+            Ok(labels) => labels,
+            Err(message) => return problem.set(Some(message)),
+        };
         let targets = NotifyTargets {
+            external_labels,
             alertmanager: Some(alertmanager.get_untracked().trim().to_string())
                 .filter(|u| !u.is_empty()),
             webhooks: webhooks
@@ -142,7 +148,8 @@ pub fn RulesDialog(
                 <h3>"Where alerts are sent"</h3>
                 <label class="field"><span>"Alertmanager"</span><input data-field="alertmanager" placeholder="http://alertmanager:9093" prop:value=alertmanager on:input=move |e| alertmanager.set(event_target_value(&e)) /></label>
                 <label class="field"><span>"Webhooks (one per line)"</span><textarea data-field="webhooks" rows="3" prop:value=webhooks on:input=move |e| webhooks.set(event_target_value(&e))></textarea></label>
-                <button data-action="apply-targets" on:click=apply_targets>"Apply targets"</button>
+                <label class="field"><span>"External labels (name=value per line; added to every alert, {{ $externalLabels.name }} in templates)"</span><textarea data-field="external-labels" rows="2" prop:value=external_labels on:input=move |e| external_labels.set(event_target_value(&e))></textarea></label>
+                <button data-action="apply-targets" on:click=apply_targets>"Apply"</button>
                 {move || problem.get().map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
                 <div class="dialog-buttons">
                     <button data-action="export-rules" title="A Prometheus rule file (promtool check rules accepts it)" on:click=export>"Download Prometheus rule file"</button>
@@ -159,6 +166,8 @@ pub fn RuleEditor(
     index: Option<usize>,
     rule: AlertRule,
     datasource: Datasource,
+    /// For `{{ $externalLabels.x }}` in the preview.
+    external_labels: Labels,
     on_apply: Callback<(Option<usize>, AlertRule)>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -279,16 +288,17 @@ pub fn RuleEditor(
     let run_preview = move |_| {
         let rule = draft.get_untracked();
         let datasource = datasource.clone();
+        let external_labels = external_labels.clone();
         preview.set(Some(Ok(Vec::new())));
         spawn_local(async move {
             let outcome = evaluate_query(&datasource, &rule, now_ms() as f64 / 1000.0)
                 .await
                 .map(|(answer, _)| {
-                    rule.outputs(&answer, &Labels::new())
+                    rule.outputs(&answer, &external_labels)
                         .into_iter()
                         .map(|(labels, value)| {
                             let summary = rule
-                                .render_annotations(&labels, value, &Labels::new())
+                                .render_annotations(&labels, value, &external_labels)
                                 .remove("summary")
                                 .unwrap_or_default();
                             (labels, value, summary)

@@ -512,7 +512,7 @@ mod tests {
         assert!(history.apply(&Edit::DeleteAlertRule(99)).is_err());
         let bad_target = crate::dashboard_model::NotifyTargets {
             alertmanager: Some("localhost:9093".into()),
-            webhooks: Vec::new(),
+            ..Default::default()
         };
         assert!(history.apply(&Edit::SetNotify(bad_target)).is_err());
     }

@@ -8,7 +8,7 @@ pub use crate::dashboard_variables::{
 use crate::time_range::TimeExpression;
 use crate::units::Unit;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The schema version this build reads and writes.
 pub const DASHBOARD_SCHEMA_VERSION: u32 = 1;
@@ -42,7 +42,7 @@ pub struct Dashboard {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<crate::alerting::rule::AlertRule>,
     /// Where firing and resolved alerts are sent.
-    #[serde(default, skip_serializing_if = "NotifyTargets::is_empty")]
+    #[serde(default, skip_serializing_if = "NotifyTargets::is_unset")]
     pub notify: NotifyTargets,
 }
 
@@ -56,11 +56,20 @@ pub struct NotifyTargets {
     /// URLs that receive the webhook payload (JSON, with a Slack-compatible `text`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<String>,
+    /// Labels of this Foresight "server", like Prometheus's `external_labels`:
+    /// `{{ $externalLabels.x }}` in templates, and added to every alert sent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub external_labels: BTreeMap<String, String>,
 }
 
 impl NotifyTargets {
+    /// Nowhere to send alerts.
     pub fn is_empty(&self) -> bool {
         self.alertmanager.is_none() && self.webhooks.is_empty()
+    }
+
+    fn is_unset(&self) -> bool {
+        self.is_empty() && self.external_labels.is_empty()
     }
 }
 
@@ -576,6 +585,13 @@ impl Dashboard {
         for url in self.notify.alertmanager.iter().chain(&self.notify.webhooks) {
             if let Err(error) = crate::datasource::Datasource::parse(url) {
                 problems.push(format!("notification target: {error}"));
+            }
+        }
+        for name in self.notify.external_labels.keys() {
+            if !is_identifier(name) {
+                problems.push(format!(
+                    "external label name {name:?} must be letters, digits and _"
+                ));
             }
         }
         let mut rule_names = BTreeSet::new();

@@ -172,6 +172,7 @@ async fn the_page_and_the_prometheus_ruler_agree() {
     dashboard.id = "ruler-test".into();
     dashboard.alerts = rules;
     dashboard.notify.webhooks = vec![webhook.url.clone()];
+    dashboard.notify.external_labels = [("site".to_string(), "lab".to_string())].into();
     let url = format!(
         "{}?inline={}&datasource={}&from=now-15m&to=now",
         site.url(),
@@ -351,6 +352,13 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         "{notified:?}"
     );
     assert!(
+        payloads
+            .iter()
+            .flat_map(|p| p["alerts"].as_array().unwrap().clone())
+            .all(|a| a["labels"]["site"] == "lab"),
+        "external labels go with every alert"
+    );
+    assert!(
         notified.iter().any(|n| n.starts_with("WindowOpen")),
         "{notified:?}"
     );
@@ -421,6 +429,10 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    browser
+        .script("document.querySelector('[data-alert-rule=\"WindowOpen\"]').scrollIntoView(); return true;")
+        .await
+        .unwrap();
     browser
         .save_screenshot(&artifacts.join("alerting-ruler.png"))
         .await

@@ -70,8 +70,13 @@ pub fn due_alerts(
             continue;
         }
         let firing = alert.state == AlertState::Firing;
+        // As Prometheus's notifier: external labels, unless the alert has its own.
+        let mut labels = alert.labels.clone();
+        for (name, value) in external_labels {
+            labels.entry(name.clone()).or_insert_with(|| value.clone());
+        }
         due.push(Outgoing {
-            labels: alert.labels.clone(),
+            labels,
             annotations: rule.render_annotations(&alert.labels, alert.value, external_labels),
             firing,
             starts_at: alert.fired_at.unwrap_or(alert.active_at),
@@ -199,5 +204,26 @@ mod tests {
         let hook = webhook_body(&resolved, "g");
         assert_eq!(hook["status"], "resolved");
         assert_eq!(hook["text"], "[RESOLVED] Down: a is down");
+    }
+
+    #[test]
+    fn external_labels_are_added_unless_the_alert_has_them() {
+        let mut rule = rule();
+        rule.annotations
+            .insert("description".into(), "in {{ $externalLabels.site }}".into());
+        let mut state = RuleState::default();
+        state.evaluate(0.0, &[(labels(), 0.0)], 0.0, 0.0);
+        let external: Labels = [
+            ("site".to_string(), "lab".to_string()),
+            ("instance".to_string(), "ignored".to_string()),
+        ]
+        .into();
+        let sent = due_alerts(&rule, &mut state, 0.0, &external);
+        assert_eq!(sent[0].labels["site"], "lab");
+        assert_eq!(
+            sent[0].labels["instance"], "a",
+            "the alert's own label wins"
+        );
+        assert_eq!(sent[0].annotations["description"], "in lab");
     }
 }
