@@ -313,7 +313,12 @@ pub fn AlertsView(
                     health.try_update(|h| {
                         h.insert(
                             rule.name.clone(),
-                            if had_data || !outputs.is_empty() {
+                            // With the comparison in the PromQL, an empty answer just means nothing matches.
+                            if had_data
+                                || !outputs.is_empty()
+                                || rule.condition
+                                    == foresight_core::alerting::rule::Condition::Returns
+                            {
                                 RuleHealth::Ok
                             } else {
                                 RuleHealth::NoData
