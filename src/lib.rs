@@ -6,6 +6,8 @@ pub mod alerts_view;
 pub mod app;
 pub mod browser_clock;
 pub mod browser_storage;
+#[cfg(feature = "bench")]
+pub mod chart_benchmark;
 pub mod dashboard_page;
 pub mod dashboard_panel;
 pub mod datasource_status;

@@ -1,4 +1,12 @@
 fn main() {
     console_error_panic_hook::set_once();
+    // The benchmark build's page drives the chart itself: no dashboard there.
+    #[cfg(feature = "bench")]
+    if web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|search| search.contains("chart-benchmark"))
+    {
+        return;
+    }
     leptos::mount::mount_to_body(foresight::app::App);
 }

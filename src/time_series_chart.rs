@@ -6,7 +6,7 @@ use foresight_core::analytics::panel_overlays::SeriesOverlay;
 use foresight_core::chart_geometry::{AXES_INSETS, SPARKLINE_INSETS};
 use foresight_core::dashboard_model::LineStyle;
 use foresight_core::decimation::decimate_min_max;
-use foresight_core::series::{stack_series, Series};
+use foresight_core::series::{stack_series, visible_value_extent, Series};
 use foresight_core::time_axis::time_ticks;
 use foresight_core::units::{format_value, Unit};
 use plotters::prelude::*;
@@ -72,14 +72,15 @@ impl ChartFrame {
 }
 
 /// Value axis range with a little headroom; flat or empty data still gets a visible band.
-fn value_axis(series: &[&Series], include_zero: bool) -> (f64, f64) {
-    let extent = Series::value_extent(series.iter().copied()).map(|(low, high)| {
-        if include_zero {
-            (low.min(0.0), high.max(0.0))
-        } else {
-            (low, high)
-        }
-    });
+fn value_axis(series: &[&Series], frame: &ChartFrame, include_zero: bool) -> (f64, f64) {
+    let extent =
+        visible_value_extent(series.iter().copied(), frame.start, frame.end).map(|(low, high)| {
+            if include_zero {
+                (low.min(0.0), high.max(0.0))
+            } else {
+                (low, high)
+            }
+        });
     match extent {
         None => (0.0, 1.0),
         Some((low, high)) if (high - low).abs() < f64::EPSILON => {
@@ -132,7 +133,7 @@ pub fn draw_time_series(
         series
     };
     let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
-    let (mut y_low, mut y_high) = value_axis(series, options.zero_line || filled);
+    let (mut y_low, mut y_high) = value_axis(series, frame, options.zero_line || filled);
     // The axis also covers forecast bands (80 %) and baseline bands.
     let with_bands = options.style != LineStyle::Stacked;
     let forecast_edges = overlays

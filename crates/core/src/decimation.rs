@@ -53,6 +53,53 @@ pub fn visible_index_range(timestamps: &[f64], start: f64, end: f64) -> Range<us
     first..last.max(first)
 }
 
+/// The first, lowest, highest and last sample of one pixel column.
+#[derive(Debug, Clone, Copy, Default)]
+struct ColumnPoints {
+    first: (f64, f64),
+    low: (f64, f64),
+    high: (f64, f64),
+    last: (f64, f64),
+}
+
+impl ColumnPoints {
+    fn new(t: f64, v: f64) -> Self {
+        Self {
+            first: (t, v),
+            low: (t, v),
+            high: (t, v),
+            last: (t, v),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, t: f64, v: f64) {
+        if v < self.low.1 {
+            self.low = (t, v);
+        }
+        if v > self.high.1 {
+            self.high = (t, v);
+        }
+        self.last = (t, v);
+    }
+
+    /// In time order, each point once.
+    fn emit(&self, out: &mut DrawPoints) {
+        let (a, b) = if self.low.0 <= self.high.0 {
+            (self.low, self.high)
+        } else {
+            (self.high, self.low)
+        };
+        let mut previous = f64::NAN;
+        for (t, v) in [self.first, a, b, self.last] {
+            if t != previous {
+                out.push(t, v);
+                previous = t;
+            }
+        }
+    }
+}
+
 /// Decimates the visible part of a series to at most four points per pixel column.
 /// Consecutive samples further apart than `max_gap` seconds, or non-finite values,
 /// break the line.
@@ -71,53 +118,56 @@ pub fn decimate_min_max(
     }
     let column_width = (end - start) / columns as f64;
     let dense = range.len() > 2 * columns;
-    let mut previous_t: Option<f64> = None;
-    // The open column: (column index, first, min, max, last) as (t, v) pairs.
-    type Point = (f64, f64);
-    let mut bucket: Option<(i64, Point, Point, Point, Point)> = None;
-    let flush = |out: &mut DrawPoints, bucket: &mut Option<(i64, Point, Point, Point, Point)>| {
-        if let Some((_, first, low, high, last)) = bucket.take() {
-            let mut points = vec![first, low, high, last];
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            points.dedup_by(|a, b| a.0 == b.0);
-            for (t, v) in points {
+    if !dense {
+        let mut previous_t = f64::NEG_INFINITY;
+        for index in range {
+            let (t, v) = (timestamps[index], values[index]);
+            if !v.is_finite() || t - previous_t > max_gap {
+                out.push_break();
+            }
+            previous_t = t;
+            if v.is_finite() {
                 out.push(t, v);
             }
         }
-    };
-    for index in range {
-        let (t, v) = (timestamps[index], values[index]);
-        let gap = previous_t.is_some_and(|p| t - p > max_gap);
-        previous_t = Some(t);
-        if !v.is_finite() || gap {
-            flush(&mut out, &mut bucket);
-            out.push_break();
-            if !v.is_finite() {
+    } else {
+        // The open column's first, lowest, highest and last point. The hot loop
+        // compares with the column's right edge instead of dividing per sample.
+        let mut column = ColumnPoints::default();
+        let mut open = false;
+        let mut boundary = f64::NEG_INFINITY;
+        let mut previous_t = timestamps[range.start];
+        for index in range {
+            let (t, v) = (timestamps[index], values[index]);
+            let gap = t - previous_t > max_gap;
+            previous_t = t;
+            if gap || !v.is_finite() {
+                if open {
+                    column.emit(&mut out);
+                    open = false;
+                }
+                out.push_break();
+                boundary = f64::NEG_INFINITY;
+                if !v.is_finite() {
+                    continue;
+                }
+            }
+            if open && t < boundary {
+                column.add(t, v);
                 continue;
             }
-        }
-        if !dense {
-            out.push(t, v);
-            continue;
-        }
-        let column = ((t - start) / column_width).floor() as i64;
-        match &mut bucket {
-            Some((open, _, low, high, last)) if *open == column => {
-                if v < low.1 {
-                    *low = (t, v);
-                }
-                if v > high.1 {
-                    *high = (t, v);
-                }
-                *last = (t, v);
+            if open {
+                column.emit(&mut out);
             }
-            _ => {
-                flush(&mut out, &mut bucket);
-                bucket = Some((column, (t, v), (t, v), (t, v), (t, v)));
-            }
+            let index_of_column = ((t - start) / column_width).floor();
+            boundary = start + (index_of_column + 1.0) * column_width;
+            column = ColumnPoints::new(t, v);
+            open = true;
+        }
+        if open {
+            column.emit(&mut out);
         }
     }
-    flush(&mut out, &mut bucket);
     if out.y.last().is_some_and(|y| y.is_nan()) {
         out.x.pop();
         out.y.pop();

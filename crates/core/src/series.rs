@@ -98,17 +98,31 @@ impl Series {
             (_, false) => format!("{name}{{{}}}", pairs.join(", ")),
         }
     }
+}
 
-    /// Smallest and largest finite value over several series.
-    pub fn value_extent<'a>(series: impl IntoIterator<Item = &'a Series>) -> Option<(f64, f64)> {
-        series
-            .into_iter()
-            .filter_map(Series::stats)
-            .fold(None, |acc, s| match acc {
-                None => Some((s.min, s.max)),
-                Some((lo, hi)) => Some((lo.min(s.min), hi.max(s.max))),
-            })
+/// Lowest and highest finite value among the samples a chart of `[start, end]`
+/// draws (the visible ones and the one just outside each edge), so a zoomed
+/// chart fits what it shows and never scans what it does not.
+pub fn visible_value_extent<'a>(
+    series: impl IntoIterator<Item = &'a Series>,
+    start: f64,
+    end: f64,
+) -> Option<(f64, f64)> {
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    for one in series {
+        let range = crate::decimation::visible_index_range(&one.timestamps, start, end);
+        for &v in &one.values[range] {
+            if v.is_finite() {
+                if v < low {
+                    low = v;
+                }
+                if v > high {
+                    high = v;
+                }
+            }
+        }
     }
+    (low <= high).then_some((low, high))
 }
 
 /// Stacks series on each other (for stacked charts): at each timestamp, series `i`
@@ -210,6 +224,9 @@ mod tests {
     fn extent_covers_all_series() {
         let a = series(&[0.0, 1.0], &[1.0, 5.0]);
         let b = series(&[0.0, 1.0], &[-2.0, f64::NAN]);
-        assert_eq!(Series::value_extent([&a, &b]), Some((-2.0, 5.0)));
+        assert_eq!(visible_value_extent([&a, &b], 0.0, 1.0), Some((-2.0, 5.0)));
+        // Zoomed in: only what is drawn (the samples and one beyond each edge).
+        let long = series(&[0.0, 1.0, 2.0, 3.0, 4.0], &[100.0, 1.0, 2.0, 3.0, -50.0]);
+        assert_eq!(visible_value_extent([&long], 1.5, 2.5), Some((1.0, 3.0)));
     }
 }

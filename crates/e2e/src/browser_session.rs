@@ -51,6 +51,15 @@ const CHROMIUM_FLAGS: [&str; 10] = [
 
 impl BrowserSession {
     pub async fn start(log_dir: &Path, name: &str) -> Result<Self, String> {
+        Self::start_with_args(log_dir, name, &[]).await
+    }
+
+    /// Like [`Self::start`], with extra Chromium flags (e.g. `--force-device-scale-factor=2`).
+    pub async fn start_with_args(
+        log_dir: &Path,
+        name: &str,
+        extra_args: &[&str],
+    ) -> Result<Self, String> {
         let port = free_port();
         let mut command =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()));
@@ -63,6 +72,7 @@ impl BrowserSession {
         let profile = TempDir::new("foresight-chromium");
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.0.display()));
+        args.extend(extra_args.iter().map(|a| a.to_string()));
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
