@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Browser benchmarks (prints tables; not part of the tests): the app's size
-# against its budget, and Foresight's chart drawing against uPlot in the same
-# headless Chromium. Installs what is missing first (uPlot from npm, pinned,
-# only for this benchmark). Arguments go to the driver: [chart|size] [--repeats N].
+# against its budget; Foresight's chart drawing against uPlot in the same
+# headless Chromium; time to dashboard (default and 30 panels, 7 days, real
+# Prometheus with generated history); refresh cost; and a memory soak.
+# Installs what is missing first (uPlot from npm, pinned, only for this
+# benchmark). Arguments go to the driver:
+#   [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/ensure-tools.sh
@@ -20,4 +23,5 @@ mkdir -p "$FORESIGHT_ARTIFACTS"
 # What users get, and the same build with the chart drawing exported to the benchmark page.
 trunk build --release --offline >/dev/null
 trunk build --release --offline --features bench --dist target/bench-dist >/dev/null
+cargo build --quiet --locked -p sample-service
 cargo run --quiet --locked --release -p e2e --bin browser-benchmarks -- "$@"

@@ -230,6 +230,7 @@ pub fn DashboardPage(
             }
         });
     }
+    let range_cache = StoredValue::new(BTreeMap::new());
     let hover_time = RwSignal::new(None::<f64>);
     let zoom_request = RwSignal::new(None::<(f64, f64)>);
     let context = Memo::new(move |_| {
@@ -241,6 +242,7 @@ pub fn DashboardPage(
             variables: variable_values.get()?,
             scrape_interval_seconds: dashboard.with_value(|d| d.scrape_interval_seconds),
             utc_offset_minutes: offset,
+            range_cache,
         })
     });
 

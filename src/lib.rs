@@ -15,6 +15,7 @@ pub mod editor;
 pub mod heatmap_chart;
 pub mod panel_context;
 pub mod panels;
+pub mod perf_counters;
 pub mod prometheus_client;
 pub mod rule_editor;
 pub mod time_series_chart;

@@ -1,5 +1,9 @@
 fn main() {
     console_error_panic_hook::set_once();
+    // When the app's code starts (for the time-to-dashboard benchmark).
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("foresight:start");
+    }
     // The benchmark build's page drives the chart itself: no dashboard there.
     #[cfg(feature = "bench")]
     if web_sys::window()

@@ -4,12 +4,14 @@
 use crate::prometheus_client::{fetch_query, fetch_query_range};
 use foresight_core::dashboard_model::Target;
 use foresight_core::datasource::Datasource;
+use foresight_core::prometheus_response::{ApiError, ApiSuccess};
 use foresight_core::prometheus_response::{InstantSample, QueryData};
 use foresight_core::query_step::QueryWindow;
+use foresight_core::range_cache::{merge_tail, tail_window, CachedRange};
 use foresight_core::series::{format_legend, Series};
 use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use foresight_core::time_range::ResolvedRange;
-use leptos::prelude::RwSignal;
+use leptos::prelude::{RwSignal, StoredValue, UpdateValue, WithValue};
 use std::collections::BTreeMap;
 use web_sys::AbortSignal;
 
@@ -25,7 +27,12 @@ pub struct PanelContext {
     pub hover_time: RwSignal<Option<f64>>,
     /// A range picked by dragging on a chart, for the page to zoom to (seconds).
     pub zoom_request: RwSignal<Option<(f64, f64)>>,
+    /// The last range answer of each query, so a refresh fetches only the new tail.
+    pub range_cache: StoredValue<BTreeMap<String, CachedRange>>,
 }
+
+/// Queries remembered for refreshes; beyond this the oldest-inserted go.
+const RANGE_CACHE_ENTRIES: usize = 256;
 
 /// A series with the name its legend shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +80,52 @@ fn legend(target: &Target, labels: &foresight_core::series::Labels, fallback: St
 }
 
 impl PanelContext {
+    /// A range query, answered from the cache plus the new tail when the window
+    /// only moved forward on the same step grid (auto-refresh), else in full.
+    /// `purpose` keeps a panel's own window and its baseline's apart.
+    async fn fetch_range(
+        &self,
+        query: &str,
+        purpose: &str,
+        window: &QueryWindow,
+        abort: Option<&AbortSignal>,
+    ) -> Result<ApiSuccess<QueryData>, ApiError> {
+        let key = format!("{purpose}\u{1}{query}");
+        let cached = self
+            .range_cache
+            .try_with_value(|cache| cache.get(&key).cloned())
+            .flatten();
+        let tail = cached
+            .as_ref()
+            .and_then(|c| Some((c, tail_window(&c.window, window)?)));
+        let answer = match tail {
+            Some((cached, tail)) => {
+                let part = fetch_query_range(&self.datasource, query, &tail, abort).await?;
+                match part.data {
+                    QueryData::Matrix(series) => ApiSuccess {
+                        data: QueryData::Matrix(merge_tail(cached, series, tail.start, window)),
+                        warnings: part.warnings,
+                    },
+                    _ => part,
+                }
+            }
+            None => fetch_query_range(&self.datasource, query, window, abort).await?,
+        };
+        if let QueryData::Matrix(series) = &answer.data {
+            let entry = CachedRange {
+                window: *window,
+                series: series.clone(),
+            };
+            self.range_cache.try_update_value(|cache| {
+                if cache.len() >= RANGE_CACHE_ENTRIES && !cache.contains_key(&key) {
+                    cache.clear();
+                }
+                cache.insert(key, entry);
+            });
+        }
+        Ok(answer)
+    }
+
     pub fn builtins(&self, window: &QueryWindow) -> BuiltinIntervals {
         BuiltinIntervals {
             step_seconds: window.step,
@@ -96,7 +149,7 @@ impl PanelContext {
     ) -> Result<Vec<Series>, String> {
         let requests = targets.iter().filter(|t| !t.instant).map(|target| {
             let query = self.expand(&target.expr, expand_window);
-            async move { fetch_query_range(&self.datasource, &query, window, abort).await }
+            async move { self.fetch_range(&query, "baseline", window, abort).await }
         });
         let mut series = Vec::new();
         for answer in futures::future::join_all(requests).await {
@@ -136,7 +189,7 @@ impl PanelContext {
             async move {
                 match instant_at {
                     Some(at) => fetch_query(&self.datasource, query, at, abort).await,
-                    None => fetch_query_range(&self.datasource, query, window, abort).await,
+                    None => self.fetch_range(query, "panel", window, abort).await,
                 }
             }
         });

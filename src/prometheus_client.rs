@@ -1,5 +1,6 @@
 //! Requests to the Prometheus HTTP API. Answers are handed to the pure core to
 //! parse; this file only moves bytes and turns transport failures into messages.
+//! Panels asking the very same thing at the same time share one request.
 
 use foresight_core::datasource::Datasource;
 use foresight_core::prometheus_response::{
@@ -7,9 +8,56 @@ use foresight_core::prometheus_response::{
     parse_query_response, ApiError, ApiSuccess, BuildInfo, MetricMetadata, QueryData,
 };
 use foresight_core::query_step::QueryWindow;
-use gloo_net::http::Request;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
+thread_local! {
+    /// Requests on their way, by URL, each a promise of `[status, body]`.
+    static IN_FLIGHT: RefCell<HashMap<String, js_sys::Promise>> = RefCell::new(HashMap::new());
+}
+
+fn describe(error: &JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| {
+            error
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+/// One fetch of `url`, its body kept as a JavaScript string until a caller reads it.
+fn start_request(url: &str) -> js_sys::Promise {
+    let owned = url.to_string();
+    wasm_bindgen_futures::future_to_promise(async move {
+        let outcome = async {
+            let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&owned))
+                .await?
+                .dyn_into()?;
+            let body = JsFuture::from(response.text()?).await.map_err(|error| {
+                JsValue::from_str(&format!("reading the answer failed: {}", describe(&error)))
+            })?;
+            crate::perf_counters::add("requests", 1.0);
+            crate::perf_counters::add(
+                "bytes",
+                f64::from(body.dyn_ref::<js_sys::JsString>().map_or(0, |s| s.length())),
+            );
+            Ok(js_sys::Array::of2(&JsValue::from(response.status()), &body).into())
+        }
+        .await;
+        IN_FLIGHT.with(|requests| requests.borrow_mut().remove(&owned));
+        outcome
+    })
+}
+
+/// GETs `url`; a request for the same URL already on its way is shared rather
+/// than sent again. The request is not cancelled when a caller's `abort` fires
+/// (another panel may be waiting for it): the caller drops the answer instead.
 async fn get_text(
     datasource: &Datasource,
     url: &str,
@@ -19,16 +67,28 @@ async fn get_text(
         datasource: datasource.to_string(),
         detail,
     };
-    let response = Request::get(url)
-        .abort_signal(abort)
-        .send()
+    let shared = IN_FLIGHT.with(|requests| requests.borrow().get(url).cloned());
+    if shared.is_some() {
+        crate::perf_counters::add("sharedRequests", 1.0);
+    }
+    let request = shared.unwrap_or_else(|| {
+        let promise = start_request(url);
+        IN_FLIGHT.with(|requests| {
+            requests
+                .borrow_mut()
+                .insert(url.to_string(), promise.clone())
+        });
+        promise
+    });
+    let answer = JsFuture::from(request)
         .await
-        .map_err(|error| unreachable(error.to_string()))?;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|error| unreachable(format!("reading the answer failed: {error}")))?;
+        .map_err(|error| unreachable(describe(&error)))?;
+    if abort.is_some_and(AbortSignal::aborted) {
+        return Err(unreachable("superseded by a newer request".into()));
+    }
+    let parts: js_sys::Array = answer.unchecked_into();
+    let status = parts.get(0).as_f64().unwrap_or(0.0) as u16;
+    let body = parts.get(1).as_string().unwrap_or_default();
     Ok((status, body))
 }
 
@@ -54,7 +114,7 @@ pub async fn fetch_query_range(
         ],
     );
     let (status, body) = get_text(datasource, &url, abort).await?;
-    parse_query_response(status, &body)
+    crate::perf_counters::timed("parseMs", || parse_query_response(status, &body))
 }
 
 pub async fn fetch_query(
@@ -68,7 +128,7 @@ pub async fn fetch_query(
         &[("query", query.to_string()), ("time", time.to_string())],
     );
     let (status, body) = get_text(datasource, &url, abort).await?;
-    parse_query_response(status, &body)
+    crate::perf_counters::timed("parseMs", || parse_query_response(status, &body))
 }
 
 /// Values of a label, optionally only on series matching `metric` (`/api/v1/series`

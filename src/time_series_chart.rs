@@ -111,6 +111,18 @@ pub fn draw_time_series(
     options: &ChartOptions,
     overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
+    crate::perf_counters::timed("drawMs", || {
+        draw_unmeasured(canvas, series, frame, options, overlays)
+    })
+}
+
+fn draw_unmeasured(
+    canvas: &HtmlCanvasElement,
+    series: &[&Series],
+    frame: &ChartFrame,
+    options: &ChartOptions,
+    overlays: &[SeriesOverlay],
+) -> Result<(), String> {
     let pixel_ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);

@@ -32,15 +32,17 @@ pub fn HeatmapBody(
             let Some(result) = result else { return };
             let series: Vec<_> = result.series.iter().map(|s| s.series.clone()).collect();
             let drawing = heatmap_from_buckets(&series).and_then(|heatmap| {
-                draw_heatmap(
-                    &canvas,
-                    &heatmap,
-                    window.start,
-                    window.end,
-                    window.step,
-                    panel.unit,
-                    context.utc_offset_minutes,
-                )
+                crate::perf_counters::timed("drawMs", || {
+                    draw_heatmap(
+                        &canvas,
+                        &heatmap,
+                        window.start,
+                        window.end,
+                        window.step,
+                        panel.unit,
+                        context.utc_offset_minutes,
+                    )
+                })
             });
             match drawing {
                 Ok(()) => drawn.set(true),

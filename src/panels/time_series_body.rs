@@ -71,7 +71,9 @@ pub fn TimeSeriesBody(
             })
         });
         if let (Some(performance), Some(started)) = (performance.as_ref(), started) {
-            analytics_ms.set(Some(performance.now() - started));
+            let spent = performance.now() - started;
+            crate::perf_counters::add("analyticsMs", spent);
+            analytics_ms.set(Some(spent));
         }
         computed
     });

@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod prometheus_response;
 pub mod promql_completion;
 pub mod query_step;
+pub mod range_cache;
 pub mod refresh;
 pub mod series;
 pub mod template_variables;

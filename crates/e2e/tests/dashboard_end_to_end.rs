@@ -988,6 +988,73 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         vec!["ok".to_string()],
         "no flash of loading"
     );
+    // Each refresh asked only for the new tail of each range query (from the last
+    // point already held), not the whole window again...
+    let range_requests = browser
+        .script(
+            "return performance.getEntriesByType('resource')
+                .filter(e => e.name.includes('/api/v1/query_range'))
+                .map(e => { const u = new URL(e.name); return [+u.searchParams.get('start'), +u.searchParams.get('end'), +u.searchParams.get('step'), e.encodedBodySize]; });",
+        )
+        .await
+        .unwrap();
+    let spans: Vec<(f64, f64, f64, f64)> = serde_json::from_value(range_requests).unwrap();
+    let (full, tails): (Vec<_>, Vec<_>) = spans
+        .iter()
+        .partition(|(start, end, _, _)| end - start > 600.0);
+    assert!(!tails.is_empty(), "refreshes fetched tails: {spans:?}");
+    assert!(
+        tails
+            .iter()
+            .all(|(start, end, step, _)| end - start <= 10.0 * step),
+        "a tail spans a few steps: {tails:?}"
+    );
+    let bytes = |list: &[(f64, f64, f64, f64)]| list.iter().map(|r| r.3).sum::<f64>();
+    println!(
+        "auto-refresh: {} full range queries ({:.0} bytes), {} tails ({:.0} bytes)",
+        full.len(),
+        bytes(&full),
+        tails.len(),
+        bytes(&tails)
+    );
+    // ...and the merged series are what Prometheus answers for the whole window.
+    let (query, start, end, step) = (
+        browser
+            .attribute(&panel("request-rate-by-status"), "data-query")
+            .await
+            .unwrap(),
+        browser
+            .attribute(&panel("request-rate-by-status"), "data-start")
+            .await
+            .unwrap(),
+        browser
+            .attribute(&panel("request-rate-by-status"), "data-end")
+            .await
+            .unwrap(),
+        browser
+            .attribute(&panel("request-rate-by-status"), "data-step")
+            .await
+            .unwrap(),
+    );
+    let expected = range_stats(&prometheus.base_url(), &query, &start, &end, &step);
+    let page_max: f64 = browser
+        .attribute(
+            &format!(
+                r#"{} tr[data-series="200"]"#,
+                panel("request-rate-by-status")
+            ),
+            "data-max",
+        )
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ok_series = expected
+        .iter()
+        .find(|(labels, _)| labels.get("status_code").map(String::as_str) == Some("200"))
+        .map(|(_, stats)| stats)
+        .expect("Prometheus has status 200");
+    assert_close("refreshed 200 max", page_max, ok_series[1]);
 
     // 8. A dashboard carried in the link: a broken query fails alone, with Prometheus's words.
     let inline = foresight_core::dashboard_model::Dashboard::from_json(

@@ -5,11 +5,21 @@
 //!   the first draw of a new chart and a redraw after a range change.
 //! - `size`: the release build's wasm, JS and CSS, raw, gzip and brotli, against
 //!   the budget.
+//! - `dashboard`: time to dashboard (navigation start → every panel settled) for
+//!   the default dashboard and a 30-panel one over 7 days of generated history,
+//!   split into wasm start, queries, server time, parse, analytics and draw.
+//! - `refresh`: requests, bytes and work per auto-refresh against a full load.
+//! - `soak`: the default dashboard at 5 s refresh for `--soak-minutes` (10):
+//!   JS heap and wasm memory over time, errors.
 //!
 //! Run through `scripts/benchmark-browser.sh`, which builds what is measured.
 
 use e2e::browser_session::BrowserSession;
+use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
+use foresight_core::dashboard_model::Dashboard;
+use foresight_core::datasource::encode_uri_component;
+use foresight_core::inline_dashboard::encode_inline_dashboard;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +33,7 @@ struct Options {
     bench_dist: PathBuf,
     uplot_dir: PathBuf,
     repeats: usize,
+    soak_minutes: u64,
     only: Option<String>,
 }
 
@@ -33,6 +44,7 @@ fn parse_options() -> Result<Options, String> {
         bench_dist: PathBuf::from("target/bench-dist"),
         uplot_dir: PathBuf::from(".tools/bench/node_modules/uplot/dist"),
         repeats: 9,
+        soak_minutes: 10,
         only: None,
     };
     while let Some(arg) = args.next() {
@@ -44,10 +56,15 @@ fn parse_options() -> Result<Options, String> {
             "--repeats" => {
                 options.repeats = value()?.parse().map_err(|_| "--repeats takes a number")?
             }
-            "chart" | "size" => options.only = Some(arg),
+            "--soak-minutes" => {
+                options.soak_minutes = value()?
+                    .parse()
+                    .map_err(|_| "--soak-minutes takes a number")?
+            }
+            "chart" | "size" | "dashboard" | "refresh" | "soak" => options.only = Some(arg),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size] [--repeats N] [--app DIR] [--bench DIR] [--uplot DIR]"
+                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--app DIR] [--bench DIR] [--uplot DIR]"
                 ))
             }
         }
@@ -244,15 +261,292 @@ fn size_report(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
+/// The page's counters and timings once every panel has settled.
+const LOAD_REPORT: &str = r#"
+const panels = [...document.querySelectorAll('[data-panel]')];
+if (panels.length === 0) return null;
+const states = panels.map(p => p.getAttribute('aria-busy') === 'true' ? 'loading' : p.dataset.state);
+const settled = panels.map(p => performance.getEntriesByName('foresight:panel-settled:' + p.dataset.panel)[0]);
+if (states.includes('loading') || settled.some(m => !m)) return null;
+const api = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/'));
+const start = performance.getEntriesByName('foresight:start')[0];
+const stats = window.foresightStats || {};
+return {
+  panels: panels.length,
+  ok: states.filter(s => s === 'ok' || s === 'nodata').length,
+  totalMs: Math.max(...settled.map(m => m.startTime)),
+  wasmStartMs: start ? start.startTime : null,
+  queries: api.length,
+  queryBytes: api.reduce((n, e) => n + e.encodedBodySize, 0),
+  serverMsMax: Math.max(0, ...api.map(e => e.responseStart - e.requestStart)),
+  serverMsSum: api.reduce((n, e) => n + (e.responseStart - e.requestStart), 0),
+  firstQueryMs: api.length ? Math.min(...api.map(e => e.startTime)) : null,
+  lastAnswerMs: api.length ? Math.max(...api.map(e => e.responseEnd)) : null,
+  parseMs: stats.parseMs || 0, analyticsMs: stats.analyticsMs || 0, drawMs: stats.drawMs || 0,
+  sharedRequests: stats.sharedRequests || 0,
+};"#;
+
+async fn wait_for_load(browser: &BrowserSession) -> Result<Value, String> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let report = browser.script(LOAD_REPORT).await?;
+        if !report.is_null() {
+            return Ok(report);
+        }
+        if Instant::now() > deadline {
+            return Err("the dashboard never settled".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The shipped default dashboard, tripled to 30 panels (stacked copies whose
+/// queries differ in text, so each is its own request).
+fn thirty_panels(dashboard: &Dashboard) -> Dashboard {
+    let mut big = dashboard.clone();
+    big.id = "thirty-panels".into();
+    big.title = "Thirty panels".into();
+    big.alerts.clear();
+    let height = dashboard
+        .layout
+        .iter()
+        .map(|p| p.y + p.h)
+        .max()
+        .unwrap_or(0);
+    for copy in 1..3 {
+        for panel in &dashboard.panels {
+            let mut extra = panel.clone();
+            extra.id = format!("{}-{copy}", panel.id);
+            // Distinct queries (same values), so copies are not shared requests.
+            for target in &mut extra.targets {
+                target.expr = format!("({}) * {copy} / {copy}", target.expr);
+            }
+            big.panels.push(extra);
+        }
+        for position in &dashboard.layout {
+            let mut extra = position.clone();
+            extra.panel = format!("{}-{copy}", position.panel);
+            extra.y += height * copy;
+            big.layout.push(extra);
+        }
+    }
+    big
+}
+
+struct LiveSetup {
+    _service: e2e::managed_process::ManagedProcess,
+    _work: e2e::browser_session::TempDir,
+    prometheus: PrometheusFixture,
+}
+
+/// A real Prometheus with the generated week of history, scraping the live
+/// sample service, and serving the app itself under `/user/` (same origin, so
+/// the browser's resource timings include server time and sizes).
+fn live_setup(options: &Options) -> Result<LiveSetup, String> {
+    let logs = e2e::artifacts_dir();
+    let work = e2e::browser_session::TempDir::new("foresight-bench");
+    let (service, address) = e2e::start_sample_service(&logs, "sample-service-bench")?;
+    let prometheus =
+        PrometheusFixture::start(&work.0, Some(&address), Some(&options.app_dist), &logs)?;
+    Ok(LiveSetup {
+        _service: service,
+        _work: work,
+        prometheus,
+    })
+}
+
+fn shipped_dashboard() -> Dashboard {
+    Dashboard::from_json(
+        &std::fs::read_to_string(
+            e2e::workspace_root().join("public/dashboards/service-health.json"),
+        )
+        .expect("the shipped dashboard"),
+    )
+    .expect("the shipped dashboard loads")
+}
+
+async fn dashboard_benchmark(options: &Options, setup: &LiveSetup) -> Result<(), String> {
+    let base = setup.prometheus.base_url();
+    let end_ms = setup.prometheus.manifest.end * 1000;
+    let week = 7 * 86_400_000;
+    let datasource = encode_uri_component(&base);
+    let big = encode_inline_dashboard(&thirty_panels(&shipped_dashboard()));
+    let views = [
+        (
+            "default dashboard (10 panels)",
+            format!(
+                "{base}/user/index.html?datasource={datasource}&from={}&to={end_ms}",
+                end_ms - week
+            ),
+        ),
+        (
+            "30 panels",
+            format!(
+                "{base}/user/index.html?inline={big}&datasource={datasource}&from={}&to={end_ms}",
+                end_ms - week
+            ),
+        ),
+    ];
+    println!("\nTime to dashboard: navigation start → every panel settled, 7-day range, real Prometheus with the generated history, app served by Prometheus (median of {} loads, min–max)", options.repeats);
+    println!("| dashboard | total | wasm started | queries (count, KB) | server time max / sum | parse | analytics | draw | panels ok |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let browser = BrowserSession::start(&e2e::artifacts_dir(), "dashboard-bench").await?;
+    for (name, url) in &views {
+        let mut reports = Vec::new();
+        for _ in 0..options.repeats {
+            browser
+                .client
+                .goto("about:blank")
+                .await
+                .map_err(|e| e.to_string())?;
+            browser.client.goto(url).await.map_err(|e| e.to_string())?;
+            reports.push(wait_for_load(&browser).await?);
+        }
+        let column = |key: &str| -> String {
+            let values: Vec<f64> = reports.iter().filter_map(|r| r[key].as_f64()).collect();
+            if values.is_empty() {
+                return "—".into();
+            }
+            let (median, low, high) = median_and_spread(values);
+            format!("{median:.0} ms [{low:.0}–{high:.0}]")
+        };
+        let last = reports.last().unwrap();
+        println!(
+            "| {name} | {} | {} | {}, {:.0} KB | {:.0} / {:.0} ms | {} | {} | {} | {}/{} |",
+            column("totalMs"),
+            column("wasmStartMs"),
+            last["queries"],
+            last["queryBytes"].as_f64().unwrap_or(0.0) / 1024.0,
+            last["serverMsMax"].as_f64().unwrap_or(0.0),
+            last["serverMsSum"].as_f64().unwrap_or(0.0),
+            column("parseMs"),
+            column("analyticsMs"),
+            column("drawMs"),
+            last["ok"],
+            last["panels"],
+        );
+    }
+    Ok(())
+}
+
+const COUNTERS: &str = "const s = window.foresightStats || {}; return {requests: s.requests || 0, bytes: s.bytes || 0, shared: s.sharedRequests || 0, cpuMs: (s.parseMs || 0) + (s.analyticsMs || 0) + (s.drawMs || 0)};";
+
+async fn refresh_benchmark(setup: &LiveSetup) -> Result<(), String> {
+    let base = setup.prometheus.base_url();
+    // The default dashboard without its alert rule, so only panel queries count.
+    let mut dashboard = shipped_dashboard();
+    dashboard.alerts.clear();
+    let url = format!(
+        "{base}/user/index.html?inline={}&datasource={}&from=now-1h&to=now&refresh=5s",
+        encode_inline_dashboard(&dashboard),
+        encode_uri_component(&base)
+    );
+    let browser = BrowserSession::start(&e2e::artifacts_dir(), "refresh-bench").await?;
+    browser.client.goto(&url).await.map_err(|e| e.to_string())?;
+    wait_for_load(&browser).await?;
+    let full = browser.script(COUNTERS).await?;
+    let refreshes = 12;
+    tokio::time::sleep(Duration::from_secs(5 * refreshes)).await;
+    let after = browser.script(COUNTERS).await?;
+    let per = |key: &str| {
+        (after[key].as_f64().unwrap_or(0.0) - full[key].as_f64().unwrap_or(0.0)) / refreshes as f64
+    };
+    println!("\nRefresh cost: default dashboard (alerts off), last hour, 5 s auto-refresh on live data; {refreshes} refreshes");
+    println!("| | requests | KB received | parse + analytics + draw |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| full load | {} | {:.1} | {:.1} ms |",
+        full["requests"],
+        full["bytes"].as_f64().unwrap_or(0.0) / 1024.0,
+        full["cpuMs"].as_f64().unwrap_or(0.0)
+    );
+    println!(
+        "| per refresh | {:.1} | {:.1} | {:.1} ms |",
+        per("requests"),
+        per("bytes") / 1024.0,
+        per("cpuMs")
+    );
+    println!("(identical requests shared in flight: {})", after["shared"]);
+    Ok(())
+}
+
+const MEMORY: &str = "return {heap: performance.memory ? performance.memory.usedJSHeapSize : null, wasm: window.foresightWasm ? window.foresightWasm.memory.buffer.byteLength : null, errors: (window.foresightErrors || []).length, failedPanels: document.querySelectorAll('[data-panel][data-state=\"error\"]').length};";
+
+async fn soak_benchmark(setup: &LiveSetup, minutes: u64) -> Result<(), String> {
+    let base = setup.prometheus.base_url();
+    let url = format!(
+        "{base}/user/index.html?datasource={}&from=now-1h&to=now&refresh=5s",
+        encode_uri_component(&base)
+    );
+    let browser = BrowserSession::start_with_args(
+        &e2e::artifacts_dir(),
+        "soak-bench",
+        &["--enable-precise-memory-info", "--js-flags=--expose-gc"],
+    )
+    .await?;
+    browser.client.goto(&url).await.map_err(|e| e.to_string())?;
+    wait_for_load(&browser).await?;
+    println!("\nSoak: default dashboard, 5 s refresh, {minutes} min (memory after a forced GC)");
+    println!("| minute | JS heap | wasm memory | errors | failed panels |");
+    println!("|---:|---:|---:|---:|---:|");
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    loop {
+        browser
+            .script("if (window.gc) window.gc(); return true;")
+            .await?;
+        let sample = browser.script(MEMORY).await?;
+        let minute = started.elapsed().as_secs_f64() / 60.0;
+        println!(
+            "| {minute:.1} | {:.2} MB | {:.2} MB | {} | {} |",
+            sample["heap"].as_f64().unwrap_or(0.0) / 1e6,
+            sample["wasm"].as_f64().unwrap_or(0.0) / 1e6,
+            sample["errors"],
+            sample["failedPanels"]
+        );
+        samples.push(sample);
+        if started.elapsed() >= Duration::from_secs(minutes * 60) {
+            break;
+        }
+        tokio::time::sleep(
+            Duration::from_secs(60).min(Duration::from_secs(minutes * 60) - started.elapsed()),
+        )
+        .await;
+    }
+    let first = &samples[samples.len().min(2) - 1];
+    let last = samples.last().unwrap();
+    let growth = |key: &str| last[key].as_f64().unwrap_or(0.0) - first[key].as_f64().unwrap_or(0.0);
+    println!(
+        "Growth after the first minute: JS heap {:+.2} MB, wasm memory {:+.2} MB; errors {}",
+        growth("heap") / 1e6,
+        growth("wasm") / 1e6,
+        last["errors"]
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() {
     let outcome = async {
         let options = parse_options()?;
-        if options.only.as_deref() != Some("chart") {
+        let runs = |mode: &str| options.only.as_deref().is_none_or(|only| only == mode);
+        if runs("size") {
             size_report(&options)?;
         }
-        if options.only.as_deref() != Some("size") {
+        if runs("chart") {
             chart_benchmark(&options).await?;
+        }
+        if runs("dashboard") || runs("refresh") || runs("soak") {
+            let setup = live_setup(&options)?;
+            if runs("dashboard") {
+                dashboard_benchmark(&options, &setup).await?;
+            }
+            if runs("refresh") {
+                refresh_benchmark(&setup).await?;
+            }
+            if runs("soak") {
+                soak_benchmark(&setup, options.soak_minutes).await?;
+            }
         }
         Ok::<(), String>(())
     }
