@@ -122,23 +122,12 @@ pub fn RulesDialog(
         };
         on_edit.run(Edit::SetNotify(targets));
     };
-    let blank = AlertRule {
-        name: "NewAlert".into(),
-        expr: String::new(),
-        condition: Condition::Threshold {
-            op: Comparison::Above,
-            value: 0.0,
-        },
-        for_duration: Some("5m".into()),
-        keep_firing_for: None,
-        interval: Some("1m".into()),
-        labels: BTreeMap::new(),
-        annotations: [(
-            "summary".to_string(),
-            "{{ $labels.instance }} is at {{ humanize $value }}".to_string(),
-        )]
-        .into(),
-    };
+    let blank = AlertRule::starter(
+        "NewAlert",
+        "",
+        0.0,
+        "{{ $labels.instance }} is at {{ humanize $value }}",
+    );
     view! {
         <div class="dialog-backdrop">
             <section class="dialog rules" role="dialog" aria-label="Alert rules" data-testid="rules-dialog">

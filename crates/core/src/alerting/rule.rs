@@ -196,25 +196,27 @@ impl AlertRule {
             .fold(None, |high: Option<f64>, v| {
                 Some(high.map_or(v, |h| h.max(v)))
             });
+        let summary = format!(
+            "{} is {{{{ humanize $value }}}}",
+            panel.title.replace("{{", "{ {")
+        );
+        Self::starter(&name, &expr, threshold.unwrap_or(0.0), &summary)
+    }
+
+    /// A new rule: `expr > threshold` for 5 minutes, evaluated every minute.
+    pub fn starter(name: &str, expr: &str, threshold: f64, summary: &str) -> Self {
         Self {
-            name,
-            expr,
+            name: name.to_string(),
+            expr: expr.to_string(),
             condition: Condition::Threshold {
                 op: Comparison::Above,
-                value: threshold.unwrap_or(0.0),
+                value: threshold,
             },
             for_duration: Some("5m".into()),
             keep_firing_for: None,
             interval: Some("1m".into()),
             labels: BTreeMap::new(),
-            annotations: [(
-                "summary".to_string(),
-                format!(
-                    "{} is {{{{ humanize $value }}}}",
-                    panel.title.replace("{{", "{ {")
-                ),
-            )]
-            .into(),
+            annotations: [("summary".to_string(), summary.to_string())].into(),
         }
     }
 
