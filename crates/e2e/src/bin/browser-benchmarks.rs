@@ -34,6 +34,8 @@ struct Options {
     uplot_dir: PathBuf,
     repeats: usize,
     soak_minutes: u64,
+    /// `full` (default), `panels` (alert rules removed) or `alerts` (no auto-refresh).
+    soak_variant: String,
     only: Option<String>,
 }
 
@@ -45,6 +47,7 @@ fn parse_options() -> Result<Options, String> {
         uplot_dir: PathBuf::from(".tools/bench/node_modules/uplot/dist"),
         repeats: 9,
         soak_minutes: 10,
+        soak_variant: "full".into(),
         only: None,
     };
     while let Some(arg) = args.next() {
@@ -61,10 +64,11 @@ fn parse_options() -> Result<Options, String> {
                     .parse()
                     .map_err(|_| "--soak-minutes takes a number")?
             }
+            "--soak-variant" => options.soak_variant = value()?,
             "chart" | "size" | "dashboard" | "refresh" | "soak" => options.only = Some(arg),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--app DIR] [--bench DIR] [--uplot DIR]"
+                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|alerts] [--app DIR] [--bench DIR] [--uplot DIR]"
                 ))
             }
         }
@@ -472,10 +476,21 @@ async fn refresh_benchmark(setup: &LiveSetup) -> Result<(), String> {
 
 const MEMORY: &str = "return {heap: performance.memory ? performance.memory.usedJSHeapSize : null, wasm: window.foresightWasm ? window.foresightWasm.memory.buffer.byteLength : null, errors: (window.foresightErrors || []).length, failedPanels: document.querySelectorAll('[data-panel][data-state=\"error\"]').length};";
 
-async fn soak_benchmark(setup: &LiveSetup, minutes: u64) -> Result<(), String> {
+async fn soak_benchmark(setup: &LiveSetup, minutes: u64, variant: &str) -> Result<(), String> {
     let base = setup.prometheus.base_url();
+    let mut dashboard = shipped_dashboard();
+    let refresh = match variant {
+        "full" => "5s",
+        "panels" => {
+            dashboard.alerts.clear();
+            "5s"
+        }
+        "alerts" => "off",
+        other => return Err(format!("--soak-variant {other:?}: full, panels or alerts")),
+    };
     let url = format!(
-        "{base}/user/index.html?datasource={}&from=now-1h&to=now&refresh=5s",
+        "{base}/user/index.html?inline={}&datasource={}&from=now-1h&to=now&refresh={refresh}",
+        encode_inline_dashboard(&dashboard),
         encode_uri_component(&base)
     );
     let browser = BrowserSession::start_with_args(
@@ -486,7 +501,7 @@ async fn soak_benchmark(setup: &LiveSetup, minutes: u64) -> Result<(), String> {
     .await?;
     browser.client.goto(&url).await.map_err(|e| e.to_string())?;
     wait_for_load(&browser).await?;
-    println!("\nSoak: default dashboard, 5 s refresh, {minutes} min (memory after a forced GC)");
+    println!("\nSoak ({variant}): default dashboard, refresh {refresh}, {minutes} min (memory after a forced GC)");
     println!("| minute | JS heap | wasm memory | errors | failed panels |");
     println!("|---:|---:|---:|---:|---:|");
     let started = Instant::now();
@@ -545,7 +560,7 @@ async fn main() {
                 refresh_benchmark(&setup).await?;
             }
             if runs("soak") {
-                soak_benchmark(&setup, options.soak_minutes).await?;
+                soak_benchmark(&setup, options.soak_minutes, &options.soak_variant).await?;
             }
         }
         Ok::<(), String>(())
