@@ -37,6 +37,8 @@ struct Options {
     /// `full` (default), `panels` (alert rules removed), `panels-fast` (the
     /// same, refreshed every second) or `alerts` (no auto-refresh).
     soak_variant: String,
+    /// Only these panels of the default dashboard in the soak (to bisect growth).
+    soak_panels: Vec<String>,
     only: Option<String>,
 }
 
@@ -49,6 +51,7 @@ fn parse_options() -> Result<Options, String> {
         repeats: 9,
         soak_minutes: 10,
         soak_variant: "full".into(),
+        soak_panels: Vec::new(),
         only: None,
     };
     while let Some(arg) = args.next() {
@@ -66,10 +69,13 @@ fn parse_options() -> Result<Options, String> {
                     .map_err(|_| "--soak-minutes takes a number")?
             }
             "--soak-variant" => options.soak_variant = value()?,
+            "--soak-panels" => {
+                options.soak_panels = value()?.split(',').map(str::to_string).collect()
+            }
             "chart" | "size" | "dashboard" | "refresh" | "soak" => options.only = Some(arg),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--app DIR] [--bench DIR] [--uplot DIR]"
+                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--soak-panels ID,ID] [--app DIR] [--bench DIR] [--uplot DIR]"
                 ))
             }
         }
@@ -477,9 +483,18 @@ async fn refresh_benchmark(setup: &LiveSetup) -> Result<(), String> {
 
 const MEMORY: &str = "return {heap: performance.memory ? performance.memory.usedJSHeapSize : null, wasm: window.foresightWasm ? window.foresightWasm.memory.buffer.byteLength : null, errors: (window.foresightErrors || []).length, failedPanels: document.querySelectorAll('[data-panel][data-state=\"error\"]').length};";
 
-async fn soak_benchmark(setup: &LiveSetup, minutes: u64, variant: &str) -> Result<(), String> {
+async fn soak_benchmark(
+    setup: &LiveSetup,
+    minutes: u64,
+    variant: &str,
+    panels: &[String],
+) -> Result<(), String> {
     let base = setup.prometheus.base_url();
     let mut dashboard = shipped_dashboard();
+    if !panels.is_empty() {
+        dashboard.panels.retain(|p| panels.contains(&p.id));
+        dashboard.layout.retain(|p| panels.contains(&p.panel));
+    }
     let refresh = match variant {
         "full" => "5s",
         "panels" => {
@@ -570,7 +585,13 @@ async fn main() {
                 refresh_benchmark(&setup).await?;
             }
             if runs("soak") {
-                soak_benchmark(&setup, options.soak_minutes, &options.soak_variant).await?;
+                soak_benchmark(
+                    &setup,
+                    options.soak_minutes,
+                    &options.soak_variant,
+                    &options.soak_panels,
+                )
+                .await?;
             }
         }
         Ok::<(), String>(())
