@@ -39,6 +39,8 @@ struct Options {
     soak_variant: String,
     /// Only these panels of the default dashboard in the soak (to bisect growth).
     soak_panels: Vec<String>,
+    /// Added to the soak's URL (e.g. `&overlays-traffic=none`).
+    soak_query: String,
     only: Option<String>,
 }
 
@@ -52,6 +54,7 @@ fn parse_options() -> Result<Options, String> {
         soak_minutes: 10,
         soak_variant: "full".into(),
         soak_panels: Vec::new(),
+        soak_query: String::new(),
         only: None,
     };
     while let Some(arg) = args.next() {
@@ -69,13 +72,14 @@ fn parse_options() -> Result<Options, String> {
                     .map_err(|_| "--soak-minutes takes a number")?
             }
             "--soak-variant" => options.soak_variant = value()?,
+            "--soak-query" => options.soak_query = value()?,
             "--soak-panels" => {
                 options.soak_panels = value()?.split(',').map(str::to_string).collect()
             }
             "chart" | "size" | "dashboard" | "refresh" | "soak" => options.only = Some(arg),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--soak-panels ID,ID] [--app DIR] [--bench DIR] [--uplot DIR]"
+                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--soak-panels ID,ID] [--soak-query &k=v] [--app DIR] [--bench DIR] [--uplot DIR]"
                 ))
             }
         }
@@ -488,6 +492,7 @@ async fn soak_benchmark(
     minutes: u64,
     variant: &str,
     panels: &[String],
+    extra_query: &str,
 ) -> Result<(), String> {
     let base = setup.prometheus.base_url();
     let mut dashboard = shipped_dashboard();
@@ -514,7 +519,7 @@ async fn soak_benchmark(
         }
     };
     let url = format!(
-        "{base}/user/index.html?inline={}&datasource={}&from=now-1h&to=now&refresh={refresh}",
+        "{base}/user/index.html?inline={}&datasource={}&from=now-1h&to=now&refresh={refresh}{extra_query}",
         encode_inline_dashboard(&dashboard),
         encode_uri_component(&base)
     );
@@ -590,6 +595,7 @@ async fn main() {
                     options.soak_minutes,
                     &options.soak_variant,
                     &options.soak_panels,
+                    &options.soak_query,
                 )
                 .await?;
             }
