@@ -740,7 +740,9 @@ pub fn AlertsView(
         }
     };
 
+    // Re-rendered at every poll: rows hold no reactive closures, which would never be freed.
     let server_section = move || {
+        let editing_now = editing.get();
         let known: Vec<String> = rules.with_value(|r| r.iter().map(|r| r.name.clone()).collect());
         server_rules.get().map(|outcome| match outcome {
             Err(message) => view! { <p class="server-rules message error">{format!("The server's alert rules could not be read: {message}")}</p> }.into_any(),
@@ -749,7 +751,7 @@ pub fn AlertsView(
                 let rows = list.into_iter().map(|server| {
                     let here = known.contains(&server.name);
                     let imported = server.to_alert_rule();
-                    let action = move || match (here, editing.get()) {
+                    let action = match (here, editing_now) {
                         (true, _) => view! { <span>"also in this dashboard"</span> }.into_any(),
                         (false, Some(editing)) => {
                             let rule = imported.clone();

@@ -261,7 +261,9 @@ pub fn DashboardPanel(
             _ => None,
         })
     };
-    let result = Signal::derive(move || {
+    // A memo, so each reader borrows one copy made per answer instead of cloning
+    // the whole result (7 days of samples) on every read, hover included.
+    let result: Signal<Option<PanelResult>> = Memo::new(move |_| {
         data.with(|d| {
             if let PanelData::Ready(r) = d {
                 Some(r.clone())
@@ -269,7 +271,8 @@ pub fn DashboardPanel(
                 None
             }
         })
-    });
+    })
+    .into();
     let window_attr = move |pick: fn(&QueryWindow) -> f64| {
         move || query_window.get().map(|w| pick(&w).to_string())
     };

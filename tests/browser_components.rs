@@ -397,3 +397,133 @@ fn analytics_cost_for_ten_thousand_points() {
         web_sys::console::log_1(&format!("analytics for 10k points ({name} + anomaly scores + incidents + crossing): median {median:.1} ms, first {first:.1} ms, worst {worst:.1} ms of 7").into());
     }
 }
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    f64::from(buffer.byte_length())
+}
+
+/// Three series of 300 samples, shifted `minutes` along the time axis.
+fn refreshed_result(minutes: u32) -> foresight::panel_context::PanelResult {
+    let start = 1_700_000_000.0 + 60.0 * f64::from(minutes);
+    let series = (0..3)
+        .map(|k| {
+            let timestamps: Vec<f64> = (0..300).map(|i| start + f64::from(i) * 60.0).collect();
+            let values = timestamps
+                .iter()
+                .map(|t| (t / 600.0).sin() + f64::from(k))
+                .collect();
+            foresight::panel_context::NamedSeries {
+                name: format!("series {k}"),
+                series: Series {
+                    labels: [("status".to_string(), format!("{k}00"))].into(),
+                    timestamps,
+                    values,
+                },
+            }
+        })
+        .collect();
+    foresight::panel_context::PanelResult {
+        series,
+        ..Default::default()
+    }
+}
+
+/// Auto-refresh replaces a time-series panel's result every few seconds for
+/// hours. wasm memory never shrinks, so anything a refresh leaves behind shows
+/// up as growth. (A legend row holding a reactive closure once kept 0.3 KB per
+/// refresh: 600 KB over this test.)
+#[wasm_bindgen_test]
+async fn refreshing_a_time_series_panel_does_not_grow_memory() {
+    use foresight::panel_context::PanelContext;
+    use foresight::panels::TimeSeriesBody;
+    use foresight_core::dashboard_model::{
+        ForecastKind, ForesightOptions, LineStyle, OverlayToggles,
+    };
+    use foresight_core::datasource::Datasource;
+    use foresight_core::query_step::QueryWindow;
+    use foresight_core::time_range::ResolvedRange;
+    let root = container();
+    let panel = Dashboard::from_json(TEST_DASHBOARD).unwrap().panels[0].clone();
+    let window_at = |minutes: u32| {
+        let start = 1_700_000_000.0 + 60.0 * f64::from(minutes);
+        Some(QueryWindow {
+            start,
+            end: start + 299.0 * 60.0,
+            step: 60.0,
+        })
+    };
+    let result = RwSignal::new(Some(refreshed_result(0)));
+    let window = RwSignal::new(window_at(0));
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let context = PanelContext {
+            datasource: Datasource::parse("http://127.0.0.1:9").unwrap(),
+            range: ResolvedRange {
+                start_ms: 1_700_000_000_000,
+                end_ms: 1_700_018_000_000,
+            },
+            variables: Default::default(),
+            scrape_interval_seconds: 15.0,
+            utc_offset_minutes: 0,
+            hover_time: RwSignal::new(None),
+            zoom_request: RwSignal::new(None),
+            range_cache: StoredValue::new(Default::default()),
+        };
+        let foresight = Signal::derive(|| ForesightOptions {
+            forecast: Some(ForecastKind::Linear),
+            anomalies: true,
+            ..Default::default()
+        });
+        view! {
+            <TimeSeriesBody panel=panel context=context result=result.into() window=window.into()
+                drawn=RwSignal::new(false) style=LineStyle::Lines zero_line=false foresight=foresight
+                reference=Signal::derive(|| None) on_overlays=Callback::new(|_: OverlayToggles| {}) />
+        }
+    });
+    let mut refreshes = 0;
+    let mut refresh = move || {
+        refreshes += 1;
+        window.set(window_at(refreshes));
+        result.set(Some(refreshed_result(refreshes)));
+    };
+    // Warm up: allocator pools and caches reach their working size.
+    for _ in 0..200 {
+        refresh();
+        sleep_ms(0).await;
+    }
+    let before = wasm_memory_bytes();
+    let rounds = 2000;
+    for round in 0..rounds {
+        refresh();
+        if round % 500 == 0 {
+            // Isolating a series from the legend is part of normal use too.
+            let row: HtmlElement = root
+                .query_selector("tr[data-series]")
+                .unwrap()
+                .unwrap()
+                .unchecked_into();
+            row.click();
+        }
+        sleep_ms(0).await;
+    }
+    let grown = wasm_memory_bytes() - before;
+    assert_eq!(
+        root.query_selector_all("tr[data-series]").unwrap().length(),
+        3
+    );
+    web_sys::console::log_1(
+        &format!(
+            "wasm memory over {rounds} refreshes: {:.0} KB ({:.3} KB per refresh)",
+            grown / 1024.0,
+            grown / 1024.0 / f64::from(rounds)
+        )
+        .into(),
+    );
+    // Two 64 KB pages of slack for allocator fragmentation.
+    assert!(
+        grown <= 131_072.0,
+        "wasm memory grew {grown} bytes over {rounds} refreshes"
+    );
+    drop(handle);
+}

@@ -421,7 +421,10 @@ pub fn TimeSeriesBody(
         })?;
         Some(lines)
     };
+    // Rebuilt on every refresh, so nothing inside a row may be a reactive closure:
+    // one made anew on each rebuild is never freed (measured: 0.3 KB per refresh).
     let rows = move || {
+        let only = isolated.get();
         result.with(|result| {
             let Some(result) = result else { return Vec::new() };
             result
@@ -431,7 +434,7 @@ pub fn TimeSeriesBody(
                 .filter_map(|(index, s)| s.series.stats().map(|stats| (index, s.name.clone(), stats)))
                 .map(|(index, name, stats)| {
                     let label = name.clone();
-                    let dimmed = move || isolated.get().is_some_and(|o| o != index);
+                    let dimmed = only.is_some_and(|o| o != index);
                     view! {
                         <tr
                             data-series=name
