@@ -102,17 +102,21 @@ fn duration_seconds(value: f64, decimals: Option<u8>) -> String {
     format!("{} {suffix}", number(amount, decimals))
 }
 
+/// How Prometheus spells a value that is not a finite number (`NaN`, `+Inf`, `-Inf`).
+pub fn non_finite_text(value: f64) -> Option<&'static str> {
+    if value.is_nan() {
+        Some("NaN")
+    } else if value.is_infinite() {
+        Some(if value > 0.0 { "+Inf" } else { "-Inf" })
+    } else {
+        None
+    }
+}
+
 /// Formats `value` in `unit`; NaN and infinities are spelled out, never shown as a number.
 pub fn format_value(value: f64, unit: Unit, decimals: Option<u8>) -> String {
-    if value.is_nan() {
-        return "NaN".into();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+    if let Some(text) = non_finite_text(value) {
+        return text.into();
     }
     match unit {
         Unit::None => number(value, decimals),

@@ -9,6 +9,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// How long the page gets to reach an expected state (slow machines, cold Prometheus).
+pub const PAGE_WAIT: Duration = Duration::from_secs(90);
+
 pub struct BrowserSession {
     pub client: Client,
     _profile: TempDir,
@@ -140,6 +143,94 @@ impl BrowserSession {
             .await
             .map_err(|e| format!("{css}: {e}"))?;
         element.text().await.map_err(|e| format!("{css}: {e}"))
+    }
+
+    /// Clicks the first element matching `css`, as a user would.
+    pub async fn click(&self, css: &str) -> Result<(), String> {
+        let clicked = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
+                vec![json!(css)],
+            )
+            .await
+            .map_err(|e| format!("clicking {css}: {e}"))?;
+        if clicked == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(format!("nothing to click at {css}"))
+        }
+    }
+
+    /// Types into an input or textarea as a user would (value, then input and change events).
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
+        self.set_value(
+            css,
+            text,
+            "e.dispatchEvent(new Event('input', { bubbles: true }));",
+        )
+        .await
+    }
+
+    /// Picks `value` in a select (value, then a change event).
+    pub async fn choose(&self, css: &str, value: &str) -> Result<(), String> {
+        self.set_value(css, value, "").await
+    }
+
+    async fn set_value(&self, css: &str, value: &str, before_change: &str) -> Result<(), String> {
+        let script = format!(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; e.value = arguments[1];
+             {before_change} e.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"
+        );
+        let found = self
+            .client
+            .execute(&script, vec![json!(css), json!(value)])
+            .await
+            .map_err(|e| format!("setting {css}: {e}"))?;
+        if found == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(format!("no field at {css}"))
+        }
+    }
+
+    /// Waits until the text of the element matching `css` contains `wanted`; returns the text.
+    pub async fn wait_for_text(&self, css: &str, wanted: &str) -> Result<String, String> {
+        let deadline = Instant::now() + PAGE_WAIT;
+        loop {
+            let text = self.text(css).await.unwrap_or_default();
+            if text.contains(wanted) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{css} never said {wanted:?}; it says {text:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits until `css` matches something; returns how many elements match.
+    pub async fn wait_for_count(&self, css: &str) -> Result<usize, String> {
+        let deadline = Instant::now() + PAGE_WAIT;
+        loop {
+            let found = self
+                .client
+                .execute(
+                    "return document.querySelectorAll(arguments[0]).length;",
+                    vec![json!(css)],
+                )
+                .await
+                .map_err(|e| format!("counting {css}: {e}"))?
+                .as_u64()
+                .unwrap_or(0);
+            if found > 0 {
+                return Ok(usize::try_from(found).unwrap_or(usize::MAX));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("nothing matched {css} after {PAGE_WAIT:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
     }
 
     pub async fn script(&self, script: &str) -> Result<Value, String> {

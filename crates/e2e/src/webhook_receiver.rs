@@ -1,10 +1,5 @@
 //! A webhook receiver for alert notifications, and a wait for page elements.
 
-use crate::browser_session::BrowserSession;
-use std::time::{Duration, Instant};
-
-const WAIT: Duration = Duration::from_secs(90);
-
 /// A webhook receiver: records every POSTed body, answers CORS preflights, and
 /// replies `status` to POSTs.
 pub struct Receiver {
@@ -68,24 +63,4 @@ pub async fn start_receiver(status: u16) -> Receiver {
         }
     });
     Receiver { url, bodies }
-}
-
-/// Waits until `css` matches something; returns how many elements match.
-pub async fn wait_for_count(browser: &BrowserSession, css: &str) -> usize {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let found = browser
-            .script(&format!(
-                "return document.querySelectorAll('{css}').length;"
-            ))
-            .await
-            .unwrap()
-            .as_u64()
-            .unwrap_or(0) as usize;
-        if found > 0 {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "nothing matched {css}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }

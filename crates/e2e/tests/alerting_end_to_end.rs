@@ -6,7 +6,7 @@ use e2e::browser_session::{BrowserSession, TempDir};
 use e2e::prometheus_answers::instant_values;
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
-use e2e::webhook_receiver::{start_receiver, wait_for_count};
+use e2e::webhook_receiver::start_receiver;
 use e2e::{artifacts_dir, dist_dir, start_sample_service};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::dashboard_model::Dashboard;
@@ -100,26 +100,20 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         .await
         .unwrap();
     browser.client.goto(&url).await.unwrap();
-    wait_for_count(
-        &browser,
-        r#"[data-testid="alerts-view"] summary[data-leader="false"]"#,
-    )
-    .await;
+    browser
+        .wait_for_count(r#"[data-testid="alerts-view"] summary[data-leader="false"]"#)
+        .await
+        .unwrap();
     browser
         .client
         .switch_to_window(first_tab.clone())
         .await
         .unwrap();
-    wait_for_count(
-        &browser,
-        r#"[data-testid="alerts-view"] summary[data-leader="true"]"#,
-    )
-    .await;
-    wait_for_count(
-        &browser,
-        r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="pending"]"#,
-    )
-    .await;
+    browser
+        .wait_for_count(r#"[data-testid="alerts-view"] summary[data-leader="true"]"#)
+        .await
+        .unwrap();
+    browser.wait_for_count(r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="pending"]"#).await.unwrap();
     let active_at = browser
         .attribute(
             r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance"#,
@@ -130,11 +124,10 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
     // A reload keeps the pending start (the state lives in local storage); the
     // other tab evaluates meanwhile and hands the state back.
     browser.client.refresh().await.unwrap();
-    wait_for_count(
-        &browser,
-        r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance"#,
-    )
-    .await;
+    browser
+        .wait_for_count(r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance"#)
+        .await
+        .unwrap();
     assert_eq!(
         browser
             .attribute(
@@ -147,11 +140,7 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         "the pending period survives a reload"
     );
     // After `for`, it fires: banner, state, and the summary rendered with the value.
-    wait_for_count(
-        &browser,
-        r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="firing"]"#,
-    )
-    .await;
+    browser.wait_for_count(r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="firing"]"#).await.unwrap();
     let banner = browser
         .text(r#"[data-testid="firing-banner"]"#)
         .await
@@ -230,11 +219,7 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         .switch_to_window(second.handle.clone())
         .await
         .unwrap();
-    wait_for_count(
-        &browser,
-        r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="firing"]"#,
-    )
-    .await;
+    browser.wait_for_count(r#"[data-alert-rule="ErrorsAboveOnePercent"] .alert-instance[data-alert-state="firing"]"#).await.unwrap();
     browser
         .client
         .switch_to_window(first_tab.clone())

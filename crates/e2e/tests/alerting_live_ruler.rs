@@ -12,7 +12,7 @@
 use e2e::browser_session::{BrowserSession, TempDir};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
-use e2e::webhook_receiver::{start_receiver, wait_for_count};
+use e2e::webhook_receiver::start_receiver;
 use e2e::{artifacts_dir, dist_dir, start_sample_service};
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule};
 use foresight_core::dashboard_model::Dashboard;
@@ -180,11 +180,10 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         encode_uri_component(&prometheus.base_url())
     );
     browser.client.goto(&url).await.unwrap();
-    wait_for_count(
-        &browser,
-        r#"[data-testid="alerts-view"] summary[data-leader="true"]"#,
-    )
-    .await;
+    browser
+        .wait_for_count(r#"[data-testid="alerts-view"] summary[data-leader="true"]"#)
+        .await
+        .unwrap();
 
     // Browser notifications: the browser's permission prompt and the system
     // notification itself are replaced by a recorder (headless Chromium shows neither).
@@ -200,17 +199,23 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         .await
         .unwrap();
     // The page reads the permission again at its next evaluation.
-    wait_for_count(&browser, r#"[data-action="enable-notifications"]"#).await;
+    browser
+        .wait_for_count(r#"[data-action="enable-notifications"]"#)
+        .await
+        .unwrap();
     let explained = browser.text(".alert-notification-settings").await.unwrap();
     assert!(
         explained.contains("Your browser will ask you once"),
         "{explained}"
     );
     browser
-        .script("document.querySelector('[data-action=\"enable-notifications\"]').click(); return true;")
+        .click(r#"[data-action="enable-notifications"]"#)
         .await
         .unwrap();
-    wait_for_count(&browser, r#"[data-notifications="granted"]"#).await;
+    browser
+        .wait_for_count(r#"[data-notifications="granted"]"#)
+        .await
+        .unwrap();
     // A silence for one endpoint, made in the form before the window opens.
     browser
         .script(
@@ -223,7 +228,10 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         )
         .await
         .unwrap();
-    wait_for_count(&browser, r#".silence[data-silence*="/metrics"]"#).await;
+    browser
+        .wait_for_count(r#".silence[data-silence*="/metrics"]"#)
+        .await
+        .unwrap();
     assert!(
         now_seconds() < opens - 2.0,
         "the page must be evaluating before the window opens; it took too long to start"
@@ -401,19 +409,23 @@ async fn the_page_and_the_prometheus_ruler_agree() {
     assert_eq!(segments, json!(["pending", "firing"]));
 
     // A rule only the server has, listed and added to the dashboard while editing.
-    wait_for_count(&browser, r#"tr[data-server-rule="ServerOnly"]"#).await;
     browser
-        .script("document.querySelector('[data-action=\"edit\"]').click(); return true;")
+        .wait_for_count(r#"tr[data-server-rule="ServerOnly"]"#)
         .await
         .unwrap();
-    wait_for_count(&browser, r#"[data-action="import-server-rule"]"#).await;
+    browser.click(r#"[data-action="edit"]"#).await.unwrap();
     browser
-        .script(
-            "document.querySelector('[data-action=\"import-server-rule\"]').click(); return true;",
-        )
+        .wait_for_count(r#"[data-action="import-server-rule"]"#)
         .await
         .unwrap();
-    wait_for_count(&browser, r#"[data-alert-rule="ServerOnly"]"#).await;
+    browser
+        .click(r#"[data-action="import-server-rule"]"#)
+        .await
+        .unwrap();
+    browser
+        .wait_for_count(r#"[data-alert-rule="ServerOnly"]"#)
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let state = browser

@@ -135,15 +135,6 @@ async fn wait_for_location(browser: &BrowserSession, part: &str) -> String {
     }
 }
 
-/// Picks `value` in the `<select>` matching `css`, as a user would.
-async fn choose(browser: &BrowserSession, css: &str, value: &str) {
-    let script = format!(
-        "const s = document.querySelector('{}'); s.value = '{value}'; s.dispatchEvent(new Event('change')); return 0;",
-        css.replace('\'', "\\'")
-    );
-    browser.script(&script).await.unwrap();
-}
-
 /// The absolute range (epoch ms) the page's URL holds; fails if it is relative.
 async fn absolute_range_in_url(browser: &BrowserSession) -> (i64, i64) {
     use foresight_core::time_range::TimeExpression::Absolute;
@@ -426,7 +417,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // during the manifest's error spike.
     let spike = manifest.incident(IncidentKind::ErrorRateSpike).unwrap();
     browser
-        .script(r#"document.querySelector('[data-alert-rule="HighErrorRate"] [data-action="backtest"]').click(); return 0;"#)
+        .click(r#"[data-alert-rule="HighErrorRate"] [data-action="backtest"]"#)
         .await
         .unwrap();
     browser
@@ -470,7 +461,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         "backtest annotations on the panel: {shaded}"
     );
     browser
-        .script(r#"document.querySelector('[data-action="hide-backtest"]').click(); return 0;"#)
+        .click(r#"[data-action="hide-backtest"]"#)
         .await
         .unwrap();
     // What the analytics cost on this 7-day view, per panel (for the record).
@@ -553,12 +544,13 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         .unwrap()
         .as_u64()
         .unwrap();
-    choose(
-        &browser,
-        r#"[data-panel="traffic"] select[data-overlay="baseline"]"#,
-        "seasonal",
-    )
-    .await;
+    browser
+        .choose(
+            r#"[data-panel="traffic"] select[data-overlay="baseline"]"#,
+            "seasonal",
+        )
+        .await
+        .unwrap();
     let search =
         wait_for_location(&browser, "overlays-traffic=baseline%3Aseasonal%2Canomalies").await;
     settled_states(&browser).await;
@@ -692,7 +684,10 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // 4. Changing the range writes the URL; the link opens the same view in a fresh profile.
     browser.client.goto(&week).await.unwrap();
     settled_states(&browser).await;
-    choose(&browser, r#"[data-testid="quick-range"]"#, "now-24h").await;
+    browser
+        .choose(r#"[data-testid="quick-range"]"#, "now-24h")
+        .await
+        .unwrap();
     settled_states(&browser).await;
     let shared = location(&browser, "href").await;
     assert!(
@@ -850,12 +845,13 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         "{search} vs {typed}"
     );
     // The stacked style draws on request.
-    choose(
-        &browser,
-        r#"[data-panel="request-rate-by-status"] .style-picker"#,
-        "stacked",
-    )
-    .await;
+    browser
+        .choose(
+            r#"[data-panel="request-rate-by-status"] .style-picker"#,
+            "stacked",
+        )
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         browser
@@ -872,7 +868,10 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // 6. The second shipped dashboard, through the picker: table and bar gauge equal Prometheus.
     browser.client.goto(&week).await.unwrap();
     settled_states(&browser).await;
-    choose(&browser, r#"[data-testid="dashboard-picker"]"#, "instances").await;
+    browser
+        .choose(r#"[data-testid="dashboard-picker"]"#, "instances")
+        .await
+        .unwrap();
     let instances = [
         "requests-per-instance",
         "error-ratio-by-endpoint",

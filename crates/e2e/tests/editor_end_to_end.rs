@@ -9,60 +9,10 @@ use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::{artifacts_dir, dist_dir, start_node_exporter, start_sample_service};
 use foresight_core::datasource::encode_uri_component;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 const SETTLE: Duration = Duration::from_secs(90);
-
-async fn click(browser: &BrowserSession, css: &str) {
-    let script = format!(
-        "const e = document.querySelector('{}'); if (!e) return false; e.click(); return true;",
-        css.replace('\'', "\\'")
-    );
-    let clicked = browser.script(&script).await.unwrap();
-    assert_eq!(clicked, Value::Bool(true), "nothing to click at {css}");
-}
-
-/// Types into an input or textarea as a user would (value + input event).
-async fn type_into(browser: &BrowserSession, css: &str, text: &str) {
-    browser
-        .client
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.value = arguments[1];
-             e.dispatchEvent(new Event('input', { bubbles: true }));
-             e.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-            vec![json!(css), json!(text)],
-        )
-        .await
-        .unwrap();
-}
-
-async fn choose(browser: &BrowserSession, css: &str, value: &str) {
-    browser
-        .client
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.value = arguments[1];
-             e.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap();
-}
-
-async fn wait_for_text(browser: &BrowserSession, css: &str, wanted: &str) -> String {
-    let deadline = Instant::now() + SETTLE;
-    loop {
-        let text = browser.text(css).await.unwrap_or_default();
-        if text.contains(wanted) {
-            return text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{css} never said {wanted:?}; it says {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 /// Waits until no panel is loading; returns (panel id, state) pairs.
 async fn settled(browser: &BrowserSession) -> Vec<(String, String)> {
@@ -127,44 +77,69 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     settled(&browser).await;
 
     // Edit: settings (title, a variable), then a new panel with a query and a threshold.
-    click(&browser, r#"[data-action="edit"]"#).await;
-    click(&browser, r#"[data-action="settings"]"#).await;
-    type_into(
-        &browser,
-        r#"[data-field="dashboard-title"]"#,
-        "My service board",
-    )
-    .await;
-    click(&browser, r#"[data-field="add-variable"]"#).await;
+    browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    browser.click(r#"[data-action="settings"]"#).await.unwrap();
+    browser
+        .type_into(r#"[data-field="dashboard-title"]"#, "My service board")
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="add-variable"]"#)
+        .await
+        .unwrap();
     let last_row = r#"[data-testid="settings-dialog"] .variable-row:last-child"#;
-    type_into(&browser, &format!("{last_row} .variable-name"), "svc").await;
-    choose(&browser, &format!("{last_row} .variable-kind"), "query").await;
-    type_into(
-        &browser,
-        &format!("{last_row} .variable-text"),
-        "label_values(http_requests_total, job)",
-    )
-    .await;
-    click(&browser, &format!("{last_row} button")).await;
-    wait_for_text(
-        &browser,
-        &format!("{last_row} .variable-preview"),
-        "1 values: sample-service",
-    )
-    .await;
-    click(&browser, r#"[data-field="apply-settings"]"#).await;
-    click(&browser, r#"[data-action="add-panel"]"#).await;
+    browser
+        .type_into(&format!("{last_row} .variable-name"), "svc")
+        .await
+        .unwrap();
+    browser
+        .choose(&format!("{last_row} .variable-kind"), "query")
+        .await
+        .unwrap();
+    browser
+        .type_into(
+            &format!("{last_row} .variable-text"),
+            "label_values(http_requests_total, job)",
+        )
+        .await
+        .unwrap();
+    browser.click(&format!("{last_row} button")).await.unwrap();
+    browser
+        .wait_for_text(
+            &format!("{last_row} .variable-preview"),
+            "1 values: sample-service",
+        )
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="apply-settings"]"#)
+        .await
+        .unwrap();
+    browser.click(r#"[data-action="add-panel"]"#).await.unwrap();
     settled(&browser).await;
-    click(&browser, r#"[data-edit-panel="panel"] [data-edit="edit"]"#).await;
-    type_into(&browser, r#"[data-field="title"]"#, "Requests per second").await;
-    choose(&browser, r#"[data-field="type"]"#, "stat").await;
-    type_into(
-        &browser,
-        r#"[data-query-row="0"] .query-expr"#,
-        r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
-    )
-    .await;
-    wait_for_text(&browser, r#"[data-testid="query-preview"]"#, "1 series now").await;
+    browser
+        .click(r#"[data-edit-panel="panel"] [data-edit="edit"]"#)
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="title"]"#, "Requests per second")
+        .await
+        .unwrap();
+    browser
+        .choose(r#"[data-field="type"]"#, "stat")
+        .await
+        .unwrap();
+    browser
+        .type_into(
+            r#"[data-query-row="0"] .query-expr"#,
+            r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="query-preview"]"#, "1 series now")
+        .await
+        .unwrap();
     // Completion at the cursor: metric names, label names and values scoped by the selector.
     let expr = r#"[data-query-row="0"] .query-expr"#;
     for (typed, wanted) in [
@@ -178,7 +153,7 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
             r#"http_requests_total{status_code="500""#,
         ),
     ] {
-        type_into(&browser, expr, typed).await;
+        browser.type_into(expr, typed).await.unwrap();
         let deadline = Instant::now() + SETTLE;
         loop {
             let offered = browser
@@ -196,30 +171,42 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         }
     }
     // A wrong query shows Prometheus's own error inline.
-    type_into(
-        &browser,
-        r#"[data-query-row="0"] .query-expr"#,
-        "sum(rate(http_requests_total[1m])",
-    )
-    .await;
-    wait_for_text(&browser, r#"[data-testid="query-error"]"#, "parse error").await;
-    type_into(
-        &browser,
-        r#"[data-query-row="0"] .query-expr"#,
-        r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
-    )
-    .await;
-    type_into(
-        &browser,
-        r#"[data-field="thresholds"]"#,
-        "green, 80 amber, 1000 red",
-    )
-    .await;
-    type_into(&browser, r#"[data-field="decimals"]"#, "lots").await;
-    click(&browser, r#"[data-field="apply"]"#).await;
-    wait_for_text(&browser, r#"[data-testid="editor-problem"]"#, "decimals").await;
-    type_into(&browser, r#"[data-field="decimals"]"#, "2").await;
-    click(&browser, r#"[data-field="apply"]"#).await;
+    browser
+        .type_into(
+            r#"[data-query-row="0"] .query-expr"#,
+            "sum(rate(http_requests_total[1m])",
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="query-error"]"#, "parse error")
+        .await
+        .unwrap();
+    browser
+        .type_into(
+            r#"[data-query-row="0"] .query-expr"#,
+            r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
+        )
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="thresholds"]"#, "green, 80 amber, 1000 red")
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="decimals"]"#, "lots")
+        .await
+        .unwrap();
+    browser.click(r#"[data-field="apply"]"#).await.unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="editor-problem"]"#, "decimals")
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="decimals"]"#, "2")
+        .await
+        .unwrap();
+    browser.click(r#"[data-field="apply"]"#).await.unwrap();
     settled(&browser).await;
     assert_eq!(
         browser.text(r#"[data-panel="panel"] h2"#).await.unwrap(),
@@ -231,32 +218,43 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     );
 
     // Undo takes back the last edit, and the edit is redone by hand.
-    click(&browser, r#"[data-action="undo"]"#).await;
+    browser.click(r#"[data-action="undo"]"#).await.unwrap();
     settled(&browser).await;
     assert_eq!(
         browser.text(r#"[data-panel="panel"] h2"#).await.unwrap(),
         "New panel"
     );
-    click(&browser, r#"[data-edit-panel="panel"] [data-edit="edit"]"#).await;
-    type_into(&browser, r#"[data-field="title"]"#, "Requests per second").await;
-    choose(&browser, r#"[data-field="type"]"#, "stat").await;
-    type_into(
-        &browser,
-        r#"[data-query-row="0"] .query-expr"#,
-        r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
-    )
-    .await;
-    type_into(
-        &browser,
-        r#"[data-field="thresholds"]"#,
-        "green, 80 amber, 1000 red",
-    )
-    .await;
-    click(&browser, r#"[data-field="apply"]"#).await;
+    browser
+        .click(r#"[data-edit-panel="panel"] [data-edit="edit"]"#)
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="title"]"#, "Requests per second")
+        .await
+        .unwrap();
+    browser
+        .choose(r#"[data-field="type"]"#, "stat")
+        .await
+        .unwrap();
+    browser
+        .type_into(
+            r#"[data-query-row="0"] .query-expr"#,
+            r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
+        )
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="thresholds"]"#, "green, 80 amber, 1000 red")
+        .await
+        .unwrap();
+    browser.click(r#"[data-field="apply"]"#).await.unwrap();
     settled(&browser).await;
 
     // An alert from this panel: its query with the variable's value written in.
-    click(&browser, r#"[data-edit-panel="panel"] [data-edit="alert"]"#).await;
+    browser
+        .click(r#"[data-edit-panel="panel"] [data-edit="alert"]"#)
+        .await
+        .unwrap();
     let expr = browser
         .script(r#"return document.querySelector('[data-field="rule-expr"]').value;"#)
         .await
@@ -266,45 +264,70 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         json!(r#"sum(rate(http_requests_total{job="sample-service"}[1m]))"#)
     );
     // A template error is said while typing, and Apply waits until it is mended.
-    type_into(&browser, r#"[data-field="rule-summary"]"#, "at {{ $value ").await;
-    wait_for_text(&browser, r#"[data-testid="rule-problems"]"#, "summary").await;
+    browser
+        .type_into(r#"[data-field="rule-summary"]"#, "at {{ $value ")
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="rule-problems"]"#, "summary")
+        .await
+        .unwrap();
     let refused = browser
         .script(r#"return document.querySelector('[data-action="apply-rule"]').disabled;"#)
         .await
         .unwrap();
     assert_eq!(refused, json!(true));
-    type_into(
-        &browser,
-        r#"[data-field="rule-summary"]"#,
-        r#"serving {{ printf "%.2f" $value }} req/s"#,
-    )
-    .await;
-    type_into(&browser, r#"[data-field="rule-value"]"#, "0").await;
-    type_into(
-        &browser,
-        r#"[data-field="rule-labels"]"#,
-        "job=sample-service",
-    )
-    .await;
-    click(&browser, r#"[data-action="preview-rule"]"#).await;
-    let preview = wait_for_text(&browser, r#"[data-testid="rule-preview"]"#, "1 series").await;
+    browser
+        .type_into(
+            r#"[data-field="rule-summary"]"#,
+            r#"serving {{ printf "%.2f" $value }} req/s"#,
+        )
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="rule-value"]"#, "0")
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="rule-labels"]"#, "job=sample-service")
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-action="preview-rule"]"#)
+        .await
+        .unwrap();
+    let preview = browser
+        .wait_for_text(r#"[data-testid="rule-preview"]"#, "1 series")
+        .await
+        .unwrap();
     assert!(preview.contains("— serving "), "{preview}");
-    click(&browser, r#"[data-action="apply-rule"]"#).await;
-    wait_for_text(&browser, r#"[data-rule-row="RequestsPerSecond"]"#, "> 0").await;
-    click(&browser, r#"[data-action="close-rules"]"#).await;
+    browser
+        .click(r#"[data-action="apply-rule"]"#)
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-rule-row="RequestsPerSecond"]"#, "> 0")
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-action="close-rules"]"#)
+        .await
+        .unwrap();
     // It runs in the page at once.
-    wait_for_text(
-        &browser,
-        r#"[data-alert-rule="RequestsPerSecond"] .alert-rule-status"#,
-        "evaluated",
-    )
-    .await;
-    wait_for_text(
-        &browser,
-        r#"[data-alert-rule="RequestsPerSecond"] .alert-summary"#,
-        "serving ",
-    )
-    .await;
+    browser
+        .wait_for_text(
+            r#"[data-alert-rule="RequestsPerSecond"] .alert-rule-status"#,
+            "evaluated",
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(
+            r#"[data-alert-rule="RequestsPerSecond"] .alert-summary"#,
+            "serving ",
+        )
+        .await
+        .unwrap();
 
     // A crash-safe draft: another tab of the same browser finds the unsaved edit.
     let first_tab = browser.client.window().await.unwrap();
@@ -319,19 +342,20 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         .goto(&format!("{}?datasource={datasource}", site.url()))
         .await
         .unwrap();
-    wait_for_text(
-        &browser,
-        r#"[data-testid="draft-banner"]"#,
-        "My service board",
-    )
-    .await;
+    browser
+        .wait_for_text(r#"[data-testid="draft-banner"]"#, "My service board")
+        .await
+        .unwrap();
     browser.client.close_window().await.unwrap();
     browser.client.switch_to_window(first_tab).await.unwrap();
 
     // Save, reload: still there, the number equals Prometheus's answer.
-    click(&browser, r#"[data-action="save"]"#).await;
-    wait_for_text(&browser, r#"[data-testid="notice"]"#, "Saved").await;
-    click(&browser, r#"[data-action="done"]"#).await;
+    browser.click(r#"[data-action="save"]"#).await.unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="notice"]"#, "Saved")
+        .await
+        .unwrap();
+    browser.click(r#"[data-action="done"]"#).await.unwrap();
     let search = browser.script("return location.search;").await.unwrap();
     assert!(
         search.as_str().unwrap().contains("saved=service-health"),
@@ -382,9 +406,12 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     );
 
     // Share: the link carries the whole dashboard; a fresh profile opens the same one.
-    click(&browser, r#"[data-action="edit"]"#).await;
-    click(&browser, r#"[data-action="share"]"#).await;
-    let notice = wait_for_text(&browser, r#"[data-testid="notice"]"#, "Link copied").await;
+    browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    browser.click(r#"[data-action="share"]"#).await.unwrap();
+    let notice = browser
+        .wait_for_text(r#"[data-testid="notice"]"#, "Link copied")
+        .await
+        .unwrap();
     let link = notice
         .split_once("): ")
         .map(|(_, url)| url.trim().to_string())
@@ -414,21 +441,23 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     );
 
     // Malformed JSON: a clear message, and what was saved is untouched.
-    click(&browser, r#"[data-action="done"]"#).await;
-    click(&browser, r#"[data-action="import"]"#).await;
-    type_into(
-        &browser,
-        r#"[data-field="import-text"]"#,
-        r#"{"title": "broken", "panels": [{"#,
-    )
-    .await;
-    click(&browser, r#"[data-field="import-pasted"]"#).await;
-    wait_for_text(
-        &browser,
-        r#"[data-testid="import-error"]"#,
-        "not valid JSON",
-    )
-    .await;
+    browser.click(r#"[data-action="done"]"#).await.unwrap();
+    browser.click(r#"[data-action="import"]"#).await.unwrap();
+    browser
+        .type_into(
+            r#"[data-field="import-text"]"#,
+            r#"{"title": "broken", "panels": [{"#,
+        )
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="import-pasted"]"#)
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="import-error"]"#, "not valid JSON")
+        .await
+        .unwrap();
     let saved = browser
         .script("return Object.keys(JSON.parse(localStorage.getItem('foresight.saved-dashboards')).dashboards);")
         .await
@@ -471,21 +500,28 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
         .await
         .unwrap();
     settled(&browser).await;
-    click(&browser, r#"[data-action="import"]"#).await;
-    type_into(&browser, r#"[data-field="import-text"]"#, &text).await;
-    click(&browser, r#"[data-field="import-pasted"]"#).await;
-    let summary = wait_for_text(
-        &browser,
-        r#"[data-testid="import-summary"]"#,
-        "Node Exporter Full",
-    )
-    .await;
+    browser.click(r#"[data-action="import"]"#).await.unwrap();
+    browser
+        .type_into(r#"[data-field="import-text"]"#, &text)
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="import-pasted"]"#)
+        .await
+        .unwrap();
+    let summary = browser
+        .wait_for_text(r#"[data-testid="import-summary"]"#, "Node Exporter Full")
+        .await
+        .unwrap();
     println!("import report: {summary}");
     assert!(
         summary.contains("133 panels, 133 imported, 0 placeholders"),
         "{summary}"
     );
-    click(&browser, r#"[data-field="open-imported"]"#).await;
+    browser
+        .click(r#"[data-field="open-imported"]"#)
+        .await
+        .unwrap();
     let states = settled(&browser).await;
     browser
         .save_screenshot(&artifacts.join("imported-node-exporter-full.png"))

@@ -276,15 +276,8 @@ fn resolve(operand: &Operand, data: &TemplateData) -> Value {
 /// shortest representation, in exponent form when the exponent is below -4 or
 /// at least 6 (checked against Prometheus's own rendering by the conformance test).
 pub fn format_go_float(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".into();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+    if let Some(text) = crate::units::non_finite_text(value) {
+        return text.into();
     }
     if value == 0.0 {
         return if value.is_sign_negative() {
