@@ -11,10 +11,17 @@ mod nab_benchmark;
 const USAGE: &str = "usage: benchmarks m4 HOURLY_TRAIN_CSV
        benchmarks nab NAB_DIR [--out DIR] [detector options]
   NAB_DIR  folder with combined_windows.json and the category folders of CSV files
-  --seasonal on  also judge each point against the same phase one period earlier, the period
-                 found by autocorrelation in the probationary first 15 % of each file
+  --seasonal calendar (default)  also judge each point against the same phase one day or
+                 one week earlier, if that difference varies at most a quarter as much as the
+                 series in the probationary first 15 % of each file
+  --seasonal on  the same with any period, found by autocorrelation; off: no seasonal stage
+  --details on   print each window's first detection and the false-positive rows
   detector options (one configuration for the whole corpus): --window N --short-window N
-    --z-floor Z --z-scale K --report-score S --quiet-points N --quiet-damping F";
+    --z-floor Z --z-scale K --report-score S --quiet-points N --quiet-damping F
+    --calm-points N --calm-score S --likelihood-history N --likelihood-average N
+    --density-average N (default 100, 0 = off) --density-history N
+  --seasonal off  scores the detector as dashboards and alert rules run it
+  --density-average 0 --seasonal off  scores the detector without its density stage";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -271,11 +271,11 @@ async fn a_broken_link_falls_back_to_defaults_with_a_message() {
         "?datasource=javascript%3Aalert(1)&from=yesterday&to=now%2B&inline=eJyrVkrOz0nNS",
     )
     .await;
+    // The page says so once its code has started (the load event may come first).
     let problems = browser
-        .text(r#"[data-testid="url-problems"]"#)
+        .wait_for_text(r#"[data-testid="url-problems"]"#, "not an http(s) URL")
         .await
         .unwrap();
-    assert!(problems.contains("not an http(s) URL"), "{problems}");
     assert!(problems.contains("truncated or damaged"), "{problems}");
     assert!(
         problems.contains("\"yesterday\" is not understood"),

@@ -5,8 +5,13 @@
 //! the recent distribution (median and MAD of a sliding window) and the
 //! short-term level against it (level shifts). Then anomaly likelihood: that z
 //! is judged against the series' own history of z-scores, so a noisy series and
-//! a quiet one can share one threshold. One excursion is one report: after a
-//! report, scores are damped until the series has been calm for a while.
+//! a quiet one can share one threshold. Optionally (`density_average`, off by
+//! default, on in [`DetectorConfig::with_density_stage`]) a longer average of
+//! those z-scores is judged the same way and the higher likelihood counts, so
+//! a burst of moderately unusual points (spikes coming more often, a noisier
+//! stretch) is reported even when no single point stands out. One excursion is
+//! one report: after a report, scores are damped until the series has been
+//! calm for a while.
 //!
 //! Score scale, 0–1: 0 means no more unusual than this series usually is;
 //! `1 - p` where `p` is the Gaussian tail probability of the current z among its
@@ -39,6 +44,12 @@ pub struct DetectorConfig {
     pub likelihood_history: usize,
     /// … after averaging the last this-many raw scores.
     pub likelihood_average: usize,
+    /// A second likelihood on a longer average of the raw scores (0 turns it
+    /// off), so a burst of moderately unusual points (denser spikes, a noisier
+    /// stretch) counts even when no single point stands out …
+    pub density_average: usize,
+    /// … judged against this many past averages.
+    pub density_history: usize,
 }
 
 impl Default for DetectorConfig {
@@ -55,6 +66,28 @@ impl Default for DetectorConfig {
             calm_score: 0.98,
             likelihood_history: 500,
             likelihood_average: 1,
+            density_average: 0,
+            density_history: DENSITY_HISTORY,
+        }
+    }
+}
+
+/// Raw scores averaged by the density stage of [`DetectorConfig::with_density_stage`] …
+pub const DENSITY_AVERAGE: usize = 100;
+/// … and how many past averages it judges the current one against.
+pub const DENSITY_HISTORY: usize = 500;
+/// Robust z above which a point counts no more towards the density stage's average.
+pub const DENSITY_Z_CAP: f64 = 10.0;
+
+impl DetectorConfig {
+    /// The default plus the density stage (a burst of moderately unusual points
+    /// counts): what dashboards and alert rules run, and what the NAB benchmark
+    /// runs by default (there beside a calendar seasonal stage).
+    pub fn with_density_stage() -> Self {
+        Self {
+            density_average: DENSITY_AVERAGE,
+            density_history: DENSITY_HISTORY,
+            ..Self::default()
         }
     }
 }
@@ -67,12 +100,12 @@ pub struct AnomalyDetector {
     quiet_left: usize,
     calm_run: usize,
     reported: bool,
-    raw_history: VecDeque<f64>,
-    raw_recent: VecDeque<f64>,
+    /// The likelihood of the latest (averaged) raw score.
+    point_likelihood: RollingLikelihood,
+    /// The likelihood of the raw scores' longer average (off when `density_average` is 0).
+    density_likelihood: RollingLikelihood,
     /// The values of `history`, sorted.
     sorted_window: Vec<f64>,
-    raw_sum: f64,
-    raw_sum_of_squares: f64,
     /// Median and robust spread of the window the last point was judged against.
     last_reference: Option<(f64, f64)>,
 }
@@ -145,11 +178,15 @@ impl AnomalyDetector {
             quiet_left: 0,
             calm_run: 0,
             reported: false,
-            raw_history: VecDeque::new(),
-            raw_recent: VecDeque::new(),
+            point_likelihood: RollingLikelihood::new(
+                config.likelihood_history,
+                config.likelihood_average,
+            ),
+            density_likelihood: RollingLikelihood::new(
+                config.density_history,
+                config.density_average,
+            ),
             sorted_window: Vec::with_capacity(config.window + 1),
-            raw_sum: 0.0,
-            raw_sum_of_squares: 0.0,
             last_reference: None,
         }
     }
@@ -238,39 +275,17 @@ impl AnomalyDetector {
     }
 
     /// How unlikely the recent raw scores are given this series' own history of
-    /// raw scores (Gaussian tail of the short average), or the raw score itself
-    /// when the stage is off or still learning.
+    /// raw scores: the stronger of the point and density likelihoods.
     fn likelihood(&mut self, z: f64) -> f64 {
-        let history = self.config.likelihood_history;
         // Compress very large z so one outlier does not dominate the history.
-        let raw = z.min(50.0).ln_1p();
-        self.raw_recent.push_back(raw);
-        if self.raw_recent.len() > self.config.likelihood_average.max(1) {
-            self.raw_recent.pop_front();
+        let point = self.point_likelihood.judge(z.min(50.0).ln_1p());
+        if self.config.density_average == 0 {
+            return point;
         }
-        let average = self.raw_recent.iter().sum::<f64>() / self.raw_recent.len() as f64;
-        let learned = self.raw_history.len();
-        let result = if learned < history / 4 {
-            0.0
-        } else {
-            let mean = self.raw_sum / learned as f64;
-            let variance = (self.raw_sum_of_squares / learned as f64 - mean * mean).max(0.0);
-            let deviation = variance.sqrt().max(1e-4);
-            // Upper-tail probability of a normal distribution → likelihood in [0, 1).
-            let z = (average - mean) / deviation;
-            // 0 for anything at or below the usual level, towards 1 for the improbable.
-            (1.0 - erfc_approx(z / std::f64::consts::SQRT_2)).max(0.0)
-        };
-        self.raw_history.push_back(average);
-        self.raw_sum += average;
-        self.raw_sum_of_squares += average * average;
-        if self.raw_history.len() > history {
-            if let Some(old) = self.raw_history.pop_front() {
-                self.raw_sum -= old;
-                self.raw_sum_of_squares -= old * old;
-            }
-        }
-        result
+        // The density stage counts how often points are unusual, not how
+        // unusual the worst was (the point stage sees that).
+        let density = self.density_likelihood.judge(z.min(DENSITY_Z_CAP).ln_1p());
+        point.max(density)
     }
 
     fn learn(&mut self, value: f64) {
@@ -291,6 +306,72 @@ impl AnomalyDetector {
         if self.recent.len() >= self.config.short_window.max(1) {
             self.recent.pop_front();
         }
+    }
+}
+
+/// Anomaly likelihood (as in Numenta's HTM detector): the average of the
+/// last `average` raw scores against the mean and deviation of that average's
+/// own last `history` values, as a Gaussian upper-tail probability turned into
+/// a score in [0, 1) (0 at or below the usual level).
+#[derive(Debug, Clone)]
+struct RollingLikelihood {
+    history: usize,
+    average: usize,
+    recent: VecDeque<f64>,
+    past: VecDeque<f64>,
+    past_sum: f64,
+    past_sum_of_squares: f64,
+    judged: usize,
+}
+
+impl RollingLikelihood {
+    fn new(history: usize, average: usize) -> Self {
+        Self {
+            history,
+            average: average.max(1),
+            recent: VecDeque::new(),
+            past: VecDeque::new(),
+            past_sum: 0.0,
+            past_sum_of_squares: 0.0,
+            judged: 0,
+        }
+    }
+
+    /// Scores `raw` (averaged with the ones before it), then learns it.
+    fn judge(&mut self, raw: f64) -> f64 {
+        self.recent.push_back(raw);
+        if self.recent.len() > self.average {
+            self.recent.pop_front();
+        }
+        let average = self.recent.iter().sum::<f64>() / self.recent.len() as f64;
+        let learned = self.past.len();
+        let result = if learned < (self.history / 4).max(1) {
+            0.0
+        } else {
+            let mean = self.past_sum / learned as f64;
+            let variance = (self.past_sum_of_squares / learned as f64 - mean * mean).max(0.0);
+            let deviation = variance.sqrt().max(1e-4);
+            // Upper-tail probability of a normal distribution → likelihood in [0, 1).
+            let z = (average - mean) / deviation;
+            // 0 for anything at or below the usual level, towards 1 for the improbable.
+            (1.0 - erfc_approx(z / std::f64::consts::SQRT_2)).max(0.0)
+        };
+        self.past.push_back(average);
+        self.past_sum += average;
+        self.past_sum_of_squares += average * average;
+        if self.past.len() > self.history {
+            if let Some(old) = self.past.pop_front() {
+                self.past_sum -= old;
+                self.past_sum_of_squares -= old * old;
+            }
+        }
+        // Re-summed now and then so rounding errors cannot pile up over a long stream.
+        self.judged += 1;
+        if self.judged.is_multiple_of(4096) {
+            self.past_sum = self.past.iter().sum();
+            self.past_sum_of_squares = self.past.iter().map(|v| v * v).sum();
+        }
+        result
     }
 }
 
@@ -367,6 +448,60 @@ pub fn detect_period(values: &[f64], min_lag: usize, min_correlation: f64) -> Op
 /// Autocorrelation a period needs before the seasonal stage trusts it.
 pub const SEASON_MIN_CORRELATION: f64 = 0.5;
 
+/// Standard deviation of the finite values of `values` (NaN when there are none).
+fn standard_deviation(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut count, mut sum, mut sum_of_squares) = (0.0, 0.0, 0.0);
+    for value in values.filter(|v| v.is_finite()) {
+        count += 1.0;
+        sum += value;
+        sum_of_squares += value * value;
+    }
+    let mean = sum / count;
+    (sum_of_squares / count - mean * mean).max(0.0).sqrt()
+}
+
+/// The standard deviation of the seasonal difference `x[t] - x[t - period]`
+/// relative to that of the series itself: near 0 when the rhythm explains
+/// nearly all of the series' movement, near 1 or above when the repetition is
+/// incidental. `None` without two full periods or when the series is constant.
+pub fn seasonal_residual_ratio(values: &[f64], period: usize) -> Option<f64> {
+    if period == 0 || values.len() < 2 * period {
+        return None;
+    }
+    let series = standard_deviation(values.iter().copied());
+    let seasonal = standard_deviation(
+        values[period..]
+            .iter()
+            .zip(values)
+            .map(|(now, before)| now - before),
+    );
+    (series > 0.0 && seasonal.is_finite()).then(|| seasonal / series)
+}
+
+/// How small [`seasonal_residual_ratio`] must be before [`calendar_period`]
+/// trusts a rhythm: a seasonal stage on a loose rhythm mostly adds false alarms
+/// (on NAB, `cpu_utilization_asg_misconfiguration`'s daily ratio is 0.34, the
+/// artificial daily series' 0.08–0.15).
+pub const SEASON_MAX_RESIDUAL_RATIO: f64 = 0.25;
+
+/// The calendar period — a day or a week, in samples `step_seconds` apart —
+/// whose seasonal difference is smallest relative to the series, if that ratio
+/// is at most [`SEASON_MAX_RESIDUAL_RATIO`]. Unlike [`detect_period`] it only
+/// considers the rhythms operations data has, and only trusts a tight one.
+pub fn calendar_period(values: &[f64], step_seconds: f64) -> Option<usize> {
+    if step_seconds.is_nan() || step_seconds <= 0.0 {
+        return None;
+    }
+    [86_400.0, 7.0 * 86_400.0]
+        .iter()
+        .map(|seconds| (seconds / step_seconds).round() as usize)
+        .filter(|&period| period >= 2)
+        .filter_map(|period| Some((period, seasonal_residual_ratio(values, period)?)))
+        .filter(|&(_, ratio)| ratio <= SEASON_MAX_RESIDUAL_RATIO)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(period, _)| period)
+}
+
 /// Scores causally like [`score_series`], plus, once the first `learn_points`
 /// reveal a period, a second detector on the seasonal difference
 /// (`x[t] - x[t - period]`); a point's score is the higher of the two.
@@ -375,12 +510,25 @@ pub fn score_series_seasonal(
     config: DetectorConfig,
     learn_points: usize,
 ) -> Vec<f64> {
+    score_series_with_period(values, config, learn_points, |learned| {
+        detect_period(learned, 10, SEASON_MIN_CORRELATION)
+    })
+}
+
+/// Like [`score_series_seasonal`], with the period chosen by `find_period`
+/// from the first `learn_points` values (causal: it sees only those).
+pub fn score_series_with_period(
+    values: &[f64],
+    config: DetectorConfig,
+    learn_points: usize,
+    find_period: impl Fn(&[f64]) -> Option<usize>,
+) -> Vec<f64> {
     let mut raw = AnomalyDetector::new(config);
     let mut scores: Vec<f64> = Vec::with_capacity(values.len());
     let mut seasonal: Option<(usize, AnomalyDetector)> = None;
     for (t, &value) in values.iter().enumerate() {
         if t == learn_points {
-            if let Some(period) = detect_period(&values[..t], 10, SEASON_MIN_CORRELATION) {
+            if let Some(period) = find_period(&values[..t]).filter(|&p| p > 0 && p < t) {
                 let mut detector = AnomalyDetector::new(config);
                 for k in period..t {
                     detector.score(values[k] - values[k - period]);
@@ -523,5 +671,163 @@ mod tests {
             .filter(|&&s| s >= config.report_score)
             .count();
         assert_eq!(quiet, 0, "regular days are not flagged");
+    }
+
+    /// Deterministic noise in [0, 1).
+    fn hashed_noise(i: usize) -> f64 {
+        let x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Mostly quiet, with a moderate spike every `gap` points from `from` on.
+    fn spikes_every(n: usize, gap_before: usize, from: usize, gap_after: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let gap = if i < from { gap_before } else { gap_after };
+                let spike = if i % gap == 0 { 8.0 } else { 0.0 };
+                10.0 + hashed_noise(i) + spike
+            })
+            .collect()
+    }
+
+    fn reports(scores: &[f64], config: DetectorConfig) -> Vec<usize> {
+        (0..scores.len())
+            .filter(|&i| scores[i] >= config.report_score)
+            .collect()
+    }
+
+    #[test]
+    fn the_density_stage_reports_when_spikes_come_more_often() {
+        // A spike every 10th point (so a spike is nothing unusual), then from
+        // 2000 on every 3rd.
+        let values = spikes_every(3000, 10, 2000, 3);
+        let config = DetectorConfig::with_density_stage();
+        let with_density = reports(&score_series(&values, config), config);
+        assert!(
+            with_density.iter().any(|&i| (2000..2300).contains(&i)),
+            "denser spikes reported: {with_density:?}"
+        );
+        // While the spikes keep their usual rhythm nothing is reported (after learning).
+        assert!(
+            !with_density.iter().any(|&i| (600..2000).contains(&i)),
+            "usual rhythm quiet: {with_density:?}"
+        );
+        // The stage is off by default, and then each spike is as unremarkable as the last.
+        assert_eq!(DetectorConfig::default().density_average, 0);
+        let without = reports(
+            &score_series(&values, DetectorConfig::default()),
+            DetectorConfig::default(),
+        );
+        assert!(
+            without.len() < with_density.len(),
+            "{without:?} vs {with_density:?}"
+        );
+    }
+
+    #[test]
+    fn the_density_stage_keeps_spikes_shifts_flat_lines_and_gaps_in_hand() {
+        let config = DetectorConfig::with_density_stage();
+        let mut spiked = noisy(800);
+        spiked[600] = 200.0;
+        let scores = score_series(&spiked, config);
+        assert!(scores[600] >= config.report_score, "spike {}", scores[600]);
+        assert_eq!(reports(&scores[150..600], config), Vec::<usize>::new());
+
+        let mut shifted = noisy(800);
+        for v in &mut shifted[650..] {
+            *v += 15.0;
+        }
+        let scores = score_series(&shifted, config);
+        assert!(
+            scores[650..660].iter().any(|&s| s >= config.report_score),
+            "{:?}",
+            &scores[648..660]
+        );
+        // Causal: changing the future does not change the past.
+        let mut altered = shifted.clone();
+        altered[700] = -1e9;
+        assert_eq!(score_series(&altered, config)[..700], scores[..700]);
+
+        assert!(score_series(&[5.0; 1000], config).iter().all(|&s| s == 0.0));
+        // Gaps score 0 and are skipped: the series around them scores as if they were absent.
+        let mut gapped = noisy(800);
+        let plain = score_series(&gapped, config);
+        gapped.insert(400, f64::NAN);
+        gapped.insert(401, f64::INFINITY);
+        let with_gaps = score_series(&gapped, config);
+        assert_eq!(&with_gaps[400..402], &[0.0, 0.0]);
+        assert_eq!(with_gaps[..400], plain[..400]);
+        assert_eq!(with_gaps[402..], plain[400..]);
+    }
+
+    fn square_wave_days(days: usize, noise: f64) -> Vec<f64> {
+        let day = 288;
+        (0..day * days)
+            .map(|i| {
+                let level = if (100..200).contains(&(i % day)) {
+                    50.0
+                } else {
+                    10.0
+                };
+                level + noise * hashed_noise(i)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_a_tight_daily_or_weekly_rhythm_gets_a_calendar_period() {
+        let five_minutes = 300.0;
+        let clean = square_wave_days(4, 1.0);
+        let ratio = seasonal_residual_ratio(&clean, 288).unwrap();
+        assert!(ratio < 0.05, "{ratio}");
+        assert_eq!(calendar_period(&clean, five_minutes), Some(288));
+        // The same rhythm drowned in noise is not trusted.
+        let loose = square_wave_days(4, 120.0);
+        let ratio = seasonal_residual_ratio(&loose, 288).unwrap();
+        assert!(ratio > SEASON_MAX_RESIDUAL_RATIO, "{ratio}");
+        assert_eq!(calendar_period(&loose, five_minutes), None);
+        // A rhythm that is not a day or a week (nor divides one) is not a calendar period.
+        let every_seven: Vec<f64> = (0..1200).map(|i| ((i % 7) as f64).sin()).collect();
+        assert_eq!(calendar_period(&every_seven, five_minutes), None);
+        // Too short, constant, or without a usable step.
+        assert_eq!(seasonal_residual_ratio(&clean[..500], 288), None);
+        assert_eq!(seasonal_residual_ratio(&[3.0; 1000], 288), None);
+        assert_eq!(calendar_period(&clean, 0.0), None);
+        assert_eq!(calendar_period(&clean, f64::NAN), None);
+    }
+
+    #[test]
+    fn the_calendar_seasonal_stage_flags_a_missing_day_and_stays_causal() {
+        let day = 288;
+        let mut values = square_wave_days(10, 1.0);
+        for v in &mut values[day * 8 + 100..day * 8 + 200] {
+            *v = 10.0 + 0.5;
+        }
+        let config = DetectorConfig::with_density_stage();
+        let learn = day * 3;
+        let by_calendar = |values: &[f64]| {
+            score_series_with_period(values, config, learn, |learned| {
+                calendar_period(learned, 300.0)
+            })
+        };
+        let scores = by_calendar(&values);
+        let missed_rise = day * 8 + 100..day * 8 + 110;
+        assert!(
+            scores[missed_rise.clone()]
+                .iter()
+                .any(|&s| s >= config.report_score),
+            "{:?}",
+            &scores[missed_rise]
+        );
+        // Four regular days (1,152 points at a one-in-a-thousand report level):
+        // at most a stray report.
+        let regular = reports(&scores[day * 4..day * 8], config);
+        assert!(
+            regular.len() <= 1,
+            "regular days are not flagged: {regular:?}"
+        );
+        let mut altered = values.clone();
+        altered[day * 9] = 1e9;
+        assert_eq!(by_calendar(&altered)[..day * 9], scores[..day * 9]);
     }
 }
