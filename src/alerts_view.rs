@@ -9,6 +9,7 @@ use crate::alert_notifications::{
     notification_permission, play_alert_sound, request_notification_permission, send,
     set_sound_enabled, show_browser_notification, sound_enabled,
 };
+use crate::alert_sections::{AlertTimeline, ServerRulesTable};
 use crate::browser_clock::now_ms;
 use crate::browser_storage::{load_json, store_json};
 use crate::editor::PanelEditing;
@@ -16,15 +17,13 @@ use crate::prometheus_client::{fetch_alerting_rules, fetch_query, fetch_query_ra
 use foresight_core::alerting::analytic_condition::{
     align_reference, analytic_answers, history_window, reference_window,
 };
-use foresight_core::alerting::history::{AlertHistory, TimelineRow};
+use foresight_core::alerting::history::AlertHistory;
 use foresight_core::alerting::notify::due_alerts;
 use foresight_core::alerting::rule::{pages, AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::{is_silenced, parse_matchers, prune_expired, Silence};
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
 use foresight_core::alerting::template::format_go_float;
-use foresight_core::analytics::time_to_threshold::format_duration;
-use foresight_core::dashboard_edit::Edit;
 use foresight_core::dashboard_model::NotifyTargets;
 use foresight_core::datasource::Datasource;
 use foresight_core::prometheus_response::QueryData;
@@ -68,7 +67,7 @@ fn silences_key(dashboard_id: &str) -> String {
     format!("foresight.silences.{dashboard_id}")
 }
 
-fn describe_labels(labels: &Labels) -> String {
+pub(crate) fn describe_labels(labels: &Labels) -> String {
     labels
         .iter()
         .filter(|(name, _)| name.as_str() != "alertname")
@@ -77,7 +76,7 @@ fn describe_labels(labels: &Labels) -> String {
         .join(", ")
 }
 
-fn now_seconds() -> f64 {
+pub(crate) fn now_seconds() -> f64 {
     now_ms() as f64 / 1000.0
 }
 
@@ -610,52 +609,6 @@ pub fn AlertsView(
             .collect::<Vec<_>>()
     };
 
-    let timeline = move || {
-        // Re-drawn at every evaluation, so "now" moves on.
-        states.track();
-        let now = now_seconds();
-        history.with(|h| {
-            let earliest = h.entries.first().map_or(now, |e| e.at);
-            let from = (now - 86_400.0).max(earliest.min(now - 900.0));
-            let rows = h.timeline(from, now);
-            let span = (now - from).max(1.0);
-            let percent = |t: f64| (t.clamp(from, now) - from) / span * 100.0;
-            let recent: Vec<_> = h.entries.iter().rev().take(20).cloned().collect();
-            view! {
-                <div class="alert-timeline" data-testid="alert-timeline">
-                    <h4>{format!("History (the last {})", format_duration(span))}</h4>
-                    {rows.into_iter().map(|row: TimelineRow| {
-                        let segments = row.segments.iter().map(|s| {
-                            let state = if s.state == AlertState::Firing { "firing" } else { "pending" };
-                            let (left, right) = (percent(s.start), percent(s.end.unwrap_or(now)));
-                            let title = format!("{state} from {} {}", time(s.start), s.end.map_or_else(|| "until now".to_string(), |e| format!("to {}", time(e))));
-                            view! {
-                                <span class=format!("timeline-segment {state}") data-state=state data-start=s.start.to_string() data-end=s.end.map(|e| e.to_string())
-                                    style:left=format!("{left:.3}%") style:width=format!("{:.3}%", (right - left).max(0.4)) title=title></span>
-                            }
-                        }).collect::<Vec<_>>();
-                        view! {
-                            <div class="timeline-row" data-rule=row.rule.clone()>
-                                <span class="timeline-label">{format!("{} {}", row.rule, describe_labels(&row.labels))}</span>
-                                <span class="timeline-track">{segments}</span>
-                            </div>
-                        }
-                    }).collect::<Vec<_>>()}
-                    <ol class="alert-history">
-                        {recent.into_iter().map(|e| {
-                            let to = match e.to { AlertState::Firing => "firing", AlertState::Pending => "pending", AlertState::Inactive => "resolved" };
-                            view! {
-                                <li data-rule=e.rule.clone() data-to=to data-at=e.at.to_string() data-labels=describe_labels(&e.labels)>
-                                    {format!("{} {} {} {to}", time(e.at), e.rule, describe_labels(&e.labels))}
-                                </li>
-                            }
-                        }).collect::<Vec<_>>()}
-                    </ol>
-                </div>
-            }
-        })
-    };
-
     let silence_form = {
         let matchers_text = RwSignal::new(String::new());
         let hours = RwSignal::new(1.0_f64);
@@ -740,45 +693,6 @@ pub fn AlertsView(
         }
     };
 
-    // Re-rendered at every poll: rows hold no reactive closures, which would never be freed.
-    let server_section = move || {
-        let editing_now = editing.get();
-        let known: Vec<String> = rules.with_value(|r| r.iter().map(|r| r.name.clone()).collect());
-        server_rules.get().map(|outcome| match outcome {
-            Err(message) => view! { <p class="server-rules message error">{format!("The server's alert rules could not be read: {message}")}</p> }.into_any(),
-            Ok(list) if list.is_empty() => view! { <p class="server-rules">"The Prometheus server has no alerting rules."</p> }.into_any(),
-            Ok(list) => {
-                let rows = list.into_iter().map(|server| {
-                    let here = known.contains(&server.name);
-                    let imported = server.to_alert_rule();
-                    let action = match (here, editing_now) {
-                        (true, _) => view! { <span>"also in this dashboard"</span> }.into_any(),
-                        (false, Some(editing)) => {
-                            let rule = imported.clone();
-                            view! { <button data-action="import-server-rule" on:click=move |_| editing.apply.run(Edit::SetAlertRule { index: None, rule: Box::new(rule.clone()) })>"Add to this dashboard"</button> }.into_any()
-                        }
-                        (false, None) => view! { <span>"Edit the dashboard to add it"</span> }.into_any(),
-                    };
-                    view! {
-                        <tr data-server-rule=server.name.clone() data-server-state=server.state.clone()>
-                            <td>{server.name.clone()}</td>
-                            <td><code>{server.query.clone()}</code></td>
-                            <td>{format!("{} ({} alert{})", server.state, server.alerts.len(), if server.alerts.len() == 1 { "" } else { "s" })}</td>
-                            <td>{server.last_error.clone().map(|e| format!("error: {e}")).unwrap_or_else(|| server.health.clone())}</td>
-                            <td>{action}</td>
-                        </tr>
-                    }
-                }).collect::<Vec<_>>();
-                view! {
-                    <div class="server-rules">
-                        <h4>"Alerting rules on the Prometheus server"</h4>
-                        <table><tbody>{rows}</tbody></table>
-                    </div>
-                }.into_any()
-            }
-        })
-    };
-
     view! {
         {move || (firing_count() > 0).then(|| view! {
             <div class="firing-banner" role="alert" data-testid="firing-banner">
@@ -797,9 +711,9 @@ pub fn AlertsView(
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
             </ul>
             {rule_rows}
-            {timeline}
+            <AlertTimeline states=states history=history utc_offset_minutes=utc_offset_minutes />
             {silence_form}
-            {server_section}
+            <ServerRulesTable server_rules=server_rules rules=rules editing=editing />
         </details>
     }
 }
