@@ -3,12 +3,16 @@
 # against its budget; Foresight's chart drawing against uPlot in the same
 # headless Chromium; time to dashboard (default and 30 panels, 7 days, real
 # Prometheus with generated history); refresh cost; and a memory soak.
-# Installs what is missing first (uPlot from npm, pinned, only for this
-# benchmark). Arguments go to the driver:
+# Installs what is missing first (uPlot from npm, pinned, and brotli, only for
+# this benchmark). Arguments go to the driver:
 #   [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/ensure-tools.sh
+
+# brotli (Debian) for the size table's third column.
+APT_PACKAGES=(brotli)
+ensure_debian_packages
 
 UPLOT_VERSION="1.6.32"
 BENCH_TOOLS=".tools/bench"
