@@ -148,6 +148,15 @@ pub fn App() -> impl IntoView {
     let history = RwSignal::new(None::<EditHistory>);
     let dialog = RwSignal::new(None::<Dialog>);
     let notice = RwSignal::new(None::<String>);
+    // The last shared link, shown in a field to select (the clipboard may refuse);
+    // any later notice replaces it.
+    let shared_link = RwSignal::new(None::<String>);
+    let share_message = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if notice.with(Option::is_some) {
+            shared_link.set(None);
+        }
+    });
     let recovered = RwSignal::new(load_draft());
     let saved_list = RwSignal::new(load_saved());
     let editing = Memo::new(move |_| history.with(Option::is_some));
@@ -252,12 +261,26 @@ pub fn App() -> impl IntoView {
             location.pathname().unwrap_or_default(),
             state.encode()
         );
-        let warning = long_url_warning(&url);
-        let _ = window().navigator().clipboard().write_text(&url);
-        notice.set(Some(match warning {
-            Some(warning) => format!("Link copied — {warning}"),
-            None => format!("Link copied ({} characters): {url}", url.len()),
-        }));
+        notice.set(None);
+        share_message.set(None);
+        shared_link.set(Some(url.clone()));
+        let copied = window().navigator().clipboard().write_text(&url);
+        spawn_local(async move {
+            let copied = wasm_bindgen_futures::JsFuture::from(copied).await.is_ok();
+            let said = if copied {
+                format!("Link copied ({} characters)", url.len())
+            } else {
+                format!(
+                    "The browser did not let the page copy the link ({} characters): select it below",
+                    url.len()
+                )
+            };
+            let said = match long_url_warning(&url) {
+                Some(warning) => format!("{said} — {warning}"),
+                None => format!("{said}. It holds the whole dashboard."),
+            };
+            share_message.try_set(Some(said));
+        });
     };
     let delete_saved = move |id: String| {
         let confirmed = window()
@@ -498,6 +521,20 @@ pub fn App() -> impl IntoView {
         })}
         {app_bar}
         {move || notice.get().map(|text| view! { <div class="notice" role="status" data-testid="notice">{text}</div> })}
+        {move || {
+            let select_all = |event: leptos::ev::FocusEvent| {
+                event_target::<web_sys::HtmlInputElement>(&event).select();
+            };
+            let message = share_message.get();
+            shared_link.get().map(|url| view! {
+                <div class="notice shared" role="status" data-testid="share-notice">
+                    <span>{message.unwrap_or_else(|| "Copying the link…".into())}</span>
+                    <input class="shared-link" data-testid="shared-link" readonly=true prop:value=url
+                        on:focus=select_all />
+                    <button data-action="close-share" title="Close" on:click=move |_| shared_link.set(None)>"×"</button>
+                </div>
+            })
+        }}
         {dialogs}
         {move || match shown.get() {
             None => view! { <p class="page-message">"Loading dashboard…"</p> }.into_any(),

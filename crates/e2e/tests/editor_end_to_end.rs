@@ -408,14 +408,20 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     // Share: the link carries the whole dashboard; a fresh profile opens the same one.
     browser.click(r#"[data-action="edit"]"#).await.unwrap();
     browser.click(r#"[data-action="share"]"#).await.unwrap();
+    // The notice says whether the clipboard took it; the link is in a field to select.
     let notice = browser
-        .wait_for_text(r#"[data-testid="notice"]"#, "Link copied")
+        .wait_for_text(r#"[data-testid="share-notice"]"#, " characters)")
         .await
         .unwrap();
-    let link = notice
-        .split_once("): ")
-        .map(|(_, url)| url.trim().to_string())
-        .unwrap_or_else(|| panic!("{notice}"));
+    let link = browser
+        .script(r#"return document.querySelector('[data-testid="shared-link"]').value;"#)
+        .await
+        .unwrap();
+    let link = link.as_str().unwrap_or_default().to_string();
+    assert!(
+        notice.contains(&format!("({} characters)", link.len())),
+        "{notice}"
+    );
     assert!(link.contains("inline="), "{link}");
     let fresh = BrowserSession::start(&artifacts, "editor-fresh-profile")
         .await
