@@ -4,7 +4,7 @@
 
 use crate::browser_clock::now_ms;
 use crate::browser_storage::{load_draft, load_saved, save_dashboard, store_draft, store_saved};
-use crate::dashboard_page::DashboardPage;
+use crate::dashboard_page::{clipboard_accepts, DashboardPage};
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
 use crate::rule_editor::{RuleEditor, RulesDialog};
 use foresight_core::alerting::rule::AlertRule;
@@ -264,22 +264,26 @@ pub fn App() -> impl IntoView {
         notice.set(None);
         share_message.set(None);
         shared_link.set(Some(url.clone()));
-        let copied = window().navigator().clipboard().write_text(&url);
         spawn_local(async move {
-            let copied = wasm_bindgen_futures::JsFuture::from(copied).await.is_ok();
-            let said = if copied {
-                format!("Link copied ({} characters)", url.len())
-            } else {
-                format!(
-                    "The browser did not let the page copy the link ({} characters): select it below",
+            let copied = clipboard_accepts(&url).await;
+            let said = match (copied, long_url_warning(&url)) {
+                (true, None) => format!(
+                    "Link copied ({} characters). It holds the whole dashboard.",
                     url.len()
-                )
+                ),
+                (false, None) => format!(
+                    "The browser did not let the page copy the link ({} characters): select it below.",
+                    url.len()
+                ),
+                (true, Some(warning)) => format!("Link copied — {warning}"),
+                (false, Some(warning)) => format!(
+                    "The browser did not let the page copy the link: select it below — {warning}"
+                ),
             };
-            let said = match long_url_warning(&url) {
-                Some(warning) => format!("{said} — {warning}"),
-                None => format!("{said}. It holds the whole dashboard."),
-            };
-            share_message.try_set(Some(said));
+            // A newer share may have replaced this link meanwhile.
+            if shared_link.with_untracked(|shown| shown.as_deref() == Some(url.as_str())) {
+                share_message.try_set(Some(said));
+            }
         });
     };
     let delete_saved = move |id: String| {

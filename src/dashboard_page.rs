@@ -48,14 +48,20 @@ fn describe(expression: &TimeExpression, utc_offset_minutes: i32) -> String {
     }
 }
 
+/// Puts `text` on the clipboard; false when the browser refuses (no permission,
+/// page not focused).
+pub async fn clipboard_accepts(text: &str) -> bool {
+    let writing = window().navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(writing).await.is_ok()
+}
+
 fn copy_to_clipboard(text: &str, feedback: RwSignal<String>) {
-    let promise = window().navigator().clipboard().write_text(text);
     let text = text.to_string();
     spawn_local(async move {
-        let outcome = wasm_bindgen_futures::JsFuture::from(promise).await;
-        feedback.set(match outcome {
-            Ok(_) => "Link copied".into(),
-            Err(_) => format!("Copy this link: {text}"),
+        feedback.set(if clipboard_accepts(&text).await {
+            "Link copied".into()
+        } else {
+            format!("Copy this link: {text}")
         });
     });
 }

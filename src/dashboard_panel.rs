@@ -23,10 +23,12 @@ use web_sys::{AbortController, AbortSignal};
 /// Smallest step asked for, in seconds.
 const MIN_STEP_SECONDS: f64 = 1.0;
 
+/// Where the panel's query stands; the answer itself is kept once, in the
+/// panel's `result` signal, which the bodies read by reference.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PanelData {
     Loading,
-    Ready(PanelResult),
+    Ready,
     Failed(String),
 }
 
@@ -58,10 +60,11 @@ pub fn DashboardPanel(
     let body_ref = NodeRef::<Div>::new();
     let is_text = matches!(panel.kind, PanelKind::Text { .. });
     let data = RwSignal::new(if is_text {
-        PanelData::Ready(PanelResult::default())
+        PanelData::Ready
     } else {
         PanelData::Loading
     });
+    let result = RwSignal::new(is_text.then(PanelResult::default));
     let query_window = RwSignal::new(None::<QueryWindow>);
     let drawn = RwSignal::new(false);
     let draws_on_canvas = match &panel.kind {
@@ -190,18 +193,23 @@ pub fn DashboardPanel(
         let targets = targets.clone();
         busy.set(true);
         spawn_local(async move {
-            let next = match context
+            let outcome = context
                 .run_targets(&targets, &window, plan, signal.as_ref())
-                .await
-            {
-                Ok(result) => PanelData::Ready(result),
-                Err(message) => PanelData::Failed(message),
-            };
+                .await;
             if signal.as_ref().is_some_and(AbortSignal::aborted) {
                 return; // superseded by a newer query
             }
             query_window.try_set(Some(window));
-            data.try_set(next);
+            match outcome {
+                Ok(answer) => {
+                    result.try_set(Some(answer));
+                    data.try_set(PanelData::Ready);
+                }
+                Err(message) => {
+                    result.try_set(None);
+                    data.try_set(PanelData::Failed(message));
+                }
+            }
             busy.try_set(false);
         });
     });
@@ -214,16 +222,17 @@ pub fn DashboardPanel(
     let kind = panel.kind.clone();
     let has_values = Signal::derive(move || {
         let end = query_window.get().map_or(f64::INFINITY, |w| w.end);
-        data.with(|d| matches!(d, PanelData::Ready(result) if panel_has_values(&kind, result, end)))
+        data.with(|d| *d == PanelData::Ready)
+            && result.with(|r| r.as_ref().is_some_and(|r| panel_has_values(&kind, r, end)))
     });
     let state = move || {
         data.with(|d| match d {
             PanelData::Loading => "loading",
             PanelData::Failed(_) => "error",
-            PanelData::Ready(_) if is_text => "ok",
-            PanelData::Ready(_) if !has_values.get() => "nodata",
-            PanelData::Ready(_) if draws_on_canvas && !drawn.get() => "loading",
-            PanelData::Ready(_) => "ok",
+            PanelData::Ready if is_text => "ok",
+            PanelData::Ready if !has_values.get() => "nodata",
+            PanelData::Ready if draws_on_canvas && !drawn.get() => "loading",
+            PanelData::Ready => "ok",
         })
     };
     // A performance mark when the panel settles, so load time can be measured
@@ -249,30 +258,19 @@ pub fn DashboardPanel(
         data.with(|d| match d {
             PanelData::Loading => Some("Loading…".to_string()),
             PanelData::Failed(message) => Some(message.clone()),
-            PanelData::Ready(_) if !is_text && !has_values.get() => Some(no_value_text.clone()),
-            PanelData::Ready(_) => None,
+            PanelData::Ready if !is_text && !has_values.get() => Some(no_value_text.clone()),
+            PanelData::Ready => None,
         })
     };
     let warnings = move || {
-        data.with(|d| match d {
-            PanelData::Ready(result) if !result.warnings.is_empty() => {
-                Some(view! { <p class="warnings">{format!("Prometheus warns: {}", result.warnings.join("; "))}</p> })
-            }
-            _ => None,
+        result.with(|r| {
+            r.as_ref().filter(|r| !r.warnings.is_empty()).map(|r| {
+                view! { <p class="warnings">{format!("Prometheus warns: {}", r.warnings.join("; "))}</p> }
+            })
         })
     };
-    // A memo, so each reader borrows one copy made per answer instead of cloning
-    // the whole result (7 days of samples) on every read, hover included.
-    let result: Signal<Option<PanelResult>> = Memo::new(move |_| {
-        data.with(|d| {
-            if let PanelData::Ready(r) = d {
-                Some(r.clone())
-            } else {
-                None
-            }
-        })
-    })
-    .into();
+    // Bodies borrow the one stored answer; nothing clones it per read (hover included).
+    let result: Signal<Option<PanelResult>> = result.into();
     let window_attr = move |pick: fn(&QueryWindow) -> f64| {
         move || query_window.get().map(|w| pick(&w).to_string())
     };

@@ -492,6 +492,20 @@ async fn refreshing_a_time_series_panel_does_not_grow_memory() {
         refresh();
         sleep_ms(0).await;
     }
+    // Clicking a legend row shows only that series (the others are dimmed); again, all.
+    let dimmed = || root.query_selector_all("tr.dimmed").unwrap().length();
+    let first_row = || -> HtmlElement {
+        root.query_selector("tr[data-series]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    first_row().click();
+    sleep_ms(0).await;
+    assert_eq!(dimmed(), 2);
+    first_row().click();
+    sleep_ms(0).await;
+    assert_eq!(dimmed(), 0);
     let before = wasm_memory_bytes();
     let rounds = 2000;
     for round in 0..rounds {

@@ -1,4 +1,4 @@
-//! A webhook receiver for alert notifications, and a wait for page elements.
+//! A webhook receiver for alert notifications.
 
 /// A webhook receiver: records every POSTed body, answers CORS preflights, and
 /// replies `status` to POSTs.

@@ -408,7 +408,8 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     // Share: the link carries the whole dashboard; a fresh profile opens the same one.
     browser.click(r#"[data-action="edit"]"#).await.unwrap();
     browser.click(r#"[data-action="share"]"#).await.unwrap();
-    // The notice says whether the clipboard took it; the link is in a field to select.
+    // The notice says whether the clipboard took it (headless Chromium usually
+    // refuses, so either wording is accepted); the link is in a field to select.
     let notice = browser
         .wait_for_text(r#"[data-testid="share-notice"]"#, " characters)")
         .await

@@ -465,7 +465,7 @@ fn standard_deviation(values: impl Iterator<Item = f64>) -> f64 {
 /// nearly all of the series' movement, near 1 or above when the repetition is
 /// incidental. `None` without two full periods or when the series is constant.
 pub fn seasonal_residual_ratio(values: &[f64], period: usize) -> Option<f64> {
-    if period == 0 || values.len() < 2 * period {
+    if period == 0 || period > values.len() / 2 {
         return None;
     }
     let series = standard_deviation(values.iter().copied());
