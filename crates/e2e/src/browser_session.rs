@@ -145,21 +145,27 @@ impl BrowserSession {
         element.text().await.map_err(|e| format!("{css}: {e}"))
     }
 
-    /// Clicks the first element matching `css`, as a user would.
-    pub async fn click(&self, css: &str) -> Result<(), String> {
-        let clicked = self
+    /// Runs `action`, JavaScript acting on `e` (the first element matching
+    /// `css`) with `value` as `arguments[1]`; an error naming `css` when nothing matches.
+    async fn act_on(&self, css: &str, action: &str, value: Value) -> Result<(), String> {
+        let script = format!(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; {action} return true;"
+        );
+        let found = self
             .client
-            .execute(
-                "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
-                vec![json!(css)],
-            )
+            .execute(&script, vec![json!(css), value])
             .await
-            .map_err(|e| format!("clicking {css}: {e}"))?;
-        if clicked == Value::Bool(true) {
+            .map_err(|e| format!("acting on {css}: {e}"))?;
+        if found == Value::Bool(true) {
             Ok(())
         } else {
-            Err(format!("nothing to click at {css}"))
+            Err(format!("nothing matches {css}"))
         }
+    }
+
+    /// Clicks the first element matching `css`, as a user would.
+    pub async fn click(&self, css: &str) -> Result<(), String> {
+        self.act_on(css, "e.click();", Value::Null).await
     }
 
     /// Types into an input or textarea as a user would (value, then input and change events).
@@ -178,20 +184,10 @@ impl BrowserSession {
     }
 
     async fn set_value(&self, css: &str, value: &str, before_change: &str) -> Result<(), String> {
-        let script = format!(
-            "const e = document.querySelector(arguments[0]); if (!e) return false; e.value = arguments[1];
-             {before_change} e.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"
+        let action = format!(
+            "e.value = arguments[1]; {before_change} e.dispatchEvent(new Event('change', {{ bubbles: true }}));"
         );
-        let found = self
-            .client
-            .execute(&script, vec![json!(css), json!(value)])
-            .await
-            .map_err(|e| format!("setting {css}: {e}"))?;
-        if found == Value::Bool(true) {
-            Ok(())
-        } else {
-            Err(format!("no field at {css}"))
-        }
+        self.act_on(css, &action, json!(value)).await
     }
 
     /// Waits until the text of the element matching `css` contains `wanted`; returns the text.

@@ -14,6 +14,30 @@ use std::time::{Duration, Instant};
 
 const SETTLE: Duration = Duration::from_secs(90);
 
+/// Opens the editor of the panel called `panel` and makes it the request-rate
+/// stat: title, type and a query using the `$svc` variable.
+async fn edit_into_request_rate_stat(browser: &BrowserSession) {
+    browser
+        .click(r#"[data-edit-panel="panel"] [data-edit="edit"]"#)
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="title"]"#, "Requests per second")
+        .await
+        .unwrap();
+    browser
+        .choose(r#"[data-field="type"]"#, "stat")
+        .await
+        .unwrap();
+    browser
+        .type_into(
+            r#"[data-query-row="0"] .query-expr"#,
+            r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
+        )
+        .await
+        .unwrap();
+}
+
 /// Waits until no panel is loading; returns (panel id, state) pairs.
 async fn settled(browser: &BrowserSession) -> Vec<(String, String)> {
     let deadline = Instant::now() + SETTLE;
@@ -117,25 +141,7 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         .unwrap();
     browser.click(r#"[data-action="add-panel"]"#).await.unwrap();
     settled(&browser).await;
-    browser
-        .click(r#"[data-edit-panel="panel"] [data-edit="edit"]"#)
-        .await
-        .unwrap();
-    browser
-        .type_into(r#"[data-field="title"]"#, "Requests per second")
-        .await
-        .unwrap();
-    browser
-        .choose(r#"[data-field="type"]"#, "stat")
-        .await
-        .unwrap();
-    browser
-        .type_into(
-            r#"[data-query-row="0"] .query-expr"#,
-            r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
-        )
-        .await
-        .unwrap();
+    edit_into_request_rate_stat(&browser).await;
     browser
         .wait_for_text(r#"[data-testid="query-preview"]"#, "1 series now")
         .await
@@ -224,25 +230,7 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         browser.text(r#"[data-panel="panel"] h2"#).await.unwrap(),
         "New panel"
     );
-    browser
-        .click(r#"[data-edit-panel="panel"] [data-edit="edit"]"#)
-        .await
-        .unwrap();
-    browser
-        .type_into(r#"[data-field="title"]"#, "Requests per second")
-        .await
-        .unwrap();
-    browser
-        .choose(r#"[data-field="type"]"#, "stat")
-        .await
-        .unwrap();
-    browser
-        .type_into(
-            r#"[data-query-row="0"] .query-expr"#,
-            r#"sum(rate(http_requests_total{job="$svc"}[1m]))"#,
-        )
-        .await
-        .unwrap();
+    edit_into_request_rate_stat(&browser).await;
     browser
         .type_into(r#"[data-field="thresholds"]"#, "green, 80 amber, 1000 red")
         .await

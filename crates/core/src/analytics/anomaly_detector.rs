@@ -549,6 +549,21 @@ pub fn score_series_with_period(
 mod tests {
     use super::*;
 
+    /// At least one point of `within` scores at or above the report level.
+    fn assert_reported_within(
+        scores: &[f64],
+        within: std::ops::Range<usize>,
+        config: DetectorConfig,
+    ) {
+        assert!(
+            scores[within.clone()]
+                .iter()
+                .any(|&s| s >= config.report_score),
+            "{:?}",
+            &scores[within]
+        );
+    }
+
     fn noisy(n: usize) -> Vec<f64> {
         (0..n)
             .map(|i| 100.0 + ((i * 7919) % 13) as f64 * 0.5)
@@ -658,14 +673,7 @@ mod tests {
         }
         let config = DetectorConfig::default();
         let seasonal = score_series_seasonal(&values, config, day * 3);
-        let missed_rise = day * 8 + 100..day * 8 + 110;
-        assert!(
-            seasonal[missed_rise.clone()]
-                .iter()
-                .any(|&s| s >= config.report_score),
-            "{:?}",
-            &seasonal[missed_rise]
-        );
+        assert_reported_within(&seasonal, day * 8 + 100..day * 8 + 110, config);
         let quiet = seasonal[day * 4..day * 8]
             .iter()
             .filter(|&&s| s >= config.report_score)
@@ -811,14 +819,7 @@ mod tests {
             })
         };
         let scores = by_calendar(&values);
-        let missed_rise = day * 8 + 100..day * 8 + 110;
-        assert!(
-            scores[missed_rise.clone()]
-                .iter()
-                .any(|&s| s >= config.report_score),
-            "{:?}",
-            &scores[missed_rise]
-        );
+        assert_reported_within(&scores, day * 8 + 100..day * 8 + 110, config);
         // Four regular days (1,152 points at a one-in-a-thousand report level):
         // at most a stray report.
         let regular = reports(&scores[day * 4..day * 8], config);
