@@ -118,7 +118,8 @@ pub fn App() -> impl IntoView {
     let listings = RwSignal::new(Vec::<DashboardListing>::new());
     spawn_local(async move {
         if let Ok(response) = Request::get("public/dashboards/index.json").send().await {
-            if let Ok(list) = response.json::<Vec<DashboardListing>>().await {
+            let text = response.text().await.unwrap_or_default();
+            if let Ok(list) = foresight_core::json::decode::<Vec<DashboardListing>>(&text) {
                 listings.try_set(list);
             }
         }

@@ -4,6 +4,7 @@
 
 use foresight_core::dashboard_edit::SavedDashboards;
 use foresight_core::dashboard_model::Dashboard;
+use foresight_core::json::{FromJson, ToJson};
 use web_sys::Storage;
 
 const SAVED_KEY: &str = "foresight.saved-dashboards";
@@ -55,15 +56,16 @@ pub fn local_storage() -> Option<Storage> {
 }
 
 /// A JSON value kept under `key`; missing or unreadable gives the default.
-pub fn load_json<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
+pub fn load_json<T: FromJson + Default>(key: &str) -> T {
     local_storage()
         .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .and_then(|text| foresight_core::json::decode(&text).ok())
         .unwrap_or_default()
 }
 
-pub fn store_json<T: serde::Serialize>(key: &str, value: &T) {
-    if let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(value)) {
+pub fn store_json<T: ToJson>(key: &str, value: &T) {
+    if let Some(storage) = local_storage() {
+        let text = value.to_json().to_string();
         let _ = storage.set_item(key, &text);
     }
 }

@@ -17,6 +17,7 @@ use foresight_core::dashboard_model::{
 use foresight_core::datasource::Datasource;
 use foresight_core::prometheus_response::QueryData;
 use foresight_core::refresh::{parse_refresh, REFRESH_CHOICES};
+use foresight_core::series::Labels;
 use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use foresight_core::time_axis::format_local_datetime;
 use foresight_core::time_range::{TimeExpression, TimeRange};
@@ -557,16 +558,15 @@ pub fn DashboardPage(
 
 /// The distinct values of `label` in an instant query's answer, sorted.
 fn label_values_in(data: &QueryData, label: &str) -> Vec<String> {
-    let values: std::collections::BTreeSet<String> = match data {
-        QueryData::Vector(samples) => samples
-            .iter()
-            .filter_map(|s| s.labels.get(label).cloned())
-            .collect(),
-        QueryData::Matrix(series) => series
-            .iter()
-            .filter_map(|s| s.labels.get(label).cloned())
-            .collect(),
-        _ => Default::default(),
+    let labels: Vec<&Labels> = match data {
+        QueryData::Vector(samples) => samples.iter().map(|s| &s.labels).collect(),
+        QueryData::Matrix(series) => series.iter().map(|s| &s.labels).collect(),
+        _ => Vec::new(),
     };
+    let values = foresight_core::ordered::set_from(
+        labels
+            .into_iter()
+            .filter_map(|labels| labels.get(label).cloned()),
+    );
     values.into_iter().collect()
 }

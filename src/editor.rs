@@ -153,16 +153,13 @@ pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
 
 /// Values to preview a query with: each variable's default (or first custom value).
 fn preview_variables(variables: &[Variable]) -> BTreeMap<String, VariableValue> {
-    variables
-        .iter()
-        .map(|v| {
-            let options = match &v.source {
-                VariableSource::Custom { values } => values.clone(),
-                _ => Vec::new(),
-            };
-            (v.name.clone(), v.value(&v.default, &options))
-        })
-        .collect()
+    foresight_core::ordered::map_from(variables.iter().map(|v| {
+        let options = match &v.source {
+            VariableSource::Custom { values } => values.clone(),
+            _ => Vec::new(),
+        };
+        (v.name.clone(), v.value(&v.default, &options))
+    }))
 }
 
 /// One query row of the panel editor.
@@ -762,7 +759,7 @@ pub fn SettingsDialog(
 
 /// Reads JSON as a Foresight dashboard, or else as Grafana's (with its report).
 pub fn read_dashboard_json(text: &str) -> Result<(Dashboard, Option<ImportReport>), String> {
-    let looks_like_ours = serde_json::from_str::<serde_json::Value>(text)
+    let looks_like_ours = foresight_core::json::Json::parse(text)
         .ok()
         .is_some_and(|v| v.get("layout").is_some() && v.get("schemaVersion").is_some());
     if looks_like_ours {

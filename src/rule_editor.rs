@@ -50,15 +50,14 @@ fn format_pairs(pairs: &BTreeMap<String, String>) -> String {
 }
 
 fn parse_pairs(text: &str) -> Result<BTreeMap<String, String>, String> {
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let (name, value) = line
-                .split_once('=')
-                .ok_or_else(|| format!("label line {line:?} is not name=value"))?;
-            Ok((name.trim().to_string(), value.trim().to_string()))
-        })
-        .collect()
+    let mut pairs = BTreeMap::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let (name, value) = line
+            .split_once('=')
+            .ok_or_else(|| format!("label line {line:?} is not name=value"))?;
+        pairs.insert(name.trim().to_string(), value.trim().to_string());
+    }
+    Ok(pairs)
 }
 
 /// The dashboard's rules, where they notify, and the export.

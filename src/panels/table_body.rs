@@ -11,8 +11,8 @@ pub fn TableBody(panel: Panel, result: Signal<Option<PanelResult>>) -> impl Into
     let table = move || {
         result.with(|result| {
             let result = result.as_ref()?;
-            let columns: BTreeSet<String> =
-                result.samples.iter().flat_map(|s| s.sample.labels.keys().filter(|k| k.as_str() != "__name__").cloned()).collect();
+            let columns: BTreeSet<String> = foresight_core::ordered::set_from(
+                result.samples.iter().flat_map(|s| s.sample.labels.keys().filter(|k| k.as_str() != "__name__").cloned()));
             let header = columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect::<Vec<_>>();
             let rows = result
                 .samples

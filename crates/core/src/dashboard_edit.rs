@@ -7,8 +7,8 @@ use crate::dashboard_model::{
     Dashboard, ForesightOptions, GridPosition, LineStyle, Panel, PanelKind, Target, Threshold,
     GRID_COLUMNS,
 };
+use crate::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
 use crate::units::Unit;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Undo keeps this many earlier versions.
@@ -339,9 +339,25 @@ pub fn parse_thresholds(text: &str) -> Result<Vec<Threshold>, String> {
 }
 
 /// The dashboards saved in this browser, by id (kept as one JSON document).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SavedDashboards {
     pub dashboards: BTreeMap<String, Dashboard>,
+}
+
+impl FromJson for SavedDashboards {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        Ok(Self {
+            dashboards: ObjectReader::new(value)?.or_default("dashboards")?,
+        })
+    }
+}
+
+impl ToJson for SavedDashboards {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("dashboards", &self.dashboards)
+            .finish()
+    }
 }
 
 impl SavedDashboards {
@@ -350,14 +366,14 @@ impl SavedDashboards {
     pub fn from_storage(text: Option<&str>) -> Result<Self, String> {
         match text {
             None => Ok(Self::default()),
-            Some(text) => serde_json::from_str(text).map_err(|e| {
+            Some(text) => crate::json::decode(text).map_err(|e| {
                 format!("the dashboards saved in this browser cannot be read ({e}); they are kept untouched")
             }),
         }
     }
 
     pub fn to_storage(&self) -> String {
-        serde_json::to_string(self).expect("dashboards serialize")
+        ToJson::to_json(self).to_string()
     }
 
     /// Saves (or overwrites) a dashboard under its id.
@@ -467,11 +483,11 @@ mod tests {
     fn rules_are_added_replaced_deleted_and_validated() {
         let mut history = EditHistory::new(shipped());
         let shipped_rules = history.current.alerts.len();
-        let rule: crate::alerting::rule::AlertRule = serde_json::from_value(serde_json::json!({
-            "name": "Traffic", "expr": "sum(rate(http_requests_total[5m]))",
-            "condition": {"kind": "anomalyScore", "above": 0.99},
-            "annotations": {"summary": "score {{ $value }}"}
-        }))
+        let rule: crate::alerting::rule::AlertRule = crate::json::decode(
+            r#"{"name": "Traffic", "expr": "sum(rate(http_requests_total[5m]))",
+                "condition": {"kind": "anomalyScore", "above": 0.99},
+                "annotations": {"summary": "score {{ $value }}"}}"#,
+        )
         .unwrap();
         history
             .apply(&Edit::SetAlertRule {

@@ -5,9 +5,9 @@
 pub use crate::dashboard_variables::{
     parse_label_values_query, LabelValuesQuery, Variable, VariableSource, ALL_SELECTION,
 };
+use crate::json::{decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
 use crate::time_range::TimeExpression;
 use crate::units::Unit;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The schema version this build reads and writes.
@@ -15,50 +15,37 @@ pub const DASHBOARD_SCHEMA_VERSION: u32 = 1;
 /// Width of the layout grid in columns (as Grafana's).
 pub const GRID_COLUMNS: u32 = 24;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
     pub schema_version: u32,
     pub id: String,
     pub title: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
-    #[serde(default)]
     pub time: DashboardTime,
     /// `off` or a duration such as `30s`.
-    #[serde(default = "default_refresh")]
     pub refresh: String,
     /// Base URL of the Prometheus API; absent means the page's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasource: Option<String>,
     /// Scrape interval of the data, used for `$__rate_interval` (seconds).
-    #[serde(default = "default_scrape_interval")]
     pub scrape_interval_seconds: f64,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<Variable>,
     pub panels: Vec<Panel>,
     pub layout: Vec<GridPosition>,
     /// Alert rules evaluated in the browser (and exportable to Prometheus).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<crate::alerting::rule::AlertRule>,
     /// Where firing and resolved alerts are sent.
-    #[serde(default, skip_serializing_if = "NotifyTargets::is_unset")]
     pub notify: NotifyTargets,
 }
 
 /// Notification targets of a dashboard's alerts.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NotifyTargets {
     /// Alertmanager's base URL; alerts go to `<url>/api/v2/alerts`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alertmanager: Option<String>,
     /// URLs that receive the webhook payload (JSON, with a Slack-compatible `text`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<String>,
     /// Labels of this Foresight "server", like Prometheus's `external_labels`:
     /// `{{ $externalLabels.x }}` in templates, and added to every alert sent.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub external_labels: BTreeMap<String, String>,
 }
 
@@ -81,7 +68,7 @@ fn default_scrape_interval() -> f64 {
     15.0
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashboardTime {
     pub from: String,
     pub to: String,
@@ -98,67 +85,45 @@ impl Default for DashboardTime {
 
 /// An entry of `public/dashboards/index.json`, the list of shipped dashboards
 /// (static hosting cannot list a directory).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashboardListing {
     pub id: String,
     pub title: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
     pub id: String,
     pub title: String,
-    #[serde(flatten)]
     pub kind: PanelKind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
-    #[serde(default)]
     pub unit: Unit,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimals: Option<u8>,
     /// Ascending; the first step has no value (the base colour).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<Threshold>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PanelKind {
     Timeseries {
-        #[serde(default)]
         style: LineStyle,
         /// Draw a horizontal line at zero (deviation panels).
-        #[serde(default, rename = "zeroLine")]
         zero_line: bool,
-        #[serde(flatten)]
         foresight: ForesightOptions,
     },
     Stat {
-        #[serde(default)]
         reduce: Reducer,
-        #[serde(default = "yes")]
         sparkline: bool,
         /// Shown when the query returns nothing (e.g. "No disk predicted to fill").
-        #[serde(
-            default,
-            rename = "noValueText",
-            skip_serializing_if = "Option::is_none"
-        )]
         no_value_text: Option<String>,
     },
     Gauge {
-        #[serde(default)]
         reduce: Reducer,
     },
     Bargauge {
-        #[serde(default)]
         reduce: Reducer,
     },
     Table,
@@ -185,26 +150,19 @@ impl PanelKind {
 }
 
 /// The "sees ahead" options of a time-series panel.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ForesightOptions {
     /// Draw a forecast past the end of the range, with 80 % and 95 % bands.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast: Option<ForecastKind>,
     /// How far the forecast reaches (`30m`, `4h`, `2d`); default a quarter of the range.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast_horizon: Option<String>,
     /// Mark points the causal detector finds anomalous.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub anomalies: bool,
     /// Say when each series is expected to reach a value (e.g. 0 free bytes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossing: Option<CrossingOption>,
     /// Draw the range the series normally lives in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineKind>,
     /// How readily anomalies are reported and how wide baseline bands are.
-    #[serde(default, skip_serializing_if = "Sensitivity::is_default")]
     pub sensitivity: Sensitivity,
 }
 
@@ -265,16 +223,13 @@ pub fn parse_span(text: &str) -> Result<f64, String> {
 }
 
 /// Where a baseline band comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BaselineKind {
     /// The same query one day earlier (`offset 1d`), ± its robust spread.
-    #[serde(rename = "1d")]
     DayAgo,
     /// The same query one week earlier (`offset 1w`), ± its robust spread.
-    #[serde(rename = "1w")]
     WeekAgo,
     /// Median ± k·MAD of the last week's values at the same time of day.
-    #[serde(rename = "seasonal")]
     Seasonal,
 }
 
@@ -303,8 +258,7 @@ impl BaselineKind {
 }
 
 /// Sensitivity of anomaly reports and width of baseline bands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sensitivity {
     /// Only the clearest anomalies (score ≥ 0.9995); bands ± 3 robust σ.
     Low,
@@ -420,8 +374,7 @@ impl OverlayToggles {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ForecastKind {
     /// PromQL's `predict_linear` over the last quarter of the range.
     Linear,
@@ -430,6 +383,8 @@ pub enum ForecastKind {
 }
 
 impl ForecastKind {
+    pub const ALL: [ForecastKind; 2] = [Self::Linear, Self::Seasonal];
+
     pub fn id(self) -> &'static str {
         match self {
             Self::Linear => "linear",
@@ -438,23 +393,18 @@ impl ForecastKind {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Linear, Self::Seasonal]
-            .into_iter()
-            .find(|kind| kind.id() == text)
+        Self::ALL.into_iter().find(|kind| kind.id() == text)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CrossingOption {
     pub value: f64,
     /// What reaching it means, e.g. `full`.
     pub label: String,
     /// How much recent data the trend is fitted on (seconds).
-    #[serde(default = "one_hour")]
     pub window_seconds: f64,
     /// Crossings further away than this are not shown (seconds; default 30 days).
-    #[serde(default = "thirty_days")]
     pub max_seconds: f64,
 }
 
@@ -466,12 +416,7 @@ fn one_hour() -> f64 {
     3600.0
 }
 
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LineStyle {
     #[default]
     Lines,
@@ -480,9 +425,21 @@ pub enum LineStyle {
     Points,
 }
 
+impl LineStyle {
+    pub const ALL: [LineStyle; 4] = [Self::Lines, Self::Area, Self::Stacked, Self::Points];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Lines => "lines",
+            Self::Area => "area",
+            Self::Stacked => "stacked",
+            Self::Points => "points",
+        }
+    }
+}
+
 /// How a series becomes one number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Reducer {
     #[default]
     Last,
@@ -491,19 +448,29 @@ pub enum Reducer {
     Min,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl Reducer {
+    pub const ALL: [Reducer; 4] = [Self::Last, Self::Mean, Self::Max, Self::Min];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Last => "last",
+            Self::Mean => "mean",
+            Self::Max => "max",
+            Self::Min => "min",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub expr: String,
     /// `{{label}}` placeholders, as in Grafana.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legend_format: Option<String>,
     /// An instant query (tables, gauges) instead of a range query.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub instant: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Threshold {
     /// `null` for the base step.
     pub value: Option<f64>,
@@ -523,7 +490,7 @@ pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<&str> {
         .map(|step| step.color.as_str())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GridPosition {
     pub panel: String,
     pub x: u32,
@@ -543,9 +510,9 @@ pub(crate) fn is_identifier(name: &str) -> bool {
 impl Dashboard {
     /// Parses and validates a dashboard document.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let version: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| format!("the dashboard is not valid JSON: {e}"))?;
-        match version.get("schemaVersion").and_then(serde_json::Value::as_u64) {
+        let document =
+            Json::parse(text).map_err(|e| format!("the dashboard is not valid JSON: {e}"))?;
+        match document.get("schemaVersion").and_then(Json::as_u64) {
             Some(v) if v == u64::from(DASHBOARD_SCHEMA_VERSION) => {}
             Some(v) => {
                 return Err(format!(
@@ -554,14 +521,19 @@ impl Dashboard {
             }
             None => return Err("the dashboard has no schemaVersion (is it a Grafana dashboard? import it instead)".into()),
         }
-        let dashboard: Dashboard = serde_json::from_value(version)
+        let dashboard = Dashboard::from_json_value(&document)
             .map_err(|e| format!("the dashboard does not match the model: {e}"))?;
         dashboard.validate()?;
         Ok(dashboard)
     }
 
+    /// Reads the model from a parsed document (no validation: see [`Dashboard::from_json`]).
+    pub fn from_json_value(document: &Json) -> Result<Self, DecodeError> {
+        FromJson::from_json(document)
+    }
+
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a dashboard always serialises")
+        ToJson::to_json(self).to_pretty_string()
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -660,6 +632,351 @@ impl Dashboard {
 
     pub fn panel(&self, id: &str) -> Option<&Panel> {
         self.panels.iter().find(|p| p.id == id)
+    }
+}
+
+/// Enums written as their names (`"1w"`, `"high"`, `"seasonal"`, …).
+macro_rules! json_as_name {
+    ($($kind:ty),*) => {$(
+        impl FromJson for $kind {
+            fn from_json(value: &Json) -> Result<Self, DecodeError> {
+                decode_choice(value, &<$kind>::ALL, <$kind>::id)
+            }
+        }
+
+        impl ToJson for $kind {
+            fn to_json(&self) -> Json {
+                Json::from(self.id())
+            }
+        }
+    )*};
+}
+
+json_as_name!(BaselineKind, Sensitivity, ForecastKind, LineStyle, Reducer);
+
+impl FromJson for Dashboard {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            schema_version: reader.required("schemaVersion")?,
+            id: reader.required("id")?,
+            title: reader.required("title")?,
+            description: reader.or_default("description")?,
+            time: reader.or_default("time")?,
+            refresh: reader.or("refresh", default_refresh())?,
+            datasource: reader.optional("datasource")?,
+            scrape_interval_seconds: reader
+                .or("scrapeIntervalSeconds", default_scrape_interval())?,
+            variables: reader.or_default("variables")?,
+            panels: reader.required("panels")?,
+            layout: reader.required("layout")?,
+            alerts: reader.or_default("alerts")?,
+            notify: reader.or_default("notify")?,
+        })
+    }
+}
+
+impl ToJson for Dashboard {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("schemaVersion", &self.schema_version)
+            .member("id", &self.id)
+            .member("title", &self.title)
+            .member_if(
+                !self.description.is_empty(),
+                "description",
+                &self.description,
+            )
+            .member("time", &self.time)
+            .member("refresh", &self.refresh)
+            .optional("datasource", &self.datasource)
+            .member("scrapeIntervalSeconds", &self.scrape_interval_seconds)
+            .member_if(!self.variables.is_empty(), "variables", &self.variables)
+            .member("panels", &self.panels)
+            .member("layout", &self.layout)
+            .member_if(!self.alerts.is_empty(), "alerts", &self.alerts)
+            .member_if(!self.notify.is_unset(), "notify", &self.notify)
+            .finish()
+    }
+}
+
+impl FromJson for NotifyTargets {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            alertmanager: reader.optional("alertmanager")?,
+            webhooks: reader.or_default("webhooks")?,
+            external_labels: reader.or_default("externalLabels")?,
+        })
+    }
+}
+
+impl ToJson for NotifyTargets {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .optional("alertmanager", &self.alertmanager)
+            .member_if(!self.webhooks.is_empty(), "webhooks", &self.webhooks)
+            .member_if(
+                !self.external_labels.is_empty(),
+                "externalLabels",
+                &self.external_labels,
+            )
+            .finish()
+    }
+}
+
+impl FromJson for DashboardTime {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            from: reader.required("from")?,
+            to: reader.required("to")?,
+        })
+    }
+}
+
+impl ToJson for DashboardTime {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("from", &self.from)
+            .member("to", &self.to)
+            .finish()
+    }
+}
+
+impl FromJson for DashboardListing {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            id: reader.required("id")?,
+            title: reader.required("title")?,
+        })
+    }
+}
+
+impl ToJson for DashboardListing {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("id", &self.id)
+            .member("title", &self.title)
+            .finish()
+    }
+}
+
+/// The panel's `type` and the members that go with it share the panel's object.
+impl FromJson for Panel {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        let kind = match reader.required::<String>("type")?.as_str() {
+            "timeseries" => PanelKind::Timeseries {
+                style: reader.or_default("style")?,
+                zero_line: reader.or_default("zeroLine")?,
+                foresight: ForesightOptions::from_json(value)?,
+            },
+            "stat" => PanelKind::Stat {
+                reduce: reader.or_default("reduce")?,
+                sparkline: reader.or("sparkline", true)?,
+                no_value_text: reader.optional("noValueText")?,
+            },
+            "gauge" => PanelKind::Gauge {
+                reduce: reader.or_default("reduce")?,
+            },
+            "bargauge" => PanelKind::Bargauge {
+                reduce: reader.or_default("reduce")?,
+            },
+            "table" => PanelKind::Table,
+            "heatmap" => PanelKind::Heatmap,
+            "text" => PanelKind::Text {
+                content: reader.required("content")?,
+            },
+            other => {
+                return Err(DecodeError::new(format!(
+                    "{other:?} is not a panel type (timeseries, stat, gauge, bargauge, table, heatmap or text)"
+                ))
+                .in_member("type"))
+            }
+        };
+        Ok(Self {
+            id: reader.required("id")?,
+            title: reader.required("title")?,
+            kind,
+            targets: reader.or_default("targets")?,
+            unit: reader.or_default("unit")?,
+            decimals: reader.optional("decimals")?,
+            thresholds: reader.or_default("thresholds")?,
+            min: reader.optional("min")?,
+            max: reader.optional("max")?,
+            description: reader.or_default("description")?,
+        })
+    }
+}
+
+impl ToJson for Panel {
+    fn to_json(&self) -> Json {
+        let mut object = ObjectWriter::new();
+        object
+            .member("id", &self.id)
+            .member("title", &self.title)
+            .member("type", &self.kind.type_id());
+        match &self.kind {
+            PanelKind::Timeseries {
+                style,
+                zero_line,
+                foresight,
+            } => {
+                object.member("style", style).member("zeroLine", zero_line);
+                foresight.write_members(&mut object);
+            }
+            PanelKind::Stat {
+                reduce,
+                sparkline,
+                no_value_text,
+            } => {
+                object
+                    .member("reduce", reduce)
+                    .member("sparkline", sparkline)
+                    .optional("noValueText", no_value_text);
+            }
+            PanelKind::Gauge { reduce } | PanelKind::Bargauge { reduce } => {
+                object.member("reduce", reduce);
+            }
+            PanelKind::Table | PanelKind::Heatmap => {}
+            PanelKind::Text { content } => {
+                object.member("content", content);
+            }
+        }
+        object
+            .member_if(!self.targets.is_empty(), "targets", &self.targets)
+            .member("unit", &self.unit)
+            .optional("decimals", &self.decimals)
+            .member_if(!self.thresholds.is_empty(), "thresholds", &self.thresholds)
+            .optional("min", &self.min)
+            .optional("max", &self.max)
+            .member_if(
+                !self.description.is_empty(),
+                "description",
+                &self.description,
+            )
+            .finish()
+    }
+}
+
+/// Read from (and written into) the panel's own object.
+impl FromJson for ForesightOptions {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            forecast: reader.optional("forecast")?,
+            forecast_horizon: reader.optional("forecastHorizon")?,
+            anomalies: reader.or_default("anomalies")?,
+            crossing: reader.optional("crossing")?,
+            baseline: reader.optional("baseline")?,
+            sensitivity: reader.or_default("sensitivity")?,
+        })
+    }
+}
+
+impl ForesightOptions {
+    fn write_members(&self, object: &mut ObjectWriter) {
+        object
+            .optional("forecast", &self.forecast)
+            .optional("forecastHorizon", &self.forecast_horizon)
+            .member_if(self.anomalies, "anomalies", &self.anomalies)
+            .optional("crossing", &self.crossing)
+            .optional("baseline", &self.baseline)
+            .member_if(
+                !self.sensitivity.is_default(),
+                "sensitivity",
+                &self.sensitivity,
+            );
+    }
+}
+
+impl FromJson for CrossingOption {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            value: reader.required("value")?,
+            label: reader.required("label")?,
+            window_seconds: reader.or("windowSeconds", one_hour())?,
+            max_seconds: reader.or("maxSeconds", thirty_days())?,
+        })
+    }
+}
+
+impl ToJson for CrossingOption {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("value", &self.value)
+            .member("label", &self.label)
+            .member("windowSeconds", &self.window_seconds)
+            .member("maxSeconds", &self.max_seconds)
+            .finish()
+    }
+}
+
+impl FromJson for Target {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            expr: reader.required("expr")?,
+            legend_format: reader.optional("legendFormat")?,
+            instant: reader.or_default("instant")?,
+        })
+    }
+}
+
+impl ToJson for Target {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("expr", &self.expr)
+            .optional("legendFormat", &self.legend_format)
+            .member_if(self.instant, "instant", &self.instant)
+            .finish()
+    }
+}
+
+impl FromJson for Threshold {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            value: reader.optional("value")?,
+            color: reader.required("color")?,
+        })
+    }
+}
+
+impl ToJson for Threshold {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("value", &self.value)
+            .member("color", &self.color)
+            .finish()
+    }
+}
+
+impl FromJson for GridPosition {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            panel: reader.required("panel")?,
+            x: reader.required("x")?,
+            y: reader.required("y")?,
+            w: reader.required("w")?,
+            h: reader.required("h")?,
+        })
+    }
+}
+
+impl ToJson for GridPosition {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("panel", &self.panel)
+            .member("x", &self.x)
+            .member("y", &self.y)
+            .member("w", &self.w)
+            .member("h", &self.h)
+            .finish()
     }
 }
 
@@ -819,8 +1136,8 @@ mod shipped_dashboards {
 
     #[test]
     fn every_listed_dashboard_is_valid() {
-        let index: Vec<serde_json::Value> =
-            serde_json::from_str(include_str!("../../../public/dashboards/index.json")).unwrap();
+        let index: Vec<DashboardListing> =
+            crate::json::decode(include_str!("../../../public/dashboards/index.json")).unwrap();
         let shipped = [
             (
                 "service-health",
@@ -837,10 +1154,10 @@ mod shipped_dashboards {
             "index.json lists every shipped dashboard"
         );
         for (entry, (id, text)) in index.iter().zip(shipped) {
-            assert_eq!(entry["id"], id);
+            assert_eq!(entry.id, id);
             let dashboard = Dashboard::from_json(text).unwrap_or_else(|e| panic!("{id}: {e}"));
             assert_eq!(dashboard.id, id);
-            assert_eq!(entry["title"], dashboard.title.as_str());
+            assert_eq!(entry.title, dashboard.title);
         }
     }
 

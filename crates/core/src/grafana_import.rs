@@ -13,8 +13,8 @@ use crate::dashboard_model::{
     Panel, PanelKind, Reducer, Target, Threshold, Variable, VariableSource,
     DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
 };
+use crate::json::Json;
 use crate::units::Unit;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Input larger than this is refused before parsing.
@@ -65,7 +65,7 @@ pub fn import_grafana_dashboard(text: &str) -> Result<(Dashboard, ImportReport),
             MAX_IMPORT_BYTES / (1024 * 1024)
         ));
     }
-    let root: Value = serde_json::from_str(text)
+    let root = Json::parse(text)
         .map_err(|e| format!("this is not valid JSON ({e}); nothing was imported"))?;
     let grafana = match root.get("dashboard") {
         Some(inner) if inner.is_object() => inner,
@@ -93,23 +93,23 @@ struct Importer {
     datasource_kinds: BTreeMap<String, String>,
 }
 
-fn text_of(value: Option<&Value>) -> String {
+fn text_of(value: Option<&Json>) -> String {
     match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Json::String(s)) => s.clone(),
+        Some(Json::Number(n)) => n.to_string(),
         _ => String::new(),
     }
 }
 
-fn number_of(value: Option<&Value>) -> Option<f64> {
+fn number_of(value: Option<&Json>) -> Option<f64> {
     match value? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
+        Json::Number(n) => Some(*n),
+        Json::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
-fn as_u32(value: Option<&Value>) -> Option<u32> {
+fn as_u32(value: Option<&Json>) -> Option<u32> {
     number_of(value)
         .filter(|v| v.is_finite() && *v >= 0.0)
         .map(|v| v.round() as u32)
@@ -197,11 +197,11 @@ fn map_reducer(calc: &str) -> Option<Reducer> {
 }
 
 impl Importer {
-    fn new(grafana: &Value) -> Self {
+    fn new(grafana: &Json) -> Self {
         let mut datasource_kinds = BTreeMap::new();
         for input in grafana
             .get("__inputs")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
         {
@@ -222,7 +222,7 @@ impl Importer {
         }
     }
 
-    fn run(&mut self, grafana: &Value) -> Result<Dashboard, String> {
+    fn run(&mut self, grafana: &Json) -> Result<Dashboard, String> {
         let title = {
             let t = text_of(grafana.get("title"));
             if t.trim().is_empty() {
@@ -232,10 +232,10 @@ impl Importer {
             }
         };
         let variables = self.variables(grafana);
-        if let Some(rows) = grafana.get("rows").and_then(Value::as_array) {
+        if let Some(rows) = grafana.get("rows").and_then(Json::as_array) {
             self.old_rows(rows);
         }
-        if let Some(panels) = grafana.get("panels").and_then(Value::as_array) {
+        if let Some(panels) = grafana.get("panels").and_then(Json::as_array) {
             let mut offset = self.layout.iter().map(|p| p.y + p.h).max().unwrap_or(0);
             for panel in panels {
                 offset = self.grid_panel(panel, offset);
@@ -243,10 +243,10 @@ impl Importer {
         }
         let annotations = grafana
             .pointer("/annotations/list")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .map_or(0, |list| {
                 list.iter()
-                    .filter(|a| a.get("builtIn").and_then(Value::as_u64) != Some(1))
+                    .filter(|a| a.get("builtIn").and_then(Json::as_u64) != Some(1))
                     .count()
             });
         if annotations > 0 {
@@ -256,7 +256,7 @@ impl Importer {
         }
         if grafana
             .get("links")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .is_some_and(|l| !l.is_empty())
         {
             self.report
@@ -272,8 +272,8 @@ impl Importer {
                 .unwrap_or_else(|| "now".into()),
         };
         let refresh = match grafana.get("refresh") {
-            Some(Value::String(r)) if crate::refresh::parse_refresh(r).is_some() => r.clone(),
-            Some(Value::String(r)) if !r.is_empty() => {
+            Some(Json::String(r)) if crate::refresh::parse_refresh(r).is_some() => r.clone(),
+            Some(Json::String(r)) if !r.is_empty() => {
                 self.report.notes.push(format!(
                     "refresh {r:?} is not one Foresight offers; refresh is off"
                 ));
@@ -314,12 +314,12 @@ impl Importer {
         Dashboard::from_json(&json).map_err(|e| format!("the imported dashboard is not valid: {e}"))
     }
 
-    fn variables(&mut self, grafana: &Value) -> Vec<Variable> {
+    fn variables(&mut self, grafana: &Json) -> Vec<Variable> {
         let mut variables = Vec::new();
         let mut seen = BTreeSet::new();
         for item in grafana
             .pointer("/templating/list")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
         {
@@ -332,7 +332,7 @@ impl Importer {
                 continue;
             }
             let current: Vec<String> = match item.pointer("/current/value") {
-                Some(Value::Array(values)) => values.iter().map(|v| text_of(Some(v))).collect(),
+                Some(Json::Array(values)) => values.iter().map(|v| text_of(Some(v))).collect(),
                 Some(value) => vec![text_of(Some(value))],
                 None => Vec::new(),
             };
@@ -349,7 +349,7 @@ impl Importer {
                 .collect();
             let option_values = || -> Vec<String> {
                 item.get("options")
-                    .and_then(Value::as_array)
+                    .and_then(Json::as_array)
                     .into_iter()
                     .flatten()
                     .map(|o| text_of(o.get("value")))
@@ -370,7 +370,7 @@ impl Importer {
                 }
                 "query" => {
                     let query = match item.get("query") {
-                        Some(Value::Object(object)) => text_of(object.get("query")),
+                        Some(object @ Json::Object(_)) => text_of(object.get("query")),
                         other => text_of(other),
                     };
                     let regex = text_of(item.get("regex"));
@@ -429,7 +429,7 @@ impl Importer {
                         .map(|v| v.trim().to_string())
                         .filter(|v| !v.is_empty())
                         .collect();
-                    if item.get("auto").and_then(Value::as_bool) == Some(true) {
+                    if item.get("auto").and_then(Json::as_bool) == Some(true) {
                         self.report.notes.push(format!(
                             "variable ${name}: the \"auto\" interval is not offered"
                         ));
@@ -466,10 +466,10 @@ impl Importer {
                 name: name.clone(),
                 label: Some(text_of(item.get("label"))).filter(|l| !l.is_empty()),
                 source,
-                multi: item.get("multi").and_then(Value::as_bool).unwrap_or(false),
+                multi: item.get("multi").and_then(Json::as_bool).unwrap_or(false),
                 include_all: item
                     .get("includeAll")
-                    .and_then(Value::as_bool)
+                    .and_then(Json::as_bool)
                     .unwrap_or(false),
                 all_value: Some(text_of(item.get("allValue"))).filter(|v| !v.is_empty()),
                 default,
@@ -478,7 +478,7 @@ impl Importer {
         variables
     }
 
-    fn unique_id(&mut self, panel: &Value, title: &str) -> String {
+    fn unique_id(&mut self, panel: &Json, title: &str) -> String {
         let base = match as_u32(panel.get("id")) {
             Some(id) => format!("panel-{id}"),
             None => {
@@ -513,7 +513,7 @@ impl Importer {
 
     /// A current-layout panel at `gridPos` (rows become headings; a collapsed
     /// row's panels are laid out after it). Returns the next free row.
-    fn grid_panel(&mut self, panel: &Value, bottom: u32) -> u32 {
+    fn grid_panel(&mut self, panel: &Json, bottom: u32) -> u32 {
         let grid = panel.get("gridPos");
         let x = as_u32(grid.and_then(|g| g.get("x"))).unwrap_or(0);
         let y = as_u32(grid.and_then(|g| g.get("y"))).map_or(bottom, |y| y + self.row_shift);
@@ -522,7 +522,7 @@ impl Importer {
         if text_of(panel.get("type")) == "row" {
             let title = text_of(panel.get("title"));
             let id = self.unique_id(panel, &title);
-            let collapsed = panel.get("collapsed").and_then(Value::as_bool) == Some(true);
+            let collapsed = panel.get("collapsed").and_then(Json::as_bool) == Some(true);
             self.panels.push(row_heading(&id, &title));
             self.report.panels.push(ImportedPanel {
                 title: title.clone(),
@@ -542,7 +542,7 @@ impl Importer {
             let mut next = y + 2;
             for inner in panel
                 .get("panels")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
             {
@@ -556,18 +556,18 @@ impl Importer {
     }
 
     /// The old layout: rows of panels sized by `span` (of 12) and the row's height in pixels.
-    fn old_rows(&mut self, rows: &[Value]) {
+    fn old_rows(&mut self, rows: &[Json]) {
         let mut y = 0;
         for row in rows {
             let height_px = match row.get("height") {
-                Some(Value::String(s)) => s.trim_end_matches("px").trim().parse().unwrap_or(250.0),
+                Some(Json::String(s)) => s.trim_end_matches("px").trim().parse().unwrap_or(250.0),
                 Some(value) => number_of(Some(value)).unwrap_or(250.0),
                 None => 250.0,
             };
             let h = ((height_px / GRID_ROW_PIXELS).ceil() as u32).max(3);
             let title = text_of(row.get("title"));
-            if row.get("showTitle").and_then(Value::as_bool) == Some(true) && !title.is_empty() {
-                let id = self.unique_id(&Value::Null, &format!("row {title}"));
+            if row.get("showTitle").and_then(Json::as_bool) == Some(true) && !title.is_empty() {
+                let id = self.unique_id(&Json::Null, &format!("row {title}"));
                 self.panels.push(row_heading(&id, &title));
                 self.report.panels.push(ImportedPanel {
                     title: title.clone(),
@@ -583,7 +583,7 @@ impl Importer {
             let mut line_height = 0;
             for panel in row
                 .get("panels")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
             {
@@ -592,7 +592,7 @@ impl Importer {
                 let panel_h = panel
                     .get("height")
                     .and_then(|v| match v {
-                        Value::String(s) => s.trim_end_matches("px").trim().parse::<f64>().ok(),
+                        Json::String(s) => s.trim_end_matches("px").trim().parse::<f64>().ok(),
                         other => number_of(Some(other)),
                     })
                     .map_or(h, |px| ((px / GRID_ROW_PIXELS).ceil() as u32).max(3));
@@ -610,15 +610,15 @@ impl Importer {
         }
     }
 
-    fn datasource_kind(&self, datasource: Option<&Value>) -> Option<String> {
+    fn datasource_kind(&self, datasource: Option<&Json>) -> Option<String> {
         match datasource? {
-            Value::Object(object) => Some(text_of(object.get("type")))
+            object @ Json::Object(_) => Some(text_of(object.get("type")))
                 .filter(|t| !t.is_empty())
                 .or_else(|| {
                     let uid = text_of(object.get("uid"));
                     self.datasource_kinds.get(&uid).cloned()
                 }),
-            Value::String(name) => self.datasource_kinds.get(name).cloned().or_else(|| {
+            Json::String(name) => self.datasource_kinds.get(name).cloned().or_else(|| {
                 let lower = name.to_lowercase();
                 [
                     "loki",
@@ -640,7 +640,7 @@ impl Importer {
     }
 
     /// Converts one non-row panel; unsupported ones become placeholders.
-    fn convert(&mut self, panel: &Value) -> String {
+    fn convert(&mut self, panel: &Json) -> String {
         let title = text_of(panel.get("title"));
         let grafana_type = text_of(panel.get("type"));
         let id = self.unique_id(panel, &title);
@@ -701,18 +701,18 @@ impl Importer {
         let thresholds = self.thresholds(panel, &mut notes);
         if panel
             .get("transformations")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .is_some_and(|t| !t.is_empty())
         {
             notes.push("transformations are not applied".into());
         }
         if panel
             .pointer("/fieldConfig/overrides")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .is_some_and(|o| !o.is_empty())
             || panel
                 .get("seriesOverrides")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .is_some_and(|o| !o.is_empty())
         {
             notes.push("per-series overrides are not applied".into());
@@ -743,16 +743,16 @@ impl Importer {
                 let stacked = custom
                     .and_then(|c| c.pointer("/stacking/mode"))
                     .is_some_and(|m| text_of(Some(m)) == "normal")
-                    || panel.get("stack").and_then(Value::as_bool) == Some(true);
+                    || panel.get("stack").and_then(Json::as_bool) == Some(true);
                 let bars = custom
                     .and_then(|c| c.get("drawStyle"))
                     .is_some_and(|d| text_of(Some(d)) == "bars")
-                    || panel.get("bars").and_then(Value::as_bool) == Some(true);
+                    || panel.get("bars").and_then(Json::as_bool) == Some(true);
                 let points = custom
                     .and_then(|c| c.get("drawStyle"))
                     .is_some_and(|d| text_of(Some(d)) == "points")
-                    || (panel.get("points").and_then(Value::as_bool) == Some(true)
-                        && panel.get("lines").and_then(Value::as_bool) == Some(false));
+                    || (panel.get("points").and_then(Json::as_bool) == Some(true)
+                        && panel.get("lines").and_then(Json::as_bool) == Some(false));
                 let filled = number_of(custom.and_then(|c| c.get("fillOpacity"))).unwrap_or(0.0)
                     > 0.0
                     || number_of(panel.get("fill")).unwrap_or(0.0) > 0.0;
@@ -762,7 +762,7 @@ impl Importer {
                 if custom
                     .and_then(|c| c.pointer("/stacking/mode"))
                     .is_some_and(|m| text_of(Some(m)) == "percent")
-                    || panel.get("percentage").and_then(Value::as_bool) == Some(true)
+                    || panel.get("percentage").and_then(Json::as_bool) == Some(true)
                 {
                     notes.push("percent stacking is drawn as plain stacking".into());
                 }
@@ -783,11 +783,11 @@ impl Importer {
             }
             "stat" | "singlestat" => {
                 let reduce = reducer(&mut notes);
-                let gauge = panel.pointer("/gauge/show").and_then(Value::as_bool) == Some(true);
+                let gauge = panel.pointer("/gauge/show").and_then(Json::as_bool) == Some(true);
                 if gauge {
                     PanelKind::Gauge { reduce }
                 } else {
-                    let sparkline = panel.pointer("/sparkline/show").and_then(Value::as_bool)
+                    let sparkline = panel.pointer("/sparkline/show").and_then(Json::as_bool)
                         == Some(true)
                         || text_of(panel.pointer("/options/graphMode")) == "area";
                     PanelKind::Stat {
@@ -854,12 +854,12 @@ impl Importer {
         let mut targets = Vec::new();
         for target in panel
             .get("targets")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
         {
             let expr = text_of(target.get("expr"));
-            if target.get("hide").and_then(Value::as_bool) == Some(true) {
+            if target.get("hide").and_then(Json::as_bool) == Some(true) {
                 notes.push(format!(
                     "hidden query {} left out",
                     text_of(target.get("refId"))
@@ -879,7 +879,7 @@ impl Importer {
                 continue;
             }
             let legend = text_of(target.get("legendFormat"));
-            let instant = target.get("instant").and_then(Value::as_bool) == Some(true);
+            let instant = target.get("instant").and_then(Json::as_bool) == Some(true);
             targets.push(Target {
                 expr,
                 legend_format: (!legend.is_empty() && legend != "__auto").then_some(legend),
@@ -915,7 +915,7 @@ impl Importer {
         id
     }
 
-    fn thresholds(&self, panel: &Value, notes: &mut Vec<String>) -> Vec<Threshold> {
+    fn thresholds(&self, panel: &Json, notes: &mut Vec<String>) -> Vec<Threshold> {
         if let Some(config) = panel.pointer("/fieldConfig/defaults/thresholds") {
             if text_of(config.get("mode")) == "percentage" {
                 notes.push("percentage thresholds are not applied".into());
@@ -923,7 +923,7 @@ impl Importer {
             }
             let steps: Vec<Threshold> = config
                 .get("steps")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
                 .enumerate()
@@ -943,7 +943,7 @@ impl Importer {
         let text = text_of(panel.get("thresholds"));
         let colors: Vec<String> = panel
             .get("colors")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
             .map(|c| map_color(&text_of(Some(c))))

@@ -48,8 +48,8 @@ fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
 
 /// The URL-safe text for a dashboard.
 pub fn encode_inline_dashboard(dashboard: &Dashboard) -> String {
-    let json = serde_json::to_vec(dashboard).expect("a dashboard always serialises");
-    base64url_encode(&miniz_oxide::deflate::compress_to_vec(&json, 9))
+    let json = crate::json::ToJson::to_json(dashboard).to_string();
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
 }
 
 pub fn decode_inline_dashboard(text: &str) -> Result<Dashboard, String> {

@@ -2,8 +2,8 @@
 //! arrive as JSON strings (`"1.5"`, `"NaN"`, `"+Inf"`); nothing past this module
 //! sees a string.
 
+use crate::json::{DecodeError, FromJson, Json, ObjectReader};
 use crate::series::{Labels, Series};
-use serde::Deserialize;
 use std::fmt;
 
 /// Why a request to Prometheus produced no usable data, phrased for a person.
@@ -69,64 +69,139 @@ pub struct InstantSample {
 }
 
 /// `/api/v1/status/buildinfo`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildInfo {
     pub version: String,
-    #[serde(default)]
     pub revision: String,
-    #[serde(default)]
     pub branch: String,
-    #[serde(default, rename = "goVersion")]
     pub go_version: String,
 }
 
-#[derive(Deserialize)]
+impl FromJson for BuildInfo {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            version: reader.required("version")?,
+            revision: reader.or_default("revision")?,
+            branch: reader.or_default("branch")?,
+            go_version: reader.or_default("goVersion")?,
+        })
+    }
+}
+
+/// The common envelope of every API answer.
 struct Envelope {
     status: String,
-    #[serde(default)]
-    data: Option<serde_json::Value>,
-    #[serde(default, rename = "errorType")]
+    data: Option<Json>,
     error_type: Option<String>,
-    #[serde(default)]
     error: Option<String>,
-    #[serde(default)]
     warnings: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct RawQueryData {
-    #[serde(rename = "resultType")]
-    result_type: String,
-    result: serde_json::Value,
+impl Envelope {
+    fn read(body: &str) -> Result<Self, String> {
+        let document = Json::parse(body)?;
+        let reader = ObjectReader::new(&document).map_err(|e| e.to_string())?;
+        let mut envelope = Self {
+            status: reader.required("status").map_err(|e| e.to_string())?,
+            data: None,
+            error_type: reader.optional("errorType").map_err(|e| e.to_string())?,
+            error: reader.optional("error").map_err(|e| e.to_string())?,
+            warnings: reader.or_default("warnings").map_err(|e| e.to_string())?,
+        };
+        // The data is moved out, not copied: range answers are large.
+        if let Json::Object(members) = document {
+            envelope.data = members
+                .into_iter()
+                .rev()
+                .find(|(name, value)| name == "data" && !value.is_null())
+                .map(|(_, value)| value);
+        }
+        Ok(envelope)
+    }
 }
 
-#[derive(Deserialize)]
-struct RawMatrixSeries {
-    metric: Labels,
-    #[serde(default)]
-    values: Vec<(f64, String)>,
+/// One `[timestamp, "value"]` pair.
+fn sample_pair(value: &Json) -> Result<(f64, f64), DecodeError> {
+    match value.as_array().map(Vec::as_slice) {
+        Some([Json::Number(timestamp), Json::String(text)]) => sample_number(text)
+            .map(|sample| (*timestamp, sample))
+            .ok_or_else(|| DecodeError::new(format!("sample value {text:?} is not a number"))),
+        _ => Err(DecodeError::new(format!(
+            "expected [timestamp, \"value\"], found {}",
+            value.kind()
+        ))),
+    }
 }
 
-#[derive(Deserialize)]
-struct RawVectorSample {
-    metric: Labels,
-    value: (f64, String),
+fn member<'a>(value: &'a Json, name: &str) -> Result<&'a Json, DecodeError> {
+    ObjectReader::new(value)?
+        .value(name)
+        .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing")))
+}
+
+fn matrix_series(value: &Json) -> Result<Series, DecodeError> {
+    let labels = Labels::from_json(member(value, "metric")?).map_err(|e| e.in_member("metric"))?;
+    let pairs = match ObjectReader::new(value)?.value("values") {
+        None => &[][..],
+        Some(Json::Array(items)) => items.as_slice(),
+        Some(other) => return Err(DecodeError::expected("an array", other).in_member("values")),
+    };
+    let mut timestamps = Vec::with_capacity(pairs.len());
+    let mut values = Vec::with_capacity(pairs.len());
+    for (index, pair) in pairs.iter().enumerate() {
+        let (timestamp, sample) =
+            sample_pair(pair).map_err(|e| e.in_item(index).in_member("values"))?;
+        timestamps.push(timestamp);
+        values.push(sample);
+    }
+    Ok(Series {
+        labels,
+        timestamps,
+        values,
+    })
+}
+
+fn vector_sample(value: &Json) -> Result<InstantSample, DecodeError> {
+    let labels = Labels::from_json(member(value, "metric")?).map_err(|e| e.in_member("metric"))?;
+    let (timestamp, value) =
+        sample_pair(member(value, "value")?).map_err(|e| e.in_member("value"))?;
+    Ok(InstantSample {
+        labels,
+        timestamp,
+        value,
+    })
+}
+
+fn each_item<T>(
+    value: &Json,
+    read: fn(&Json) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| DecodeError::expected("an array", value))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| read(item).map_err(|e| e.in_item(index)))
+        .collect()
+}
+
+/// A sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`).
+fn sample_number(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        _ => text.parse::<f64>().ok().filter(|v| v.is_finite()),
+    }
 }
 
 /// Parses a sample value as Prometheus writes it.
 pub fn parse_sample_value(text: &str) -> Result<f64, ApiError> {
-    match text {
-        "NaN" => Ok(f64::NAN),
-        "+Inf" | "Inf" => Ok(f64::INFINITY),
-        "-Inf" => Ok(f64::NEG_INFINITY),
-        _ => text
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| ApiError::Malformed {
-                detail: format!("sample value {text:?} is not a number"),
-            }),
-    }
+    sample_number(text).ok_or_else(|| ApiError::Malformed {
+        detail: format!("sample value {text:?} is not a number"),
+    })
 }
 
 fn excerpt(body: &str) -> String {
@@ -140,8 +215,8 @@ fn excerpt(body: &str) -> String {
 
 /// Decodes the common envelope: error statuses become [`ApiError`]s with
 /// Prometheus's own `errorType` and message when it sent them.
-fn parse_envelope(http_status: u16, body: &str) -> Result<ApiSuccess<serde_json::Value>, ApiError> {
-    let envelope: Envelope = match serde_json::from_str(body) {
+fn parse_envelope(http_status: u16, body: &str) -> Result<ApiSuccess<Json>, ApiError> {
+    let envelope = match Envelope::read(body) {
         Ok(envelope) => envelope,
         Err(error) if (200..300).contains(&http_status) => {
             return Err(ApiError::Malformed {
@@ -181,14 +256,12 @@ fn parse_envelope(http_status: u16, body: &str) -> Result<ApiSuccess<serde_json:
     })
 }
 
-fn parse_samples(raw: Vec<(f64, String)>) -> Result<(Vec<f64>, Vec<f64>), ApiError> {
-    let mut timestamps = Vec::with_capacity(raw.len());
-    let mut values = Vec::with_capacity(raw.len());
-    for (timestamp, text) in raw {
-        timestamps.push(timestamp);
-        values.push(parse_sample_value(&text)?);
-    }
-    Ok((timestamps, values))
+/// The data of a successful answer read as a `T`, errors prefixed by `what`.
+fn parse_data<T: FromJson>(http_status: u16, body: &str, what: &str) -> Result<T, ApiError> {
+    let envelope = parse_envelope(http_status, body)?;
+    T::from_json(&envelope.data).map_err(|error| ApiError::Malformed {
+        detail: format!("{what}: {error}"),
+    })
 }
 
 /// Parses the answer of `/api/v1/query` or `/api/v1/query_range`.
@@ -197,54 +270,35 @@ pub fn parse_query_response(
     body: &str,
 ) -> Result<ApiSuccess<QueryData>, ApiError> {
     let envelope = parse_envelope(http_status, body)?;
-    let raw: RawQueryData =
-        serde_json::from_value(envelope.data).map_err(|error| ApiError::Malformed {
-            detail: format!("query data: {error}"),
-        })?;
-    let shape_error = |error: serde_json::Error| ApiError::Malformed {
-        detail: format!("{} result: {error}", raw.result_type),
-    };
-    let data = match raw.result_type.as_str() {
-        "matrix" => {
-            let raw_series: Vec<RawMatrixSeries> =
-                serde_json::from_value(raw.result).map_err(shape_error)?;
-            let mut series = Vec::with_capacity(raw_series.len());
-            for item in raw_series {
-                let (timestamps, values) = parse_samples(item.values)?;
-                series.push(Series {
-                    labels: item.metric,
-                    timestamps,
-                    values,
-                });
-            }
-            QueryData::Matrix(series)
-        }
-        "vector" => {
-            let raw_samples: Vec<RawVectorSample> =
-                serde_json::from_value(raw.result).map_err(shape_error)?;
-            let mut samples = Vec::with_capacity(raw_samples.len());
-            for item in raw_samples {
-                samples.push(InstantSample {
-                    labels: item.metric,
-                    timestamp: item.value.0,
-                    value: parse_sample_value(&item.value.1)?,
-                });
-            }
-            QueryData::Vector(samples)
-        }
+    let malformed = |detail: String| ApiError::Malformed { detail };
+    let reader =
+        ObjectReader::new(&envelope.data).map_err(|e| malformed(format!("query data: {e}")))?;
+    let result_type: String = reader
+        .required("resultType")
+        .map_err(|e| malformed(format!("query data: {e}")))?;
+    let result = reader
+        .value("result")
+        .ok_or_else(|| malformed("query data: the member \"result\" is missing".into()))?;
+    let shape_error = |error: DecodeError| malformed(format!("{result_type} result: {error}"));
+    let data = match result_type.as_str() {
+        "matrix" => QueryData::Matrix(each_item(result, matrix_series).map_err(shape_error)?),
+        "vector" => QueryData::Vector(each_item(result, vector_sample).map_err(shape_error)?),
         "scalar" => {
-            let (timestamp, text): (f64, String) =
-                serde_json::from_value(raw.result).map_err(shape_error)?;
-            QueryData::Scalar {
-                timestamp,
-                value: parse_sample_value(&text)?,
+            let (timestamp, value) = sample_pair(result).map_err(shape_error)?;
+            QueryData::Scalar { timestamp, value }
+        }
+        "string" => match result.as_array().map(Vec::as_slice) {
+            Some([Json::Number(timestamp), Json::String(value)]) => QueryData::String {
+                timestamp: *timestamp,
+                value: value.clone(),
+            },
+            _ => {
+                return Err(shape_error(DecodeError::expected(
+                    "[timestamp, \"text\"]",
+                    result,
+                )))
             }
-        }
-        "string" => {
-            let (timestamp, value): (f64, String) =
-                serde_json::from_value(raw.result).map_err(shape_error)?;
-            QueryData::String { timestamp, value }
-        }
+        },
         other => {
             return Err(ApiError::Malformed {
                 detail: format!("unknown resultType {other:?}"),
@@ -259,29 +313,31 @@ pub fn parse_query_response(
 
 /// Parses the answer of `/api/v1/status/buildinfo`.
 pub fn parse_build_info_response(http_status: u16, body: &str) -> Result<BuildInfo, ApiError> {
-    let envelope = parse_envelope(http_status, body)?;
-    serde_json::from_value(envelope.data).map_err(|error| ApiError::Malformed {
-        detail: format!("buildinfo: {error}"),
-    })
+    parse_data(http_status, body, "buildinfo")
 }
 
 /// Parses the answer of `/api/v1/label/<name>/values`.
 pub fn parse_label_values_response(http_status: u16, body: &str) -> Result<Vec<String>, ApiError> {
-    let envelope = parse_envelope(http_status, body)?;
-    serde_json::from_value(envelope.data).map_err(|error| ApiError::Malformed {
-        detail: format!("label values: {error}"),
-    })
+    parse_data(http_status, body, "label values")
 }
 
 /// What `/api/v1/metadata` says about one metric.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricMetadata {
-    #[serde(rename = "type", default)]
     pub kind: String,
-    #[serde(default)]
     pub help: String,
-    #[serde(default)]
     pub unit: String,
+}
+
+impl FromJson for MetricMetadata {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            kind: reader.or_default("type")?,
+            help: reader.or_default("help")?,
+            unit: reader.or_default("unit")?,
+        })
+    }
 }
 
 /// Parses `/api/v1/metadata`: metric name → its metadata entries.
@@ -289,10 +345,7 @@ pub fn parse_metadata_response(
     http_status: u16,
     body: &str,
 ) -> Result<std::collections::BTreeMap<String, Vec<MetricMetadata>>, ApiError> {
-    let envelope = parse_envelope(http_status, body)?;
-    serde_json::from_value(envelope.data).map_err(|error| ApiError::Malformed {
-        detail: format!("metadata: {error}"),
-    })
+    parse_data(http_status, body, "metadata")
 }
 
 #[cfg(test)]

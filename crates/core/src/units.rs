@@ -1,40 +1,43 @@
 //! Value units as dashboards name them (Grafana's unit ids, so imported
 //! dashboards map one to one) and their human formatting.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{decode_choice, DecodeError, FromJson, Json, ToJson};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Unit {
     /// Plain number with k/M/G/T suffixes.
     #[default]
-    #[serde(rename = "short")]
     Short,
     /// The number as it is.
-    #[serde(rename = "none")]
     None,
     /// Values 0–100 shown with `%`.
-    #[serde(rename = "percent")]
     Percent,
     /// Values 0–1 shown as a percentage.
-    #[serde(rename = "percentunit")]
     PercentUnit,
-    #[serde(rename = "s")]
     Seconds,
-    #[serde(rename = "ms")]
     Milliseconds,
     /// Binary multiples: KiB, MiB, GiB…
-    #[serde(rename = "bytes")]
     BytesIec,
     /// Decimal multiples: kB, MB, GB…
-    #[serde(rename = "decbytes")]
     BytesSi,
-    #[serde(rename = "reqps")]
     RequestsPerSecond,
 }
 
 impl Unit {
+    pub const ALL: [Unit; 9] = [
+        Unit::Short,
+        Unit::None,
+        Unit::Percent,
+        Unit::PercentUnit,
+        Unit::Seconds,
+        Unit::Milliseconds,
+        Unit::BytesIec,
+        Unit::BytesSi,
+        Unit::RequestsPerSecond,
+    ];
+
     pub fn from_id(id: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+        Self::ALL.into_iter().find(|unit| unit.id() == id)
     }
 
     /// The Grafana unit id this unit is written as (`short`, `percentunit`, …).
@@ -50,6 +53,18 @@ impl Unit {
             Unit::BytesSi => "decbytes",
             Unit::RequestsPerSecond => "reqps",
         }
+    }
+}
+
+impl FromJson for Unit {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        decode_choice(value, &Self::ALL, Self::id)
+    }
+}
+
+impl ToJson for Unit {
+    fn to_json(&self) -> Json {
+        Json::from(self.id())
     }
 }
 
@@ -202,6 +217,7 @@ mod tests {
         assert_eq!(Unit::from_id("decbytes"), Some(Unit::BytesSi));
         assert_eq!(Unit::from_id("reqps"), Some(Unit::RequestsPerSecond));
         assert_eq!(Unit::from_id("furlongs"), None);
-        assert_eq!(serde_json::to_string(&Unit::Seconds).unwrap(), "\"s\"");
+        assert_eq!(Unit::Seconds.to_json().to_string(), "\"s\"");
+        assert_eq!(Unit::from_json(&"decbytes".into()), Ok(Unit::BytesSi));
     }
 }

@@ -72,7 +72,8 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
     ))
     .unwrap();
     dashboard.id = "alerting-test".into();
-    dashboard.alerts = vec![serde_json::from_value::<AlertRule>(serde_json::json!({
+    dashboard.alerts =
+        vec![foresight_core::json::decode::<AlertRule>(&serde_json::json!({
         "name": "ErrorsAboveOnePercent",
         "expr": expr,
         "condition": {"kind": "threshold", "op": ">", "value": 1},
@@ -80,7 +81,7 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         "interval": "2s",
         "labels": {"severity": "page"},
         "annotations": {"summary": "{{ $labels.job }} errors at {{ printf \"%.1f\" $value }} %"}
-    }))
+    }).to_string())
     .unwrap()];
     dashboard.notify.alertmanager = Some(alertmanager.clone());
     dashboard.notify.webhooks = vec![webhook.url.clone(), failing.url.clone()];

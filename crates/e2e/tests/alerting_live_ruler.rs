@@ -33,7 +33,7 @@ fn now_seconds() -> f64 {
 }
 
 fn rules(opens: f64, closes: f64) -> Vec<AlertRule> {
-    serde_json::from_value(json!([
+    foresight_core::json::decode(&json!([
         {
             "name": "WindowOpen",
             "expr": format!("vector(time()) > {opens} and vector(time()) < {closes}"),
@@ -60,7 +60,7 @@ fn rules(opens: f64, closes: f64) -> Vec<AlertRule> {
             "condition": {"kind": "anomalyScore", "above": 0.999},
             "interval": "2s"
         }
-    ]))
+    ]).to_string())
     .unwrap()
 }
 

@@ -7,8 +7,8 @@
 
 use super::rule::AlertRule;
 use super::state_machine::{Alert, AlertState, RuleState};
+use crate::json::{Json, ObjectWriter};
 use crate::series::Labels;
-use serde_json::{json, Value};
 
 /// Prometheus's default `--rules.alert.resend-delay`.
 pub const RESEND_DELAY_SECONDS: f64 = 60.0;
@@ -93,26 +93,34 @@ pub fn due_alerts(
 }
 
 /// The body of a POST to Alertmanager's `/api/v2/alerts`.
-pub fn alertmanager_body(alerts: &[Outgoing], generator_url: &str) -> Value {
-    Value::Array(
+pub fn alertmanager_body(alerts: &[Outgoing], generator_url: &str) -> Json {
+    Json::Array(
         alerts
             .iter()
             .map(|a| {
-                json!({
-                    "labels": a.labels,
-                    "annotations": a.annotations,
-                    "startsAt": rfc3339(a.starts_at),
-                    "endsAt": rfc3339(a.ends_at),
-                    "generatorURL": generator_url,
-                })
+                ObjectWriter::new()
+                    .member("labels", &a.labels)
+                    .member("annotations", &a.annotations)
+                    .member("startsAt", &rfc3339(a.starts_at))
+                    .member("endsAt", &rfc3339(a.ends_at))
+                    .member("generatorURL", &generator_url)
+                    .finish()
             })
             .collect(),
     )
 }
 
+fn status_name(firing: bool) -> &'static str {
+    if firing {
+        "firing"
+    } else {
+        "resolved"
+    }
+}
+
 /// The webhook payload: `version`, overall `status`, each alert, and a one-line
 /// `text` for Slack-compatible receivers.
-pub fn webhook_body(alerts: &[Outgoing], generator_url: &str) -> Value {
+pub fn webhook_body(alerts: &[Outgoing], generator_url: &str) -> Json {
     let firing = alerts.iter().filter(|a| a.firing).count();
     let text = alerts
         .iter()
@@ -126,20 +134,26 @@ pub fn webhook_body(alerts: &[Outgoing], generator_url: &str) -> Value {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    json!({
-        "version": "1",
-        "status": if firing > 0 { "firing" } else { "resolved" },
-        "generatorURL": generator_url,
-        "alerts": alerts.iter().map(|a| json!({
-            "status": if a.firing { "firing" } else { "resolved" },
-            "labels": a.labels,
-            "annotations": a.annotations,
-            "startsAt": rfc3339(a.starts_at),
-            "endsAt": rfc3339(a.ends_at),
-            "value": a.value,
-        })).collect::<Vec<_>>(),
-        "text": text,
-    })
+    let alert_objects: Vec<Json> = alerts
+        .iter()
+        .map(|a| {
+            ObjectWriter::new()
+                .member("status", &status_name(a.firing))
+                .member("labels", &a.labels)
+                .member("annotations", &a.annotations)
+                .member("startsAt", &rfc3339(a.starts_at))
+                .member("endsAt", &rfc3339(a.ends_at))
+                .member("value", &a.value)
+                .finish()
+        })
+        .collect();
+    ObjectWriter::new()
+        .member("version", &"1")
+        .member("status", &status_name(firing > 0))
+        .member("generatorURL", &generator_url)
+        .member("alerts", &alert_objects)
+        .member("text", &text)
+        .finish()
 }
 
 #[cfg(test)]
@@ -147,8 +161,10 @@ mod tests {
     use super::*;
 
     fn rule() -> AlertRule {
-        serde_json::from_value(json!({"name": "Down", "expr": "up == 0", "for": "1m",
-            "annotations": {"summary": "{{ $labels.instance }} is down"}}))
+        crate::json::decode(
+            r#"{"name": "Down", "expr": "up == 0", "for": "1m",
+                "annotations": {"summary": "{{ $labels.instance }} is down"}}"#,
+        )
         .unwrap()
     }
 

@@ -4,8 +4,8 @@
 
 use super::rule::{AlertRule, Condition};
 use crate::calendar::{unix_seconds_from_civil, CivilTime};
+use crate::json::Json;
 use crate::series::Labels;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// One alert of a server rule.
@@ -77,22 +77,22 @@ pub fn parse_rfc3339(text: &str) -> Option<f64> {
     Some(unix_seconds_from_civil(&civil) as f64 + fraction - offset)
 }
 
-fn string_map(value: &Value) -> BTreeMap<String, String> {
+fn string_map(value: &Json) -> BTreeMap<String, String> {
     value
         .as_object()
         .map(|object| {
-            object
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
+            crate::ordered::map_from(
+                object
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
+            )
         })
         .unwrap_or_default()
 }
 
 /// The alerting rules of a `/api/v1/rules` answer (recording rules are skipped).
 pub fn parse_rules_response(text: &str) -> Result<Vec<ServerRule>, String> {
-    let body: Value =
-        serde_json::from_str(text).map_err(|e| format!("the rules answer is not JSON ({e})"))?;
+    let body = Json::parse(text).map_err(|e| format!("the rules answer is not JSON ({e})"))?;
     if body["status"] != "success" {
         return Err(format!(
             "Prometheus refused the rules request: {}",

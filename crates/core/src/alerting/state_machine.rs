@@ -9,14 +9,14 @@
 //! resolution starts a new Pending period. The clock is an argument: the
 //! machine is pure and replayable (backtests, reloads, tests).
 
+use crate::json::{decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
 use crate::series::Labels;
 use std::collections::BTreeMap;
 
 /// How long a resolved alert is kept to be reported as resolved (Prometheus's `resolvedRetention`).
 pub const RESOLVED_RETENTION_SECONDS: f64 = 15.0 * 60.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertState {
     /// Resolved, kept for reporting.
     Inactive,
@@ -24,9 +24,33 @@ pub enum AlertState {
     Firing,
 }
 
+impl AlertState {
+    pub const ALL: [AlertState; 3] = [Self::Inactive, Self::Pending, Self::Firing];
+
+    /// How it is written (`inactive`, `pending`, `firing`), as Prometheus does.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Inactive => "inactive",
+            Self::Pending => "pending",
+            Self::Firing => "firing",
+        }
+    }
+}
+
+impl FromJson for AlertState {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        decode_choice(value, &Self::ALL, Self::id)
+    }
+}
+
+impl ToJson for AlertState {
+    fn to_json(&self) -> Json {
+        Json::from(self.id())
+    }
+}
+
 /// One alert instance (one output label set of the rule).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     pub labels: Labels,
     pub state: AlertState,
@@ -38,7 +62,6 @@ pub struct Alert {
     /// Since when a Firing alert has been absent (it is then "recovering").
     pub keep_firing_since: Option<f64>,
     /// When it was last sent to a notifier (managed by the caller).
-    #[serde(default)]
     pub last_sent_at: Option<f64>,
 }
 
@@ -46,6 +69,38 @@ impl Alert {
     /// Firing, but its series has gone and `keep_firing_for` is running.
     pub fn is_recovering(&self) -> bool {
         self.state == AlertState::Firing && self.keep_firing_since.is_some()
+    }
+}
+
+/// A value that was not a number (written as `null`) reads back as NaN.
+impl FromJson for Alert {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            labels: reader.or_default("labels")?,
+            state: reader.required("state")?,
+            value: reader.or("value", f64::NAN)?,
+            active_at: reader.required("activeAt")?,
+            fired_at: reader.optional("firedAt")?,
+            resolved_at: reader.optional("resolvedAt")?,
+            keep_firing_since: reader.optional("keepFiringSince")?,
+            last_sent_at: reader.optional("lastSentAt")?,
+        })
+    }
+}
+
+impl ToJson for Alert {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("labels", &self.labels)
+            .member("state", &self.state)
+            .member("value", &self.value)
+            .member("activeAt", &self.active_at)
+            .member("firedAt", &self.fired_at)
+            .member("resolvedAt", &self.resolved_at)
+            .member("keepFiringSince", &self.keep_firing_since)
+            .member("lastSentAt", &self.last_sent_at)
+            .finish()
     }
 }
 
@@ -59,12 +114,31 @@ pub struct Transition {
 }
 
 /// The alerts of one rule, evaluated step by step.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuleState {
     /// By label set.
     pub alerts: BTreeMap<String, Alert>,
     /// The last evaluation time (seconds).
     pub last_evaluation: Option<f64>,
+}
+
+impl FromJson for RuleState {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            alerts: reader.or_default("alerts")?,
+            last_evaluation: reader.optional("last_evaluation")?,
+        })
+    }
+}
+
+impl ToJson for RuleState {
+    fn to_json(&self) -> Json {
+        ObjectWriter::new()
+            .member("alerts", &self.alerts)
+            .member("last_evaluation", &self.last_evaluation)
+            .finish()
+    }
 }
 
 fn key(labels: &Labels) -> String {
