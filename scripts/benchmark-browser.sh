@@ -25,7 +25,7 @@ export FORESIGHT_ARTIFACTS="${FORESIGHT_ARTIFACTS:-$PWD/artifacts}"
 mkdir -p "$FORESIGHT_ARTIFACTS"
 
 # What users get, and the same build with the chart drawing exported to the benchmark page.
-trunk build --release --offline >/dev/null
-trunk build --release --offline --features bench --dist target/bench-dist >/dev/null
+with_release_toolchain trunk build --release --offline >/dev/null
+with_release_toolchain trunk build --release --offline --features bench --dist target/bench-dist >/dev/null
 cargo build --quiet --locked -p sample-service
 cargo run --quiet --locked --release -p e2e --bin browser-benchmarks -- "$@"

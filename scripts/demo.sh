@@ -109,7 +109,7 @@ wait_until_ready "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 60
 wait_until_ready "http://127.0.0.1:$SERVICE_PORT/metrics" 30
 
 say "building and serving Foresight (first build takes about a minute)"
-trunk serve --release --offline --address 127.0.0.1 --port "$APP_PORT" >"$LOG_DIR/trunk.log" 2>&1 &
+with_release_toolchain trunk serve --release --offline --address 127.0.0.1 --port "$APP_PORT" >"$LOG_DIR/trunk.log" 2>&1 &
 PIDS+=($!)
 wait_until_ready "http://127.0.0.1:$APP_PORT/" 600
 

@@ -7,6 +7,9 @@ FORESIGHT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
 WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen crate pinned in Cargo.toml and Trunk.toml
 BINARYEN_VERSION="132.0.0"     # wasm-opt; Debian's binaryen 108 breaks the optimised page
+# The release build (with_release_toolchain) uses this pinned nightly Rust to
+# rebuild the standard library for size; every other build uses stable Rust.
+RELEASE_TOOLCHAIN="nightly-2026-05-20"
 APT_PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager chromium chromium-driver nodejs npm)
 TOOLS_DIR="$FORESIGHT_ROOT/.tools"
 
@@ -60,6 +63,25 @@ ensure_rust_tools() {
   ensure_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
 }
 
+ensure_release_toolchain() {
+  if rustup component list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then return; fi
+  say "installing Rust $RELEASE_TOOLCHAIN with its sources (the release build rebuilds std for size)"
+  rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
+}
+
+# Runs a command (trunk build/serve --release) so that the wasm it builds is as
+# small as we know how: the standard library rebuilt with the app at opt-level
+# "z" (`optimize_for_size`), and a panic traps at once instead of formatting a
+# message (`-Cpanic=immediate-abort`). About a tenth less wasm than stable Rust
+# (README, "size"); plain `trunk build --release` still works, only larger.
+with_release_toolchain() {
+  RUSTUP_TOOLCHAIN="$RELEASE_TOOLCHAIN" \
+    CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
+    CARGO_UNSTABLE_BUILD_STD_FEATURES="optimize_for_size" \
+    RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort" \
+    "$@"
+}
+
 ensure_wasm_opt() {
   if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then return; fi
   say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm) into .tools/"
@@ -69,4 +91,5 @@ ensure_wasm_opt() {
 
 ensure_debian_packages
 ensure_rust_tools
+ensure_release_toolchain
 ensure_wasm_opt

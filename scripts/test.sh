@@ -37,7 +37,7 @@ step "format" cargo fmt --all -- --check
 step "lint native crates" cargo clippy --locked "${NATIVE_PACKAGES[@]}" --all-targets -- -D warnings
 step "lint the browser app" cargo clippy --locked --target wasm32-unknown-unknown -p foresight --all-targets -- -D warnings
 step "native unit tests" cargo test --locked -p foresight-core -p sample-service -p history-generator
-step "release build (trunk, wasm-opt)" trunk build --release --offline
+step "release build (trunk, wasm-opt)" with_release_toolchain trunk build --release --offline
 step "browser component tests (headless Chromium)" \
   cargo test --locked --target wasm32-unknown-unknown -p foresight --test browser_components
 step "build the sample service" cargo build --locked -p sample-service
