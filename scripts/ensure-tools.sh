@@ -64,9 +64,15 @@ ensure_rust_tools() {
 }
 
 ensure_release_toolchain() {
-  if rustup component list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then return; fi
-  say "installing Rust $RELEASE_TOOLCHAIN with its sources (the release build rebuilds std for size)"
-  rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
+  if ! rustup component list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then
+    say "installing Rust $RELEASE_TOOLCHAIN with its sources (the release build rebuilds std for size)"
+    rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
+  fi
+  # The standard library's own dependencies, so that `trunk build --offline` can rebuild it.
+  local sysroot
+  sysroot="$(rustup run "$RELEASE_TOOLCHAIN" rustc --print sysroot)"
+  cargo "+$RELEASE_TOOLCHAIN" fetch --locked --manifest-path "$sysroot/lib/rustlib/src/rust/library/Cargo.toml" >/dev/null 2>&1 ||
+    cargo "+$RELEASE_TOOLCHAIN" fetch --locked --manifest-path "$sysroot/lib/rustlib/src/rust/library/Cargo.toml"
 }
 
 # Runs a command (trunk build/serve --release) so that the wasm it builds is as

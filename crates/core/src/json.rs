@@ -671,11 +671,11 @@ impl<T: FromJson> FromJson for Vec<T> {
         let items = value
             .as_array()
             .ok_or_else(|| DecodeError::expected("an array", value))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| T::from_json(item).map_err(|error| error.in_item(index)))
-            .collect()
+        let mut decoded = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            decoded.push(T::from_json(item).map_err(|error| error.in_item(index))?);
+        }
+        Ok(decoded)
     }
 }
 
