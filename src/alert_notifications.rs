@@ -33,16 +33,10 @@ async fn deliver(
 ) {
     let attempts = RETRY_DELAYS_SECONDS.len() + 1;
     for attempt in 1..=attempts {
-        let outcome = match gloo_net::http::Request::post(&url)
-            .header("Content-Type", "application/json")
-            .body(body.clone())
-        {
-            Ok(request) => match request.send().await {
-                Ok(response) if response.ok() => Ok(()),
-                Ok(response) => Err(format!("HTTP {}", response.status())),
-                Err(error) => Err(error.to_string()),
-            },
-            Err(error) => Err(error.to_string()),
+        let outcome = match crate::http::fetch_text(&url, Some(&body)).await {
+            Ok((200..=299, _)) => Ok(()),
+            Ok((status, _)) => Err(format!("HTTP {status}")),
+            Err(error) => Err(error),
         };
         let line = match &outcome {
             Ok(()) => format!("{what}: delivered to {url} at {}", format_local_datetime(now_ms() as f64 / 1000.0, 0)),

@@ -6,13 +6,13 @@ use crate::browser_clock::now_ms;
 use crate::browser_storage::{load_draft, load_saved, save_dashboard, store_draft, store_saved};
 use crate::dashboard_page::{clipboard_accepts, DashboardPage};
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
+use crate::http::fetch_text;
 use crate::rule_editor::{RuleEditor, RulesDialog};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
 use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
 use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
 use foresight_core::url_state::{DashboardRef, ViewState};
-use gloo_net::http::Request;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -50,25 +50,19 @@ pub fn push_url(state: &ViewState) {
 async fn load_shipped_dashboard(id: &str) -> Result<Dashboard, String> {
     // Relative to the page, so the app works from any sub-path.
     let url = format!("public/dashboards/{id}.json");
-    let response = Request::get(&url)
-        .send()
+    let (status, text) = fetch_text(&url, None)
         .await
         .map_err(|e| format!("cannot load dashboard {id:?}: {e}"))?;
-    if response.status() == 404 {
+    if status == 404 {
         return Err(format!(
             "there is no dashboard {id:?} (public/dashboards/{id}.json was not found)"
         ));
     }
-    if !response.ok() {
+    if !(200..300).contains(&status) {
         return Err(format!(
-            "loading dashboard {id:?} failed with HTTP {}",
-            response.status()
+            "loading dashboard {id:?} failed with HTTP {status}"
         ));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| format!("cannot read dashboard {id:?}: {e}"))?;
     Dashboard::from_json(&text).map_err(|e| format!("dashboard {id:?}: {e}"))
 }
 
@@ -117,8 +111,7 @@ pub fn App() -> impl IntoView {
     // The list of shipped dashboards, for the picker; without it the picker is hidden.
     let listings = RwSignal::new(Vec::<DashboardListing>::new());
     spawn_local(async move {
-        if let Ok(response) = Request::get("public/dashboards/index.json").send().await {
-            let text = response.text().await.unwrap_or_default();
+        if let Ok((200..=299, text)) = fetch_text("public/dashboards/index.json", None).await {
             if let Ok(list) = foresight_core::json::decode::<Vec<DashboardListing>>(&text) {
                 listings.try_set(list);
             }

@@ -14,20 +14,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
+use crate::http::describe;
+
 thread_local! {
     /// Requests on their way, by URL, each a promise of `[status, body]`.
     static IN_FLIGHT: RefCell<HashMap<String, js_sys::Promise>> = RefCell::new(HashMap::new());
-}
-
-fn describe(error: &JsValue) -> String {
-    error
-        .as_string()
-        .or_else(|| {
-            error
-                .dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| format!("{error:?}"))
 }
 
 /// One fetch of `url`, its body kept as a JavaScript string until a caller reads it.

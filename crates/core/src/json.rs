@@ -740,7 +740,7 @@ impl<'a> ObjectReader<'a> {
 
     pub fn required<T: FromJson>(&self, name: &str) -> Result<T, DecodeError> {
         self.optional(name)?
-            .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing")))
+            .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing or null")))
     }
 
     pub fn or_default<T: FromJson + Default>(&self, name: &str) -> Result<T, DecodeError> {
@@ -933,7 +933,7 @@ mod tests {
         );
         assert_eq!(
             decode::<Vec<Panel>>(r#"[{"targets":[{}]}]"#).err().unwrap(),
-            "[0].targets[0]: the member \"expr\" is missing"
+            "[0].targets[0]: the member \"expr\" is missing or null"
         );
         assert_eq!(
             u8::from_json(&Json::Number(300.0)).unwrap_err().to_string(),

@@ -114,8 +114,9 @@ impl Envelope {
             envelope.data = members
                 .into_iter()
                 .rev()
-                .find(|(name, value)| name == "data" && !value.is_null())
-                .map(|(_, value)| value);
+                .find(|(name, _)| name == "data")
+                .map(|(_, value)| value)
+                .filter(|value| !value.is_null());
         }
         Ok(envelope)
     }
@@ -137,7 +138,7 @@ fn sample_pair(value: &Json) -> Result<(f64, f64), DecodeError> {
 fn member<'a>(value: &'a Json, name: &str) -> Result<&'a Json, DecodeError> {
     ObjectReader::new(value)?
         .value(name)
-        .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing")))
+        .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing or null")))
 }
 
 fn matrix_series(value: &Json) -> Result<Series, DecodeError> {
@@ -278,7 +279,7 @@ pub fn parse_query_response(
         .map_err(|e| malformed(format!("query data: {e}")))?;
     let result = reader
         .value("result")
-        .ok_or_else(|| malformed("query data: the member \"result\" is missing".into()))?;
+        .ok_or_else(|| malformed("query data: the member \"result\" is missing or null".into()))?;
     let shape_error = |error: DecodeError| malformed(format!("{result_type} result: {error}"));
     let data = match result_type.as_str() {
         "matrix" => QueryData::Matrix(each_item(result, matrix_series).map_err(shape_error)?),
