@@ -434,29 +434,32 @@ fn refreshed_result(minutes: u32) -> foresight::panel_context::PanelResult {
 /// hours. wasm memory never shrinks, so anything a refresh leaves behind shows
 /// up as growth. (A legend row holding a reactive closure once kept 0.3 KB per
 /// refresh: 600 KB over this test.)
-#[wasm_bindgen_test]
-async fn refreshing_a_time_series_panel_does_not_grow_memory() {
+/// The first minute of a five-hour window of minutes, `minutes` after a fixed start.
+fn test_window(minutes: u32) -> Option<foresight_core::query_step::QueryWindow> {
+    let start = 1_700_000_000.0 + 60.0 * f64::from(minutes);
+    Some(foresight_core::query_step::QueryWindow {
+        start,
+        end: start + 299.0 * 60.0,
+        step: 60.0,
+    })
+}
+
+/// The test dashboard's first panel as a time-series body (linear forecast and
+/// anomalies on) drawing `result` over `window`, mounted in `root`.
+fn mount_time_series_body(
+    root: &HtmlElement,
+    result: RwSignal<Option<foresight::panel_context::PanelResult>>,
+    window: RwSignal<Option<foresight_core::query_step::QueryWindow>>,
+) -> leptos::mount::UnmountHandle<impl Mountable> {
     use foresight::panel_context::PanelContext;
     use foresight::panels::TimeSeriesBody;
     use foresight_core::dashboard_model::{
         ForecastKind, ForesightOptions, LineStyle, OverlayToggles,
     };
     use foresight_core::datasource::Datasource;
-    use foresight_core::query_step::QueryWindow;
     use foresight_core::time_range::ResolvedRange;
-    let root = container();
     let panel = Dashboard::from_json(TEST_DASHBOARD).unwrap().panels[0].clone();
-    let window_at = |minutes: u32| {
-        let start = 1_700_000_000.0 + 60.0 * f64::from(minutes);
-        Some(QueryWindow {
-            start,
-            end: start + 299.0 * 60.0,
-            step: 60.0,
-        })
-    };
-    let result = RwSignal::new(Some(refreshed_result(0)));
-    let window = RwSignal::new(window_at(0));
-    let handle = leptos::mount::mount_to(root.clone(), move || {
+    leptos::mount::mount_to(root.clone(), move || {
         let context = PanelContext {
             datasource: Datasource::parse("http://127.0.0.1:9").unwrap(),
             range: ResolvedRange {
@@ -480,11 +483,71 @@ async fn refreshing_a_time_series_panel_does_not_grow_memory() {
                 drawn=RwSignal::new(false) style=LineStyle::Lines zero_line=false foresight=foresight
                 reference=Signal::derive(|| None) on_overlays=Callback::new(|_: OverlayToggles| {}) />
         }
-    });
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_chart_redraws_when_its_panel_changes_size() {
+    // A panel made narrower in the editor changes size without any window resize.
+    let root = container();
+    // As the app's stylesheet does: the canvas fills its panel.
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(
+        ".sized canvas { width: 100%; height: 200px; display: block; }",
+    ));
+    root.append_child(&style).unwrap();
+    root.set_class_name("sized");
+    let _handle = mount_time_series_body(
+        &root,
+        RwSignal::new(Some(refreshed_result(0))),
+        RwSignal::new(test_window(0)),
+    );
+    let canvas = || -> HtmlCanvasElement {
+        root.query_selector("canvas")
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    sleep_ms(50).await;
+    let wide = canvas().width();
+    let ratio = web_sys::window().unwrap().device_pixel_ratio();
+    assert_eq!(
+        f64::from(wide),
+        (f64::from(canvas().client_width()) * ratio).round()
+    );
+    root.set_attribute("style", "width: 450px").unwrap();
+    let mut narrow = wide;
+    for _ in 0..100 {
+        sleep_ms(20).await;
+        narrow = canvas().width();
+        if narrow != wide {
+            break;
+        }
+    }
+    assert!(
+        narrow < wide,
+        "the canvas kept {wide} device pixels after its panel narrowed"
+    );
+    assert_eq!(
+        f64::from(narrow),
+        (f64::from(canvas().client_width()) * ratio).round()
+    );
+    // No redraw loop: the size stays put once drawn.
+    sleep_ms(200).await;
+    assert_eq!(canvas().width(), narrow);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn refreshing_a_time_series_panel_does_not_grow_memory() {
+    let root = container();
+    let result = RwSignal::new(Some(refreshed_result(0)));
+    let window = RwSignal::new(test_window(0));
+    let handle = mount_time_series_body(&root, result, window);
     let mut refreshes = 0;
     let mut refresh = move || {
         refreshes += 1;
-        window.set(window_at(refreshes));
+        window.set(test_window(refreshes));
         result.set(Some(refreshed_result(refreshes)));
     };
     // Warm up: allocator pools and caches reach their working size.

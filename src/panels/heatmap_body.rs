@@ -18,11 +18,7 @@ pub fn HeatmapBody(
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let problem = RwSignal::new(None::<String>);
-    let resize_count = RwSignal::new(0u32);
-    let listener = window_event_listener(leptos::ev::resize, move |_| {
-        resize_count.update(|n| *n += 1)
-    });
-    on_cleanup(move || listener.remove());
+    let resize_count = super::canvas_size::canvas_size_changes(canvas_ref);
     Effect::new(move |_| {
         resize_count.track();
         let (Some(canvas), Some(window)) = (canvas_ref.get(), window.get()) else {

@@ -1,5 +1,6 @@
 //! The bodies of the panel types. Each takes the panel's query result and draws it.
 
+mod canvas_size;
 mod gauges;
 mod heatmap_body;
 mod stat_body;

@@ -36,12 +36,8 @@ pub fn TimeSeriesBody(
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let isolated = RwSignal::new(None::<usize>);
-    let resize_count = RwSignal::new(0u32);
+    let resize_count = super::canvas_size::canvas_size_changes(canvas_ref);
     let draw_error = RwSignal::new(None::<String>);
-    let listener = window_event_listener(leptos::ev::resize, move |_| {
-        resize_count.update(|n| *n += 1)
-    });
-    on_cleanup(move || listener.remove());
     let chosen_style = RwSignal::new(style);
     let base_options = ChartOptions {
         unit: panel.unit,

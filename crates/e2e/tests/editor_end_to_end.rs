@@ -412,6 +412,21 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         "{notice}"
     );
     assert!(link.contains("inline="), "{link}");
+    // While editing, each panel's controls sit in a row above it, never over its title.
+    let covered_titles = browser
+        .script(
+            r#"return [...document.querySelectorAll('.panel-edit-controls')].filter(controls => {
+                const title = controls.parentElement.querySelector('.panel h2');
+                return !title || controls.getBoundingClientRect().bottom > title.getBoundingClientRect().top + 1;
+            }).length;"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(covered_titles, json!(0));
+    browser
+        .save_screenshot(&artifacts.join("editor-editing.png"))
+        .await
+        .unwrap();
     let fresh = BrowserSession::start(&artifacts, "editor-fresh-profile")
         .await
         .unwrap();
