@@ -69,10 +69,12 @@ ensure_release_toolchain() {
     rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
   fi
   # The standard library's own dependencies, so that `trunk build --offline` can rebuild it.
-  local sysroot
+  local sysroot fetched
   sysroot="$(rustup run "$RELEASE_TOOLCHAIN" rustc --print sysroot)"
-  cargo "+$RELEASE_TOOLCHAIN" fetch --locked --manifest-path "$sysroot/lib/rustlib/src/rust/library/Cargo.toml" >/dev/null 2>&1 ||
-    cargo "+$RELEASE_TOOLCHAIN" fetch --locked --manifest-path "$sysroot/lib/rustlib/src/rust/library/Cargo.toml"
+  if ! fetched="$(cargo "+$RELEASE_TOOLCHAIN" fetch --locked --manifest-path "$sysroot/lib/rustlib/src/rust/library/Cargo.toml" 2>&1)"; then
+    printf '%s\n' "$fetched" >&2
+    return 1
+  fi
 }
 
 # Runs a command (trunk build/serve --release) so that the wasm it builds is as

@@ -38,7 +38,7 @@ pub fn AlertTimeline(
                     <h4>{format!("History (the last {})", format_duration(span))}</h4>
                     {rows.into_iter().map(|row: TimelineRow| {
                         let segments = row.segments.iter().map(|s| {
-                            let state = if s.state == AlertState::Firing { "firing" } else { "pending" };
+                            let state = s.state.id();
                             let (left, right) = (percent(s.start), percent(s.end.unwrap_or(now)));
                             let title = format!("{state} from {} {}", time(s.start), s.end.map_or_else(|| "until now".to_string(), |e| format!("to {}", time(e))));
                             view! {

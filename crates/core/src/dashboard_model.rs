@@ -521,15 +521,10 @@ impl Dashboard {
             }
             None => return Err("the dashboard has no schemaVersion (is it a Grafana dashboard? import it instead)".into()),
         }
-        let dashboard = Dashboard::from_json_value(&document)
+        let dashboard = <Dashboard as FromJson>::from_json(&document)
             .map_err(|e| format!("the dashboard does not match the model: {e}"))?;
         dashboard.validate()?;
         Ok(dashboard)
-    }
-
-    /// Reads the model from a parsed document (no validation: see [`Dashboard::from_json`]).
-    pub fn from_json_value(document: &Json) -> Result<Self, DecodeError> {
-        FromJson::from_json(document)
     }
 
     pub fn to_json(&self) -> String {

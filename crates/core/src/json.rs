@@ -504,24 +504,23 @@ impl DecodeError {
     }
 
     /// The same error seen from the member `name` of an object.
-    pub fn in_member(mut self, name: &str) -> Self {
-        let separator = if self.path.is_empty() || self.path.starts_with('[') {
-            ""
-        } else {
-            "."
-        };
-        self.path = format!("{name}{separator}{}", self.path);
-        self
+    pub fn in_member(self, name: &str) -> Self {
+        self.within(name)
     }
 
     /// The same error seen from item `index` of an array.
-    pub fn in_item(mut self, index: usize) -> Self {
+    pub fn in_item(self, index: usize) -> Self {
+        self.within(&format!("[{index}]"))
+    }
+
+    /// `segment` put in front of the path (`a` + `b[2]` = `a.b[2]`, `a` + `[2]` = `a[2]`).
+    fn within(mut self, segment: &str) -> Self {
         let separator = if self.path.is_empty() || self.path.starts_with('[') {
             ""
         } else {
             "."
         };
-        self.path = format!("[{index}]{separator}{}", self.path);
+        self.path = format!("{segment}{separator}{}", self.path);
         self
     }
 }
@@ -666,16 +665,24 @@ impl<T: ToJson> ToJson for Option<T> {
     }
 }
 
+/// Reads each item of an array with `read`; an error names the item.
+pub fn decode_items<T>(
+    value: &Json,
+    read: fn(&Json) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| DecodeError::expected("an array", value))?;
+    let mut decoded = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        decoded.push(read(item).map_err(|error| error.in_item(index))?);
+    }
+    Ok(decoded)
+}
+
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let items = value
-            .as_array()
-            .ok_or_else(|| DecodeError::expected("an array", value))?;
-        let mut decoded = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            decoded.push(T::from_json(item).map_err(|error| error.in_item(index))?);
-        }
-        Ok(decoded)
+        decode_items(value, T::from_json)
     }
 }
 
@@ -732,6 +739,12 @@ impl<'a> ObjectReader<'a> {
             .filter(|value| !value.is_null())
     }
 
+    /// The member's value; absent or `null` is an error.
+    pub fn required_value(&self, name: &str) -> Result<&'a Json, DecodeError> {
+        self.value(name)
+            .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing or null")))
+    }
+
     pub fn optional<T: FromJson>(&self, name: &str) -> Result<Option<T>, DecodeError> {
         self.value(name)
             .map(|value| T::from_json(value).map_err(|error| error.in_member(name)))
@@ -739,8 +752,7 @@ impl<'a> ObjectReader<'a> {
     }
 
     pub fn required<T: FromJson>(&self, name: &str) -> Result<T, DecodeError> {
-        self.optional(name)?
-            .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing or null")))
+        T::from_json(self.required_value(name)?).map_err(|error| error.in_member(name))
     }
 
     pub fn or_default<T: FromJson + Default>(&self, name: &str) -> Result<T, DecodeError> {

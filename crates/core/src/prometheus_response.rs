@@ -2,7 +2,7 @@
 //! arrive as JSON strings (`"1.5"`, `"NaN"`, `"+Inf"`); nothing past this module
 //! sees a string.
 
-use crate::json::{DecodeError, FromJson, Json, ObjectReader};
+use crate::json::{decode_items, DecodeError, FromJson, Json, ObjectReader};
 use crate::series::{Labels, Series};
 use std::fmt;
 
@@ -101,14 +101,7 @@ struct Envelope {
 impl Envelope {
     fn read(body: &str) -> Result<Self, String> {
         let document = Json::parse(body)?;
-        let reader = ObjectReader::new(&document).map_err(|e| e.to_string())?;
-        let mut envelope = Self {
-            status: reader.required("status").map_err(|e| e.to_string())?,
-            data: None,
-            error_type: reader.optional("errorType").map_err(|e| e.to_string())?,
-            error: reader.optional("error").map_err(|e| e.to_string())?,
-            warnings: reader.or_default("warnings").map_err(|e| e.to_string())?,
-        };
+        let mut envelope = Self::read_members(&document).map_err(|e| e.to_string())?;
         // The data is moved out, not copied: range answers are large.
         if let Json::Object(members) = document {
             envelope.data = members
@@ -119,6 +112,18 @@ impl Envelope {
                 .filter(|value| !value.is_null());
         }
         Ok(envelope)
+    }
+
+    /// Everything but the data.
+    fn read_members(document: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(document)?;
+        Ok(Self {
+            status: reader.required("status")?,
+            data: None,
+            error_type: reader.optional("errorType")?,
+            error: reader.optional("error")?,
+            warnings: reader.or_default("warnings")?,
+        })
     }
 }
 
@@ -135,15 +140,10 @@ fn sample_pair(value: &Json) -> Result<(f64, f64), DecodeError> {
     }
 }
 
-fn member<'a>(value: &'a Json, name: &str) -> Result<&'a Json, DecodeError> {
-    ObjectReader::new(value)?
-        .value(name)
-        .ok_or_else(|| DecodeError::new(format!("the member {name:?} is missing or null")))
-}
-
 fn matrix_series(value: &Json) -> Result<Series, DecodeError> {
-    let labels = Labels::from_json(member(value, "metric")?).map_err(|e| e.in_member("metric"))?;
-    let pairs = match ObjectReader::new(value)?.value("values") {
+    let reader = ObjectReader::new(value)?;
+    let labels: Labels = reader.required("metric")?;
+    let pairs = match reader.value("values") {
         None => &[][..],
         Some(Json::Array(items)) => items.as_slice(),
         Some(other) => return Err(DecodeError::expected("an array", other).in_member("values")),
@@ -164,28 +164,15 @@ fn matrix_series(value: &Json) -> Result<Series, DecodeError> {
 }
 
 fn vector_sample(value: &Json) -> Result<InstantSample, DecodeError> {
-    let labels = Labels::from_json(member(value, "metric")?).map_err(|e| e.in_member("metric"))?;
+    let reader = ObjectReader::new(value)?;
+    let labels: Labels = reader.required("metric")?;
     let (timestamp, value) =
-        sample_pair(member(value, "value")?).map_err(|e| e.in_member("value"))?;
+        sample_pair(reader.required_value("value")?).map_err(|e| e.in_member("value"))?;
     Ok(InstantSample {
         labels,
         timestamp,
         value,
     })
-}
-
-fn each_item<T>(
-    value: &Json,
-    read: fn(&Json) -> Result<T, DecodeError>,
-) -> Result<Vec<T>, DecodeError> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| DecodeError::expected("an array", value))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| read(item).map_err(|e| e.in_item(index)))
-        .collect()
 }
 
 /// A sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`).
@@ -278,12 +265,12 @@ pub fn parse_query_response(
         .required("resultType")
         .map_err(|e| malformed(format!("query data: {e}")))?;
     let result = reader
-        .value("result")
-        .ok_or_else(|| malformed("query data: the member \"result\" is missing or null".into()))?;
+        .required_value("result")
+        .map_err(|e| malformed(format!("query data: {e}")))?;
     let shape_error = |error: DecodeError| malformed(format!("{result_type} result: {error}"));
     let data = match result_type.as_str() {
-        "matrix" => QueryData::Matrix(each_item(result, matrix_series).map_err(shape_error)?),
-        "vector" => QueryData::Vector(each_item(result, vector_sample).map_err(shape_error)?),
+        "matrix" => QueryData::Matrix(decode_items(result, matrix_series).map_err(shape_error)?),
+        "vector" => QueryData::Vector(decode_items(result, vector_sample).map_err(shape_error)?),
         "scalar" => {
             let (timestamp, value) = sample_pair(result).map_err(shape_error)?;
             QueryData::Scalar { timestamp, value }
