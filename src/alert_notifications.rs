@@ -8,10 +8,10 @@ use foresight_core::alerting::notify::{
     alertmanager_body, webhook_body, Outgoing, RETRY_DELAYS_SECONDS,
 };
 use foresight_core::dashboard_model::NotifyTargets;
+use foresight_core::ordered::SortedMap;
 use foresight_core::time_axis::format_local_datetime;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 
 const SOUND_KEY: &str = "foresight.alert-sound";
 
@@ -29,7 +29,7 @@ async fn deliver(
     url: String,
     body: String,
     what: String,
-    status: RwSignal<BTreeMap<String, String>>,
+    status: RwSignal<SortedMap<String, String>>,
 ) {
     let attempts = RETRY_DELAYS_SECONDS.len() + 1;
     for attempt in 1..=attempts {
@@ -59,7 +59,7 @@ async fn deliver(
 pub fn send(
     notify: &NotifyTargets,
     alerts: &[Outgoing],
-    status: RwSignal<BTreeMap<String, String>>,
+    status: RwSignal<SortedMap<String, String>>,
 ) {
     if alerts.is_empty() {
         return;

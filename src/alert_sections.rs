@@ -9,15 +9,15 @@ use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
 use foresight_core::analytics::time_to_threshold::format_duration;
 use foresight_core::dashboard_edit::Edit;
+use foresight_core::ordered::SortedMap;
 use foresight_core::time_axis::format_local_datetime;
 use leptos::prelude::*;
-use std::collections::BTreeMap;
 
 /// Each rule instance's pending and firing stretches over the last day, and the
 /// last 20 state changes.
 #[component]
 pub fn AlertTimeline(
-    states: RwSignal<BTreeMap<String, RuleState>>,
+    states: RwSignal<SortedMap<String, RuleState>>,
     history: RwSignal<AlertHistory>,
     utc_offset_minutes: i32,
 ) -> impl IntoView {

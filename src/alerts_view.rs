@@ -26,13 +26,13 @@ use foresight_core::alerting::state_machine::{AlertState, RuleState};
 use foresight_core::alerting::template::format_go_float;
 use foresight_core::dashboard_model::NotifyTargets;
 use foresight_core::datasource::Datasource;
+use foresight_core::ordered::SortedMap;
 use foresight_core::prometheus_response::QueryData;
 use foresight_core::query_step::QueryWindow;
 use foresight_core::series::{Labels, Series};
 use foresight_core::time_axis::format_local_datetime;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
@@ -209,7 +209,7 @@ pub fn AlertsView(
     let load_all = move || {
         keys.with_value(|(states, history, silences)| {
             (
-                load_json::<BTreeMap<String, RuleState>>(states),
+                load_json::<SortedMap<String, RuleState>>(states),
                 load_json::<AlertHistory>(history),
                 load_json::<Vec<Silence>>(silences),
             )
@@ -219,11 +219,11 @@ pub fn AlertsView(
     let states = RwSignal::new(stored_states);
     let history = RwSignal::new(stored_history);
     let silences = RwSignal::new(stored_silences);
-    let health = RwSignal::new(BTreeMap::<String, RuleHealth>::new());
+    let health = RwSignal::new(SortedMap::<String, RuleHealth>::new());
     let has_rules = !rules.is_empty();
     let rules = StoredValue::new(rules);
     let notify = StoredValue::new(notify);
-    let deliveries = RwSignal::new(BTreeMap::<String, String>::new());
+    let deliveries = RwSignal::new(SortedMap::<String, String>::new());
     let permission = RwSignal::new(notification_permission());
     let sound = RwSignal::new(sound_enabled());
     let annotations = use_context::<RwSignal<Option<AlertAnnotations>>>();
@@ -336,7 +336,7 @@ pub fn AlertsView(
     // evaluation times are exact, so `for` is whole intervals whatever the timers
     // do. A tick checks for the next boundary; one missed while the tab slept is
     // skipped, not caught up. Becoming the evaluating tab starts at the next tick.
-    let last_boundary = StoredValue::new(BTreeMap::<String, f64>::new());
+    let last_boundary = StoredValue::new(SortedMap::<String, f64>::new());
     let led_last_tick = StoredValue::new(false);
     let tick = move || {
         let now = now_seconds();
@@ -344,7 +344,7 @@ pub fn AlertsView(
         if leads != led_last_tick.get_value() {
             // Just became (or stopped being) the evaluating tab: evaluate now.
             led_last_tick.set_value(leads);
-            last_boundary.update_value(BTreeMap::clear);
+            last_boundary.update_value(SortedMap::clear);
         }
         for rule in rules.get_value() {
             let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
@@ -422,7 +422,7 @@ pub fn AlertsView(
     };
 
     // Backtests: the rule replayed over the dashboard's range, per rule.
-    let backtests = RwSignal::new(BTreeMap::<String, Result<Vec<Episode>, String>>::new());
+    let backtests = RwSignal::new(SortedMap::<String, Result<Vec<Episode>, String>>::new());
     let run_backtest = move |rule: AlertRule| {
         let datasource = datasource.get_untracked();
         let range = range.get_untracked();

@@ -12,10 +12,10 @@ use foresight_core::alerting::rule::AlertRule;
 use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
 use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
 use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
+use foresight_core::ordered::SortedMap;
 use foresight_core::url_state::{DashboardRef, ViewState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 
 fn location_search() -> String {
     window().location().search().unwrap_or_default()
@@ -82,7 +82,7 @@ fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) 
 /// The variable values of the dashboard on screen, as its panels use them.
 #[derive(Clone, Copy)]
 pub struct CurrentVariables(
-    pub RwSignal<BTreeMap<String, foresight_core::template_variables::VariableValue>>,
+    pub RwSignal<SortedMap<String, foresight_core::template_variables::VariableValue>>,
 );
 
 /// Which dialog is open over the dashboard.
@@ -178,7 +178,7 @@ pub fn App() -> impl IntoView {
     });
     let open_panel = Callback::new(move |id: String| dialog.set(Some(Dialog::Panel(id))));
     // The variable values the shown dashboard resolved (kept up to date by the page).
-    let current_variables = RwSignal::new(BTreeMap::new());
+    let current_variables = RwSignal::new(SortedMap::new());
     provide_context(CurrentVariables(current_variables));
     // "Create alert from this panel": its first query, the page's variable selection written in.
     let alert_from_panel = Callback::new(move |id: String| {

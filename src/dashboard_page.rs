@@ -15,6 +15,7 @@ use foresight_core::dashboard_model::{
     VariableSource, ALL_SELECTION,
 };
 use foresight_core::datasource::Datasource;
+use foresight_core::ordered::{SortedMap, SortedSet};
 use foresight_core::prometheus_response::QueryData;
 use foresight_core::refresh::{parse_refresh, REFRESH_CHOICES};
 use foresight_core::series::Labels;
@@ -24,7 +25,6 @@ use foresight_core::time_range::{TimeExpression, TimeRange};
 use foresight_core::url_state::{DashboardRef, ViewState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 const QUICK_RANGES: [(&str, &str); 10] = [
@@ -90,7 +90,7 @@ pub fn DashboardPage(
     // Switching a panel's overlays changes the link but must not re-query the dashboard.
     let navigation = Memo::new(move |_| {
         view_state.with(|s| ViewState {
-            panel_overlays: BTreeMap::new(),
+            panel_overlays: SortedMap::new(),
             ..s.clone()
         })
     });
@@ -148,14 +148,14 @@ pub fn DashboardPage(
     // Variable options: label values from Prometheus, or the custom list. They
     // load in order, so a variable's query can use the selection of the ones
     // before it (`label_values(up{job="$job"}, instance)`).
-    let options = RwSignal::new(BTreeMap::<String, Result<Vec<String>, String>>::new());
+    let options = RwSignal::new(SortedMap::<String, Result<Vec<String>, String>>::new());
     let selections = Memo::new(move |_| view_state.with(|s| s.variables.clone()));
     Effect::new(move |_| {
         let datasource = datasource.get();
         let selected = selections.get();
         let variables = dashboard.with_value(|d| d.variables.clone());
         spawn_local(async move {
-            let mut known: BTreeMap<String, VariableValue> = BTreeMap::new();
+            let mut known: SortedMap<String, VariableValue> = SortedMap::new();
             let builtins = BuiltinIntervals {
                 step_seconds: 60.0,
                 range_seconds: 3600.0,
@@ -216,7 +216,7 @@ pub fn DashboardPage(
     };
     let variable_values = Memo::new(move |_| {
         let options = options.get();
-        let mut values = BTreeMap::new();
+        let mut values = SortedMap::new();
         for variable in dashboard.with_value(|d| d.variables.clone()) {
             let known = match options.get(&variable.name) {
                 None => return None, // still loading
@@ -237,7 +237,7 @@ pub fn DashboardPage(
             }
         });
     }
-    let range_cache = StoredValue::new(BTreeMap::new());
+    let range_cache = StoredValue::new(SortedMap::new());
     let hover_time = RwSignal::new(None::<f64>);
     let zoom_request = RwSignal::new(None::<(f64, f64)>);
     let context = Memo::new(move |_| {
@@ -563,10 +563,9 @@ fn label_values_in(data: &QueryData, label: &str) -> Vec<String> {
         QueryData::Matrix(series) => series.iter().map(|s| &s.labels).collect(),
         _ => Vec::new(),
     };
-    let values = foresight_core::ordered::set_from(
-        labels
-            .into_iter()
-            .filter_map(|labels| labels.get(label).cloned()),
-    );
+    let values: SortedSet<String> = labels
+        .into_iter()
+        .filter_map(|labels| labels.get(label).cloned())
+        .collect();
     values.into_iter().collect()
 }

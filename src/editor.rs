@@ -14,6 +14,7 @@ use foresight_core::dashboard_model::{
 };
 use foresight_core::datasource::Datasource;
 use foresight_core::grafana_import::{import_grafana_dashboard, ImportReport};
+use foresight_core::ordered::SortedMap;
 use foresight_core::prometheus_response::QueryData;
 use foresight_core::promql_completion::{
     apply_completion, completion_context, matching, CompletionContext,
@@ -23,7 +24,6 @@ use foresight_core::template_variables::{interpolate, BuiltinIntervals, Variable
 use foresight_core::units::Unit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 
 /// What the grid needs to offer editing: apply an edit, open a panel's editor.
@@ -152,14 +152,17 @@ pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
 }
 
 /// Values to preview a query with: each variable's default (or first custom value).
-fn preview_variables(variables: &[Variable]) -> BTreeMap<String, VariableValue> {
-    foresight_core::ordered::map_from(variables.iter().map(|v| {
-        let options = match &v.source {
-            VariableSource::Custom { values } => values.clone(),
-            _ => Vec::new(),
-        };
-        (v.name.clone(), v.value(&v.default, &options))
-    }))
+fn preview_variables(variables: &[Variable]) -> SortedMap<String, VariableValue> {
+    variables
+        .iter()
+        .map(|v| {
+            let options = match &v.source {
+                VariableSource::Custom { values } => values.clone(),
+                _ => Vec::new(),
+            };
+            (v.name.clone(), v.value(&v.default, &options))
+        })
+        .collect()
 }
 
 /// One query row of the panel editor.
@@ -627,7 +630,7 @@ pub fn SettingsDialog(
             })
             .collect::<Vec<_>>(),
     );
-    let previews = RwSignal::new(BTreeMap::<usize, String>::new());
+    let previews = RwSignal::new(SortedMap::<usize, String>::new());
     let datasource_for_preview = StoredValue::new(datasource);
     let problem = RwSignal::new(None::<String>);
     let build = move || -> Result<Vec<Edit>, String> {

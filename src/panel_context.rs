@@ -4,6 +4,7 @@
 use crate::prometheus_client::{fetch_query, fetch_query_range};
 use foresight_core::dashboard_model::Target;
 use foresight_core::datasource::Datasource;
+use foresight_core::ordered::SortedMap;
 use foresight_core::prometheus_response::{ApiError, ApiSuccess};
 use foresight_core::prometheus_response::{InstantSample, QueryData};
 use foresight_core::query_step::QueryWindow;
@@ -12,14 +13,13 @@ use foresight_core::series::{format_legend, Series};
 use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use foresight_core::time_range::ResolvedRange;
 use leptos::prelude::{RwSignal, StoredValue, UpdateValue, WithValue};
-use std::collections::BTreeMap;
 use web_sys::AbortSignal;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelContext {
     pub datasource: Datasource,
     pub range: ResolvedRange,
-    pub variables: BTreeMap<String, VariableValue>,
+    pub variables: SortedMap<String, VariableValue>,
     pub scrape_interval_seconds: f64,
     pub utc_offset_minutes: i32,
     /// Time under the pointer on any time-series panel, shared so every panel
@@ -28,7 +28,7 @@ pub struct PanelContext {
     /// A range picked by dragging on a chart, for the page to zoom to (seconds).
     pub zoom_request: RwSignal<Option<(f64, f64)>>,
     /// The last range answer of each query, so a refresh fetches only the new tail.
-    pub range_cache: StoredValue<BTreeMap<String, CachedRange>>,
+    pub range_cache: StoredValue<SortedMap<String, CachedRange>>,
 }
 
 /// Queries remembered for refreshes; beyond this the oldest-inserted go.

@@ -9,10 +9,10 @@ use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Compari
 use foresight_core::dashboard_edit::Edit;
 use foresight_core::dashboard_model::{BaselineKind, NotifyTargets, Sensitivity};
 use foresight_core::datasource::Datasource;
+use foresight_core::ordered::SortedMap;
 use foresight_core::series::Labels;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 
 const COMPARISONS: [Comparison; 6] = [
     Comparison::Above,
@@ -41,7 +41,7 @@ fn condition_kind(condition: &Condition) -> &'static str {
 }
 
 /// `name=value` per line.
-fn format_pairs(pairs: &BTreeMap<String, String>) -> String {
+fn format_pairs(pairs: &SortedMap<String, String>) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
@@ -49,8 +49,8 @@ fn format_pairs(pairs: &BTreeMap<String, String>) -> String {
         .join("\n")
 }
 
-fn parse_pairs(text: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut pairs = BTreeMap::new();
+fn parse_pairs(text: &str) -> Result<SortedMap<String, String>, String> {
+    let mut pairs = SortedMap::new();
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
         let (name, value) = line
             .split_once('=')

@@ -2,17 +2,16 @@
 
 use crate::panel_context::PanelResult;
 use foresight_core::dashboard_model::Panel;
+use foresight_core::ordered::SortedSet;
 use foresight_core::units::format_value;
 use leptos::prelude::*;
-use std::collections::BTreeSet;
 
 #[component]
 pub fn TableBody(panel: Panel, result: Signal<Option<PanelResult>>) -> impl IntoView {
     let table = move || {
         result.with(|result| {
             let result = result.as_ref()?;
-            let columns: BTreeSet<String> = foresight_core::ordered::set_from(
-                result.samples.iter().flat_map(|s| s.sample.labels.keys().filter(|k| k.as_str() != "__name__").cloned()));
+            let columns: SortedSet<String> = result.samples.iter().flat_map(|s| s.sample.labels.keys().filter(|k| k.as_str() != "__name__").cloned()).collect();
             let header = columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect::<Vec<_>>();
             let rows = result
                 .samples

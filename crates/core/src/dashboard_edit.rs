@@ -8,8 +8,8 @@ use crate::dashboard_model::{
     GRID_COLUMNS,
 };
 use crate::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::ordered::SortedMap;
 use crate::units::Unit;
-use std::collections::BTreeMap;
 
 /// Undo keeps this many earlier versions.
 pub const UNDO_DEPTH: usize = 50;
@@ -341,7 +341,7 @@ pub fn parse_thresholds(text: &str) -> Result<Vec<Threshold>, String> {
 /// The dashboards saved in this browser, by id (kept as one JSON document).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SavedDashboards {
-    pub dashboards: BTreeMap<String, Dashboard>,
+    pub dashboards: SortedMap<String, Dashboard>,
 }
 
 impl FromJson for SavedDashboards {

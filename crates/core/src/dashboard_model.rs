@@ -6,9 +6,9 @@ pub use crate::dashboard_variables::{
     parse_label_values_query, LabelValuesQuery, Variable, VariableSource, ALL_SELECTION,
 };
 use crate::json::{decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::ordered::{SortedMap, SortedSet};
 use crate::time_range::TimeExpression;
 use crate::units::Unit;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// The schema version this build reads and writes.
 pub const DASHBOARD_SCHEMA_VERSION: u32 = 1;
@@ -46,7 +46,7 @@ pub struct NotifyTargets {
     pub webhooks: Vec<String>,
     /// Labels of this Foresight "server", like Prometheus's `external_labels`:
     /// `{{ $externalLabels.x }}` in templates, and added to every alert sent.
-    pub external_labels: BTreeMap<String, String>,
+    pub external_labels: SortedMap<String, String>,
 }
 
 impl NotifyTargets {
@@ -561,7 +561,7 @@ impl Dashboard {
                 ));
             }
         }
-        let mut rule_names = BTreeSet::new();
+        let mut rule_names = SortedSet::new();
         for rule in &self.alerts {
             if !rule_names.insert(rule.name.as_str()) {
                 problems.push(format!("alert rule {:?} is defined twice", rule.name));
@@ -570,7 +570,7 @@ impl Dashboard {
                 problems.push(format!("alert rule {:?}: {problem}", rule.name));
             }
         }
-        let mut panel_ids = BTreeSet::new();
+        let mut panel_ids = SortedSet::new();
         for panel in &self.panels {
             if panel.id.is_empty() || !panel_ids.insert(panel.id.as_str()) {
                 problems.push(format!("panel id {:?} is empty or used twice", panel.id));
@@ -585,7 +585,7 @@ impl Dashboard {
                 problems.push(format!("panel {:?} has no query", panel.id));
             }
         }
-        let mut placed = BTreeSet::new();
+        let mut placed = SortedSet::new();
         for position in &self.layout {
             if !panel_ids.contains(position.panel.as_str()) {
                 problems.push(format!("layout places unknown panel {:?}", position.panel));
@@ -600,10 +600,10 @@ impl Dashboard {
                 ));
             }
         }
-        for id in panel_ids.difference(&placed) {
+        for id in panel_ids.iter().filter(|id| !placed.contains(*id)) {
             problems.push(format!("panel {id:?} has no place in the layout"));
         }
-        let mut variable_names = BTreeSet::new();
+        let mut variable_names = SortedSet::new();
         for variable in &self.variables {
             if !is_identifier(&variable.name) || variable.name.starts_with("__") {
                 problems.push(format!(

@@ -14,8 +14,8 @@ use crate::dashboard_model::{
     DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
 };
 use crate::json::Json;
+use crate::ordered::{SortedMap, SortedSet};
 use crate::units::Unit;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Input larger than this is refused before parsing.
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
@@ -86,11 +86,11 @@ struct Importer {
     report: ImportReport,
     panels: Vec<Panel>,
     layout: Vec<GridPosition>,
-    used_ids: BTreeSet<String>,
+    used_ids: SortedSet<String>,
     /// Grid units added so far by row headings (two units here, one in Grafana).
     row_shift: u32,
     /// Datasource names (`${DS_X}` inputs, variable names) known to be Prometheus or not.
-    datasource_kinds: BTreeMap<String, String>,
+    datasource_kinds: SortedMap<String, String>,
 }
 
 fn text_of(value: Option<&Json>) -> String {
@@ -198,7 +198,7 @@ fn map_reducer(calc: &str) -> Option<Reducer> {
 
 impl Importer {
     fn new(grafana: &Json) -> Self {
-        let mut datasource_kinds = BTreeMap::new();
+        let mut datasource_kinds = SortedMap::new();
         for input in grafana
             .get("__inputs")
             .and_then(Json::as_array)
@@ -216,7 +216,7 @@ impl Importer {
             report: ImportReport::default(),
             panels: Vec::new(),
             layout: Vec::new(),
-            used_ids: BTreeSet::new(),
+            used_ids: SortedSet::new(),
             row_shift: 0,
             datasource_kinds,
         }
@@ -316,7 +316,7 @@ impl Importer {
 
     fn variables(&mut self, grafana: &Json) -> Vec<Variable> {
         let mut variables = Vec::new();
-        let mut seen = BTreeSet::new();
+        let mut seen = SortedSet::new();
         for item in grafana
             .pointer("/templating/list")
             .and_then(Json::as_array)

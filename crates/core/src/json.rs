@@ -7,7 +7,7 @@
 //! [`ToJson`]), which keeps the browser build small: a generic serialisation
 //! framework costs the app more than a tenth of its size.
 
-use std::collections::BTreeMap;
+use crate::ordered::SortedMap;
 use std::fmt;
 
 /// How deep arrays and objects may nest before a document is refused.
@@ -692,12 +692,12 @@ impl<T: ToJson> ToJson for Vec<T> {
     }
 }
 
-impl<T: FromJson> FromJson for BTreeMap<String, T> {
+impl<T: FromJson> FromJson for SortedMap<String, T> {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
         let members = value
             .as_object()
             .ok_or_else(|| DecodeError::expected("an object", value))?;
-        let mut map = BTreeMap::new();
+        let mut map = SortedMap::new();
         for (name, item) in members {
             let item = T::from_json(item).map_err(|error| error.in_member(name))?;
             map.insert(name.clone(), item);
@@ -706,7 +706,7 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
     }
 }
 
-impl<T: ToJson> ToJson for BTreeMap<String, T> {
+impl<T: ToJson> ToJson for SortedMap<String, T> {
     fn to_json(&self) -> Json {
         Json::Object(
             self.iter()

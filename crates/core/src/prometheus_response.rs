@@ -332,7 +332,7 @@ impl FromJson for MetricMetadata {
 pub fn parse_metadata_response(
     http_status: u16,
     body: &str,
-) -> Result<std::collections::BTreeMap<String, Vec<MetricMetadata>>, ApiError> {
+) -> Result<crate::ordered::SortedMap<String, Vec<MetricMetadata>>, ApiError> {
     parse_data(http_status, body, "metadata")
 }
 

@@ -1,10 +1,11 @@
 //! A time series as Foresight holds it: columnar timestamps (seconds) and values,
 //! with NaN marking a gap.
 
+use crate::ordered::SortedMap;
 use std::collections::BTreeMap;
 
 /// Label set of a series, sorted by name (as Prometheus prints them).
-pub type Labels = BTreeMap<String, String>;
+pub type Labels = SortedMap<String, String>;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {

@@ -8,7 +8,7 @@
 //! outside strings it is inserted as written. A label value can therefore never
 //! break out of its string or widen a regex.
 
-use std::collections::BTreeMap;
+use crate::ordered::SortedMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VariableValue {
@@ -154,7 +154,7 @@ fn is_name_char(c: char) -> bool {
 /// `label_replace` and a regex's `$` anchor survive untouched.
 pub fn interpolate(
     query: &str,
-    variables: &BTreeMap<String, VariableValue>,
+    variables: &SortedMap<String, VariableValue>,
     builtins: &BuiltinIntervals,
 ) -> String {
     let builtin = |name: &str| -> Option<String> {
@@ -245,7 +245,7 @@ pub fn interpolate(
 mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, VariableValue)]) -> BTreeMap<String, VariableValue> {
+    fn vars(pairs: &[(&str, VariableValue)]) -> SortedMap<String, VariableValue> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
@@ -343,7 +343,7 @@ mod tests {
 
     #[test]
     fn builtins_and_unknown_names() {
-        let none = BTreeMap::new();
+        let none = SortedMap::new();
         assert_eq!(
             interpolate("rate(x[$__rate_interval])", &none, &BUILTINS),
             "rate(x[60s])"

@@ -6,9 +6,9 @@
 use crate::dashboard_model::{Dashboard, OverlayToggles};
 use crate::datasource::{encode_uri_component, Datasource};
 use crate::inline_dashboard::{decode_inline_dashboard, encode_inline_dashboard};
+use crate::ordered::SortedMap;
 use crate::refresh::parse_refresh;
 use crate::time_range::TimeExpression;
-use std::collections::BTreeMap;
 
 /// The dashboard shown when the URL names none.
 pub const DEFAULT_DASHBOARD_ID: &str = "service-health";
@@ -31,9 +31,9 @@ pub struct ViewState {
     pub from: Option<TimeExpression>,
     pub to: Option<TimeExpression>,
     pub refresh: Option<String>,
-    pub variables: BTreeMap<String, Vec<String>>,
+    pub variables: SortedMap<String, Vec<String>>,
     /// Per panel id, the overlays the viewer switched (`overlays-<panel>=…`).
-    pub panel_overlays: BTreeMap<String, OverlayToggles>,
+    pub panel_overlays: SortedMap<String, OverlayToggles>,
 }
 
 impl Default for ViewState {
@@ -44,8 +44,8 @@ impl Default for ViewState {
             from: None,
             to: None,
             refresh: None,
-            variables: BTreeMap::new(),
-            panel_overlays: BTreeMap::new(),
+            variables: SortedMap::new(),
+            panel_overlays: SortedMap::new(),
         }
     }
 }

@@ -47,7 +47,7 @@ pub fn needs_sending(alert: &Alert, now: f64, resend_delay: f64) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
     pub labels: Labels,
-    pub annotations: std::collections::BTreeMap<String, String>,
+    pub annotations: crate::ordered::SortedMap<String, String>,
     pub firing: bool,
     pub starts_at: f64,
     pub ends_at: f64,

@@ -7,8 +7,8 @@ use super::template::{Template, TemplateData};
 use crate::analytics::panel_overlays::BaselineReference;
 use crate::dashboard_model::{parse_span, BaselineKind, Sensitivity};
 use crate::json::{decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::ordered::SortedMap;
 use crate::series::{Labels, Series};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
@@ -226,9 +226,9 @@ pub struct AlertRule {
     pub keep_firing_for: Option<String>,
     /// How often it is evaluated (default `1m`).
     pub interval: Option<String>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: SortedMap<String, String>,
     /// `summary`, `description`, `runbook_url`, … (templates).
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: SortedMap<String, String>,
 }
 
 fn seconds_of(text: &Option<String>, what: &str, default: f64) -> Result<f64, String> {
@@ -265,7 +265,7 @@ impl AlertRule {
     /// title, and its highest threshold (or `> 0`) as the condition.
     pub fn from_panel(
         panel: &crate::dashboard_model::Panel,
-        values: &BTreeMap<String, crate::template_variables::VariableValue>,
+        values: &SortedMap<String, crate::template_variables::VariableValue>,
     ) -> Self {
         use crate::template_variables::{interpolate, BuiltinIntervals};
         let mut name: String = panel
@@ -318,7 +318,7 @@ impl AlertRule {
             for_duration: Some("5m".into()),
             keep_firing_for: None,
             interval: Some("1m".into()),
-            labels: BTreeMap::new(),
+            labels: SortedMap::new(),
             annotations: [("summary".to_string(), summary.to_string())].into(),
         }
     }
@@ -445,7 +445,7 @@ impl AlertRule {
         labels: &Labels,
         value: f64,
         external_labels: &Labels,
-    ) -> BTreeMap<String, String> {
+    ) -> SortedMap<String, String> {
         let mut series_labels = labels.clone();
         series_labels.remove("alertname");
         for name in self.labels.keys() {
@@ -456,12 +456,15 @@ impl AlertRule {
             external_labels: external_labels.clone(),
             value,
         };
-        crate::ordered::map_from(self.annotations.iter().map(|(name, text)| {
-            let rendered = Template::parse(text)
-                .and_then(|t| t.render(&data))
-                .unwrap_or_else(|e| format!("<error: {e}>"));
-            (name.clone(), rendered)
-        }))
+        self.annotations
+            .iter()
+            .map(|(name, text)| {
+                let rendered = Template::parse(text)
+                    .and_then(|t| t.render(&data))
+                    .unwrap_or_else(|e| format!("<error: {e}>"));
+                (name.clone(), rendered)
+            })
+            .collect()
     }
 
     /// Replays the rule over past data (the query's range answer at the
@@ -485,7 +488,7 @@ impl AlertRule {
             self.interval_seconds()?,
         );
         let mut state = RuleState::default();
-        let mut open: BTreeMap<String, Episode> = BTreeMap::new();
+        let mut open: SortedMap<String, Episode> = SortedMap::new();
         let mut done = Vec::new();
         let key = |labels: &Labels| format!("{labels:?}");
         let evaluations = ((end - start) / step).floor().max(0.0) as usize;

@@ -5,8 +5,8 @@
 use super::rule::{AlertRule, Condition};
 use crate::calendar::{unix_seconds_from_civil, CivilTime};
 use crate::json::Json;
+use crate::ordered::SortedMap;
 use crate::series::Labels;
-use std::collections::BTreeMap;
 
 /// One alert of a server rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,8 +26,8 @@ pub struct ServerRule {
     pub query: String,
     pub for_seconds: f64,
     pub keep_firing_for_seconds: f64,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub labels: SortedMap<String, String>,
+    pub annotations: SortedMap<String, String>,
     /// `inactive`, `pending` or `firing`.
     pub state: String,
     /// `ok`, `err` or `unknown`.
@@ -77,15 +77,14 @@ pub fn parse_rfc3339(text: &str) -> Option<f64> {
     Some(unix_seconds_from_civil(&civil) as f64 + fraction - offset)
 }
 
-fn string_map(value: &Json) -> BTreeMap<String, String> {
+fn string_map(value: &Json) -> SortedMap<String, String> {
     value
         .as_object()
         .map(|object| {
-            crate::ordered::map_from(
-                object
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
-            )
+            object
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
         })
         .unwrap_or_default()
 }

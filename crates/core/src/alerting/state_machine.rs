@@ -10,8 +10,8 @@
 //! machine is pure and replayable (backtests, reloads, tests).
 
 use crate::json::{decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::ordered::SortedMap;
 use crate::series::Labels;
-use std::collections::BTreeMap;
 
 /// How long a resolved alert is kept to be reported as resolved (Prometheus's `resolvedRetention`).
 pub const RESOLVED_RETENTION_SECONDS: f64 = 15.0 * 60.0;
@@ -117,7 +117,7 @@ pub struct Transition {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuleState {
     /// By label set.
-    pub alerts: BTreeMap<String, Alert>,
+    pub alerts: SortedMap<String, Alert>,
     /// The last evaluation time (seconds).
     pub last_evaluation: Option<f64>,
 }
@@ -160,7 +160,7 @@ impl RuleState {
         keep_firing_for_seconds: f64,
     ) -> Vec<Transition> {
         let mut transitions = Vec::new();
-        let mut present = std::collections::BTreeSet::new();
+        let mut present = crate::ordered::SortedSet::new();
         for (labels, value) in output {
             let id = key(labels);
             present.insert(id.clone());
