@@ -6,14 +6,15 @@ use crate::browser_clock::now_ms;
 use crate::browser_storage::{load_draft, load_saved, save_dashboard, store_draft, store_saved};
 use crate::dashboard_page::{clipboard_accepts, DashboardPage};
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
-use crate::http::fetch_text;
+use crate::http::{deflate_raw, fetch_text, open_inline_dashboard};
 use crate::rule_editor::{RuleEditor, RulesDialog};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
 use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
 use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
+use foresight_core::inline_dashboard::{dashboard_json, link_text};
 use foresight_core::ordered::SortedMap;
-use foresight_core::url_state::{DashboardRef, ViewState};
+use foresight_core::url_state::{DashboardRef, ViewState, DEFAULT_DASHBOARD_ID};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -122,7 +123,24 @@ pub fn App() -> impl IntoView {
     let dashboard_ref = Memo::new(move |_| view_state.with(|s| s.dashboard.clone()));
     Effect::new(move |_| {
         match dashboard_ref.get() {
-        DashboardRef::Inline(inline) => dashboard.set(Some(Ok(*inline))),
+        DashboardRef::Inline(link_text) => {
+            dashboard.set(None);
+            spawn_local(async move {
+                let opened = open_inline_dashboard(&link_text).await;
+                let still_wanted = view_state.with_untracked(|s| matches!(&s.dashboard, DashboardRef::Inline(text) if *text == link_text));
+                match opened {
+                    _ if !still_wanted => {}
+                    Ok(inline) => {
+                        dashboard.try_set(Some(Ok(inline)));
+                    }
+                    // Like any unusable part of a link: say so and show the default dashboard.
+                    Err(problem) => {
+                        url_problems.try_update(|problems| problems.push(format!("{problem}; showing {DEFAULT_DASHBOARD_ID}")));
+                        view_state.try_update(|s| s.dashboard = DashboardRef::Shipped(DEFAULT_DASHBOARD_ID.into()));
+                    }
+                }
+            });
+        }
         DashboardRef::Saved(id) => dashboard.set(Some(load_saved().and_then(|saved| {
             saved.dashboards.get(&id).cloned().ok_or_else(|| {
                 format!("no dashboard {id:?} is saved in this browser (saved dashboards stay in the browser that saved them; share a link or the JSON instead)")
@@ -244,21 +262,28 @@ pub fn App() -> impl IntoView {
         else {
             return;
         };
-        let state = ViewState {
-            dashboard: DashboardRef::Inline(Box::new(current)),
-            ..view_state.get_untracked()
-        };
-        let location = window().location();
-        let url = format!(
-            "{}{}{}",
-            location.origin().unwrap_or_default(),
-            location.pathname().unwrap_or_default(),
-            state.encode()
-        );
         notice.set(None);
         share_message.set(None);
-        shared_link.set(Some(url.clone()));
         spawn_local(async move {
+            let deflated = match deflate_raw(dashboard_json(&current).as_bytes()).await {
+                Ok(deflated) => deflated,
+                Err(message) => {
+                    notice.try_set(Some(message));
+                    return;
+                }
+            };
+            let state = ViewState {
+                dashboard: DashboardRef::Inline(link_text(&deflated)),
+                ..view_state.get_untracked()
+            };
+            let location = window().location();
+            let url = format!(
+                "{}{}{}",
+                location.origin().unwrap_or_default(),
+                location.pathname().unwrap_or_default(),
+                state.encode()
+            );
+            shared_link.try_set(Some(url.clone()));
             let copied = clipboard_accepts(&url).await;
             let said = match (copied, long_url_warning(&url)) {
                 (true, None) => format!(

@@ -1,7 +1,12 @@
 //! Plain HTTP from the page, through the browser's `fetch`: the app's own files
 //! and notification deliveries. Prometheus queries go through
-//! `prometheus_client`, which also shares identical requests.
+//! `prometheus_client`, which also shares identical requests. Also the
+//! browser's own deflate streams, for dashboards carried in links.
 
+use foresight_core::dashboard_model::Dashboard;
+use foresight_core::inline_dashboard::{
+    dashboard_from_inflated, deflated_bytes, InflateProblem, MAX_INLINE_DASHBOARD_BYTES,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -39,4 +44,70 @@ pub async fn fetch_text(url: &str, json_body: Option<&str>) -> Result<(u16, Stri
         .await
         .map_err(|e| format!("reading the answer failed: {}", describe(&e)))?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function deflateRaw(bytes) {
+  const compressed = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Response(compressed).arrayBuffer();
+}
+export async function inflateRaw(bytes, limit) {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > limit) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return joined;
+}"#)]
+extern "C" {
+    /// The browser's raw deflate (RFC 1951): a promise of an `ArrayBuffer`.
+    #[wasm_bindgen(js_name = deflateRaw, catch)]
+    fn deflate_raw_promise(bytes: &[u8]) -> Result<js_sys::Promise, JsValue>;
+    /// Inflates raw deflate, reading at most `limit` bytes: a promise of a
+    /// `Uint8Array`, or of `null` past the limit; rejected if the data is damaged.
+    #[wasm_bindgen(js_name = inflateRaw, catch)]
+    fn inflate_raw_promise(bytes: &[u8], limit: f64) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Compresses `bytes` as raw deflate with the browser's `CompressionStream`.
+pub async fn deflate_raw(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let compressed = JsFuture::from(deflate_raw_promise(bytes).map_err(|e| describe(&e))?)
+        .await
+        .map_err(|e| {
+            format!(
+                "the browser could not compress the dashboard: {}",
+                describe(&e)
+            )
+        })?;
+    Ok(js_sys::Uint8Array::new(&compressed).to_vec())
+}
+
+/// The dashboard a link's `inline=` value carries, inflated by the browser's
+/// `DecompressionStream` no further than the size limit (a hostile link cannot
+/// make the page inflate gigabytes).
+pub async fn open_inline_dashboard(link_text: &str) -> Result<Dashboard, String> {
+    let deflated = deflated_bytes(link_text)?;
+    let promise = inflate_raw_promise(&deflated, MAX_INLINE_DASHBOARD_BYTES as f64)
+        .map_err(|_| InflateProblem::Damaged.describe())?;
+    let inflated = JsFuture::from(promise)
+        .await
+        .map_err(|_| InflateProblem::Damaged.describe())?;
+    if inflated.is_null() {
+        return Err(InflateProblem::TooLarge.describe());
+    }
+    dashboard_from_inflated(js_sys::Uint8Array::new(&inflated).to_vec())
 }

@@ -46,25 +46,72 @@ fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The URL-safe text for a dashboard.
-pub fn encode_inline_dashboard(dashboard: &Dashboard) -> String {
-    let json = crate::json::ToJson::to_json(dashboard).to_string();
-    base64url_encode(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+/// The JSON a link carries (compact).
+pub fn dashboard_json(dashboard: &Dashboard) -> String {
+    crate::json::ToJson::to_json(dashboard).to_string()
 }
 
-pub fn decode_inline_dashboard(text: &str) -> Result<Dashboard, String> {
-    let compressed = base64url_decode(text.trim())
-        .map_err(|e| format!("the dashboard in this link is damaged: {e}"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INLINE_DASHBOARD_BYTES).map_err(|e| {
-        if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
-            format!("the dashboard in this link is larger than {} MiB", MAX_INLINE_DASHBOARD_BYTES >> 20)
-        } else {
-            "the dashboard in this link is truncated or damaged (was the link cut off when it was copied?)".to_string()
+/// The `inline=` value for raw-deflated (RFC 1951) [`dashboard_json`]. The
+/// browser compresses with its own `CompressionStream("deflate-raw")`, so no
+/// compressor is compiled into the page.
+pub fn link_text(deflated: &[u8]) -> String {
+    base64url_encode(deflated)
+}
+
+/// The compressed bytes an `inline=` value carries.
+pub fn deflated_bytes(link_text: &str) -> Result<Vec<u8>, String> {
+    base64url_decode(link_text.trim())
+        .map_err(|e| format!("the dashboard in this link is damaged: {e}"))
+}
+
+/// Why a link's compressed dashboard could not be inflated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InflateProblem {
+    /// It inflates to more than [`MAX_INLINE_DASHBOARD_BYTES`].
+    TooLarge,
+    /// It is not a complete deflate stream.
+    Damaged,
+}
+
+impl InflateProblem {
+    pub fn describe(self) -> String {
+        match self {
+            Self::TooLarge => format!(
+                "the dashboard in this link is larger than {} MiB",
+                MAX_INLINE_DASHBOARD_BYTES >> 20
+            ),
+            Self::Damaged => "the dashboard in this link is truncated or damaged (was the link cut off when it was copied?)".into(),
         }
-    })?;
+    }
+}
+
+/// The dashboard in a link's inflated bytes.
+pub fn dashboard_from_inflated(json: Vec<u8>) -> Result<Dashboard, String> {
     let text = String::from_utf8(json)
         .map_err(|_| "the dashboard in this link is not UTF-8 text".to_string())?;
     Dashboard::from_json(&text)
+}
+
+/// The `inline=` value for a dashboard, compressed here (native tools and tests).
+pub fn encode_inline_dashboard(dashboard: &Dashboard) -> String {
+    let json = dashboard_json(dashboard);
+    link_text(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+}
+
+/// The dashboard in an `inline=` value, inflated here (native tools and tests;
+/// the browser inflates with its `DecompressionStream`, to the same limit).
+pub fn decode_inline_dashboard(text: &str) -> Result<Dashboard, String> {
+    let deflated = deflated_bytes(text)?;
+    let json =
+        miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_INLINE_DASHBOARD_BYTES)
+            .map_err(|e| {
+            if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+                InflateProblem::TooLarge.describe()
+            } else {
+                InflateProblem::Damaged.describe()
+            }
+        })?;
+    dashboard_from_inflated(json)
 }
 
 #[cfg(test)]
@@ -95,6 +142,14 @@ mod tests {
         let dashboard = sample();
         let encoded = encode_inline_dashboard(&dashboard);
         assert_eq!(decode_inline_dashboard(&encoded).unwrap(), dashboard);
+        // Any raw deflate stream will do (the browser's compressor, not this one, makes links).
+        let deflated =
+            miniz_oxide::deflate::compress_to_vec(dashboard_json(&dashboard).as_bytes(), 1);
+        assert_eq!(deflated_bytes(&link_text(&deflated)).unwrap(), deflated);
+        assert_eq!(
+            decode_inline_dashboard(&link_text(&deflated)).unwrap(),
+            dashboard
+        );
     }
 
     #[test]

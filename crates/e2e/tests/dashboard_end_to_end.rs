@@ -1065,7 +1065,9 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     )
     .unwrap();
     let state = foresight_core::url_state::ViewState {
-        dashboard: foresight_core::url_state::DashboardRef::Inline(Box::new(inline)),
+        dashboard: foresight_core::url_state::DashboardRef::Inline(
+            foresight_core::inline_dashboard::encode_inline_dashboard(&inline),
+        ),
         datasource: Some(
             foresight_core::datasource::Datasource::parse(&prometheus.base_url()).unwrap(),
         ),
