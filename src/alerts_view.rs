@@ -651,7 +651,7 @@ pub fn AlertsView(
                     }
                 }>
                     <input name="matchers" placeholder="alertname=\"HighErrorRate\", job=\"api\"" prop:value=matchers_text on:input=move |e| matchers_text.set(event_target_value(&e)) />
-                    <select name="hours" on:change=move |e| hours.set(event_target_value(&e).parse().unwrap_or(1.0))>
+                    <select name="hours" on:change=move |e| hours.set(foresight_core::float_text::parse_f64(&event_target_value(&e)).unwrap_or(1.0))>
                         <option value="1">"1 hour"</option>
                         <option value="4">"4 hours"</option>
                         <option value="24">"1 day"</option>

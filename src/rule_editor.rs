@@ -185,14 +185,15 @@ pub fn RuleEditor(
         problems.extend(numbers_problem.get());
         problems
     };
-    let number =
-        move |text: String, set: &dyn Fn(&mut Condition, f64)| match text.trim().parse::<f64>() {
-            Ok(value) => {
+    let number = move |text: String, set: &dyn Fn(&mut Condition, f64)| {
+        match foresight_core::float_text::parse_f64(text.trim()) {
+            Some(value) => {
                 numbers_problem.set(None);
                 draft.update(|r| set(&mut r.condition, value));
             }
-            Err(_) => numbers_problem.set(Some(format!("{text:?} is not a number"))),
-        };
+            None => numbers_problem.set(Some(format!("{text:?} is not a number"))),
+        }
+    };
     let set_kind = move |kind: String| {
         draft.update(|r| {
             r.condition = match kind.as_str() {

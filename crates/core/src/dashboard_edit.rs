@@ -316,9 +316,8 @@ pub fn parse_thresholds(text: &str) -> Result<Vec<Threshold>, String> {
                 color: color.to_string(),
             }),
             (i, [value, color]) if i > 0 && color_ok(color) => {
-                let value: f64 = value
-                    .parse()
-                    .map_err(|_| format!("{value:?} in {part:?} is not a number"))?;
+                let value = crate::float_text::parse_f64(value)
+                    .ok_or_else(|| format!("{value:?} in {part:?} is not a number"))?;
                 if value <= last {
                     return Err(format!("thresholds must rise: {part:?} is not above the one before"));
                 }

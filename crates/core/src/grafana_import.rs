@@ -13,6 +13,7 @@ use crate::dashboard_model::{
     Panel, PanelKind, Reducer, Target, Threshold, Variable, VariableSource,
     DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
 };
+use crate::float_text::parse_f64;
 use crate::json::Json;
 use crate::ordered::{SortedMap, SortedSet};
 use crate::units::Unit;
@@ -104,7 +105,7 @@ fn text_of(value: Option<&Json>) -> String {
 fn number_of(value: Option<&Json>) -> Option<f64> {
     match value? {
         Json::Number(n) => Some(*n),
-        Json::String(s) => s.trim().parse().ok(),
+        Json::String(s) => parse_f64(s.trim()),
         _ => None,
     }
 }
@@ -145,7 +146,7 @@ fn map_color(color: &str) -> String {
         let channels: Vec<u8> = inner
             .split(',')
             .take(3)
-            .filter_map(|c| c.trim().parse::<f64>().ok())
+            .filter_map(|c| parse_f64(c.trim()))
             .map(|c| c.clamp(0.0, 255.0) as u8)
             .collect();
         if channels.len() == 3 {
@@ -560,7 +561,9 @@ impl Importer {
         let mut y = 0;
         for row in rows {
             let height_px = match row.get("height") {
-                Some(Json::String(s)) => s.trim_end_matches("px").trim().parse().unwrap_or(250.0),
+                Some(Json::String(s)) => {
+                    parse_f64(s.trim_end_matches("px").trim()).unwrap_or(250.0)
+                }
                 Some(value) => number_of(Some(value)).unwrap_or(250.0),
                 None => 250.0,
             };
@@ -592,7 +595,7 @@ impl Importer {
                 let panel_h = panel
                     .get("height")
                     .and_then(|v| match v {
-                        Json::String(s) => s.trim_end_matches("px").trim().parse::<f64>().ok(),
+                        Json::String(s) => parse_f64(s.trim_end_matches("px").trim()),
                         other => number_of(Some(other)),
                     })
                     .map_or(h, |px| ((px / GRID_ROW_PIXELS).ceil() as u32).max(3));
@@ -950,7 +953,7 @@ impl Importer {
             .collect();
         let values: Vec<f64> = text
             .split(',')
-            .filter_map(|v| v.trim().parse().ok())
+            .filter_map(|v| parse_f64(v.trim()))
             .collect();
         if values.is_empty() || colors.len() < values.len() + 1 {
             return Vec::new();

@@ -32,9 +32,8 @@ pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
         let le = one.labels.get("le").ok_or("a heatmap needs histogram buckets: every series must have an `le` label (try sum by (le) (rate(…_bucket[5m])))")?;
         let bound = match le.as_str() {
             "+Inf" | "Inf" | "inf" => f64::INFINITY,
-            text => text
-                .parse::<f64>()
-                .map_err(|_| format!("le={text:?} is not a number"))?,
+            text => crate::float_text::parse_f64(text)
+                .ok_or_else(|| format!("le={text:?} is not a number"))?,
         };
         buckets.push((bound, one));
     }

@@ -318,7 +318,7 @@ impl Parser<'_> {
             valid = digits(self);
         }
         let number = valid
-            .then(|| self.text[start..self.position].parse::<f64>().ok())
+            .then(|| crate::float_text::parse_f64(&self.text[start..self.position]))
             .flatten()
             .filter(|number| number.is_finite());
         match number {
@@ -490,7 +490,11 @@ pub struct DecodeError {
     message: String,
 }
 
+// Errors are the rare path: their constructors are cold and never inlined, so
+// the readers carry one call instead of a copy of the error building.
 impl DecodeError {
+    #[cold]
+    #[inline(never)]
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             path: String::new(),
@@ -499,21 +503,29 @@ impl DecodeError {
     }
 
     /// "expected a string, found a number".
+    #[cold]
+    #[inline(never)]
     pub fn expected(what: &str, found: &Json) -> Self {
         Self::new(format!("expected {what}, found {}", found.kind()))
     }
 
     /// The same error seen from the member `name` of an object.
+    #[cold]
+    #[inline(never)]
     pub fn in_member(self, name: &str) -> Self {
         self.within(name)
     }
 
     /// The same error seen from item `index` of an array.
+    #[cold]
+    #[inline(never)]
     pub fn in_item(self, index: usize) -> Self {
         self.within(&format!("[{index}]"))
     }
 
     /// `segment` put in front of the path (`a` + `b[2]` = `a.b[2]`, `a` + `[2]` = `a[2]`).
+    #[cold]
+    #[inline(never)]
     fn within(mut self, segment: &str) -> Self {
         let separator = if self.path.is_empty() || self.path.starts_with('[') {
             ""
@@ -730,6 +742,7 @@ impl<'a> ObjectReader<'a> {
     }
 
     /// The member's value unless it is absent or `null`.
+    #[inline(never)]
     pub fn value(&self, name: &str) -> Option<&'a Json> {
         self.members
             .iter()
@@ -807,20 +820,19 @@ pub fn decode_choice<T: Copy>(
     choices: &[T],
     name_of: fn(T) -> &'static str,
 ) -> Result<T, DecodeError> {
+    let names: Vec<&str> = choices.iter().map(|choice| name_of(*choice)).collect();
+    choice_position(value, &names).map(|position| choices[position])
+}
+
+/// Where the string `value` is in `names`.
+fn choice_position(value: &Json, names: &[&str]) -> Result<usize, DecodeError> {
     let text = value
         .as_str()
         .ok_or_else(|| DecodeError::expected("a string", value))?;
-    choices
-        .iter()
-        .copied()
-        .find(|choice| name_of(*choice) == text)
-        .ok_or_else(|| {
-            let names: Vec<String> = choices
-                .iter()
-                .map(|choice| format!("{:?}", name_of(*choice)))
-                .collect();
-            DecodeError::new(format!("{text:?} is not one of {}", names.join(", ")))
-        })
+    names.iter().position(|name| *name == text).ok_or_else(|| {
+        let quoted: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
+        DecodeError::new(format!("{text:?} is not one of {}", quoted.join(", ")))
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod dashboard_model;
 pub mod dashboard_variables;
 pub mod datasource;
 pub mod decimation;
+pub mod float_text;
 pub mod gauge_scale;
 pub mod grafana_import;
 pub mod histogram_heatmap;

@@ -181,7 +181,7 @@ fn sample_number(text: &str) -> Option<f64> {
         "NaN" => Some(f64::NAN),
         "+Inf" | "Inf" => Some(f64::INFINITY),
         "-Inf" => Some(f64::NEG_INFINITY),
-        _ => text.parse::<f64>().ok().filter(|v| v.is_finite()),
+        _ => crate::float_text::parse_f64(text).filter(|v| v.is_finite()),
     }
 }
 

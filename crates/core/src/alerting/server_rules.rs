@@ -55,7 +55,7 @@ pub fn parse_rfc3339(text: &str) -> Option<f64> {
                 .find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(after.len());
             (
-                format!("0.{}", &after[..digits]).parse::<f64>().ok()?,
+                crate::float_text::parse_f64(&format!("0.{}", &after[..digits]))?,
                 &after[digits..],
             )
         }
@@ -69,8 +69,8 @@ pub fn parse_rfc3339(text: &str) -> Option<f64> {
                 "-" => -1.0,
                 _ => return None,
             };
-            let hours: f64 = zone.get(1..3)?.parse().ok()?;
-            let minutes: f64 = zone.get(4..6)?.parse().ok()?;
+            let hours = crate::float_text::parse_f64(zone.get(1..3)?)?;
+            let minutes = crate::float_text::parse_f64(zone.get(4..6)?)?;
             sign * (hours * 3600.0 + minutes * 60.0)
         }
     };
@@ -120,7 +120,7 @@ pub fn parse_rules_response(text: &str) -> Result<Vec<ServerRule>, String> {
                     active_at: alert["activeAt"].as_str().and_then(parse_rfc3339),
                     value: alert["value"]
                         .as_str()
-                        .and_then(|v| v.parse().ok())
+                        .and_then(crate::float_text::parse_f64)
                         .unwrap_or(f64::NAN),
                 })
                 .collect();

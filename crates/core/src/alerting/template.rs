@@ -120,7 +120,7 @@ fn operand(token: &str) -> Result<Operand, String> {
             return Ok(Operand::ExternalLabel(name.to_string()));
         }
     }
-    if let Ok(number) = token.parse::<f64>() {
+    if let Some(number) = crate::float_text::parse_f64(token) {
         return Ok(Operand::Number(number));
     }
     Err(format!(
@@ -252,10 +252,8 @@ impl Value {
     fn number(&self) -> Result<f64, String> {
         match self {
             Value::Number(n) => Ok(*n),
-            Value::Text(t) => t
-                .trim()
-                .parse()
-                .map_err(|_| format!("{t:?} is not a number")),
+            Value::Text(t) => crate::float_text::parse_f64(t.trim())
+                .ok_or_else(|| format!("{t:?} is not a number")),
         }
     }
 }
