@@ -7,6 +7,7 @@ FORESIGHT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
 WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen crate pinned in Cargo.toml and Trunk.toml
 BINARYEN_VERSION="132.0.0"     # wasm-opt; Debian's binaryen 108 breaks the optimised page
+ESBUILD_VERSION="0.25.12"      # minifies the release build's JS and CSS (scripts/minify-dist.sh)
 # The release build (with_release_toolchain) uses this pinned nightly Rust to
 # rebuild the standard library for size; every other build uses stable Rust.
 RELEASE_TOOLCHAIN="nightly-2026-05-20"
@@ -90,14 +91,19 @@ with_release_toolchain() {
     "$@"
 }
 
-ensure_wasm_opt() {
-  if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then return; fi
-  say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm) into .tools/"
+# wasm-opt and esbuild from npm, into .tools/ (one install: npm prunes what it did not just install).
+ensure_npm_tools() {
+  if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}" &&
+    [ "$(esbuild --version 2>/dev/null)" = "$ESBUILD_VERSION" ]; then
+    return
+  fi
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION) and esbuild $ESBUILD_VERSION from npm into .tools/"
   mkdir -p "$TOOLS_DIR"
-  npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >/dev/null
+  npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund --loglevel=error \
+    "binaryen@$BINARYEN_VERSION" "esbuild@$ESBUILD_VERSION" >/dev/null
 }
 
 ensure_debian_packages
 ensure_rust_tools
 ensure_release_toolchain
-ensure_wasm_opt
+ensure_npm_tools

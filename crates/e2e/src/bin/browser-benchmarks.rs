@@ -214,21 +214,33 @@ fn compressed_size(program: &str, args: &[&str], file: &Path) -> Option<u64> {
 
 fn size_report(options: &Options) -> Result<(), String> {
     let mut files: Vec<(String, PathBuf)> = Vec::new();
-    for entry in std::fs::read_dir(&options.app_dist)
-        .map_err(|e| format!("{}: {e} (build it first)", options.app_dist.display()))?
-    {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let kind = if name.ends_with(".wasm") {
-            "wasm"
-        } else if name.ends_with(".js") {
-            "JS glue"
-        } else if name.ends_with(".css") {
-            "CSS"
-        } else {
-            continue;
-        };
-        files.push((kind.to_string(), path));
+    // The app's own files: the top level and snippets/ (public/ holds dashboards and the icon).
+    let mut directories = vec![options.app_dist.clone()];
+    while let Some(directory) = directories.pop() {
+        for entry in std::fs::read_dir(&directory)
+            .map_err(|e| format!("{}: {e} (build it first)", directory.display()))?
+        {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                if name != "public" {
+                    directories.push(path);
+                }
+                continue;
+            }
+            let kind = if name.ends_with(".wasm") {
+                "wasm"
+            } else if name.ends_with(".js") && directory != options.app_dist {
+                "JS snippet"
+            } else if name.ends_with(".js") {
+                "JS glue"
+            } else if name.ends_with(".css") {
+                "CSS"
+            } else {
+                continue;
+            };
+            files.push((kind.to_string(), path));
+        }
     }
     files.sort();
     println!(
