@@ -7,7 +7,7 @@ FORESIGHT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
 WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen crate pinned in Cargo.toml and Trunk.toml
 BINARYEN_VERSION="132.0.0"     # wasm-opt; Debian's binaryen 108 breaks the optimised page
-ESBUILD_VERSION="0.25.12"      # minifies the release build's JS and CSS (scripts/minify-dist.sh)
+ESBUILD_VERSION="0.25.12"      # minifies the release build's JS and CSS (scripts/shrink-dist.sh)
 # The release build (with_release_toolchain) uses this pinned nightly Rust to
 # rebuild the standard library for size; every other build uses stable Rust.
 RELEASE_TOOLCHAIN="nightly-2026-05-20"

@@ -1,0 +1,138 @@
+// Shrinks a built app directory in place (run by scripts/shrink-dist.sh after
+// trunk's release build), then rewrites the changed files' `integrity` hashes
+// in its index.html:
+//
+// 1. The wasm imports each JS function under a name wasm-bindgen made unique
+//    with a 16-hex-digit hash (`__wbg_addEventListener_847fd86b8c33ec43`); 219
+//    such names, written in both the wasm and the JS glue, are 6 KB of gzip
+//    that cannot compress. They become short names (`_0`, `_1`, …), the same
+//    in both files.
+// 2. Every .js and .css (not public/) is minified with esbuild.
+const fs = require("fs");
+const path = require("path");
+const crypto = require("crypto");
+const esbuild = require("esbuild");
+
+const dist = process.argv[2];
+const changed = new Map(); // path → new content
+
+function* appFiles(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!(dir === dist && entry.name === "public")) yield* appFiles(full);
+    } else {
+      yield full;
+    }
+  }
+}
+
+function readLeb(bytes, at) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[at++];
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) return [value, at];
+  }
+}
+
+function leb(value) {
+  const out = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    out.push(byte);
+  } while (value > 0);
+  return Buffer.from(out);
+}
+
+// The import section with hashed field names replaced; returns the renaming.
+function shortenImports(wasm) {
+  const renamed = new Map();
+  const parts = [wasm.subarray(0, 8)];
+  let at = 8;
+  while (at < wasm.length) {
+    const id = wasm[at];
+    const [size, start] = readLeb(wasm, at + 1);
+    const end = start + size;
+    if (id !== 2) {
+      parts.push(wasm.subarray(at, end));
+      at = end;
+      continue;
+    }
+    const body = wasm.subarray(start, end);
+    let [count, p] = readLeb(body, 0);
+    const entries = [leb(count)];
+    for (let i = 0; i < count; i++) {
+      const moduleStart = p;
+      let length;
+      [length, p] = readLeb(body, p);
+      p += length;
+      const module = body.subarray(moduleStart, p); // with its length
+      [length, p] = readLeb(body, p);
+      let field = body.subarray(p, p + length).toString("utf8");
+      p += length;
+      const descriptionStart = p;
+      const kind = body[p++];
+      if (kind === 0) [, p] = readLeb(body, p); // function: type index
+      else if (kind === 1) { p += 1; const flags = body[p++]; [, p] = readLeb(body, p); if (flags & 1) [, p] = readLeb(body, p); } // table
+      else if (kind === 2) { const flags = body[p++]; [, p] = readLeb(body, p); if (flags & 1) [, p] = readLeb(body, p); } // memory
+      else if (kind === 3) p += 2; // global
+      else throw new Error(`import kind ${kind} not understood`);
+      if (/^__wb\w*_[0-9a-f]{16}$/.test(field)) {
+        const short = "_" + renamed.size.toString(36);
+        renamed.set(field, short);
+        field = short;
+      }
+      const name = Buffer.from(field, "utf8");
+      entries.push(module, leb(name.length), name, body.subarray(descriptionStart, p));
+    }
+    const section = Buffer.concat(entries);
+    parts.push(Buffer.from([2]), leb(section.length), section);
+    at = end;
+  }
+  return [Buffer.concat(parts), renamed];
+}
+
+const files = [...appFiles(dist)];
+for (const wasmPath of files.filter((file) => file.endsWith("_bg.wasm"))) {
+  const gluePath = wasmPath.replace(/_bg\.wasm$/, ".js");
+  if (!fs.existsSync(gluePath)) continue;
+  const [wasm, renamed] = shortenImports(fs.readFileSync(wasmPath));
+  let glue = fs.readFileSync(gluePath, "utf8");
+  for (const [long, short] of renamed) {
+    const uses = glue.split(long).length - 1;
+    if (uses === 0) throw new Error(`${long} is imported by the wasm but not in the JS glue`);
+    glue = glue.split(long).join(short);
+  }
+  changed.set(wasmPath, wasm);
+  changed.set(gluePath, glue);
+  console.log(`shrink-dist: ${renamed.size} import names shortened`);
+}
+
+let before = 0;
+let after = 0;
+for (const file of files.filter((file) => /\.(js|css)$/.test(file))) {
+  const source = changed.get(file) ?? fs.readFileSync(file, "utf8");
+  const loader = file.endsWith(".css") ? "css" : "js";
+  const { code } = esbuild.transformSync(source, { loader, minify: true, legalComments: "none" });
+  before += Buffer.byteLength(source);
+  after += Buffer.byteLength(code);
+  changed.set(file, code);
+}
+console.log(`shrink-dist: JS and CSS minified, ${before} → ${after} bytes`);
+
+const indexPath = path.join(dist, "index.html");
+let index = fs.readFileSync(indexPath, "utf8");
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+for (const [file, content] of changed) {
+  fs.writeFileSync(file, content);
+  const href = "./" + path.relative(dist, file).split(path.sep).join("/");
+  const hash = "sha384-" + crypto.createHash("sha384").update(content).digest("base64");
+  const attribute = new RegExp(`(href="${escape(href)}"[^>]*?integrity=")sha384-[^"]*(")`);
+  index = index.replace(attribute, `$1${hash}$2`);
+}
+fs.writeFileSync(indexPath, index);
