@@ -83,9 +83,8 @@ function shortenImports(wasm) {
       else if (kind === 3) p += 2; // global
       else throw new Error(`import kind ${kind} not understood`);
       if (/^__wb\w*_[0-9a-f]{16}$/.test(field)) {
-        const short = "_" + renamed.size.toString(36);
-        renamed.set(field, short);
-        field = short;
+        if (!renamed.has(field)) renamed.set(field, "_" + renamed.size.toString(36));
+        field = renamed.get(field);
       }
       const name = Buffer.from(field, "utf8");
       entries.push(module, leb(name.length), name, body.subarray(descriptionStart, p));
@@ -133,6 +132,7 @@ for (const [file, content] of changed) {
   const href = "./" + path.relative(dist, file).split(path.sep).join("/");
   const hash = "sha384-" + crypto.createHash("sha384").update(content).digest("base64");
   const attribute = new RegExp(`(href="${escape(href)}"[^>]*?integrity=")sha384-[^"]*(")`);
+  if (!attribute.test(index)) throw new Error(`no integrity attribute for ${href} in index.html`);
   index = index.replace(attribute, `$1${hash}$2`);
 }
 fs.writeFileSync(indexPath, index);

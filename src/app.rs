@@ -150,7 +150,11 @@ pub fn App() -> impl IntoView {
             dashboard.set(None);
             spawn_local(async move {
                 let loaded = load_shipped_dashboard(&id).await;
-                dashboard.try_set(Some(loaded));
+                // Not if the page has moved on to another dashboard meanwhile.
+                let still_wanted = view_state.with_untracked(|s| matches!(&s.dashboard, DashboardRef::Shipped(wanted) if *wanted == id));
+                if still_wanted {
+                    dashboard.try_set(Some(loaded));
+                }
             });
         }
     }

@@ -47,12 +47,31 @@ pub async fn fetch_text(url: &str, json_body: Option<&str>) -> Result<(u16, Stri
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function compressionStreams() {
+  try {
+    new CompressionStream("deflate-raw");
+    new DecompressionStream("deflate-raw");
+    return true;
+  } catch {
+    return false;
+  }
+}
 export function deflateRaw(bytes) {
   const compressed = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate-raw"));
   return new Response(compressed).arrayBuffer();
 }
-export async function inflateRaw(bytes, limit) {
-  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+export async function inflateRaw(view, limit) {
+  // Copied out of wasm memory before the first await.
+  const bytes = view.slice();
+  const stream = new DecompressionStream("deflate-raw");
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  // Fed 1 KiB at a time: one slice inflates to at most about 1 MiB, so the
+  // limit bounds memory too. Damage rejects the reads below.
+  (async () => {
+    for (let at = 0; at < bytes.length; at += 1024) await writer.write(bytes.subarray(at, at + 1024));
+    await writer.close();
+  })().catch(() => {});
   const chunks = [];
   let length = 0;
   for (;;) {
@@ -74,6 +93,9 @@ export async function inflateRaw(bytes, limit) {
   return joined;
 }"#)]
 extern "C" {
+    /// Whether the browser has raw-deflate `CompressionStream` and `DecompressionStream`.
+    #[wasm_bindgen(js_name = compressionStreams)]
+    fn compression_streams() -> bool;
     /// The browser's raw deflate (RFC 1951): a promise of an `ArrayBuffer`.
     #[wasm_bindgen(js_name = deflateRaw, catch)]
     fn deflate_raw_promise(bytes: &[u8]) -> Result<js_sys::Promise, JsValue>;
@@ -83,16 +105,24 @@ extern "C" {
     fn inflate_raw_promise(bytes: &[u8], limit: f64) -> Result<js_sys::Promise, JsValue>;
 }
 
+const NO_STREAMS: &str = "this browser has no raw-deflate CompressionStream (Chrome 103, Firefox 113 and Safari 16.4 have it)";
+
 /// Compresses `bytes` as raw deflate with the browser's `CompressionStream`.
 pub async fn deflate_raw(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let compressed = JsFuture::from(deflate_raw_promise(bytes).map_err(|e| describe(&e))?)
+    if !compression_streams() {
+        return Err(format!(
+            "{NO_STREAMS}: share the dashboard with Download JSON instead"
+        ));
+    }
+    let failed = |e: JsValue| {
+        format!(
+            "the browser could not compress the dashboard: {}",
+            describe(&e)
+        )
+    };
+    let compressed = JsFuture::from(deflate_raw_promise(bytes).map_err(failed)?)
         .await
-        .map_err(|e| {
-            format!(
-                "the browser could not compress the dashboard: {}",
-                describe(&e)
-            )
-        })?;
+        .map_err(failed)?;
     Ok(js_sys::Uint8Array::new(&compressed).to_vec())
 }
 
@@ -101,6 +131,11 @@ pub async fn deflate_raw(bytes: &[u8]) -> Result<Vec<u8>, String> {
 /// make the page inflate gigabytes).
 pub async fn open_inline_dashboard(link_text: &str) -> Result<Dashboard, String> {
     let deflated = deflated_bytes(link_text)?;
+    if !compression_streams() {
+        return Err(format!(
+            "{NO_STREAMS}, which opening a dashboard carried in a link needs"
+        ));
+    }
     let promise = inflate_raw_promise(&deflated, MAX_INLINE_DASHBOARD_BYTES as f64)
         .map_err(|_| InflateProblem::Damaged.describe())?;
     let inflated = JsFuture::from(promise)

@@ -39,6 +39,9 @@ fn parse_special(text: &str) -> Option<f64> {
     }
 }
 
+/// Significant digits kept exactly (see `parse_decimal`).
+const MAX_DIGITS: usize = 800;
+
 /// The digits of a decimal number: `digits` × 10^`exponent`.
 struct Decimal {
     /// Significant digits, without leading or trailing zeros.
@@ -132,6 +135,14 @@ fn parse_decimal(bytes: &[u8]) -> Option<f64> {
         digits.pop();
         exponent += 1;
     }
+    // A halfway point between two doubles has at most 767 significant digits,
+    // so digits past 800 only tell "a little more than written": one 1 says the
+    // same and keeps the arithmetic small (a link of zeros cannot stall the page).
+    if digits.len() > MAX_DIGITS {
+        exponent += (digits.len() - MAX_DIGITS - 1) as i64;
+        digits.truncate(MAX_DIGITS);
+        digits.push(1);
+    }
     Some(corrected(&Decimal { digits, exponent }))
 }
 
@@ -191,6 +202,10 @@ fn corrected(decimal: &Decimal) -> f64 {
     let mut candidate = estimate(decimal);
     // Each step moves one unit in the last place; the estimate is a few away.
     for _ in 0..4096 {
+        // Moved past the largest double: the value rounds to infinity.
+        if candidate.is_infinite() {
+            return candidate;
+        }
         let above = next_up(candidate);
         if exact.compare_with_midpoint(candidate, above) == std::cmp::Ordering::Greater {
             candidate = above;
@@ -507,6 +522,23 @@ mod tests {
             same(&format!("{digits}e{exponent}"));
             let point = (random.next() % (length + 1)) as usize;
             same(&format!("{}.{}", &digits[..point], &digits[point..]));
+        }
+    }
+
+    #[test]
+    fn very_long_numbers_are_read_quickly_and_exactly() {
+        let long = format!("1.{}1", "0".repeat(2_000_000));
+        same(&long);
+        same(&format!("1.{}1e-5", "0".repeat(100_000)));
+        same(&format!("{}1e-100000", "9".repeat(5_000)));
+        for text in [
+            "1e309",
+            "1.7976931348623159e308",
+            "-1e400",
+            "1e-330",
+            "2e-324",
+        ] {
+            same(text);
         }
     }
 

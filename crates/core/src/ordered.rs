@@ -8,12 +8,14 @@
 //! as fast for collections of this size. Iteration is in key order and equality
 //! compares the entries in that order, exactly as with the B-tree types.
 //!
-//! Inserting keys in ascending order appends; inserting out of order moves the
-//! entries after the new one, so these types are not meant for collections of
-//! many thousands of entries filled in random order (the time-keyed grids in
-//! `series` and `histogram_heatmap` keep `BTreeMap`).
+//! Inserting keys in ascending order appends; inserting one key out of order
+//! moves the entries after it. Many entries at once (`collect`, `extend`) are
+//! appended and sorted once, so filling a large collection in any order stays
+//! fast (the time-keyed grids in `series` and `histogram_heatmap` keep
+//! `BTreeMap`: they take many single inserts).
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::fmt;
 use std::ops::Index;
 use std::slice;
@@ -210,11 +212,51 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
 }
 
 impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
+    /// Appends, then sorts once; a repeated key keeps its last value.
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, pairs: I) {
-        for (key, value) in pairs {
-            self.insert(key, value);
+        // A plain loop: `Vec::extend` would compile its specialised copies per iterator type.
+        for pair in pairs {
+            self.entries.push(pair);
+        }
+        self.entries = in_key_order(std::mem::take(&mut self.entries), |(key, _)| key);
+    }
+}
+
+/// `items` sorted by `key_of`, keeping only the last of items with equal keys.
+fn in_key_order<T, K: Ord>(mut items: Vec<T>, key_of: impl Fn(&T) -> &K) -> Vec<T> {
+    let ordered = items
+        .windows(2)
+        .all(|pair| key_of(&pair[0]) < key_of(&pair[1]));
+    if ordered {
+        return items;
+    }
+    // Equal keys latest first, so that `dedup` (which keeps the first) keeps the last.
+    let order = sorted_positions(items.len(), &|a, b| {
+        key_of(&items[a]).cmp(key_of(&items[b])).then(b.cmp(&a))
+    });
+    // Put each item at its rank by swapping along the permutation's cycles.
+    let mut destination = vec![0; order.len()];
+    for (rank, position) in order.into_iter().enumerate() {
+        destination[position] = rank;
+    }
+    for start in 0..items.len() {
+        while destination[start] != start {
+            let target = destination[start];
+            items.swap(start, target);
+            destination.swap(start, target);
         }
     }
+    items.dedup_by(|later, earlier| key_of(later) == key_of(earlier));
+    items
+}
+
+/// Positions `0..length` in the order `compare` gives (which must not call two
+/// positions equal). One sort compiled for the whole program: it sorts plain
+/// positions.
+fn sorted_positions(length: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut positions: Vec<usize> = (0..length).collect();
+    positions.sort_unstable_by(|a, b| compare(*a, *b));
+    positions
 }
 
 impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
@@ -406,10 +448,12 @@ impl<T: Ord> FromIterator<T> for SortedSet<T> {
 }
 
 impl<T: Ord> Extend<T> for SortedSet<T> {
+    /// Appends, then sorts once.
     fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
         for item in items {
-            self.insert(item);
+            self.items.push(item);
         }
+        self.items = in_key_order(std::mem::take(&mut self.items), |item| item);
     }
 }
 
@@ -466,6 +510,22 @@ mod tests {
         assert_eq!(keys, ["0", "a", "b", "e"]);
         assert_eq!(edited.values().copied().collect::<Vec<_>>(), [0, 9, 3, 8]);
         assert_ne!(edited, sorted);
+    }
+
+    #[test]
+    fn many_entries_in_any_order_are_sorted_once() {
+        // 50,000 keys in a scrambled order, some repeated: the last value wins.
+        let pairs: Vec<(u64, u64)> = (0..60_000u64).map(|i| ((i * 7_919) % 50_000, i)).collect();
+        let sorted: SortedMap<_, _> = pairs.iter().copied().collect();
+        let btree: BTreeMap<_, _> = pairs.iter().copied().collect();
+        assert!(sorted.iter().eq(btree.iter()));
+        let mut extended: SortedMap<u64, u64> = [(3, 0), (70_000, 1)].into();
+        extended.extend(pairs.iter().copied());
+        let mut expected: BTreeMap<u64, u64> = [(3, 0), (70_000, 1)].into();
+        expected.extend(pairs.iter().copied());
+        assert!(extended.iter().eq(expected.iter()));
+        let set: SortedSet<u64> = pairs.iter().map(|(key, _)| *key).collect();
+        assert!(set.iter().eq(btree.keys()));
     }
 
     #[test]

@@ -160,17 +160,26 @@ impl RuleState {
         keep_firing_for_seconds: f64,
     ) -> Vec<Transition> {
         let mut transitions = Vec::new();
-        let mut present = crate::ordered::SortedSet::new();
-        for (labels, value) in output {
+        // Each label set once (the last, if the answer repeats one), sorted in one go:
+        // an answer of thousands of series in any order stays fast.
+        let present: SortedMap<String, usize> = output
+            .iter()
+            .enumerate()
+            .map(|(index, (labels, _))| (key(labels), index))
+            .collect();
+        let mut added = Vec::new();
+        for (index, (labels, value)) in output.iter().enumerate() {
             let id = key(labels);
-            present.insert(id.clone());
+            if present.get(&id) != Some(&index) {
+                continue;
+            }
             match self.alerts.get_mut(&id) {
                 Some(alert) if alert.state != AlertState::Inactive => {
                     alert.value = *value;
                 }
                 previous => {
                     let from = previous.map(|a| a.state);
-                    self.alerts.insert(
+                    added.push((
                         id,
                         Alert {
                             labels: labels.clone(),
@@ -182,7 +191,7 @@ impl RuleState {
                             keep_firing_since: None,
                             last_sent_at: None,
                         },
-                    );
+                    ));
                     transitions.push(Transition {
                         labels: labels.clone(),
                         from,
@@ -192,9 +201,10 @@ impl RuleState {
                 }
             }
         }
+        self.alerts.extend(added);
         let mut forget = Vec::new();
         for (id, alert) in &mut self.alerts {
-            if !present.contains(id) {
+            if !present.contains_key(id) {
                 let mut keep_firing = false;
                 if alert.state == AlertState::Firing && keep_firing_for_seconds > 0.0 {
                     let since = *alert.keep_firing_since.get_or_insert(now);
