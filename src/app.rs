@@ -121,15 +121,18 @@ pub fn App() -> impl IntoView {
 
     let dashboard = RwSignal::new(None::<Result<Dashboard, String>>);
     let dashboard_ref = Memo::new(move |_| view_state.with(|s| s.dashboard.clone()));
+    // An answer that arrives after the page has moved on to another dashboard is dropped.
+    let still_wanted =
+        move |wanted: &DashboardRef| view_state.with_untracked(|s| s.dashboard == *wanted);
     Effect::new(move |_| {
-        match dashboard_ref.get() {
+        let wanted = dashboard_ref.get();
+        match wanted.clone() {
         DashboardRef::Inline(link_text) => {
             dashboard.set(None);
             spawn_local(async move {
                 let opened = open_inline_dashboard(&link_text).await;
-                let still_wanted = view_state.with_untracked(|s| matches!(&s.dashboard, DashboardRef::Inline(text) if *text == link_text));
                 match opened {
-                    _ if !still_wanted => {}
+                    _ if !still_wanted(&wanted) => {}
                     Ok(inline) => {
                         dashboard.try_set(Some(Ok(inline)));
                     }
@@ -150,9 +153,7 @@ pub fn App() -> impl IntoView {
             dashboard.set(None);
             spawn_local(async move {
                 let loaded = load_shipped_dashboard(&id).await;
-                // Not if the page has moved on to another dashboard meanwhile.
-                let still_wanted = view_state.with_untracked(|s| matches!(&s.dashboard, DashboardRef::Shipped(wanted) if *wanted == id));
-                if still_wanted {
+                if still_wanted(&wanted) {
                     dashboard.try_set(Some(loaded));
                 }
             });

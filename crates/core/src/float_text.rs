@@ -13,6 +13,8 @@
 //!   place at a time by comparing the exact decimal value with the halfway
 //!   points between neighbouring doubles in big-integer arithmetic.
 
+use std::cmp::Ordering;
+
 /// Parses what `str::parse::<f64>` parses (sign, digits with an optional
 /// point, an optional exponent, `inf`, `infinity`, `nan` in any case), to the
 /// same value.
@@ -207,34 +209,31 @@ fn corrected(decimal: &Decimal) -> f64 {
             return candidate;
         }
         let above = next_up(candidate);
-        if exact.compare_with_midpoint(candidate, above) == std::cmp::Ordering::Greater {
+        let against_upper = exact.compare_with_midpoint(candidate, above);
+        if against_upper == Ordering::Greater {
             candidate = above;
             continue;
         }
         let below = next_down(candidate);
-        if exact.compare_with_midpoint(below, candidate) == std::cmp::Ordering::Less {
+        let against_lower = exact.compare_with_midpoint(below, candidate);
+        if against_lower == Ordering::Less {
             candidate = below;
             continue;
         }
         // Inside the interval around `candidate`; on a boundary the even one wins.
-        if exact.compare_with_midpoint(candidate, above) == std::cmp::Ordering::Equal
-            && candidate.to_bits() & 1 == 1
-        {
-            return above;
-        }
-        if exact.compare_with_midpoint(below, candidate) == std::cmp::Ordering::Equal
-            && candidate.to_bits() & 1 == 1
-        {
-            return below;
-        }
-        return candidate;
+        let odd = candidate.to_bits() & 1 == 1;
+        return match (against_upper, against_lower) {
+            (Ordering::Equal, _) if odd => above,
+            (_, Ordering::Equal) if odd => below,
+            _ => candidate,
+        };
     }
     candidate
 }
 
 /// Within a few units in the last place of the value, for finite results.
 fn estimate(decimal: &Decimal) -> f64 {
-    let leading: Vec<u8> = decimal.digits.iter().copied().take(19).collect();
+    let leading = &decimal.digits[..decimal.digits.len().min(19)];
     let mantissa = leading
         .iter()
         .fold(0u64, |sum, digit| sum * 10 + u64::from(*digit)) as f64;
@@ -307,7 +306,7 @@ impl BigDecimal {
     }
 
     /// The exact value against the point halfway between `low` and `high`.
-    fn compare_with_midpoint(&self, low: f64, high: f64) -> std::cmp::Ordering {
+    fn compare_with_midpoint(&self, low: f64, high: f64) -> Ordering {
         let (low_mantissa, low_exponent) = binary_parts(low);
         let (high_mantissa, high_exponent) = binary_parts(high);
         // midpoint = (low + high) / 2 = sum × 2^(common - 1)
@@ -414,7 +413,7 @@ impl BigUint {
         }
     }
 
-    fn compare(&self, other: &BigUint) -> std::cmp::Ordering {
+    fn compare(&self, other: &BigUint) -> Ordering {
         self.words
             .len()
             .cmp(&other.words.len())

@@ -218,17 +218,17 @@ impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
         for pair in pairs {
             self.entries.push(pair);
         }
-        self.entries = in_key_order(std::mem::take(&mut self.entries), |(key, _)| key);
+        into_key_order(&mut self.entries, |(key, _)| key);
     }
 }
 
-/// `items` sorted by `key_of`, keeping only the last of items with equal keys.
-fn in_key_order<T, K: Ord>(mut items: Vec<T>, key_of: impl Fn(&T) -> &K) -> Vec<T> {
+/// Sorts `items` by `key_of`, keeping only the last of items with equal keys.
+fn into_key_order<T, K: Ord>(items: &mut Vec<T>, key_of: impl Fn(&T) -> &K) {
     let ordered = items
         .windows(2)
         .all(|pair| key_of(&pair[0]) < key_of(&pair[1]));
     if ordered {
-        return items;
+        return;
     }
     // Equal keys latest first, so that `dedup` (which keeps the first) keeps the last.
     let order = sorted_positions(items.len(), &|a, b| {
@@ -247,7 +247,6 @@ fn in_key_order<T, K: Ord>(mut items: Vec<T>, key_of: impl Fn(&T) -> &K) -> Vec<
         }
     }
     items.dedup_by(|later, earlier| key_of(later) == key_of(earlier));
-    items
 }
 
 /// Positions `0..length` in the order `compare` gives (which must not call two
@@ -453,7 +452,7 @@ impl<T: Ord> Extend<T> for SortedSet<T> {
         for item in items {
             self.items.push(item);
         }
-        self.items = in_key_order(std::mem::take(&mut self.items), |item| item);
+        into_key_order(&mut self.items, |item| item);
     }
 }
 

@@ -162,25 +162,25 @@ impl RuleState {
         let mut transitions = Vec::new();
         // Each label set once (the last, if the answer repeats one), sorted in one go:
         // an answer of thousands of series in any order stays fast.
-        let present: SortedMap<String, usize> = output
+        let ids: Vec<String> = output.iter().map(|(labels, _)| key(labels)).collect();
+        let present: SortedMap<&str, usize> = ids
             .iter()
             .enumerate()
-            .map(|(index, (labels, _))| (key(labels), index))
+            .map(|(index, id)| (id.as_str(), index))
             .collect();
         let mut added = Vec::new();
-        for (index, (labels, value)) in output.iter().enumerate() {
-            let id = key(labels);
-            if present.get(&id) != Some(&index) {
+        for (index, ((labels, value), id)) in output.iter().zip(&ids).enumerate() {
+            if present.get(id.as_str()) != Some(&index) {
                 continue;
             }
-            match self.alerts.get_mut(&id) {
+            match self.alerts.get_mut(id) {
                 Some(alert) if alert.state != AlertState::Inactive => {
                     alert.value = *value;
                 }
                 previous => {
                     let from = previous.map(|a| a.state);
                     added.push((
-                        id,
+                        id.clone(),
                         Alert {
                             labels: labels.clone(),
                             state: AlertState::Pending,
@@ -204,7 +204,7 @@ impl RuleState {
         self.alerts.extend(added);
         let mut forget = Vec::new();
         for (id, alert) in &mut self.alerts {
-            if !present.contains_key(id) {
+            if !present.contains_key(id.as_str()) {
                 let mut keep_firing = false;
                 if alert.state == AlertState::Firing && keep_firing_for_seconds > 0.0 {
                     let since = *alert.keep_firing_since.get_or_insert(now);
