@@ -82,10 +82,15 @@ pub fn DashboardPage(
     let dashboard = StoredValue::new(dashboard);
     // A backtest's episodes, shaded on every time-series panel.
     provide_context(RwSignal::new(None::<crate::alerts_view::AlertAnnotations>));
-    let default_from =
-        dashboard.with_value(|d| TimeExpression::parse(&d.time.from).expect("validated"));
-    let default_to =
-        dashboard.with_value(|d| TimeExpression::parse(&d.time.to).expect("validated"));
+    // Validated when the dashboard was read; a stored one that predates a rule
+    // still gets a range.
+    let default_from = dashboard.with_value(|d| {
+        TimeExpression::parse(&d.time.from)
+            .unwrap_or_else(|_| TimeExpression::now_minus_seconds(6 * 3600))
+    });
+    let default_to = dashboard.with_value(|d| {
+        TimeExpression::parse(&d.time.to).unwrap_or_else(|_| TimeExpression::now())
+    });
     let refresh_tick = RwSignal::new(0u32);
     // Switching a panel's overlays changes the link but must not re-query the dashboard.
     let navigation = Memo::new(move |_| {
@@ -117,7 +122,6 @@ pub fn DashboardPage(
             .unwrap_or_else(default_datasource)
     });
 
-    let range_problem = RwSignal::new(None::<String>);
     let (fallback_from, fallback_to) = (default_from.clone(), default_to.clone());
     // The absolute link freezes the same defaults.
     let (share_from, share_to) = (default_from.clone(), default_to.clone());
@@ -127,33 +131,31 @@ pub fn DashboardPage(
             to: s.to.clone().unwrap_or_else(|| default_to.clone()),
         })
     });
-    let resolved = Memo::new(move |_| match time_range.get().resolve(now.get()) {
-        Ok(range) => {
-            range_problem.set(None);
-            range
-        }
-        Err(error) => {
-            range_problem.set(Some(format!(
-                "{error}; showing the dashboard's default range"
-            )));
-            TimeRange {
-                from: fallback_from.clone(),
-                to: fallback_to.clone(),
-            }
-            .resolve(now.get())
-            .expect("validated default")
-        }
+    let resolution = Memo::new(move |_| {
+        let fallback = TimeRange {
+            from: fallback_from.clone(),
+            to: fallback_to.clone(),
+        };
+        time_range.get().resolve_or_fallback(&fallback, now.get())
     });
+    let resolved = Memo::new(move |_| resolution.with(|(range, _)| *range));
+    let range_problem = Memo::new(move |_| resolution.with(|(_, problem)| problem.clone()));
 
     // Variable options: label values from Prometheus, or the custom list. They
-    // load in order, so a variable's query can use the selection of the ones
-    // before it (`label_values(up{job="$job"}, instance)`).
+    // load in order, so a variable's query can use the value of the ones before
+    // it (`label_values(up{job="$job"}, instance)`). Each value is resolved
+    // against its options (a link cannot inject one), and only the newest load
+    // may write: an older answer arriving late is dropped.
     let options = RwSignal::new(SortedMap::<String, Result<Vec<String>, String>>::new());
     let selections = Memo::new(move |_| view_state.with(|s| s.variables.clone()));
+    let load_generation = StoredValue::new(0u64);
     Effect::new(move |_| {
         let datasource = datasource.get();
         let selected = selections.get();
         let variables = dashboard.with_value(|d| d.variables.clone());
+        load_generation.update_value(|g| *g += 1);
+        let generation = load_generation.get_value();
+        let still_newest = move || load_generation.try_get_value() == Some(generation);
         spawn_local(async move {
             let mut known: SortedMap<String, VariableValue> = SortedMap::new();
             let builtins = BuiltinIntervals {
@@ -165,7 +167,9 @@ pub fn DashboardPage(
                 let loaded = match &variable.source {
                     VariableSource::Custom { values } => Ok(values.clone()),
                     VariableSource::Query { query } => {
-                        match parse_label_values_query(&interpolate(query, &known, &builtins)) {
+                        match interpolate(query, &known, &builtins)
+                            .and_then(|expanded| parse_label_values_query(&expanded))
+                        {
                             Ok(parsed) => fetch_label_values(
                                 &datasource,
                                 &parsed.label,
@@ -177,58 +181,76 @@ pub fn DashboardPage(
                         }
                     }
                     VariableSource::QueryResult { query, value_label } => {
-                        let expanded = interpolate(query, &known, &builtins);
-                        fetch_query(&datasource, &expanded, now_ms() as f64 / 1000.0, None)
-                            .await
-                            .map_err(|e| e.to_string())
-                            .map(|answer| label_values_in(&answer.data, value_label))
+                        match interpolate(query, &known, &builtins) {
+                            Ok(expanded) => {
+                                fetch_query(&datasource, &expanded, now_ms() as f64 / 1000.0, None)
+                                    .await
+                                    .map_err(|e| e.to_string())
+                                    .map(|answer| label_values_in(&answer.data, value_label))
+                            }
+                            Err(message) => Err(message),
+                        }
                     }
                 };
-                let choices = loaded.clone().unwrap_or_default();
-                let selection = selected
-                    .get(&variable.name)
-                    .cloned()
-                    .unwrap_or_else(|| variable.default.clone());
-                known.insert(variable.name.clone(), variable.value(&selection, &choices));
-                if options
-                    .try_update(|o| {
-                        o.insert(variable.name.clone(), loaded);
-                    })
-                    .is_none()
-                {
-                    return; // the page went away
+                let loaded = loaded.map(|mut values| {
+                    values.truncate(foresight_core::limits::MAX_VARIABLE_VALUES);
+                    values
+                });
+                let resolved = variable.resolve(
+                    selected.get(&variable.name).map(Vec::as_slice),
+                    loaded.as_deref().ok(),
+                );
+                known.insert(variable.name.clone(), resolved.value);
+                if !still_newest() {
+                    return; // a newer load (or none: the page went away) owns the options
                 }
+                options.update(|o| {
+                    o.insert(variable.name.clone(), loaded);
+                });
             }
         });
     });
-    let selection = move |name: &str| -> Vec<String> {
-        view_state
-            .with(|s| s.variables.get(name).cloned())
-            .unwrap_or_else(|| {
-                dashboard.with_value(|d| {
-                    d.variables
-                        .iter()
-                        .find(|v| v.name == name)
-                        .map(|v| v.default.clone())
-                        .unwrap_or_default()
-                })
-            })
-    };
-    let variable_values = Memo::new(move |_| {
+    // What each variable stands for, once every variable's options are known.
+    let resolved_variables = Memo::new(move |_| {
         let options = options.get();
-        let mut values = SortedMap::new();
+        let selected = selections.get();
+        let mut resolved = SortedMap::new();
         for variable in dashboard.with_value(|d| d.variables.clone()) {
-            let known = match options.get(&variable.name) {
-                None => return None, // still loading
-                Some(Ok(list)) => list.clone(),
-                Some(Err(_)) => Vec::new(),
-            };
-            values.insert(
+            let known = options.get(&variable.name)?; // still loading
+            resolved.insert(
                 variable.name.clone(),
-                variable.value(&selection(&variable.name), &known),
+                variable.resolve(
+                    selected.get(&variable.name).map(Vec::as_slice),
+                    known.as_deref().ok(),
+                ),
             );
         }
-        Some(values)
+        Some(resolved)
+    });
+    let selection = move |name: &str| -> Vec<String> {
+        resolved_variables.with(|all| {
+            all.as_ref()
+                .and_then(|all| all.get(name))
+                .map(|r| r.selected.clone())
+                .unwrap_or_default()
+        })
+    };
+    let variable_notes = Memo::new(move |_| {
+        resolved_variables.with(|all| {
+            all.iter()
+                .flat_map(|all| all.values())
+                .filter_map(|r| r.note.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let variable_values = Memo::new(move |_| {
+        resolved_variables.with(|all| {
+            all.as_ref().map(|all| {
+                all.iter()
+                    .map(|(name, r)| (name.clone(), r.value.clone()))
+                    .collect::<SortedMap<_, _>>()
+            })
+        })
     });
     if let Some(current) = use_context::<crate::app::CurrentVariables>() {
         Effect::new(move |_| {
@@ -551,6 +573,14 @@ pub fn DashboardPage(
             <span class="time-range" data-testid="time-range">{range_label}</span>
         </header>
         {move || custom_problem.get().or_else(|| range_problem.get()).map(|p| view! { <div class="url-problems" role="alert">{p}</div> })}
+        {move || {
+            let notes = variable_notes.get();
+            (!notes.is_empty()).then(|| view! {
+                <div class="url-problems" role="alert" data-testid="variable-notes">
+                    <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect::<Vec<_>>()}</ul>
+                </div>
+            })
+        }}
         <main class="dashboard-grid">{grid}</main>
         {alerts}
     }

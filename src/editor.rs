@@ -285,8 +285,15 @@ pub fn PanelEditor(
                 range_seconds: 3600.0,
                 scrape_interval_seconds: 15.0,
             };
-            let expanded = variables_for_preview
-                .with_untracked(|values| interpolate(&expr, values, &builtins));
+            let expanded = match variables_for_preview
+                .with_untracked(|values| interpolate(&expr, values, &builtins))
+            {
+                Ok(expanded) => expanded,
+                Err(problem) => {
+                    preview.set(Some(Err(problem)));
+                    return;
+                }
+            };
             let datasource = datasource.clone();
             preview.set(Some(Ok("running…".into())));
             spawn_local(async move {

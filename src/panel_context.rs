@@ -134,7 +134,7 @@ impl PanelContext {
         }
     }
 
-    pub fn expand(&self, expr: &str, window: &QueryWindow) -> String {
+    pub fn expand(&self, expr: &str, window: &QueryWindow) -> Result<String, String> {
         interpolate(expr, &self.variables, &self.builtins(window))
     }
 
@@ -149,11 +149,19 @@ impl PanelContext {
     ) -> Result<Vec<Series>, String> {
         let requests = targets.iter().filter(|t| !t.instant).map(|target| {
             let query = self.expand(&target.expr, expand_window);
-            async move { self.fetch_range(&query, "baseline", window, abort).await }
+            async move {
+                match query {
+                    Ok(query) => self
+                        .fetch_range(&query, "baseline", window, abort)
+                        .await
+                        .map_err(|error| error.to_string()),
+                    Err(problem) => Err(problem),
+                }
+            }
         });
         let mut series = Vec::new();
         for answer in futures::future::join_all(requests).await {
-            match answer.map_err(|error| error.to_string())?.data {
+            match answer?.data {
                 QueryData::Matrix(found) => series.extend(found),
                 _ => return Err("the baseline query did not return series".into()),
             }
@@ -172,7 +180,7 @@ impl PanelContext {
         let queries: Vec<String> = targets
             .iter()
             .map(|t| self.expand(&t.expr, window))
-            .collect();
+            .collect::<Result<_, _>>()?;
         let mut jobs: Vec<(usize, Option<f64>)> = Vec::new(); // (target, instant time or range)
         for (index, target) in targets.iter().enumerate() {
             match plan {

@@ -16,22 +16,9 @@ pub use text_body::TextBody;
 pub use time_series_body::TimeSeriesBody;
 
 use crate::panel_context::PanelResult;
-use foresight_core::dashboard_model::{threshold_color, Reducer, Threshold};
-
-/// RGB of a threshold colour name or `#rrggbb`; unknown names get the text colour.
-pub fn threshold_rgb(name: &str) -> (u8, u8, u8) {
-    match name {
-        "green" => (88, 214, 141),
-        "amber" | "orange" | "yellow" => (242, 180, 94),
-        "red" => (255, 107, 107),
-        "blue" => (94, 200, 242),
-        hex if hex.len() == 7 && hex.starts_with('#') => {
-            let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(216);
-            (channel(1), channel(3), channel(5))
-        }
-        _ => (216, 225, 238),
-    }
-}
+use foresight_core::dashboard_model::{
+    threshold_color, threshold_rgb, Reducer, Threshold, TEXT_RGB,
+};
 
 pub fn css_rgb((r, g, b): (u8, u8, u8)) -> String {
     format!("rgb({r}, {g}, {b})")
@@ -39,7 +26,7 @@ pub fn css_rgb((r, g, b): (u8, u8, u8)) -> String {
 
 /// The colour a value gets from the panel's thresholds.
 pub fn value_rgb(thresholds: &[Threshold], value: f64) -> (u8, u8, u8) {
-    threshold_color(thresholds, value).map_or((216, 225, 238), threshold_rgb)
+    threshold_color(thresholds, value).map_or(TEXT_RGB, threshold_rgb)
 }
 
 /// One number per series, reduced as the panel says. `Last` is the instant

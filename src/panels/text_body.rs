@@ -1,6 +1,7 @@
 //! Text panels: the safe Markdown subset, rendered as elements (never as HTML).
 
-use foresight_core::markdown::{parse_markdown, Block, Inline};
+use foresight_core::limits::MAX_TEXT_PANEL_CHARS;
+use foresight_core::markdown::{parse_text_panel, Block, Inline};
 use leptos::prelude::*;
 
 fn inline_view(inline: Inline) -> AnyView {
@@ -21,7 +22,8 @@ fn inlines(list: Vec<Inline>) -> Vec<AnyView> {
 
 #[component]
 pub fn TextBody(content: String) -> impl IntoView {
-    let blocks = parse_markdown(&content)
+    let (blocks, cut) = parse_text_panel(&content);
+    let blocks = blocks
         .into_iter()
         .map(|block| match block {
             Block::Heading(1, content) => view! { <h3>{inlines(content)}</h3> }.into_any(),
@@ -34,5 +36,12 @@ pub fn TextBody(content: String) -> impl IntoView {
             Block::Code(text) => view! { <pre><code>{text}</code></pre> }.into_any(),
         })
         .collect::<Vec<_>>();
-    view! { <div class="markdown">{blocks}</div> }
+    let note = cut.then(|| {
+        view! {
+            <p class="panel-note" role="note" data-testid="text-cut">
+                {format!("This text is longer than {MAX_TEXT_PANEL_CHARS} characters; the rest is not shown.")}
+            </p>
+        }
+    });
+    view! { <div class="markdown">{blocks}{note}</div> }
 }

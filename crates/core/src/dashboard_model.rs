@@ -478,6 +478,29 @@ pub struct Threshold {
     pub color: String,
 }
 
+/// The colour drawn for a value without thresholds, and for a colour name that
+/// is not known.
+pub const TEXT_RGB: (u8, u8, u8) = (216, 225, 238);
+
+/// RGB of a threshold colour: a name or `#rrggbb`. A dashboard is written by
+/// someone else, so anything else (`#aébcd`, 7 bytes with a non-ASCII letter)
+/// gets the text colour instead of being sliced apart.
+pub fn threshold_rgb(name: &str) -> (u8, u8, u8) {
+    match name {
+        "green" => (88, 214, 141),
+        "amber" | "orange" | "yellow" => (242, 180, 94),
+        "red" => (255, 107, 107),
+        "blue" => (94, 200, 242),
+        _ => name
+            .strip_prefix('#')
+            .filter(|hex| hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .map_or(TEXT_RGB, |rgb| {
+                ((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)
+            }),
+    }
+}
+
 /// The colour of the highest threshold step at or below `value`.
 pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<&str> {
     if !value.is_finite() {
@@ -532,7 +555,31 @@ impl Dashboard {
     }
 
     fn validate(&self) -> Result<(), String> {
+        use crate::limits::{MAX_ALERT_RULES, MAX_PANELS, MAX_TARGETS_PER_PANEL, MAX_VARIABLES};
         let mut problems = Vec::new();
+        for (what, count, cap) in [
+            ("panels", self.panels.len(), MAX_PANELS),
+            ("variables", self.variables.len(), MAX_VARIABLES),
+            ("alert rules", self.alerts.len(), MAX_ALERT_RULES),
+        ] {
+            if count > cap {
+                // Checking thousands of them would only repeat this message.
+                return Err(format!(
+                    "the dashboard has {count} {what}; Foresight shows at most {cap}"
+                ));
+            }
+        }
+        if let Some(panel) = self
+            .panels
+            .iter()
+            .find(|p| p.targets.len() > MAX_TARGETS_PER_PANEL)
+        {
+            problems.push(format!(
+                "panel {:?} has {} queries; at most {MAX_TARGETS_PER_PANEL} are allowed",
+                panel.id,
+                panel.targets.len()
+            ));
+        }
         for (what, expression) in [("time.from", &self.time.from), ("time.to", &self.time.to)] {
             if let Err(error) = TimeExpression::parse(expression) {
                 problems.push(format!("{what}: {error}"));
@@ -1122,6 +1169,11 @@ mod tests {
         assert_eq!(threshold_color(&steps, 1.0), Some("amber"));
         assert_eq!(threshold_color(&steps, 17.0), Some("red"));
         assert_eq!(threshold_color(&steps, f64::NAN), None);
+        assert_eq!(threshold_rgb("#ff8000"), (255, 128, 0));
+        assert_eq!(threshold_rgb("red"), (255, 107, 107));
+        for odd in ["#aébcd", "#ggg000", "#fff", "#+12345", "é", "", "#ff80001"] {
+            assert_eq!(threshold_rgb(odd), TEXT_RGB, "{odd}");
+        }
     }
 }
 

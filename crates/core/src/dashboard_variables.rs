@@ -154,6 +154,114 @@ impl Variable {
     }
 }
 
+/// A variable as the page uses it: the value its panels get, the selection its
+/// picker shows (always the same choice), and, when the link's choice or the
+/// dashboard's default could not be used, why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedVariable {
+    pub value: VariableValue,
+    pub selected: Vec<String>,
+    pub note: Option<String>,
+}
+
+fn quoted_list(values: &[String]) -> String {
+    let shown: Vec<String> = values.iter().take(3).map(|v| format!("{v:?}")).collect();
+    let more = values.len().saturating_sub(3);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+impl Variable {
+    /// Decides what the variable stands for. A value from a link is used only
+    /// when it is one of the variable's options (or "All" where offered): a
+    /// link is written by someone else, and anything else it says could change
+    /// what a panel computes while the picker shows a harmless choice. The
+    /// dashboard's default is used when the link says nothing usable, and the
+    /// first option when the default is not among the options either (a
+    /// dashboard written for a job of another name). `options` is `None` when
+    /// they could not be loaded: then only the dashboard's own default is used.
+    pub fn resolve(
+        &self,
+        from_link: Option<&[String]>,
+        options: Option<&[String]>,
+    ) -> ResolvedVariable {
+        let name = &self.name;
+        let link: Vec<String> = from_link
+            .unwrap_or_default()
+            .iter()
+            .take(crate::limits::MAX_VARIABLE_VALUES)
+            .cloned()
+            .collect();
+        let Some(options) = options else {
+            let note = (!link.is_empty() && link != self.default).then(|| {
+                format!(
+                    "${name}: its values could not be loaded, so the link's choice {} cannot be checked; using the dashboard's default",
+                    quoted_list(&link)
+                )
+            });
+            return ResolvedVariable {
+                value: self.value(&self.default, &[]),
+                selected: self.default.clone(),
+                note,
+            };
+        };
+        let acceptable = |value: &String| {
+            (self.include_all && value == ALL_SELECTION) || options.contains(value)
+        };
+        let mut notes = Vec::new();
+        let mut selected: Vec<String> = link.iter().filter(|v| acceptable(v)).cloned().collect();
+        let refused: Vec<String> = link.iter().filter(|v| !acceptable(v)).cloned().collect();
+        if !refused.is_empty() {
+            notes.push(format!(
+                "the link's {} for ${name} {} not among its values",
+                quoted_list(&refused),
+                if refused.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        if selected.is_empty() {
+            selected = self
+                .default
+                .iter()
+                .filter(|v| acceptable(v))
+                .cloned()
+                .collect();
+            if selected.is_empty() && !self.default.is_empty() {
+                notes.push(format!(
+                    "the dashboard's default {} is not among ${name}'s values",
+                    quoted_list(&self.default)
+                ));
+            }
+        }
+        if selected.is_empty() {
+            selected = match options.first() {
+                Some(first) => vec![first.clone()],
+                None if self.include_all => vec![ALL_SELECTION.to_string()],
+                None => Vec::new(),
+            };
+        }
+        if !self.multi && selected.len() > 1 {
+            selected.truncate(1);
+        }
+        let value = self.value(&selected, options);
+        let note = (!notes.is_empty()).then(|| {
+            let shown = match &value {
+                VariableValue::All { .. } => "All".to_string(),
+                VariableValue::Single(v) => format!("{v:?}"),
+                VariableValue::Multi(vs) => quoted_list(vs),
+            };
+            format!("{}; showing {shown}", notes.join("; "))
+        });
+        ResolvedVariable {
+            value,
+            selected,
+            note,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +302,69 @@ mod tests {
             }
         );
         assert_eq!(job.value(&[], &options), VariableValue::Single("a".into()));
+    }
+
+    fn quantile() -> Variable {
+        crate::json::decode(r#"{"name": "quantile", "kind": "custom", "values": ["0.5", "0.9", "0.99"], "default": ["0.5"]}"#).unwrap()
+    }
+
+    #[test]
+    fn a_link_value_outside_the_options_is_refused() {
+        let q = quantile();
+        let options = ["0.5".to_string(), "0.9".into(), "0.99".into()];
+        let forged = "0.99,vector(0)) or label_replace(vector(42),\"x\",\"\",\"\",\"\") or histogram_quantile(0.99".to_string();
+        let resolved = q.resolve(Some(&[forged]), Some(&options));
+        assert_eq!(resolved.value, VariableValue::Single("0.5".into()));
+        assert_eq!(resolved.selected, vec!["0.5".to_string()]);
+        let note = resolved.note.unwrap();
+        assert!(
+            note.contains("not among its values; showing \"0.5\""),
+            "{note}"
+        );
+        let fine = q.resolve(Some(&["0.9".into()]), Some(&options));
+        assert_eq!(
+            (fine.value, fine.note),
+            (VariableValue::Single("0.9".into()), None)
+        );
+    }
+
+    #[test]
+    fn a_default_missing_from_the_options_falls_back_to_the_first_option() {
+        let job: Variable = crate::json::decode(r#"{"name": "job", "kind": "query", "query": "label_values(up, job)", "default": ["sample-service"]}"#).unwrap();
+        let options = ["node".to_string(), "sample_app".into()];
+        let resolved = job.resolve(None, Some(&options));
+        assert_eq!(resolved.value, VariableValue::Single("node".into()));
+        assert!(resolved
+            .note
+            .unwrap()
+            .contains("default \"sample-service\" is not among $job's values"));
+        // When its values cannot be loaded, the link cannot be checked: the default stands.
+        let unchecked = job.resolve(Some(&["x".into()]), None);
+        assert_eq!(
+            unchecked.value,
+            VariableValue::Single("sample-service".into())
+        );
+        assert!(unchecked.note.unwrap().contains("cannot be checked"));
+    }
+
+    #[test]
+    fn multi_and_all_selections_keep_only_known_values() {
+        let instance: Variable = crate::json::decode(r#"{"name": "instance", "kind": "query", "query": "label_values(up, instance)", "multi": true, "includeAll": true, "default": ["$__all"]}"#).unwrap();
+        let options = ["a".to_string(), "b".into()];
+        let resolved = instance.resolve(
+            Some(&["a".into(), "evil\"".into(), "b".into()]),
+            Some(&options),
+        );
+        assert_eq!(
+            resolved.value,
+            VariableValue::Multi(vec!["a".into(), "b".into()])
+        );
+        assert!(resolved
+            .note
+            .unwrap()
+            .contains("the link's \"evil\\\"\" for $instance is not among its values"));
+        let all = instance.resolve(None, Some(&options));
+        assert_eq!(all.selected, vec![ALL_SELECTION.to_string()]);
+        assert_eq!(all.note, None);
     }
 }

@@ -11,32 +11,57 @@ pub struct Datasource {
 }
 
 impl Datasource {
-    /// Accepts `http://host[:port][/path]` or `https://…`. Anything else gets a message
-    /// saying what a valid value looks like.
+    /// Accepts `http://host[:port][/path]` or `https://…`, parsed as a browser
+    /// parses URLs (the WHATWG URL standard), so what is checked is what the
+    /// browser will connect to. Refused, with a message saying what a valid
+    /// value looks like: other schemes, user names or passwords
+    /// (`http://evil\@prom:9090` is the host `prom` to some parsers and `evil`
+    /// to others), queries, fragments and spaces.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
-        let rest = trimmed
-            .strip_prefix("http://")
-            .or_else(|| trimmed.strip_prefix("https://"))
-            .ok_or_else(|| {
-                format!(
-                    "datasource {trimmed:?} is not an http(s) URL; expected something like {DEFAULT_DATASOURCE_URL}"
-                )
-            })?;
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        if host.is_empty() {
-            return Err(format!("datasource {trimmed:?} has no host; expected something like {DEFAULT_DATASOURCE_URL}"));
-        }
-        if trimmed.contains(['?', '#'])
-            || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        let shown = shorten(trimmed);
+        let expected = format!("expected something like {DEFAULT_DATASOURCE_URL}");
+        let lower = trimmed.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return Err(format!(
-                "datasource {trimmed:?} must be a plain base URL without query, fragment or spaces"
+                "datasource {shown:?} is not an http(s) URL; {expected}"
             ));
         }
-        Ok(Self {
-            base_url: trimmed.trim_end_matches('/').to_string(),
-        })
+        if trimmed
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        {
+            return Err(format!(
+                "datasource {shown:?} must be a plain base URL without spaces or backslashes; {expected}"
+            ));
+        }
+        let url = url::Url::parse(trimmed).map_err(|error| match error {
+            url::ParseError::EmptyHost => format!("datasource {shown:?} has no host; {expected}"),
+            other => format!("datasource {shown:?} is not a valid URL ({other}); {expected}"),
+        })?;
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(format!("datasource {shown:?} has no host; {expected}"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "datasource {shown:?} carries a user name or password, which a link must not; {expected}"
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "datasource {shown:?} must be a plain base URL without query or fragment; {expected}"
+            ));
+        }
+        let base = url.as_str().trim_end_matches('/').to_string();
+        Ok(Self { base_url: base })
+    }
+
+    /// `scheme://host[:port]`: what a browser's same-origin and
+    /// Content-Security-Policy rules compare.
+    pub fn origin(&self) -> String {
+        url::Url::parse(&self.base_url)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_else(|_| self.base_url.clone())
     }
 
     pub fn base_url(&self) -> &str {
@@ -59,6 +84,13 @@ impl Datasource {
 impl fmt::Display for Datasource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.base_url)
+    }
+}
+
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 
@@ -105,6 +137,50 @@ mod tests {
             .contains("no host"));
         assert!(Datasource::parse("http://a:1/?x=1").is_err());
         assert!(Datasource::parse("http://a b").is_err());
+    }
+
+    #[test]
+    fn user_info_and_confusing_forms_are_refused() {
+        for hostile in [
+            "http://evil\\@prom:9090",
+            "http://evil@prom:9090",
+            "http://user:pass@prom:9090",
+            "http://prom:9090@evil.example",
+            "http://prom:99999",
+            "http:/\\evil.example",
+            "http://[::1",
+            "https://",
+            "ftp://prom",
+        ] {
+            assert!(Datasource::parse(hostile).is_err(), "{hostile}");
+        }
+    }
+
+    #[test]
+    fn urls_are_normalised_as_a_browser_would() {
+        let parse = |text: &str| Datasource::parse(text).unwrap();
+        assert_eq!(
+            parse("HTTP://Prom.Example:80/").base_url(),
+            "http://prom.example"
+        );
+        assert_eq!(
+            parse("https://prom.example:443/x/").base_url(),
+            "https://prom.example/x"
+        );
+        assert_eq!(parse("http://[::1]:9090").base_url(), "http://[::1]:9090");
+        assert_eq!(
+            parse("http://127.0.0.1:9090/prom").origin(),
+            "http://127.0.0.1:9090"
+        );
+        assert_eq!(
+            parse("http://0x7f.1:9090").base_url(),
+            "http://127.0.0.1:9090"
+        );
+        // Bidirectional overrides cannot disguise the address: they are percent-encoded.
+        assert_eq!(
+            parse("http://prom/\u{202e}x").base_url(),
+            "http://prom/%E2%80%AEx"
+        );
     }
 
     #[test]

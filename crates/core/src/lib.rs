@@ -19,6 +19,7 @@ pub mod grafana_import;
 pub mod histogram_heatmap;
 pub mod inline_dashboard;
 pub mod json;
+pub mod limits;
 pub mod markdown;
 pub mod ordered;
 pub mod prometheus_response;

@@ -5,9 +5,12 @@
 //! Escaping follows where the variable stands: inside a regex matcher's string
 //! (`=~"…"`, `!~"…"`) every value is RE2-escaped and several values become
 //! `(a|b)`; inside any other string literal the value is escaped for the string;
-//! outside strings it is inserted as written. A label value can therefore never
-//! break out of its string or widen a regex.
+//! outside strings only a number, a duration or a name may stand, and anything
+//! else refuses the query. A value can therefore never break out of its
+//! string, widen a regex or add PromQL of its own. The scan is linear in the
+//! query, and the result is capped at [`MAX_QUERY_CHARS`].
 
+use crate::limits::MAX_QUERY_CHARS;
 use crate::ordered::SortedMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +92,29 @@ enum Position {
     },
 }
 
-fn render(value: &VariableValue, position: Position) -> String {
+/// Whether `value` may stand in PromQL outside a string: a number (`0.99`,
+/// `1e3`, `-2`), a duration (`5m`, `1h30m`) or a name (`instance`, `job:rate5m`).
+/// Nothing else can appear there without changing what the query computes.
+pub fn fits_code_position(value: &str) -> bool {
+    let is_name = value.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+    let is_number = unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && unsigned
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && crate::float_text::parse_f64(unsigned).is_some();
+    let is_duration = value.starts_with(|c: char| c.is_ascii_digit())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || "smhdwy".contains(c))
+        && value.ends_with(|c: char| "smhdwy".contains(c));
+    !value.is_empty() && (is_name || is_number || is_duration)
+}
+
+fn render(value: &VariableValue, position: Position) -> Result<String, String> {
     let values: Vec<&str> = match value {
         VariableValue::Single(v) => vec![v.as_str()],
         VariableValue::Multi(vs) | VariableValue::All { values: vs, .. } => {
@@ -108,9 +133,17 @@ fn render(value: &VariableValue, position: Position) -> String {
         true,
     ) = (value, in_regex)
     {
-        return all.clone();
+        return Ok(all.clone());
     }
-    match position {
+    if position == Position::Code {
+        if let Some(bad) = values.iter().find(|v| !fits_code_position(v)) {
+            return Err(format!(
+                "the value {:?} cannot stand outside a string in PromQL (only a number, a duration or a name can)",
+                truncate_for_message(bad)
+            ));
+        }
+    }
+    Ok(match position {
         Position::String { regex: true, quote } => {
             let escaped: Vec<String> = values
                 .iter()
@@ -139,6 +172,13 @@ fn render(value: &VariableValue, position: Position) -> String {
             }
         }
         Position::RawString { regex: false } | Position::Code => values.join("|"),
+    })
+}
+
+fn truncate_for_message(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 
@@ -151,12 +191,14 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// Replaces variables in `query`. Unknown names are left as written, so `$1` in
-/// `label_replace` and a regex's `$` anchor survive untouched.
+/// `label_replace` and a regex's `$` anchor survive untouched. Fails, naming
+/// the variable, when a value cannot stand where it is used, or when the
+/// result would be longer than [`MAX_QUERY_CHARS`].
 pub fn interpolate(
     query: &str,
     variables: &SortedMap<String, VariableValue>,
     builtins: &BuiltinIntervals,
-) -> String {
+) -> Result<String, String> {
     let builtin = |name: &str| -> Option<String> {
         Some(match name {
             "__interval" => promql_duration(builtins.step_seconds),
@@ -171,15 +213,23 @@ pub fn interpolate(
     let mut out = String::with_capacity(query.len());
     let mut position = Position::Code;
     let mut index = 0;
+    // The scan only moves forward: once a closing `}` or `]]` was not found
+    // from some index on, it cannot be found from any later one. Remembering
+    // that keeps a query full of unclosed `${` or `[[` linear.
+    let mut no_brace_from = usize::MAX;
+    let mut no_brackets_from = usize::MAX;
     while index < chars.len() {
         let c = chars[index];
         // Find a variable reference starting here: (name, length in chars).
         let reference = match c {
-            '$' if chars.get(index + 1) == Some(&'{') => {
+            '$' if chars.get(index + 1) == Some(&'{') && index + 2 < no_brace_from => {
                 let close = chars[index + 2..]
                     .iter()
                     .position(|&c| c == '}')
                     .map(|p| index + 2 + p);
+                if close.is_none() {
+                    no_brace_from = index + 2;
+                }
                 close.map(|close| {
                     let inner: String = chars[index + 2..close].iter().collect();
                     let name = inner.split(':').next().unwrap_or_default().to_string();
@@ -196,18 +246,32 @@ pub fn interpolate(
                     length + 1,
                 ))
             }
-            '[' if chars.get(index + 1) == Some(&'[') => {
+            '[' if chars.get(index + 1) == Some(&'[') && index + 2 < no_brackets_from => {
                 let close = (index + 2..chars.len().saturating_sub(1))
                     .find(|&i| chars[i] == ']' && chars[i + 1] == ']');
+                if close.is_none() {
+                    no_brackets_from = index + 2;
+                }
                 close.map(|close| (chars[index + 2..close].iter().collect(), close + 2 - index))
             }
             _ => None,
         };
         if let Some((name, length)) = reference {
-            let replacement = builtin(&name)
-                .or_else(|| variables.get(&name).map(|value| render(value, position)));
+            let replacement = match builtin(&name) {
+                Some(text) => Some(text),
+                None => variables
+                    .get(&name)
+                    .map(|value| render(value, position))
+                    .transpose()
+                    .map_err(|problem| format!("variable ${name}: {problem}"))?,
+            };
             if let Some(replacement) = replacement {
                 out.push_str(&replacement);
+                if out.len() > MAX_QUERY_CHARS {
+                    return Err(format!(
+                        "the query is longer than {MAX_QUERY_CHARS} characters once its variables are filled in"
+                    ));
+                }
                 index += length;
                 continue;
             }
@@ -238,7 +302,7 @@ pub fn interpolate(
         out.push(c);
         index += 1;
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -262,19 +326,19 @@ mod tests {
     fn substitutes_all_three_syntaxes() {
         let v = vars(&[("job", VariableValue::Single("api".into()))]);
         assert_eq!(
-            interpolate(r#"up{job="$job"}"#, &v, &BUILTINS),
+            interpolate(r#"up{job="$job"}"#, &v, &BUILTINS).unwrap(),
             r#"up{job="api"}"#
         );
         assert_eq!(
-            interpolate(r#"up{job="${job}"}"#, &v, &BUILTINS),
+            interpolate(r#"up{job="${job}"}"#, &v, &BUILTINS).unwrap(),
             r#"up{job="api"}"#
         );
         assert_eq!(
-            interpolate(r#"up{job="[[job]]"}"#, &v, &BUILTINS),
+            interpolate(r#"up{job="[[job]]"}"#, &v, &BUILTINS).unwrap(),
             r#"up{job="api"}"#
         );
         assert_eq!(
-            interpolate(r#"up{job="${job:regex}x"}"#, &v, &BUILTINS),
+            interpolate(r#"up{job="${job:regex}x"}"#, &v, &BUILTINS).unwrap(),
             r#"up{job="apix"}"#
         );
     }
@@ -286,16 +350,16 @@ mod tests {
             VariableValue::Multi(vec!["/api/v1.0".into(), "a|b".into()]),
         )]);
         assert_eq!(
-            interpolate(r#"x{path=~"$path"}"#, &v, &BUILTINS),
+            interpolate(r#"x{path=~"$path"}"#, &v, &BUILTINS).unwrap(),
             r#"x{path=~"(/api/v1\\.0|a\\|b)"}"#
         );
         let single = vars(&[("path", VariableValue::Single("a.b".into()))]);
         assert_eq!(
-            interpolate(r#"x{path!~"$path"}"#, &single, &BUILTINS),
+            interpolate(r#"x{path!~"$path"}"#, &single, &BUILTINS).unwrap(),
             r#"x{path!~"a\\.b"}"#
         );
         assert_eq!(
-            interpolate(r#"x{path=~'$path'}"#, &single, &BUILTINS),
+            interpolate(r#"x{path=~'$path'}"#, &single, &BUILTINS).unwrap(),
             r#"x{path=~'a\\.b'}"#
         );
     }
@@ -306,11 +370,11 @@ mod tests {
             "job",
             VariableValue::Single("x\"} or vector(1) or up{a=\"".into()),
         )]);
-        let query = interpolate(r#"up{job="$job"}"#, &v, &BUILTINS);
+        let query = interpolate(r#"up{job="$job"}"#, &v, &BUILTINS).unwrap();
         assert_eq!(query, r#"up{job="x\"} or vector(1) or up{a=\""}"#);
         let backslash = vars(&[("job", VariableValue::Single("a\\".into()))]);
         assert_eq!(
-            interpolate(r#"up{job="$job"}"#, &backslash, &BUILTINS),
+            interpolate(r#"up{job="$job"}"#, &backslash, &BUILTINS).unwrap(),
             r#"up{job="a\\"}"#
         );
     }
@@ -325,7 +389,7 @@ mod tests {
             },
         )]);
         assert_eq!(
-            interpolate(r#"up{job=~"$job"}"#, &custom, &BUILTINS),
+            interpolate(r#"up{job=~"$job"}"#, &custom, &BUILTINS).unwrap(),
             r#"up{job=~".*"}"#
         );
         let every = vars(&[(
@@ -336,7 +400,7 @@ mod tests {
             },
         )]);
         assert_eq!(
-            interpolate(r#"up{job=~"$job"}"#, &every, &BUILTINS),
+            interpolate(r#"up{job=~"$job"}"#, &every, &BUILTINS).unwrap(),
             r#"up{job=~"(a|b)"}"#
         );
     }
@@ -345,29 +409,32 @@ mod tests {
     fn builtins_and_unknown_names() {
         let none = SortedMap::new();
         assert_eq!(
-            interpolate("rate(x[$__rate_interval])", &none, &BUILTINS),
+            interpolate("rate(x[$__rate_interval])", &none, &BUILTINS).unwrap(),
             "rate(x[60s])"
         );
         assert_eq!(
-            interpolate("rate(x[$__interval])", &none, &BUILTINS),
+            interpolate("rate(x[$__interval])", &none, &BUILTINS).unwrap(),
             "rate(x[20s])"
         );
         assert_eq!(
-            interpolate("increase(x[$__range])", &none, &BUILTINS),
+            interpolate("increase(x[$__range])", &none, &BUILTINS).unwrap(),
             "increase(x[21600s])"
         );
         assert_eq!(
-            interpolate("$__range_s $__interval_ms", &none, &BUILTINS),
+            interpolate("$__range_s $__interval_ms", &none, &BUILTINS).unwrap(),
             "21600 20000"
         );
         let wide = BuiltinIntervals {
             step_seconds: 300.0,
             ..BUILTINS
         };
-        assert_eq!(interpolate("[$__rate_interval]", &none, &wide), "[315s]");
+        assert_eq!(
+            interpolate("[$__rate_interval]", &none, &wide).unwrap(),
+            "[315s]"
+        );
         // Regex anchors, label_replace references and unknown names stay as written.
         let query = r#"label_replace(up{job=~"api$"}, "x", "$1", "job", "(.*)") + $unknown"#;
-        assert_eq!(interpolate(query, &none, &BUILTINS), query);
+        assert_eq!(interpolate(query, &none, &BUILTINS).unwrap(), query);
         assert_eq!(promql_duration(0.5), "500ms");
     }
 
@@ -378,10 +445,70 @@ mod tests {
             ("re", VariableValue::Single("a.b".into())),
         ]);
         assert_eq!(
-            interpolate("sum by ($by) (up)", &v, &BUILTINS),
+            interpolate("sum by ($by) (up)", &v, &BUILTINS).unwrap(),
             "sum by (instance) (up)"
         );
-        assert_eq!(interpolate("x{a=~`$re`}", &v, &BUILTINS), "x{a=~`a\\.b`}");
-        assert_eq!(interpolate("x{a=`$re`}", &v, &BUILTINS), "x{a=`a.b`}");
+        assert_eq!(
+            interpolate("x{a=~`$re`}", &v, &BUILTINS).unwrap(),
+            "x{a=~`a\\.b`}"
+        );
+        assert_eq!(
+            interpolate("x{a=`$re`}", &v, &BUILTINS).unwrap(),
+            "x{a=`a.b`}"
+        );
+    }
+
+    #[test]
+    fn only_numbers_durations_and_names_stand_outside_strings() {
+        let forged = "0.99,vector(0)) or label_replace(vector(42),\"a\",\"b\",\"c\",\"d\") or histogram_quantile(0.99";
+        let v = vars(&[("quantile", VariableValue::Single(forged.into()))]);
+        let error =
+            interpolate("histogram_quantile($quantile, rate(x[5m]))", &v, &BUILTINS).unwrap_err();
+        assert!(
+            error.starts_with("variable $quantile: the value"),
+            "{error}"
+        );
+        // The same value is harmless inside a string, where it is escaped.
+        assert!(interpolate(r#"x{q="$quantile"}"#, &v, &BUILTINS).is_ok());
+        for good in [
+            "0.99",
+            "1e3",
+            "-2",
+            ".5",
+            "5m",
+            "1h30m",
+            "instance",
+            "job:rate5m",
+            "_x",
+        ] {
+            assert!(fits_code_position(good), "{good}");
+        }
+        for bad in [
+            "",
+            "1 or up",
+            "up)",
+            "a-b",
+            "0.9)",
+            "5m]",
+            "x{a=\"b\"}",
+            "1e",
+            "--1",
+            "é",
+        ] {
+            assert!(!fits_code_position(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unclosed_references_in_bulk_are_read_in_linear_time() {
+        let v = vars(&[("a", VariableValue::Single("x".into()))]);
+        for unit in ["${", "[[", "${a", "[[a]"] {
+            let query = unit.repeat(1_000_000 / unit.len());
+            assert_eq!(interpolate(&query, &v, &BUILTINS).unwrap(), query);
+        }
+        let huge = vars(&[("a", VariableValue::Single("y".repeat(40_000)))]);
+        assert!(interpolate("$a $a", &huge, &BUILTINS)
+            .unwrap_err()
+            .contains("longer than"));
     }
 }

@@ -329,6 +329,33 @@ impl ResolvedRange {
 }
 
 impl TimeRange {
+    /// The range to show: this one; else `fallback` (the dashboard's default)
+    /// with a message saying why; else the last hour, when the default is empty
+    /// too (`now` to `now` in a dashboard from a link). Never fails, so no
+    /// link can leave the page without a range.
+    pub fn resolve_or_fallback(
+        &self,
+        fallback: &TimeRange,
+        now_ms: i64,
+    ) -> (ResolvedRange, Option<String>) {
+        let error = match self.resolve(now_ms) {
+            Ok(range) => return (range, None),
+            Err(error) => error,
+        };
+        match fallback.resolve(now_ms) {
+            Ok(range) => (range, Some(format!("{error}; showing the dashboard's default range"))),
+            Err(default_error) => (
+                ResolvedRange {
+                    start_ms: now_ms.saturating_sub(3_600_000),
+                    end_ms: now_ms,
+                },
+                Some(format!(
+                    "{error}, and the dashboard's default range is unusable too ({default_error}); showing the last hour"
+                )),
+            ),
+        }
+    }
+
     pub fn last(duration_ms: i64) -> Self {
         Self {
             from: TimeExpression::now_minus_seconds(duration_ms / 1000),
@@ -354,6 +381,23 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_763_900_000_123; // 2025-11-23T12:13:20.123Z
+
+    #[test]
+    fn an_empty_range_falls_back_to_the_default_then_the_last_hour() {
+        let now_to_now = TimeRange {
+            from: TimeExpression::now(),
+            to: TimeExpression::now(),
+        };
+        let default = TimeRange::last(6 * 3_600_000);
+        let (range, note) = now_to_now.resolve_or_fallback(&default, NOW);
+        assert_eq!(range.end_ms - range.start_ms, 6 * 3_600_000);
+        assert!(note.unwrap().contains("empty or reversed"));
+        let (range, note) = now_to_now.resolve_or_fallback(&now_to_now, NOW);
+        assert_eq!((range.start_ms, range.end_ms), (NOW - 3_600_000, NOW));
+        assert!(note.unwrap().contains("showing the last hour"));
+        let (range, note) = default.resolve_or_fallback(&now_to_now, NOW);
+        assert_eq!((range.end_ms, note), (NOW, None));
+    }
 
     #[test]
     fn parses_relative_and_absolute_forms() {

@@ -290,7 +290,7 @@ impl AlertRule {
         let expr = panel
             .targets
             .first()
-            .map(|t| interpolate(&t.expr, values, &builtins))
+            .map(|t| interpolate(&t.expr, values, &builtins).unwrap_or_else(|_| t.expr.clone()))
             .unwrap_or_default();
         let threshold = panel
             .thresholds

@@ -7,6 +7,7 @@
 //! separate from rendering so a template error is shown when the rule is
 //! edited, not when it fires.
 
+use crate::limits::{MAX_PRINTF_WIDTH, MAX_TEMPLATE_OUTPUT_BYTES};
 use crate::series::Labels;
 
 /// What a template can refer to.
@@ -225,6 +226,12 @@ impl Template {
                     }
                 }
             }
+            if out.len() > MAX_TEMPLATE_OUTPUT_BYTES {
+                return Err(format!(
+                    "the template renders to more than {} KiB",
+                    MAX_TEMPLATE_OUTPUT_BYTES / 1024
+                ));
+            }
         }
         Ok(out)
     }
@@ -396,6 +403,24 @@ fn humanize_duration(seconds: f64) -> String {
     format!("{}{prefix}s", format_significant(v))
 }
 
+/// A printf precision, refused above [`MAX_PRINTF_WIDTH`]: a template is written
+/// by whoever wrote the rule, and `%.70000f` would otherwise cost megabytes.
+fn bounded_width(digits: &str) -> Result<usize, String> {
+    let digits = digits.trim_start_matches('0');
+    if digits.len() > 3 {
+        return Err(format!(
+            "printf: a precision of {digits} is more than {MAX_PRINTF_WIDTH}"
+        ));
+    }
+    let width = digits.parse::<usize>().unwrap_or(0);
+    if width > MAX_PRINTF_WIDTH {
+        return Err(format!(
+            "printf: a precision of {width} is more than {MAX_PRINTF_WIDTH}"
+        ));
+    }
+    Ok(width)
+}
+
 /// A subset of Go's `fmt.Sprintf`: `%s %v %d %f %.Nf %e %g %%`.
 fn printf(format: &str, args: &[Value]) -> Result<String, String> {
     let mut out = String::new();
@@ -414,7 +439,7 @@ fn printf(format: &str, args: &[Value]) -> Result<String, String> {
                 digits.push(d);
                 chars.next();
             }
-            precision = digits.parse::<usize>().ok();
+            precision = Some(bounded_width(&digits)?);
         }
         let verb = chars.next().ok_or("printf: the format ends in %")?;
         if verb == '%' {
@@ -503,6 +528,30 @@ mod tests {
             external_labels: [("cluster".to_string(), "eu".to_string())].into(),
             value,
         }
+    }
+
+    #[test]
+    fn huge_printf_precisions_and_outputs_are_refused() {
+        let d = data(1.5);
+        for template in [
+            r#"{{ printf "%.70000f" $value }}"#,
+            r#"{{ printf "%.201f" $value }}"#,
+            r#"{{ printf "%.99999999999999999999999e" $value }}"#,
+        ] {
+            let error = render_template(template, &d).unwrap_err();
+            assert!(error.contains("more than 200"), "{template}: {error}");
+        }
+        assert_eq!(
+            render_template(r#"{{ printf "%.0002f" $value }}"#, &d).unwrap(),
+            "1.50"
+        );
+        let long = format!(
+            "{{{{ printf \"%.200f%.200f\" $value $value }}}}{}",
+            "x".repeat(16_000)
+        );
+        assert!(render_template(&long, &d)
+            .unwrap_err()
+            .contains("more than 16 KiB"));
     }
 
     #[test]

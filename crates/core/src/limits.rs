@@ -1,0 +1,44 @@
+//! Every cap on what arrives from outside, in one place.
+//!
+//! A link, a pasted or imported dashboard and a datasource's answer are written
+//! by someone other than the person looking at the page. Each cap below bounds
+//! the work or memory one such input can cost; going over one gives a message
+//! where the content would have been, and the rest of the page keeps working.
+//! The numbers are far above what real dashboards and answers use (the largest
+//! community dashboards in the tests are under 400 KB with 150 panels).
+
+/// Largest dashboard JSON a link may inflate to, or a paste/file may hold.
+pub const MAX_DASHBOARD_BYTES: usize = 2 * 1024 * 1024;
+/// Panels in one dashboard.
+pub const MAX_PANELS: usize = 500;
+/// Queries in one panel.
+pub const MAX_TARGETS_PER_PANEL: usize = 26;
+/// Variables in one dashboard.
+pub const MAX_VARIABLES: usize = 50;
+/// Alert rules in one dashboard.
+pub const MAX_ALERT_RULES: usize = 200;
+/// Characters of a text panel's Markdown that are rendered.
+pub const MAX_TEXT_PANEL_CHARS: usize = 100_000;
+/// Series drawn by one panel (the rest are counted in a note).
+pub const MAX_SERIES_PER_PANEL: usize = 500;
+/// Points kept per series (Prometheus itself refuses more than 11,000 per query).
+pub const MAX_POINTS_PER_SERIES: usize = 11_000;
+/// Buckets (`le` values) of one heatmap.
+pub const MAX_HEATMAP_BUCKETS: usize = 200;
+/// Bytes of one answer from a datasource that are read.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+/// Bytes one rendered alert template (a label or an annotation) may produce.
+pub const MAX_TEMPLATE_OUTPUT_BYTES: usize = 16 * 1024;
+/// Width or precision in a template's `printf` verb (`%.2f`, `%10s`).
+pub const MAX_PRINTF_WIDTH: usize = 200;
+/// Characters of a query after its variables are substituted.
+pub const MAX_QUERY_CHARS: usize = 64 * 1024;
+/// Values one variable may offer or select.
+pub const MAX_VARIABLE_VALUES: usize = 10_000;
+/// Characters of a whole link the page reads.
+pub const MAX_LINK_CHARS: usize = 4 * 1024 * 1024;
+/// Fastest refresh a dashboard from outside may set without the user's consent.
+pub const MIN_UNREVIEWED_REFRESH_SECONDS: u32 = 10;
+/// Fastest alert-rule evaluation interval a dashboard from outside may set
+/// without the user's consent.
+pub const MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS: f64 = 15.0;
