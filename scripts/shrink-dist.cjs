@@ -8,6 +8,8 @@
 //    that cannot compress. They become short names (`_0`, `_1`, …), the same
 //    in both files.
 // 2. Every .js and .css (not public/) is minified with esbuild.
+// 3. index.html gets the page's Content-Security-Policy, with the hash of
+//    every inline script trunk wrote (its loader), so no other script can run.
 const fs = require("fs");
 const path = require("path");
 const crypto = require("crypto");
@@ -135,4 +137,26 @@ for (const [file, content] of changed) {
   if (!attribute.test(index)) throw new Error(`no integrity attribute for ${href} in index.html`);
   index = index.replace(attribute, `$1${hash}$2`);
 }
+
+// The static policy. `connect-src` stays open here and is narrowed by the app
+// at start to the origins the user confirmed (a second policy can only
+// narrow); `frame-ancestors` only works as an HTTP header (see the README).
+const inlineScripts = [...index.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+const scriptHashes = inlineScripts.map((code) => `'sha256-${crypto.createHash("sha256").update(code).digest("base64")}'`);
+const policy = [
+  "default-src 'self'",
+  `script-src 'self' 'wasm-unsafe-eval' ${scriptHashes.join(" ")}`.trim(),
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' http: https:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join("; ");
+if (index.includes('http-equiv="Content-Security-Policy"')) {
+  index = index.replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*"\s*\/?>/, "");
+}
+index = index.replace(/<meta charset="utf-8"\s*\/?>/, (charset) => `${charset}<meta http-equiv="Content-Security-Policy" content="${policy}">`);
+if (!index.includes("Content-Security-Policy")) throw new Error("index.html has no <meta charset> to put the policy after");
+console.log(`shrink-dist: Content-Security-Policy with ${scriptHashes.length} inline script hash(es)`);
 fs.writeFileSync(indexPath, index);

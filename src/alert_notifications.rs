@@ -65,14 +65,33 @@ pub fn send(
         return;
     }
     let generator = window().location().href().unwrap_or_default();
+    // Nothing leaves the browser for an origin the user has not confirmed,
+    // whatever the dashboard says (see `foresight_core::trust`).
+    let confirmed = crate::browser_storage::load_confirmed_origins();
+    let refuse = |url: &str, what: &str| {
+        status.update(|s| {
+            s.insert(
+                url.to_string(),
+                format!("{what}: not sent to {url}: its address is not among the notification targets you confirmed in this browser"),
+            );
+        });
+    };
     if let Some(base) = &notify.alertmanager {
         let url = format!("{}/api/v2/alerts", base.trim_end_matches('/'));
-        let body = alertmanager_body(alerts, &generator).to_string();
-        spawn_local(deliver(url, body, "Alertmanager".into(), status));
+        if confirmed.permits_notification(&url) {
+            let body = alertmanager_body(alerts, &generator).to_string();
+            spawn_local(deliver(url, body, "Alertmanager".into(), status));
+        } else {
+            refuse(&url, "Alertmanager");
+        }
     }
     for url in &notify.webhooks {
-        let body = webhook_body(alerts, &generator).to_string();
-        spawn_local(deliver(url.clone(), body, "Webhook".into(), status));
+        if confirmed.permits_notification(url) {
+            let body = webhook_body(alerts, &generator).to_string();
+            spawn_local(deliver(url.clone(), body, "Webhook".into(), status));
+        } else {
+            refuse(url, "Webhook");
+        }
     }
 }
 

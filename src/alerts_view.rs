@@ -188,7 +188,9 @@ fn hold_leadership(name: String, leader: RwSignal<bool>, on_granted: impl Fn() +
 
 #[component]
 pub fn AlertsView(
-    dashboard_id: String,
+    /// Keys its state, history, silences and evaluation lock: a link cannot
+    /// share them with a saved dashboard of the same id.
+    state_namespace: String,
     rules: Vec<AlertRule>,
     /// Where alerts are sent (may be empty).
     notify: NotifyTargets,
@@ -201,9 +203,9 @@ pub fn AlertsView(
     editing: Signal<Option<PanelEditing>>,
 ) -> impl IntoView {
     let keys = (
-        states_key(&dashboard_id),
-        history_key(&dashboard_id),
-        silences_key(&dashboard_id),
+        states_key(&state_namespace),
+        history_key(&state_namespace),
+        silences_key(&state_namespace),
     );
     let keys = StoredValue::new(keys);
     let load_all = move || {
@@ -215,7 +217,9 @@ pub fn AlertsView(
             )
         })
     };
-    let (stored_states, stored_history, stored_silences) = load_all();
+    let (mut stored_states, stored_history, stored_silences) = load_all();
+    // States of rules no longer in the dashboard would otherwise stay forever.
+    stored_states.retain(|name, _| rules.iter().any(|r| r.name == *name));
     let states = RwSignal::new(stored_states);
     let history = RwSignal::new(stored_history);
     let silences = RwSignal::new(stored_silences);
@@ -231,7 +235,7 @@ pub fn AlertsView(
     // One tab evaluates and notifies; the others show what it stored.
     let leader = RwSignal::new(false);
     hold_leadership(
-        format!("foresight-alerts:{dashboard_id}"),
+        format!("foresight-alerts:{state_namespace}"),
         leader,
         move || {
             let (s, h, _) = load_all();

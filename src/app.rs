@@ -3,17 +3,22 @@
 //! writes a new URL with one history entry; back/forward restores it.
 
 use crate::browser_clock::now_ms;
-use crate::browser_storage::{load_draft, load_saved, save_dashboard, store_draft, store_saved};
+use crate::browser_storage::{
+    load_confirmed_origins, load_draft, load_saved, load_tab_choices, save_dashboard,
+    store_confirmed_origins, store_draft, store_saved, store_tab_choices,
+};
 use crate::dashboard_page::{clipboard_accepts, DashboardPage};
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
 use crate::http::{deflate_raw, fetch_text, open_inline_dashboard};
 use crate::rule_editor::{RuleEditor, RulesDialog};
+use crate::trust_banner::{install_connect_policy, page_context, TrustBanner};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
 use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
 use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
 use foresight_core::inline_dashboard::{dashboard_json, link_text};
 use foresight_core::ordered::SortedMap;
+use foresight_core::trust::{self, Provenance};
 use foresight_core::url_state::{DashboardRef, ViewState, DEFAULT_DASHBOARD_ID};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -99,6 +104,10 @@ enum Dialog {
 
 #[component]
 pub fn App() -> impl IntoView {
+    // Before anything is fetched: the page may connect only to confirmed origins.
+    let confirmed = RwSignal::new(load_confirmed_origins());
+    install_connect_policy(&confirmed.get_untracked());
+    let tab_choices = RwSignal::new(load_tab_choices());
     let (initial, problems) = ViewState::decode(&location_search());
     let view_state = RwSignal::new(initial);
     let url_problems = RwSignal::new(problems);
@@ -174,6 +183,8 @@ pub fn App() -> impl IntoView {
             shared_link.set(None);
         }
     });
+    // True while the editor holds a dashboard that was imported and not yet saved.
+    let editing_import = RwSignal::new(false);
     let recovered = RwSignal::new(load_draft());
     let saved_list = RwSignal::new(load_saved());
     let editing = Memo::new(move |_| history.with(Option::is_some));
@@ -241,6 +252,7 @@ pub fn App() -> impl IntoView {
                     }
                 });
                 store_draft(None);
+                editing_import.set(false);
                 saved_list.set(load_saved());
                 notice.set(Some(format!("Saved “{}” in this browser", current.title)));
                 let mut next = view_state.get_untracked();
@@ -258,6 +270,7 @@ pub fn App() -> impl IntoView {
                 .unwrap_or(false);
         if leave {
             history.set(None);
+            editing_import.set(false);
             store_draft(None);
             dialog.set(None);
         }
@@ -407,7 +420,9 @@ pub fn App() -> impl IntoView {
                     on_open=Callback::new(move |imported: Dashboard| {
                         dialog.set(None);
                         notice.set(None);
-                        // An imported dashboard is unsaved until the user saves it.
+                        // An imported dashboard is unsaved until the user saves it,
+                        // and untrusted until the user accepts what it would do.
+                        editing_import.set(true);
                         store_draft(Some(&imported));
                         history.set(Some(EditHistory::new_unsaved(imported.clone())));
                     })
@@ -521,7 +536,85 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    // What the dashboard on screen would do beyond drawing, that the viewer has
+    // not agreed to; and whether this tab already answered for it.
+    let provenance = Memo::new(move |_| {
+        if editing_import.get() {
+            Provenance::Import
+        } else {
+            Provenance::of(&dashboard_ref.get())
+        }
+    });
+    let review = Memo::new(move |_| {
+        let Some(Ok(current)) = shown.get() else {
+            return (String::new(), Vec::new());
+        };
+        let confirmed = confirmed.get();
+        view_state.with(|s| {
+            let asks = trust::review(
+                provenance.get(),
+                &current,
+                s.datasource.as_ref(),
+                s.refresh.as_deref(),
+                &confirmed,
+                &page_context(),
+            );
+            let key = trust::fingerprint(&format!(
+                "{}|{:?}|{:?}",
+                trust::dashboard_fingerprint(&current),
+                s.datasource.as_ref().map(|d| d.to_string()),
+                s.refresh
+            ));
+            (key, asks)
+        })
+    });
+    let choice =
+        Memo::new(move |_| review.with(|(key, _)| tab_choices.with(|c| c.get(key).copied())));
+    // Inert: asked about and not accepted; the page draws without the extras.
+    let inert =
+        Memo::new(move |_| review.with(|(_, asks)| !asks.is_empty()) && choice.get() != Some(true));
+    let answer = move |accepted: bool| {
+        let (key, asks) = review.get_untracked();
+        if accepted {
+            let before = confirmed.get_untracked();
+            let mut after = before.clone();
+            trust::confirm(&mut after, &asks);
+            if after != before {
+                if let Err(message) = store_confirmed_origins(&after) {
+                    notice.set(Some(message));
+                    return;
+                }
+            }
+            tab_choices.update(|c| {
+                c.insert(key, true);
+            });
+            store_tab_choices(&tab_choices.get_untracked());
+            if after != before {
+                // The page's connect policy lists the new origins only after a reload.
+                let _ = window().location().reload();
+            }
+        } else {
+            tab_choices.update(|c| {
+                c.insert(key, false);
+            });
+            store_tab_choices(&tab_choices.get_untracked());
+        }
+    };
+    let banner = move || {
+        let asks = review.with(|(_, asks)| asks.clone());
+        (!asks.is_empty() && choice.get().is_none()).then(|| {
+            view! {
+                <TrustBanner
+                    asks=asks
+                    on_accept=Callback::new(move |_| answer(true))
+                    on_decline=Callback::new(move |_| answer(false))
+                />
+            }
+        })
+    };
+
     view! {
+        {banner}
         {move || {
             let problems = url_problems.get();
             (!problems.is_empty())
@@ -541,6 +634,7 @@ pub fn App() -> impl IntoView {
                     {format!("Unsaved changes to “{title}” were kept from your last visit.")}
                     <button data-action="resume-draft" on:click=move |_| {
                         recovered.set(None);
+                        editing_import.set(true);
                         history.set(Some(EditHistory::new_unsaved(draft.clone())));
                     }>"Resume editing"</button>
                     <button data-action="discard-draft" on:click=move |_| { recovered.set(None); store_draft(None); }>"Discard"</button>
@@ -570,7 +664,10 @@ pub fn App() -> impl IntoView {
                 view! { <p class="page-message error" role="alert" data-testid="dashboard-error">{message}</p> }.into_any()
             }
             Some(Ok(dashboard)) => {
-                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() start_ms=now_ms() editing=panel_editing /> }
+                let inert = inert.get();
+                let namespace = trust::alert_state_namespace(provenance.get(), &dashboard);
+                let dashboard = if inert { trust::inert(&dashboard) } else { dashboard };
+                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() start_ms=now_ms() editing=panel_editing inert=inert state_namespace=namespace /> }
                     .into_any()
             }
         }}

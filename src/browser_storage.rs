@@ -69,3 +69,42 @@ pub fn store_json<T: ToJson>(key: &str, value: &T) {
         let _ = storage.set_item(key, &text);
     }
 }
+
+const CONFIRMED_ORIGINS_KEY: &str = "foresight.confirmed-origins";
+const ACCEPTED_KEY: &str = "foresight.accepted-dashboards";
+
+/// The datasource and notification origins the user confirmed in this browser.
+pub fn load_confirmed_origins() -> foresight_core::trust::ConfirmedOrigins {
+    load_json(CONFIRMED_ORIGINS_KEY)
+}
+
+pub fn store_confirmed_origins(
+    confirmed: &foresight_core::trust::ConfirmedOrigins,
+) -> Result<(), String> {
+    let storage = storage()?;
+    storage
+        .set_item(CONFIRMED_ORIGINS_KEY, &confirmed.to_json().to_string())
+        .map_err(|_| {
+            "the browser refused to store the confirmed addresses (storage full or disabled)"
+                .to_string()
+        })
+}
+
+fn session() -> Option<Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+/// Fingerprints of the dashboards from outside accepted (or opened without
+/// their extras) in this tab: the choice holds across reloads of the tab only.
+pub fn load_tab_choices() -> foresight_core::ordered::SortedMap<String, bool> {
+    session()
+        .and_then(|s| s.get_item(ACCEPTED_KEY).ok().flatten())
+        .and_then(|text| foresight_core::json::decode(&text).ok())
+        .unwrap_or_default()
+}
+
+pub fn store_tab_choices(choices: &foresight_core::ordered::SortedMap<String, bool>) {
+    if let Some(session) = session() {
+        let _ = session.set_item(ACCEPTED_KEY, &choices.to_json().to_string());
+    }
+}

@@ -78,6 +78,12 @@ pub fn DashboardPage(
     /// While editing: per-panel controls on the grid.
     #[prop(optional, into)]
     editing: Signal<Option<PanelEditing>>,
+    /// A dashboard from outside the viewer has not accepted: only a confirmed
+    /// datasource is read, and refresh is no faster than the floor.
+    #[prop(optional)]
+    inert: bool,
+    /// Where its alert state lives (see `trust::alert_state_namespace`).
+    state_namespace: String,
 ) -> impl IntoView {
     let dashboard = StoredValue::new(dashboard);
     // A backtest's episodes, shaded on every time-series panel.
@@ -118,6 +124,11 @@ pub fn DashboardPage(
                         .as_deref()
                         .and_then(|d| Datasource::parse(d).ok())
                 })
+            })
+            .filter(|chosen| {
+                !inert
+                    || crate::browser_storage::load_confirmed_origins()
+                        .permits_datasource(&crate::trust_banner::page_context(), chosen)
             })
             .unwrap_or_else(default_datasource)
     });
@@ -277,9 +288,14 @@ pub fn DashboardPage(
 
     // Auto-refresh, paused while the tab is hidden.
     let refresh = Memo::new(move |_| {
-        view_state
+        let chosen = view_state
             .with(|s| s.refresh.clone())
-            .unwrap_or_else(|| dashboard.with_value(|d| d.refresh.clone()))
+            .unwrap_or_else(|| dashboard.with_value(|d| d.refresh.clone()));
+        if inert {
+            foresight_core::trust::bounded_refresh(&chosen)
+        } else {
+            chosen
+        }
     });
     Effect::new(move |_| {
         let Some(seconds) = parse_refresh(&refresh.get()) else {
@@ -458,9 +474,8 @@ pub fn DashboardPage(
         })
     };
     let alerts = {
-        let (id, rules, notify) =
-            dashboard.with_value(|d| (d.id.clone(), d.alerts.clone(), d.notify.clone()));
-        view! { <AlertsView dashboard_id=id rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) utc_offset_minutes=offset editing=editing /> }
+        let (rules, notify) = dashboard.with_value(|d| (d.alerts.clone(), d.notify.clone()));
+        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) utc_offset_minutes=offset editing=editing /> }
     };
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let panel_context = Signal::derive(move || context.get());

@@ -21,3 +21,4 @@ pub mod perf_counters;
 pub mod prometheus_client;
 pub mod rule_editor;
 pub mod time_series_chart;
+pub mod trust_banner;

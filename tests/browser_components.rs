@@ -219,7 +219,7 @@ fn mount_dashboard(query: &str) -> (HtmlElement, leptos::mount::UnmountHandle<im
     assert!(problems.is_empty(), "{problems:?}");
     let handle = leptos::mount::mount_to(root.clone(), move || {
         let view_state = RwSignal::new(state);
-        view! { <DashboardPage dashboard=dashboard view_state=view_state start_ms=1_700_000_000_000 /> }
+        view! { <DashboardPage dashboard=dashboard view_state=view_state start_ms=1_700_000_000_000 state_namespace="shipped.test".to_string() /> }
     });
     (root, handle)
 }

@@ -31,5 +31,6 @@ pub mod series;
 pub mod template_variables;
 pub mod time_axis;
 pub mod time_range;
+pub mod trust;
 pub mod units;
 pub mod url_state;

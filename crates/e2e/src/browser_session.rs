@@ -229,6 +229,33 @@ impl BrowserSession {
         }
     }
 
+    /// Accepts, as a user would, what a dashboard from a link would do beyond
+    /// drawing (the trust banner), and waits until the page runs it: newly
+    /// confirmed addresses take a reload.
+    pub async fn accept_dashboard(&self) -> Result<(), String> {
+        self.wait_for_count(r#"[data-testid="trust-banner"]"#)
+            .await?;
+        self.click(r#"[data-action="accept-dashboard"]"#).await?;
+        let deadline = Instant::now() + PAGE_WAIT;
+        loop {
+            // While the page reloads a script may fail: try again.
+            let running = self
+                .script(
+                    r#"return document.readyState === "complete"
+                        && !document.querySelector('[data-testid="trust-banner"]')
+                        && !!document.querySelector('[data-testid="dashboard-title"]');"#,
+                )
+                .await;
+            if running == Ok(Value::Bool(true)) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the accepted dashboard never ran: {running:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     pub async fn script(&self, script: &str) -> Result<Value, String> {
         self.client
             .execute(script, vec![])

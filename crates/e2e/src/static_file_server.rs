@@ -57,7 +57,8 @@ fn respond(mut stream: TcpStream, root: &Path) {
         Ok(bytes) => ("200 OK", bytes, content_type(&file)),
         Err(_) => ("404 Not Found", b"not found\n".to_vec(), "text/plain"),
     };
-    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    // The headers the README asks hosts to send: framing is refused.
+    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: frame-ancestors 'none'\r\nX-Frame-Options: DENY\r\nConnection: close\r\n\r\n", body.len());
     let _ = stream
         .write_all(head.as_bytes())
         .and_then(|_| stream.write_all(&body));

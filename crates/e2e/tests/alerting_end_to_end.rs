@@ -92,6 +92,8 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         encode_uri_component(&prometheus.base_url())
     );
     browser.client.goto(&url).await.unwrap();
+    // A dashboard from a link sends nothing anywhere until the viewer accepts it.
+    browser.accept_dashboard().await.unwrap();
     // A second tab of the same browser: only one of the two evaluates and notifies.
     let first_tab = browser.client.window().await.unwrap();
     let second = browser.client.new_window(true).await.unwrap();
@@ -101,6 +103,8 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
         .await
         .unwrap();
     browser.client.goto(&url).await.unwrap();
+    // Each tab answers for itself (the addresses were confirmed in the first).
+    browser.accept_dashboard().await.unwrap();
     browser
         .wait_for_count(r#"[data-testid="alerts-view"] summary[data-leader="false"]"#)
         .await

@@ -180,6 +180,7 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         encode_uri_component(&prometheus.base_url())
     );
     browser.client.goto(&url).await.unwrap();
+    browser.accept_dashboard().await.unwrap();
     browser
         .wait_for_count(r#"[data-testid="alerts-view"] summary[data-leader="true"]"#)
         .await
@@ -252,7 +253,7 @@ async fn the_page_and_the_prometheus_ruler_agree() {
     }
     let history: Value = serde_json::from_str(
         browser
-            .script("return localStorage.getItem('foresight.alert-history.ruler-test');")
+            .script("return localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith('foresight.alert-history.link.ruler-test.')));")
             .await
             .unwrap()
             .as_str()
