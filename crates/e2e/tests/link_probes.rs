@@ -1,0 +1,344 @@
+//! Links written by an attacker, opened in a real browser against a real
+//! Prometheus with the generated history and the release build (under its
+//! Content-Security-Policy): each gets its safe outcome. The exfiltration
+//! link sends nothing until accepted; the crash and hang links leave a message
+//! where the content would have been and a working page; a forged variable
+//! value is refused.
+
+use e2e::browser_session::{BrowserSession, TempDir, PAGE_WAIT};
+use e2e::prometheus_fixture::PrometheusFixture;
+use e2e::static_file_server::StaticFileServer;
+use e2e::webhook_receiver::start_receiver;
+use e2e::{artifacts_dir, dist_dir};
+use foresight_core::dashboard_model::Dashboard;
+use foresight_core::datasource::encode_uri_component;
+use foresight_core::inline_dashboard::encode_inline_dashboard;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// A dashboard from JSON written the way an attacker would write it.
+fn crafted(value: Value) -> Dashboard {
+    Dashboard::from_json(&value.to_string()).unwrap()
+}
+
+fn inline_link(
+    site: &StaticFileServer,
+    datasource: &str,
+    dashboard: &Dashboard,
+    rest: &str,
+) -> String {
+    format!(
+        "{}?inline={}&datasource={}{rest}",
+        site.url(),
+        encode_inline_dashboard(dashboard),
+        encode_uri_component(datasource)
+    )
+}
+
+/// The page is alive: the WebAssembly instance answers (a click changes the
+/// DOM), no uncaught error, no crash message.
+async fn assert_page_alive(browser: &BrowserSession, what: &str) {
+    let errors = browser
+        .script("return window.foresightErrors;")
+        .await
+        .unwrap();
+    assert_eq!(errors, json!([]), "{what}: uncaught errors");
+    let crashed = browser
+        .script("return !!document.querySelector('[data-testid=\"crash\"]');")
+        .await
+        .unwrap();
+    assert_eq!(crashed, json!(false), "{what}: the crash message is shown");
+    browser
+        .click(r#"[data-testid="alerts-view"] summary"#)
+        .await
+        .unwrap();
+    let opened = browser
+        .script("return document.querySelector('[data-testid=\"alerts-view\"]').open;")
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-testid="alerts-view"] summary"#)
+        .await
+        .unwrap();
+    let closed = browser
+        .script("return document.querySelector('[data-testid=\"alerts-view\"]').open;")
+        .await
+        .unwrap();
+    assert_ne!(opened, closed, "{what}: the page no longer reacts");
+}
+
+/// Waits until no panel is loading; returns (panel, state) pairs.
+async fn settled(browser: &BrowserSession) -> Vec<(String, String)> {
+    let deadline = Instant::now() + PAGE_WAIT;
+    loop {
+        let states = browser
+            .script(
+                "return [...document.querySelectorAll('[data-panel]')]
+                     .map(p => [p.dataset.panel, p.getAttribute('aria-busy') === 'true' ? 'loading' : p.dataset.state]);",
+            )
+            .await
+            .unwrap();
+        let states: Vec<(String, String)> = serde_json::from_value(states).unwrap();
+        if !states.is_empty() && states.iter().all(|(_, s)| s != "loading") {
+            return states;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "panels still loading: {states:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn one_panel(id: &str, panel: Value) -> Value {
+    json!({
+        "schemaVersion": 1, "id": id, "title": format!("Probe {id}"),
+        "time": {"from": "now-1h", "to": "now"},
+        "panels": [panel, {"id": "up", "title": "Up", "type": "stat", "targets": [{"expr": "count(up)"}]}],
+        "layout": [{"panel": panel["id"], "x": 0, "y": 0, "w": 12, "h": 8}, {"panel": "up", "x": 12, "y": 0, "w": 12, "h": 8}]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_links_neither_leak_nor_kill_nor_forge() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-probes");
+    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
+    let datasource = prometheus.base_url();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "probes").await.unwrap();
+
+    // 1. Exfiltration: a rule that always fires, a webhook outside the page's host.
+    let receiver = start_receiver(200).await;
+    let outside = receiver.url.replace("127.0.0.1", "localhost");
+    let leak = crafted(json!({
+        "schemaVersion": 1, "id": "service-health", "title": "Service health",
+        "panels": [{"id": "up", "title": "Up", "type": "stat", "targets": [{"expr": "count(up)"}]}],
+        "layout": [{"panel": "up", "x": 0, "y": 0, "w": 24, "h": 8}],
+        "alerts": [{"name": "Leak", "expr": "up", "condition": {"kind": "threshold", "op": ">", "value": -1}, "interval": "1s"}],
+        "notify": {"webhooks": [outside]}
+    }));
+    browser
+        .client
+        .goto(&inline_link(&site, &datasource, &leak, "&refresh=1s"))
+        .await
+        .unwrap();
+    let banner = browser
+        .wait_for_text(r#"[data-testid="trust-banner"]"#, "send firing alerts")
+        .await
+        .unwrap();
+    assert!(banner.contains(&outside), "{banner}");
+    assert!(banner.contains("evaluate 1 alert rule"), "{banner}");
+    assert!(banner.contains("refresh every 1 s"), "{banner}");
+    // Even a request made by the page itself cannot reach an unconfirmed origin.
+    let blocked = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0], {method: 'POST', body: 'x'}).then(() => done('sent'), (e) => done('blocked: ' + e));",
+            vec![json!(outside)],
+        )
+        .await
+        .unwrap();
+    assert!(
+        blocked.as_str().unwrap_or_default().starts_with("blocked"),
+        "{blocked}"
+    );
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(
+        receiver.bodies.lock().unwrap().len(),
+        0,
+        "sent before the viewer accepted"
+    );
+    browser
+        .save_screenshot(&artifacts.join("probe-exfiltration-banner.png"))
+        .await
+        .unwrap();
+    // Opened without its extras: still nothing is sent, and no banner any more.
+    browser
+        .click(r#"[data-action="decline-dashboard"]"#)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        receiver.bodies.lock().unwrap().len(),
+        0,
+        "sent after 'Open without these'"
+    );
+    assert_page_alive(&browser, "exfiltration declined").await;
+
+    // 2. A time range from now to now: the default range with a message.
+    browser
+        .client
+        .goto(&format!(
+            "{}?datasource={}&from=now&to=now",
+            site.url(),
+            encode_uri_component(&datasource)
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(".url-problems", "empty or reversed")
+        .await
+        .unwrap();
+    let states = settled(&browser).await;
+    assert!(states.iter().all(|(_, s)| s != "error"), "{states:?}");
+    assert_page_alive(&browser, "now to now").await;
+    // The same inside a dashboard whose own default is empty too: the last hour.
+    let mut empty_default = one_panel(
+        "range",
+        json!({"id": "text", "title": "T", "type": "text", "content": "hello"}),
+    );
+    empty_default["time"] = json!({"from": "now", "to": "now"});
+    browser
+        .client
+        .goto(&inline_link(
+            &site,
+            &datasource,
+            &crafted(empty_default),
+            "&from=now&to=now",
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(".url-problems", "showing the last hour")
+        .await
+        .unwrap();
+    assert_page_alive(&browser, "empty default range").await;
+
+    // 3. A threshold colour of 7 bytes with a non-ASCII letter.
+    let colour = one_panel(
+        "colour",
+        json!({"id": "stat", "title": "Colour", "type": "stat", "targets": [{"expr": "count(up)"}],
+               "thresholds": [{"value": null, "color": "#aébcd"}, {"value": 0, "color": "#aébcd"}]}),
+    );
+    browser
+        .client
+        .goto(&inline_link(&site, &datasource, &crafted(colour), ""))
+        .await
+        .unwrap();
+    let states = settled(&browser).await;
+    assert!(
+        states.contains(&("stat".to_string(), "ok".to_string())),
+        "{states:?}"
+    );
+    assert_page_alive(&browser, "threshold colour").await;
+
+    // 4. An alert rule label that would print 70,000 digits, accepted by the viewer.
+    let printf = crafted(json!({
+        "schemaVersion": 1, "id": "printf", "title": "Printf",
+        "panels": [{"id": "up", "title": "Up", "type": "stat", "targets": [{"expr": "count(up)"}]}],
+        "layout": [{"panel": "up", "x": 0, "y": 0, "w": 24, "h": 8}],
+        "alerts": [{"name": "Wide", "expr": "count(up)", "condition": {"kind": "threshold", "op": ">", "value": -1},
+                    "interval": "15s", "labels": {"digits": "{{ printf \"%.70000f\" $value }}"}}]
+    }));
+    browser
+        .client
+        .goto(&inline_link(&site, &datasource, &printf, ""))
+        .await
+        .unwrap();
+    browser.accept_dashboard().await.unwrap();
+    browser
+        .wait_for_count(r#"[data-alert-rule="Wide"]"#)
+        .await
+        .unwrap();
+    // Evaluated at once and every 15 s: give it two evaluations.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_page_alive(&browser, "printf").await;
+
+    // 5. A text panel of 2,000,000 '[' (a link of a few KB): rendered in bounded time.
+    let brackets = one_panel(
+        "brackets",
+        json!({"id": "text", "title": "Brackets", "type": "text", "content": "[".repeat(2_000_000)}),
+    );
+    let link = inline_link(&site, &datasource, &crafted(brackets), "");
+    assert!(link.len() < 20_000, "the link is {} characters", link.len());
+    browser.client.goto(&link).await.unwrap();
+    browser
+        .wait_for_text(
+            r#"[data-testid="text-cut"]"#,
+            "longer than 100000 characters",
+        )
+        .await
+        .unwrap();
+    let states = settled(&browser).await;
+    assert!(
+        states.contains(&("up".to_string(), "ok".to_string())),
+        "{states:?}"
+    );
+    assert_page_alive(&browser, "brackets").await;
+
+    // 6. A forged quantile on the shipped dashboard: refused, the picker and the panel agree.
+    let forged = "0.99,vector(0)) or label_replace(vector(42),\"le\",\"x\",\"\",\"\") or histogram_quantile(0.99";
+    browser
+        .client
+        .goto(&format!(
+            "{}?dashboard=instances&datasource={}&var-quantile={}",
+            site.url(),
+            encode_uri_component(&datasource),
+            encode_uri_component(forged)
+        ))
+        .await
+        .unwrap();
+    let note = browser
+        .wait_for_text(r#"[data-testid="variable-notes"]"#, "$quantile")
+        .await
+        .unwrap();
+    assert!(note.contains("not among its values"), "{note}");
+    settled(&browser).await;
+    let query = browser
+        .attribute(
+            r#"[data-panel="latency-quantile-by-endpoint"]"#,
+            "data-query",
+        )
+        .await
+        .unwrap();
+    assert!(query.starts_with("histogram_quantile(0.95,"), "{query}");
+    assert!(!query.contains("vector(42)"), "{query}");
+    let picked = browser
+        .script("return document.querySelector('select[data-variable=\"quantile\"]').value;")
+        .await
+        .unwrap();
+    assert_eq!(picked, json!("0.95"), "the picker and the panel disagree");
+    assert_page_alive(&browser, "forged quantile").await;
+
+    // 7. The crash guard: a dead WebAssembly instance becomes a message with ways out.
+    browser
+        .script(
+            "window.dispatchEvent(new ErrorEvent('error', {error: new WebAssembly.RuntimeError('unreachable'), message: 'RuntimeError: unreachable'})); return true;",
+        )
+        .await
+        .unwrap();
+    let crash = browser
+        .wait_for_text(r#"[data-testid="crash"]"#, "Foresight hit a bug")
+        .await
+        .unwrap();
+    assert!(crash.contains("Open the default view"), "{crash}");
+    let policy = browser
+        .script("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;")
+        .await
+        .unwrap();
+    assert!(
+        policy
+            .as_str()
+            .unwrap_or_default()
+            .contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{policy}"
+    );
+
+    // Accepting the exfiltration link in a fresh tab is what lets it send.
+    browser
+        .client
+        .goto(&inline_link(&site, &datasource, &leak, ""))
+        .await
+        .unwrap();
+    browser.accept_dashboard().await.unwrap();
+    let deadline = Instant::now() + PAGE_WAIT;
+    while receiver.bodies.lock().unwrap().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the accepted rule never notified"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
