@@ -202,11 +202,25 @@ pub fn AlertsView(
     #[prop(optional, into)]
     editing: Signal<Option<PanelEditing>>,
 ) -> impl IntoView {
+    // Silences are the user's, so they outlive rule edits: keyed by where the
+    // dashboard came from and its id, without the rules' fingerprint.
+    let family = state_namespace
+        .rsplit_once('.')
+        .map_or(state_namespace.as_str(), |(family, _)| family)
+        .to_string();
     let keys = (
         states_key(&state_namespace),
         history_key(&state_namespace),
-        silences_key(&state_namespace),
+        silences_key(&family),
     );
+    // State and history of this dashboard's earlier rules would stay forever.
+    for kind in ["foresight.alert-state.", "foresight.alert-history."] {
+        crate::browser_storage::remove_keys_except(
+            &format!("{kind}{family}."),
+            &format!("{kind}{state_namespace}"),
+        );
+    }
+    let storage_problem = RwSignal::new(None::<String>);
     let keys = StoredValue::new(keys);
     let load_all = move || {
         keys.with_value(|(states, history, silences)| {
@@ -328,10 +342,12 @@ pub fn AlertsView(
                             },
                         );
                     });
-                    keys.with_value(|(states_key, history_key, _)| {
-                        states.with_untracked(|all| store_json(states_key, all));
-                        history.with_untracked(|h| store_json(history_key, h));
+                    let stored = keys.with_value(|(states_key, history_key, _)| {
+                        states
+                            .with_untracked(|all| store_json(states_key, all))
+                            .and_then(|()| history.with_untracked(|h| store_json(history_key, h)))
                     });
+                    storage_problem.try_set(stored.err());
                 }
             }
         });
@@ -409,7 +425,7 @@ pub fn AlertsView(
         let mut all = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
         prune_expired(&mut all, now_seconds());
         change(&mut all);
-        keys.with_value(|(_, _, key)| store_json(key, &all));
+        storage_problem.set(keys.with_value(|(_, _, key)| store_json(key, &all)).err());
         silences.set(all);
     };
     let add_silence = move |matchers: Labels, hours: f64, comment: String| {
@@ -711,6 +727,7 @@ pub fn AlertsView(
                 if leader.get() { "in this tab" } else { "in another tab of this browser" }
             )}</summary>
             {notification_settings}
+            {move || storage_problem.get().map(|p| view! { <p class="message error" role="alert" data-testid="alert-storage-problem">{p}</p> })}
             <ul class="deliveries" data-testid="deliveries">
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
             </ul>

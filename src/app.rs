@@ -4,8 +4,9 @@
 
 use crate::browser_clock::now_ms;
 use crate::browser_storage::{
-    load_confirmed_origins, load_draft, load_saved, load_tab_choices, save_dashboard,
-    store_confirmed_origins, store_draft, store_saved, store_tab_choices,
+    delete_saved_dashboard, forget_draft, load_confirmed_origins, load_draft, load_saved,
+    load_saved_reporting, load_tab_choices, save_dashboard, store_confirmed_origins, store_draft,
+    store_tab_choices,
 };
 use crate::dashboard_page::{clipboard_accepts, DashboardPage};
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
@@ -186,7 +187,21 @@ pub fn App() -> impl IntoView {
     // True while the editor holds a dashboard that was imported and not yet saved.
     let editing_import = RwSignal::new(false);
     let recovered = RwSignal::new(load_draft());
-    let saved_list = RwSignal::new(load_saved());
+    // A saved dashboard that cannot be read is named here; the others load.
+    let (saved_at_start, saved_problems) = match load_saved_reporting() {
+        Ok((saved, problems)) => (Ok(saved), problems),
+        Err(message) => (Err(message.clone()), vec![message]),
+    };
+    if !saved_problems.is_empty() {
+        notice.set(Some(saved_problems.join("; ")));
+    }
+    let saved_list = RwSignal::new(saved_at_start);
+    // Keeps the editor's draft; a refusal (storage full) is said, not swallowed.
+    let keep_draft = move |draft: Option<&Dashboard>| {
+        if let Err(message) = store_draft(draft) {
+            notice.set(Some(message));
+        }
+    };
     let editing = Memo::new(move |_| history.with(Option::is_some));
     let dirty = Memo::new(move |_| history.with(|h| h.as_ref().is_some_and(EditHistory::is_dirty)));
     let shown = Memo::new(move |_| {
@@ -204,7 +219,7 @@ pub fn App() -> impl IntoView {
             if let Some(h) = h {
                 outcome = h.apply(&edit);
                 if outcome.is_ok() {
-                    store_draft(Some(&h.current));
+                    outcome = store_draft(Some(&h.current));
                 }
             }
         });
@@ -251,7 +266,7 @@ pub fn App() -> impl IntoView {
                         h.mark_saved();
                     }
                 });
-                store_draft(None);
+                keep_draft(None);
                 editing_import.set(false);
                 saved_list.set(load_saved());
                 notice.set(Some(format!("Saved “{}” in this browser", current.title)));
@@ -271,7 +286,7 @@ pub fn App() -> impl IntoView {
         if leave {
             history.set(None);
             editing_import.set(false);
-            store_draft(None);
+            keep_draft(None);
             dialog.set(None);
         }
     };
@@ -332,10 +347,7 @@ pub fn App() -> impl IntoView {
         if !confirmed {
             return;
         }
-        let outcome = load_saved().and_then(|mut saved| {
-            saved.delete(&id);
-            store_saved(&saved)
-        });
+        let outcome = delete_saved_dashboard(&id);
         saved_list.set(load_saved());
         notice.set(Some(match outcome {
             Ok(()) => format!("Deleted {id:?} from this browser"),
@@ -352,7 +364,7 @@ pub fn App() -> impl IntoView {
                     <button data-action="settings" on:click=move |_| dialog.set(Some(Dialog::Settings))>"Settings"</button>
                     <button data-action="rules" on:click=move |_| dialog.set(Some(Dialog::Rules))>"Alert rules"</button>
                     <button data-action="undo" disabled=move || !history.with(|h| h.as_ref().is_some_and(EditHistory::can_undo)) on:click=move |_| {
-                        history.update(|h| { if let Some(h) = h { h.undo(); store_draft(Some(&h.current)); } });
+                        history.update(|h| { if let Some(h) = h { h.undo(); keep_draft(Some(&h.current)); } });
                     }>"Undo"</button>
                     <button data-action="save" on:click=move |_| save()>"Save"</button>
                     <button data-action="download" on:click=move |_| {
@@ -423,7 +435,7 @@ pub fn App() -> impl IntoView {
                         // An imported dashboard is unsaved until the user saves it,
                         // and untrusted until the user accepts what it would do.
                         editing_import.set(true);
-                        store_draft(Some(&imported));
+                        keep_draft(Some(&imported));
                         history.set(Some(EditHistory::new_unsaved(imported.clone())));
                     })
                     on_close=Callback::new(move |_| dialog.set(None))
@@ -450,7 +462,7 @@ pub fn App() -> impl IntoView {
                                             break;
                                         }
                                     }
-                                    store_draft(Some(&h.current));
+                                    keep_draft(Some(&h.current));
                                 }
                             });
                             if problem.is_none() { dialog.set(None); }
@@ -627,17 +639,21 @@ pub fn App() -> impl IntoView {
                     }
                 })
         }}
-        {move || recovered.get().map(|draft| {
+        {move || recovered.get().map(|(key, draft)| {
             let title = draft.title.clone();
+            let discarded = key.clone();
             view! {
                 <div class="draft-banner" role="status" data-testid="draft-banner">
                     {format!("Unsaved changes to “{title}” were kept from your last visit.")}
                     <button data-action="resume-draft" on:click=move |_| {
                         recovered.set(None);
                         editing_import.set(true);
+                        // The draft becomes this tab's.
+                        forget_draft(&key);
+                        keep_draft(Some(&draft));
                         history.set(Some(EditHistory::new_unsaved(draft.clone())));
                     }>"Resume editing"</button>
-                    <button data-action="discard-draft" on:click=move |_| { recovered.set(None); store_draft(None); }>"Discard"</button>
+                    <button data-action="discard-draft" on:click=move |_| { recovered.set(None); forget_draft(&discarded); }>"Discard"</button>
                 </div>
             }
         })}

@@ -2,13 +2,17 @@
 //! draft of the dashboard being edited. Every failure (storage disabled, full,
 //! damaged) becomes a sentence; nothing stored is overwritten by a failed read.
 
-use foresight_core::dashboard_edit::SavedDashboards;
+use foresight_core::dashboard_edit::{
+    saved_dashboard_key, SavedDashboards, SAVED_DASHBOARD_KEY_PREFIX,
+};
 use foresight_core::dashboard_model::Dashboard;
 use foresight_core::json::{FromJson, ToJson};
 use web_sys::Storage;
 
-const SAVED_KEY: &str = "foresight.saved-dashboards";
-const DRAFT_KEY: &str = "foresight.draft";
+/// Where earlier versions kept every saved dashboard in one document.
+const LEGACY_SAVED_KEY: &str = "foresight.saved-dashboards";
+const DRAFT_KEY_PREFIX: &str = "foresight.draft.";
+const TAB_ID_KEY: &str = "foresight.tab-id";
 
 fn storage() -> Result<Storage, String> {
     web_sys::window()
@@ -16,43 +20,147 @@ fn storage() -> Result<Storage, String> {
         .ok_or_else(|| "this browser does not allow local storage for this page".to_string())
 }
 
-pub fn load_saved() -> Result<SavedDashboards, String> {
-    let raw = storage()?.get_item(SAVED_KEY).ok().flatten();
-    SavedDashboards::from_storage(raw.as_deref())
+/// `set_item` with the browser's refusal (quota, disabled) as a sentence.
+fn put(storage: &Storage, key: &str, text: &str, what: &str) -> Result<(), String> {
+    storage.set_item(key, text).map_err(|_| {
+        format!("the browser refused to store {what} (storage full or disabled); nothing stored before was changed")
+    })
 }
 
-/// Saves `dashboard` beside the others; refuses when the stored list is damaged.
-pub fn save_dashboard(dashboard: &Dashboard) -> Result<(), String> {
-    let mut saved = load_saved()?;
-    saved.save(dashboard);
-    store_saved(&saved)
-}
-
-pub fn store_saved(saved: &SavedDashboards) -> Result<(), String> {
-    storage()?
-        .set_item(SAVED_KEY, &saved.to_storage())
-        .map_err(|_| {
-            "the browser refused to store the dashboard (storage full or disabled)".to_string()
+/// Every `(key, text)` in local storage whose key starts with `prefix`.
+fn entries_with_prefix(storage: &Storage, prefix: &str) -> Vec<(String, String)> {
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|index| storage.key(index).ok().flatten())
+        .filter(|key| key.starts_with(prefix))
+        .filter_map(|key| {
+            let text = storage.get_item(&key).ok().flatten()?;
+            Some((key, text))
         })
+        .collect()
 }
 
-/// The draft left by an edit that was not saved (a crash, a closed tab).
-pub fn load_draft() -> Option<Dashboard> {
-    let raw = storage().ok()?.get_item(DRAFT_KEY).ok().flatten()?;
-    Dashboard::from_json(&raw).ok()
+/// Moves dashboards saved by earlier versions (one document) to one key each;
+/// the old document goes only once every dashboard in it is stored.
+fn migrate_legacy_saved(storage: &Storage) -> Result<(), String> {
+    let Some(text) = storage.get_item(LEGACY_SAVED_KEY).ok().flatten() else {
+        return Ok(());
+    };
+    let legacy = SavedDashboards::from_storage(Some(&text))?;
+    for dashboard in legacy.dashboards.values() {
+        let key = saved_dashboard_key(&dashboard.id);
+        if storage.get_item(&key).ok().flatten().is_none() {
+            put(storage, &key, &dashboard.to_json(), "a saved dashboard")?;
+        }
+    }
+    let _ = storage.remove_item(LEGACY_SAVED_KEY);
+    Ok(())
 }
 
-pub fn store_draft(draft: Option<&Dashboard>) {
+/// The dashboards saved in this browser, and a sentence for each one that
+/// cannot be read (it is left as it is).
+pub fn load_saved_reporting() -> Result<(SavedDashboards, Vec<String>), String> {
+    let storage = storage()?;
+    let mut problems = Vec::new();
+    if let Err(problem) = migrate_legacy_saved(&storage) {
+        problems.push(problem);
+    }
+    let (saved, mut unreadable) =
+        SavedDashboards::from_entries(&entries_with_prefix(&storage, SAVED_DASHBOARD_KEY_PREFIX));
+    problems.append(&mut unreadable);
+    Ok((saved, problems))
+}
+
+pub fn load_saved() -> Result<SavedDashboards, String> {
+    load_saved_reporting().map(|(saved, _)| saved)
+}
+
+/// Saves `dashboard` under its own key; the others are not touched.
+pub fn save_dashboard(dashboard: &Dashboard) -> Result<(), String> {
+    put(
+        &storage()?,
+        &saved_dashboard_key(&dashboard.id),
+        &dashboard.to_json(),
+        "the dashboard",
+    )
+}
+
+pub fn delete_saved_dashboard(id: &str) -> Result<(), String> {
+    storage()?
+        .remove_item(&saved_dashboard_key(id))
+        .map_err(|_| format!("the browser refused to delete {id:?}"))
+}
+
+fn session() -> Option<Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+/// This tab's id, kept for the tab's life (reloads included): drafts are per
+/// tab, so two tabs editing never overwrite each other's.
+fn tab_id() -> String {
+    let session = session();
+    if let Some(id) = session
+        .as_ref()
+        .and_then(|s| s.get_item(TAB_ID_KEY).ok().flatten())
+    {
+        return id;
+    }
+    let id = format!(
+        "{:x}{:08x}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+    );
+    if let Some(session) = session {
+        let _ = session.set_item(TAB_ID_KEY, &id);
+    }
+    id
+}
+
+/// A draft left by an edit that was not saved: this tab's (a reload), else
+/// one another tab left behind (a crash, a closed tab), with its key.
+pub fn load_draft() -> Option<(String, Dashboard)> {
+    let storage = storage().ok()?;
+    let own = format!("{DRAFT_KEY_PREFIX}{}", tab_id());
+    let mut drafts = entries_with_prefix(&storage, DRAFT_KEY_PREFIX);
+    drafts.sort_by_key(|(key, _)| *key != own);
+    drafts
+        .into_iter()
+        .find_map(|(key, text)| Some((key, Dashboard::from_json(&text).ok()?)))
+}
+
+/// Keeps (or with `None` removes) this tab's draft; a refusal is returned.
+pub fn store_draft(draft: Option<&Dashboard>) -> Result<(), String> {
+    let storage = storage()?;
+    let key = format!("{DRAFT_KEY_PREFIX}{}", tab_id());
+    match draft {
+        Some(dashboard) => put(&storage, &key, &dashboard.to_json(), "the unsaved draft"),
+        None => {
+            let _ = storage.remove_item(&key);
+            Ok(())
+        }
+    }
+}
+
+/// Removes a draft by its key (a recovered one that was discarded or taken over).
+pub fn forget_draft(key: &str) {
     if let Ok(storage) = storage() {
-        let _ = match draft {
-            Some(dashboard) => storage.set_item(DRAFT_KEY, &dashboard.to_json()),
-            None => storage.remove_item(DRAFT_KEY),
-        };
+        let _ = storage.remove_item(key);
     }
 }
 
 pub fn local_storage() -> Option<Storage> {
     storage().ok()
+}
+
+/// Removes every key that starts with `prefix`, except `keep`.
+pub fn remove_keys_except(prefix: &str, keep: &str) {
+    if let Ok(storage) = storage() {
+        for (key, _) in entries_with_prefix(&storage, prefix) {
+            if key != keep {
+                let _ = storage.remove_item(&key);
+            }
+        }
+    }
 }
 
 /// A JSON value kept under `key`; missing or unreadable gives the default.
@@ -63,11 +171,15 @@ pub fn load_json<T: FromJson + Default>(key: &str) -> T {
         .unwrap_or_default()
 }
 
-pub fn store_json<T: ToJson>(key: &str, value: &T) {
-    if let Some(storage) = local_storage() {
-        let text = value.to_json().to_string();
-        let _ = storage.set_item(key, &text);
-    }
+/// Stores `value` under `key`; a refusal (quota, disabled) is returned.
+pub fn store_json<T: ToJson>(key: &str, value: &T) -> Result<(), String> {
+    let storage = storage()?;
+    put(
+        &storage,
+        key,
+        &value.to_json().to_string(),
+        "the alert state",
+    )
 }
 
 const CONFIRMED_ORIGINS_KEY: &str = "foresight.confirmed-origins";
@@ -88,10 +200,6 @@ pub fn store_confirmed_origins(
             "the browser refused to store the confirmed addresses (storage full or disabled)"
                 .to_string()
         })
-}
-
-fn session() -> Option<Storage> {
-    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
 /// Fingerprints of the dashboards from outside accepted (or opened without

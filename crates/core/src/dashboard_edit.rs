@@ -396,6 +396,40 @@ impl SavedDashboards {
     pub fn delete(&mut self, id: &str) -> bool {
         self.dashboards.remove(id).is_some()
     }
+
+    /// Reads dashboards stored one per key (`(key, text)` pairs with keys from
+    /// [`saved_dashboard_key`]). Each is read and validated on its own, so a
+    /// damaged or invalid one is reported by name and left untouched while
+    /// the others load.
+    pub fn from_entries(entries: &[(String, String)]) -> (Self, Vec<String>) {
+        let mut saved = Self::default();
+        let mut problems = Vec::new();
+        for (key, text) in entries {
+            let Some(id) = key.strip_prefix(SAVED_DASHBOARD_KEY_PREFIX) else {
+                continue;
+            };
+            match Dashboard::from_json(text) {
+                Ok(dashboard) if dashboard.id == id => saved.save(&dashboard),
+                Ok(dashboard) => problems.push(format!(
+                    "the dashboard saved as {id:?} calls itself {:?}; it is kept untouched",
+                    dashboard.id
+                )),
+                Err(error) => problems.push(format!(
+                    "the dashboard saved as {id:?} cannot be read ({error}); it is kept untouched"
+                )),
+            }
+        }
+        (saved, problems)
+    }
+}
+
+/// Saved dashboards live one per storage key, so that writing one can never
+/// damage another and a bad one cannot hide the rest.
+pub const SAVED_DASHBOARD_KEY_PREFIX: &str = "foresight.saved.";
+
+/// Where the dashboard `id` is saved.
+pub fn saved_dashboard_key(id: &str) -> String {
+    format!("{SAVED_DASHBOARD_KEY_PREFIX}{id}")
 }
 
 /// Above this many characters a link may be refused by common servers and proxies.
@@ -579,6 +613,30 @@ mod tests {
         let mut back = back;
         assert!(back.delete("service-health"));
         assert!(!back.delete("service-health"));
+    }
+
+    #[test]
+    fn one_damaged_saved_dashboard_does_not_hide_the_others() {
+        let good = shipped();
+        let mut renamed = shipped();
+        renamed.id = "other".into();
+        let entries = vec![
+            (saved_dashboard_key(&good.id), good.to_json()),
+            (
+                saved_dashboard_key("broken"),
+                good.to_json()[..100].to_string(),
+            ),
+            (saved_dashboard_key("liar"), renamed.to_json()),
+            ("foresight.draft.x".to_string(), good.to_json()),
+        ];
+        let (saved, problems) = SavedDashboards::from_entries(&entries);
+        assert_eq!(
+            saved.dashboards.keys().collect::<Vec<_>>(),
+            vec!["service-health"]
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("\"broken\" cannot be read"));
+        assert!(problems[1].contains("calls itself \"other\""));
     }
 
     #[test]

@@ -469,7 +469,7 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         .await
         .unwrap();
     let saved = browser
-        .script("return Object.keys(JSON.parse(localStorage.getItem('foresight.saved-dashboards')).dashboards);")
+        .script("return Object.keys(localStorage).filter((k) => k.startsWith('foresight.saved.')).map((k) => k.slice('foresight.saved.'.length));")
         .await
         .unwrap();
     assert_eq!(saved, json!(["service-health"]));

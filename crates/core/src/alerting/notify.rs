@@ -118,6 +118,15 @@ fn status_name(firing: bool) -> &'static str {
     }
 }
 
+/// Text for Slack's mrkdwn: `&`, `<` and `>` are its control characters
+/// (`<https://evil|click here>` would be a disguised link, `<!channel>` a
+/// mention of everyone).
+fn slack_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// The webhook payload: `version`, overall `status`, each alert, and a one-line
 /// `text` for Slack-compatible receivers.
 pub fn webhook_body(alerts: &[Outgoing], generator_url: &str) -> Json {
@@ -128,8 +137,10 @@ pub fn webhook_body(alerts: &[Outgoing], generator_url: &str) -> Json {
             let name = a.labels.get("alertname").cloned().unwrap_or_default();
             let summary = a.annotations.get("summary").cloned().unwrap_or_default();
             format!(
-                "[{}] {name}: {summary}",
-                if a.firing { "FIRING" } else { "RESOLVED" }
+                "[{}] {}: {}",
+                if a.firing { "FIRING" } else { "RESOLVED" },
+                slack_escaped(&name),
+                slack_escaped(&summary)
             )
         })
         .collect::<Vec<_>>()
@@ -174,6 +185,14 @@ mod tests {
             ("instance".to_string(), "a".to_string()),
         ]
         .into()
+    }
+
+    #[test]
+    fn slack_text_cannot_mention_everyone_or_disguise_links() {
+        assert_eq!(
+            slack_escaped("<!channel> <https://evil.example|docs> & co"),
+            "&lt;!channel&gt; &lt;https://evil.example|docs&gt; &amp; co"
+        );
     }
 
     #[test]

@@ -564,13 +564,42 @@ pub fn pages(episodes: &[Episode]) -> usize {
     episodes.iter().filter(|e| e.firing_at.is_some()).count()
 }
 
+/// A YAML double-quoted scalar. Everything that could end the scalar or the
+/// line (quotes, backslashes, control characters, and NEL, LS and PS, which
+/// YAML also reads as line breaks) is escaped, so a rule's name, label or
+/// annotation cannot add lines of its own to the exported file.
 fn yaml_quoted(text: &str) -> String {
-    format!(
-        "\"{}\"",
-        text.replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('\n', "\\n")
-    )
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            c if c.is_control() => quoted.push_str(&format!("\\x{:02X}", c as u32)),
+            '\u{2028}' | '\u{2029}' | '\u{FEFF}' => {
+                quoted.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// A comment line's text: line breaks would start YAML of their own.
+fn yaml_comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The rules as a Prometheus rule file (one group), ready for `promtool check rules`.
@@ -588,8 +617,8 @@ pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<Strin
     for rule in &browser_only {
         header.push_str(&format!(
             "# {} ({}) is evaluated only in Foresight: PromQL has no equivalent.\n",
-            rule.name,
-            rule.condition.describe()
+            yaml_comment(&rule.name),
+            yaml_comment(&rule.condition.describe())
         ));
     }
     let rules = exported;
@@ -621,7 +650,7 @@ pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<Strin
         };
         text.push_str(&format!(
             "      - alert: {}\n        expr: {}\n",
-            rule.name,
+            yaml_quoted(&rule.name),
             yaml_quoted(&expr)
         ));
         if let Some(for_duration) = &rule.for_duration {
@@ -634,7 +663,11 @@ pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<Strin
             if !entries.is_empty() {
                 text.push_str(&format!("        {section}:\n"));
                 for (name, value) in entries {
-                    text.push_str(&format!("          {name}: {}\n", yaml_quoted(value)));
+                    text.push_str(&format!(
+                        "          {}: {}\n",
+                        yaml_quoted(name),
+                        yaml_quoted(value)
+                    ));
                 }
             }
         }
@@ -748,6 +781,21 @@ mod tests {
     }
 
     #[test]
+    fn hostile_names_and_annotations_cannot_add_lines_to_the_rule_file() {
+        let plain = to_prometheus_rule_file("g", &[error_rate_rule()]).unwrap();
+        let mut hostile = error_rate_rule();
+        hostile.annotations.insert(
+            "a\n      - alert: Injected\n        expr: vector(1)\n#".into(),
+            "x\"\n  - alert: Injected2\u{2028}\u{85}\r\0".into(),
+        );
+        hostile.annotations.remove("summary");
+        let text = to_prometheus_rule_file("g\nrules: []", &[hostile]).unwrap();
+        assert_eq!(text.lines().count(), plain.lines().count(), "{text}");
+        assert!(!text.contains('\u{2028}') && !text.contains('\u{85}') && !text.contains('\r'));
+        assert!(text.contains(r#""a\n      - alert: Injected\n        expr: vector(1)\n#": "x\"\n  - alert: Injected2\u2028\x85\r\x00""#), "{text}");
+    }
+
+    #[test]
     fn a_backtest_counts_pages() {
         let rule = error_rate_rule();
         // a: two excursions of 7 and 3 minutes (only the first lasts 5 m); b: calm.
@@ -780,6 +828,7 @@ mod tests {
         assert!(text.contains("expr: \"(sum by (instance)"), "{text}");
         assert!(text.contains(") > 0.05\""), "{text}");
         assert!(text.contains("for: 5m"));
-        assert!(text.contains("summary: \"{{ $labels.instance }} fails"));
+        assert!(text.contains("\"summary\": \"{{ $labels.instance }} fails"));
+        assert!(text.contains("- alert: \"HighErrorRate\""));
     }
 }
