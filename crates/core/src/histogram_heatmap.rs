@@ -27,6 +27,15 @@ impl Heatmap {
 /// Builds the heatmap from series that each carry an `le` label. Series without a
 /// parseable `le` make it fail with a message, since the panel cannot be drawn.
 pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
+    use crate::limits::MAX_HEATMAP_BUCKETS;
+    // Every bucket is a column of every row: bounded, or an answer with
+    // thousands of `le` values would cost gigabytes.
+    if series.len() > MAX_HEATMAP_BUCKETS {
+        return Err(format!(
+            "the answer has {} buckets; a heatmap draws at most {MAX_HEATMAP_BUCKETS} (sum by (le) the buckets first)",
+            series.len()
+        ));
+    }
     let mut buckets: Vec<(f64, &Series)> = Vec::with_capacity(series.len());
     for one in series {
         let le = one.labels.get("le").ok_or("a heatmap needs histogram buckets: every series must have an `le` label (try sum by (le) (rate(…_bucket[5m])))")?;
@@ -82,6 +91,19 @@ mod tests {
             timestamps: (0..values.len()).map(|i| i as f64 * 60.0).collect(),
             values: values.to_vec(),
         }
+    }
+
+    #[test]
+    fn too_many_buckets_are_refused_with_a_message() {
+        let many: Vec<Series> = (0..=crate::limits::MAX_HEATMAP_BUCKETS)
+            .map(|i| Series {
+                labels: [("le".to_string(), i.to_string())].into(),
+                timestamps: vec![0.0],
+                values: vec![1.0],
+            })
+            .collect();
+        assert!(heatmap_from_buckets(&many).unwrap_err().contains("at most 200"));
+        assert!(heatmap_from_buckets(&many[..10]).is_ok());
     }
 
     #[test]

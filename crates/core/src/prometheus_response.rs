@@ -293,10 +293,52 @@ pub fn parse_query_response(
             })
         }
     };
-    Ok(ApiSuccess {
-        data,
-        warnings: envelope.warnings,
-    })
+    let mut warnings = envelope.warnings;
+    let data = within_caps(data, &mut warnings);
+    Ok(ApiSuccess { data, warnings })
+}
+
+/// Keeps an answer within what one panel draws: at most
+/// [`MAX_SERIES_PER_PANEL`] series (or samples) and [`MAX_POINTS_PER_SERIES`]
+/// points each (Prometheus itself refuses more points per query), saying
+/// what was left out. A datasource is outside the page's control; its answer
+/// cannot be allowed to cost unbounded memory or drawing time.
+fn within_caps(data: QueryData, warnings: &mut Vec<String>) -> QueryData {
+    use crate::limits::{MAX_POINTS_PER_SERIES, MAX_SERIES_PER_PANEL};
+    match data {
+        QueryData::Matrix(mut series) => {
+            if series.len() > MAX_SERIES_PER_PANEL {
+                warnings.push(format!(
+                    "the answer has {} series; the first {MAX_SERIES_PER_PANEL} are shown",
+                    series.len()
+                ));
+                series.truncate(MAX_SERIES_PER_PANEL);
+            }
+            let mut cut = 0;
+            for one in &mut series {
+                if one.timestamps.len() > MAX_POINTS_PER_SERIES {
+                    one.timestamps.truncate(MAX_POINTS_PER_SERIES);
+                    one.values.truncate(MAX_POINTS_PER_SERIES);
+                    cut += 1;
+                }
+            }
+            if cut > 0 {
+                warnings.push(format!(
+                    "{cut} series had more than {MAX_POINTS_PER_SERIES} points; the rest are not shown"
+                ));
+            }
+            QueryData::Matrix(series)
+        }
+        QueryData::Vector(mut samples) if samples.len() > MAX_SERIES_PER_PANEL => {
+            warnings.push(format!(
+                "the answer has {} series; the first {MAX_SERIES_PER_PANEL} are shown",
+                samples.len()
+            ));
+            samples.truncate(MAX_SERIES_PER_PANEL);
+            QueryData::Vector(samples)
+        }
+        other => other,
+    }
 }
 
 /// Parses the answer of `/api/v1/status/buildinfo`.
@@ -339,6 +381,37 @@ pub fn parse_metadata_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_are_kept_within_what_a_panel_draws() {
+        let series: Vec<String> = (0..600)
+            .map(|i| format!(r#"{{"metric": {{"i": "{i}"}}, "values": [[1, "1"]]}}"#))
+            .collect();
+        let body = format!(
+            r#"{{"status": "success", "data": {{"resultType": "matrix", "result": [{}]}}}}"#,
+            series.join(",")
+        );
+        let parsed = parse_query_response(200, &body).unwrap();
+        let QueryData::Matrix(kept) = parsed.data else {
+            panic!()
+        };
+        assert_eq!(kept.len(), crate::limits::MAX_SERIES_PER_PANEL);
+        assert_eq!(
+            parsed.warnings,
+            vec!["the answer has 600 series; the first 500 are shown".to_string()]
+        );
+        let points: Vec<String> = (0..11_005).map(|t| format!(r#"[{t}, "1"]"#)).collect();
+        let body = format!(
+            r#"{{"status": "success", "data": {{"resultType": "matrix", "result": [{{"metric": {{}}, "values": [{}]}}]}}}}"#,
+            points.join(",")
+        );
+        let parsed = parse_query_response(200, &body).unwrap();
+        let QueryData::Matrix(kept) = parsed.data else {
+            panic!()
+        };
+        assert_eq!(kept[0].values.len(), crate::limits::MAX_POINTS_PER_SERIES);
+        assert!(parsed.warnings[0].contains("more than 11000 points"));
+    }
 
     #[test]
     fn metadata_answers_parse() {
