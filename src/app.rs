@@ -12,7 +12,7 @@ use crate::dashboard_page::{clipboard_accepts, DashboardPage};
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
 use crate::http::{deflate_raw, fetch_text, open_inline_dashboard};
 use crate::rule_editor::{RuleEditor, RulesDialog};
-use crate::trust_banner::{install_connect_policy, page_context, TrustBanner};
+use crate::trust_banner::{install_connect_policy, page_context, ConfirmedAddresses, TrustBanner};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
 use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
@@ -420,6 +420,7 @@ pub fn App() -> impl IntoView {
                     {move || current_saved().map(|id| view! {
                         <button data-action="delete-saved" on:click=move |_| delete_saved(id.clone())>"Delete saved"</button>
                     })}
+                    <ConfirmedAddresses confirmed=confirmed />
                 </nav>
             }
             .into_any()

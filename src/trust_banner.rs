@@ -52,3 +52,43 @@ pub fn TrustBanner(
         </div>
     }
 }
+
+/// The origins confirmed in this browser, each with a button to forget it
+/// (the page reloads so that its connect policy no longer lists it).
+#[component]
+pub fn ConfirmedAddresses(confirmed: RwSignal<ConfirmedOrigins>) -> impl IntoView {
+    let forget = move |origin: String| {
+        let mut next = confirmed.get_untracked();
+        next.datasources.remove(&origin);
+        next.notification_targets.remove(&origin);
+        if crate::browser_storage::store_confirmed_origins(&next).is_ok() {
+            confirmed.set(next);
+            let _ = window().location().reload();
+        }
+    };
+    let rows = move |kind: &'static str, origins: Vec<String>| {
+        origins
+            .into_iter()
+            .map(|origin| {
+                let forgotten = origin.clone();
+                let shown = origin.clone();
+                view! {
+                    <li data-confirmed=kind data-origin=origin>
+                        {shown}
+                        <button data-action="forget-origin" on:click=move |_| forget(forgotten.clone())>"Forget"</button>
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <details class="confirmed-addresses" data-testid="confirmed-addresses">
+            <summary>"Addresses"</summary>
+            <p>"Foresight connects only to your page's own host, its default datasource and the addresses you confirmed here."</p>
+            <h4>"Datasources"</h4>
+            <ul>{move || rows("datasource", confirmed.with(|c| c.datasources.iter().cloned().collect()))}</ul>
+            <h4>"Notification targets"</h4>
+            <ul>{move || rows("notification", confirmed.with(|c| c.notification_targets.iter().cloned().collect()))}</ul>
+        </details>
+    }
+}
