@@ -533,6 +533,13 @@ pub(crate) fn is_identifier(name: &str) -> bool {
 impl Dashboard {
     /// Parses and validates a dashboard document.
     pub fn from_json(text: &str) -> Result<Self, String> {
+        if text.len() > crate::limits::MAX_DASHBOARD_BYTES {
+            return Err(format!(
+                "the dashboard is {} KiB; dashboards larger than {} MiB are refused",
+                text.len() / 1024,
+                crate::limits::MAX_DASHBOARD_BYTES >> 20
+            ));
+        }
         let document =
             Json::parse(text).map_err(|e| format!("the dashboard is not valid JSON: {e}"))?;
         match document.get("schemaVersion").and_then(Json::as_u64) {

@@ -5,7 +5,7 @@
 use crate::dashboard_model::Dashboard;
 
 /// Largest dashboard JSON a link may inflate to.
-pub const MAX_INLINE_DASHBOARD_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_INLINE_DASHBOARD_BYTES: usize = crate::limits::MAX_DASHBOARD_BYTES;
 /// Links longer than this break on common servers and proxies (8 KiB request-line limits).
 pub const LONG_LINK_WARNING_CHARS: usize = 8_000;
 

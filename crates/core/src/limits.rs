@@ -9,6 +9,8 @@
 
 /// Largest dashboard JSON a link may inflate to, or a paste/file may hold.
 pub const MAX_DASHBOARD_BYTES: usize = 2 * 1024 * 1024;
+/// Largest Grafana dashboard JSON an import reads (Grafana's JSON is verbose).
+pub const MAX_GRAFANA_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 /// Panels in one dashboard.
 pub const MAX_PANELS: usize = 500;
 /// Queries in one panel.

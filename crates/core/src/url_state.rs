@@ -106,6 +106,14 @@ impl ViewState {
     pub fn decode(query: &str) -> (Self, Vec<String>) {
         let mut state = Self::default();
         let mut problems = Vec::new();
+        if query.len() > crate::limits::MAX_LINK_CHARS {
+            problems.push(format!(
+                "this link is {} KiB long; links longer than {} MiB are not read; showing {DEFAULT_DASHBOARD_ID}",
+                query.len() / 1024,
+                crate::limits::MAX_LINK_CHARS >> 20
+            ));
+            return (state, problems);
+        }
         for (name, value) in parse_query_string(query) {
             match name.as_str() {
                 "dashboard" if is_dashboard_id(&value) => state.dashboard = DashboardRef::Shipped(value),
@@ -337,6 +345,20 @@ mod tests {
             Some(TimeExpression::Absolute {
                 epoch_ms: 1_700_000_000_000
             })
+        );
+    }
+
+    #[test]
+    fn an_overlong_link_is_not_read() {
+        let query = format!(
+            "?dashboard=x&var-a={}",
+            "b".repeat(crate::limits::MAX_LINK_CHARS)
+        );
+        let (state, problems) = ViewState::decode(&query);
+        assert_eq!(state, ViewState::default());
+        assert!(
+            problems[0].contains("links longer than 4 MiB are not read"),
+            "{problems:?}"
         );
     }
 
