@@ -102,7 +102,9 @@ mod tests {
                 values: vec![1.0],
             })
             .collect();
-        assert!(heatmap_from_buckets(&many).unwrap_err().contains("at most 200"));
+        assert!(heatmap_from_buckets(&many)
+            .unwrap_err()
+            .contains("at most 200"));
         assert!(heatmap_from_buckets(&many[..10]).is_ok());
     }
 

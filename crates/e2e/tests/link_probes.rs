@@ -341,4 +341,24 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // The confirmed origin is listed, and can be forgotten.
+    let origin = outside.trim_end_matches("/hook").to_string();
+    let listed = format!(r#"[data-confirmed="notification"][data-origin="{origin}"]"#);
+    browser.wait_for_count(&listed).await.unwrap();
+    browser.click(&format!("{listed} button")).await.unwrap();
+    let deadline = Instant::now() + PAGE_WAIT;
+    loop {
+        let stored = browser
+            .script("return localStorage.getItem('foresight.confirmed-origins') || '';")
+            .await
+            .unwrap_or_default();
+        if !stored.as_str().unwrap_or("?").contains(&origin) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the origin was never forgotten: {stored}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
