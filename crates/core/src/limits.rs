@@ -39,8 +39,9 @@ pub const MAX_QUERY_CHARS: usize = 64 * 1024;
 pub const MAX_VARIABLE_VALUES: usize = 10_000;
 /// Characters of a whole link the page reads.
 pub const MAX_LINK_CHARS: usize = 4 * 1024 * 1024;
-/// Fastest refresh a dashboard from outside may set without the user's consent.
-pub const MIN_UNREVIEWED_REFRESH_SECONDS: u32 = 10;
+/// Fastest refresh a link or a dashboard from outside may set without the
+/// user's consent: the fastest the refresh picker offers.
+pub const MIN_UNREVIEWED_REFRESH_SECONDS: u32 = 5;
 /// Fastest alert-rule evaluation interval a dashboard from outside may set
 /// without the user's consent.
 pub const MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS: f64 = 15.0;

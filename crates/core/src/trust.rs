@@ -462,7 +462,7 @@ mod tests {
         let inert = inert(&hostile());
         assert_eq!(inert.panels, hostile().panels);
         assert!(inert.alerts.is_empty() && inert.notify.is_empty() && inert.datasource.is_none());
-        assert_eq!(inert.refresh, "10s");
+        assert_eq!(inert.refresh, "5s");
         assert_eq!(
             review(
                 Provenance::Link,
@@ -474,7 +474,8 @@ mod tests {
             ),
             vec![]
         );
-        assert_eq!(bounded_refresh("1s"), "10s");
+        assert_eq!(bounded_refresh("1s"), "5s");
+        assert_eq!(bounded_refresh("5s"), "5s");
         assert_eq!(bounded_refresh("30s"), "30s");
         assert_eq!(bounded_refresh("off"), "off");
     }
