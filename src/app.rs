@@ -186,6 +186,9 @@ pub fn App() -> impl IntoView {
     });
     // True while the editor holds a dashboard that was imported and not yet saved.
     let editing_import = RwSignal::new(false);
+    // The dashboard as it was when editing began: the viewer's answer to the
+    // trust banner is about it, so their own edits never ask again.
+    let editing_base = RwSignal::new(None::<Dashboard>);
     let recovered = RwSignal::new(load_draft());
     // A saved dashboard that cannot be read is named here; the others load.
     let (saved_at_start, saved_problems) = match load_saved_reporting() {
@@ -210,6 +213,7 @@ pub fn App() -> impl IntoView {
             .or_else(|| dashboard.get())
     });
     let start_editing = move |from: Dashboard| {
+        editing_base.set(Some(from.clone()));
         history.set(Some(EditHistory::new(from)));
         notice.set(None);
     };
@@ -254,6 +258,44 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || unload.remove());
+    // What the dashboard on screen would do beyond drawing, that the viewer has
+    // not agreed to; and whether this tab already answered for it.
+    let provenance = Memo::new(move |_| {
+        if editing_import.get() {
+            Provenance::Import
+        } else {
+            Provenance::of(&dashboard_ref.get())
+        }
+    });
+    let review = Memo::new(move |_| {
+        let Some(Ok(current)) = shown.get() else {
+            return (String::new(), Vec::new());
+        };
+        let confirmed = confirmed.get();
+        let base = editing_base.get().unwrap_or_else(|| current.clone());
+        view_state.with(|s| {
+            let asks = trust::review(
+                provenance.get(),
+                &current,
+                s.datasource.as_ref(),
+                s.refresh.as_deref(),
+                &confirmed,
+                &page_context(),
+            );
+            let key = trust::fingerprint(&format!(
+                "{}|{:?}|{:?}",
+                trust::dashboard_fingerprint(&base),
+                s.datasource.as_ref().map(|d| d.to_string()),
+                s.refresh
+            ));
+            (key, asks)
+        })
+    });
+    let choice =
+        Memo::new(move |_| review.with(|(key, _)| tab_choices.with(|c| c.get(key).copied())));
+    // Inert: asked about and not accepted; the page draws without the extras.
+    let inert =
+        Memo::new(move |_| review.with(|(_, asks)| !asks.is_empty()) && choice.get() != Some(true));
     let save = move || {
         let Some(current) = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))
         else {
@@ -268,8 +310,36 @@ pub fn App() -> impl IntoView {
                 });
                 keep_draft(None);
                 editing_import.set(false);
+                // Saving what runs with its extras (trusted, or accepted) confirms
+                // its notification targets: the user wrote or accepted them.
+                let mut newly_confirmed = false;
+                if !inert.get_untracked() {
+                    let mut next = confirmed.get_untracked();
+                    for address in current
+                        .notify
+                        .alertmanager
+                        .iter()
+                        .chain(&current.notify.webhooks)
+                    {
+                        if let Some(origin) = trust::origin_of(address) {
+                            next.notification_targets.insert(origin);
+                        }
+                    }
+                    if next != confirmed.get_untracked() && store_confirmed_origins(&next).is_ok() {
+                        confirmed.set(next);
+                        newly_confirmed = true;
+                    }
+                }
                 saved_list.set(load_saved());
-                notice.set(Some(format!("Saved “{}” in this browser", current.title)));
+                notice.set(Some(format!(
+                    "Saved “{}” in this browser{}",
+                    current.title,
+                    if newly_confirmed {
+                        "; its notification targets are confirmed and will be reached after the page is reloaded"
+                    } else {
+                        ""
+                    }
+                )));
                 let mut next = view_state.get_untracked();
                 next.dashboard = DashboardRef::Saved(current.id.clone());
                 push_url(&next);
@@ -286,6 +356,7 @@ pub fn App() -> impl IntoView {
         if leave {
             history.set(None);
             editing_import.set(false);
+            editing_base.set(None);
             keep_draft(None);
             dialog.set(None);
         }
@@ -437,6 +508,7 @@ pub fn App() -> impl IntoView {
                         // and untrusted until the user accepts what it would do.
                         editing_import.set(true);
                         keep_draft(Some(&imported));
+                        editing_base.set(Some(imported.clone()));
                         history.set(Some(EditHistory::new_unsaved(imported.clone())));
                     })
                     on_close=Callback::new(move |_| dialog.set(None))
@@ -549,43 +621,6 @@ pub fn App() -> impl IntoView {
         }
     };
 
-    // What the dashboard on screen would do beyond drawing, that the viewer has
-    // not agreed to; and whether this tab already answered for it.
-    let provenance = Memo::new(move |_| {
-        if editing_import.get() {
-            Provenance::Import
-        } else {
-            Provenance::of(&dashboard_ref.get())
-        }
-    });
-    let review = Memo::new(move |_| {
-        let Some(Ok(current)) = shown.get() else {
-            return (String::new(), Vec::new());
-        };
-        let confirmed = confirmed.get();
-        view_state.with(|s| {
-            let asks = trust::review(
-                provenance.get(),
-                &current,
-                s.datasource.as_ref(),
-                s.refresh.as_deref(),
-                &confirmed,
-                &page_context(),
-            );
-            let key = trust::fingerprint(&format!(
-                "{}|{:?}|{:?}",
-                trust::dashboard_fingerprint(&current),
-                s.datasource.as_ref().map(|d| d.to_string()),
-                s.refresh
-            ));
-            (key, asks)
-        })
-    });
-    let choice =
-        Memo::new(move |_| review.with(|(key, _)| tab_choices.with(|c| c.get(key).copied())));
-    // Inert: asked about and not accepted; the page draws without the extras.
-    let inert =
-        Memo::new(move |_| review.with(|(_, asks)| !asks.is_empty()) && choice.get() != Some(true));
     let answer = move |accepted: bool| {
         let (key, asks) = review.get_untracked();
         if accepted {
@@ -652,6 +687,7 @@ pub fn App() -> impl IntoView {
                         // The draft becomes this tab's.
                         forget_draft(&key);
                         keep_draft(Some(&draft));
+                        editing_base.set(Some(draft.clone()));
                         history.set(Some(EditHistory::new_unsaved(draft.clone())));
                     }>"Resume editing"</button>
                     <button data-action="discard-draft" on:click=move |_| { recovered.set(None); forget_draft(&discarded); }>"Discard"</button>
