@@ -167,6 +167,34 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
     );
     assert_page_alive(&browser, "exfiltration declined").await;
 
+    // A link that switches the shipped dashboard to another host's datasource
+    // asks first, and meanwhile reads the one in use.
+    let elsewhere = datasource.replace("127.0.0.1", "localhost");
+    browser
+        .client
+        .goto(&format!(
+            "{}?dashboard=instances&datasource={}",
+            site.url(),
+            encode_uri_component(&elsewhere)
+        ))
+        .await
+        .unwrap();
+    let banner = browser
+        .wait_for_text(r#"[data-testid="trust-banner"]"#, "read its data from")
+        .await
+        .unwrap();
+    assert!(banner.contains(&elsewhere), "{banner}");
+    let used = browser
+        .wait_for_text(r#"[data-testid="datasource-url"]"#, "127.0.0.1")
+        .await
+        .unwrap();
+    assert!(
+        !used.contains("localhost"),
+        "the unconfirmed datasource is used: {used}"
+    );
+    settled(&browser).await;
+    assert_page_alive(&browser, "datasource switch").await;
+
     // 2. A time range from now to now: the default range with a message.
     browser
         .client
