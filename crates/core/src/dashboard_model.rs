@@ -647,7 +647,10 @@ impl Dashboard {
             if !placed.insert(position.panel.as_str()) {
                 problems.push(format!("layout places panel {:?} twice", position.panel));
             }
-            if position.w == 0 || position.h == 0 || position.x + position.w > GRID_COLUMNS {
+            if position.w == 0
+                || position.h == 0
+                || position.x.saturating_add(position.w) > GRID_COLUMNS
+            {
                 problems.push(format!(
                     "panel {:?} does not fit the {GRID_COLUMNS}-column grid",
                     position.panel
@@ -1031,6 +1034,14 @@ impl ToJson for GridPosition {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_layout_position_past_the_largest_integer_is_refused_not_overflowed() {
+        let text = r#"{"schemaVersion": 1, "id": "x", "title": "X",
+            "panels": [{"id": "p", "title": "P", "type": "text", "content": "a"}],
+            "layout": [{"panel": "p", "x": 4294967295, "y": 0, "w": 2, "h": 1}]}"#;
+        assert!(Dashboard::from_json(text).is_err());
+    }
 
     #[test]
     fn forecast_horizons_are_durations_or_a_quarter_of_the_range() {

@@ -135,6 +135,14 @@ fn render(value: &VariableValue, position: Position) -> Result<String, String> {
     {
         return Ok(all.clone());
     }
+    if position == (Position::RawString { regex: false }) {
+        if let Some(bad) = values.iter().find(|v| v.contains('`')) {
+            return Err(format!(
+                "the value {:?} contains a backtick, which cannot stand inside a `…` string (use \"…\")",
+                truncate_for_message(bad)
+            ));
+        }
+    }
     if position == Position::Code {
         if let Some(bad) = values.iter().find(|v| !fits_code_position(v)) {
             return Err(format!(
@@ -497,6 +505,21 @@ mod tests {
         ] {
             assert!(!fits_code_position(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_backtick_cannot_end_a_raw_string_early() {
+        let v = vars(&[(
+            "v",
+            VariableValue::Single("a` or vector(1) or x{b=`".into()),
+        )]);
+        assert!(interpolate("x{a=`$v`}", &v, &BUILTINS)
+            .unwrap_err()
+            .contains("backtick"));
+        assert_eq!(
+            interpolate("x{a=~`$v`}", &v, &BUILTINS).unwrap(),
+            "x{a=~`a\\x60 or vector\\(1\\) or x\\{b=\\x60`}"
+        );
     }
 
     #[test]

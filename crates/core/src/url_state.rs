@@ -201,8 +201,9 @@ impl ViewState {
         default_to: &TimeExpression,
         now_ms: i64,
     ) -> Self {
+        // Links carry times from 1970 on (a time before it would not read back).
         let freeze = |e: &TimeExpression| TimeExpression::Absolute {
-            epoch_ms: e.resolve(now_ms),
+            epoch_ms: e.resolve(now_ms).max(0),
         };
         Self {
             from: Some(freeze(self.from.as_ref().unwrap_or(default_from))),
@@ -346,6 +347,20 @@ mod tests {
                 epoch_ms: 1_700_000_000_000
             })
         );
+    }
+
+    #[test]
+    fn a_frozen_time_before_1970_still_reads_back() {
+        let (state, problems) = ViewState::decode("from=now-33333w");
+        assert!(problems.is_empty());
+        let frozen = state.with_absolute_time(
+            &TimeExpression::now(),
+            &TimeExpression::now(),
+            1_700_000_000_000,
+        );
+        let (back, problems) = ViewState::decode(&frozen.encode());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back, frozen);
     }
 
     #[test]
