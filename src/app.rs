@@ -325,6 +325,15 @@ pub fn App() -> impl IntoView {
                             next.notification_targets.insert(origin);
                         }
                     }
+                    if let Some(origin) = current.datasource.as_deref().and_then(trust::origin_of) {
+                        if !next.permits_datasource(
+                            &page_context(),
+                            &foresight_core::datasource::Datasource::parse(&origin)
+                                .unwrap_or_else(|_| default_datasource()),
+                        ) {
+                            next.datasources.insert(origin);
+                        }
+                    }
                     if next != confirmed.get_untracked() && store_confirmed_origins(&next).is_ok() {
                         confirmed.set(next);
                         newly_confirmed = true;
@@ -335,7 +344,7 @@ pub fn App() -> impl IntoView {
                     "Saved “{}” in this browser{}",
                     current.title,
                     if newly_confirmed {
-                        "; its notification targets are confirmed and will be reached after the page is reloaded"
+                        "; the addresses it uses are confirmed and will be reached after the page is reloaded"
                     } else {
                         ""
                     }
@@ -621,6 +630,36 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    // A dashboard shipped with the page or saved here names its datasource on
+    // its author's authority: confirm it, and reload once so that the page's
+    // connect policy lets it through.
+    Effect::new(move |_| {
+        if editing.get() || !provenance.get().is_trusted() {
+            return;
+        }
+        let Some(Ok(current)) = dashboard.get() else {
+            return;
+        };
+        let Some(own) = current
+            .datasource
+            .as_deref()
+            .and_then(|d| Datasource::parse(d).ok())
+        else {
+            return;
+        };
+        // A link's datasource overrides it; that one is the banner's to ask about.
+        if view_state.with_untracked(|s| s.datasource.is_some()) {
+            return;
+        }
+        let mut next = confirmed.get_untracked();
+        if next.permits_datasource(&page_context(), &own) {
+            return;
+        }
+        next.datasources.insert(own.origin());
+        if store_confirmed_origins(&next).is_ok() {
+            let _ = window().location().reload();
+        }
+    });
     let answer = move |accepted: bool| {
         let (key, asks) = review.get_untracked();
         if accepted {
