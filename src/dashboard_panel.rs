@@ -1,8 +1,11 @@
 //! One dashboard panel: runs its queries once its body has a width (the step
 //! follows the pixel width), cancels them when it goes away, and shows loading,
-//! error (with Prometheus's message), no-data and ok states without affecting
-//! other panels. Test hooks on the root: `data-panel`, `data-state`, `data-type`,
-//! and the query window (`data-start`, `data-end`, `data-step`).
+//! error (with Prometheus's message, announced as an alert), no-data and ok
+//! states without affecting other panels. An auto-refresh never abandons an
+//! answer still on its way, and an answer that is late gets a notice
+//! (`data-testid="late-answer"`) until it comes or the page gives up on it.
+//! Test hooks on the root: `data-panel`, `data-state`, `data-type`, and the
+//! query window (`data-start`, `data-end`, `data-step`).
 
 use crate::panel_context::{PanelContext, PanelResult, QueryPlan};
 use crate::panels::{
@@ -14,10 +17,12 @@ use foresight_core::analytics::panel_overlays::{axis_end, BaselineReference};
 use foresight_core::dashboard_model::{
     ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
 };
+use foresight_core::fetch_failure::{slow_answer_notice, SLOW_ANSWER_MS};
 use foresight_core::query_step::QueryWindow;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::time::Duration;
 use web_sys::{AbortController, AbortSignal};
 
 /// Smallest step asked for, in seconds.
@@ -30,6 +35,18 @@ pub enum PanelData {
     Loading,
     Ready,
     Failed(String),
+}
+
+/// Whether `next` is an auto-refresh of `current`: the same queries over a
+/// window of the same length that only moved on in time.
+fn is_refresh_of(current: &PanelContext, next: &PanelContext) -> bool {
+    let (now, then) = (&next.range, &current.range);
+    now.end_ms >= then.end_ms
+        && now.end_ms - now.start_ms == then.end_ms - then.start_ms
+        && PanelContext {
+            range: *then,
+            ..next.clone()
+        } == *current
 }
 
 /// Whether the panel has something to show: single-value panels need a value at
@@ -160,6 +177,14 @@ pub fn DashboardPanel(
             reference_busy.try_set(false);
         });
     });
+    // The context of the queries on their way, and an auto-refresh that came
+    // meanwhile (run once they are answered).
+    let running = StoredValue::new_local(None::<PanelContext>);
+    let next_refresh = StoredValue::new_local(None::<PanelContext>);
+    // A notice while an answer is late; each attempt's timer only sets it if
+    // that attempt is still the latest and unanswered.
+    let late = RwSignal::new(None::<String>);
+    let attempt = StoredValue::new(0u32);
     Effect::new(move |_| {
         let Some(context) = context.get() else { return };
         // The step depends on the drawn width, so queries start once the body is in the page.
@@ -167,8 +192,16 @@ pub fn DashboardPanel(
         if is_text {
             return;
         }
-        let width = u32::try_from(body.client_width()).unwrap_or(0).max(100);
-        let window = QueryWindow::for_range(context.range, width, MIN_STEP_SECONDS);
+        // A refresh arriving while the previous answer is awaited runs after it
+        // instead of replacing it: with answers slower than the refresh interval,
+        // replacing would never show one, and every abandoned request would hold
+        // one of the browser's few connections to Prometheus meanwhile.
+        if running.with_value(|r| r.as_ref().is_some_and(|r| is_refresh_of(r, &context))) {
+            next_refresh.set_value(Some(context));
+            return;
+        }
+        next_refresh.set_value(None);
+        running.set_value(Some(context.clone()));
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(AbortController::signal);
         if let Some(previous) = in_flight
@@ -177,39 +210,69 @@ pub fn DashboardPanel(
         {
             previous.abort();
         }
-        // Single values and tables are evaluated at the range's real end, not the step grid.
-        let evaluation_time = context.range.end_ms as f64 / 1000.0;
-        let plan = if is_table {
-            QueryPlan::Instant {
-                at: evaluation_time,
-            }
-        } else if single_value {
-            QueryPlan::RangeAndInstant {
-                at: evaluation_time,
-            }
-        } else {
-            QueryPlan::Range
-        };
         let targets = targets.clone();
         busy.set(true);
         spawn_local(async move {
-            let outcome = context
-                .run_targets(&targets, &window, plan, signal.as_ref())
-                .await;
-            if signal.as_ref().is_some_and(AbortSignal::aborted) {
-                return; // superseded by a newer query
-            }
-            query_window.try_set(Some(window));
-            match outcome {
-                Ok(answer) => {
-                    result.try_set(Some(answer));
-                    data.try_set(PanelData::Ready);
+            let mut context = context;
+            loop {
+                let width = u32::try_from(body.client_width()).unwrap_or(0).max(100);
+                let window = QueryWindow::for_range(context.range, width, MIN_STEP_SECONDS);
+                // Single values and tables are evaluated at the range's real end, not the step grid.
+                let evaluation_time = context.range.end_ms as f64 / 1000.0;
+                let plan = if is_table {
+                    QueryPlan::Instant {
+                        at: evaluation_time,
+                    }
+                } else if single_value {
+                    QueryPlan::RangeAndInstant {
+                        at: evaluation_time,
+                    }
+                } else {
+                    QueryPlan::Range
+                };
+                let Some(mine) = attempt.try_update_value(|n| {
+                    *n += 1;
+                    *n
+                }) else {
+                    return; // the panel is gone
+                };
+                let notice = slow_answer_notice(&context.datasource.to_string());
+                set_timeout(
+                    move || {
+                        if attempt.try_get_value() == Some(mine) {
+                            late.try_set(Some(notice));
+                        }
+                    },
+                    Duration::from_millis(SLOW_ANSWER_MS.into()),
+                );
+                let outcome = context
+                    .run_targets(&targets, &window, plan, signal.as_ref())
+                    .await;
+                if signal.as_ref().is_some_and(AbortSignal::aborted) {
+                    return; // superseded by a newer query
                 }
-                Err(message) => {
-                    result.try_set(None);
-                    data.try_set(PanelData::Failed(message));
+                attempt.try_update_value(|n| *n += 1);
+                late.try_set(None);
+                query_window.try_set(Some(window));
+                match outcome {
+                    Ok(answer) => {
+                        result.try_set(Some(answer));
+                        data.try_set(PanelData::Ready);
+                    }
+                    Err(message) => {
+                        result.try_set(None);
+                        data.try_set(PanelData::Failed(message));
+                    }
+                }
+                match next_refresh.try_update_value(Option::take).flatten() {
+                    Some(next) => {
+                        running.try_set_value(Some(next.clone()));
+                        context = next;
+                    }
+                    None => break,
                 }
             }
+            running.try_set_value(None);
             busy.try_set(false);
         });
     });
@@ -260,6 +323,16 @@ pub fn DashboardPanel(
             PanelData::Failed(message) => Some(message.clone()),
             PanelData::Ready if !is_text && !has_values.get() => Some(no_value_text.clone()),
             PanelData::Ready => None,
+        })
+    };
+    // A failure is announced at once; loading and "no data" are not urgent.
+    let failure_role = move || {
+        data.with(|d| {
+            if matches!(d, PanelData::Failed(_)) {
+                "alert"
+            } else {
+                "status"
+            }
         })
     };
     let warnings = move || {
@@ -318,9 +391,10 @@ pub fn DashboardPanel(
             <h2 title=panel.description.clone()>{panel.title.clone()}</h2>
             <div class="panel-body" node_ref=body_ref>
                 {body}
-                {move || message().map(|text| view! { <div class="message" role="status">{text}</div> })}
+                {move || message().map(|text| view! { <div class="message" role=failure_role>{text}</div> })}
             </div>
             {warnings}
+            {move || late.get().map(|text| view! { <p class="warnings" role="status" data-testid="late-answer">{text}</p> })}
         </section>
     }
 }

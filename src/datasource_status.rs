@@ -1,20 +1,33 @@
 //! The header badge: which Prometheus this page talks to and its version.
+//! While Prometheus cannot be reached it is asked again every few seconds, so
+//! a page opened during an outage shows the version once it is back.
 
+use crate::alert_notifications::sleep_ms;
 use crate::prometheus_client::fetch_build_info;
 use foresight_core::datasource::Datasource;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// How long the badge waits before asking an unreachable Prometheus again.
+const RETRY_MS: i32 = 5_000;
 
 #[component]
 pub fn DatasourceStatus(datasource: Datasource) -> impl IntoView {
     let (status, set_status) = signal(None::<Result<String, String>>);
     let shown_url = datasource.to_string();
     spawn_local(async move {
-        let result = fetch_build_info(&datasource)
-            .await
-            .map(|info| info.version)
-            .map_err(|error| error.to_string());
-        set_status.set(Some(result));
+        loop {
+            let result = fetch_build_info(&datasource)
+                .await
+                .map(|info| info.version)
+                .map_err(|error| error.to_string());
+            let answered = result.is_ok();
+            // Stops once answered, or when the badge is gone (another datasource).
+            if set_status.try_set(Some(result)).is_some() || answered {
+                return;
+            }
+            sleep_ms(RETRY_MS).await;
+        }
     });
     view! {
         <div class="datasource" data-testid="datasource">

@@ -1,12 +1,15 @@
 //! Plain HTTP from the page, through the browser's `fetch`: the app's own files
 //! and notification deliveries. Prometheus queries go through
-//! `prometheus_client`, which also shares identical requests. Also the
+//! `prometheus_client`, which also shares identical requests. Every request
+//! gives up after a while and reads no more than a bounded answer. Also the
 //! browser's own deflate streams, for dashboards carried in links.
 
 use foresight_core::dashboard_model::Dashboard;
+use foresight_core::fetch_failure::{FetchFailure, ANSWER_TIMEOUT_MS};
 use foresight_core::inline_dashboard::{
     dashboard_from_inflated, deflated_bytes, InflateProblem, MAX_INLINE_DASHBOARD_BYTES,
 };
+use foresight_core::limits::MAX_ANSWER_BYTES;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -22,10 +25,29 @@ pub fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
+/// Starts a bounded fetch of `url` with `init` (a `RequestInit`): a promise of
+/// `[status, text]`, rejected with the name of a [`FetchFailure`].
+pub fn start_fetch(url: &str, init: &JsValue) -> js_sys::Promise {
+    fetch_bounded(url, init, MAX_ANSWER_BYTES as f64, ANSWER_TIMEOUT_MS)
+}
+
+/// Why a promise from [`start_fetch`] was rejected.
+pub fn fetch_failure(rejection: &JsValue) -> FetchFailure {
+    FetchFailure::from_kind(&rejection.as_string().unwrap_or_default())
+}
+
+/// The `[status, text]` a promise from [`start_fetch`] resolved to.
+pub fn status_and_text(answer: &JsValue) -> (u16, String) {
+    let parts: &js_sys::Array = answer.unchecked_ref();
+    (
+        parts.get(0).as_f64().unwrap_or(0.0) as u16,
+        parts.get(1).as_string().unwrap_or_default(),
+    )
+}
+
 /// GETs `url`, or POSTs `json_body` to it as `application/json`: the answer's
 /// HTTP status and text, or why no answer came.
 pub async fn fetch_text(url: &str, json_body: Option<&str>) -> Result<(u16, String), String> {
-    let window = web_sys::window().ok_or("the page has no window")?;
     let init = web_sys::RequestInit::new();
     if let Some(body) = json_body {
         let headers = web_sys::Headers::new().map_err(|e| describe(&e))?;
@@ -36,17 +58,46 @@ pub async fn fetch_text(url: &str, json_body: Option<&str>) -> Result<(u16, Stri
         init.set_headers(&headers);
         init.set_body(&JsValue::from_str(body));
     }
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    let answer = JsFuture::from(start_fetch(url, &init))
         .await
-        .and_then(|response| response.dyn_into())
-        .map_err(|e| describe(&e))?;
-    let text = JsFuture::from(response.text().map_err(|e| describe(&e))?)
-        .await
-        .map_err(|e| format!("reading the answer failed: {}", describe(&e)))?;
-    Ok((response.status(), text.as_string().unwrap_or_default()))
+        .map_err(|e| fetch_failure(&e).describe())?;
+    Ok(status_and_text(&answer))
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export async function fetchBounded(url, init, limit, ms) {
+  // One controller ends the request wherever it is: on time-out, past the
+  // size limit, and once done (freeing the connection when reading stopped early).
+  const abort = new AbortController();
+  let late = false;
+  const timer = setTimeout(() => { late = true; abort.abort(); }, ms);
+  init.signal = abort.signal;
+  let stage = "none";
+  try {
+    const response = await fetch(url, init);
+    stage = "cut";
+    // Refused on its announced length before any of it is read.
+    if (+response.headers.get("content-length") > limit) throw "large";
+    const chunks = [];
+    let length = 0;
+    if (response.body) {
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        length += value.length;
+        if (length > limit) throw "large";
+        chunks.push(value);
+      }
+    }
+    return [response.status, await new Blob(chunks).text()];
+  } catch (error) {
+    throw error === "large" ? error : late ? "timeout" : stage;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+}
 export function compressionStreams() {
   try {
     new CompressionStream("deflate-raw");
@@ -93,6 +144,11 @@ export async function inflateRaw(view, limit) {
   return joined;
 }"#)]
 extern "C" {
+    /// `fetch` that gives up after `ms` and reads at most `limit` bytes: a
+    /// promise of `[status, text]`, rejected with `none` (no answer), `cut`
+    /// (the answer broke off), `timeout` or `large`.
+    #[wasm_bindgen(js_name = fetchBounded)]
+    fn fetch_bounded(url: &str, init: &JsValue, limit: f64, ms: u32) -> js_sys::Promise;
     /// Whether the browser has raw-deflate `CompressionStream` and `DecompressionStream`.
     #[wasm_bindgen(js_name = compressionStreams)]
     fn compression_streams() -> bool;

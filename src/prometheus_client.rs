@@ -10,37 +10,32 @@ use foresight_core::prometheus_response::{
 use foresight_core::query_step::QueryWindow;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use crate::http::describe;
+use crate::http::{fetch_failure, start_fetch, status_and_text};
 
 thread_local! {
     /// Requests on their way, by URL, each a promise of `[status, body]`.
     static IN_FLIGHT: RefCell<HashMap<String, js_sys::Promise>> = RefCell::new(HashMap::new());
 }
 
-/// One fetch of `url`, its body kept as a JavaScript string until a caller reads it.
+/// One fetch of `url` (bounded in time and size), its body kept as a
+/// JavaScript string until a caller reads it.
 fn start_request(url: &str) -> js_sys::Promise {
     let owned = url.to_string();
     wasm_bindgen_futures::future_to_promise(async move {
-        let outcome = async {
-            let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&owned))
-                .await?
-                .dyn_into()?;
-            let body = JsFuture::from(response.text()?).await.map_err(|error| {
-                JsValue::from_str(&format!("reading the answer failed: {}", describe(&error)))
-            })?;
+        let outcome = JsFuture::from(start_fetch(&owned, &js_sys::Object::new())).await;
+        if let Ok(answer) = &outcome {
             crate::perf_counters::add("requests", 1.0);
+            // Counted in JavaScript: the body is copied into wasm only when read.
+            let body = answer.unchecked_ref::<js_sys::Array>().get(1);
             crate::perf_counters::add(
                 "bytes",
                 f64::from(body.dyn_ref::<js_sys::JsString>().map_or(0, |s| s.length())),
             );
-            Ok(js_sys::Array::of2(&JsValue::from(response.status()), &body).into())
         }
-        .await;
         IN_FLIGHT.with(|requests| requests.borrow_mut().remove(&owned));
         outcome
     })
@@ -54,10 +49,6 @@ async fn get_text(
     url: &str,
     abort: Option<&AbortSignal>,
 ) -> Result<(u16, String), ApiError> {
-    let unreachable = |detail: String| ApiError::Unreachable {
-        datasource: datasource.to_string(),
-        detail,
-    };
     let shared = IN_FLIGHT.with(|requests| requests.borrow().get(url).cloned());
     if shared.is_some() {
         crate::perf_counters::add("sharedRequests", 1.0);
@@ -73,14 +64,14 @@ async fn get_text(
     });
     let answer = JsFuture::from(request)
         .await
-        .map_err(|error| unreachable(describe(&error)))?;
+        .map_err(|rejection| fetch_failure(&rejection).api_error(&datasource.to_string()))?;
     if abort.is_some_and(AbortSignal::aborted) {
-        return Err(unreachable("superseded by a newer request".into()));
+        return Err(ApiError::Unreachable {
+            datasource: datasource.to_string(),
+            detail: "superseded by a newer request".into(),
+        });
     }
-    let parts: js_sys::Array = answer.unchecked_into();
-    let status = parts.get(0).as_f64().unwrap_or(0.0) as u16;
-    let body = parts.get(1).as_string().unwrap_or_default();
-    Ok((status, body))
+    Ok(status_and_text(&answer))
 }
 
 pub async fn fetch_build_info(datasource: &Datasource) -> Result<BuildInfo, ApiError> {

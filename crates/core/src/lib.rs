@@ -13,6 +13,7 @@ pub mod dashboard_model;
 pub mod dashboard_variables;
 pub mod datasource;
 pub mod decimation;
+pub mod fetch_failure;
 pub mod float_text;
 pub mod gauge_scale;
 pub mod grafana_import;

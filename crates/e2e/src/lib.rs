@@ -4,6 +4,7 @@
 //! test fails.
 
 pub mod browser_session;
+pub mod fault_proxy;
 pub mod managed_process;
 pub mod prometheus_answers;
 pub mod prometheus_fixture;

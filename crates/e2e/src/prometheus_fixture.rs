@@ -12,7 +12,12 @@ pub struct PrometheusFixture {
     pub port: u16,
     pub manifest: Manifest,
     pub work_dir: PathBuf,
-    _process: ManagedProcess,
+    /// `None` between [`Self::kill`] and [`Self::restart`].
+    process: Option<ManagedProcess>,
+    /// Its arguments, to start it again the same way.
+    arguments: Vec<String>,
+    log_dir: PathBuf,
+    restarts: u32,
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
@@ -120,25 +125,49 @@ impl PrometheusFixture {
         }
         let config_path = work_dir.join("prometheus.yml");
         std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
-        let mut command = Command::new("prometheus");
-        command
-            .arg(format!("--config.file={}", config_path.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                work_dir.join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--storage.tsdb.retention.time=100y");
+        let mut arguments = vec![
+            format!("--config.file={}", config_path.display()),
+            format!("--storage.tsdb.path={}", work_dir.join("data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--storage.tsdb.retention.time=100y".to_string(),
+        ];
         if rule_file.is_some() {
             // The rules can be replaced while it runs (POST /-/reload).
-            command.arg("--web.enable-lifecycle");
+            arguments.push("--web.enable-lifecycle".to_string());
         }
         if let Some(assets) = user_assets {
-            command.arg(format!("--web.user-assets={}", assets.display()));
+            arguments.push(format!("--web.user-assets={}", assets.display()));
         }
-        let mut process = ManagedProcess::start("prometheus", command, log_dir)?;
+        let mut fixture = Self {
+            port,
+            manifest,
+            work_dir: work_dir.to_path_buf(),
+            process: None,
+            arguments,
+            log_dir: log_dir.to_path_buf(),
+            restarts: 0,
+        };
+        fixture.launch("prometheus")?;
+        Ok(fixture)
+    }
+
+    /// The file where the running Prometheus wrote its process id.
+    fn pid_file(&self) -> PathBuf {
+        self.work_dir.join("prometheus.pid")
+    }
+
+    /// Starts Prometheus with the fixture's arguments and waits until it is ready.
+    fn launch(&mut self, log_name: &str) -> Result<(), String> {
+        // Through a shell that records its process id and then becomes
+        // Prometheus (exec keeps the id), so that `kill` can end it abruptly.
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", r#"echo $$ > "$0" && exec prometheus "$@""#])
+            .arg(self.pid_file())
+            .args(&self.arguments);
+        let mut process = ManagedProcess::start(log_name, command, &self.log_dir)?;
         wait_for_http(
-            &format!("http://127.0.0.1:{port}/-/ready"),
+            &format!("http://127.0.0.1:{}/-/ready", self.port),
             Duration::from_secs(60),
         )
         .map_err(|e| {
@@ -147,12 +176,48 @@ impl PrometheusFixture {
                 process.ensure_running().err().unwrap_or_default()
             )
         })?;
-        Ok(Self {
-            port,
-            manifest,
-            work_dir: work_dir.to_path_buf(),
-            _process: process,
-        })
+        self.process = Some(process);
+        Ok(())
+    }
+
+    /// Kills Prometheus at once (SIGKILL, as a crash or the out-of-memory
+    /// killer would): connections it was answering are cut, its port closes,
+    /// and its data directory stays as it was at that instant.
+    pub fn kill(&mut self) -> Result<(), String> {
+        let Some(mut process) = self.process.take() else {
+            return Err("Prometheus is not running".into());
+        };
+        let pid = std::fs::read_to_string(self.pid_file())
+            .map_err(|e| format!("{}: {e}", self.pid_file().display()))?;
+        run(Command::new("kill").args(["-KILL", pid.trim()]))?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while process.ensure_running().is_ok() {
+            if std::time::Instant::now() > deadline {
+                return Err(format!("Prometheus (pid {}) outlived SIGKILL", pid.trim()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Gone and reaped: dropping it would signal a process group that no longer exists.
+        std::mem::forget(process);
+        Ok(())
+    }
+
+    /// Starts Prometheus again after [`Self::kill`], on the same port with the
+    /// same data directory (it replays its write-ahead log), and waits until it is ready.
+    pub fn restart(&mut self) -> Result<(), String> {
+        if self.is_running() {
+            return Err("Prometheus is still running".into());
+        }
+        self.restarts += 1;
+        let log_name = format!("prometheus-restart-{}", self.restarts);
+        self.launch(&log_name)
+    }
+
+    /// Whether Prometheus is running (not killed, not exited).
+    pub fn is_running(&mut self) -> bool {
+        self.process
+            .as_mut()
+            .is_some_and(|p| p.ensure_running().is_ok())
     }
 
     /// Re-reads the configuration and rule files (needs [`Self::start_with_rules`]).
