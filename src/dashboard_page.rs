@@ -163,6 +163,11 @@ pub fn DashboardPage(
     Effect::new(move |_| {
         let datasource = datasource.get();
         let selected = selections.get();
+        // Options that failed to load (Prometheus down when the page opened)
+        // are asked for again at each refresh until they come.
+        if options.with_untracked(|o| o.values().any(Result::is_err)) {
+            refresh_tick.track();
+        }
         let variables = dashboard.with_value(|d| d.variables.clone());
         load_generation.update_value(|g| *g += 1);
         let generation = load_generation.get_value();

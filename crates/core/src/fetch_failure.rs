@@ -59,7 +59,10 @@ impl FetchFailure {
         let detail = self.describe();
         match self {
             // An answer came, just too much of it: not a reachability problem.
-            Self::TooLarge => ApiError::Malformed { detail },
+            Self::TooLarge => ApiError::TooLarge {
+                datasource: datasource.to_string(),
+                limit_mib: crate::limits::MAX_ANSWER_BYTES >> 20,
+            },
             _ => ApiError::Unreachable {
                 datasource: datasource.to_string(),
                 detail,
@@ -103,7 +106,8 @@ mod tests {
         );
         let large = FetchFailure::from_kind("large").api_error("http://prom:9090");
         assert!(
-            matches!(&large, ApiError::Malformed { detail } if detail.contains(&format!("over {} MiB", MAX_ANSWER_BYTES >> 20))),
+            large.to_string()
+                == format!("Prometheus at http://prom:9090 answered more than {} MiB, the most this page reads: ask for a shorter range or fewer series.", MAX_ANSWER_BYTES >> 20),
             "{large:?}"
         );
         // Anything the browser side did not name is the common case: no answer.

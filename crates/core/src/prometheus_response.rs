@@ -18,6 +18,11 @@ pub enum ApiError {
     Http { status: u16, body_excerpt: String },
     /// The body is not the JSON the API documents.
     Malformed { detail: String },
+    /// The answer is larger than the page reads ([`crate::limits::MAX_ANSWER_BYTES`]).
+    TooLarge {
+        datasource: String,
+        limit_mib: usize,
+    },
 }
 
 impl fmt::Display for ApiError {
@@ -30,9 +35,17 @@ impl fmt::Display for ApiError {
             ApiError::Prometheus { error_type, message } => {
                 write!(f, "Prometheus refused the query ({error_type}): {message}")
             }
+            ApiError::Http { status, body_excerpt } if *status >= 500 => write!(
+                f,
+                "Prometheus (or a proxy in front of it) answered HTTP {status}: {body_excerpt:?}. It may be overloaded or restarting; the page tries again at each refresh."
+            ),
             ApiError::Http { status, body_excerpt } => write!(
                 f,
                 "Prometheus answered HTTP {status} without an API error body: {body_excerpt:?}. Is the datasource URL the Prometheus base URL?"
+            ),
+            ApiError::TooLarge { datasource, limit_mib } => write!(
+                f,
+                "Prometheus at {datasource} answered more than {limit_mib} MiB, the most this page reads: ask for a shorter range or fewer series."
             ),
             ApiError::Malformed { detail } => write!(
                 f,
