@@ -10,6 +10,9 @@ ROOT="$PWD"
 . scripts/ensure-tools.sh
 
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# The browser component tests include a memory check that takes ~15 s alone and
+# longer on a busy 2-core machine; wasm-bindgen-test's default 20 s is too tight.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 export FORESIGHT_ARTIFACTS="$ROOT/artifacts"
 mkdir -p "$FORESIGHT_ARTIFACTS"
 
@@ -37,6 +40,7 @@ step "format" cargo fmt --all -- --check
 step "lint native crates" cargo clippy --locked "${NATIVE_PACKAGES[@]}" --all-targets -- -D warnings
 step "lint the browser app" cargo clippy --locked --target wasm32-unknown-unknown -p foresight --all-targets -- -D warnings
 step "native unit tests" cargo test --locked -p foresight-core -p sample-service -p history-generator
+step "fuzz smoke (every parser, a few seconds each)" scripts/fuzz.sh --smoke
 step "release build (trunk, wasm-opt)" with_release_toolchain trunk build --release --offline
 step "browser component tests (headless Chromium)" \
   cargo test --locked --target wasm32-unknown-unknown -p foresight --test browser_components

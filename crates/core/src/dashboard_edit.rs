@@ -316,7 +316,9 @@ pub fn parse_thresholds(text: &str) -> Result<Vec<Threshold>, String> {
                 color: color.to_string(),
             }),
             (i, [value, color]) if i > 0 && color_ok(color) => {
+                // A dashboard file holds JSON numbers: no infinity (`1e999`) or NaN.
                 let value = crate::float_text::parse_f64(value)
+                    .filter(|v| v.is_finite())
                     .ok_or_else(|| format!("{value:?} in {part:?} is not a number"))?;
                 if value <= last {
                     return Err(format!("thresholds must rise: {part:?} is not above the one before"));
@@ -584,6 +586,7 @@ mod tests {
         assert_eq!(parsed.len(), 3);
         assert_eq!(format_thresholds(&parsed), "green, 80 amber, 90 #ff0000");
         assert_eq!(parse_thresholds("").unwrap(), vec![]);
+        assert!(parse_thresholds("green, 00051.00000000000000E002020 #fb0001").is_err());
         assert!(parse_thresholds("80 amber")
             .unwrap_err()
             .contains("base colour first"));

@@ -43,7 +43,33 @@ impl Datasource {
                 "datasource {shown:?} has characters outside ASCII; write an internationalised host name in punycode (xn--…) and percent-encode the path; {expected}"
             ));
         }
-        let url = url::Url::parse(trimmed).map_err(|error| match error {
+        // The host is written plainly: letters, digits, dots, dashes and
+        // underscores (container names), a port,
+        // or an IPv6 address in brackets (and `@`, refused below with its own
+        // message). Percent-escapes, extra slashes and other characters take
+        // the URL parser into its host mapping, which is built here for plain
+        // ASCII only; hosts are compared case-blind, so they are lowercased.
+        let (scheme, rest) = trimmed.split_once("://").unwrap_or((trimmed, ""));
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..end];
+        if authority.is_empty() {
+            return Err(format!("datasource {shown:?} has no host; {expected}"));
+        }
+        if !authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-:[]@".contains(c))
+        {
+            return Err(format!(
+                "datasource {shown:?}: a host may hold only letters, digits, '.', '-' and '_', a port, or an IPv6 address in brackets; {expected}"
+            ));
+        }
+        let normalised = format!(
+            "{}://{}{}",
+            scheme.to_ascii_lowercase(),
+            authority.to_ascii_lowercase(),
+            &rest[end..]
+        );
+        let url = url::Url::parse(&normalised).map_err(|error| match error {
             url::ParseError::EmptyHost => format!("datasource {shown:?} has no host; {expected}"),
             other => format!("datasource {shown:?} is not a valid URL ({other}); {expected}"),
         })?;
@@ -160,6 +186,9 @@ mod tests {
             "https://",
             "ftp://prom",
             "http://O\u{ff}",
+            "https://EEEE%EE]",
+            "http://pr%6Fm:9090",
+            "https:///p;;;$YYYY",
             "http://prom/\u{202e}x",
             "http://рrom.example",
         ] {
@@ -186,6 +215,10 @@ mod tests {
         assert_eq!(
             parse("http://0x7f.1:9090").base_url(),
             "http://127.0.0.1:9090"
+        );
+        assert_eq!(
+            parse("http://My_Prom:9090").base_url(),
+            "http://my_prom:9090"
         );
         assert_eq!(
             parse("http://prom/%E2%80%AEx").base_url(),

@@ -15,11 +15,12 @@ use crate::dashboard_model::{
 };
 use crate::float_text::parse_f64;
 use crate::json::Json;
+use crate::limits::{MAX_DASHBOARD_BYTES, MAX_PANELS, MAX_TARGETS_PER_PANEL, MAX_VARIABLES};
 use crate::ordered::{SortedMap, SortedSet};
 use crate::units::Unit;
 
 /// Input larger than this is refused before parsing.
-pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_IMPORT_BYTES: usize = crate::limits::MAX_GRAFANA_IMPORT_BYTES;
 /// Grafana's grid row height in pixels (old layouts give heights in pixels).
 const GRID_ROW_PIXELS: f64 = 30.0;
 
@@ -237,7 +238,12 @@ impl Importer {
             self.old_rows(rows);
         }
         if let Some(panels) = grafana.get("panels").and_then(Json::as_array) {
-            let mut offset = self.layout.iter().map(|p| p.y + p.h).max().unwrap_or(0);
+            let mut offset = self
+                .layout
+                .iter()
+                .map(|p| p.y.saturating_add(p.h))
+                .max()
+                .unwrap_or(0);
             for panel in panels {
                 offset = self.grid_panel(panel, offset);
             }
@@ -295,6 +301,14 @@ impl Importer {
                 base
             }
         };
+        // Past Foresight's caps the import is refused as a whole: a dashboard
+        // cut short would look complete.
+        if self.panels.len() > MAX_PANELS {
+            return Err(format!(
+                "the dashboard has {} panels (row headings included); Foresight shows at most {MAX_PANELS}, so nothing was imported",
+                self.panels.len()
+            ));
+        }
         let dashboard = Dashboard {
             schema_version: DASHBOARD_SCHEMA_VERSION,
             id,
@@ -310,8 +324,15 @@ impl Importer {
             alerts: Vec::new(),
             notify: Default::default(),
         };
-        // The result must be a valid Foresight dashboard; if not, that is a bug to report clearly.
         let json = dashboard.to_json();
+        if json.len() > MAX_DASHBOARD_BYTES {
+            return Err(format!(
+                "the imported dashboard would be {} KiB; Foresight reads at most {} MiB, so nothing was imported",
+                json.len() / 1024,
+                MAX_DASHBOARD_BYTES >> 20
+            ));
+        }
+        // The result must be a valid Foresight dashboard; if not, that is a bug to report clearly.
         Dashboard::from_json(&json).map_err(|e| format!("the imported dashboard is not valid: {e}"))
     }
 
@@ -324,11 +345,21 @@ impl Importer {
             .into_iter()
             .flatten()
         {
+            if variables.len() == MAX_VARIABLES {
+                self.report.notes.push(format!(
+                    "only the first {MAX_VARIABLES} variables are imported"
+                ));
+                break;
+            }
             let name = text_of(item.get("name"));
             let kind = text_of(item.get("type"));
-            if !crate::dashboard_model::is_identifier(&name) || !seen.insert(name.clone()) {
+            // Names starting with `__` are kept for the built-ins (`$__interval`).
+            if !crate::dashboard_model::is_identifier(&name)
+                || name.starts_with("__")
+                || !seen.insert(name.clone())
+            {
                 self.report.notes.push(format!(
-                    "variable {name:?} is not imported: its name is not an identifier or is used twice"
+                    "variable {name:?} is not imported: its name is not an identifier, starts with __ or is used twice"
                 ));
                 continue;
             }
@@ -513,11 +544,13 @@ impl Importer {
     }
 
     /// A current-layout panel at `gridPos` (rows become headings; a collapsed
-    /// row's panels are laid out after it). Returns the next free row.
+    /// row's panels are laid out after it). Returns the next free row. Grid
+    /// rows add up saturating: a file may place a panel at any `u32`.
     fn grid_panel(&mut self, panel: &Json, bottom: u32) -> u32 {
         let grid = panel.get("gridPos");
         let x = as_u32(grid.and_then(|g| g.get("x"))).unwrap_or(0);
-        let y = as_u32(grid.and_then(|g| g.get("y"))).map_or(bottom, |y| y + self.row_shift);
+        let y = as_u32(grid.and_then(|g| g.get("y")))
+            .map_or(bottom, |y| y.saturating_add(self.row_shift));
         let w = as_u32(grid.and_then(|g| g.get("w"))).unwrap_or(12);
         let h = as_u32(grid.and_then(|g| g.get("h"))).unwrap_or(8);
         if text_of(panel.get("type")) == "row" {
@@ -540,7 +573,7 @@ impl Importer {
             // everything below moves down by one.
             self.place(id, 0, y, GRID_COLUMNS, 2);
             self.row_shift += 1;
-            let mut next = y + 2;
+            let mut next = y.saturating_add(2);
             for inner in panel
                 .get("panels")
                 .and_then(Json::as_array)
@@ -549,11 +582,11 @@ impl Importer {
             {
                 next = next.max(self.grid_panel(inner, next));
             }
-            return next.max(y + 2);
+            return next.max(y.saturating_add(2));
         }
         let id = self.convert(panel);
         self.place(id, x, y, w, h);
-        y + h.max(2)
+        y.saturating_add(h.max(2))
     }
 
     /// The old layout: rows of panels sized by `span` (of 12) and the row's height in pixels.
@@ -580,7 +613,7 @@ impl Importer {
                     notes: Vec::new(),
                 });
                 self.place(id, 0, y, GRID_COLUMNS, 2);
-                y += 2;
+                y = y.saturating_add(2);
             }
             let mut x = 0;
             let mut line_height = 0;
@@ -600,7 +633,7 @@ impl Importer {
                     })
                     .map_or(h, |px| ((px / GRID_ROW_PIXELS).ceil() as u32).max(3));
                 if x + w > GRID_COLUMNS {
-                    y += line_height;
+                    y = y.saturating_add(line_height);
                     x = 0;
                     line_height = 0;
                 }
@@ -609,7 +642,7 @@ impl Importer {
                 x += w;
                 line_height = line_height.max(panel_h);
             }
-            y += line_height;
+            y = y.saturating_add(line_height);
         }
     }
 
@@ -888,6 +921,13 @@ impl Importer {
                 legend_format: (!legend.is_empty() && legend != "__auto").then_some(legend),
                 instant,
             });
+        }
+        if targets.len() > MAX_TARGETS_PER_PANEL {
+            notes.push(format!(
+                "only the first {MAX_TARGETS_PER_PANEL} of its {} queries are imported",
+                targets.len()
+            ));
+            targets.truncate(MAX_TARGETS_PER_PANEL);
         }
         if targets.is_empty() {
             return placeholder(
@@ -1272,5 +1312,64 @@ mod tests {
             import_grafana_dashboard(&wrapped).unwrap().0.title,
             "Old style"
         );
+    }
+
+    #[test]
+    fn panels_at_the_far_end_of_the_grid_do_not_overflow_it() {
+        // Found by fuzzing: grid rows were added up unchecked past u32::MAX.
+        let current = r#"{"panels": [
+            {"type": "row", "title": "r"},
+            {"type": "graph", "title": "g", "gridPos": {"y": 4294967295, "h": 4294967295}},
+            {"type": "graph", "title": "after"}]}"#;
+        let (dashboard, _) = import_grafana_dashboard(current).unwrap();
+        assert_eq!(dashboard.layout[1].y, u32::MAX);
+        assert_eq!(dashboard.layout[2].y, u32::MAX);
+        let old = r#"{"rows": [
+            {"height": 1e300, "panels": [{"type": "graph", "span": 12}, {"type": "graph", "span": 12}]},
+            {"height": "1e300px", "showTitle": true, "title": "t", "panels": [{"type": "graph"}]}],
+            "panels": [{"type": "graph"}]}"#;
+        let (dashboard, _) = import_grafana_dashboard(old).unwrap();
+        assert!(dashboard.layout.iter().skip(1).all(|p| p.y == u32::MAX));
+    }
+
+    #[test]
+    fn variable_names_kept_for_built_ins_are_not_imported() {
+        // Found by fuzzing: `__x` passed the importer's name check but not the model's.
+        let text = r#"{"panels": [], "templating": {"list": [
+            {"name": "__x", "type": "custom", "query": "a"},
+            {"name": "x", "type": "custom", "query": "a"}]}}"#;
+        let (dashboard, report) = import_grafana_dashboard(text).unwrap();
+        assert_eq!(dashboard.variables.len(), 1);
+        assert_eq!(dashboard.variables[0].name, "x");
+        assert!(
+            report.notes.iter().any(|n| n.contains("\"__x\"")),
+            "{report:?}"
+        );
+    }
+
+    #[test]
+    fn dashboards_past_the_caps_are_cut_with_a_note_or_refused() {
+        let variables: Vec<String> = (0..MAX_VARIABLES + 1)
+            .map(|i| format!(r#"{{"name": "v{i}", "type": "custom", "query": "a"}}"#))
+            .collect();
+        let targets: Vec<&str> = vec![r#"{"expr": "up"}"#; MAX_TARGETS_PER_PANEL + 1];
+        let text = format!(
+            r#"{{"templating": {{"list": [{}]}}, "panels": [{{"type": "graph", "targets": [{}]}}]}}"#,
+            variables.join(","),
+            targets.join(",")
+        );
+        let (dashboard, report) = import_grafana_dashboard(&text).unwrap();
+        assert_eq!(dashboard.variables.len(), MAX_VARIABLES);
+        assert_eq!(dashboard.panels[0].targets.len(), MAX_TARGETS_PER_PANEL);
+        assert!(report.notes.iter().any(|n| n.contains("only the first")));
+        assert!(report.panels[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("only the first")));
+
+        let panels = vec![r#"{"type": "graph", "targets": [{"expr": "up"}]}"#; MAX_PANELS + 1];
+        let error = import_grafana_dashboard(&format!(r#"{{"panels": [{}]}}"#, panels.join(",")))
+            .unwrap_err();
+        assert!(error.contains("nothing was imported"), "{error}");
     }
 }

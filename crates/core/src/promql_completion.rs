@@ -22,6 +22,12 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == ':'
 }
 
+/// The name characters at the end of `text`: what is being typed when the
+/// cursor is at its end.
+fn name_at_end(text: &str) -> &str {
+    &text[text.trim_end_matches(is_name_char).len()..]
+}
+
 /// The context at byte offset `cursor` of `query` (clamped to the text).
 pub fn completion_context(query: &str, cursor: usize) -> CompletionContext {
     let mut cursor = cursor.min(query.len());
@@ -44,14 +50,7 @@ pub fn completion_context(query: &str, cursor: usize) -> CompletionContext {
         }
     }
     if let Some(brace) = open_brace {
-        let metric: String = before[..brace]
-            .chars()
-            .rev()
-            .take_while(|&c| is_name_char(c))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let metric = name_at_end(&before[..brace]);
         let inside = &before[brace + 1..];
         // The matchers before the one being typed scope the candidates.
         let last_comma = {
@@ -81,20 +80,15 @@ pub fn completion_context(query: &str, cursor: usize) -> CompletionContext {
                 };
             }
         }
+        // What ends at the cursor: `apply_completion` replaces exactly that.
         return CompletionContext::LabelName {
             selector,
-            prefix: current.chars().take_while(|&c| is_name_char(c)).collect(),
+            prefix: name_at_end(current).to_string(),
         };
     }
-    let prefix: String = before
-        .chars()
-        .rev()
-        .take_while(|&c| is_name_char(c))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    CompletionContext::Name { prefix }
+    CompletionContext::Name {
+        prefix: name_at_end(before).to_string(),
+    }
 }
 
 /// The whole query with `candidate` completing what is typed at `cursor`
@@ -195,5 +189,28 @@ mod tests {
         let names = vec!["up".to_string(), "upstream".to_string(), "down".to_string()];
         assert_eq!(matching(&names, "up", 10), ["up", "upstream"]);
         assert_eq!(matching(&names, "", 2), ["up", "upstream"]);
+    }
+
+    #[test]
+    fn a_label_name_completion_replaces_only_what_precedes_the_cursor() {
+        // Found by fuzzing: the prefix was read from the start of the matcher,
+        // so replacing it cut into the character before the cursor.
+        let query = "up{rat\u{e9}";
+        assert_eq!(
+            completion_context(query, query.len()),
+            CompletionContext::LabelName {
+                selector: "up{}".into(),
+                prefix: String::new()
+            }
+        );
+        assert_eq!(
+            apply_completion(query, query.len(), "job"),
+            "up{rat\u{e9}job"
+        );
+        assert_eq!(apply_completion("up{a b", 6, "job"), "up{a job");
+        assert_eq!(
+            apply_completion(r#"up{job="x" inst"#, 15, "instance"),
+            r#"up{job="x" instance"#
+        );
     }
 }

@@ -1,0 +1,91 @@
+//! Alert templates (`{{ $value | humanize }}`) and the rule checks around
+//! them. Input: the template, then NUL-separated: a value (number text; the
+//! template is also rendered with NaN, ±Inf, -0 and the extreme doubles), the
+//! series' labels and the external labels as `name=value` lines. The value
+//! text also serves as the rule's durations, which the rule checks parse.
+#![no_main]
+
+use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
+use foresight_core::alerting::template::{
+    format_go_float, render_template, Template, TemplateData,
+};
+use foresight_core::ordered::SortedMap;
+use foresight_fuzz::{labels_from_lines, split_field, text, AWKWARD_VALUES};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = text(data);
+    let (template, rest) = split_field(&text);
+    let (value_text, rest) = split_field(rest);
+    let (labels, external) = split_field(rest);
+    let labels = labels_from_lines(labels);
+    let external_labels = labels_from_lines(external);
+    let typed_value = value_text.trim().parse::<f64>().ok();
+
+    let parsed = Template::parse(template);
+    for value in typed_value.into_iter().chain(AWKWARD_VALUES) {
+        let data = TemplateData {
+            labels: labels.clone(),
+            external_labels: external_labels.clone(),
+            value,
+        };
+        let rendered = render_template(template, &data);
+        // Parsing once and rendering many times is the same as doing both each time.
+        match &parsed {
+            Ok(parsed) => assert_eq!(parsed.render(&data), rendered),
+            Err(error) => assert_eq!(&rendered, &Err(error.clone())),
+        }
+        let _ = format_go_float(value);
+    }
+
+    let condition = match value_text.len() % 5 {
+        0 => Condition::Returns,
+        1 => Condition::Threshold {
+            op: Comparison::ALL[value_text.len() % Comparison::ALL.len()],
+            value: typed_value.unwrap_or(0.0),
+        },
+        2 => Condition::AnomalyScore {
+            above: typed_value.unwrap_or(0.5),
+        },
+        _ => Condition::ForecastCrosses {
+            op: Comparison::Below,
+            value: typed_value.unwrap_or(0.0),
+            within: value_text.to_string(),
+        },
+    };
+    let rule = AlertRule {
+        name: "FuzzedRule".into(),
+        expr: "up".into(),
+        condition,
+        for_duration: Some(value_text.to_string()),
+        keep_firing_for: Some(value_text.to_string()),
+        interval: Some(value_text.to_string()),
+        labels: [("severity".to_string(), template.to_string())].into(),
+        annotations: [("summary".to_string(), template.to_string())].into(),
+    };
+    let problems = rule.problems();
+    if parsed.is_err() {
+        assert!(
+            !problems.is_empty(),
+            "a rule with a broken template has no problems"
+        );
+    }
+    let _ = rule.for_seconds();
+    let _ = rule.interval_seconds();
+    let _ = rule.keep_firing_for_seconds();
+    let file = to_prometheus_rule_file("fuzzed", std::slice::from_ref(&rule));
+    // Conditions PromQL cannot express are left out of the file, problems or not.
+    let left_out = matches!(
+        rule.condition,
+        Condition::AnomalyScore { .. } | Condition::OutsideBaseline { .. }
+    );
+    assert_eq!(
+        file.is_ok(),
+        problems.is_empty() || left_out,
+        "{file:?} {problems:?}"
+    );
+    for value in AWKWARD_VALUES {
+        let _ = rule.outputs(&[(labels.clone(), value)], &external_labels);
+        let _ = rule.render_annotations(&labels, value, &SortedMap::new());
+    }
+});

@@ -1,0 +1,73 @@
+//! Answers from the datasource, which may be any server: every Prometheus API
+//! answer reader, the alerting-rules reader, and the sample-value reader
+//! (which must read what Prometheus writes exactly as the standard library
+//! would). The first input byte picks the HTTP status; the rest is the body.
+#![no_main]
+
+use foresight_core::alerting::rule::to_prometheus_rule_file;
+use foresight_core::alerting::server_rules::{parse_rfc3339, parse_rules_response};
+use foresight_core::prometheus_response::{
+    parse_build_info_response, parse_label_values_response, parse_metadata_response,
+    parse_query_response, parse_sample_value,
+};
+use foresight_fuzz::text;
+use libfuzzer_sys::fuzz_target;
+
+const STATUSES: [u16; 8] = [200, 204, 299, 400, 422, 500, 503, 0];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&status, body)) = data.split_first() else {
+        return;
+    };
+    let status = STATUSES[usize::from(status) % STATUSES.len()];
+    let body = text(body);
+
+    match parse_query_response(status, &body) {
+        Ok(answer) => assert!(
+            (200..300).contains(&status),
+            "{answer:?} from HTTP {status}"
+        ),
+        Err(error) => {
+            let _ = error.to_string();
+        }
+    }
+    if let Err(error) = parse_build_info_response(status, &body) {
+        let _ = error.to_string();
+    }
+    if let Err(error) = parse_label_values_response(status, &body) {
+        let _ = error.to_string();
+    }
+    if let Err(error) = parse_metadata_response(status, &body) {
+        let _ = error.to_string();
+    }
+
+    if let Ok(rules) = parse_rules_response(&body) {
+        let imported: Vec<_> = rules.iter().map(|rule| rule.to_alert_rule()).collect();
+        for rule in &imported {
+            let _ = rule.problems();
+        }
+        let _ = to_prometheus_rule_file("imported", &imported);
+    }
+    let _ = parse_rfc3339(&body);
+
+    // A sample value: finite numbers exactly as the standard library reads
+    // them, and Prometheus's own spellings of the special values.
+    match parse_sample_value(&body) {
+        Ok(value) if value.is_finite() => {
+            let expected = body.parse::<f64>().ok().filter(|v| v.is_finite());
+            assert_eq!(
+                expected.map(f64::to_bits),
+                Some(value.to_bits()),
+                "{body:?}"
+            );
+        }
+        Ok(value) => assert!(
+            matches!(&*body, "NaN" | "+Inf" | "Inf" | "-Inf"),
+            "{body:?} read as {value}"
+        ),
+        Err(_) => assert!(
+            body.parse::<f64>().map_or(true, |v| !v.is_finite()),
+            "{body:?} is a number the standard library reads"
+        ),
+    }
+});

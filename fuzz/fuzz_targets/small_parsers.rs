@@ -1,0 +1,132 @@
+//! The small readers of text typed into the page or carried in a link. The
+//! first input byte picks the reader; the rest is its text.
+#![no_main]
+
+use foresight_core::alerting::silence::parse_matchers;
+use foresight_core::dashboard_edit::{format_thresholds, parse_thresholds};
+use foresight_core::dashboard_model::{parse_span, OverlayToggles};
+use foresight_core::dashboard_variables::parse_label_values_query;
+use foresight_core::datasource::Datasource;
+use foresight_core::refresh::parse_refresh;
+use foresight_core::time_range::{TimeExpression, TimeRange};
+use foresight_core::units::{format_value, Unit};
+use foresight_fuzz::{text, AWKWARD_VALUES};
+use libfuzzer_sys::fuzz_target;
+
+/// Clocks a page may run at: 2001, 2026 and 2100.
+const CLOCKS_MS: [i64; 3] = [1_000_000_000_000, 1_780_000_000_000, 4_102_444_800_000];
+
+fn time_expression(text: &str) {
+    let Ok(time) = TimeExpression::parse(text) else {
+        return;
+    };
+    let written = time.to_string();
+    let again = TimeExpression::parse(&written)
+        .unwrap_or_else(|error| panic!("{time:?} was written as {written:?}, unreadable: {error}"));
+    assert_eq!(again.to_string(), written);
+    for now in CLOCKS_MS {
+        assert_eq!(
+            again.resolve(now),
+            time.resolve(now),
+            "{text:?} and {written:?} differ"
+        );
+        let range = TimeRange {
+            from: time.clone(),
+            to: TimeExpression::now(),
+        };
+        let _ = range.resolve(now);
+    }
+}
+
+fn local_time(text: &str) {
+    let Some((offset, text)) = text.split_at_checked(text.len().min(2)) else {
+        return;
+    };
+    // Time zones are at most 14 hours from UTC.
+    let offset = offset.bytes().fold(0i32, |sum, b| sum * 256 + i32::from(b)) % 1681 - 840;
+    if let Ok(time) = TimeExpression::parse_local(text, offset) {
+        let _ = time.to_string();
+        let _ = time.resolve(CLOCKS_MS[1]);
+    }
+}
+
+fn datasource(text: &str) {
+    let Ok(datasource) = Datasource::parse(text) else {
+        return;
+    };
+    let again = Datasource::parse(&datasource.to_string())
+        .unwrap_or_else(|error| panic!("{datasource} does not read back: {error}"));
+    assert_eq!(again, datasource);
+    let _ = datasource.api_url("/api/v1/query", &[("query", text.to_string())]);
+}
+
+fn thresholds(text: &str) {
+    let Ok(thresholds) = parse_thresholds(text) else {
+        return;
+    };
+    // "Thresholds must rise": each step above the one before, and a number a
+    // dashboard file can hold (JSON has no NaN or infinity).
+    let values: Vec<f64> = thresholds.iter().filter_map(|t| t.value).collect();
+    assert!(
+        values.iter().all(|v| v.is_finite()) && values.windows(2).all(|w| w[0] < w[1]),
+        "{text:?} gave thresholds {values:?}"
+    );
+    let written = format_thresholds(&thresholds);
+    assert_eq!(
+        parse_thresholds(&written).as_ref(),
+        Ok(&thresholds),
+        "written as {written:?}"
+    );
+}
+
+fn overlays(text: &str) {
+    if let Ok(toggles) = OverlayToggles::parse(text) {
+        assert_eq!(OverlayToggles::parse(&toggles.encode()), Ok(toggles));
+    }
+}
+
+fn value_format(text: &str) {
+    let bytes = text.as_bytes();
+    let unit = Unit::ALL[usize::from(bytes.first().copied().unwrap_or(0)) % Unit::ALL.len()];
+    let decimals = bytes
+        .get(1)
+        .map(|&d| d.wrapping_sub(1))
+        .filter(|&d| d != u8::MAX);
+    let typed = text.get(2..).and_then(|t| t.trim().parse::<f64>().ok());
+    for value in typed.into_iter().chain(AWKWARD_VALUES) {
+        let _ = format_value(value, unit, decimals);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
+    let text = text(rest);
+    match which % 10 {
+        0 => time_expression(&text),
+        1 => local_time(&text),
+        2 => {
+            if let Some(seconds) = parse_refresh(&text) {
+                assert!(seconds > 0);
+            }
+        }
+        3 => datasource(&text),
+        4 => {
+            if let Ok(matchers) = parse_matchers(&text) {
+                assert!(!matchers.is_empty());
+            }
+        }
+        5 => thresholds(&text),
+        6 => {
+            let _ = parse_label_values_query(&text);
+        }
+        7 => {
+            if let Ok(seconds) = parse_span(&text) {
+                assert!(seconds > 0.0 && seconds.is_finite());
+            }
+        }
+        8 => overlays(&text),
+        _ => value_format(&text),
+    }
+});
