@@ -242,6 +242,12 @@ fn size_report(options: &Options) -> Result<(), String> {
             files.push((kind.to_string(), path));
         }
     }
+    // The page's one script of its own, loaded before the app (public/ is
+    // otherwise dashboards and icons, not code).
+    let guard = options.app_dist.join("public/crash-guard.js");
+    if guard.exists() {
+        files.push(("JS crash guard".to_string(), guard));
+    }
     files.sort();
     println!(
         "\nApp size (release build in {}; gzip -9, brotli -q 11)",
