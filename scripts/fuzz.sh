@@ -82,7 +82,9 @@ ensure_tools() {
   fi
   if ! cargo fuzz --version 2>/dev/null | grep -qxF "cargo-fuzz $CARGO_FUZZ_VERSION"; then
     say "installing cargo-fuzz $CARGO_FUZZ_VERSION (a minute or two, once)"
-    cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+    # Without its lock file if a locked dependency has left the registry.
+    cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION" ||
+      cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION"
   fi
   # libfuzzer-sys compiles libFuzzer itself, which is C++.
   if ! command -v c++ >/dev/null 2>&1; then
