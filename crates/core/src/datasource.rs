@@ -19,7 +19,7 @@ impl Datasource {
     /// to others), queries, fragments and spaces.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
-        let shown = shorten(trimmed);
+        let shown = crate::limits::excerpt(trimmed, 100);
         let expected = format!("expected something like {DEFAULT_DATASOURCE_URL}");
         let lower = trimmed.to_ascii_lowercase();
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
@@ -118,13 +118,6 @@ impl Datasource {
 impl fmt::Display for Datasource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.base_url)
-    }
-}
-
-fn shorten(text: &str) -> String {
-    match text.char_indices().nth(100) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
     }
 }
 

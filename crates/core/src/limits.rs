@@ -45,3 +45,12 @@ pub const MIN_UNREVIEWED_REFRESH_SECONDS: u32 = 5;
 /// Fastest alert-rule evaluation interval a dashboard from outside may set
 /// without the user's consent.
 pub const MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS: f64 = 15.0;
+
+/// The first `max_chars` characters of a text from outside, with `…` when it
+/// was longer: what a message quotes of a value, so that no value can flood it.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}

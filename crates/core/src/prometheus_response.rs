@@ -205,13 +205,9 @@ pub fn parse_sample_value(text: &str) -> Result<f64, ApiError> {
     })
 }
 
+/// The start of an answer's body, for a message.
 fn excerpt(body: &str) -> String {
-    const LIMIT: usize = 200;
-    let trimmed = body.trim();
-    match trimmed.char_indices().nth(LIMIT) {
-        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
-        None => trimmed.to_string(),
-    }
+    crate::limits::excerpt(body.trim(), 200)
 }
 
 /// Decodes the common envelope: error statuses become [`ApiError`]s with

@@ -139,7 +139,7 @@ fn render(value: &VariableValue, position: Position) -> Result<String, String> {
         if let Some(bad) = values.iter().find(|v| v.contains('`')) {
             return Err(format!(
                 "the value {:?} contains a backtick, which cannot stand inside a `…` string (use \"…\")",
-                truncate_for_message(bad)
+                crate::limits::excerpt(bad, 60)
             ));
         }
     }
@@ -147,7 +147,7 @@ fn render(value: &VariableValue, position: Position) -> Result<String, String> {
         if let Some(bad) = values.iter().find(|v| !fits_code_position(v)) {
             return Err(format!(
                 "the value {:?} cannot stand outside a string in PromQL (only a number, a duration or a name can)",
-                truncate_for_message(bad)
+                crate::limits::excerpt(bad, 60)
             ));
         }
     }
@@ -181,13 +181,6 @@ fn render(value: &VariableValue, position: Position) -> Result<String, String> {
         }
         Position::RawString { regex: false } | Position::Code => values.join("|"),
     })
-}
-
-fn truncate_for_message(text: &str) -> String {
-    match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
 }
 
 fn is_name_start(c: char) -> bool {

@@ -229,6 +229,31 @@ impl BrowserSession {
         }
     }
 
+    /// Waits until the page shows panels and none is loading; returns each
+    /// panel's `(id, state)`.
+    pub async fn settled_panels(&self) -> Result<Vec<(String, String)>, String> {
+        let deadline = Instant::now() + PAGE_WAIT;
+        loop {
+            let states = self
+                .script(
+                    "return [...document.querySelectorAll('[data-panel]')]
+                         .map(p => [p.dataset.panel, p.getAttribute('aria-busy') === 'true' ? 'loading' : p.dataset.state]);",
+                )
+                .await?;
+            let states: Vec<(String, String)> =
+                serde_json::from_value(states).map_err(|e| format!("panel states: {e}"))?;
+            if !states.is_empty() && states.iter().all(|(_, s)| s != "loading") {
+                return Ok(states);
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "panels still loading after {PAGE_WAIT:?}: {states:?}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// Accepts, as a user would, what a dashboard from a link would do beyond
     /// drawing (the trust banner), and waits until the page runs it: newly
     /// confirmed addresses take a reload.

@@ -38,27 +38,8 @@ async fn edit_into_request_rate_stat(browser: &BrowserSession) {
         .unwrap();
 }
 
-/// Waits until no panel is loading; returns (panel id, state) pairs.
 async fn settled(browser: &BrowserSession) -> Vec<(String, String)> {
-    let deadline = Instant::now() + SETTLE;
-    loop {
-        let states = browser
-            .script(
-                "return [...document.querySelectorAll('[data-panel]')]
-                     .map(p => [p.dataset.panel, p.getAttribute('aria-busy') === 'true' ? 'loading' : p.dataset.state]);",
-            )
-            .await
-            .unwrap();
-        let states: Vec<(String, String)> = serde_json::from_value(states).unwrap();
-        if !states.is_empty() && states.iter().all(|(_, s)| s != "loading") {
-            return states;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "panels still loading: {states:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    browser.settled_panels().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -67,27 +67,8 @@ async fn assert_page_alive(browser: &BrowserSession, what: &str) {
     assert_ne!(opened, closed, "{what}: the page no longer reacts");
 }
 
-/// Waits until no panel is loading; returns (panel, state) pairs.
 async fn settled(browser: &BrowserSession) -> Vec<(String, String)> {
-    let deadline = Instant::now() + PAGE_WAIT;
-    loop {
-        let states = browser
-            .script(
-                "return [...document.querySelectorAll('[data-panel]')]
-                     .map(p => [p.dataset.panel, p.getAttribute('aria-busy') === 'true' ? 'loading' : p.dataset.state]);",
-            )
-            .await
-            .unwrap();
-        let states: Vec<(String, String)> = serde_json::from_value(states).unwrap();
-        if !states.is_empty() && states.iter().all(|(_, s)| s != "loading") {
-            return states;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "panels still loading: {states:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    browser.settled_panels().await.unwrap()
 }
 
 fn one_panel(id: &str, panel: Value) -> Value {
