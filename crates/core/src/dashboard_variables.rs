@@ -165,7 +165,12 @@ pub struct ResolvedVariable {
 }
 
 fn quoted_list(values: &[String]) -> String {
-    let shown: Vec<String> = values.iter().take(3).map(|v| format!("{v:?}")).collect();
+    // A link's value can be megabytes long: the note quotes its start.
+    let shown: Vec<String> = values
+        .iter()
+        .take(3)
+        .map(|v| format!("{:?}", crate::limits::excerpt(v, 60)))
+        .collect();
     let more = values.len().saturating_sub(3);
     if more > 0 {
         format!("{} and {more} more", shown.join(", "))
@@ -326,6 +331,17 @@ mod tests {
             (fine.value, fine.note),
             (VariableValue::Single("0.9".into()), None)
         );
+    }
+
+    #[test]
+    fn a_huge_link_value_is_quoted_by_its_start() {
+        let huge = "x".repeat(1_000_000);
+        let note = quantile()
+            .resolve(Some(&[huge]), Some(&["0.5".to_string()]))
+            .note
+            .unwrap();
+        assert!(note.len() < 200, "{} bytes", note.len());
+        assert!(note.contains(&format!("\"{}…\"", "x".repeat(60))), "{note}");
     }
 
     #[test]
