@@ -325,13 +325,13 @@ pub fn App() -> impl IntoView {
                             next.notification_targets.insert(origin);
                         }
                     }
-                    if let Some(origin) = current.datasource.as_deref().and_then(trust::origin_of) {
-                        if !next.permits_datasource(
-                            &page_context(),
-                            &foresight_core::datasource::Datasource::parse(&origin)
-                                .unwrap_or_else(|_| default_datasource()),
-                        ) {
-                            next.datasources.insert(origin);
+                    if let Some(own) = current
+                        .datasource
+                        .as_deref()
+                        .and_then(|d| Datasource::parse(d).ok())
+                    {
+                        if !next.permits_datasource(&page_context(), &own) {
+                            next.datasources.insert(own.origin());
                         }
                     }
                     if next != confirmed.get_untracked() && store_confirmed_origins(&next).is_ok() {

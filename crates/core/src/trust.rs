@@ -91,12 +91,8 @@ pub fn origin_of(address: &str) -> Option<String> {
 }
 
 /// The host part of an origin (`http://127.0.0.1:9090` → `127.0.0.1`).
-fn host_of(origin: &str) -> Option<&str> {
-    let rest = origin.split_once("://")?.1;
-    Some(match rest.strip_prefix('[') {
-        Some(v6) => &rest[..v6.find(']')? + 2],
-        None => rest.split(':').next()?,
-    })
+fn host_of(origin: &str) -> Option<String> {
+    url::Url::parse(origin).ok()?.host_str().map(str::to_string)
 }
 
 /// What the page is and where it runs, for the decisions below.
