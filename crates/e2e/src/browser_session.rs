@@ -245,13 +245,36 @@ impl BrowserSession {
             if !states.is_empty() && states.iter().all(|(_, s)| s != "loading") {
                 return Ok(states);
             }
-            if Instant::now() > deadline {
+            // A dead page never settles: say so at once, with what it shows.
+            let crashed = self
+                .script("return !!document.querySelector('[data-testid=\"crash\"]');")
+                .await?;
+            if Instant::now() > deadline || crashed == json!(true) {
                 return Err(format!(
-                    "panels still loading after {PAGE_WAIT:?}: {states:?}"
+                    "panels not settled (waited up to {PAGE_WAIT:?}): {states:?}; the page: {}",
+                    self.page_report().await
                 ));
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
+    }
+
+    /// What a failed wait needs to be understood: the address, uncaught
+    /// errors, the crash message, the trust banner and the requests made.
+    pub async fn page_report(&self) -> Value {
+        self.script(
+            "return {
+                href: location.href,
+                ready: document.readyState,
+                errors: window.foresightErrors,
+                crash: document.querySelector('[data-testid=\"crash\"]')?.textContent ?? null,
+                banner: document.querySelector('[data-testid=\"trust-banner\"]')?.textContent ?? null,
+                requests: performance.getEntriesByType('resource')
+                    .map(r => [r.name.slice(0, 160), Math.round(r.startTime), Math.round(r.duration), r.responseStatus]),
+            };",
+        )
+        .await
+        .unwrap_or_else(|e| json!({ "unreadable": e }))
     }
 
     /// Accepts, as a user would, what a dashboard from a link would do beyond
