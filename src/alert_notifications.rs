@@ -7,9 +7,9 @@ use crate::browser_clock::now_ms;
 use foresight_core::alerting::notify::{
     alertmanager_body, webhook_body, Outgoing, RETRY_DELAYS_SECONDS,
 };
-use foresight_core::dashboard_model::NotifyTargets;
-use foresight_core::ordered::SortedMap;
-use foresight_core::time_axis::format_local_datetime;
+use foresight_core::chart::time_axis::format_local_datetime;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::NotifyTargets;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -66,7 +66,7 @@ pub fn send(
     }
     let generator = window().location().href().unwrap_or_default();
     // Nothing leaves the browser for an origin the user has not confirmed,
-    // whatever the dashboard says (see `foresight_core::trust`).
+    // whatever the dashboard says (see `foresight_core::model::trust`).
     let confirmed = crate::browser_storage::load_confirmed_origins();
     let refuse = |url: &str, what: &str| {
         status.update(|s| {

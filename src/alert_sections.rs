@@ -8,9 +8,9 @@ use foresight_core::alerting::rule::AlertRule;
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
 use foresight_core::analytics::time_to_threshold::format_duration;
-use foresight_core::dashboard_edit::Edit;
-use foresight_core::ordered::SortedMap;
-use foresight_core::time_axis::format_local_datetime;
+use foresight_core::chart::time_axis::format_local_datetime;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::edit::Edit;
 use leptos::prelude::*;
 
 /// Each rule instance's pending and firing stretches over the last day, and the

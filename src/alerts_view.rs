@@ -24,13 +24,13 @@ use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::{is_silenced, parse_matchers, prune_expired, Silence};
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
 use foresight_core::alerting::template::format_go_float;
-use foresight_core::dashboard_model::NotifyTargets;
-use foresight_core::datasource::Datasource;
-use foresight_core::ordered::SortedMap;
-use foresight_core::prometheus_response::QueryData;
-use foresight_core::query_step::QueryWindow;
-use foresight_core::series::{Labels, Series};
-use foresight_core::time_axis::format_local_datetime;
+use foresight_core::chart::time_axis::format_local_datetime;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::NotifyTargets;
+use foresight_core::model::datasource::Datasource;
+use foresight_core::query::prometheus_response::QueryData;
+use foresight_core::query::series::{Labels, Series};
+use foresight_core::query::step::QueryWindow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -196,7 +196,7 @@ pub fn AlertsView(
     notify: NotifyTargets,
     datasource: Signal<Datasource>,
     /// The dashboard's time range, for backtests.
-    range: Signal<foresight_core::time_range::ResolvedRange>,
+    range: Signal<foresight_core::query::time_range::ResolvedRange>,
     utc_offset_minutes: i32,
     /// While editing: server rules can be added to the dashboard.
     #[prop(optional, into)]
@@ -671,7 +671,7 @@ pub fn AlertsView(
                     }
                 }>
                     <input name="matchers" placeholder="alertname=\"HighErrorRate\", job=\"api\"" prop:value=matchers_text on:input=move |e| matchers_text.set(event_target_value(&e)) />
-                    <select name="hours" on:change=move |e| hours.set(foresight_core::float_text::parse_f64(&event_target_value(&e)).unwrap_or(1.0))>
+                    <select name="hours" on:change=move |e| hours.set(foresight_core::foundation::float_text::parse_f64(&event_target_value(&e)).unwrap_or(1.0))>
                         <option value="1">"1 hour"</option>
                         <option value="4">"4 hours"</option>
                         <option value="24">"1 day"</option>

@@ -14,13 +14,13 @@ use crate::http::{deflate_raw, fetch_text, open_inline_dashboard};
 use crate::rule_editor::{RuleEditor, RulesDialog};
 use crate::trust_banner::{install_connect_policy, page_context, ConfirmedAddresses, TrustBanner};
 use foresight_core::alerting::rule::AlertRule;
-use foresight_core::dashboard_edit::{long_url_warning, Edit, EditHistory};
-use foresight_core::dashboard_model::{Dashboard, DashboardListing, Panel};
-use foresight_core::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
-use foresight_core::inline_dashboard::{dashboard_json, link_text};
-use foresight_core::ordered::SortedMap;
-use foresight_core::trust::{self, Provenance};
-use foresight_core::url_state::{DashboardRef, ViewState, DEFAULT_DASHBOARD_ID};
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::{Dashboard, DashboardListing, Panel};
+use foresight_core::model::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
+use foresight_core::model::edit::{long_url_warning, Edit, EditHistory};
+use foresight_core::model::inline_dashboard::{dashboard_json, link_text};
+use foresight_core::model::trust::{self, Provenance};
+use foresight_core::model::url_state::{DashboardRef, ViewState, DEFAULT_DASHBOARD_ID};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -89,7 +89,7 @@ fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) 
 /// The variable values of the dashboard on screen, as its panels use them.
 #[derive(Clone, Copy)]
 pub struct CurrentVariables(
-    pub RwSignal<SortedMap<String, foresight_core::template_variables::VariableValue>>,
+    pub RwSignal<SortedMap<String, foresight_core::query::template_variables::VariableValue>>,
 );
 
 /// Which dialog is open over the dashboard.
@@ -123,7 +123,9 @@ pub fn App() -> impl IntoView {
     let listings = RwSignal::new(Vec::<DashboardListing>::new());
     spawn_local(async move {
         if let Ok((200..=299, text)) = fetch_text("public/dashboards/index.json", None).await {
-            if let Ok(list) = foresight_core::json::decode::<Vec<DashboardListing>>(&text) {
+            if let Ok(list) =
+                foresight_core::foundation::json::decode::<Vec<DashboardListing>>(&text)
+            {
                 listings.try_set(list);
             }
         }
@@ -238,7 +240,7 @@ pub fn App() -> impl IntoView {
         let values = current_variables.get_untracked();
         let rule = history.with_untracked(|h| {
             let panel = h.as_ref()?.current.panel(&id)?;
-            Some(AlertRule::from_panel(panel, &values))
+            Some(panel.suggested_alert_rule(&values))
         });
         if let Some(rule) = rule {
             dialog.set(Some(Dialog::Rule(None, Box::new(rule))));

@@ -2,11 +2,11 @@
 //! draft of the dashboard being edited. Every failure (storage disabled, full,
 //! damaged) becomes a sentence; nothing stored is overwritten by a failed read.
 
-use foresight_core::dashboard_edit::{
+use foresight_core::foundation::json::{FromJson, ToJson};
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::edit::{
     saved_dashboard_key, SavedDashboards, SAVED_DASHBOARD_KEY_PREFIX,
 };
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::json::{FromJson, ToJson};
 use web_sys::Storage;
 
 /// Where earlier versions kept every saved dashboard in one document.
@@ -167,7 +167,7 @@ pub fn remove_keys_except(prefix: &str, keep: &str) {
 pub fn load_json<T: FromJson + Default>(key: &str) -> T {
     local_storage()
         .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|text| foresight_core::json::decode(&text).ok())
+        .and_then(|text| foresight_core::foundation::json::decode(&text).ok())
         .unwrap_or_default()
 }
 
@@ -186,12 +186,12 @@ const CONFIRMED_ORIGINS_KEY: &str = "foresight.confirmed-origins";
 const ACCEPTED_KEY: &str = "foresight.accepted-dashboards";
 
 /// The datasource and notification origins the user confirmed in this browser.
-pub fn load_confirmed_origins() -> foresight_core::trust::ConfirmedOrigins {
+pub fn load_confirmed_origins() -> foresight_core::model::trust::ConfirmedOrigins {
     load_json(CONFIRMED_ORIGINS_KEY)
 }
 
 pub fn store_confirmed_origins(
-    confirmed: &foresight_core::trust::ConfirmedOrigins,
+    confirmed: &foresight_core::model::trust::ConfirmedOrigins,
 ) -> Result<(), String> {
     let storage = storage()?;
     storage
@@ -204,14 +204,14 @@ pub fn store_confirmed_origins(
 
 /// Fingerprints of the dashboards from outside accepted (or opened without
 /// their extras) in this tab: the choice holds across reloads of the tab only.
-pub fn load_tab_choices() -> foresight_core::ordered::SortedMap<String, bool> {
+pub fn load_tab_choices() -> foresight_core::foundation::ordered::SortedMap<String, bool> {
     session()
         .and_then(|s| s.get_item(ACCEPTED_KEY).ok().flatten())
-        .and_then(|text| foresight_core::json::decode(&text).ok())
+        .and_then(|text| foresight_core::foundation::json::decode(&text).ok())
         .unwrap_or_default()
 }
 
-pub fn store_tab_choices(choices: &foresight_core::ordered::SortedMap<String, bool>) {
+pub fn store_tab_choices(choices: &foresight_core::foundation::ordered::SortedMap<String, bool>) {
     if let Some(session) = session() {
         let _ = session.set_item(ACCEPTED_KEY, &choices.to_json().to_string());
     }

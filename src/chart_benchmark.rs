@@ -3,7 +3,7 @@
 //! once, then times [`bench_draw`] — the dashboard's own `draw_time_series`.
 
 use crate::time_series_chart::{draw_time_series, ChartFrame, ChartOptions};
-use foresight_core::series::{Labels, Series};
+use foresight_core::query::series::{Labels, Series};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 

@@ -10,19 +10,19 @@ use crate::datasource_status::DatasourceStatus;
 use crate::editor::{PanelEditControls, PanelEditing};
 use crate::panel_context::PanelContext;
 use crate::prometheus_client::{fetch_label_values, fetch_query};
-use foresight_core::dashboard_model::{
+use foresight_core::chart::time_axis::format_local_datetime;
+use foresight_core::foundation::ordered::{SortedMap, SortedSet};
+use foresight_core::model::dashboard::{
     parse_label_values_query, Dashboard, DashboardListing, OverlayToggles, PanelKind,
     VariableSource, ALL_SELECTION,
 };
-use foresight_core::datasource::Datasource;
-use foresight_core::ordered::{SortedMap, SortedSet};
-use foresight_core::prometheus_response::QueryData;
-use foresight_core::refresh::{parse_refresh, REFRESH_CHOICES};
-use foresight_core::series::Labels;
-use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
-use foresight_core::time_axis::format_local_datetime;
-use foresight_core::time_range::{TimeExpression, TimeRange};
-use foresight_core::url_state::{DashboardRef, ViewState};
+use foresight_core::model::datasource::Datasource;
+use foresight_core::model::refresh::{parse_refresh, REFRESH_CHOICES};
+use foresight_core::model::url_state::{DashboardRef, ViewState};
+use foresight_core::query::prometheus_response::QueryData;
+use foresight_core::query::series::Labels;
+use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::query::time_range::{TimeExpression, TimeRange};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -209,7 +209,7 @@ pub fn DashboardPage(
                     }
                 };
                 let loaded = loaded.map(|mut values| {
-                    values.truncate(foresight_core::limits::MAX_VARIABLE_VALUES);
+                    values.truncate(foresight_core::foundation::limits::MAX_VARIABLE_VALUES);
                     values
                 });
                 let resolved = variable.resolve(
@@ -297,7 +297,7 @@ pub fn DashboardPage(
             .with(|s| s.refresh.clone())
             .unwrap_or_else(|| dashboard.with_value(|d| d.refresh.clone()));
         if inert {
-            foresight_core::trust::bounded_refresh(&chosen)
+            foresight_core::model::trust::bounded_refresh(&chosen)
         } else {
             chosen
         }

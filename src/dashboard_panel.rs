@@ -14,11 +14,11 @@ use crate::panels::{
 };
 use foresight_core::analytics::baseline::{baseline_query_window, shift_series};
 use foresight_core::analytics::panel_overlays::{axis_end, BaselineReference};
-use foresight_core::dashboard_model::{
+use foresight_core::model::dashboard::{
     ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
 };
-use foresight_core::fetch_failure::{slow_answer_notice, SLOW_ANSWER_MS};
-use foresight_core::query_step::QueryWindow;
+use foresight_core::query::fetch_failure::{slow_answer_notice, SLOW_ANSWER_MS};
+use foresight_core::query::step::QueryWindow;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -4,7 +4,7 @@
 
 use crate::alert_notifications::sleep_ms;
 use crate::prometheus_client::fetch_build_info;
-use foresight_core::datasource::Datasource;
+use foresight_core::model::datasource::Datasource;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -1,27 +1,28 @@
 //! Editing in the page: per-panel controls on the grid, the panel editor (with
 //! metric-name completion, metadata and a live preview of the query), the
 //! dashboard settings, and the import dialog (Grafana or Foresight JSON, from a
-//! file or pasted). The edits themselves are pure (`dashboard_edit` in the core).
+//! file or pasted). The edits themselves are pure (`model::edit` in the core).
 
 use crate::browser_clock::now_ms;
 use crate::prometheus_client::{
     fetch_label_names, fetch_label_values, fetch_metadata, fetch_query,
 };
-use foresight_core::dashboard_edit::{format_thresholds, parse_thresholds, Edit};
-use foresight_core::dashboard_model::{
-    parse_span, BaselineKind, Dashboard, ForecastKind, ForesightOptions, LineStyle, Panel,
-    PanelKind, Reducer, Target, Variable, VariableSource,
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::foundation::span::parse_span;
+use foresight_core::foundation::units::Unit;
+use foresight_core::model::dashboard::{
+    BaselineKind, Dashboard, ForecastKind, ForesightOptions, LineStyle, Panel, PanelKind, Reducer,
+    Target, Variable, VariableSource,
 };
-use foresight_core::datasource::Datasource;
-use foresight_core::grafana_import::{import_grafana_dashboard, ImportReport};
-use foresight_core::ordered::SortedMap;
-use foresight_core::prometheus_response::QueryData;
-use foresight_core::promql_completion::{
+use foresight_core::model::datasource::Datasource;
+use foresight_core::model::edit::{format_thresholds, parse_thresholds, Edit};
+use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
+use foresight_core::model::refresh::REFRESH_CHOICES;
+use foresight_core::query::prometheus_response::QueryData;
+use foresight_core::query::promql_completion::{
     apply_completion, completion_context, matching, CompletionContext,
 };
-use foresight_core::refresh::REFRESH_CHOICES;
-use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
-use foresight_core::units::Unit;
+use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -308,7 +309,7 @@ pub fn PanelEditor(
                                     .map(|s| {
                                         format!(
                                             "{} = {}",
-                                            foresight_core::series::Series {
+                                            foresight_core::query::series::Series {
                                                 labels: s.labels.clone(),
                                                 ..Default::default()
                                             }
@@ -396,7 +397,7 @@ pub fn PanelEditor(
                 let VariableSource::Query { query } = &variable.source else {
                     continue;
                 };
-                let Ok(parsed) = foresight_core::dashboard_model::parse_label_values_query(query)
+                let Ok(parsed) = foresight_core::model::dashboard::parse_label_values_query(query)
                 else {
                     continue;
                 };
@@ -692,26 +693,28 @@ pub fn SettingsDialog(
         let (kind, text) = (kind.get_untracked(), text.get_untracked());
         spawn_local(async move {
             let shown = match kind.as_str() {
-                "query" => match foresight_core::dashboard_model::parse_label_values_query(&text) {
-                    Ok(parsed) => {
-                        fetch_label_values(&datasource, &parsed.label, parsed.metric.as_deref())
-                            .await
-                            .map(|values| {
-                                format!(
-                                    "{} values: {}",
-                                    values.len(),
-                                    values
-                                        .iter()
-                                        .take(10)
-                                        .cloned()
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )
-                            })
-                            .unwrap_or_else(|e| e.to_string())
+                "query" => {
+                    match foresight_core::model::dashboard::parse_label_values_query(&text) {
+                        Ok(parsed) => {
+                            fetch_label_values(&datasource, &parsed.label, parsed.metric.as_deref())
+                                .await
+                                .map(|values| {
+                                    format!(
+                                        "{} values: {}",
+                                        values.len(),
+                                        values
+                                            .iter()
+                                            .take(10)
+                                            .cloned()
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    )
+                                })
+                                .unwrap_or_else(|e| e.to_string())
+                        }
+                        Err(message) => message,
                     }
-                    Err(message) => message,
-                },
+                }
                 _ => format!("values: {text}"),
             };
             previews.try_update(|p| {
@@ -769,7 +772,7 @@ pub fn SettingsDialog(
 
 /// Reads JSON as a Foresight dashboard, or else as Grafana's (with its report).
 pub fn read_dashboard_json(text: &str) -> Result<(Dashboard, Option<ImportReport>), String> {
-    let looks_like_ours = foresight_core::json::Json::parse(text)
+    let looks_like_ours = foresight_core::foundation::json::Json::parse(text)
         .ok()
         .is_some_and(|v| v.get("layout").is_some() && v.get("schemaVersion").is_some());
     if looks_like_ours {

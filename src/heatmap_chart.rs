@@ -1,9 +1,9 @@
 //! Draws a histogram heatmap: one column per time step, one row per bucket,
 //! brightness by rate (square-root scale, so small buckets stay visible).
 
-use foresight_core::histogram_heatmap::Heatmap;
-use foresight_core::time_axis::time_ticks;
-use foresight_core::units::{format_value, Unit};
+use foresight_core::chart::heatmap::Heatmap;
+use foresight_core::chart::time_axis::time_ticks;
+use foresight_core::foundation::units::{format_value, Unit};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 

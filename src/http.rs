@@ -4,12 +4,12 @@
 //! gives up after a while and reads no more than a bounded answer. Also the
 //! browser's own deflate streams, for dashboards carried in links.
 
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::fetch_failure::{FetchFailure, ANSWER_TIMEOUT_MS};
-use foresight_core::inline_dashboard::{
+use foresight_core::foundation::limits::MAX_ANSWER_BYTES;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::inline_dashboard::{
     dashboard_from_inflated, deflated_bytes, InflateProblem, MAX_INLINE_DASHBOARD_BYTES,
 };
-use foresight_core::limits::MAX_ANSWER_BYTES;
+use foresight_core::query::fetch_failure::{FetchFailure, ANSWER_TIMEOUT_MS};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 

@@ -2,16 +2,16 @@
 //! variable values and the clock details, plus the query runner itself.
 
 use crate::prometheus_client::{fetch_query, fetch_query_range};
-use foresight_core::dashboard_model::Target;
-use foresight_core::datasource::Datasource;
-use foresight_core::ordered::SortedMap;
-use foresight_core::prometheus_response::{ApiError, ApiSuccess};
-use foresight_core::prometheus_response::{InstantSample, QueryData};
-use foresight_core::query_step::QueryWindow;
-use foresight_core::range_cache::{merge_tail, tail_window, CachedRange};
-use foresight_core::series::{format_legend, Series};
-use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
-use foresight_core::time_range::ResolvedRange;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::Target;
+use foresight_core::model::datasource::Datasource;
+use foresight_core::query::prometheus_response::{ApiError, ApiSuccess};
+use foresight_core::query::prometheus_response::{InstantSample, QueryData};
+use foresight_core::query::range_cache::{merge_tail, tail_window, CachedRange};
+use foresight_core::query::series::{format_legend, Series};
+use foresight_core::query::step::QueryWindow;
+use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::query::time_range::ResolvedRange;
 use leptos::prelude::{RwSignal, StoredValue, UpdateValue, WithValue};
 use web_sys::AbortSignal;
 
@@ -72,7 +72,11 @@ pub enum QueryPlan {
     RangeAndInstant { at: f64 },
 }
 
-fn legend(target: &Target, labels: &foresight_core::series::Labels, fallback: String) -> String {
+fn legend(
+    target: &Target,
+    labels: &foresight_core::query::series::Labels,
+    fallback: String,
+) -> String {
     match &target.legend_format {
         Some(format) if !format.trim().is_empty() => format_legend(format, labels),
         _ => fallback,

@@ -2,12 +2,12 @@
 //! parse; this file only moves bytes and turns transport failures into messages.
 //! Panels asking the very same thing at the same time share one request.
 
-use foresight_core::datasource::Datasource;
-use foresight_core::prometheus_response::{
+use foresight_core::model::datasource::Datasource;
+use foresight_core::query::prometheus_response::{
     parse_build_info_response, parse_label_values_response, parse_metadata_response,
     parse_query_response, ApiError, ApiSuccess, BuildInfo, MetricMetadata, QueryData,
 };
-use foresight_core::query_step::QueryWindow;
+use foresight_core::query::step::QueryWindow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
@@ -122,14 +122,14 @@ pub async fn fetch_label_values(
 ) -> Result<Vec<String>, ApiError> {
     let path = format!(
         "/api/v1/label/{}/values",
-        foresight_core::datasource::encode_uri_component(label)
+        foresight_core::model::datasource::encode_uri_component(label)
     );
     let params: Vec<(&str, String)> = metric
         .map(|m| vec![("match[]", m.to_string())])
         .unwrap_or_default();
     let url = datasource.api_url(&path, &params);
     let (status, body) = get_text(datasource, &url, None).await?;
-    foresight_core::prometheus_response::parse_label_values_response(status, &body)
+    foresight_core::query::prometheus_response::parse_label_values_response(status, &body)
 }
 
 /// `/api/v1/labels`, optionally only labels of series matching `selector`.

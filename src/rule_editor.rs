@@ -6,11 +6,11 @@ use crate::alerts_view::evaluate_query;
 use crate::browser_clock::now_ms;
 use crate::editor::download_text;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
-use foresight_core::dashboard_edit::Edit;
-use foresight_core::dashboard_model::{BaselineKind, NotifyTargets, Sensitivity};
-use foresight_core::datasource::Datasource;
-use foresight_core::ordered::SortedMap;
-use foresight_core::series::Labels;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::{BaselineKind, NotifyTargets, Sensitivity};
+use foresight_core::model::datasource::Datasource;
+use foresight_core::model::edit::Edit;
+use foresight_core::query::series::Labels;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -186,7 +186,7 @@ pub fn RuleEditor(
         problems
     };
     let number = move |text: String, set: &dyn Fn(&mut Condition, f64)| {
-        match foresight_core::float_text::parse_f64(text.trim()) {
+        match foresight_core::foundation::float_text::parse_f64(text.trim()) {
             Some(value) => {
                 numbers_problem.set(None);
                 draft.update(|r| set(&mut r.condition, value));

@@ -3,12 +3,12 @@
 //! time ticks come from the core so they sit on round local times.
 
 use foresight_core::analytics::panel_overlays::SeriesOverlay;
-use foresight_core::chart_geometry::{AXES_INSETS, SPARKLINE_INSETS};
-use foresight_core::dashboard_model::LineStyle;
-use foresight_core::decimation::decimate_min_max;
-use foresight_core::series::{stack_series, visible_value_extent, Series};
-use foresight_core::time_axis::time_ticks;
-use foresight_core::units::{format_value, Unit};
+use foresight_core::chart::decimation::decimate_min_max;
+use foresight_core::chart::geometry::{AXES_INSETS, SPARKLINE_INSETS};
+use foresight_core::chart::time_axis::time_ticks;
+use foresight_core::foundation::units::{format_value, Unit};
+use foresight_core::model::dashboard::LineStyle;
+use foresight_core::query::series::{stack_series, visible_value_extent, Series};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;

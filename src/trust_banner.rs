@@ -1,10 +1,10 @@
 //! The consent banner for dashboards from outside, and the page's connect
 //! policy. The decisions (what to ask, what accepting confirms, what runs
-//! meanwhile) are `foresight_core::trust`'s; this file shows the question,
+//! meanwhile) are `foresight_core::model::trust`'s; this file shows the question,
 //! stores the answer and adds the policy to the page.
 
 use crate::app::default_datasource;
-use foresight_core::trust::{Capability, ConfirmedOrigins, PageContext};
+use foresight_core::model::trust::{Capability, ConfirmedOrigins, PageContext};
 use leptos::prelude::*;
 
 /// Where this page runs and what it queries by default.
@@ -20,7 +20,7 @@ pub fn page_context() -> PageContext {
 /// address the user did not confirm. A policy can only be narrowed once the
 /// page runs, so newly confirmed origins take effect after a reload.
 pub fn install_connect_policy(confirmed: &ConfirmedOrigins) {
-    let policy = foresight_core::trust::connect_policy(confirmed, &page_context());
+    let policy = foresight_core::model::trust::connect_policy(confirmed, &page_context());
     let document = document();
     let (Ok(meta), Some(head)) = (document.create_element("meta"), document.head()) else {
         return;

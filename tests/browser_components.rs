@@ -3,10 +3,10 @@
 
 use foresight::dashboard_page::DashboardPage;
 use foresight::time_series_chart::{draw_time_series, ChartFrame, ChartOptions, SERIES_COLORS};
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::query_step::step_for_range;
-use foresight_core::series::{Labels, Series};
-use foresight_core::url_state::ViewState;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::url_state::ViewState;
+use foresight_core::query::series::{Labels, Series};
+use foresight_core::query::step::step_for_range;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -322,10 +322,10 @@ async fn a_reversed_range_is_reported_and_the_default_range_used() {
 #[wasm_bindgen_test]
 fn analytics_cost_for_ten_thousand_points() {
     use foresight_core::analytics::panel_overlays::{overlay_for, BaselineReference};
-    use foresight_core::dashboard_model::{
+    use foresight_core::model::dashboard::{
         BaselineKind, CrossingOption, ForecastKind, ForesightOptions, Sensitivity,
     };
-    use foresight_core::query_step::QueryWindow;
+    use foresight_core::query::step::QueryWindow;
     let step = 60.0;
     let timestamps: Vec<f64> = (0..10_000)
         .map(|i| 1_700_000_000.0 + step * f64::from(i))
@@ -435,9 +435,9 @@ fn refreshed_result(minutes: u32) -> foresight::panel_context::PanelResult {
 /// up as growth. (A legend row holding a reactive closure once kept 0.3 KB per
 /// refresh: 600 KB over this test.)
 /// The first minute of a five-hour window of minutes, `minutes` after a fixed start.
-fn test_window(minutes: u32) -> Option<foresight_core::query_step::QueryWindow> {
+fn test_window(minutes: u32) -> Option<foresight_core::query::step::QueryWindow> {
     let start = 1_700_000_000.0 + 60.0 * f64::from(minutes);
-    Some(foresight_core::query_step::QueryWindow {
+    Some(foresight_core::query::step::QueryWindow {
         start,
         end: start + 299.0 * 60.0,
         step: 60.0,
@@ -449,15 +449,15 @@ fn test_window(minutes: u32) -> Option<foresight_core::query_step::QueryWindow> 
 fn mount_time_series_body(
     root: &HtmlElement,
     result: RwSignal<Option<foresight::panel_context::PanelResult>>,
-    window: RwSignal<Option<foresight_core::query_step::QueryWindow>>,
+    window: RwSignal<Option<foresight_core::query::step::QueryWindow>>,
 ) -> leptos::mount::UnmountHandle<impl Mountable> {
     use foresight::panel_context::PanelContext;
     use foresight::panels::TimeSeriesBody;
-    use foresight_core::dashboard_model::{
+    use foresight_core::model::dashboard::{
         ForecastKind, ForesightOptions, LineStyle, OverlayToggles,
     };
-    use foresight_core::datasource::Datasource;
-    use foresight_core::time_range::ResolvedRange;
+    use foresight_core::model::datasource::Datasource;
+    use foresight_core::query::time_range::ResolvedRange;
     let panel = Dashboard::from_json(TEST_DASHBOARD).unwrap().panels[0].clone();
     leptos::mount::mount_to(root.clone(), move || {
         let context = PanelContext {

@@ -9,7 +9,7 @@ use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Compari
 use foresight_core::alerting::template::{
     format_go_float, render_template, Template, TemplateData,
 };
-use foresight_core::ordered::SortedMap;
+use foresight_core::foundation::ordered::SortedMap;
 use foresight_fuzz::{labels_from_lines, split_field, text, AWKWARD_VALUES};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,8 +3,8 @@
 //! interprets a dashboard's parts (alert rules, text panels, variables).
 #![no_main]
 
-use foresight_core::dashboard_edit::SavedDashboards;
-use foresight_core::dashboard_model::{Dashboard, DashboardListing};
+use foresight_core::model::dashboard::{Dashboard, DashboardListing};
+use foresight_core::model::edit::SavedDashboards;
 use foresight_fuzz::{check_dashboard, text};
 use libfuzzer_sys::fuzz_target;
 
@@ -22,5 +22,5 @@ fuzz_target!(|data: &[u8]| {
             .unwrap_or_else(|error| panic!("saved dashboards were stored unreadably: {error}"));
         assert_eq!(again, saved);
     }
-    let _ = foresight_core::json::decode::<Vec<DashboardListing>>(&text);
+    let _ = foresight_core::foundation::json::decode::<Vec<DashboardListing>>(&text);
 });

@@ -3,7 +3,7 @@
 //! own bug) and a report line for every panel.
 #![no_main]
 
-use foresight_core::grafana_import::import_grafana_dashboard;
+use foresight_core::model::grafana_import::import_grafana_dashboard;
 use foresight_fuzz::{check_dashboard, text};
 use libfuzzer_sys::fuzz_target;
 

@@ -5,7 +5,7 @@
 //! fuzzer mutates the deflate stream directly).
 #![no_main]
 
-use foresight_core::inline_dashboard::{
+use foresight_core::model::inline_dashboard::{
     decode_inline_dashboard, deflated_bytes, encode_inline_dashboard, link_text,
 };
 use foresight_fuzz::{check_dashboard, text};

@@ -3,7 +3,7 @@
 //! reference), with the same values, and what it writes must read back the same.
 #![no_main]
 
-use foresight_core::json::Json;
+use foresight_core::foundation::json::Json;
 use foresight_fuzz::text;
 use libfuzzer_sys::fuzz_target;
 

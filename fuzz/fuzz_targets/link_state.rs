@@ -3,8 +3,8 @@
 //! to a link that decodes again without a complaint.
 #![no_main]
 
-use foresight_core::time_range::TimeExpression;
-use foresight_core::url_state::{percent_decode, ViewState};
+use foresight_core::model::url_state::{percent_decode, ViewState};
+use foresight_core::query::time_range::TimeExpression;
 use foresight_fuzz::text;
 use libfuzzer_sys::fuzz_target;
 

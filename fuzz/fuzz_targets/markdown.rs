@@ -2,7 +2,9 @@
 //! have come in a link). Links must only ever point somewhere harmless.
 #![no_main]
 
-use foresight_core::markdown::{is_safe_href, parse_markdown, parse_text_panel, Block, Inline};
+use foresight_core::foundation::markdown::{
+    is_safe_href, parse_markdown, parse_text_panel, Block, Inline,
+};
 use foresight_fuzz::text;
 use libfuzzer_sys::fuzz_target;
 

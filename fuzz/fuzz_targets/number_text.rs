@@ -5,7 +5,7 @@
 //! input: both refuse, or both give the same bits (any NaN for NaN).
 #![no_main]
 
-use foresight_core::float_text::parse_f64;
+use foresight_core::foundation::float_text::parse_f64;
 use foresight_fuzz::text;
 use libfuzzer_sys::fuzz_target;
 

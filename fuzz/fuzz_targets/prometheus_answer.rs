@@ -6,7 +6,7 @@
 
 use foresight_core::alerting::rule::to_prometheus_rule_file;
 use foresight_core::alerting::server_rules::{parse_rfc3339, parse_rules_response};
-use foresight_core::prometheus_response::{
+use foresight_core::query::prometheus_response::{
     parse_build_info_response, parse_label_values_response, parse_metadata_response,
     parse_query_response, parse_sample_value,
 };

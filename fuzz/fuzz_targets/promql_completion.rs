@@ -5,7 +5,7 @@
 //! the rest is the query, then after a NUL the candidate.
 #![no_main]
 
-use foresight_core::promql_completion::{apply_completion, completion_context, matching};
+use foresight_core::query::promql_completion::{apply_completion, completion_context, matching};
 use foresight_fuzz::{split_field, text};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,13 +3,14 @@
 #![no_main]
 
 use foresight_core::alerting::silence::parse_matchers;
-use foresight_core::dashboard_edit::{format_thresholds, parse_thresholds};
-use foresight_core::dashboard_model::{parse_span, OverlayToggles};
-use foresight_core::dashboard_variables::parse_label_values_query;
-use foresight_core::datasource::Datasource;
-use foresight_core::refresh::parse_refresh;
-use foresight_core::time_range::{TimeExpression, TimeRange};
-use foresight_core::units::{format_value, Unit};
+use foresight_core::foundation::span::parse_span;
+use foresight_core::foundation::units::{format_value, Unit};
+use foresight_core::model::dashboard::OverlayToggles;
+use foresight_core::model::datasource::Datasource;
+use foresight_core::model::edit::{format_thresholds, parse_thresholds};
+use foresight_core::model::refresh::parse_refresh;
+use foresight_core::model::variables::parse_label_values_query;
+use foresight_core::query::time_range::{TimeExpression, TimeRange};
 use foresight_fuzz::{text, AWKWARD_VALUES};
 use libfuzzer_sys::fuzz_target;
 

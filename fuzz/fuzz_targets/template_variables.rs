@@ -5,8 +5,8 @@
 //! `name*a<TAB>b` (All) or `name!custom<TAB>a<TAB>b` (All with a custom value).
 #![no_main]
 
-use foresight_core::ordered::SortedMap;
-use foresight_core::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use foresight_fuzz::{split_field, text};
 use libfuzzer_sys::fuzz_target;
 

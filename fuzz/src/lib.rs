@@ -2,11 +2,11 @@
 //! parser takes (fields separated by NUL, so every seed stays a readable text
 //! file), and the checks every parsed dashboard must pass.
 
-use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule};
-use foresight_core::dashboard_model::{Dashboard, PanelKind};
-use foresight_core::markdown::parse_markdown;
-use foresight_core::ordered::SortedMap;
-use foresight_core::series::Labels;
+use foresight_core::alerting::rule::to_prometheus_rule_file;
+use foresight_core::foundation::markdown::parse_markdown;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::{Dashboard, PanelKind};
+use foresight_core::query::series::Labels;
 use std::borrow::Cow;
 
 /// The input as text. Every parser here takes `&str`, so invalid UTF-8 is
@@ -73,6 +73,6 @@ pub fn check_dashboard(dashboard: &Dashboard) {
         if let PanelKind::Text { content } = &panel.kind {
             let _ = parse_markdown(content);
         }
-        let _ = AlertRule::from_panel(panel, &SortedMap::new());
+        let _ = panel.suggested_alert_rule(&SortedMap::new());
     }
 }

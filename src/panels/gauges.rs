@@ -3,10 +3,10 @@
 
 use super::{css_rgb, reduced_values, value_rgb};
 use crate::panel_context::PanelResult;
-use foresight_core::dashboard_model::{Panel, Reducer};
-use foresight_core::gauge_scale::{fraction_of_scale, gauge_scale};
-use foresight_core::query_step::QueryWindow;
-use foresight_core::units::format_value;
+use foresight_core::chart::gauge_scale::{fraction_of_scale, gauge_scale};
+use foresight_core::foundation::units::format_value;
+use foresight_core::model::dashboard::{Panel, Reducer};
+use foresight_core::query::step::QueryWindow;
 use leptos::prelude::*;
 
 /// The reduced values and the scale they are drawn on (tracks `result` and `window`).

@@ -2,9 +2,9 @@
 
 use crate::heatmap_chart::draw_heatmap;
 use crate::panel_context::{PanelContext, PanelResult};
-use foresight_core::dashboard_model::Panel;
-use foresight_core::histogram_heatmap::heatmap_from_buckets;
-use foresight_core::query_step::QueryWindow;
+use foresight_core::chart::heatmap::heatmap_from_buckets;
+use foresight_core::model::dashboard::Panel;
+use foresight_core::query::step::QueryWindow;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 

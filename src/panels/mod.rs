@@ -16,7 +16,7 @@ pub use text_body::TextBody;
 pub use time_series_body::TimeSeriesBody;
 
 use crate::panel_context::PanelResult;
-use foresight_core::dashboard_model::{
+use foresight_core::model::dashboard::{
     threshold_color, threshold_rgb, Reducer, Threshold, TEXT_RGB,
 };
 

@@ -4,9 +4,9 @@
 use super::{css_rgb, reduced_values, value_rgb};
 use crate::panel_context::{PanelContext, PanelResult};
 use crate::time_series_chart::{draw_time_series, ChartFrame, ChartOptions};
-use foresight_core::dashboard_model::{Panel, Reducer};
-use foresight_core::query_step::QueryWindow;
-use foresight_core::units::format_value;
+use foresight_core::foundation::units::format_value;
+use foresight_core::model::dashboard::{Panel, Reducer};
+use foresight_core::query::step::QueryWindow;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 

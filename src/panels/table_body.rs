@@ -1,9 +1,9 @@
 //! Table of an instant vector: one row per series, a column per label, then the value.
 
 use crate::panel_context::PanelResult;
-use foresight_core::dashboard_model::Panel;
-use foresight_core::ordered::SortedSet;
-use foresight_core::units::format_value;
+use foresight_core::foundation::ordered::SortedSet;
+use foresight_core::foundation::units::format_value;
+use foresight_core::model::dashboard::Panel;
 use leptos::prelude::*;
 
 #[component]

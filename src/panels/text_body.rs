@@ -1,7 +1,7 @@
 //! Text panels: the safe Markdown subset, rendered as elements (never as HTML).
 
-use foresight_core::limits::MAX_TEXT_PANEL_CHARS;
-use foresight_core::markdown::{parse_text_panel, Block, Inline};
+use foresight_core::foundation::limits::MAX_TEXT_PANEL_CHARS;
+use foresight_core::foundation::markdown::{parse_text_panel, Block, Inline};
 use leptos::prelude::*;
 
 fn inline_view(inline: Inline) -> AnyView {

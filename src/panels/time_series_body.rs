@@ -8,13 +8,13 @@ use foresight_core::analytics::panel_overlays::{
     axis_end, overlay_for, BaselineReference, SeriesOverlay,
 };
 use foresight_core::analytics::time_to_threshold::describe_crossing;
-use foresight_core::chart_geometry::{nearest_sample, AXES_INSETS};
-use foresight_core::dashboard_model::{
+use foresight_core::chart::geometry::{nearest_sample, AXES_INSETS};
+use foresight_core::chart::time_axis::format_local_datetime;
+use foresight_core::foundation::units::format_value;
+use foresight_core::model::dashboard::{
     BaselineKind, ForecastKind, ForesightOptions, LineStyle, OverlayToggles, Panel, Sensitivity,
 };
-use foresight_core::query_step::QueryWindow;
-use foresight_core::time_axis::format_local_datetime;
-use foresight_core::units::format_value;
+use foresight_core::query::step::QueryWindow;
 use leptos::ev::MouseEvent;
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;

@@ -8,7 +8,7 @@ use foresight_core::analytics::anomaly_detector::{
 use foresight_core::analytics::nab_scoring::{
     probationary_length, score_corpus, ScoredFile, STANDARD_PROFILE,
 };
-use foresight_core::time_range::TimeExpression;
+use foresight_core::query::time_range::TimeExpression;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

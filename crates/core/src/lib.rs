@@ -3,35 +3,24 @@
 //! Everything here is plain Rust with no browser dependency, so the same code
 //! runs natively under `cargo test`, in the native tools, and in the browser.
 //! A clock is always passed in, never read from the environment.
+//!
+//! The folders are layers; each uses only the layers listed before it (the
+//! `layers` test reads the sources and fails on an upward reference):
+//!
+//! 1. [`foundation`]: text and numbers (JSON, floats, calendar, Markdown,
+//!    ordered maps, units, names, limits), knowing nothing of dashboards;
+//! 2. [`query`]: Prometheus answers and series, time ranges, steps, template
+//!    variables, completion;
+//! 3. [`chart`]: geometry for drawing (axes, decimation, heatmaps, gauges);
+//! 4. [`analytics`]: forecasts, baselines, anomaly scores, and the options
+//!    that configure them;
+//! 5. [`alerting`]: rules, the evaluation step, templates, notifications;
+//! 6. [`model`]: the dashboard that refers to all of the above, its JSON, its
+//!    edits, links, Grafana import and what a dashboard from elsewhere may do.
 
 pub mod alerting;
 pub mod analytics;
-pub mod calendar;
-pub mod chart_geometry;
-pub mod dashboard_edit;
-pub mod dashboard_model;
-pub mod dashboard_variables;
-pub mod datasource;
-pub mod decimation;
-pub mod fetch_failure;
-pub mod float_text;
-pub mod gauge_scale;
-pub mod grafana_import;
-pub mod histogram_heatmap;
-pub mod inline_dashboard;
-pub mod json;
-pub mod limits;
-pub mod markdown;
-pub mod ordered;
-pub mod prometheus_response;
-pub mod promql_completion;
-pub mod query_step;
-pub mod range_cache;
-pub mod refresh;
-pub mod series;
-pub mod template_variables;
-pub mod time_axis;
-pub mod time_range;
-pub mod trust;
-pub mod units;
-pub mod url_state;
+pub mod chart;
+pub mod foundation;
+pub mod model;
+pub mod query;

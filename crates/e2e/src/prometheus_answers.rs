@@ -2,7 +2,7 @@
 //! the app's parser), so tests can compare the page's numbers with the source.
 
 use crate::http_get;
-use foresight_core::datasource::encode_uri_component;
+use foresight_core::model::datasource::encode_uri_component;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

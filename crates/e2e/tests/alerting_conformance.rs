@@ -11,7 +11,7 @@
 
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
-use foresight_core::series::Labels;
+use foresight_core::query::series::Labels;
 use std::fmt::Write as _;
 use std::process::Command;
 
@@ -322,7 +322,7 @@ fn the_state_machine_and_templates_agree_with_promtool_test_rules() {
 
 #[test]
 fn the_shipped_rules_export_to_a_file_promtool_accepts() {
-    let dashboard = foresight_core::dashboard_model::Dashboard::from_json(include_str!(
+    let dashboard = foresight_core::model::dashboard::Dashboard::from_json(include_str!(
         "../../../public/dashboards/service-health.json"
     ))
     .unwrap();

@@ -9,9 +9,9 @@ use e2e::static_file_server::StaticFileServer;
 use e2e::webhook_receiver::start_receiver;
 use e2e::{artifacts_dir, dist_dir, start_sample_service};
 use foresight_core::alerting::rule::AlertRule;
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::datasource::encode_uri_component;
-use foresight_core::inline_dashboard::encode_inline_dashboard;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::datasource::encode_uri_component;
+use foresight_core::model::inline_dashboard::encode_inline_dashboard;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(90);
@@ -73,7 +73,7 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
     .unwrap();
     dashboard.id = "alerting-test".into();
     dashboard.alerts =
-        vec![foresight_core::json::decode::<AlertRule>(&serde_json::json!({
+        vec![foresight_core::foundation::json::decode::<AlertRule>(&serde_json::json!({
         "name": "ErrorsAboveOnePercent",
         "expr": expr,
         "condition": {"kind": "threshold", "op": ">", "value": 1},

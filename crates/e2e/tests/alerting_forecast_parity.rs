@@ -10,10 +10,10 @@ use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::{artifacts_dir, http_get};
 use foresight_core::alerting::analytic_condition::analytic_answers;
 use foresight_core::alerting::rule::{Comparison, Condition};
-use foresight_core::datasource::encode_uri_component;
-use foresight_core::prometheus_response::{parse_query_response, QueryData};
-use foresight_core::query_step::QueryWindow;
-use foresight_core::series::{Labels, Series};
+use foresight_core::model::datasource::encode_uri_component;
+use foresight_core::query::prometheus_response::{parse_query_response, QueryData};
+use foresight_core::query::series::{Labels, Series};
+use foresight_core::query::step::QueryWindow;
 use std::collections::BTreeMap;
 
 const STEP: f64 = 300.0;

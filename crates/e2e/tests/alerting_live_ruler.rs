@@ -15,9 +15,9 @@ use e2e::static_file_server::StaticFileServer;
 use e2e::webhook_receiver::start_receiver;
 use e2e::{artifacts_dir, dist_dir, start_sample_service};
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule};
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::datasource::encode_uri_component;
-use foresight_core::inline_dashboard::encode_inline_dashboard;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::datasource::encode_uri_component;
+use foresight_core::model::inline_dashboard::encode_inline_dashboard;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -33,7 +33,7 @@ fn now_seconds() -> f64 {
 }
 
 fn rules(opens: f64, closes: f64) -> Vec<AlertRule> {
-    foresight_core::json::decode(&json!([
+    foresight_core::foundation::json::decode(&json!([
         {
             "name": "WindowOpen",
             "expr": format!("vector(time()) > {opens} and vector(time()) < {closes}"),

@@ -5,9 +5,9 @@ use e2e::browser_session::TempDir;
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::{artifacts_dir, http_get};
 use foresight_core::analytics::linear_forecast::{linear_regression, predict_linear};
-use foresight_core::datasource::encode_uri_component;
-use foresight_core::prometheus_response::{parse_query_response, QueryData};
-use foresight_core::series::Labels;
+use foresight_core::model::datasource::encode_uri_component;
+use foresight_core::query::prometheus_response::{parse_query_response, QueryData};
+use foresight_core::query::series::Labels;
 use history_generator::IncidentKind;
 use std::collections::BTreeMap;
 

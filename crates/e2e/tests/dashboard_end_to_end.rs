@@ -8,7 +8,7 @@ use e2e::prometheus_answers::{assert_close, instant_values, range_stats};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::{artifacts_dir, dist_dir, start_sample_service};
-use foresight_core::datasource::encode_uri_component;
+use foresight_core::model::datasource::encode_uri_component;
 use history_generator::{Incident, IncidentKind};
 use std::time::Duration;
 
@@ -137,10 +137,10 @@ async fn wait_for_location(browser: &BrowserSession, part: &str) -> String {
 
 /// The absolute range (epoch ms) the page's URL holds; fails if it is relative.
 async fn absolute_range_in_url(browser: &BrowserSession) -> (i64, i64) {
-    use foresight_core::time_range::TimeExpression::Absolute;
+    use foresight_core::query::time_range::TimeExpression::Absolute;
     let search = location(browser, "search").await;
-    match foresight_core::url_state::ViewState::decode(&search).0 {
-        foresight_core::url_state::ViewState {
+    match foresight_core::model::url_state::ViewState::decode(&search).0 {
+        foresight_core::model::url_state::ViewState {
             from: Some(Absolute { epoch_ms: from }),
             to: Some(Absolute { epoch_ms: to }),
             ..
@@ -1056,7 +1056,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     assert_close("refreshed 200 max", page_max, ok_series[1]);
 
     // 8. A dashboard carried in the link: a broken query fails alone, with Prometheus's words.
-    let inline = foresight_core::dashboard_model::Dashboard::from_json(
+    let inline = foresight_core::model::dashboard::Dashboard::from_json(
         r#"{"schemaVersion": 1, "id": "adhoc", "title": "Ad hoc",
             "panels": [
               {"id": "broken", "title": "Broken", "type": "timeseries", "targets": [{"expr": "sum(rate(http_requests_total[5m]"}]},
@@ -1064,12 +1064,12 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
             "layout": [{"panel": "broken", "x": 0, "y": 0, "w": 12, "h": 6}, {"panel": "fine", "x": 12, "y": 0, "w": 12, "h": 6}]}"#,
     )
     .unwrap();
-    let state = foresight_core::url_state::ViewState {
-        dashboard: foresight_core::url_state::DashboardRef::Inline(
-            foresight_core::inline_dashboard::encode_inline_dashboard(&inline),
+    let state = foresight_core::model::url_state::ViewState {
+        dashboard: foresight_core::model::url_state::DashboardRef::Inline(
+            foresight_core::model::inline_dashboard::encode_inline_dashboard(&inline),
         ),
         datasource: Some(
-            foresight_core::datasource::Datasource::parse(&prometheus.base_url()).unwrap(),
+            foresight_core::model::datasource::Datasource::parse(&prometheus.base_url()).unwrap(),
         ),
         ..Default::default()
     };

@@ -8,7 +8,7 @@ use e2e::prometheus_answers::{assert_close, instant_values};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::{artifacts_dir, dist_dir, start_node_exporter, start_sample_service};
-use foresight_core::datasource::encode_uri_component;
+use foresight_core::model::datasource::encode_uri_component;
 use serde_json::json;
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@ use e2e::prometheus_answers::{assert_close, range_stats};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::{artifacts_dir, dist_dir, free_port, http_get, start_sample_service};
-use foresight_core::datasource::encode_uri_component;
+use foresight_core::model::datasource::encode_uri_component;
 use history_generator::IncidentKind;
 use serde_json::Value;
 use std::time::Duration;

@@ -7,8 +7,8 @@
 //! panel type, imported vs placeholders and why, notes, and a hash of the
 //! produced dashboard). `UPDATE_SNAPSHOTS=1` rewrites the summary.
 
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::grafana_import::{import_grafana_dashboard, ImportReport};
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

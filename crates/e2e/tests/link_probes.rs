@@ -10,9 +10,9 @@ use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::webhook_receiver::start_receiver;
 use e2e::{artifacts_dir, dist_dir};
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::datasource::encode_uri_component;
-use foresight_core::inline_dashboard::encode_inline_dashboard;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::datasource::encode_uri_component;
+use foresight_core::model::inline_dashboard::encode_inline_dashboard;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

@@ -20,11 +20,12 @@
 use super::rule::Condition;
 use crate::analytics::baseline::{baseline_query_window, shift_series};
 use crate::analytics::linear_forecast::predict_linear;
+use crate::analytics::options::{BaselineKind, ForesightOptions, Sensitivity};
 use crate::analytics::panel_overlays::{overlay_for, BaselineReference};
-use crate::chart_geometry::nearest_sample;
-use crate::dashboard_model::{parse_span, BaselineKind, ForesightOptions, Sensitivity};
-use crate::query_step::QueryWindow;
-use crate::series::{Labels, Series};
+use crate::chart::geometry::nearest_sample;
+use crate::foundation::span::parse_span;
+use crate::query::series::{Labels, Series};
+use crate::query::step::QueryWindow;
 
 /// Samples of history an anomaly score or a baseline is judged on.
 pub const HISTORY_POINTS: f64 = 720.0;

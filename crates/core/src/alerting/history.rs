@@ -3,8 +3,8 @@
 //! browser's storage never grows without end.
 
 use super::state_machine::{AlertState, Transition};
-use crate::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
-use crate::series::Labels;
+use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::query::series::Labels;
 
 pub const HISTORY_LIMIT: usize = 500;
 pub const HISTORY_MAX_AGE_SECONDS: f64 = 7.0 * 86_400.0;

@@ -7,8 +7,8 @@
 
 use super::rule::AlertRule;
 use super::state_machine::{Alert, AlertState, RuleState};
-use crate::json::{Json, ObjectWriter};
-use crate::series::Labels;
+use crate::foundation::json::{Json, ObjectWriter};
+use crate::query::series::Labels;
 
 /// Prometheus's default `--rules.alert.resend-delay`.
 pub const RESEND_DELAY_SECONDS: f64 = 60.0;
@@ -18,7 +18,7 @@ pub const RETRY_DELAYS_SECONDS: [f64; 4] = [1.0, 2.0, 4.0, 8.0];
 /// RFC 3339 in UTC with milliseconds, from seconds since the epoch.
 pub fn rfc3339(seconds: f64) -> String {
     let millis = (seconds * 1000.0).round() as i64;
-    let civil = crate::calendar::civil_from_unix_seconds(millis.div_euclid(1000));
+    let civil = crate::foundation::calendar::civil_from_unix_seconds(millis.div_euclid(1000));
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         civil.year,
@@ -47,7 +47,7 @@ pub fn needs_sending(alert: &Alert, now: f64, resend_delay: f64) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
     pub labels: Labels,
-    pub annotations: crate::ordered::SortedMap<String, String>,
+    pub annotations: crate::foundation::ordered::SortedMap<String, String>,
     pub firing: bool,
     pub starts_at: f64,
     pub ends_at: f64,
@@ -172,7 +172,7 @@ mod tests {
     use super::*;
 
     fn rule() -> AlertRule {
-        crate::json::decode(
+        crate::foundation::json::decode(
             r#"{"name": "Down", "expr": "up == 0", "for": "1m",
                 "annotations": {"summary": "{{ $labels.instance }} is down"}}"#,
         )

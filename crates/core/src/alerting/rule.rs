@@ -4,11 +4,14 @@
 
 use super::state_machine::{AlertState, RuleState};
 use super::template::{Template, TemplateData};
+use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
-use crate::dashboard_model::{parse_span, BaselineKind, Sensitivity};
-use crate::json::{decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
-use crate::ordered::SortedMap;
-use crate::series::{Labels, Series};
+use crate::foundation::json::{
+    decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson,
+};
+use crate::foundation::ordered::SortedMap;
+use crate::foundation::span::parse_span;
+use crate::query::series::{Labels, Series};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
@@ -260,52 +263,6 @@ pub struct Episode {
 }
 
 impl AlertRule {
-    /// A rule prefilled from a panel ("create alert from this panel"): its first
-    /// query with the page's variable selection written in, a name from its
-    /// title, and its highest threshold (or `> 0`) as the condition.
-    pub fn from_panel(
-        panel: &crate::dashboard_model::Panel,
-        values: &SortedMap<String, crate::template_variables::VariableValue>,
-    ) -> Self {
-        use crate::template_variables::{interpolate, BuiltinIntervals};
-        let mut name: String = panel
-            .title
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|word| !word.is_empty())
-            .map(|word| {
-                let mut chars = word.chars();
-                chars.next().map_or(String::new(), |first| {
-                    first.to_ascii_uppercase().to_string() + chars.as_str()
-                })
-            })
-            .collect();
-        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-            name = format!("Panel{name}");
-        }
-        let builtins = BuiltinIntervals {
-            step_seconds: 60.0,
-            range_seconds: 3600.0,
-            scrape_interval_seconds: 15.0,
-        };
-        let expr = panel
-            .targets
-            .first()
-            .map(|t| interpolate(&t.expr, values, &builtins).unwrap_or_else(|_| t.expr.clone()))
-            .unwrap_or_default();
-        let threshold = panel
-            .thresholds
-            .iter()
-            .filter_map(|t| t.value)
-            .fold(None, |high: Option<f64>, v| {
-                Some(high.map_or(v, |h| h.max(v)))
-            });
-        let summary = format!(
-            "{} is {{{{ humanize $value }}}}",
-            panel.title.replace("{{", "{ {")
-        );
-        Self::starter(&name, &expr, threshold.unwrap_or(0.0), &summary)
-    }
-
     /// A new rule: `expr > threshold` for 5 minutes, evaluated every minute.
     pub fn starter(name: &str, expr: &str, threshold: f64, summary: &str) -> Self {
         Self {
@@ -338,7 +295,7 @@ impl AlertRule {
     /// Everything wrong with the rule, said before it ever runs.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if !crate::dashboard_model::is_identifier(&self.name) {
+        if !crate::foundation::names::is_identifier(&self.name) {
             problems.push(format!(
                 "alert name {:?} must be letters, digits and _",
                 self.name
@@ -394,7 +351,7 @@ impl AlertRule {
             }
         }
         for name in self.labels.keys() {
-            if !crate::dashboard_model::is_identifier(name) {
+            if !crate::foundation::names::is_identifier(name) {
                 problems.push(format!("label name {name:?} must be letters, digits and _"));
             }
         }
@@ -496,7 +453,7 @@ impl AlertRule {
             .map(|k| start + step * k as f64)
             .collect();
         let analytic = if self.condition.is_analytic() {
-            let window = crate::query_step::QueryWindow { start, end, step };
+            let window = crate::query::step::QueryWindow { start, end, step };
             Some(super::analytic_condition::analytic_answers(
                 &self.condition,
                 series,
@@ -514,7 +471,7 @@ impl AlertRule {
                     .iter()
                     .filter_map(|s| {
                         let at =
-                            crate::chart_geometry::nearest_sample(&s.timestamps, now, step / 2.0)?;
+                            crate::chart::geometry::nearest_sample(&s.timestamps, now, step / 2.0)?;
                         let value = s.values[at];
                         (!value.is_nan() || matches!(self.condition, Condition::Returns))
                             .then(|| (s.labels.clone(), value))
@@ -680,7 +637,7 @@ mod tests {
     use super::*;
 
     fn error_rate_rule() -> AlertRule {
-        crate::json::decode(
+        crate::foundation::json::decode(
             r#"{"name": "HighErrorRate", "expr": "sum by (instance) (rate(errors[5m])) / sum by (instance) (rate(requests[5m]))",
                 "condition": {"kind": "threshold", "op": ">", "value": 0.05}, "for": "5m",
                 "labels": {"severity": "page"},
@@ -735,49 +692,6 @@ mod tests {
             .insert("summary".into(), "{{ $valu }}".into());
         let problems = rule.problems();
         assert_eq!(problems.len(), 3, "{problems:?}");
-    }
-
-    #[test]
-    fn a_rule_from_a_panel() {
-        let dashboard = crate::dashboard_model::Dashboard::from_json(include_str!(
-            "../../../../public/dashboards/service-health.json"
-        ))
-        .unwrap();
-        let panel = dashboard
-            .panels
-            .iter()
-            .find(|p| p.targets.iter().any(|t| t.expr.contains('$')) && !p.thresholds.is_empty())
-            .expect("a panel with variables and thresholds");
-        let values = dashboard
-            .variables
-            .iter()
-            .map(|v| {
-                let value =
-                    crate::template_variables::VariableValue::Single("sample-service".into());
-                (v.name.clone(), value)
-            })
-            .collect();
-        let rule = AlertRule::from_panel(panel, &values);
-        assert!(
-            rule.problems().is_empty(),
-            "{:?} {}",
-            rule.problems(),
-            rule.expr
-        );
-        assert!(!rule.expr.contains('$'), "{}", rule.expr);
-        assert!(rule.name.chars().all(|c| c.is_ascii_alphanumeric()));
-        let highest = panel
-            .thresholds
-            .iter()
-            .filter_map(|t| t.value)
-            .fold(f64::MIN, f64::max);
-        assert_eq!(
-            rule.condition,
-            Condition::Threshold {
-                op: Comparison::Above,
-                value: highest
-            }
-        );
     }
 
     #[test]

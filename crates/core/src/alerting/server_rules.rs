@@ -3,10 +3,10 @@
 //! import a server rule into a dashboard.
 
 use super::rule::{AlertRule, Condition};
-use crate::calendar::{unix_seconds_from_civil, CivilTime};
-use crate::json::Json;
-use crate::ordered::SortedMap;
-use crate::series::Labels;
+use crate::foundation::calendar::{unix_seconds_from_civil, CivilTime};
+use crate::foundation::json::Json;
+use crate::foundation::ordered::SortedMap;
+use crate::query::series::Labels;
 
 /// One alert of a server rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +55,7 @@ pub fn parse_rfc3339(text: &str) -> Option<f64> {
                 .find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(after.len());
             (
-                crate::float_text::parse_f64(&format!("0.{}", &after[..digits]))?,
+                crate::foundation::float_text::parse_f64(&format!("0.{}", &after[..digits]))?,
                 &after[digits..],
             )
         }
@@ -69,8 +69,8 @@ pub fn parse_rfc3339(text: &str) -> Option<f64> {
                 "-" => -1.0,
                 _ => return None,
             };
-            let hours = crate::float_text::parse_f64(zone.get(1..3)?)?;
-            let minutes = crate::float_text::parse_f64(zone.get(4..6)?)?;
+            let hours = crate::foundation::float_text::parse_f64(zone.get(1..3)?)?;
+            let minutes = crate::foundation::float_text::parse_f64(zone.get(4..6)?)?;
             sign * (hours * 3600.0 + minutes * 60.0)
         }
     };
@@ -120,7 +120,7 @@ pub fn parse_rules_response(text: &str) -> Result<Vec<ServerRule>, String> {
                     active_at: alert["activeAt"].as_str().and_then(parse_rfc3339),
                     value: alert["value"]
                         .as_str()
-                        .and_then(crate::float_text::parse_f64)
+                        .and_then(crate::foundation::float_text::parse_f64)
                         .unwrap_or(f64::NAN),
                 })
                 .collect();

@@ -3,8 +3,8 @@
 //! this page sends no notification for it anywhere — browser notification,
 //! sound, webhooks and Alertmanager — until the silence expires.
 
-use crate::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
-use crate::series::Labels;
+use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::query::series::Labels;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Silence {
@@ -84,7 +84,7 @@ pub fn parse_matchers(text: &str) -> Result<Labels, String> {
             .find('=')
             .ok_or_else(|| format!("{rest:?} is not name=\"value\""))?;
         let name = rest[..equals].trim();
-        if !crate::dashboard_model::is_identifier(name) {
+        if !crate::foundation::names::is_identifier(name) {
             return Err(format!("{name:?} is not a label name"));
         }
         rest = rest[equals + 1..].trim_start();

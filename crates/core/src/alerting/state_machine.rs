@@ -9,9 +9,11 @@
 //! resolution starts a new Pending period. The clock is an argument: the
 //! machine is pure and replayable (backtests, reloads, tests).
 
-use crate::json::{decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
-use crate::ordered::SortedMap;
-use crate::series::Labels;
+use crate::foundation::json::{
+    decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson,
+};
+use crate::foundation::ordered::SortedMap;
+use crate::query::series::Labels;
 
 /// How long a resolved alert is kept to be reported as resolved (Prometheus's `resolvedRetention`).
 pub const RESOLVED_RETENTION_SECONDS: f64 = 15.0 * 60.0;

@@ -7,8 +7,8 @@
 //! separate from rendering so a template error is shown when the rule is
 //! edited, not when it fires.
 
-use crate::limits::{MAX_PRINTF_WIDTH, MAX_TEMPLATE_OUTPUT_BYTES};
-use crate::series::Labels;
+use crate::foundation::limits::{MAX_PRINTF_WIDTH, MAX_TEMPLATE_OUTPUT_BYTES};
+use crate::query::series::Labels;
 
 /// What a template can refer to.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -121,7 +121,7 @@ fn operand(token: &str) -> Result<Operand, String> {
             return Ok(Operand::ExternalLabel(name.to_string()));
         }
     }
-    if let Some(number) = crate::float_text::parse_f64(token) {
+    if let Some(number) = crate::foundation::float_text::parse_f64(token) {
         return Ok(Operand::Number(number));
     }
     Err(format!(
@@ -259,7 +259,7 @@ impl Value {
     fn number(&self) -> Result<f64, String> {
         match self {
             Value::Number(n) => Ok(*n),
-            Value::Text(t) => crate::float_text::parse_f64(t.trim())
+            Value::Text(t) => crate::foundation::float_text::parse_f64(t.trim())
                 .ok_or_else(|| format!("{t:?} is not a number")),
         }
     }
@@ -281,7 +281,7 @@ fn resolve(operand: &Operand, data: &TemplateData) -> Value {
 /// shortest representation, in exponent form when the exponent is below -4 or
 /// at least 6 (checked against Prometheus's own rendering by the conformance test).
 pub fn format_go_float(value: f64) -> String {
-    if let Some(text) = crate::units::non_finite_text(value) {
+    if let Some(text) = crate::foundation::units::non_finite_text(value) {
         return text.into();
     }
     if value == 0.0 {

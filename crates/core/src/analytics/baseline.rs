@@ -17,9 +17,9 @@
 //! degrades to a note saying what is missing instead of a band.
 
 use super::median_of_unsorted;
-use crate::dashboard_model::BaselineKind;
-use crate::query_step::QueryWindow;
-use crate::series::Series;
+use crate::analytics::options::BaselineKind;
+use crate::query::series::Series;
+use crate::query::step::QueryWindow;
 
 const ROBUST_SIGMA_PER_MAD: f64 = 1.4826;
 const DAY_SECONDS: f64 = 86_400.0;
@@ -45,7 +45,7 @@ pub struct BaselineBand {
 impl BaselineBand {
     /// The band at `t` when a band point lies within `tolerance` seconds of it.
     pub fn at(&self, t: f64, tolerance: f64) -> Option<(f64, f64, f64)> {
-        let index = crate::chart_geometry::nearest_sample(&self.timestamps, t, tolerance)?;
+        let index = crate::chart::geometry::nearest_sample(&self.timestamps, t, tolerance)?;
         Some((self.center[index], self.lower[index], self.upper[index]))
     }
 
@@ -141,7 +141,7 @@ pub fn offset_band(
         .zip(&current.values)
         .filter(|(_, v)| v.is_finite())
         .filter_map(|(&t, &v)| {
-            let at = crate::chart_geometry::nearest_sample(&reference.timestamps, t, tolerance)?;
+            let at = crate::chart::geometry::nearest_sample(&reference.timestamps, t, tolerance)?;
             let then = reference.values[at];
             then.is_finite().then_some(v - then)
         })
@@ -232,7 +232,7 @@ pub fn seasonal_band(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::series::Labels;
+    use crate::query::series::Labels;
 
     fn series(timestamps: Vec<f64>, values: Vec<f64>) -> Series {
         Series {

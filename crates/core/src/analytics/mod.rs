@@ -8,6 +8,7 @@ pub mod forecast_selection;
 pub mod incidents;
 pub mod linear_forecast;
 pub mod nab_scoring;
+pub mod options;
 pub mod panel_overlays;
 pub mod seasonal_forecast;
 pub mod time_to_threshold;

@@ -10,9 +10,9 @@ use super::incidents::{merge_incidents, Incident};
 use super::linear_forecast::linear_regression;
 use super::seasonal_forecast::{forecast_from, Forecast};
 use super::time_to_threshold::{time_until_crossing, Crossing};
-use crate::dashboard_model::{BaselineKind, ForecastKind, ForesightOptions};
-use crate::query_step::QueryWindow;
-use crate::series::Series;
+use crate::analytics::options::{BaselineKind, ForecastKind, ForesightOptions};
+use crate::query::series::Series;
+use crate::query::step::QueryWindow;
 
 /// Overlays of one series.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -224,7 +224,7 @@ pub fn overlay_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::series::Labels;
+    use crate::query::series::Labels;
 
     fn window() -> QueryWindow {
         QueryWindow {
@@ -278,7 +278,7 @@ mod tests {
     #[test]
     fn crossings_and_anomalies_are_reported_when_asked() {
         let options = ForesightOptions {
-            crossing: Some(crate::dashboard_model::CrossingOption {
+            crossing: Some(crate::analytics::options::CrossingOption {
                 value: 0.0,
                 label: "full".into(),
                 window_seconds: 3600.0,

@@ -17,9 +17,9 @@
 use e2e::browser_session::BrowserSession;
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
-use foresight_core::dashboard_model::Dashboard;
-use foresight_core::datasource::encode_uri_component;
-use foresight_core::inline_dashboard::encode_inline_dashboard;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::datasource::encode_uri_component;
+use foresight_core::model::inline_dashboard::encode_inline_dashboard;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;

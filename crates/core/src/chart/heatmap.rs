@@ -1,0 +1,147 @@
+//! Turns cumulative histogram bucket series (`…_bucket` rates by `le`) into a
+//! heatmap: per time step, the rate falling into each bucket.
+
+use crate::query::series::Series;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    /// Upper bounds of the buckets, ascending (the last may be +Inf).
+    pub upper_bounds: Vec<f64>,
+    pub timestamps: Vec<f64>,
+    /// `cells[t][b]`: rate in bucket `b` at `timestamps[t]`; NaN where data is missing.
+    pub cells: Vec<Vec<f64>>,
+}
+
+impl Heatmap {
+    pub fn max_cell(&self) -> f64 {
+        self.cells
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Builds the heatmap from series that each carry an `le` label. Series without a
+/// parseable `le` make it fail with a message, since the panel cannot be drawn.
+pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
+    use crate::foundation::limits::MAX_HEATMAP_BUCKETS;
+    // Every bucket is a column of every row: bounded, or an answer with
+    // thousands of `le` values would cost gigabytes.
+    if series.len() > MAX_HEATMAP_BUCKETS {
+        return Err(format!(
+            "the answer has {} buckets; a heatmap draws at most {MAX_HEATMAP_BUCKETS} (sum by (le) the buckets first)",
+            series.len()
+        ));
+    }
+    let mut buckets: Vec<(f64, &Series)> = Vec::with_capacity(series.len());
+    for one in series {
+        let le = one.labels.get("le").ok_or("a heatmap needs histogram buckets: every series must have an `le` label (try sum by (le) (rate(…_bucket[5m])))")?;
+        let bound = match le.as_str() {
+            "+Inf" | "Inf" | "inf" => f64::INFINITY,
+            text => crate::foundation::float_text::parse_f64(text)
+                .ok_or_else(|| format!("le={text:?} is not a number"))?,
+        };
+        buckets.push((bound, one));
+    }
+    buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut grid: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for (index, (_, one)) in buckets.iter().enumerate() {
+        for (t, v) in one.timestamps.iter().zip(&one.values) {
+            grid.entry((t * 1000.0).round() as i64)
+                .or_insert_with(|| vec![f64::NAN; buckets.len()])[index] = *v;
+        }
+    }
+    let mut timestamps = Vec::with_capacity(grid.len());
+    let mut cells = Vec::with_capacity(grid.len());
+    for (millis, cumulative) in grid {
+        timestamps.push(millis as f64 / 1000.0);
+        let mut row = Vec::with_capacity(cumulative.len());
+        let mut below = 0.0;
+        for value in cumulative {
+            row.push(if value.is_finite() {
+                (value - below).max(0.0)
+            } else {
+                f64::NAN
+            });
+            if value.is_finite() {
+                below = value;
+            }
+        }
+        cells.push(row);
+    }
+    Ok(Heatmap {
+        upper_bounds: buckets.iter().map(|b| b.0).collect(),
+        timestamps,
+        cells,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::series::Labels;
+
+    fn bucket(le: &str, values: &[f64]) -> Series {
+        let labels: Labels = [("le".to_string(), le.to_string())].into();
+        Series {
+            labels,
+            timestamps: (0..values.len()).map(|i| i as f64 * 60.0).collect(),
+            values: values.to_vec(),
+        }
+    }
+
+    #[test]
+    fn too_many_buckets_are_refused_with_a_message() {
+        let many: Vec<Series> = (0..=crate::foundation::limits::MAX_HEATMAP_BUCKETS)
+            .map(|i| Series {
+                labels: [("le".to_string(), i.to_string())].into(),
+                timestamps: vec![0.0],
+                values: vec![1.0],
+            })
+            .collect();
+        assert!(heatmap_from_buckets(&many)
+            .unwrap_err()
+            .contains("at most 200"));
+        assert!(heatmap_from_buckets(&many[..10]).is_ok());
+    }
+
+    #[test]
+    fn cumulative_buckets_become_per_bucket_rates() {
+        let series = [
+            bucket("+Inf", &[10.0, 20.0]),
+            bucket("0.1", &[2.0, 5.0]),
+            bucket("0.5", &[7.0, 15.0]),
+        ];
+        let heatmap = heatmap_from_buckets(&series).unwrap();
+        assert_eq!(heatmap.upper_bounds, vec![0.1, 0.5, f64::INFINITY]);
+        assert_eq!(heatmap.timestamps, vec![0.0, 60.0]);
+        assert_eq!(
+            heatmap.cells,
+            vec![vec![2.0, 5.0, 3.0], vec![5.0, 10.0, 5.0]]
+        );
+        assert_eq!(heatmap.max_cell(), 10.0);
+    }
+
+    #[test]
+    fn missing_samples_stay_missing_and_bad_labels_explain() {
+        let mut sparse = bucket("0.5", &[7.0]);
+        sparse.timestamps = vec![60.0];
+        let heatmap = heatmap_from_buckets(&[bucket("0.1", &[1.0, 2.0]), sparse]).unwrap();
+        assert!(heatmap.cells[0][1].is_nan());
+        assert_eq!(heatmap.cells[1], vec![2.0, 5.0]);
+        let no_le = Series {
+            labels: Labels::new(),
+            timestamps: vec![0.0],
+            values: vec![1.0],
+        };
+        assert!(heatmap_from_buckets(&[no_le])
+            .unwrap_err()
+            .contains("`le` label"));
+        assert!(heatmap_from_buckets(&[bucket("abc", &[1.0])])
+            .unwrap_err()
+            .contains("not a number"));
+    }
+}

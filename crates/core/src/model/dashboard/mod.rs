@@ -1,0 +1,290 @@
+//! The dashboard document: a versioned JSON model with panels kept apart from
+//! their grid layout, template variables, default time range, refresh and
+//! datasource. Parsing validates everything once and says what is wrong where.
+//!
+//! The document is here; its panels in [`panel`], their grid in [`layout`],
+//! the checks in [`validate`] and the JSON form in [`json`].
+
+mod json;
+pub mod layout;
+pub mod panel;
+mod validate;
+
+pub use crate::analytics::options::{
+    BaselineKind, CrossingOption, ForecastKind, ForesightOptions, OverlayToggles, Sensitivity,
+};
+use crate::foundation::json::{FromJson, Json, ToJson};
+use crate::foundation::ordered::SortedMap;
+pub use crate::model::variables::{
+    parse_label_values_query, LabelValuesQuery, Variable, VariableSource, ALL_SELECTION,
+};
+pub use crate::query::series::Reducer;
+pub use layout::{GridPosition, GRID_COLUMNS};
+pub use panel::{
+    threshold_color, threshold_rgb, LineStyle, Panel, PanelKind, Target, Threshold, TEXT_RGB,
+};
+
+/// The schema version this build reads and writes.
+pub const DASHBOARD_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    pub schema_version: u32,
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub time: DashboardTime,
+    /// `off` or a duration such as `30s`.
+    pub refresh: String,
+    /// Base URL of the Prometheus API; absent means the page's default.
+    pub datasource: Option<String>,
+    /// Scrape interval of the data, used for `$__rate_interval` (seconds).
+    pub scrape_interval_seconds: f64,
+    pub variables: Vec<Variable>,
+    pub panels: Vec<Panel>,
+    pub layout: Vec<GridPosition>,
+    /// Alert rules evaluated in the browser (and exportable to Prometheus).
+    pub alerts: Vec<crate::alerting::rule::AlertRule>,
+    /// Where firing and resolved alerts are sent.
+    pub notify: NotifyTargets,
+}
+
+/// Notification targets of a dashboard's alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotifyTargets {
+    /// Alertmanager's base URL; alerts go to `<url>/api/v2/alerts`.
+    pub alertmanager: Option<String>,
+    /// URLs that receive the webhook payload (JSON, with a Slack-compatible `text`).
+    pub webhooks: Vec<String>,
+    /// Labels of this Foresight "server", like Prometheus's `external_labels`:
+    /// `{{ $externalLabels.x }}` in templates, and added to every alert sent.
+    pub external_labels: SortedMap<String, String>,
+}
+
+impl NotifyTargets {
+    /// Nowhere to send alerts.
+    pub fn is_empty(&self) -> bool {
+        self.alertmanager.is_none() && self.webhooks.is_empty()
+    }
+
+    fn is_unset(&self) -> bool {
+        self.is_empty() && self.external_labels.is_empty()
+    }
+}
+
+fn default_refresh() -> String {
+    "off".into()
+}
+
+fn default_scrape_interval() -> f64 {
+    15.0
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardTime {
+    pub from: String,
+    pub to: String,
+}
+
+impl Default for DashboardTime {
+    fn default() -> Self {
+        Self {
+            from: "now-6h".into(),
+            to: "now".into(),
+        }
+    }
+}
+
+/// An entry of `public/dashboards/index.json`, the list of shipped dashboards
+/// (static hosting cannot list a directory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardListing {
+    pub id: String,
+    pub title: String,
+}
+
+impl Dashboard {
+    /// Parses and validates a dashboard document.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        if text.len() > crate::foundation::limits::MAX_DASHBOARD_BYTES {
+            return Err(format!(
+                "the dashboard is {} KiB; dashboards larger than {} MiB are refused",
+                text.len() / 1024,
+                crate::foundation::limits::MAX_DASHBOARD_BYTES >> 20
+            ));
+        }
+        let document =
+            Json::parse(text).map_err(|e| format!("the dashboard is not valid JSON: {e}"))?;
+        match document.get("schemaVersion").and_then(Json::as_u64) {
+            Some(v) if v == u64::from(DASHBOARD_SCHEMA_VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "the dashboard has schemaVersion {v}; this Foresight reads version {DASHBOARD_SCHEMA_VERSION}"
+                ))
+            }
+            None => return Err("the dashboard has no schemaVersion (is it a Grafana dashboard? import it instead)".into()),
+        }
+        let dashboard = <Dashboard as FromJson>::from_json(&document)
+            .map_err(|e| format!("the dashboard does not match the model: {e}"))?;
+        dashboard.validate()?;
+        Ok(dashboard)
+    }
+
+    pub fn to_json(&self) -> String {
+        ToJson::to_json(self).to_pretty_string()
+    }
+
+    pub fn panel(&self, id: &str) -> Option<&Panel> {
+        self.panels.iter().find(|p| p.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::foundation::span::parse_span;
+    use crate::foundation::units::Unit;
+
+    #[test]
+    fn a_layout_position_past_the_largest_integer_is_refused_not_overflowed() {
+        let text = r#"{"schemaVersion": 1, "id": "x", "title": "X",
+            "panels": [{"id": "p", "title": "P", "type": "text", "content": "a"}],
+            "layout": [{"panel": "p", "x": 4294967295, "y": 0, "w": 2, "h": 1}]}"#;
+        assert!(Dashboard::from_json(text).is_err());
+    }
+
+    #[test]
+    fn forecast_horizons_are_durations_or_a_quarter_of_the_range() {
+        assert_eq!(parse_span("90s"), Ok(90.0));
+        assert_eq!(parse_span("4h"), Ok(14_400.0));
+        assert_eq!(parse_span("1w"), Ok(604_800.0));
+        for bad in ["", "4", "h", "0h", "4y", "-1h", "1.5h"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
+        let mut options = ForesightOptions::default();
+        assert_eq!(
+            options.horizon_seconds(3600.0),
+            None,
+            "no forecast, no horizon"
+        );
+        options.forecast = Some(ForecastKind::Linear);
+        assert_eq!(options.horizon_seconds(3600.0), Some(900.0));
+        options.forecast_horizon = Some("2h".into());
+        assert_eq!(options.horizon_seconds(3600.0), Some(7200.0));
+        let text = include_str!("../../../../../public/dashboards/service-health.json").replace(
+            "\"forecastHorizon\": \"4h\"",
+            "\"forecastHorizon\": \"soon\"",
+        );
+        let error = Dashboard::from_json(&text).unwrap_err();
+        assert!(
+            error.contains("forecastHorizon \"soon\" is not a duration"),
+            "{error}"
+        );
+    }
+
+    const MINIMAL: &str = r#"{
+        "schemaVersion": 1, "id": "d", "title": "D",
+        "variables": [{"name": "job", "kind": "query", "query": "label_values(up, job)", "includeAll": true}],
+        "panels": [
+            {"id": "a", "title": "A", "type": "stat", "unit": "percent", "decimals": 1,
+             "targets": [{"expr": "up"}], "thresholds": [{"value": null, "color": "green"}, {"value": 5, "color": "red"}]},
+            {"id": "b", "title": "B", "type": "text", "content": "hello"}
+        ],
+        "layout": [{"panel": "a", "x": 0, "y": 0, "w": 12, "h": 4}, {"panel": "b", "x": 12, "y": 0, "w": 12, "h": 4}]
+    }"#;
+
+    #[test]
+    fn parses_with_defaults_and_round_trips() {
+        let dashboard = Dashboard::from_json(MINIMAL).unwrap();
+        assert_eq!(dashboard.time, DashboardTime::default());
+        assert_eq!(dashboard.refresh, "off");
+        assert_eq!(
+            dashboard.panels[0].kind,
+            PanelKind::Stat {
+                reduce: Reducer::Last,
+                sparkline: true,
+                no_value_text: None
+            }
+        );
+        assert_eq!(dashboard.panels[0].unit, Unit::Percent);
+        let again = Dashboard::from_json(&dashboard.to_json()).unwrap();
+        assert_eq!(again, dashboard, "model -> JSON -> model is identity");
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_place() {
+        let broken = MINIMAL
+            .replace(r#""panel": "b", "x": 12"#, r#""panel": "c", "x": 20"#)
+            .replace("now", "later")
+            .replace(r#""name": "job""#, r#""name": "bad name""#);
+        let error = Dashboard::from_json(&broken).unwrap_err();
+        assert!(error.contains("unknown panel \"c\""), "{error}");
+        assert!(error.contains("does not fit"), "{error}");
+        assert!(error.contains("panel \"b\" has no place"), "{error}");
+        assert!(error.contains("variable name \"bad name\""), "{error}");
+    }
+
+    #[test]
+    fn rejects_other_versions_and_non_dashboards() {
+        assert!(Dashboard::from_json(
+            &MINIMAL.replace("\"schemaVersion\": 1", "\"schemaVersion\": 9")
+        )
+        .unwrap_err()
+        .contains("version 1"));
+        assert!(Dashboard::from_json("{\"panels\": []}")
+            .unwrap_err()
+            .contains("Grafana"));
+        assert!(Dashboard::from_json("{\"schemaVersion\": 1, \"id\": ")
+            .unwrap_err()
+            .contains("not valid JSON"));
+        assert!(Dashboard::from_json(r#"{"schemaVersion": 1, "id": 5}"#)
+            .unwrap_err()
+            .contains("does not match"));
+    }
+}
+
+#[cfg(test)]
+mod shipped_dashboards {
+    use super::*;
+
+    #[test]
+    fn every_listed_dashboard_is_valid() {
+        let index: Vec<DashboardListing> = crate::foundation::json::decode(include_str!(
+            "../../../../../public/dashboards/index.json"
+        ))
+        .unwrap();
+        let shipped = [
+            (
+                "service-health",
+                include_str!("../../../../../public/dashboards/service-health.json"),
+            ),
+            (
+                "instances",
+                include_str!("../../../../../public/dashboards/instances.json"),
+            ),
+        ];
+        assert_eq!(
+            index.len(),
+            shipped.len(),
+            "index.json lists every shipped dashboard"
+        );
+        for (entry, (id, text)) in index.iter().zip(shipped) {
+            assert_eq!(entry.id, id);
+            let dashboard = Dashboard::from_json(text).unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(dashboard.id, id);
+            assert_eq!(entry.title, dashboard.title);
+        }
+    }
+
+    #[test]
+    fn the_default_dashboard_is_valid_and_round_trips() {
+        let text = include_str!("../../../../../public/dashboards/service-health.json");
+        let dashboard = Dashboard::from_json(text).unwrap();
+        assert_eq!(dashboard.id, "service-health");
+        assert_eq!(dashboard.panels.len(), 10);
+        assert_eq!(
+            Dashboard::from_json(&dashboard.to_json()).unwrap(),
+            dashboard
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! A panel: what it shows (its kind and kind-specific options), its queries and
+//! its thresholds.
+
+use crate::alerting::rule::AlertRule;
+use crate::analytics::options::ForesightOptions;
+use crate::foundation::ordered::SortedMap;
+use crate::foundation::units::Unit;
+use crate::query::series::Reducer;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    pub id: String,
+    pub title: String,
+    pub kind: PanelKind,
+    pub targets: Vec<Target>,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    /// Ascending; the first step has no value (the base colour).
+    pub thresholds: Vec<Threshold>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelKind {
+    Timeseries {
+        style: LineStyle,
+        /// Draw a horizontal line at zero (deviation panels).
+        zero_line: bool,
+        foresight: ForesightOptions,
+    },
+    Stat {
+        reduce: Reducer,
+        sparkline: bool,
+        /// Shown when the query returns nothing (e.g. "No disk predicted to fill").
+        no_value_text: Option<String>,
+    },
+    Gauge {
+        reduce: Reducer,
+    },
+    Bargauge {
+        reduce: Reducer,
+    },
+    Table,
+    Heatmap,
+    Text {
+        /// Markdown, rendered safely (no raw HTML).
+        content: String,
+    },
+}
+
+impl PanelKind {
+    /// The type name used in the JSON (`timeseries`, `stat`, …).
+    pub fn type_id(&self) -> &'static str {
+        match self {
+            PanelKind::Timeseries { .. } => "timeseries",
+            PanelKind::Stat { .. } => "stat",
+            PanelKind::Gauge { .. } => "gauge",
+            PanelKind::Bargauge { .. } => "bargauge",
+            PanelKind::Table => "table",
+            PanelKind::Heatmap => "heatmap",
+            PanelKind::Text { .. } => "text",
+        }
+    }
+}
+
+impl Panel {
+    /// An alert rule prefilled from this panel ("create alert from this panel"):
+    /// its first query with the page's variable selection written in, a name from its
+    /// title, and its highest threshold (or `> 0`) as the condition.
+    pub fn suggested_alert_rule(
+        &self,
+        values: &SortedMap<String, crate::query::template_variables::VariableValue>,
+    ) -> AlertRule {
+        let panel = self;
+        use crate::query::template_variables::{interpolate, BuiltinIntervals};
+        let mut name: String = panel
+            .title
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(|word| {
+                let mut chars = word.chars();
+                chars.next().map_or(String::new(), |first| {
+                    first.to_ascii_uppercase().to_string() + chars.as_str()
+                })
+            })
+            .collect();
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            name = format!("Panel{name}");
+        }
+        let builtins = BuiltinIntervals {
+            step_seconds: 60.0,
+            range_seconds: 3600.0,
+            scrape_interval_seconds: 15.0,
+        };
+        let expr = panel
+            .targets
+            .first()
+            .map(|t| interpolate(&t.expr, values, &builtins).unwrap_or_else(|_| t.expr.clone()))
+            .unwrap_or_default();
+        let threshold = panel
+            .thresholds
+            .iter()
+            .filter_map(|t| t.value)
+            .fold(None, |high: Option<f64>, v| {
+                Some(high.map_or(v, |h| h.max(v)))
+            });
+        let summary = format!(
+            "{} is {{{{ humanize $value }}}}",
+            panel.title.replace("{{", "{ {")
+        );
+        AlertRule::starter(&name, &expr, threshold.unwrap_or(0.0), &summary)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineStyle {
+    #[default]
+    Lines,
+    Area,
+    Stacked,
+    Points,
+}
+
+impl LineStyle {
+    pub const ALL: [LineStyle; 4] = [Self::Lines, Self::Area, Self::Stacked, Self::Points];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Lines => "lines",
+            Self::Area => "area",
+            Self::Stacked => "stacked",
+            Self::Points => "points",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub expr: String,
+    /// `{{label}}` placeholders, as in Grafana.
+    pub legend_format: Option<String>,
+    /// An instant query (tables, gauges) instead of a range query.
+    pub instant: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    /// `null` for the base step.
+    pub value: Option<f64>,
+    /// `green`, `amber`, `red`, `blue`, or `#rrggbb`.
+    pub color: String,
+}
+
+/// The colour drawn for a value without thresholds, and for a colour name that
+/// is not known.
+pub const TEXT_RGB: (u8, u8, u8) = (216, 225, 238);
+
+/// RGB of a threshold colour: a name or `#rrggbb`. A dashboard is written by
+/// someone else, so anything else (`#aébcd`, 7 bytes with a non-ASCII letter)
+/// gets the text colour instead of being sliced apart.
+pub fn threshold_rgb(name: &str) -> (u8, u8, u8) {
+    match name {
+        "green" => (88, 214, 141),
+        "amber" | "orange" | "yellow" => (242, 180, 94),
+        "red" => (255, 107, 107),
+        "blue" => (94, 200, 242),
+        _ => name
+            .strip_prefix('#')
+            .filter(|hex| hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .map_or(TEXT_RGB, |rgb| {
+                ((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)
+            }),
+    }
+}
+
+/// The colour of the highest threshold step at or below `value`.
+pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<&str> {
+    if !value.is_finite() {
+        return None;
+    }
+    thresholds
+        .iter()
+        .rev()
+        .find(|step| step.value.is_none_or(|limit| value >= limit))
+        .map(|step| step.color.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_pick_the_highest_step_reached() {
+        let steps = vec![
+            Threshold {
+                value: None,
+                color: "green".into(),
+            },
+            Threshold {
+                value: Some(1.0),
+                color: "amber".into(),
+            },
+            Threshold {
+                value: Some(5.0),
+                color: "red".into(),
+            },
+        ];
+        assert_eq!(threshold_color(&steps, 0.2), Some("green"));
+        assert_eq!(threshold_color(&steps, 1.0), Some("amber"));
+        assert_eq!(threshold_color(&steps, 17.0), Some("red"));
+        assert_eq!(threshold_color(&steps, f64::NAN), None);
+        assert_eq!(threshold_rgb("#ff8000"), (255, 128, 0));
+        assert_eq!(threshold_rgb("red"), (255, 107, 107));
+        for odd in ["#aébcd", "#ggg000", "#fff", "#+12345", "é", "", "#ff80001"] {
+            assert_eq!(threshold_rgb(odd), TEXT_RGB, "{odd}");
+        }
+    }
+
+    #[test]
+    fn a_rule_from_a_panel() {
+        let dashboard = crate::model::dashboard::Dashboard::from_json(include_str!(
+            "../../../../../public/dashboards/service-health.json"
+        ))
+        .unwrap();
+        let panel = dashboard
+            .panels
+            .iter()
+            .find(|p| p.targets.iter().any(|t| t.expr.contains('$')) && !p.thresholds.is_empty())
+            .expect("a panel with variables and thresholds");
+        let values = dashboard
+            .variables
+            .iter()
+            .map(|v| {
+                let value = crate::query::template_variables::VariableValue::Single(
+                    "sample-service".into(),
+                );
+                (v.name.clone(), value)
+            })
+            .collect();
+        let rule = panel.suggested_alert_rule(&values);
+        assert!(
+            rule.problems().is_empty(),
+            "{:?} {}",
+            rule.problems(),
+            rule.expr
+        );
+        assert!(!rule.expr.contains('$'), "{}", rule.expr);
+        assert!(rule.name.chars().all(|c| c.is_ascii_alphanumeric()));
+        let highest = panel
+            .thresholds
+            .iter()
+            .filter_map(|t| t.value)
+            .fold(f64::MIN, f64::max);
+        assert_eq!(
+            rule.condition,
+            crate::alerting::rule::Condition::Threshold {
+                op: crate::alerting::rule::Comparison::Above,
+                value: highest
+            }
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! Every check a dashboard passes before it is shown, with each problem said
+//! where it is: caps, identifiers, layout, queries, variables and rules.
+
+use super::{Dashboard, PanelKind, GRID_COLUMNS};
+use crate::foundation::names::is_identifier;
+use crate::foundation::ordered::SortedSet;
+use crate::foundation::span::parse_span;
+use crate::query::time_range::TimeExpression;
+
+impl Dashboard {
+    pub(super) fn validate(&self) -> Result<(), String> {
+        use crate::foundation::limits::{
+            MAX_ALERT_RULES, MAX_PANELS, MAX_TARGETS_PER_PANEL, MAX_VARIABLES,
+        };
+        let mut problems = Vec::new();
+        for (what, count, cap) in [
+            ("panels", self.panels.len(), MAX_PANELS),
+            ("variables", self.variables.len(), MAX_VARIABLES),
+            ("alert rules", self.alerts.len(), MAX_ALERT_RULES),
+        ] {
+            if count > cap {
+                // Checking thousands of them would only repeat this message.
+                return Err(format!(
+                    "the dashboard has {count} {what}; Foresight shows at most {cap}"
+                ));
+            }
+        }
+        if let Some(panel) = self
+            .panels
+            .iter()
+            .find(|p| p.targets.len() > MAX_TARGETS_PER_PANEL)
+        {
+            problems.push(format!(
+                "panel {:?} has {} queries; at most {MAX_TARGETS_PER_PANEL} are allowed",
+                panel.id,
+                panel.targets.len()
+            ));
+        }
+        for (what, expression) in [("time.from", &self.time.from), ("time.to", &self.time.to)] {
+            if let Err(error) = TimeExpression::parse(expression) {
+                problems.push(format!("{what}: {error}"));
+            }
+        }
+        if self.refresh != "off" && crate::model::refresh::parse_refresh(&self.refresh).is_none() {
+            problems.push(format!(
+                "refresh {:?} is not off or a duration like 30s",
+                self.refresh
+            ));
+        }
+        if let Some(datasource) = &self.datasource {
+            if let Err(error) = crate::model::datasource::Datasource::parse(datasource) {
+                problems.push(error);
+            }
+        }
+        for url in self.notify.alertmanager.iter().chain(&self.notify.webhooks) {
+            if let Err(error) = crate::model::datasource::Datasource::parse(url) {
+                problems.push(format!("notification target: {error}"));
+            }
+        }
+        for name in self.notify.external_labels.keys() {
+            if !is_identifier(name) {
+                problems.push(format!(
+                    "external label name {name:?} must be letters, digits and _"
+                ));
+            }
+        }
+        let mut rule_names = SortedSet::new();
+        for rule in &self.alerts {
+            if !rule_names.insert(rule.name.as_str()) {
+                problems.push(format!("alert rule {:?} is defined twice", rule.name));
+            }
+            for problem in rule.problems() {
+                problems.push(format!("alert rule {:?}: {problem}", rule.name));
+            }
+        }
+        let mut panel_ids = SortedSet::new();
+        for panel in &self.panels {
+            if panel.id.is_empty() || !panel_ids.insert(panel.id.as_str()) {
+                problems.push(format!("panel id {:?} is empty or used twice", panel.id));
+            }
+            if let PanelKind::Timeseries { foresight, .. } = &panel.kind {
+                if let Some(Err(error)) = foresight.forecast_horizon.as_deref().map(parse_span) {
+                    problems.push(format!("panel {:?}: forecastHorizon {error}", panel.id));
+                }
+            }
+            let needs_query = !matches!(panel.kind, PanelKind::Text { .. });
+            if needs_query && panel.targets.iter().all(|t| t.expr.trim().is_empty()) {
+                problems.push(format!("panel {:?} has no query", panel.id));
+            }
+        }
+        let mut placed = SortedSet::new();
+        for position in &self.layout {
+            if !panel_ids.contains(position.panel.as_str()) {
+                problems.push(format!("layout places unknown panel {:?}", position.panel));
+            }
+            if !placed.insert(position.panel.as_str()) {
+                problems.push(format!("layout places panel {:?} twice", position.panel));
+            }
+            if position.w == 0
+                || position.h == 0
+                || position.x.saturating_add(position.w) > GRID_COLUMNS
+            {
+                problems.push(format!(
+                    "panel {:?} does not fit the {GRID_COLUMNS}-column grid",
+                    position.panel
+                ));
+            }
+        }
+        for id in panel_ids.iter().filter(|id| !placed.contains(*id)) {
+            problems.push(format!("panel {id:?} has no place in the layout"));
+        }
+        let mut variable_names = SortedSet::new();
+        for variable in &self.variables {
+            if !is_identifier(&variable.name) || variable.name.starts_with("__") {
+                problems.push(format!(
+                    "variable name {:?} must be letters, digits and _ (not starting with __)",
+                    variable.name
+                ));
+            }
+            if !variable_names.insert(variable.name.as_str()) {
+                problems.push(format!("variable {:?} is defined twice", variable.name));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "the dashboard is not valid: {}",
+                problems.join("; ")
+            ))
+        }
+    }
+}

@@ -1,0 +1,1377 @@
+//! Grafana dashboard JSON → Foresight dashboard, with a report of everything
+//! that could not be carried over. Nothing is dropped silently: a panel that
+//! cannot be mapped becomes a text placeholder saying why, and every partial
+//! mapping (a unit, a transformation, a variable) is a line in the report.
+//!
+//! Both layouts are read: the current one (`panels` with `gridPos`, rows as
+//! `row` panels, collapsed rows holding their panels) and the old one (`rows`
+//! each with `panels` sized by `span` and the row's pixel `height`). The output
+//! is deterministic: the same input always gives the same dashboard.
+
+use crate::foundation::float_text::parse_f64;
+use crate::foundation::json::Json;
+use crate::foundation::limits::{
+    MAX_DASHBOARD_BYTES, MAX_PANELS, MAX_TARGETS_PER_PANEL, MAX_VARIABLES,
+};
+use crate::foundation::ordered::{SortedMap, SortedSet};
+use crate::foundation::units::Unit;
+use crate::model::dashboard::{
+    parse_label_values_query, Dashboard, DashboardTime, ForesightOptions, GridPosition, LineStyle,
+    Panel, PanelKind, Reducer, Target, Threshold, Variable, VariableSource,
+    DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
+};
+
+/// Input larger than this is refused before parsing.
+pub const MAX_IMPORT_BYTES: usize = crate::foundation::limits::MAX_GRAFANA_IMPORT_BYTES;
+/// Grafana's grid row height in pixels (old layouts give heights in pixels).
+const GRID_ROW_PIXELS: f64 = 30.0;
+
+/// What happened to one Grafana panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedPanel {
+    pub title: String,
+    /// Grafana's panel type (`graph`, `stat`, `grafana-piechart-panel`, …).
+    pub grafana_type: String,
+    /// The Foresight panel id it became.
+    pub id: String,
+    /// `None` when imported; otherwise why it is a placeholder.
+    pub unsupported: Option<String>,
+    /// Parts of the panel that were not carried over.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportReport {
+    pub panels: Vec<ImportedPanel>,
+    /// Dashboard-level notes (variables, annotations, links, …).
+    pub notes: Vec<String>,
+}
+
+impl ImportReport {
+    pub fn imported(&self) -> usize {
+        self.panels
+            .iter()
+            .filter(|p| p.unsupported.is_none())
+            .count()
+    }
+
+    pub fn unsupported(&self) -> usize {
+        self.panels.len() - self.imported()
+    }
+}
+
+/// Imports Grafana dashboard JSON (as exported, or wrapped as `{"dashboard": …}`).
+pub fn import_grafana_dashboard(text: &str) -> Result<(Dashboard, ImportReport), String> {
+    if text.len() > MAX_IMPORT_BYTES {
+        return Err(format!(
+            "the file is {} MB; dashboards larger than {} MB are refused",
+            text.len() / (1024 * 1024),
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        ));
+    }
+    let root = Json::parse(text)
+        .map_err(|e| format!("this is not valid JSON ({e}); nothing was imported"))?;
+    let grafana = match root.get("dashboard") {
+        Some(inner) if inner.is_object() => inner,
+        _ => &root,
+    };
+    if !grafana.is_object() || (grafana.get("panels").is_none() && grafana.get("rows").is_none()) {
+        return Err(
+            "this JSON is not a Grafana dashboard (it has neither \"panels\" nor \"rows\"); nothing was imported"
+                .into(),
+        );
+    }
+    let mut importer = Importer::new(grafana);
+    let dashboard = importer.run(grafana)?;
+    Ok((dashboard, importer.report))
+}
+
+struct Importer {
+    report: ImportReport,
+    panels: Vec<Panel>,
+    layout: Vec<GridPosition>,
+    used_ids: SortedSet<String>,
+    /// Grid units added so far by row headings (two units here, one in Grafana).
+    row_shift: u32,
+    /// Datasource names (`${DS_X}` inputs, variable names) known to be Prometheus or not.
+    datasource_kinds: SortedMap<String, String>,
+}
+
+fn text_of(value: Option<&Json>) -> String {
+    match value {
+        Some(Json::String(s)) => s.clone(),
+        Some(Json::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn number_of(value: Option<&Json>) -> Option<f64> {
+    match value? {
+        Json::Number(n) => Some(*n),
+        Json::String(s) => parse_f64(s.trim()),
+        _ => None,
+    }
+}
+
+fn as_u32(value: Option<&Json>) -> Option<u32> {
+    number_of(value)
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| v.round() as u32)
+}
+
+/// A slug usable as a panel id.
+fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+/// Grafana colour names and `rgba()` → the colours Foresight draws.
+fn map_color(color: &str) -> String {
+    let lower = color.trim().to_lowercase();
+    if lower.starts_with('#') && lower.len() == 7 {
+        return lower;
+    }
+    if let Some(inner) = lower
+        .strip_prefix("rgba(")
+        .or_else(|| lower.strip_prefix("rgb("))
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        let channels: Vec<u8> = inner
+            .split(',')
+            .take(3)
+            .filter_map(|c| parse_f64(c.trim()))
+            .map(|c| c.clamp(0.0, 255.0) as u8)
+            .collect();
+        if channels.len() == 3 {
+            return format!("#{:02x}{:02x}{:02x}", channels[0], channels[1], channels[2]);
+        }
+    }
+    for (name, ours) in [
+        ("red", "red"),
+        ("orange", "amber"),
+        ("yellow", "amber"),
+        ("green", "green"),
+        ("blue", "blue"),
+    ] {
+        if lower.contains(name) {
+            return ours.into();
+        }
+    }
+    "blue".into()
+}
+
+/// Grafana unit ids Foresight does not have, mapped to the nearest it has.
+fn map_unit(id: &str, notes: &mut Vec<String>) -> Unit {
+    if id.is_empty() {
+        return Unit::Short;
+    }
+    if let Some(unit) = Unit::from_id(id) {
+        return unit;
+    }
+    let nearest = match id {
+        "bits" | "decbits" | "kbytes" | "mbytes" | "gbytes" | "deckbytes" | "decmbytes"
+        | "decgbytes" => Unit::Short,
+        "Bps" | "binBps" => Unit::BytesIec,
+        "dtdurations" | "dtdhms" => Unit::Seconds,
+        "µs" | "us" | "ns" => Unit::Short,
+        _ => Unit::Short,
+    };
+    notes.push(format!("unit {id:?} is shown as {}", nearest.id()));
+    nearest
+}
+
+fn map_reducer(calc: &str) -> Option<Reducer> {
+    match calc {
+        "lastNotNull" | "last" | "current" => Some(Reducer::Last),
+        "mean" | "avg" => Some(Reducer::Mean),
+        "max" => Some(Reducer::Max),
+        "min" => Some(Reducer::Min),
+        _ => None,
+    }
+}
+
+impl Importer {
+    fn new(grafana: &Json) -> Self {
+        let mut datasource_kinds = SortedMap::new();
+        for input in grafana
+            .get("__inputs")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = text_of(input.get("name"));
+            let plugin = text_of(input.get("pluginId"));
+            if !name.is_empty() {
+                datasource_kinds.insert(format!("${{{name}}}"), plugin.clone());
+                datasource_kinds.insert(format!("${name}"), plugin);
+            }
+        }
+        Self {
+            report: ImportReport::default(),
+            panels: Vec::new(),
+            layout: Vec::new(),
+            used_ids: SortedSet::new(),
+            row_shift: 0,
+            datasource_kinds,
+        }
+    }
+
+    fn run(&mut self, grafana: &Json) -> Result<Dashboard, String> {
+        let title = {
+            let t = text_of(grafana.get("title"));
+            if t.trim().is_empty() {
+                "Imported dashboard".to_string()
+            } else {
+                t
+            }
+        };
+        let variables = self.variables(grafana);
+        if let Some(rows) = grafana.get("rows").and_then(Json::as_array) {
+            self.old_rows(rows);
+        }
+        if let Some(panels) = grafana.get("panels").and_then(Json::as_array) {
+            let mut offset = self
+                .layout
+                .iter()
+                .map(|p| p.y.saturating_add(p.h))
+                .max()
+                .unwrap_or(0);
+            for panel in panels {
+                offset = self.grid_panel(panel, offset);
+            }
+        }
+        let annotations = grafana
+            .pointer("/annotations/list")
+            .and_then(Json::as_array)
+            .map_or(0, |list| {
+                list.iter()
+                    .filter(|a| a.get("builtIn").and_then(Json::as_u64) != Some(1))
+                    .count()
+            });
+        if annotations > 0 {
+            self.report.notes.push(format!(
+                "{annotations} annotation queries are not imported (Foresight has no annotations yet)"
+            ));
+        }
+        if grafana
+            .get("links")
+            .and_then(Json::as_array)
+            .is_some_and(|l| !l.is_empty())
+        {
+            self.report
+                .notes
+                .push("dashboard links are not imported".into());
+        }
+        let time = DashboardTime {
+            from: Some(text_of(grafana.pointer("/time/from")))
+                .filter(|t| crate::query::time_range::TimeExpression::parse(t).is_ok())
+                .unwrap_or_else(|| "now-6h".into()),
+            to: Some(text_of(grafana.pointer("/time/to")))
+                .filter(|t| crate::query::time_range::TimeExpression::parse(t).is_ok())
+                .unwrap_or_else(|| "now".into()),
+        };
+        let refresh = match grafana.get("refresh") {
+            Some(Json::String(r)) if crate::model::refresh::parse_refresh(r).is_some() => r.clone(),
+            Some(Json::String(r)) if !r.is_empty() => {
+                self.report.notes.push(format!(
+                    "refresh {r:?} is not one Foresight offers; refresh is off"
+                ));
+                "off".into()
+            }
+            _ => "off".into(),
+        };
+        let id = {
+            let from_uid = slug(&text_of(grafana.get("uid")));
+            let base = if from_uid.is_empty() {
+                slug(&title)
+            } else {
+                from_uid
+            };
+            if base.is_empty() {
+                "imported".into()
+            } else {
+                base
+            }
+        };
+        // Past Foresight's caps the import is refused as a whole: a dashboard
+        // cut short would look complete.
+        if self.panels.len() > MAX_PANELS {
+            return Err(format!(
+                "the dashboard has {} panels (row headings included); Foresight shows at most {MAX_PANELS}, so nothing was imported",
+                self.panels.len()
+            ));
+        }
+        let dashboard = Dashboard {
+            schema_version: DASHBOARD_SCHEMA_VERSION,
+            id,
+            title,
+            description: text_of(grafana.get("description")),
+            time,
+            refresh,
+            datasource: None,
+            scrape_interval_seconds: 15.0,
+            variables,
+            panels: std::mem::take(&mut self.panels),
+            layout: std::mem::take(&mut self.layout),
+            alerts: Vec::new(),
+            notify: Default::default(),
+        };
+        let json = dashboard.to_json();
+        if json.len() > MAX_DASHBOARD_BYTES {
+            return Err(format!(
+                "the imported dashboard would be {} KiB; Foresight reads at most {} MiB, so nothing was imported",
+                json.len() / 1024,
+                MAX_DASHBOARD_BYTES >> 20
+            ));
+        }
+        // The result must be a valid Foresight dashboard; if not, that is a bug to report clearly.
+        Dashboard::from_json(&json).map_err(|e| format!("the imported dashboard is not valid: {e}"))
+    }
+
+    fn variables(&mut self, grafana: &Json) -> Vec<Variable> {
+        let mut variables = Vec::new();
+        let mut seen = SortedSet::new();
+        for item in grafana
+            .pointer("/templating/list")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if variables.len() == MAX_VARIABLES {
+                self.report.notes.push(format!(
+                    "only the first {MAX_VARIABLES} variables are imported"
+                ));
+                break;
+            }
+            let name = text_of(item.get("name"));
+            let kind = text_of(item.get("type"));
+            // Names starting with `__` are kept for the built-ins (`$__interval`).
+            if !crate::foundation::names::is_identifier(&name)
+                || name.starts_with("__")
+                || !seen.insert(name.clone())
+            {
+                self.report.notes.push(format!(
+                    "variable {name:?} is not imported: its name is not an identifier, starts with __ or is used twice"
+                ));
+                continue;
+            }
+            let current: Vec<String> = match item.pointer("/current/value") {
+                Some(Json::Array(values)) => values.iter().map(|v| text_of(Some(v))).collect(),
+                Some(value) => vec![text_of(Some(value))],
+                None => Vec::new(),
+            };
+            let current: Vec<String> = current
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    if v == "$__all" {
+                        crate::model::dashboard::ALL_SELECTION.to_string()
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            let option_values = || -> Vec<String> {
+                item.get("options")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|o| text_of(o.get("value")))
+                    .filter(|v| !v.is_empty() && v != "$__all")
+                    .collect()
+            };
+            let source = match kind.as_str() {
+                "datasource" => {
+                    let plugin = text_of(item.get("query"));
+                    self.datasource_kinds
+                        .insert(format!("${name}"), plugin.clone());
+                    self.datasource_kinds
+                        .insert(format!("${{{name}}}"), plugin.clone());
+                    self.report.notes.push(format!(
+                        "datasource variable ${name} ({plugin}) is not a picker here: Foresight queries the dashboard's Prometheus"
+                    ));
+                    continue;
+                }
+                "query" => {
+                    let query = match item.get("query") {
+                        Some(object @ Json::Object(_)) => text_of(object.get("query")),
+                        other => text_of(other),
+                    };
+                    let regex = text_of(item.get("regex"));
+                    if let Some(source) = query_result_variable(&query, &regex) {
+                        if query.contains('$') {
+                            self.report.notes.push(format!(
+                                "variable ${name}: its query refers to other variables, which take their selection when the dashboard opens"
+                            ));
+                        }
+                        source
+                    } else {
+                        match parse_label_values_query(&query) {
+                            Ok(_) => {
+                                if query.contains('$') {
+                                    self.report.notes.push(format!(
+                                    "variable ${name}: its query refers to other variables, which take their selection when the dashboard opens"
+                                ));
+                                }
+                                let filter = regex.trim().trim_matches('/');
+                                if !filter.is_empty() && filter != "(.*)" && filter != ".*" {
+                                    self.report.notes.push(format!(
+                                    "variable ${name}: the regex {regex:?} is not applied to its values"
+                                ));
+                                }
+                                VariableSource::Query { query }
+                            }
+                            Err(_) => {
+                                let values = option_values();
+                                self.report.notes.push(format!(
+                                "variable ${name}: query {query:?} is not label_values(…) or query_result(…) with a label regex; kept as a fixed list of {} saved values",
+                                values.len()
+                            ));
+                                VariableSource::Custom { values }
+                            }
+                        }
+                    }
+                }
+                "custom" => {
+                    let query = text_of(item.get("query"));
+                    let values: Vec<String> = query
+                        .split(',')
+                        .map(|v| {
+                            // `label : value` pairs keep the value.
+                            v.rsplit_once(" : ")
+                                .map_or(v, |(_, value)| value)
+                                .trim()
+                                .to_string()
+                        })
+                        .filter(|v| !v.is_empty())
+                        .collect();
+                    VariableSource::Custom { values }
+                }
+                "interval" => {
+                    let values: Vec<String> = text_of(item.get("query"))
+                        .split(',')
+                        .map(|v| v.trim().to_string())
+                        .filter(|v| !v.is_empty())
+                        .collect();
+                    if item.get("auto").and_then(Json::as_bool) == Some(true) {
+                        self.report.notes.push(format!(
+                            "variable ${name}: the \"auto\" interval is not offered"
+                        ));
+                    }
+                    VariableSource::Custom { values }
+                }
+                "constant" | "textbox" => {
+                    let value = text_of(item.get("query"));
+                    VariableSource::Custom {
+                        values: vec![value],
+                    }
+                }
+                other => {
+                    self.report.notes.push(format!(
+                        "variable ${name} of type {other:?} is not supported and not imported"
+                    ));
+                    continue;
+                }
+            };
+            // A query variable's saved selection names things in the author's
+            // environment; here the first value Prometheus offers (or All) is better.
+            let default = if matches!(
+                source,
+                VariableSource::Query { .. } | VariableSource::QueryResult { .. }
+            ) {
+                current
+                    .into_iter()
+                    .filter(|v| v == crate::model::dashboard::ALL_SELECTION)
+                    .collect()
+            } else {
+                current
+            };
+            variables.push(Variable {
+                name: name.clone(),
+                label: Some(text_of(item.get("label"))).filter(|l| !l.is_empty()),
+                source,
+                multi: item.get("multi").and_then(Json::as_bool).unwrap_or(false),
+                include_all: item
+                    .get("includeAll")
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false),
+                all_value: Some(text_of(item.get("allValue"))).filter(|v| !v.is_empty()),
+                default,
+            });
+        }
+        variables
+    }
+
+    fn unique_id(&mut self, panel: &Json, title: &str) -> String {
+        let base = match as_u32(panel.get("id")) {
+            Some(id) => format!("panel-{id}"),
+            None => {
+                let s = slug(title);
+                if s.is_empty() {
+                    "panel".into()
+                } else {
+                    s
+                }
+            }
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while !self.used_ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    fn place(&mut self, id: String, x: u32, y: u32, w: u32, h: u32) {
+        let w = w.clamp(1, GRID_COLUMNS);
+        let x = x.min(GRID_COLUMNS - w);
+        self.layout.push(GridPosition {
+            panel: id,
+            x,
+            y,
+            w,
+            h: h.max(2),
+        });
+    }
+
+    /// A current-layout panel at `gridPos` (rows become headings; a collapsed
+    /// row's panels are laid out after it). Returns the next free row. Grid
+    /// rows add up saturating: a file may place a panel at any `u32`.
+    fn grid_panel(&mut self, panel: &Json, bottom: u32) -> u32 {
+        let grid = panel.get("gridPos");
+        let x = as_u32(grid.and_then(|g| g.get("x"))).unwrap_or(0);
+        let y = as_u32(grid.and_then(|g| g.get("y")))
+            .map_or(bottom, |y| y.saturating_add(self.row_shift));
+        let w = as_u32(grid.and_then(|g| g.get("w"))).unwrap_or(12);
+        let h = as_u32(grid.and_then(|g| g.get("h"))).unwrap_or(8);
+        if text_of(panel.get("type")) == "row" {
+            let title = text_of(panel.get("title"));
+            let id = self.unique_id(panel, &title);
+            let collapsed = panel.get("collapsed").and_then(Json::as_bool) == Some(true);
+            self.panels.push(row_heading(&id, &title));
+            self.report.panels.push(ImportedPanel {
+                title: title.clone(),
+                grafana_type: "row".into(),
+                id: id.clone(),
+                unsupported: None,
+                notes: if collapsed {
+                    vec!["collapsed row: its panels are shown expanded".into()]
+                } else {
+                    Vec::new()
+                },
+            });
+            // Rows take one grid unit in Grafana; a heading needs two here, so
+            // everything below moves down by one.
+            self.place(id, 0, y, GRID_COLUMNS, 2);
+            self.row_shift += 1;
+            let mut next = y.saturating_add(2);
+            for inner in panel
+                .get("panels")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                next = next.max(self.grid_panel(inner, next));
+            }
+            return next.max(y.saturating_add(2));
+        }
+        let id = self.convert(panel);
+        self.place(id, x, y, w, h);
+        y.saturating_add(h.max(2))
+    }
+
+    /// The old layout: rows of panels sized by `span` (of 12) and the row's height in pixels.
+    fn old_rows(&mut self, rows: &[Json]) {
+        let mut y = 0;
+        for row in rows {
+            let height_px = match row.get("height") {
+                Some(Json::String(s)) => {
+                    parse_f64(s.trim_end_matches("px").trim()).unwrap_or(250.0)
+                }
+                Some(value) => number_of(Some(value)).unwrap_or(250.0),
+                None => 250.0,
+            };
+            let h = ((height_px / GRID_ROW_PIXELS).ceil() as u32).max(3);
+            let title = text_of(row.get("title"));
+            if row.get("showTitle").and_then(Json::as_bool) == Some(true) && !title.is_empty() {
+                let id = self.unique_id(&Json::Null, &format!("row {title}"));
+                self.panels.push(row_heading(&id, &title));
+                self.report.panels.push(ImportedPanel {
+                    title: title.clone(),
+                    grafana_type: "row".into(),
+                    id: id.clone(),
+                    unsupported: None,
+                    notes: Vec::new(),
+                });
+                self.place(id, 0, y, GRID_COLUMNS, 2);
+                y = y.saturating_add(2);
+            }
+            let mut x = 0;
+            let mut line_height = 0;
+            for panel in row
+                .get("panels")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let span = number_of(panel.get("span")).unwrap_or(12.0);
+                let w = ((span * 2.0).round() as u32).clamp(1, GRID_COLUMNS);
+                let panel_h = panel
+                    .get("height")
+                    .and_then(|v| match v {
+                        Json::String(s) => parse_f64(s.trim_end_matches("px").trim()),
+                        other => number_of(Some(other)),
+                    })
+                    .map_or(h, |px| ((px / GRID_ROW_PIXELS).ceil() as u32).max(3));
+                if x + w > GRID_COLUMNS {
+                    y = y.saturating_add(line_height);
+                    x = 0;
+                    line_height = 0;
+                }
+                let id = self.convert(panel);
+                self.place(id, x, y, w, panel_h);
+                x += w;
+                line_height = line_height.max(panel_h);
+            }
+            y = y.saturating_add(line_height);
+        }
+    }
+
+    fn datasource_kind(&self, datasource: Option<&Json>) -> Option<String> {
+        match datasource? {
+            object @ Json::Object(_) => Some(text_of(object.get("type")))
+                .filter(|t| !t.is_empty())
+                .or_else(|| {
+                    let uid = text_of(object.get("uid"));
+                    self.datasource_kinds.get(&uid).cloned()
+                }),
+            Json::String(name) => self.datasource_kinds.get(name).cloned().or_else(|| {
+                let lower = name.to_lowercase();
+                [
+                    "loki",
+                    "elasticsearch",
+                    "influx",
+                    "graphite",
+                    "mysql",
+                    "postgres",
+                    "cloudwatch",
+                ]
+                .iter()
+                .find(|kind| lower.contains(*kind))
+                .map(|kind| kind.to_string())
+                .or_else(|| (name == "-- Grafana --").then(|| "grafana".into()))
+                .or_else(|| (name == "-- Mixed --").then(|| "mixed".into()))
+            }),
+            _ => None,
+        }
+    }
+
+    /// Converts one non-row panel; unsupported ones become placeholders.
+    fn convert(&mut self, panel: &Json) -> String {
+        let title = text_of(panel.get("title"));
+        let grafana_type = text_of(panel.get("type"));
+        let id = self.unique_id(panel, &title);
+        let mut notes: Vec<String> = Vec::new();
+        let placeholder = |reason: String, notes: Vec<String>, importer: &mut Importer| {
+            importer.panels.push(Panel {
+                id: id.clone(),
+                title: title.clone(),
+                kind: PanelKind::Text {
+                    content: format!(
+                        "**Not imported from Grafana.** {reason}\n\nThe original panel type is `{}`.",
+                        grafana_type.replace('`', "'")
+                    ),
+                },
+                targets: Vec::new(),
+                unit: Unit::Short,
+                decimals: None,
+                thresholds: Vec::new(),
+                min: None,
+                max: None,
+                description: text_of(panel.get("description")),
+            });
+            importer.report.panels.push(ImportedPanel {
+                title: title.clone(),
+                grafana_type: grafana_type.clone(),
+                id: id.clone(),
+                unsupported: Some(reason),
+                notes,
+            });
+            id.clone()
+        };
+        let panel_kind = self.datasource_kind(panel.get("datasource"));
+        if let Some(kind) = panel_kind.as_deref() {
+            let queryless = matches!(grafana_type.as_str(), "text" | "news" | "dashlist");
+            if !queryless && !matches!(kind, "" | "prometheus" | "mixed") {
+                return placeholder(
+                    format!("its datasource is {kind}, not Prometheus."),
+                    notes,
+                    self,
+                );
+            }
+        }
+        let defaults = panel.pointer("/fieldConfig/defaults");
+        let unit_id = defaults
+            .and_then(|d| d.get("unit"))
+            .map(|u| text_of(Some(u)))
+            .or_else(|| panel.get("format").map(|f| text_of(Some(f))))
+            .or_else(|| panel.pointer("/yaxes/0/format").map(|f| text_of(Some(f))))
+            .unwrap_or_default();
+        let unit = map_unit(&unit_id, &mut notes);
+        let decimals = as_u32(defaults.and_then(|d| d.get("decimals")))
+            .or_else(|| as_u32(panel.get("decimals")))
+            .map(|d| d.min(12) as u8);
+        let min = number_of(defaults.and_then(|d| d.get("min")))
+            .or_else(|| number_of(panel.pointer("/gauge/minValue")));
+        let max = number_of(defaults.and_then(|d| d.get("max")))
+            .or_else(|| number_of(panel.pointer("/gauge/maxValue")));
+        let thresholds = self.thresholds(panel, &mut notes);
+        if panel
+            .get("transformations")
+            .and_then(Json::as_array)
+            .is_some_and(|t| !t.is_empty())
+        {
+            notes.push("transformations are not applied".into());
+        }
+        if panel
+            .pointer("/fieldConfig/overrides")
+            .and_then(Json::as_array)
+            .is_some_and(|o| !o.is_empty())
+            || panel
+                .get("seriesOverrides")
+                .and_then(Json::as_array)
+                .is_some_and(|o| !o.is_empty())
+        {
+            notes.push("per-series overrides are not applied".into());
+        }
+        if panel
+            .get("repeat")
+            .is_some_and(|r| !text_of(Some(r)).is_empty())
+        {
+            notes.push(format!(
+                "repeated per ${}: shown once, with all values",
+                text_of(panel.get("repeat"))
+            ));
+        }
+        let reducer = |notes: &mut Vec<String>| -> Reducer {
+            let calc = panel
+                .pointer("/options/reduceOptions/calcs/0")
+                .map(|c| text_of(Some(c)))
+                .or_else(|| panel.get("valueName").map(|v| text_of(Some(v))))
+                .unwrap_or_else(|| "lastNotNull".into());
+            map_reducer(&calc).unwrap_or_else(|| {
+                notes.push(format!("reduction {calc:?} is shown as the last value"));
+                Reducer::Last
+            })
+        };
+        let kind = match grafana_type.as_str() {
+            "timeseries" | "graph" => {
+                let custom = defaults.and_then(|d| d.get("custom"));
+                let stacked = custom
+                    .and_then(|c| c.pointer("/stacking/mode"))
+                    .is_some_and(|m| text_of(Some(m)) == "normal")
+                    || panel.get("stack").and_then(Json::as_bool) == Some(true);
+                let bars = custom
+                    .and_then(|c| c.get("drawStyle"))
+                    .is_some_and(|d| text_of(Some(d)) == "bars")
+                    || panel.get("bars").and_then(Json::as_bool) == Some(true);
+                let points = custom
+                    .and_then(|c| c.get("drawStyle"))
+                    .is_some_and(|d| text_of(Some(d)) == "points")
+                    || (panel.get("points").and_then(Json::as_bool) == Some(true)
+                        && panel.get("lines").and_then(Json::as_bool) == Some(false));
+                let filled = number_of(custom.and_then(|c| c.get("fillOpacity"))).unwrap_or(0.0)
+                    > 0.0
+                    || number_of(panel.get("fill")).unwrap_or(0.0) > 0.0;
+                if bars {
+                    notes.push("bars are drawn as lines".into());
+                }
+                if custom
+                    .and_then(|c| c.pointer("/stacking/mode"))
+                    .is_some_and(|m| text_of(Some(m)) == "percent")
+                    || panel.get("percentage").and_then(Json::as_bool) == Some(true)
+                {
+                    notes.push("percent stacking is drawn as plain stacking".into());
+                }
+                let style = if stacked {
+                    LineStyle::Stacked
+                } else if points {
+                    LineStyle::Points
+                } else if filled {
+                    LineStyle::Area
+                } else {
+                    LineStyle::Lines
+                };
+                PanelKind::Timeseries {
+                    style,
+                    zero_line: false,
+                    foresight: ForesightOptions::default(),
+                }
+            }
+            "stat" | "singlestat" => {
+                let reduce = reducer(&mut notes);
+                let gauge = panel.pointer("/gauge/show").and_then(Json::as_bool) == Some(true);
+                if gauge {
+                    PanelKind::Gauge { reduce }
+                } else {
+                    let sparkline = panel.pointer("/sparkline/show").and_then(Json::as_bool)
+                        == Some(true)
+                        || text_of(panel.pointer("/options/graphMode")) == "area";
+                    PanelKind::Stat {
+                        reduce,
+                        sparkline,
+                        no_value_text: None,
+                    }
+                }
+            }
+            "gauge" => PanelKind::Gauge {
+                reduce: reducer(&mut notes),
+            },
+            "bargauge" => PanelKind::Bargauge {
+                reduce: reducer(&mut notes),
+            },
+            "table" | "table-old" => PanelKind::Table,
+            "heatmap" => PanelKind::Heatmap,
+            "text" => {
+                let content = panel
+                    .pointer("/options/content")
+                    .or_else(|| panel.get("content"))
+                    .map(|c| text_of(Some(c)))
+                    .unwrap_or_default();
+                let mode = panel
+                    .pointer("/options/mode")
+                    .or_else(|| panel.get("mode"))
+                    .map(|m| text_of(Some(m)))
+                    .unwrap_or_else(|| "markdown".into());
+                if mode == "html" {
+                    notes.push("HTML content is shown as text (no raw HTML is rendered)".into());
+                }
+                let id = id.clone();
+                self.panels.push(Panel {
+                    id: id.clone(),
+                    title: title.clone(),
+                    kind: PanelKind::Text { content },
+                    targets: Vec::new(),
+                    unit,
+                    decimals,
+                    thresholds: Vec::new(),
+                    min: None,
+                    max: None,
+                    description: text_of(panel.get("description")),
+                });
+                self.report.panels.push(ImportedPanel {
+                    title,
+                    grafana_type,
+                    id: id.clone(),
+                    unsupported: None,
+                    notes,
+                });
+                return id;
+            }
+            other => {
+                let reason = if other.contains('-') || other.contains("plugin") {
+                    format!("the panel plugin {other:?} is not available in Foresight.")
+                } else {
+                    format!("Foresight has no {other:?} panel yet.")
+                };
+                return placeholder(reason, notes, self);
+            }
+        };
+        // Targets: Prometheus expressions; hidden ones and other datasources are left out, with a note.
+        let mut targets = Vec::new();
+        for target in panel
+            .get("targets")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let expr = text_of(target.get("expr"));
+            if target.get("hide").and_then(Json::as_bool) == Some(true) {
+                notes.push(format!(
+                    "hidden query {} left out",
+                    text_of(target.get("refId"))
+                ));
+                continue;
+            }
+            let target_kind = self.datasource_kind(target.get("datasource"));
+            if let Some(kind) = target_kind.filter(|k| !k.is_empty() && k != "prometheus") {
+                notes.push(format!("a {kind} query is left out"));
+                continue;
+            }
+            if expr.trim().is_empty() {
+                notes.push(format!(
+                    "query {} has no PromQL expression and is left out",
+                    text_of(target.get("refId"))
+                ));
+                continue;
+            }
+            let legend = text_of(target.get("legendFormat"));
+            let instant = target.get("instant").and_then(Json::as_bool) == Some(true);
+            targets.push(Target {
+                expr,
+                legend_format: (!legend.is_empty() && legend != "__auto").then_some(legend),
+                instant,
+            });
+        }
+        if targets.len() > MAX_TARGETS_PER_PANEL {
+            notes.push(format!(
+                "only the first {MAX_TARGETS_PER_PANEL} of its {} queries are imported",
+                targets.len()
+            ));
+            targets.truncate(MAX_TARGETS_PER_PANEL);
+        }
+        if targets.is_empty() {
+            return placeholder(
+                "it has no Prometheus query Foresight can run.".into(),
+                notes,
+                self,
+            );
+        }
+        self.panels.push(Panel {
+            id: id.clone(),
+            title: title.clone(),
+            kind,
+            targets,
+            unit,
+            decimals,
+            thresholds,
+            min,
+            max,
+            description: text_of(panel.get("description")),
+        });
+        self.report.panels.push(ImportedPanel {
+            title,
+            grafana_type,
+            id: id.clone(),
+            unsupported: None,
+            notes,
+        });
+        id
+    }
+
+    fn thresholds(&self, panel: &Json, notes: &mut Vec<String>) -> Vec<Threshold> {
+        if let Some(config) = panel.pointer("/fieldConfig/defaults/thresholds") {
+            if text_of(config.get("mode")) == "percentage" {
+                notes.push("percentage thresholds are not applied".into());
+                return Vec::new();
+            }
+            let steps: Vec<Threshold> = config
+                .get("steps")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(index, step)| Threshold {
+                    value: if index == 0 {
+                        None
+                    } else {
+                        number_of(step.get("value"))
+                    },
+                    color: map_color(&text_of(step.get("color"))),
+                })
+                .collect();
+            // A single base step says nothing; keep thresholds only when there is a boundary.
+            return if steps.len() > 1 { steps } else { Vec::new() };
+        }
+        // Old singlestat: "80,90" with three colours.
+        let text = text_of(panel.get("thresholds"));
+        let colors: Vec<String> = panel
+            .get("colors")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .map(|c| map_color(&text_of(Some(c))))
+            .collect();
+        let values: Vec<f64> = text
+            .split(',')
+            .filter_map(|v| parse_f64(v.trim()))
+            .collect();
+        if values.is_empty() || colors.len() < values.len() + 1 {
+            return Vec::new();
+        }
+        std::iter::once(Threshold {
+            value: None,
+            color: colors[0].clone(),
+        })
+        .chain(values.iter().zip(&colors[1..]).map(|(v, c)| Threshold {
+            value: Some(*v),
+            color: c.clone(),
+        }))
+        .collect()
+    }
+}
+
+/// `query_result(EXPR)` with a regex capturing one label's value (`/job="([^"]+)"/`,
+/// `/.*instance="(.*)".*/`) → the values of that label in EXPR's instant result.
+fn query_result_variable(query: &str, regex: &str) -> Option<VariableSource> {
+    let expr = query
+        .trim()
+        .strip_prefix("query_result(")?
+        .strip_suffix(')')?
+        .trim();
+    let pattern = regex.trim().trim_matches('/');
+    let before_capture = &pattern[..pattern.find("=\"(")?];
+    let label: String = before_capture
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    crate::foundation::names::is_identifier(&label).then(|| VariableSource::QueryResult {
+        query: expr.to_string(),
+        value_label: label,
+    })
+}
+
+fn row_heading(id: &str, title: &str) -> Panel {
+    Panel {
+        id: id.to_string(),
+        title: title.to_string(),
+        kind: PanelKind::Text {
+            content: String::new(),
+        },
+        targets: Vec::new(),
+        unit: Unit::Short,
+        decimals: None,
+        thresholds: Vec::new(),
+        min: None,
+        max: None,
+        description: "A row of the Grafana dashboard".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CURRENT: &str = r##"{
+      "uid": "svc-Overview", "title": "Service overview", "refresh": "30s",
+      "time": {"from": "now-24h", "to": "now"},
+      "__inputs": [{"name": "DS_LOKI", "pluginId": "loki"}],
+      "templating": {"list": [
+        {"name": "job", "type": "query", "query": {"query": "label_values(up, job)"}, "current": {"value": "theirs"}, "includeAll": true},
+        {"name": "node", "type": "query", "query": "query_result(up{job=\"$job\"})", "regex": "/instance=\"([^\"]+)\"/"},
+        {"name": "quantile", "type": "custom", "query": "0.5,0.9 : 0.9,0.99", "current": {"value": "0.9"}},
+        {"name": "ds", "type": "datasource", "query": "prometheus"},
+        {"name": "bad name", "type": "custom", "query": "a"}
+      ]},
+      "panels": [
+        {"id": 1, "type": "stat", "title": "Errors", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
+         "datasource": {"type": "prometheus", "uid": "x"},
+         "fieldConfig": {"defaults": {"unit": "percent", "decimals": 1,
+           "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": null}, {"color": "dark-red", "value": 5}]}}},
+         "options": {"reduceOptions": {"calcs": ["mean"]}, "graphMode": "area"},
+         "targets": [{"expr": "sum(rate(errors[$__rate_interval]))", "refId": "A"}, {"expr": "up", "hide": true, "refId": "B"}]},
+        {"id": 2, "type": "timeseries", "title": "Traffic", "gridPos": {"x": 6, "y": 0, "w": 18, "h": 8},
+         "fieldConfig": {"defaults": {"unit": "iops", "custom": {"fillOpacity": 20, "stacking": {"mode": "normal"}}}},
+         "transformations": [{"id": "reduce"}],
+         "targets": [{"expr": "rate(http_requests_total[5m])", "legendFormat": "{{instance}}"}]},
+        {"id": 3, "type": "row", "title": "Details", "collapsed": true, "gridPos": {"x": 0, "y": 8, "w": 24, "h": 1},
+         "panels": [
+           {"id": 4, "type": "piechart", "title": "Share", "gridPos": {"x": 0, "y": 9, "w": 12, "h": 8}, "targets": [{"expr": "up"}]},
+           {"id": 5, "type": "logs", "title": "Logs", "datasource": "${DS_LOKI}", "gridPos": {"x": 12, "y": 9, "w": 12, "h": 8}, "targets": [{"expr": "{job=\"x\"}"}]}
+         ]},
+        {"id": 6, "type": "text", "title": "Notes", "gridPos": {"x": 0, "y": 17, "w": 24, "h": 3}, "options": {"mode": "html", "content": "<b>hi</b>"}}
+      ]
+    }"##;
+
+    const OLD: &str = r##"{
+      "title": "Old style", "schemaVersion": 12,
+      "rows": [
+        {"title": "Top", "showTitle": true, "height": "250px", "panels": [
+          {"id": 1, "type": "singlestat", "title": "Up", "span": 4, "format": "short", "valueName": "avg",
+           "thresholds": "1,2", "colors": ["rgba(50, 172, 45, 0.97)", "#EAB839", "red"], "gauge": {"show": true, "minValue": 0, "maxValue": 3},
+           "targets": [{"expr": "sum(up)"}]},
+          {"id": 2, "type": "graph", "title": "Load", "span": 8, "stack": true, "yaxes": [{"format": "percentunit"}],
+           "targets": [{"expr": "node_load1", "legendFormat": "{{instance}}"}]},
+          {"id": 3, "type": "graph", "title": "Wraps", "span": 6, "targets": [{"expr": "up"}]}
+        ]}
+      ]
+    }"##;
+
+    #[test]
+    fn the_current_layout_maps_panels_variables_and_settings() {
+        let (dashboard, report) = import_grafana_dashboard(CURRENT).unwrap();
+        assert_eq!(dashboard.id, "svc-overview");
+        assert_eq!(
+            (dashboard.time.from.as_str(), dashboard.refresh.as_str()),
+            ("now-24h", "30s")
+        );
+        let stat = dashboard.panel("panel-1").unwrap();
+        assert_eq!(stat.unit, Unit::Percent);
+        assert_eq!(stat.decimals, Some(1));
+        assert_eq!(
+            stat.kind,
+            PanelKind::Stat {
+                reduce: Reducer::Mean,
+                sparkline: true,
+                no_value_text: None
+            }
+        );
+        assert_eq!(stat.targets.len(), 1, "the hidden query is left out");
+        assert_eq!(
+            stat.thresholds[1],
+            Threshold {
+                value: Some(5.0),
+                color: "red".into()
+            }
+        );
+        let traffic = dashboard.panel("panel-2").unwrap();
+        assert!(matches!(
+            traffic.kind,
+            PanelKind::Timeseries {
+                style: LineStyle::Stacked,
+                ..
+            }
+        ));
+        assert_eq!(
+            traffic.targets[0].legend_format.as_deref(),
+            Some("{{instance}}")
+        );
+        let position = |id: &str| {
+            dashboard
+                .layout
+                .iter()
+                .find(|p| p.panel == id)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            (
+                position("panel-2").x,
+                position("panel-2").w,
+                position("panel-2").h
+            ),
+            (6, 18, 8)
+        );
+        // The collapsed row becomes a heading and its panels follow it.
+        assert!(position("panel-4").y >= position("panel-3").y + 2);
+        let entry = |id: &str| report.panels.iter().find(|p| p.id == id).unwrap();
+        assert!(entry("panel-4")
+            .unsupported
+            .as_ref()
+            .unwrap()
+            .contains("\"piechart\""));
+        assert!(entry("panel-5")
+            .unsupported
+            .as_ref()
+            .unwrap()
+            .contains("loki"));
+        assert!(matches!(
+            dashboard.panel("panel-5").unwrap().kind,
+            PanelKind::Text { .. }
+        ));
+        assert!(entry("panel-2")
+            .notes
+            .iter()
+            .any(|n| n.contains("transformations")));
+        assert!(entry("panel-2")
+            .notes
+            .iter()
+            .any(|n| n.contains("\"iops\"")));
+        assert!(entry("panel-6").notes.iter().any(|n| n.contains("HTML")));
+        assert_eq!(
+            (report.panels.len(), report.imported(), report.unsupported()),
+            (6, 4, 2)
+        );
+        // Variables: label_values, query_result with a label regex, custom pairs; datasource and bad names reported.
+        let names: Vec<&str> = dashboard
+            .variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(names, ["job", "node", "quantile"]);
+        assert!(
+            dashboard.variables[0].default.is_empty(),
+            "the author's selection is not kept"
+        );
+        assert_eq!(
+            dashboard.variables[1].source,
+            VariableSource::QueryResult {
+                query: "up{job=\"$job\"}".into(),
+                value_label: "instance".into()
+            }
+        );
+        assert_eq!(
+            dashboard.variables[2].source,
+            VariableSource::Custom {
+                values: vec!["0.5".into(), "0.9".into(), "0.99".into()]
+            }
+        );
+        assert_eq!(dashboard.variables[2].default, ["0.9"]);
+        assert!(report.notes.iter().any(|n| n.contains("$ds")));
+        assert!(report.notes.iter().any(|n| n.contains("\"bad name\"")));
+    }
+
+    #[test]
+    fn the_old_rows_layout_is_laid_out_on_the_grid() {
+        let (dashboard, report) = import_grafana_dashboard(OLD).unwrap();
+        assert_eq!(report.panels.len(), 4, "a heading and three panels");
+        let position = |id: &str| {
+            dashboard
+                .layout
+                .iter()
+                .find(|p| p.panel == id)
+                .unwrap()
+                .clone()
+        };
+        let heading = &dashboard.layout[0];
+        assert_eq!((heading.y, heading.h, heading.w), (0, 2, 24));
+        assert_eq!(
+            (
+                position("panel-1").x,
+                position("panel-1").w,
+                position("panel-1").y
+            ),
+            (0, 8, 2)
+        );
+        assert_eq!((position("panel-2").x, position("panel-2").w), (8, 16));
+        assert_eq!(position("panel-1").h, 9, "250 px is nine 30 px rows");
+        assert_eq!(
+            (position("panel-3").x, position("panel-3").y),
+            (0, 11),
+            "wraps to a new line"
+        );
+        let up = dashboard.panel("panel-1").unwrap();
+        assert_eq!(
+            up.kind,
+            PanelKind::Gauge {
+                reduce: Reducer::Mean
+            }
+        );
+        assert_eq!((up.min, up.max), (Some(0.0), Some(3.0)));
+        assert_eq!(
+            up.thresholds,
+            vec![
+                Threshold {
+                    value: None,
+                    color: "#32ac2d".into()
+                },
+                Threshold {
+                    value: Some(1.0),
+                    color: "#eab839".into()
+                },
+                Threshold {
+                    value: Some(2.0),
+                    color: "red".into()
+                },
+            ]
+        );
+        let load = dashboard.panel("panel-2").unwrap();
+        assert_eq!(load.unit, Unit::PercentUnit);
+        assert!(matches!(
+            load.kind,
+            PanelKind::Timeseries {
+                style: LineStyle::Stacked,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn malformed_input_is_refused_with_a_clear_message() {
+        let truncated = &CURRENT[..CURRENT.len() / 2];
+        assert!(import_grafana_dashboard(truncated)
+            .unwrap_err()
+            .contains("not valid JSON"));
+        let not_grafana = import_grafana_dashboard(r#"{"title": "x"}"#).unwrap_err();
+        assert!(
+            not_grafana.contains("not a Grafana dashboard"),
+            "{not_grafana}"
+        );
+        assert!(import_grafana_dashboard("[1, 2]")
+            .unwrap_err()
+            .contains("not a Grafana dashboard"));
+        let huge = format!(
+            "{{\"panels\": [], \"title\": \"{}\"}}",
+            "x".repeat(MAX_IMPORT_BYTES)
+        );
+        assert!(import_grafana_dashboard(&huge)
+            .unwrap_err()
+            .contains("refused"));
+        // Wrong types inside are reported per part, never a crash.
+        let odd = r#"{"title": 5, "panels": [{"type": 7, "title": ["x"], "gridPos": "no", "targets": "none"}, "nope"],
+                      "templating": {"list": [{"name": "v", "type": "query", "query": 3}]}}"#;
+        let (dashboard, report) = import_grafana_dashboard(odd).unwrap();
+        assert_eq!(dashboard.title, "5");
+        assert_eq!(report.unsupported(), 2);
+        // Wrapped exports ({"dashboard": …}) are read too.
+        let wrapped = format!("{{\"dashboard\": {OLD}}}");
+        assert_eq!(
+            import_grafana_dashboard(&wrapped).unwrap().0.title,
+            "Old style"
+        );
+    }
+
+    #[test]
+    fn panels_at_the_far_end_of_the_grid_do_not_overflow_it() {
+        // Found by fuzzing: grid rows were added up unchecked past u32::MAX.
+        let current = r#"{"panels": [
+            {"type": "row", "title": "r"},
+            {"type": "graph", "title": "g", "gridPos": {"y": 4294967295, "h": 4294967295}},
+            {"type": "graph", "title": "after"}]}"#;
+        let (dashboard, _) = import_grafana_dashboard(current).unwrap();
+        assert_eq!(dashboard.layout[1].y, u32::MAX);
+        assert_eq!(dashboard.layout[2].y, u32::MAX);
+        let old = r#"{"rows": [
+            {"height": 1e300, "panels": [{"type": "graph", "span": 12}, {"type": "graph", "span": 12}]},
+            {"height": "1e300px", "showTitle": true, "title": "t", "panels": [{"type": "graph"}]}],
+            "panels": [{"type": "graph"}]}"#;
+        let (dashboard, _) = import_grafana_dashboard(old).unwrap();
+        assert!(dashboard.layout.iter().skip(1).all(|p| p.y == u32::MAX));
+    }
+
+    #[test]
+    fn variable_names_kept_for_built_ins_are_not_imported() {
+        // Found by fuzzing: `__x` passed the importer's name check but not the model's.
+        let text = r#"{"panels": [], "templating": {"list": [
+            {"name": "__x", "type": "custom", "query": "a"},
+            {"name": "x", "type": "custom", "query": "a"}]}}"#;
+        let (dashboard, report) = import_grafana_dashboard(text).unwrap();
+        assert_eq!(dashboard.variables.len(), 1);
+        assert_eq!(dashboard.variables[0].name, "x");
+        assert!(
+            report.notes.iter().any(|n| n.contains("\"__x\"")),
+            "{report:?}"
+        );
+    }
+
+    #[test]
+    fn dashboards_past_the_caps_are_cut_with_a_note_or_refused() {
+        let variables: Vec<String> = (0..MAX_VARIABLES + 1)
+            .map(|i| format!(r#"{{"name": "v{i}", "type": "custom", "query": "a"}}"#))
+            .collect();
+        let targets: Vec<&str> = vec![r#"{"expr": "up"}"#; MAX_TARGETS_PER_PANEL + 1];
+        let text = format!(
+            r#"{{"templating": {{"list": [{}]}}, "panels": [{{"type": "graph", "targets": [{}]}}]}}"#,
+            variables.join(","),
+            targets.join(",")
+        );
+        let (dashboard, report) = import_grafana_dashboard(&text).unwrap();
+        assert_eq!(dashboard.variables.len(), MAX_VARIABLES);
+        assert_eq!(dashboard.panels[0].targets.len(), MAX_TARGETS_PER_PANEL);
+        assert!(report.notes.iter().any(|n| n.contains("only the first")));
+        assert!(report.panels[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("only the first")));
+
+        let panels = vec![r#"{"type": "graph", "targets": [{"expr": "up"}]}"#; MAX_PANELS + 1];
+        let error = import_grafana_dashboard(&format!(r#"{{"panels": [{}]}}"#, panels.join(",")))
+            .unwrap_err();
+        assert!(error.contains("nothing was imported"), "{error}");
+    }
+}

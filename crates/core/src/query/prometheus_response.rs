@@ -1,0 +1,573 @@
+//! Prometheus HTTP API responses become typed values here, once. Sample values
+//! arrive as JSON strings (`"1.5"`, `"NaN"`, `"+Inf"`); nothing past this module
+//! sees a string.
+
+use crate::foundation::json::{decode_items, DecodeError, FromJson, Json, ObjectReader};
+use crate::query::series::{Labels, Series};
+use std::fmt;
+
+/// Why a request to Prometheus produced no usable data, phrased for a person.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The request never got an HTTP answer (server down, CORS refused, DNS, aborted).
+    /// `datasource` is the base URL the user configured, not the full request URL.
+    Unreachable { datasource: String, detail: String },
+    /// Prometheus answered `"status":"error"`, e.g. a PromQL parse error.
+    Prometheus { error_type: String, message: String },
+    /// An HTTP error status without a Prometheus error body (a proxy, a wrong path).
+    Http { status: u16, body_excerpt: String },
+    /// The body is not the JSON the API documents.
+    Malformed { detail: String },
+    /// The answer is larger than the page reads ([`crate::foundation::limits::MAX_ANSWER_BYTES`]).
+    TooLarge {
+        datasource: String,
+        limit_mib: usize,
+    },
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Unreachable { datasource, detail } => write!(
+                f,
+                "Cannot reach Prometheus at {datasource} ({detail}). Check that it is running, that the datasource URL is right, and that it allows cross-origin requests from this page."
+            ),
+            ApiError::Prometheus { error_type, message } => {
+                write!(f, "Prometheus refused the query ({error_type}): {message}")
+            }
+            ApiError::Http { status, body_excerpt } if *status >= 500 => write!(
+                f,
+                "Prometheus (or a proxy in front of it) answered HTTP {status}: {body_excerpt:?}. It may be overloaded or restarting; the page tries again at each refresh."
+            ),
+            ApiError::Http { status, body_excerpt } => write!(
+                f,
+                "Prometheus answered HTTP {status} without an API error body: {body_excerpt:?}. Is the datasource URL the Prometheus base URL?"
+            ),
+            ApiError::TooLarge { datasource, limit_mib } => write!(
+                f,
+                "Prometheus at {datasource} answered more than {limit_mib} MiB, the most this page reads: ask for a shorter range or fewer series."
+            ),
+            ApiError::Malformed { detail } => write!(
+                f,
+                "The answer is not a valid Prometheus API response ({detail}). Is the datasource a Prometheus-compatible server?"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A successful answer, with the warnings Prometheus attached to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiSuccess<T> {
+    pub data: T,
+    pub warnings: Vec<String>,
+}
+
+/// The `data` of `/api/v1/query` and `/api/v1/query_range`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryData {
+    Matrix(Vec<Series>),
+    Vector(Vec<InstantSample>),
+    Scalar { timestamp: f64, value: f64 },
+    String { timestamp: f64, value: String },
+}
+
+/// One element of an instant vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstantSample {
+    pub labels: Labels,
+    pub timestamp: f64,
+    pub value: f64,
+}
+
+/// `/api/v1/status/buildinfo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildInfo {
+    pub version: String,
+    pub revision: String,
+    pub branch: String,
+    pub go_version: String,
+}
+
+impl FromJson for BuildInfo {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            version: reader.required("version")?,
+            revision: reader.or_default("revision")?,
+            branch: reader.or_default("branch")?,
+            go_version: reader.or_default("goVersion")?,
+        })
+    }
+}
+
+/// The common envelope of every API answer.
+struct Envelope {
+    status: String,
+    data: Option<Json>,
+    error_type: Option<String>,
+    error: Option<String>,
+    warnings: Vec<String>,
+}
+
+impl Envelope {
+    fn read(body: &str) -> Result<Self, String> {
+        let document = Json::parse(body)?;
+        let mut envelope = Self::read_members(&document).map_err(|e| e.to_string())?;
+        // The data is moved out, not copied: range answers are large.
+        if let Json::Object(members) = document {
+            envelope.data = members
+                .into_iter()
+                .rev()
+                .find(|(name, _)| name == "data")
+                .map(|(_, value)| value)
+                .filter(|value| !value.is_null());
+        }
+        Ok(envelope)
+    }
+
+    /// Everything but the data.
+    fn read_members(document: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(document)?;
+        Ok(Self {
+            status: reader.required("status")?,
+            data: None,
+            error_type: reader.optional("errorType")?,
+            error: reader.optional("error")?,
+            warnings: reader.or_default("warnings")?,
+        })
+    }
+}
+
+/// One `[timestamp, "value"]` pair.
+fn sample_pair(value: &Json) -> Result<(f64, f64), DecodeError> {
+    match value.as_array().map(Vec::as_slice) {
+        Some([Json::Number(timestamp), Json::String(text)]) => sample_number(text)
+            .map(|sample| (*timestamp, sample))
+            .ok_or_else(|| DecodeError::new(format!("sample value {text:?} is not a number"))),
+        _ => Err(DecodeError::new(format!(
+            "expected [timestamp, \"value\"], found {}",
+            value.kind()
+        ))),
+    }
+}
+
+fn matrix_series(value: &Json) -> Result<Series, DecodeError> {
+    let reader = ObjectReader::new(value)?;
+    let labels: Labels = reader.required("metric")?;
+    let pairs = match reader.value("values") {
+        None => &[][..],
+        Some(Json::Array(items)) => items.as_slice(),
+        Some(other) => return Err(DecodeError::expected("an array", other).in_member("values")),
+    };
+    let mut timestamps = Vec::with_capacity(pairs.len());
+    let mut values = Vec::with_capacity(pairs.len());
+    for (index, pair) in pairs.iter().enumerate() {
+        let (timestamp, sample) =
+            sample_pair(pair).map_err(|e| e.in_item(index).in_member("values"))?;
+        timestamps.push(timestamp);
+        values.push(sample);
+    }
+    Ok(Series {
+        labels,
+        timestamps,
+        values,
+    })
+}
+
+fn vector_sample(value: &Json) -> Result<InstantSample, DecodeError> {
+    let reader = ObjectReader::new(value)?;
+    let labels: Labels = reader.required("metric")?;
+    let (timestamp, value) =
+        sample_pair(reader.required_value("value")?).map_err(|e| e.in_member("value"))?;
+    Ok(InstantSample {
+        labels,
+        timestamp,
+        value,
+    })
+}
+
+/// A sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`).
+fn sample_number(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        _ => crate::foundation::float_text::parse_f64(text).filter(|v| v.is_finite()),
+    }
+}
+
+/// Parses a sample value as Prometheus writes it.
+pub fn parse_sample_value(text: &str) -> Result<f64, ApiError> {
+    sample_number(text).ok_or_else(|| ApiError::Malformed {
+        detail: format!("sample value {text:?} is not a number"),
+    })
+}
+
+/// The start of an answer's body, for a message.
+fn excerpt(body: &str) -> String {
+    crate::foundation::limits::excerpt(body.trim(), 200)
+}
+
+/// Decodes the common envelope: error statuses become [`ApiError`]s with
+/// Prometheus's own `errorType` and message when it sent them.
+fn parse_envelope(http_status: u16, body: &str) -> Result<ApiSuccess<Json>, ApiError> {
+    let envelope = match Envelope::read(body) {
+        Ok(envelope) => envelope,
+        Err(error) if (200..300).contains(&http_status) => {
+            return Err(ApiError::Malformed {
+                detail: format!("invalid JSON: {error}; body starts {:?}", excerpt(body)),
+            })
+        }
+        Err(_) => {
+            return Err(ApiError::Http {
+                status: http_status,
+                body_excerpt: excerpt(body),
+            })
+        }
+    };
+    if envelope.status == "error" {
+        return Err(ApiError::Prometheus {
+            error_type: envelope.error_type.unwrap_or_else(|| "unknown".into()),
+            message: envelope.error.unwrap_or_else(|| "no message".into()),
+        });
+    }
+    if envelope.status != "success" {
+        return Err(ApiError::Malformed {
+            detail: format!("unexpected status {:?}", envelope.status),
+        });
+    }
+    if !(200..300).contains(&http_status) {
+        return Err(ApiError::Http {
+            status: http_status,
+            body_excerpt: excerpt(body),
+        });
+    }
+    let data = envelope.data.ok_or_else(|| ApiError::Malformed {
+        detail: "success without data".into(),
+    })?;
+    Ok(ApiSuccess {
+        data,
+        warnings: envelope.warnings,
+    })
+}
+
+/// The data of a successful answer read as a `T`, errors prefixed by `what`.
+fn parse_data<T: FromJson>(http_status: u16, body: &str, what: &str) -> Result<T, ApiError> {
+    let envelope = parse_envelope(http_status, body)?;
+    T::from_json(&envelope.data).map_err(|error| ApiError::Malformed {
+        detail: format!("{what}: {error}"),
+    })
+}
+
+/// Parses the answer of `/api/v1/query` or `/api/v1/query_range`.
+pub fn parse_query_response(
+    http_status: u16,
+    body: &str,
+) -> Result<ApiSuccess<QueryData>, ApiError> {
+    let envelope = parse_envelope(http_status, body)?;
+    let malformed = |detail: String| ApiError::Malformed { detail };
+    let reader =
+        ObjectReader::new(&envelope.data).map_err(|e| malformed(format!("query data: {e}")))?;
+    let result_type: String = reader
+        .required("resultType")
+        .map_err(|e| malformed(format!("query data: {e}")))?;
+    let result = reader
+        .required_value("result")
+        .map_err(|e| malformed(format!("query data: {e}")))?;
+    let shape_error = |error: DecodeError| malformed(format!("{result_type} result: {error}"));
+    let data = match result_type.as_str() {
+        "matrix" => QueryData::Matrix(decode_items(result, matrix_series).map_err(shape_error)?),
+        "vector" => QueryData::Vector(decode_items(result, vector_sample).map_err(shape_error)?),
+        "scalar" => {
+            let (timestamp, value) = sample_pair(result).map_err(shape_error)?;
+            QueryData::Scalar { timestamp, value }
+        }
+        "string" => match result.as_array().map(Vec::as_slice) {
+            Some([Json::Number(timestamp), Json::String(value)]) => QueryData::String {
+                timestamp: *timestamp,
+                value: value.clone(),
+            },
+            _ => {
+                return Err(shape_error(DecodeError::expected(
+                    "[timestamp, \"text\"]",
+                    result,
+                )))
+            }
+        },
+        other => {
+            return Err(ApiError::Malformed {
+                detail: format!("unknown resultType {other:?}"),
+            })
+        }
+    };
+    let mut warnings = envelope.warnings;
+    let data = within_caps(data, &mut warnings);
+    Ok(ApiSuccess { data, warnings })
+}
+
+/// Keeps an answer within what one panel draws: at most
+/// [`MAX_SERIES_PER_PANEL`] series (or samples) and [`MAX_POINTS_PER_SERIES`]
+/// points each (Prometheus itself refuses more points per query), saying
+/// what was left out. A datasource is outside the page's control; its answer
+/// cannot be allowed to cost unbounded memory or drawing time.
+fn within_caps(data: QueryData, warnings: &mut Vec<String>) -> QueryData {
+    use crate::foundation::limits::{MAX_POINTS_PER_SERIES, MAX_SERIES_PER_PANEL};
+    match data {
+        QueryData::Matrix(mut series) => {
+            if series.len() > MAX_SERIES_PER_PANEL {
+                warnings.push(format!(
+                    "the answer has {} series; the first {MAX_SERIES_PER_PANEL} are shown",
+                    series.len()
+                ));
+                series.truncate(MAX_SERIES_PER_PANEL);
+            }
+            let mut cut = 0;
+            for one in &mut series {
+                if one.timestamps.len() > MAX_POINTS_PER_SERIES {
+                    one.timestamps.truncate(MAX_POINTS_PER_SERIES);
+                    one.values.truncate(MAX_POINTS_PER_SERIES);
+                    cut += 1;
+                }
+            }
+            if cut > 0 {
+                warnings.push(format!(
+                    "{cut} series had more than {MAX_POINTS_PER_SERIES} points; the rest are not shown"
+                ));
+            }
+            QueryData::Matrix(series)
+        }
+        QueryData::Vector(mut samples) if samples.len() > MAX_SERIES_PER_PANEL => {
+            warnings.push(format!(
+                "the answer has {} series; the first {MAX_SERIES_PER_PANEL} are shown",
+                samples.len()
+            ));
+            samples.truncate(MAX_SERIES_PER_PANEL);
+            QueryData::Vector(samples)
+        }
+        other => other,
+    }
+}
+
+/// Parses the answer of `/api/v1/status/buildinfo`.
+pub fn parse_build_info_response(http_status: u16, body: &str) -> Result<BuildInfo, ApiError> {
+    parse_data(http_status, body, "buildinfo")
+}
+
+/// Parses the answer of `/api/v1/label/<name>/values`.
+pub fn parse_label_values_response(http_status: u16, body: &str) -> Result<Vec<String>, ApiError> {
+    parse_data(http_status, body, "label values")
+}
+
+/// What `/api/v1/metadata` says about one metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricMetadata {
+    pub kind: String,
+    pub help: String,
+    pub unit: String,
+}
+
+impl FromJson for MetricMetadata {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let reader = ObjectReader::new(value)?;
+        Ok(Self {
+            kind: reader.or_default("type")?,
+            help: reader.or_default("help")?,
+            unit: reader.or_default("unit")?,
+        })
+    }
+}
+
+/// Parses `/api/v1/metadata`: metric name → its metadata entries.
+pub fn parse_metadata_response(
+    http_status: u16,
+    body: &str,
+) -> Result<crate::foundation::ordered::SortedMap<String, Vec<MetricMetadata>>, ApiError> {
+    parse_data(http_status, body, "metadata")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_kept_within_what_a_panel_draws() {
+        let series: Vec<String> = (0..600)
+            .map(|i| format!(r#"{{"metric": {{"i": "{i}"}}, "values": [[1, "1"]]}}"#))
+            .collect();
+        let body = format!(
+            r#"{{"status": "success", "data": {{"resultType": "matrix", "result": [{}]}}}}"#,
+            series.join(",")
+        );
+        let parsed = parse_query_response(200, &body).unwrap();
+        let QueryData::Matrix(kept) = parsed.data else {
+            panic!()
+        };
+        assert_eq!(kept.len(), crate::foundation::limits::MAX_SERIES_PER_PANEL);
+        assert_eq!(
+            parsed.warnings,
+            vec!["the answer has 600 series; the first 500 are shown".to_string()]
+        );
+        let points: Vec<String> = (0..11_005).map(|t| format!(r#"[{t}, "1"]"#)).collect();
+        let body = format!(
+            r#"{{"status": "success", "data": {{"resultType": "matrix", "result": [{{"metric": {{}}, "values": [{}]}}]}}}}"#,
+            points.join(",")
+        );
+        let parsed = parse_query_response(200, &body).unwrap();
+        let QueryData::Matrix(kept) = parsed.data else {
+            panic!()
+        };
+        assert_eq!(
+            kept[0].values.len(),
+            crate::foundation::limits::MAX_POINTS_PER_SERIES
+        );
+        assert!(parsed.warnings[0].contains("more than 11000 points"));
+    }
+
+    #[test]
+    fn metadata_answers_parse() {
+        let body = r#"{"status":"success","data":{"up":[{"type":"gauge","help":"Target is up.","unit":""}]}}"#;
+        let parsed = parse_metadata_response(200, body).unwrap();
+        assert_eq!(parsed["up"][0].kind, "gauge");
+        assert_eq!(parsed["up"][0].help, "Target is up.");
+        assert!(parse_metadata_response(200, r#"{"status":"success","data":[1]}"#).is_err());
+    }
+
+    #[test]
+    fn parses_a_matrix_with_special_values() {
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{"status_code":"200"},"values":[[1700000000,"1.5"],[1700000015.5,"NaN"],[1700000030,"+Inf"],[1700000045,"-Inf"]]}]}}"#;
+        let parsed = parse_query_response(200, body).unwrap();
+        let QueryData::Matrix(series) = parsed.data else {
+            panic!("not a matrix")
+        };
+        assert_eq!(series.len(), 1);
+        assert_eq!(
+            series[0].labels.get("status_code").map(String::as_str),
+            Some("200")
+        );
+        assert_eq!(
+            series[0].timestamps,
+            vec![
+                1_700_000_000.0,
+                1_700_000_015.5,
+                1_700_000_030.0,
+                1_700_000_045.0
+            ]
+        );
+        assert_eq!(series[0].values[0], 1.5);
+        assert!(series[0].values[1].is_nan());
+        assert_eq!(series[0].values[2], f64::INFINITY);
+        assert_eq!(series[0].values[3], f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn parses_vector_scalar_and_warnings() {
+        let body = r#"{"status":"success","warnings":["partial data"],"data":{"resultType":"vector","result":[{"metric":{},"value":[10,"3"]}]}}"#;
+        let parsed = parse_query_response(200, body).unwrap();
+        assert_eq!(parsed.warnings, vec!["partial data".to_string()]);
+        assert_eq!(
+            parsed.data,
+            QueryData::Vector(vec![InstantSample {
+                labels: Labels::new(),
+                timestamp: 10.0,
+                value: 3.0
+            }])
+        );
+        let scalar = parse_query_response(
+            200,
+            r#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#,
+        );
+        assert_eq!(
+            scalar.unwrap().data,
+            QueryData::Scalar {
+                timestamp: 1.0,
+                value: 2.0
+            }
+        );
+    }
+
+    #[test]
+    fn prometheus_errors_keep_type_and_message() {
+        let body = r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \")\""}"#;
+        let error = parse_query_response(400, body).unwrap_err();
+        assert_eq!(
+            error,
+            ApiError::Prometheus {
+                error_type: "bad_data".into(),
+                message: "1:5: parse error: unexpected \")\"".into()
+            }
+        );
+        assert!(error.to_string().contains("bad_data"));
+    }
+
+    #[test]
+    fn non_json_bodies_give_actionable_errors() {
+        let html = "<html><body>502 Bad Gateway</body></html>";
+        assert!(matches!(
+            parse_query_response(502, html),
+            Err(ApiError::Http { status: 502, .. })
+        ));
+        let error = parse_query_response(200, html).unwrap_err();
+        assert!(matches!(error, ApiError::Malformed { .. }));
+        assert!(error.to_string().contains("Prometheus-compatible"));
+        assert!(parse_query_response(200, r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"x"]]}]}}"#).is_err());
+        assert!(parse_query_response(
+            200,
+            r#"{"status":"success","data":{"resultType":"matrix","result":{}}}"#
+        )
+        .is_err());
+        assert!(parse_query_response(
+            200,
+            r#"{"status":"success","data":{"resultType":"histogram","result":[]}}"#
+        )
+        .is_err());
+        let truncated = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"#;
+        assert!(matches!(
+            parse_query_response(200, truncated),
+            Err(ApiError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn long_bodies_are_excerpted_on_char_boundaries() {
+        let body = "é".repeat(1000);
+        let ApiError::Http { body_excerpt, .. } = parse_query_response(500, &body).unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(body_excerpt.chars().count(), 201);
+    }
+
+    #[test]
+    fn parses_label_values() {
+        let values = parse_label_values_response(
+            200,
+            r#"{"status":"success","data":["node","sample-service"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            values,
+            vec!["node".to_string(), "sample-service".to_string()]
+        );
+        assert!(parse_label_values_response(200, r#"{"status":"success","data":[1]}"#).is_err());
+    }
+
+    #[test]
+    fn parses_build_info() {
+        let body = r#"{"status":"success","data":{"version":"2.42.0","revision":"abc","branch":"HEAD","buildUser":"x","buildDate":"y","goVersion":"go1.19"}}"#;
+        let info = parse_build_info_response(200, body).unwrap();
+        assert_eq!(info.version, "2.42.0");
+        assert_eq!(info.go_version, "go1.19");
+    }
+
+    #[test]
+    fn hostile_label_values_survive_unchanged() {
+        let body = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"path":"<script>alert(1)</script>\"\n"},"value":[1,"1"]}]}}"#;
+        let QueryData::Vector(samples) = parse_query_response(200, body).unwrap().data else {
+            panic!()
+        };
+        assert_eq!(samples[0].labels["path"], "<script>alert(1)</script>\"\n");
+    }
+}
