@@ -1,8 +1,9 @@
 //! The parts of the alerts view that only show what is known: the timeline of
 //! state changes, and the Prometheus server's own alerting rules.
 
-use crate::alerts_view::{describe_labels, now_seconds};
+use crate::browser_clock::now_seconds;
 use crate::editor::PanelEditing;
+use foresight_core::alerting::engine::describe_labels;
 use foresight_core::alerting::history::{AlertHistory, TimelineRow};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::alerting::server_rules::ServerRule;

@@ -9,51 +9,35 @@ use crate::alert_notifications::{
     notification_permission, play_alert_sound, request_notification_permission, send,
     set_sound_enabled, show_browser_notification, sound_enabled,
 };
+use crate::alert_queries::{evaluate_query, fetch_history};
 use crate::alert_sections::{AlertTimeline, ServerRulesTable};
-use crate::browser_clock::now_ms;
+use crate::browser_clock::{now_ms, now_seconds};
 use crate::browser_storage::{load_json, store_json};
 use crate::editor::PanelEditing;
-use crate::prometheus_client::{fetch_alerting_rules, fetch_query, fetch_query_range};
-use foresight_core::alerting::analytic_condition::{
-    align_reference, analytic_answers, history_window, reference_window,
+use crate::panel_context::AlertAnnotations;
+use crate::prometheus_client::fetch_alerting_rules;
+use foresight_core::alerting::engine::{
+    describe_labels, step, EvaluationSchedule, RuleHealth, StepContext,
 };
 use foresight_core::alerting::history::AlertHistory;
-use foresight_core::alerting::notify::due_alerts;
 use foresight_core::alerting::rule::{pages, AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;
-use foresight_core::alerting::silence::{is_silenced, parse_matchers, prune_expired, Silence};
+use foresight_core::alerting::silence::{parse_matchers, prune_expired, Silence};
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
 use foresight_core::alerting::template::format_go_float;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::NotifyTargets;
 use foresight_core::model::datasource::Datasource;
-use foresight_core::query::prometheus_response::QueryData;
-use foresight_core::query::series::{Labels, Series};
+use foresight_core::query::series::Labels;
 use foresight_core::query::step::QueryWindow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-/// A backtest's episodes, drawn on every time-series panel of the dashboard.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertAnnotations {
-    pub rule: String,
-    pub episodes: Vec<Episode>,
-}
-
 /// How often the server's own rules are read while the alerts are shown.
 const SERVER_RULES_SECONDS: u64 = 15;
-
-/// How a rule's last evaluation went.
-#[derive(Debug, Clone, PartialEq)]
-enum RuleHealth {
-    Waiting,
-    Ok,
-    NoData,
-    Error(String),
-}
 
 fn states_key(dashboard_id: &str) -> String {
     format!("foresight.alert-state.{dashboard_id}")
@@ -65,85 +49,6 @@ fn history_key(dashboard_id: &str) -> String {
 
 fn silences_key(dashboard_id: &str) -> String {
     format!("foresight.silences.{dashboard_id}")
-}
-
-pub(crate) fn describe_labels(labels: &Labels) -> String {
-    labels
-        .iter()
-        .filter(|(name, _)| name.as_str() != "alertname")
-        .map(|(name, value)| format!("{name}=\"{value}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-pub(crate) fn now_seconds() -> f64 {
-    now_ms() as f64 / 1000.0
-}
-
-async fn fetch_matrix(
-    datasource: &Datasource,
-    expr: &str,
-    window: &QueryWindow,
-) -> Result<Vec<Series>, String> {
-    match fetch_query_range(datasource, expr, window, None).await {
-        Ok(answer) => match answer.data {
-            QueryData::Matrix(series) => Ok(series),
-            _ => Err("the expression must return series".into()),
-        },
-        Err(error) => Err(error.to_string()),
-    }
-}
-
-/// The range answer of a rule over `window`, and its baseline's when it has one.
-async fn fetch_history(
-    datasource: &Datasource,
-    rule: &AlertRule,
-    window: &QueryWindow,
-) -> Result<(Vec<Series>, Option<Result<Vec<Series>, String>>), String> {
-    let series = fetch_matrix(datasource, &rule.expr, window).await?;
-    let reference = match reference_window(&rule.condition, window) {
-        Some((reference_window, shift)) => Some(
-            fetch_matrix(datasource, &rule.expr, &reference_window)
-                .await
-                .map(|s| align_reference(s, shift)),
-        ),
-        None => None,
-    };
-    Ok((series, reference))
-}
-
-/// What the rule's query says now: `(labels, value)` of each series that
-/// counts, and whether there was any data at all.
-pub async fn evaluate_query(
-    datasource: &Datasource,
-    rule: &AlertRule,
-    now: f64,
-) -> Result<(Vec<(Labels, f64)>, bool), String> {
-    if rule.condition.is_analytic() {
-        let interval = rule.interval_seconds().unwrap_or(60.0);
-        let window = history_window(&rule.condition, interval, now);
-        let (series, reference) = fetch_history(datasource, rule, &window).await?;
-        let mut answers = analytic_answers(
-            &rule.condition,
-            &series,
-            reference.as_ref(),
-            &window,
-            &[window.end],
-        )?;
-        return Ok((answers.pop().unwrap_or_default(), !series.is_empty()));
-    }
-    let answer: Vec<(Labels, f64)> = match fetch_query(datasource, &rule.expr, now, None).await {
-        Ok(success) => match success.data {
-            QueryData::Vector(samples) => {
-                samples.into_iter().map(|s| (s.labels, s.value)).collect()
-            }
-            QueryData::Scalar { value, .. } => vec![(Labels::new(), value)],
-            _ => return Err("the expression must return an instant vector".into()),
-        },
-        Err(error) => return Err(error.to_string()),
-    };
-    let had_data = !answer.is_empty();
-    Ok((answer, had_data))
 }
 
 /// Asks for the Web Lock `name`; `leader` becomes true when this tab holds it.
@@ -272,91 +177,57 @@ pub fn AlertsView(
         let datasource = datasource.get_untracked();
         spawn_local(async move {
             let now = at;
-            let (for_s, keep_s) = (
-                rule.for_seconds().unwrap_or(0.0),
-                rule.keep_firing_for_seconds().unwrap_or(0.0),
-            );
-            match evaluate_query(&datasource, &rule, now).await {
-                // As in Prometheus, a failed evaluation leaves the alerts as they were.
-                Err(message) => {
-                    health.try_update(|h| {
-                        h.insert(rule.name.clone(), RuleHealth::Error(message));
-                    });
-                }
-                Ok((answer, had_data)) => {
-                    let external = notify.with_value(|n| n.external_labels.clone());
-                    let outputs = rule.outputs(&answer, &external);
-                    // Silences may have been changed in another tab.
-                    let mut muted = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
-                    prune_expired(&mut muted, now);
-                    let mut due = Vec::new();
-                    let mut transitions = Vec::new();
-                    states.try_update(|all| {
-                        let state = all.entry(rule.name.clone()).or_default();
-                        transitions = state.evaluate(now, &outputs, for_s, keep_s);
-                        if !notify.with_value(NotifyTargets::is_empty) {
-                            due = due_alerts(&rule, state, now, &external);
-                        }
-                    });
-                    due.retain(|alert| !is_silenced(&muted, &alert.labels, now));
-                    notify.with_value(|targets| send(targets, &due, deliveries));
-                    let mut started_firing = false;
-                    for transition in &transitions {
-                        if transition.to != AlertState::Firing
-                            || is_silenced(&muted, &transition.labels, now)
-                        {
-                            continue;
-                        }
-                        started_firing = true;
-                        let value = outputs
-                            .iter()
-                            .find(|(labels, _)| *labels == transition.labels)
-                            .map_or(f64::NAN, |(_, v)| *v);
-                        let summary = rule
-                            .render_annotations(&transition.labels, value, &external)
-                            .remove("summary")
-                            .unwrap_or_else(|| describe_labels(&transition.labels));
-                        show_browser_notification(
-                            &format!("[FIRING] {}", rule.name),
-                            &summary,
-                            &format!("{}{{{}}}", rule.name, describe_labels(&transition.labels)),
-                        );
-                    }
-                    if started_firing && sound_enabled() {
-                        play_alert_sound();
-                    }
-                    history.try_update(|h| h.record(&rule.name, &transitions, now));
-                    silences.try_set(muted);
-                    health.try_update(|h| {
-                        h.insert(
-                            rule.name.clone(),
-                            // With the comparison in the PromQL, an empty answer just means nothing matches.
-                            if had_data
-                                || !outputs.is_empty()
-                                || rule.condition
-                                    == foresight_core::alerting::rule::Condition::Returns
-                            {
-                                RuleHealth::Ok
-                            } else {
-                                RuleHealth::NoData
-                            },
-                        );
-                    });
-                    let stored = keys.with_value(|(states_key, history_key, _)| {
-                        states
-                            .with_untracked(|all| store_json(states_key, all))
-                            .and_then(|()| history.with_untracked(|h| store_json(history_key, h)))
-                    });
-                    storage_problem.try_set(stored.err());
-                }
+            let answer = evaluate_query(&datasource, &rule, now).await;
+            // Silences may have been changed in another tab.
+            let mut muted = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
+            prune_expired(&mut muted, now);
+            let external = notify.with_value(|n| n.external_labels.clone());
+            let mut outcome = None;
+            states.try_update(|all| {
+                history.try_update(|h| {
+                    outcome = Some(step(
+                        &rule,
+                        answer,
+                        all.entry(rule.name.clone()).or_default(),
+                        h,
+                        StepContext {
+                            external_labels: &external,
+                            sends_notifications: !notify.with_value(NotifyTargets::is_empty),
+                            silences: &muted,
+                            now,
+                        },
+                    ));
+                });
+            });
+            let Some(outcome) = outcome else {
+                return; // the view went away meanwhile
+            };
+            notify.with_value(|targets| send(targets, &outcome.due, deliveries));
+            for notice in &outcome.notices {
+                show_browser_notification(&notice.title, &notice.body, &notice.tag);
             }
+            if !outcome.notices.is_empty() && sound_enabled() {
+                play_alert_sound();
+            }
+            silences.try_set(muted);
+            let failed = matches!(outcome.health, RuleHealth::Error(_));
+            health.try_update(|h| {
+                h.insert(rule.name.clone(), outcome.health);
+            });
+            if failed {
+                return; // nothing changed to store
+            }
+            let stored = keys.with_value(|(states_key, history_key, _)| {
+                states
+                    .with_untracked(|all| store_json(states_key, all))
+                    .and_then(|()| history.with_untracked(|h| store_json(history_key, h)))
+            });
+            storage_problem.try_set(stored.err());
         });
     };
-    // Like Prometheus, each rule is evaluated at multiples of its interval: the
-    // evaluation times are exact, so `for` is whole intervals whatever the timers
-    // do. A tick checks for the next boundary; one missed while the tab slept is
-    // skipped, not caught up. Becoming the evaluating tab starts at the next tick.
-    let last_boundary = StoredValue::new(SortedMap::<String, f64>::new());
+    // Each rule at multiples of its interval (see `EvaluationSchedule`);
+    // becoming the evaluating tab starts at the next tick.
+    let schedule = StoredValue::new(EvaluationSchedule::default());
     let led_last_tick = StoredValue::new(false);
     let tick = move || {
         let now = now_seconds();
@@ -364,19 +235,20 @@ pub fn AlertsView(
         if leads != led_last_tick.get_value() {
             // Just became (or stopped being) the evaluating tab: evaluate now.
             led_last_tick.set_value(leads);
-            last_boundary.update_value(SortedMap::clear);
+            schedule.update_value(EvaluationSchedule::restart);
         }
-        for rule in rules.get_value() {
-            let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
-            let boundary = (now / interval).floor() * interval;
-            let due =
-                last_boundary.with_value(|last| last.get(&rule.name).is_none_or(|&t| boundary > t));
-            if due {
-                last_boundary.update_value(|last| {
-                    last.insert(rule.name.clone(), boundary);
-                });
-                evaluate(rule, boundary);
-            }
+        let due: Vec<(AlertRule, f64)> = rules.with_value(|rules| {
+            schedule
+                .try_update_value(|s| {
+                    s.due(rules, now)
+                        .into_iter()
+                        .map(|(rule, at)| (rule.clone(), at))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        for (rule, at) in due {
+            evaluate(rule, at);
         }
     };
     if has_rules {
@@ -507,11 +379,11 @@ pub fn AlertsView(
                 let name = rule.name.clone();
                 let status = {
                     let name = name.clone();
-                    move || match health.with(|h| h.get(&name).cloned()).unwrap_or(RuleHealth::Waiting) {
-                        RuleHealth::Waiting => "waiting for the first evaluation".to_string(),
-                        RuleHealth::Ok => "evaluated".to_string(),
-                        RuleHealth::NoData => "no data".to_string(),
-                        RuleHealth::Error(message) => format!("error: {message}"),
+                    move || {
+                        health.with(|h| {
+                            h.get(&name)
+                                .map_or(RuleHealth::Waiting.describe(), RuleHealth::describe)
+                        })
                     }
                 };
                 let instances = {

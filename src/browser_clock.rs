@@ -5,6 +5,11 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// Seconds since the Unix epoch.
+pub fn now_seconds() -> f64 {
+    now_ms() as f64 / 1000.0
+}
+
 /// Minutes east of UTC of the browser's zone at `epoch_ms` (JS reports the opposite sign).
 pub fn utc_offset_minutes(epoch_ms: i64) -> i32 {
     -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(epoch_ms as f64)).get_timezone_offset()

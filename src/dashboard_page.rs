@@ -87,7 +87,9 @@ pub fn DashboardPage(
 ) -> impl IntoView {
     let dashboard = StoredValue::new(dashboard);
     // A backtest's episodes, shaded on every time-series panel.
-    provide_context(RwSignal::new(None::<crate::alerts_view::AlertAnnotations>));
+    provide_context(RwSignal::new(
+        None::<crate::panel_context::AlertAnnotations>,
+    ));
     // Validated when the dashboard was read; a stored one that predates a rule
     // still gets a range.
     let default_from = dashboard.with_value(|d| {

@@ -2,6 +2,7 @@
 //! (`foresight-core`) and the page (Leptos components, fetch, canvas).
 
 pub mod alert_notifications;
+pub mod alert_queries;
 pub mod alert_sections;
 pub mod alerts_view;
 pub mod app;

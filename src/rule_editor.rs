@@ -2,7 +2,7 @@
 //! and the Prometheus rule-file export) and the rule editor, which checks
 //! templates and settings as you type and previews what the rule says now.
 
-use crate::alerts_view::evaluate_query;
+use crate::alert_queries::evaluate_query;
 use crate::browser_clock::now_ms;
 use crate::editor::download_text;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
@@ -282,8 +282,8 @@ pub fn RuleEditor(
         spawn_local(async move {
             let outcome = evaluate_query(&datasource, &rule, now_ms() as f64 / 1000.0)
                 .await
-                .map(|(answer, _)| {
-                    rule.outputs(&answer, &external_labels)
+                .map(|answer| {
+                    rule.outputs(&answer.samples, &external_labels)
                         .into_iter()
                         .map(|(labels, value)| {
                             let summary = rule

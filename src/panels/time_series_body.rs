@@ -177,7 +177,7 @@ pub fn TimeSeriesBody(
         })
     };
     // A backtest's pending and firing stretches, as Grafana draws annotations.
-    let alert_marks = use_context::<RwSignal<Option<crate::alerts_view::AlertAnnotations>>>();
+    let alert_marks = use_context::<RwSignal<Option<crate::panel_context::AlertAnnotations>>>();
     let alert_annotations = move || {
         let marks = alert_marks?.get()?;
         let w = window.get()?;

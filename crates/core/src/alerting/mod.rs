@@ -2,6 +2,7 @@
 //! state machine and the annotation/label templates. Pure and replayable.
 
 pub mod analytic_condition;
+pub mod engine;
 pub mod history;
 pub mod notify;
 pub mod rule;

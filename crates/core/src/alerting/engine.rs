@@ -1,0 +1,443 @@
+//! The alert engine as the page runs it, minus the clock, the fetch, the lock
+//! and the view: when each rule is due ([`EvaluationSchedule`]), what an
+//! instant answer means to a rule ([`instant_samples`]), and one evaluation
+//! step ([`step`]): the rule's outputs through the state machine, the alerts
+//! due to be sent (silences applied), the browser notices for alerts that
+//! start firing, the history, and the rule's health.
+
+use super::history::AlertHistory;
+use super::notify::{due_alerts, Outgoing};
+use super::rule::{AlertRule, Condition};
+use super::silence::{is_silenced, Silence};
+use super::state_machine::{AlertState, RuleState, Transition};
+use crate::foundation::ordered::SortedMap;
+use crate::query::prometheus_response::QueryData;
+use crate::query::series::Labels;
+
+/// How a rule's last evaluation went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleHealth {
+    /// Not evaluated yet.
+    Waiting,
+    Ok,
+    /// The query returned nothing to compare.
+    NoData,
+    /// The query failed; the alerts stay as they were (as in Prometheus).
+    Error(String),
+}
+
+impl RuleHealth {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Waiting => "waiting for the first evaluation".into(),
+            Self::Ok => "evaluated".into(),
+            Self::NoData => "no data".into(),
+            Self::Error(message) => format!("error: {message}"),
+        }
+    }
+}
+
+/// What one evaluation's query gave: the samples, and whether the query saw
+/// any data at all (an analytic condition can see data and still output nothing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub samples: Vec<(Labels, f64)>,
+    pub had_data: bool,
+}
+
+/// The samples of an instant query's answer: each sample of a vector, or a
+/// scalar as one sample without labels. Anything else cannot be alerted on.
+pub fn instant_samples(data: QueryData) -> Result<Answer, String> {
+    let samples: Vec<(Labels, f64)> = match data {
+        QueryData::Vector(samples) => samples.into_iter().map(|s| (s.labels, s.value)).collect(),
+        QueryData::Scalar { value, .. } => vec![(Labels::new(), value)],
+        _ => return Err("the expression must return an instant vector".into()),
+    };
+    let had_data = !samples.is_empty();
+    Ok(Answer { samples, had_data })
+}
+
+/// A browser notification for an alert that started firing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiringNotice {
+    pub title: String,
+    pub body: String,
+    /// One notification per alert: a newer one with the same tag replaces it.
+    pub tag: String,
+}
+
+/// What one evaluation step decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepOutcome {
+    pub health: RuleHealth,
+    pub transitions: Vec<Transition>,
+    /// Alerts to send to the dashboard's notification targets now.
+    pub due: Vec<Outgoing>,
+    /// Alerts that started firing and are not silenced.
+    pub notices: Vec<FiringNotice>,
+}
+
+/// Where the step sends and what it knows besides the rule and its answer.
+#[derive(Debug, Clone, Copy)]
+pub struct StepContext<'a> {
+    /// Labels of this Foresight, as Prometheus's `external_labels`.
+    pub external_labels: &'a Labels,
+    /// Whether the dashboard has notification targets (no targets: nothing is due).
+    pub sends_notifications: bool,
+    /// The silences in force (expired ones mute nothing).
+    pub silences: &'a [Silence],
+    /// The evaluation time: a multiple of the rule's interval.
+    pub now: f64,
+}
+
+/// One evaluation of `rule` with its query's `answer`, as Prometheus's rule
+/// manager: a failed query leaves the alerts as they were; otherwise the
+/// outputs move the state machine, the history records each transition, and
+/// the alerts due (past their resend delay, not silenced) are returned to send.
+pub fn step(
+    rule: &AlertRule,
+    answer: Result<Answer, String>,
+    state: &mut RuleState,
+    history: &mut AlertHistory,
+    context: StepContext<'_>,
+) -> StepOutcome {
+    let now = context.now;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(message) => {
+            return StepOutcome {
+                health: RuleHealth::Error(message),
+                transitions: Vec::new(),
+                due: Vec::new(),
+                notices: Vec::new(),
+            }
+        }
+    };
+    let outputs = rule.outputs(&answer.samples, context.external_labels);
+    let transitions = state.evaluate(
+        now,
+        &outputs,
+        rule.for_seconds().unwrap_or(0.0),
+        rule.keep_firing_for_seconds().unwrap_or(0.0),
+    );
+    let mut due = if context.sends_notifications {
+        due_alerts(rule, state, now, context.external_labels)
+    } else {
+        Vec::new()
+    };
+    due.retain(|alert| !is_silenced(context.silences, &alert.labels, now));
+    let notices = transitions
+        .iter()
+        .filter(|t| t.to == AlertState::Firing && !is_silenced(context.silences, &t.labels, now))
+        .map(|transition| {
+            let value = outputs
+                .iter()
+                .find(|(labels, _)| *labels == transition.labels)
+                .map_or(f64::NAN, |(_, v)| *v);
+            let body = rule
+                .render_annotations(&transition.labels, value, context.external_labels)
+                .remove("summary")
+                .unwrap_or_else(|| describe_labels(&transition.labels));
+            FiringNotice {
+                title: format!("[FIRING] {}", rule.name),
+                body,
+                tag: format!("{}{{{}}}", rule.name, describe_labels(&transition.labels)),
+            }
+        })
+        .collect();
+    history.record(&rule.name, &transitions, now);
+    // With the comparison in the PromQL, an empty answer just means nothing matches.
+    let health = if answer.had_data || !outputs.is_empty() || rule.condition == Condition::Returns {
+        RuleHealth::Ok
+    } else {
+        RuleHealth::NoData
+    };
+    StepOutcome {
+        health,
+        transitions,
+        due,
+        notices,
+    }
+}
+
+/// Labels as `name="value", …`, without the alert name.
+pub fn describe_labels(labels: &Labels) -> String {
+    labels
+        .iter()
+        .filter(|(name, _)| name.as_str() != "alertname")
+        .map(|(name, value)| format!("{name}=\"{value}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// When each rule is evaluated. Like Prometheus, at multiples of its interval:
+/// the evaluation times are exact, so `for` counts whole intervals whatever
+/// the page's timers do. A boundary missed while the tab slept is skipped, not
+/// caught up.
+#[derive(Debug, Clone, Default)]
+pub struct EvaluationSchedule {
+    last_boundary: SortedMap<String, f64>,
+}
+
+impl EvaluationSchedule {
+    /// Forgets the past, so every rule is due at the next check (this tab just
+    /// became the one that evaluates, or stopped being it).
+    pub fn restart(&mut self) {
+        self.last_boundary.clear();
+    }
+
+    /// The rules due at `now`, each with its evaluation time (the latest
+    /// boundary of its interval), marked as evaluated.
+    pub fn due<'a>(&mut self, rules: &'a [AlertRule], now: f64) -> Vec<(&'a AlertRule, f64)> {
+        let mut due = Vec::new();
+        for rule in rules {
+            let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
+            let boundary = (now / interval).floor() * interval;
+            if self
+                .last_boundary
+                .get(&rule.name)
+                .is_none_or(|&last| boundary > last)
+            {
+                self.last_boundary.insert(rule.name.clone(), boundary);
+                due.push((rule, boundary));
+            }
+        }
+        due
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerting::rule::Comparison;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn rule() -> AlertRule {
+        let mut rule = AlertRule::starter(
+            "HighErrors",
+            "errors",
+            0.5,
+            "{{ $labels.job }} at {{ $value }}",
+        );
+        rule.for_duration = Some("2m".into());
+        rule.interval = Some("1m".into());
+        rule
+    }
+
+    fn answer(value: f64) -> Result<Answer, String> {
+        Ok(Answer {
+            samples: vec![(labels(&[("job", "api")]), value)],
+            had_data: true,
+        })
+    }
+
+    struct Run {
+        state: RuleState,
+        history: AlertHistory,
+        silences: Vec<Silence>,
+        external: Labels,
+        sends: bool,
+    }
+
+    impl Run {
+        fn new() -> Self {
+            Self {
+                state: RuleState::default(),
+                history: AlertHistory::default(),
+                silences: Vec::new(),
+                external: Labels::new(),
+                sends: true,
+            }
+        }
+
+        fn step(
+            &mut self,
+            rule: &AlertRule,
+            answer: Result<Answer, String>,
+            now: f64,
+        ) -> StepOutcome {
+            step(
+                rule,
+                answer,
+                &mut self.state,
+                &mut self.history,
+                StepContext {
+                    external_labels: &self.external,
+                    sends_notifications: self.sends,
+                    silences: &self.silences,
+                    now,
+                },
+            )
+        }
+    }
+
+    #[test]
+    fn pending_for_the_whole_for_duration_then_firing_with_one_notice_and_one_alert_due() {
+        let rule = rule();
+        let mut run = Run::new();
+        let first = run.step(&rule, answer(0.9), 60.0);
+        assert_eq!(first.health, RuleHealth::Ok);
+        assert_eq!(first.transitions.len(), 1);
+        assert_eq!(first.transitions[0].to, AlertState::Pending);
+        assert!(first.notices.is_empty() && first.due.is_empty());
+        assert!(run.step(&rule, answer(0.9), 120.0).notices.is_empty());
+        let firing = run.step(&rule, answer(0.9), 180.0);
+        assert_eq!(firing.transitions[0].to, AlertState::Firing);
+        assert_eq!(
+            firing.notices,
+            [FiringNotice {
+                title: "[FIRING] HighErrors".into(),
+                body: "api at 0.9".into(),
+                tag: "HighErrors{job=\"api\"}".into(),
+            }]
+        );
+        assert_eq!(firing.due.len(), 1);
+        assert!(firing.due[0].firing);
+        // Still firing a minute later: no new notice, and not due again before the resend delay.
+        let again = run.step(&rule, answer(0.9), 240.0);
+        assert!(again.notices.is_empty() && again.transitions.is_empty() && again.due.is_empty());
+        assert_eq!(run.history.entries.len(), 2);
+    }
+
+    #[test]
+    fn a_failed_query_leaves_the_alerts_as_they_were() {
+        let rule = rule();
+        let mut run = Run::new();
+        run.step(&rule, answer(0.9), 60.0);
+        let before = run.state.clone();
+        let failed = run.step(&rule, Err("Prometheus is down".into()), 120.0);
+        assert_eq!(
+            failed.health,
+            RuleHealth::Error("Prometheus is down".into())
+        );
+        assert_eq!(run.state, before);
+        assert_eq!(run.history.entries.len(), 1);
+    }
+
+    #[test]
+    fn silenced_alerts_neither_notify_nor_are_sent_but_still_fire() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        let mut run = Run::new();
+        run.silences.push(Silence {
+            id: "s1".into(),
+            matchers: labels(&[("job", "api")]),
+            created_at: 0.0,
+            ends_at: 1000.0,
+            comment: "maintenance".into(),
+        });
+        let outcome = run.step(&rule, answer(0.9), 60.0);
+        // Without `for`, pending and firing in the same evaluation (as Prometheus).
+        assert_eq!(
+            outcome.transitions.last().map(|t| t.to),
+            Some(AlertState::Firing)
+        );
+        assert!(outcome.notices.is_empty() && outcome.due.is_empty());
+        // Once the silence has ended, the firing alert is sent.
+        let later = run.step(&rule, answer(0.9), 1060.0);
+        assert_eq!(later.due.len(), 1);
+    }
+
+    #[test]
+    fn without_notification_targets_nothing_is_due_but_the_browser_is_told() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        let mut run = Run::new();
+        run.sends = false;
+        let outcome = run.step(&rule, answer(0.9), 60.0);
+        assert!(outcome.due.is_empty());
+        assert_eq!(outcome.notices.len(), 1);
+    }
+
+    #[test]
+    fn health_says_no_data_only_when_nothing_came_back_for_a_threshold() {
+        let rule = rule();
+        let mut run = Run::new();
+        let empty = Ok(Answer {
+            samples: Vec::new(),
+            had_data: false,
+        });
+        assert_eq!(
+            run.step(&rule, empty.clone(), 60.0).health,
+            RuleHealth::NoData
+        );
+        // Below the threshold is data, just nothing firing.
+        assert_eq!(run.step(&rule, answer(0.1), 120.0).health, RuleHealth::Ok);
+        let mut returns = rule.clone();
+        returns.condition = Condition::Returns;
+        assert_eq!(run.step(&returns, empty, 180.0).health, RuleHealth::Ok);
+        assert!(matches!(
+            rule.condition,
+            Condition::Threshold {
+                op: Comparison::Above,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn external_labels_reach_the_alerts_sent() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        let mut run = Run::new();
+        run.external = labels(&[("cluster", "eu-1")]);
+        let outcome = run.step(&rule, answer(0.9), 60.0);
+        assert_eq!(
+            outcome.due[0].labels.get("cluster").map(String::as_str),
+            Some("eu-1")
+        );
+    }
+
+    #[test]
+    fn instant_answers_become_samples_or_a_clear_refusal() {
+        let scalar = instant_samples(QueryData::Scalar {
+            timestamp: 1.0,
+            value: 2.0,
+        })
+        .unwrap();
+        assert_eq!(scalar.samples, [(Labels::new(), 2.0)]);
+        assert!(scalar.had_data);
+        let empty = instant_samples(QueryData::Vector(Vec::new())).unwrap();
+        assert!(!empty.had_data);
+        assert!(instant_samples(QueryData::Matrix(Vec::new())).is_err());
+    }
+
+    #[test]
+    fn rules_are_due_at_exact_boundaries_and_a_missed_one_is_skipped() {
+        let mut fast = rule();
+        fast.name = "Fast".into();
+        fast.interval = Some("15s".into());
+        let rules = [rule(), fast];
+        let mut schedule = EvaluationSchedule::default();
+        let names = |due: Vec<(&AlertRule, f64)>| -> Vec<(String, f64)> {
+            due.into_iter()
+                .map(|(r, at)| (r.name.clone(), at))
+                .collect()
+        };
+        assert_eq!(
+            names(schedule.due(&rules, 100.3)),
+            [("HighErrors".to_string(), 60.0), ("Fast".to_string(), 90.0)]
+        );
+        assert!(schedule.due(&rules, 104.9).is_empty());
+        assert_eq!(
+            names(schedule.due(&rules, 105.0)),
+            [("Fast".to_string(), 105.0)]
+        );
+        // The tab slept for ten minutes: one evaluation at the latest boundary.
+        assert_eq!(
+            names(schedule.due(&rules, 700.0)),
+            [
+                ("HighErrors".to_string(), 660.0),
+                ("Fast".to_string(), 690.0)
+            ]
+        );
+        schedule.restart();
+        assert_eq!(schedule.due(&rules, 701.0).len(), 2);
+    }
+}
