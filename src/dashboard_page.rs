@@ -1,6 +1,6 @@
 //! A loaded dashboard: header controls (datasource, variables, time range,
-//! refresh, share) and the panel grid. Panels are rebuilt whenever their inputs
-//! change, which also aborts their in-flight queries.
+//! refresh, share) and the panel grid. Panels stay in place when their inputs
+//! change; each asks again, aborting its request in flight.
 
 use crate::alerts_view::AlertsView;
 use crate::app::{default_datasource, push_url};

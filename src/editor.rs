@@ -20,7 +20,7 @@ use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportRepo
 use foresight_core::model::refresh::REFRESH_CHOICES;
 use foresight_core::query::prometheus_response::QueryData;
 use foresight_core::query::promql_completion::{
-    apply_completion, completion_context, matching, CompletionContext,
+    apply_completion, completion_context, matching, CompletionContext, PROMQL_FUNCTIONS,
 };
 use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use leptos::prelude::*;
@@ -35,54 +35,6 @@ pub struct PanelEditing {
     /// Open the rule editor with an alert made from this panel.
     pub alert: Callback<String>,
 }
-
-const PANEL_TYPES: [&str; 7] = [
-    "timeseries",
-    "stat",
-    "gauge",
-    "bargauge",
-    "table",
-    "heatmap",
-    "text",
-];
-const UNITS: [&str; 9] = [
-    "short",
-    "none",
-    "percent",
-    "percentunit",
-    "s",
-    "ms",
-    "bytes",
-    "decbytes",
-    "reqps",
-];
-/// PromQL functions offered by completion beside the metric names.
-const FUNCTIONS: [&str; 24] = [
-    "rate(",
-    "irate(",
-    "increase(",
-    "sum(",
-    "avg(",
-    "max(",
-    "min(",
-    "count(",
-    "histogram_quantile(",
-    "predict_linear(",
-    "deriv(",
-    "delta(",
-    "abs(",
-    "clamp_min(",
-    "topk(",
-    "bottomk(",
-    "avg_over_time(",
-    "max_over_time(",
-    "min_over_time(",
-    "quantile_over_time(",
-    "label_replace(",
-    "absent(",
-    "sort_desc(",
-    "changes(",
-];
 
 /// The small toolbar on each panel while editing.
 #[component]
@@ -352,7 +304,7 @@ pub fn PanelEditor(
                 let (candidates, prefix) = match &context {
                     CompletionContext::Name { prefix } => {
                         let mut names = metric_names.get_untracked();
-                        names.extend(FUNCTIONS.iter().map(|f| f.to_string()));
+                        names.extend(PROMQL_FUNCTIONS.iter().map(|f| f.to_string()));
                         (names, prefix.clone())
                     }
                     CompletionContext::LabelName { selector, prefix } => {
@@ -552,7 +504,7 @@ pub fn PanelEditor(
                 <label class="field"><span>"Title"</span><input data-field="title" prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e)) /></label>
                 <label class="field"><span>"Type"</span>
                     <select data-field="type" on:change=move |e| kind.set(event_target_value(&e))>
-                        {PANEL_TYPES.iter().map(|t| view! { <option value=*t selected=move || kind.get() == *t>{*t}</option> }).collect::<Vec<_>>()}
+                        {PanelKind::TYPE_IDS.iter().map(|t| view! { <option value=*t selected=move || kind.get() == *t>{*t}</option> }).collect::<Vec<_>>()}
                     </select>
                 </label>
                 <Show when=move || kind.get() == "text">
@@ -571,7 +523,7 @@ pub fn PanelEditor(
                     })}
                     <label class="field"><span>"Unit"</span>
                         <select data-field="unit" on:change=move |e| unit.set(event_target_value(&e))>
-                            {UNITS.iter().map(|u| view! { <option value=*u selected=move || unit.get() == *u>{*u}</option> }).collect::<Vec<_>>()}
+                            {Unit::ALL.map(Unit::id).into_iter().map(|u| view! { <option value=u selected=move || unit.get() == u>{u}</option> }).collect::<Vec<_>>()}
                         </select>
                     </label>
                     <label class="field"><span>"Decimals"</span><input data-field="decimals" prop:value=move || decimals.get() on:input=move |e| decimals.set(event_target_value(&e)) /></label>

@@ -38,7 +38,8 @@ pub struct PanelContext {
     pub range_cache: StoredValue<SortedMap<String, CachedRange>>,
 }
 
-/// Queries remembered for refreshes; beyond this the oldest-inserted go.
+/// Queries remembered for refreshes; past this many the cache starts over (a
+/// dashboard asks far fewer, so only a long session of changing queries gets there).
 const RANGE_CACHE_ENTRIES: usize = 256;
 
 /// A series with the name its legend shows.

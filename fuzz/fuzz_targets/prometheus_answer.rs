@@ -1,14 +1,14 @@
 //! Answers from the datasource, which may be any server: every Prometheus API
-//! answer reader, the alerting-rules reader, and the sample-value reader
-//! (which must read what Prometheus writes exactly as the standard library
-//! would). The first input byte picks the HTTP status; the rest is the body.
+//! answer reader, the alerting-rules reader, and sample values (which must be
+//! read exactly as the standard library reads what Prometheus writes). The
+//! first input byte picks the HTTP status; the rest is the body.
 #![no_main]
 
 use foresight_core::alerting::rule::to_prometheus_rule_file;
 use foresight_core::alerting::server_rules::{parse_rfc3339, parse_rules_response};
 use foresight_core::query::prometheus_response::{
     parse_build_info_response, parse_label_values_response, parse_metadata_response,
-    parse_query_response, parse_sample_value,
+    parse_query_response, QueryData,
 };
 use foresight_fuzz::text;
 use libfuzzer_sys::fuzz_target;
@@ -50,10 +50,14 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = parse_rfc3339(&body);
 
-    // A sample value: finite numbers exactly as the standard library reads
-    // them, and Prometheus's own spellings of the special values.
-    match parse_sample_value(&body) {
-        Ok(value) if value.is_finite() => {
+    // A sample value, read where answers carry them (a scalar answer): finite
+    // numbers exactly as the standard library reads them, and Prometheus's own
+    // spellings of the special values.
+    let value = serde_json::to_string(&body).expect("a string can be written as JSON");
+    let answer =
+        format!(r#"{{"status":"success","data":{{"resultType":"scalar","result":[1,{value}]}}}}"#);
+    match parse_query_response(200, &answer).map(|success| success.data) {
+        Ok(QueryData::Scalar { value, .. }) if value.is_finite() => {
             let expected = body.parse::<f64>().ok().filter(|v| v.is_finite());
             assert_eq!(
                 expected.map(f64::to_bits),
@@ -61,10 +65,11 @@ fuzz_target!(|data: &[u8]| {
                 "{body:?}"
             );
         }
-        Ok(value) => assert!(
+        Ok(QueryData::Scalar { value, .. }) => assert!(
             matches!(&*body, "NaN" | "+Inf" | "Inf" | "-Inf"),
             "{body:?} read as {value}"
         ),
+        Ok(other) => panic!("a scalar answer read as {other:?}"),
         Err(_) => assert!(
             body.parse::<f64>().map_or(true, |v| !v.is_finite()),
             "{body:?} is a number the standard library reads"

@@ -198,13 +198,6 @@ fn sample_number(text: &str) -> Option<f64> {
     }
 }
 
-/// Parses a sample value as Prometheus writes it.
-pub fn parse_sample_value(text: &str) -> Result<f64, ApiError> {
-    sample_number(text).ok_or_else(|| ApiError::Malformed {
-        detail: format!("sample value {text:?} is not a number"),
-    })
-}
-
 /// The start of an answer's body, for a message.
 fn excerpt(body: &str) -> String {
     crate::foundation::limits::excerpt(body.trim(), 200)

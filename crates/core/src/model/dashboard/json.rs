@@ -143,7 +143,8 @@ impl FromJson for Panel {
             },
             other => {
                 return Err(DecodeError::new(format!(
-                    "{other:?} is not a panel type (timeseries, stat, gauge, bargauge, table, heatmap or text)"
+                    "{other:?} is not a panel type ({})",
+                    PanelKind::TYPE_IDS.join(", ")
                 ))
                 .in_member("type"))
             }

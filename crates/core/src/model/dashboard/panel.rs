@@ -51,6 +51,17 @@ pub enum PanelKind {
 }
 
 impl PanelKind {
+    /// Every panel type's name, in the order the editor offers them.
+    pub const TYPE_IDS: [&'static str; 7] = [
+        "timeseries",
+        "stat",
+        "gauge",
+        "bargauge",
+        "table",
+        "heatmap",
+        "text",
+    ];
+
     /// The type name used in the JSON (`timeseries`, `stat`, …).
     pub fn type_id(&self) -> &'static str {
         match self {
