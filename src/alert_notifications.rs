@@ -39,7 +39,7 @@ async fn deliver(
             Err(error) => Err(error),
         };
         let line = match &outcome {
-            Ok(()) => format!("{what}: delivered to {url} at {}", format_local_datetime(now_ms() as f64 / 1000.0, 0)),
+            Ok(()) => format!("{what}: delivered to {url} at {}", format_local_datetime(now_ms() as f64 / 1000.0, &crate::browser_clock::BrowserZone)),
             Err(error) if attempt < attempts => format!("{what}: delivery to {url} failed ({error}), attempt {attempt} of {attempts}, retrying"),
             Err(error) => format!("{what}: delivery to {url} failed ({error}); gave up after {attempts} attempts"),
         };

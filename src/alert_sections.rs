@@ -20,9 +20,8 @@ use leptos::prelude::*;
 pub fn AlertTimeline(
     states: RwSignal<SortedMap<String, RuleState>>,
     history: RwSignal<AlertHistory>,
-    utc_offset_minutes: i32,
 ) -> impl IntoView {
-    let time = move |t: f64| format_local_datetime(t, utc_offset_minutes);
+    let time = move |t: f64| format_local_datetime(t, &crate::browser_clock::BrowserZone);
     move || {
         // Re-drawn at every evaluation, so "now" moves on.
         states.track();

@@ -11,7 +11,7 @@ use crate::alert_notifications::{
 };
 use crate::alert_queries::{evaluate_query, fetch_history};
 use crate::alert_sections::{AlertTimeline, ServerRulesTable};
-use crate::browser_clock::{now_ms, now_seconds};
+use crate::browser_clock::{now_ms, now_seconds, BrowserZone};
 use crate::browser_storage::{load_json, store_json};
 use crate::editor::PanelEditing;
 use crate::panel_context::AlertAnnotations;
@@ -102,7 +102,6 @@ pub fn AlertsView(
     datasource: Signal<Datasource>,
     /// The dashboard's time range, for backtests.
     range: Signal<foresight_core::query::time_range::ResolvedRange>,
-    utc_offset_minutes: i32,
     /// While editing: server rules can be added to the dashboard.
     #[prop(optional, into)]
     editing: Signal<Option<PanelEditing>>,
@@ -292,7 +291,7 @@ pub fn AlertsView(
                 .count()
         })
     };
-    let time = move |t: f64| format_local_datetime(t, utc_offset_minutes);
+    let time = move |t: f64| format_local_datetime(t, &BrowserZone);
     let change_silences = move |change: &dyn Fn(&mut Vec<Silence>)| {
         let mut all = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
         prune_expired(&mut all, now_seconds());
@@ -604,7 +603,7 @@ pub fn AlertsView(
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
             </ul>
             {rule_rows}
-            <AlertTimeline states=states history=history utc_offset_minutes=utc_offset_minutes />
+            <AlertTimeline states=states history=history />
             {silence_form}
             <ServerRulesTable server_rules=server_rules rules=rules editing=editing />
         </details>

@@ -15,3 +15,13 @@ pub fn utc_offset_minutes(epoch_ms: i64) -> i32 {
     -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(epoch_ms as f64)).get_timezone_offset()
         as i32)
 }
+
+/// The browser's time zone: its UTC offset at each moment, daylight saving included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BrowserZone;
+
+impl foresight_core::foundation::calendar::UtcOffset for BrowserZone {
+    fn minutes_at(&self, unix_seconds: f64) -> i32 {
+        utc_offset_minutes((unix_seconds * 1000.0) as i64)
+    }
+}

@@ -39,7 +39,6 @@ pub fn bench_draw(canvas: web_sys::HtmlCanvasElement, start: f64, end: f64) -> R
             start,
             end,
             step,
-            utc_offset_minutes: 0,
             forecast_until: end,
         };
         draw_time_series(&canvas, &refs, &frame, &ChartOptions::default(), &[])

@@ -4,7 +4,7 @@
 
 use crate::alerts_view::AlertsView;
 use crate::app::{default_datasource, push_url};
-use crate::browser_clock::{now_ms, utc_offset_minutes};
+use crate::browser_clock::{now_ms, BrowserZone};
 use crate::dashboard_panel::DashboardPanel;
 use crate::datasource_status::DatasourceStatus;
 use crate::editor::{PanelEditControls, PanelEditing};
@@ -40,10 +40,10 @@ const QUICK_RANGES: [(&str, &str); 10] = [
     ("now-30d", "Last 30 days"),
 ];
 
-fn describe(expression: &TimeExpression, utc_offset_minutes: i32) -> String {
+fn describe(expression: &TimeExpression) -> String {
     match expression {
         TimeExpression::Absolute { epoch_ms } => {
-            format_local_datetime(*epoch_ms as f64 / 1000.0, utc_offset_minutes)
+            format_local_datetime(*epoch_ms as f64 / 1000.0, &BrowserZone)
         }
         relative => relative.to_string(),
     }
@@ -116,7 +116,6 @@ pub fn DashboardPage(
             now_ms()
         }
     });
-    let offset = utc_offset_minutes(start_ms);
     let datasource = Memo::new(move |_| {
         view_state
             .with(|s| s.datasource.clone())
@@ -288,7 +287,6 @@ pub fn DashboardPage(
             range: resolved.get(),
             variables: variable_values.get()?,
             scrape_interval_seconds: dashboard.with_value(|d| d.scrape_interval_seconds),
-            utc_offset_minutes: offset,
             range_cache,
         })
     });
@@ -404,18 +402,14 @@ pub fn DashboardPage(
 
     let range_label = move || {
         let range = time_range.get();
-        format!(
-            "{} → {}",
-            describe(&range.from, offset),
-            describe(&range.to, offset)
-        )
+        format!("{} → {}", describe(&range.from), describe(&range.to))
     };
     let custom_from = RwSignal::new(String::new());
     let custom_to = RwSignal::new(String::new());
     let custom_problem = RwSignal::new(None::<String>);
     let apply_custom = move |_| match (
-        TimeExpression::parse_local(&custom_from.get(), offset),
-        TimeExpression::parse_local(&custom_to.get(), offset),
+        TimeExpression::parse_local(&custom_from.get(), &BrowserZone),
+        TimeExpression::parse_local(&custom_to.get(), &BrowserZone),
     ) {
         (Ok(from), Ok(to)) => {
             if let Err(error) = (TimeRange {
@@ -482,7 +476,7 @@ pub fn DashboardPage(
     };
     let alerts = {
         let (rules, notify) = dashboard.with_value(|d| (d.alerts.clone(), d.notify.clone()));
-        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) utc_offset_minutes=offset editing=editing /> }
+        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) editing=editing /> }
     };
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let panel_context = Signal::derive(move || context.get());

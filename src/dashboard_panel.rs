@@ -361,7 +361,7 @@ pub fn DashboardPanel(
                 view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line foresight=foresight reference=reference on_overlays=on_overlays /> }.into_any()
             }
             PanelKind::Stat { reduce, sparkline, .. } => {
-                view! { <StatBody panel=panel context=context result=result window=window drawn=drawn reduce=reduce sparkline=sparkline /> }.into_any()
+                view! { <StatBody panel=panel result=result window=window drawn=drawn reduce=reduce sparkline=sparkline /> }.into_any()
             }
             PanelKind::Gauge { reduce } => view! { <GaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any(),
             PanelKind::Bargauge { reduce } => {
@@ -369,7 +369,7 @@ pub fn DashboardPanel(
             }
             PanelKind::Table => view! { <TableBody panel=panel result=result /> }.into_any(),
             PanelKind::Heatmap => {
-                view! { <HeatmapBody panel=panel context=context result=result window=window drawn=drawn /> }.into_any()
+                view! { <HeatmapBody panel=panel result=result window=window drawn=drawn /> }.into_any()
             }
             PanelKind::Text { content } => view! { <TextBody content=content /> }.into_any(),
         }

@@ -29,7 +29,6 @@ pub fn draw_heatmap(
     end: f64,
     step: f64,
     unit: Unit,
-    utc_offset_minutes: i32,
 ) -> Result<(), String> {
     let ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
@@ -88,7 +87,7 @@ pub fn draw_heatmap(
         start,
         end,
         ((plot_width / 80.0) as usize).max(2),
-        utc_offset_minutes,
+        &crate::browser_clock::BrowserZone,
     ) {
         let _ = context.fill_text(&tick.label, x_of(tick.timestamp), top + plot_height + 5.0);
     }

@@ -28,7 +28,6 @@ pub struct PanelContext {
     pub range: ResolvedRange,
     pub variables: SortedMap<String, VariableValue>,
     pub scrape_interval_seconds: f64,
-    pub utc_offset_minutes: i32,
     /// Time under the pointer on any time-series panel, shared so every panel
     /// shows the same crosshair (seconds).
     pub hover_time: RwSignal<Option<f64>>,

@@ -59,7 +59,6 @@ pub struct ChartFrame {
     pub start: f64,
     pub end: f64,
     pub step: f64,
-    pub utc_offset_minutes: i32,
     /// The x axis reaches this far (past `end` when forecasts are drawn).
     pub forecast_until: f64,
 }
@@ -196,7 +195,7 @@ fn draw_unmeasured(
             frame.start,
             frame.x_end(),
             max_ticks,
-            frame.utc_offset_minutes,
+            &crate::browser_clock::BrowserZone,
         ) {
             let grid_line = PathElement::new(
                 vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],

@@ -98,7 +98,6 @@ fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
         start: 1_700_000_000.0,
         end: 1_700_000_000.0 + 99.0 * 60.0,
         step: 60.0,
-        utc_offset_minutes: 0,
         forecast_until: 0.0,
     };
     draw_time_series(
@@ -155,7 +154,6 @@ fn a_million_points_draw_and_keep_their_spike() {
         start: 0.0,
         end: f64::from(n - 1),
         step: 1.0,
-        utc_offset_minutes: 0,
         forecast_until: 0.0,
     };
     let options = ChartOptions {
@@ -187,7 +185,6 @@ fn chart_with_no_series_still_draws_axes() {
         start: 0.0,
         end: 3600.0,
         step: 15.0,
-        utc_offset_minutes: 0,
         forecast_until: 0.0,
     };
     draw_time_series(&canvas, &[], &frame, &ChartOptions::default(), &[]).unwrap();
@@ -468,7 +465,6 @@ fn mount_time_series_body(
             },
             variables: Default::default(),
             scrape_interval_seconds: 15.0,
-            utc_offset_minutes: 0,
             hover_time: RwSignal::new(None),
             zoom_request: RwSignal::new(None),
             range_cache: StoredValue::new(Default::default()),

@@ -1,7 +1,7 @@
 //! Heatmap of histogram buckets over time.
 
 use crate::heatmap_chart::draw_heatmap;
-use crate::panel_context::{PanelContext, PanelResult};
+use crate::panel_context::PanelResult;
 use foresight_core::chart::heatmap::heatmap_from_buckets;
 use foresight_core::model::dashboard::Panel;
 use foresight_core::query::step::QueryWindow;
@@ -11,7 +11,6 @@ use leptos::prelude::*;
 #[component]
 pub fn HeatmapBody(
     panel: Panel,
-    context: PanelContext,
     result: Signal<Option<PanelResult>>,
     window: Signal<Option<QueryWindow>>,
     drawn: RwSignal<bool>,
@@ -36,7 +35,6 @@ pub fn HeatmapBody(
                         window.end,
                         window.step,
                         panel.unit,
-                        context.utc_offset_minutes,
                     )
                 })
             });

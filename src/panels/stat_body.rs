@@ -2,7 +2,7 @@
 //! `data-value` holds the raw number for tests and tools.
 
 use super::{css_rgb, reduced_values, value_rgb};
-use crate::panel_context::{PanelContext, PanelResult};
+use crate::panel_context::PanelResult;
 use crate::time_series_chart::{draw_time_series, ChartFrame, ChartOptions};
 use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{Panel, Reducer};
@@ -13,7 +13,6 @@ use leptos::prelude::*;
 #[component]
 pub fn StatBody(
     panel: Panel,
-    context: PanelContext,
     result: Signal<Option<PanelResult>>,
     window: Signal<Option<QueryWindow>>,
     drawn: RwSignal<bool>,
@@ -30,7 +29,6 @@ pub fn StatBody(
                 .unwrap_or_default()
         })
     });
-    let utc_offset_minutes = context.utc_offset_minutes;
     let spark_thresholds = thresholds.clone();
     Effect::new(move |_| {
         if !sparkline {
@@ -57,7 +55,6 @@ pub fn StatBody(
                 start: window.start,
                 end: window.end,
                 step: window.step,
-                utc_offset_minutes,
                 forecast_until: window.end,
             };
             if draw_time_series(&canvas, &[&first.series], &frame, &options, &[]).is_ok() {

@@ -2,6 +2,7 @@
 //! legend entry isolates that series, clicking it again shows all. The toolbar
 //! switches the overlays (forecast, baseline band, anomalies, sensitivity).
 
+use crate::browser_clock::BrowserZone;
 use crate::panel_context::{PanelContext, PanelResult};
 use crate::time_series_chart::{draw_time_series, series_color_css, ChartFrame, ChartOptions};
 use foresight_core::analytics::panel_overlays::{
@@ -45,7 +46,6 @@ pub fn TimeSeriesBody(
         zero_line,
         ..ChartOptions::default()
     };
-    let utc_offset_minutes = context.utc_offset_minutes;
     let crossing_label = foresight.with_untracked(|f| f.crossing.as_ref().map(|c| c.label.clone()));
     // The x axis reaches past the data by the forecast horizon when forecasting.
     let axis_end = move |w: &QueryWindow| foresight.with(|f| axis_end(w, f));
@@ -96,7 +96,6 @@ pub fn TimeSeriesBody(
                 start: window.start,
                 end: window.end,
                 step: window.step,
-                utc_offset_minutes,
                 forecast_until: axis_end(&window),
             };
             let shown_overlays: Vec<SeriesOverlay> = overlays.with(|all| {
@@ -197,8 +196,8 @@ pub fn TimeSeriesBody(
                 let title = format!(
                     "{} {state} {} – {}",
                     marks.rule,
-                    format_local_datetime(from, utc_offset_minutes),
-                    format_local_datetime(to, utc_offset_minutes)
+                    format_local_datetime(from, &BrowserZone),
+                    format_local_datetime(to, &BrowserZone)
                 );
                 view! {
                     <div class=format!("alert-annotation {state}") data-state=state title=title
@@ -286,7 +285,7 @@ pub fn TimeSeriesBody(
         };
         Some(view! {
             <div class="chart-tooltip" style=position role="tooltip">
-                <div class="tooltip-time">{format_local_datetime(t, utc_offset_minutes)}</div>
+                <div class="tooltip-time">{format_local_datetime(t, &BrowserZone)}</div>
                 {lines}
             </div>
         })

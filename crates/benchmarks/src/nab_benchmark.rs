@@ -24,7 +24,7 @@ struct NabFile {
 
 fn parse_time(text: &str) -> Result<i64, String> {
     let trimmed = text.trim().split('.').next().unwrap_or_default();
-    match TimeExpression::parse_local(trimmed, 0) {
+    match TimeExpression::parse_local(trimmed, &0) {
         Ok(TimeExpression::Absolute { epoch_ms }) => Ok(epoch_ms / 1000),
         _ => Err(format!("timestamp {text:?} is not YYYY-MM-DD HH:MM:SS")),
     }

@@ -1,6 +1,7 @@
 //! Civil-date arithmetic without a date library (days-from-civil algorithm by
 //! Howard Hinnant), so time labels need no dependency and no time zone database:
-//! the browser passes its UTC offset in.
+//! the browser says its zone's UTC offset at each moment ([`UtcOffset`]), which
+//! changes with daylight saving.
 
 /// A calendar date and wall-clock time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +67,67 @@ pub fn format_iso8601_utc(unix_seconds: i64) -> String {
     )
 }
 
+/// A time zone as far as labels need it: minutes east of UTC at a moment.
+/// The browser's zone changes offset with daylight saving; an `i32` is a fixed
+/// offset.
+pub trait UtcOffset {
+    fn minutes_at(&self, unix_seconds: f64) -> i32;
+}
+
+impl UtcOffset for i32 {
+    fn minutes_at(&self, _unix_seconds: f64) -> i32 {
+        *self
+    }
+}
+
+/// The local wall-clock seconds of a moment (whole seconds).
+pub fn local_seconds(unix_seconds: f64, zone: &impl UtcOffset) -> i64 {
+    unix_seconds.floor() as i64 + i64::from(zone.minutes_at(unix_seconds)) * 60
+}
+
+/// The moment a local wall-clock time names, with the offset in force then. A
+/// time repeated when clocks go back is its first occurrence; a time skipped
+/// when they go forward is read with the offset before the change, so it lands
+/// just past the gap (as the browser reads one). Assumes at most one offset
+/// change within a day of it.
+pub fn unix_seconds_from_local(local: i64, zone: &impl UtcOffset) -> i64 {
+    let offset_around = |shift: i64| i64::from(zone.minutes_at((local + shift) as f64)) * 60;
+    let (before, after) = (offset_around(-86_400), offset_around(86_400));
+    for offset in [before, after] {
+        let moment = local - offset;
+        if i64::from(zone.minutes_at(moment as f64)) * 60 == offset {
+            return moment;
+        }
+    }
+    local - before
+}
+
+/// A zone with daylight saving, for tests of anything that labels time.
+#[cfg(test)]
+pub(crate) mod test_zone {
+    use super::UtcOffset;
+
+    /// Central European time in 2026: UTC+1, and UTC+2 from 29 March 01:00 UTC
+    /// to 25 October 01:00 UTC.
+    pub struct Berlin2026;
+
+    pub const SPRING_FORWARD: i64 = 1_774_746_000; // 2026-03-29T01:00:00Z
+    pub const FALL_BACK: i64 = 1_792_890_000; // 2026-10-25T01:00:00Z
+
+    impl UtcOffset for Berlin2026 {
+        fn minutes_at(&self, unix_seconds: f64) -> i32 {
+            if (SPRING_FORWARD as f64..FALL_BACK as f64).contains(&unix_seconds) {
+                120
+            } else {
+                60
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_zone::{Berlin2026, FALL_BACK, SPRING_FORWARD};
     use super::*;
 
     #[test]
@@ -96,5 +156,55 @@ mod tests {
                 seconds
             );
         }
+    }
+
+    fn civil(y: i64, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
+        unix_seconds_from_civil(&CivilTime {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: 0,
+        })
+    }
+
+    #[test]
+    fn local_times_map_to_moments_across_daylight_saving_changes() {
+        let zone = Berlin2026;
+        // 01:30 local on 29 March is still winter time: 00:30Z.
+        assert_eq!(
+            unix_seconds_from_local(civil(2026, 3, 29, 1, 30), &zone),
+            SPRING_FORWARD - 1800
+        );
+        // 02:30 does not exist that night; it is read as 01:30Z, shown as 03:30.
+        let skipped = unix_seconds_from_local(civil(2026, 3, 29, 2, 30), &zone);
+        assert_eq!(skipped, SPRING_FORWARD + 1800);
+        assert_eq!(
+            local_seconds(skipped as f64, &zone),
+            civil(2026, 3, 29, 3, 30)
+        );
+        // 03:30 is summer time: 01:30Z.
+        assert_eq!(
+            unix_seconds_from_local(civil(2026, 3, 29, 3, 30), &zone),
+            SPRING_FORWARD + 1800
+        );
+        // 02:30 on 25 October happens twice; the first is 00:30Z (summer time).
+        assert_eq!(
+            unix_seconds_from_local(civil(2026, 10, 25, 2, 30), &zone),
+            FALL_BACK - 1800
+        );
+        // Noon in July is 10:00Z, in December 11:00Z.
+        assert_eq!(
+            unix_seconds_from_local(civil(2026, 7, 1, 12, 0), &zone),
+            civil(2026, 7, 1, 10, 0)
+        );
+        assert_eq!(
+            unix_seconds_from_local(civil(2026, 12, 1, 12, 0), &zone),
+            civil(2026, 12, 1, 11, 0)
+        );
+        // A fixed offset is just a shift.
+        assert_eq!(unix_seconds_from_local(7200, &120), 0);
+        assert_eq!(local_seconds(0.5, &120), 7200);
     }
 }

@@ -1,7 +1,9 @@
 //! Time ranges in Grafana's syntax: `now`, `now-6h`, `now+1d`, `now/d`,
 //! `now-1d/d`, or epoch milliseconds. Resolution takes the clock as an argument.
 
-use crate::foundation::calendar::{civil_from_unix_seconds, unix_seconds_from_civil, CivilTime};
+use crate::foundation::calendar::{
+    civil_from_unix_seconds, unix_seconds_from_civil, unix_seconds_from_local, CivilTime, UtcOffset,
+};
 use std::fmt;
 
 /// A point in time as written in a URL or dashboard.
@@ -157,10 +159,10 @@ impl TimeExpression {
 
     /// Like [`parse`](Self::parse), and also a local date-time as typed in a picker:
     /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` (a `T` may separate),
-    /// in a zone `utc_offset_minutes` east of UTC.
-    pub fn parse_local(input: &str, utc_offset_minutes: i32) -> Result<Self, TimeParseError> {
+    /// in `zone` (with the offset in force at that time).
+    pub fn parse_local(input: &str, zone: &impl UtcOffset) -> Result<Self, TimeParseError> {
         let text = input.trim();
-        if let Some(epoch_ms) = parse_local_datetime(text, utc_offset_minutes) {
+        if let Some(epoch_ms) = parse_local_datetime(text, zone) {
             return Ok(Self::Absolute { epoch_ms });
         }
         Self::parse(text).map_err(|_| {
@@ -217,7 +219,7 @@ impl fmt::Display for TimeExpression {
     }
 }
 
-fn parse_local_datetime(text: &str, utc_offset_minutes: i32) -> Option<i64> {
+fn parse_local_datetime(text: &str, zone: &impl UtcOffset) -> Option<i64> {
     let (date, time) = match text.split_once([' ', 'T']) {
         Some((date, time)) => (date, Some(time)),
         None => (text, None),
@@ -263,7 +265,7 @@ fn parse_local_datetime(text: &str, utc_offset_minutes: i32) -> Option<i64> {
     if civil_from_unix_seconds(local_seconds) != civil {
         return None;
     }
-    Some((local_seconds - i64::from(utc_offset_minutes) * 60) * 1000)
+    Some(unix_seconds_from_local(local_seconds, zone) * 1000)
 }
 
 fn round_down_utc(epoch_ms: i64, unit: CalendarUnit) -> i64 {
@@ -490,31 +492,31 @@ mod tests {
     fn local_datetimes_as_typed_in_a_picker() {
         // 2025-11-23 12:13:20 UTC, typed in UTC and in UTC+02:00.
         assert_eq!(
-            TimeExpression::parse_local("2025-11-23 12:13:20", 0).unwrap(),
+            TimeExpression::parse_local("2025-11-23 12:13:20", &0).unwrap(),
             TimeExpression::Absolute {
                 epoch_ms: 1_763_900_000_000
             }
         );
         assert_eq!(
-            TimeExpression::parse_local("2025-11-23T14:13:20", 120).unwrap(),
+            TimeExpression::parse_local("2025-11-23T14:13:20", &120).unwrap(),
             TimeExpression::Absolute {
                 epoch_ms: 1_763_900_000_000
             }
         );
         assert_eq!(
-            TimeExpression::parse_local("2025-11-23", 0).unwrap(),
+            TimeExpression::parse_local("2025-11-23", &0).unwrap(),
             TimeExpression::Absolute {
                 epoch_ms: 1_763_856_000_000
             }
         );
         assert_eq!(
-            TimeExpression::parse_local("2025-11-23 12:13", 0).unwrap(),
+            TimeExpression::parse_local("2025-11-23 12:13", &0).unwrap(),
             TimeExpression::Absolute {
                 epoch_ms: 1_763_899_980_000
             }
         );
         assert_eq!(
-            TimeExpression::parse_local("now-1h", 0)
+            TimeExpression::parse_local("now-1h", &0)
                 .unwrap()
                 .to_string(),
             "now-1h"
@@ -526,7 +528,7 @@ mod tests {
             "2025-11-23 1:00",
             "25-11-23",
         ] {
-            assert!(TimeExpression::parse_local(bad, 0).is_err(), "{bad}");
+            assert!(TimeExpression::parse_local(bad, &0).is_err(), "{bad}");
         }
     }
 
