@@ -5,7 +5,8 @@
 # Prometheus with generated history); refresh cost; and a memory soak.
 # Installs what is missing first (uPlot from npm, pinned, and brotli, only for
 # this benchmark). Arguments go to the driver:
-#   [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M]
+#   [chart|size|dashboard|refresh|soak] [--quick] [--repeats N] [--soak-minutes M]
+# --quick runs every part once at its smallest (the tests do, so no part rots).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/ensure-tools.sh

