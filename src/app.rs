@@ -10,6 +10,7 @@ use crate::browser_storage::{
 };
 use crate::dashboard_page::{clipboard_accepts, DashboardPage};
 use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
+use crate::hooks::latest_load::LatestLoad;
 use crate::http::{deflate_raw, fetch_text, open_inline_dashboard};
 use crate::rule_editor::{RuleEditor, RulesDialog};
 use crate::trust_banner::{install_connect_policy, page_context, ConfirmedAddresses, TrustBanner};
@@ -134,43 +135,50 @@ pub fn App() -> impl IntoView {
     let dashboard = RwSignal::new(None::<Result<Dashboard, String>>);
     let dashboard_ref = Memo::new(move |_| view_state.with(|s| s.dashboard.clone()));
     // An answer that arrives after the page has moved on to another dashboard is dropped.
-    let still_wanted =
-        move |wanted: &DashboardRef| view_state.with_untracked(|s| s.dashboard == *wanted);
+    let dashboard_load = LatestLoad::new();
     Effect::new(move |_| {
-        let wanted = dashboard_ref.get();
-        match wanted.clone() {
-        DashboardRef::Inline(link_text) => {
-            dashboard.set(None);
-            spawn_local(async move {
-                let opened = open_inline_dashboard(&link_text).await;
-                match opened {
-                    _ if !still_wanted(&wanted) => {}
-                    Ok(inline) => {
-                        dashboard.try_set(Some(Ok(inline)));
-                    }
-                    // Like any unusable part of a link: say so and show the default dashboard.
-                    Err(problem) => {
-                        url_problems.try_update(|problems| problems.push(format!("{problem}; showing {DEFAULT_DASHBOARD_ID}")));
-                        view_state.try_update(|s| s.dashboard = DashboardRef::Shipped(DEFAULT_DASHBOARD_ID.into()));
-                    }
-                }
-            });
-        }
-        DashboardRef::Saved(id) => dashboard.set(Some(load_saved().and_then(|saved| {
+        match dashboard_ref.get() {
+            DashboardRef::Inline(link_text) => {
+                dashboard.set(None);
+                dashboard_load.run(
+                    async move { open_inline_dashboard(&link_text).await },
+                    move |opened| {
+                        match opened {
+                            Ok(inline) => {
+                                dashboard.try_set(Some(Ok(inline)));
+                            }
+                            // Like any unusable part of a link: say so and show the default dashboard.
+                            Err(problem) => {
+                                url_problems.try_update(|problems| {
+                                    problems
+                                        .push(format!("{problem}; showing {DEFAULT_DASHBOARD_ID}"))
+                                });
+                                view_state.try_update(|s| {
+                                    s.dashboard = DashboardRef::Shipped(DEFAULT_DASHBOARD_ID.into())
+                                });
+                            }
+                        }
+                    },
+                );
+            }
+            DashboardRef::Saved(id) => {
+                dashboard_load.cancel();
+                dashboard.set(Some(load_saved().and_then(|saved| {
             saved.dashboards.get(&id).cloned().ok_or_else(|| {
                 format!("no dashboard {id:?} is saved in this browser (saved dashboards stay in the browser that saved them; share a link or the JSON instead)")
             })
-        }))),
-        DashboardRef::Shipped(id) => {
-            dashboard.set(None);
-            spawn_local(async move {
-                let loaded = load_shipped_dashboard(&id).await;
-                if still_wanted(&wanted) {
-                    dashboard.try_set(Some(loaded));
-                }
-            });
+        })))
+            }
+            DashboardRef::Shipped(id) => {
+                dashboard.set(None);
+                dashboard_load.run(
+                    async move { load_shipped_dashboard(&id).await },
+                    move |loaded| {
+                        dashboard.try_set(Some(loaded));
+                    },
+                );
+            }
         }
-    }
     });
 
     // Editing: the dashboard being edited, its undo history and a crash-safe draft.

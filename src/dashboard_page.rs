@@ -8,6 +8,7 @@ use crate::browser_clock::{now_ms, BrowserZone};
 use crate::dashboard_panel::DashboardPanel;
 use crate::datasource_status::DatasourceStatus;
 use crate::editor::{PanelEditControls, PanelEditing};
+use crate::hooks::latest_load::LatestLoad;
 use crate::panel_context::PanelContext;
 use crate::prometheus_client::{fetch_label_values, fetch_query};
 use foresight_core::chart::time_axis::format_local_datetime;
@@ -160,7 +161,7 @@ pub fn DashboardPage(
     // may write: an older answer arriving late is dropped.
     let options = RwSignal::new(SortedMap::<String, Result<Vec<String>, String>>::new());
     let selections = Memo::new(move |_| view_state.with(|s| s.variables.clone()));
-    let load_generation = StoredValue::new(0u64);
+    let options_load = LatestLoad::new();
     Effect::new(move |_| {
         let datasource = datasource.get();
         let selected = selections.get();
@@ -170,9 +171,7 @@ pub fn DashboardPage(
             refresh_tick.track();
         }
         let variables = dashboard.with_value(|d| d.variables.clone());
-        load_generation.update_value(|g| *g += 1);
-        let generation = load_generation.get_value();
-        let still_newest = move || load_generation.try_get_value() == Some(generation);
+        let load = options_load.start();
         spawn_local(async move {
             let mut known: SortedMap<String, VariableValue> = SortedMap::new();
             let builtins = BuiltinIntervals {
@@ -218,7 +217,7 @@ pub fn DashboardPage(
                     loaded.as_deref().ok(),
                 );
                 known.insert(variable.name.clone(), resolved.value);
-                if !still_newest() {
+                if !load.is_newest() {
                     return; // a newer load (or none: the page went away) owns the options
                 }
                 options.update(|o| {

@@ -4,6 +4,7 @@
 //! file or pasted). The edits themselves are pure (`model::edit` in the core).
 
 use crate::browser_clock::now_ms;
+use crate::hooks::latest_load::LatestLoad;
 use crate::prometheus_client::{
     fetch_label_names, fetch_label_values, fetch_metadata, fetch_query,
 };
@@ -178,6 +179,7 @@ pub fn PanelEditor(
     // Completion: metric names (and functions) in a datalist; labels and metadata of the metric being typed.
     let metric_names = RwSignal::new(Vec::<String>::new());
     let hint = RwSignal::new(String::new());
+    let hint_load = LatestLoad::new();
     {
         let datasource = datasource.clone();
         spawn_local(async move {
@@ -203,6 +205,7 @@ pub fn PanelEditor(
                 return;
             }
             let datasource = datasource.clone();
+            let load = hint_load.start();
             spawn_local(async move {
                 let meta = fetch_metadata(&datasource, &metric)
                     .await
@@ -217,13 +220,16 @@ pub fn PanelEditor(
                 if !labels.is_empty() {
                     text.push_str(&format!(" — labels: {}", labels.join(", ")));
                 }
-                hint.try_set(text);
+                if load.is_newest() {
+                    hint.try_set(text);
+                }
             });
         }
     };
 
     // Preview: the first query as an instant query now, or Prometheus's error.
     let preview = RwSignal::new(None::<Result<String, String>>);
+    let preview_load = LatestLoad::new();
     // Query variables take their first value from Prometheus (loaded below).
     let variables_for_preview = RwSignal::new(preview_variables(&variables));
     let run_preview = {
@@ -243,12 +249,14 @@ pub fn PanelEditor(
             {
                 Ok(expanded) => expanded,
                 Err(problem) => {
+                    preview_load.cancel();
                     preview.set(Some(Err(problem)));
                     return;
                 }
             };
             let datasource = datasource.clone();
             preview.set(Some(Ok("running…".into())));
+            let load = preview_load.start();
             spawn_local(async move {
                 let outcome =
                     match fetch_query(&datasource, &expanded, now_ms() as f64 / 1000.0, None).await
@@ -282,7 +290,9 @@ pub fn PanelEditor(
                         }),
                         Err(error) => Err(error.to_string()),
                     };
-                preview.try_set(Some(outcome));
+                if load.is_newest() {
+                    preview.try_set(Some(outcome));
+                }
             });
         }
     };
@@ -292,12 +302,11 @@ pub fn PanelEditor(
     // Completion at the cursor: names, then label names and values scoped by the
     // selector being typed. Each suggestion is the whole query, completed.
     let suggestions = RwSignal::new(Vec::<String>::new());
-    let completion_round = StoredValue::new(0u64);
+    let completion_load = LatestLoad::new();
     let complete = {
         let datasource = datasource.clone();
         move |query: String, cursor: usize| {
-            let round = completion_round.get_value() + 1;
-            completion_round.set_value(round);
+            let load = completion_load.start();
             let context = completion_context(&query, cursor);
             let datasource = datasource.clone();
             spawn_local(async move {
@@ -330,7 +339,7 @@ pub fn PanelEditor(
                         )
                     }
                 };
-                if completion_round.try_get_value() != Some(round) {
+                if !load.is_newest() {
                     return; // a newer keystroke asked again
                 }
                 let completed: Vec<String> = matching(&candidates, &prefix, 50)

@@ -15,6 +15,7 @@ pub mod dashboard_panel;
 pub mod datasource_status;
 pub mod editor;
 pub mod heatmap_chart;
+pub mod hooks;
 pub mod http;
 pub mod panel_context;
 pub mod panels;

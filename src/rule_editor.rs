@@ -5,6 +5,7 @@
 use crate::alert_queries::evaluate_query;
 use crate::browser_clock::now_ms;
 use crate::editor::download_text;
+use crate::hooks::latest_load::LatestLoad;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{BaselineKind, NotifyTargets, Sensitivity};
@@ -274,11 +275,13 @@ pub fn RuleEditor(
     };
     // What the rule says right now, with the summary rendered for each alerting series.
     let preview = RwSignal::new(None::<Result<Vec<(Labels, f64, String)>, String>>);
+    let preview_load = LatestLoad::new();
     let run_preview = move |_| {
         let rule = draft.get_untracked();
         let datasource = datasource.clone();
         let external_labels = external_labels.clone();
         preview.set(Some(Ok(Vec::new())));
+        let load = preview_load.start();
         spawn_local(async move {
             let outcome = evaluate_query(&datasource, &rule, now_ms() as f64 / 1000.0)
                 .await
@@ -294,7 +297,9 @@ pub fn RuleEditor(
                         })
                         .collect()
                 });
-            preview.try_set(Some(outcome));
+            if load.is_newest() {
+                preview.try_set(Some(outcome));
+            }
         });
     };
     let preview_view = move || {

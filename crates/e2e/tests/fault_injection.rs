@@ -878,3 +878,108 @@ fn answers_without_cors_headers_are_reported_on_every_panel() {
         assert_storage_kept(&drill, &baseline.alert_states).await;
     });
 }
+
+/// The options of the variable picker `name`, as the page shows them.
+async fn picker_options(browser: &BrowserSession, name: &str) -> Vec<String> {
+    let options = browser
+        .script(&format!(
+            "const s = document.querySelector('select[data-variable=\"{name}\"]');
+             return s ? [...s.options].map(o => o.value) : [];"
+        ))
+        .await
+        .unwrap();
+    serde_json::from_value(options).unwrap()
+}
+
+/// Prometheus's values of `job` on series of `metric`, asked directly.
+fn jobs_of(drill: &Drill, metric: &str) -> Vec<String> {
+    let answer = e2e::http_get(&format!(
+        "{}/api/v1/label/job/values?match[]={metric}",
+        drill.proxy.base_url()
+    ))
+    .unwrap();
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    serde_json::from_value(answer["data"].clone()).unwrap()
+}
+
+#[test]
+fn a_late_answer_for_an_older_variable_selection_never_replaces_a_newer_one() {
+    run_case(|drill| async move {
+        // `job`'s options depend on the metric picked: a new pick loads them again.
+        let (older, newer) = ("up", FAULTED_METRIC);
+        let (older_jobs, newer_jobs) = (jobs_of(&drill, older), jobs_of(&drill, newer));
+        assert_ne!(
+            older_jobs, newer_jobs,
+            "the race needs two different answers"
+        );
+        let dashboard = Dashboard::from_json(
+            &json!({
+                "schemaVersion": 1, "id": "variable-race", "title": "Variable race",
+                "variables": [
+                    {"name": "metric", "kind": "custom", "values": [older, newer]},
+                    {"name": "job", "kind": "query", "query": "label_values($metric, job)"}
+                ],
+                "panels": [{"id": "count", "title": "Series", "type": "stat",
+                            "targets": [{"expr": "count($metric{job=\"$job\"})"}]}],
+                "layout": [{"panel": "count", "x": 0, "y": 0, "w": 12, "h": 6}]
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let browser = &drill.browser;
+        // The first load (options for `up`) is held back by the proxy for 15 s.
+        let late = Duration::from_secs(15);
+        drill
+            .proxy
+            .inject_where(Fault::Slow(late), &format!("match%5B%5D={older}"));
+        browser
+            .client
+            .goto(&format!(
+                "{}?inline={}&datasource={}&var-metric={older}",
+                drill.site.url(),
+                foresight_core::model::inline_dashboard::encode_inline_dashboard(&dashboard),
+                encode_uri_component(&drill.proxy.base_url())
+            ))
+            .await
+            .unwrap();
+        let asked_at = Instant::now();
+        browser
+            .wait_for_count(r#"select[data-variable="metric"] option"#)
+            .await
+            .unwrap();
+        // While it is on its way, the viewer picks the other metric: its options come at once.
+        browser
+            .choose(r#"select[data-variable="metric"]"#, newer)
+            .await
+            .unwrap();
+        let deadline = Instant::now() + SETTLE;
+        while picker_options(browser, "job").await != newer_jobs {
+            assert!(
+                Instant::now() < deadline,
+                "the newer options never came: {:?}",
+                picker_options(browser, "job").await
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(
+            asked_at.elapsed() < late,
+            "the newer answer waited for the older one"
+        );
+        // The older answer arrives after the newer one and must change nothing.
+        while drill.proxy.requests_in_flight() > 0 || asked_at.elapsed() < late {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(picker_options(browser, "job").await, newer_jobs);
+        let picked = browser
+            .script(r#"return document.querySelector('select[data-variable="metric"]').value;"#)
+            .await
+            .unwrap();
+        assert_eq!(picked, json!(newer));
+        assert!(
+            drill.proxy.faulted_answers() > 0,
+            "the older answer was held back"
+        );
+        assert_page_alive(&drill).await;
+    });
+}
