@@ -2,58 +2,30 @@
 //! dashboard it names is loaded, and every change (range, refresh, variables)
 //! writes a new URL with one history entry; back/forward restores it.
 
-use crate::browser_clock::now_ms;
-use crate::browser_storage::{
+use crate::browser::clipboard::{clipboard_accepts, download_text};
+use crate::browser::clock::now_ms;
+use crate::browser::http::{deflate_raw, fetch_text, open_inline_dashboard};
+use crate::browser::location::{default_datasource, location_search, push_url};
+use crate::browser::storage::{
     delete_saved_dashboard, forget_draft, load_confirmed_origins, load_draft, load_saved,
     load_saved_reporting, load_tab_choices, save_dashboard, store_confirmed_origins, store_draft,
     store_tab_choices,
 };
-use crate::dashboard_page::{clipboard_accepts, DashboardPage};
-use crate::editor::{download_text, ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
+use crate::dashboard::page::{CurrentVariables, DashboardPage};
+use crate::editor::panel_editor::{ImportDialog, PanelEditing, PanelEditor, SettingsDialog};
+use crate::editor::rule_editor::{RuleEditor, RulesDialog};
 use crate::hooks::latest_load::LatestLoad;
-use crate::http::{deflate_raw, fetch_text, open_inline_dashboard};
-use crate::rule_editor::{RuleEditor, RulesDialog};
 use crate::trust_banner::{install_connect_policy, page_context, ConfirmedAddresses, TrustBanner};
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{Dashboard, DashboardListing, Panel};
-use foresight_core::model::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
+use foresight_core::model::datasource::Datasource;
 use foresight_core::model::edit::{long_url_warning, Edit, EditHistory};
 use foresight_core::model::inline_dashboard::{dashboard_json, link_text};
 use foresight_core::model::trust::{self, Provenance};
 use foresight_core::model::url_state::{DashboardRef, ViewState, DEFAULT_DASHBOARD_ID};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-fn location_search() -> String {
-    window().location().search().unwrap_or_default()
-}
-
-/// The page's default datasource: the page's own origin when Prometheus serves it
-/// (`--web.user-assets` puts it under `/user/`), otherwise the local default.
-pub fn default_datasource() -> Datasource {
-    let location = window().location();
-    let path = location.pathname().unwrap_or_default();
-    let origin = location.origin().unwrap_or_default();
-    if path.starts_with("/user/") {
-        if let Ok(same_origin) = Datasource::parse(&origin) {
-            return same_origin;
-        }
-    }
-    Datasource::parse(DEFAULT_DATASOURCE_URL).expect("the default datasource is valid")
-}
-
-/// Writes `state` into the address bar as a new history entry.
-pub fn push_url(state: &ViewState) {
-    let url = format!(
-        "{}{}",
-        window().location().pathname().unwrap_or_default(),
-        state.encode()
-    );
-    if let Ok(history) = window().history() {
-        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-}
 
 async fn load_shipped_dashboard(id: &str) -> Result<Dashboard, String> {
     // Relative to the page, so the app works from any sub-path.
@@ -86,12 +58,6 @@ fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) 
         })
         .unwrap_or_else(default_datasource)
 }
-
-/// The variable values of the dashboard on screen, as its panels use them.
-#[derive(Clone, Copy)]
-pub struct CurrentVariables(
-    pub RwSignal<SortedMap<String, foresight_core::query::template_variables::VariableValue>>,
-);
 
 /// Which dialog is open over the dashboard.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,26 +1,20 @@
 //! Foresight's browser side: thin glue between the pure core
-//! (`foresight-core`) and the page (Leptos components, fetch, canvas).
+//! (`foresight-core`, where every decision is made) and the page.
+//!
+//! - [`browser`]: the page's surroundings, one concern per file: the address
+//!   bar, HTTP and the Prometheus client, storage, the clock, notifications,
+//!   the clipboard, performance counters;
+//! - [`hooks`]: small pieces of component behaviour, one per file;
+//! - [`charts`]: drawing on canvas;
+//! - [`dashboard`], [`editor`], [`alerts`]: the components of each part of the
+//!   page; [`app`] puts them together, with [`trust_banner`] in front of what
+//!   a dashboard from elsewhere would do.
 
-pub mod alert_notifications;
-pub mod alert_queries;
-pub mod alert_sections;
-pub mod alerts_view;
+pub mod alerts;
 pub mod app;
-pub mod browser_clock;
-pub mod browser_storage;
-#[cfg(feature = "bench")]
-pub mod chart_benchmark;
-pub mod dashboard_page;
-pub mod dashboard_panel;
-pub mod datasource_status;
+pub mod browser;
+pub mod charts;
+pub mod dashboard;
 pub mod editor;
-pub mod heatmap_chart;
 pub mod hooks;
-pub mod http;
-pub mod panel_context;
-pub mod panels;
-pub mod perf_counters;
-pub mod prometheus_client;
-pub mod rule_editor;
-pub mod time_series_chart;
 pub mod trust_banner;

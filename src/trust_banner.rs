@@ -3,7 +3,7 @@
 //! meanwhile) are `foresight_core::model::trust`'s; this file shows the question,
 //! stores the answer and adds the policy to the page.
 
-use crate::app::default_datasource;
+use crate::browser::location::default_datasource;
 use foresight_core::model::trust::{Capability, ConfirmedOrigins, PageContext};
 use leptos::prelude::*;
 
@@ -61,7 +61,7 @@ pub fn ConfirmedAddresses(confirmed: RwSignal<ConfirmedOrigins>) -> impl IntoVie
         let mut next = confirmed.get_untracked();
         next.datasources.remove(&origin);
         next.notification_targets.remove(&origin);
-        if crate::browser_storage::store_confirmed_origins(&next).is_ok() {
+        if crate::browser::storage::store_confirmed_origins(&next).is_ok() {
             confirmed.set(next);
             let _ = window().location().reload();
         }

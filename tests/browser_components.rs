@@ -1,8 +1,8 @@
 //! Component tests in a real headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use foresight::dashboard_page::DashboardPage;
-use foresight::time_series_chart::{draw_time_series, ChartFrame, ChartOptions, SERIES_COLORS};
+use foresight::charts::time_series::{draw_time_series, ChartFrame, ChartOptions, SERIES_COLORS};
+use foresight::dashboard::page::DashboardPage;
 use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::url_state::ViewState;
 use foresight_core::query::series::{Labels, Series};
@@ -402,7 +402,7 @@ fn wasm_memory_bytes() -> f64 {
 }
 
 /// Three series of 300 samples, shifted `minutes` along the time axis.
-fn refreshed_result(minutes: u32) -> foresight::panel_context::PanelResult {
+fn refreshed_result(minutes: u32) -> foresight::dashboard::panel_context::PanelResult {
     let start = 1_700_000_000.0 + 60.0 * f64::from(minutes);
     let series = (0..3)
         .map(|k| {
@@ -411,7 +411,7 @@ fn refreshed_result(minutes: u32) -> foresight::panel_context::PanelResult {
                 .iter()
                 .map(|t| (t / 600.0).sin() + f64::from(k))
                 .collect();
-            foresight::panel_context::NamedSeries {
+            foresight::dashboard::panel_context::NamedSeries {
                 name: format!("series {k}"),
                 series: Series {
                     labels: [("status".to_string(), format!("{k}00"))].into(),
@@ -421,7 +421,7 @@ fn refreshed_result(minutes: u32) -> foresight::panel_context::PanelResult {
             }
         })
         .collect();
-    foresight::panel_context::PanelResult {
+    foresight::dashboard::panel_context::PanelResult {
         series,
         ..Default::default()
     }
@@ -445,11 +445,11 @@ fn test_window(minutes: u32) -> Option<foresight_core::query::step::QueryWindow>
 /// anomalies on) drawing `result` over `window`, mounted in `root`.
 fn mount_time_series_body(
     root: &HtmlElement,
-    result: RwSignal<Option<foresight::panel_context::PanelResult>>,
+    result: RwSignal<Option<foresight::dashboard::panel_context::PanelResult>>,
     window: RwSignal<Option<foresight_core::query::step::QueryWindow>>,
 ) -> leptos::mount::UnmountHandle<impl Mountable> {
-    use foresight::panel_context::PanelContext;
-    use foresight::panels::TimeSeriesBody;
+    use foresight::dashboard::panel_context::PanelContext;
+    use foresight::dashboard::panels::TimeSeriesBody;
     use foresight_core::model::dashboard::{
         ForecastKind, ForesightOptions, LineStyle, OverlayToggles,
     };

@@ -87,7 +87,7 @@ pub fn draw_heatmap(
         start,
         end,
         ((plot_width / 80.0) as usize).max(2),
-        &crate::browser_clock::BrowserZone,
+        &crate::browser::clock::BrowserZone,
     ) {
         let _ = context.fill_text(&tick.label, x_of(tick.timestamp), top + plot_height + 5.0);
     }

@@ -2,8 +2,8 @@
 //! `data-value` holds the raw number for tests and tools.
 
 use super::{css_rgb, reduced_values, value_rgb};
-use crate::panel_context::PanelResult;
-use crate::time_series_chart::{draw_time_series, ChartFrame, ChartOptions};
+use crate::charts::time_series::{draw_time_series, ChartFrame, ChartOptions};
+use crate::dashboard::panel_context::PanelResult;
 use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{Panel, Reducer};
 use foresight_core::query::step::QueryWindow;

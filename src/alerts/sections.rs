@@ -1,8 +1,8 @@
 //! The parts of the alerts view that only show what is known: the timeline of
 //! state changes, and the Prometheus server's own alerting rules.
 
-use crate::browser_clock::now_seconds;
-use crate::editor::PanelEditing;
+use crate::browser::clock::now_seconds;
+use crate::editor::panel_editor::PanelEditing;
 use foresight_core::alerting::engine::describe_labels;
 use foresight_core::alerting::history::{AlertHistory, TimelineRow};
 use foresight_core::alerting::rule::AlertRule;
@@ -21,7 +21,7 @@ pub fn AlertTimeline(
     states: RwSignal<SortedMap<String, RuleState>>,
     history: RwSignal<AlertHistory>,
 ) -> impl IntoView {
-    let time = move |t: f64| format_local_datetime(t, &crate::browser_clock::BrowserZone);
+    let time = move |t: f64| format_local_datetime(t, &crate::browser::clock::BrowserZone);
     move || {
         // Re-drawn at every evaluation, so "now" moves on.
         states.track();

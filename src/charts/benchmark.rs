@@ -2,7 +2,7 @@
 //! the benchmark page hands the same arrays it gives uPlot to [`bench_load`]
 //! once, then times [`bench_draw`] — the dashboard's own `draw_time_series`.
 
-use crate::time_series_chart::{draw_time_series, ChartFrame, ChartOptions};
+use crate::charts::time_series::{draw_time_series, ChartFrame, ChartOptions};
 use foresight_core::query::series::{Labels, Series};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;

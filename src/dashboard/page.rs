@@ -2,15 +2,16 @@
 //! refresh, share) and the panel grid. Panels stay in place when their inputs
 //! change; each asks again, aborting its request in flight.
 
-use crate::alerts_view::AlertsView;
-use crate::app::{default_datasource, push_url};
-use crate::browser_clock::{now_ms, BrowserZone};
-use crate::dashboard_panel::DashboardPanel;
-use crate::datasource_status::DatasourceStatus;
-use crate::editor::{PanelEditControls, PanelEditing};
+use crate::alerts::view::AlertsView;
+use crate::browser::clipboard::clipboard_accepts;
+use crate::browser::clock::{now_ms, BrowserZone};
+use crate::browser::location::{default_datasource, push_url};
+use crate::browser::prometheus_client::{fetch_label_values, fetch_query};
+use crate::dashboard::datasource_status::DatasourceStatus;
+use crate::dashboard::panel::DashboardPanel;
+use crate::dashboard::panel_context::PanelContext;
+use crate::editor::panel_editor::{PanelEditControls, PanelEditing};
 use crate::hooks::latest_load::LatestLoad;
-use crate::panel_context::PanelContext;
-use crate::prometheus_client::{fetch_label_values, fetch_query};
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::foundation::ordered::{SortedMap, SortedSet};
 use foresight_core::model::dashboard::{
@@ -50,13 +51,6 @@ fn describe(expression: &TimeExpression) -> String {
     }
 }
 
-/// Puts `text` on the clipboard; false when the browser refuses (no permission,
-/// page not focused).
-pub async fn clipboard_accepts(text: &str) -> bool {
-    let writing = window().navigator().clipboard().write_text(text);
-    wasm_bindgen_futures::JsFuture::from(writing).await.is_ok()
-}
-
 fn copy_to_clipboard(text: &str, feedback: RwSignal<String>) {
     let text = text.to_string();
     spawn_local(async move {
@@ -67,6 +61,14 @@ fn copy_to_clipboard(text: &str, feedback: RwSignal<String>) {
         });
     });
 }
+
+/// The variable values of the dashboard on screen, as its panels use them:
+/// written by the page, read by whoever provides it (the app, to prefill an
+/// alert rule from a panel).
+#[derive(Clone, Copy)]
+pub struct CurrentVariables(
+    pub RwSignal<SortedMap<String, foresight_core::query::template_variables::VariableValue>>,
+);
 
 #[component]
 pub fn DashboardPage(
@@ -89,7 +91,7 @@ pub fn DashboardPage(
     let dashboard = StoredValue::new(dashboard);
     // A backtest's episodes, shaded on every time-series panel.
     provide_context(RwSignal::new(
-        None::<crate::panel_context::AlertAnnotations>,
+        None::<crate::dashboard::panel_context::AlertAnnotations>,
     ));
     // Validated when the dashboard was read; a stored one that predates a rule
     // still gets a range.
@@ -129,7 +131,7 @@ pub fn DashboardPage(
             })
             .filter(|chosen| {
                 !inert
-                    || crate::browser_storage::load_confirmed_origins()
+                    || crate::browser::storage::load_confirmed_origins()
                         .permits_datasource(&crate::trust_banner::page_context(), chosen)
             })
             .unwrap_or_else(default_datasource)
@@ -268,7 +270,7 @@ pub fn DashboardPage(
             })
         })
     });
-    if let Some(current) = use_context::<crate::app::CurrentVariables>() {
+    if let Some(current) = use_context::<CurrentVariables>() {
         Effect::new(move |_| {
             if let Some(values) = variable_values.get() {
                 current.0.set(values);

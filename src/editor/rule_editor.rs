@@ -2,9 +2,9 @@
 //! and the Prometheus rule-file export) and the rule editor, which checks
 //! templates and settings as you type and previews what the rule says now.
 
-use crate::alert_queries::evaluate_query;
-use crate::browser_clock::now_ms;
-use crate::editor::download_text;
+use crate::alerts::queries::evaluate_query;
+use crate::browser::clipboard::download_text;
+use crate::browser::clock::now_ms;
 use crate::hooks::latest_load::LatestLoad;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::foundation::ordered::SortedMap;

@@ -1,7 +1,7 @@
 //! Heatmap of histogram buckets over time.
 
-use crate::heatmap_chart::draw_heatmap;
-use crate::panel_context::PanelResult;
+use crate::charts::heatmap::draw_heatmap;
+use crate::dashboard::panel_context::PanelResult;
 use foresight_core::chart::heatmap::heatmap_from_buckets;
 use foresight_core::model::dashboard::Panel;
 use foresight_core::query::step::QueryWindow;
@@ -17,7 +17,7 @@ pub fn HeatmapBody(
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let problem = RwSignal::new(None::<String>);
-    let resize_count = super::canvas_size::canvas_size_changes(canvas_ref);
+    let resize_count = crate::hooks::canvas_size::canvas_size_changes(canvas_ref);
     Effect::new(move |_| {
         resize_count.track();
         let (Some(canvas), Some(window)) = (canvas_ref.get(), window.get()) else {
@@ -27,7 +27,7 @@ pub fn HeatmapBody(
             let Some(result) = result else { return };
             let series: Vec<_> = result.series.iter().map(|s| s.series.clone()).collect();
             let drawing = heatmap_from_buckets(&series).and_then(|heatmap| {
-                crate::perf_counters::timed("drawMs", || {
+                crate::browser::perf::timed("drawMs", || {
                     draw_heatmap(
                         &canvas,
                         &heatmap,

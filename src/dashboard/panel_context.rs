@@ -1,7 +1,7 @@
 //! What every panel needs to run its queries: datasource, resolved time range,
 //! variable values and the clock details, plus the query runner itself.
 
-use crate::prometheus_client::{fetch_query, fetch_query_range};
+use crate::browser::prometheus_client::{fetch_query, fetch_query_range};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::Target;
 use foresight_core::model::datasource::Datasource;

@@ -110,7 +110,7 @@ pub fn draw_time_series(
     options: &ChartOptions,
     overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
-    crate::perf_counters::timed("drawMs", || {
+    crate::browser::perf::timed("drawMs", || {
         draw_unmeasured(canvas, series, frame, options, overlays)
     })
 }
@@ -195,7 +195,7 @@ fn draw_unmeasured(
             frame.start,
             frame.x_end(),
             max_ticks,
-            &crate::browser_clock::BrowserZone,
+            &crate::browser::clock::BrowserZone,
         ) {
             let grid_line = PathElement::new(
                 vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],

@@ -1,6 +1,5 @@
 //! The bodies of the panel types. Each takes the panel's query result and draws it.
 
-mod canvas_size;
 mod gauges;
 mod heatmap_body;
 mod stat_body;
@@ -15,7 +14,7 @@ pub use table_body::TableBody;
 pub use text_body::TextBody;
 pub use time_series_body::TimeSeriesBody;
 
-use crate::panel_context::PanelResult;
+use crate::dashboard::panel_context::PanelResult;
 use foresight_core::model::dashboard::{
     threshold_color, threshold_rgb, Reducer, Threshold, TEXT_RGB,
 };

@@ -3,7 +3,7 @@
 //! needs) of an analytic condition. What the answers mean is decided in the
 //! core (`alerting::engine`, `alerting::analytic_condition`).
 
-use crate::prometheus_client::{fetch_query, fetch_query_range};
+use crate::browser::prometheus_client::{fetch_query, fetch_query_range};
 use foresight_core::alerting::analytic_condition::{
     align_reference, analytic_answers, history_window, reference_window,
 };

@@ -2,7 +2,7 @@
 //! by thresholds. `data-value` holds the raw number.
 
 use super::{css_rgb, reduced_values, value_rgb};
-use crate::panel_context::PanelResult;
+use crate::dashboard::panel_context::PanelResult;
 use foresight_core::chart::gauge_scale::{fraction_of_scale, gauge_scale};
 use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{Panel, Reducer};

@@ -25,3 +25,13 @@ impl foresight_core::foundation::calendar::UtcOffset for BrowserZone {
         utc_offset_minutes((unix_seconds * 1000.0) as i64)
     }
 }
+
+/// Resolves after `ms` milliseconds (the page keeps running meanwhile).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

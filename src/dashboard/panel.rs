@@ -7,8 +7,8 @@
 //! Test hooks on the root: `data-panel`, `data-state`, `data-type`, and the
 //! query window (`data-start`, `data-end`, `data-step`).
 
-use crate::panel_context::{PanelContext, PanelResult, QueryPlan};
-use crate::panels::{
+use crate::dashboard::panel_context::{PanelContext, PanelResult, QueryPlan};
+use crate::dashboard::panels::{
     reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, StatBody, TableBody, TextBody,
     TimeSeriesBody,
 };

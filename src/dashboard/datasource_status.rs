@@ -2,8 +2,8 @@
 //! While Prometheus cannot be reached it is asked again every few seconds, so
 //! a page opened during an outage shows the version once it is back.
 
-use crate::alert_notifications::sleep_ms;
-use crate::prometheus_client::fetch_build_info;
+use crate::browser::clock::sleep_ms;
+use crate::browser::prometheus_client::fetch_build_info;
 use foresight_core::model::datasource::Datasource;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

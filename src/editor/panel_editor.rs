@@ -3,11 +3,11 @@
 //! dashboard settings, and the import dialog (Grafana or Foresight JSON, from a
 //! file or pasted). The edits themselves are pure (`model::edit` in the core).
 
-use crate::browser_clock::now_ms;
-use crate::hooks::latest_load::LatestLoad;
-use crate::prometheus_client::{
+use crate::browser::clock::now_ms;
+use crate::browser::prometheus_client::{
     fetch_label_names, fetch_label_values, fetch_metadata, fetch_query,
 };
+use crate::hooks::latest_load::LatestLoad;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::foundation::span::parse_span;
 use foresight_core::foundation::units::Unit;
@@ -26,7 +26,6 @@ use foresight_core::query::promql_completion::{
 use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 /// What the grid needs to offer editing: apply an edit, open a panel's editor.
 #[derive(Clone, Copy)]
@@ -740,26 +739,6 @@ pub fn read_dashboard_json(text: &str) -> Result<(Dashboard, Option<ImportReport
         return Dashboard::from_json(text).map(|d| (d, None));
     }
     import_grafana_dashboard(text).map(|(d, report)| (d, Some(report)))
-}
-
-/// Offers `text` as a file download.
-pub fn download_text(filename: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "the browser could not prepare the download".to_string())?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser could not prepare the download".to_string())?;
-    let anchor: web_sys::HtmlAnchorElement = document()
-        .create_element("a")
-        .map_err(|_| "the browser could not prepare the download".to_string())?
-        .unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(filename);
-    anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
 }
 
 /// The import dialog: a file or pasted JSON (Grafana's or Foresight's).

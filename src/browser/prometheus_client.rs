@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use crate::http::{fetch_failure, start_fetch, status_and_text};
+use crate::browser::http::{fetch_failure, start_fetch, status_and_text};
 
 thread_local! {
     /// Requests on their way, by URL, each a promise of `[status, body]`.
@@ -28,10 +28,10 @@ fn start_request(url: &str) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move {
         let outcome = JsFuture::from(start_fetch(&owned, &js_sys::Object::new())).await;
         if let Ok(answer) = &outcome {
-            crate::perf_counters::add("requests", 1.0);
+            crate::browser::perf::add("requests", 1.0);
             // Counted in JavaScript: the body is copied into wasm only when read.
             let body = answer.unchecked_ref::<js_sys::Array>().get(1);
-            crate::perf_counters::add(
+            crate::browser::perf::add(
                 "bytes",
                 f64::from(body.dyn_ref::<js_sys::JsString>().map_or(0, |s| s.length())),
             );
@@ -51,7 +51,7 @@ async fn get_text(
 ) -> Result<(u16, String), ApiError> {
     let shared = IN_FLIGHT.with(|requests| requests.borrow().get(url).cloned());
     if shared.is_some() {
-        crate::perf_counters::add("sharedRequests", 1.0);
+        crate::browser::perf::add("sharedRequests", 1.0);
     }
     let request = shared.unwrap_or_else(|| {
         let promise = start_request(url);
@@ -96,7 +96,7 @@ pub async fn fetch_query_range(
         ],
     );
     let (status, body) = get_text(datasource, &url, abort).await?;
-    crate::perf_counters::timed("parseMs", || parse_query_response(status, &body))
+    crate::browser::perf::timed("parseMs", || parse_query_response(status, &body))
 }
 
 pub async fn fetch_query(
@@ -110,7 +110,7 @@ pub async fn fetch_query(
         &[("query", query.to_string()), ("time", time.to_string())],
     );
     let (status, body) = get_text(datasource, &url, abort).await?;
-    crate::perf_counters::timed("parseMs", || parse_query_response(status, &body))
+    crate::browser::perf::timed("parseMs", || parse_query_response(status, &body))
 }
 
 /// Values of a label, optionally only on series matching `metric` (`/api/v1/series`

@@ -5,17 +5,19 @@
 //! Prometheus server's own rules; notifications go out through
 //! `alert_notifications`, and backtests are drawn on the panels.
 
-use crate::alert_notifications::{
-    notification_permission, play_alert_sound, request_notification_permission, send,
-    set_sound_enabled, show_browser_notification, sound_enabled,
+use crate::alerts::notifications::send;
+use crate::alerts::queries::{evaluate_query, fetch_history};
+use crate::alerts::sections::{AlertTimeline, ServerRulesTable};
+use crate::browser::clock::{now_ms, now_seconds, BrowserZone};
+use crate::browser::notifications::{
+    notification_permission, play_alert_sound, request_notification_permission, set_sound_enabled,
+    show_browser_notification, sound_enabled,
 };
-use crate::alert_queries::{evaluate_query, fetch_history};
-use crate::alert_sections::{AlertTimeline, ServerRulesTable};
-use crate::browser_clock::{now_ms, now_seconds, BrowserZone};
-use crate::browser_storage::{load_json, store_json};
-use crate::editor::PanelEditing;
-use crate::panel_context::AlertAnnotations;
-use crate::prometheus_client::fetch_alerting_rules;
+use crate::browser::prometheus_client::fetch_alerting_rules;
+use crate::browser::storage::{load_json, store_json};
+use crate::dashboard::panel_context::AlertAnnotations;
+use crate::editor::panel_editor::PanelEditing;
+use crate::hooks::web_lock::hold_leadership;
 use foresight_core::alerting::engine::{
     describe_labels, step, EvaluationSchedule, RuleHealth, StepContext,
 };
@@ -34,7 +36,6 @@ use foresight_core::query::step::QueryWindow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
 
 /// How often the server's own rules are read while the alerts are shown.
 const SERVER_RULES_SECONDS: u64 = 15;
@@ -49,46 +50,6 @@ fn history_key(dashboard_id: &str) -> String {
 
 fn silences_key(dashboard_id: &str) -> String {
     format!("foresight.silences.{dashboard_id}")
-}
-
-/// Asks for the Web Lock `name`; `leader` becomes true when this tab holds it.
-/// It is held until this view goes away (or the tab closes).
-fn hold_leadership(name: String, leader: RwSignal<bool>, on_granted: impl Fn() + 'static) {
-    let release = StoredValue::new_local(None::<js_sys::Function>);
-    let locks = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
-        .filter(|l| !l.is_undefined() && !l.is_null());
-    let request = locks.as_ref().and_then(|l| {
-        js_sys::Reflect::get(l, &"request".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    });
-    match (locks, request) {
-        (Some(locks), Some(request)) => {
-            let granted = wasm_bindgen::closure::Closure::once_into_js(
-                move |_lock: wasm_bindgen::JsValue| {
-                    if leader.try_set(true).is_some() {
-                        // The page moved on before the lock came: give it back at once.
-                        return js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
-                    }
-                    on_granted();
-                    js_sys::Promise::new(&mut |resolve, _| {
-                        release.try_set_value(Some(resolve));
-                    })
-                },
-            );
-            let _ = request.call2(&locks, &wasm_bindgen::JsValue::from_str(&name), &granted);
-        }
-        // No Web Locks (very old browsers): every tab evaluates.
-        _ => leader.set(true),
-    }
-    on_cleanup(move || {
-        release.try_with_value(|resolve| {
-            if let Some(resolve) = resolve {
-                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-            }
-        });
-    });
 }
 
 #[component]
@@ -119,7 +80,7 @@ pub fn AlertsView(
     );
     // State and history of this dashboard's earlier rules would stay forever.
     for kind in ["foresight.alert-state.", "foresight.alert-history."] {
-        crate::browser_storage::remove_keys_except(
+        crate::browser::storage::remove_keys_except(
             &format!("{kind}{family}."),
             &format!("{kind}{state_namespace}"),
         );

@@ -2,9 +2,9 @@
 //! legend entry isolates that series, clicking it again shows all. The toolbar
 //! switches the overlays (forecast, baseline band, anomalies, sensitivity).
 
-use crate::browser_clock::BrowserZone;
-use crate::panel_context::{PanelContext, PanelResult};
-use crate::time_series_chart::{draw_time_series, series_color_css, ChartFrame, ChartOptions};
+use crate::browser::clock::BrowserZone;
+use crate::charts::time_series::{draw_time_series, series_color_css, ChartFrame, ChartOptions};
+use crate::dashboard::panel_context::{PanelContext, PanelResult};
 use foresight_core::analytics::panel_overlays::{
     axis_end, overlay_for, BaselineReference, SeriesOverlay,
 };
@@ -37,7 +37,7 @@ pub fn TimeSeriesBody(
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let isolated = RwSignal::new(None::<usize>);
-    let resize_count = super::canvas_size::canvas_size_changes(canvas_ref);
+    let resize_count = crate::hooks::canvas_size::canvas_size_changes(canvas_ref);
     let draw_error = RwSignal::new(None::<String>);
     let chosen_style = RwSignal::new(style);
     let base_options = ChartOptions {
@@ -68,7 +68,7 @@ pub fn TimeSeriesBody(
         });
         if let (Some(performance), Some(started)) = (performance.as_ref(), started) {
             let spent = performance.now() - started;
-            crate::perf_counters::add("analyticsMs", spent);
+            crate::browser::perf::add("analyticsMs", spent);
             analytics_ms.set(Some(spent));
         }
         computed
@@ -176,7 +176,8 @@ pub fn TimeSeriesBody(
         })
     };
     // A backtest's pending and firing stretches, as Grafana draws annotations.
-    let alert_marks = use_context::<RwSignal<Option<crate::panel_context::AlertAnnotations>>>();
+    let alert_marks =
+        use_context::<RwSignal<Option<crate::dashboard::panel_context::AlertAnnotations>>>();
     let alert_annotations = move || {
         let marks = alert_marks?.get()?;
         let w = window.get()?;

@@ -1,6 +1,6 @@
 //! Table of an instant vector: one row per series, a column per label, then the value.
 
-use crate::panel_context::PanelResult;
+use crate::dashboard::panel_context::PanelResult;
 use foresight_core::foundation::ordered::SortedSet;
 use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::Panel;

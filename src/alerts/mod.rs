@@ -1,0 +1,8 @@
+//! The dashboard's alert rules in the page: the view (evaluation loop, rules,
+//! instances, silences), its display-only sections, the queries a rule's
+//! evaluation asks, and the deliveries to Alertmanager and webhooks.
+
+pub mod notifications;
+pub mod queries;
+pub mod sections;
+pub mod view;

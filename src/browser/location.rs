@@ -1,0 +1,37 @@
+//! The address bar: the view the link asks for, writing the view back as a
+//! history entry, and the datasource the page's own address implies.
+
+use foresight_core::model::datasource::{Datasource, DEFAULT_DATASOURCE_URL};
+use foresight_core::model::url_state::ViewState;
+use leptos::prelude::window;
+
+/// The query string of the page's address (`?dashboard=…&from=…`).
+pub fn location_search() -> String {
+    window().location().search().unwrap_or_default()
+}
+
+/// The page's default datasource: the page's own origin when Prometheus serves it
+/// (`--web.user-assets` puts it under `/user/`), otherwise the local default.
+pub fn default_datasource() -> Datasource {
+    let location = window().location();
+    let path = location.pathname().unwrap_or_default();
+    let origin = location.origin().unwrap_or_default();
+    if path.starts_with("/user/") {
+        if let Ok(same_origin) = Datasource::parse(&origin) {
+            return same_origin;
+        }
+    }
+    Datasource::parse(DEFAULT_DATASOURCE_URL).expect("the default datasource is valid")
+}
+
+/// Writes `state` into the address bar as a new history entry.
+pub fn push_url(state: &ViewState) {
+    let url = format!(
+        "{}{}",
+        window().location().pathname().unwrap_or_default(),
+        state.encode()
+    );
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}

@@ -1,0 +1,5 @@
+//! Editing: a panel's queries and options, dashboard settings, import, and
+//! alert rules.
+
+pub mod panel_editor;
+pub mod rule_editor;
