@@ -122,15 +122,8 @@ fn draw_unmeasured(
     options: &ChartOptions,
     overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
-    let pixel_ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let css_width = f64::from(canvas.client_width().max(1));
-    let css_height = f64::from(canvas.client_height().max(1));
-    canvas.set_width((css_width * pixel_ratio).round() as u32);
-    canvas.set_height((css_height * pixel_ratio).round() as u32);
+    let pixel_ratio = size_backing_store(canvas);
     let px = |css: f64| (css * pixel_ratio).round() as i32;
-
     let backend =
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
@@ -143,32 +136,14 @@ fn draw_unmeasured(
     } else {
         series
     };
-    let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
-    let (mut y_low, mut y_high) = value_axis(series, frame, options.zero_line || filled);
-    // The axis also covers forecast bands (80 %) and baseline bands.
+    // Stacked values are sums: bands of single series would not line up with them.
     let with_bands = options.style != LineStyle::Stacked;
-    let forecast_edges = overlays
-        .iter()
-        .filter_map(|o| o.forecast.as_ref())
-        .flat_map(|(_, f)| f.lower_80.iter().chain(&f.upper_80));
-    let band_edges = overlays
-        .iter()
-        .filter_map(|o| o.baseline.as_ref()?.as_ref().ok())
-        .filter(|_| with_bands)
-        .flat_map(|b| b.lower.iter().chain(&b.upper));
-    for value in forecast_edges.chain(band_edges).filter(|v| v.is_finite()) {
-        y_low = y_low.min(*value);
-        y_high = y_high.max(*value);
-    }
-    let label_font = ("sans-serif", f64::from(px(11.0)))
-        .into_font()
-        .color(&LABEL);
+    let (y_low, y_high) = value_range(series, frame, options, overlays, with_bands);
     let insets = if options.compact {
         SPARKLINE_INSETS
     } else {
         AXES_INSETS
     };
-
     let mut chart = ChartBuilder::on(&root)
         .margin_top(px(insets.top))
         .margin_right(px(insets.right))
@@ -177,38 +152,15 @@ fn draw_unmeasured(
         .build_cartesian_2d(frame.start..frame.x_end(), y_low..y_high)
         .map_err(plot_error)?;
     if !options.compact {
-        let (unit, decimals) = (options.unit, options.decimals);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(((css_height / 45.0) as usize).max(2))
-            .y_label_formatter(&|value| format_value(*value, unit, decimals))
-            .y_label_style(label_font.clone())
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .axis_style(GRID)
-            .draw()
-            .map_err(plot_error)?;
-        let max_ticks = (insets.plot_width(css_width) / 80.0).max(2.0) as usize;
-        for tick in time_ticks(
-            frame.start,
-            frame.x_end(),
-            max_ticks,
-            &crate::browser::clock::BrowserZone,
-        ) {
-            let grid_line = PathElement::new(
-                vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],
-                GRID,
-            );
-            chart
-                .draw_series(std::iter::once(grid_line))
-                .map_err(plot_error)?;
-            let (x, y) = chart.backend_coord(&(tick.timestamp, y_low));
-            let style = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
-            root.draw(&Text::new(tick.label, (x, y + px(5.0)), style))
-                .map_err(plot_error)?;
-        }
+        draw_axes(
+            &root,
+            &mut chart,
+            canvas,
+            frame,
+            options,
+            (y_low, y_high),
+            &px,
+        )?;
     }
     if options.zero_line {
         let zero = PathElement::new(
@@ -219,11 +171,9 @@ fn draw_unmeasured(
             .draw_series(std::iter::once(zero))
             .map_err(plot_error)?;
     }
-
     draw_underlays(
         &mut chart, series, overlays, frame, y_low, y_high, with_bands,
     )?;
-
     // One pixel column per device pixel of the plot: at most four points each.
     let (plot_x_range, _) = chart.plotting_area().get_pixel_range();
     let columns = usize::try_from(plot_x_range.end - plot_x_range.start)
@@ -242,33 +192,16 @@ fn draw_unmeasured(
             frame.step * 1.5,
         );
         for run in points.runs() {
-            if filled && run.len() > 1 {
-                // Translucent fill from the line down to zero (or the axis floor).
-                let base = 0.0_f64.clamp(y_low, y_high);
-                let mut outline: Vec<(f64, f64)> =
-                    run.clone().map(|k| (points.x[k], points.y[k])).collect();
-                outline.push((points.x[run.end - 1], base));
-                outline.push((points.x[run.start], base));
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        outline,
-                        color.mix(0.25).filled(),
-                    )))
-                    .map_err(plot_error)?;
-            }
-            if run.len() == 1 || options.style == LineStyle::Points {
-                // Isolated samples (or a points style) are drawn as dots.
-                let dots =
-                    run.map(|k| Circle::new((points.x[k], points.y[k]), px(2.0), color.filled()));
-                chart.draw_series(dots).map_err(plot_error)?;
-            } else {
-                let line = run.map(|k| (points.x[k], points.y[k]));
-                chart
-                    .draw_series(LineSeries::new(
-                        line,
-                        color.stroke_width(px(1.5).max(1) as u32),
-                    ))
-                    .map_err(plot_error)?;
+            let run: Vec<(f64, f64)> = run.map(|k| (points.x[k], points.y[k])).collect();
+            match options.style {
+                // Isolated samples are dots whatever the style.
+                _ if run.len() == 1 => draw_dots(&mut chart, &run, color, px(2.0))?,
+                LineStyle::Points => draw_dots(&mut chart, &run, color, px(2.0))?,
+                LineStyle::Lines => draw_line(&mut chart, &run, color, px(1.5))?,
+                LineStyle::Area | LineStyle::Stacked => {
+                    draw_area(&mut chart, &run, color, (y_low, y_high))?;
+                    draw_line(&mut chart, &run, color, px(1.5))?;
+                }
             }
         }
     }
@@ -277,6 +210,149 @@ fn draw_unmeasured(
     Ok(())
 }
 
+/// Sizes the canvas's backing store to its CSS size × devicePixelRatio, so
+/// lines stay crisp on HiDPI screens; returns the ratio.
+fn size_backing_store(canvas: &HtmlCanvasElement) -> f64 {
+    let pixel_ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let css_width = f64::from(canvas.client_width().max(1));
+    let css_height = f64::from(canvas.client_height().max(1));
+    canvas.set_width((css_width * pixel_ratio).round() as u32);
+    canvas.set_height((css_height * pixel_ratio).round() as u32);
+    pixel_ratio
+}
+
+/// The value axis: what the series show, zero for filled styles and zero
+/// lines, and the forecast (80 %) and baseline bands.
+fn value_range(
+    series: &[&Series],
+    frame: &ChartFrame,
+    options: &ChartOptions,
+    overlays: &[SeriesOverlay],
+    with_bands: bool,
+) -> (f64, f64) {
+    let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
+    let (mut y_low, mut y_high) = value_axis(series, frame, options.zero_line || filled);
+    let forecast_edges = overlays
+        .iter()
+        .filter_map(|o| o.forecast.as_ref())
+        .flat_map(|(_, f)| f.lower_80.iter().chain(&f.upper_80));
+    let band_edges = overlays
+        .iter()
+        .filter_map(|o| o.baseline.as_ref()?.as_ref().ok())
+        .filter(|_| with_bands)
+        .flat_map(|b| b.lower.iter().chain(&b.upper));
+    for value in forecast_edges.chain(band_edges).filter(|v| v.is_finite()) {
+        y_low = y_low.min(*value);
+        y_high = y_high.max(*value);
+    }
+    (y_low, y_high)
+}
+
+/// The value labels and grid, and the time ticks on round local times.
+fn draw_axes(
+    root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
+    chart: &mut Chart<'_>,
+    canvas: &HtmlCanvasElement,
+    frame: &ChartFrame,
+    options: &ChartOptions,
+    (y_low, y_high): (f64, f64),
+    px: &dyn Fn(f64) -> i32,
+) -> Result<(), String> {
+    let label_font = ("sans-serif", f64::from(px(11.0)))
+        .into_font()
+        .color(&LABEL);
+    let css_width = f64::from(canvas.client_width().max(1));
+    let css_height = f64::from(canvas.client_height().max(1));
+    let (unit, decimals) = (options.unit, options.decimals);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(((css_height / 45.0) as usize).max(2))
+        .y_label_formatter(&|value| format_value(*value, unit, decimals))
+        .y_label_style(label_font.clone())
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(GRID)
+        .draw()
+        .map_err(plot_error)?;
+    let max_ticks = (AXES_INSETS.plot_width(css_width) / 80.0).max(2.0) as usize;
+    for tick in time_ticks(
+        frame.start,
+        frame.x_end(),
+        max_ticks,
+        &crate::browser::clock::BrowserZone,
+    ) {
+        let grid_line = PathElement::new(
+            vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],
+            GRID,
+        );
+        chart
+            .draw_series(std::iter::once(grid_line))
+            .map_err(plot_error)?;
+        let (x, y) = chart.backend_coord(&(tick.timestamp, y_low));
+        let style = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
+        root.draw(&Text::new(tick.label, (x, y + px(5.0)), style))
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+/// One connected run of samples as a line.
+fn draw_line(
+    chart: &mut Chart<'_>,
+    run: &[(f64, f64)],
+    color: RGBColor,
+    width: i32,
+) -> Result<(), String> {
+    chart
+        .draw_series(LineSeries::new(
+            run.iter().copied(),
+            color.stroke_width(width.max(1) as u32),
+        ))
+        .map(|_| ())
+        .map_err(plot_error)
+}
+
+/// One run of samples as dots.
+fn draw_dots(
+    chart: &mut Chart<'_>,
+    run: &[(f64, f64)],
+    color: RGBColor,
+    radius: i32,
+) -> Result<(), String> {
+    let dots = run
+        .iter()
+        .map(|&point| Circle::new(point, radius, color.filled()));
+    chart.draw_series(dots).map(|_| ()).map_err(plot_error)
+}
+
+/// A translucent fill from one run of samples down to zero (or the axis floor).
+fn draw_area(
+    chart: &mut Chart<'_>,
+    run: &[(f64, f64)],
+    color: RGBColor,
+    (y_low, y_high): (f64, f64),
+) -> Result<(), String> {
+    let (Some(&(first_x, _)), Some(&(last_x, _))) = (run.first(), run.last()) else {
+        return Ok(());
+    };
+    let base = 0.0_f64.clamp(y_low, y_high);
+    let mut outline = run.to_vec();
+    outline.push((last_x, base));
+    outline.push((first_x, base));
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            outline,
+            color.mix(0.25).filled(),
+        )))
+        .map(|_| ())
+        .map_err(plot_error)
+}
+
+/// The plotters chart every part of a time series is drawn on.
 type Chart<'a> = ChartContext<
     'a,
     CanvasBackend,
