@@ -5,14 +5,14 @@ mod heatmap_body;
 mod stat_body;
 mod table_body;
 mod text_body;
-mod time_series_body;
+mod time_series;
 
 pub use gauges::{BarGaugeBody, GaugeBody};
 pub use heatmap_body::HeatmapBody;
 pub use stat_body::StatBody;
 pub use table_body::TableBody;
 pub use text_body::TextBody;
-pub use time_series_body::TimeSeriesBody;
+pub use time_series::TimeSeriesBody;
 
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::model::dashboard::{

@@ -1,0 +1,241 @@
+//! Time series: the canvas chart with its overlays, the pointer layer above it
+//! (crosshair, zoom by dragging, tooltip, alert annotations), notes, the
+//! toolbar and the legend, each in its own file.
+
+mod annotations;
+mod legend;
+mod notes;
+mod toolbar;
+mod tooltip;
+
+use annotations::AlertAnnotationMarks;
+use legend::SeriesLegend;
+use notes::ChartNotes;
+use toolbar::{OverlayControls, StylePicker};
+use tooltip::ChartTooltip;
+
+use crate::charts::time_series::{draw_time_series, ChartFrame, ChartOptions};
+use crate::dashboard::panel_context::{PanelContext, PanelResult};
+use foresight_core::analytics::panel_overlays::{
+    axis_end, overlay_for, BaselineReference, SeriesOverlay,
+};
+use foresight_core::chart::geometry::AXES_INSETS;
+use foresight_core::model::dashboard::{ForesightOptions, LineStyle, OverlayToggles, Panel};
+use foresight_core::query::step::QueryWindow;
+use leptos::ev::MouseEvent;
+use leptos::html::{Canvas, Div};
+use leptos::prelude::*;
+
+#[component]
+pub fn TimeSeriesBody(
+    panel: Panel,
+    context: PanelContext,
+    result: Signal<Option<PanelResult>>,
+    window: Signal<Option<QueryWindow>>,
+    drawn: RwSignal<bool>,
+    style: LineStyle,
+    zero_line: bool,
+    /// Forecast, baseline, anomaly and crossing overlays.
+    foresight: Signal<ForesightOptions>,
+    /// What the baseline's extra query returned (`None` while it loads or when off).
+    reference: Signal<Option<BaselineReference>>,
+    on_overlays: Callback<OverlayToggles>,
+) -> impl IntoView {
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let isolated = RwSignal::new(None::<usize>);
+    let resize_count = crate::hooks::canvas_size::canvas_size_changes(canvas_ref);
+    let draw_error = RwSignal::new(None::<String>);
+    let chosen_style = RwSignal::new(style);
+    let base_options = ChartOptions {
+        unit: panel.unit,
+        decimals: panel.decimals,
+        zero_line,
+        ..ChartOptions::default()
+    };
+    // The x axis reaches past the data by the forecast horizon when forecasting.
+    let axis_end = move |w: &QueryWindow| foresight.with(|f| axis_end(w, f));
+    // How long the last analytics pass took (ms), shown as `data-analytics-ms`.
+    let analytics_ms = RwSignal::new(None::<f64>);
+    let performance = web_sys::window().and_then(|w| w.performance());
+    let overlays = Memo::new(move |_| {
+        let window = window.get()?;
+        let options = foresight.get();
+        let started = performance.as_ref().map(web_sys::Performance::now);
+        let computed = reference.with(|reference| {
+            result.with(|r| {
+                r.as_ref().map(|r| {
+                    r.series
+                        .iter()
+                        .map(|s| overlay_for(&s.series, &window, &options, reference.as_ref()))
+                        .collect::<Vec<SeriesOverlay>>()
+                })
+            })
+        });
+        if let (Some(performance), Some(started)) = (performance.as_ref(), started) {
+            let spent = performance.now() - started;
+            crate::browser::perf::add("analyticsMs", spent);
+            analytics_ms.set(Some(spent));
+        }
+        computed
+    });
+    Effect::new(move |_| {
+        resize_count.track();
+        let options = ChartOptions {
+            style: chosen_style.get(),
+            ..base_options
+        };
+        let only = isolated.get();
+        let (Some(canvas), Some(window)) = (canvas_ref.get(), window.get()) else {
+            return;
+        };
+        result.with(|result| {
+            let Some(result) = result else { return };
+            let series: Vec<_> = result
+                .series
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| only.is_none_or(|o| o == *index))
+                .map(|(_, s)| &s.series)
+                .collect();
+            let frame = ChartFrame {
+                start: window.start,
+                end: window.end,
+                step: window.step,
+                forecast_until: axis_end(&window),
+            };
+            let shown_overlays: Vec<SeriesOverlay> = overlays.with(|all| {
+                all.iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(index, _)| only.is_none_or(|o| o == *index))
+                    .map(|(_, o)| o.clone())
+                    .collect()
+            });
+            match draw_time_series(&canvas, &series, &frame, &options, &shown_overlays) {
+                Ok(()) => drawn.set(true),
+                Err(message) => draw_error.set(Some(message)),
+            }
+        });
+    });
+    let (unit, decimals) = (panel.unit, panel.decimals);
+
+    // Pointer interaction: HTML on top of the canvas, so hovering never redraws it.
+    let chart_ref = NodeRef::<Div>::new();
+    let hovering = RwSignal::new(false);
+    let drag = RwSignal::new(None::<(f64, f64)>); // (start x, current x) in CSS px
+    let (hover_time, zoom_request) = (context.hover_time, context.zoom_request);
+    let pointer_x = move |event: &MouseEvent| -> Option<(f64, f64)> {
+        let chart = chart_ref.get_untracked()?;
+        let rect = chart.get_bounding_client_rect();
+        Some((f64::from(event.client_x()) - rect.left(), rect.width()))
+    };
+    let on_move = move |event: MouseEvent| {
+        let (Some((x, width)), Some(w)) = (pointer_x(&event), window.get_untracked()) else {
+            return;
+        };
+        hovering.set(true);
+        hover_time.set(Some(AXES_INSETS.time_at(x, width, w.start, axis_end(&w))));
+        drag.update(|d| {
+            if let Some((_, current)) = d {
+                *current = x;
+            }
+        });
+    };
+    let on_leave = move |_: MouseEvent| {
+        hovering.set(false);
+        hover_time.set(None);
+        drag.set(None);
+    };
+    let on_down = move |event: MouseEvent| {
+        if event.button() == 0 {
+            event.prevent_default();
+            drag.set(pointer_x(&event).map(|(x, _)| (x, x)));
+        }
+    };
+    let on_up = move |event: MouseEvent| {
+        let (Some((from_x, _)), Some((to_x, width)), Some(w)) = (
+            drag.get_untracked(),
+            pointer_x(&event),
+            window.get_untracked(),
+        ) else {
+            return;
+        };
+        drag.set(None);
+        if (to_x - from_x).abs() >= 5.0 {
+            let (a, b) = (
+                AXES_INSETS.time_at(from_x, width, w.start, axis_end(&w)),
+                AXES_INSETS.time_at(to_x, width, w.start, axis_end(&w)),
+            );
+            zoom_request.set(Some((a.min(b), a.max(b))));
+        }
+    };
+    let chart_width = move || {
+        resize_count.track();
+        chart_ref.get().map_or(0.0, |c| f64::from(c.client_width()))
+    };
+    let crosshair = move || {
+        let (t, w) = (hover_time.get()?, window.get()?);
+        (t >= w.start && t <= axis_end(&w)).then(|| {
+            let left = format!("{}px", AXES_INSETS.x_of(t, chart_width(), w.start, axis_end(&w)));
+            view! { <div class="crosshair" style:left=left style:top=format!("{}px", AXES_INSETS.top) style:bottom=format!("{}px", AXES_INSETS.bottom)></div> }
+        })
+    };
+    let selection = move || {
+        let (a, b) = drag.get()?;
+        ((a - b).abs() >= 1.0).then(|| {
+            view! { <div class="drag-selection" style:left=format!("{}px", a.min(b)) style:width=format!("{}px", (a - b).abs())></div> }
+        })
+    };
+    let chart_width = Signal::derive(chart_width);
+    let shared = ChartShared {
+        result,
+        window,
+        overlays: overlays.into(),
+        isolated,
+        hover_time,
+        foresight,
+        unit,
+        decimals,
+    };
+    let showing = Signal::derive(move || hovering.get() && drag.get().is_none());
+    view! {
+        <div
+            class="chart interactive"
+            data-axis-end=move || window.get().map(|w| axis_end(&w).to_string())
+            data-analytics-ms=move || analytics_ms.get().map(|ms| format!("{ms:.2}"))
+            node_ref=chart_ref
+            on:mousemove=on_move
+            on:mouseleave=on_leave
+            on:mousedown=on_down
+            on:mouseup=on_up
+        >
+            <canvas node_ref=canvas_ref></canvas>
+            <AlertAnnotationMarks window=window foresight=foresight chart_width=chart_width />
+            {crosshair}
+            {selection}
+            <ChartTooltip shared=shared showing=showing chart_width=chart_width />
+            {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
+        </div>
+        <ChartNotes shared=shared />
+        <div class="chart-toolbar">
+            <OverlayControls foresight=foresight on_overlays=on_overlays />
+            <StylePicker style=style chosen=chosen_style />
+        </div>
+        <SeriesLegend shared=shared />
+    }
+}
+
+/// What the parts of a time-series panel read: the answer, its window, the
+/// overlays computed on it, the isolated series, the pointer's time, the
+/// overlay options and how values are written.
+#[derive(Clone, Copy)]
+pub struct ChartShared {
+    pub result: Signal<Option<PanelResult>>,
+    pub window: Signal<Option<QueryWindow>>,
+    pub overlays: Signal<Option<Vec<SeriesOverlay>>>,
+    pub isolated: RwSignal<Option<usize>>,
+    pub hover_time: RwSignal<Option<f64>>,
+    pub foresight: Signal<ForesightOptions>,
+    pub unit: foresight_core::foundation::units::Unit,
+    pub decimals: Option<u8>,
+}
