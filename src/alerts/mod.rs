@@ -2,7 +2,11 @@
 //! instances, silences), its display-only sections, the queries a rule's
 //! evaluation asks, and the deliveries to Alertmanager and webhooks.
 
+pub mod evaluation;
+pub mod notification_settings;
 pub mod notifications;
 pub mod queries;
+pub mod rule_card;
 pub mod sections;
+pub mod silences;
 pub mod view;

@@ -1,0 +1,235 @@
+//! The dashboard's alert rules evaluated in the page: their state, history and
+//! silences kept in local storage (a reload keeps pending time), one tab per
+//! dashboard evaluating (a Web Lock) on each rule's interval, each evaluation
+//! one `alerting::engine::step`; the others show what it stored.
+
+use crate::alerts::notifications::send;
+use crate::alerts::queries::evaluate_query;
+use crate::browser::clock::now_seconds;
+use crate::browser::notifications::{
+    notification_permission, play_alert_sound, show_browser_notification, sound_enabled,
+};
+use crate::browser::storage::{load_json, store_json};
+use crate::hooks::web_lock::hold_leadership;
+use foresight_core::alerting::engine::{step, EvaluationSchedule, RuleHealth, StepContext};
+use foresight_core::alerting::history::AlertHistory;
+use foresight_core::alerting::rule::AlertRule;
+use foresight_core::alerting::silence::{prune_expired, Silence};
+use foresight_core::alerting::state_machine::RuleState;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::NotifyTargets;
+use foresight_core::model::datasource::Datasource;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+
+fn states_key(dashboard_id: &str) -> String {
+    format!("foresight.alert-state.{dashboard_id}")
+}
+
+fn history_key(dashboard_id: &str) -> String {
+    format!("foresight.alert-history.{dashboard_id}")
+}
+
+fn silences_key(dashboard_id: &str) -> String {
+    format!("foresight.silences.{dashboard_id}")
+}
+
+/// What the alerts of one dashboard keep, in signals and in local storage.
+#[derive(Clone, Copy)]
+pub struct AlertStore {
+    /// Storage keys: states, history, silences.
+    pub keys: StoredValue<(String, String, String)>,
+    pub states: RwSignal<SortedMap<String, RuleState>>,
+    pub history: RwSignal<AlertHistory>,
+    pub silences: RwSignal<Vec<Silence>>,
+    pub health: RwSignal<SortedMap<String, RuleHealth>>,
+    /// Each notification target's last outcome, by URL.
+    pub deliveries: RwSignal<SortedMap<String, String>>,
+    /// Whether the browser shows notifications (`granted`, …).
+    pub permission: RwSignal<&'static str>,
+    /// Why the last write to local storage failed, if it did.
+    pub storage_problem: RwSignal<Option<String>>,
+}
+
+impl AlertStore {
+    /// Opens what is stored for the dashboard `state_namespace`, dropping the
+    /// state of rules it no longer has.
+    pub fn open(state_namespace: &str, rules: &[AlertRule]) -> Self {
+        // Silences are the user's, so they outlive rule edits: keyed by where the
+        // dashboard came from and its id, without the rules' fingerprint.
+        let family = state_namespace
+            .rsplit_once('.')
+            .map_or(state_namespace, |(family, _)| family)
+            .to_string();
+        let keys = (
+            states_key(state_namespace),
+            history_key(state_namespace),
+            silences_key(&family),
+        );
+        // State and history of this dashboard's earlier rules would stay forever.
+        for kind in ["foresight.alert-state.", "foresight.alert-history."] {
+            crate::browser::storage::remove_keys_except(
+                &format!("{kind}{family}."),
+                &format!("{kind}{state_namespace}"),
+            );
+        }
+        let store = Self {
+            keys: StoredValue::new(keys),
+            states: RwSignal::new(SortedMap::new()),
+            history: RwSignal::new(AlertHistory::default()),
+            silences: RwSignal::new(Vec::new()),
+            health: RwSignal::new(SortedMap::new()),
+            deliveries: RwSignal::new(SortedMap::new()),
+            permission: RwSignal::new(notification_permission()),
+            storage_problem: RwSignal::new(None),
+        };
+        let (mut stored_states, stored_history, stored_silences) = store.load();
+        // States of rules no longer in the dashboard would otherwise stay forever.
+        stored_states.retain(|name, _| rules.iter().any(|r| r.name == *name));
+        store.states.set(stored_states);
+        store.history.set(stored_history);
+        store.silences.set(stored_silences);
+        store
+    }
+
+    /// States, history and silences as stored now (another tab may have written them).
+    pub fn load(&self) -> (SortedMap<String, RuleState>, AlertHistory, Vec<Silence>) {
+        self.keys.with_value(|(states, history, silences)| {
+            (
+                load_json::<SortedMap<String, RuleState>>(states),
+                load_json::<AlertHistory>(history),
+                load_json::<Vec<Silence>>(silences),
+            )
+        })
+    }
+}
+
+/// Evaluates `rules` while the calling component lives, in this tab once it
+/// holds the dashboard's lock; returns whether it does.
+pub fn run_evaluation(
+    state_namespace: &str,
+    rules: StoredValue<Vec<AlertRule>>,
+    notify: StoredValue<NotifyTargets>,
+    datasource: Signal<Datasource>,
+    store: AlertStore,
+) -> RwSignal<bool> {
+    let AlertStore {
+        keys,
+        states,
+        history,
+        silences,
+        health,
+        deliveries,
+        permission,
+        storage_problem,
+    } = store;
+    let load_all = move || store.load();
+    // One tab evaluates and notifies; the others show what it stored.
+    let leader = RwSignal::new(false);
+    hold_leadership(
+        format!("foresight-alerts:{state_namespace}"),
+        leader,
+        move || {
+            let (s, h, _) = load_all();
+            states.try_set(s);
+            history.try_set(h);
+        },
+    );
+
+    let evaluate = move |rule: AlertRule, at: f64| {
+        if !leader.get_untracked() {
+            // Another tab evaluates: show what it stored.
+            let (s, h, q) = load_all();
+            states.set(s);
+            history.set(h);
+            silences.set(q);
+            return;
+        }
+        // The permission may have been changed in the browser's settings meanwhile.
+        permission.set(notification_permission());
+        let datasource = datasource.get_untracked();
+        spawn_local(async move {
+            let now = at;
+            let answer = evaluate_query(&datasource, &rule, now).await;
+            // Silences may have been changed in another tab.
+            let mut muted = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
+            prune_expired(&mut muted, now);
+            let external = notify.with_value(|n| n.external_labels.clone());
+            let mut outcome = None;
+            states.try_update(|all| {
+                history.try_update(|h| {
+                    outcome = Some(step(
+                        &rule,
+                        answer,
+                        all.entry(rule.name.clone()).or_default(),
+                        h,
+                        StepContext {
+                            external_labels: &external,
+                            sends_notifications: !notify.with_value(NotifyTargets::is_empty),
+                            silences: &muted,
+                            now,
+                        },
+                    ));
+                });
+            });
+            let Some(outcome) = outcome else {
+                return; // the view went away meanwhile
+            };
+            notify.with_value(|targets| send(targets, &outcome.due, deliveries));
+            for notice in &outcome.notices {
+                show_browser_notification(&notice.title, &notice.body, &notice.tag);
+            }
+            if !outcome.notices.is_empty() && sound_enabled() {
+                play_alert_sound();
+            }
+            silences.try_set(muted);
+            let failed = matches!(outcome.health, RuleHealth::Error(_));
+            health.try_update(|h| {
+                h.insert(rule.name.clone(), outcome.health);
+            });
+            if failed {
+                return; // nothing changed to store
+            }
+            let stored = keys.with_value(|(states_key, history_key, _)| {
+                states
+                    .with_untracked(|all| store_json(states_key, all))
+                    .and_then(|()| history.with_untracked(|h| store_json(history_key, h)))
+            });
+            storage_problem.try_set(stored.err());
+        });
+    };
+    // Each rule at multiples of its interval (see `EvaluationSchedule`);
+    // becoming the evaluating tab starts at the next tick.
+    let schedule = StoredValue::new(EvaluationSchedule::default());
+    let led_last_tick = StoredValue::new(false);
+    let tick = move || {
+        let now = now_seconds();
+        let leads = leader.get_untracked();
+        if leads != led_last_tick.get_value() {
+            // Just became (or stopped being) the evaluating tab: evaluate now.
+            led_last_tick.set_value(leads);
+            schedule.update_value(EvaluationSchedule::restart);
+        }
+        let due: Vec<(AlertRule, f64)> = rules.with_value(|rules| {
+            schedule
+                .try_update_value(|s| {
+                    s.due(rules, now)
+                        .into_iter()
+                        .map(|(rule, at)| (rule.clone(), at))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        for (rule, at) in due {
+            evaluate(rule, at);
+        }
+    };
+    if rules.with_value(|r| !r.is_empty()) {
+        tick();
+        if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(250)) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    leader
+}

@@ -1,0 +1,194 @@
+//! One alert rule: its health, its expression and settings, the Prometheus
+//! server's own state for the same rule, a backtest over the dashboard's range,
+//! and its instances with their annotations and a way to silence each.
+
+use crate::browser::clock::{now_seconds, BrowserZone};
+use crate::dashboard::panel_context::AlertAnnotations;
+use foresight_core::alerting::engine::{describe_labels, RuleHealth};
+use foresight_core::alerting::rule::{pages, AlertRule, Episode};
+use foresight_core::alerting::server_rules::ServerRule;
+use foresight_core::alerting::silence::Silence;
+use foresight_core::alerting::state_machine::{AlertState, RuleState};
+use foresight_core::alerting::template::format_go_float;
+use foresight_core::chart::time_axis::format_local_datetime;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::query::series::Labels;
+use leptos::prelude::*;
+
+/// What every rule card reads and can ask for.
+#[derive(Clone, Copy)]
+pub struct RuleCardShared {
+    pub health: RwSignal<SortedMap<String, RuleHealth>>,
+    pub states: RwSignal<SortedMap<String, RuleState>>,
+    pub silences: RwSignal<Vec<Silence>>,
+    pub backtests: RwSignal<SortedMap<String, Result<Vec<Episode>, String>>>,
+    pub server_rules: RwSignal<Option<Result<Vec<ServerRule>, String>>>,
+    pub external_labels: StoredValue<Labels>,
+    pub annotations: Option<RwSignal<Option<AlertAnnotations>>>,
+    pub run_backtest: Callback<AlertRule>,
+    /// Adds a silence: matchers, hours, comment.
+    pub add_silence: Callback<(Labels, f64, String)>,
+}
+
+#[component]
+pub fn RuleCard(rule: AlertRule, shared: RuleCardShared) -> impl IntoView {
+    let RuleCardShared {
+        health,
+        states,
+        silences,
+        backtests,
+        server_rules,
+        external_labels,
+        annotations,
+        run_backtest,
+        add_silence,
+    } = shared;
+    let time = move |t: f64| format_local_datetime(t, &BrowserZone);
+    let server_line = {
+        let name = rule.name.clone();
+        move || {
+            server_rules.with(|rules| {
+            let rule = rules.as_ref()?.as_ref().ok()?.iter().find(|r| r.name == name)?.clone();
+            let alerts = rule
+                .alerts
+                .iter()
+                .map(|a| {
+                    let since = a.active_at.map(|t| format!(" since {}", time(t))).unwrap_or_default();
+                    format!("{} {}{since}", describe_labels(&a.labels), a.state)
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let error = rule.last_error.map(|e| format!(" — error: {e}")).unwrap_or_default();
+            Some(view! {
+                <p class="server-state" data-server-state=rule.state.clone()>
+                    {format!("Prometheus server: {}{}{error}", rule.state, if alerts.is_empty() { String::new() } else { format!(" ({alerts})") })}
+                </p>
+            })
+        })
+        }
+    };
+    let name = rule.name.clone();
+    let status = {
+        let name = name.clone();
+        move || {
+            health.with(|h| {
+                h.get(&name)
+                    .map_or(RuleHealth::Waiting.describe(), RuleHealth::describe)
+            })
+        }
+    };
+    let instances = {
+        let name = name.clone();
+        let rule = rule.clone();
+        move || {
+            let now = now_seconds();
+            let muted = silences.get();
+            states.with(|all| {
+                    all.get(&name)
+                        .map(|state| {
+                            state
+                                .alerts
+                                .values()
+                                .map(|alert| {
+                                    let shown_state = match alert.state {
+                                        AlertState::Firing if alert.is_recovering() => "recovering",
+                                        AlertState::Firing => "firing",
+                                        AlertState::Pending => "pending",
+                                        AlertState::Inactive => "resolved",
+                                    };
+                                    let since = match alert.state {
+                                        AlertState::Firing => alert.fired_at.unwrap_or(alert.active_at),
+                                        AlertState::Inactive => alert.resolved_at.unwrap_or(alert.active_at),
+                                        AlertState::Pending => alert.active_at,
+                                    };
+                                    let annotations = rule.render_annotations(&alert.labels, alert.value, &external_labels.get_value());
+                                    let summary = annotations.get("summary").cloned().unwrap_or_default();
+                                    let details = annotations
+                                        .iter()
+                                        .filter(|(k, _)| k.as_str() != "summary")
+                                        .map(|(k, v)| view! { <div class="alert-annotation-text"><b>{format!("{k}: ")}</b>{v.clone()}</div> })
+                                        .collect::<Vec<_>>();
+                                    let silenced_until = muted
+                                        .iter()
+                                        .filter(|s| s.mutes(&alert.labels, now))
+                                        .map(|s| s.ends_at)
+                                        .reduce(f64::max);
+                                    let labels = alert.labels.clone();
+                                    view! {
+                                        <tr class="alert-instance" data-alert-state=shown_state data-active-at=alert.active_at.to_string() data-value=alert.value.to_string() data-silenced=silenced_until.is_some().to_string()>
+                                            <td class=format!("alert-state {shown_state}")>{shown_state}</td>
+                                            <td>{describe_labels(&alert.labels)}</td>
+                                            <td>{format!("since {}", time(since))}</td>
+                                            <td>{format_go_float(alert.value)}</td>
+                                            <td><div class="alert-summary">{summary}</div>{details}</td>
+                                            <td>{match silenced_until {
+                                                Some(until) => view! { <span class="silenced">{format!("silenced until {}", time(until))}</span> }.into_any(),
+                                                None => view! {
+                                                    <button data-action="silence" title="Send no notifications for this alert for an hour" on:click=move |_| add_silence.run((labels.clone(), 1.0, String::new()))>"Silence 1 h"</button>
+                                                }.into_any(),
+                                            }}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
+                })
+        }
+    };
+    let condition = rule.condition.describe();
+    let backtest_rule = rule.clone();
+    let backtest_view = {
+        let name = name.clone();
+        move || {
+            backtests.with(|b| b.get(&name).cloned()).map(|outcome| match outcome {
+                    Err(message) => view! { <p class="backtest error" role="alert">{format!("Backtest failed: {message}")}</p> }.into_any(),
+                    Ok(episodes) => {
+                        let pages = pages(&episodes);
+                        let rows = episodes.iter().map(|e| {
+                            let fired = e.firing_at.map_or_else(|| "never fired".to_string(), |t| format!("fired {}", time(t)));
+                            let resolved = e.resolved_at.map_or_else(|| "still active at the end".to_string(), |t| format!("resolved {}", time(t)));
+                            view! {
+                                <li data-pending-at=e.pending_at.to_string() data-firing-at=e.firing_at.map(|t| t.to_string()) data-resolved-at=e.resolved_at.map(|t| t.to_string())>
+                                    {format!("{}: pending {}, {fired}, {resolved}", describe_labels(&e.labels), time(e.pending_at))}
+                                </li>
+                            }
+                        }).collect::<Vec<_>>();
+                        view! {
+                            <div class="backtest" data-testid="backtest" data-pages=pages.to_string()>
+                                <p>
+                                    {format!("Over this range the rule would have paged you {pages} time{} ({} episodes), shaded on the panels above.", if pages == 1 { "" } else { "s" }, episodes.len())}
+                                    {annotations.map(|a| view! { <button data-action="hide-backtest" on:click=move |_| a.set(None)>"Hide from panels"</button> })}
+                                </p>
+                                <ul>{rows}</ul>
+                            </div>
+                        }.into_any()
+                    }
+                })
+        }
+    };
+    let mut settings = Vec::new();
+    if let Some(f) = &rule.for_duration {
+        settings.push(format!("for {f}"));
+    }
+    if let Some(k) = &rule.keep_firing_for {
+        settings.push(format!("keep firing for {k}"));
+    }
+    settings.push(format!(
+        "every {}",
+        rule.interval.clone().unwrap_or_else(|| "1m".into())
+    ));
+    view! {
+        <section class="alert-rule" data-alert-rule=name.clone()>
+            <h3>
+                {name.clone()}
+                <span class="alert-rule-status">{status}</span>
+                <button data-action="backtest" title="Replay this rule over the dashboard's time range and shade it on the panels" on:click=move |_| run_backtest.run(backtest_rule.clone())>"Backtest this range"</button>
+            </h3>
+            {server_line}
+            {backtest_view}
+            <p class="alert-rule-expr"><code>{format!("{} {condition}", rule.expr)}</code>{format!(" — {}", settings.join(", "))}</p>
+            <table class="alert-instances"><tbody>{instances}</tbody></table>
+        </section>
+    }
+}
