@@ -3,64 +3,25 @@
 //! change; each asks again, aborting its request in flight.
 
 use crate::alerts::view::AlertsView;
-use crate::browser::clipboard::clipboard_accepts;
-use crate::browser::clock::{now_ms, BrowserZone};
-use crate::browser::location::{default_datasource, push_url};
-use crate::browser::prometheus_client::{fetch_label_values, fetch_query};
+use crate::browser::clock::now_ms;
+use crate::browser::location::default_datasource;
+use crate::dashboard::change_view;
 use crate::dashboard::datasource_status::DatasourceStatus;
-use crate::dashboard::panel::DashboardPanel;
+use crate::dashboard::grid::PanelGrid;
 use crate::dashboard::panel_context::PanelContext;
-use crate::editor::panel_editor::{PanelEditControls, PanelEditing};
-use crate::hooks::latest_load::LatestLoad;
-use foresight_core::chart::time_axis::format_local_datetime;
-use foresight_core::foundation::ordered::{SortedMap, SortedSet};
-use foresight_core::model::dashboard::{
-    parse_label_values_query, Dashboard, DashboardListing, OverlayToggles, PanelKind,
-    VariableSource, ALL_SELECTION,
-};
+use crate::dashboard::picker::DashboardPicker;
+use crate::dashboard::share::ShareButtons;
+use crate::dashboard::time_controls::{range_label, TimeControls};
+use crate::dashboard::variables::{load_variables, DashboardVariables, VariablePickers};
+use crate::editor::panel_editor::PanelEditing;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::{Dashboard, DashboardListing};
 use foresight_core::model::datasource::Datasource;
-use foresight_core::model::refresh::{parse_refresh, REFRESH_CHOICES};
-use foresight_core::model::url_state::{DashboardRef, ViewState};
-use foresight_core::query::prometheus_response::QueryData;
-use foresight_core::query::series::Labels;
-use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::model::refresh::parse_refresh;
+use foresight_core::model::url_state::ViewState;
 use foresight_core::query::time_range::{TimeExpression, TimeRange};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::time::Duration;
-
-const QUICK_RANGES: [(&str, &str); 10] = [
-    ("now-5m", "Last 5 minutes"),
-    ("now-15m", "Last 15 minutes"),
-    ("now-1h", "Last 1 hour"),
-    ("now-6h", "Last 6 hours"),
-    ("now-12h", "Last 12 hours"),
-    ("now-24h", "Last 24 hours"),
-    ("now-2d", "Last 2 days"),
-    ("now-7d", "Last 7 days"),
-    ("now-14d", "Last 14 days"),
-    ("now-30d", "Last 30 days"),
-];
-
-fn describe(expression: &TimeExpression) -> String {
-    match expression {
-        TimeExpression::Absolute { epoch_ms } => {
-            format_local_datetime(*epoch_ms as f64 / 1000.0, &BrowserZone)
-        }
-        relative => relative.to_string(),
-    }
-}
-
-fn copy_to_clipboard(text: &str, feedback: RwSignal<String>) {
-    let text = text.to_string();
-    spawn_local(async move {
-        feedback.set(if clipboard_accepts(&text).await {
-            "Link copied".into()
-        } else {
-            format!("Copy this link: {text}")
-        });
-    });
-}
 
 /// The variable values of the dashboard on screen, as its panels use them:
 /// written by the page, read by whoever provides it (the app, to prefill an
@@ -156,120 +117,12 @@ pub fn DashboardPage(
     let resolved = Memo::new(move |_| resolution.with(|(range, _)| *range));
     let range_problem = Memo::new(move |_| resolution.with(|(_, problem)| problem.clone()));
 
-    // Variable options: label values from Prometheus, or the custom list. They
-    // load in order, so a variable's query can use the value of the ones before
-    // it (`label_values(up{job="$job"}, instance)`). Each value is resolved
-    // against its options (a link cannot inject one), and only the newest load
-    // may write: an older answer arriving late is dropped.
-    let options = RwSignal::new(SortedMap::<String, Result<Vec<String>, String>>::new());
-    let selections = Memo::new(move |_| view_state.with(|s| s.variables.clone()));
-    let options_load = LatestLoad::new();
-    Effect::new(move |_| {
-        let datasource = datasource.get();
-        let selected = selections.get();
-        // Options that failed to load (Prometheus down when the page opened)
-        // are asked for again at each refresh until they come.
-        if options.with_untracked(|o| o.values().any(Result::is_err)) {
-            refresh_tick.track();
-        }
-        let variables = dashboard.with_value(|d| d.variables.clone());
-        let load = options_load.start();
-        spawn_local(async move {
-            let mut known: SortedMap<String, VariableValue> = SortedMap::new();
-            let builtins = BuiltinIntervals {
-                step_seconds: 60.0,
-                range_seconds: 3600.0,
-                scrape_interval_seconds: 15.0,
-            };
-            for variable in variables {
-                let loaded = match &variable.source {
-                    VariableSource::Custom { values } => Ok(values.clone()),
-                    VariableSource::Query { query } => {
-                        match interpolate(query, &known, &builtins)
-                            .and_then(|expanded| parse_label_values_query(&expanded))
-                        {
-                            Ok(parsed) => fetch_label_values(
-                                &datasource,
-                                &parsed.label,
-                                parsed.metric.as_deref(),
-                            )
-                            .await
-                            .map_err(|e| e.to_string()),
-                            Err(message) => Err(message),
-                        }
-                    }
-                    VariableSource::QueryResult { query, value_label } => {
-                        match interpolate(query, &known, &builtins) {
-                            Ok(expanded) => {
-                                fetch_query(&datasource, &expanded, now_ms() as f64 / 1000.0, None)
-                                    .await
-                                    .map_err(|e| e.to_string())
-                                    .map(|answer| label_values_in(&answer.data, value_label))
-                            }
-                            Err(message) => Err(message),
-                        }
-                    }
-                };
-                let loaded = loaded.map(|mut values| {
-                    values.truncate(foresight_core::foundation::limits::MAX_VARIABLE_VALUES);
-                    values
-                });
-                let resolved = variable.resolve(
-                    selected.get(&variable.name).map(Vec::as_slice),
-                    loaded.as_deref().ok(),
-                );
-                known.insert(variable.name.clone(), resolved.value);
-                if !load.is_newest() {
-                    return; // a newer load (or none: the page went away) owns the options
-                }
-                options.update(|o| {
-                    o.insert(variable.name.clone(), loaded);
-                });
-            }
-        });
-    });
-    // What each variable stands for, once every variable's options are known.
-    let resolved_variables = Memo::new(move |_| {
-        let options = options.get();
-        let selected = selections.get();
-        let mut resolved = SortedMap::new();
-        for variable in dashboard.with_value(|d| d.variables.clone()) {
-            let known = options.get(&variable.name)?; // still loading
-            resolved.insert(
-                variable.name.clone(),
-                variable.resolve(
-                    selected.get(&variable.name).map(Vec::as_slice),
-                    known.as_deref().ok(),
-                ),
-            );
-        }
-        Some(resolved)
-    });
-    let selection = move |name: &str| -> Vec<String> {
-        resolved_variables.with(|all| {
-            all.as_ref()
-                .and_then(|all| all.get(name))
-                .map(|r| r.selected.clone())
-                .unwrap_or_default()
-        })
-    };
-    let variable_notes = Memo::new(move |_| {
-        resolved_variables.with(|all| {
-            all.iter()
-                .flat_map(|all| all.values())
-                .filter_map(|r| r.note.clone())
-                .collect::<Vec<_>>()
-        })
-    });
-    let variable_values = Memo::new(move |_| {
-        resolved_variables.with(|all| {
-            all.as_ref().map(|all| {
-                all.iter()
-                    .map(|(name, r)| (name.clone(), r.value.clone()))
-                    .collect::<SortedMap<_, _>>()
-            })
-        })
-    });
+    let variables = load_variables(dashboard, view_state, datasource, refresh_tick);
+    let DashboardVariables {
+        notes: variable_notes,
+        values: variable_values,
+        ..
+    } = variables;
     if let Some(current) = use_context::<CurrentVariables>() {
         Effect::new(move |_| {
             if let Some(values) = variable_values.get() {
@@ -318,12 +171,7 @@ pub fn DashboardPage(
         }
     });
 
-    let change = move |update: &dyn Fn(&mut ViewState)| {
-        let mut next = view_state.get_untracked();
-        update(&mut next);
-        push_url(&next);
-        view_state.set(next);
-    };
+    let change = move |update: &dyn Fn(&mut ViewState)| change_view(view_state, update);
 
     // Drag-to-zoom on any chart, and the zoom-out button: absolute ranges in the URL.
     let zoom_to = move |start_seconds: f64, end_seconds: f64| {
@@ -344,7 +192,7 @@ pub fn DashboardPage(
             zoom_to(start, end);
         }
     });
-    let zoom_out = move |_| {
+    let zoom_out = move |()| {
         let range = resolved.get_untracked();
         let (start, end) = (range.start_ms as f64 / 1000.0, range.end_ms as f64 / 1000.0);
         let half = end - start;
@@ -356,236 +204,29 @@ pub fn DashboardPage(
         );
     };
 
-    let variable_pickers = move || {
-        dashboard.with_value(|d| d.variables.clone()).into_iter().map(|variable| {
-            let name = variable.name.clone();
-            let label = variable.label.clone().unwrap_or_else(|| name.clone());
-            let picker_name = name.clone();
-            let choices = move || {
-                let selected = selection(&picker_name);
-                let mut list: Vec<(String, String)> = Vec::new();
-                if variable.include_all {
-                    list.push((ALL_SELECTION.to_string(), "All".to_string()));
-                }
-                match options.with(|o| o.get(&picker_name).cloned()) {
-                    Some(Ok(values)) => list.extend(values.into_iter().map(|v| (v.clone(), v))),
-                    Some(Err(message)) => return view! { <option disabled=true>{format!("cannot load values: {message}")}</option> }.into_any(),
-                    None => return view! { <option disabled=true>"loading…"</option> }.into_any(),
-                }
-                list.into_iter()
-                    .map(|(value, text)| {
-                        let is_selected = selected.contains(&value);
-                        view! { <option value=value selected=is_selected>{text}</option> }
-                    })
-                    .collect::<Vec<_>>()
-                    .into_any()
-            };
-            let on_change = move |event: leptos::ev::Event| {
-                let element: web_sys::HtmlSelectElement = event_target(&event);
-                let options = element.selected_options();
-                let chosen: Vec<String> = (0..options.length())
-                    .filter_map(|i| options.item(i))
-                    .filter_map(|o| o.get_attribute("value"))
-                    .collect();
-                let name = name.clone();
-                change(&move |s: &mut ViewState| {
-                    s.variables.insert(name.clone(), chosen.clone());
-                });
-            };
-            view! {
-                <label class="control">
-                    <span>{label}</span>
-                    <select data-variable=variable.name.clone() multiple=variable.multi on:change=on_change>{choices}</select>
-                </label>
-            }
-        }).collect::<Vec<_>>()
-    };
-
-    let range_label = move || {
-        let range = time_range.get();
-        format!("{} → {}", describe(&range.from), describe(&range.to))
-    };
-    let custom_from = RwSignal::new(String::new());
-    let custom_to = RwSignal::new(String::new());
+    let range_label = move || range_label(&time_range.get());
     let custom_problem = RwSignal::new(None::<String>);
-    let apply_custom = move |_| match (
-        TimeExpression::parse_local(&custom_from.get(), &BrowserZone),
-        TimeExpression::parse_local(&custom_to.get(), &BrowserZone),
-    ) {
-        (Ok(from), Ok(to)) => {
-            if let Err(error) = (TimeRange {
-                from: from.clone(),
-                to: to.clone(),
-            })
-            .resolve(now_ms())
-            {
-                custom_problem.set(Some(error.to_string()));
-                return;
-            }
-            custom_problem.set(None);
-            change(&move |s: &mut ViewState| {
-                s.from = Some(from.clone());
-                s.to = Some(to.clone());
-            });
-        }
-        (Err(error), _) | (_, Err(error)) => custom_problem.set(Some(error.to_string())),
-    };
-    let share_feedback = RwSignal::new(String::new());
-    let page_url = move |state: &ViewState| {
-        let location = window().location();
-        format!(
-            "{}{}{}",
-            location.origin().unwrap_or_default(),
-            location.pathname().unwrap_or_default(),
-            state.encode()
-        )
-    };
-
     let title = dashboard.with_value(|d| d.title.clone());
     let current_id = dashboard.with_value(|d| d.id.clone());
-    let current_title = dashboard.with_value(|d| d.title.clone());
-    let picker = move || {
-        let list = listings.get();
-        (list.len() > 1).then(|| {
-            let current_id = current_id.clone();
-            view! {
-                <select
-                    class="dashboard-picker"
-                    data-testid="dashboard-picker"
-                    title="Switch dashboard"
-                    on:change=move |event| {
-                        let id = event_target_value(&event);
-                        change(&move |s: &mut ViewState| {
-                            s.dashboard = DashboardRef::Shipped(id.clone());
-                            s.variables.clear();
-                        });
-                    }
-                >
-                    {(!list.iter().any(|entry| entry.id == current_id)).then(|| {
-                        view! { <option value="" selected=true disabled=true>{current_title.clone()}</option> }
-                    })}
-                    {list
-                        .into_iter()
-                        .map(|entry| {
-                            let selected = entry.id == current_id;
-                            view! { <option value=entry.id selected=selected>{entry.title}</option> }
-                        })
-                        .collect::<Vec<_>>()}
-                </select>
-            }
-        })
-    };
     let alerts = {
         let (rules, notify) = dashboard.with_value(|d| (d.alerts.clone(), d.notify.clone()));
         view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) editing=editing /> }
     };
-    let ready = Memo::new(move |_| context.with(Option::is_some));
-    let panel_context = Signal::derive(move || context.get());
-    let grid = move || {
-        if !ready.get() {
-            return None;
-        }
-        let cells = dashboard.with_value(|d| {
-            d.layout
-                .iter()
-                .filter_map(|position| {
-                    let panel = d.panel(&position.panel)?.clone();
-                    let placement = format!(
-                        "grid-column: {} / span {}; grid-row: {} / span {};",
-                        position.x + 1,
-                        position.w,
-                        position.y + 1,
-                        position.h
-                    );
-                    let id = panel.id.clone();
-                    let own_toggles = match &panel.kind {
-                        PanelKind::Timeseries { foresight, .. } => foresight.toggles(),
-                        _ => OverlayToggles::default(),
-                    };
-                    let overlay_override = {
-                        let id = id.clone();
-                        Memo::new(move |_| view_state.with(|s| s.panel_overlays.get(&id).copied()))
-                    };
-                    let on_overlays = Callback::new(move |toggles: OverlayToggles| {
-                        let id = id.clone();
-                        change(&move |s: &mut ViewState| {
-                            if toggles == own_toggles {
-                                s.panel_overlays.remove(&id);
-                            } else {
-                                s.panel_overlays.insert(id.clone(), toggles);
-                            }
-                        });
-                    });
-                    let edit_id = position.panel.clone();
-                    let controls = move || {
-                        editing.get().map(|e| view! { <PanelEditControls id=edit_id.clone() editing=e /> })
-                    };
-                    Some(view! {
-                        <div class="grid-cell" style=placement>
-                            {controls}
-                            <DashboardPanel panel=panel context=panel_context overlay_override=overlay_override.into() on_overlays=on_overlays />
-                        </div>
-                    })
-                })
-                .collect::<Vec<_>>()
-        });
-        Some(cells)
-    };
-
     view! {
         <header class="topbar">
-            <h1 data-testid="dashboard-title">{title}</h1>
-            {picker}
+            <h1 data-testid="dashboard-title">{title.clone()}</h1>
+            <DashboardPicker listings=listings current_id=current_id current_title=title view_state=view_state />
             {move || view! { <DatasourceStatus datasource=datasource.get() /> }}
             <div class="controls">
-                {variable_pickers}
-                <label class="control">
-                    <span>"Range"</span>
-                    <select data-testid="quick-range" on:change=move |event| {
-                        let from = event_target_value(&event);
-                        if let Ok(parsed) = TimeExpression::parse(&from) {
-                            change(&move |s: &mut ViewState| {
-                                s.from = Some(parsed.clone());
-                                s.to = Some(TimeExpression::now());
-                            });
-                        }
-                    }>
-                        <option value="" selected=true disabled=true>{range_label}</option>
-                        {QUICK_RANGES.iter().map(|(value, text)| view! { <option value=*value>{*text}</option> }).collect::<Vec<_>>()}
-                    </select>
-                </label>
-                <span class="control custom-range">
-                    <input placeholder="from: now-7d or 2026-11-20 10:00" prop:value=custom_from on:input=move |e| custom_from.set(event_target_value(&e)) />
-                    <input placeholder="to: now" prop:value=custom_to on:input=move |e| custom_to.set(event_target_value(&e)) />
-                    <button on:click=apply_custom>"Apply"</button>
-                </span>
-                <button data-testid="zoom-out" title="Show twice the time range" on:click=zoom_out>"Zoom out"</button>
-                <label class="control">
-                    <span>"Refresh"</span>
-                    <select data-testid="refresh" on:change=move |event| {
-                        let chosen = event_target_value(&event);
-                        change(&move |s: &mut ViewState| s.refresh = Some(chosen.clone()));
-                    }>
-                        {move || {
-                            let current = refresh.get();
-                            REFRESH_CHOICES
-                                .iter()
-                                .map(|choice| view! { <option value=*choice selected=current == *choice>{*choice}</option> })
-                                .collect::<Vec<_>>()
-                        }}
-                    </select>
-                </label>
-                <button on:click=move |_| copy_to_clipboard(&page_url(&view_state.get_untracked()), share_feedback)>"Copy link"</button>
-                <button
-                    title="A link to exactly this time window, frozen at the current moment"
-                    on:click=move |_| {
-                        let frozen = view_state.get_untracked().with_absolute_time(&share_from, &share_to, now_ms());
-                        copy_to_clipboard(&page_url(&frozen), share_feedback);
-                    }
-                >
-                    "Copy absolute link"
-                </button>
-                <span class="share-feedback" role="status">{share_feedback}</span>
+                <VariablePickers dashboard=dashboard variables=variables view_state=view_state />
+                <TimeControls
+                    view_state=view_state
+                    time_range=time_range
+                    refresh=refresh
+                    zoom_out=Callback::new(zoom_out)
+                    custom_problem=custom_problem
+                />
+                <ShareButtons view_state=view_state default_range=(share_from, share_to) />
             </div>
             <span class="time-range" data-testid="time-range">{range_label}</span>
         </header>
@@ -598,21 +239,9 @@ pub fn DashboardPage(
                 </div>
             })
         }}
-        <main class="dashboard-grid">{grid}</main>
+        <main class="dashboard-grid">
+            <PanelGrid dashboard=dashboard view_state=view_state context=context editing=editing />
+        </main>
         {alerts}
     }
-}
-
-/// The distinct values of `label` in an instant query's answer, sorted.
-fn label_values_in(data: &QueryData, label: &str) -> Vec<String> {
-    let labels: Vec<&Labels> = match data {
-        QueryData::Vector(samples) => samples.iter().map(|s| &s.labels).collect(),
-        QueryData::Matrix(series) => series.iter().map(|s| &s.labels).collect(),
-        _ => Vec::new(),
-    };
-    let values: SortedSet<String> = labels
-        .into_iter()
-        .filter_map(|labels| labels.get(label).cloned())
-        .collect();
-    values.into_iter().collect()
 }
