@@ -7,23 +7,23 @@
 //! Test hooks on the root: `data-panel`, `data-state`, `data-type`, and the
 //! query window (`data-start`, `data-end`, `data-step`).
 
-use crate::dashboard::panel_context::{PanelContext, PanelResult, QueryPlan};
+mod baseline;
+mod queries;
+
+use crate::dashboard::panel_context::{PanelContext, PanelResult};
 use crate::dashboard::panels::{
     reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, StatBody, TableBody, TextBody,
     TimeSeriesBody,
 };
-use foresight_core::analytics::baseline::{baseline_query_window, shift_series};
-use foresight_core::analytics::panel_overlays::{axis_end, BaselineReference};
+use baseline::{follow_baseline, BaselineQuery};
 use foresight_core::model::dashboard::{
     ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
 };
-use foresight_core::query::fetch_failure::{slow_answer_notice, SLOW_ANSWER_MS};
 use foresight_core::query::step::QueryWindow;
 use leptos::html::Div;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use std::time::Duration;
-use web_sys::{AbortController, AbortSignal};
+use queries::{run_queries, PanelAnswer, QueryKind};
+use web_sys::AbortController;
 
 /// Smallest step asked for, in seconds.
 const MIN_STEP_SECONDS: f64 = 1.0;
@@ -131,151 +131,30 @@ pub fn DashboardPanel(
             Some((f.baseline?, reach))
         })
     });
-    let reference = RwSignal::new(None::<BaselineReference>);
-    let reference_in_flight = StoredValue::new_local(None::<AbortController>);
-    let reference_busy = RwSignal::new(false);
-    let reference_targets = panel.targets.clone();
-    // The baseline's extra query follows the panel's window (set after each answer).
-    Effect::new(move |_| {
-        let plan = baseline_plan.get();
-        let Some(window) = query_window.get() else {
-            return;
-        };
-        if let Some(previous) = reference_in_flight.try_update_value(Option::take).flatten() {
-            previous.abort();
-        }
-        let Some((kind, reach)) = plan else {
-            reference.set(None);
-            reference_busy.set(false);
-            return;
-        };
-        let Some(context) = context.get_untracked() else {
-            return;
-        };
-        let until = axis_end(&window, &reach);
-        let (reference_window, shift) = baseline_query_window(kind, &window, until);
-        let controller = AbortController::new().ok();
-        let signal = controller.as_ref().map(AbortController::signal);
-        reference_in_flight.set_value(controller);
-        let targets = reference_targets.clone();
-        reference_busy.set(true);
-        spawn_local(async move {
-            let answer = context
-                .run_reference(&targets, &reference_window, &window, signal.as_ref())
-                .await
-                .map(|mut found| {
-                    for series in &mut found {
-                        shift_series(series, shift);
-                    }
-                    found
-                })
-                .map_err(|message| format!("the baseline query failed: {message}"));
-            if signal.as_ref().is_some_and(AbortSignal::aborted) {
-                return;
-            }
-            reference.try_set(Some(answer));
-            reference_busy.try_set(false);
-        });
-    });
-    // The context of the queries on their way, and an auto-refresh that came
-    // meanwhile (run once they are answered).
-    let running = StoredValue::new_local(None::<PanelContext>);
-    let next_refresh = StoredValue::new_local(None::<PanelContext>);
-    // A notice while an answer is late; each attempt's timer only sets it if
-    // that attempt is still the latest and unanswered.
+    let BaselineQuery {
+        reference,
+        busy: reference_busy,
+        in_flight: reference_in_flight,
+    } = follow_baseline(baseline_plan, query_window, context, panel.targets.clone());
     let late = RwSignal::new(None::<String>);
-    let attempt = StoredValue::new(0u32);
-    Effect::new(move |_| {
-        let Some(context) = context.get() else { return };
-        // The step depends on the drawn width, so queries start once the body is in the page.
-        let Some(body) = body_ref.get() else { return };
-        if is_text {
-            return;
-        }
-        // A refresh arriving while the previous answer is awaited runs after it
-        // instead of replacing it: with answers slower than the refresh interval,
-        // replacing would never show one, and every abandoned request would hold
-        // one of the browser's few connections to Prometheus meanwhile.
-        if running.with_value(|r| r.as_ref().is_some_and(|r| is_refresh_of(r, &context))) {
-            next_refresh.set_value(Some(context));
-            return;
-        }
-        next_refresh.set_value(None);
-        running.set_value(Some(context.clone()));
-        let controller = AbortController::new().ok();
-        let signal = controller.as_ref().map(AbortController::signal);
-        if let Some(previous) = in_flight
-            .try_update_value(|slot| std::mem::replace(slot, controller))
-            .flatten()
-        {
-            previous.abort();
-        }
-        let targets = targets.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let mut context = context;
-            loop {
-                let width = u32::try_from(body.client_width()).unwrap_or(0).max(100);
-                let window = QueryWindow::for_range(context.range, width, MIN_STEP_SECONDS);
-                // Single values and tables are evaluated at the range's real end, not the step grid.
-                let evaluation_time = context.range.end_ms as f64 / 1000.0;
-                let plan = if is_table {
-                    QueryPlan::Instant {
-                        at: evaluation_time,
-                    }
-                } else if single_value {
-                    QueryPlan::RangeAndInstant {
-                        at: evaluation_time,
-                    }
-                } else {
-                    QueryPlan::Range
-                };
-                let Some(mine) = attempt.try_update_value(|n| {
-                    *n += 1;
-                    *n
-                }) else {
-                    return; // the panel is gone
-                };
-                let notice = slow_answer_notice(&context.datasource.to_string());
-                set_timeout(
-                    move || {
-                        if attempt.try_get_value() == Some(mine) {
-                            late.try_set(Some(notice));
-                        }
-                    },
-                    Duration::from_millis(SLOW_ANSWER_MS.into()),
-                );
-                let outcome = context
-                    .run_targets(&targets, &window, plan, signal.as_ref())
-                    .await;
-                if signal.as_ref().is_some_and(AbortSignal::aborted) {
-                    return; // superseded by a newer query
-                }
-                attempt.try_update_value(|n| *n += 1);
-                late.try_set(None);
-                query_window.try_set(Some(window));
-                match outcome {
-                    Ok(answer) => {
-                        result.try_set(Some(answer));
-                        data.try_set(PanelData::Ready);
-                    }
-                    Err(message) => {
-                        result.try_set(None);
-                        data.try_set(PanelData::Failed(message));
-                    }
-                }
-                match next_refresh.try_update_value(Option::take).flatten() {
-                    Some(next) => {
-                        running.try_set_value(Some(next.clone()));
-                        context = next;
-                    }
-                    None => break,
-                }
-            }
-            running.try_set_value(None);
-            busy.try_set(false);
-        });
-    });
+    run_queries(
+        context,
+        body_ref,
+        targets,
+        QueryKind {
+            is_text,
+            is_table,
+            single_value,
+        },
+        PanelAnswer {
+            data,
+            result,
+            query_window,
+            busy,
+            late,
+            in_flight,
+        },
+    );
     on_cleanup(move || {
         in_flight.try_with_value(|controller| controller.as_ref().map(AbortController::abort));
         reference_in_flight
