@@ -2,4 +2,5 @@
 //! alert rules.
 
 pub mod panel_editor;
+pub mod query_assist;
 pub mod rule_editor;

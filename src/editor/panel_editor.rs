@@ -1,29 +1,19 @@
-//! Editing in the page: per-panel controls on the grid, the panel editor (with
-//! metric-name completion, metadata and a live preview of the query), the
-//! dashboard settings, and the import dialog (Grafana or Foresight JSON, from a
-//! file or pasted). The edits themselves are pure (`model::edit` in the core).
+//! Editing in the page: per-panel controls on the grid, the panel editor (its
+//! form is `model::panel_form`; help while typing a query is `query_assist`),
+//! the dashboard settings, and the import dialog (Grafana or Foresight JSON,
+//! from a file or pasted). The edits themselves are pure (`model::edit`).
 
-use crate::browser::clock::now_ms;
-use crate::browser::prometheus_client::{
-    fetch_label_names, fetch_label_values, fetch_metadata, fetch_query,
-};
-use crate::hooks::latest_load::LatestLoad;
+use crate::browser::prometheus_client::fetch_label_values;
+use crate::editor::query_assist::{query_assist, QueryAssist};
 use foresight_core::foundation::ordered::SortedMap;
-use foresight_core::foundation::span::parse_span;
 use foresight_core::foundation::units::Unit;
-use foresight_core::model::dashboard::{
-    BaselineKind, Dashboard, ForecastKind, ForesightOptions, LineStyle, Panel, PanelKind, Reducer,
-    Target, Variable, VariableSource,
-};
+use foresight_core::model::dashboard::{Dashboard, Panel, PanelKind, Variable, VariableSource};
 use foresight_core::model::datasource::Datasource;
-use foresight_core::model::edit::{format_thresholds, parse_thresholds, Edit};
+use foresight_core::model::edit::Edit;
 use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
+use foresight_core::model::panel_form::{PanelForm, QueryForm};
 use foresight_core::model::refresh::REFRESH_CHOICES;
-use foresight_core::query::prometheus_response::QueryData;
-use foresight_core::query::promql_completion::{
-    apply_completion, completion_context, matching, CompletionContext, PROMQL_FUNCTIONS,
-};
-use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::query::promql_completion::byte_offset_of_utf16;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -105,19 +95,6 @@ pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
 }
 
 /// Values to preview a query with: each variable's default (or first custom value).
-fn preview_variables(variables: &[Variable]) -> SortedMap<String, VariableValue> {
-    variables
-        .iter()
-        .map(|v| {
-            let options = match &v.source {
-                VariableSource::Custom { values } => values.clone(),
-                _ => Vec::new(),
-            };
-            (v.name.clone(), v.value(&v.default, &options))
-        })
-        .collect()
-}
-
 /// One query row of the panel editor.
 #[derive(Debug, Clone, PartialEq)]
 struct QueryRow {
@@ -135,333 +112,62 @@ pub fn PanelEditor(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let original = StoredValue::new(panel.clone());
-    let title = RwSignal::new(panel.title.clone());
-    let kind = RwSignal::new(panel.kind.type_id().to_string());
-    let unit = RwSignal::new(panel.unit.id().to_string());
-    let decimals = RwSignal::new(panel.decimals.map(|d| d.to_string()).unwrap_or_default());
-    let thresholds = RwSignal::new(format_thresholds(&panel.thresholds));
-    let content = RwSignal::new(match &panel.kind {
-        PanelKind::Text { content } => content.clone(),
-        _ => String::new(),
-    });
-    let own = match &panel.kind {
-        PanelKind::Timeseries { foresight, .. } => foresight.clone(),
-        _ => ForesightOptions::default(),
-    };
-    let forecast = RwSignal::new(
-        own.forecast
-            .map(ForecastKind::id)
-            .unwrap_or("none")
-            .to_string(),
-    );
-    let baseline = RwSignal::new(
-        own.baseline
-            .map(BaselineKind::id)
-            .unwrap_or("none")
-            .to_string(),
-    );
-    let anomalies = RwSignal::new(own.anomalies);
-    let horizon = RwSignal::new(own.forecast_horizon.clone().unwrap_or_default());
+    let form = PanelForm::of(&panel);
+    let title = RwSignal::new(form.title);
+    let kind = RwSignal::new(form.kind);
+    let unit = RwSignal::new(form.unit);
+    let decimals = RwSignal::new(form.decimals);
+    let thresholds = RwSignal::new(form.thresholds);
+    let content = RwSignal::new(form.content);
+    let forecast = RwSignal::new(form.forecast);
+    let baseline = RwSignal::new(form.baseline);
+    let anomalies = RwSignal::new(form.anomalies);
+    let horizon = RwSignal::new(form.horizon);
     let rows = RwSignal::new(
-        panel
-            .targets
-            .iter()
-            .map(|t| QueryRow {
-                expr: RwSignal::new(t.expr.clone()),
-                legend: RwSignal::new(t.legend_format.clone().unwrap_or_default()),
-                instant: RwSignal::new(t.instant),
+        form.queries
+            .into_iter()
+            .map(|q| QueryRow {
+                expr: RwSignal::new(q.expr),
+                legend: RwSignal::new(q.legend),
+                instant: RwSignal::new(q.instant),
             })
             .collect::<Vec<_>>(),
     );
     let problem = RwSignal::new(None::<String>);
 
-    // Completion: metric names (and functions) in a datalist; labels and metadata of the metric being typed.
-    let metric_names = RwSignal::new(Vec::<String>::new());
-    let hint = RwSignal::new(String::new());
-    let hint_load = LatestLoad::new();
-    {
-        let datasource = datasource.clone();
-        spawn_local(async move {
-            match fetch_label_values(&datasource, "__name__", None).await {
-                Ok(names) => {
-                    metric_names.try_set(names);
-                }
-                Err(error) => {
-                    hint.try_set(format!("metric names unavailable: {error}"));
-                }
-            }
-        });
-    }
-    let describe_metric = {
-        let datasource = datasource.clone();
-        move |expr: String| {
-            let metric: String = expr
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
-            if metric.is_empty() || !metric_names.with_untracked(|n| n.contains(&metric)) {
-                return;
-            }
-            let datasource = datasource.clone();
-            let load = hint_load.start();
-            spawn_local(async move {
-                let meta = fetch_metadata(&datasource, &metric)
-                    .await
-                    .unwrap_or_default();
-                let labels = fetch_label_names(&datasource, Some(&metric))
-                    .await
-                    .unwrap_or_default();
-                let mut text = metric.clone();
-                if let Some(first) = meta.first() {
-                    text.push_str(&format!(" ({}): {}", first.kind, first.help));
-                }
-                if !labels.is_empty() {
-                    text.push_str(&format!(" — labels: {}", labels.join(", ")));
-                }
-                if load.is_newest() {
-                    hint.try_set(text);
-                }
-            });
-        }
-    };
-
-    // Preview: the first query as an instant query now, or Prometheus's error.
-    let preview = RwSignal::new(None::<Result<String, String>>);
-    let preview_load = LatestLoad::new();
-    // Query variables take their first value from Prometheus (loaded below).
-    let variables_for_preview = RwSignal::new(preview_variables(&variables));
-    let run_preview = {
-        let datasource = datasource.clone();
-        move || {
-            let Some(expr) = rows.with_untracked(|r| r.first().map(|row| row.expr.get_untracked()))
-            else {
-                return;
-            };
-            let builtins = BuiltinIntervals {
-                step_seconds: 60.0,
-                range_seconds: 3600.0,
-                scrape_interval_seconds: 15.0,
-            };
-            let expanded = match variables_for_preview
-                .with_untracked(|values| interpolate(&expr, values, &builtins))
-            {
-                Ok(expanded) => expanded,
-                Err(problem) => {
-                    preview_load.cancel();
-                    preview.set(Some(Err(problem)));
-                    return;
-                }
-            };
-            let datasource = datasource.clone();
-            preview.set(Some(Ok("running…".into())));
-            let load = preview_load.start();
-            spawn_local(async move {
-                let outcome =
-                    match fetch_query(&datasource, &expanded, now_ms() as f64 / 1000.0, None).await
-                    {
-                        Ok(answer) => Ok(match answer.data {
-                            QueryData::Vector(samples) => {
-                                let shown: Vec<String> = samples
-                                    .iter()
-                                    .take(5)
-                                    .map(|s| {
-                                        format!(
-                                            "{} = {}",
-                                            foresight_core::query::series::Series {
-                                                labels: s.labels.clone(),
-                                                ..Default::default()
-                                            }
-                                            .legend_name(),
-                                            s.value
-                                        )
-                                    })
-                                    .collect();
-                                format!(
-                                    "{} series now: {} (ran {expanded})",
-                                    samples.len(),
-                                    shown.join("; ")
-                                )
-                            }
-                            QueryData::Scalar { value, .. } => format!("scalar {value}"),
-                            QueryData::Matrix(series) => format!("{} series", series.len()),
-                            QueryData::String { value, .. } => format!("string {value:?}"),
-                        }),
-                        Err(error) => Err(error.to_string()),
-                    };
-                if load.is_newest() {
-                    preview.try_set(Some(outcome));
-                }
-            });
-        }
-    };
-    let run_preview = StoredValue::new(run_preview);
-    let describe_metric = StoredValue::new(describe_metric);
-
-    // Completion at the cursor: names, then label names and values scoped by the
-    // selector being typed. Each suggestion is the whole query, completed.
-    let suggestions = RwSignal::new(Vec::<String>::new());
-    let completion_load = LatestLoad::new();
-    let complete = {
-        let datasource = datasource.clone();
-        move |query: String, cursor: usize| {
-            let load = completion_load.start();
-            let context = completion_context(&query, cursor);
-            let datasource = datasource.clone();
-            spawn_local(async move {
-                let (candidates, prefix) = match &context {
-                    CompletionContext::Name { prefix } => {
-                        let mut names = metric_names.get_untracked();
-                        names.extend(PROMQL_FUNCTIONS.iter().map(|f| f.to_string()));
-                        (names, prefix.clone())
-                    }
-                    CompletionContext::LabelName { selector, prefix } => {
-                        let scope = (!selector.starts_with('{')).then_some(selector.as_str());
-                        (
-                            fetch_label_names(&datasource, scope)
-                                .await
-                                .unwrap_or_default(),
-                            prefix.clone(),
-                        )
-                    }
-                    CompletionContext::LabelValue {
-                        selector,
-                        label,
-                        prefix,
-                    } => {
-                        let scope = (selector != "{}").then_some(selector.as_str());
-                        (
-                            fetch_label_values(&datasource, label, scope)
-                                .await
-                                .unwrap_or_default(),
-                            prefix.clone(),
-                        )
-                    }
-                };
-                if !load.is_newest() {
-                    return; // a newer keystroke asked again
-                }
-                let completed: Vec<String> = matching(&candidates, &prefix, 50)
-                    .into_iter()
-                    .map(|candidate| apply_completion(&query, cursor, candidate))
-                    .collect();
-                suggestions.try_set(completed);
-            });
-        }
-    };
-    let complete = StoredValue::new(complete);
-    {
-        let datasource = datasource.clone();
-        spawn_local(async move {
-            for variable in &variables {
-                let VariableSource::Query { query } = &variable.source else {
-                    continue;
-                };
-                let Ok(parsed) = foresight_core::model::dashboard::parse_label_values_query(query)
-                else {
-                    continue;
-                };
-                if let Ok(values) =
-                    fetch_label_values(&datasource, &parsed.label, parsed.metric.as_deref()).await
-                {
-                    let value = variable.value(&variable.default, &values);
-                    variables_for_preview.try_update(|v| {
-                        v.insert(variable.name.clone(), value);
-                    });
-                }
-            }
-            run_preview.try_with_value(|run| run());
-        });
-    }
+    let first_query = Signal::derive(move || rows.with(|r| r.first().map(|row| row.expr.get())));
+    let QueryAssist {
+        suggestions,
+        hint,
+        preview,
+        run_preview,
+        describe_metric,
+        complete,
+    } = query_assist(datasource, variables, first_query);
 
     let build = move || -> Result<Panel, String> {
-        let original = original.get_value();
-        let title = title.get_untracked();
-        if title.trim().is_empty() {
-            return Err("the title cannot be empty".into());
-        }
-        let decimals = match decimals.get_untracked().trim() {
-            "" => None,
-            text => Some(
-                text.parse::<u8>()
-                    .map_err(|_| format!("decimals {text:?} is not a whole number from 0 to 12"))?
-                    .min(12),
-            ),
+        let form = PanelForm {
+            title: title.get_untracked(),
+            kind: kind.get_untracked(),
+            unit: unit.get_untracked(),
+            decimals: decimals.get_untracked(),
+            thresholds: thresholds.get_untracked(),
+            content: content.get_untracked(),
+            forecast: forecast.get_untracked(),
+            baseline: baseline.get_untracked(),
+            anomalies: anomalies.get_untracked(),
+            horizon: horizon.get_untracked(),
+            queries: rows
+                .get_untracked()
+                .iter()
+                .map(|row| QueryForm {
+                    expr: row.expr.get_untracked(),
+                    legend: row.legend.get_untracked(),
+                    instant: row.instant.get_untracked(),
+                })
+                .collect(),
         };
-        let thresholds = parse_thresholds(&thresholds.get_untracked())?;
-        let targets: Vec<Target> = rows
-            .get_untracked()
-            .iter()
-            .filter(|row| !row.expr.get_untracked().trim().is_empty())
-            .map(|row| Target {
-                expr: row.expr.get_untracked().trim().to_string(),
-                legend_format: Some(row.legend.get_untracked()).filter(|l| !l.trim().is_empty()),
-                instant: row.instant.get_untracked(),
-            })
-            .collect();
-        let horizon_text = horizon.get_untracked();
-        if !horizon_text.trim().is_empty() {
-            parse_span(&horizon_text).map_err(|e| format!("forecast horizon: {e}"))?;
-        }
-        let keep_reduce = match &original.kind {
-            PanelKind::Stat { reduce, .. }
-            | PanelKind::Gauge { reduce }
-            | PanelKind::Bargauge { reduce } => *reduce,
-            _ => Reducer::Last,
-        };
-        let kind = match kind.get_untracked().as_str() {
-            "timeseries" => {
-                let (style, zero_line, mut foresight) = match &original.kind {
-                    PanelKind::Timeseries {
-                        style,
-                        zero_line,
-                        foresight,
-                    } => (*style, *zero_line, foresight.clone()),
-                    _ => (LineStyle::Lines, false, ForesightOptions::default()),
-                };
-                foresight.forecast = ForecastKind::parse(&forecast.get_untracked());
-                foresight.baseline = BaselineKind::parse(&baseline.get_untracked());
-                foresight.anomalies = anomalies.get_untracked();
-                foresight.forecast_horizon =
-                    Some(horizon_text.trim().to_string()).filter(|h| !h.is_empty());
-                PanelKind::Timeseries {
-                    style,
-                    zero_line,
-                    foresight,
-                }
-            }
-            "stat" => match &original.kind {
-                PanelKind::Stat { .. } => original.kind.clone(),
-                _ => PanelKind::Stat {
-                    reduce: keep_reduce,
-                    sparkline: true,
-                    no_value_text: None,
-                },
-            },
-            "gauge" => PanelKind::Gauge {
-                reduce: keep_reduce,
-            },
-            "bargauge" => PanelKind::Bargauge {
-                reduce: keep_reduce,
-            },
-            "table" => PanelKind::Table,
-            "heatmap" => PanelKind::Heatmap,
-            _ => PanelKind::Text {
-                content: content.get_untracked(),
-            },
-        };
-        if !matches!(kind, PanelKind::Text { .. }) && targets.is_empty() {
-            return Err("a panel needs at least one query".into());
-        }
-        Ok(Panel {
-            title: title.trim().to_string(),
-            kind,
-            targets,
-            unit: Unit::from_id(&unit.get_untracked()).unwrap_or_default(),
-            decimals,
-            thresholds,
-            ..original
-        })
+        form.panel(&original.get_value())
     };
 
     let query_rows = move || {
@@ -480,17 +186,14 @@ pub fn PanelEditor(
                                 let input: web_sys::HtmlInputElement = event_target(&e);
                                 let value = input.value();
                                 // selectionStart counts UTF-16 units; the core wants a byte offset.
-                                let cursor_units = input.selection_start().ok().flatten().unwrap_or(value.len() as u32) as usize;
-                                let cursor = value.chars().scan(0usize, |units, c| { *units += c.len_utf16(); Some((*units, c.len_utf8())) })
-                                    .take_while(|(units, _)| *units <= cursor_units)
-                                    .map(|(_, bytes)| bytes)
-                                    .sum::<usize>();
+                                let cursor_units = input.selection_start().ok().flatten().map_or(usize::MAX, |u| u as usize);
+                                let cursor = byte_offset_of_utf16(&value, cursor_units);
                                 row.expr.set(value.clone());
-                                complete.with_value(|complete| complete(value, cursor));
+                                complete.run((value, cursor));
                             }
                             on:change=move |e| {
-                                describe_metric.with_value(|describe| describe(event_target_value(&e)));
-                                run_preview.with_value(|run| run());
+                                describe_metric.run(event_target_value(&e));
+                                run_preview.run(());
                             }
                         />
                         <input class="query-legend" placeholder="legend, e.g. {{instance}}" prop:value=move || row.legend.get() on:input=move |e| row.legend.set(event_target_value(&e)) />
@@ -522,7 +225,7 @@ pub fn PanelEditor(
                     <div class="field"><span>"Queries"</span>
                         <div class="queries">{query_rows}</div>
                         <button data-field="add-query" on:click=move |_| rows.update(|r| r.push(QueryRow { expr: RwSignal::new(String::new()), legend: RwSignal::new(String::new()), instant: RwSignal::new(false) }))>"Add query"</button>
-                        <button data-field="run-preview" on:click=move |_| run_preview.with_value(|run| run())>"Preview"</button>
+                        <button data-field="run-preview" on:click=move |_| run_preview.run(())>"Preview"</button>
                     </div>
                     <p class="metric-hint" data-testid="metric-hint">{move || hint.get()}</p>
                     {move || preview.get().map(|outcome| match outcome {

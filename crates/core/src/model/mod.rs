@@ -9,6 +9,7 @@ pub mod datasource;
 pub mod edit;
 pub mod grafana_import;
 pub mod inline_dashboard;
+pub mod panel_form;
 pub mod refresh;
 pub mod trust;
 pub mod url_state;

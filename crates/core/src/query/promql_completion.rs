@@ -91,6 +91,20 @@ pub const PROMQL_FUNCTIONS: [&str; 81] = [
     "year(",
 ];
 
+/// The byte offset in `text` of a cursor the browser gives in UTF-16 code
+/// units (`selectionStart`), clamped to the text; the completion works in bytes.
+pub fn byte_offset_of_utf16(text: &str, utf16_units: usize) -> usize {
+    let mut units = 0;
+    for (offset, c) in text.char_indices() {
+        units += c.len_utf16();
+        // A cursor inside a surrogate pair stays before the character.
+        if units > utf16_units {
+            return offset;
+        }
+    }
+    text.len()
+}
+
 /// What is being typed at the cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompletionContext {
@@ -300,5 +314,17 @@ mod tests {
             apply_completion(r#"up{job="x" inst"#, 15, "instance"),
             r#"up{job="x" instance"#
         );
+    }
+
+    #[test]
+    fn a_browser_cursor_becomes_a_byte_offset() {
+        assert_eq!(byte_offset_of_utf16("rate(x", 5), 5);
+        // é is one UTF-16 unit and two bytes; 😀 is two units and four bytes.
+        assert_eq!(byte_offset_of_utf16("é{a}", 2), 3);
+        assert_eq!(byte_offset_of_utf16("😀up", 2), 4);
+        assert_eq!(byte_offset_of_utf16("😀up", 3), 5);
+        assert_eq!(byte_offset_of_utf16("😀up", 1), 0);
+        assert_eq!(byte_offset_of_utf16("up", 99), 2);
+        assert_eq!(byte_offset_of_utf16("", 0), 0);
     }
 }

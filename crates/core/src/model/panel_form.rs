@@ -1,0 +1,260 @@
+//! The panel editor's form, as typed, and the panel it makes: what each field
+//! must be, and what a change of type keeps (a stat's reducer, a time series'
+//! line style and overlays).
+
+use crate::analytics::options::{BaselineKind, ForecastKind, ForesightOptions};
+use crate::foundation::span::parse_span;
+use crate::foundation::units::Unit;
+use crate::model::dashboard::{LineStyle, Panel, PanelKind, Reducer, Target};
+use crate::model::edit::parse_thresholds;
+
+/// One query row of the form.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryForm {
+    pub expr: String,
+    pub legend: String,
+    pub instant: bool,
+}
+
+/// Every field of the form as text (or a switch), as the editor shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PanelForm {
+    pub title: String,
+    /// A panel type id (`timeseries`, `stat`, …).
+    pub kind: String,
+    /// A unit id.
+    pub unit: String,
+    pub decimals: String,
+    /// `green, 80 amber, 90 red`.
+    pub thresholds: String,
+    /// Markdown, for text panels.
+    pub content: String,
+    /// `none`, `linear` or `seasonal`.
+    pub forecast: String,
+    /// `none`, `1d`, `1w` or `seasonal`.
+    pub baseline: String,
+    pub anomalies: bool,
+    /// A span (`4h`), or empty for a quarter of the range.
+    pub horizon: String,
+    pub queries: Vec<QueryForm>,
+}
+
+impl PanelForm {
+    /// The form filled in from `panel`.
+    pub fn of(panel: &Panel) -> Self {
+        let own = match &panel.kind {
+            PanelKind::Timeseries { foresight, .. } => foresight.clone(),
+            _ => ForesightOptions::default(),
+        };
+        Self {
+            title: panel.title.clone(),
+            kind: panel.kind.type_id().to_string(),
+            unit: panel.unit.id().to_string(),
+            decimals: panel.decimals.map(|d| d.to_string()).unwrap_or_default(),
+            thresholds: crate::model::edit::format_thresholds(&panel.thresholds),
+            content: match &panel.kind {
+                PanelKind::Text { content } => content.clone(),
+                _ => String::new(),
+            },
+            forecast: own.forecast.map_or("none", ForecastKind::id).to_string(),
+            baseline: own.baseline.map_or("none", BaselineKind::id).to_string(),
+            anomalies: own.anomalies,
+            horizon: own.forecast_horizon.unwrap_or_default(),
+            queries: panel
+                .targets
+                .iter()
+                .map(|t| QueryForm {
+                    expr: t.expr.clone(),
+                    legend: t.legend_format.clone().unwrap_or_default(),
+                    instant: t.instant,
+                })
+                .collect(),
+        }
+    }
+
+    /// The panel this form makes out of `original` (its id, description and
+    /// anything the form does not show stay), or what is wrong with it.
+    pub fn panel(&self, original: &Panel) -> Result<Panel, String> {
+        if self.title.trim().is_empty() {
+            return Err("the title cannot be empty".into());
+        }
+        let decimals = match self.decimals.trim() {
+            "" => None,
+            text => Some(
+                text.parse::<u8>()
+                    .map_err(|_| format!("decimals {text:?} is not a whole number from 0 to 12"))?
+                    .min(12),
+            ),
+        };
+        let thresholds = parse_thresholds(&self.thresholds)?;
+        let targets: Vec<Target> = self
+            .queries
+            .iter()
+            .filter(|row| !row.expr.trim().is_empty())
+            .map(|row| Target {
+                expr: row.expr.trim().to_string(),
+                legend_format: Some(row.legend.clone()).filter(|l| !l.trim().is_empty()),
+                instant: row.instant,
+            })
+            .collect();
+        let horizon = self.horizon.trim();
+        if !horizon.is_empty() {
+            parse_span(horizon).map_err(|e| format!("forecast horizon: {e}"))?;
+        }
+        let kind = self.kind_from(original, horizon);
+        if !matches!(kind, PanelKind::Text { .. }) && targets.is_empty() {
+            return Err("a panel needs at least one query".into());
+        }
+        Ok(Panel {
+            title: self.title.trim().to_string(),
+            kind,
+            targets,
+            unit: Unit::from_id(&self.unit).unwrap_or_default(),
+            decimals,
+            thresholds,
+            ..original.clone()
+        })
+    }
+
+    /// The panel type picked, keeping what the original had of it.
+    fn kind_from(&self, original: &Panel, horizon: &str) -> PanelKind {
+        let keep_reduce = match &original.kind {
+            PanelKind::Stat { reduce, .. }
+            | PanelKind::Gauge { reduce }
+            | PanelKind::Bargauge { reduce } => *reduce,
+            _ => Reducer::Last,
+        };
+        match self.kind.as_str() {
+            "timeseries" => {
+                let (style, zero_line, mut foresight) = match &original.kind {
+                    PanelKind::Timeseries {
+                        style,
+                        zero_line,
+                        foresight,
+                    } => (*style, *zero_line, foresight.clone()),
+                    _ => (LineStyle::Lines, false, ForesightOptions::default()),
+                };
+                foresight.forecast = ForecastKind::parse(&self.forecast);
+                foresight.baseline = BaselineKind::parse(&self.baseline);
+                foresight.anomalies = self.anomalies;
+                foresight.forecast_horizon = Some(horizon.to_string()).filter(|h| !h.is_empty());
+                PanelKind::Timeseries {
+                    style,
+                    zero_line,
+                    foresight,
+                }
+            }
+            "stat" => match &original.kind {
+                PanelKind::Stat { .. } => original.kind.clone(),
+                _ => PanelKind::Stat {
+                    reduce: keep_reduce,
+                    sparkline: true,
+                    no_value_text: None,
+                },
+            },
+            "gauge" => PanelKind::Gauge {
+                reduce: keep_reduce,
+            },
+            "bargauge" => PanelKind::Bargauge {
+                reduce: keep_reduce,
+            },
+            "table" => PanelKind::Table,
+            "heatmap" => PanelKind::Heatmap,
+            _ => PanelKind::Text {
+                content: self.content.clone(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::dashboard::Dashboard;
+
+    fn shipped_panels() -> Vec<Panel> {
+        Dashboard::from_json(include_str!(
+            "../../../../public/dashboards/service-health.json"
+        ))
+        .unwrap()
+        .panels
+    }
+
+    #[test]
+    fn an_untouched_form_gives_the_panel_back() {
+        for panel in shipped_panels() {
+            assert_eq!(
+                PanelForm::of(&panel).panel(&panel).as_ref(),
+                Ok(&panel),
+                "{}",
+                panel.id
+            );
+        }
+    }
+
+    #[test]
+    fn each_field_says_what_is_wrong_with_it() {
+        let panel = shipped_panels()
+            .into_iter()
+            .find(|p| !p.targets.is_empty())
+            .unwrap();
+        let form = PanelForm::of(&panel);
+        let wrong = |change: &dyn Fn(&mut PanelForm)| {
+            let mut form = form.clone();
+            change(&mut form);
+            form.panel(&panel).unwrap_err()
+        };
+        assert!(wrong(&|f| f.title = "  ".into()).contains("title"));
+        assert!(wrong(&|f| f.decimals = "two".into()).contains("decimals"));
+        assert!(wrong(&|f| f.decimals = "-1".into()).contains("decimals"));
+        assert!(wrong(&|f| f.horizon = "soon".into()).contains("horizon"));
+        assert!(
+            wrong(&|f| f.queries.iter_mut().for_each(|q| q.expr = " ".into()))
+                .contains("at least one query")
+        );
+        // Decimals past 12 are held at 12; a text panel needs no query.
+        let mut form = form.clone();
+        form.decimals = "40".into();
+        assert_eq!(form.panel(&panel).unwrap().decimals, Some(12));
+        form.kind = "text".into();
+        form.queries.clear();
+        form.content = "# notes".into();
+        assert_eq!(
+            form.panel(&panel).unwrap().kind,
+            PanelKind::Text {
+                content: "# notes".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_type_keeps_what_the_panel_had_of_it() {
+        let stat = shipped_panels()
+            .into_iter()
+            .find(|p| matches!(p.kind, PanelKind::Stat { reduce, .. } if reduce != Reducer::Last))
+            .or_else(|| {
+                shipped_panels()
+                    .into_iter()
+                    .find(|p| matches!(p.kind, PanelKind::Stat { .. }))
+            })
+            .unwrap();
+        let PanelKind::Stat { reduce, .. } = stat.kind else {
+            unreachable!()
+        };
+        let mut form = PanelForm::of(&stat);
+        form.kind = "gauge".into();
+        assert_eq!(form.panel(&stat).unwrap().kind, PanelKind::Gauge { reduce });
+        let series = shipped_panels()
+            .into_iter()
+            .find(|p| matches!(p.kind, PanelKind::Timeseries { .. }))
+            .unwrap();
+        let mut form = PanelForm::of(&series);
+        form.forecast = "linear".into();
+        form.horizon = " 4h ".into();
+        let PanelKind::Timeseries { foresight, .. } = form.panel(&series).unwrap().kind else {
+            panic!("still a time series")
+        };
+        assert_eq!(foresight.forecast, Some(ForecastKind::Linear));
+        assert_eq!(foresight.forecast_horizon.as_deref(), Some("4h"));
+    }
+}
