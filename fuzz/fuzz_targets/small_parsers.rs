@@ -45,7 +45,7 @@ fn local_time(text: &str) {
     };
     // Time zones are at most 14 hours from UTC.
     let offset = offset.bytes().fold(0i32, |sum, b| sum * 256 + i32::from(b)) % 1681 - 840;
-    if let Ok(time) = TimeExpression::parse_local(text, offset) {
+    if let Ok(time) = TimeExpression::parse_local(text, &offset) {
         let _ = time.to_string();
         let _ = time.resolve(CLOCKS_MS[1]);
     }

@@ -1,0 +1,229 @@
+//! The page: the URL is the state. It is decoded into a [`ViewState`], the
+//! dashboard it names is loaded, and every change (range, refresh, variables)
+//! writes a new URL with one history entry; back/forward restores it.
+
+mod app_bar;
+mod dialogs;
+mod loading;
+mod session;
+mod trust;
+
+use crate::browser::clock::now_ms;
+use crate::browser::http::fetch_text;
+use crate::browser::location::location_search;
+use crate::browser::storage::{
+    forget_draft, load_confirmed_origins, load_draft, load_saved_reporting, load_tab_choices,
+    store_draft,
+};
+use crate::dashboard::page::{CurrentVariables, DashboardPage};
+use crate::editor::panel_editor::PanelEditing;
+use crate::trust_banner::install_connect_policy;
+use app_bar::AppBar;
+use dialogs::Dialogs;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::{Dashboard, DashboardListing};
+use foresight_core::model::edit::{Edit, EditHistory};
+use foresight_core::model::trust as trust_model;
+use foresight_core::model::url_state::ViewState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use loading::follow_dashboard;
+use session::{Dialog, EditSession};
+use trust::{review_dashboard, DashboardTrust, TrustInputs, TrustPrompt};
+
+#[component]
+pub fn App() -> impl IntoView {
+    // Before anything is fetched: the page may connect only to confirmed origins.
+    let confirmed = RwSignal::new(load_confirmed_origins());
+    install_connect_policy(&confirmed.get_untracked());
+    let tab_choices = RwSignal::new(load_tab_choices());
+    let (initial, problems) = ViewState::decode(&location_search());
+    let view_state = RwSignal::new(initial);
+    let url_problems = RwSignal::new(problems);
+    let listener = window_event_listener(leptos::ev::popstate, move |_| {
+        let (state, problems) = ViewState::decode(&location_search());
+        url_problems.set(problems);
+        view_state.set(state);
+    });
+    on_cleanup(move || listener.remove());
+
+    // The list of shipped dashboards, for the picker; without it the picker is hidden.
+    let listings = RwSignal::new(Vec::<DashboardListing>::new());
+    spawn_local(async move {
+        if let Ok((200..=299, text)) = fetch_text("public/dashboards/index.json", None).await {
+            if let Ok(list) =
+                foresight_core::foundation::json::decode::<Vec<DashboardListing>>(&text)
+            {
+                listings.try_set(list);
+            }
+        }
+    });
+
+    let (dashboard, dashboard_ref) = follow_dashboard(view_state, url_problems);
+
+    // Editing: the dashboard being edited, its undo history and a crash-safe draft.
+    let history = RwSignal::new(None::<EditHistory>);
+    let dialog = RwSignal::new(None::<Dialog>);
+    let notice = RwSignal::new(None::<String>);
+    // The last shared link, shown in a field to select (the clipboard may refuse);
+    // any later notice replaces it.
+    let shared_link = RwSignal::new(None::<String>);
+    let share_message = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if notice.with(Option::is_some) {
+            shared_link.set(None);
+        }
+    });
+    // True while the editor holds a dashboard that was imported and not yet saved.
+    let editing_import = RwSignal::new(false);
+    // The dashboard as it was when editing began: the viewer's answer to the
+    // trust banner is about it, so their own edits never ask again.
+    let editing_base = RwSignal::new(None::<Dashboard>);
+    let recovered = RwSignal::new(load_draft());
+    // A saved dashboard that cannot be read is named here; the others load.
+    let (saved_at_start, saved_problems) = match load_saved_reporting() {
+        Ok((saved, problems)) => (Ok(saved), problems),
+        Err(message) => (Err(message.clone()), vec![message]),
+    };
+    if !saved_problems.is_empty() {
+        notice.set(Some(saved_problems.join("; ")));
+    }
+    let saved_list = RwSignal::new(saved_at_start);
+    let editing = Memo::new(move |_| history.with(Option::is_some));
+    let dirty = Memo::new(move |_| history.with(|h| h.as_ref().is_some_and(EditHistory::is_dirty)));
+    let shown = Memo::new(move |_| {
+        history
+            .with(|h| h.as_ref().map(|h| Ok(h.current.clone())))
+            .or_else(|| dashboard.get())
+    });
+    let session = EditSession {
+        view_state,
+        confirmed,
+        history,
+        dialog,
+        notice,
+        shared_link,
+        share_message,
+        editing_import,
+        editing_base,
+        saved_list,
+    };
+    let apply = Callback::new(move |edit: Edit| {
+        let mut outcome = Ok(());
+        history.update(|h| {
+            if let Some(h) = h {
+                outcome = h.apply(&edit);
+                if outcome.is_ok() {
+                    outcome = store_draft(Some(&h.current));
+                }
+            }
+        });
+        notice.set(outcome.err());
+    });
+    let open_panel = Callback::new(move |id: String| dialog.set(Some(Dialog::Panel(id))));
+    // The variable values the shown dashboard resolved (kept up to date by the page).
+    let current_variables = RwSignal::new(SortedMap::new());
+    provide_context(CurrentVariables(current_variables));
+    // "Create alert from this panel": its first query, the page's variable selection written in.
+    let alert_from_panel = Callback::new(move |id: String| {
+        let values = current_variables.get_untracked();
+        let rule = history.with_untracked(|h| {
+            let panel = h.as_ref()?.current.panel(&id)?;
+            Some(panel.suggested_alert_rule(&values))
+        });
+        if let Some(rule) = rule {
+            dialog.set(Some(Dialog::Rule(None, Box::new(rule))));
+        }
+    });
+    let panel_editing = Signal::derive(move || {
+        editing.get().then_some(PanelEditing {
+            apply,
+            open: open_panel,
+            alert: alert_from_panel,
+        })
+    });
+    let unload = window_event_listener(leptos::ev::beforeunload, move |event| {
+        if dirty.get_untracked() {
+            event.prevent_default();
+            event.set_return_value("Unsaved changes to this dashboard will be lost.");
+        }
+    });
+    on_cleanup(move || unload.remove());
+    let trust_inputs = TrustInputs {
+        view_state,
+        dashboard_ref,
+        dashboard,
+        shown,
+        editing,
+        editing_import,
+        editing_base,
+        confirmed,
+        tab_choices,
+        notice,
+    };
+    let trust = review_dashboard(trust_inputs);
+    let DashboardTrust {
+        provenance, inert, ..
+    } = trust;
+    view! {
+        <TrustPrompt trust=trust inputs=trust_inputs />
+        {move || {
+            let problems = url_problems.get();
+            (!problems.is_empty())
+                .then(|| {
+                    view! {
+                        <div class="url-problems" role="alert" data-testid="url-problems">
+                            "Parts of this link could not be used:"
+                            <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect::<Vec<_>>()}</ul>
+                        </div>
+                    }
+                })
+        }}
+        {move || recovered.get().map(|(key, draft)| {
+            let title = draft.title.clone();
+            let discarded = key.clone();
+            view! {
+                <div class="draft-banner" role="status" data-testid="draft-banner">
+                    {format!("Unsaved changes to “{title}” were kept from your last visit.")}
+                    <button data-action="resume-draft" on:click=move |_| {
+                        recovered.set(None);
+                        // The draft becomes this tab's.
+                        forget_draft(&key);
+                        session.edit_unsaved(draft.clone());
+                    }>"Resume editing"</button>
+                    <button data-action="discard-draft" on:click=move |_| { recovered.set(None); forget_draft(&discarded); }>"Discard"</button>
+                </div>
+            }
+        })}
+        <AppBar session=session dashboard=dashboard dashboard_ref=dashboard_ref apply=apply inert=inert />
+        {move || notice.get().map(|text| view! { <div class="notice" role="status" data-testid="notice">{text}</div> })}
+        {move || {
+            let select_all = |event: leptos::ev::FocusEvent| {
+                event_target::<web_sys::HtmlInputElement>(&event).select();
+            };
+            let message = share_message.get();
+            shared_link.get().map(|url| view! {
+                <div class="notice shared" role="status" data-testid="share-notice">
+                    <span>{message.unwrap_or_else(|| "Copying the link…".into())}</span>
+                    <input class="shared-link" data-testid="shared-link" readonly=true prop:value=url
+                        on:focus=select_all />
+                    <button data-action="close-share" title="Close" on:click=move |_| shared_link.set(None)>"×"</button>
+                </div>
+            })
+        }}
+        <Dialogs session=session apply=apply />
+        {move || match shown.get() {
+            None => view! { <p class="page-message">"Loading dashboard…"</p> }.into_any(),
+            Some(Err(message)) => {
+                view! { <p class="page-message error" role="alert" data-testid="dashboard-error">{message}</p> }.into_any()
+            }
+            Some(Ok(dashboard)) => {
+                let inert = inert.get();
+                let namespace = trust_model::alert_state_namespace(provenance.get(), &dashboard);
+                let dashboard = if inert { trust_model::inert(&dashboard) } else { dashboard };
+                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() start_ms=now_ms() editing=panel_editing inert=inert state_namespace=namespace /> }
+                    .into_any()
+            }
+        }}
+    }
+}

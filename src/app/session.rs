@@ -1,0 +1,284 @@
+//! Editing a dashboard in the page: its undo history and crash-safe draft,
+//! saving (which confirms the addresses of what the user wrote or accepted),
+//! sharing as a link that carries the whole dashboard, leaving, and deleting
+//! what was saved. One `EditSession` holds the state the app bar, the dialogs
+//! and the page share.
+
+use crate::browser::clipboard::clipboard_accepts;
+use crate::browser::http::deflate_raw;
+use crate::browser::location::{default_datasource, push_url};
+use crate::browser::storage::{
+    delete_saved_dashboard, load_saved, save_dashboard, store_confirmed_origins, store_draft,
+};
+use crate::trust_banner::page_context;
+use foresight_core::alerting::rule::AlertRule;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::datasource::Datasource;
+use foresight_core::model::edit::{long_url_warning, EditHistory, SavedDashboards};
+use foresight_core::model::inline_dashboard::{dashboard_json, link_text};
+use foresight_core::model::trust::{self, ConfirmedOrigins};
+use foresight_core::model::url_state::{DashboardRef, ViewState};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The Prometheus a dashboard talks to: the link's, else the dashboard's, else the page's default.
+pub fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) -> Datasource {
+    view_state
+        .with_untracked(|s| s.datasource.clone())
+        .or_else(|| {
+            dashboard
+                .datasource
+                .as_deref()
+                .and_then(|d| Datasource::parse(d).ok())
+        })
+        .unwrap_or_else(default_datasource)
+}
+
+/// Which dialog is open over the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    Import,
+    Settings,
+    Panel(String),
+    Rules,
+    /// The editor of rule `index` (`None`: a new one), with the rule to start from.
+    Rule(Option<usize>, Box<AlertRule>),
+}
+
+/// What editing shares between the app bar, the dialogs and the page.
+#[derive(Clone, Copy)]
+pub struct EditSession {
+    pub view_state: RwSignal<ViewState>,
+    pub confirmed: RwSignal<ConfirmedOrigins>,
+    /// The dashboard being edited and its undo history (`None`: not editing).
+    pub history: RwSignal<Option<EditHistory>>,
+    pub dialog: RwSignal<Option<Dialog>>,
+    /// The last thing to tell the user (an error, or what was done).
+    pub notice: RwSignal<Option<String>>,
+    /// The last shared link, shown in a field to select (the clipboard may refuse).
+    pub shared_link: RwSignal<Option<String>>,
+    pub share_message: RwSignal<Option<String>>,
+    /// True while the editor holds a dashboard that was imported and not yet saved.
+    pub editing_import: RwSignal<bool>,
+    /// The dashboard as it was when editing began: the viewer's answer to the
+    /// trust banner is about it, so their own edits never ask again.
+    pub editing_base: RwSignal<Option<Dashboard>>,
+    pub saved_list: RwSignal<Result<SavedDashboards, String>>,
+}
+
+impl EditSession {
+    /// Keeps the editor's draft; a refusal (storage full) is said, not swallowed.
+    pub fn keep_draft(self, draft: Option<&Dashboard>) {
+        if let Err(message) = store_draft(draft) {
+            self.notice.set(Some(message));
+        }
+    }
+
+    pub fn start_editing(self, from: Dashboard) {
+        self.editing_base.set(Some(from.clone()));
+        self.history.set(Some(EditHistory::new(from)));
+        self.notice.set(None);
+    }
+
+    /// Edits an imported (or recovered) dashboard: unsaved until the user saves
+    /// it, and untrusted until the user accepts what it would do.
+    pub fn edit_unsaved(self, dashboard: Dashboard) {
+        self.editing_import.set(true);
+        self.keep_draft(Some(&dashboard));
+        self.editing_base.set(Some(dashboard.clone()));
+        self.history.set(Some(EditHistory::new_unsaved(dashboard)));
+    }
+
+    pub fn is_dirty(self) -> bool {
+        self.history
+            .with_untracked(|h| h.as_ref().is_some_and(EditHistory::is_dirty))
+    }
+
+    /// Saves the dashboard being edited; `runs_with_extras` says whether it runs
+    /// its alert rules and datasource (trusted, or accepted by the viewer).
+    pub fn save(self, runs_with_extras: bool) {
+        let Self {
+            view_state,
+            confirmed,
+            history,
+            notice,
+            editing_import,
+            saved_list,
+            ..
+        } = self;
+        let keep_draft = move |draft: Option<&Dashboard>| self.keep_draft(draft);
+        let inert = !runs_with_extras;
+        {
+            let Some(current) = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))
+            else {
+                return;
+            };
+            match save_dashboard(&current) {
+                Ok(()) => {
+                    history.update(|h| {
+                        if let Some(h) = h {
+                            h.mark_saved();
+                        }
+                    });
+                    keep_draft(None);
+                    editing_import.set(false);
+                    // Saving what runs with its extras (trusted, or accepted) confirms
+                    // its notification targets: the user wrote or accepted them.
+                    let mut newly_confirmed = false;
+                    if !inert {
+                        let mut next = confirmed.get_untracked();
+                        for address in current
+                            .notify
+                            .alertmanager
+                            .iter()
+                            .chain(&current.notify.webhooks)
+                        {
+                            if let Some(origin) = trust::origin_of(address) {
+                                next.notification_targets.insert(origin);
+                            }
+                        }
+                        if let Some(own) = current
+                            .datasource
+                            .as_deref()
+                            .and_then(|d| Datasource::parse(d).ok())
+                        {
+                            if !next.permits_datasource(&page_context(), &own) {
+                                next.datasources.insert(own.origin());
+                            }
+                        }
+                        if next != confirmed.get_untracked()
+                            && store_confirmed_origins(&next).is_ok()
+                        {
+                            confirmed.set(next);
+                            newly_confirmed = true;
+                        }
+                    }
+                    saved_list.set(load_saved());
+                    notice.set(Some(format!(
+                "Saved “{}” in this browser{}",
+                current.title,
+                if newly_confirmed {
+                    "; the addresses it uses are confirmed and will be reached after the page is reloaded"
+                } else {
+                    ""
+                }
+            )));
+                    let mut next = view_state.get_untracked();
+                    next.dashboard = DashboardRef::Saved(current.id.clone());
+                    push_url(&next);
+                    view_state.set(next);
+                }
+                Err(message) => notice.set(Some(message)),
+            }
+        }
+    }
+
+    /// Leaves editing, after asking if there are unsaved changes.
+    pub fn finish(self) {
+        let Self {
+            history,
+            dialog,
+            editing_import,
+            editing_base,
+            ..
+        } = self;
+        let keep_draft = move |draft: Option<&Dashboard>| self.keep_draft(draft);
+        let dirty = move || self.is_dirty();
+        {
+            let leave = !dirty()
+                || window()
+                    .confirm_with_message("Leave editing? Unsaved changes will be lost.")
+                    .unwrap_or(false);
+            if leave {
+                history.set(None);
+                editing_import.set(false);
+                editing_base.set(None);
+                keep_draft(None);
+                dialog.set(None);
+            }
+        }
+    }
+
+    /// Copies a link that carries the whole dashboard being edited.
+    pub fn share(self) {
+        let Self {
+            view_state,
+            history,
+            notice,
+            shared_link,
+            share_message,
+            ..
+        } = self;
+        {
+            let Some(current) = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))
+            else {
+                return;
+            };
+            notice.set(None);
+            share_message.set(None);
+            spawn_local(async move {
+                let deflated = match deflate_raw(dashboard_json(&current).as_bytes()).await {
+                    Ok(deflated) => deflated,
+                    Err(message) => {
+                        notice.try_set(Some(message));
+                        return;
+                    }
+                };
+                let state = ViewState {
+                    dashboard: DashboardRef::Inline(link_text(&deflated)),
+                    ..view_state.get_untracked()
+                };
+                let location = window().location();
+                let url = format!(
+                    "{}{}{}",
+                    location.origin().unwrap_or_default(),
+                    location.pathname().unwrap_or_default(),
+                    state.encode()
+                );
+                shared_link.try_set(Some(url.clone()));
+                let copied = clipboard_accepts(&url).await;
+                let said = match (copied, long_url_warning(&url)) {
+                    (true, None) => format!(
+                        "Link copied ({} characters). It holds the whole dashboard.",
+                        url.len()
+                    ),
+                    (false, None) => format!(
+                "The browser did not let the page copy the link ({} characters): select it below.",
+                url.len()
+            ),
+                    (true, Some(warning)) => format!("Link copied — {warning}"),
+                    (false, Some(warning)) => format!(
+                "The browser did not let the page copy the link: select it below — {warning}"
+            ),
+                };
+                // A newer share may have replaced this link meanwhile.
+                if shared_link.with_untracked(|shown| shown.as_deref() == Some(url.as_str())) {
+                    share_message.try_set(Some(said));
+                }
+            });
+        }
+    }
+
+    /// Deletes a saved dashboard from this browser, after asking.
+    pub fn delete_saved(self, id: String) {
+        let Self {
+            notice, saved_list, ..
+        } = self;
+        {
+            let confirmed = window()
+                .confirm_with_message(&format!(
+                    "Delete the saved dashboard {id:?} from this browser?"
+                ))
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+            let outcome = delete_saved_dashboard(&id);
+            saved_list.set(load_saved());
+            notice.set(Some(match outcome {
+                Ok(()) => format!("Deleted {id:?} from this browser"),
+                Err(message) => message,
+            }));
+        }
+    }
+}

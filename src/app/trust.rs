@@ -1,0 +1,182 @@
+//! What the dashboard on screen would do beyond drawing that the viewer has
+//! not agreed to (`model::trust::review`), this tab's answer, and the banner
+//! that asks. A dashboard shipped with the page or saved here is trusted: its
+//! own datasource is confirmed on its author's authority.
+
+use crate::browser::storage::{store_confirmed_origins, store_tab_choices};
+use crate::trust_banner::{page_context, TrustBanner};
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::datasource::Datasource;
+use foresight_core::model::trust::{self, Capability, ConfirmedOrigins, Provenance};
+use foresight_core::model::url_state::{DashboardRef, ViewState};
+use leptos::prelude::*;
+
+/// The review of the dashboard on screen.
+#[derive(Clone, Copy)]
+pub struct DashboardTrust {
+    pub provenance: Memo<Provenance>,
+    /// A key for this tab's answer, and what would be asked.
+    pub review: Memo<(String, Vec<Capability>)>,
+    /// This tab's answer, if it gave one.
+    pub choice: Memo<Option<bool>>,
+    /// Asked about and not accepted: the page draws without the extras.
+    pub inert: Memo<bool>,
+}
+
+/// What the review reads.
+#[derive(Clone, Copy)]
+pub struct TrustInputs {
+    pub view_state: RwSignal<ViewState>,
+    pub dashboard_ref: Memo<DashboardRef>,
+    /// The dashboard loaded from the address.
+    pub dashboard: RwSignal<Option<Result<Dashboard, String>>>,
+    /// What is on screen (the edited dashboard while editing).
+    pub shown: Memo<Option<Result<Dashboard, String>>>,
+    pub editing: Memo<bool>,
+    pub editing_import: RwSignal<bool>,
+    pub editing_base: RwSignal<Option<Dashboard>>,
+    pub confirmed: RwSignal<ConfirmedOrigins>,
+    pub tab_choices: RwSignal<SortedMap<String, bool>>,
+    pub notice: RwSignal<Option<String>>,
+}
+
+pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
+    let TrustInputs {
+        view_state,
+        dashboard_ref,
+        dashboard,
+        shown,
+        editing,
+        editing_import,
+        editing_base,
+        confirmed,
+        tab_choices,
+        ..
+    } = inputs;
+    // What the dashboard on screen would do beyond drawing, that the viewer has
+    // not agreed to; and whether this tab already answered for it.
+    let provenance = Memo::new(move |_| {
+        if editing_import.get() {
+            Provenance::Import
+        } else {
+            Provenance::of(&dashboard_ref.get())
+        }
+    });
+    let review = Memo::new(move |_| {
+        let Some(Ok(current)) = shown.get() else {
+            return (String::new(), Vec::new());
+        };
+        let confirmed = confirmed.get();
+        let base = editing_base.get().unwrap_or_else(|| current.clone());
+        view_state.with(|s| {
+            let asks = trust::review(
+                provenance.get(),
+                &current,
+                s.datasource.as_ref(),
+                s.refresh.as_deref(),
+                &confirmed,
+                &page_context(),
+            );
+            let key = trust::fingerprint(&format!(
+                "{}|{:?}|{:?}",
+                trust::dashboard_fingerprint(&base),
+                s.datasource.as_ref().map(|d| d.to_string()),
+                s.refresh
+            ));
+            (key, asks)
+        })
+    });
+    let choice =
+        Memo::new(move |_| review.with(|(key, _)| tab_choices.with(|c| c.get(key).copied())));
+    // Inert: asked about and not accepted; the page draws without the extras.
+    let inert =
+        Memo::new(move |_| review.with(|(_, asks)| !asks.is_empty()) && choice.get() != Some(true));
+    // A dashboard shipped with the page or saved here names its datasource on
+    // its author's authority: confirm it, and reload once so that the page's
+    // connect policy lets it through.
+    Effect::new(move |_| {
+        if editing.get() || !provenance.get().is_trusted() {
+            return;
+        }
+        let Some(Ok(current)) = dashboard.get() else {
+            return;
+        };
+        let Some(own) = current
+            .datasource
+            .as_deref()
+            .and_then(|d| Datasource::parse(d).ok())
+        else {
+            return;
+        };
+        // A link's datasource overrides it; that one is the banner's to ask about.
+        if view_state.with_untracked(|s| s.datasource.is_some()) {
+            return;
+        }
+        let mut next = confirmed.get_untracked();
+        if next.permits_datasource(&page_context(), &own) {
+            return;
+        }
+        next.datasources.insert(own.origin());
+        if store_confirmed_origins(&next).is_ok() {
+            let _ = window().location().reload();
+        }
+    });
+    DashboardTrust {
+        provenance,
+        review,
+        choice,
+        inert,
+    }
+}
+
+/// The banner, while there is something to ask and this tab has not answered.
+#[component]
+pub fn TrustPrompt(trust: DashboardTrust, inputs: TrustInputs) -> impl IntoView {
+    let DashboardTrust { review, choice, .. } = trust;
+    let TrustInputs {
+        confirmed,
+        tab_choices,
+        notice,
+        ..
+    } = inputs;
+    let answer = move |accepted: bool| {
+        let (key, asks) = review.get_untracked();
+        if accepted {
+            let before = confirmed.get_untracked();
+            let mut after = before.clone();
+            trust::confirm(&mut after, &asks);
+            if after != before {
+                if let Err(message) = store_confirmed_origins(&after) {
+                    notice.set(Some(message));
+                    return;
+                }
+            }
+            tab_choices.update(|c| {
+                c.insert(key, true);
+            });
+            store_tab_choices(&tab_choices.get_untracked());
+            if after != before {
+                // The page's connect policy lists the new origins only after a reload.
+                let _ = window().location().reload();
+            }
+        } else {
+            tab_choices.update(|c| {
+                c.insert(key, false);
+            });
+            store_tab_choices(&tab_choices.get_untracked());
+        }
+    };
+    move || {
+        let asks = review.with(|(_, asks)| asks.clone());
+        (!asks.is_empty() && choice.get().is_none()).then(|| {
+            view! {
+                <TrustBanner
+                    asks=asks
+                    on_accept=Callback::new(move |_| answer(true))
+                    on_decline=Callback::new(move |_| answer(false))
+                />
+            }
+        })
+    }
+}
