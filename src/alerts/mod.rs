@@ -10,3 +10,10 @@ pub mod rule_card;
 pub mod sections;
 pub mod silences;
 pub mod view;
+
+/// A backtest's episodes, drawn on every time-series panel of the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertAnnotations {
+    pub rule: String,
+    pub episodes: Vec<foresight_core::alerting::rule::Episode>,
+}

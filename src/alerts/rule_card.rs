@@ -2,8 +2,8 @@
 //! server's own state for the same rule, a backtest over the dashboard's range,
 //! and its instances with their annotations and a way to silence each.
 
+use crate::alerts::AlertAnnotations;
 use crate::browser::clock::{now_seconds, BrowserZone};
-use crate::dashboard::panel_context::AlertAnnotations;
 use foresight_core::alerting::engine::{describe_labels, RuleHealth};
 use foresight_core::alerting::rule::{pages, AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;

@@ -2,7 +2,6 @@
 //! state changes, and the Prometheus server's own alerting rules.
 
 use crate::browser::clock::now_seconds;
-use crate::editor::panel_editor::PanelEditing;
 use foresight_core::alerting::engine::describe_labels;
 use foresight_core::alerting::history::{AlertHistory, TimelineRow};
 use foresight_core::alerting::rule::AlertRule;
@@ -76,11 +75,11 @@ pub fn ServerRulesTable(
     server_rules: RwSignal<Option<Result<Vec<ServerRule>, String>>>,
     /// The dashboard's own rules.
     rules: StoredValue<Vec<AlertRule>>,
-    editing: Signal<Option<PanelEditing>>,
+    on_edit: Signal<Option<Callback<Edit>>>,
 ) -> impl IntoView {
     // Re-rendered at every poll: rows hold no reactive closures, which would never be freed.
     move || {
-        let editing_now = editing.get();
+        let editing_now = on_edit.get();
         let known: Vec<String> = rules.with_value(|r| r.iter().map(|r| r.name.clone()).collect());
         server_rules.get().map(|outcome| match outcome {
             Err(message) => view! { <p class="server-rules message error">{format!("The server's alert rules could not be read: {message}")}</p> }.into_any(),
@@ -91,9 +90,9 @@ pub fn ServerRulesTable(
                     let imported = server.to_alert_rule();
                     let action = match (here, editing_now) {
                         (true, _) => view! { <span>"also in this dashboard"</span> }.into_any(),
-                        (false, Some(editing)) => {
+                        (false, Some(apply)) => {
                             let rule = imported.clone();
-                            view! { <button data-action="import-server-rule" on:click=move |_| editing.apply.run(Edit::SetAlertRule { index: None, rule: Box::new(rule.clone()) })>"Add to this dashboard"</button> }.into_any()
+                            view! { <button data-action="import-server-rule" on:click=move |_| apply.run(Edit::SetAlertRule { index: None, rule: Box::new(rule.clone()) })>"Add to this dashboard"</button> }.into_any()
                         }
                         (false, None) => view! { <span>"Edit the dashboard to add it"</span> }.into_any(),
                     };

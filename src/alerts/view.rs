@@ -11,11 +11,10 @@ use crate::alerts::queries::fetch_history;
 use crate::alerts::rule_card::{RuleCard, RuleCardShared};
 use crate::alerts::sections::{AlertTimeline, ServerRulesTable};
 use crate::alerts::silences::SilenceList;
+use crate::alerts::AlertAnnotations;
 use crate::browser::clock::{now_ms, now_seconds};
 use crate::browser::prometheus_client::fetch_alerting_rules;
 use crate::browser::storage::{load_json, store_json};
-use crate::dashboard::panel_context::AlertAnnotations;
-use crate::editor::panel_editor::PanelEditing;
 use foresight_core::alerting::rule::{AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::{prune_expired, Silence};
@@ -23,6 +22,7 @@ use foresight_core::alerting::state_machine::AlertState;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::NotifyTargets;
 use foresight_core::model::datasource::Datasource;
+use foresight_core::model::edit::Edit;
 use foresight_core::query::series::Labels;
 use foresight_core::query::step::QueryWindow;
 use leptos::prelude::*;
@@ -45,7 +45,7 @@ pub fn AlertsView(
     range: Signal<foresight_core::query::time_range::ResolvedRange>,
     /// While editing: server rules can be added to the dashboard.
     #[prop(optional, into)]
-    editing: Signal<Option<PanelEditing>>,
+    on_edit: Signal<Option<Callback<Edit>>>,
 ) -> impl IntoView {
     let store = AlertStore::open(&state_namespace, &rules);
     let AlertStore {
@@ -200,7 +200,7 @@ pub fn AlertsView(
                 add=Callback::new(move |(matchers, hours, comment)| add_silence(matchers, hours, comment))
                 expire=Callback::new(move |id: String| change_silences(&move |all: &mut Vec<Silence>| all.retain(|s| s.id != id)))
             />
-            <ServerRulesTable server_rules=server_rules rules=rules editing=editing />
+            <ServerRulesTable server_rules=server_rules rules=rules on_edit=on_edit />
         </details>
     }
 }

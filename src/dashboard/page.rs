@@ -51,9 +51,7 @@ pub fn DashboardPage(
 ) -> impl IntoView {
     let dashboard = StoredValue::new(dashboard);
     // A backtest's episodes, shaded on every time-series panel.
-    provide_context(RwSignal::new(
-        None::<crate::dashboard::panel_context::AlertAnnotations>,
-    ));
+    provide_context(RwSignal::new(None::<crate::alerts::AlertAnnotations>));
     // Validated when the dashboard was read; a stored one that predates a rule
     // still gets a range.
     let default_from = dashboard.with_value(|d| {
@@ -210,7 +208,7 @@ pub fn DashboardPage(
     let current_id = dashboard.with_value(|d| d.id.clone());
     let alerts = {
         let (rules, notify) = dashboard.with_value(|d| (d.alerts.clone(), d.notify.clone()));
-        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) editing=editing /> }
+        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) on_edit=Signal::derive(move || editing.get().map(|e| e.apply)) /> }
     };
     view! {
         <header class="topbar">

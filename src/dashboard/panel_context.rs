@@ -15,13 +15,6 @@ use foresight_core::query::time_range::ResolvedRange;
 use leptos::prelude::{RwSignal, StoredValue, UpdateValue, WithValue};
 use web_sys::AbortSignal;
 
-/// A backtest's episodes, drawn on every time-series panel of the dashboard.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertAnnotations {
-    pub rule: String,
-    pub episodes: Vec<foresight_core::alerting::rule::Episode>,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelContext {
     pub datasource: Datasource,

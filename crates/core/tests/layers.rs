@@ -1,7 +1,8 @@
 //! The core's folders are layers (see `src/lib.rs`): a file may refer to its
 //! own layer and the ones below, never above, so no import cycle can form
 //! between folders. This reads every source file (tests included) and lists
-//! each reference that goes up.
+//! each reference that goes up. The browser app's folders (`../../src`) are
+//! layered the same way (see ARCHITECTURE.md), and checked here too.
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +16,24 @@ const LAYERS: [&str; 6] = [
     "model",
 ];
 
+/// The browser app's folders (and top-level modules), bottom to top.
+const APP_LAYERS: [&str; 8] = [
+    "browser",
+    "hooks",
+    "charts",
+    "trust_banner",
+    "alerts",
+    "editor",
+    "dashboard",
+    "app",
+];
+
 fn rank(layer: &str) -> Option<usize> {
     LAYERS.iter().position(|l| *l == layer)
+}
+
+fn rank_in(layers: &[&str], layer: &str) -> Option<usize> {
+    layers.iter().position(|l| *l == layer)
 }
 
 /// The top-level modules a file names through `crate::`: `crate::query::…`
@@ -67,13 +84,22 @@ fn leading_identifier(text: &str) -> String {
 
 /// `(file, its layer, the layer it refers to)` for every upward reference.
 fn upward_references(files: &[(String, String)]) -> Vec<(String, String, String)> {
+    upward_references_in(&LAYERS, files)
+}
+
+fn upward_references_in(
+    layers: &[&str],
+    files: &[(String, String)],
+) -> Vec<(String, String, String)> {
     let mut found = Vec::new();
     for (path, source) in files {
-        let Some(layer) = path.split('/').next().filter(|l| rank(l).is_some()) else {
+        let first = path.split('/').next().unwrap_or_default();
+        let layer = first.strip_suffix(".rs").unwrap_or(first);
+        let Some(own) = rank_in(layers, layer) else {
             continue;
         };
         for target in referenced_layers(source) {
-            if rank(&target).is_some_and(|t| t > rank(layer).unwrap()) {
+            if rank_in(layers, &target).is_some_and(|t| t > own) {
                 found.push((path.clone(), layer.to_string(), target));
             }
         }
@@ -154,5 +180,26 @@ fn the_check_finds_an_upward_reference_in_any_form() {
             ("foundation/c.rs".to_string(), "analytics".to_string()),
             ("query/b.rs".to_string(), "chart".to_string()),
         ]
+    );
+}
+
+#[test]
+fn no_folder_of_the_browser_app_refers_to_one_above_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
+    let mut files = Vec::new();
+    rust_files(&root, &root, &mut files);
+    for (path, _) in &files {
+        let first = path.split('/').next().unwrap_or_default();
+        let module = first.strip_suffix(".rs").unwrap_or(first);
+        assert!(
+            rank_in(&APP_LAYERS, module).is_some() || ["lib", "main"].contains(&module),
+            "{path} is in no layer of {APP_LAYERS:?}"
+        );
+    }
+    assert!(files.len() > 40, "only {} files read", files.len());
+    let upward = upward_references_in(&APP_LAYERS, &files);
+    assert!(
+        upward.is_empty(),
+        "references going up a layer: {upward:#?}"
     );
 }

@@ -1,8 +1,8 @@
 //! A backtest's pending and firing stretches over the chart, as Grafana draws
 //! annotations.
 
+use crate::alerts::AlertAnnotations;
 use crate::browser::clock::BrowserZone;
-use crate::dashboard::panel_context::AlertAnnotations;
 use foresight_core::chart::geometry::AXES_INSETS;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::model::dashboard::ForesightOptions;
