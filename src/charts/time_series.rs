@@ -102,6 +102,12 @@ fn plot_error<E: std::fmt::Debug>(error: E) -> String {
     format!("drawing the chart failed: {error:?}")
 }
 
+/// Whether the canvas has a size on the page yet. Before layout (or while
+/// hidden) there is nothing to draw into; the size hook redraws once it has one.
+pub fn is_laid_out(canvas: &HtmlCanvasElement) -> bool {
+    canvas.client_width() > 0 && canvas.client_height() > 0
+}
+
 /// Draws `series` into `canvas`, resizing its backing store to the displayed size.
 pub fn draw_time_series(
     canvas: &HtmlCanvasElement,

@@ -269,6 +269,12 @@ impl BrowserSession {
                 errors: window.foresightErrors,
                 crash: document.querySelector('[data-testid=\"crash\"]')?.textContent ?? null,
                 banner: document.querySelector('[data-testid=\"trust-banner\"]')?.textContent ?? null,
+                panels: [...document.querySelectorAll('[data-panel]')].map(p => ({
+                    id: p.dataset.panel, state: p.dataset.state, busy: p.getAttribute('aria-busy'),
+                    end: p.dataset.end ?? null, message: p.querySelector('.message')?.textContent ?? null,
+                    values: [...p.querySelectorAll('[data-value]')].map(v => v.dataset.value),
+                    canvases: [...p.querySelectorAll('canvas')].map(c => [c.clientWidth, c.clientHeight, c.width, c.height]),
+                })),
                 requests: performance.getEntriesByType('resource')
                     .map(r => [r.name.slice(0, 160), Math.round(r.startTime), Math.round(r.duration), r.responseStatus]),
             };",

@@ -38,10 +38,14 @@ pub fn HeatmapBody(
                     )
                 })
             });
-            match drawing {
-                Ok(()) => drawn.set(true),
-                Err(message) => problem.set(Some(message)),
-            }
+            // A drawing that failed is settled too: the panel says why. Before
+            // layout there is nothing to see; the size hook redraws once there is.
+            problem.set(
+                drawing
+                    .err()
+                    .filter(|_| crate::charts::time_series::is_laid_out(&canvas)),
+            );
+            drawn.set(true);
         });
     });
     view! {

@@ -2,7 +2,7 @@
 //! `data-value` holds the raw number for tests and tools.
 
 use super::{css_rgb, reduced_values, value_rgb};
-use crate::charts::time_series::{draw_time_series, ChartFrame, ChartOptions};
+use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{Panel, Reducer};
@@ -20,6 +20,8 @@ pub fn StatBody(
     sparkline: bool,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
+    let resize_count = crate::hooks::canvas_size::canvas_size_changes(canvas_ref);
+    let draw_error = RwSignal::new(None::<String>);
     let thresholds = panel.thresholds.clone();
     let values = Memo::new(move |_| {
         let end = window.get().map_or(f64::INFINITY, |w| w.end);
@@ -31,6 +33,7 @@ pub fn StatBody(
     });
     let spark_thresholds = thresholds.clone();
     Effect::new(move |_| {
+        resize_count.track();
         if !sparkline {
             return;
         }
@@ -40,6 +43,8 @@ pub fn StatBody(
         result.with(|result| {
             let Some(result) = result else { return };
             let Some(first) = result.series.first() else {
+                // Nothing over the range to draw (a value only at its end): settled.
+                drawn.set(true);
                 return;
             };
             let color = values.with(|v| {
@@ -57,9 +62,11 @@ pub fn StatBody(
                 step: window.step,
                 forecast_until: window.end,
             };
-            if draw_time_series(&canvas, &[&first.series], &frame, &options, &[]).is_ok() {
-                drawn.set(true);
-            }
+            // A sparkline that failed is settled too: the panel says why. Before
+            // layout there is nothing to see; the size hook redraws once there is.
+            let outcome = draw_time_series(&canvas, &[&first.series], &frame, &options, &[]);
+            draw_error.set(outcome.err().filter(|_| is_laid_out(&canvas)));
+            drawn.set(true);
         });
     });
     let (unit, decimals) = (panel.unit, panel.decimals);
@@ -87,6 +94,7 @@ pub fn StatBody(
         <div class="stat-body">
             <div class="stat-values">{shown}</div>
             {sparkline.then(|| view! { <canvas class="sparkline" node_ref=canvas_ref></canvas> })}
+            {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
         </div>
     }
 }

@@ -14,7 +14,7 @@ use notes::ChartNotes;
 use toolbar::{OverlayControls, StylePicker};
 use tooltip::ChartTooltip;
 
-use crate::charts::time_series::{draw_time_series, ChartFrame, ChartOptions};
+use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
 use crate::dashboard::panel_context::{PanelContext, PanelResult};
 use foresight_core::analytics::panel_overlays::{
     axis_end, overlay_for, BaselineReference, SeriesOverlay,
@@ -111,10 +111,11 @@ pub fn TimeSeriesBody(
                     .map(|(_, o)| o.clone())
                     .collect()
             });
-            match draw_time_series(&canvas, &series, &frame, &options, &shown_overlays) {
-                Ok(()) => drawn.set(true),
-                Err(message) => draw_error.set(Some(message)),
-            }
+            // A drawing that failed is settled too: the panel says why. Before
+            // layout there is nothing to see; the size hook redraws once there is.
+            let outcome = draw_time_series(&canvas, &series, &frame, &options, &shown_overlays);
+            draw_error.set(outcome.err().filter(|_| is_laid_out(&canvas)));
+            drawn.set(true);
         });
     });
     let (unit, decimals) = (panel.unit, panel.decimals);
