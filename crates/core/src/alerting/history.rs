@@ -3,65 +3,26 @@
 //! browser's storage never grows without end.
 
 use super::state_machine::{AlertState, Transition};
-use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
 use crate::query::series::Labels;
+use serde::{Deserialize, Serialize};
 
 pub const HISTORY_LIMIT: usize = 500;
 pub const HISTORY_MAX_AGE_SECONDS: f64 = 7.0 * 86_400.0;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub rule: String,
+    #[serde(default)]
     pub labels: Labels,
     pub from: Option<AlertState>,
     pub to: AlertState,
     pub at: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AlertHistory {
+    #[serde(default)]
     pub entries: Vec<HistoryEntry>,
-}
-
-impl FromJson for HistoryEntry {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            rule: reader.required("rule")?,
-            labels: reader.or_default("labels")?,
-            from: reader.optional("from")?,
-            to: reader.required("to")?,
-            at: reader.required("at")?,
-        })
-    }
-}
-
-impl ToJson for HistoryEntry {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("rule", &self.rule)
-            .member("labels", &self.labels)
-            .member("from", &self.from)
-            .member("to", &self.to)
-            .member("at", &self.at)
-            .finish()
-    }
-}
-
-impl FromJson for AlertHistory {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        Ok(Self {
-            entries: ObjectReader::new(value)?.or_default("entries")?,
-        })
-    }
-}
-
-impl ToJson for AlertHistory {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("entries", &self.entries)
-            .finish()
-    }
 }
 
 /// A stretch of time an alert instance spent pending or firing.

@@ -6,12 +6,12 @@ use super::state_machine::{AlertState, RuleState};
 use super::template::{Template, TemplateData};
 use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
-use crate::foundation::json::{
-    decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson,
-};
 use crate::foundation::ordered::SortedMap;
 use crate::foundation::span::parse_span;
 use crate::query::series::{Labels, Series};
+use serde::{Deserialize, Serialize};
+
+crate::foundation::json_serde::json_as_name!(Comparison => symbol);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
@@ -59,20 +59,10 @@ impl Comparison {
     ];
 }
 
-impl FromJson for Comparison {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        decode_choice(value, &Self::ALL, Self::symbol)
-    }
-}
-
-impl ToJson for Comparison {
-    fn to_json(&self) -> Json {
-        Json::from(self.symbol())
-    }
-}
-
 /// When a series of the query's answer is alerting.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Written as an object with its `kind` (`returns`, `threshold`, …) and members.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Condition {
     /// Every series the query returns (the comparison is in the PromQL), as in Prometheus.
     #[default]
@@ -82,6 +72,7 @@ pub enum Condition {
     /// The latest sample is outside the series' baseline band (`$value`: the sample).
     OutsideBaseline {
         baseline: BaselineKind,
+        #[serde(default)]
         sensitivity: Sensitivity,
     },
     /// The causal detector's score of the latest sample is above `above` (0–1; `$value`: the score).
@@ -122,115 +113,27 @@ impl Condition {
     }
 }
 
-/// Written as an object with its `kind` (`returns`, `threshold`,
-/// `outsideBaseline`, `anomalyScore`, `forecastCrosses`).
-impl FromJson for Condition {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(match reader.required::<String>("kind")?.as_str() {
-            "returns" => Self::Returns,
-            "threshold" => Self::Threshold {
-                op: reader.required("op")?,
-                value: reader.required("value")?,
-            },
-            "outsideBaseline" => Self::OutsideBaseline {
-                baseline: reader.required("baseline")?,
-                sensitivity: reader.or_default("sensitivity")?,
-            },
-            "anomalyScore" => Self::AnomalyScore {
-                above: reader.required("above")?,
-            },
-            "forecastCrosses" => Self::ForecastCrosses {
-                op: reader.required("op")?,
-                value: reader.required("value")?,
-                within: reader.required("within")?,
-            },
-            other => return Err(DecodeError::new(format!(
-                "{other:?} is not a condition (returns, threshold, outsideBaseline, anomalyScore or forecastCrosses)"
-            ))
-            .in_member("kind")),
-        })
-    }
-}
-
-impl ToJson for Condition {
-    fn to_json(&self) -> Json {
-        let mut object = ObjectWriter::new();
-        match self {
-            Self::Returns => object.member("kind", &"returns"),
-            Self::Threshold { op, value } => object
-                .member("kind", &"threshold")
-                .member("op", op)
-                .member("value", value),
-            Self::OutsideBaseline {
-                baseline,
-                sensitivity,
-            } => object
-                .member("kind", &"outsideBaseline")
-                .member("baseline", baseline)
-                .member("sensitivity", sensitivity),
-            Self::AnomalyScore { above } => object
-                .member("kind", &"anomalyScore")
-                .member("above", above),
-            Self::ForecastCrosses { op, value, within } => object
-                .member("kind", &"forecastCrosses")
-                .member("op", op)
-                .member("value", value)
-                .member("within", within),
-        };
-        object.finish()
-    }
-}
-
-impl FromJson for AlertRule {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            name: reader.required("name")?,
-            expr: reader.required("expr")?,
-            condition: reader.or_default("condition")?,
-            for_duration: reader.optional("for")?,
-            keep_firing_for: reader.optional("keepFiringFor")?,
-            interval: reader.optional("interval")?,
-            labels: reader.or_default("labels")?,
-            annotations: reader.or_default("annotations")?,
-        })
-    }
-}
-
-impl ToJson for AlertRule {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("name", &self.name)
-            .member("expr", &self.expr)
-            .member("condition", &self.condition)
-            .optional("for", &self.for_duration)
-            .optional("keepFiringFor", &self.keep_firing_for)
-            .optional("interval", &self.interval)
-            .member_if(!self.labels.is_empty(), "labels", &self.labels)
-            .member_if(
-                !self.annotations.is_empty(),
-                "annotations",
-                &self.annotations,
-            )
-            .finish()
-    }
-}
-
 /// One alert rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AlertRule {
     /// The `alertname` label.
     pub name: String,
     pub expr: String,
+    #[serde(default)]
     pub condition: Condition,
     /// How long a series must keep alerting before the alert fires (`5m`).
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_duration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_firing_for: Option<String>,
     /// How often it is evaluated (default `1m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
     pub labels: SortedMap<String, String>,
     /// `summary`, `description`, `runbook_url`, … (templates).
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
     pub annotations: SortedMap<String, String>,
 }
 

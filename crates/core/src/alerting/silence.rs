@@ -3,42 +3,19 @@
 //! this page sends no notification for it anywhere — browser notification,
 //! sound, webhooks and Alertmanager — until the silence expires.
 
-use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
 use crate::query::series::Labels;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Silence {
     pub id: String,
     /// Labels an alert must all have (equal values) to be silenced.
     pub matchers: Labels,
     pub created_at: f64,
     pub ends_at: f64,
+    #[serde(default)]
     pub comment: String,
-}
-
-impl FromJson for Silence {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            id: reader.required("id")?,
-            matchers: reader.required("matchers")?,
-            created_at: reader.required("createdAt")?,
-            ends_at: reader.required("endsAt")?,
-            comment: reader.or_default("comment")?,
-        })
-    }
-}
-
-impl ToJson for Silence {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("id", &self.id)
-            .member("matchers", &self.matchers)
-            .member("createdAt", &self.created_at)
-            .member("endsAt", &self.ends_at)
-            .member("comment", &self.comment)
-            .finish()
-    }
 }
 
 impl Silence {

@@ -9,14 +9,14 @@
 //! resolution starts a new Pending period. The clock is an argument: the
 //! machine is pure and replayable (backtests, reloads, tests).
 
-use crate::foundation::json::{
-    decode_choice, DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson,
-};
 use crate::foundation::ordered::SortedMap;
 use crate::query::series::Labels;
+use serde::{Deserialize, Serialize};
 
 /// How long a resolved alert is kept to be reported as resolved (Prometheus's `resolvedRetention`).
 pub const RESOLVED_RETENTION_SECONDS: f64 = 15.0 * 60.0;
+
+crate::foundation::json_serde::json_as_name!(AlertState => id);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertState {
@@ -39,23 +39,15 @@ impl AlertState {
     }
 }
 
-impl FromJson for AlertState {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        decode_choice(value, &Self::ALL, Self::id)
-    }
-}
-
-impl ToJson for AlertState {
-    fn to_json(&self) -> Json {
-        Json::from(self.id())
-    }
-}
-
 /// One alert instance (one output label set of the rule).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Alert {
+    #[serde(default)]
     pub labels: Labels,
     pub state: AlertState,
+    /// Not a number until the first sample (written as `null`).
+    #[serde(default = "not_a_number")]
     pub value: f64,
     /// When the current Pending period began (seconds).
     pub active_at: f64,
@@ -74,38 +66,6 @@ impl Alert {
     }
 }
 
-/// A value that was not a number (written as `null`) reads back as NaN.
-impl FromJson for Alert {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            labels: reader.or_default("labels")?,
-            state: reader.required("state")?,
-            value: reader.or("value", f64::NAN)?,
-            active_at: reader.required("activeAt")?,
-            fired_at: reader.optional("firedAt")?,
-            resolved_at: reader.optional("resolvedAt")?,
-            keep_firing_since: reader.optional("keepFiringSince")?,
-            last_sent_at: reader.optional("lastSentAt")?,
-        })
-    }
-}
-
-impl ToJson for Alert {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("labels", &self.labels)
-            .member("state", &self.state)
-            .member("value", &self.value)
-            .member("activeAt", &self.active_at)
-            .member("firedAt", &self.fired_at)
-            .member("resolvedAt", &self.resolved_at)
-            .member("keepFiringSince", &self.keep_firing_since)
-            .member("lastSentAt", &self.last_sent_at)
-            .finish()
-    }
-}
-
 /// A state change worth telling someone about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
@@ -116,31 +76,17 @@ pub struct Transition {
 }
 
 /// The alerts of one rule, evaluated step by step.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RuleState {
     /// By label set.
+    #[serde(default)]
     pub alerts: SortedMap<String, Alert>,
     /// The last evaluation time (seconds).
     pub last_evaluation: Option<f64>,
 }
 
-impl FromJson for RuleState {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            alerts: reader.or_default("alerts")?,
-            last_evaluation: reader.optional("last_evaluation")?,
-        })
-    }
-}
-
-impl ToJson for RuleState {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("alerts", &self.alerts)
-            .member("last_evaluation", &self.last_evaluation)
-            .finish()
-    }
+fn not_a_number() -> f64 {
+    f64::NAN
 }
 
 fn key(labels: &Labels) -> String {

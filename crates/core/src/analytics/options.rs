@@ -2,25 +2,41 @@
 //! configures them: forecast, baseline, anomalies, crossing and sensitivity.
 //! They live with the feature; the dashboard model refers to them.
 
-use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
 use crate::foundation::span::parse_span;
 
-crate::foundation::json::json_as_name!(BaselineKind, Sensitivity, ForecastKind);
+use serde::{Deserialize, Serialize};
 
-/// The "sees ahead" options of a time-series panel.
-#[derive(Debug, Clone, PartialEq, Default)]
+crate::foundation::json_serde::json_as_name!(
+    BaselineKind => id,
+    Sensitivity => id,
+    ForecastKind => id,
+);
+
+/// The "sees ahead" options of a time-series panel, read from (and written
+/// into) the panel's own object.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ForesightOptions {
     /// Draw a forecast past the end of the range, with 80 % and 95 % bands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast: Option<ForecastKind>,
     /// How far the forecast reaches (`30m`, `4h`, `2d`); default a quarter of the range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast_horizon: Option<String>,
     /// Mark points the causal detector finds anomalous.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::foundation::json_serde::is_false"
+    )]
     pub anomalies: bool,
     /// Say when each series is expected to reach a value (e.g. 0 free bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossing: Option<CrossingOption>,
     /// Draw the range the series normally lives in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineKind>,
     /// How readily anomalies are reported and how wide baseline bands are.
+    #[serde(default, skip_serializing_if = "Sensitivity::is_default")]
     pub sensitivity: Sensitivity,
 }
 
@@ -235,14 +251,17 @@ impl ForecastKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CrossingOption {
     pub value: f64,
     /// What reaching it means, e.g. `full`.
     pub label: String,
     /// How much recent data the trend is fitted on (seconds).
+    #[serde(default = "one_hour")]
     pub window_seconds: f64,
     /// Crossings further away than this are not shown (seconds; default 30 days).
+    #[serde(default = "thirty_days")]
     pub max_seconds: f64,
 }
 
@@ -252,60 +271,6 @@ fn thirty_days() -> f64 {
 
 fn one_hour() -> f64 {
     3600.0
-}
-
-/// Read from (and written into) the panel's own object.
-impl FromJson for ForesightOptions {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            forecast: reader.optional("forecast")?,
-            forecast_horizon: reader.optional("forecastHorizon")?,
-            anomalies: reader.or_default("anomalies")?,
-            crossing: reader.optional("crossing")?,
-            baseline: reader.optional("baseline")?,
-            sensitivity: reader.or_default("sensitivity")?,
-        })
-    }
-}
-
-impl ForesightOptions {
-    pub(crate) fn write_members(&self, object: &mut ObjectWriter) {
-        object
-            .optional("forecast", &self.forecast)
-            .optional("forecastHorizon", &self.forecast_horizon)
-            .member_if(self.anomalies, "anomalies", &self.anomalies)
-            .optional("crossing", &self.crossing)
-            .optional("baseline", &self.baseline)
-            .member_if(
-                !self.sensitivity.is_default(),
-                "sensitivity",
-                &self.sensitivity,
-            );
-    }
-}
-
-impl FromJson for CrossingOption {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            value: reader.required("value")?,
-            label: reader.required("label")?,
-            window_seconds: reader.or("windowSeconds", one_hour())?,
-            max_seconds: reader.or("maxSeconds", thirty_days())?,
-        })
-    }
-}
-
-impl ToJson for CrossingOption {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("value", &self.value)
-            .member("label", &self.label)
-            .member("windowSeconds", &self.window_seconds)
-            .member("maxSeconds", &self.max_seconds)
-            .finish()
-    }
 }
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 //! for the model `panels[2].targets[0].expr: expected a string, found a number`),
 //! and a writer (compact or indented like the usual pretty printers).
 //!
-//! The model's types convert to and from [`Json`] by hand ([`FromJson`] and
-//! [`ToJson`]), which keeps the browser build small: a generic serialisation
-//! framework costs the app more than a tenth of its size.
+//! The model's types derive serde's `Serialize` and `Deserialize`;
+//! `json_serde` makes [`Json`] their format, and [`FromJson`] and [`ToJson`]
+//! are the two calls the rest of the code uses. Prometheus's answers and
+//! Grafana's exports, whose shapes are not ours, are read from the tree with
+//! [`ObjectReader`].
 
-use crate::foundation::ordered::SortedMap;
 use std::fmt;
 
 /// How deep arrays and objects may nest before a document is refused.
@@ -547,134 +548,32 @@ impl fmt::Display for DecodeError {
     }
 }
 
-/// A model type read from JSON.
+/// A model type read from JSON: every `Deserialize` type (see `json_serde`).
 pub trait FromJson: Sized {
     fn from_json(value: &Json) -> Result<Self, DecodeError>;
 }
 
-/// A model type written as JSON.
+impl<T: serde::de::DeserializeOwned> FromJson for T {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        crate::foundation::json_serde::from_json(value)
+    }
+}
+
+/// A model type written as JSON: every `Serialize` type.
 pub trait ToJson {
     fn to_json(&self) -> Json;
+}
+
+impl<T: serde::Serialize + ?Sized> ToJson for T {
+    fn to_json(&self) -> Json {
+        crate::foundation::json_serde::to_json(self)
+    }
 }
 
 /// Parses `text` and reads a `T` from it, the error naming where it went wrong.
 pub fn decode<T: FromJson>(text: &str) -> Result<T, String> {
     let value = Json::parse(text)?;
     T::from_json(&value).map_err(|error| error.to_string())
-}
-
-impl FromJson for Json {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        Ok(value.clone())
-    }
-}
-
-impl ToJson for Json {
-    fn to_json(&self) -> Json {
-        self.clone()
-    }
-}
-
-impl FromJson for String {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        value
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| DecodeError::expected("a string", value))
-    }
-}
-
-impl ToJson for String {
-    fn to_json(&self) -> Json {
-        Json::String(self.clone())
-    }
-}
-
-impl ToJson for &str {
-    fn to_json(&self) -> Json {
-        Json::String(self.to_string())
-    }
-}
-
-impl FromJson for bool {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        value
-            .as_bool()
-            .ok_or_else(|| DecodeError::expected("true or false", value))
-    }
-}
-
-impl ToJson for bool {
-    fn to_json(&self) -> Json {
-        Json::Bool(*self)
-    }
-}
-
-impl FromJson for f64 {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        value
-            .as_f64()
-            .ok_or_else(|| DecodeError::expected("a number", value))
-    }
-}
-
-impl ToJson for f64 {
-    fn to_json(&self) -> Json {
-        Json::Number(*self)
-    }
-}
-
-/// A whole number from 0 to `limit`.
-fn whole_number(value: &Json, limit: u64) -> Result<u64, DecodeError> {
-    value
-        .as_u64()
-        .filter(|number| *number <= limit)
-        .ok_or_else(|| match value {
-            Json::Number(number) => {
-                DecodeError::new(format!("{number} is not a whole number from 0 to {limit}"))
-            }
-            other => DecodeError::expected("a whole number", other),
-        })
-}
-
-impl FromJson for u32 {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        whole_number(value, u64::from(u32::MAX)).map(|number| number as u32)
-    }
-}
-
-impl ToJson for u32 {
-    fn to_json(&self) -> Json {
-        Json::Number(f64::from(*self))
-    }
-}
-
-impl FromJson for u8 {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        whole_number(value, u64::from(u8::MAX)).map(|number| number as u8)
-    }
-}
-
-impl ToJson for u8 {
-    fn to_json(&self) -> Json {
-        Json::Number(f64::from(*self))
-    }
-}
-
-/// `null` reads as `None`.
-impl<T: FromJson> FromJson for Option<T> {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        match value {
-            Json::Null => Ok(None),
-            other => T::from_json(other).map(Some),
-        }
-    }
-}
-
-impl<T: ToJson> ToJson for Option<T> {
-    fn to_json(&self) -> Json {
-        self.as_ref().map_or(Json::Null, ToJson::to_json)
-    }
 }
 
 /// Reads each item of an array with `read`; an error names the item.
@@ -690,42 +589,6 @@ pub fn decode_items<T>(
         decoded.push(read(item).map_err(|error| error.in_item(index))?);
     }
     Ok(decoded)
-}
-
-impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        decode_items(value, T::from_json)
-    }
-}
-
-impl<T: ToJson> ToJson for Vec<T> {
-    fn to_json(&self) -> Json {
-        Json::Array(self.iter().map(ToJson::to_json).collect())
-    }
-}
-
-impl<T: FromJson> FromJson for SortedMap<String, T> {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let members = value
-            .as_object()
-            .ok_or_else(|| DecodeError::expected("an object", value))?;
-        let mut map = SortedMap::new();
-        for (name, item) in members {
-            let item = T::from_json(item).map_err(|error| error.in_member(name))?;
-            map.insert(name.clone(), item);
-        }
-        Ok(map)
-    }
-}
-
-impl<T: ToJson> ToJson for SortedMap<String, T> {
-    fn to_json(&self) -> Json {
-        Json::Object(
-            self.iter()
-                .map(|(name, item)| (name.clone(), item.to_json()))
-                .collect(),
-        )
-    }
 }
 
 /// Reads the members of an object; absent members and `null` count as unset.
@@ -813,45 +676,6 @@ impl ObjectWriter {
         Json::Object(std::mem::take(&mut self.members))
     }
 }
-
-/// Reads one of a fixed set of names (an enum written as a string).
-pub fn decode_choice<T: Copy>(
-    value: &Json,
-    choices: &[T],
-    name_of: fn(T) -> &'static str,
-) -> Result<T, DecodeError> {
-    let names: Vec<&str> = choices.iter().map(|choice| name_of(*choice)).collect();
-    choice_position(value, &names).map(|position| choices[position])
-}
-
-/// Where the string `value` is in `names`.
-fn choice_position(value: &Json, names: &[&str]) -> Result<usize, DecodeError> {
-    let text = value
-        .as_str()
-        .ok_or_else(|| DecodeError::expected("a string", value))?;
-    names.iter().position(|name| *name == text).ok_or_else(|| {
-        let quoted: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
-        DecodeError::new(format!("{text:?} is not one of {}", quoted.join(", ")))
-    })
-}
-
-/// Enums written as their names (`"1w"`, `"high"`, `"seasonal"`, …).
-macro_rules! json_as_name {
-    ($($kind:ty),*) => {$(
-        impl $crate::foundation::json::FromJson for $kind {
-            fn from_json(value: &$crate::foundation::json::Json) -> Result<Self, $crate::foundation::json::DecodeError> {
-                $crate::foundation::json::decode_choice(value, &<$kind>::ALL, <$kind>::id)
-            }
-        }
-
-        impl $crate::foundation::json::ToJson for $kind {
-            fn to_json(&self) -> $crate::foundation::json::Json {
-                $crate::foundation::json::Json::from(self.id())
-            }
-        }
-    )*};
-}
-pub(crate) use json_as_name;
 
 #[cfg(test)]
 mod tests {
@@ -942,27 +766,14 @@ mod tests {
 
     #[test]
     fn decode_errors_give_the_path() {
+        #[derive(serde::Deserialize)]
         struct Target {
             expr: String,
         }
-        impl FromJson for Target {
-            fn from_json(value: &Json) -> Result<Self, DecodeError> {
-                let reader = ObjectReader::new(value)?;
-                Ok(Self {
-                    expr: reader.required("expr")?,
-                })
-            }
-        }
+        #[derive(serde::Deserialize)]
         struct Panel {
+            #[serde(default)]
             targets: Vec<Target>,
-        }
-        impl FromJson for Panel {
-            fn from_json(value: &Json) -> Result<Self, DecodeError> {
-                let reader = ObjectReader::new(value)?;
-                Ok(Self {
-                    targets: reader.or_default("targets")?,
-                })
-            }
         }
         let panels: Vec<Panel> = decode(r#"[{"targets":[{"expr":"up"}]}, {}]"#).unwrap();
         assert_eq!(panels[0].targets[0].expr, "up");
@@ -978,9 +789,24 @@ mod tests {
             "[0].targets[0]: the member \"expr\" is missing or null"
         );
         assert_eq!(
+            decode::<Vec<Panel>>(r#"[{"targets":[{"expr":null}]}]"#)
+                .err()
+                .unwrap(),
+            "[0].targets[0]: the member \"expr\" is missing or null"
+        );
+        // The last of a repeated member wins; unknown members are ignored.
+        let panel: Panel =
+            decode(r#"{"targets":[{"expr":1}],"x":{},"targets":[{"expr":"b","n":2}]}"#).unwrap();
+        assert_eq!(panel.targets[0].expr, "b");
+        assert_eq!(
             u8::from_json(&Json::Number(300.0)).unwrap_err().to_string(),
             "300 is not a whole number from 0 to 255"
         );
+        assert_eq!(
+            u32::from_json(&Json::Number(1.5)).unwrap_err().to_string(),
+            "1.5 is not a whole number from 0 to 4294967295"
+        );
+        assert_eq!(u32::from_json(&Json::Number(7.0)), Ok(7));
     }
 
     #[test]
@@ -990,19 +816,20 @@ mod tests {
             Low,
             High,
         }
-        let name = |level| match level {
-            Level::Low => "low",
-            Level::High => "high",
-        };
-        let choices = [Level::Low, Level::High];
+        impl Level {
+            const ALL: [Level; 2] = [Level::Low, Level::High];
+            fn id(self) -> &'static str {
+                match self {
+                    Level::Low => "low",
+                    Level::High => "high",
+                }
+            }
+        }
+        crate::foundation::json_serde::json_as_name!(Level => id);
+        assert_eq!(Level::from_json(&"high".into()), Ok(Level::High));
+        assert_eq!(Level::High.to_json(), Json::from("high"));
         assert_eq!(
-            decode_choice(&"high".into(), &choices, name),
-            Ok(Level::High)
-        );
-        assert_eq!(
-            decode_choice(&"mid".into(), &choices, name)
-                .unwrap_err()
-                .to_string(),
+            Level::from_json(&"mid".into()).unwrap_err().to_string(),
             "\"mid\" is not one of \"low\", \"high\""
         );
     }

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod float_text;
 pub mod json;
+pub mod json_serde;
 pub mod limits;
 pub mod markdown;
 pub mod names;

@@ -244,7 +244,10 @@ fn into_key_order<T, K: Ord>(items: &mut Vec<T>, key_of: impl Fn(&T) -> &K) {
 /// Positions `0..length` in the order `compare` gives (which must not call two
 /// positions equal). One sort compiled for the whole program: it sorts plain
 /// positions.
-fn sorted_positions(length: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+pub(crate) fn sorted_positions(
+    length: usize,
+    compare: &dyn Fn(usize, usize) -> Ordering,
+) -> Vec<usize> {
     let mut positions: Vec<usize> = (0..length).collect();
     positions.sort_unstable_by(|a, b| compare(*a, *b));
     positions
@@ -469,6 +472,64 @@ impl<'a, T> IntoIterator for &'a SortedSet<T> {
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
+    }
+}
+
+/// Written as a JSON object (keys in order); read from one, where a repeated
+/// key keeps its last value. Read entries are sorted once, so a large object
+/// in any order stays linear-logarithmic.
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for SortedMap<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de, K, V> serde::Deserialize<'de> for SortedMap<K, V>
+where
+    K: Ord + serde::Deserialize<'de>,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<K, V>(std::marker::PhantomData<(K, V)>);
+
+        impl<'de, K, V> serde::de::Visitor<'de> for MapVisitor<K, V>
+        where
+            K: Ord + serde::Deserialize<'de>,
+            V: serde::Deserialize<'de>,
+        {
+            type Value = SortedMap<K, V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                into_key_order(&mut entries, |(key, _)| key);
+                Ok(SortedMap { entries })
+            }
+        }
+
+        deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Written as a JSON array (in order); read from one, repeats dropped.
+impl<T: serde::Serialize> serde::Serialize for SortedSet<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de, T: Ord + serde::Deserialize<'de>> serde::Deserialize<'de> for SortedSet<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<T>::deserialize(deserializer).map(|items| items.into_iter().collect())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Value units as dashboards name them (Grafana's unit ids, so imported
 //! dashboards map one to one) and their human formatting.
 
-use crate::foundation::json::{decode_choice, DecodeError, FromJson, Json, ToJson};
+crate::foundation::json_serde::json_as_name!(Unit => id);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Unit {
@@ -53,18 +53,6 @@ impl Unit {
             Unit::BytesSi => "decbytes",
             Unit::RequestsPerSecond => "reqps",
         }
-    }
-}
-
-impl FromJson for Unit {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        decode_choice(value, &Self::ALL, Self::id)
-    }
-}
-
-impl ToJson for Unit {
-    fn to_json(&self) -> Json {
-        Json::from(self.id())
     }
 }
 
@@ -164,6 +152,7 @@ pub fn format_value(value: f64, unit: Unit, decimals: Option<u8>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::foundation::json::{FromJson, ToJson};
 
     #[test]
     fn formats_each_unit() {

@@ -3,13 +3,14 @@
 //! threshold text the panel editor shows, and the browser's saved-dashboards
 //! store. Pure, so every edit is tested natively.
 
-use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::foundation::json::ToJson;
 use crate::foundation::ordered::SortedMap;
 use crate::foundation::units::Unit;
 use crate::model::dashboard::{
     Dashboard, ForesightOptions, GridPosition, LineStyle, Panel, PanelKind, Target, Threshold,
     GRID_COLUMNS,
 };
+use serde::{Deserialize, Serialize};
 
 /// Undo keeps this many earlier versions.
 pub const UNDO_DEPTH: usize = 50;
@@ -340,25 +341,10 @@ pub fn parse_thresholds(text: &str) -> Result<Vec<Threshold>, String> {
 }
 
 /// The dashboards saved in this browser, by id (kept as one JSON document).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SavedDashboards {
+    #[serde(default)]
     pub dashboards: SortedMap<String, Dashboard>,
-}
-
-impl FromJson for SavedDashboards {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        Ok(Self {
-            dashboards: ObjectReader::new(value)?.or_default("dashboards")?,
-        })
-    }
-}
-
-impl ToJson for SavedDashboards {
-    fn to_json(&self) -> Json {
-        ObjectWriter::new()
-            .member("dashboards", &self.dashboards)
-            .finish()
-    }
 }
 
 impl SavedDashboards {

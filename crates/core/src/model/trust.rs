@@ -10,7 +10,7 @@
 //! shipped with the page or saved in this browser are trusted: their author is
 //! the person who hosts the page or the viewer.
 
-use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
+use crate::foundation::json::{Json, ToJson};
 use crate::foundation::limits::{
     MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS, MIN_UNREVIEWED_REFRESH_SECONDS,
 };
@@ -19,6 +19,7 @@ use crate::model::dashboard::Dashboard;
 use crate::model::datasource::Datasource;
 use crate::model::refresh::parse_refresh;
 use crate::model::url_state::DashboardRef;
+use serde::{Deserialize, Serialize};
 
 /// Where the dashboard on screen came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,33 +58,13 @@ impl Provenance {
 }
 
 /// Origins (`scheme://host:port`) the user confirmed, kept in this browser.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConfirmedOrigins {
+    #[serde(default)]
     pub datasources: SortedSet<String>,
+    #[serde(default)]
     pub notification_targets: SortedSet<String>,
-}
-
-impl FromJson for ConfirmedOrigins {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        let datasources: Vec<String> = reader.or_default("datasources")?;
-        let targets: Vec<String> = reader.or_default("notificationTargets")?;
-        Ok(Self {
-            datasources: datasources.into_iter().collect(),
-            notification_targets: targets.into_iter().collect(),
-        })
-    }
-}
-
-impl ToJson for ConfirmedOrigins {
-    fn to_json(&self) -> Json {
-        let datasources: Vec<String> = self.datasources.iter().cloned().collect();
-        let targets: Vec<String> = self.notification_targets.iter().cloned().collect();
-        ObjectWriter::new()
-            .member("datasources", &datasources)
-            .member("notificationTargets", &targets)
-            .finish()
-    }
 }
 
 /// The origin of an address, or `None` when it is not an http(s) URL without

@@ -1,26 +1,38 @@
 //! Template variables of a dashboard: where their values come from, what the
 //! selection means, and Grafana's `label_values` query.
 
-use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader, ObjectWriter, ToJson};
 use crate::foundation::names::is_identifier;
 use crate::query::template_variables::VariableValue;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Variable {
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    #[serde(flatten)]
     pub source: VariableSource,
+    #[serde(default)]
     pub multi: bool,
+    #[serde(default)]
     pub include_all: bool,
     /// What "All" stands for in a regex matcher (e.g. `.*`); absent means every value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_value: Option<String>,
     /// Selected when the URL says nothing; `["$__all"]` selects All.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub default: Vec<String>,
 }
 
 /// Written into the variable's object with its `kind` (`query`, `custom`,
 /// `queryResult`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum VariableSource {
     /// `label_values(metric, label)` or `label_values(label)`.
     Query {
@@ -36,68 +48,6 @@ pub enum VariableSource {
         /// The label whose values are offered (`valueLabel`: `label` names the picker).
         value_label: String,
     },
-}
-
-impl FromJson for Variable {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        let source = match reader.required::<String>("kind")?.as_str() {
-            "query" => VariableSource::Query {
-                query: reader.required("query")?,
-            },
-            "custom" => VariableSource::Custom {
-                values: reader.required("values")?,
-            },
-            "queryResult" => VariableSource::QueryResult {
-                query: reader.required("query")?,
-                value_label: reader.required("valueLabel")?,
-            },
-            other => {
-                return Err(DecodeError::new(format!(
-                    "{other:?} is not a variable kind (query, custom or queryResult)"
-                ))
-                .in_member("kind"))
-            }
-        };
-        Ok(Self {
-            name: reader.required("name")?,
-            label: reader.optional("label")?,
-            source,
-            multi: reader.or_default("multi")?,
-            include_all: reader.or_default("includeAll")?,
-            all_value: reader.optional("allValue")?,
-            default: reader.or_default("default")?,
-        })
-    }
-}
-
-impl ToJson for Variable {
-    fn to_json(&self) -> Json {
-        let mut object = ObjectWriter::new();
-        object
-            .member("name", &self.name)
-            .optional("label", &self.label);
-        match &self.source {
-            VariableSource::Query { query } => {
-                object.member("kind", &"query").member("query", query);
-            }
-            VariableSource::Custom { values } => {
-                object.member("kind", &"custom").member("values", values);
-            }
-            VariableSource::QueryResult { query, value_label } => {
-                object
-                    .member("kind", &"queryResult")
-                    .member("query", query)
-                    .member("valueLabel", value_label);
-            }
-        }
-        object
-            .member("multi", &self.multi)
-            .member("includeAll", &self.include_all)
-            .optional("allValue", &self.all_value)
-            .member_if(!self.default.is_empty(), "default", &self.default)
-            .finish()
-    }
 }
 
 /// A parsed `label_values(metric, label)` / `label_values(label)` query.

@@ -4,6 +4,7 @@
 
 use crate::foundation::json::{decode_items, DecodeError, FromJson, Json, ObjectReader};
 use crate::query::series::{Labels, Series};
+use serde::Deserialize;
 use std::fmt;
 
 /// Why a request to Prometheus produced no usable data, phrased for a person.
@@ -82,24 +83,16 @@ pub struct InstantSample {
 }
 
 /// `/api/v1/status/buildinfo`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BuildInfo {
     pub version: String,
+    #[serde(default)]
     pub revision: String,
+    #[serde(default)]
     pub branch: String,
+    #[serde(default)]
     pub go_version: String,
-}
-
-impl FromJson for BuildInfo {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            version: reader.required("version")?,
-            revision: reader.or_default("revision")?,
-            branch: reader.or_default("branch")?,
-            go_version: reader.or_default("goVersion")?,
-        })
-    }
 }
 
 /// The common envelope of every API answer.
@@ -354,22 +347,14 @@ pub fn parse_label_values_response(http_status: u16, body: &str) -> Result<Vec<S
 }
 
 /// What `/api/v1/metadata` says about one metric.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MetricMetadata {
+    #[serde(default, rename = "type")]
     pub kind: String,
+    #[serde(default)]
     pub help: String,
+    #[serde(default)]
     pub unit: String,
-}
-
-impl FromJson for MetricMetadata {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let reader = ObjectReader::new(value)?;
-        Ok(Self {
-            kind: reader.or_default("type")?,
-            help: reader.or_default("help")?,
-            unit: reader.or_default("unit")?,
-        })
-    }
 }
 
 /// Parses `/api/v1/metadata`: metric name → its metadata entries.

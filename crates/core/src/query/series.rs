@@ -174,6 +174,8 @@ pub enum Reducer {
     Min,
 }
 
+crate::foundation::json_serde::json_as_name!(Reducer => id);
+
 impl Reducer {
     pub const ALL: [Reducer; 4] = [Self::Last, Self::Mean, Self::Max, Self::Min];
 

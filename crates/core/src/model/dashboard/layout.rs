@@ -4,7 +4,7 @@
 /// Width of the layout grid in columns (as Grafana's).
 pub const GRID_COLUMNS: u32 = 24;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GridPosition {
     pub panel: String,
     pub x: u32,

@@ -3,9 +3,9 @@
 //! datasource. Parsing validates everything once and says what is wrong where.
 //!
 //! The document is here; its panels in [`panel`], their grid in [`layout`],
-//! the checks in [`validate`] and the JSON form in [`json`].
+//! the checks in [`validate`]. The JSON form is derived: members are camelCase,
+//! defaults are left out when written and filled in when read.
 
-mod json;
 pub mod layout;
 pub mod panel;
 mod validate;
@@ -23,41 +23,55 @@ pub use layout::{GridPosition, GRID_COLUMNS};
 pub use panel::{
     threshold_color, threshold_rgb, LineStyle, Panel, PanelKind, Target, Threshold, TEXT_RGB,
 };
+use serde::{Deserialize, Serialize};
 
 /// The schema version this build reads and writes.
 pub const DASHBOARD_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Dashboard {
     pub schema_version: u32,
     pub id: String,
     pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    #[serde(default)]
     pub time: DashboardTime,
     /// `off` or a duration such as `30s`.
+    #[serde(default = "default_refresh")]
     pub refresh: String,
     /// Base URL of the Prometheus API; absent means the page's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasource: Option<String>,
     /// Scrape interval of the data, used for `$__rate_interval` (seconds).
+    #[serde(default = "default_scrape_interval")]
     pub scrape_interval_seconds: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<Variable>,
     pub panels: Vec<Panel>,
     pub layout: Vec<GridPosition>,
     /// Alert rules evaluated in the browser (and exportable to Prometheus).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<crate::alerting::rule::AlertRule>,
     /// Where firing and resolved alerts are sent.
+    #[serde(default, skip_serializing_if = "NotifyTargets::is_unset")]
     pub notify: NotifyTargets,
 }
 
 /// Notification targets of a dashboard's alerts.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NotifyTargets {
     /// Alertmanager's base URL; alerts go to `<url>/api/v2/alerts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alertmanager: Option<String>,
     /// URLs that receive the webhook payload (JSON, with a Slack-compatible `text`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<String>,
     /// Labels of this Foresight "server", like Prometheus's `external_labels`:
     /// `{{ $externalLabels.x }}` in templates, and added to every alert sent.
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
     pub external_labels: SortedMap<String, String>,
 }
 
@@ -80,7 +94,7 @@ fn default_scrape_interval() -> f64 {
     15.0
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardTime {
     pub from: String,
     pub to: String,
@@ -97,7 +111,7 @@ impl Default for DashboardTime {
 
 /// An entry of `public/dashboards/index.json`, the list of shipped dashboards
 /// (static hosting cannot list a directory).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardListing {
     pub id: String,
     pub title: String,
@@ -222,6 +236,54 @@ mod tests {
         assert!(error.contains("does not fit"), "{error}");
         assert!(error.contains("panel \"b\" has no place"), "{error}");
         assert!(error.contains("variable name \"bad name\""), "{error}");
+    }
+
+    #[test]
+    fn every_panel_type_name_is_the_one_written_and_read() {
+        for type_id in PanelKind::TYPE_IDS {
+            let text = MINIMAL.replace(
+                r#""type": "text", "content": "hello""#,
+                &format!(r#""type": "{type_id}", "content": "hello""#),
+            );
+            let document = crate::foundation::json::Json::parse(&text).unwrap();
+            let dashboard: Dashboard = FromJson::from_json(&document).unwrap();
+            assert_eq!(dashboard.panels[1].kind.type_id(), type_id);
+            let written = ToJson::to_json(&dashboard.panels[1]);
+            assert_eq!(written["type"], type_id);
+        }
+    }
+
+    #[test]
+    fn a_wrong_member_is_named_with_its_panel_and_its_accepted_values() {
+        let wrong = |panel: &str| {
+            Dashboard::from_json(&MINIMAL.replace(
+                r#"{"id": "b", "title": "B", "type": "text", "content": "hello"}"#,
+                panel,
+            ))
+            .unwrap_err()
+        };
+        assert_eq!(
+            wrong(r#"{"id": "b", "title": "B", "type": "timeseries", "sensitivity": "extreme"}"#),
+            "the dashboard does not match the model: panels[1]: \"extreme\" is not one of \"low\", \"medium\", \"high\""
+        );
+        assert_eq!(
+            wrong(r#"{"id": "b", "title": "B", "type": "pie"}"#),
+            "the dashboard does not match the model: panels[1]: \"pie\" is not one of \"timeseries\", \"stat\", \"gauge\", \"bargauge\", \"table\", \"heatmap\", \"text\""
+        );
+        assert_eq!(
+            wrong(
+                r#"{"id": "b", "title": "B", "type": "timeseries", "crossing": {"value": "x", "label": "full"}}"#
+            ),
+            "the dashboard does not match the model: panels[1]: expected a number, found a string"
+        );
+        assert_eq!(
+            wrong(r#"{"id": "b", "title": "B", "type": "text", "content": "a", "decimals": 1.5}"#),
+            "the dashboard does not match the model: panels[1].decimals: 1.5 is not a whole number from 0 to 255"
+        );
+        assert_eq!(
+            wrong(r#"{"id": "b", "title": "B", "type": "text"}"#),
+            "the dashboard does not match the model: panels[1]: the member \"content\" is missing or null"
+        );
     }
 
     #[test]

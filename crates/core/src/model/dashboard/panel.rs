@@ -6,40 +6,66 @@ use crate::analytics::options::ForesightOptions;
 use crate::foundation::ordered::SortedMap;
 use crate::foundation::units::Unit;
 use crate::query::series::Reducer;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq)]
+crate::foundation::json_serde::json_as_name!(LineStyle => id);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Panel {
     pub id: String,
     pub title: String,
+    /// The panel's `type` and the members that go with it share the panel's object.
+    #[serde(flatten)]
     pub kind: PanelKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    #[serde(default)]
     pub unit: Unit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimals: Option<u8>,
     /// Ascending; the first step has no value (the base colour).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<Threshold>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Written as the panel's `type` (one of [`PanelKind::TYPE_IDS`]) and its members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    rename_all_fields = "camelCase"
+)]
 pub enum PanelKind {
     Timeseries {
+        #[serde(default)]
         style: LineStyle,
         /// Draw a horizontal line at zero (deviation panels).
+        #[serde(default)]
         zero_line: bool,
+        #[serde(flatten)]
         foresight: ForesightOptions,
     },
     Stat {
+        #[serde(default)]
         reduce: Reducer,
+        #[serde(default = "crate::foundation::json_serde::yes")]
         sparkline: bool,
         /// Shown when the query returns nothing (e.g. "No disk predicted to fill").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         no_value_text: Option<String>,
     },
     Gauge {
+        #[serde(default)]
         reduce: Reducer,
     },
     Bargauge {
+        #[serde(default)]
         reduce: Reducer,
     },
     Table,
@@ -147,16 +173,22 @@ impl LineStyle {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Target {
     pub expr: String,
     /// `{{label}}` placeholders, as in Grafana.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legend_format: Option<String>,
     /// An instant query (tables, gauges) instead of a range query.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::foundation::json_serde::is_false"
+    )]
     pub instant: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Threshold {
     /// `null` for the base step.
     pub value: Option<f64>,
