@@ -1,8 +1,10 @@
-//! Plain HTTP from the page, through the browser's `fetch`: the app's own files
-//! and notification deliveries. Prometheus queries go through
-//! `prometheus_client`, which also shares identical requests. Every request
-//! gives up after a while and reads no more than a bounded answer. Also the
-//! browser's own deflate streams, for dashboards carried in links.
+//! Plain HTTP from the page: requests built with gloo-net, sent through the
+//! browser's `fetch` by a bounded reader (gloo-net reads whole answers, with
+//! no time or size limit): the app's own files, notification deliveries and,
+//! through `prometheus_client` (which shares identical requests), queries.
+//! Every request gives up after a while and reads no more than a bounded
+//! answer. Also the browser's own deflate streams, for dashboards carried in
+//! links.
 
 use foresight_core::foundation::limits::MAX_ANSWER_BYTES;
 use foresight_core::model::dashboard::Dashboard;
@@ -25,10 +27,25 @@ pub fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
-/// Starts a bounded fetch of `url` with `init` (a `RequestInit`): a promise of
-/// `[status, text]`, rejected with the name of a [`FetchFailure`].
-pub fn start_fetch(url: &str, init: &JsValue) -> js_sys::Promise {
-    fetch_bounded(url, init, MAX_ANSWER_BYTES as f64, ANSWER_TIMEOUT_MS)
+/// A GET of `url`, or a POST of `json_body` to it as `application/json`.
+fn build_request(url: &str, json_body: Option<&str>) -> Result<web_sys::Request, gloo_net::Error> {
+    let request = match json_body {
+        Some(body) => gloo_net::http::Request::post(url)
+            .header("Content-Type", "application/json")
+            .body(body)?,
+        None => gloo_net::http::Request::get(url).build()?,
+    };
+    Ok(request.into())
+}
+
+/// Starts a bounded fetch (see [`build_request`]): a promise of `[status,
+/// text]`, rejected with the name of a [`FetchFailure`]. A request the browser
+/// cannot even build (a malformed address) gets no answer, as a refused one.
+pub fn start_fetch(url: &str, json_body: Option<&str>) -> js_sys::Promise {
+    match build_request(url, json_body) {
+        Ok(request) => fetch_bounded(&request, MAX_ANSWER_BYTES as f64, ANSWER_TIMEOUT_MS),
+        Err(_) => js_sys::Promise::reject(&JsValue::from_str("none")),
+    }
 }
 
 /// Why a promise from [`start_fetch`] was rejected.
@@ -48,33 +65,22 @@ pub fn status_and_text(answer: &JsValue) -> (u16, String) {
 /// GETs `url`, or POSTs `json_body` to it as `application/json`: the answer's
 /// HTTP status and text, or why no answer came.
 pub async fn fetch_text(url: &str, json_body: Option<&str>) -> Result<(u16, String), String> {
-    let init = web_sys::RequestInit::new();
-    if let Some(body) = json_body {
-        let headers = web_sys::Headers::new().map_err(|e| describe(&e))?;
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(|e| describe(&e))?;
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(body));
-    }
-    let answer = JsFuture::from(start_fetch(url, &init))
+    let answer = JsFuture::from(start_fetch(url, json_body))
         .await
         .map_err(|e| fetch_failure(&e).describe())?;
     Ok(status_and_text(&answer))
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export async function fetchBounded(url, init, limit, ms) {
+export async function fetchBounded(request, limit, ms) {
   // One controller ends the request wherever it is: on time-out, past the
   // size limit, and once done (freeing the connection when reading stopped early).
   const abort = new AbortController();
   let late = false;
   const timer = setTimeout(() => { late = true; abort.abort(); }, ms);
-  init.signal = abort.signal;
   let stage = "none";
   try {
-    const response = await fetch(url, init);
+    const response = await fetch(request, { signal: abort.signal });
     stage = "cut";
     // Refused on its announced length before any of it is read.
     if (+response.headers.get("content-length") > limit) throw "large";
@@ -148,7 +154,7 @@ extern "C" {
     /// promise of `[status, text]`, rejected with `none` (no answer), `cut`
     /// (the answer broke off), `timeout` or `large`.
     #[wasm_bindgen(js_name = fetchBounded)]
-    fn fetch_bounded(url: &str, init: &JsValue, limit: f64, ms: u32) -> js_sys::Promise;
+    fn fetch_bounded(request: &web_sys::Request, limit: f64, ms: u32) -> js_sys::Promise;
     /// Whether the browser has raw-deflate `CompressionStream` and `DecompressionStream`.
     #[wasm_bindgen(js_name = compressionStreams)]
     fn compression_streams() -> bool;

@@ -26,7 +26,7 @@ thread_local! {
 fn start_request(url: &str) -> js_sys::Promise {
     let owned = url.to_string();
     wasm_bindgen_futures::future_to_promise(async move {
-        let outcome = JsFuture::from(start_fetch(&owned, &js_sys::Object::new())).await;
+        let outcome = JsFuture::from(start_fetch(&owned, None)).await;
         if let Ok(answer) = &outcome {
             crate::browser::perf::add("requests", 1.0);
             // Counted in JavaScript: the body is copied into wasm only when read.
