@@ -13,6 +13,11 @@
 //! appended and sorted once, so filling a large collection in any order stays
 //! fast (the time-keyed grids in `query::series` and `chart::heatmap` keep
 //! `BTreeMap`: they take many single inserts).
+//!
+//! `litemap::LiteMap` is the same idea as a well-kept crate. In this map's
+//! place it made the browser build 0.5 KB larger; its own `collect` (0.7 KB
+//! smaller) inserts entries one by one, quadratic for keys in falling order.
+//! `tests/ordered_differential.rs` checks this map against both.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
