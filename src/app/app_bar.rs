@@ -3,7 +3,7 @@
 
 use crate::app::session::{Dialog, EditSession};
 use crate::browser::clipboard::download_text;
-use crate::browser::location::push_url;
+use crate::dashboard::change_view;
 use crate::trust_banner::ConfirmedAddresses;
 use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::edit::{Edit, EditHistory};
@@ -86,11 +86,10 @@ pub fn AppBar(
                         <select data-testid="saved-picker" on:change=move |event| {
                             let id = event_target_value(&event);
                             if id.is_empty() { return; }
-                            let mut next = view_state.get_untracked();
-                            next.dashboard = DashboardRef::Saved(id);
-                            next.variables.clear();
-                            push_url(&next);
-                            view_state.set(next);
+                            change_view(view_state, &|next| {
+                                next.dashboard = DashboardRef::Saved(id.clone());
+                                next.variables.clear();
+                            });
                         }>
                             <option value="" selected=true>"choose…"</option>
                             {move || match saved_choices() {

@@ -6,10 +6,11 @@
 
 use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::http::deflate_raw;
-use crate::browser::location::{default_datasource, push_url};
+use crate::browser::location::default_datasource;
 use crate::browser::storage::{
     delete_saved_dashboard, load_saved, save_dashboard, store_confirmed_origins, store_draft,
 };
+use crate::dashboard::change_view;
 use crate::trust_banner::page_context;
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::model::dashboard::Dashboard;
@@ -163,10 +164,9 @@ impl EditSession {
                     ""
                 }
             )));
-                    let mut next = view_state.get_untracked();
-                    next.dashboard = DashboardRef::Saved(current.id.clone());
-                    push_url(&next);
-                    view_state.set(next);
+                    change_view(view_state, &|next| {
+                        next.dashboard = DashboardRef::Saved(current.id.clone());
+                    });
                 }
                 Err(message) => notice.set(Some(message)),
             }

@@ -82,12 +82,16 @@ fn every_operation_agrees_with_btree_map_and_litemap() {
                     }
                 }
                 _ => {
-                    let pairs: Vec<(u64, u64)> = btree.iter().rev().map(|(k, v)| (*k, *v)).collect();
+                    let pairs: Vec<(u64, u64)> =
+                        btree.iter().rev().map(|(k, v)| (*k, *v)).collect();
                     ours = pairs.iter().copied().collect();
                     lite = pairs.into_iter().collect();
                 }
             }
-            assert!(same(&ours, &btree, &lite), "round {round} step {step}: {ours:?} vs {btree:?}");
+            assert!(
+                same(&ours, &btree, &lite),
+                "round {round} step {step}: {ours:?} vs {btree:?}"
+            );
         }
     }
 }
