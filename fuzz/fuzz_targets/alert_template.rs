@@ -6,9 +6,8 @@
 #![no_main]
 
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
-use foresight_core::alerting::template::{
-    format_go_float, render_template, Template, TemplateData,
-};
+use foresight_core::alerting::go_fmt::{format_go_float, sprintf, GoValue};
+use foresight_core::alerting::template::{render_template, Template, TemplateData};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_fuzz::{labels_from_lines, split_field, text, AWKWARD_VALUES};
 use libfuzzer_sys::fuzz_target;
@@ -36,6 +35,8 @@ fuzz_target!(|data: &[u8]| {
             Err(error) => assert_eq!(&rendered, &Err(error.clone())),
         }
         let _ = format_go_float(value);
+        // The template text as a printf format, with a number and a string.
+        let _ = sprintf(template, &[GoValue::Float(value), GoValue::Text(value_text)]);
     }
 
     let condition = match value_text.len() % 5 {

@@ -5,11 +5,11 @@
 use crate::alerts::AlertAnnotations;
 use crate::browser::clock::{now_seconds, BrowserZone};
 use foresight_core::alerting::engine::{describe_labels, RuleHealth};
+use foresight_core::alerting::go_fmt::format_go_float;
 use foresight_core::alerting::rule::{pages, AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::Silence;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
-use foresight_core::alerting::template::format_go_float;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::query::series::Labels;
@@ -101,7 +101,7 @@ pub fn RuleCard(rule: AlertRule, shared: RuleCardShared) -> impl IntoView {
                                         AlertState::Inactive => alert.resolved_at.unwrap_or(alert.active_at),
                                         AlertState::Pending => alert.active_at,
                                     };
-                                    let annotations = rule.render_annotations(&alert.labels, alert.value, &external_labels.get_value());
+                                    let annotations = rule.render_annotations(&alert.template_labels(rule.labels.keys().cloned()), alert.value, &external_labels.get_value());
                                     let summary = annotations.get("summary").cloned().unwrap_or_default();
                                     let details = annotations
                                         .iter()

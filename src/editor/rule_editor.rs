@@ -288,12 +288,16 @@ pub fn RuleEditor(
                 .map(|answer| {
                     rule.outputs(&answer.samples, &external_labels)
                         .into_iter()
-                        .map(|(labels, value)| {
+                        .map(|output| {
                             let summary = rule
-                                .render_annotations(&labels, value, &external_labels)
+                                .render_annotations(
+                                    &output.series_labels,
+                                    output.value,
+                                    &external_labels,
+                                )
                                 .remove("summary")
                                 .unwrap_or_default();
-                            (labels, value, summary)
+                            (output.labels, output.value, summary)
                         })
                         .collect()
                 });
@@ -311,7 +315,7 @@ pub fn RuleEditor(
                 <div class="rule-preview" data-testid="rule-preview" data-alerting=count.to_string()>
                     {format!("Now: {count} series would be alerting.")}
                     <ul>{rows.into_iter().take(10).map(|(labels, value, summary)| view! {
-                        <li>{format!("{} = {} — {summary}", labels.iter().filter(|(k, _)| k.as_str() != "alertname").map(|(k, v)| format!("{k}=\"{v}\"")).collect::<Vec<_>>().join(", "), foresight_core::alerting::template::format_go_float(value))}</li>
+                        <li>{format!("{} = {} — {summary}", labels.iter().filter(|(k, _)| k.as_str() != "alertname").map(|(k, v)| format!("{k}=\"{v}\"")).collect::<Vec<_>>().join(", "), foresight_core::alerting::go_fmt::format_go_float(value))}</li>
                     }).collect::<Vec<_>>()}</ul>
                 </div>
             }.into_any()

@@ -114,7 +114,7 @@ pub fn step(
         }
     };
     let outputs = rule.outputs(&answer.samples, context.external_labels);
-    let transitions = state.evaluate(
+    let transitions = state.evaluate_outputs(
         now,
         &outputs,
         rule.for_seconds().unwrap_or(0.0),
@@ -130,12 +130,14 @@ pub fn step(
         .iter()
         .filter(|t| t.to == AlertState::Firing && !is_silenced(context.silences, &t.labels, now))
         .map(|transition| {
-            let value = outputs
+            let output = outputs
                 .iter()
-                .find(|(labels, _)| *labels == transition.labels)
-                .map_or(f64::NAN, |(_, v)| *v);
+                .find(|output| output.labels == transition.labels);
+            let (series_labels, value) = output.map_or((&transition.labels, f64::NAN), |o| {
+                (&o.series_labels, o.value)
+            });
             let body = rule
-                .render_annotations(&transition.labels, value, context.external_labels)
+                .render_annotations(series_labels, value, context.external_labels)
                 .remove("summary")
                 .unwrap_or_else(|| describe_labels(&transition.labels));
             FiringNotice {

@@ -3,6 +3,7 @@
 
 pub mod analytic_condition;
 pub mod engine;
+pub mod go_fmt;
 pub mod history;
 pub mod notify;
 pub mod rule;

@@ -2,7 +2,7 @@
 //! query's answer (one labelled output per series, as Prometheus does), the
 //! backtest over past data, and the export to a Prometheus rule file.
 
-use super::state_machine::{AlertState, RuleState};
+use super::state_machine::{AlertOutput, AlertState, RuleState};
 use super::template::{Template, TemplateData};
 use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
@@ -35,7 +35,7 @@ impl Comparison {
         }
     }
 
-    /// PromQL's comparison (NaN never matches).
+    /// PromQL's comparison, which is Go's: NaN matches only `!=`.
     pub fn holds(self, value: f64, threshold: f64) -> bool {
         match self {
             Self::Above => value > threshold,
@@ -43,7 +43,7 @@ impl Comparison {
             Self::Below => value < threshold,
             Self::AtMost => value <= threshold,
             Self::Equal => value == threshold,
-            Self::NotEqual => value != threshold && !value.is_nan(),
+            Self::NotEqual => value != threshold,
         }
     }
 }
@@ -198,11 +198,10 @@ impl AlertRule {
     /// Everything wrong with the rule, said before it ever runs.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if !crate::foundation::names::is_identifier(&self.name) {
-            problems.push(format!(
-                "alert name {:?} must be letters, digits and _",
-                self.name
-            ));
+        // Prometheus takes any name (`CassandraCommitlogPendingTasks(criteo)`);
+        // the rule file export quotes it.
+        if self.name.trim().is_empty() {
+            problems.push("the alert name is empty".into());
         }
         if self.expr.trim().is_empty() {
             problems.push("the expression is empty".into());
@@ -261,13 +260,10 @@ impl AlertRule {
         problems
     }
 
-    /// The alert label sets for a query answer: each matching series' labels
-    /// (without `__name__`), the rule's labels (templated), and `alertname`.
-    pub fn outputs(
-        &self,
-        answer: &[(Labels, f64)],
-        external_labels: &Labels,
-    ) -> Vec<(Labels, f64)> {
+    /// The alerts for a query answer: each matching series' labels (without
+    /// `__name__`), the rule's labels (templated; one that renders empty is
+    /// dropped), and `alertname`; templates see the series' own labels.
+    pub fn outputs(&self, answer: &[(Labels, f64)], external_labels: &Labels) -> Vec<AlertOutput> {
         answer
             .iter()
             .filter(|(_, value)| match self.condition {
@@ -282,7 +278,7 @@ impl AlertRule {
                 let mut labels: Labels = series_labels.clone();
                 labels.remove("__name__");
                 let data = TemplateData {
-                    labels: labels.clone(),
+                    labels: series_labels.clone(),
                     external_labels: external_labels.clone(),
                     value: *value,
                 };
@@ -290,29 +286,34 @@ impl AlertRule {
                     let rendered = Template::parse(text)
                         .and_then(|t| t.render(&data))
                         .unwrap_or_else(|e| format!("<error: {e}>"));
-                    labels.insert(name.clone(), rendered);
+                    // As in Prometheus, a label that renders empty is no label
+                    // (it also removes the series' label of that name).
+                    if rendered.is_empty() {
+                        labels.remove(name);
+                    } else {
+                        labels.insert(name.clone(), rendered);
+                    }
                 }
                 labels.insert("alertname".into(), self.name.clone());
-                (labels, *value)
+                AlertOutput {
+                    labels,
+                    value: *value,
+                    series_labels: series_labels.clone(),
+                }
             })
             .collect()
     }
 
     /// Rendered annotations for one alert. As in Prometheus, `$labels` are the
-    /// series' labels: the rule's own labels and `alertname` are not among them.
+    /// series' labels (`__name__` included), not the alert's.
     pub fn render_annotations(
         &self,
-        labels: &Labels,
+        series_labels: &Labels,
         value: f64,
         external_labels: &Labels,
     ) -> SortedMap<String, String> {
-        let mut series_labels = labels.clone();
-        series_labels.remove("alertname");
-        for name in self.labels.keys() {
-            series_labels.remove(name);
-        }
         let data = TemplateData {
-            labels: series_labels,
+            labels: series_labels.clone(),
             external_labels: external_labels.clone(),
             value,
         };
@@ -376,13 +377,15 @@ impl AlertRule {
                         let at =
                             crate::chart::geometry::nearest_sample(&s.timestamps, now, step / 2.0)?;
                         let value = s.values[at];
+                        // NaN marks a gap in a series here, so the backtest
+                        // cannot tell a NaN sample from a missing one.
                         (!value.is_nan() || matches!(self.condition, Condition::Returns))
                             .then(|| (s.labels.clone(), value))
                     })
                     .collect(),
             };
             let outputs = self.outputs(&answer, &Labels::new());
-            for transition in state.evaluate(now, &outputs, for_s, keep_s) {
+            for transition in state.evaluate_outputs(now, &outputs, for_s, keep_s) {
                 let id = key(&transition.labels);
                 match transition.to {
                     AlertState::Pending => {
@@ -575,26 +578,93 @@ mod tests {
         ];
         let outputs = rule.outputs(&answer, &Labels::new());
         assert_eq!(outputs.len(), 1);
-        let labels = &outputs[0].0;
+        let labels = &outputs[0].labels;
         assert_eq!(
             labels.get("alertname").map(String::as_str),
             Some("HighErrorRate")
         );
         assert_eq!(labels.get("severity").map(String::as_str), Some("page"));
         assert!(!labels.contains_key("__name__"));
-        let annotations = rule.render_annotations(labels, 0.08, &Labels::new());
+        let annotations = rule.render_annotations(&outputs[0].series_labels, 0.08, &Labels::new());
         assert_eq!(annotations["summary"], "a fails 8% of requests");
+    }
+
+    /// As Prometheus 2.42 renders it (see the conformance test): templates see
+    /// the series' labels, `__name__` included, not the rule's replacements.
+    #[test]
+    fn templates_see_the_series_labels_not_the_rule_labels() {
+        let mut rule = error_rate_rule();
+        rule.labels = [("env".to_string(), "x".to_string())].into();
+        rule.annotations = [(
+            "summary".to_string(),
+            "{{ $labels.__name__ }} {{ $labels.env }} {{ $labels }}".to_string(),
+        )]
+        .into();
+        let answer = [(
+            [
+                ("__name__".to_string(), "metric".to_string()),
+                ("env".to_string(), "straße".to_string()),
+            ]
+            .into(),
+            1.0,
+        )];
+        let output = &rule.outputs(&answer, &Labels::new())[0];
+        assert_eq!(output.labels["env"], "x");
+        let mut state = RuleState::default();
+        state.evaluate_outputs(0.0, std::slice::from_ref(output), 0.0, 0.0);
+        let alert = state.alerts.values().next().unwrap();
+        let annotations = rule.render_annotations(
+            &alert.template_labels(rule.labels.keys().cloned()),
+            alert.value,
+            &Labels::new(),
+        );
+        assert_eq!(
+            annotations["summary"],
+            "metric straße map[__name__:metric env:straße]"
+        );
     }
 
     #[test]
     fn problems_are_found_before_running() {
         let mut rule = error_rate_rule();
-        rule.name = "high error".into();
+        rule.name = " ".into();
         rule.for_duration = Some("soon".into());
         rule.annotations
             .insert("summary".into(), "{{ $valu }}".into());
         let problems = rule.problems();
         assert_eq!(problems.len(), 3, "{problems:?}");
+        // Prometheus takes any other name.
+        rule.name = "CassandraCommitlogPendingTasks(criteo)".into();
+        assert_eq!(rule.problems().len(), 2);
+    }
+
+    #[test]
+    fn nan_matches_only_not_equal_and_empty_rule_labels_are_dropped() {
+        for op in Comparison::ALL {
+            assert_eq!(
+                op.holds(f64::NAN, 5.0),
+                op == Comparison::NotEqual,
+                "{op:?}"
+            );
+        }
+        let mut rule = error_rate_rule();
+        rule.condition = Condition::Threshold {
+            op: Comparison::NotEqual,
+            value: 5.0,
+        };
+        rule.labels = [
+            ("severity".to_string(), "{{ $labels.missing }}".to_string()),
+            ("instance".to_string(), "".to_string()),
+        ]
+        .into();
+        let answer = [([("instance".to_string(), "a".to_string())].into(), f64::NAN)];
+        let outputs = rule.outputs(&answer, &Labels::new());
+        assert_eq!(outputs.len(), 1, "NaN != 5 holds, as in Prometheus");
+        let labels = &outputs[0].labels;
+        assert!(
+            !labels.contains_key("severity") && !labels.contains_key("instance"),
+            "{labels:?}"
+        );
     }
 
     #[test]

@@ -57,9 +57,38 @@ pub struct Alert {
     pub keep_firing_since: Option<f64>,
     /// When it was last sent to a notifier (managed by the caller).
     pub last_sent_at: Option<f64>,
+    /// The labels of the series it comes from, `__name__` included: what its
+    /// templates see as `$labels` (a rule label does not replace them).
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub series_labels: Labels,
+}
+
+/// What a rule makes of one series of its query's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertOutput {
+    /// The alert's labels: the series' (without `__name__`), the rule's, `alertname`.
+    pub labels: Labels,
+    pub value: f64,
+    /// The series' own labels, for templates.
+    pub series_labels: Labels,
 }
 
 impl Alert {
+    /// `$labels` for its templates. An alert stored before the series'
+    /// labels were kept has only its own: those, without `alertname` and the
+    /// rule's labels, are the best guess.
+    pub fn template_labels(&self, rule_label_names: impl Iterator<Item = String>) -> Labels {
+        if !self.series_labels.is_empty() {
+            return self.series_labels.clone();
+        }
+        let mut labels = self.labels.clone();
+        labels.remove("alertname");
+        for name in rule_label_names {
+            labels.remove(&name);
+        }
+        labels
+    }
+
     /// Firing, but its series has gone and `keep_firing_for` is running.
     pub fn is_recovering(&self) -> bool {
         self.state == AlertState::Firing && self.keep_firing_since.is_some()
@@ -100,6 +129,27 @@ fn key(labels: &Labels) -> String {
 impl RuleState {
     /// One evaluation at `now` with the rule's output (already labelled as the
     /// alerts will be). Returns the state changes.
+    /// [`Self::evaluate`] on a rule's outputs, keeping each alert's series labels.
+    pub fn evaluate_outputs(
+        &mut self,
+        now: f64,
+        outputs: &[AlertOutput],
+        for_seconds: f64,
+        keep_firing_for_seconds: f64,
+    ) -> Vec<Transition> {
+        let pairs: Vec<(Labels, f64)> = outputs
+            .iter()
+            .map(|output| (output.labels.clone(), output.value))
+            .collect();
+        let transitions = self.evaluate(now, &pairs, for_seconds, keep_firing_for_seconds);
+        for output in outputs {
+            if let Some(alert) = self.alerts.get_mut(&key(&output.labels)) {
+                alert.series_labels = output.series_labels.clone();
+            }
+        }
+        transitions
+    }
+
     pub fn evaluate(
         &mut self,
         now: f64,
@@ -138,6 +188,7 @@ impl RuleState {
                             resolved_at: None,
                             keep_firing_since: None,
                             last_sent_at: None,
+                            series_labels: Labels::new(),
                         },
                     ));
                     transitions.push(Transition {

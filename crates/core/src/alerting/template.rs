@@ -7,7 +7,8 @@
 //! separate from rendering so a template error is shown when the rule is
 //! edited, not when it fires.
 
-use crate::foundation::limits::{MAX_PRINTF_WIDTH, MAX_TEMPLATE_OUTPUT_BYTES};
+use super::go_fmt::{self, format_go_float, GoValue};
+use crate::foundation::limits::MAX_TEMPLATE_OUTPUT_BYTES;
 use crate::query::series::Labels;
 
 /// What a template can refer to.
@@ -21,6 +22,9 @@ pub struct TemplateData {
 #[derive(Debug, Clone, PartialEq)]
 enum Operand {
     Value,
+    /// `$labels` itself, printed as Go prints a map: `map[instance:a job:b]`.
+    Labels,
+    ExternalLabels,
     Label(String),
     ExternalLabel(String),
     Text(String),
@@ -108,8 +112,11 @@ fn operand(token: &str) -> Result<Operand, String> {
     if let Some(text) = token.strip_prefix('"') {
         return Ok(Operand::Text(text.to_string()));
     }
-    if token == "$value" || token == ".Value" {
-        return Ok(Operand::Value);
+    match token {
+        "$value" | ".Value" => return Ok(Operand::Value),
+        "$labels" | ".Labels" => return Ok(Operand::Labels),
+        "$externalLabels" | ".ExternalLabels" => return Ok(Operand::ExternalLabels),
+        _ => {}
     }
     for prefix in ["$labels.", ".Labels."] {
         if let Some(name) = token.strip_prefix(prefix) {
@@ -192,10 +199,8 @@ impl Template {
             }
             pieces.push(Piece::Pipeline(commands));
         }
+        // A "}}" outside an action is text, as in Go.
         if !rest.is_empty() {
-            if rest.contains("}}") {
-                return Err("\"}}\" without a matching \"{{\"".into());
-            }
             pieces.push(Piece::Text(rest.to_string()));
         }
         Ok(Self { pieces })
@@ -249,6 +254,13 @@ enum Value {
 }
 
 impl Value {
+    fn as_go(&self) -> GoValue<'_> {
+        match self {
+            Value::Number(n) => GoValue::Float(*n),
+            Value::Text(t) => GoValue::Text(t),
+        }
+    }
+
     fn to_text(&self) -> String {
         match self {
             Value::Number(n) => format_go_float(*n),
@@ -268,6 +280,8 @@ impl Value {
 fn resolve(operand: &Operand, data: &TemplateData) -> Value {
     match operand {
         Operand::Value => Value::Number(data.value),
+        Operand::Labels => Value::Text(go_map(&data.labels)),
+        Operand::ExternalLabels => Value::Text(go_map(&data.external_labels)),
         Operand::Label(name) => Value::Text(data.labels.get(name).cloned().unwrap_or_default()),
         Operand::ExternalLabel(name) => {
             Value::Text(data.external_labels.get(name).cloned().unwrap_or_default())
@@ -275,36 +289,6 @@ fn resolve(operand: &Operand, data: &TemplateData) -> Value {
         Operand::Text(text) => Value::Text(text.clone()),
         Operand::Number(n) => Value::Number(*n),
     }
-}
-
-/// Go's `%v` for a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): the
-/// shortest representation, in exponent form when the exponent is below -4 or
-/// at least 6 (checked against Prometheus's own rendering by the conformance test).
-pub fn format_go_float(value: f64) -> String {
-    if let Some(text) = crate::foundation::units::non_finite_text(value) {
-        return text.into();
-    }
-    if value == 0.0 {
-        return if value.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    let exponent = value.abs().log10().floor() as i32;
-    if !(-4..6).contains(&exponent) {
-        // Rust's `{:e}` is the shortest round-trip mantissa; Go writes e+06 style exponents.
-        let text = format!("{value:e}");
-        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        return format!(
-            "{mantissa}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        );
-    }
-    // Rust's Display is the shortest round-trip decimal, like Go's.
-    format!("{value}")
 }
 
 /// Prometheus's `humanize` / `humanize1024`: divide down through the prefixes, then `%.4g`.
@@ -335,33 +319,9 @@ fn humanize(value: f64, base: f64, large: &[&str], small: &[&str]) -> String {
     format!("{}{prefix}", format_significant(v))
 }
 
-/// Go's `%.4g`.
+/// Go's `%.4g`, as Prometheus's `humanize` functions end.
 fn format_significant(value: f64) -> String {
-    if !value.is_finite() {
-        return format_go_float(value);
-    }
-    if value == 0.0 {
-        return "0".into();
-    }
-    let exponent = value.abs().log10().floor() as i32;
-    if !(-4..4).contains(&exponent) {
-        let text = format!("{value:.3e}");
-        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        let exp: i32 = exp.parse().unwrap_or(0);
-        return format!(
-            "{mantissa}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        );
-    }
-    let decimals = (3 - exponent).max(0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    go_fmt::format_significant(value, 4)
 }
 
 /// Prometheus's `humanizeDuration`.
@@ -403,75 +363,44 @@ fn humanize_duration(seconds: f64) -> String {
     format!("{}{prefix}s", format_significant(v))
 }
 
-/// A printf precision, refused above [`MAX_PRINTF_WIDTH`]: a template is written
-/// by whoever wrote the rule, and `%.70000f` would otherwise cost megabytes.
-fn bounded_width(digits: &str) -> Result<usize, String> {
-    let digits = digits.trim_start_matches('0');
-    if digits.len() > 3 {
-        return Err(format!(
-            "printf: a precision of {digits} is more than {MAX_PRINTF_WIDTH}"
-        ));
-    }
-    let width = digits.parse::<usize>().unwrap_or(0);
-    if width > MAX_PRINTF_WIDTH {
-        return Err(format!(
-            "printf: a precision of {width} is more than {MAX_PRINTF_WIDTH}"
-        ));
-    }
-    Ok(width)
+/// A `map[string]string` as Go's `fmt` prints it: keys in order.
+fn go_map(labels: &Labels) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(name, value)| format!("{name}:{value}"))
+        .collect();
+    format!("map[{}]", pairs.join(" "))
 }
 
-/// A subset of Go's `fmt.Sprintf`: `%s %v %d %f %.Nf %e %g %%`.
-fn printf(format: &str, args: &[Value]) -> Result<String, String> {
-    let mut out = String::new();
-    let mut args = args.iter();
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
+/// Go's `strings.Title` (which Prometheus's `title` is): each letter that
+/// follows a separator is upper-cased, the rest left as they are. ASCII
+/// letters, digits and `_` are not separators, nor are other letters and
+/// digits; other ASCII characters and white space are.
+fn go_title(text: &str) -> String {
+    let separates = |c: char| {
+        if c.is_ascii() {
+            !(c.is_ascii_alphanumeric() || c == '_')
+        } else {
+            c.is_whitespace()
         }
-        let mut precision = None;
-        if chars.peek() == Some(&'.') {
-            chars.next();
-            let mut digits = String::new();
-            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                digits.push(d);
-                chars.next();
+    };
+    let mut previous = ' ';
+    text.chars()
+        .map(|c| {
+            let upper = separates(previous);
+            previous = c;
+            if upper {
+                // Title case is upper case except for a few digraphs.
+                let mut upper = c.to_uppercase();
+                match (upper.next(), upper.next()) {
+                    (Some(single), None) => single.to_string(),
+                    _ => c.to_string(),
+                }
+            } else {
+                c.to_string()
             }
-            precision = Some(bounded_width(&digits)?);
-        }
-        let verb = chars.next().ok_or("printf: the format ends in %")?;
-        if verb == '%' {
-            out.push('%');
-            continue;
-        }
-        let arg = args
-            .next()
-            .ok_or_else(|| format!("printf: %{verb} has no value"))?;
-        match verb {
-            's' | 'v' => out.push_str(&arg.to_text()),
-            'd' => out.push_str(&format!("{}", arg.number()?.trunc() as i64)),
-            'f' => out.push_str(&format!("{:.*}", precision.unwrap_or(6), arg.number()?)),
-            'e' => {
-                let text = format!("{:.*e}", precision.unwrap_or(6), arg.number()?);
-                let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-                let exp: i32 = exp.parse().unwrap_or(0);
-                out.push_str(&format!(
-                    "{mantissa}e{}{:02}",
-                    if exp < 0 { '-' } else { '+' },
-                    exp.abs()
-                ));
-            }
-            'g' => out.push_str(&format_go_float(arg.number()?)),
-            other => {
-                return Err(format!(
-                    "printf: %{other} is not supported (use %s, %v, %d, %f, %e, %g)"
-                ))
-            }
-        }
-    }
-    Ok(out)
+        })
+        .collect()
 }
 
 fn call(name: &str, args: &[Value]) -> Result<Value, String> {
@@ -497,23 +426,12 @@ fn call(name: &str, args: &[Value]) -> Result<Value, String> {
         "humanizeDuration" => Value::Text(humanize_duration(one()?.number()?)),
         "printf" => {
             let (format, rest) = args.split_first().ok_or("printf needs a format")?;
-            Value::Text(printf(&format.to_text(), rest)?)
+            let rest: Vec<GoValue> = rest.iter().map(Value::as_go).collect();
+            Value::Text(go_fmt::sprintf(&format.to_text(), &rest)?)
         }
         "toUpper" => Value::Text(one()?.to_text().to_uppercase()),
         "toLower" => Value::Text(one()?.to_text().to_lowercase()),
-        "title" => Value::Text(
-            one()?
-                .to_text()
-                .split(' ')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next()
-                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                        .unwrap_or_default()
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        "title" => Value::Text(go_title(&one()?.to_text())),
         other => return Err(format!("function {other:?} is not available")),
     })
 }
@@ -619,11 +537,59 @@ mod tests {
         assert!(Template::parse("{{ \"x }}")
             .unwrap_err()
             .contains("unterminated"));
-        assert!(Template::parse("x }}")
-            .unwrap_err()
-            .contains("without a matching"));
-        assert!(render_template("{{ printf \"%q\" $value }}", &data(1.0))
-            .unwrap_err()
-            .contains("%q"));
+        // As in Go: a "}}" outside an action is text, a verb that does not
+        // fit its argument is marked in the output.
+        assert_eq!(
+            render_template("threshold of 80 }}.", &data(1.0)).unwrap(),
+            "threshold of 80 }}."
+        );
+        assert_eq!(
+            render_template("{{ printf \"%q\" $value }}", &data(1.0)).unwrap(),
+            "%!q(float64=1)"
+        );
+    }
+
+    /// The examples of the conformance report, each as Prometheus 2.42 renders it.
+    #[test]
+    fn renders_as_prometheus_where_it_differed() {
+        let d = |value: f64| TemplateData {
+            labels: [
+                ("env".to_string(), "straße".to_string()),
+                ("instance".to_string(), "db.example.com:5432".to_string()),
+            ]
+            .into(),
+            external_labels: Labels::new(),
+            value,
+        };
+        for (template, value, expected) in [
+            (r#"{{ printf "%0.2f" $value }}"#, 60.0, "60.00"),
+            (r#"{{ printf "%0.0f" $value }}"#, 59.7, "60"),
+            (r#"{{ printf "%.4g" $value }}"#, 123456.789, "1.235e+05"),
+            (r#"{{ printf "%.2f" $value }}"#, f64::INFINITY, "+Inf"),
+            (r#"{{ humanizePercentage $value }}"#, -0.0, "-0%"),
+            (r#"{{ $value | humanize }}"#, -0.0, "-0"),
+            (
+                r#"{{ $labels.instance | title }}"#,
+                0.0,
+                "Db.Example.Com:5432",
+            ),
+            (
+                r#"{{ title "hello wORLD-foo_bar 9lives" }}"#,
+                0.0,
+                "Hello WORLD-Foo_bar 9lives",
+            ),
+            (
+                "LABELS = {{ $labels }}",
+                0.0,
+                "LABELS = map[env:straße instance:db.example.com:5432]",
+            ),
+            ("{{ $externalLabels }}", 0.0, "map[]"),
+        ] {
+            assert_eq!(
+                render_template(template, &d(value)).unwrap(),
+                expected,
+                "{template}"
+            );
+        }
     }
 }
