@@ -63,6 +63,7 @@ fuzz_target!(|data: &[u8]| {
         interval: Some(value_text.to_string()),
         labels: [("severity".to_string(), template.to_string())].into(),
         annotations: [("summary".to_string(), template.to_string())].into(),
+        unit: None,
     };
     let problems = rule.problems();
     if parsed.is_err() {

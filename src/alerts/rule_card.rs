@@ -10,6 +10,7 @@ use foresight_core::alerting::rule::{pages, AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::Silence;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
+use foresight_core::analytics::time_to_threshold::format_duration;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::query::series::Labels;
@@ -118,8 +119,8 @@ pub fn RuleCard(rule: AlertRule, shared: RuleCardShared) -> impl IntoView {
                                         <tr class="alert-instance" data-alert-state=shown_state data-active-at=alert.active_at.to_string() data-value=alert.value.to_string() data-silenced=silenced_until.is_some().to_string()>
                                             <td class=format!("alert-state {shown_state}")>{shown_state}</td>
                                             <td>{describe_labels(&alert.labels)}</td>
-                                            <td>{format!("since {}", time(since))}</td>
-                                            <td>{format_go_float(alert.value)}</td>
+                                            <td title=format!("for {}", format_duration(now - since))>{format!("since {} ({} ago)", time(since), format_duration(now - since))}</td>
+                                            <td class="alert-value" title=format_go_float(alert.value)>{rule.format_value(alert.value)}</td>
                                             <td><div class="alert-summary">{summary}</div>{details}</td>
                                             <td>{match silenced_until {
                                                 Some(until) => view! { <span class="silenced">{format!("silenced until {}", time(until))}</span> }.into_any(),

@@ -8,6 +8,7 @@ use crate::browser::clock::now_ms;
 use crate::hooks::latest_load::LatestLoad;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::foundation::units::Unit;
 use foresight_core::model::dashboard::{BaselineKind, NotifyTargets, Sensitivity};
 use foresight_core::model::datasource::Datasource;
 use foresight_core::model::edit::Edit;
@@ -307,6 +308,8 @@ pub fn RuleEditor(
         });
     };
     let preview_view = move || {
+        // The value in the unit the rule shows it in.
+        let shown = draft.get_untracked();
         preview.get().map(|outcome| match outcome {
             Err(message) => view! { <p class="form-problem" role="alert" data-testid="rule-preview">{format!("Prometheus: {message}")}</p> }.into_any(),
             Ok(rows) => {
@@ -315,7 +318,7 @@ pub fn RuleEditor(
                 <div class="rule-preview" data-testid="rule-preview" data-alerting=count.to_string()>
                     {format!("Now: {count} series would be alerting.")}
                     <ul>{rows.into_iter().take(10).map(|(labels, value, summary)| view! {
-                        <li>{format!("{} = {} — {summary}", labels.iter().filter(|(k, _)| k.as_str() != "alertname").map(|(k, v)| format!("{k}=\"{v}\"")).collect::<Vec<_>>().join(", "), foresight_core::alerting::go_fmt::format_go_float(value))}</li>
+                        <li>{format!("{} = {} — {summary}", labels.iter().filter(|(k, _)| k.as_str() != "alertname").map(|(k, v)| format!("{k}=\"{v}\"")).collect::<Vec<_>>().join(", "), shown.format_value(value))}</li>
                     }).collect::<Vec<_>>()}</ul>
                 </div>
             }.into_any()
@@ -355,6 +358,12 @@ pub fn RuleEditor(
                     " keep firing for " <input data-field="rule-keep" size="5" prop:value=move || draft.with(|r| r.keep_firing_for.clone().unwrap_or_default()) on:input=move |e| { let v = optional(event_target_value(&e)); draft.update(|r| r.keep_firing_for = v); } />
                     " every " <input data-field="rule-interval" size="5" placeholder="1m" prop:value=move || draft.with(|r| r.interval.clone().unwrap_or_default()) on:input=move |e| { let v = optional(event_target_value(&e)); draft.update(|r| r.interval = v); } />
                 </div>
+                <label class="field"><span>"Value shown in"</span>
+                    <select data-field="rule-unit" on:change=move |e| { let unit = Unit::from_id(&event_target_value(&e)); draft.update(|r| r.unit = unit); }>
+                        <option value="" selected=move || draft.with(|r| r.unit.is_none())>"(a plain number)"</option>
+                        {Unit::ALL.into_iter().map(|u| view! { <option value=u.id() selected=move || draft.with(|r| r.unit == Some(u))>{u.id()}</option> }).collect::<Vec<_>>()}
+                    </select>
+                </label>
                 <label class="field"><span>"Labels (name=value per line)"</span><textarea data-field="rule-labels" rows="2" prop:value=labels_text on:input=move |e| labels_text.set(event_target_value(&e))></textarea></label>
                 <label class="field"><span>"Summary"</span><input data-field="rule-summary" prop:value=summary on:input=move |e| set_summary(event_target_value(&e)) /></label>
                 <label class="field"><span>"Description"</span><input data-field="rule-description" prop:value=description on:input=move |e| set_description(event_target_value(&e)) /></label>

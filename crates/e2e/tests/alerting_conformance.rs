@@ -76,6 +76,7 @@ fn check(scenario: &Scenario, work: &std::path::Path) -> usize {
         + 8;
     // The rule as a Foresight dashboard holds it; Prometheus gets its export.
     let alert_rule = AlertRule {
+        unit: None,
         name: "TooHigh".into(),
         expr: "metric".into(),
         condition: Condition::Threshold {
@@ -473,6 +474,7 @@ fn labels(pairs: &[(&str, &str)]) -> Labels {
 fn the_report_examples_render_as_promtool_renders_them() {
     let work = std::env::temp_dir().join(format!("foresight-templates-{}", std::process::id()));
     let rule = AlertRule {
+        unit: None,
         name: "Name(with) odd".into(),
         expr: "metric".into(),
         condition: Condition::Threshold {
@@ -531,6 +533,7 @@ fn the_report_examples_render_as_promtool_renders_them() {
 fn promtool_catches_a_rendering_that_differs() {
     let work = std::env::temp_dir().join(format!("foresight-mutant-{}", std::process::id()));
     let rule = AlertRule {
+        unit: None,
         name: "Mutant".into(),
         expr: "metric".into(),
         condition: Condition::Returns,

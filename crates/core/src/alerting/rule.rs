@@ -8,6 +8,7 @@ use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
 use crate::foundation::ordered::SortedMap;
 use crate::foundation::span::parse_span;
+use crate::foundation::units::Unit;
 use crate::query::series::{Labels, Series};
 use serde::{Deserialize, Serialize};
 
@@ -135,6 +136,9 @@ pub struct AlertRule {
     /// `summary`, `description`, `runbook_url`, … (templates).
     #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
     pub annotations: SortedMap<String, String>,
+    /// The unit its value is shown in (a rule made from a panel takes the panel's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
 }
 
 fn seconds_of(text: &Option<String>, what: &str, default: f64) -> Result<f64, String> {
@@ -169,6 +173,7 @@ impl AlertRule {
     /// A new rule: `expr > threshold` for 5 minutes, evaluated every minute.
     pub fn starter(name: &str, expr: &str, threshold: f64, summary: &str) -> Self {
         Self {
+            unit: None,
             name: name.to_string(),
             expr: expr.to_string(),
             condition: Condition::Threshold {
@@ -181,6 +186,12 @@ impl AlertRule {
             labels: SortedMap::new(),
             annotations: [("summary".to_string(), summary.to_string())].into(),
         }
+    }
+
+    /// An alert's value as people read it: in the rule's unit (`9.72%`), a
+    /// plain scaled number when it has none.
+    pub fn format_value(&self, value: f64) -> String {
+        crate::foundation::units::format_value(value, self.unit.unwrap_or(Unit::Short), None)
     }
 
     pub fn for_seconds(&self) -> Result<f64, String> {
@@ -591,6 +602,18 @@ mod tests {
 
     /// As Prometheus 2.42 renders it (see the conformance test): templates see
     /// the series' labels, `__name__` included, not the rule's replacements.
+    #[test]
+    fn values_are_shown_in_the_rule_unit() {
+        let mut rule = error_rate_rule();
+        assert_eq!(rule.format_value(9.718_167_030_665_118), "9.72");
+        rule.unit = Some(Unit::Percent);
+        assert_eq!(rule.format_value(9.718_167_030_665_118), "9.72%");
+        rule.unit = Some(Unit::Seconds);
+        assert_eq!(rule.format_value(f64::NAN), "NaN");
+        let text = crate::foundation::json::ToJson::to_json(&rule).to_string();
+        assert!(text.contains(r#""unit":"s""#), "{text}");
+    }
+
     #[test]
     fn templates_see_the_series_labels_not_the_rule_labels() {
         let mut rule = error_rate_rule();

@@ -154,6 +154,7 @@ impl ServerRule {
     /// The rule as a dashboard rule (the comparison stays in the expression).
     pub fn to_alert_rule(&self) -> AlertRule {
         AlertRule {
+            unit: None,
             name: self.name.clone(),
             expr: self.query.clone(),
             condition: Condition::Returns,

@@ -147,7 +147,10 @@ impl Panel {
             "{} is {{{{ humanize $value }}}}",
             panel.title.replace("{{", "{ {")
         );
-        AlertRule::starter(&name, &expr, threshold.unwrap_or(0.0), &summary)
+        AlertRule {
+            unit: Some(panel.unit),
+            ..AlertRule::starter(&name, &expr, threshold.unwrap_or(0.0), &summary)
+        }
     }
 }
 
@@ -292,6 +295,11 @@ mod tests {
         );
         assert!(!rule.expr.contains('$'), "{}", rule.expr);
         assert!(rule.name.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_eq!(
+            rule.unit,
+            Some(panel.unit),
+            "the value is shown in the panel's unit"
+        );
         let highest = panel
             .thresholds
             .iter()
