@@ -4,6 +4,10 @@
 //! minute; `promtool test rules` (Prometheus's rule unit tests) must agree with
 //! every one of those expectations.
 //!
+//! Beside the fixed scenarios, `generated_rules_and_templates_agree_with_promtool`
+//! draws hundreds at random (`scripts/conformance.sh` runs thousands) and
+//! shrinks any disagreement to a minimal case.
+//!
 //! The rule expression is `<metric> > <threshold>`; its value at each minute is
 //! worked out the way Prometheus selects an instant sample (the latest sample
 //! within the 5-minute lookback, both ends included in Prometheus 2; `stale`
@@ -367,6 +371,17 @@ fn check_rule(
     series: &[(Labels, Vec<Sample>)],
     work: &std::path::Path,
 ) -> usize {
+    compare_with_promtool(name, alert_rule, series, work)
+        .unwrap_or_else(|report| panic!("{report}"))
+}
+
+/// [`check_rule`], with a disagreement returned as promtool's report.
+fn compare_with_promtool(
+    name: &str,
+    alert_rule: &AlertRule,
+    series: &[(Labels, Vec<Sample>)],
+    work: &std::path::Path,
+) -> Result<usize, String> {
     let minutes = series.iter().map(|(_, s)| s.len()).max().unwrap_or(0) + 2;
     let mut state = RuleState::default();
     let mut tests = String::new();
@@ -448,14 +463,15 @@ fn check_rule(
         .current_dir(&dir)
         .output()
         .expect("promtool (Debian package prometheus) runs");
-    assert!(
-        outcome.status.success(),
-        "{name}: Prometheus disagrees with Foresight\n{}\n{}\n(test file: {})",
-        String::from_utf8_lossy(&outcome.stdout),
-        String::from_utf8_lossy(&outcome.stderr),
-        dir.join("test.yml").display()
-    );
-    checks
+    if !outcome.status.success() {
+        return Err(format!(
+            "{name}: Prometheus disagrees with Foresight\n{}\n{}\n(test file: {})",
+            String::from_utf8_lossy(&outcome.stdout),
+            String::from_utf8_lossy(&outcome.stderr),
+            dir.join("test.yml").display()
+        ));
+    }
+    Ok(checks)
 }
 
 fn labels(pairs: &[(&str, &str)]) -> Labels {
@@ -578,4 +594,312 @@ fn promtool_catches_a_rendering_that_differs() {
     // And the current rendering passes.
     assert!(check_rule("mutant-fixed", &rule, &series, &work) >= 1);
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// xorshift64*: the same scenarios on every run of a seed.
+struct Seeded(u64);
+
+impl Seeded {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Values that are hard to print: NaN, infinities, both zeros, ties, very
+/// large and very small magnitudes, and plain numbers.
+fn random_value(random: &mut Seeded) -> f64 {
+    match random.below(12) {
+        0 => f64::NAN,
+        1 => f64::INFINITY,
+        2 => f64::NEG_INFINITY,
+        3 => -0.0,
+        4 => 0.0,
+        5 => random.below(200) as f64 + 0.5,
+        6 => random.below(100_000) as f64,
+        7 => -(random.below(1000) as f64) / 8.0,
+        _ => {
+            let mantissa = (random.next() % 1_000_000) as f64 / 1000.0;
+            let exponent = random.below(30) as i32 - 12;
+            let sign = if random.below(4) == 0 { -1.0 } else { 1.0 };
+            sign * mantissa * 10f64.powi(exponent)
+        }
+    }
+}
+
+/// A template from the language Foresight supports today.
+fn random_template(random: &mut Seeded) -> String {
+    let mut pieces = Vec::new();
+    for _ in 0..1 + random.below(3) {
+        let piece = match random.below(14) {
+            0 => "{{ $value }}".to_string(),
+            1 => "{{ .Value | humanize }}".to_string(),
+            2 => "{{ humanize1024 $value }}".to_string(),
+            3 => "{{ $value | humanizePercentage }}".to_string(),
+            4 => "{{ humanizeDuration $value }}".to_string(),
+            5..=7 => {
+                let mut format = String::from("%");
+                for flag in ["+", "-", " ", "0"] {
+                    if random.below(4) == 0 {
+                        format.push_str(flag);
+                    }
+                }
+                if random.below(3) == 0 {
+                    format.push_str(&random.below(13).to_string());
+                }
+                if random.below(2) == 0 {
+                    format.push_str(&format!(".{}", random.below(9)));
+                }
+                format.push_str(random.pick(&["v", "d", "f", "F", "e", "E", "g", "G", "s"]));
+                let args =
+                    random.pick(&["$value", "$value", "$labels.instance", "", "$value $value"]);
+                format!("{{{{ printf \"{format} x\" {args} }}}}")
+            }
+            8 => format!(
+                "{{{{ {} $labels.instance }}}}",
+                random.pick(&["title", "toUpper", "toLower"])
+            ),
+            9 => format!(
+                "{{{{ $labels.env | {} }}}}",
+                random.pick(&["title", "toUpper", "toLower"])
+            ),
+            10 => "{{ $labels }}".to_string(),
+            11 => format!(
+                "{{{{ $labels.{} }}}}",
+                random.pick(&["__name__", "missing", "env", "job"])
+            ),
+            12 => "{{- \" a \" -}} b }}".to_string(),
+            _ => random.pick(&["text", "100%", "a:b", "é"]).to_string(),
+        };
+        pieces.push(piece);
+    }
+    pieces.join(" ")
+}
+
+struct GeneratedScenario {
+    rule: AlertRule,
+    series: Vec<(Labels, Vec<Sample>)>,
+}
+
+fn random_scenario(random: &mut Seeded, index: usize) -> GeneratedScenario {
+    let op = Comparison::ALL[random.below(Comparison::ALL.len())];
+    let threshold = if random.below(2) == 0 {
+        random.below(10) as f64
+    } else {
+        random_value(random).clamp(-1e6, 1e6)
+    };
+    let threshold = if threshold.is_nan() { 0.0 } else { threshold };
+    let mut labels = Labels::new();
+    if random.below(3) == 0 {
+        let value = random.pick(&[
+            "page",
+            "{{ $labels.missing }}",
+            "{{ $labels.env }}",
+            "x-{{ $labels.job }}",
+        ]);
+        labels.insert("severity".into(), value.into());
+    }
+    let annotations = (0..1 + random.below(2))
+        .map(|k| (format!("a{k}"), random_template(random)))
+        .collect();
+    let rule = AlertRule {
+        name: format!("Generated{index}"),
+        expr: "metric".into(),
+        condition: Condition::Threshold {
+            op,
+            value: threshold,
+        },
+        for_duration: Some(format!("{}m", random.below(3))),
+        keep_firing_for: Some(format!("{}m", random.below(3))),
+        interval: Some("1m".into()),
+        labels,
+        annotations,
+        unit: None,
+    };
+    let values = [
+        "straße",
+        "ÉCOLE d'été",
+        "x y-z_w.q",
+        "ǆungla",
+        "日本 語",
+        "db.example.com:5432",
+        "a",
+    ];
+    let series = (0..1 + random.below(2))
+        .map(|k| {
+            let mut series_labels = Labels::new();
+            series_labels.insert("__name__".into(), "metric".into());
+            series_labels.insert("instance".into(), format!("{}-{k}", random.pick(&values)));
+            if random.below(2) == 0 {
+                series_labels.insert("env".into(), random.pick(&values).into());
+            }
+            if random.below(2) == 0 {
+                series_labels.insert("job".into(), random.pick(&values).into());
+            }
+            let samples = (0..3 + random.below(4))
+                .map(|_| match random.below(10) {
+                    0 => Gap,
+                    1 => Stale,
+                    _ => Value(random_value(random)),
+                })
+                .collect();
+            (series_labels, samples)
+        })
+        .collect();
+    GeneratedScenario { rule, series }
+}
+
+/// The smallest scenario that still disagrees: drop annotations, the rule's
+/// labels, series and samples while promtool still refuses.
+fn shrink(mut scenario: GeneratedScenario, work: &std::path::Path) -> (GeneratedScenario, String) {
+    let fails = |candidate: &GeneratedScenario| {
+        compare_with_promtool("shrinking", &candidate.rule, &candidate.series, work).err()
+    };
+    let mut report = fails(&scenario).unwrap_or_default();
+    loop {
+        let mut candidates = Vec::new();
+        for name in scenario.rule.annotations.keys() {
+            let mut rule = scenario.rule.clone();
+            rule.annotations.remove(name);
+            candidates.push(GeneratedScenario {
+                rule,
+                series: scenario.series.clone(),
+            });
+        }
+        if !scenario.rule.labels.is_empty() {
+            let mut rule = scenario.rule.clone();
+            rule.labels.clear();
+            candidates.push(GeneratedScenario {
+                rule,
+                series: scenario.series.clone(),
+            });
+        }
+        for k in 0..scenario.series.len() {
+            if scenario.series.len() > 1 {
+                let mut series = scenario.series.clone();
+                series.remove(k);
+                candidates.push(GeneratedScenario {
+                    rule: scenario.rule.clone(),
+                    series,
+                });
+            }
+            for i in 0..scenario.series[k].1.len() {
+                if scenario.series[k].1.len() > 1 {
+                    let mut series = scenario.series.clone();
+                    series[k].1.remove(i);
+                    candidates.push(GeneratedScenario {
+                        rule: scenario.rule.clone(),
+                        series,
+                    });
+                }
+            }
+        }
+        let smaller = candidates
+            .into_iter()
+            .find_map(|c| fails(&c).map(|r| (c, r)));
+        match smaller {
+            Some((candidate, candidate_report)) => {
+                scenario = candidate;
+                report = candidate_report;
+            }
+            None => return (scenario, report),
+        }
+    }
+}
+
+/// Randomized differential test: generated rules, series (gaps, staleness,
+/// NaN, ±Inf, −0, ties, extreme magnitudes) and templates, evaluated minute by
+/// minute by Foresight and by `promtool test rules`; every firing alert's
+/// labels and annotations must agree. `FORESIGHT_CONFORMANCE_SCENARIOS` and
+/// `FORESIGHT_CONFORMANCE_SEED` choose how many and which (scripts/conformance.sh
+/// runs thousands).
+#[test]
+fn generated_rules_and_templates_agree_with_promtool() {
+    let count: usize = std::env::var("FORESIGHT_CONFORMANCE_SCENARIOS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(500);
+    let seed: u64 = std::env::var("FORESIGHT_CONFORMANCE_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x00f0_4e51_9117);
+    let work = std::env::temp_dir().join(format!("foresight-generated-{}", std::process::id()));
+    let mut random = Seeded(seed.max(1));
+    let (mut agreed, mut minutes, mut alerts) = (0, 0, 0);
+    let mut disagreements = Vec::new();
+    for index in 0..count {
+        let scenario = random_scenario(&mut random, index);
+        let scenario_minutes = scenario
+            .series
+            .iter()
+            .map(|(_, s)| s.len())
+            .max()
+            .unwrap_or(0)
+            + 2;
+        match compare_with_promtool(
+            &format!("generated-{index}"),
+            &scenario.rule,
+            &scenario.series,
+            &work,
+        ) {
+            Ok(checked) => {
+                agreed += 1;
+                minutes += scenario_minutes;
+                alerts += checked;
+            }
+            Err(_) => {
+                let (smallest, report) = shrink(scenario, &work);
+                let templates: Vec<String> = smallest
+                    .rule
+                    .annotations
+                    .values()
+                    .chain(smallest.rule.labels.values())
+                    .cloned()
+                    .collect();
+                disagreements.push(format!(
+                    "scenario {index}, shrunk: templates {templates:?}, condition {:?}, series {:?}\n{report}",
+                    smallest.rule.condition,
+                    smallest
+                        .series
+                        .iter()
+                        .map(|(labels, samples)| (labels.clone(), promtool_values(samples)))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    for disagreement in &disagreements {
+        let lines: Vec<&str> = disagreement
+            .lines()
+            .filter(|line| {
+                line.starts_with("scenario")
+                    || line.contains("Annotations:")
+                    || line.contains("Labels:")
+            })
+            .take(5)
+            .collect();
+        println!("{}", lines.join("\n"));
+    }
+    println!(
+        "seed {seed}: {agreed} of {count} scenarios agree with promtool ({minutes} evaluation minutes, {alerts} firing alerts with their labels and annotations compared); {} disagree",
+        disagreements.len()
+    );
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(alerts > count, "the scenarios fire: {alerts}");
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements; the first, shrunk:\n{}",
+        disagreements.len(),
+        disagreements[0]
+    );
 }

@@ -115,14 +115,17 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> Result<String, String> {
 
 fn format_one(verb: char, flags: Flags, arg: GoValue) -> String {
     match (verb, arg) {
-        ('s' | 'v', GoValue::Text(text)) => {
-            let text = match flags.precision {
-                Some(limit) => text.chars().take(limit).collect(),
-                None => text.to_string(),
-            };
-            pad(&text, flags, flags.zero)
-        }
-        ('v', GoValue::Float(number)) => float(number, 'g', None, flags),
+        ('s' | 'v', GoValue::Text(text)) => format_text(text, flags),
+        // Go reads `+` in `%+v` as "field names", not as a sign.
+        ('v', GoValue::Float(number)) => float(
+            number,
+            'g',
+            flags.precision,
+            Flags {
+                plus: false,
+                ..flags
+            },
+        ),
         ('f' | 'F' | 'e' | 'E' | 'g' | 'G', GoValue::Float(number)) => {
             let default = if matches!(verb, 'g' | 'G') {
                 None
@@ -131,11 +134,24 @@ fn format_one(verb: char, flags: Flags, arg: GoValue) -> String {
             };
             float(number, verb, flags.precision.or(default), flags)
         }
+        // A verb that does not fit: Go prints the value as `%v`, flags and all.
         (verb, GoValue::Float(number)) => {
-            format!("%!{verb}(float64={})", format_go_float(number))
+            format!(
+                "%!{verb}(float64={})",
+                float(number, 'g', flags.precision, flags)
+            )
         }
-        (verb, GoValue::Text(text)) => format!("%!{verb}(string={text})"),
+        (verb, GoValue::Text(text)) => format!("%!{verb}(string={})", format_text(text, flags)),
     }
+}
+
+/// A string with `%s`: the precision keeps that many characters, the width pads.
+fn format_text(text: &str, flags: Flags) -> String {
+    let text = match flags.precision {
+        Some(limit) => text.chars().take(limit).collect(),
+        None => text.to_string(),
+    };
+    pad(&text, flags, flags.zero)
 }
 
 /// Pads to the width: on the right with `-`, else on the left with zeros or spaces.
@@ -383,6 +399,17 @@ mod tests {
             "   ab|c   |xy"
         );
         assert_eq!(one("100%%", 1.0), "100%%!(EXTRA float64=1)");
+        // Found by the randomized comparison with promtool, each as Go prints it.
+        assert_eq!(one("%+v", 71.5), "71.5");
+        assert_eq!(one("%+ .5v", f64::INFINITY), " Inf");
+        assert_eq!(one("%9.7v", 9172.720000000001), "  9172.72");
+        assert_eq!(one("%+2.7s", 22.5), "%!s(float64=+22.5)");
+        assert_eq!(one("% .0d", 6063940.0), "%!d(float64= 6e+06)");
+        let text = |format: &str| sprintf(format, &[GoValue::Text("日本 語-1")]).unwrap();
+        assert_eq!(text("% 3.1d"), "%!d(string=  日)");
+        assert_eq!(text("%09d"), "%!d(string=000日本 語-1)");
+        assert_eq!(text("%- 04.2G"), "%!G(string=日本  )");
+        assert_eq!(text("% .0G"), "%!G(string=)");
     }
 
     #[test]

@@ -330,11 +330,17 @@ fn humanize_duration(seconds: f64) -> String {
         return format_significant(seconds);
     }
     if seconds == 0.0 {
-        return "0s".into();
+        return format!("{}s", format_significant(seconds)); // `-0s` too, as Go
     }
     if seconds.abs() >= 1.0 {
         let sign = if seconds < 0.0 { "-" } else { "" };
-        let whole = seconds.abs().trunc() as i64;
+        // Go's `int64(v)`: past 2^63 it is the smallest int64 on the
+        // machines Prometheus runs on (Rust's `as` would saturate instead).
+        let whole = if seconds.abs() >= 9_223_372_036_854_775_808.0 {
+            i64::MIN
+        } else {
+            seconds.abs().trunc() as i64
+        };
         let (days, hours, minutes, secs) = (
             whole / 86_400,
             whole / 3600 % 24,
@@ -361,6 +367,39 @@ fn humanize_duration(seconds: f64) -> String {
         v *= 1000.0;
     }
     format!("{}{prefix}s", format_significant(v))
+}
+
+/// Go's `unicode.ToUpper`: one character for one, so `ß` stays `ß` where
+/// Rust's full mapping makes `SS`.
+fn go_upper(c: char) -> char {
+    single(c.to_uppercase()).unwrap_or(c)
+}
+
+/// Go's `unicode.ToLower` (`İ` is `i`, where Rust's full mapping adds a dot).
+fn go_lower(c: char) -> char {
+    if c == '\u{130}' {
+        return 'i';
+    }
+    single(c.to_lowercase()).unwrap_or(c)
+}
+
+/// Go's `unicode.ToTitle`: upper case, except the digraphs `ǅ ǈ ǋ ǲ`, whose
+/// title case is their own.
+fn go_title_case(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        _ => go_upper(c),
+    }
+}
+
+fn single(mut mapped: impl Iterator<Item = char>) -> Option<char> {
+    match (mapped.next(), mapped.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
 }
 
 /// A `map[string]string` as Go's `fmt` prints it: keys in order.
@@ -390,14 +429,9 @@ fn go_title(text: &str) -> String {
             let upper = separates(previous);
             previous = c;
             if upper {
-                // Title case is upper case except for a few digraphs.
-                let mut upper = c.to_uppercase();
-                match (upper.next(), upper.next()) {
-                    (Some(single), None) => single.to_string(),
-                    _ => c.to_string(),
-                }
+                go_title_case(c)
             } else {
-                c.to_string()
+                c
             }
         })
         .collect()
@@ -429,8 +463,8 @@ fn call(name: &str, args: &[Value]) -> Result<Value, String> {
             let rest: Vec<GoValue> = rest.iter().map(Value::as_go).collect();
             Value::Text(go_fmt::sprintf(&format.to_text(), &rest)?)
         }
-        "toUpper" => Value::Text(one()?.to_text().to_uppercase()),
-        "toLower" => Value::Text(one()?.to_text().to_lowercase()),
+        "toUpper" => Value::Text(one()?.to_text().chars().map(go_upper).collect()),
+        "toLower" => Value::Text(one()?.to_text().chars().map(go_lower).collect()),
         "title" => Value::Text(go_title(&one()?.to_text())),
         other => return Err(format!("function {other:?} is not available")),
     })
@@ -577,6 +611,21 @@ mod tests {
                 r#"{{ title "hello wORLD-foo_bar 9lives" }}"#,
                 0.0,
                 "Hello WORLD-Foo_bar 9lives",
+            ),
+            // Found by the randomized comparison with promtool.
+            (r#"{{ toUpper "straße ǆ" }}"#, 0.0, "STRAßE Ǆ"),
+            (r#"{{ toLower "İSTANBUL" }}"#, 0.0, "istanbul"),
+            (r#"{{ title "ǆungla ǉ" }}"#, 0.0, "ǅungla ǈ"),
+            (r#"{{ humanizeDuration $value }}"#, -0.0, "-0s"),
+            (
+                r#"{{ humanizeDuration $value }}"#,
+                2.42151e19,
+                "-106751991167300d -15h -30m -8s",
+            ),
+            (
+                r#"{{ humanizeDuration $value }}"#,
+                -5.5e19,
+                "--106751991167300d -15h -30m -8s",
             ),
             (
                 "LABELS = {{ $labels }}",
