@@ -86,21 +86,54 @@ pub fn wait_for_http(url: &str, timeout: std::time::Duration) -> Result<(), Stri
     }
 }
 
-/// Starts the sample service (built by `cargo build -p sample-service`) on a free
-/// port with synthetic traffic; returns it with its `host:port`.
-/// Starts the real node exporter (Debian's `prometheus-node-exporter`) on a free port.
-pub fn start_node_exporter(log_dir: &std::path::Path) -> Result<(ManagedProcess, String), String> {
-    let address = format!("127.0.0.1:{}", free_port());
-    let mut command = std::process::Command::new("prometheus-node-exporter");
-    command.arg(format!("--web.listen-address={address}"));
-    let process = ManagedProcess::start("node-exporter", command, log_dir)?;
-    wait_for_http(
-        &format!("http://{address}/metrics"),
-        std::time::Duration::from_secs(30),
-    )?;
-    Ok((process, address))
+/// Starts a server that listens on a free port of 127.0.0.1 and waits until
+/// its `/metrics` answers. A port can be taken between being chosen and being
+/// bound (another test starting at the same moment): the server then exits at
+/// once, and another port is tried.
+fn start_metrics_server(
+    name: &str,
+    log_dir: &std::path::Path,
+    command_for: impl Fn(&str) -> std::process::Command,
+) -> Result<(ManagedProcess, String), String> {
+    let mut last_problem = String::new();
+    for _ in 0..5 {
+        let address = format!("127.0.0.1:{}", free_port());
+        let mut process = ManagedProcess::start(name, command_for(&address), log_dir)?;
+        let url = format!("http://{address}/metrics");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Err(problem) = process.ensure_running() {
+                last_problem = problem;
+                break;
+            }
+            let answer = ureq::get(&url)
+                .timeout(std::time::Duration::from_secs(2))
+                .call();
+            match answer {
+                Ok(_) => return Ok((process, address)),
+                Err(error) if std::time::Instant::now() > deadline => {
+                    return Err(format!("{url} not ready after 30s: {error}"))
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            }
+        }
+    }
+    Err(format!(
+        "{name} did not start on five free ports: {last_problem}"
+    ))
 }
 
+/// Starts the real node exporter (Debian's `prometheus-node-exporter`) on a free port.
+pub fn start_node_exporter(log_dir: &std::path::Path) -> Result<(ManagedProcess, String), String> {
+    start_metrics_server("node-exporter", log_dir, |address| {
+        let mut command = std::process::Command::new("prometheus-node-exporter");
+        command.arg(format!("--web.listen-address={address}"));
+        command
+    })
+}
+
+/// Starts the sample service (built by `cargo build -p sample-service`) on a free
+/// port with synthetic traffic; returns it with its `host:port`.
 pub fn start_sample_service(
     log_dir: &std::path::Path,
     name: &str,
@@ -115,13 +148,9 @@ pub fn start_sample_service(
             binary.display()
         ));
     }
-    let address = format!("127.0.0.1:{}", free_port());
-    let mut command = std::process::Command::new(binary);
-    command.args(["--listen", &address, "--traffic-rps", "5"]);
-    let process = ManagedProcess::start(name, command, log_dir)?;
-    wait_for_http(
-        &format!("http://{address}/metrics"),
-        std::time::Duration::from_secs(30),
-    )?;
-    Ok((process, address))
+    start_metrics_server(name, log_dir, |address| {
+        let mut command = std::process::Command::new(&binary);
+        command.args(["--listen", address, "--traffic-rps", "5"]);
+        command
+    })
 }
