@@ -60,6 +60,11 @@ const FUNCTIONS: [&str; 8] = [
     "title",
 ];
 
+/// Go `text/template` actions, named when a template uses one.
+const GO_ACTIONS: [&str; 10] = [
+    "if", "else", "end", "with", "range", "define", "template", "block", "break", "continue",
+];
+
 fn tokens(action: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut chars = action.chars().peekable();
@@ -166,6 +171,12 @@ impl Template {
             let words = tokens(action)?;
             if words.is_empty() {
                 return Err("an empty {{ }}".into());
+            }
+            let declares = matches!(words.get(1).map(String::as_str), Some(":=" | "="));
+            if GO_ACTIONS.contains(&words[0].as_str()) || declares {
+                return Err(format!(
+                    "{{{{{action}}}}}: Go's actions and variables (if, else, with, range, $x := …) are not supported yet"
+                ));
             }
             let mut commands = Vec::new();
             for command in words.split(|w| w == "|") {
@@ -568,6 +579,17 @@ mod tests {
         assert!(Template::parse("{{ query \"up\" }}")
             .unwrap_err()
             .contains("not available"));
+        for unsupported in [
+            "{{ if gt $value 1.0 }}x{{ end }}",
+            "{{ with $labels.cluster -}} on {{ . }} {{- end }}",
+            "{{ $down := 2 }}",
+        ] {
+            let error = Template::parse(unsupported).unwrap_err();
+            assert!(
+                error.contains("not supported yet"),
+                "{unsupported}: {error}"
+            );
+        }
         assert!(Template::parse("{{ \"x }}")
             .unwrap_err()
             .contains("unterminated"));
