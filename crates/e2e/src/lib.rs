@@ -110,7 +110,18 @@ fn start_metrics_server(
                 .timeout(std::time::Duration::from_secs(2))
                 .call();
             match answer {
-                Ok(_) => return Ok((process, address)),
+                // The answer may have come from whichever server won the
+                // port: ours must still be running a moment later.
+                Ok(_) => {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    match process.ensure_running() {
+                        Ok(()) => return Ok((process, address)),
+                        Err(problem) => {
+                            last_problem = problem;
+                            break;
+                        }
+                    }
+                }
                 Err(error) if std::time::Instant::now() > deadline => {
                     return Err(format!("{url} not ready after 30s: {error}"))
                 }

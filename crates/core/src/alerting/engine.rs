@@ -130,8 +130,10 @@ pub fn step(
         .iter()
         .filter(|t| t.to == AlertState::Firing && !is_silenced(context.silences, &t.labels, now))
         .map(|transition| {
+            // The last, as the state machine keeps the last of a repeated label set.
             let output = outputs
                 .iter()
+                .rev()
                 .find(|output| output.labels == transition.labels);
             let (series_labels, value) = output.map_or((&transition.labels, f64::NAN), |o| {
                 (&o.series_labels, o.value)

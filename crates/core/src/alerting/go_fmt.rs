@@ -5,7 +5,7 @@
 //! formatted from their exact correctly rounded digits, as Go's `strconv`
 //! does, so `%.4g` of 123456.789 is `1.235e+05` and `%f` of +Inf is `+Inf`.
 
-use crate::foundation::limits::MAX_PRINTF_WIDTH;
+use crate::foundation::limits::{MAX_PRINTF_WIDTH, MAX_TEMPLATE_OUTPUT_BYTES};
 
 /// A template value as Go sees it: a `float64` or a `string`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,6 +97,14 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> Result<String, String> {
         };
         next_arg += 1;
         out.push_str(&format_one(verb, flags, *arg));
+        // A template's output is bounded; so is each printf on the way to it
+        // (many `%s` of a long label would otherwise build megabytes).
+        if out.len() > MAX_TEMPLATE_OUTPUT_BYTES {
+            return Err(format!(
+                "printf: the output is longer than {} KiB",
+                MAX_TEMPLATE_OUTPUT_BYTES / 1024
+            ));
+        }
     }
     if next_arg < args.len() {
         out.push_str("%!(EXTRA ");

@@ -236,6 +236,13 @@ impl Template {
                                 call(name, &values)?
                             }
                         });
+                        // Checked at every step: `"%v%v…" | printf | printf`
+                        // would otherwise grow with each one.
+                        if let Some(Value::Text(text)) = &current {
+                            if text.len() > MAX_TEMPLATE_OUTPUT_BYTES {
+                                return Err(too_long());
+                            }
+                        }
                     }
                     if let Some(value) = current {
                         out.push_str(&value.to_text());
@@ -243,14 +250,19 @@ impl Template {
                 }
             }
             if out.len() > MAX_TEMPLATE_OUTPUT_BYTES {
-                return Err(format!(
-                    "the template renders to more than {} KiB",
-                    MAX_TEMPLATE_OUTPUT_BYTES / 1024
-                ));
+                return Err(too_long());
             }
         }
         Ok(out)
     }
+}
+
+#[cold]
+fn too_long() -> String {
+    format!(
+        "the template renders to more than {} KiB",
+        MAX_TEMPLATE_OUTPUT_BYTES / 1024
+    )
 }
 
 /// Parses and renders in one go.
@@ -515,6 +527,28 @@ mod tests {
         assert!(render_template(&long, &d)
             .unwrap_err()
             .contains("more than 16 KiB"));
+        // Found in review: each `printf` turned every `%` of the one before
+        // into `%!v(MISSING)`, so a chain grew without bound before the check.
+        let chained = format!(
+            "{{{{ \"{}\"{} }}}}",
+            "%v".repeat(2000),
+            " | printf".repeat(40)
+        );
+        assert!(render_template(&chained, &d)
+            .unwrap_err()
+            .contains("more than 16 KiB"));
+        let many = format!(
+            "{{{{ printf \"{}\" {} }}}}",
+            "%s".repeat(3000),
+            "$labels.instance ".repeat(3000)
+        );
+        let wide = TemplateData {
+            labels: [("instance".to_string(), "x".repeat(10_000))].into(),
+            ..d.clone()
+        };
+        assert!(render_template(&many, &wide)
+            .unwrap_err()
+            .contains("longer than 16 KiB"));
     }
 
     #[test]
