@@ -23,11 +23,20 @@ fuzz_target!(|data: &[u8]| {
 
     let parsed = Template::parse(template);
     for value in typed_value.into_iter().chain(AWKWARD_VALUES) {
-        let data = TemplateData {
+        let mut data = TemplateData {
             labels: labels.clone(),
             external_labels: external_labels.clone(),
+            external_url: value_text.to_string(),
             value,
+            ..TemplateData::default()
         };
+        // Each query the template asks for is answered (with the series
+        // itself), as the page answers them, until the template stops asking.
+        if let Ok(parsed) = &parsed {
+            while let Some(query) = parsed.next_query(&data) {
+                data.query_answers.insert(query, Ok(vec![(labels.clone(), value)]));
+            }
+        }
         let rendered = render_template(template, &data);
         // Parsing once and rendering many times is the same as doing both each time.
         match &parsed {

@@ -7,11 +7,81 @@
 
 use crate::foundation::limits::{MAX_PRINTF_WIDTH, MAX_TEMPLATE_OUTPUT_BYTES};
 
-/// A template value as Go sees it: a `float64` or a `string`.
+/// A template value as `fmt` sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum GoValue<'a> {
     Float(f64),
     Text(&'a str),
+    Int(i64),
+    Bool(bool),
+    Nil,
+    /// Any other type, already printed as `%v` prints it; `is_string` for a
+    /// type whose kind is string (`template.HTML`).
+    Other {
+        type_name: &'a str,
+        text: &'a str,
+        is_string: bool,
+    },
+}
+
+impl GoValue<'_> {
+    /// Go's `%!verb(type=value)` contents, as in bad verbs and `EXTRA`.
+    fn typed(&self) -> String {
+        match self {
+            GoValue::Float(number) => format!("float64={}", format_go_float(*number)),
+            GoValue::Text(text) => format!("string={text}"),
+            GoValue::Int(n) => format!("int={n}"),
+            GoValue::Bool(b) => format!("bool={b}"),
+            GoValue::Nil => "<nil>".into(),
+            GoValue::Other {
+                type_name, text, ..
+            } => format!("{type_name}={text}"),
+        }
+    }
+
+    fn plain(&self) -> String {
+        match self {
+            GoValue::Float(number) => format_go_float(*number),
+            GoValue::Text(text) | GoValue::Other { text, .. } => text.to_string(),
+            GoValue::Int(n) => n.to_string(),
+            GoValue::Bool(b) => b.to_string(),
+            GoValue::Nil => "<nil>".into(),
+        }
+    }
+
+    fn is_string(&self) -> bool {
+        matches!(
+            self,
+            GoValue::Text(_)
+                | GoValue::Other {
+                    is_string: true,
+                    ..
+                }
+        )
+    }
+}
+
+/// `fmt.Sprint`: the values as `%v`, with a space between two operands
+/// when neither is a string; `fmt.Sprintln` (`line`): always a space, and a
+/// line break at the end.
+pub fn sprint(args: &[GoValue], line: bool) -> Result<String, String> {
+    let mut out = String::new();
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 && (line || !(arg.is_string() || args[i - 1].is_string())) {
+            out.push(' ');
+        }
+        out.push_str(&arg.plain());
+        if out.len() > MAX_TEMPLATE_OUTPUT_BYTES {
+            return Err(format!(
+                "print: the output is longer than {} KiB",
+                MAX_TEMPLATE_OUTPUT_BYTES / 1024
+            ));
+        }
+    }
+    if line {
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 #[derive(Default, Clone, Copy)]
@@ -47,6 +117,15 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> Result<String, String> {
     let mut next_arg = 0;
     let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {
+        // A template's output is bounded; so is each printf on the way to it
+        // (many `%s` of a long label, or `%!v(MISSING)` for each `%v` of a
+        // long format, would otherwise build megabytes).
+        if out.len() > MAX_TEMPLATE_OUTPUT_BYTES {
+            return Err(format!(
+                "printf: the output is longer than {} KiB",
+                MAX_TEMPLATE_OUTPUT_BYTES / 1024
+            ));
+        }
         if c != '%' {
             out.push(c);
             continue;
@@ -96,27 +175,27 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> Result<String, String> {
             continue;
         };
         next_arg += 1;
-        out.push_str(&format_one(verb, flags, *arg));
-        // A template's output is bounded; so is each printf on the way to it
-        // (many `%s` of a long label would otherwise build megabytes).
-        if out.len() > MAX_TEMPLATE_OUTPUT_BYTES {
-            return Err(format!(
-                "printf: the output is longer than {} KiB",
-                MAX_TEMPLATE_OUTPUT_BYTES / 1024
-            ));
+        if let GoValue::Other { type_name, .. } = arg {
+            // Go applies the verb to each key and value of a map; only the
+            // verbs that print a map whole are here.
+            let whole = verb == 'v' || (verb == 's' && *type_name == "map[string]string");
+            if type_name.starts_with("map[") && !whole {
+                return Err(format!("printf: %{verb} of a {type_name} is not supported"));
+            }
         }
+        out.push_str(&format_one(verb, flags, *arg));
     }
     if next_arg < args.len() {
         out.push_str("%!(EXTRA ");
-        let extra: Vec<String> = args[next_arg..]
-            .iter()
-            .map(|arg| match arg {
-                GoValue::Float(number) => format!("float64={}", format_go_float(*number)),
-                GoValue::Text(text) => format!("string={text}"),
-            })
-            .collect();
+        let extra: Vec<String> = args[next_arg..].iter().map(GoValue::typed).collect();
         out.push_str(&extra.join(", "));
         out.push(')');
+    }
+    if out.len() > MAX_TEMPLATE_OUTPUT_BYTES {
+        return Err(format!(
+            "printf: the output is longer than {} KiB",
+            MAX_TEMPLATE_OUTPUT_BYTES / 1024
+        ));
     }
     Ok(out)
 }
@@ -134,8 +213,8 @@ fn format_one(verb: char, flags: Flags, arg: GoValue) -> String {
                 ..flags
             },
         ),
-        ('f' | 'F' | 'e' | 'E' | 'g' | 'G', GoValue::Float(number)) => {
-            let default = if matches!(verb, 'g' | 'G') {
+        ('f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X', GoValue::Float(number)) => {
+            let default = if matches!(verb, 'g' | 'G' | 'x' | 'X') {
                 None
             } else {
                 Some(6)
@@ -149,8 +228,146 @@ fn format_one(verb: char, flags: Flags, arg: GoValue) -> String {
                 float(number, 'g', flags.precision, flags)
             )
         }
+        // `+` quotes with ASCII only; the precision keeps that many characters.
+        ('q', GoValue::Text(text)) => {
+            let kept: String = match flags.precision {
+                Some(limit) => text.chars().take(limit).collect(),
+                None => text.to_string(),
+            };
+            pad(&go_quote(&kept, flags.plus), flags, flags.zero)
+        }
+        // The precision keeps that many bytes; a space separates them.
+        ('x' | 'X', GoValue::Text(text)) => {
+            let bytes = &text.as_bytes()[..flags.precision.unwrap_or(usize::MAX).min(text.len())];
+            let hex: Vec<String> = bytes
+                .iter()
+                .map(|b| {
+                    if verb == 'X' {
+                        format!("{b:02X}")
+                    } else {
+                        format!("{b:02x}")
+                    }
+                })
+                .collect();
+            pad(
+                &hex.join(if flags.space { " " } else { "" }),
+                flags,
+                flags.zero,
+            )
+        }
         (verb, GoValue::Text(text)) => format!("%!{verb}(string={})", format_text(text, flags)),
+        ('d' | 'v' | 'x' | 'X' | 'o' | 'b', GoValue::Int(n)) => integer(n, verb, flags),
+        ('q', GoValue::Int(n)) => pad(&go_quote_rune(n, flags.plus), flags, flags.zero),
+        ('c', GoValue::Int(n)) => pad(
+            &u32::try_from(n)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{fffd}')
+                .to_string(),
+            flags,
+            flags.zero,
+        ),
+        ('t' | 'v', GoValue::Bool(b)) => pad(&b.to_string(), flags, flags.zero),
+        ('v', GoValue::Nil) => pad("<nil>", flags, flags.zero),
+        ('v' | 's', GoValue::Other { text, .. }) => format_text(text, flags),
+        // As for floats, Go prints the misfit with `%v` and the same flags.
+        (verb, GoValue::Int(n)) => format!("%!{verb}(int={})", integer(n, 'd', flags)),
+        (verb, GoValue::Bool(b)) => {
+            format!("%!{verb}(bool={})", pad(&b.to_string(), flags, flags.zero))
+        }
+        (verb, other) => format!("%!{verb}({})", other.typed()),
     }
+}
+
+/// Go's `strconv.Quote` (printable characters as they are, the rest
+/// escaped), or with `ascii` `strconv.QuoteToASCII` (all but ASCII escaped).
+pub fn go_quote(text: &str, ascii: bool) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() || (ascii && !c.is_ascii()) => {
+                if (c as u32) > 0xffff {
+                    out.push_str(&format!("\\U{:08x}", c as u32))
+                } else {
+                    out.push_str(&format!("\\u{:04x}", c as u32))
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `strconv.QuoteRune` (`%q` of an integer): `'A'`, `'\x04'`.
+fn go_quote_rune(n: i64, ascii: bool) -> String {
+    let c = u32::try_from(n)
+        .ok()
+        .and_then(char::from_u32)
+        .unwrap_or('\u{fffd}');
+    if c == '\'' {
+        return "'\\''".into();
+    }
+    if c == '"' {
+        return "'\"'".into();
+    }
+    let quoted = go_quote(&c.to_string(), ascii);
+    format!("'{}'", &quoted[1..quoted.len() - 1])
+}
+
+/// Go's integer verbs: sign, base, precision as the least number of digits,
+/// then padding (with zeros after the sign under `0` without a precision).
+fn integer(n: i64, verb: char, flags: Flags) -> String {
+    let magnitude = n.unsigned_abs();
+    let mut digits = match verb {
+        'x' => format!("{magnitude:x}"),
+        'X' => format!("{magnitude:X}"),
+        'o' => format!("{magnitude:o}"),
+        'b' => format!("{magnitude:b}"),
+        _ => magnitude.to_string(),
+    };
+    if let Some(precision) = flags.precision {
+        if precision == 0 && n == 0 {
+            digits.clear();
+        }
+        if digits.len() < precision {
+            digits = format!("{}{digits}", "0".repeat(precision - digits.len()));
+        }
+    }
+    let sign = if n < 0 {
+        "-"
+    } else if flags.plus {
+        "+"
+    } else if flags.space {
+        " "
+    } else {
+        ""
+    };
+    if flags.zero && !flags.minus && flags.precision.is_none() {
+        let width = flags.width.unwrap_or(0).saturating_sub(sign.len());
+        let unsigned = pad(
+            &digits,
+            Flags {
+                width: Some(width),
+                ..flags
+            },
+            true,
+        );
+        return format!("{sign}{unsigned}");
+    }
+    pad(&format!("{sign}{digits}"), flags, false)
 }
 
 /// A string with `%s`: the precision keeps that many characters, the width pads.
@@ -176,6 +393,77 @@ fn pad(text: &str, flags: Flags, zeros: bool) -> String {
     } else {
         format!("{}{text}", " ".repeat(padding))
     }
+}
+
+/// Go's `strconv.FormatFloat(value, 'x', precision)` of a finite,
+/// non-negative value: `0x1.8p+00`; the mantissa rounded half to even to
+/// `precision` hexadecimal digits, or as few as it takes.
+fn hex_float(value: f64, precision: Option<usize>, upper: bool) -> String {
+    let bits = value.to_bits();
+    let mut exponent = ((bits >> 52) & 0x7ff) as i32;
+    let mut mantissa = bits & ((1 << 52) - 1);
+    if exponent == 0 {
+        exponent += 1; // subnormal
+    } else {
+        mantissa |= 1 << 52;
+    }
+    exponent -= 1023;
+    if mantissa == 0 {
+        exponent = 0;
+    }
+    // The leading 1 (if any) at bit 60.
+    mantissa <<= 8;
+    while mantissa != 0 && mantissa & (1 << 60) == 0 {
+        mantissa <<= 1;
+        exponent -= 1;
+    }
+    if let Some(digits) = precision.filter(|p| *p < 15) {
+        let shift = digits as u32 * 4;
+        let extra = (mantissa << shift) & ((1 << 60) - 1);
+        mantissa >>= 60 - shift;
+        if extra | (mantissa & 1) > 1 << 59 {
+            mantissa += 1;
+        }
+        mantissa <<= 60 - shift;
+        if mantissa & (1 << 61) != 0 {
+            mantissa >>= 1;
+            exponent += 1;
+        }
+    }
+    let hex = |d: u64| {
+        let c = char::from_digit(d as u32, 16).unwrap_or('0');
+        if upper {
+            c.to_ascii_uppercase()
+        } else {
+            c
+        }
+    };
+    let mut out = String::from(if upper { "0X" } else { "0x" });
+    out.push(if mantissa >> 60 & 1 == 1 { '1' } else { '0' });
+    mantissa <<= 4;
+    let mut fraction = String::new();
+    match precision {
+        None => {
+            while mantissa != 0 {
+                fraction.push(hex(mantissa >> 60 & 15));
+                mantissa <<= 4;
+            }
+        }
+        Some(digits) => {
+            for _ in 0..digits {
+                fraction.push(hex(mantissa >> 60 & 15));
+                mantissa <<= 4;
+            }
+        }
+    }
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(&fraction);
+    }
+    out.push(if upper { 'P' } else { 'p' });
+    out.push(if exponent < 0 { '-' } else { '+' });
+    out.push_str(&format!("{:02}", exponent.unsigned_abs()));
+    out
 }
 
 /// Go's `fmt.fmtFloat`: the number with its sign, then padding.
@@ -284,6 +572,7 @@ fn fixed_form(digits: &str, point: i32, decimals: usize) -> String {
 /// `strconv.FormatFloat(value, verb, precision, 64)` of a finite, non-negative value.
 fn unsigned_float(value: f64, verb: char, precision: Option<usize>) -> String {
     match verb {
+        'x' | 'X' => hex_float(value, precision, verb == 'X'),
         'f' | 'F' => format!("{value:.*}", precision.unwrap_or(6)),
         'e' | 'E' => {
             let decimals = precision.unwrap_or(6);
@@ -377,6 +666,49 @@ mod tests {
         ] {
             assert_eq!(one(format, value), expected, "{format} of {value}");
         }
+    }
+
+    /// Found by the randomized comparison with promtool; each as Go prints it.
+    #[test]
+    fn hex_floats_integers_and_quoting_print_as_go_prints_them() {
+        let cases: [(&str, GoValue, &str); 18] = [
+            ("%0.4x", GoValue::Float(16.5), "0x1.0800p+04"),
+            ("%x", GoValue::Float(1.5), "0x1.8p+00"),
+            ("%X", GoValue::Float(-142114.0), "-0X1.1591P+17"),
+            ("%x", GoValue::Float(6.0929e16), "0x1.b0ed34930a2p+55"),
+            ("%x", GoValue::Float(0.0), "0x0p+00"),
+            ("%5.1q", GoValue::Text("text"), "  \"t\""),
+            ("%q", GoValue::Int(2), "'\\x02'"),
+            ("%+.3E", GoValue::Int(4), "%!E(int=+004)"),
+            ("%-08.1f", GoValue::Int(4), "%!f(int=4       )"),
+            ("%- f", GoValue::Int(2), "%!f(int= 2)"),
+            (
+                "%x|%X|%o|%b|%c",
+                GoValue::Int(255),
+                "ff|%!X(MISSING)|%!o(MISSING)|%!b(MISSING)|%!c(MISSING)",
+            ),
+            ("%-E", GoValue::Bool(true), "%!E(bool=true)"),
+            ("%+06.1q", GoValue::Text("a-0"), "000\"a\""),
+            ("%+06.0x", GoValue::Text("straße"), "000000"),
+            ("%010t", GoValue::Bool(true), "000000true"),
+            ("%09q", GoValue::Bool(false), "%!q(bool=0000false)"),
+            (
+                "%+ 0.5q",
+                GoValue::Text("日本 語-1"),
+                "\"\\u65e5\\u672c \\u8a9e-\"",
+            ),
+            ("% x", GoValue::Text("ab"), "61 62"),
+        ];
+        for (format, value, expected) in cases {
+            assert_eq!(sprintf(format, &[value]).unwrap(), expected, "{format}");
+        }
+        let map = GoValue::Other {
+            type_name: "map[string]interface {}",
+            text: "map[arg0:1]",
+            is_string: false,
+        };
+        assert!(sprintf("%x", &[map]).unwrap_err().contains("not supported"));
+        assert_eq!(sprintf("%v", &[map]).unwrap(), "map[arg0:1]");
     }
 
     #[test]

@@ -292,11 +292,12 @@ impl AlertRule {
                     labels: series_labels.clone(),
                     external_labels: external_labels.clone(),
                     value: *value,
+                    ..TemplateData::default()
                 };
                 for (name, text) in &self.labels {
                     let rendered = Template::parse(text)
                         .and_then(|t| t.render(&data))
-                        .unwrap_or_else(|e| format!("<error: {e}>"));
+                        .unwrap_or_else(|e| format!("<error expanding template: {e}>"));
                     // As in Prometheus, a label that renders empty is no label
                     // (it also removes the series' label of that name).
                     if rendered.is_empty() {
@@ -323,20 +324,61 @@ impl AlertRule {
         value: f64,
         external_labels: &Labels,
     ) -> SortedMap<String, String> {
+        let context = TemplateData {
+            external_labels: external_labels.clone(),
+            ..TemplateData::default()
+        };
+        self.render_annotations_with(series_labels, value, &context)
+    }
+
+    /// [`Self::render_annotations`] with the whole context: external labels
+    /// and URL, and the answers to the templates' `query` calls.
+    pub fn render_annotations_with(
+        &self,
+        series_labels: &Labels,
+        value: f64,
+        context: &TemplateData,
+    ) -> SortedMap<String, String> {
         let data = TemplateData {
             labels: series_labels.clone(),
-            external_labels: external_labels.clone(),
             value,
+            ..context.clone()
         };
         self.annotations
             .iter()
             .map(|(name, text)| {
                 let rendered = Template::parse(text)
                     .and_then(|t| t.render(&data))
-                    .unwrap_or_else(|e| format!("<error: {e}>"));
+                    .unwrap_or_else(|e| format!("<error expanding template: {e}>"));
                 (name.clone(), rendered)
             })
             .collect()
+    }
+
+    /// The queries the annotations still need answered for this alert (one
+    /// per annotation at a time: a later query may depend on an earlier
+    /// answer). Empty when every answer is in the context.
+    pub fn annotation_queries(
+        &self,
+        series_labels: &Labels,
+        value: f64,
+        context: &TemplateData,
+    ) -> Vec<String> {
+        let data = TemplateData {
+            labels: series_labels.clone(),
+            value,
+            ..context.clone()
+        };
+        let mut queries: Vec<String> = self
+            .annotations
+            .values()
+            .filter_map(|text| Template::parse(text).ok())
+            .filter(Template::uses_queries)
+            .filter_map(|template| template.next_query(&data))
+            .collect();
+        queries.sort();
+        queries.dedup();
+        queries
     }
 
     /// Replays the rule over past data (the query's range answer at the

@@ -31,6 +31,18 @@ pub const MAX_HEATMAP_BUCKETS: usize = 200;
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 /// Bytes one rendered alert template (a label or an annotation) may produce.
 pub const MAX_TEMPLATE_OUTPUT_BYTES: usize = 16 * 1024;
+/// Steps (actions, commands, loop iterations) one rendering may take: a
+/// rule from a link must not hang the page with nested `range`s.
+pub const MAX_TEMPLATE_STEPS: usize = 100_000;
+/// Bytes of text one rendering may make on the way to its output (function
+/// results, loop items): 64 times the output.
+pub const MAX_TEMPLATE_WORK_BYTES: usize = 1024 * 1024;
+/// Nesting of blocks and parentheses in a template (the parser recurses).
+pub const MAX_TEMPLATE_NESTING: usize = 64;
+/// `query` calls one rendering may make, each a request to the datasource.
+pub const MAX_TEMPLATE_QUERIES: usize = 8;
+/// Characters of one template's text.
+pub const MAX_TEMPLATE_CHARS: usize = 64 * 1024;
 /// Width or precision in a template's `printf` verb (`%.2f`, `%10s`).
 pub const MAX_PRINTF_WIDTH: usize = 200;
 /// Characters of a query after its variables are substituted.

@@ -1,0 +1,837 @@
+//! Runs a parsed template as Go's `text/template` runs it under Prometheus
+//! (`missingkey=zero`), within bounds: output size, steps and queries.
+
+use std::rc::Rc;
+
+use super::functions::{self as f, bounded};
+use super::syntax::{Branch, Command, Node, Number, Operand, Pipeline};
+use super::value::{Root, Sample, Value};
+use super::TemplateData;
+use crate::alerting::go_fmt::{self, GoValue};
+use crate::foundation::float_text::parse_f64;
+use crate::foundation::limits::{
+    MAX_TEMPLATE_QUERIES, MAX_TEMPLATE_STEPS, MAX_TEMPLATE_WORK_BYTES,
+};
+use crate::query::series::Labels;
+
+/// Why a rendering stopped early.
+pub(crate) enum Stop {
+    Error(String),
+    /// A `query` whose answer is not in [`TemplateData::query_answers`] yet.
+    Query(String),
+    Break,
+    Continue,
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Stop::Error(message)
+    }
+}
+
+impl From<&str> for Stop {
+    fn from(message: &str) -> Self {
+        Stop::Error(message.to_string())
+    }
+}
+
+type Outcome<T> = Result<T, Stop>;
+
+// The messages below name these caps as written (a `format!` per message
+// costs the page more than the text); a change of cap must change them.
+const _: () = assert!(
+    MAX_TEMPLATE_STEPS == 100_000
+        && MAX_TEMPLATE_WORK_BYTES == 1024 * 1024
+        && MAX_TEMPLATE_QUERIES == 8
+        && crate::foundation::limits::MAX_TEMPLATE_OUTPUT_BYTES == 16 * 1024
+);
+
+pub(crate) struct State<'a> {
+    data: &'a TemplateData,
+    /// `$labels` and `$externalLabels`, shared rather than copied at each use.
+    labels: Rc<Labels>,
+    external_labels: Rc<Labels>,
+    variables: Vec<(String, Value)>,
+    steps: usize,
+    /// Bytes of text made on the way (function results, loop items).
+    work: usize,
+    queries: usize,
+    pub out: String,
+}
+
+impl<'a> State<'a> {
+    pub fn new(data: &'a TemplateData) -> Self {
+        let labels = Rc::new(data.labels.clone());
+        let external_labels = Rc::new(data.external_labels.clone());
+        let variables = vec![
+            ("$".to_string(), Value::Root),
+            ("$labels".to_string(), Value::Labels(labels.clone())),
+            (
+                "$externalLabels".to_string(),
+                Value::Labels(external_labels.clone()),
+            ),
+            (
+                "$externalURL".to_string(),
+                Value::text(data.external_url.as_str()),
+            ),
+            ("$value".to_string(), Value::Float(data.value)),
+        ];
+        Self {
+            data,
+            labels,
+            external_labels,
+            variables,
+            steps: 0,
+            work: 0,
+            queries: 0,
+            out: String::new(),
+        }
+    }
+
+    fn root(&self) -> Root<'a> {
+        Root {
+            labels: &self.data.labels,
+            external_labels: &self.data.external_labels,
+            external_url: &self.data.external_url,
+            value: self.data.value,
+        }
+    }
+
+    fn step(&mut self) -> Outcome<()> {
+        self.steps += 1;
+        if self.steps > MAX_TEMPLATE_STEPS {
+            return Err("the template takes more than 100,000 steps".into());
+        }
+        Ok(())
+    }
+
+    /// Counts text made on the way: within the step cap, a loop copying
+    /// 16 KiB at every step would still take seconds.
+    fn spend(&mut self, bytes: usize) -> Outcome<()> {
+        self.work += bytes;
+        if self.work > MAX_TEMPLATE_WORK_BYTES {
+            return Err("the template makes more than 1 MiB of text on the way".into());
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, text: &str) -> Outcome<()> {
+        self.out.push_str(text);
+        if self.out.len() > crate::foundation::limits::MAX_TEMPLATE_OUTPUT_BYTES {
+            bounded(std::mem::take(&mut self.out))?;
+        }
+        Ok(())
+    }
+
+    pub fn walk(&mut self, nodes: &[Node], dot: &Value) -> Outcome<()> {
+        for node in nodes {
+            self.step()?;
+            match node {
+                Node::Text(text) => self.write(text)?,
+                Node::Action(pipeline) => {
+                    let value = self.pipeline(dot, pipeline)?;
+                    if pipeline.variables.is_empty() {
+                        let text = match value {
+                            Value::Nil => "<no value>".to_string(),
+                            other => other.print(&self.root()),
+                        };
+                        self.write(&text)?;
+                    }
+                }
+                Node::If(branch) | Node::With(branch) => {
+                    let mark = self.variables.len();
+                    let value = self.pipeline(dot, &branch.pipeline)?;
+                    if matches!(value, Value::Nil) {
+                        return Err("if/with can't use <nil>".into());
+                    }
+                    let result = if !value.truth() {
+                        self.walk(&branch.otherwise, dot)
+                    } else if matches!(node, Node::With(_)) {
+                        self.walk(&branch.then, &value)
+                    } else {
+                        self.walk(&branch.then, dot)
+                    };
+                    self.variables.truncate(mark);
+                    result?;
+                }
+                Node::Range(branch) => self.range(branch, dot)?,
+                Node::Break => return Err(Stop::Break),
+                Node::Continue => return Err(Stop::Continue),
+            }
+        }
+        Ok(())
+    }
+
+    fn range(&mut self, branch: &Branch, dot: &Value) -> Outcome<()> {
+        let mark = self.variables.len();
+        let value = self.pipeline(dot, &branch.pipeline)?;
+        let items: Vec<(Value, Value)> = match &value {
+            Value::Nil => Vec::new(),
+            Value::Labels(labels) => labels
+                .iter()
+                .map(|(k, v)| (Value::text(k.as_str()), Value::text(v.as_str())))
+                .collect(),
+            Value::Args(values) => super::value::args_in_key_order(values.len())
+                .into_iter()
+                .map(|i| (Value::owned(format!("arg{i}")), values[i].clone()))
+                .collect(),
+            Value::Vector(samples) => samples
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (Value::Int(i as i64), Value::Sample(s.clone())))
+                .collect(),
+            other => {
+                return Err(Stop::Error(format!(
+                    "range can't iterate over {}",
+                    other.print(&self.root())
+                )))
+            }
+        };
+        let made: usize = items
+            .iter()
+            .map(|(k, v)| text_of(k).len() + text_of(v).len())
+            .sum();
+        self.spend(made)?;
+        let declared = &branch.pipeline.variables;
+        let result = if items.is_empty() {
+            self.walk(&branch.otherwise, dot)
+        } else {
+            let mut result = Ok(());
+            for (key, element) in items {
+                self.step()?;
+                match declared.as_slice() {
+                    [] => {}
+                    [one] => self.set(one, element.clone(), branch.pipeline.assigns)?,
+                    [first, second, ..] => {
+                        self.set(first, key, branch.pipeline.assigns)?;
+                        self.set(second, element.clone(), branch.pipeline.assigns)?;
+                    }
+                }
+                let inner = self.variables.len();
+                let outcome = self.walk(&branch.then, &element);
+                self.variables.truncate(inner);
+                match outcome {
+                    Ok(()) | Err(Stop::Continue) => {}
+                    Err(Stop::Break) => break,
+                    Err(other) => {
+                        result = Err(other);
+                        break;
+                    }
+                }
+            }
+            result
+        };
+        self.variables.truncate(mark);
+        result
+    }
+
+    /// Sets the innermost variable of that name.
+    fn set(&mut self, name: &str, value: Value, _assigns: bool) -> Outcome<()> {
+        match self.variables.iter_mut().rev().find(|(n, _)| n == name) {
+            Some(slot) => {
+                slot.1 = value;
+                Ok(())
+            }
+            None => Err(Stop::Error(format!("undefined variable: {name}"))),
+        }
+    }
+
+    fn variable(&self, name: &str) -> Outcome<Value> {
+        self.variables
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| Stop::Error(format!("undefined variable: {name}")))
+    }
+
+    fn pipeline(&mut self, dot: &Value, pipeline: &Pipeline) -> Outcome<Value> {
+        let mut value: Option<Value> = None;
+        for command in &pipeline.commands {
+            value = Some(self.command(dot, command, value)?);
+        }
+        let value = value.unwrap_or(Value::Nil);
+        for name in &pipeline.variables {
+            if pipeline.assigns {
+                self.set(name, value.clone(), true)?;
+            } else {
+                self.variables.push((name.clone(), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn command(&mut self, dot: &Value, command: &Command, last: Option<Value>) -> Outcome<Value> {
+        self.step()?;
+        let (first, arguments) = command
+            .operands
+            .split_first()
+            .ok_or("missing value for command")?;
+        let takes_arguments = !arguments.is_empty() || last.is_some();
+        if let Operand::Function(name) = first {
+            return self.call(name, dot, arguments, last);
+        }
+        if let Operand::Field(fields) = first {
+            return self.fields(dot.clone(), fields, takes_arguments);
+        }
+        if takes_arguments {
+            return Err("can't give arguments to something that is not a function".into());
+        }
+        match first {
+            Operand::Nil => Err("nil is not a command".into()),
+            other => self.argument(dot, other),
+        }
+    }
+
+    /// An operand's value where it is an argument (a function named alone is called).
+    fn argument(&mut self, dot: &Value, operand: &Operand) -> Outcome<Value> {
+        Ok(match operand {
+            Operand::Function(name) => self.call(name, dot, &[], None)?,
+            Operand::Dot => dot.clone(),
+            Operand::Nil => Value::Nil,
+            Operand::Bool(b) => Value::Bool(*b),
+            Operand::Number(Number::Int(n)) => Value::Int(*n),
+            Operand::Number(Number::Float(x)) => Value::Float(*x),
+            Operand::Text(text) => Value::text(text.as_str()),
+            Operand::Variable(name, fields) => {
+                let value = self.variable(name)?;
+                self.fields(value, fields, false)?
+            }
+            Operand::Field(fields) => self.fields(dot.clone(), fields, false)?,
+            Operand::Pipeline(pipeline, fields) => {
+                let value = self.pipeline(dot, pipeline)?;
+                self.fields(value, fields, false)?
+            }
+        })
+    }
+
+    fn fields(
+        &mut self,
+        mut value: Value,
+        fields: &[String],
+        takes_arguments: bool,
+    ) -> Outcome<Value> {
+        for name in fields {
+            value = self.field(&value, name)?;
+        }
+        if takes_arguments {
+            if let Some(name) = fields.last() {
+                return Err(Stop::Error(format!(
+                    "{name} is not a method but has arguments"
+                )));
+            }
+        }
+        Ok(value)
+    }
+
+    fn field(&self, receiver: &Value, name: &str) -> Outcome<Value> {
+        let data = self.data;
+        Ok(match receiver {
+            Value::Root => match name {
+                "Labels" => Value::Labels(self.labels.clone()),
+                "ExternalLabels" => Value::Labels(self.external_labels.clone()),
+                "ExternalURL" => Value::text(data.external_url.as_str()),
+                "Value" => Value::Float(data.value),
+                _ => return Err(cannot_evaluate(name, receiver)),
+            },
+            Value::Labels(labels) => Value::text(labels.get(name).map_or("", String::as_str)),
+            Value::Args(values) => arg_named(values, name),
+            Value::Sample(sample) => match name {
+                "Labels" => Value::Labels(Rc::new(sample.labels.clone())),
+                "Value" => Value::Float(sample.value),
+                _ => return Err(cannot_evaluate(name, receiver)),
+            },
+            Value::Time(millis) => match f::time_method(*millis, name) {
+                Some(n) => Value::Int(n),
+                None => return Err(cannot_evaluate(name, receiver)),
+            },
+            Value::Nil => {
+                return Err(Stop::Error(format!(
+                    "nil pointer evaluating interface {{}}.{name}"
+                )))
+            }
+            _ => return Err(cannot_evaluate(name, receiver)),
+        })
+    }
+
+    fn call(
+        &mut self,
+        name: &str,
+        dot: &Value,
+        operands: &[Operand],
+        last: Option<Value>,
+    ) -> Outcome<Value> {
+        // `and` and `or` stop at the first argument that decides.
+        if name == "and" || name == "or" {
+            let count = operands.len() + usize::from(last.is_some());
+            if count == 0 {
+                return Err(Stop::Error(format!(
+                    "wrong number of args for {name}: want at least 1 got 0"
+                )));
+            }
+            let mut value = Value::Nil;
+            for operand in operands {
+                value = self.argument(dot, operand)?;
+                if value.truth() == (name == "or") {
+                    return Ok(value);
+                }
+            }
+            return Ok(last.unwrap_or(value));
+        }
+        let mut args = Vec::with_capacity(operands.len() + 1);
+        for operand in operands {
+            args.push(self.argument(dot, operand)?);
+        }
+        args.extend(last);
+        if name == "query" {
+            let [Value::Text(query)] = args.as_slice() else {
+                return Err(Stop::Error(wrong_arguments(name)));
+            };
+            return self.query(query);
+        }
+        if matches!(
+            name,
+            "print" | "printf" | "println" | "html" | "js" | "urlquery"
+        ) {
+            // They print maps whole, even where a precision keeps little of it.
+            let printed: usize = args.iter().map(printed_weight).sum();
+            self.spend(printed)?;
+        }
+        let root = self.root();
+        let value = call_function(name, args, &root, self.data).map_err(Stop::Error)?;
+        self.spend(text_of(&value).len())?;
+        Ok(value)
+    }
+
+    fn query(&mut self, query: &str) -> Outcome<Value> {
+        match self.data.query_answers.get(query) {
+            Some(Ok(answer)) => {
+                self.queries += 1;
+                let samples = answer
+                    .iter()
+                    .map(|(labels, value)| {
+                        Rc::new(Sample {
+                            labels: labels.clone(),
+                            value: *value,
+                        })
+                    })
+                    .collect();
+                Ok(Value::Vector(Rc::new(samples)))
+            }
+            Some(Err(message)) => Err(Stop::Error(format!("query {query:?}: {message}"))),
+            None if self.queries >= MAX_TEMPLATE_QUERIES
+                || self.data.query_answers.len() >= MAX_TEMPLATE_QUERIES =>
+            {
+                Err("a template may run at most 8 queries".into())
+            }
+            None => Err(Stop::Query(query.to_string())),
+        }
+    }
+}
+
+/// About the bytes printing a value takes.
+fn printed_weight(value: &Value) -> usize {
+    let labels = |l: &Labels| l.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+    match value {
+        Value::Labels(l) => labels(l),
+        Value::Args(a) => a.iter().map(printed_weight).sum(),
+        Value::Sample(s) => labels(&s.labels),
+        Value::Vector(v) => v.iter().map(|s| labels(&s.labels)).sum(),
+        other => text_of(other).len(),
+    }
+}
+
+/// `args`'s entry `argN` (a missing one is an empty interface).
+fn arg_named(values: &[Value], key: &str) -> Value {
+    key.strip_prefix("arg")
+        .filter(|n| !n.starts_with('0') || *n == "0")
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(|i| values.get(i).cloned())
+        .unwrap_or(Value::Nil)
+}
+
+fn cannot_evaluate(name: &str, receiver: &Value) -> Stop {
+    Stop::Error(format!(
+        "can't evaluate field {name} in type {}",
+        receiver.type_name()
+    ))
+}
+
+/// What a function's parameter accepts.
+#[derive(Clone, Copy)]
+enum Kind {
+    Any,
+    Text,
+    Sample,
+    Vector,
+}
+
+/// Checks the arguments against the parameters: Go refuses a call whose
+/// argument types do not fit before the function runs.
+fn expect<'v>(name: &str, args: &'v [Value], kinds: &[Kind]) -> Result<&'v [Value], String> {
+    let fits = args.len() == kinds.len()
+        && args.iter().zip(kinds).all(|(arg, kind)| match kind {
+            Kind::Any => true,
+            Kind::Text => matches!(arg, Value::Text(_)),
+            Kind::Sample => matches!(arg, Value::Sample(_)),
+            Kind::Vector => matches!(arg, Value::Vector(_)),
+        });
+    if fits {
+        Ok(args)
+    } else {
+        Err(wrong_arguments(name))
+    }
+}
+
+/// Go names the parameter and the type; the function and its use say enough.
+#[cold]
+fn wrong_arguments(name: &str) -> String {
+    format!("wrong number or type of arguments for {name}")
+}
+
+fn text_of(value: &Value) -> &str {
+    match value {
+        Value::Text(t) | Value::Html(t) => t,
+        _ => "",
+    }
+}
+
+/// Prometheus's `convertToFloat`: numbers, and text Go's `ParseFloat` reads.
+fn to_float(value: &Value) -> Result<f64, String> {
+    match value {
+        Value::Float(x) => Ok(*x),
+        Value::Int(n) => Ok(*n as f64),
+        Value::Text(t) => parse_f64(t).ok_or_else(|| {
+            format!(
+                "strconv.ParseFloat: parsing {}: invalid syntax",
+                go_fmt::go_quote(t, false)
+            )
+        }),
+        other => Err(format!("can't convert {} to float", other.type_name())),
+    }
+}
+
+fn go_values<'a>(
+    args: &'a [Value],
+    root: &Root,
+    printed: &'a mut [Option<String>],
+) -> Vec<GoValue<'a>> {
+    args.iter()
+        .zip(printed.iter_mut())
+        .map(|(arg, slot)| arg.as_go(root, slot))
+        .collect()
+}
+
+/// `fmt.Sprint` of the arguments, as `html`, `js` and `urlquery` take them.
+fn sprint_args(args: &[Value], root: &Root) -> Result<String, String> {
+    if let [Value::Text(t)] = args {
+        return Ok(t.to_string());
+    }
+    let mut printed = vec![None; args.len()];
+    go_fmt::sprint(&go_values(args, root, &mut printed), false)
+}
+
+/// The kind Go's comparison functions compare by.
+#[derive(PartialEq, Clone, Copy)]
+enum Basic {
+    Bool,
+    Int,
+    Float,
+    Text,
+}
+
+fn basic(value: &Value) -> Option<Basic> {
+    match value {
+        Value::Bool(_) => Some(Basic::Bool),
+        Value::Int(_) => Some(Basic::Int),
+        Value::Float(_) => Some(Basic::Float),
+        Value::Text(_) | Value::Html(_) => Some(Basic::Text),
+        _ => None,
+    }
+}
+
+fn go_equal(a: &Value, b: &Value) -> Result<bool, String> {
+    match (basic(a), basic(b)) {
+        (Some(x), Some(y)) if x != y => Err("incompatible types for comparison".into()),
+        (Some(_), Some(_)) => Ok(match (a, b) {
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Float(x), Value::Float(y)) => x == y,
+            _ => text_of(a) == text_of(b),
+        }),
+        _ if matches!(a, Value::Nil) || matches!(b, Value::Nil) => {
+            Ok(matches!(a, Value::Nil) && matches!(b, Value::Nil))
+        }
+        (None, None) => match (a, b) {
+            (Value::Sample(x), Value::Sample(y)) => Ok(Rc::ptr_eq(x, y)),
+            _ => Err("non-comparable types".into()),
+        },
+        _ => Err("incompatible types for comparison".into()),
+    }
+}
+
+fn go_less(a: &Value, b: &Value) -> Result<bool, String> {
+    match (basic(a), basic(b)) {
+        (Some(Basic::Bool), _) | (_, Some(Basic::Bool)) | (None, _) | (_, None) => {
+            Err("invalid type for comparison".into())
+        }
+        (Some(x), Some(y)) if x != y => Err("incompatible types for comparison".into()),
+        _ => Ok(match (a, b) {
+            (Value::Int(x), Value::Int(y)) => x < y,
+            (Value::Float(x), Value::Float(y)) => x < y,
+            _ => text_of(a) < text_of(b),
+        }),
+    }
+}
+
+fn call_function(
+    name: &str,
+    args: Vec<Value>,
+    root: &Root,
+    data: &TemplateData,
+) -> Result<Value, String> {
+    use Kind::{Any, Text};
+    let one_float =
+        |args: &[Value]| -> Result<f64, String> { to_float(&expect(name, args, &[Any])?[0]) };
+    let one_text = |args: &[Value]| -> Result<String, String> {
+        Ok(text_of(&expect(name, args, &[Text])?[0]).to_string())
+    };
+    Ok(match name {
+        "not" => Value::Bool(!expect(name, &args, &[Any])?[0].truth()),
+        "len" => {
+            let n = match &expect(name, &args, &[Any])?[0] {
+                Value::Text(t) | Value::Html(t) => t.len(),
+                Value::Labels(l) => l.len(),
+                Value::Args(a) => a.len(),
+                Value::Vector(v) => v.len(),
+                other => return Err(format!("len of type {}", other.type_name())),
+            };
+            Value::Int(n as i64)
+        }
+        "index" => {
+            let (item, keys) = args
+                .split_first()
+                .ok_or("wrong number of args for index: want at least 1 got 0")?;
+            let mut item = item.clone();
+            for key in keys {
+                item = match (&item, key) {
+                    (Value::Labels(l), Value::Text(k)) => {
+                        Value::text(l.get(&**k).map_or("", String::as_str))
+                    }
+                    (Value::Args(a), Value::Text(k)) => arg_named(a, k),
+                    (Value::Vector(v), Value::Int(i)) => v
+                        .get(usize::try_from(*i).unwrap_or(usize::MAX))
+                        .map(|s| Value::Sample(s.clone()))
+                        .ok_or_else(|| format!("index out of range: {i}"))?,
+                    (Value::Text(t), Value::Int(i)) => t
+                        .as_bytes()
+                        .get(usize::try_from(*i).unwrap_or(usize::MAX))
+                        .map(|b| Value::Int(i64::from(*b)))
+                        .ok_or_else(|| format!("index out of range: {i}"))?,
+                    // A map takes a string, a list an int; nothing else is indexed.
+                    _ => return Err("index: an item that cannot take this index".into()),
+                };
+            }
+            item
+        }
+        "slice" => {
+            let (item, bounds) = args
+                .split_first()
+                .ok_or("wrong number of args for slice: want at least 1 got 0")?;
+            let length = match item {
+                Value::Text(t) => t.len(),
+                Value::Vector(v) => v.len(),
+                _ => return Err("slice: only text and query answers are sliced".into()),
+            };
+            let mut indexes = [0usize, length];
+            if bounds.len() > 2 {
+                return Err("too many slice indexes".into());
+            }
+            for (slot, bound) in bounds.iter().enumerate() {
+                let Value::Int(n) = bound else {
+                    return Err("slice: an index that is not an int".into());
+                };
+                indexes[slot] = usize::try_from(*n)
+                    .ok()
+                    .filter(|n| *n <= length)
+                    .ok_or_else(|| format!("index out of range: {n}"))?;
+            }
+            let [from, to] = indexes;
+            if from > to {
+                return Err(format!("invalid slice index: {from} > {to}"));
+            }
+            match item {
+                Value::Text(t) => Value::text(t.get(from..to).ok_or("slice splits a character")?),
+                Value::Vector(v) => Value::Vector(Rc::new(v[from..to].to_vec())),
+                _ => unreachable!("checked above"),
+            }
+        }
+        "print" | "println" => {
+            let mut printed = vec![None; args.len()];
+            Value::owned(go_fmt::sprint(
+                &go_values(&args, root, &mut printed),
+                name == "println",
+            )?)
+        }
+        "printf" => {
+            let (format, rest) = args
+                .split_first()
+                .ok_or("wrong number of args for printf: want at least 1 got 0")?;
+            let Value::Text(format) = format else {
+                return Err(format!(
+                    "wrong type for value; expected string; got {}",
+                    format.type_name()
+                ));
+            };
+            let mut printed = vec![None; rest.len()];
+            Value::owned(go_fmt::sprintf(
+                format,
+                &go_values(rest, root, &mut printed),
+            )?)
+        }
+        "eq" | "ne" => {
+            let (first, others) = args.split_first().ok_or(format!(
+                "wrong number of args for {name}: want at least 1 got 0"
+            ))?;
+            if others.is_empty() {
+                return Err("missing argument for comparison".into());
+            }
+            if name == "ne" && others.len() > 1 {
+                return Err(format!(
+                    "wrong number of args for ne: want 2 got {}",
+                    args.len()
+                ));
+            }
+            let mut equal = false;
+            for other in others {
+                if go_equal(first, other)? {
+                    equal = true;
+                    break;
+                }
+            }
+            Value::Bool(equal == (name == "eq"))
+        }
+        "lt" | "le" | "gt" | "ge" => {
+            let [a, b] = expect(name, &args, &[Any, Any])? else {
+                unreachable!("two arguments")
+            };
+            let less = go_less(a, b)?;
+            // As Go: `le` is `lt` or `eq`, `gt` is not `le`, `ge` is not `lt`
+            // (so `gt NaN 1` is true).
+            let less_or_equal = less || go_equal(a, b)?;
+            Value::Bool(match name {
+                "lt" => less,
+                "le" => less_or_equal,
+                "gt" => !less_or_equal,
+                _ => !less,
+            })
+        }
+        "html" => Value::owned(bounded(f::html_escape(&sprint_args(&args, root)?))?),
+        "js" => Value::owned(bounded(f::js_escape(&sprint_args(&args, root)?))?),
+        "urlquery" => Value::owned(bounded(f::query_escape(&sprint_args(&args, root)?))?),
+        "call" => {
+            return Err(match args.first() {
+                None => "wrong number of args for call: want at least 1 got 0".into(),
+                Some(Value::Nil) => "call of nil".into(),
+                Some(other) => format!("non-function of type {}", other.type_name()),
+            })
+        }
+        "first" => match &expect(name, &args, &[Kind::Vector])?[0] {
+            Value::Vector(v) => Value::Sample(
+                v.first()
+                    .cloned()
+                    .ok_or("first() called on vector with no elements")?,
+            ),
+            _ => unreachable!("checked"),
+        },
+        "label" => match expect(name, &args, &[Text, Kind::Sample])? {
+            [Value::Text(label), Value::Sample(s)] => {
+                Value::text(s.labels.get(&**label).map_or("", String::as_str))
+            }
+            _ => unreachable!("checked"),
+        },
+        "value" => match &expect(name, &args, &[Kind::Sample])?[0] {
+            Value::Sample(s) => Value::Float(s.value),
+            _ => unreachable!("checked"),
+        },
+        "strvalue" => match &expect(name, &args, &[Kind::Sample])?[0] {
+            Value::Sample(s) => Value::text(s.labels.get("__value__").map_or("", String::as_str)),
+            _ => unreachable!("checked"),
+        },
+        "args" => Value::Args(Rc::new(args)),
+        "sortByLabel" => match expect(name, &args, &[Text, Kind::Vector])? {
+            [Value::Text(label), Value::Vector(v)] => {
+                // Go's stable sort: by the label, then by place.
+                let mut order: Vec<(&str, usize)> = v
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.labels.get(&**label).map_or("", String::as_str), i))
+                    .collect();
+                order.sort_unstable();
+                let sorted: Vec<Rc<Sample>> = order.iter().map(|(_, i)| v[*i].clone()).collect();
+                Value::Vector(Rc::new(sorted))
+            }
+            _ => unreachable!("checked"),
+        },
+        "safeHtml" => Value::Html(one_text(&args)?.into()),
+        "title" => Value::owned(f::go_title(&one_text(&args)?)),
+        "toUpper" => Value::owned(
+            one_text(&args)?
+                .chars()
+                .map(f::go_upper)
+                .collect::<String>(),
+        ),
+        "toLower" => Value::owned(
+            one_text(&args)?
+                .chars()
+                .map(f::go_lower)
+                .collect::<String>(),
+        ),
+        "graphLink" => Value::owned(f::expression_link(&one_text(&args)?, 0)),
+        "tableLink" => Value::owned(f::expression_link(&one_text(&args)?, 1)),
+        "humanize" => Value::owned(f::humanize(
+            one_float(&args)?,
+            1000.0,
+            &["k", "M", "G", "T", "P", "E", "Z", "Y"],
+            &["m", "u", "n", "p", "f", "a", "z", "y"],
+        )),
+        "humanize1024" => Value::owned(f::humanize(
+            one_float(&args)?,
+            1024.0,
+            &["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"],
+            &[],
+        )),
+        "humanizeDuration" => Value::owned(f::humanize_duration(one_float(&args)?)),
+        "humanizePercentage" => Value::owned(format!(
+            "{}%",
+            f::format_significant(one_float(&args)? * 100.0)
+        )),
+        "humanizeTimestamp" => {
+            let seconds = one_float(&args)?;
+            if !seconds.is_finite() {
+                Value::owned(f::format_significant(seconds))
+            } else {
+                Value::owned(f::go_time_text(f::timestamp_millis(seconds)?))
+            }
+        }
+        "toTime" => {
+            let seconds = one_float(&args)?;
+            if !seconds.is_finite() {
+                return Err("value is NaN or Inf".into());
+            }
+            Value::Time(f::timestamp_millis(seconds)?)
+        }
+        "pathPrefix" => {
+            expect(name, &args, &[])?;
+            Value::owned(f::url_path(&data.external_url))
+        }
+        "externalURL" => {
+            expect(name, &args, &[])?;
+            Value::text(data.external_url.as_str())
+        }
+        "parseDuration" => Value::Float(f::parse_duration(&one_text(&args)?)?),
+        "stripPort" => Value::owned(f::strip_port(&one_text(&args)?)),
+        "stripDomain" => Value::owned(f::strip_domain(&one_text(&args)?)),
+        other => return Err(format!("function {other:?} not defined")),
+    })
+}
