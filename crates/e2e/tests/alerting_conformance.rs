@@ -838,6 +838,13 @@ fn random_template(random: &mut Seeded) -> String {
                 random.pick(&["js", "html", "urlquery", "print", "println"]),
                 random.pick(&["$labels.instance", "$labels.env", "$value", "$labels.env $value", "(len $labels) $labels"])
             ),
+            // Integer and float verbs with `#` and the base prefixes.
+            24 if random.below(2) == 0 => format!(
+                "{{{{ printf \"%U|%#x|%O|%#o|%#b|%b|%#X\" {} 255 {} 8 5 {} (len $labels) }}}}",
+                random.pick(&["65", "(len $labels)", "0x1F600", "-1"]),
+                random.pick(&["8", "-8", "0"]),
+                random.pick(&["1.0", "$value", "-0.5", "(len $labels)"])
+            ),
             // Not a map: Go applies the verb inside a map, which Foresight refuses.
             23 => format!(
                 "{{{{ printf \"%q|%x|%X|%c|%5.1q\" {} {} {} 65 {} }}}}",
@@ -849,7 +856,7 @@ fn random_template(random: &mut Seeded) -> String {
             24 => format!("{{{{ humanizeTimestamp {} }}}}", random.pick(&["$value", "1.5", "\"12\"", "1700000000.123"])),
             25 => format!(
                 "{{{{ parseDuration \"{}\" }}}}",
-                random.pick(&["1h30m", "90s", "1d2h", "bad", "1.5s", "0", "2w", "1y1w1d1h1m1s1ms", "5m1h"])
+                random.pick(&["1h30m", "90s", "1d2h", "bad", "1.5s", "0", "2w", "1y1w1d1h1m1s1ms", "5m1h", "30y1ms", "200y"])
             ),
             26 => format!("{{{{ {} }}}}", random_condition(random)),
             27 => format!(
@@ -927,6 +934,7 @@ fn random_scenario(random: &mut Seeded, index: usize) -> GeneratedScenario {
         "ǆungla",
         "日本 語",
         "db.example.com:5432",
+        "ᾳ ῃ-ᾀ",
         "a",
     ];
     let series = (0..1 + random.below(2))

@@ -87,6 +87,7 @@ pub fn sprint(args: &[GoValue], line: bool) -> Result<String, String> {
 #[derive(Default, Clone, Copy)]
 struct Flags {
     plus: bool,
+    sharp: bool,
     minus: bool,
     space: bool,
     zero: bool,
@@ -140,7 +141,7 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> Result<String, String> {
                 }
                 ' ' => flags.space = true,
                 '0' => flags.zero = !flags.minus,
-                '#' => {}
+                '#' => flags.sharp = true,
                 _ => break,
             }
             chars.next();
@@ -221,6 +222,21 @@ fn format_one(verb: char, flags: Flags, arg: GoValue) -> String {
             };
             float(number, verb, flags.precision.or(default), flags)
         }
+        ('b', GoValue::Float(number)) if !number.is_finite() => float(number, 'g', None, flags),
+        ('b', GoValue::Float(number)) => {
+            // Go's `strconv` 'b' form: the integer mantissa, `p`, the power of two.
+            let bits = number.to_bits();
+            let exponent = ((bits >> 52) & 0x7ff) as i64;
+            let mut mantissa = bits & ((1 << 52) - 1);
+            let power = if exponent == 0 {
+                -1074
+            } else {
+                mantissa |= 1 << 52;
+                exponent - 1075
+            };
+            let sign = if number.is_sign_negative() { "-" } else { "" };
+            pad(&format!("{sign}{mantissa}p{power:+}"), flags, flags.zero)
+        }
         // A verb that does not fit: Go prints the value as `%v`, flags and all.
         (verb, GoValue::Float(number)) => {
             format!(
@@ -256,7 +272,25 @@ fn format_one(verb: char, flags: Flags, arg: GoValue) -> String {
             )
         }
         (verb, GoValue::Text(text)) => format!("%!{verb}(string={})", format_text(text, flags)),
-        ('d' | 'v' | 'x' | 'X' | 'o' | 'b', GoValue::Int(n)) => integer(n, verb, flags),
+        ('d' | 'v' | 'x' | 'X' | 'o' | 'O' | 'b', GoValue::Int(n)) => integer(n, verb, flags),
+        ('U', GoValue::Int(n)) => {
+            let mut text = format!("U+{:04X}", n as u64);
+            if flags.sharp {
+                if let Some(c) = u32::try_from(n).ok().and_then(char::from_u32) {
+                    text.push_str(&format!(" '{c}'"));
+                }
+            }
+            pad(&text, flags, false)
+        }
+        // A type whose kind is string (`template.HTML`) prints as a string.
+        (
+            's' | 'v' | 'q' | 'x' | 'X',
+            GoValue::Other {
+                text,
+                is_string: true,
+                ..
+            },
+        ) => format_one(verb, flags, GoValue::Text(text)),
         ('q', GoValue::Int(n)) => pad(&go_quote_rune(n, flags.plus), flags, flags.zero),
         ('c', GoValue::Int(n)) => pad(
             &u32::try_from(n)
@@ -334,7 +368,7 @@ fn integer(n: i64, verb: char, flags: Flags) -> String {
     let mut digits = match verb {
         'x' => format!("{magnitude:x}"),
         'X' => format!("{magnitude:X}"),
-        'o' => format!("{magnitude:o}"),
+        'o' | 'O' => format!("{magnitude:o}"),
         'b' => format!("{magnitude:b}"),
         _ => magnitude.to_string(),
     };
@@ -346,6 +380,16 @@ fn integer(n: i64, verb: char, flags: Flags) -> String {
             digits = format!("{}{digits}", "0".repeat(precision - digits.len()));
         }
     }
+    // `#` (and `%O` always) writes the base: 0x, 0X, 0, 0b, 0o.
+    let prefix = match verb {
+        'x' if flags.sharp => "0x",
+        'X' if flags.sharp => "0X",
+        'o' if flags.sharp && !digits.starts_with('0') => "0",
+        'b' if flags.sharp => "0b",
+        'O' => "0o",
+        _ => "",
+    };
+    digits.insert_str(0, prefix);
     let sign = if n < 0 {
         "-"
     } else if flags.plus {
@@ -671,7 +715,7 @@ mod tests {
     /// Found by the randomized comparison with promtool; each as Go prints it.
     #[test]
     fn hex_floats_integers_and_quoting_print_as_go_prints_them() {
-        let cases: [(&str, GoValue, &str); 18] = [
+        let cases: [(&str, GoValue, &str); 22] = [
             ("%0.4x", GoValue::Float(16.5), "0x1.0800p+04"),
             ("%x", GoValue::Float(1.5), "0x1.8p+00"),
             ("%X", GoValue::Float(-142114.0), "-0X1.1591P+17"),
@@ -698,6 +742,14 @@ mod tests {
                 "\"\\u65e5\\u672c \\u8a9e-\"",
             ),
             ("% x", GoValue::Text("ab"), "61 62"),
+            (
+                "%U|%#x|%O",
+                GoValue::Int(65),
+                "U+0041|%!x(MISSING)|%!O(MISSING)",
+            ),
+            ("%#x", GoValue::Int(255), "0xff"),
+            ("%O", GoValue::Int(8), "0o10"),
+            ("%b", GoValue::Float(1.0), "4503599627370496p-52"),
         ];
         for (format, value, expected) in cases {
             assert_eq!(sprintf(format, &[value]).unwrap(), expected, "{format}");
@@ -709,6 +761,15 @@ mod tests {
         };
         assert!(sprintf("%x", &[map]).unwrap_err().contains("not supported"));
         assert_eq!(sprintf("%v", &[map]).unwrap(), "map[arg0:1]");
+        let html = GoValue::Other {
+            type_name: "template.HTML",
+            text: "a",
+            is_string: true,
+        };
+        assert_eq!(
+            sprintf("%q|%d", &[html, html]).unwrap(),
+            "\"a\"|%!d(template.HTML=a)"
+        );
     }
 
     #[test]

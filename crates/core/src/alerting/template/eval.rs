@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::functions::{self as f, bounded};
-use super::syntax::{Branch, Command, Node, Number, Operand, Pipeline};
+use super::syntax::{Branch, Command, Func, Node, Number, Operand, Pipeline};
 use super::value::{Root, Sample, Value};
 use super::TemplateData;
 use crate::alerting::go_fmt::{self, GoValue};
@@ -56,6 +56,9 @@ pub(crate) struct State<'a> {
     /// Bytes of text made on the way (function results, loop items).
     work: usize,
     queries: usize,
+    /// Answers already made into samples, by query: a loop that asks again
+    /// shares them instead of copying every label each time.
+    answers: Vec<(String, Rc<Vec<Rc<Sample>>>)>,
     pub out: String,
 }
 
@@ -83,6 +86,7 @@ impl<'a> State<'a> {
             variables,
             steps: 0,
             work: 0,
+            answers: Vec::new(),
             queries: 0,
             out: String::new(),
         }
@@ -131,6 +135,9 @@ impl<'a> State<'a> {
                 Node::Action(pipeline) => {
                     let value = self.pipeline(dot, pipeline)?;
                     if pipeline.variables.is_empty() {
+                        if !matches!(value, Value::Text(_) | Value::Html(_)) {
+                            self.spend(value.weight())?;
+                        }
                         let text = match value {
                             Value::Nil => "<no value>".to_string(),
                             other => other.print(&self.root()),
@@ -138,18 +145,35 @@ impl<'a> State<'a> {
                         self.write(&text)?;
                     }
                 }
-                Node::If(branch) | Node::With(branch) => {
+                Node::If(chain) => {
+                    let mark = self.variables.len();
+                    let mut result = Ok(());
+                    let mut taken = false;
+                    for (pipeline, then) in &chain.arms {
+                        // An empty interface is false, as in Go.
+                        match self.pipeline(dot, pipeline) {
+                            Ok(value) if value.truth() => {
+                                result = self.walk(then, dot);
+                                taken = true;
+                            }
+                            Ok(_) => continue,
+                            Err(stop) => result = Err(stop),
+                        }
+                        break;
+                    }
+                    if !taken && result.is_ok() {
+                        result = self.walk(&chain.otherwise, dot);
+                    }
+                    self.variables.truncate(mark);
+                    result?;
+                }
+                Node::With(branch) => {
                     let mark = self.variables.len();
                     let value = self.pipeline(dot, &branch.pipeline)?;
-                    if matches!(value, Value::Nil) {
-                        return Err("if/with can't use <nil>".into());
-                    }
-                    let result = if !value.truth() {
-                        self.walk(&branch.otherwise, dot)
-                    } else if matches!(node, Node::With(_)) {
+                    let result = if value.truth() {
                         self.walk(&branch.then, &value)
                     } else {
-                        self.walk(&branch.then, dot)
+                        self.walk(&branch.otherwise, dot)
                     };
                     self.variables.truncate(mark);
                     result?;
@@ -171,9 +195,9 @@ impl<'a> State<'a> {
                 .iter()
                 .map(|(k, v)| (Value::text(k.as_str()), Value::text(v.as_str())))
                 .collect(),
-            Value::Args(values) => super::value::args_in_key_order(values.len())
+            Value::Args(args) => super::value::args_in_key_order(args.values.len())
                 .into_iter()
-                .map(|i| (Value::owned(format!("arg{i}")), values[i].clone()))
+                .map(|i| (Value::owned(format!("arg{i}")), args.values[i].clone()))
                 .collect(),
             Value::Vector(samples) => samples
                 .iter()
@@ -182,15 +206,12 @@ impl<'a> State<'a> {
                 .collect(),
             other => {
                 return Err(Stop::Error(format!(
-                    "range can't iterate over {}",
-                    other.print(&self.root())
+                    "range can't iterate over a {}",
+                    other.type_name()
                 )))
             }
         };
-        let made: usize = items
-            .iter()
-            .map(|(k, v)| text_of(k).len() + text_of(v).len())
-            .sum();
+        let made: usize = items.iter().map(|(k, v)| k.weight() + v.weight()).sum();
         self.spend(made)?;
         let declared = &branch.pipeline.variables;
         let result = if items.is_empty() {
@@ -236,13 +257,16 @@ impl<'a> State<'a> {
         }
     }
 
-    fn variable(&self, name: &str) -> Outcome<Value> {
-        self.variables
+    fn variable(&mut self, name: &str) -> Outcome<Value> {
+        let found = self
+            .variables
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| Stop::Error(format!("undefined variable: {name}")))
+            .position(|(n, _)| n == name)
+            .ok_or_else(|| Stop::Error(format!("undefined variable: {name}")))?;
+        // A lookup past thousands of variables costs steps in proportion.
+        self.steps += found / 32;
+        Ok(self.variables[self.variables.len() - 1 - found].1.clone())
     }
 
     fn pipeline(&mut self, dot: &Value, pipeline: &Pipeline) -> Outcome<Value> {
@@ -269,7 +293,7 @@ impl<'a> State<'a> {
             .ok_or("missing value for command")?;
         let takes_arguments = !arguments.is_empty() || last.is_some();
         if let Operand::Function(name) = first {
-            return self.call(name, dot, arguments, last);
+            return self.call(*name, dot, arguments, last);
         }
         if let Operand::Field(fields) = first {
             return self.fields(dot.clone(), fields, takes_arguments);
@@ -285,13 +309,16 @@ impl<'a> State<'a> {
 
     /// An operand's value where it is an argument (a function named alone is called).
     fn argument(&mut self, dot: &Value, operand: &Operand) -> Outcome<Value> {
+        // Each operand is a step: one command may have thousands.
+        self.step()?;
         Ok(match operand {
-            Operand::Function(name) => self.call(name, dot, &[], None)?,
+            Operand::Function(name) => self.call(*name, dot, &[], None)?,
             Operand::Dot => dot.clone(),
             Operand::Nil => Value::Nil,
             Operand::Bool(b) => Value::Bool(*b),
             Operand::Number(Number::Int(n)) => Value::Int(*n),
             Operand::Number(Number::Float(x)) => Value::Float(*x),
+            Operand::Number(Number::Overflow) => return Err("a number overflows int".into()),
             Operand::Text(text) => Value::text(text.as_str()),
             Operand::Variable(name, fields) => {
                 let value = self.variable(name)?;
@@ -335,7 +362,7 @@ impl<'a> State<'a> {
                 _ => return Err(cannot_evaluate(name, receiver)),
             },
             Value::Labels(labels) => Value::text(labels.get(name).map_or("", String::as_str)),
-            Value::Args(values) => arg_named(values, name),
+            Value::Args(args) => arg_named(&args.values, name),
             Value::Sample(sample) => match name {
                 "Labels" => Value::Labels(Rc::new(sample.labels.clone())),
                 "Value" => Value::Float(sample.value),
@@ -345,34 +372,31 @@ impl<'a> State<'a> {
                 Some(n) => Value::Int(n),
                 None => return Err(cannot_evaluate(name, receiver)),
             },
-            Value::Nil => {
-                return Err(Stop::Error(format!(
-                    "nil pointer evaluating interface {{}}.{name}"
-                )))
-            }
+            Value::Nil => return Err("a field of nothing (nil)".into()),
             _ => return Err(cannot_evaluate(name, receiver)),
         })
     }
 
     fn call(
         &mut self,
-        name: &str,
+        function: Func,
         dot: &Value,
         operands: &[Operand],
         last: Option<Value>,
     ) -> Outcome<Value> {
         // `and` and `or` stop at the first argument that decides.
-        if name == "and" || name == "or" {
+        if matches!(function, Func::And | Func::Or) {
             let count = operands.len() + usize::from(last.is_some());
             if count == 0 {
                 return Err(Stop::Error(format!(
-                    "wrong number of args for {name}: want at least 1 got 0"
+                    "wrong number of args for {}: want at least 1 got 0",
+                    function.name()
                 )));
             }
             let mut value = Value::Nil;
             for operand in operands {
                 value = self.argument(dot, operand)?;
-                if value.truth() == (name == "or") {
+                if value.truth() == (function == Func::Or) {
                     return Ok(value);
                 }
             }
@@ -383,40 +407,66 @@ impl<'a> State<'a> {
             args.push(self.argument(dot, operand)?);
         }
         args.extend(last);
-        if name == "query" {
+        if function == Func::Query {
             let [Value::Text(query)] = args.as_slice() else {
-                return Err(Stop::Error(wrong_arguments(name)));
+                return Err(Stop::Error(wrong_arguments(function)));
             };
             return self.query(query);
         }
+        // Their work is in proportion to their arguments: printing prints
+        // maps whole (even where a precision keeps little of it), comparing
+        // reads texts whole, sorting reads every sample.
         if matches!(
-            name,
-            "print" | "printf" | "println" | "html" | "js" | "urlquery"
+            function,
+            Func::Print
+                | Func::Printf
+                | Func::Println
+                | Func::Html
+                | Func::Js
+                | Func::Urlquery
+                | Func::Eq
+                | Func::Ne
+                | Func::Lt
+                | Func::Le
+                | Func::Gt
+                | Func::Ge
+                | Func::SortByLabel
         ) {
-            // They print maps whole, even where a precision keeps little of it.
-            let printed: usize = args.iter().map(printed_weight).sum();
-            self.spend(printed)?;
+            let weight = args
+                .iter()
+                .fold(0, |sum: usize, a| sum.saturating_add(a.weight()));
+            self.spend(weight)?;
         }
         let root = self.root();
-        let value = call_function(name, args, &root, self.data).map_err(Stop::Error)?;
-        self.spend(text_of(&value).len())?;
+        let value = call_function(function, args, &root, self.data).map_err(Stop::Error)?;
+        if matches!(value, Value::Text(_) | Value::Html(_)) {
+            self.spend(value.weight())?;
+        }
         Ok(value)
     }
 
     fn query(&mut self, query: &str) -> Outcome<Value> {
+        if let Some((_, samples)) = self.answers.iter().find(|(q, _)| q == query) {
+            return Ok(Value::Vector(samples.clone()));
+        }
         match self.data.query_answers.get(query) {
             Some(Ok(answer)) => {
                 self.queries += 1;
-                let samples = answer
-                    .iter()
-                    .map(|(labels, value)| {
-                        Rc::new(Sample {
-                            labels: labels.clone(),
-                            value: *value,
+                let samples: Rc<Vec<Rc<Sample>>> = Rc::new(
+                    answer
+                        .iter()
+                        .map(|(labels, value)| {
+                            Rc::new(Sample {
+                                labels: labels.clone(),
+                                value: *value,
+                            })
                         })
-                    })
-                    .collect();
-                Ok(Value::Vector(Rc::new(samples)))
+                        .collect(),
+                );
+                let vector = Value::Vector(samples.clone());
+                self.spend(vector.weight())?;
+                self.answers.push((query.to_string(), samples));
+                Ok(vector)
             }
             Some(Err(message)) => Err(Stop::Error(format!("query {query:?}: {message}"))),
             None if self.queries >= MAX_TEMPLATE_QUERIES
@@ -429,22 +479,10 @@ impl<'a> State<'a> {
     }
 }
 
-/// About the bytes printing a value takes.
-fn printed_weight(value: &Value) -> usize {
-    let labels = |l: &Labels| l.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
-    match value {
-        Value::Labels(l) => labels(l),
-        Value::Args(a) => a.iter().map(printed_weight).sum(),
-        Value::Sample(s) => labels(&s.labels),
-        Value::Vector(v) => v.iter().map(|s| labels(&s.labels)).sum(),
-        other => text_of(other).len(),
-    }
-}
-
 /// `args`'s entry `argN` (a missing one is an empty interface).
 fn arg_named(values: &[Value], key: &str) -> Value {
     key.strip_prefix("arg")
-        .filter(|n| !n.starts_with('0') || *n == "0")
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && (!n.starts_with('0') || *n == "0"))
         .and_then(|n| n.parse::<usize>().ok())
         .and_then(|i| values.get(i).cloned())
         .unwrap_or(Value::Nil)
@@ -468,7 +506,7 @@ enum Kind {
 
 /// Checks the arguments against the parameters: Go refuses a call whose
 /// argument types do not fit before the function runs.
-fn expect<'v>(name: &str, args: &'v [Value], kinds: &[Kind]) -> Result<&'v [Value], String> {
+fn expect<'v>(name: Func, args: &'v [Value], kinds: &[Kind]) -> Result<&'v [Value], String> {
     let fits = args.len() == kinds.len()
         && args.iter().zip(kinds).all(|(arg, kind)| match kind {
             Kind::Any => true,
@@ -485,8 +523,8 @@ fn expect<'v>(name: &str, args: &'v [Value], kinds: &[Kind]) -> Result<&'v [Valu
 
 /// Go names the parameter and the type; the function and its use say enough.
 #[cold]
-fn wrong_arguments(name: &str) -> String {
-    format!("wrong number or type of arguments for {name}")
+fn wrong_arguments(function: Func) -> String {
+    format!("wrong number or type of arguments for {}", function.name())
 }
 
 fn text_of(value: &Value) -> &str {
@@ -496,12 +534,30 @@ fn text_of(value: &Value) -> &str {
     }
 }
 
+/// Go's `strconv.ParseFloat` of decimal text: `_` between digits allowed,
+/// out of range refused (hexadecimal floats are not read).
+fn go_parse_float(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let separated = bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'_'
+            || (i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+    });
+    if !separated {
+        return None;
+    }
+    let value = parse_f64(&text.replace('_', ""))?;
+    let named_infinity = text.to_ascii_lowercase().contains("inf");
+    (value.is_finite() || named_infinity).then_some(value)
+}
+
 /// Prometheus's `convertToFloat`: numbers, and text Go's `ParseFloat` reads.
 fn to_float(value: &Value) -> Result<f64, String> {
     match value {
         Value::Float(x) => Ok(*x),
         Value::Int(n) => Ok(*n as f64),
-        Value::Text(t) => parse_f64(t).ok_or_else(|| {
+        Value::Text(t) => go_parse_float(t).ok_or_else(|| {
             format!(
                 "strconv.ParseFloat: parsing {}: invalid syntax",
                 go_fmt::go_quote(t, false)
@@ -585,30 +641,31 @@ fn go_less(a: &Value, b: &Value) -> Result<bool, String> {
 }
 
 fn call_function(
-    name: &str,
+    function: Func,
     args: Vec<Value>,
     root: &Root,
     data: &TemplateData,
 ) -> Result<Value, String> {
     use Kind::{Any, Text};
+    let name = function;
     let one_float =
         |args: &[Value]| -> Result<f64, String> { to_float(&expect(name, args, &[Any])?[0]) };
     let one_text = |args: &[Value]| -> Result<String, String> {
         Ok(text_of(&expect(name, args, &[Text])?[0]).to_string())
     };
-    Ok(match name {
-        "not" => Value::Bool(!expect(name, &args, &[Any])?[0].truth()),
-        "len" => {
+    Ok(match function {
+        Func::Not => Value::Bool(!expect(name, &args, &[Any])?[0].truth()),
+        Func::Len => {
             let n = match &expect(name, &args, &[Any])?[0] {
                 Value::Text(t) | Value::Html(t) => t.len(),
                 Value::Labels(l) => l.len(),
-                Value::Args(a) => a.len(),
+                Value::Args(a) => a.values.len(),
                 Value::Vector(v) => v.len(),
                 other => return Err(format!("len of type {}", other.type_name())),
             };
             Value::Int(n as i64)
         }
-        "index" => {
+        Func::Index => {
             let (item, keys) = args
                 .split_first()
                 .ok_or("wrong number of args for index: want at least 1 got 0")?;
@@ -618,7 +675,7 @@ fn call_function(
                     (Value::Labels(l), Value::Text(k)) => {
                         Value::text(l.get(&**k).map_or("", String::as_str))
                     }
-                    (Value::Args(a), Value::Text(k)) => arg_named(a, k),
+                    (Value::Args(a), Value::Text(k)) => arg_named(&a.values, k),
                     (Value::Vector(v), Value::Int(i)) => v
                         .get(usize::try_from(*i).unwrap_or(usize::MAX))
                         .map(|s| Value::Sample(s.clone()))
@@ -634,7 +691,7 @@ fn call_function(
             }
             item
         }
-        "slice" => {
+        Func::Slice => {
             let (item, bounds) = args
                 .split_first()
                 .ok_or("wrong number of args for slice: want at least 1 got 0")?;
@@ -666,14 +723,14 @@ fn call_function(
                 _ => unreachable!("checked above"),
             }
         }
-        "print" | "println" => {
+        Func::Print | Func::Println => {
             let mut printed = vec![None; args.len()];
             Value::owned(go_fmt::sprint(
                 &go_values(&args, root, &mut printed),
-                name == "println",
+                function == Func::Println,
             )?)
         }
-        "printf" => {
+        Func::Printf => {
             let (format, rest) = args
                 .split_first()
                 .ok_or("wrong number of args for printf: want at least 1 got 0")?;
@@ -689,14 +746,15 @@ fn call_function(
                 &go_values(rest, root, &mut printed),
             )?)
         }
-        "eq" | "ne" => {
+        Func::Eq | Func::Ne => {
             let (first, others) = args.split_first().ok_or(format!(
-                "wrong number of args for {name}: want at least 1 got 0"
+                "wrong number of args for {}: want at least 1 got 0",
+                name.name()
             ))?;
             if others.is_empty() {
                 return Err("missing argument for comparison".into());
             }
-            if name == "ne" && others.len() > 1 {
+            if function == Func::Ne && others.len() > 1 {
                 return Err(format!(
                     "wrong number of args for ne: want 2 got {}",
                     args.len()
@@ -709,9 +767,9 @@ fn call_function(
                     break;
                 }
             }
-            Value::Bool(equal == (name == "eq"))
+            Value::Bool(equal == (function == Func::Eq))
         }
-        "lt" | "le" | "gt" | "ge" => {
+        Func::Lt | Func::Le | Func::Gt | Func::Ge => {
             let [a, b] = expect(name, &args, &[Any, Any])? else {
                 unreachable!("two arguments")
             };
@@ -719,24 +777,24 @@ fn call_function(
             // As Go: `le` is `lt` or `eq`, `gt` is not `le`, `ge` is not `lt`
             // (so `gt NaN 1` is true).
             let less_or_equal = less || go_equal(a, b)?;
-            Value::Bool(match name {
-                "lt" => less,
-                "le" => less_or_equal,
-                "gt" => !less_or_equal,
+            Value::Bool(match function {
+                Func::Lt => less,
+                Func::Le => less_or_equal,
+                Func::Gt => !less_or_equal,
                 _ => !less,
             })
         }
-        "html" => Value::owned(bounded(f::html_escape(&sprint_args(&args, root)?))?),
-        "js" => Value::owned(bounded(f::js_escape(&sprint_args(&args, root)?))?),
-        "urlquery" => Value::owned(bounded(f::query_escape(&sprint_args(&args, root)?))?),
-        "call" => {
+        Func::Html => Value::owned(bounded(f::html_escape(&sprint_args(&args, root)?))?),
+        Func::Js => Value::owned(bounded(f::js_escape(&sprint_args(&args, root)?))?),
+        Func::Urlquery => Value::owned(bounded(f::query_escape(&sprint_args(&args, root)?))?),
+        Func::Call => {
             return Err(match args.first() {
                 None => "wrong number of args for call: want at least 1 got 0".into(),
                 Some(Value::Nil) => "call of nil".into(),
                 Some(other) => format!("non-function of type {}", other.type_name()),
             })
         }
-        "first" => match &expect(name, &args, &[Kind::Vector])?[0] {
+        Func::First => match &expect(name, &args, &[Kind::Vector])?[0] {
             Value::Vector(v) => Value::Sample(
                 v.first()
                     .cloned()
@@ -744,22 +802,22 @@ fn call_function(
             ),
             _ => unreachable!("checked"),
         },
-        "label" => match expect(name, &args, &[Text, Kind::Sample])? {
+        Func::Label => match expect(name, &args, &[Text, Kind::Sample])? {
             [Value::Text(label), Value::Sample(s)] => {
                 Value::text(s.labels.get(&**label).map_or("", String::as_str))
             }
             _ => unreachable!("checked"),
         },
-        "value" => match &expect(name, &args, &[Kind::Sample])?[0] {
+        Func::Value => match &expect(name, &args, &[Kind::Sample])?[0] {
             Value::Sample(s) => Value::Float(s.value),
             _ => unreachable!("checked"),
         },
-        "strvalue" => match &expect(name, &args, &[Kind::Sample])?[0] {
+        Func::Strvalue => match &expect(name, &args, &[Kind::Sample])?[0] {
             Value::Sample(s) => Value::text(s.labels.get("__value__").map_or("", String::as_str)),
             _ => unreachable!("checked"),
         },
-        "args" => Value::Args(Rc::new(args)),
-        "sortByLabel" => match expect(name, &args, &[Text, Kind::Vector])? {
+        Func::Args => Value::Args(Rc::new(super::value::Args::new(args)?)),
+        Func::SortByLabel => match expect(name, &args, &[Text, Kind::Vector])? {
             [Value::Text(label), Value::Vector(v)] => {
                 // Go's stable sort: by the label, then by place.
                 let mut order: Vec<(&str, usize)> = v
@@ -773,40 +831,38 @@ fn call_function(
             }
             _ => unreachable!("checked"),
         },
-        "safeHtml" => Value::Html(one_text(&args)?.into()),
-        "title" => Value::owned(f::go_title(&one_text(&args)?)),
-        "toUpper" => Value::owned(
+        Func::SafeHtml => Value::Html(one_text(&args)?.into()),
+        Func::Title => Value::owned(f::go_title(&one_text(&args)?)),
+        Func::ToUpper => Value::owned(
             one_text(&args)?
                 .chars()
                 .map(f::go_upper)
                 .collect::<String>(),
         ),
-        "toLower" => Value::owned(
+        Func::ToLower => Value::owned(
             one_text(&args)?
                 .chars()
                 .map(f::go_lower)
                 .collect::<String>(),
         ),
-        "graphLink" => Value::owned(f::expression_link(&one_text(&args)?, 0)),
-        "tableLink" => Value::owned(f::expression_link(&one_text(&args)?, 1)),
-        "humanize" => Value::owned(f::humanize(
+        Func::Humanize => Value::owned(f::humanize(
             one_float(&args)?,
             1000.0,
             &["k", "M", "G", "T", "P", "E", "Z", "Y"],
             &["m", "u", "n", "p", "f", "a", "z", "y"],
         )),
-        "humanize1024" => Value::owned(f::humanize(
+        Func::Humanize1024 => Value::owned(f::humanize(
             one_float(&args)?,
             1024.0,
             &["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"],
             &[],
         )),
-        "humanizeDuration" => Value::owned(f::humanize_duration(one_float(&args)?)),
-        "humanizePercentage" => Value::owned(format!(
+        Func::HumanizeDuration => Value::owned(f::humanize_duration(one_float(&args)?)),
+        Func::HumanizePercentage => Value::owned(format!(
             "{}%",
             f::format_significant(one_float(&args)? * 100.0)
         )),
-        "humanizeTimestamp" => {
+        Func::HumanizeTimestamp => {
             let seconds = one_float(&args)?;
             if !seconds.is_finite() {
                 Value::owned(f::format_significant(seconds))
@@ -814,24 +870,32 @@ fn call_function(
                 Value::owned(f::go_time_text(f::timestamp_millis(seconds)?))
             }
         }
-        "toTime" => {
+        Func::ToTime => {
             let seconds = one_float(&args)?;
             if !seconds.is_finite() {
                 return Err("value is NaN or Inf".into());
             }
             Value::Time(f::timestamp_millis(seconds)?)
         }
-        "pathPrefix" => {
+        Func::PathPrefix => {
             expect(name, &args, &[])?;
             Value::owned(f::url_path(&data.external_url))
         }
-        "externalURL" => {
+        Func::ExternalUrl => {
             expect(name, &args, &[])?;
             Value::text(data.external_url.as_str())
         }
-        "parseDuration" => Value::Float(f::parse_duration(&one_text(&args)?)?),
-        "stripPort" => Value::owned(f::strip_port(&one_text(&args)?)),
-        "stripDomain" => Value::owned(f::strip_domain(&one_text(&args)?)),
-        other => return Err(format!("function {other:?} not defined")),
+        Func::ParseDuration => Value::Float(f::parse_duration(&one_text(&args)?)?),
+        Func::StripPort => Value::owned(f::strip_port(&one_text(&args)?)),
+        Func::StripDomain => Value::owned(f::strip_domain(&one_text(&args)?)),
+        // Parsing names them as not supported yet; `and`, `or` and `query`
+        // are run by the caller.
+        Func::Match
+        | Func::ReReplaceAll
+        | Func::GraphLink
+        | Func::TableLink
+        | Func::And
+        | Func::Or
+        | Func::Query => return Err(format!("{} is not supported here", function.name())),
     })
 }

@@ -2,6 +2,7 @@
 //! need), each as Prometheus 2.42 computes it.
 
 use crate::alerting::go_fmt;
+use crate::foundation::calendar::civil_from_unix_seconds;
 use crate::foundation::limits::MAX_TEMPLATE_OUTPUT_BYTES;
 
 /// Prometheus's `humanize` / `humanize1024`: divide down through the prefixes, then `%.4g`.
@@ -85,7 +86,15 @@ pub(crate) fn humanize_duration(seconds: f64) -> String {
 /// Go's `unicode.ToUpper`: one character for one, so `ß` stays `ß` where
 /// Rust's full mapping makes `SS`.
 pub(crate) fn go_upper(c: char) -> char {
-    single(c.to_uppercase()).unwrap_or(c)
+    // Greek with ypogegrammeni: Go's simple mapping keeps one character
+    // (ᾳ → ᾼ) where the full mapping makes two (ΑΙ).
+    match c {
+        '\u{1F80}'..='\u{1F87}' | '\u{1F90}'..='\u{1F97}' | '\u{1FA0}'..='\u{1FA7}' => {
+            char::from_u32(c as u32 + 8).unwrap_or(c)
+        }
+        '\u{1FB3}' | '\u{1FC3}' | '\u{1FF3}' => char::from_u32(c as u32 + 9).unwrap_or(c),
+        _ => single(c.to_uppercase()).unwrap_or(c),
+    }
 }
 
 /// Go's `unicode.ToLower` (`İ` is `i`, where Rust's full mapping adds a dot).
@@ -145,6 +154,11 @@ pub(crate) fn go_title(text: &str) -> String {
 /// (nanoseconds first, refused past `int64`, then truncated as Go divides).
 pub(crate) fn timestamp_millis(seconds: f64) -> Result<i64, String> {
     let nanos = seconds * 1e9;
+    // Exactly 2^63 passes Go's `> MaxInt64` test and converts to the
+    // smallest int64 on the machines Prometheus runs on.
+    if nanos == 9_223_372_036_854_775_808.0 {
+        return Ok(i64::MIN / 1_000_000);
+    }
     if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&nanos) {
         return Err(format!(
             "{} cannot be represented as a nanoseconds timestamp since it overflows int64",
@@ -154,31 +168,13 @@ pub(crate) fn timestamp_millis(seconds: f64) -> Result<i64, String> {
     Ok(nanos as i64 / 1_000_000)
 }
 
-/// The civil date of a day since 1970-01-01 (proleptic Gregorian).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// Go's `time.Time.String()` in UTC: `2006-01-02 15:04:05.999999999 +0000 UTC`.
 pub(crate) fn go_time_text(millis: i64) -> String {
-    let seconds = millis.div_euclid(1000);
     let fraction = millis.rem_euclid(1000);
-    let (year, month, day) = civil(seconds.div_euclid(86_400));
-    let of_day = seconds.rem_euclid(86_400);
+    let t = civil_from_unix_seconds(millis.div_euclid(1000));
     let mut text = format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     );
     if fraction != 0 {
         let digits = format!("{fraction:03}");
@@ -189,22 +185,14 @@ pub(crate) fn go_time_text(millis: i64) -> String {
     text
 }
 
-/// A method of `*time.Time` that takes no argument and returns a number.
+/// A method of `*time.Time` that takes no argument and returns a number
+/// (the two that alert templates use).
 pub(crate) fn time_method(millis: i64, name: &str) -> Option<i64> {
-    let seconds = millis.div_euclid(1000);
-    let of_day = seconds.rem_euclid(86_400);
-    let (year, _, day) = civil(seconds.div_euclid(86_400));
-    Some(match name {
-        "Unix" => seconds,
-        "UnixMilli" => millis,
-        "UnixNano" => millis * 1_000_000,
-        "Year" => year,
-        "Day" => i64::from(day),
-        "Hour" => of_day / 3600,
-        "Minute" => of_day / 60 % 60,
-        "Second" => of_day % 60,
-        _ => return None,
-    })
+    match name {
+        "Unix" => Some(millis.div_euclid(1000)),
+        "UnixMilli" => Some(millis),
+        _ => None,
+    }
 }
 
 /// Prometheus's `parseDuration` (`model.ParseDuration`): units in order from
@@ -255,7 +243,9 @@ pub(crate) fn parse_duration(text: &str) -> Result<f64, String> {
             .filter(|ms| *ms <= i64::MAX as u64 / 1_000_000)
             .ok_or_else(|| "duration out of range".to_string())?;
     }
-    Ok(total as f64 / 1000.0)
+    // As Prometheus: the nanoseconds as a float, divided (past 2^53 the
+    // nanoseconds round first, so it is not the milliseconds divided).
+    Ok((total * 1_000_000) as f64 / 1e9)
 }
 
 /// Go's `net.SplitHostPort`.
@@ -277,6 +267,58 @@ fn split_host_port(text: &str) -> Option<(&str, &str)> {
     Some((host, port))
 }
 
+/// Go's `net.ParseIP` of dotted IPv4: four decimal parts up to 255, no
+/// leading zeros. (std's parser would cost the page 1 KB for this one use.)
+fn is_ipv4(text: &str) -> bool {
+    let mut parts = 0;
+    for part in text.split('.') {
+        let bytes = part.as_bytes();
+        if !(1..=3).contains(&bytes.len()) || (bytes.len() > 1 && bytes[0] == b'0') {
+            return false;
+        }
+        let value = bytes.iter().try_fold(0u32, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        });
+        if value.is_none_or(|v| v > 255) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 4
+}
+
+/// Go's `net.ParseIP` of IPv6: eight groups of up to four hex digits, or
+/// fewer with one `::` standing for at least one, the last two possibly
+/// written as IPv4.
+fn is_ipv6(text: &str) -> bool {
+    let text = match text.rfind(':') {
+        // An IPv4 tail is two groups.
+        Some(colon) if text[colon + 1..].contains('.') => {
+            if !is_ipv4(&text[colon + 1..]) {
+                return false;
+            }
+            format!("{}0:0", &text[..=colon])
+        }
+        _ => text.to_string(),
+    };
+    let groups = |side: &str| -> Option<usize> {
+        if side.is_empty() {
+            return Some(0);
+        }
+        side.split(':').try_fold(0, |n, g| {
+            ((1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then_some(n + 1)
+        })
+    };
+    match text.split_once("::") {
+        Some((left, right)) => {
+            !right.contains("::")
+                && matches!((groups(left), groups(right)), (Some(l), Some(r)) if l + r <= 7)
+        }
+        None => groups(&text) == Some(8),
+    }
+}
+
 /// Prometheus's `stripPort`.
 pub(crate) fn strip_port(text: &str) -> String {
     split_host_port(text)
@@ -288,7 +330,7 @@ pub(crate) fn strip_port(text: &str) -> String {
 /// port; IP addresses are left whole.
 pub(crate) fn strip_domain(text: &str) -> String {
     let (host, port) = split_host_port(text).unwrap_or((text, ""));
-    if host.parse::<std::net::IpAddr>().is_ok() {
+    if is_ipv4(host) || is_ipv6(host) {
         return text.to_string();
     }
     let first = host.split('.').next().unwrap_or("");
@@ -354,11 +396,6 @@ pub(crate) fn js_escape(text: &str) -> String {
     out
 }
 
-/// Prometheus's `graphLink` and `tableLink`.
-pub(crate) fn expression_link(expression: &str, tab: u8) -> String {
-    format!("/graph?g0.expr={}&g0.tab={tab}", query_escape(expression))
-}
-
 /// The path of an external URL, as `pathPrefix` returns it.
 pub(crate) fn url_path(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -379,4 +416,70 @@ pub(crate) fn bounded(text: String) -> Result<String, String> {
         return Err("the template renders to more than 16 KiB".into());
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The address checks against std's parser (which accepts what Go's
+    /// `net.ParseIP` accepts, zones aside), on written and random cases.
+    #[test]
+    fn addresses_are_recognised_as_std_recognises_them() {
+        let mut cases: Vec<String> = [
+            "1.2.3.4",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "",
+            ".",
+            "::",
+            "::1",
+            "1::",
+            "::ffff:1.2.3.4",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7::",
+            "::1:2:3:4:5:6:7",
+            "1::2::3",
+            ":::",
+            "1:",
+            ":1",
+            "12345::",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "::1.2.3",
+            "g::1",
+            "fe80::1%eth0",
+            "db.example.com",
+            "[::1]",
+            "0.0.0.0",
+            "::0.0.0.0",
+            "1::2:3.4.5.6",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let alphabet = b"0123456789abcdefg:.";
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for k in 0..(seed % 20) {
+                text.push(alphabet[((seed >> (k * 3)) % alphabet.len() as u64) as usize] as char);
+            }
+            cases.push(text);
+        }
+        for case in &cases {
+            assert_eq!(
+                is_ipv4(case) || is_ipv6(case),
+                case.parse::<std::net::IpAddr>().is_ok(),
+                "{case:?}"
+            );
+        }
+    }
 }

@@ -51,7 +51,7 @@ impl Template {
                 .iter()
                 .flat_map(|c| &c.operands)
                 .any(|o| match o {
-                    syntax::Operand::Function(name) => *name == "query",
+                    syntax::Operand::Function(function) => *function == syntax::Func::Query,
                     syntax::Operand::Pipeline(inner, _) => in_pipeline(inner),
                     _ => false,
                 })
@@ -59,7 +59,14 @@ impl Template {
         fn in_nodes(nodes: &[syntax::Node]) -> bool {
             nodes.iter().any(|node| match node {
                 syntax::Node::Action(p) => in_pipeline(p),
-                syntax::Node::If(b) | syntax::Node::With(b) | syntax::Node::Range(b) => {
+                syntax::Node::If(chain) => {
+                    chain
+                        .arms
+                        .iter()
+                        .any(|(p, then)| in_pipeline(p) || in_nodes(then))
+                        || in_nodes(&chain.otherwise)
+                }
+                syntax::Node::With(b) | syntax::Node::Range(b) => {
                     in_pipeline(&b.pipeline) || in_nodes(&b.then) || in_nodes(&b.otherwise)
                 }
                 _ => false,
@@ -223,10 +230,16 @@ mod tests {
             ("{{ if gt $value 1.0 }}x", "no {{end}}"),
             ("{{ end }}", "unexpected {{end}}"),
             ("{{ $down }}", "undefined variable"),
-            ("{{ break }}", "outside {{range}}"),
+            ("{{ break }}", "inside {{range}}"),
             ("{{ define \"x\" }}{{ end }}", "not supported"),
             ("{{ 1 | 2 }}", "non executable"),
             ("{{/* c */ x }}", "before its closing"),
+            ("{{ 1e400 }}", "bad number"),
+            ("{{ \"\\x+f\" }}", "bad escape"),
+            (
+                "{{ with 1 }}x{{ else if 1 }}y{{ end }}z{{ end }}",
+                "else if",
+            ),
             ("{{ match \"a\" $labels.x }}", "not supported yet"),
             ("{{ reReplaceAll \"a\" \"b\" \"c\" }}", "not supported yet"),
             ("{{ /* c */ }}", "unrecognized character"),
@@ -367,6 +380,13 @@ mod tests {
             ("{{ toTime $value }} {{ (toTime 1.5).Unix }} {{ humanizeDuration \"90\" }}", "1970-01-01 00:00:01.5 +0000 UTC 1 1m 30s"),
             ("{{ $externalURL }} {{ .ExternalURL }} {{ $externalLabels }}", "http://prom.example:9090/prefix http://prom.example:9090/prefix map[cluster:eu]"),
             ("a {{- /* gone */ -}} b {{/* kept */}} c", "ab  c"),
+            // Found in review, each checked with promtool.
+            ("{{ if (args).arg0 }}a{{ else }}b{{ end }}|{{ with (args).arg0 }}a{{ else }}b{{ end }}", "b|b"),
+            ("{{ parseDuration \"30y1ms\" }}|{{ toUpper \"ᾳ ᾀ ῃ\" }}|{{ humanize \"1_000\" }}", "9.460800000009999e+08|ᾼ ᾈ ῌ|1k"),
+            ("{{ index (args 1 2) \"arg+1\" }}|{{ if false }}{{ 18446744073709551615 }}{{ end }}ok", "<no value>|ok"),
+            ("{{ humanizeTimestamp 9223372036.854776 }}", "1677-09-21 00:12:43.146 +0000 UTC"),
+            ("{{ printf \"%U|%#x|%O|%b|%q|%#o|%#b\" 65 255 8 1.0 (safeHtml \"a\") 8 5 }}", "U+0041|0xff|0o10|4503599627370496p-52|\"a\"|010|0b101"),
+            ("{{ print (args 1) }}", "map[arg0:1]"),
         ] {
             assert_eq!(render_template(template, &data).as_deref(), Ok(expected), "{template}");
         }
@@ -380,6 +400,8 @@ mod tests {
             ("{{ len 5 }}", "len of type int"),
             ("{{ and }}", "want at least 1 got 0"),
             ("{{ not }}", "arguments for not"),
+            ("{{ humanize \"1e400\" }}", "ParseFloat"),
+            ("{{ 18446744073709551615 }}", "overflows int"),
             ("{{ title 5 }}", "arguments for title"),
             ("{{ query \"up\" | first | value }}", "has not been run"),
         ] {
@@ -431,6 +453,60 @@ mod tests {
         assert!(render_template(maps, &big)
             .unwrap_err()
             .contains("on the way"));
+        // Found in review: a map of itself twice, doubled 22 times, took
+        // 3.5 s and 335 MB; a chain 4,900 deep overflowed the stack.
+        let ones = |n: usize| " 1".repeat(n);
+        let doubling = format!(
+            "{{{{ $x := args 1 }}}}{{{{ range (args{}) }}}}{{{{ $x = args $x $x }}}}{{{{ end }}}}{{{{ $x }}}}",
+            ones(30)
+        );
+        let error = render_template(&doubling, &data).unwrap_err();
+        assert!(
+            error.contains("on the way") || error.contains("nested"),
+            "{error}"
+        );
+        let quiet = doubling.replace("{{ $x }}", "{{ printf \"%.0v\" $x }}");
+        assert!(render_template(&quiet, &data).is_err());
+        let chain = format!(
+            "{{{{ $x := args 1 }}}}{{{{ range (args{0}) }}}}{{{{ range (args{0}) }}}}{{{{ $x = args $x }}}}{{{{ end }}}}{{{{ end }}}}{{{{ len $x }}}}",
+            ones(150)
+        );
+        assert!(render_template(&chain, &data)
+            .unwrap_err()
+            .contains("nested more than 8"));
+        // Thousands of operands in one command, each a step.
+        let operands = format!(
+            "{{{{ range (args{0}) }}}}{{{{ range (args{0}) }}}}{{{{ $z := and{1} }}}}{{{{ end }}}}{{{{ end }}}}",
+            ones(60),
+            " $".repeat(12_000)
+        );
+        assert!(render_template(&operands, &data)
+            .unwrap_err()
+            .contains("steps"));
+        // Long texts compared many times.
+        let comparing = format!(
+            "{{{{ $x := printf \"%200s\" \"a\" }}}}{{{{ $x = print{0} }}}}{{{{ $z := eq $x{1} }}}}",
+            " $x".repeat(75),
+            " $x".repeat(2000)
+        );
+        assert!(render_template(&comparing, &data)
+            .unwrap_err()
+            .contains("on the way"));
+        // A map of 10,000 numbers printed with nothing kept.
+        let numbers = format!(
+            "{{{{ $m := args{} }}}}{{{{ range (args{}) }}}}{{{{ printf \"%.0v\" $m }}}}{{{{ end }}}}",
+            ones(10_000),
+            ones(60)
+        );
+        assert!(render_template(&numbers, &data)
+            .unwrap_err()
+            .contains("on the way"));
+        // A long `else if` chain is one `if`, not nesting.
+        let chain = format!(
+            "{{{{ if 0 }}}}{}{{{{ else }}}}last{{{{ end }}}}",
+            "{{ else if 0 }}".repeat(3000)
+        );
+        assert_eq!(render_template(&chain, &data).unwrap(), "last");
         let deep = format!("{}1{}", "{{ if 1 }}".repeat(100), "{{ end }}".repeat(100));
         assert!(Template::parse(&deep).unwrap_err().contains("nest"));
         let parens = format!("{{{{ {}1{} }}}}", "(".repeat(100), ")".repeat(100));
@@ -453,6 +529,15 @@ mod tests {
             .insert("count(up)".into(), Ok(vec![(Labels::new(), 7.0)]));
         assert_eq!(template.next_query(&data), None);
         assert_eq!(template.render(&data).unwrap(), "api down; 7");
+        // `fmt` marks a sample (a pointer to a struct) with `&`; an action does not.
+        let printed = Template::parse(
+            "{{ print (query \"up == 0\" | first) }}|{{ query \"up == 0\" | first }}",
+        )
+        .unwrap();
+        assert_eq!(
+            printed.render(&data).unwrap(),
+            "&{map[job:api] 0}|{map[job:api] 0}"
+        );
         data.query_answers
             .insert("count(up)".into(), Err("timed out".into()));
         assert!(template.render(&data).unwrap_err().contains("timed out"));

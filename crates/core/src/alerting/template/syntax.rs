@@ -12,11 +12,13 @@ use crate::foundation::limits::{MAX_TEMPLATE_CHARS, MAX_TEMPLATE_NESTING};
 pub(crate) enum Number {
     Int(i64),
     Float(f64),
+    /// An integer past `int`: as in Go, an error only if it runs.
+    Overflow,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Operand {
-    Function(&'static str),
+    Function(Func),
     Dot,
     Nil,
     Bool(bool),
@@ -52,64 +54,131 @@ pub(crate) struct Branch {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub(crate) struct IfChain {
+    pub arms: Vec<(Pipeline, Vec<Node>)>,
+    pub otherwise: Vec<Node>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Node {
     Text(String),
     Action(Pipeline),
-    If(Branch),
+    /// `if`, its `else if`s (as many as there are, without nesting), `else`.
+    If(IfChain),
     With(Branch),
     Range(Branch),
     Break,
     Continue,
 }
 
-/// Go's built-in functions and Prometheus's, by name.
-pub(crate) const FUNCTIONS: [&str; 45] = [
-    "and",
-    "or",
-    "not",
-    "len",
-    "index",
-    "slice",
-    "print",
-    "printf",
-    "println",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "html",
-    "js",
-    "urlquery",
-    "call",
-    "query",
-    "first",
-    "label",
-    "value",
-    "strvalue",
-    "args",
-    "reReplaceAll",
-    "safeHtml",
-    "match",
-    "title",
-    "toUpper",
-    "toLower",
-    "graphLink",
-    "tableLink",
-    "sortByLabel",
-    "humanize",
-    "humanize1024",
-    "humanizeDuration",
-    "humanizePercentage",
-    "humanizeTimestamp",
-    "toTime",
-    "pathPrefix",
-    "externalURL",
-    "parseDuration",
-    "stripPort",
-    "stripDomain",
+/// Go's built-in functions and Prometheus's, resolved when parsing (so
+/// running one is a jump, not a comparison of names).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Func {
+    And,
+    Or,
+    Not,
+    Len,
+    Index,
+    Slice,
+    Print,
+    Printf,
+    Println,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Html,
+    Js,
+    Urlquery,
+    Call,
+    Query,
+    First,
+    Label,
+    Value,
+    Strvalue,
+    Args,
+    ReReplaceAll,
+    SafeHtml,
+    Match,
+    Title,
+    ToUpper,
+    ToLower,
+    GraphLink,
+    TableLink,
+    SortByLabel,
+    Humanize,
+    Humanize1024,
+    HumanizeDuration,
+    HumanizePercentage,
+    HumanizeTimestamp,
+    ToTime,
+    PathPrefix,
+    ExternalUrl,
+    ParseDuration,
+    StripPort,
+    StripDomain,
+}
+
+/// Each function's name in templates.
+pub(crate) const FUNCTIONS: [(&str, Func); 45] = [
+    ("and", Func::And),
+    ("or", Func::Or),
+    ("not", Func::Not),
+    ("len", Func::Len),
+    ("index", Func::Index),
+    ("slice", Func::Slice),
+    ("print", Func::Print),
+    ("printf", Func::Printf),
+    ("println", Func::Println),
+    ("eq", Func::Eq),
+    ("ne", Func::Ne),
+    ("lt", Func::Lt),
+    ("le", Func::Le),
+    ("gt", Func::Gt),
+    ("ge", Func::Ge),
+    ("html", Func::Html),
+    ("js", Func::Js),
+    ("urlquery", Func::Urlquery),
+    ("call", Func::Call),
+    ("query", Func::Query),
+    ("first", Func::First),
+    ("label", Func::Label),
+    ("value", Func::Value),
+    ("strvalue", Func::Strvalue),
+    ("args", Func::Args),
+    ("reReplaceAll", Func::ReReplaceAll),
+    ("safeHtml", Func::SafeHtml),
+    ("match", Func::Match),
+    ("title", Func::Title),
+    ("toUpper", Func::ToUpper),
+    ("toLower", Func::ToLower),
+    ("graphLink", Func::GraphLink),
+    ("tableLink", Func::TableLink),
+    ("sortByLabel", Func::SortByLabel),
+    ("humanize", Func::Humanize),
+    ("humanize1024", Func::Humanize1024),
+    ("humanizeDuration", Func::HumanizeDuration),
+    ("humanizePercentage", Func::HumanizePercentage),
+    ("humanizeTimestamp", Func::HumanizeTimestamp),
+    ("toTime", Func::ToTime),
+    ("pathPrefix", Func::PathPrefix),
+    ("externalURL", Func::ExternalUrl),
+    ("parseDuration", Func::ParseDuration),
+    ("stripPort", Func::StripPort),
+    ("stripDomain", Func::StripDomain),
 ];
+
+impl Func {
+    pub fn name(self) -> &'static str {
+        FUNCTIONS
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("?", |(name, _)| name)
+    }
+}
 
 /// The variables Prometheus declares before every alert template.
 pub(crate) const PREDECLARED: [&str; 5] =
@@ -375,7 +444,9 @@ fn read_number(written: &str) -> Result<Number, String> {
     };
     let digits = digits.replace('_', "");
     if radix == 10 && digits.contains(['.', 'e']) {
-        let value = crate::foundation::float_text::parse_f64(&digits).ok_or_else(bad)?;
+        let value = crate::foundation::float_text::parse_f64(&digits)
+            .filter(|v| v.is_finite())
+            .ok_or_else(bad)?;
         return Ok(Number::Float(if negative { -value } else { value }));
     }
     let magnitude = u64::from_str_radix(&digits, radix).map_err(|_| bad())?;
@@ -384,9 +455,7 @@ fn read_number(written: &str) -> Result<Number, String> {
     } else {
         i64::try_from(magnitude).ok()
     };
-    value
-        .map(Number::Int)
-        .ok_or_else(|| format!("{written} overflows int"))
+    Ok(value.map_or(Number::Overflow, Number::Int))
 }
 
 /// One escape of a Go string or character literal, after its `\`.
@@ -394,7 +463,7 @@ fn escape(chars: &mut std::str::Chars, quote: char) -> Result<char, String> {
     let bad = || "a bad escape in a string".to_string();
     let hex = |chars: &mut std::str::Chars, count: usize| -> Result<char, String> {
         let digits: String = chars.by_ref().take(count).collect();
-        if digits.len() != count {
+        if digits.len() != count || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
         }
         u32::from_str_radix(&digits, 16)
@@ -540,7 +609,7 @@ impl Parser {
                                     self.at += 1;
                                     return Ok((nodes, ListEnd::ElseIf));
                                 }
-                                return Err(format!("{{{{else {word}}}}} is not supported by Prometheus's Go version"));
+                                return Err("only {{else if}} is read after {{else}}".into());
                             }
                             self.expect_close()?;
                             return Ok((nodes, ListEnd::Else));
@@ -552,7 +621,9 @@ impl Parser {
                         "break" | "continue" => {
                             self.at += 1;
                             if self.ranges == 0 {
-                                return Err(format!("{{{{{keyword}}}}} outside {{{{range}}}}"));
+                                return Err(
+                                    "{{break}} and {{continue}} belong inside {{range}}".into()
+                                );
                             }
                             self.expect_close()?;
                             nodes.push(if keyword == "break" {
@@ -562,9 +633,10 @@ impl Parser {
                             });
                         }
                         "define" | "template" | "block" => {
-                            return Err(format!(
-                                "{{{{{keyword}}}}}: named templates are not supported"
-                            ))
+                            return Err(
+                                "named templates (define, template, block) are not supported"
+                                    .into(),
+                            )
                         }
                         _ => {
                             let pipeline = self.pipeline("command", false)?;
@@ -581,36 +653,51 @@ impl Parser {
     fn control(&mut self, keyword: &str) -> Result<Node, String> {
         self.enter()?;
         let mark = self.variables.len();
-        let pipeline = self.pipeline(keyword, keyword == "range")?;
-        if keyword == "range" {
-            self.ranges += 1;
-        }
-        let (then, end) = self.list()?;
-        if keyword == "range" {
-            self.ranges -= 1;
-        }
+        let mut arms = Vec::new();
+        let end = loop {
+            let pipeline = self.pipeline(keyword, keyword == "range")?;
+            if keyword == "range" {
+                self.ranges += 1;
+            }
+            let (then, end) = self.list()?;
+            if keyword == "range" {
+                self.ranges -= 1;
+            }
+            arms.push((pipeline, then));
+            // `{{else if …}}` is one more arm of the same `if`, ended by the
+            // same `{{end}}` (read in a loop: a long chain does not recurse).
+            match end {
+                ListEnd::ElseIf if keyword == "if" => continue,
+                other => break other,
+            };
+        };
         let otherwise = match end {
-            ListEnd::Eof => return Err(format!("{{{{{keyword}}}}} has no {{{{end}}}}")),
+            ListEnd::Eof => return Err("a block has no {{end}}".into()),
             ListEnd::End => Vec::new(),
+            // Prometheus 2.42's Go reads `{{else if …}}` only after `if`.
+            ListEnd::ElseIf => {
+                return Err("unexpected {{else if}} after {{with}} or {{range}}".into())
+            }
             ListEnd::Else => {
                 let (otherwise, end) = self.list()?;
                 if !matches!(end, ListEnd::End) {
-                    return Err(format!("{{{{{keyword}}}}}…{{{{else}}}} has no {{{{end}}}}"));
+                    return Err("a block has no {{end}}".into());
                 }
                 otherwise
             }
-            // `{{else if …}}` is an `if` inside the else, ended by the same `{{end}}`.
-            ListEnd::ElseIf => vec![self.control("if")?],
         };
         self.variables.truncate(mark);
         self.depth -= 1;
+        if keyword == "if" {
+            return Ok(Node::If(IfChain { arms, otherwise }));
+        }
+        let (pipeline, then) = arms.pop().expect("one arm");
         let branch = Branch {
             pipeline,
             then,
             otherwise,
         };
         Ok(match keyword {
-            "if" => Node::If(branch),
             "with" => Node::With(branch),
             _ => Node::Range(branch),
         })
@@ -743,8 +830,14 @@ impl Parser {
                         "{word}: regular expressions in templates are not supported yet"
                     ))
                 }
-                _ => match FUNCTIONS.iter().find(|f| **f == word) {
-                    Some(function) => Operand::Function(function),
+                // Links into Prometheus's own web page, which Foresight is not.
+                "graphLink" | "tableLink" => {
+                    return Err(format!(
+                        "{word}: not supported (it links to Prometheus's /graph page)"
+                    ))
+                }
+                _ => match FUNCTIONS.iter().find(|(name, _)| *name == word) {
+                    Some((_, function)) => Operand::Function(*function),
                     None => return Err(format!("function {word:?} not defined")),
                 },
             },

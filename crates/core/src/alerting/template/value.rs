@@ -27,7 +27,7 @@ pub(crate) enum Value {
     /// `map[string]string`: `$labels`, `$externalLabels`.
     Labels(Rc<Labels>),
     /// `args`'s `map[string]interface{}`: `arg0`, `arg1`, …
-    Args(Rc<Vec<Value>>),
+    Args(Rc<Args>),
     /// The data root, `.` at the start and `$`.
     Root,
     /// `toTime`'s `*time.Time`, in milliseconds since the epoch (Prometheus
@@ -36,6 +36,43 @@ pub(crate) enum Value {
     Sample(Rc<Sample>),
     /// A `query` answer (`template.queryResult`).
     Vector(Rc<Vec<Rc<Sample>>>),
+}
+
+/// `args`'s map, with what printing it takes and how deep maps nest in it
+/// (kept as it is made: a map of itself twice, twenty times over, would
+/// otherwise take 2^20 to print or even to weigh).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Args {
+    pub values: Vec<Value>,
+    pub weight: usize,
+    pub depth: usize,
+}
+
+/// How deep `args` maps may nest (freeing or printing them recurses).
+pub(crate) const MAX_ARGS_DEPTH: usize = 8;
+
+impl Args {
+    pub fn new(values: Vec<Value>) -> Result<Self, String> {
+        let depth = 1 + values
+            .iter()
+            .map(|v| match v {
+                Value::Args(inner) => inner.depth,
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        if depth > MAX_ARGS_DEPTH {
+            return Err("args: maps nested more than 8 deep".into());
+        }
+        let weight = values
+            .iter()
+            .fold(2, |sum: usize, v| sum.saturating_add(v.weight() + 8));
+        Ok(Self {
+            values,
+            weight,
+            depth,
+        })
+    }
 }
 
 /// The few properties of the data root a value needs to print it.
@@ -83,7 +120,8 @@ impl Value {
             Value::Float(f) => format_go_float(*f),
             Value::Text(t) | Value::Html(t) => t.to_string(),
             Value::Labels(labels) => go_map(labels),
-            Value::Args(values) => {
+            Value::Args(args) => {
+                let values = &args.values;
                 let pairs: Vec<String> = args_in_key_order(values.len())
                     .into_iter()
                     .map(|i| format!("arg{i}:{}", values[i].print(root)))
@@ -111,6 +149,27 @@ impl Value {
         }
     }
 
+    /// About the bytes printing the value takes (counted before printing).
+    pub fn weight(&self) -> usize {
+        let labels = |l: &Labels| {
+            l.iter().fold(5, |sum: usize, (k, v)| {
+                sum.saturating_add(k.len() + v.len() + 2)
+            })
+        };
+        match self {
+            Value::Text(t) | Value::Html(t) => t.len(),
+            Value::Labels(l) => labels(l),
+            Value::Args(a) => a.weight,
+            Value::Sample(s) => labels(&s.labels).saturating_add(24),
+            Value::Vector(v) => v.iter().fold(2, |sum: usize, s| {
+                sum.saturating_add(labels(&s.labels) + 24)
+            }),
+            Value::Root => 64,
+            Value::Time(_) => 32,
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => 24,
+        }
+    }
+
     /// Go's truth: false, 0, "", nil and empty collections are false.
     pub fn truth(&self) -> bool {
         match self {
@@ -120,7 +179,7 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::Text(t) | Value::Html(t) => !t.is_empty(),
             Value::Labels(l) => !l.is_empty(),
-            Value::Args(a) => !a.is_empty(),
+            Value::Args(a) => !a.values.is_empty(),
             Value::Vector(v) => !v.is_empty(),
             Value::Root | Value::Time(_) | Value::Sample(_) => true,
         }
@@ -135,7 +194,12 @@ impl Value {
             Value::Float(f) => GoValue::Float(*f),
             Value::Text(t) => GoValue::Text(t),
             other => {
-                let text = printed.insert(other.print(root));
+                let mut text = other.print(root);
+                // `fmt` marks a pointer to a struct (a query's sample) with `&`.
+                if matches!(other, Value::Sample(_)) {
+                    text.insert(0, '&');
+                }
+                let text = printed.insert(text);
                 GoValue::Other {
                     type_name: other.type_name(),
                     text,
@@ -149,9 +213,23 @@ impl Value {
 /// The indexes of `args`'s entries in the order Go prints and ranges over
 /// them: by key, so `arg10` comes before `arg2`.
 pub(crate) fn args_in_key_order(count: usize) -> Vec<usize> {
-    let mut keys: Vec<String> = (0..count).map(|i| i.to_string()).collect();
-    keys.sort();
-    keys.iter().filter_map(|k| k.parse().ok()).collect()
+    // The numbers in the order of their decimal text: a walk of the digit tree.
+    fn visit(number: usize, count: usize, out: &mut Vec<usize>) {
+        if number < count {
+            out.push(number);
+            for digit in 0..10 {
+                visit(number * 10 + digit, count, out);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(count);
+    if count > 0 {
+        out.push(0);
+    }
+    for first in 1..10 {
+        visit(first, count, &mut out);
+    }
+    out
 }
 
 /// A `map[string]string` as Go's `fmt` prints it: keys in order.
@@ -161,4 +239,20 @@ pub(crate) fn go_map(labels: &Labels) -> String {
         .map(|(name, value)| format!("{name}:{value}"))
         .collect();
     format!("map[{}]", pairs.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn args_are_in_the_order_of_their_keys() {
+        for count in [0, 1, 2, 10, 11, 25, 101, 1234] {
+            let mut keys: Vec<String> = (0..count).map(|i| format!("arg{i}")).collect();
+            keys.sort();
+            let order: Vec<String> = super::args_in_key_order(count)
+                .into_iter()
+                .map(|i| format!("arg{i}"))
+                .collect();
+            assert_eq!(order, keys, "{count}");
+        }
+    }
 }
