@@ -222,10 +222,10 @@ impl<'a> State<'a> {
                 self.step()?;
                 match declared.as_slice() {
                     [] => {}
-                    [one] => self.set(one, element.clone(), branch.pipeline.assigns)?,
+                    [one] => self.set(one, element.clone())?,
                     [first, second, ..] => {
-                        self.set(first, key, branch.pipeline.assigns)?;
-                        self.set(second, element.clone(), branch.pipeline.assigns)?;
+                        self.set(first, key)?;
+                        self.set(second, element.clone())?;
                     }
                 }
                 let inner = self.variables.len();
@@ -247,7 +247,7 @@ impl<'a> State<'a> {
     }
 
     /// Sets the innermost variable of that name.
-    fn set(&mut self, name: &str, value: Value, _assigns: bool) -> Outcome<()> {
+    fn set(&mut self, name: &str, value: Value) -> Outcome<()> {
         match self.variables.iter_mut().rev().find(|(n, _)| n == name) {
             Some(slot) => {
                 slot.1 = value;
@@ -277,7 +277,7 @@ impl<'a> State<'a> {
         let value = value.unwrap_or(Value::Nil);
         for name in &pipeline.variables {
             if pipeline.assigns {
-                self.set(name, value.clone(), true)?;
+                self.set(name, value.clone())?;
             } else {
                 self.variables.push((name.clone(), value.clone()));
             }
