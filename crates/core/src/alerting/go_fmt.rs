@@ -399,19 +399,12 @@ fn integer(n: i64, verb: char, flags: Flags) -> String {
     } else {
         ""
     };
-    if flags.zero && !flags.minus && flags.precision.is_none() {
-        let width = flags.width.unwrap_or(0).saturating_sub(sign.len());
-        let unsigned = pad(
-            &digits,
-            Flags {
-                width: Some(width),
-                ..flags
-            },
-            true,
-        );
-        return format!("{sign}{unsigned}");
-    }
-    pad(&format!("{sign}{digits}"), flags, false)
+    signed(
+        sign,
+        &digits,
+        flags,
+        flags.zero && !flags.minus && flags.precision.is_none(),
+    )
 }
 
 /// A string with `%s`: the precision keeps that many characters, the width pads.
@@ -541,11 +534,16 @@ fn float(number: f64, verb: char, precision: Option<usize>, flags: Flags) -> Str
     } else {
         ""
     };
-    if flags.zero && !flags.minus {
-        // The sign goes before the leading zeros.
+    signed(sign, &digits, flags, flags.zero && !flags.minus)
+}
+
+/// A number's sign and digits padded to the width: with `zeros`, the zeros
+/// go between the sign and the digits, as Go pads them.
+fn signed(sign: &str, digits: &str, flags: Flags, zeros: bool) -> String {
+    if zeros {
         let width = flags.width.unwrap_or(0).saturating_sub(sign.len());
         let unsigned = pad(
-            &digits,
+            digits,
             Flags {
                 width: Some(width),
                 ..flags
