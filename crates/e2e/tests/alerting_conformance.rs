@@ -410,24 +410,10 @@ fn compare_with_promtool(
         "rule_files:\n  - rules.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{input}    alert_rule_test:\n{tests}"
     );
     let dir = work.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("rules.yml"), rules).unwrap();
-    std::fs::write(dir.join("test.yml"), &test_file).unwrap();
-    let outcome = Command::new("promtool")
-        .args(["test", "rules", "test.yml"])
-        .current_dir(&dir)
-        .output()
-        .expect("promtool (Debian package prometheus) runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&outcome.stdout),
-        String::from_utf8_lossy(&outcome.stderr)
-    );
-    if !outcome.status.success() && !only_error_texts_differ(&report) {
+    let (passed, report) = promtool_test_rules(&dir, &rules, &test_file);
+    if !passed && !only_error_texts_differ(&report) {
         return Err(format!(
-            "{name}: Prometheus disagrees with Foresight\n{}\n{}\n(test file: {})",
-            String::from_utf8_lossy(&outcome.stdout),
-            String::from_utf8_lossy(&outcome.stderr),
+            "{name}: Prometheus disagrees with Foresight\n{report}\n(test file: {})",
             dir.join("test.yml").display()
         ));
     }
@@ -441,7 +427,6 @@ fn only_the_wording_of_template_errors_is_set_aside() {
     let work = std::env::temp_dir().join(format!("foresight-errors-{}", std::process::id()));
     let run = |name: &str, template: &str, expected: &str| {
         let dir = work.join(name);
-        std::fs::create_dir_all(&dir).unwrap();
         let rule = AlertRule {
             unit: None,
             name: "Errors".into(),
@@ -453,27 +438,13 @@ fn only_the_wording_of_template_errors_is_set_aside() {
             labels: Labels::new(),
             annotations: labels(&[("a", template)]),
         };
-        std::fs::write(
-            dir.join("rules.yml"),
-            to_prometheus_rule_file("errors", std::slice::from_ref(&rule)).unwrap(),
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("test.yml"),
-            format!("rule_files:\n  - rules.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'metric{{instance=\"a\"}}'\n        values: '1'\n    alert_rule_test:\n      - eval_time: 0m\n        alertname: Errors\n        exp_alerts:\n          - exp_labels:\n              instance: a\n            exp_annotations:\n              a: {}\n", yaml_string(expected)),
-        )
-        .unwrap();
-        let outcome = Command::new("promtool")
-            .args(["test", "rules", "test.yml"])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(!outcome.status.success(), "{name}: the wording differs");
-        only_error_texts_differ(&format!(
-            "{}{}",
-            String::from_utf8_lossy(&outcome.stdout),
-            String::from_utf8_lossy(&outcome.stderr)
-        ))
+        let (passed, report) = promtool_test_rules(
+            &dir,
+            &to_prometheus_rule_file("errors", std::slice::from_ref(&rule)).unwrap(),
+            &format!("rule_files:\n  - rules.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'metric{{instance=\"a\"}}'\n        values: '1'\n    alert_rule_test:\n      - eval_time: 0m\n        alertname: Errors\n        exp_alerts:\n          - exp_labels:\n              instance: a\n            exp_annotations:\n              a: {}\n", yaml_string(expected)),
+        );
+        assert!(!passed, "{name}: the wording differs");
+        only_error_texts_differ(&report)
     };
     assert!(run(
         "both-err",
@@ -487,6 +458,26 @@ fn only_the_wording_of_template_errors_is_set_aside() {
     ));
     assert!(!run("they-err", "{{ gt $value 1 }}", "false"));
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Writes a rule file and a `promtool test rules` file into `dir` and runs
+/// promtool on them: whether every expectation held, and what it said
+/// (its failures go to standard error).
+fn promtool_test_rules(dir: &std::path::Path, rules: &str, test: &str) -> (bool, String) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("rules.yml"), rules).unwrap();
+    std::fs::write(dir.join("test.yml"), test).unwrap();
+    let outcome = Command::new("promtool")
+        .args(["test", "rules", "test.yml"])
+        .current_dir(dir)
+        .output()
+        .expect("promtool (Debian package prometheus) runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&outcome.stdout),
+        String::from_utf8_lossy(&outcome.stderr)
+    );
+    (outcome.status.success(), report)
 }
 
 /// The one query the generated templates run (the series' own selector).
@@ -632,31 +623,12 @@ fn promtool_catches_a_rendering_that_differs() {
     )];
     // What the old `title` made of it, written as the expectation by hand.
     let dir = work.join("mutant");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("rules.yml"),
-        to_prometheus_rule_file("mutant", std::slice::from_ref(&rule)).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("test.yml"),
+    let (passed, said) = promtool_test_rules(
+        &dir,
+        &to_prometheus_rule_file("mutant", std::slice::from_ref(&rule)).unwrap(),
         "rule_files:\n  - rules.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'metric{instance=\"db.example.com\"}'\n        values: '1'\n    alert_rule_test:\n      - eval_time: 0m\n        alertname: Mutant\n        exp_alerts:\n          - exp_labels:\n              instance: db.example.com\n            exp_annotations:\n              a: Db.example.com\n",
-    )
-    .unwrap();
-    let outcome = Command::new("promtool")
-        .args(["test", "rules", "test.yml"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&outcome.stdout),
-        String::from_utf8_lossy(&outcome.stderr)
     );
-    assert!(
-        !outcome.status.success(),
-        "promtool must refuse the old rendering"
-    );
+    assert!(!passed, "promtool must refuse the old rendering");
     assert!(said.contains("Db.Example.Com"), "{said}");
     assert!(
         !only_error_texts_differ(&said),
