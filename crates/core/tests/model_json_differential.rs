@@ -280,3 +280,287 @@ fn the_comparison_catches_a_difference() {
     assert_ne!(as_array, text);
     assert!(array_for_object(&as_array));
 }
+
+/// The panel, the variable and the alert condition are read by hand (their
+/// members depend on their `type` or `kind`; serde's derive would compile a
+/// second reader of every member). These are the derives they replaced, with
+/// the same attributes; on every panel, variable and condition of the cases
+/// above, and on each panel given every `type`, serde_json reading the derive
+/// and the hand-written reader must agree.
+mod derived {
+    use foresight_core::alerting::rule::Comparison;
+    use foresight_core::analytics::options::{BaselineKind, ForesightOptions, Sensitivity};
+    use foresight_core::foundation::units::Unit;
+    use foresight_core::model::dashboard::panel::{LineStyle, Target, Threshold};
+    use foresight_core::query::series::Reducer;
+    use serde::{Deserialize, Serialize};
+
+    fn yes() -> bool {
+        true
+    }
+
+    #[derive(Serialize, Deserialize)]
+    pub struct Panel {
+        id: String,
+        title: String,
+        #[serde(flatten)]
+        kind: PanelKind,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        targets: Vec<Target>,
+        #[serde(default)]
+        unit: Unit,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decimals: Option<u8>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        thresholds: Vec<Threshold>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(
+        tag = "type",
+        rename_all = "lowercase",
+        rename_all_fields = "camelCase"
+    )]
+    enum PanelKind {
+        Timeseries {
+            #[serde(default)]
+            style: LineStyle,
+            #[serde(default)]
+            zero_line: bool,
+            #[serde(flatten)]
+            foresight: ForesightOptions,
+        },
+        Stat {
+            #[serde(default)]
+            reduce: Reducer,
+            #[serde(default = "yes")]
+            sparkline: bool,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            no_value_text: Option<String>,
+        },
+        Gauge {
+            #[serde(default)]
+            reduce: Reducer,
+        },
+        Bargauge {
+            #[serde(default)]
+            reduce: Reducer,
+        },
+        Table,
+        Heatmap,
+        Text {
+            content: String,
+        },
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Variable {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        #[serde(flatten)]
+        source: VariableSource,
+        #[serde(default)]
+        multi: bool,
+        #[serde(default)]
+        include_all: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        all_value: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        default: Vec<String>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(
+        tag = "kind",
+        rename_all = "camelCase",
+        rename_all_fields = "camelCase"
+    )]
+    enum VariableSource {
+        Query { query: String },
+        Custom { values: Vec<String> },
+        QueryResult { query: String, value_label: String },
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(tag = "kind", rename_all = "camelCase")]
+    pub enum Condition {
+        Returns,
+        Threshold {
+            op: Comparison,
+            value: f64,
+        },
+        OutsideBaseline {
+            baseline: BaselineKind,
+            #[serde(default)]
+            sensitivity: Sensitivity,
+        },
+        AnomalyScore {
+            above: f64,
+        },
+        ForecastCrosses {
+            op: Comparison,
+            value: f64,
+            within: String,
+        },
+    }
+}
+
+/// `None` when the hand-written reader of `Ours` and serde_json reading the
+/// derive `Derived` agree on `value`: both refuse, or both read a value that
+/// serde writes the same way.
+fn hand_written_disagreement<Ours, Derived>(value: &Json) -> Option<String>
+where
+    Ours: FromJson + serde::Serialize,
+    Derived: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let ours = Ours::from_json(value).map_err(|e| e.to_string());
+    let derived = serde_json::from_str::<Derived>(&value.to_string()).map_err(|e| e.to_string());
+    match (&ours, &derived) {
+        (Err(_), Err(_)) => None,
+        // By design (see the top of the file): an object must be an object here.
+        (Err(ours), Ok(_)) if ours.ends_with("expected an object, found an array") => None,
+        (Ok(ours), Ok(derived))
+            if serde_json::to_value(ours).unwrap() == serde_json::to_value(derived).unwrap() =>
+        {
+            None
+        }
+        _ => Some(format!(
+            "{value}\n  hand-written: {:?}\n  derive:       {:?}",
+            ours.map(|v| serde_json::to_string(&v).unwrap()),
+            derived.map(|v| serde_json::to_string(&v).unwrap())
+        )),
+    }
+}
+
+/// Every panel, variable and condition in `document`, each compared.
+fn hand_written_disagreements(document: &Json, out: &mut Vec<String>) -> usize {
+    use foresight_core::alerting::rule::Condition;
+    use foresight_core::model::dashboard::panel::Panel;
+    use foresight_core::model::variables::Variable;
+    let items = |name: &str| match document.get(name) {
+        Some(Json::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let mut compared = 0;
+    for panel in items("panels") {
+        compared += 1;
+        out.extend(hand_written_disagreement::<Panel, derived::Panel>(&panel));
+    }
+    for variable in items("variables") {
+        compared += 1;
+        out.extend(hand_written_disagreement::<Variable, derived::Variable>(
+            &variable,
+        ));
+    }
+    for rule in items("alerts") {
+        if let Some(condition) = rule.get("condition") {
+            compared += 1;
+            out.extend(hand_written_disagreement::<Condition, derived::Condition>(
+                condition,
+            ));
+        }
+    }
+    compared
+}
+
+/// `value` with its member `name` set to `to` (added when absent).
+fn with_member(value: &Json, name: &str, to: Json) -> Json {
+    let mut changed = value.clone();
+    if let Json::Object(members) = &mut changed {
+        members.retain(|(member, _)| member != name);
+        members.push((name.to_string(), to));
+    }
+    changed
+}
+
+#[test]
+fn hand_written_readers_agree_with_the_derives_they_replaced() {
+    use foresight_core::alerting::rule::Condition;
+    use foresight_core::model::dashboard::panel::{Panel, PanelKind};
+    use foresight_core::model::variables::VariableSource;
+    let mut random = Seeded(0xdec0_de5e_bade_cafe);
+    let mut compared = 0;
+    let mut disagreements = Vec::new();
+    for shipped in SHIPPED {
+        let document = Json::parse(shipped).unwrap();
+        compared += hand_written_disagreements(&document, &mut disagreements);
+        for _ in 0..3000 {
+            let mutated = mutate(&document, &mut random);
+            compared += hand_written_disagreements(&mutated, &mut disagreements);
+            // Each panel, variable and condition given every type or kind,
+            // so that members meet the kinds they do not belong to.
+            let retyped: [(&str, &str, &[&str]); 3] = [
+                ("panels", "type", &PanelKind::TYPE_IDS),
+                ("variables", "kind", &VariableSource::KINDS),
+                ("alerts", "kind", &Condition::KINDS),
+            ];
+            for (list, tag, kinds) in retyped {
+                let Some(Json::Array(items)) = mutated.get(list) else {
+                    continue;
+                };
+                if items.is_empty() {
+                    continue;
+                }
+                let item = &items[random.below(items.len())];
+                let item = if list == "alerts" {
+                    match item.get("condition") {
+                        Some(condition) => condition.clone(),
+                        None => continue,
+                    }
+                } else {
+                    item.clone()
+                };
+                let kind = kinds[random.below(kinds.len())];
+                let changed = with_member(&item, tag, Json::String(kind.to_string()));
+                compared += 1;
+                disagreements.extend(match list {
+                    "panels" => hand_written_disagreement::<Panel, derived::Panel>(&changed),
+                    "variables" => hand_written_disagreement::<
+                        foresight_core::model::variables::Variable,
+                        derived::Variable,
+                    >(&changed),
+                    _ => hand_written_disagreement::<Condition, derived::Condition>(&changed),
+                });
+            }
+        }
+    }
+    println!("{compared} panels, variables and conditions compared");
+    assert!(
+        disagreements.is_empty(),
+        "{} of {compared} disagree:\n{}",
+        disagreements.len(),
+        disagreements.join("\n\n")
+    );
+}
+
+/// The comparison can fail: a reader that took the wrong default would be caught.
+#[test]
+fn the_hand_written_comparison_catches_a_difference() {
+    use foresight_core::model::dashboard::panel::Panel;
+    let stat = Json::parse(r#"{"id": "a", "title": "A", "type": "stat"}"#).unwrap();
+    assert_eq!(
+        hand_written_disagreement::<Panel, derived::Panel>(&stat),
+        None
+    );
+    // The derive's default for `sparkline` is on; a mirror whose default is off differs.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct SparklineOff {
+        id: String,
+        title: String,
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        reduce: foresight_core::query::series::Reducer,
+        #[serde(default)]
+        sparkline: bool,
+    }
+    assert!(hand_written_disagreement::<Panel, SparklineOff>(&stat).is_some());
+}

@@ -6,11 +6,13 @@ use super::state_machine::{AlertOutput, AlertState, RuleState};
 use super::template::{Template, TemplateData};
 use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
+use crate::foundation::json::{DecodeError, Json, ObjectReader};
+use crate::foundation::json_serde::{not_one_of, read_object};
 use crate::foundation::ordered::SortedMap;
 use crate::foundation::span::parse_span;
 use crate::foundation::units::Unit;
 use crate::query::series::{Labels, Series};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 crate::foundation::json_serde::json_as_name!(Comparison => symbol);
 
@@ -62,7 +64,7 @@ impl Comparison {
 
 /// When a series of the query's answer is alerting.
 /// Written as an object with its `kind` (`returns`, `threshold`, …) and members.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Condition {
     /// Every series the query returns (the comparison is in the PromQL), as in Prometheus.
@@ -73,7 +75,7 @@ pub enum Condition {
     /// The latest sample is outside the series' baseline band (`$value`: the sample).
     OutsideBaseline {
         baseline: BaselineKind,
-        #[serde(default)]
+        /// Absent in a document means the default.
         sensitivity: Sensitivity,
     },
     /// The causal detector's score of the latest sample is above `above` (0–1; `$value`: the score).
@@ -87,7 +89,48 @@ pub enum Condition {
     },
 }
 
+// Which members a condition has depends on its `kind`: read with an
+// ObjectReader (see `read_object`) rather than serde's derive.
+impl<'de> Deserialize<'de> for Condition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_object(deserializer, Condition::read)
+    }
+}
+
 impl Condition {
+    /// Every condition's `kind`, in the order of the enum.
+    pub const KINDS: [&'static str; 5] = [
+        "returns",
+        "threshold",
+        "outsideBaseline",
+        "anomalyScore",
+        "forecastCrosses",
+    ];
+
+    fn read(object: &ObjectReader, _: &Json) -> Result<Self, DecodeError> {
+        let kind: String = object.required("kind")?;
+        Ok(match kind.as_str() {
+            "returns" => Self::Returns,
+            "threshold" => Self::Threshold {
+                op: object.required("op")?,
+                value: object.required("value")?,
+            },
+            "outsideBaseline" => Self::OutsideBaseline {
+                baseline: object.required("baseline")?,
+                sensitivity: object.or_default("sensitivity")?,
+            },
+            "anomalyScore" => Self::AnomalyScore {
+                above: object.required("above")?,
+            },
+            "forecastCrosses" => Self::ForecastCrosses {
+                op: object.required("op")?,
+                value: object.required("value")?,
+                within: object.required("within")?,
+            },
+            other => return Err(not_one_of(other, &Self::KINDS).in_member("kind")),
+        })
+    }
+
     /// Judged on a range of history in the browser rather than on an instant answer.
     pub fn is_analytic(&self) -> bool {
         !matches!(self, Self::Returns | Self::Threshold { .. })

@@ -524,6 +524,17 @@ impl DecodeError {
         self.within(&format!("[{index}]"))
     }
 
+    /// Where it went wrong (`panels[2].title`; empty at the top) and what.
+    pub(crate) fn parts(&self) -> (&str, &str) {
+        (&self.path, &self.message)
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn from_parts(path: String, message: String) -> Self {
+        Self { path, message }
+    }
+
     /// `segment` put in front of the path (`a` + `b[2]` = `a.b[2]`, `a` + `[2]` = `a[2]`).
     #[cold]
     #[inline(never)]

@@ -10,10 +10,11 @@
 //! is repeated the last one wins; unknown members are ignored; numbers must
 //! fit the field exactly (`300` is not a `u8`, `1.5` not a `u32`).
 
-use super::json::{DecodeError, Json};
+use super::json::{DecodeError, Json, ObjectReader};
 use super::ordered::sorted_positions;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::ser::{self, Serialize};
+use serde::Deserialize;
 use std::fmt;
 
 impl std::error::Error for DecodeError {}
@@ -21,7 +22,15 @@ impl std::error::Error for DecodeError {}
 impl de::Error for DecodeError {
     #[cold]
     fn custom<T: fmt::Display>(message: T) -> Self {
-        DecodeError::new(message.to_string())
+        let text = message.to_string();
+        // An error from `read_object` keeps its path (see `Carried`).
+        if let Some((path, message)) = text
+            .strip_prefix(CARRIED)
+            .and_then(|rest| rest.split_once(CARRIED))
+        {
+            return DecodeError::from_parts(path.to_string(), message.to_string());
+        }
+        DecodeError::new(text)
     }
 
     #[cold]
@@ -75,6 +84,35 @@ impl ser::Error for DecodeError {
 pub fn not_one_of(text: &str, names: &[&str]) -> DecodeError {
     let quoted: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
     DecodeError::new(format!("{text:?} is not one of {}", quoted.join(", ")))
+}
+
+/// Reads a value whose members depend on one of them (a panel's `type`, an
+/// alert condition's `kind`). serde's derive for such a type buffers the
+/// object in a generic tree of its own and compiles a second reader of every
+/// member for that tree (about 40 KB of the app); this takes the object as a
+/// [`Json`] value and lets `read` pick its members with an [`ObjectReader`].
+pub fn read_object<'de, D: de::Deserializer<'de>, T>(
+    deserializer: D,
+    read: fn(&ObjectReader, &Json) -> Result<T, DecodeError>,
+) -> Result<T, D::Error> {
+    let value = Json::deserialize(deserializer)?;
+    ObjectReader::new(&value)
+        .and_then(|object| read(&object, &value))
+        .map_err(|error| de::Error::custom(Carried(error)))
+}
+
+/// Marks an error's path inside the text serde's `custom` carries, so that
+/// `DecodeError::custom` gets back `panels[2].targets[0].expr` as a path the
+/// outer members are put in front of, not as part of the message.
+const CARRIED: char = '\u{0}';
+
+struct Carried(DecodeError);
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let (path, message) = self.0.parts();
+        write!(f, "{CARRIED}{path}{CARRIED}{message}")
+    }
 }
 
 /// Reads a `T` from a parsed document.
@@ -787,11 +825,6 @@ impl Visitor<'_> for NameVisitor<'_> {
             .position(|name| *name == text)
             .ok_or_else(|| E::custom(not_one_of(text, self.0)))
     }
-}
-
-/// `#[serde(default = …)]` for a flag that is on unless a document says otherwise.
-pub fn yes() -> bool {
-    true
 }
 
 /// `#[serde(skip_serializing_if = …)]` for a flag written only when it is on.

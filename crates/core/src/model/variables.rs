@@ -1,33 +1,34 @@
 //! Template variables of a dashboard: where their values come from, what the
 //! selection means, and Grafana's `label_values` query.
 
+use crate::foundation::json::{DecodeError, Json, ObjectReader};
+use crate::foundation::json_serde::{not_one_of, read_object};
 use crate::foundation::names::is_identifier;
 use crate::query::template_variables::VariableValue;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Read by [`Variable::read`]; written by serde's derive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Variable {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     #[serde(flatten)]
     pub source: VariableSource,
-    #[serde(default)]
     pub multi: bool,
-    #[serde(default)]
     pub include_all: bool,
     /// What "All" stands for in a regex matcher (e.g. `.*`); absent means every value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_value: Option<String>,
     /// Selected when the URL says nothing; `["$__all"]` selects All.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub default: Vec<String>,
 }
 
 /// Written into the variable's object with its `kind` (`query`, `custom`,
 /// `queryResult`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -48,6 +49,50 @@ pub enum VariableSource {
         /// The label whose values are offered (`valueLabel`: `label` names the picker).
         value_label: String,
     },
+}
+
+// Which members a variable has depends on its `kind`: read with an
+// ObjectReader (see `read_object`) rather than serde's derive.
+impl<'de> Deserialize<'de> for Variable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_object(deserializer, Variable::read)
+    }
+}
+
+impl Variable {
+    fn read(object: &ObjectReader, _: &Json) -> Result<Self, DecodeError> {
+        Ok(Self {
+            name: object.required("name")?,
+            label: object.optional("label")?,
+            source: VariableSource::read(object)?,
+            multi: object.or_default("multi")?,
+            include_all: object.or_default("includeAll")?,
+            all_value: object.optional("allValue")?,
+            default: object.or_default("default")?,
+        })
+    }
+}
+
+impl VariableSource {
+    /// Every source's `kind`, in the order of the enum.
+    pub const KINDS: [&'static str; 3] = ["query", "custom", "queryResult"];
+
+    fn read(object: &ObjectReader) -> Result<Self, DecodeError> {
+        let kind: String = object.required("kind")?;
+        Ok(match kind.as_str() {
+            "query" => Self::Query {
+                query: object.required("query")?,
+            },
+            "custom" => Self::Custom {
+                values: object.required("values")?,
+            },
+            "queryResult" => Self::QueryResult {
+                query: object.required("query")?,
+                value_label: object.required("valueLabel")?,
+            },
+            other => return Err(not_one_of(other, &Self::KINDS).in_member("kind")),
+        })
+    }
 }
 
 /// A parsed `label_values(metric, label)` / `label_values(label)` query.

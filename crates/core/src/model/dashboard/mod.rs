@@ -264,17 +264,17 @@ mod tests {
         };
         assert_eq!(
             wrong(r#"{"id": "b", "title": "B", "type": "timeseries", "sensitivity": "extreme"}"#),
-            "the dashboard does not match the model: panels[1]: \"extreme\" is not one of \"low\", \"medium\", \"high\""
+            "the dashboard does not match the model: panels[1].sensitivity: \"extreme\" is not one of \"low\", \"medium\", \"high\""
         );
         assert_eq!(
             wrong(r#"{"id": "b", "title": "B", "type": "pie"}"#),
-            "the dashboard does not match the model: panels[1]: \"pie\" is not one of \"timeseries\", \"stat\", \"gauge\", \"bargauge\", \"table\", \"heatmap\", \"text\""
+            "the dashboard does not match the model: panels[1].type: \"pie\" is not one of \"timeseries\", \"stat\", \"gauge\", \"bargauge\", \"table\", \"heatmap\", \"text\""
         );
         assert_eq!(
             wrong(
                 r#"{"id": "b", "title": "B", "type": "timeseries", "crossing": {"value": "x", "label": "full"}}"#
             ),
-            "the dashboard does not match the model: panels[1]: expected a number, found a string"
+            "the dashboard does not match the model: panels[1].crossing.value: expected a number, found a string"
         );
         assert_eq!(
             wrong(r#"{"id": "b", "title": "B", "type": "text", "content": "a", "decimals": 1.5}"#),

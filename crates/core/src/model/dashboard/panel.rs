@@ -3,39 +3,41 @@
 
 use crate::alerting::rule::AlertRule;
 use crate::analytics::options::ForesightOptions;
+use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader};
+use crate::foundation::json_serde::{not_one_of, read_object};
 use crate::foundation::ordered::SortedMap;
 use crate::foundation::units::Unit;
 use crate::query::series::Reducer;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 crate::foundation::json_serde::json_as_name!(LineStyle => id);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Read by [`Panel::read`]; written by serde's derive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Panel {
     pub id: String,
     pub title: String,
     /// The panel's `type` and the members that go with it share the panel's object.
     #[serde(flatten)]
     pub kind: PanelKind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
-    #[serde(default)]
     pub unit: Unit,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub decimals: Option<u8>,
     /// Ascending; the first step has no value (the base colour).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<Threshold>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
 /// Written as the panel's `type` (one of [`PanelKind::TYPE_IDS`]) and its members.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(
     tag = "type",
     rename_all = "lowercase",
@@ -43,29 +45,24 @@ pub struct Panel {
 )]
 pub enum PanelKind {
     Timeseries {
-        #[serde(default)]
         style: LineStyle,
         /// Draw a horizontal line at zero (deviation panels).
-        #[serde(default)]
         zero_line: bool,
         #[serde(flatten)]
         foresight: ForesightOptions,
     },
     Stat {
-        #[serde(default)]
         reduce: Reducer,
-        #[serde(default = "crate::foundation::json_serde::yes")]
+        /// Absent in a document means on.
         sparkline: bool,
         /// Shown when the query returns nothing (e.g. "No disk predicted to fill").
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         no_value_text: Option<String>,
     },
     Gauge {
-        #[serde(default)]
         reduce: Reducer,
     },
     Bargauge {
-        #[serde(default)]
         reduce: Reducer,
     },
     Table,
@@ -74,6 +71,32 @@ pub enum PanelKind {
         /// Markdown, rendered safely (no raw HTML).
         content: String,
     },
+}
+
+// Which members a panel has depends on its `type`: read with an ObjectReader
+// (see `read_object`) rather than serde's derive.
+impl<'de> Deserialize<'de> for Panel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_object(deserializer, Panel::read)
+    }
+}
+
+impl Panel {
+    /// A panel from its object; absent and `null` members take their defaults.
+    fn read(object: &ObjectReader, value: &Json) -> Result<Self, DecodeError> {
+        Ok(Self {
+            id: object.required("id")?,
+            title: object.required("title")?,
+            kind: PanelKind::read(object, value)?,
+            targets: object.or_default("targets")?,
+            unit: object.or_default("unit")?,
+            decimals: object.optional("decimals")?,
+            thresholds: object.or_default("thresholds")?,
+            min: object.optional("min")?,
+            max: object.optional("max")?,
+            description: object.or_default("description")?,
+        })
+    }
 }
 
 impl PanelKind {
@@ -87,6 +110,35 @@ impl PanelKind {
         "heatmap",
         "text",
     ];
+
+    /// The kind named by the object's `type`, with the members that go with it.
+    fn read(object: &ObjectReader, value: &Json) -> Result<Self, DecodeError> {
+        let type_id: String = object.required("type")?;
+        Ok(match type_id.as_str() {
+            "timeseries" => PanelKind::Timeseries {
+                style: object.or_default("style")?,
+                zero_line: object.or_default("zeroLine")?,
+                foresight: ForesightOptions::from_json(value)?,
+            },
+            "stat" => PanelKind::Stat {
+                reduce: object.or_default("reduce")?,
+                sparkline: object.or("sparkline", true)?,
+                no_value_text: object.optional("noValueText")?,
+            },
+            "gauge" => PanelKind::Gauge {
+                reduce: object.or_default("reduce")?,
+            },
+            "bargauge" => PanelKind::Bargauge {
+                reduce: object.or_default("reduce")?,
+            },
+            "table" => PanelKind::Table,
+            "heatmap" => PanelKind::Heatmap,
+            "text" => PanelKind::Text {
+                content: object.required("content")?,
+            },
+            other => return Err(not_one_of(other, &Self::TYPE_IDS).in_member("type")),
+        })
+    }
 
     /// The type name used in the JSON (`timeseries`, `stat`, …).
     pub fn type_id(&self) -> &'static str {
