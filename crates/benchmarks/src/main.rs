@@ -2,13 +2,17 @@
 //! NAB corpus, writes NAB-format results and prints the standard-profile score.
 //! `benchmarks m4 Hourly-train.csv` — forecasts the held-out end of the M4
 //! hourly series and prints MASE, sMAPE, coverage and MSIS beside seasonal naive.
+//! `benchmarks rule-files FILE_OR_DIR…` — imports Prometheus rule files and
+//! prints the share of alerting rules imported, and why the others were not.
 
 #[cfg(feature = "augurs")]
 mod augurs_models;
 mod m4_benchmark;
 mod nab_benchmark;
+mod rule_file_import;
 
 const USAGE: &str = "usage: benchmarks m4 HOURLY_TRAIN_CSV
+       benchmarks rule-files FILE_OR_DIR...  (imports Prometheus rule files, reports the share)
        benchmarks nab NAB_DIR [--out DIR] [detector options]
   NAB_DIR  folder with combined_windows.json and the category folders of CSV files
   --seasonal calendar (default)  also judge each point against the same phase one day or
@@ -28,6 +32,7 @@ fn main() {
     let outcome = match args.first().map(String::as_str) {
         Some("nab") => nab_benchmark::run(&args[1..]),
         Some("m4") => m4_benchmark::run(&args[1..]),
+        Some("rule-files") => rule_file_import::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     if let Err(message) = outcome {

@@ -7,6 +7,7 @@ pub mod go_fmt;
 pub mod history;
 pub mod notify;
 pub mod rule;
+pub mod rule_file;
 pub mod server_rules;
 pub mod silence;
 pub mod state_machine;

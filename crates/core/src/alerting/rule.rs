@@ -9,7 +9,7 @@ use crate::analytics::panel_overlays::BaselineReference;
 use crate::foundation::json::{DecodeError, Json, ObjectReader};
 use crate::foundation::json_serde::{not_one_of, read_object};
 use crate::foundation::ordered::SortedMap;
-use crate::foundation::span::parse_span;
+use crate::foundation::span::{parse_prometheus_duration, parse_span};
 use crate::foundation::units::Unit;
 use crate::query::series::{Labels, Series};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -184,21 +184,12 @@ pub struct AlertRule {
     pub unit: Option<Unit>,
 }
 
+/// A rule's `for`, `keep_firing_for` or `interval` as Prometheus reads them
+/// (`1h30m`, `0`); unset or empty is `default`.
 fn seconds_of(text: &Option<String>, what: &str, default: f64) -> Result<f64, String> {
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(default),
-        // `0`, `0s`, `0m`: explicitly none.
-        Some(text)
-            if text.starts_with('0')
-                && text
-                    .trim_start_matches('0')
-                    .chars()
-                    .all(|c| "smhdw".contains(c))
-                && text.trim_start_matches('0').len() <= 1 =>
-        {
-            Ok(0.0)
-        }
-        Some(text) => parse_span(text).map_err(|e| format!("{what}: {e}")),
+        Some(text) => parse_prometheus_duration(text).map_err(|e| format!("{what}: {e}")),
     }
 }
 

@@ -51,6 +51,12 @@ pub const MAX_QUERY_CHARS: usize = 64 * 1024;
 pub const MAX_VARIABLE_VALUES: usize = 10_000;
 /// Characters of a whole link the page reads.
 pub const MAX_LINK_CHARS: usize = 4 * 1024 * 1024;
+/// A rule file (YAML) imported into a dashboard.
+pub const MAX_RULE_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Values (scalars, lists, mappings) in one YAML text.
+pub const MAX_YAML_NODES: usize = 200_000;
+/// Lists and mappings inside each other in a YAML text.
+pub const MAX_YAML_NESTING: usize = 64;
 /// Fastest refresh a link or a dashboard from outside may set without the
 /// user's consent: the fastest the refresh picker offers.
 pub const MIN_UNREVIEWED_REFRESH_SECONDS: u32 = 5;

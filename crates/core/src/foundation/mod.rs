@@ -11,3 +11,4 @@ pub mod names;
 pub mod ordered;
 pub mod span;
 pub mod units;
+pub mod yaml;

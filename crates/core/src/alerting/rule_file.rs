@@ -1,0 +1,471 @@
+//! Prometheus rule files imported into a dashboard, rule by rule: a file of
+//! `groups:` (or a Kubernetes `PrometheusRule` with `spec.groups`, several
+//! documents in one file), each alerting rule either imported as it is or
+//! named with the reason it is not. Prometheus refuses a whole file for one
+//! bad rule; here the others still come in, and the report says which did not.
+
+use super::rule::{AlertRule, Condition};
+use crate::foundation::limits::{excerpt, MAX_ALERT_RULES, MAX_QUERY_CHARS, MAX_RULE_FILE_BYTES};
+use crate::foundation::ordered::SortedMap;
+use crate::foundation::yaml::{parse_documents, Yaml};
+
+/// What a rule file holds for a dashboard.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RuleFileImport {
+    /// The alerting rules that can be added, in the file's order.
+    pub imported: Vec<ImportedRule>,
+    /// The alerting rules that cannot, each with why.
+    pub refused: Vec<RefusedRule>,
+    /// Recording rules: Prometheus computes them; a dashboard only reads them.
+    pub recording_rules: usize,
+    /// What applies to a whole group or file (a group `limit` not applied, …).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedRule {
+    pub group: String,
+    pub rule: AlertRule,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedRule {
+    pub group: String,
+    /// The alert's name, or its place (`rule 3`) when it has none.
+    pub name: String,
+    pub reason: String,
+}
+
+impl RuleFileImport {
+    /// "137 of 139 alerting rules imported (98.6 %)".
+    pub fn summary(&self) -> String {
+        let alerting = self.imported.len() + self.refused.len();
+        let share = if alerting == 0 {
+            String::new()
+        } else {
+            format!(
+                " ({:.1} %)",
+                100.0 * self.imported.len() as f64 / alerting as f64
+            )
+        };
+        let recording = match self.recording_rules {
+            0 => String::new(),
+            1 => "; 1 recording rule left to Prometheus".to_string(),
+            n => format!("; {n} recording rules left to Prometheus"),
+        };
+        format!(
+            "{} of {alerting} alerting rules imported{share}{recording}",
+            self.imported.len()
+        )
+    }
+}
+
+const RULE_FIELDS: [&str; 7] = [
+    "alert",
+    "record",
+    "expr",
+    "for",
+    "keep_firing_for",
+    "labels",
+    "annotations",
+];
+
+/// Reads a rule file. An error means nothing could be read (not YAML, no
+/// `groups`); a rule that cannot be imported is in [`RuleFileImport::refused`].
+pub fn import_rule_file(text: &str) -> Result<RuleFileImport, String> {
+    if text.len() > MAX_RULE_FILE_BYTES {
+        return Err(format!(
+            "the rule file is {} KB; at most {} KB are read",
+            text.len() / 1024,
+            MAX_RULE_FILE_BYTES / 1024
+        ));
+    }
+    let documents = parse_documents(text)
+        .map_err(|e| format!("the rule file is not YAML this page reads: {e}"))?;
+    let mut import = RuleFileImport::default();
+    let mut found_groups = false;
+    for (index, document) in documents.iter().enumerate() {
+        let groups = document
+            .get("groups")
+            .or_else(|| document.get("spec").and_then(|spec| spec.get("groups")));
+        let Some(groups) = groups else {
+            if !document.is_null() {
+                import.notes.push(format!(
+                    "document {} has no `groups` (or `spec.groups`) and was skipped",
+                    index + 1
+                ));
+            }
+            continue;
+        };
+        found_groups = true;
+        let Yaml::Sequence(groups) = groups else {
+            return Err(format!("`groups` is {}; it must be a list", groups.kind()));
+        };
+        for (position, group) in groups.iter().enumerate() {
+            read_group(group, position, &mut import);
+        }
+    }
+    if !found_groups {
+        return Err("no rule groups: a rule file has `groups:` at the top (or `spec.groups` in a PrometheusRule)".into());
+    }
+    Ok(import)
+}
+
+/// A scalar's text; `None` when absent or null.
+fn text_of(node: Option<&Yaml>) -> Result<Option<String>, String> {
+    match node {
+        None => Ok(None),
+        Some(node) if node.is_null() => Ok(None),
+        Some(Yaml::Scalar { text, .. }) => Ok(Some(text.clone())),
+        Some(other) => Err(format!("is {}, not a string", other.kind())),
+    }
+}
+
+/// A mapping of strings (labels, annotations); a null value is empty, as in Prometheus.
+fn strings_of(node: Option<&Yaml>, what: &str) -> Result<SortedMap<String, String>, String> {
+    let mut strings = SortedMap::new();
+    match node {
+        None => {}
+        Some(node) if node.is_null() => {}
+        Some(Yaml::Mapping(members)) => {
+            for (name, value) in members {
+                let value = text_of(Some(value)).map_err(|e| format!("{what} {name:?} {e}"))?;
+                strings.insert(name.clone(), value.unwrap_or_default());
+            }
+        }
+        Some(other) => return Err(format!("`{what}` is {}, not a mapping", other.kind())),
+    }
+    Ok(strings)
+}
+
+fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
+    let fallback_name = format!("group {}", position + 1);
+    let name = text_of(group.get("name"))
+        .ok()
+        .flatten()
+        .unwrap_or(fallback_name);
+    let refuse_all = |import: &mut RuleFileImport, reason: String| {
+        import.refused.push(RefusedRule {
+            group: name.clone(),
+            name: "every rule".into(),
+            reason,
+        })
+    };
+    let Yaml::Mapping(members) = group else {
+        return refuse_all(
+            import,
+            format!("the group is {}, not a mapping", group.kind()),
+        );
+    };
+    let interval = match text_of(group.get("interval")) {
+        Ok(interval) => interval,
+        Err(e) => return refuse_all(import, format!("the group's `interval` {e}")),
+    };
+    let group_labels = match strings_of(group.get("labels"), "labels") {
+        Ok(labels) => labels,
+        Err(e) => return refuse_all(import, format!("the group's {e}")),
+    };
+    for (key, value) in members {
+        match key.as_str() {
+            "name" | "interval" | "rules" | "labels" => {}
+            "limit" => {
+                let limit = text_of(Some(value)).ok().flatten();
+                if limit.is_some_and(|limit| limit != "0") {
+                    import.notes.push(format!(
+                        "group {name:?}: its `limit` (at most so many alerts) is not applied here"
+                    ));
+                }
+            }
+            "query_offset" => import.notes.push(format!(
+                "group {name:?}: its `query_offset` is not applied here; rules are evaluated at the current time"
+            )),
+            other => import.notes.push(format!("group {name:?}: `{}` is not a group field and was ignored", excerpt(other, 40))),
+        }
+    }
+    let rules = match group.get("rules") {
+        Some(Yaml::Sequence(rules)) => rules.as_slice(),
+        None => &[],
+        Some(node) if node.is_null() => &[],
+        Some(other) => {
+            return refuse_all(import, format!("`rules` is {}, not a list", other.kind()))
+        }
+    };
+    for (index, rule) in rules.iter().enumerate() {
+        if rule.get("record").is_some() {
+            import.recording_rules += 1;
+            continue;
+        }
+        let alert_name = text_of(rule.get("alert"))
+            .ok()
+            .flatten()
+            .filter(|n| !n.trim().is_empty());
+        let shown_name = alert_name
+            .clone()
+            .map(|n| excerpt(&n, 120))
+            .unwrap_or_else(|| format!("rule {}", index + 1));
+        let refused = |reason: String| RefusedRule {
+            group: name.clone(),
+            name: shown_name.clone(),
+            reason,
+        };
+        if import.imported.len() >= MAX_ALERT_RULES {
+            import.refused.push(refused(format!(
+                "a dashboard holds at most {MAX_ALERT_RULES} alert rules"
+            )));
+            continue;
+        }
+        match read_rule(rule, alert_name, interval.clone(), &group_labels) {
+            Ok(rule) => import.imported.push(ImportedRule {
+                group: name.clone(),
+                rule,
+            }),
+            Err(reason) => import.refused.push(refused(reason)),
+        }
+    }
+}
+
+fn read_rule(
+    rule: &Yaml,
+    name: Option<String>,
+    interval: Option<String>,
+    group_labels: &SortedMap<String, String>,
+) -> Result<AlertRule, String> {
+    let Yaml::Mapping(members) = rule else {
+        return Err(format!("the rule is {}, not a mapping", rule.kind()));
+    };
+    if let Some((unknown, _)) = members
+        .iter()
+        .find(|(key, _)| !RULE_FIELDS.contains(&key.as_str()))
+    {
+        return Err(format!(
+            "`{}` is not a rule field (Prometheus refuses the file)",
+            excerpt(unknown, 40)
+        ));
+    }
+    let name = name.ok_or("it has no `alert` name (nor `record`)")?;
+    let expr = text_of(rule.get("expr"))
+        .map_err(|e| format!("`expr` {e}"))?
+        .ok_or("it has no `expr`")?;
+    if expr.len() > MAX_QUERY_CHARS {
+        return Err(format!(
+            "its expression is longer than {} KB",
+            MAX_QUERY_CHARS / 1024
+        ));
+    }
+    let mut labels = group_labels.clone();
+    for (label, value) in strings_of(rule.get("labels"), "labels")? {
+        labels.insert(label, value);
+    }
+    let rule = AlertRule {
+        name,
+        expr,
+        condition: Condition::Returns,
+        for_duration: text_of(rule.get("for")).map_err(|e| format!("`for` {e}"))?,
+        keep_firing_for: text_of(rule.get("keep_firing_for"))
+            .map_err(|e| format!("`keep_firing_for` {e}"))?,
+        interval,
+        labels,
+        annotations: strings_of(rule.get("annotations"), "annotations")?,
+        unit: None,
+    };
+    let problems = rule.problems();
+    if problems.is_empty() {
+        Ok(rule)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVICE_RULES: &str = include_str!("../../tests/rule-files/service.rules.yml");
+    const PROMETHEUS_RULE: &str =
+        include_str!("../../tests/rule-files/kubernetes.prometheusrule.yaml");
+
+    fn names(import: &RuleFileImport) -> Vec<&str> {
+        import
+            .imported
+            .iter()
+            .map(|r| r.rule.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn imports_every_alerting_rule_of_a_rule_file() {
+        let import = import_rule_file(SERVICE_RULES).unwrap();
+        assert_eq!(
+            names(&import),
+            [
+                "HighErrorRate",
+                "HighErrorRate",
+                "SlowRequests",
+                "InstanceDown",
+                "DiskWillFill"
+            ]
+        );
+        assert_eq!((import.refused.len(), import.recording_rules), (0, 1));
+        assert_eq!(
+            import.summary(),
+            "5 of 5 alerting rules imported (100.0 %); 1 recording rule left to Prometheus"
+        );
+        let first = &import.imported[0];
+        assert_eq!(first.group, "service.rules");
+        assert_eq!(
+            first.rule,
+            AlertRule {
+                name: "HighErrorRate".into(),
+                expr: "sum by (job) (rate(http_requests_total{status=~\"5..\"}[5m]))\n  /\nsum by (job) (rate(http_requests_total[5m])) > 0.05\n".into(),
+                condition: Condition::Returns,
+                for_duration: Some("10m".into()),
+                keep_firing_for: None,
+                interval: Some("30s".into()),
+                labels: [("severity".to_string(), "critical".to_string())].into(),
+                annotations: [
+                    ("summary".to_string(), "{{ $labels.job }} fails {{ $value | humanizePercentage }} of requests".to_string()),
+                    ("description".to_string(), "More than 5 % of the requests to {{ $labels.job }} failed over the last 5 minutes.".to_string()),
+                    ("runbook_url".to_string(), "https://runbooks.example.com/high-error-rate".to_string()),
+                ]
+                .into(),
+                unit: None,
+            }
+        );
+        assert_eq!(import.imported[1].rule.for_seconds(), Ok(5400.0));
+        assert_eq!(import.imported[2].rule.keep_firing_for_seconds(), Ok(120.0));
+        assert_eq!(
+            import.imported[2]
+                .rule
+                .labels
+                .get("quantile")
+                .map(String::as_str),
+            Some("0.95")
+        );
+        // The second group has no interval: the default applies.
+        assert_eq!(import.imported[3].rule.interval, None);
+        assert_eq!(
+            import.imported[4].rule.annotations.get("summary").map(String::as_str),
+            Some("{{ with $labels.mountpoint }}{{ . }} on {{ end }}{{ $labels.instance }} fills within a day\n")
+        );
+    }
+
+    #[test]
+    fn imports_a_kubernetes_prometheus_rule() {
+        let import = import_rule_file(PROMETHEUS_RULE).unwrap();
+        assert_eq!(names(&import), ["SampleTargetMissing", "SampleQueueFull"]);
+        assert_eq!(import.recording_rules, 1);
+        assert_eq!(
+            import.imported[0].rule.annotations.get("description").map(String::as_str),
+            Some("{{ printf \"%.4g\" $value }}% of the {{ $labels.job }}/{{ $labels.service }} targets in {{ $labels.namespace }} namespace are down.")
+        );
+        assert_eq!(
+            import.imported[1].rule.expr,
+            "max_over_time(sample_queue_length[5m]) / sample_queue_capacity * 100 > 90"
+        );
+        assert_eq!(
+            import.notes,
+            ["document 2 has no `groups` (or `spec.groups`) and was skipped"]
+        );
+    }
+
+    #[test]
+    fn names_each_rule_it_does_not_import_and_imports_the_others() {
+        let import = import_rule_file(
+            "groups:
+- name: g
+  limit: 10
+  rules:
+  - alert: NoExpr
+  - alert: BadFor
+    expr: up
+    for: 5 minutes
+  - alert: BadTemplate
+    expr: up
+    annotations:
+      summary: '{{ if }}'
+  - alert: Unknown
+    expr: up
+    severity: page
+  - expr: up
+  - alert: Fine
+    expr: up
+    labels:
+      empty:
+  - alert: BadLabel
+    expr: up
+    labels:
+      bad-name: x
+      nested: {a: b}
+- name: broken
+  rules: 5
+",
+        )
+        .unwrap();
+        assert_eq!(names(&import), ["Fine"]);
+        assert_eq!(
+            import.imported[0]
+                .rule
+                .labels
+                .get("empty")
+                .map(String::as_str),
+            Some("")
+        );
+        let refused: Vec<(&str, &str)> = import
+            .refused
+            .iter()
+            .map(|r| (r.name.as_str(), r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("NoExpr", "it has no `expr`"),
+                (
+                    "BadFor",
+                    "for: \"5 minutes\" is not a duration like 30s, 5m, 1h30m or 2d"
+                ),
+                ("BadTemplate", "summary: missing value for a command"),
+                (
+                    "Unknown",
+                    "`severity` is not a rule field (Prometheus refuses the file)"
+                ),
+                ("rule 5", "it has no `alert` name (nor `record`)"),
+                ("BadLabel", "labels \"nested\" is a mapping, not a string"),
+                ("every rule", "`rules` is a string, not a list"),
+            ]
+        );
+        assert_eq!(
+            import.notes,
+            ["group \"g\": its `limit` (at most so many alerts) is not applied here"]
+        );
+        assert_eq!(import.summary(), "1 of 7 alerting rules imported (14.3 %)");
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_rule_file() {
+        assert_eq!(
+            import_rule_file("a: [1"),
+            Err(
+                "the rule file is not YAML this page reads: line 1: a `[` or `{` is never closed"
+                    .into()
+            )
+        );
+        assert_eq!(
+            import_rule_file("kind: ConfigMap\n"),
+            Err("no rule groups: a rule file has `groups:` at the top (or `spec.groups` in a PrometheusRule)".into())
+        );
+        assert_eq!(
+            import_rule_file("groups: {}\n"),
+            Err("`groups` is a mapping; it must be a list".into())
+        );
+        let huge = "#".repeat(MAX_RULE_FILE_BYTES + 1);
+        assert!(import_rule_file(&huge).unwrap_err().contains("at most"));
+        let many: String = (0..MAX_ALERT_RULES + 2)
+            .map(|i| format!("  - alert: A{i}\n    expr: up\n"))
+            .collect();
+        let import = import_rule_file(&format!("groups:\n- name: g\n  rules:\n{many}")).unwrap();
+        assert_eq!(
+            (import.imported.len(), import.refused.len()),
+            (MAX_ALERT_RULES, 2)
+        );
+    }
+}
