@@ -437,7 +437,7 @@ mod tests {
             import.notes,
             ["group \"g\": its `limit` (at most so many alerts) is not applied here"]
         );
-        assert_eq!(import.summary(), "1 of 7 alerting rules imported (14.3 %)");
+        assert_eq!(import.summary(), "1 of 8 alerting rules imported (12.5 %)");
     }
 
     #[test]
