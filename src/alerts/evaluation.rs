@@ -13,7 +13,7 @@ use crate::browser::storage::{load_json, store_json};
 use crate::hooks::web_lock::hold_leadership;
 use foresight_core::alerting::engine::{step, EvaluationSchedule, RuleHealth, StepContext};
 use foresight_core::alerting::history::AlertHistory;
-use foresight_core::alerting::rule::AlertRule;
+use foresight_core::alerting::rule::{rule_keys, AlertRule};
 use foresight_core::alerting::silence::{prune_expired, Silence};
 use foresight_core::alerting::state_machine::RuleState;
 use foresight_core::foundation::ordered::SortedMap;
@@ -86,7 +86,8 @@ impl AlertStore {
         };
         let (mut stored_states, stored_history, stored_silences) = store.load();
         // States of rules no longer in the dashboard would otherwise stay forever.
-        stored_states.retain(|name, _| rules.iter().any(|r| r.name == *name));
+        let keys = rule_keys(rules);
+        stored_states.retain(|key, _| keys.contains(key));
         store.states.set(stored_states);
         store.history.set(stored_history);
         store.silences.set(stored_silences);
@@ -137,7 +138,7 @@ pub fn run_evaluation(
         },
     );
 
-    let evaluate = move |rule: AlertRule, at: f64| {
+    let evaluate = move |key: String, rule: AlertRule, at: f64| {
         if !leader.get_untracked() {
             // Another tab evaluates: show what it stored.
             let (s, h, q) = load_all();
@@ -162,7 +163,7 @@ pub fn run_evaluation(
                     outcome = Some(step(
                         &rule,
                         answer,
-                        all.entry(rule.name.clone()).or_default(),
+                        all.entry(key.clone()).or_default(),
                         h,
                         StepContext {
                             external_labels: &external,
@@ -186,7 +187,7 @@ pub fn run_evaluation(
             silences.try_set(muted);
             let failed = matches!(outcome.health, RuleHealth::Error(_));
             health.try_update(|h| {
-                h.insert(rule.name.clone(), outcome.health);
+                h.insert(key, outcome.health);
             });
             if failed {
                 return; // nothing changed to store
@@ -211,18 +212,19 @@ pub fn run_evaluation(
             led_last_tick.set_value(leads);
             schedule.update_value(EvaluationSchedule::restart);
         }
-        let due: Vec<(AlertRule, f64)> = rules.with_value(|rules| {
+        let due: Vec<(String, AlertRule, f64)> = rules.with_value(|rules| {
+            let keys = rule_keys(rules);
             schedule
                 .try_update_value(|s| {
                     s.due(rules, now)
                         .into_iter()
-                        .map(|(rule, at)| (rule.clone(), at))
+                        .map(|(index, at)| (keys[index].clone(), rules[index].clone(), at))
                         .collect()
                 })
                 .unwrap_or_default()
         });
-        for (rule, at) in due {
-            evaluate(rule, at);
+        for (key, rule, at) in due {
+            evaluate(key, rule, at);
         }
     };
     if rules.with_value(|r| !r.is_empty()) {

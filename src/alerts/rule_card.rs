@@ -26,13 +26,17 @@ pub struct RuleCardShared {
     pub server_rules: RwSignal<Option<Result<Vec<ServerRule>, String>>>,
     pub external_labels: StoredValue<Labels>,
     pub annotations: Option<RwSignal<Option<AlertAnnotations>>>,
-    pub run_backtest: Callback<AlertRule>,
+    /// Backtests a rule: its key (see `rule_keys`) and the rule.
+    pub run_backtest: Callback<(String, AlertRule)>,
     /// Adds a silence: matchers, hours, comment.
     pub add_silence: Callback<(Labels, f64, String)>,
 }
 
+/// `rule_key`: the rule's key among the dashboard's rules (see `rule_keys`),
+/// which its state, health and backtest are kept under.
 #[component]
-pub fn RuleCard(rule: AlertRule, shared: RuleCardShared) -> impl IntoView {
+pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> impl IntoView {
+    let key = rule_key;
     let RuleCardShared {
         health,
         states,
@@ -70,22 +74,22 @@ pub fn RuleCard(rule: AlertRule, shared: RuleCardShared) -> impl IntoView {
     };
     let name = rule.name.clone();
     let status = {
-        let name = name.clone();
+        let key = key.clone();
         move || {
             health.with(|h| {
-                h.get(&name)
+                h.get(&key)
                     .map_or(RuleHealth::Waiting.describe(), RuleHealth::describe)
             })
         }
     };
     let instances = {
-        let name = name.clone();
+        let key = key.clone();
         let rule = rule.clone();
         move || {
             let now = now_seconds();
             let muted = silences.get();
             states.with(|all| {
-                    all.get(&name)
+                    all.get(&key)
                         .map(|state| {
                             state
                                 .alerts
@@ -140,9 +144,9 @@ pub fn RuleCard(rule: AlertRule, shared: RuleCardShared) -> impl IntoView {
     let condition = rule.condition.describe();
     let backtest_rule = rule.clone();
     let backtest_view = {
-        let name = name.clone();
+        let key = key.clone();
         move || {
-            backtests.with(|b| b.get(&name).cloned()).map(|outcome| match outcome {
+            backtests.with(|b| b.get(&key).cloned()).map(|outcome| match outcome {
                     Err(message) => view! { <p class="backtest error" role="alert">{format!("Backtest failed: {message}")}</p> }.into_any(),
                     Ok(episodes) => {
                         let pages = pages(&episodes);
@@ -184,7 +188,7 @@ pub fn RuleCard(rule: AlertRule, shared: RuleCardShared) -> impl IntoView {
             <h3>
                 {name.clone()}
                 <span class="alert-rule-status">{status}</span>
-                <button data-action="backtest" title="Replay this rule over the dashboard's time range and shade it on the panels" on:click=move |_| run_backtest.run(backtest_rule.clone())>"Backtest this range"</button>
+                <button data-action="backtest" title="Replay this rule over the dashboard's time range and shade it on the panels" on:click=move |_| run_backtest.run((key.clone(), backtest_rule.clone()))>"Backtest this range"</button>
             </h3>
             {server_line}
             {backtest_view}

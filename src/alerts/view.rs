@@ -15,7 +15,7 @@ use crate::alerts::AlertAnnotations;
 use crate::browser::clock::{now_ms, now_seconds};
 use crate::browser::prometheus_client::fetch_alerting_rules;
 use crate::browser::storage::{load_json, store_json};
-use foresight_core::alerting::rule::{AlertRule, Episode};
+use foresight_core::alerting::rule::{rule_keys, AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::{prune_expired, Silence};
 use foresight_core::alerting::state_machine::AlertState;
@@ -121,12 +121,12 @@ pub fn AlertsView(
 
     // Backtests: the rule replayed over the dashboard's range, per rule.
     let backtests = RwSignal::new(SortedMap::<String, Result<Vec<Episode>, String>>::new());
-    let run_backtest = move |rule: AlertRule| {
+    let run_backtest = move |(key, rule): (String, AlertRule)| {
         let datasource = datasource.get_untracked();
         let range = range.get_untracked();
         let name = rule.name.clone();
         backtests.update(|b| {
-            b.insert(name.clone(), Ok(Vec::new()));
+            b.insert(key.clone(), Ok(Vec::new()));
         });
         spawn_local(async move {
             let step = rule.interval_seconds().unwrap_or(60.0).max(1.0);
@@ -149,7 +149,7 @@ pub fn AlertsView(
                 }));
             }
             backtests.try_update(|b| {
-                b.insert(name, outcome);
+                b.insert(key, outcome);
             });
         });
     };
@@ -168,10 +168,12 @@ pub fn AlertsView(
         }),
     };
     let rule_rows = move || {
+        let rules = rules.get_value();
+        let keys = rule_keys(&rules);
         rules
-            .get_value()
             .into_iter()
-            .map(|rule| view! { <RuleCard rule=rule shared=card_shared /> })
+            .zip(keys)
+            .map(|(rule, key)| view! { <RuleCard rule=rule rule_key=key shared=card_shared /> })
             .collect::<Vec<_>>()
     };
 

@@ -7,7 +7,7 @@
 
 use super::history::AlertHistory;
 use super::notify::{due_alerts, Outgoing};
-use super::rule::{AlertRule, Condition};
+use super::rule::{rule_keys, AlertRule, Condition};
 use super::silence::{is_silenced, Silence};
 use super::state_machine::{AlertState, RuleState, Transition};
 use crate::foundation::ordered::SortedMap;
@@ -190,20 +190,20 @@ impl EvaluationSchedule {
         self.last_boundary.clear();
     }
 
-    /// The rules due at `now`, each with its evaluation time (the latest
-    /// boundary of its interval), marked as evaluated.
-    pub fn due<'a>(&mut self, rules: &'a [AlertRule], now: f64) -> Vec<(&'a AlertRule, f64)> {
+    /// The rules due at `now` (their places in `rules`), each with its
+    /// evaluation time (the latest boundary of its interval), marked as evaluated.
+    pub fn due(&mut self, rules: &[AlertRule], now: f64) -> Vec<(usize, f64)> {
         let mut due = Vec::new();
-        for rule in rules {
+        for (index, (rule, key)) in rules.iter().zip(rule_keys(rules)).enumerate() {
             let interval = rule.interval_seconds().unwrap_or(60.0).max(1.0);
             let boundary = (now / interval).floor() * interval;
             if self
                 .last_boundary
-                .get(&rule.name)
+                .get(&key)
                 .is_none_or(|&last| boundary > last)
             {
-                self.last_boundary.insert(rule.name.clone(), boundary);
-                due.push((rule, boundary));
+                self.last_boundary.insert(key, boundary);
+                due.push((index, boundary));
             }
         }
         due
@@ -419,9 +419,9 @@ mod tests {
         fast.interval = Some("15s".into());
         let rules = [rule(), fast];
         let mut schedule = EvaluationSchedule::default();
-        let names = |due: Vec<(&AlertRule, f64)>| -> Vec<(String, f64)> {
+        let names = |due: Vec<(usize, f64)>| -> Vec<(String, f64)> {
             due.into_iter()
-                .map(|(r, at)| (r.name.clone(), at))
+                .map(|(index, at)| (rules[index].name.clone(), at))
                 .collect()
         };
         assert_eq!(
@@ -443,5 +443,14 @@ mod tests {
         );
         schedule.restart();
         assert_eq!(schedule.due(&rules, 701.0).len(), 2);
+    }
+
+    #[test]
+    fn rules_of_the_same_name_are_each_due() {
+        // Prometheus allows them (a warning and a critical `HighErrors`).
+        let rules = [rule(), rule()];
+        let mut schedule = EvaluationSchedule::default();
+        assert_eq!(schedule.due(&rules, 100.0), [(0, 60.0), (1, 60.0)]);
+        assert!(schedule.due(&rules, 110.0).is_empty());
     }
 }

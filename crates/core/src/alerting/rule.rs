@@ -193,6 +193,28 @@ fn seconds_of(text: &Option<String>, what: &str, default: f64) -> Result<f64, St
     }
 }
 
+/// Each rule's key for its state, schedule, health and backtest: its name,
+/// and for a later rule of the same name (Prometheus allows them: a warning
+/// and a critical `HighErrorRate`) the name and its place among them
+/// (`HighErrorRate #2`), never equal to another rule's name.
+pub fn rule_keys(rules: &[AlertRule]) -> Vec<String> {
+    let names: std::collections::BTreeSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    rules
+        .iter()
+        .map(|rule| {
+            let mut key = rule.name.clone();
+            let mut place = 1;
+            while taken.contains(&key) || (place > 1 && names.contains(key.as_str())) {
+                place += 1;
+                key = format!("{} #{place}", rule.name);
+            }
+            taken.insert(key.clone());
+            key
+        })
+        .collect()
+}
+
 /// One alert's life in a backtest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Episode {
@@ -764,6 +786,22 @@ mod tests {
             !labels.contains_key("severity") && !labels.contains_key("instance"),
             "{labels:?}"
         );
+    }
+
+    #[test]
+    fn rules_of_the_same_name_get_keys_of_their_own() {
+        let named = |name: &str| AlertRule {
+            name: name.into(),
+            ..error_rate_rule()
+        };
+        let rules = [
+            named("A"),
+            named("B"),
+            named("A"),
+            named("A #2"),
+            named("A"),
+        ];
+        assert_eq!(rule_keys(&rules), ["A", "B", "A #3", "A #2", "A #4"]);
     }
 
     #[test]
