@@ -4,3 +4,4 @@
 pub mod panel_editor;
 pub mod query_assist;
 pub mod rule_editor;
+pub mod rule_file_import;

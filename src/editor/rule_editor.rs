@@ -5,6 +5,7 @@
 use crate::alerts::queries::evaluate_query;
 use crate::browser::clipboard::download_text;
 use crate::browser::clock::now_ms;
+use crate::editor::rule_file_import::RuleFileImporter;
 use crate::hooks::latest_load::LatestLoad;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::foundation::ordered::SortedMap;
@@ -78,6 +79,7 @@ pub fn RulesDialog(
     let external_labels = RwSignal::new(format_pairs(&notify.external_labels));
     let problem = RwSignal::new(None::<String>);
     let export_rules = rules.clone();
+    let existing_rules = rules.clone();
     let export = move |_| {
         let outcome = to_prometheus_rule_file(&format!("foresight-{dashboard_id}"), &export_rules)
             .and_then(|text| download_text(&format!("{dashboard_id}-rules.yml"), &text));
@@ -135,6 +137,7 @@ pub fn RulesDialog(
                 <h2>"Alert rules"</h2>
                 <table class="rule-list"><tbody>{rows}</tbody></table>
                 <button data-action="new-rule" on:click=move |_| on_open_rule.run((None, blank.clone()))>"New rule"</button>
+                <RuleFileImporter existing=existing_rules on_edit=on_edit />
                 <h3>"Where alerts are sent"</h3>
                 <label class="field"><span>"Alertmanager"</span><input data-field="alertmanager" placeholder="http://alertmanager:9093" prop:value=alertmanager on:input=move |e| alertmanager.set(event_target_value(&e)) /></label>
                 <label class="field"><span>"Webhooks (one per line)"</span><textarea data-field="webhooks" rows="3" prop:value=webhooks on:input=move |e| webhooks.set(event_target_value(&e))></textarea></label>

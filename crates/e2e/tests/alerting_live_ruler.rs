@@ -71,6 +71,32 @@ fn rule_file(rules: &[AlertRule]) -> String {
     text
 }
 
+/// A rule file pasted into the page, in the YAML styles rule files use.
+const IMPORTED_RULE_FILE: &str = "groups:
+- name: imported
+  interval: 2s
+  rules:
+  - record: job:up:sum
+    expr: sum(up)
+  - alert: Imported
+    expr: vector(1)
+    labels: {severity: warning}
+    annotations:
+      summary: >-
+        imported
+        {{ $labels.severity }}
+  - alert: Imported
+    expr: \"vector(2)\"
+    labels:
+      severity: critical
+    annotations:
+      summary: 'imported {{ $labels.severity }}'
+  - alert: Broken
+    expr: vector(1)
+    annotations:
+      summary: '{{ if }}'
+";
+
 /// `(alertname, labels without alertname/alertstate) → (pending at, firing at, last firing sample)`.
 type Transitions = BTreeMap<(String, String), (Option<f64>, Option<f64>, Option<f64>)>;
 
@@ -439,6 +465,64 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         assert!(
             Instant::now() < deadline,
             "the imported rule never fired: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // A rule file imported in the page: two rules of one name (a warning and a
+    // critical one, as rule files have them) and one whose template cannot run.
+    browser.click(r#"[data-action="rules"]"#).await.unwrap();
+    browser
+        .wait_for_count(r#"[data-testid="rule-file-import"]"#)
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="rule-file-text"]"#, IMPORTED_RULE_FILE)
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-action="read-rule-file"]"#)
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(
+            r#"[data-testid="rule-import-summary"]"#,
+            "2 of 3 alerting rules imported (66.7 %); 1 recording rule left to Prometheus",
+        )
+        .await
+        .unwrap();
+    let refused = browser
+        .text(r#"tr[data-refused-rule="Broken"]"#)
+        .await
+        .unwrap();
+    assert!(refused.contains("summary:"), "{refused}");
+    browser
+        .click(r#"[data-action="add-imported-rules"]"#)
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-action="close-rules"]"#)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let firing = browser
+            .script(r#"return [...document.querySelectorAll('[data-alert-rule="Imported"] .alert-instance[data-alert-state="firing"]')].map(row => row.textContent).sort();"#)
+            .await
+            .unwrap();
+        let shown: Vec<String> = firing
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        if shown.len() == 2 {
+            assert!(shown[0].contains("imported critical"), "{shown:?}");
+            assert!(shown[1].contains("imported warning"), "{shown:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the imported rules never both fired: {shown:?}"
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

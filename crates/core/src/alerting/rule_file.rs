@@ -60,6 +60,32 @@ impl RuleFileImport {
     }
 }
 
+impl RuleFileImport {
+    /// The imported rules a dashboard that holds `existing` can take, in the
+    /// file's order: a rule it already has is left out, and so is any past
+    /// [`MAX_ALERT_RULES`] in all (each named with why).
+    pub fn rules_to_add(&self, existing: &[AlertRule]) -> (Vec<AlertRule>, Vec<RefusedRule>) {
+        let mut added: Vec<AlertRule> = Vec::new();
+        let mut left_out = Vec::new();
+        for ImportedRule { group, rule } in &self.imported {
+            let reason = if existing.contains(rule) || added.contains(rule) {
+                "the dashboard already has this rule".to_string()
+            } else if existing.len() + added.len() >= MAX_ALERT_RULES {
+                format!("a dashboard holds at most {MAX_ALERT_RULES} alert rules")
+            } else {
+                added.push(rule.clone());
+                continue;
+            };
+            left_out.push(RefusedRule {
+                group: group.clone(),
+                name: excerpt(&rule.name, 120),
+                reason,
+            });
+        }
+        (added, left_out)
+    }
+}
+
 const RULE_FIELDS: [&str; 7] = [
     "alert",
     "record",
@@ -438,6 +464,25 @@ mod tests {
             ["group \"g\": its `limit` (at most so many alerts) is not applied here"]
         );
         assert_eq!(import.summary(), "1 of 8 alerting rules imported (12.5 %)");
+    }
+
+    #[test]
+    fn adds_only_what_the_dashboard_does_not_have_and_can_hold() {
+        let import = import_rule_file(SERVICE_RULES).unwrap();
+        let existing = vec![import.imported[2].rule.clone()];
+        let (added, left_out) = import.rules_to_add(&existing);
+        assert_eq!(added.len(), 4);
+        assert_eq!(
+            (left_out[0].name.as_str(), left_out[0].reason.as_str()),
+            ("SlowRequests", "the dashboard already has this rule")
+        );
+        let full = vec![existing[0].clone(); MAX_ALERT_RULES - 1];
+        let (added, left_out) = import.rules_to_add(&full);
+        assert_eq!((added.len(), left_out.len()), (1, 4));
+        assert_eq!(
+            left_out[0].reason,
+            format!("a dashboard holds at most {MAX_ALERT_RULES} alert rules")
+        );
     }
 
     #[test]

@@ -87,6 +87,8 @@ pub enum Edit {
         rule: Box<crate::alerting::rule::AlertRule>,
     },
     DeleteAlertRule(usize),
+    /// Rules added at the end in one step (an imported rule file).
+    AddAlertRules(Vec<crate::alerting::rule::AlertRule>),
     SetNotify(crate::model::dashboard::NotifyTargets),
 }
 
@@ -212,6 +214,7 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
             }
             next.alerts.remove(*index);
         }
+        Edit::AddAlertRules(rules) => next.alerts.extend(rules.iter().cloned()),
         Edit::SetNotify(targets) => next.notify = targets.clone(),
     }
     // Every edit must leave a dashboard that loads.

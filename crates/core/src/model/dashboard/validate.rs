@@ -64,9 +64,10 @@ impl Dashboard {
                 ));
             }
         }
-        let mut rule_names = SortedSet::new();
-        for rule in &self.alerts {
-            if !rule_names.insert(rule.name.as_str()) {
+        // Rules may share a name (a warning and a critical `HighErrorRate`, as
+        // in Prometheus); the same rule twice would only double its alerts.
+        for (index, rule) in self.alerts.iter().enumerate() {
+            if self.alerts[..index].contains(rule) {
                 problems.push(format!("alert rule {:?} is defined twice", rule.name));
             }
             for problem in rule.problems() {

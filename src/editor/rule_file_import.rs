@@ -1,0 +1,95 @@
+//! Importing a Prometheus rule file into the dashboard: a file or pasted
+//! YAML, read by `alerting::rule_file` into a report of every alerting rule
+//! (imported, or named with why not) before anything is added.
+
+use foresight_core::alerting::rule::AlertRule;
+use foresight_core::alerting::rule_file::{import_rule_file, RefusedRule, RuleFileImport};
+use foresight_core::model::edit::Edit;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+fn refused_row(rule: &RefusedRule) -> impl IntoView {
+    view! {
+        <tr data-refused-rule=rule.name.clone()>
+            <td>{rule.group.clone()}</td>
+            <td>{rule.name.clone()}</td>
+            <td>{rule.reason.clone()}</td>
+        </tr>
+    }
+}
+
+/// The report of one file and the button that adds its rules.
+fn report(
+    import: RuleFileImport,
+    existing: &[AlertRule],
+    on_edit: Callback<Edit>,
+) -> impl IntoView {
+    let (to_add, left_out) = import.rules_to_add(existing);
+    let count = to_add.len();
+    let rows: Vec<_> = import
+        .refused
+        .iter()
+        .chain(&left_out)
+        .map(refused_row)
+        .collect();
+    let notes: Vec<_> = import
+        .notes
+        .iter()
+        .map(|note| view! { <li>{note.clone()}</li> })
+        .collect();
+    let add = (count > 0).then(|| {
+        let label = format!("Add {count} rule{} to this dashboard", if count == 1 { "" } else { "s" });
+        view! { <button data-action="add-imported-rules" on:click=move |_| on_edit.run(Edit::AddAlertRules(to_add.clone()))>{label}</button> }
+    });
+    view! {
+        <div class="import-report" data-testid="rule-import-report">
+            <p class="import-summary" data-testid="rule-import-summary">{import.summary()}</p>
+            <ul class="import-notes">{notes}</ul>
+            {(!rows.is_empty()).then(|| view! {
+                <table class="import-table">
+                    <thead><tr><th>"Group"</th><th>"Rule"</th><th>"Not added because"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            })}
+            {add}
+        </div>
+    }
+}
+
+/// A rule file (`groups:` or a Kubernetes PrometheusRule) to add to the
+/// dashboard's rules.
+#[component]
+pub fn RuleFileImporter(existing: Vec<AlertRule>, on_edit: Callback<Edit>) -> impl IntoView {
+    let pasted = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<RuleFileImport, String>>);
+    let read = move |text: String| outcome.set(Some(import_rule_file(&text)));
+    let on_file = move |event: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&event);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => read(text.as_string().unwrap_or_default()),
+                Err(_) => outcome.set(Some(Err("the file could not be read".into()))),
+            }
+        });
+    };
+    let existing = StoredValue::new(existing);
+    let report_view = move || {
+        outcome.get().map(|result| match result {
+            Err(message) => view! { <p class="form-problem" role="alert" data-testid="rule-import-error">{message}</p> }.into_any(),
+            Ok(import) => existing.with_value(|existing| report(import, existing, on_edit)).into_any(),
+        })
+    };
+    view! {
+        <details class="rule-file-import" data-testid="rule-file-import">
+            <summary>"Import a Prometheus rule file"</summary>
+            <p>"A rule file (groups: …) or a Kubernetes PrometheusRule: choose a file or paste it. Each alerting rule is imported as it is, or named with the reason it is not."</p>
+            <input type="file" accept=".yml,.yaml" data-field="rule-file" on:change=on_file />
+            <textarea data-field="rule-file-text" rows="6" placeholder="groups:\n  - name: example\n    rules:\n      - alert: …" prop:value=move || pasted.get() on:input=move |e| pasted.set(event_target_value(&e))></textarea>
+            <button data-action="read-rule-file" on:click=move |_| read(pasted.get_untracked())>"Read pasted rules"</button>
+            {report_view}
+        </details>
+    }
+}
