@@ -122,6 +122,11 @@ seed_corpus() {
       ;;
   esac
   case "$target" in
+    rule_file)
+      cp -n crates/core/tests/rule-files/* "$corpus"/ 2>/dev/null || true
+      ;;
+  esac
+  case "$target" in
     grafana_import | json)
       # Real community dashboards, when scripts/fetch-community-dashboards.sh has run.
       for file in .tools/community-dashboards/*.json; do

@@ -14,6 +14,7 @@
 //! ends a series at once).
 
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
+use foresight_core::alerting::rule_file::import_rule_file;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
 use foresight_core::alerting::template::TemplateData;
 use foresight_core::query::series::Labels;
@@ -386,7 +387,21 @@ fn compare_with_promtool(
             }
         }
     }
-    let rules = to_prometheus_rule_file("conformance", std::slice::from_ref(alert_rule)).unwrap();
+    // Prometheus reads the rule from a file written in one of the YAML styles
+    // rule files use, and the page imports the same file: the rule it imports
+    // must be the one evaluated above (as the export writes it).
+    let rules = styled_rule_file(alert_rule, name);
+    let exported =
+        to_prometheus_rule_file("conformance", std::slice::from_ref(alert_rule)).unwrap();
+    let expected = import_rule_file(&exported).unwrap().imported;
+    let imported = import_rule_file(&rules)
+        .map_err(|e| format!("{name}: the rule file was not imported: {e}\n{rules}"))?
+        .imported;
+    if imported != expected {
+        return Err(format!(
+            "{name}: the rule file was imported as\n{imported:?}\ninstead of\n{expected:?}\nfrom\n{rules}"
+        ));
+    }
     let mut input = String::new();
     for (labels, samples) in series {
         let selector: Vec<String> = labels
@@ -637,6 +652,161 @@ fn promtool_catches_a_rendering_that_differs() {
     // And the current rendering passes.
     assert!(check_rule("mutant-fixed", &rule, &series, &work) >= 1);
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Whether `text` reads as itself unquoted in YAML: no indicator first, no
+/// `: ` or ` #`, no surrounding blanks, printable ASCII.
+fn plain_safe(text: &str) -> bool {
+    text.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && text.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with([':', ' '])
+        && !matches!(text, "null" | "Null" | "NULL" | "~")
+}
+
+/// `text` as a YAML value in a style chosen by `random`, for a key at `indent`:
+/// double- or single-quoted, plain, a literal or folded block, folded or
+/// escaped over lines.
+fn styled_value(text: &str, indent: usize, random: &mut Seeded) -> String {
+    let pad = " ".repeat(indent + 2);
+    let printable = !text.chars().any(|c| c.is_control() && c != '\n');
+    let lines_plain = text
+        .split('\n')
+        .all(|line| !line.starts_with([' ', '\t']) && !line.ends_with([' ', '\t']));
+    let words: Vec<&str> = text.split(' ').collect();
+    let single_spaced = !text.is_empty() && words.iter().all(|w| !w.is_empty() && plain_safe(w));
+    match random.below(7) {
+        0 if plain_safe(text) => text.to_string(),
+        1 if printable && !text.contains('\n') => format!("'{}'", text.replace('\'', "''")),
+        2 if printable
+            && lines_plain
+            && !text.is_empty()
+            && !text.trim_end_matches('\n').is_empty() =>
+        {
+            let trailing = text.len() - text.trim_end_matches('\n').len();
+            let chomp = match trailing {
+                0 => "-",
+                1 => "",
+                _ => "+",
+            };
+            let body: Vec<String> = text
+                .trim_end_matches('\n')
+                .split('\n')
+                .map(|line| {
+                    if line.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{pad}{line}")
+                    }
+                })
+                .collect();
+            let kept = "\n".repeat(trailing.saturating_sub(1));
+            format!("|{chomp}\n{}{kept}", body.join("\n"))
+        }
+        3 if single_spaced && words.len() > 1 => {
+            // Folded: one line per word, joined again with spaces.
+            let body: Vec<String> = words.iter().map(|w| format!("{pad}{w}")).collect();
+            format!(">-\n{}", body.join("\n"))
+        }
+        4 if single_spaced && words.len() > 1 => {
+            // A plain or quoted scalar folded over lines.
+            let (first, rest) = words.split_at(1);
+            if plain_safe(text) {
+                format!("{}\n{pad}{}", first[0], rest.join(" "))
+            } else {
+                format!(
+                    "\"{}\n{pad}{}\"",
+                    first[0].replace('\\', "\\\\").replace('"', "\\\""),
+                    rest.join(" ").replace('\\', "\\\\").replace('"', "\\\"")
+                )
+            }
+        }
+        5 if text.len() > 4 => {
+            // An escaped line break inside a double-quoted scalar joins without a space.
+            let cut = text
+                .char_indices()
+                .nth(text.chars().count() / 2)
+                .map_or(0, |(i, _)| i);
+            let (head, tail) = text.split_at(cut);
+            let quoted = |part: &str| yaml_string(part).trim_matches('"').to_string();
+            format!(
+                "\"{}\\\n{pad}{}\"",
+                quoted(head),
+                quoted(tail).replace(' ', "\\x20")
+            )
+        }
+        _ => yaml_string(text),
+    }
+}
+
+/// A rule file with `rule`, in a mix of the YAML styles rule files are
+/// written in (the choice follows `name`, so each scenario keeps its file).
+fn styled_rule_file(rule: &AlertRule, name: &str) -> String {
+    let exported = to_prometheus_rule_file("conformance", std::slice::from_ref(rule)).unwrap();
+    let prometheus_rule = &import_rule_file(&exported).unwrap().imported[0].rule;
+    let seed = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let random = &mut Seeded(seed | 1);
+    let mut text = String::from("# A rule file in the styles people write.\ngroups:\n");
+    let (item, indent) = if random.below(2) == 0 {
+        ("- ", 2)
+    } else {
+        ("  - ", 4)
+    };
+    let pad = " ".repeat(indent);
+    text.push_str(&format!("{item}name: conformance\n"));
+    if let Some(interval) = &prometheus_rule.interval {
+        text.push_str(&format!("{pad}interval: {interval}\n"));
+    }
+    text.push_str(&format!(
+        "{pad}rules:\n{pad}- alert: {}\n",
+        styled_value(&prometheus_rule.name, indent + 2, random)
+    ));
+    let field = " ".repeat(indent + 2);
+    text.push_str(&format!(
+        "{field}expr: {}\n",
+        styled_value(&prometheus_rule.expr, indent + 2, random)
+    ));
+    for (key, value) in [
+        ("for", &prometheus_rule.for_duration),
+        ("keep_firing_for", &prometheus_rule.keep_firing_for),
+    ] {
+        if let Some(value) = value {
+            text.push_str(&format!(
+                "{field}{key}: {}\n",
+                styled_value(value, indent + 2, random)
+            ));
+        }
+    }
+    for (section, entries) in [
+        ("labels", &prometheus_rule.labels),
+        ("annotations", &prometheus_rule.annotations),
+    ] {
+        if entries.is_empty() {
+            continue;
+        }
+        if random.below(4) == 0 {
+            // A flow mapping on one line.
+            let members: Vec<String> = entries
+                .iter()
+                .map(|(key, value)| format!("{key}: {}", yaml_string(value)))
+                .collect();
+            text.push_str(&format!("{field}{section}: {{{}}}\n", members.join(", ")));
+            continue;
+        }
+        text.push_str(&format!("{field}{section}:  # {section}\n"));
+        for (key, value) in entries {
+            text.push_str(&format!(
+                "{field}  {key}: {}\n",
+                styled_value(value, indent + 4, random)
+            ));
+        }
+    }
+    text
 }
 
 /// xorshift64*: the same scenarios on every run of a seed.
