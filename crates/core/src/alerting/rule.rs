@@ -198,21 +198,18 @@ fn seconds_of(text: &Option<String>, what: &str, default: f64) -> Result<f64, St
 /// and a critical `HighErrorRate`) the name and its place among them
 /// (`HighErrorRate #2`), never equal to another rule's name.
 pub fn rule_keys(rules: &[AlertRule]) -> Vec<String> {
-    let names: std::collections::BTreeSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
-    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    rules
-        .iter()
-        .map(|rule| {
-            let mut key = rule.name.clone();
-            let mut place = 1;
-            while taken.contains(&key) || (place > 1 && names.contains(key.as_str())) {
-                place += 1;
-                key = format!("{} #{place}", rule.name);
-            }
-            taken.insert(key.clone());
-            key
-        })
-        .collect()
+    let mut keys: Vec<String> = Vec::with_capacity(rules.len());
+    for rule in rules {
+        let mut key = rule.name.clone();
+        let mut place = 1;
+        // At most MAX_ALERT_RULES rules: the quadratic search stays small.
+        while keys.contains(&key) || (place > 1 && rules.iter().any(|r| r.name == key)) {
+            place += 1;
+            key = format!("{} #{place}", rule.name);
+        }
+        keys.push(key);
+    }
+    keys
 }
 
 /// One alert's life in a backtest.
