@@ -84,13 +84,13 @@ const IMPORTED_RULE_FILE: &str = "groups:
     annotations:
       summary: >-
         imported
-        {{ $labels.severity }}
+        {{ $value }}
   - alert: Imported
     expr: \"vector(2)\"
     labels:
       severity: critical
     annotations:
-      summary: 'imported {{ $labels.severity }}'
+      summary: 'imported {{ $value }}'
   - alert: Broken
     expr: vector(1)
     annotations:
@@ -476,6 +476,10 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         .await
         .unwrap();
     browser
+        .click(r#"[data-testid="rule-file-import"] summary"#)
+        .await
+        .unwrap();
+    browser
         .type_into(r#"[data-field="rule-file-text"]"#, IMPORTED_RULE_FILE)
         .await
         .unwrap();
@@ -516,8 +520,15 @@ async fn the_page_and_the_prometheus_ruler_agree() {
             .map(|v| v.as_str().unwrap().to_string())
             .collect();
         if shown.len() == 2 {
-            assert!(shown[0].contains("imported critical"), "{shown:?}");
-            assert!(shown[1].contains("imported warning"), "{shown:?}");
+            // `$labels` are the series' labels (not the rule's), as in Prometheus.
+            assert!(
+                shown[0].contains("severity=\"critical\"") && shown[0].contains("imported 2"),
+                "{shown:?}"
+            );
+            assert!(
+                shown[1].contains("severity=\"warning\"") && shown[1].contains("imported 1"),
+                "{shown:?}"
+            );
             break;
         }
         assert!(
