@@ -731,7 +731,11 @@ fn styled_value(text: &str, indent: usize, random: &mut Seeded) -> String {
                 .nth(text.chars().count() / 2)
                 .map_or(0, |(i, _)| i);
             let (head, tail) = text.split_at(cut);
-            let quoted = |part: &str| yaml_string(part).trim_matches('"').to_string();
+            // The inside of the double-quoted form (one quote off each end).
+            let quoted = |part: &str| {
+                let whole = yaml_string(part);
+                whole[1..whole.len() - 1].to_string()
+            };
             format!(
                 "\"{}\\\n{pad}{}\"",
                 quoted(head),
