@@ -1,5 +1,5 @@
-//! Giving text to the user: the clipboard (which a browser may refuse) and a
-//! file download.
+//! Text between the user and the page: the clipboard (which a browser may
+//! refuse), a file download, and the file chosen in a file input.
 
 use leptos::prelude::{document, window};
 use wasm_bindgen::JsCast;
@@ -29,4 +29,27 @@ pub fn download_text(filename: &str, text: &str) -> Result<(), String> {
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// Reads the file chosen in the file input whose `change` event this is and
+/// hands its text to `deliver` (nothing happens when no file was chosen).
+pub fn read_chosen_file(
+    event: &leptos::ev::Event,
+    deliver: impl Fn(Result<String, String>) + 'static,
+) {
+    let Some(input) = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            Ok(text) => deliver(Ok(text.as_string().unwrap_or_default())),
+            Err(_) => deliver(Err("the file could not be read".into())),
+        }
+    });
 }

@@ -3,6 +3,7 @@
 //! the dashboard settings, and the import dialog (Grafana or Foresight JSON,
 //! from a file or pasted). The edits themselves are pure (`model::edit`).
 
+use crate::browser::clipboard::read_chosen_file;
 use crate::browser::prometheus_client::fetch_label_values;
 use crate::editor::query_assist::{query_assist, QueryAssist};
 use foresight_core::foundation::ordered::SortedMap;
@@ -451,16 +452,9 @@ pub fn ImportDialog(on_open: Callback<Dashboard>, on_close: Callback<()>) -> imp
     let outcome = RwSignal::new(None::<Result<(Dashboard, Option<ImportReport>), String>>);
     let read = move |text: String| outcome.set(Some(read_dashboard_json(&text)));
     let on_file = move |event: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&event);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(text) => read(text.as_string().unwrap_or_default()),
-                Err(_) => outcome.set(Some(Err("the file could not be read".into()))),
-            }
-        });
+        read_chosen_file(&event, move |text| {
+            outcome.set(Some(text.and_then(|text| read_dashboard_json(&text))))
+        })
     };
     let report_view = move || {
         outcome.get().map(|result| match result {

@@ -2,11 +2,11 @@
 //! YAML, read by `alerting::rule_file` into a report of every alerting rule
 //! (imported, or named with why not) before anything is added.
 
+use crate::browser::clipboard::read_chosen_file;
 use foresight_core::alerting::rule::AlertRule;
 use foresight_core::alerting::rule_file::{import_rule_file, RefusedRule, RuleFileImport};
 use foresight_core::model::edit::Edit;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 fn refused_row(rule: &RefusedRule) -> impl IntoView {
     view! {
@@ -64,16 +64,9 @@ pub fn RuleFileImporter(existing: Vec<AlertRule>, on_edit: Callback<Edit>) -> im
     let outcome = RwSignal::new(None::<Result<RuleFileImport, String>>);
     let read = move |text: String| outcome.set(Some(import_rule_file(&text)));
     let on_file = move |event: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&event);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(text) => read(text.as_string().unwrap_or_default()),
-                Err(_) => outcome.set(Some(Err("the file could not be read".into()))),
-            }
-        });
+        read_chosen_file(&event, move |text| {
+            outcome.set(Some(text.and_then(|text| import_rule_file(&text))))
+        })
     };
     let existing = StoredValue::new(existing);
     let report_view = move || {

@@ -20,21 +20,8 @@ const SHIPPED: [&str; 2] = [
     include_str!("../../../public/dashboards/instances.json"),
 ];
 
-/// xorshift64*: deterministic cases without a dependency.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
-}
+mod support;
+use support::Seeded;
 
 /// Every object member and array item of `value`, as paths of steps.
 fn paths(value: &Json, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {

@@ -13,16 +13,8 @@ use foresight_core::foundation::ordered::SortedMap;
 use litemap::LiteMap;
 use std::collections::BTreeMap;
 
-struct Seeded(u64);
-
-impl Seeded {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % bound
-    }
-}
+mod support;
+use support::Seeded;
 
 fn same(ours: &SortedMap<u64, u64>, btree: &BTreeMap<u64, u64>, lite: &LiteMap<u64, u64>) -> bool {
     ours.iter().eq(btree.iter()) && ours.iter().eq(lite.iter()) && ours.len() == lite.len()
@@ -32,14 +24,14 @@ fn same(ours: &SortedMap<u64, u64>, btree: &BTreeMap<u64, u64>, lite: &LiteMap<u
 fn every_operation_agrees_with_btree_map_and_litemap() {
     let mut random = Seeded(0x0dde_55ed);
     for round in 0..200 {
-        let keys = 1 + random.below(if round % 2 == 0 { 8 } else { 200 });
+        let keys = 1 + random.below_u64(if round % 2 == 0 { 8 } else { 200 });
         let mut ours = SortedMap::new();
         let mut btree = BTreeMap::new();
         let mut lite = LiteMap::new_vec();
         for step in 0..300 {
-            let key = random.below(keys);
-            let value = random.below(1000);
-            match random.below(8) {
+            let key = random.below_u64(keys);
+            let value = random.below_u64(1000);
+            match random.below_u64(8) {
                 0 | 1 => {
                     let answers = (ours.insert(key, value), btree.insert(key, value));
                     assert_eq!(answers.0, answers.1);
@@ -65,15 +57,15 @@ fn every_operation_agrees_with_btree_map_and_litemap() {
                     *lite.entry(key).or_insert(value) += 1;
                 }
                 5 => {
-                    let limit = random.below(1000);
+                    let limit = random.below_u64(1000);
                     ours.retain(|_, value| *value < limit);
                     btree.retain(|_, value| *value < limit);
                     lite.retain(|_, value| *value < limit);
                 }
                 6 => {
                     // Many at once, in any order, with repeats: the last wins.
-                    let pairs: Vec<(u64, u64)> = (0..random.below(50))
-                        .map(|_| (random.below(keys), random.below(1000)))
+                    let pairs: Vec<(u64, u64)> = (0..random.below_u64(50))
+                        .map(|_| (random.below_u64(keys), random.below_u64(1000)))
                         .collect();
                     ours.extend(pairs.iter().copied());
                     btree.extend(pairs.iter().copied());

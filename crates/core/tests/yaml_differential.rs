@@ -105,29 +105,8 @@ fn ours(source: &str) -> Result<Vec<Tree>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// xorshift64*: deterministic cases without a dependency.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+mod support;
+use support::Seeded;
 
 /// Words as rule files hold them: PromQL, templates, URLs, punctuation.
 const WORDS: [&str; 24] = [
