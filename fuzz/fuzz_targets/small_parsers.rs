@@ -58,6 +58,16 @@ fn datasource(text: &str) {
     let again = Datasource::parse(&datasource.to_string())
         .unwrap_or_else(|error| panic!("{datasource} does not read back: {error}"));
     assert_eq!(again, datasource);
+    // What the page accepts, the URL standard reads the same (the core's own
+    // reader stands in for the `url` crate in the app).
+    let standard = url::Url::parse(text.trim())
+        .unwrap_or_else(|error| panic!("{datasource} is not a URL to the standard: {error}"));
+    assert_eq!(
+        standard.as_str().trim_end_matches('/'),
+        datasource.base_url(),
+        "{text:?}"
+    );
+    assert_eq!(standard.origin().ascii_serialization(), datasource.origin());
     let _ = datasource.api_url("/api/v1/query", &[("query", text.to_string())]);
 }
 

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod float_text;
+pub mod http_url;
 pub mod json;
 pub mod json_serde;
 pub mod limits;

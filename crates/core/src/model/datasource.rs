@@ -1,5 +1,6 @@
 //! The Prometheus-compatible server Foresight queries, validated once.
 
+use crate::foundation::http_url::{HttpUrl, UrlProblem};
 use std::fmt;
 
 pub const DEFAULT_DATASOURCE_URL: &str = "http://127.0.0.1:9090";
@@ -12,8 +13,8 @@ pub struct Datasource {
 
 impl Datasource {
     /// Accepts `http://host[:port][/path]` or `https://…`, parsed as a browser
-    /// parses URLs (the WHATWG URL standard), so what is checked is what the
-    /// browser will connect to. Refused, with a message saying what a valid
+    /// parses URLs (the WHATWG URL standard, see `foundation::http_url`), so
+    /// what is checked is what the browser will connect to. Refused, with a message saying what a valid
     /// value looks like: other schemes, user names or passwords
     /// (`http://evil\@prom:9090` is the host `prom` to some parsers and `evil`
     /// to others), queries, fragments and spaces.
@@ -69,32 +70,28 @@ impl Datasource {
             authority.to_ascii_lowercase(),
             &rest[end..]
         );
-        let url = url::Url::parse(&normalised).map_err(|error| match error {
-            url::ParseError::EmptyHost => format!("datasource {shown:?} has no host; {expected}"),
-            other => format!("datasource {shown:?} is not a valid URL ({other}); {expected}"),
-        })?;
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(format!("datasource {shown:?} has no host; {expected}"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(format!(
+        let url = HttpUrl::parse(&normalised).map_err(|problem| match problem {
+            UrlProblem::NoHost => format!("datasource {shown:?} has no host; {expected}"),
+            UrlProblem::UserInfo => format!(
                 "datasource {shown:?} carries a user name or password, which a link must not; {expected}"
-            ));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(format!(
+            ),
+            UrlProblem::QueryOrFragment => format!(
                 "datasource {shown:?} must be a plain base URL without query or fragment; {expected}"
-            ));
-        }
-        let base = url.as_str().trim_end_matches('/').to_string();
+            ),
+            other => format!(
+                "datasource {shown:?} is not a valid URL: it has {}; {expected}",
+                other.describe()
+            ),
+        })?;
+        let base = url.serialization().trim_end_matches('/').to_string();
         Ok(Self { base_url: base })
     }
 
     /// `scheme://host[:port]`: what a browser's same-origin and
     /// Content-Security-Policy rules compare.
     pub fn origin(&self) -> String {
-        url::Url::parse(&self.base_url)
-            .map(|url| url.origin().ascii_serialization())
+        HttpUrl::parse(&self.base_url)
+            .map(|url| url.origin())
             .unwrap_or_else(|_| self.base_url.clone())
     }
 

@@ -75,7 +75,9 @@ pub fn origin_of(address: &str) -> Option<String> {
 
 /// The host part of an origin (`http://127.0.0.1:9090` → `127.0.0.1`).
 fn host_of(origin: &str) -> Option<String> {
-    url::Url::parse(origin).ok()?.host_str().map(str::to_string)
+    crate::foundation::http_url::HttpUrl::parse(origin)
+        .ok()
+        .map(|url| url.host)
 }
 
 /// What the page is and where it runs, for the decisions below.
