@@ -10,7 +10,7 @@ use super::TemplateData;
 use crate::alerting::go_fmt::{self, GoValue};
 use crate::foundation::float_text::parse_f64;
 use crate::foundation::limits::{
-    MAX_TEMPLATE_QUERIES, MAX_TEMPLATE_STEPS, MAX_TEMPLATE_WORK_BYTES,
+    MAX_TEMPLATE_QUERIES, MAX_TEMPLATE_REGEX_BYTES, MAX_TEMPLATE_STEPS, MAX_TEMPLATE_WORK_BYTES,
 };
 use crate::query::series::Labels;
 
@@ -43,8 +43,12 @@ const _: () = assert!(
     MAX_TEMPLATE_STEPS == 100_000
         && MAX_TEMPLATE_WORK_BYTES == 1024 * 1024
         && MAX_TEMPLATE_QUERIES == 8
+        && MAX_TEMPLATE_REGEX_BYTES == 64 * 1024
         && crate::foundation::limits::MAX_TEMPLATE_OUTPUT_BYTES == 16 * 1024
 );
+
+const REGEX_BUDGET_MESSAGE: &str =
+    "the regular expressions of one template read more than 64 KiB of text";
 
 pub(crate) struct State<'a> {
     data: &'a TemplateData,
@@ -56,6 +60,8 @@ pub(crate) struct State<'a> {
     /// Bytes of text made on the way (function results, loop items).
     work: usize,
     queries: usize,
+    /// Bytes of pattern and text read by `match` and `reReplaceAll`.
+    regex_bytes: usize,
     /// Answers already made into samples, by query: a loop that asks again
     /// shares them instead of copying every label each time.
     answers: Vec<(String, Rc<Vec<Rc<Sample>>>)>,
@@ -88,6 +94,7 @@ impl<'a> State<'a> {
             work: 0,
             answers: Vec::new(),
             queries: 0,
+            regex_bytes: 0,
             out: String::new(),
         }
     }
@@ -407,6 +414,18 @@ impl<'a> State<'a> {
             args.push(self.argument(dot, operand)?);
         }
         args.extend(last);
+        if matches!(function, Func::Match | Func::ReReplaceAll) {
+            // A pattern's time is linear in the text it reads, at most about
+            // 3 µs a byte for the largest pattern compiled: the texts all the
+            // expressions of one rendering read are capped.
+            let read = args
+                .iter()
+                .fold(0, |sum: usize, a| sum.saturating_add(a.weight()));
+            self.regex_bytes = self.regex_bytes.saturating_add(read);
+            if self.regex_bytes > MAX_TEMPLATE_REGEX_BYTES {
+                return Err(Stop::Error(REGEX_BUDGET_MESSAGE.into()));
+            }
+        }
         if function == Func::Query {
             let [Value::Text(query)] = args.as_slice() else {
                 return Err(Stop::Error(wrong_arguments(function)));
@@ -888,14 +907,28 @@ fn call_function(
         Func::ParseDuration => Value::Float(f::parse_duration(&one_text(&args)?)?),
         Func::StripPort => Value::owned(f::strip_port(&one_text(&args)?)),
         Func::StripDomain => Value::owned(f::strip_domain(&one_text(&args)?)),
-        // Parsing names them as not supported yet; `and`, `or` and `query`
-        // are run by the caller.
-        Func::Match
-        | Func::ReReplaceAll
-        | Func::GraphLink
-        | Func::TableLink
-        | Func::And
-        | Func::Or
-        | Func::Query => return Err(format!("{} is not supported here", function.name())),
+        Func::Match => {
+            let texts = expect(name, &args, &[Text, Text])?;
+            Value::Bool(
+                super::regex::is_match(text_of(&texts[0]), text_of(&texts[1]))
+                    .map_err(|e| format!("error calling match: {e}"))?,
+            )
+        }
+        Func::ReReplaceAll => {
+            let texts = expect(name, &args, &[Text, Text, Text])?;
+            Value::owned(
+                super::regex::replace_all(
+                    text_of(&texts[0]),
+                    text_of(&texts[1]),
+                    text_of(&texts[2]),
+                )
+                .map_err(|e| format!("error calling reReplaceAll: {e}"))?,
+            )
+        }
+        // Parsing names them as not supported; `and`, `or` and `query` are
+        // run by the caller.
+        Func::GraphLink | Func::TableLink | Func::And | Func::Or | Func::Query => {
+            return Err(format!("{} is not supported here", function.name()))
+        }
     })
 }

@@ -9,6 +9,7 @@
 
 mod eval;
 mod functions;
+mod regex;
 mod syntax;
 mod value;
 
@@ -240,8 +241,6 @@ mod tests {
                 "{{ with 1 }}x{{ else if 1 }}y{{ end }}z{{ end }}",
                 "else if",
             ),
-            ("{{ match \"a\" $labels.x }}", "not supported yet"),
-            ("{{ reReplaceAll \"a\" \"b\" \"c\" }}", "not supported yet"),
             ("{{ /* c */ }}", "unrecognized character"),
             ("{{ 3x }}", "bad number"),
         ] {

@@ -825,11 +825,6 @@ impl Parser {
                 "true" => Operand::Bool(true),
                 "false" => Operand::Bool(false),
                 "nil" => Operand::Nil,
-                "match" | "reReplaceAll" => {
-                    return Err(format!(
-                        "{word}: regular expressions in templates are not supported yet"
-                    ))
-                }
                 // Links into Prometheus's own web page, which Foresight is not.
                 "graphLink" | "tableLink" => {
                     return Err(format!(
