@@ -86,6 +86,9 @@ impl RuleFileImport {
     }
 }
 
+/// Labels one group may give all its rules.
+const MAX_GROUP_LABELS: usize = 64;
+
 const RULE_FIELDS: [&str; 7] = [
     "alert",
     "record",
@@ -191,6 +194,25 @@ fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
         Ok(labels) => labels,
         Err(e) => return refuse_all(import, format!("the group's {e}")),
     };
+    // Checked once here, not again with every rule (a group of many labels
+    // and many rules would take their product).
+    if group_labels.len() > MAX_GROUP_LABELS {
+        return refuse_all(
+            import,
+            format!("the group has more than {MAX_GROUP_LABELS} labels"),
+        );
+    }
+    let label_check = AlertRule {
+        labels: group_labels.clone(),
+        ..AlertRule::starter("group labels", "vector(1)", 0.0, "")
+    };
+    let problems = label_check.problems();
+    if !problems.is_empty() {
+        return refuse_all(
+            import,
+            format!("the group's labels: {}", problems.join("; ")),
+        );
+    }
     for (key, value) in members {
         match key.as_str() {
             "name" | "interval" | "rules" | "labels" => {}
@@ -278,11 +300,8 @@ fn read_rule(
             MAX_QUERY_CHARS / 1024
         ));
     }
-    let mut labels = group_labels.clone();
-    for (label, value) in strings_of(rule.get("labels"), "labels")? {
-        labels.insert(label, value);
-    }
-    let rule = AlertRule {
+    let labels = strings_of(rule.get("labels"), "labels")?;
+    let mut rule = AlertRule {
         name,
         expr,
         condition: Condition::Returns,
@@ -295,11 +314,16 @@ fn read_rule(
         unit: None,
     };
     let problems = rule.problems();
-    if problems.is_empty() {
-        Ok(rule)
-    } else {
-        Err(problems.join("; "))
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
     }
+    // The group's labels (checked already), unless the rule sets its own.
+    for (label, value) in group_labels.iter() {
+        if rule.labels.get(label).is_none() {
+            rule.labels.insert(label.clone(), value.clone());
+        }
+    }
+    Ok(rule)
 }
 
 #[cfg(test)]
@@ -482,6 +506,42 @@ mod tests {
         assert_eq!(
             left_out[0].reason,
             format!("a dashboard holds at most {MAX_ALERT_RULES} alert rules")
+        );
+    }
+
+    #[test]
+    fn a_groups_labels_go_to_every_rule_that_does_not_set_its_own() {
+        let import = import_rule_file(
+            "groups:\n- name: g\n  labels: {team: a, tier: '1'}\n  rules:\n  - {alert: A, expr: up}\n  - {alert: B, expr: up, labels: {team: b}}\n",
+        )
+        .unwrap();
+        let labels: Vec<Vec<(&str, &str)>> = import
+            .imported
+            .iter()
+            .map(|r| {
+                r.rule
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                vec![("team", "a"), ("tier", "1")],
+                vec![("team", "b"), ("tier", "1")]
+            ]
+        );
+        let many: Vec<String> = (0..=MAX_GROUP_LABELS).map(|i| format!("l{i}: x")).collect();
+        let import = import_rule_file(&format!(
+            "groups:\n- name: g\n  labels: {{{}}}\n  rules:\n  - {{alert: A, expr: up}}\n",
+            many.join(", ")
+        ))
+        .unwrap();
+        assert_eq!(
+            import.refused[0].reason,
+            format!("the group has more than {MAX_GROUP_LABELS} labels")
         );
     }
 

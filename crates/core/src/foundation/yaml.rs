@@ -82,7 +82,21 @@ impl fmt::Display for YamlError {
 /// Every document of `text` (an empty text has none).
 pub fn parse_documents(text: &str) -> Result<Vec<Yaml>, YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // The line break ending the last line does not start another line.
+    // YAML's text is printable: a control character (other than tab and the
+    // line breaks) is refused, as Prometheus's reader refuses it.
+    if let Some(at) = text.char_indices().find_map(|(at, c)| {
+        let control = c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}');
+        let lone_return = c == '\r' && !text[at + 1..].starts_with('\n');
+        (control || lone_return).then_some(at)
+    }) {
+        return Err(YamlError {
+            line: text[..at].matches('\n').count() + 1,
+            message: "a control character; YAML's text is printable".into(),
+        });
+    }
+    // The line break ending the last line does not start another line (and
+    // a block scalar on the last line ends without one if the text does).
+    let ends_with_break = text.ends_with('\n');
     let text = text.strip_suffix('\n').unwrap_or(text);
     let lines: Vec<&str> = text
         .split('\n')
@@ -90,6 +104,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Yaml>, YamlError> {
         .collect();
     let mut parser = Parser {
         lines,
+        ends_with_break,
         line: 0,
         depth: 0,
         nodes: 0,
@@ -99,6 +114,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Yaml>, YamlError> {
 
 struct Parser<'a> {
     lines: Vec<&'a str>,
+    /// Whether the last line ended with a line break.
+    ends_with_break: bool,
     /// The line being read (an index into `lines`).
     line: usize,
     depth: usize,
@@ -215,6 +232,9 @@ impl<'a> Parser<'a> {
             }
             match document_marker(text) {
                 Some("...") => {
+                    if !is_blank_or_comment(&text[3..]) {
+                        return self.error(self.line, "text after `...`, which ends a document");
+                    }
                     self.line += 1;
                     continue;
                 }
@@ -292,7 +312,9 @@ impl<'a> Parser<'a> {
                 _ => return Ok(None),
             }
         } else {
-            if rest.starts_with(['[', '{', '#', '&', '*', '!', '|', '>', '%', '@', '`']) {
+            if rest.starts_with([
+                '[', '{', ']', '}', ',', '#', '&', '*', '!', '|', '>', '%', '@', '`',
+            ]) {
                 return Ok(None);
             }
             let Some(end) = plain_key_end(rest) else {
@@ -305,17 +327,20 @@ impl<'a> Parser<'a> {
 
     fn block_mapping(&mut self, column: usize) -> Result<Yaml, YamlError> {
         let mut members: Vec<(String, Yaml)> = Vec::new();
+        let mut key_lines = Vec::new();
         loop {
             let line = self.line;
+            if is_entry(&self.lines[line][column..]) {
+                return self.error(line, "a list item where a key was expected");
+            }
             let Some((key, after)) = self.mapping_key(column)? else {
                 return self.error(
                     line,
                     "expected `key: value` at the indentation of the keys above",
                 );
             };
-            if members.iter().any(|(existing, _)| *existing == key) {
-                return self.error(line, format!("the key {key:?} is repeated in one mapping"));
-            }
+            self.count_node()?;
+            key_lines.push(line);
             let text = self.lines[line];
             let value_start =
                 after + (text[after..].len() - text[after..].trim_start_matches([' ', '\t']).len());
@@ -349,8 +374,34 @@ impl<'a> Parser<'a> {
                 Some((next, indent)) if indent > column => {
                     return self.error(next, "this line is indented more than the keys above it");
                 }
-                _ => return Ok(Yaml::Mapping(members)),
+                _ => {
+                    self.no_repeated_keys(&members, &key_lines)?;
+                    return Ok(Yaml::Mapping(members));
+                }
             }
+        }
+    }
+
+    /// A key given twice in one mapping is an error (as in Prometheus's
+    /// reader); sorted once, so that a mapping of many keys stays linear-ish.
+    fn no_repeated_keys(
+        &self,
+        members: &[(String, Yaml)],
+        lines: &[usize],
+    ) -> Result<(), YamlError> {
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by(|&a, &b| members[a].0.cmp(&members[b].0).then(a.cmp(&b)));
+        let repeated = order
+            .windows(2)
+            .filter(|pair| members[pair[0]].0 == members[pair[1]].0)
+            .map(|pair| pair[1])
+            .min();
+        match repeated {
+            Some(index) => self.error(
+                lines[index],
+                format!("the key {:?} is repeated in one mapping", members[index].0),
+            ),
+            None => Ok(()),
         }
     }
 
@@ -411,7 +462,7 @@ impl<'a> Parser<'a> {
                     "anchors (&), aliases (*) and tags (!) are not supported; write the value out",
                 )
             }
-            '%' | '@' | '`' => {
+            '%' | '@' | '`' | ',' | ']' | '}' => {
                 return self.error(
                     line,
                     format!("a value cannot start with {first:?}; quote it"),
@@ -459,6 +510,9 @@ impl<'a> Parser<'a> {
         };
         let text = self.lines[first_line];
         let mut out = cut(&text[column..]).to_string();
+        if in_mapping && plain_key_end(&out).is_some() {
+            return self.error(first_line, "`: ` inside an unquoted value; quote the value");
+        }
         let has_comment = |text: &str| comment_start(text).is_some();
         let mut ended = has_comment(&text[column..]);
         self.line += 1;
@@ -496,9 +550,6 @@ impl<'a> Parser<'a> {
             ended = has_comment(content);
             line += 1;
             self.line = line;
-        }
-        if in_mapping && plain_key_end(&out).is_some() {
-            return self.error(first_line, "`: ` inside an unquoted value; quote the value");
         }
         Ok(Yaml::Scalar {
             text: out,
@@ -687,22 +738,33 @@ impl<'a> Parser<'a> {
         }
         self.line += 1;
         let base = parent.map_or(0, |parent| parent + 1);
-        let indent = match explicit_indent {
-            Some(digits) => parent.map_or(digits as usize, |parent| parent + digits as usize),
-            None => {
-                // The first line with content sets the indentation.
-                let mut found = None;
-                for line in self.line..self.lines.len() {
-                    let text = self.lines[line];
-                    if is_blank(text) && !text.contains('\t') {
-                        continue;
+        let indent =
+            match explicit_indent {
+                Some(digits) => parent.map_or(digits as usize, |parent| parent + digits as usize),
+                None => {
+                    // The first line with content sets the indentation; without
+                    // one, the longest of the empty lines before it does.
+                    let mut widest_empty = 0;
+                    let mut found = None;
+                    for line in self.line..self.lines.len() {
+                        let text = self.lines[line];
+                        if is_blank(text) && !text.contains('\t') {
+                            widest_empty = widest_empty.max(text.len());
+                            continue;
+                        }
+                        found = Some(indent_of(text)).filter(|&indent| indent >= base);
+                        break;
                     }
-                    found = Some(indent_of(text).max(base));
-                    break;
+                    match found {
+                        Some(indent) if widest_empty > indent => return self.error(
+                            self.line,
+                            "an empty line at the start of a block is indented more than its text",
+                        ),
+                        Some(indent) => indent,
+                        None => widest_empty.max(base),
+                    }
                 }
-                found.unwrap_or(base)
-            }
-        };
+            };
         let mut lines: Vec<&str> = Vec::new();
         let mut trailing_empty = 0;
         while self.line < self.lines.len() {
@@ -719,6 +781,14 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.line += 1;
+        }
+        // The last line of a text that does not end with a line break has
+        // none to keep: an empty one adds nothing, one with text no final break.
+        let at_end_without_break = self.line == self.lines.len() && !self.ends_with_break;
+        let last_has_break = !(at_end_without_break && trailing_empty == 0);
+        if at_end_without_break && trailing_empty > 0 {
+            lines.pop();
+            trailing_empty -= 1;
         }
         let content = &lines[..lines.len() - trailing_empty];
         let mut out = String::new();
@@ -749,13 +819,13 @@ impl<'a> Parser<'a> {
         match keep {
             Some(false) => {}
             Some(true) => {
-                if previous.is_some() {
+                if previous.is_some() && last_has_break {
                     out.push('\n');
                 }
                 out.extend(std::iter::repeat_n('\n', trailing_empty + empty_run));
             }
             None => {
-                if previous.is_some() {
+                if previous.is_some() && last_has_break {
                     out.push('\n');
                 }
             }
@@ -803,6 +873,7 @@ impl<'a> Parser<'a> {
                 *position += 1;
                 let mut items = Vec::new();
                 let mut members: Vec<(String, Yaml)> = Vec::new();
+                let mut key_lines = Vec::new();
                 loop {
                     self.flow_space(position)?;
                     if self.lines[self.line][*position..].starts_with(close) {
@@ -823,12 +894,7 @@ impl<'a> Parser<'a> {
                         let Yaml::Scalar { text: key, .. } = item else {
                             return self.error(start_line, "a key must be a string");
                         };
-                        if members.iter().any(|(existing, _)| *existing == key) {
-                            return self.error(
-                                start_line,
-                                format!("the key {key:?} is repeated in one mapping"),
-                            );
-                        }
+                        key_lines.push(start_line);
                         *position += 1;
                         self.flow_space(position)?;
                         let value = if self.lines[self.line][*position..].starts_with([',', '}']) {
@@ -842,6 +908,7 @@ impl<'a> Parser<'a> {
                             Yaml::Scalar { text, .. } => text,
                             _ => return self.error(start_line, "a key must be a string"),
                         };
+                        key_lines.push(start_line);
                         members.push((key, Yaml::Null));
                     } else {
                         items.push(item);
@@ -857,6 +924,7 @@ impl<'a> Parser<'a> {
                 if open == '[' {
                     Yaml::Sequence(items)
                 } else {
+                    self.no_repeated_keys(&members, &key_lines)?;
                     Yaml::Mapping(members)
                 }
             }
@@ -1018,6 +1086,68 @@ groups:
         );
         assert_eq!(value("a: |2\n   x\n  y\n"), text(" x\ny\n"));
         assert_eq!(value("a: |\nb: 1\n"), text(""));
+    }
+
+    #[test]
+    fn a_block_scalar_at_the_end_of_a_text_without_a_line_break_has_none() {
+        let value = |source: &str| one(source).get("a").cloned().unwrap();
+        assert_eq!(value("a: |\n  x"), text("x"));
+        assert_eq!(value("a: |+\n  x"), text("x"));
+        assert_eq!(value("a: |+\n  x\n  "), text("x\n"));
+        assert_eq!(value("a: >-\n  x\n  y"), text("x y"));
+        assert_eq!(value("a: |\n  x\n"), text("x\n"));
+        // Lines of spaces only: empty, the longest setting the indentation.
+        assert_eq!(value("a: |\n    \nb: 1\n"), text(""));
+        assert_eq!(
+            error("a: |\n     \n  x\n"),
+            "line 2: an empty line at the start of a block is indented more than its text"
+        );
+    }
+
+    #[test]
+    fn refuses_what_yaml_refuses_found_by_review() {
+        assert_eq!(
+            error("a: 1\n- b: 2\n"),
+            "line 2: a list item where a key was expected"
+        );
+        assert_eq!(
+            error("{a: 1, a}\n"),
+            "line 1: the key \"a\" is repeated in one mapping"
+        );
+        assert_eq!(
+            error("a: 1\n... garbage\n"),
+            "line 2: text after `...`, which ends a document"
+        );
+        assert_eq!(
+            error("a: x:\n\n  y\n"),
+            "line 1: `: ` inside an unquoted value; quote the value"
+        );
+        assert_eq!(
+            error("a: }x\n"),
+            "line 1: a value cannot start with '}'; quote it"
+        );
+        assert_eq!(
+            error("a: \u{1}\n"),
+            "line 1: a control character; YAML's text is printable"
+        );
+        assert_eq!(
+            error("a: 1\rb: 2\n"),
+            "line 1: a control character; YAML's text is printable"
+        );
+    }
+
+    #[test]
+    fn many_keys_are_checked_for_repeats_in_linear_time() {
+        let keys: String = (0..150_000).map(|i| format!("k{i}:\n")).collect();
+        assert!(parse_documents(&keys).is_ok());
+        let flow = format!(
+            "{{{}}}",
+            (0..100_000)
+                .map(|i| format!("k{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert!(parse_documents(&flow).is_ok());
     }
 
     #[test]
