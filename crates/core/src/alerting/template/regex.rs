@@ -75,7 +75,8 @@ fn translate_from_go(pattern: &str) -> Result<String, String> {
             _ => {}
         }
         if repeat {
-            if after_repeat && !(byte == b'?' && !lazy) {
+            // One `?` right after a repetition makes it lazy; anything more nests.
+            if after_repeat && (byte != b'?' || lazy) {
                 return unsupported("invalid nested repetition operator");
             }
             lazy = after_repeat;
