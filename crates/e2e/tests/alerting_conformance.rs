@@ -892,7 +892,7 @@ fn random_scalar(random: &mut Seeded) -> String {
 /// A condition for `if`.
 fn random_condition(random: &mut Seeded) -> String {
     let threshold = random.pick(&["1.0", "0.5", "-1e3", "100.0", "1", "0"]);
-    match random.below(9) {
+    match random.below(10) {
         0 => format!("gt $value {threshold}"),
         1 => format!("le $value {threshold}"),
         2 => format!(
@@ -908,8 +908,69 @@ fn random_condition(random: &mut Seeded) -> String {
             random.pick(&["\"a-0\"", "$labels.job"])
         ),
         7 => format!("eq $value $value {threshold}"),
+        8 => format!(
+            "match \"{}\" {}",
+            go_string(random_pattern(random)),
+            random_regex_text(random)
+        ),
         _ => random_operand(random),
     }
+}
+
+/// A regular expression for `match` and `reReplaceAll`: RE2's syntax, Go's
+/// corners (empty matches, lazy repetition, named groups, braces that are
+/// text) and some that Go refuses.
+fn random_pattern(random: &mut Seeded) -> &'static str {
+    random.pick(&[
+        "(.*):.*",
+        "^db",
+        "[a-z]+",
+        "\\d+",
+        "(?i)DB|PROD",
+        "^$",
+        "a*",
+        "é",
+        "(\\w+)-(\\d)",
+        "x|y",
+        "[[:alpha:]]+",
+        "(?P<host>[^:]+):(?P<port>\\d+)",
+        "[",
+        ".",
+        "\\s",
+        "ß",
+        "a*?",
+        "(a|b)+?",
+        "e{1,2}",
+        "x{a}",
+        "a**",
+        "(?<n>a)",
+        "\\.",
+        "(?s).",
+        "(?U)a+",
+        "[^a-]",
+        "\\bp",
+        "",
+    ])
+}
+
+/// A text as the inside of a Go string literal.
+fn go_string(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// A text for a regular expression to read.
+fn random_regex_text(random: &mut Seeded) -> String {
+    random
+        .pick(&[
+            "$labels.instance",
+            "$labels.env",
+            "$labels.job",
+            "(print $value)",
+            "\"db1.example:5432\"",
+            "\"\"",
+            "\"aaa bab\"",
+        ])
+        .to_string()
 }
 
 /// A template from the language Foresight supports: Go's actions, Go's and
@@ -917,7 +978,7 @@ fn random_condition(random: &mut Seeded) -> String {
 fn random_template(random: &mut Seeded) -> String {
     let mut pieces = Vec::new();
     for _ in 0..1 + random.below(3) {
-        let piece = match random.below(40) {
+        let piece = match random.below(43) {
             0 => "{{ $value }}".to_string(),
             1 => "{{ .Value | humanize }}".to_string(),
             2 => "{{ humanize1024 $value }}".to_string(),
@@ -1026,6 +1087,17 @@ fn random_template(random: &mut Seeded) -> String {
             36 => format!("{{{{ query \"{QUERYABLE}\" | sortByLabel \"instance\" | first | value | humanize }}}}"),
             37 => format!("{{{{ with query \"{QUERYABLE}\" | sortByLabel \"instance\" }}}}{{{{ with first . }}}}{{{{ label \"instance\" . }}}} {{{{ strvalue . }}}}|{{{{ . }}}}{{{{ end }}}}{{{{ end }}}}"),
             38 => format!("{{{{ range $i, $s := sortByLabel \"instance\" (query \"{QUERYABLE}\") }}}}{{{{ $i }}}}:{{{{ $s.Labels.env }}}} {{{{ end }}}}"),
+            39 | 40 => format!(
+                "{{{{ reReplaceAll \"{}\" \"{}\" {} }}}}",
+                go_string(random_pattern(random)),
+                random.pick(&["$1", "${1}x", "$1x", "[$0]", "$$", "${host}", "-", "", "$", "${port}:$host"]),
+                random_regex_text(random)
+            ),
+            41 => format!(
+                "{{{{ if match \"{}\" {} }}}}yes{{{{ else }}}}no{{{{ end }}}}",
+                go_string(random_pattern(random)),
+                random_regex_text(random)
+            ),
             _ => format!("{{{{ {} }}}}", random_operand(random)),
         };
         pieces.push(piece);
