@@ -8,14 +8,10 @@ use foresight_core::alerting::rule_file::{import_rule_file, RefusedRule, RuleFil
 use foresight_core::model::edit::Edit;
 use leptos::prelude::*;
 
-fn refused_row(rule: &RefusedRule) -> impl IntoView {
-    view! {
-        <tr data-refused-rule=rule.name.clone()>
-            <td>{rule.group.clone()}</td>
-            <td>{rule.name.clone()}</td>
-            <td>{rule.reason.clone()}</td>
-        </tr>
-    }
+/// "group / rule: why", one line per rule not added.
+fn refused_line(rule: &RefusedRule) -> AnyView {
+    let line = format!("{} / {}: {}", rule.group, rule.name, rule.reason);
+    view! { <li data-refused-rule=rule.name.clone()>{line}</li> }.into_any()
 }
 
 /// The report of one file and the button that adds its rules.
@@ -26,16 +22,16 @@ fn report(
 ) -> impl IntoView {
     let (to_add, left_out) = import.rules_to_add(existing);
     let count = to_add.len();
-    let rows: Vec<_> = import
+    let notes = import
+        .notes
+        .iter()
+        .map(|note| view! { <li>{note.clone()}</li> }.into_any());
+    let lines: Vec<AnyView> = import
         .refused
         .iter()
         .chain(&left_out)
-        .map(refused_row)
-        .collect();
-    let notes: Vec<_> = import
-        .notes
-        .iter()
-        .map(|note| view! { <li>{note.clone()}</li> })
+        .map(refused_line)
+        .chain(notes)
         .collect();
     let add = (count > 0).then(|| {
         let label = format!("Add {count} rule{} to this dashboard", if count == 1 { "" } else { "s" });
@@ -44,13 +40,7 @@ fn report(
     view! {
         <div class="import-report" data-testid="rule-import-report">
             <p class="import-summary" data-testid="rule-import-summary">{import.summary()}</p>
-            <ul class="import-notes">{notes}</ul>
-            {(!rows.is_empty()).then(|| view! {
-                <table class="import-table">
-                    <thead><tr><th>"Group"</th><th>"Rule"</th><th>"Not added because"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            })}
+            <ul class="import-notes">{lines}</ul>
             {add}
         </div>
     }

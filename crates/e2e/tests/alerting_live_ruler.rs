@@ -495,7 +495,7 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         .await
         .unwrap();
     let refused = browser
-        .text(r#"tr[data-refused-rule="Broken"]"#)
+        .text(r#"[data-refused-rule="Broken"]"#)
         .await
         .unwrap();
     assert!(refused.contains("summary:"), "{refused}");

@@ -44,16 +44,17 @@ pub enum UrlProblem {
 }
 
 impl UrlProblem {
+    /// What is wrong, as the end of "the address …".
     pub fn describe(self) -> &'static str {
         match self {
-            UrlProblem::NotHttp => "not an http(s) URL",
-            UrlProblem::NoHost => "no host",
-            UrlProblem::UserInfo => "a user name or password",
-            UrlProblem::QueryOrFragment => "a query or fragment",
+            UrlProblem::NotHttp => "is not an http(s) URL",
+            UrlProblem::NoHost => "has no host",
+            UrlProblem::UserInfo => "has a user name or password",
+            UrlProblem::QueryOrFragment => "has a query or fragment",
             UrlProblem::Host(reason) => reason,
-            UrlProblem::Port => "a port that is not a number from 0 to 65535",
+            UrlProblem::Port => "has a port that is not a number from 0 to 65535",
             UrlProblem::Path => {
-                "a path character other than letters, digits and -._~!$&'()*+,;=:@/%"
+                "has a path character other than letters, digits and -._~!$&'()*+,;=:@/%"
             }
         }
     }
@@ -119,14 +120,14 @@ impl HttpUrl {
 /// The host and the port text of an authority (`[::1]:9090`, `prom:80`).
 fn split_port(authority: &str) -> Result<(&str, Option<&str>), UrlProblem> {
     if authority.starts_with('[') {
-        let close = authority
-            .find(']')
-            .ok_or(UrlProblem::Host("an IPv6 address without its closing ]"))?;
+        let close = authority.find(']').ok_or(UrlProblem::Host(
+            "has an IPv6 address without its closing ]",
+        ))?;
         let (host, rest) = authority.split_at(close + 1);
         return match rest.strip_prefix(':') {
             Some(port) => Ok((host, Some(port))),
             None if rest.is_empty() => Ok((host, None)),
-            None => Err(UrlProblem::Host("text after an IPv6 address")),
+            None => Err(UrlProblem::Host("has text after an IPv6 address")),
         };
     }
     Ok(match authority.split_once(':') {
@@ -142,8 +143,8 @@ fn parse_host(host: &str) -> Result<String, UrlProblem> {
     if let Some(inside) = host.strip_prefix('[') {
         let inside = inside
             .strip_suffix(']')
-            .ok_or(UrlProblem::Host("a malformed IPv6 address"))?;
-        let pieces = parse_ipv6(inside).ok_or(UrlProblem::Host("a malformed IPv6 address"))?;
+            .ok_or(UrlProblem::Host("has a malformed IPv6 address"))?;
+        let pieces = parse_ipv6(inside).ok_or(UrlProblem::Host("has a malformed IPv6 address"))?;
         return Ok(format!("[{}]", write_ipv6(&pieces)));
     }
     let host = host.to_ascii_lowercase();
@@ -152,16 +153,16 @@ fn parse_host(host: &str) -> Result<String, UrlProblem> {
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
     {
         return Err(UrlProblem::Host(
-            "a host other than letters, digits, '.', '-' and '_', or an IP address",
+            "has a host other than letters, digits, '.', '-' and '_', or an IP address",
         ));
     }
     if host.split('.').any(|label| label.starts_with("xn--")) {
         return Err(UrlProblem::Host(
-            "an internationalised (xn--) host name, which is not supported; use its IP address or another name",
+            "has an internationalised (xn--) host name, which is not supported; use its IP address or another name",
         ));
     }
     if ends_in_a_number(&host) {
-        let address = parse_ipv4(&host).ok_or(UrlProblem::Host("a malformed IPv4 address"))?;
+        let address = parse_ipv4(&host).ok_or(UrlProblem::Host("has a malformed IPv4 address"))?;
         let [a, b, c, d] = address.to_be_bytes();
         return Ok(format!("{a}.{b}.{c}.{d}"));
     }

@@ -171,12 +171,21 @@ fn plain_key_end(text: &str) -> Option<usize> {
     None
 }
 
+#[cold]
+#[inline(never)]
+fn located(line: usize, message: String) -> YamlError {
+    YamlError {
+        line: line + 1,
+        message,
+    }
+}
+
 impl<'a> Parser<'a> {
+    // Errors are the rare path: one cold builder, so that each of the many
+    // places that fail carries a call instead of a copy of it.
+    #[inline(always)]
     fn error<T>(&self, line: usize, message: impl Into<String>) -> Result<T, YamlError> {
-        Err(YamlError {
-            line: line + 1,
-            message: message.into(),
-        })
+        Err(located(line, message.into()))
     }
 
     fn count_node(&mut self) -> Result<(), YamlError> {

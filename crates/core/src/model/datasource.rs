@@ -20,68 +20,16 @@ impl Datasource {
     /// to others), queries, fragments and spaces.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
-        let shown = crate::foundation::limits::excerpt(trimmed, 100);
-        let expected = format!("expected something like {DEFAULT_DATASOURCE_URL}");
-        let lower = trimmed.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-            return Err(format!(
-                "datasource {shown:?} is not an http(s) URL; {expected}"
-            ));
-        }
-        if trimmed
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
-        {
-            return Err(format!(
-                "datasource {shown:?} must be a plain base URL without spaces or backslashes; {expected}"
-            ));
-        }
-        // Internationalised host names must come in punycode (xn--…): a
-        // non-ASCII letter could pass for another one (and the ASCII-only host
-        // mapping compiled in does not handle it).
-        if !trimmed.is_ascii() {
-            return Err(format!(
-                "datasource {shown:?} has characters outside ASCII; write an internationalised host name in punycode (xn--…) and percent-encode the path; {expected}"
-            ));
-        }
-        // The host is written plainly: letters, digits, dots, dashes and
-        // underscores (container names), a port,
-        // or an IPv6 address in brackets (and `@`, refused below with its own
-        // message). Percent-escapes, extra slashes and other characters take
-        // the URL parser into its host mapping, which is built here for plain
-        // ASCII only; hosts are compared case-blind, so they are lowercased.
-        let (scheme, rest) = trimmed.split_once("://").unwrap_or((trimmed, ""));
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..end];
-        if authority.is_empty() {
-            return Err(format!("datasource {shown:?} has no host; {expected}"));
-        }
-        if !authority
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-:[]@".contains(c))
-        {
-            return Err(format!(
-                "datasource {shown:?}: a host may hold only letters, digits, '.', '-' and '_', a port, or an IPv6 address in brackets; {expected}"
-            ));
-        }
-        let normalised = format!(
-            "{}://{}{}",
-            scheme.to_ascii_lowercase(),
-            authority.to_ascii_lowercase(),
-            &rest[end..]
-        );
-        let url = HttpUrl::parse(&normalised).map_err(|problem| match problem {
-            UrlProblem::NoHost => format!("datasource {shown:?} has no host; {expected}"),
-            UrlProblem::UserInfo => format!(
-                "datasource {shown:?} carries a user name or password, which a link must not; {expected}"
-            ),
-            UrlProblem::QueryOrFragment => format!(
-                "datasource {shown:?} must be a plain base URL without query or fragment; {expected}"
-            ),
-            other => format!(
-                "datasource {shown:?} is not a valid URL: it has {}; {expected}",
-                other.describe()
-            ),
+        let url = HttpUrl::parse(trimmed).map_err(|problem| {
+            let shown = crate::foundation::limits::excerpt(trimmed, 100);
+            let what = match problem {
+                UrlProblem::NotHttp => "is not an http(s) URL",
+                UrlProblem::NoHost => "has no host",
+                UrlProblem::UserInfo => "carries a user name or password, which a link must not",
+                UrlProblem::QueryOrFragment => "must be a plain base URL without query or fragment",
+                other => other.describe(),
+            };
+            format!("datasource {shown:?} {what}; expected something like {DEFAULT_DATASOURCE_URL}")
         })?;
         let base = url.serialization().trim_end_matches('/').to_string();
         Ok(Self { base_url: base })
