@@ -431,3 +431,26 @@ fn the_comparison_catches_a_difference() {
     let folded_differently = vec![Tree::Map(vec![("a".into(), Tree::Text("one\ntwo".into()))])];
     assert_ne!(Ok(folded_differently), theirs(source));
 }
+
+/// Cases a review found (each read differently, or refused, before the
+/// reader was fixed), held to yaml-rust2 where it reads them as YAML does.
+#[test]
+fn reviewed_cases_read_as_yaml_rust2_does() {
+    for source in [
+        "a: [a\n b]\n",
+        "labels: {severity: wa\n  ng}\n",
+        "a: [1, 'two',\n  three four]\n",
+        "a: |\n    \nb: 1\n",
+        "a: |\n  x\n\n  y\n",
+        "- a: 1\n  b: [x,\n    y]\n",
+    ] {
+        assert_eq!(ours(source), theirs(source), "{source:?}");
+    }
+    // Refused by both.
+    for source in ["a: 1\n- b: 2\n", "a: 1\n... garbage\n", "a: x:\n\n  y\n"] {
+        assert!(
+            ours(source).is_err() && theirs(source).is_err(),
+            "{source:?}"
+        );
+    }
+}

@@ -950,25 +950,59 @@ impl<'a> Parser<'a> {
             }
             ']' | '}' | ',' => return self.error(self.line, "a value is missing"),
             _ => {
-                // A plain scalar ends at `,[]{}`, at `: ` and at a comment.
-                let bytes = text.as_bytes();
-                let start = *position;
-                let mut end = start;
-                while end < bytes.len() {
-                    let b = bytes[end];
-                    if matches!(b, b',' | b'[' | b']' | b'{' | b'}')
-                        || (b == b':'
-                            && (end + 1 == bytes.len()
-                                || matches!(bytes[end + 1], b' ' | b'\t' | b',' | b']' | b'}')))
-                        || (b == b'#' && end > start && matches!(bytes[end - 1], b' ' | b'\t'))
+                // A plain scalar ends at `,[]{}`, at `: ` and at a comment;
+                // at the end of a line it goes on, folded, on the next one
+                // unless that starts with one of those.
+                let mut out = String::new();
+                let mut text = text;
+                let mut start = *position;
+                loop {
+                    let bytes = text.as_bytes();
+                    let mut end = start;
+                    while end < bytes.len() {
+                        let b = bytes[end];
+                        if matches!(b, b',' | b'[' | b']' | b'{' | b'}')
+                            || (b == b':'
+                                && (end + 1 == bytes.len()
+                                    || matches!(bytes[end + 1], b' ' | b'\t' | b',' | b']' | b'}')))
+                            || (b == b'#' && end > start && matches!(bytes[end - 1], b' ' | b'\t'))
+                        {
+                            break;
+                        }
+                        end += 1;
+                    }
+                    out.push_str(text[start..end].trim_matches([' ', '\t']));
+                    *position = end;
+                    if end < bytes.len() {
+                        break;
+                    }
+                    // The line ended inside the scalar: does the next text go on?
+                    let mut next = self.line + 1;
+                    while next < self.lines.len() && is_blank(self.lines[next]) {
+                        next += 1;
+                    }
+                    let Some(line) = self.lines.get(next) else {
+                        break;
+                    };
+                    let content = line.trim_start_matches([' ', '\t']);
+                    if document_marker(line).is_some()
+                        || content.starts_with([',', '[', ']', '{', '}', '#'])
+                        || plain_key_end(content) == Some(0)
                     {
                         break;
                     }
-                    end += 1;
+                    let empty_lines = next - self.line - 1;
+                    if empty_lines == 0 {
+                        out.push(' ');
+                    } else {
+                        out.extend(std::iter::repeat_n('\n', empty_lines));
+                    }
+                    self.line = next;
+                    text = line;
+                    start = line.len() - content.len();
                 }
-                *position = end;
                 Yaml::Scalar {
-                    text: text[start..end].trim_end_matches([' ', '\t']).to_string(),
+                    text: out,
                     plain: true,
                 }
             }
@@ -1142,6 +1176,26 @@ groups:
         assert_eq!(
             error("a: 1\rb: 2\n"),
             "line 1: a control character; YAML's text is printable"
+        );
+    }
+
+    #[test]
+    fn plain_scalars_in_flow_collections_go_on_over_lines() {
+        assert_eq!(
+            one("a: [a\n b,\n  c\n\n  d]\nl: {severity: wa\n  ng, x: y}\n"),
+            Yaml::Mapping(vec![
+                (
+                    "a".into(),
+                    Yaml::Sequence(vec![plain("a b"), plain("c\nd")])
+                ),
+                (
+                    "l".into(),
+                    Yaml::Mapping(vec![
+                        ("severity".into(), plain("wa ng")),
+                        ("x".into(), plain("y"))
+                    ])
+                ),
+            ])
         );
     }
 
