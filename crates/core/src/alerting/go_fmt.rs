@@ -202,18 +202,18 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> Result<String, String> {
 }
 
 fn format_one(verb: char, flags: Flags, arg: GoValue) -> String {
+    // Go reads `+` in `%+v` as "field names", not as a sign, whatever the value.
+    let flags = if verb == 'v' {
+        Flags {
+            plus: false,
+            ..flags
+        }
+    } else {
+        flags
+    };
     match (verb, arg) {
         ('s' | 'v', GoValue::Text(text)) => format_text(text, flags),
-        // Go reads `+` in `%+v` as "field names", not as a sign.
-        ('v', GoValue::Float(number)) => float(
-            number,
-            'g',
-            flags.precision,
-            Flags {
-                plus: false,
-                ..flags
-            },
-        ),
+        ('v', GoValue::Float(number)) => float(number, 'g', flags.precision, flags),
         ('f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X', GoValue::Float(number)) => {
             let default = if matches!(verb, 'g' | 'G' | 'x' | 'X') {
                 None
@@ -713,7 +713,7 @@ mod tests {
     /// Found by the randomized comparison with promtool; each as Go prints it.
     #[test]
     fn hex_floats_integers_and_quoting_print_as_go_prints_them() {
-        let cases: [(&str, GoValue, &str); 22] = [
+        let cases: [(&str, GoValue, &str); 25] = [
             ("%0.4x", GoValue::Float(16.5), "0x1.0800p+04"),
             ("%x", GoValue::Float(1.5), "0x1.8p+00"),
             ("%X", GoValue::Float(-142114.0), "-0X1.1591P+17"),
@@ -722,6 +722,10 @@ mod tests {
             ("%5.1q", GoValue::Text("text"), "  \"t\""),
             ("%q", GoValue::Int(2), "'\\x02'"),
             ("%+.3E", GoValue::Int(4), "%!E(int=+004)"),
+            // Found by the promtool comparison (seed 12345, scenarios 392 and 2781).
+            ("%+0v", GoValue::Int(4), "4"),
+            ("%+ 5v", GoValue::Int(3), "    3"),
+            ("%+v", GoValue::Int(-3), "-3"),
             ("%-08.1f", GoValue::Int(4), "%!f(int=4       )"),
             ("%- f", GoValue::Int(2), "%!f(int= 2)"),
             (
