@@ -60,7 +60,7 @@ fn datasource(text: &str) {
     assert_eq!(again, datasource);
     // What the page accepts, the URL standard reads the same (the core's own
     // reader stands in for the `url` crate in the app).
-    let standard = url::Url::parse(text.trim())
+    let standard = url::Url::parse(text)
         .unwrap_or_else(|error| panic!("{datasource} is not a URL to the standard: {error}"));
     assert_eq!(
         standard.as_str().trim_end_matches('/'),

@@ -41,6 +41,9 @@ pub enum UrlProblem {
     Port,
     /// A path character outside RFC 3986's.
     Path,
+    /// A segment like `c:` (a Windows drive letter), which readers of URLs
+    /// treat differently before `..`.
+    DriveLetter,
 }
 
 impl UrlProblem {
@@ -55,6 +58,9 @@ impl UrlProblem {
             UrlProblem::Port => "has a port that is not a number from 0 to 65535",
             UrlProblem::Path => {
                 "has a path character other than letters, digits and -._~!$&'()*+,;=:@/%"
+            }
+            UrlProblem::DriveLetter => {
+                "has a path segment like `c:`, which readers of URLs disagree on"
             }
         }
     }
@@ -385,6 +391,11 @@ fn normalise_path(path: &str) -> Result<String, UrlProblem> {
     {
         return Err(UrlProblem::Path);
     }
+    if path.split('/').any(|segment| {
+        segment.len() == 2 && segment.as_bytes()[0].is_ascii_alphabetic() && segment.ends_with(':')
+    }) {
+        return Err(UrlProblem::DriveLetter);
+    }
     let mut segments: Vec<&str> = Vec::new();
     let parts: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     for (index, segment) in parts.iter().enumerate() {
@@ -457,6 +468,8 @@ mod tests {
             ("http://h:65536", UrlProblem::Port),
             ("http://h:9x", UrlProblem::Port),
             ("http://h/<", UrlProblem::Path),
+            // Found by the fuzz target: the `url` crate keeps `m:` before `..`.
+            ("https://m./a/m:/../b", UrlProblem::DriveLetter),
         ] {
             assert_eq!(HttpUrl::parse(text), Err(problem), "{text}");
         }

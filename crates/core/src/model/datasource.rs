@@ -19,7 +19,9 @@ impl Datasource {
     /// (`http://evil\@prom:9090` is the host `prom` to some parsers and `evil`
     /// to others), queries, fragments and spaces.
     pub fn parse(input: &str) -> Result<Self, String> {
-        let trimmed = input.trim();
+        // What the URL standard strips: C0 controls and spaces, not all of
+        // Unicode's white space (`http://h\u{a0}` is not `http://h`).
+        let trimmed = input.trim_matches(|c: char| c <= ' ');
         let url = HttpUrl::parse(trimmed).map_err(|problem| {
             let shown = crate::foundation::limits::excerpt(trimmed, 100);
             let what = match problem {
