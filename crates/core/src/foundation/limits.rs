@@ -41,9 +41,10 @@ pub const MAX_TEMPLATE_WORK_BYTES: usize = 1024 * 1024;
 pub const MAX_TEMPLATE_NESTING: usize = 64;
 /// `query` calls one rendering may make, each a request to the datasource.
 pub const MAX_TEMPLATE_QUERIES: usize = 8;
-/// Text (patterns and what they read) that the `match` and `reReplaceAll` of
-/// one rendering read.
-pub const MAX_TEMPLATE_REGEX_BYTES: usize = 64 * 1024;
+/// Text (patterns and what they read, each search of `reReplaceAll` counted
+/// apart) that the `match` and `reReplaceAll` of one rendering read: the
+/// slowest pattern that compiles reads it in about a second.
+pub const MAX_TEMPLATE_REGEX_BYTES: usize = 256 * 1024;
 /// Characters of one template's text.
 pub const MAX_TEMPLATE_CHARS: usize = 64 * 1024;
 /// Width or precision in a template's `printf` verb (`%.2f`, `%10s`).

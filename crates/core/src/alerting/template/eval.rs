@@ -43,12 +43,9 @@ const _: () = assert!(
     MAX_TEMPLATE_STEPS == 100_000
         && MAX_TEMPLATE_WORK_BYTES == 1024 * 1024
         && MAX_TEMPLATE_QUERIES == 8
-        && MAX_TEMPLATE_REGEX_BYTES == 64 * 1024
+        && MAX_TEMPLATE_REGEX_BYTES == 256 * 1024
         && crate::foundation::limits::MAX_TEMPLATE_OUTPUT_BYTES == 16 * 1024
 );
-
-const REGEX_BUDGET_MESSAGE: &str =
-    "the regular expressions of one template read more than 64 KiB of text";
 
 pub(crate) struct State<'a> {
     data: &'a TemplateData,
@@ -415,16 +412,9 @@ impl<'a> State<'a> {
         }
         args.extend(last);
         if matches!(function, Func::Match | Func::ReReplaceAll) {
-            // A pattern's time is linear in the text it reads, at most about
-            // 3 µs a byte for the largest pattern compiled: the texts all the
-            // expressions of one rendering read are capped.
-            let read = args
-                .iter()
-                .fold(0, |sum: usize, a| sum.saturating_add(a.weight()));
-            self.regex_bytes = self.regex_bytes.saturating_add(read);
-            if self.regex_bytes > MAX_TEMPLATE_REGEX_BYTES {
-                return Err(Stop::Error(REGEX_BUDGET_MESSAGE.into()));
-            }
+            return self
+                .regular_expression(function, &args)
+                .map_err(Stop::Error);
         }
         if function == Func::Query {
             let [Value::Text(query)] = args.as_slice() else {
@@ -460,6 +450,36 @@ impl<'a> State<'a> {
         let value = call_function(function, args, &root, self.data).map_err(Stop::Error)?;
         if matches!(value, Value::Text(_) | Value::Html(_)) {
             self.spend(value.weight())?;
+        }
+        Ok(value)
+    }
+
+    /// `match` and `reReplaceAll`, which read against the rendering's budget
+    /// of text read by regular expressions.
+    fn regular_expression(&mut self, function: Func, args: &[Value]) -> Result<Value, String> {
+        let kinds: &[Kind] = if function == Func::Match {
+            &[Kind::Text, Kind::Text]
+        } else {
+            &[Kind::Text, Kind::Text, Kind::Text]
+        };
+        let texts: Vec<&str> = expect(function, args, kinds)?.iter().map(text_of).collect();
+        let mut budget = MAX_TEMPLATE_REGEX_BYTES - self.regex_bytes;
+        let value = if function == Func::Match {
+            super::regex::is_match(texts[0], texts[1], &mut budget)
+                .map(Value::Bool)
+                .map_err(|e| format!("error calling match: {e}"))
+        } else {
+            super::regex::replace_all(texts[0], texts[1], texts[2], &mut budget)
+                .map(Value::owned)
+                .map_err(|e| format!("error calling reReplaceAll: {e}"))
+        };
+        self.regex_bytes = MAX_TEMPLATE_REGEX_BYTES - budget;
+        let value = value?;
+        if let Value::Text(_) = value {
+            self.spend(value.weight()).map_err(|stop| match stop {
+                Stop::Error(message) => message,
+                _ => String::new(),
+            })?;
         }
         Ok(value)
     }
@@ -907,28 +927,14 @@ fn call_function(
         Func::ParseDuration => Value::Float(f::parse_duration(&one_text(&args)?)?),
         Func::StripPort => Value::owned(f::strip_port(&one_text(&args)?)),
         Func::StripDomain => Value::owned(f::strip_domain(&one_text(&args)?)),
-        Func::Match => {
-            let texts = expect(name, &args, &[Text, Text])?;
-            Value::Bool(
-                super::regex::is_match(text_of(&texts[0]), text_of(&texts[1]))
-                    .map_err(|e| format!("error calling match: {e}"))?,
-            )
-        }
-        Func::ReReplaceAll => {
-            let texts = expect(name, &args, &[Text, Text, Text])?;
-            Value::owned(
-                super::regex::replace_all(
-                    text_of(&texts[0]),
-                    text_of(&texts[1]),
-                    text_of(&texts[2]),
-                )
-                .map_err(|e| format!("error calling reReplaceAll: {e}"))?,
-            )
-        }
-        // Parsing names them as not supported; `and`, `or` and `query` are
-        // run by the caller.
-        Func::GraphLink | Func::TableLink | Func::And | Func::Or | Func::Query => {
-            return Err(format!("{} is not supported here", function.name()))
-        }
+        // Parsing names them as not supported; `and`, `or`, `query`, `match`
+        // and `reReplaceAll` are run by the caller.
+        Func::Match
+        | Func::ReReplaceAll
+        | Func::GraphLink
+        | Func::TableLink
+        | Func::And
+        | Func::Or
+        | Func::Query => return Err(format!("{} is not supported here", function.name())),
     })
 }

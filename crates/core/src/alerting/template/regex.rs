@@ -15,49 +15,118 @@ use regex_lite::{Captures, Regex, RegexBuilder};
 /// 16 KiB of text in about 50 ms.
 const MAX_COMPILED_BYTES: usize = 16 * 1024;
 
-/// Syntax regex-lite takes and Go's regexp (Go 1.19, as in Prometheus 2.42)
-/// refuses: `(?<name>`, flags other than `i m s U`, a repetition of a
-/// repetition (`a**`, `a*{2}`; `a*?` is lazy, not nested) and counts above
-/// 1000. Returns the pattern for regex-lite: a `{` that starts no repetition
-/// is text to Go (`x{a}`), and is escaped.
+/// Go's regexp syntax (Go 1.19, as in Prometheus 2.42) written for
+/// regex-lite, or refused where the two would read it differently:
+/// - refused, as Go refuses them: `(?<name>`, a capture name other than
+///   ASCII letters, digits and `_`, flags other than `i m s U`, a repetition
+///   of a repetition (`a**`, `a*{2}`; `a*?` is lazy, not nested) and counts
+///   above 1000;
+/// - refused, because regex-lite reads them otherwise: `--`, `&&` and `~~` in
+///   a class (set operations to regex-lite, text to Go) and `\S` in a class;
+/// - rewritten: a `{` that starts no count (`x{a}`, `a{01}`) is text;
+///   `\s` is Go's `[\t\n\f\r ]` (regex-lite's also takes `\v`); `\<` and
+///   `\>` are the characters (word boundaries to regex-lite).
 fn translate_from_go(pattern: &str) -> Result<String, String> {
     let unsupported = |what: &str| Err(format!("error parsing regexp: {what}"));
-    let bytes = pattern.as_bytes();
-    let mut at = 0;
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut rest = pattern;
     let mut in_class = false;
     // After a repetition (`*`, `+`, `?`, `{n,m}`), and whether a lazy `?` followed it.
     let mut after_repeat = false;
     let mut lazy = false;
-    let mut translated = String::with_capacity(pattern.len());
-    let mut copied = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
+    while let Some(c) = rest.chars().next() {
         let mut repeat = false;
-        match byte {
-            b'\\' => at += 1,
-            b'[' if !in_class => in_class = true,
-            b']' if in_class => in_class = false,
-            _ if in_class => {}
-            b'(' if bytes.get(at + 1) == Some(&b'?') => {
-                let rest = &pattern[at + 2..];
-                if rest.starts_with('<') {
+        let mut taken = c.len_utf8();
+        match c {
+            '\\' => {
+                let Some(escaped) = rest[1..].chars().next() else {
+                    // A pattern ending in `\`: regex-lite says what is wrong.
+                    out.push('\\');
+                    break;
+                };
+                taken += escaped.len_utf8();
+                match escaped {
+                    // `\x{41}`, `\p{Greek}`: the braces belong to the escape.
+                    'x' | 'p' | 'P' if rest[2..].starts_with('{') => {
+                        let end = rest.find('}').map_or(rest.len(), |end| end + 1);
+                        out.push_str(&rest[..end]);
+                        rest = &rest[end..];
+                        after_repeat = false;
+                        lazy = false;
+                        continue;
+                    }
+                    's' if in_class => out.push_str("\\t\\n\\f\\r "),
+                    's' => out.push_str("[\\t\\n\\f\\r ]"),
+                    'S' if in_class => return unsupported("\\S inside a class is not supported"),
+                    'S' => out.push_str("[^\\t\\n\\f\\r ]"),
+                    '<' | '>' => out.push(escaped),
+                    _ => out.push_str(&rest[..taken]),
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                // `^` and a first `]` belong to the class.
+                let mut start = 1;
+                if rest[start..].starts_with('^') {
+                    start += 1;
+                }
+                if rest[start..].starts_with(']') {
+                    start += 1;
+                }
+                taken = start;
+                out.push_str(&rest[..taken]);
+            }
+            '[' if rest.starts_with("[:") => {
+                // `[:alpha:]` inside a class.
+                taken = rest.find(":]").map_or(1, |end| end + 2);
+                out.push_str(&rest[..taken]);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            _ if in_class => {
+                if rest.starts_with("--") || rest.starts_with("&&") || rest.starts_with("~~") {
+                    return unsupported("`--`, `&&` and `~~` in a class are not supported");
+                }
+                out.push(c);
+            }
+            '(' if rest[1..].starts_with('?') => {
+                let after = &rest[2..];
+                if after.starts_with('<') {
                     return unsupported("invalid or unsupported Perl syntax: `(?<`");
                 }
-                if !rest.starts_with("P<") {
-                    let flags = rest.split([':', ')']).next().unwrap_or("");
+                if let Some(named) = after.strip_prefix("P<") {
+                    let name = named.split('>').next().unwrap_or("");
+                    if name.is_empty()
+                        || name.len() == named.len()
+                        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
+                        return unsupported("invalid named capture");
+                    }
+                } else {
+                    let flags = after.split([':', ')']).next().unwrap_or("");
                     if !flags.chars().all(|c| "imsU-".contains(c)) {
                         return unsupported("invalid or unsupported Perl syntax: `(?`");
                     }
                 }
+                out.push(c);
             }
-            b'*' | b'+' | b'?' => repeat = true,
-            b'{' => {
-                // `{n}`, `{n,}` or `{n,m}` is a repetition; other braces are text.
-                let inside = pattern[at + 1..].split('}').next().unwrap_or("");
-                let closed = pattern[at + 1..].contains('}');
+            '*' | '+' | '?' => {
+                repeat = true;
+                out.push(c);
+            }
+            '{' => {
+                // `{n}`, `{n,}` or `{n,m}` (Go's numbers: no leading zero) is
+                // a repetition; other braces are text.
+                let inside = rest[1..].split('}').next().unwrap_or("");
+                let closed = rest[1..].contains('}');
                 let (low, high) = inside.split_once(',').unwrap_or((inside, inside));
-                let number =
-                    |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+                let number = |text: &str| {
+                    !text.is_empty()
+                        && text.bytes().all(|b| b.is_ascii_digit())
+                        && !(text.len() > 1 && text.starts_with('0'))
+                };
                 if closed && number(low) && (high.is_empty() || number(high)) {
                     let too_many =
                         |text: &str| text.len() > 4 || text.parse::<u32>().unwrap_or(0) > 1000;
@@ -65,18 +134,17 @@ fn translate_from_go(pattern: &str) -> Result<String, String> {
                         return unsupported("invalid repeat count");
                     }
                     repeat = true;
-                    at += inside.len() + 1;
+                    taken = inside.len() + 2;
+                    out.push_str(&rest[..taken]);
                 } else {
-                    translated.push_str(&pattern[copied..at]);
-                    translated.push('\\');
-                    copied = at;
+                    out.push_str("\\{");
                 }
             }
-            _ => {}
+            _ => out.push(c),
         }
         if repeat {
             // One `?` right after a repetition makes it lazy; anything more nests.
-            if after_repeat && (byte != b'?' || lazy) {
+            if after_repeat && (c != '?' || lazy) {
                 return unsupported("invalid nested repetition operator");
             }
             lazy = after_repeat;
@@ -85,10 +153,9 @@ fn translate_from_go(pattern: &str) -> Result<String, String> {
             after_repeat = false;
             lazy = false;
         }
-        at += 1;
+        rest = &rest[taken.min(rest.len())..];
     }
-    translated.push_str(&pattern[copied..]);
-    Ok(translated)
+    Ok(out)
 }
 
 fn compile(pattern: &str) -> Result<Regex, String> {
@@ -99,19 +166,38 @@ fn compile(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| format!("error parsing regexp: {e}"))
 }
 
-/// Go's `regexp.MatchString`: anywhere in the text.
-pub(crate) fn is_match(pattern: &str, text: &str) -> Result<bool, String> {
+/// Spends `bytes` of a rendering's budget of text read by regular expressions.
+fn spend(budget: &mut usize, bytes: usize) -> Result<(), String> {
+    *budget = budget
+        .checked_sub(bytes)
+        .ok_or("the regular expressions of one template read more than 256 KiB of text")?;
+    Ok(())
+}
+
+/// Go's `regexp.MatchString`: anywhere in the text. `budget`: bytes the
+/// rendering's expressions may still read (see [`replace_all`]).
+pub(crate) fn is_match(pattern: &str, text: &str, budget: &mut usize) -> Result<bool, String> {
+    spend(budget, pattern.len() + text.len())?;
     Ok(compile(pattern)?.is_match(text))
 }
 
 /// Go's `Regexp.ReplaceAllString`, stopped as soon as the result passes the
 /// output cap (a long replacement at every empty match would be gigabytes).
-pub(crate) fn replace_all(pattern: &str, replacement: &str, text: &str) -> Result<String, String> {
+/// Each search may read the rest of the text (Go's loop too: a pattern such
+/// as `a(.*z)?` makes it quadratic), so every search spends what it may read.
+pub(crate) fn replace_all(
+    pattern: &str,
+    replacement: &str,
+    text: &str,
+    budget: &mut usize,
+) -> Result<String, String> {
+    spend(budget, pattern.len())?;
     let regex = compile(pattern)?;
     let mut out = String::new();
     let mut last_end = 0;
     let mut search = 0;
     while search <= text.len() {
+        spend(budget, text.len() - search + 1)?;
         let Some(captures) = regex.captures_at(text, search) else {
             break;
         };
@@ -182,7 +268,7 @@ fn reference(text: &str) -> Option<(&str, &str)> {
     };
     let end = inner
         .char_indices()
-        .find(|&(_, c)| !(c.is_alphabetic() || c.is_numeric() || c == '_'))
+        .find(|&(_, c)| !(c.is_alphabetic() || c.is_ascii_digit() || c == '_'))
         .map_or(inner.len(), |(index, _)| index);
     if end == 0 {
         return None;
@@ -229,18 +315,22 @@ mod tests {
             ("é", "e", "café é", "cafe e"),
         ] {
             assert_eq!(
-                replace_all(pattern, replacement, text).as_deref(),
+                replace_all(pattern, replacement, text, &mut usize::MAX.clone()).as_deref(),
                 Ok(expected),
                 "{pattern} {replacement} {text}"
             );
         }
     }
 
+    fn is_match_unbounded(pattern: &str, text: &str) -> Result<bool, String> {
+        is_match(pattern, text, &mut usize::MAX.clone())
+    }
+
     #[test]
     fn matches_anywhere_and_refuses_what_go_refuses() {
-        assert_eq!(is_match("^db", "db1"), Ok(true));
-        assert_eq!(is_match("b", "abc"), Ok(true));
-        assert_eq!(is_match("^b", "abc"), Ok(false));
+        assert_eq!(is_match_unbounded("^db", "db1"), Ok(true));
+        assert_eq!(is_match_unbounded("b", "abc"), Ok(true));
+        assert_eq!(is_match_unbounded("^b", "abc"), Ok(false));
         for pattern in [
             "[",
             "(?<n>a)",
@@ -252,21 +342,80 @@ mod tests {
             "a*??",
             "a{1001}",
         ] {
-            assert!(is_match(pattern, "a").is_err(), "{pattern}");
+            assert!(is_match_unbounded(pattern, "a").is_err(), "{pattern}");
         }
-        assert_eq!(is_match("(?P<n>a)", "a"), Ok(true));
-        assert_eq!(is_match("(?i)A", "a"), Ok(true));
-        assert_eq!(is_match("[(?<]", "<"), Ok(true));
-        assert_eq!(is_match("a*?b", "aab"), Ok(true));
-        assert_eq!(is_match("a{2}b{1,}c{1,3}", "aabc"), Ok(true));
-        assert_eq!(is_match("x{a}", "x{a}"), Ok(true));
+        assert_eq!(is_match_unbounded("(?P<n>a)", "a"), Ok(true));
+        assert_eq!(is_match_unbounded("(?i)A", "a"), Ok(true));
+        assert_eq!(is_match_unbounded("[(?<]", "<"), Ok(true));
+        assert_eq!(is_match_unbounded("a*?b", "aab"), Ok(true));
+        assert_eq!(is_match_unbounded("a{2}b{1,}c{1,3}", "aabc"), Ok(true));
+        assert_eq!(is_match_unbounded("x{a}", "x{a}"), Ok(true));
+    }
+
+    #[test]
+    fn cases_a_review_found_read_as_go_reads_them() {
+        for (pattern, text, expected) in [
+            ("^a{01}$", "a", false),
+            ("^a{01}$", "a{01}", true),
+            ("\\<a", "<a", true),
+            ("\\<a", "a", false),
+            ("^\\s$", "\u{b}", false),
+            ("^[\\s]$", "\u{b}", false),
+            ("^\\S$", "\u{b}", true),
+            ("[]a]", "]", true),
+            ("[^]a]", "]", false),
+            ("[[:alpha:]*]+", "a*", true),
+            ("\\x{41}*", "AA", true),
+            ("\\x{e9}", "é", true),
+        ] {
+            assert_eq!(
+                is_match_unbounded(pattern, text),
+                Ok(expected),
+                "{pattern} {text:?}"
+            );
+        }
+        for pattern in [
+            "[--a]",
+            "[a&&b]",
+            "[a~~b]",
+            "(?P<a.b>x)",
+            "(?P<é>x)",
+            "[\\S]",
+            "\\",
+        ] {
+            assert!(is_match_unbounded(pattern, "a").is_err(), "{pattern}");
+        }
+        let replace = |pattern, replacement, text| {
+            replace_all(pattern, replacement, text, &mut usize::MAX.clone())
+        };
+        assert_eq!(replace("(a)", "$1²", "a").as_deref(), Ok("a²"));
+        assert_eq!(replace("(a)", "${1²}", "a").as_deref(), Ok("${1²}"));
+    }
+
+    #[test]
+    fn every_search_spends_what_it_may_read() {
+        // `a(.*z)?` reads to the end of the text at each of its matches: a
+        // quadratic loop, stopped by the budget instead of taking seconds.
+        let text = "a".repeat(16 * 1024);
+        let mut budget = 256 * 1024;
+        assert!(replace_all("a(.*z)?", "", &text, &mut budget)
+            .unwrap_err()
+            .contains("256 KiB"));
+        let mut budget = 256 * 1024;
+        assert_eq!(
+            replace_all("b", "c", "abab", &mut budget).as_deref(),
+            Ok("acac")
+        );
+        assert!(budget > 256 * 1024 - 20);
     }
 
     #[test]
     fn a_replacement_cannot_grow_without_bound() {
         let text = "a".repeat(4000);
-        assert!(replace_all("", "0123456789", &text)
-            .unwrap_err()
-            .contains("longer than"));
+        assert!(
+            replace_all("", "0123456789", &text, &mut usize::MAX.clone())
+                .unwrap_err()
+                .contains("longer than")
+        );
     }
 }
