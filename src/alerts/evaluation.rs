@@ -4,7 +4,7 @@
 //! one `alerting::engine::step`; the others show what it stored.
 
 use crate::alerts::notifications::send;
-use crate::alerts::queries::evaluate_query;
+use crate::alerts::queries::{answer_template_queries, evaluate_query};
 use crate::browser::clock::now_seconds;
 use crate::browser::notifications::{
     notification_permission, play_alert_sound, show_browser_notification, sound_enabled,
@@ -16,6 +16,7 @@ use foresight_core::alerting::history::AlertHistory;
 use foresight_core::alerting::rule::{rule_keys, AlertRule};
 use foresight_core::alerting::silence::{prune_expired, Silence};
 use foresight_core::alerting::state_machine::RuleState;
+use foresight_core::alerting::template::TemplateData;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::NotifyTargets;
 use foresight_core::model::datasource::Datasource;
@@ -153,10 +154,16 @@ pub fn run_evaluation(
         spawn_local(async move {
             let now = at;
             let answer = evaluate_query(&datasource, &rule, now).await;
+            let mut templates = TemplateData {
+                external_labels: notify.with_value(|n| n.external_labels.clone()),
+                ..TemplateData::default()
+            };
+            if let Ok(answer) = &answer {
+                answer_template_queries(&datasource, &rule, answer, now, &mut templates).await;
+            }
             // Silences may have been changed in another tab.
             let mut muted = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
             prune_expired(&mut muted, now);
-            let external = notify.with_value(|n| n.external_labels.clone());
             let mut outcome = None;
             states.try_update(|all| {
                 history.try_update(|h| {
@@ -166,7 +173,7 @@ pub fn run_evaluation(
                         all.entry(key.clone()).or_default(),
                         h,
                         StepContext {
-                            external_labels: &external,
+                            templates: &templates,
                             sends_notifications: !notify.with_value(NotifyTargets::is_empty),
                             silences: &muted,
                             now,

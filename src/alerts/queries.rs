@@ -1,14 +1,16 @@
 //! The queries one evaluation of an alert rule asks Prometheus: the instant
 //! query of a threshold rule, or the history (and the reference a baseline
-//! needs) of an analytic condition. What the answers mean is decided in the
-//! core (`alerting::engine`, `alerting::analytic_condition`).
+//! needs) of an analytic condition, then the queries its templates call. What
+//! the answers mean, and which queries to run, is decided in the core
+//! (`alerting::engine`, `alerting::analytic_condition`).
 
 use crate::browser::prometheus_client::{fetch_query, fetch_query_range};
 use foresight_core::alerting::analytic_condition::{
     align_reference, analytic_answers, history_window, reference_window,
 };
-use foresight_core::alerting::engine::{instant_samples, Answer};
+use foresight_core::alerting::engine::{instant_samples, template_queries_to_run, Answer};
 use foresight_core::alerting::rule::AlertRule;
+use foresight_core::alerting::template::TemplateData;
 use foresight_core::model::datasource::Datasource;
 use foresight_core::query::prometheus_response::QueryData;
 use foresight_core::query::series::Series;
@@ -69,8 +71,37 @@ pub async fn evaluate_query(
             had_data: !series.is_empty(),
         });
     }
-    let answer = fetch_query(datasource, &rule.expr, now, None)
+    instant_answer(datasource, &rule.expr, now).await
+}
+
+/// An instant query's samples at `time`: one request path for a rule's
+/// query and its templates' queries alike.
+async fn instant_answer(datasource: &Datasource, query: &str, time: f64) -> Result<Answer, String> {
+    let answer = fetch_query(datasource, query, time, None)
         .await
         .map_err(|error| error.to_string())?;
     instant_samples(answer.data)
+}
+
+/// Runs the queries the rule's templates call for the alerts of `answer`, at
+/// the evaluation time `now` (a later round asks what depends on an earlier
+/// answer), and puts each answer, or why it failed, in `templates` for the
+/// step to render with.
+pub async fn answer_template_queries(
+    datasource: &Datasource,
+    rule: &AlertRule,
+    answer: &Answer,
+    now: f64,
+    templates: &mut TemplateData,
+) {
+    loop {
+        let queries = template_queries_to_run(rule, answer, templates);
+        if queries.is_empty() {
+            return;
+        }
+        for query in queries {
+            let answer = instant_answer(datasource, &query, now).await;
+            templates.answer(query, answer.map(|answer| answer.samples));
+        }
+    }
 }

@@ -106,7 +106,7 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
                                         AlertState::Inactive => alert.resolved_at.unwrap_or(alert.active_at),
                                         AlertState::Pending => alert.active_at,
                                     };
-                                    let annotations = rule.render_annotations(&alert.template_labels(rule.labels.keys().cloned()), alert.value, &external_labels.get_value());
+                                    let annotations = rule.annotations_of(alert, &external_labels.get_value());
                                     let summary = annotations.get("summary").cloned().unwrap_or_default();
                                     let details = annotations
                                         .iter()

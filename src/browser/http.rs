@@ -1,6 +1,5 @@
-//! Plain HTTP from the page: requests built with gloo-net, sent through the
-//! browser's `fetch` by a bounded reader (gloo-net reads whole answers, with
-//! no time or size limit): the app's own files, notification deliveries and,
+//! Plain HTTP from the page, through the browser's `fetch` and a bounded
+//! reader: the app's own files, notification deliveries and,
 //! through `prometheus_client` (which shares identical requests), queries.
 //! Every request gives up after a while and reads no more than a bounded
 //! answer. Also the browser's own deflate streams, for dashboards carried in
@@ -27,25 +26,12 @@ pub fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
-/// A GET of `url`, or a POST of `json_body` to it as `application/json`.
-fn build_request(url: &str, json_body: Option<&str>) -> Result<web_sys::Request, gloo_net::Error> {
-    let request = match json_body {
-        Some(body) => gloo_net::http::Request::post(url)
-            .header("Content-Type", "application/json")
-            .body(body)?,
-        None => gloo_net::http::Request::get(url).build()?,
-    };
-    Ok(request.into())
-}
-
-/// Starts a bounded fetch (see [`build_request`]): a promise of `[status,
-/// text]`, rejected with the name of a [`FetchFailure`]. A request the browser
-/// cannot even build (a malformed address) gets no answer, as a refused one.
+/// Starts a bounded fetch: a GET of `url`, or a POST of `json_body` to it as
+/// `application/json`. A promise of `[status, text]`, rejected with the name
+/// of a [`FetchFailure`]; a request the browser cannot even build (a
+/// malformed address) gets no answer, as a refused one.
 pub fn start_fetch(url: &str, json_body: Option<&str>) -> js_sys::Promise {
-    match build_request(url, json_body) {
-        Ok(request) => fetch_bounded(&request, MAX_ANSWER_BYTES as f64, ANSWER_TIMEOUT_MS),
-        Err(_) => js_sys::Promise::reject(&JsValue::from_str("none")),
-    }
+    fetch_bounded(url, json_body, MAX_ANSWER_BYTES as f64, ANSWER_TIMEOUT_MS)
 }
 
 /// Why a promise from [`start_fetch`] was rejected.
@@ -72,7 +58,7 @@ pub async fn fetch_text(url: &str, json_body: Option<&str>) -> Result<(u16, Stri
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export async function fetchBounded(request, limit, ms) {
+export async function fetchBounded(url, body, limit, ms) {
   // One controller ends the request wherever it is: on time-out, past the
   // size limit, and once done (freeing the connection when reading stopped early).
   const abort = new AbortController();
@@ -80,7 +66,8 @@ export async function fetchBounded(request, limit, ms) {
   const timer = setTimeout(() => { late = true; abort.abort(); }, ms);
   let stage = "none";
   try {
-    const response = await fetch(request, { signal: abort.signal });
+    const init = body == null ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body };
+    const response = await fetch(url, { ...init, signal: abort.signal });
     stage = "cut";
     // Refused on its announced length before any of it is read.
     if (+response.headers.get("content-length") > limit) throw "large";
@@ -150,11 +137,12 @@ export async function inflateRaw(view, limit) {
   return joined;
 }"#)]
 extern "C" {
-    /// `fetch` that gives up after `ms` and reads at most `limit` bytes: a
-    /// promise of `[status, text]`, rejected with `none` (no answer), `cut`
-    /// (the answer broke off), `timeout` or `large`.
+    /// `fetch` (a GET, or a POST of a JSON body) that gives up after `ms`
+    /// and reads at most `limit` bytes: a promise of `[status, text]`,
+    /// rejected with `none` (no answer, or an address `fetch` refuses),
+    /// `cut` (the answer broke off), `timeout` or `large`.
     #[wasm_bindgen(js_name = fetchBounded)]
-    fn fetch_bounded(request: &web_sys::Request, limit: f64, ms: u32) -> js_sys::Promise;
+    fn fetch_bounded(url: &str, body: Option<&str>, limit: f64, ms: u32) -> js_sys::Promise;
     /// Whether the browser has raw-deflate `CompressionStream` and `DecompressionStream`.
     #[wasm_bindgen(js_name = compressionStreams)]
     fn compression_streams() -> bool;

@@ -2,12 +2,13 @@
 //! and the Prometheus rule-file export) and the rule editor, which checks
 //! templates and settings as you type and previews what the rule says now.
 
-use crate::alerts::queries::evaluate_query;
+use crate::alerts::queries::{answer_template_queries, evaluate_query};
 use crate::browser::clipboard::download_text;
 use crate::browser::clock::now_ms;
 use crate::editor::rule_file_import::RuleFileImporter;
 use crate::hooks::latest_load::LatestLoad;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
+use foresight_core::alerting::template::TemplateData;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::foundation::units::Unit;
 use foresight_core::model::dashboard::{BaselineKind, NotifyTargets, Sensitivity};
@@ -287,24 +288,32 @@ pub fn RuleEditor(
         preview.set(Some(Ok(Vec::new())));
         let load = preview_load.start();
         spawn_local(async move {
-            let outcome = evaluate_query(&datasource, &rule, now_ms() as f64 / 1000.0)
-                .await
-                .map(|answer| {
-                    rule.outputs(&answer.samples, &external_labels)
+            let now = now_ms() as f64 / 1000.0;
+            let mut templates = TemplateData {
+                external_labels,
+                ..TemplateData::default()
+            };
+            let outcome = match evaluate_query(&datasource, &rule, now).await {
+                Ok(answer) => {
+                    answer_template_queries(&datasource, &rule, &answer, now, &mut templates).await;
+                    Ok(rule
+                        .outputs_with(&answer.samples, &templates)
                         .into_iter()
                         .map(|output| {
                             let summary = rule
-                                .render_annotations(
+                                .render_annotations_with(
                                     &output.series_labels,
                                     output.value,
-                                    &external_labels,
+                                    &templates,
                                 )
                                 .remove("summary")
                                 .unwrap_or_default();
                             (output.labels, output.value, summary)
                         })
-                        .collect()
-                });
+                        .collect())
+                }
+                Err(message) => Err(message),
+            };
             if load.is_newest() {
                 preview.try_set(Some(outcome));
             }

@@ -4,15 +4,19 @@
 //! hourly series and prints MASE, sMAPE, coverage and MSIS beside seasonal naive.
 //! `benchmarks rule-files FILE_OR_DIR…` — imports Prometheus rule files and
 //! prints the share of alerting rules imported, and why the others were not.
+//! `benchmarks template-budget` — times evaluations of rules with hostile
+//! templates, for one alert and for a thousand.
 
 #[cfg(feature = "augurs")]
 mod augurs_models;
 mod m4_benchmark;
 mod nab_benchmark;
 mod rule_file_import;
+mod template_budget;
 
 const USAGE: &str = "usage: benchmarks m4 HOURLY_TRAIN_CSV
        benchmarks rule-files FILE_OR_DIR...  (imports Prometheus rule files, reports the share)
+       benchmarks template-budget  (times evaluations of rules with hostile templates)
        benchmarks nab NAB_DIR [--out DIR] [detector options]
   NAB_DIR  folder with combined_windows.json and the category folders of CSV files
   --seasonal calendar (default)  also judge each point against the same phase one day or
@@ -33,6 +37,7 @@ fn main() {
         Some("nab") => nab_benchmark::run(&args[1..]),
         Some("m4") => m4_benchmark::run(&args[1..]),
         Some("rule-files") => rule_file_import::run(&args[1..]),
+        Some("template-budget") => template_budget::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     if let Err(message) = outcome {

@@ -374,9 +374,7 @@ fn compare_with_promtool(
             // present: the instant vector of that minute.
             let mut context = TemplateData::default();
             let present = last_present.get(&alert.labels).copied().unwrap_or(t);
-            context
-                .query_answers
-                .insert(QUERYABLE.to_string(), Ok(answers_at[present].clone()));
+            context.answer(QUERYABLE.to_string(), Ok(answers_at[present].clone()));
             let annotations = alert_rule.render_annotations_with(
                 &alert.template_labels(alert_rule.labels.keys().cloned()),
                 alert.value,

@@ -46,7 +46,11 @@ fn rules(opens: f64, closes: f64) -> Vec<AlertRule> {
             "expr": format!("sum by (endpoint) (http_requests_total{{job=\"sample-service\"}}) > 0 and on() vector(time()) > {opens}"),
             "for": "4s", "interval": "2s",
             "labels": {"team": "web"},
-            "annotations": {"summary": "{{ $labels.endpoint }} is serving{{ $labels.team }}"}
+            "annotations": {
+                "summary": "{{ $labels.endpoint }} is serving{{ $labels.team }}",
+                // A `query` run against the datasource, built from the alert's labels.
+                "description": "{{ with printf \"http_requests_total{job='sample-service',endpoint='%s'}\" $labels.endpoint | query }}{{ . | first | label \"job\" }} answers {{ . | first | label \"endpoint\" }}{{ end }}"
+            }
         },
         {
             "name": "RequestsForecast",
@@ -334,13 +338,28 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         &e2e::http_get(&format!("{}/api/v1/alerts", prometheus.base_url())).unwrap(),
     )
     .unwrap();
-    let server_summary = alerts["data"]["alerts"]
+    let server_alert = alerts["data"]["alerts"]
         .as_array()
         .unwrap()
         .iter()
         .find(|a| a["labels"]["alertname"] == "PerEndpoint" && a["labels"]["endpoint"] == "/hello")
-        .map(|a| a["annotations"]["summary"].as_str().unwrap().to_string())
         .expect("Prometheus has PerEndpoint for /hello");
+    let server_summary = server_alert["annotations"]["summary"].as_str().unwrap();
+    // The template's query, run by Prometheus's ruler and by the page.
+    let server_description = server_alert["annotations"]["description"].as_str().unwrap();
+    assert_eq!(server_description, "sample-service answers /hello");
+    let page_descriptions = browser
+        .script(r#"return [...document.querySelectorAll('[data-alert-rule="PerEndpoint"] .alert-annotation-text')].map(e => e.textContent);"#)
+        .await
+        .unwrap();
+    assert!(
+        page_descriptions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str() == Some(format!("description: {server_description}").as_str())),
+        "{server_description:?} in {page_descriptions}"
+    );
     let page_summaries = browser
         .script(r#"return [...document.querySelectorAll('[data-alert-rule="PerEndpoint"] .alert-summary')].map(e => e.textContent);"#)
         .await
@@ -350,7 +369,7 @@ async fn the_page_and_the_prometheus_ruler_agree() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|s| s.as_str() == Some(server_summary.as_str())),
+            .any(|s| s.as_str() == Some(server_summary)),
         "{server_summary:?} in {page_summaries}"
     );
     // The server's state beside the page's.

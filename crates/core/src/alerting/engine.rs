@@ -1,6 +1,7 @@
 //! The alert engine as the page runs it, minus the clock, the fetch, the lock
 //! and the view: when each rule is due ([`EvaluationSchedule`]), what an
-//! instant answer means to a rule ([`instant_samples`]), and one evaluation
+//! instant answer means to a rule ([`instant_samples`]), which queries its
+//! templates need ([`template_queries_to_run`]), and one evaluation
 //! step ([`step`]): the rule's outputs through the state machine, the alerts
 //! due to be sent (silences applied), the browser notices for alerts that
 //! start firing, the history, and the rule's health.
@@ -10,6 +11,8 @@ use super::notify::{due_alerts, Outgoing};
 use super::rule::{rule_keys, AlertRule, Condition};
 use super::silence::{is_silenced, Silence};
 use super::state_machine::{AlertState, RuleState, Transition};
+use super::template::TemplateData;
+use crate::foundation::limits::MAX_EVALUATION_TEMPLATE_QUERIES;
 use crate::foundation::ordered::SortedMap;
 use crate::query::prometheus_response::QueryData;
 use crate::query::series::Labels;
@@ -80,8 +83,11 @@ pub struct StepOutcome {
 /// Where the step sends and what it knows besides the rule and its answer.
 #[derive(Debug, Clone, Copy)]
 pub struct StepContext<'a> {
-    /// Labels of this Foresight, as Prometheus's `external_labels`.
-    pub external_labels: &'a Labels,
+    /// What the rule's templates see besides each alert's series and value:
+    /// the external labels (Prometheus's `external_labels`, also added to
+    /// every alert sent) and URL, the answers to their queries (see
+    /// [`template_queries_to_run`]), and the evaluation's shared budget.
+    pub templates: &'a TemplateData,
     /// Whether the dashboard has notification targets (no targets: nothing is due).
     pub sends_notifications: bool,
     /// The silences in force (expired ones mute nothing).
@@ -113,15 +119,27 @@ pub fn step(
             }
         }
     };
-    let outputs = rule.outputs(&answer.samples, context.external_labels);
+    let external_labels = &context.templates.external_labels;
+    let outputs = rule.outputs_with(&answer.samples, context.templates);
     let transitions = state.evaluate_outputs(
         now,
         &outputs,
         rule.for_seconds().unwrap_or(0.0),
         rule.keep_firing_for_seconds().unwrap_or(0.0),
     );
+    // As Prometheus, each alert present now gets its annotations rendered
+    // now; one absent (kept firing, resolved) keeps those of its last presence.
+    for output in &outputs {
+        if let Some(alert) = state.alert_mut(&output.labels) {
+            alert.annotations = Some(rule.render_annotations_with(
+                &output.series_labels,
+                output.value,
+                context.templates,
+            ));
+        }
+    }
     let mut due = if context.sends_notifications {
-        due_alerts(rule, state, now, context.external_labels)
+        due_alerts(rule, state, now, external_labels)
     } else {
         Vec::new()
     };
@@ -130,17 +148,9 @@ pub fn step(
         .iter()
         .filter(|t| t.to == AlertState::Firing && !is_silenced(context.silences, &t.labels, now))
         .map(|transition| {
-            // The last, as the state machine keeps the last of a repeated label set.
-            let output = outputs
-                .iter()
-                .rev()
-                .find(|output| output.labels == transition.labels);
-            let (series_labels, value) = output.map_or((&transition.labels, f64::NAN), |o| {
-                (&o.series_labels, o.value)
-            });
-            let body = rule
-                .render_annotations(series_labels, value, context.external_labels)
-                .remove("summary")
+            let body = state
+                .alert(&transition.labels)
+                .and_then(|alert| alert.annotations.as_ref()?.get("summary").cloned())
                 .unwrap_or_else(|| describe_labels(&transition.labels));
             FiringNotice {
                 title: format!("[FIRING] {}", rule.name),
@@ -162,6 +172,32 @@ pub fn step(
         due,
         notices,
     }
+}
+
+// The refusal below names the cap as written.
+const _: () = assert!(MAX_EVALUATION_TEMPLATE_QUERIES == 32);
+
+/// The queries the rule's templates need answered before [`step`] can render
+/// the alerts of `answer`, within the evaluation's cap: the caller runs them
+/// at the evaluation time, puts each answer (or why it failed) in
+/// `templates` ([`TemplateData::answer`]), and asks again until this is empty (a later
+/// query may depend on an earlier answer). Those past the cap are answered
+/// here with why they did not run.
+pub fn template_queries_to_run(
+    rule: &AlertRule,
+    answer: &Answer,
+    templates: &mut TemplateData,
+) -> Vec<String> {
+    let mut wanted = rule.template_queries(&answer.samples, templates);
+    let room =
+        MAX_EVALUATION_TEMPLATE_QUERIES.saturating_sub(templates.query_answers.borrow().len());
+    for refused in wanted.split_off(room.min(wanted.len())) {
+        templates.answer(
+            refused,
+            Err("not run: one evaluation runs at most 32 template queries".into()),
+        );
+    }
+    wanted
 }
 
 /// Labels as `name="value", …`, without the alert name.
@@ -245,7 +281,7 @@ mod tests {
         state: RuleState,
         history: AlertHistory,
         silences: Vec<Silence>,
-        external: Labels,
+        templates: TemplateData,
         sends: bool,
     }
 
@@ -255,7 +291,7 @@ mod tests {
                 state: RuleState::default(),
                 history: AlertHistory::default(),
                 silences: Vec::new(),
-                external: Labels::new(),
+                templates: TemplateData::default(),
                 sends: true,
             }
         }
@@ -272,7 +308,7 @@ mod tests {
                 &mut self.state,
                 &mut self.history,
                 StepContext {
-                    external_labels: &self.external,
+                    templates: &self.templates,
                     sends_notifications: self.sends,
                     silences: &self.silences,
                     now,
@@ -390,7 +426,7 @@ mod tests {
         let mut rule = rule();
         rule.for_duration = None;
         let mut run = Run::new();
-        run.external = labels(&[("cluster", "eu-1")]);
+        run.templates.external_labels = labels(&[("cluster", "eu-1")]);
         let outcome = run.step(&rule, answer(0.9), 60.0);
         assert_eq!(
             outcome.due[0].labels.get("cluster").map(String::as_str),
@@ -452,5 +488,142 @@ mod tests {
         let mut schedule = EvaluationSchedule::default();
         assert_eq!(schedule.due(&rules, 100.0), [(0, 60.0), (1, 60.0)]);
         assert!(schedule.due(&rules, 110.0).is_empty());
+    }
+
+    /// Runs the loop the page runs before a step: the template queries asked
+    /// for, answered by `answer_of`, until none is left. Returns them in order.
+    fn answer_template_queries(
+        rule: &AlertRule,
+        answer: &Answer,
+        templates: &mut TemplateData,
+        answer_of: impl Fn(&str) -> super::super::template::QueryAnswer,
+    ) -> Vec<String> {
+        let mut asked = Vec::new();
+        loop {
+            let queries = template_queries_to_run(rule, answer, templates);
+            if queries.is_empty() {
+                return asked;
+            }
+            for query in queries {
+                templates.answer(query.clone(), answer_of(&query));
+                asked.push(query);
+            }
+        }
+    }
+
+    #[test]
+    fn template_queries_run_before_the_step_and_their_answers_stay_with_the_alert() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        rule.keep_firing_for = Some("5m".into());
+        rule.annotations.insert(
+            "summary".into(),
+            r#"{{ $labels.job }}: {{ printf "up{job='%s'}" $labels.job | query | first | value }} up of {{ query "count(up)" | first | value }}"#.into(),
+        );
+        let two = Answer {
+            samples: vec![
+                (labels(&[("job", "api")]), 0.9),
+                (labels(&[("job", "db")]), 0.8),
+            ],
+            had_data: true,
+        };
+        let mut run = Run::new();
+        let asked = answer_template_queries(&rule, &two, &mut run.templates, |query| {
+            let value = if query == "count(up)" { 7.0 } else { 1.0 };
+            Ok(vec![(Labels::new(), value)])
+        });
+        // The second query of the template is asked once the first is answered.
+        assert_eq!(asked, ["up{job='api'}", "up{job='db'}", "count(up)"]);
+        let outcome = run.step(&rule, Ok(two), 60.0);
+        assert_eq!(outcome.notices[0].body, "api: 1 up of 7");
+        assert_eq!(outcome.due[1].annotations["summary"], "db: 1 up of 7");
+        // The series went away and the alerts keep firing: their annotations are
+        // those of their last presence, not rendered again without the answers.
+        run.templates = TemplateData::default();
+        let gone = Answer {
+            samples: Vec::new(),
+            had_data: false,
+        };
+        assert!(template_queries_to_run(&rule, &gone, &mut run.templates).is_empty());
+        run.step(&rule, Ok(gone), 120.0);
+        let kept = run.state.alert(&outcome.due[0].labels).unwrap();
+        assert!(kept.is_recovering());
+        assert_eq!(
+            kept.annotations.as_ref().unwrap()["summary"],
+            "api: 1 up of 7"
+        );
+        assert_eq!(
+            rule.annotations_of(kept, &Labels::new())["summary"],
+            "api: 1 up of 7"
+        );
+    }
+
+    #[test]
+    fn a_failed_template_query_reads_as_prometheus_says_and_the_cap_is_named() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        rule.annotations.insert(
+            "summary".into(),
+            r#"{{ printf "up{i='%s'}" $labels.i | query | first | value }}"#.into(),
+        );
+        let many = Answer {
+            samples: (0..40)
+                .map(|i| (labels(&[("i", &format!("{i:02}"))]), 1.0))
+                .collect(),
+            had_data: true,
+        };
+        let mut run = Run::new();
+        let asked = answer_template_queries(&rule, &many, &mut run.templates, |_| {
+            Err("server error (503)".into())
+        });
+        assert_eq!(asked.len(), 32);
+        let outcome = run.step(&rule, Ok(many), 60.0);
+        assert_eq!(outcome.due.len(), 40);
+        assert_eq!(
+            outcome.due[0].annotations["summary"],
+            r#"<error expanding template: query "up{i='00'}": server error (503)>"#
+        );
+        assert_eq!(
+            outcome.due[39].annotations["summary"],
+            r#"<error expanding template: query "up{i='39'}": not run: one evaluation runs at most 32 template queries>"#
+        );
+    }
+
+    #[test]
+    fn the_renderings_of_one_evaluation_share_a_budget() {
+        // Each alert's template is within a rendering's caps, but a thousand
+        // alerts would take a thousand times as long: the evaluation stops them.
+        let mut rule = rule();
+        rule.for_duration = None;
+        rule.annotations.insert(
+            "summary".into(),
+            r#"{{ range $i := args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ if match "(a|b)*c" "abababababababababababababababababababab" }}x{{ end }}{{ end }}{{ end }}{{ end }}"#.into(),
+        );
+        let one = Answer {
+            samples: vec![(labels(&[("job", "api")]), 1.0)],
+            had_data: true,
+        };
+        let alone = Run::new().step(&rule, Ok(one), 60.0);
+        let summary = &alone.due[0].annotations["summary"];
+        assert!(!summary.contains("error"), "{summary}");
+        let thousand = Answer {
+            samples: (0..1000)
+                .map(|i| (labels(&[("i", &i.to_string())]), 1.0))
+                .collect(),
+            had_data: true,
+        };
+        let mut run = Run::new();
+        let outcome = run.step(&rule, Ok(thousand), 60.0);
+        let stopped: Vec<&Outgoing> = outcome
+            .due
+            .iter()
+            .filter(|alert| alert.annotations["summary"].contains("per rule evaluation"))
+            .collect();
+        assert!(
+            outcome.due.len() == 1000 && stopped.len() > 900,
+            "{}",
+            stopped.len()
+        );
+        assert!(run.templates.spent.regex_bytes.get() <= 256 * 1024 + 64);
     }
 }

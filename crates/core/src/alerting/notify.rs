@@ -77,11 +77,7 @@ pub fn due_alerts(
         }
         due.push(Outgoing {
             labels,
-            annotations: rule.render_annotations(
-                &alert.template_labels(rule.labels.keys().cloned()),
-                alert.value,
-                external_labels,
-            ),
+            annotations: rule.annotations_of(alert, external_labels),
             firing,
             starts_at: alert.fired_at.unwrap_or(alert.active_at),
             ends_at: if firing {

@@ -2,7 +2,7 @@
 //! query's answer (one labelled output per series, as Prometheus does), the
 //! backtest over past data, and the export to a Prometheus rule file.
 
-use super::state_machine::{AlertOutput, AlertState, RuleState};
+use super::state_machine::{Alert, AlertOutput, AlertState, RuleState};
 use super::template::{Template, TemplateData};
 use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
@@ -328,35 +328,53 @@ impl AlertRule {
     /// `__name__`), the rule's labels (templated; one that renders empty is
     /// dropped), and `alertname`; templates see the series' own labels.
     pub fn outputs(&self, answer: &[(Labels, f64)], external_labels: &Labels) -> Vec<AlertOutput> {
-        answer
-            .iter()
-            .filter(|(_, value)| match self.condition {
-                Condition::Threshold {
-                    op,
-                    value: threshold,
-                } => op.holds(*value, threshold),
-                // Analytic answers hold only the series that meet the condition.
-                _ => true,
-            })
+        let context = TemplateData {
+            external_labels: external_labels.clone(),
+            ..TemplateData::default()
+        };
+        self.outputs_with(answer, &context)
+    }
+
+    /// The series of `answer` the rule's condition keeps.
+    fn matching<'a>(
+        &'a self,
+        answer: &'a [(Labels, f64)],
+    ) -> impl Iterator<Item = &'a (Labels, f64)> + 'a {
+        answer.iter().filter(|(_, value)| match self.condition {
+            Condition::Threshold {
+                op,
+                value: threshold,
+            } => op.holds(*value, threshold),
+            // Analytic answers hold only the series that meet the condition.
+            _ => true,
+        })
+    }
+
+    /// [`Self::outputs`] with the whole context: external labels and URL,
+    /// the answers to the label templates' queries, the evaluation's budget.
+    pub fn outputs_with(
+        &self,
+        answer: &[(Labels, f64)],
+        context: &TemplateData,
+    ) -> Vec<AlertOutput> {
+        let templates = parse_all(&self.labels);
+        self.matching(answer)
             .map(|(series_labels, value)| {
                 let mut labels: Labels = series_labels.clone();
                 labels.remove("__name__");
                 let data = TemplateData {
                     labels: series_labels.clone(),
-                    external_labels: external_labels.clone(),
                     value: *value,
-                    ..TemplateData::default()
+                    ..context.clone()
                 };
-                for (name, text) in &self.labels {
-                    let rendered = Template::parse(text)
-                        .and_then(|t| t.render(&data))
-                        .unwrap_or_else(|e| format!("<error expanding template: {e}>"));
+                for (name, template) in &templates {
+                    let rendered = rendered(template, &data);
                     // As in Prometheus, a label that renders empty is no label
                     // (it also removes the series' label of that name).
                     if rendered.is_empty() {
-                        labels.remove(name);
+                        labels.remove(*name);
                     } else {
-                        labels.insert(name.clone(), rendered);
+                        labels.insert((*name).clone(), rendered);
                     }
                 }
                 labels.insert("alertname".into(), self.name.clone());
@@ -397,39 +415,56 @@ impl AlertRule {
             value,
             ..context.clone()
         };
-        self.annotations
-            .iter()
-            .map(|(name, text)| {
-                let rendered = Template::parse(text)
-                    .and_then(|t| t.render(&data))
-                    .unwrap_or_else(|e| format!("<error expanding template: {e}>"));
-                (name.clone(), rendered)
-            })
+        parse_all(&self.annotations)
+            .into_iter()
+            .map(|(name, template)| (name.clone(), rendered(&template, &data)))
             .collect()
     }
 
-    /// The queries the annotations still need answered for this alert (one
-    /// per annotation at a time: a later query may depend on an earlier
-    /// answer). Empty when every answer is in the context.
-    pub fn annotation_queries(
+    /// An alert's annotations: as rendered at its last evaluation, or (an
+    /// alert stored before they were kept) rendered now.
+    pub fn annotations_of(
         &self,
-        series_labels: &Labels,
-        value: f64,
+        alert: &Alert,
+        external_labels: &Labels,
+    ) -> SortedMap<String, String> {
+        alert.annotations.clone().unwrap_or_else(|| {
+            self.render_annotations(
+                &alert.template_labels(self.labels.keys().cloned()),
+                alert.value,
+                external_labels,
+            )
+        })
+    }
+
+    /// The queries the rule's templates still need answered to render the
+    /// alerts of `answer` (each template one at a time: a later query may
+    /// depend on an earlier answer). Empty when every answer is in `context`.
+    pub fn template_queries(
+        &self,
+        answer: &[(Labels, f64)],
         context: &TemplateData,
     ) -> Vec<String> {
-        let data = TemplateData {
-            labels: series_labels.clone(),
-            value,
-            ..context.clone()
-        };
-        let mut queries: Vec<String> = self
-            .annotations
+        let templates: Vec<Template> = self
+            .labels
             .values()
+            .chain(self.annotations.values())
             .filter_map(|text| Template::parse(text).ok())
             .filter(Template::uses_queries)
-            .filter_map(|template| template.next_query(&data))
             .collect();
-        queries.sort();
+        let mut queries = Vec::new();
+        if templates.is_empty() {
+            return queries;
+        }
+        for (series_labels, value) in self.matching(answer) {
+            let data = TemplateData {
+                labels: series_labels.clone(),
+                value: *value,
+                ..context.clone()
+            };
+            queries.extend(templates.iter().filter_map(|t| t.next_query(&data)));
+        }
+        queries.sort_unstable();
         queries.dedup();
         queries
     }
@@ -642,6 +677,23 @@ pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<Strin
         }
     }
     Ok(text)
+}
+
+/// Each template of a rule's labels or annotations, parsed once.
+fn parse_all(texts: &SortedMap<String, String>) -> Vec<(&String, Result<Template, String>)> {
+    texts
+        .iter()
+        .map(|(name, text)| (name, Template::parse(text)))
+        .collect()
+}
+
+/// A template's rendering, or Prometheus's text for a template that failed.
+fn rendered(template: &Result<Template, String>, data: &TemplateData) -> String {
+    template
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|t| t.render(data))
+        .unwrap_or_else(|e| format!("<error expanding template: {e}>"))
 }
 
 #[cfg(test)]

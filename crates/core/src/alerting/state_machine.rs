@@ -61,6 +61,11 @@ pub struct Alert {
     /// templates see as `$labels` (a rule label does not replace them).
     #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
     pub series_labels: Labels,
+    /// Its annotations as rendered when its series was last present, as
+    /// Prometheus keeps them (a template's `query` ran then). An alert stored
+    /// before they were kept has none: they are rendered when shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<SortedMap<String, String>>,
 }
 
 /// What a rule makes of one series of its query's answer.
@@ -150,6 +155,16 @@ impl RuleState {
         transitions
     }
 
+    /// The alert of this label set, if the rule has one.
+    pub fn alert(&self, labels: &Labels) -> Option<&Alert> {
+        self.alerts.get(&key(labels))
+    }
+
+    /// The alert of this label set, if the rule has one.
+    pub fn alert_mut(&mut self, labels: &Labels) -> Option<&mut Alert> {
+        self.alerts.get_mut(&key(labels))
+    }
+
     pub fn evaluate(
         &mut self,
         now: f64,
@@ -189,6 +204,7 @@ impl RuleState {
                             keep_firing_since: None,
                             last_sent_at: None,
                             series_labels: Labels::new(),
+                            annotations: None,
                         },
                     ));
                     transitions.push(Transition {

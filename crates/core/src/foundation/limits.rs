@@ -45,6 +45,20 @@ pub const MAX_TEMPLATE_QUERIES: usize = 8;
 /// apart) that the `match` and `reReplaceAll` of one rendering read: the
 /// slowest pattern that compiles reads it in about a second.
 pub const MAX_TEMPLATE_REGEX_BYTES: usize = 256 * 1024;
+/// What the templates of one rule evaluation spend together (every alert's
+/// labels and annotations, and finding the queries they need), on top of
+/// each rendering's caps above: a rule with hundreds of alerts, each with a
+/// few templates, would otherwise take a rendering's worst case hundreds of
+/// times over. Steps:
+pub const MAX_EVALUATION_TEMPLATE_STEPS: usize = 1_000_000;
+/// Text made on the way, together.
+pub const MAX_EVALUATION_TEMPLATE_WORK_BYTES: usize = 8 * 1024 * 1024;
+/// Text read by regular expressions, together: as much as one rendering
+/// may read (the slowest pattern reads it in under a second, an ordinary
+/// one in milliseconds), however many alerts the rule has.
+pub const MAX_EVALUATION_REGEX_BYTES: usize = 256 * 1024;
+/// `query` calls one rule evaluation runs for its templates, each a request.
+pub const MAX_EVALUATION_TEMPLATE_QUERIES: usize = 32;
 /// Characters of one template's text.
 pub const MAX_TEMPLATE_CHARS: usize = 64 * 1024;
 /// Width or precision in a template's `printf` verb (`%.2f`, `%10s`).

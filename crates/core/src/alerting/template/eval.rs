@@ -10,6 +10,7 @@ use super::TemplateData;
 use crate::alerting::go_fmt::{self, GoValue};
 use crate::foundation::float_text::parse_f64;
 use crate::foundation::limits::{
+    MAX_EVALUATION_REGEX_BYTES, MAX_EVALUATION_TEMPLATE_STEPS, MAX_EVALUATION_TEMPLATE_WORK_BYTES,
     MAX_TEMPLATE_QUERIES, MAX_TEMPLATE_REGEX_BYTES, MAX_TEMPLATE_STEPS, MAX_TEMPLATE_WORK_BYTES,
 };
 use crate::query::series::Labels;
@@ -45,7 +46,18 @@ const _: () = assert!(
         && MAX_TEMPLATE_QUERIES == 8
         && MAX_TEMPLATE_REGEX_BYTES == 256 * 1024
         && crate::foundation::limits::MAX_TEMPLATE_OUTPUT_BYTES == 16 * 1024
+        && MAX_EVALUATION_TEMPLATE_STEPS == 1_000_000
+        && MAX_EVALUATION_TEMPLATE_WORK_BYTES == 8 * 1024 * 1024
+        && MAX_EVALUATION_REGEX_BYTES == 256 * 1024
 );
+
+/// Adds `amount` to a count shared by an evaluation's renderings; whether it
+/// is still within `cap`.
+fn charge(shared: &std::cell::Cell<usize>, amount: usize, cap: usize) -> bool {
+    let total = shared.get().saturating_add(amount);
+    shared.set(total);
+    total <= cap
+}
 
 pub(crate) struct State<'a> {
     data: &'a TemplateData,
@@ -110,6 +122,11 @@ impl<'a> State<'a> {
         if self.steps > MAX_TEMPLATE_STEPS {
             return Err("the template takes more than 100,000 steps".into());
         }
+        if !charge(&self.data.spent.steps, 1, MAX_EVALUATION_TEMPLATE_STEPS) {
+            return Err(
+                "the rule's templates take more than 1,000,000 steps in one evaluation".into(),
+            );
+        }
         Ok(())
     }
 
@@ -119,6 +136,16 @@ impl<'a> State<'a> {
         self.work += bytes;
         if self.work > MAX_TEMPLATE_WORK_BYTES {
             return Err("the template makes more than 1 MiB of text on the way".into());
+        }
+        if !charge(
+            &self.data.spent.work,
+            bytes,
+            MAX_EVALUATION_TEMPLATE_WORK_BYTES,
+        ) {
+            return Err(
+                "the rule's templates make more than 8 MiB of text on the way in one evaluation"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -463,7 +490,11 @@ impl<'a> State<'a> {
             &[Kind::Text, Kind::Text, Kind::Text]
         };
         let texts: Vec<&str> = expect(function, args, kinds)?.iter().map(text_of).collect();
-        let mut budget = MAX_TEMPLATE_REGEX_BYTES - self.regex_bytes;
+        // The smaller of this rendering's budget and the evaluation's.
+        let shared = &self.data.spent.regex_bytes;
+        let mut budget = (MAX_TEMPLATE_REGEX_BYTES - self.regex_bytes)
+            .min(MAX_EVALUATION_REGEX_BYTES.saturating_sub(shared.get()));
+        let before = budget;
         let value = if function == Func::Match {
             super::regex::is_match(texts[0], texts[1], &mut budget)
                 .map(Value::Bool)
@@ -473,7 +504,8 @@ impl<'a> State<'a> {
                 .map(Value::owned)
                 .map_err(|e| format!("error calling reReplaceAll: {e}"))
         };
-        self.regex_bytes = MAX_TEMPLATE_REGEX_BYTES - budget;
+        self.regex_bytes += before - budget;
+        charge(shared, before - budget, MAX_EVALUATION_REGEX_BYTES);
         let value = value?;
         if let Value::Text(_) = value {
             self.spend(value.weight()).map_err(|stop| match stop {
@@ -488,7 +520,8 @@ impl<'a> State<'a> {
         if let Some((_, samples)) = self.answers.iter().find(|(q, _)| q == query) {
             return Ok(Value::Vector(samples.clone()));
         }
-        match self.data.query_answers.get(query) {
+        let data = self.data;
+        match data.query_answers.borrow().get(query) {
             Some(Ok(answer)) => {
                 self.queries += 1;
                 let samples: Rc<Vec<Rc<Sample>>> = Rc::new(
@@ -508,9 +541,7 @@ impl<'a> State<'a> {
                 Ok(vector)
             }
             Some(Err(message)) => Err(Stop::Error(format!("query {query:?}: {message}"))),
-            None if self.queries >= MAX_TEMPLATE_QUERIES
-                || self.data.query_answers.len() >= MAX_TEMPLATE_QUERIES =>
-            {
+            None if self.queries >= MAX_TEMPLATE_QUERIES => {
                 Err("a template may run at most 8 queries".into())
             }
             None => Err(Stop::Query(query.to_string())),

@@ -3,15 +3,19 @@
 //! `continue`, variables, Go's built-in functions) with Prometheus's data
 //! (`$labels`, `$externalLabels`, `$externalURL`, `$value`, `.Labels`, …)
 //! and functions (`humanize…`, `query`, `first`, `label`, `value`,
-//! `title`, …; not yet `match` and `reReplaceAll`). Parsing is separate from rendering
+//! `title`, `match`, `reReplaceAll`, …). Parsing is separate from rendering
 //! so a template error is shown when the rule is edited, not when it fires;
-//! rendering is bounded in output, steps and queries.
+//! rendering is bounded in output, steps and queries, each rendering alone
+//! and the renderings of one evaluation together ([`SharedBudget`]).
 
 mod eval;
 mod functions;
 mod regex;
 mod syntax;
 mod value;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use crate::foundation::ordered::SortedMap;
 use crate::query::series::Labels;
@@ -28,8 +32,30 @@ pub struct TemplateData {
     pub external_url: String,
     pub value: f64,
     /// Answers to the template's `query` calls, by query text: the page runs
-    /// the queries [`Template::next_query`] names and renders again.
-    pub query_answers: SortedMap<String, QueryAnswer>,
+    /// the queries [`Template::next_query`] names, adds each with
+    /// [`Self::answer`] and renders again. Shared, not copied, by the data of
+    /// each alert of an evaluation (clones share them).
+    pub query_answers: Rc<RefCell<SortedMap<String, QueryAnswer>>>,
+    /// What the renderings sharing this data have spent so far: clones share
+    /// it, so one evaluation's renderings are bounded together; a new
+    /// `TemplateData` starts afresh.
+    pub spent: Rc<SharedBudget>,
+}
+
+impl TemplateData {
+    /// Adds the answer to (or why it failed) the query `query`.
+    pub fn answer(&mut self, query: String, answer: QueryAnswer) {
+        self.query_answers.borrow_mut().insert(query, answer);
+    }
+}
+
+/// Steps, text made and text read by regular expressions, counted across
+/// renderings (see `MAX_EVALUATION_*` in `foundation::limits`).
+#[derive(Debug, Default, PartialEq)]
+pub struct SharedBudget {
+    pub(crate) steps: Cell<usize>,
+    pub(crate) work: Cell<usize>,
+    pub(crate) regex_bytes: Cell<usize>,
 }
 
 /// A parsed template, ready to render many times.
@@ -521,11 +547,9 @@ mod tests {
         let mut data = data(1.0);
         assert_eq!(template.next_query(&data).as_deref(), Some("up == 0"));
         let down: Labels = [("job".to_string(), "api".to_string())].into();
-        data.query_answers
-            .insert("up == 0".into(), Ok(vec![(down, 0.0)]));
+        data.answer("up == 0".into(), Ok(vec![(down, 0.0)]));
         assert_eq!(template.next_query(&data).as_deref(), Some("count(up)"));
-        data.query_answers
-            .insert("count(up)".into(), Ok(vec![(Labels::new(), 7.0)]));
+        data.answer("count(up)".into(), Ok(vec![(Labels::new(), 7.0)]));
         assert_eq!(template.next_query(&data), None);
         assert_eq!(template.render(&data).unwrap(), "api down; 7");
         // `fmt` marks a sample (a pointer to a struct) with `&`; an action does not.
@@ -537,8 +561,7 @@ mod tests {
             printed.render(&data).unwrap(),
             "&{map[job:api] 0}|{map[job:api] 0}"
         );
-        data.query_answers
-            .insert("count(up)".into(), Err("timed out".into()));
+        data.answer("count(up)".into(), Err("timed out".into()));
         assert!(template.render(&data).unwrap_err().contains("timed out"));
         assert!(!Template::parse("{{ $value }}").unwrap().uses_queries());
     }

@@ -170,7 +170,7 @@ fn compile(pattern: &str) -> Result<Regex, String> {
 fn spend(budget: &mut usize, bytes: usize) -> Result<(), String> {
     *budget = budget
         .checked_sub(bytes)
-        .ok_or("the regular expressions of one template read more than 256 KiB of text")?;
+        .ok_or("regular expressions read more text than allowed (256 KiB per template and per rule evaluation)")?;
     Ok(())
 }
 
