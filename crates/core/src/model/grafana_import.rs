@@ -91,6 +91,9 @@ struct Importer {
     panels: Vec<Panel>,
     layout: Vec<GridPosition>,
     used_ids: SortedSet<String>,
+    /// The next suffix to try for each id base, so that thousands of panels
+    /// of one title do not each retry every suffix taken before them.
+    next_suffix: SortedMap<String, usize>,
     /// Grid units added so far by row headings (two units here, one in Grafana).
     row_shift: u32,
     /// Datasource names (`${DS_X}` inputs, variable names) known to be Prometheus or not.
@@ -221,6 +224,7 @@ impl Importer {
             panels: Vec::new(),
             layout: Vec::new(),
             used_ids: SortedSet::new(),
+            next_suffix: SortedMap::new(),
             row_shift: 0,
             datasource_kinds,
         }
@@ -247,6 +251,10 @@ impl Importer {
                 .max()
                 .unwrap_or(0);
             for panel in panels {
+                // Past the cap the import is refused below: no need to go on.
+                if self.panels.len() > MAX_PANELS {
+                    break;
+                }
                 offset = self.grid_panel(panel, offset);
             }
         }
@@ -524,12 +532,17 @@ impl Importer {
                 }
             }
         };
-        let mut id = base.clone();
-        let mut n = 2;
+        let mut n = self.next_suffix.get(&base).copied().unwrap_or(1);
+        let mut id = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
         while !self.used_ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
             n += 1;
+            id = format!("{base}-{n}");
         }
+        self.next_suffix.insert(base, n + 1);
         id
     }
 
@@ -582,6 +595,9 @@ impl Importer {
                 .into_iter()
                 .flatten()
             {
+                if self.panels.len() > MAX_PANELS {
+                    break;
+                }
                 next = next.max(self.grid_panel(inner, next));
             }
             return next.max(y.saturating_add(2));
@@ -1056,6 +1072,25 @@ fn row_heading(id: &str, title: &str) -> Panel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panels_of_one_title_get_unique_ids_and_a_huge_row_is_refused_at_once() {
+        let panel = |title: &str| format!(r#"{{"type": "graph", "title": "{title}", "targets": [{{"expr": "up"}}]}}"#);
+        let mut panels = vec![panel("a-2")];
+        panels.extend(std::iter::repeat_n(panel("a"), 5));
+        let text = format!(r#"{{"title": "t", "panels": [{}]}}"#, panels.join(","));
+        let (dashboard, _) = import_grafana_dashboard(&text).unwrap();
+        let ids: Vec<&str> = dashboard.panels.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["a-2", "a", "a-3", "a-4", "a-5", "a-6"]);
+        // Found by fuzzing: a collapsed row of thousands of panels of one
+        // title, each of which tried every suffix taken before it (minutes).
+        let row = format!(
+            r#"{{"title": "t", "panels": [{{"type": "row", "title": "r", "panels": [{}]}}]}}"#,
+            vec![panel("a"); 20_000].join(",")
+        );
+        let refused = import_grafana_dashboard(&row).unwrap_err();
+        assert!(refused.contains("at most 500"), "{refused}");
+    }
 
     const CURRENT: &str = r##"{
       "uid": "svc-Overview", "title": "Service overview", "refresh": "30s",
