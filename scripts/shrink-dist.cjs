@@ -12,7 +12,8 @@
 //    export and this app, without a server, never calls — are taken out of
 //    the glue with their wasm exports, and wasm-opt drops the code only they
 //    reached (about 12 KB of wasm).
-// 3. Every .js and .css (not public/) is minified with esbuild.
+// 3. Every .js and .css is minified with esbuild (of public/, only the crash
+//    guard: the rest there is data).
 // 4. index.html gets the page's Content-Security-Policy, with the hash of
 //    every inline script trunk wrote (its loader), so no other script can run.
 const fs = require("fs");
@@ -200,6 +201,16 @@ for (const file of files.filter((file) => /\.(js|css)$/.test(file))) {
   changed.set(file, code);
 }
 console.log(`shrink-dist: JS and CSS minified, ${before} → ${after} bytes`);
+
+// The crash guard (public/, loaded without an integrity hash) is minified
+// too: its comments are most of its bytes.
+const guardPath = path.join(dist, "public", "crash-guard.js");
+if (fs.existsSync(guardPath)) {
+  const guard = fs.readFileSync(guardPath, "utf8");
+  const { code } = esbuild.transformSync(guard, { loader: "js", minify: true, legalComments: "none" });
+  fs.writeFileSync(guardPath, code);
+  console.log(`shrink-dist: crash guard minified, ${Buffer.byteLength(guard)} → ${Buffer.byteLength(code)} bytes`);
+}
 
 const indexPath = path.join(dist, "index.html");
 let index = fs.readFileSync(indexPath, "utf8");

@@ -2,6 +2,7 @@
 //! parse; this file only moves bytes and turns transport failures into messages.
 //! Panels asking the very same thing at the same time share one request.
 
+use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::datasource::Datasource;
 use foresight_core::query::prometheus_response::{
     parse_build_info_response, parse_label_values_response, parse_metadata_response,
@@ -9,7 +10,6 @@ use foresight_core::query::prometheus_response::{
 };
 use foresight_core::query::step::QueryWindow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
@@ -18,7 +18,7 @@ use crate::browser::http::{fetch_failure, start_fetch, status_and_text};
 
 thread_local! {
     /// Requests on their way, by URL, each a promise of `[status, body]`.
-    static IN_FLIGHT: RefCell<HashMap<String, js_sys::Promise>> = RefCell::new(HashMap::new());
+    static IN_FLIGHT: RefCell<SortedMap<String, js_sys::Promise>> = const { RefCell::new(SortedMap::new()) };
 }
 
 /// One fetch of `url` (bounded in time and size), its body kept as a

@@ -131,11 +131,11 @@ pub fn step(
     // now; one absent (kept firing, resolved) keeps those of its last presence.
     for output in &outputs {
         if let Some(alert) = state.alert_mut(&output.labels) {
-            alert.annotations = Some(rule.render_annotations_with(
+            alert.annotations = rule.render_annotations_with(
                 &output.series_labels,
                 output.value,
                 context.templates,
-            ));
+            );
         }
     }
     let mut due = if context.sends_notifications {
@@ -150,7 +150,7 @@ pub fn step(
         .map(|transition| {
             let body = state
                 .alert(&transition.labels)
-                .and_then(|alert| alert.annotations.as_ref()?.get("summary").cloned())
+                .and_then(|alert| alert.annotations.get("summary").cloned())
                 .unwrap_or_else(|| describe_labels(&transition.labels));
             FiringNotice {
                 title: format!("[FIRING] {}", rule.name),
@@ -548,10 +548,7 @@ mod tests {
         run.step(&rule, Ok(gone), 120.0);
         let kept = run.state.alert(&outcome.due[0].labels).unwrap();
         assert!(kept.is_recovering());
-        assert_eq!(
-            kept.annotations.as_ref().unwrap()["summary"],
-            "api: 1 up of 7"
-        );
+        assert_eq!(kept.annotations["summary"], "api: 1 up of 7");
         assert_eq!(
             rule.annotations_of(kept, &Labels::new())["summary"],
             "api: 1 up of 7"

@@ -428,13 +428,14 @@ impl AlertRule {
         alert: &Alert,
         external_labels: &Labels,
     ) -> SortedMap<String, String> {
-        alert.annotations.clone().unwrap_or_else(|| {
-            self.render_annotations(
-                &alert.template_labels(self.labels.keys().cloned()),
-                alert.value,
-                external_labels,
-            )
-        })
+        if !alert.annotations.is_empty() {
+            return alert.annotations.clone();
+        }
+        self.render_annotations(
+            &alert.template_labels(self.labels.keys().cloned()),
+            alert.value,
+            external_labels,
+        )
     }
 
     /// The queries the rule's templates still need answered to render the

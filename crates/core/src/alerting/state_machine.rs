@@ -62,10 +62,11 @@ pub struct Alert {
     #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
     pub series_labels: Labels,
     /// Its annotations as rendered when its series was last present, as
-    /// Prometheus keeps them (a template's `query` ran then). An alert stored
-    /// before they were kept has none: they are rendered when shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<SortedMap<String, String>>,
+    /// Prometheus keeps them (a template's `query` ran then). Empty for an
+    /// alert stored before they were kept (or of a rule without any): they
+    /// are rendered when shown.
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub annotations: SortedMap<String, String>,
 }
 
 /// What a rule makes of one series of its query's answer.
@@ -204,7 +205,7 @@ impl RuleState {
                             keep_firing_since: None,
                             last_sent_at: None,
                             series_labels: Labels::new(),
-                            annotations: None,
+                            annotations: SortedMap::new(),
                         },
                     ));
                     transitions.push(Transition {

@@ -1075,7 +1075,9 @@ mod tests {
 
     #[test]
     fn panels_of_one_title_get_unique_ids_and_a_huge_row_is_refused_at_once() {
-        let panel = |title: &str| format!(r#"{{"type": "graph", "title": "{title}", "targets": [{{"expr": "up"}}]}}"#);
+        let panel = |title: &str| {
+            format!(r#"{{"type": "graph", "title": "{title}", "targets": [{{"expr": "up"}}]}}"#)
+        };
         let mut panels = vec![panel("a-2")];
         panels.extend(std::iter::repeat_n(panel("a"), 5));
         let text = format!(r#"{{"title": "t", "panels": [{}]}}"#, panels.join(","));
