@@ -13,6 +13,8 @@
 //! within the 5-minute lookback, both ends included in Prometheus 2; `stale`
 //! ends a series at once).
 
+use foresight_core::alerting::engine::{step, template_queries_to_run, Answer, StepContext};
+use foresight_core::alerting::history::AlertHistory;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::alerting::rule_file::import_rule_file;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
@@ -323,29 +325,50 @@ fn compare_with_promtool(
     let mut state = RuleState::default();
     let mut tests = String::new();
     let mut checks = 0;
-    // Prometheus expands an alert's annotations when its series is in the
-    // answer, so an alert kept firing shows those of its last presence:
-    // their queries ran then.
-    let mut answers_at: Vec<Vec<(Labels, f64)>> = Vec::new();
-    let mut last_present: std::collections::HashMap<Labels, usize> = Default::default();
+    let mut history = AlertHistory::default();
     for t in 0..minutes {
         let answer: Vec<(Labels, f64)> = series
             .iter()
             .filter_map(|(labels, samples)| Some((labels.clone(), instant_value(samples, t)?)))
             .collect();
-        let outputs = alert_rule.outputs(&answer, &Labels::new());
-        for output in &outputs {
-            last_present.insert(output.labels.clone(), t);
-        }
         // Prometheus answers a selector in the order of the series' labels.
         let mut sorted = answer.clone();
         sorted.sort_by(|(a, _), (b, _)| a.iter().cmp(b.iter()));
-        answers_at.push(sorted);
-        state.evaluate_outputs(
-            t as f64 * 60.0,
-            &outputs,
-            alert_rule.for_seconds().unwrap(),
-            alert_rule.keep_firing_for_seconds().unwrap(),
+        let answer = Answer {
+            had_data: !answer.is_empty(),
+            samples: answer,
+        };
+        // One evaluation as the page runs it: the queries the templates call,
+        // answered at this minute (`query "metric"` is the selector's
+        // answer), then the step, which keeps each alert present now with
+        // its rendered annotations (one kept firing keeps those of its last
+        // presence, as in Prometheus).
+        let mut templates = TemplateData::default();
+        loop {
+            let queries = template_queries_to_run(alert_rule, &answer, &mut templates);
+            if queries.is_empty() {
+                break;
+            }
+            for query in queries {
+                let result = if query == QUERYABLE {
+                    Ok(sorted.clone())
+                } else {
+                    Err(format!("no series for {query}"))
+                };
+                templates.answer(query, result);
+            }
+        }
+        step(
+            alert_rule,
+            Ok(answer),
+            &mut state,
+            &mut history,
+            StepContext {
+                templates: &templates,
+                sends_notifications: false,
+                silences: &[],
+                now: t as f64 * 60.0,
+            },
         );
         write!(
             tests,
@@ -370,17 +393,8 @@ fn compare_with_promtool(
                 writeln!(tests, "              {label}: {}", yaml_string(value)).unwrap();
             }
             tests.push_str("            exp_annotations:\n");
-            // A template's `query "metric"` runs when the alert was last
-            // present: the instant vector of that minute.
-            let mut context = TemplateData::default();
-            let present = last_present.get(&alert.labels).copied().unwrap_or(t);
-            context.answer(QUERYABLE.to_string(), Ok(answers_at[present].clone()));
-            let annotations = alert_rule.render_annotations_with(
-                &alert.template_labels(alert_rule.labels.keys().cloned()),
-                alert.value,
-                &context,
-            );
-            for (annotation, text) in &annotations {
+            let annotations = &alert.annotations;
+            for (annotation, text) in annotations {
                 writeln!(tests, "              {annotation}: {}", yaml_string(text)).unwrap();
             }
         }
