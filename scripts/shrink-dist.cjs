@@ -169,7 +169,8 @@ for (const wasmPath of files.filter((file) => file.endsWith("_bg.wasm"))) {
   // best (reordering functions by name here makes the gzip 3 KB larger).
   const wasmOpt = (...args) => require("child_process").execFileSync("wasm-opt", args);
   wasmOpt("--remove-unused-module-elements", trimmed, "-o", trimmed);
-  wasmOpt("-Oz", trimmed, "-o", wasmPath);
+  // The producers and target-features sections are metadata no browser reads.
+  wasmOpt("-Oz", "--strip-producers", "--strip-target-features", trimmed, "-o", wasmPath);
   fs.unlinkSync(trimmed);
   fs.writeFileSync(gluePath, glue);
   console.log(`shrink-dist: unused exported classes removed: ${unused.join(", ")}`);

@@ -139,8 +139,15 @@ pub fn run_evaluation(
         },
     );
 
+    // When each rule is due, and which are still being evaluated (see
+    // `EvaluationSchedule`).
+    let schedule = StoredValue::new(EvaluationSchedule::default());
+    let finished = move |key: &str| {
+        schedule.try_update_value(|s| s.finished(key));
+    };
     let evaluate = move |key: String, rule: AlertRule, at: f64| {
         if !leader.get_untracked() {
+            finished(&key);
             // Another tab evaluates: show what it stored.
             let (s, h, q) = load_all();
             states.set(s);
@@ -151,7 +158,8 @@ pub fn run_evaluation(
         // The permission may have been changed in the browser's settings meanwhile.
         permission.set(notification_permission());
         let datasource = datasource.get_untracked();
-        spawn_local(async move {
+        let done = key.clone();
+        let evaluation = async move {
             let now = at;
             let answer = evaluate_query(&datasource, &rule, now).await;
             let mut templates = TemplateData {
@@ -159,7 +167,10 @@ pub fn run_evaluation(
                 ..TemplateData::default()
             };
             if let Ok(answer) = &answer {
-                answer_template_queries(&datasource, &rule, answer, now, &mut templates).await;
+                // Stops if this tab stops evaluating or the view goes away.
+                let leads = || leader.try_get_untracked().unwrap_or(false);
+                answer_template_queries(&datasource, &rule, answer, now, &mut templates, &leads)
+                    .await;
             }
             // Silences may have been changed in another tab.
             let mut muted = keys.with_value(|(_, _, key)| load_json::<Vec<Silence>>(key));
@@ -205,11 +216,14 @@ pub fn run_evaluation(
                     .and_then(|()| history.with_untracked(|h| store_json(history_key, h)))
             });
             storage_problem.try_set(stored.err());
+        };
+        spawn_local(async move {
+            evaluation.await;
+            finished(&done);
         });
     };
-    // Each rule at multiples of its interval (see `EvaluationSchedule`);
-    // becoming the evaluating tab starts at the next tick.
-    let schedule = StoredValue::new(EvaluationSchedule::default());
+    // Each rule at multiples of its interval; becoming the evaluating tab
+    // starts at the next tick.
     let led_last_tick = StoredValue::new(false);
     let tick = move || {
         let now = now_seconds();

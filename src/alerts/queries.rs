@@ -86,15 +86,18 @@ async fn instant_answer(datasource: &Datasource, query: &str, time: f64) -> Resu
 /// Runs the queries the rule's templates call for the alerts of `answer`, at
 /// the evaluation time `now` (a later round asks what depends on an earlier
 /// answer), and puts each answer, or why it failed, in `templates` for the
-/// step to render with.
+/// step to render with. Stops between rounds once `wanted` says no (a
+/// preview a newer one replaced). The core's `answer_template_queries_now`
+/// is the same loop for answers at hand.
 pub async fn answer_template_queries(
     datasource: &Datasource,
     rule: &AlertRule,
     answer: &Answer,
     now: f64,
     templates: &mut TemplateData,
+    wanted: &dyn Fn() -> bool,
 ) {
-    loop {
+    while wanted() {
         let queries = template_queries_to_run(rule, answer, templates);
         if queries.is_empty() {
             return;

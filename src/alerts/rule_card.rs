@@ -10,6 +10,7 @@ use foresight_core::alerting::rule::{pages, AlertRule, Episode};
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::Silence;
 use foresight_core::alerting::state_machine::{AlertState, RuleState};
+use foresight_core::alerting::template::TemplateData;
 use foresight_core::analytics::time_to_threshold::format_duration;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::foundation::ordered::SortedMap;
@@ -88,6 +89,12 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
         move || {
             let now = now_seconds();
             let muted = silences.get();
+            // Alerts whose annotations were not kept are rendered here,
+            // within one budget for the whole list.
+            let shown = TemplateData {
+                external_labels: external_labels.get_value(),
+                ..TemplateData::default()
+            };
             states.with(|all| {
                     all.get(&key)
                         .map(|state| {
@@ -106,7 +113,7 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
                                         AlertState::Inactive => alert.resolved_at.unwrap_or(alert.active_at),
                                         AlertState::Pending => alert.active_at,
                                     };
-                                    let annotations = rule.annotations_of(alert, &external_labels.get_value());
+                                    let annotations = rule.annotations_of(alert, &shown);
                                     let summary = annotations.get("summary").cloned().unwrap_or_default();
                                     let details = annotations
                                         .iter()

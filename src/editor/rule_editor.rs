@@ -295,7 +295,15 @@ pub fn RuleEditor(
             };
             let outcome = match evaluate_query(&datasource, &rule, now).await {
                 Ok(answer) => {
-                    answer_template_queries(&datasource, &rule, &answer, now, &mut templates).await;
+                    answer_template_queries(
+                        &datasource,
+                        &rule,
+                        &answer,
+                        now,
+                        &mut templates,
+                        &|| load.is_newest(),
+                    )
+                    .await;
                     Ok(rule
                         .outputs_with(&answer.samples, &templates)
                         .into_iter()

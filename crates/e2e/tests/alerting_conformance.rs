@@ -13,7 +13,7 @@
 //! within the 5-minute lookback, both ends included in Prometheus 2; `stale`
 //! ends a series at once).
 
-use foresight_core::alerting::engine::{step, template_queries_to_run, Answer, StepContext};
+use foresight_core::alerting::engine::{answer_template_queries_now, step, Answer, StepContext};
 use foresight_core::alerting::history::AlertHistory;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
 use foresight_core::alerting::rule_file::import_rule_file;
@@ -344,20 +344,13 @@ fn compare_with_promtool(
         // its rendered annotations (one kept firing keeps those of its last
         // presence, as in Prometheus).
         let mut templates = TemplateData::default();
-        loop {
-            let queries = template_queries_to_run(alert_rule, &answer, &mut templates);
-            if queries.is_empty() {
-                break;
+        answer_template_queries_now(alert_rule, &answer, &mut templates, |query| {
+            if query == QUERYABLE {
+                Ok(sorted.clone())
+            } else {
+                Err(format!("no series for {query}"))
             }
-            for query in queries {
-                let result = if query == QUERYABLE {
-                    Ok(sorted.clone())
-                } else {
-                    Err(format!("no series for {query}"))
-                };
-                templates.answer(query, result);
-            }
-        }
+        });
         step(
             alert_rule,
             Ok(answer),

@@ -11,9 +11,11 @@ use super::notify::{due_alerts, Outgoing};
 use super::rule::{rule_keys, AlertRule, Condition};
 use super::silence::{is_silenced, Silence};
 use super::state_machine::{AlertState, RuleState, Transition};
-use super::template::TemplateData;
-use crate::foundation::limits::MAX_EVALUATION_TEMPLATE_QUERIES;
-use crate::foundation::ordered::SortedMap;
+use super::template::{QueryAnswer, TemplateData};
+use crate::foundation::limits::{
+    MAX_EVALUATION_TEMPLATE_QUERIES, MAX_KEPT_ANNOTATION_BYTES, MAX_QUERY_CHARS,
+};
+use crate::foundation::ordered::{SortedMap, SortedSet};
 use crate::query::prometheus_response::QueryData;
 use crate::query::series::Labels;
 
@@ -121,6 +123,19 @@ pub fn step(
     };
     let external_labels = &context.templates.external_labels;
     let outputs = rule.outputs_with(&answer.samples, context.templates);
+    // Labels past the evaluation's template budget would be error texts, and
+    // alerts that differ only in them would merge: the evaluation fails
+    // instead, and the alerts stay as they were.
+    if context.templates.spent.is_spent() {
+        return StepOutcome {
+            health: RuleHealth::Error(
+                "the rule's label templates ran out of the evaluation's budget".into(),
+            ),
+            transitions: Vec::new(),
+            due: Vec::new(),
+            notices: Vec::new(),
+        };
+    }
     let transitions = state.evaluate_outputs(
         now,
         &outputs,
@@ -128,14 +143,26 @@ pub fn step(
         rule.keep_firing_for_seconds().unwrap_or(0.0),
     );
     // As Prometheus, each alert present now gets its annotations rendered
-    // now; one absent (kept firing, resolved) keeps those of its last presence.
+    // now; one absent (kept firing, resolved) keeps those of its last
+    // presence. Past the rule's share of storage they are not kept (they are
+    // rendered again when shown), so one rule cannot fill the browser's storage.
+    let mut kept_bytes = 0;
     for output in &outputs {
         if let Some(alert) = state.alert_mut(&output.labels) {
-            alert.annotations = rule.render_annotations_with(
+            let annotations = rule.render_annotations_with(
                 &output.series_labels,
                 output.value,
                 context.templates,
             );
+            kept_bytes += annotations
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>();
+            alert.annotations = if kept_bytes <= MAX_KEPT_ANNOTATION_BYTES {
+                annotations
+            } else {
+                SortedMap::new()
+            };
         }
     }
     let mut due = if context.sends_notifications {
@@ -174,8 +201,8 @@ pub fn step(
     }
 }
 
-// The refusal below names the cap as written.
-const _: () = assert!(MAX_EVALUATION_TEMPLATE_QUERIES == 32);
+// The refusals below name the caps as written.
+const _: () = assert!(MAX_EVALUATION_TEMPLATE_QUERIES == 32 && MAX_QUERY_CHARS == 64 * 1024);
 
 /// The queries the rule's templates need answered before [`step`] can render
 /// the alerts of `answer`, within the evaluation's cap: the caller runs them
@@ -189,6 +216,17 @@ pub fn template_queries_to_run(
     templates: &mut TemplateData,
 ) -> Vec<String> {
     let mut wanted = rule.template_queries(&answer.samples, templates);
+    // One the datasource would be asked in an address of a megabyte is not asked.
+    wanted.retain(|query| {
+        let fits = query.len() <= MAX_QUERY_CHARS;
+        if !fits {
+            templates.answer(
+                query.clone(),
+                Err("not run: the query is longer than 64 KiB".into()),
+            );
+        }
+        fits
+    });
     let room =
         MAX_EVALUATION_TEMPLATE_QUERIES.saturating_sub(templates.query_answers.borrow().len());
     for refused in wanted.split_off(room.min(wanted.len())) {
@@ -197,7 +235,33 @@ pub fn template_queries_to_run(
             Err("not run: one evaluation runs at most 32 template queries".into()),
         );
     }
+    if wanted.is_empty() {
+        // Finding the queries rendered the templates already: rendering them
+        // for the step starts with the whole budget.
+        templates.spent = Default::default();
+    }
     wanted
+}
+
+/// The loop the page runs before [`step`], for callers that answer at once
+/// (tests, the conformance comparison): each query [`template_queries_to_run`]
+/// names is answered by `answer_of`, until none is left.
+pub fn answer_template_queries_now(
+    rule: &AlertRule,
+    answer: &Answer,
+    templates: &mut TemplateData,
+    mut answer_of: impl FnMut(&str) -> QueryAnswer,
+) {
+    loop {
+        let queries = template_queries_to_run(rule, answer, templates);
+        if queries.is_empty() {
+            return;
+        }
+        for query in queries {
+            let answered = answer_of(&query);
+            templates.answer(query, answered);
+        }
+    }
 }
 
 /// Labels as `name="value", …`, without the alert name.
@@ -217,6 +281,10 @@ pub fn describe_labels(labels: &Labels) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct EvaluationSchedule {
     last_boundary: SortedMap<String, f64>,
+    /// Rules whose evaluation is on its way (a slow datasource, template
+    /// queries): as in Prometheus, such a rule misses its turns until it ends,
+    /// rather than running twice at once and applying an older answer last.
+    running: SortedSet<String>,
 }
 
 impl EvaluationSchedule {
@@ -227,7 +295,8 @@ impl EvaluationSchedule {
     }
 
     /// The rules due at `now` (their places in `rules`), each with its
-    /// evaluation time (the latest boundary of its interval), marked as evaluated.
+    /// evaluation time (the latest boundary of its interval), marked as
+    /// evaluated and running until [`Self::finished`].
     pub fn due(&mut self, rules: &[AlertRule], now: f64) -> Vec<(usize, f64)> {
         let mut due = Vec::new();
         for (index, (rule, key)) in rules.iter().zip(rule_keys(rules)).enumerate() {
@@ -238,11 +307,18 @@ impl EvaluationSchedule {
                 .get(&key)
                 .is_none_or(|&last| boundary > last)
             {
-                self.last_boundary.insert(key, boundary);
-                due.push((index, boundary));
+                self.last_boundary.insert(key.clone(), boundary);
+                if self.running.insert(key) {
+                    due.push((index, boundary));
+                }
             }
         }
         due
+    }
+
+    /// The evaluation of the rule `key` ended: it is due again at its next turn.
+    pub fn finished(&mut self, key: &str) {
+        self.running.remove(key);
     }
 }
 
@@ -250,6 +326,7 @@ impl EvaluationSchedule {
 mod tests {
     use super::*;
     use crate::alerting::rule::Comparison;
+    use crate::alerting::state_machine::Alert;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
         pairs
@@ -448,6 +525,19 @@ mod tests {
         assert!(instant_samples(QueryData::Matrix(Vec::new())).is_err());
     }
 
+    /// Due rules whose evaluations end at once.
+    fn due_and_done(
+        schedule: &mut EvaluationSchedule,
+        rules: &[AlertRule],
+        now: f64,
+    ) -> Vec<(usize, f64)> {
+        let due = schedule.due(rules, now);
+        for (index, _) in &due {
+            schedule.finished(&rule_keys(rules)[*index]);
+        }
+        due
+    }
+
     #[test]
     fn rules_are_due_at_exact_boundaries_and_a_missed_one_is_skipped() {
         let mut fast = rule();
@@ -461,24 +551,24 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            names(schedule.due(&rules, 100.3)),
+            names(due_and_done(&mut schedule, &rules, 100.3)),
             [("HighErrors".to_string(), 60.0), ("Fast".to_string(), 90.0)]
         );
-        assert!(schedule.due(&rules, 104.9).is_empty());
+        assert!(due_and_done(&mut schedule, &rules, 104.9).is_empty());
         assert_eq!(
-            names(schedule.due(&rules, 105.0)),
+            names(due_and_done(&mut schedule, &rules, 105.0)),
             [("Fast".to_string(), 105.0)]
         );
         // The tab slept for ten minutes: one evaluation at the latest boundary.
         assert_eq!(
-            names(schedule.due(&rules, 700.0)),
+            names(due_and_done(&mut schedule, &rules, 700.0)),
             [
                 ("HighErrors".to_string(), 660.0),
                 ("Fast".to_string(), 690.0)
             ]
         );
         schedule.restart();
-        assert_eq!(schedule.due(&rules, 701.0).len(), 2);
+        assert_eq!(due_and_done(&mut schedule, &rules, 701.0).len(), 2);
     }
 
     #[test]
@@ -486,29 +576,26 @@ mod tests {
         // Prometheus allows them (a warning and a critical `HighErrors`).
         let rules = [rule(), rule()];
         let mut schedule = EvaluationSchedule::default();
-        assert_eq!(schedule.due(&rules, 100.0), [(0, 60.0), (1, 60.0)]);
-        assert!(schedule.due(&rules, 110.0).is_empty());
+        assert_eq!(
+            due_and_done(&mut schedule, &rules, 100.0),
+            [(0, 60.0), (1, 60.0)]
+        );
+        assert!(due_and_done(&mut schedule, &rules, 110.0).is_empty());
     }
 
-    /// Runs the loop the page runs before a step: the template queries asked
-    /// for, answered by `answer_of`, until none is left. Returns them in order.
+    /// The loop the page runs before a step, recording the queries asked.
     fn answer_template_queries(
         rule: &AlertRule,
         answer: &Answer,
         templates: &mut TemplateData,
-        answer_of: impl Fn(&str) -> super::super::template::QueryAnswer,
+        answer_of: impl Fn(&str) -> QueryAnswer,
     ) -> Vec<String> {
         let mut asked = Vec::new();
-        loop {
-            let queries = template_queries_to_run(rule, answer, templates);
-            if queries.is_empty() {
-                return asked;
-            }
-            for query in queries {
-                templates.answer(query.clone(), answer_of(&query));
-                asked.push(query);
-            }
-        }
+        answer_template_queries_now(rule, answer, templates, |query| {
+            asked.push(query.to_string());
+            answer_of(query)
+        });
+        asked
     }
 
     #[test]
@@ -550,7 +637,7 @@ mod tests {
         assert!(kept.is_recovering());
         assert_eq!(kept.annotations["summary"], "api: 1 up of 7");
         assert_eq!(
-            rule.annotations_of(kept, &Labels::new())["summary"],
+            rule.annotations_of(kept, &TemplateData::default())["summary"],
             "api: 1 up of 7"
         );
     }
@@ -622,5 +709,110 @@ mod tests {
             stopped.len()
         );
         assert!(run.templates.spent.regex_bytes.get() <= 256 * 1024 + 64);
+    }
+
+    #[test]
+    fn labels_past_the_evaluations_budget_fail_the_evaluation_instead_of_merging_alerts() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        // Each alert's label reads 10,000 steps' worth: the thousand together
+        // run past the evaluation's million.
+        rule.labels.insert(
+            "slow".into(),
+            "{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ end }}{{ end }}{{ end }}{{ end }}x".into(),
+        );
+        let many = Answer {
+            samples: (0..1000)
+                .map(|i| (labels(&[("i", &i.to_string())]), 1.0))
+                .collect(),
+            had_data: true,
+        };
+        let mut run = Run::new();
+        let outcome = run.step(&rule, Ok(many), 60.0);
+        assert!(
+            matches!(&outcome.health, RuleHealth::Error(m) if m.contains("budget")),
+            "{:?}",
+            outcome.health
+        );
+        assert!(run.state.alerts.is_empty() && outcome.transitions.is_empty());
+    }
+
+    #[test]
+    fn a_rules_kept_annotations_are_capped_and_the_rest_rendered_when_shown() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        rule.annotations
+            .insert("long".into(), "{{ range args 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 }}{{ printf \"%200s\" \"x\" }}{{ end }}".into());
+        let many = Answer {
+            samples: (0..100)
+                .map(|i| (labels(&[("i", &format!("{i:03}"))]), 1.0))
+                .collect(),
+            had_data: true,
+        };
+        let mut run = Run::new();
+        run.step(&rule, Ok(many), 60.0);
+        let kept: Vec<&Alert> = run
+            .state
+            .alerts
+            .values()
+            .filter(|alert| !alert.annotations.is_empty())
+            .collect();
+        let kept_bytes: usize = kept
+            .iter()
+            .flat_map(|alert| alert.annotations.iter())
+            .map(|(k, v)| k.len() + v.len())
+            .sum();
+        assert!(kept.len() > 50 && kept.len() < 100, "{}", kept.len());
+        assert!(kept_bytes <= MAX_KEPT_ANNOTATION_BYTES);
+        let not_kept = run
+            .state
+            .alerts
+            .values()
+            .find(|alert| alert.annotations.is_empty())
+            .unwrap();
+        assert_eq!(
+            rule.annotations_of(not_kept, &TemplateData::default())["long"].len(),
+            4000
+        );
+    }
+
+    #[test]
+    fn a_template_query_longer_than_a_query_may_be_is_not_asked() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        rule.annotations
+            .insert("summary".into(), "{{ query $labels.selector }}".into());
+        // A label value from the datasource can be as long as it likes.
+        let long = format!("up{{job=\"{}\"}}", "x".repeat(70_000));
+        let one = Answer {
+            samples: vec![(labels(&[("selector", &long)]), 1.0)],
+            had_data: true,
+        };
+        let mut templates = TemplateData::default();
+        let asked = answer_template_queries(&rule, &one, &mut templates, |_| Ok(Vec::new()));
+        assert!(asked.is_empty(), "{asked:?}");
+        let outcome = Run {
+            templates,
+            ..Run::new()
+        }
+        .step(&rule, Ok(one), 60.0);
+        assert!(
+            outcome.due[0].annotations["summary"].contains("longer than 64 KiB"),
+            "{}",
+            outcome.due[0].annotations["summary"]
+        );
+    }
+
+    #[test]
+    fn a_rule_still_evaluating_misses_its_turns() {
+        let rules = [rule()];
+        let mut schedule = EvaluationSchedule::default();
+        assert_eq!(schedule.due(&rules, 60.0), [(0, 60.0)]);
+        // Its answer has not come back two boundaries later.
+        assert!(schedule.due(&rules, 120.0).is_empty());
+        assert!(schedule.due(&rules, 180.0).is_empty());
+        schedule.finished(&rule_keys(&rules)[0]);
+        assert!(schedule.due(&rules, 200.0).is_empty());
+        assert_eq!(schedule.due(&rules, 240.0), [(0, 240.0)]);
     }
 }

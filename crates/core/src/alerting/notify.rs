@@ -7,6 +7,7 @@
 
 use super::rule::AlertRule;
 use super::state_machine::{Alert, AlertState, RuleState};
+use super::template::TemplateData;
 use crate::foundation::json::{Json, ObjectWriter};
 use crate::query::series::Labels;
 
@@ -65,6 +66,10 @@ pub fn due_alerts(
     // Prometheus: a firing alert is valid for four resend periods (or evaluations).
     let valid_for = 4.0 * interval.max(RESEND_DELAY_SECONDS);
     let mut due = Vec::new();
+    let context = TemplateData {
+        external_labels: external_labels.clone(),
+        ..TemplateData::default()
+    };
     for alert in state.alerts.values_mut() {
         if !needs_sending(alert, now, RESEND_DELAY_SECONDS) {
             continue;
@@ -77,7 +82,7 @@ pub fn due_alerts(
         }
         due.push(Outgoing {
             labels,
-            annotations: rule.annotations_of(alert, external_labels),
+            annotations: rule.annotations_of(alert, &context),
             firing,
             starts_at: alert.fired_at.unwrap_or(alert.active_at),
             ends_at: if firing {

@@ -422,19 +422,21 @@ impl AlertRule {
     }
 
     /// An alert's annotations: as rendered at its last evaluation, or (an
-    /// alert stored before they were kept) rendered now.
+    /// alert stored before they were kept, or past the rule's share of
+    /// storage) rendered now with `context` (whose budget the renderings of
+    /// one view or one sending share).
     pub fn annotations_of(
         &self,
         alert: &Alert,
-        external_labels: &Labels,
+        context: &TemplateData,
     ) -> SortedMap<String, String> {
         if !alert.annotations.is_empty() {
             return alert.annotations.clone();
         }
-        self.render_annotations(
+        self.render_annotations_with(
             &alert.template_labels(self.labels.keys().cloned()),
             alert.value,
-            external_labels,
+            context,
         )
     }
 

@@ -59,6 +59,9 @@ pub const MAX_EVALUATION_TEMPLATE_WORK_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_EVALUATION_REGEX_BYTES: usize = 256 * 1024;
 /// `query` calls one rule evaluation runs for its templates, each a request.
 pub const MAX_EVALUATION_TEMPLATE_QUERIES: usize = 32;
+/// Bytes of rendered annotations one rule's alerts keep in the browser's
+/// storage; past them, alerts keep none and are rendered when shown.
+pub const MAX_KEPT_ANNOTATION_BYTES: usize = 256 * 1024;
 /// Characters of one template's text.
 pub const MAX_TEMPLATE_CHARS: usize = 64 * 1024;
 /// Width or precision in a template's `printf` verb (`%.2f`, `%10s`).

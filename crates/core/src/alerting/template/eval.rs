@@ -522,8 +522,10 @@ impl<'a> State<'a> {
         }
         let data = self.data;
         match data.query_answers.borrow().get(query) {
-            Some(Ok(answer)) => {
+            Some((Ok(answer), weight)) => {
                 self.queries += 1;
+                // Charged before the copy: a large answer is refused, not copied.
+                self.spend(*weight)?;
                 let samples: Rc<Vec<Rc<Sample>>> = Rc::new(
                     answer
                         .iter()
@@ -535,12 +537,10 @@ impl<'a> State<'a> {
                         })
                         .collect(),
                 );
-                let vector = Value::Vector(samples.clone());
-                self.spend(vector.weight())?;
-                self.answers.push((query.to_string(), samples));
-                Ok(vector)
+                self.answers.push((query.to_string(), samples.clone()));
+                Ok(Value::Vector(samples))
             }
-            Some(Err(message)) => Err(Stop::Error(format!("query {query:?}: {message}"))),
+            Some((Err(message), _)) => Err(Stop::Error(format!("query {query:?}: {message}"))),
             None if self.queries >= MAX_TEMPLATE_QUERIES => {
                 Err("a template may run at most 8 queries".into())
             }

@@ -35,7 +35,7 @@ pub struct TemplateData {
     /// the queries [`Template::next_query`] names, adds each with
     /// [`Self::answer`] and renders again. Shared, not copied, by the data of
     /// each alert of an evaluation (clones share them).
-    pub query_answers: Rc<RefCell<SortedMap<String, QueryAnswer>>>,
+    pub query_answers: Rc<RefCell<SortedMap<String, (QueryAnswer, usize)>>>,
     /// What the renderings sharing this data have spent so far: clones share
     /// it, so one evaluation's renderings are bounded together; a new
     /// `TemplateData` starts afresh.
@@ -43,9 +43,16 @@ pub struct TemplateData {
 }
 
 impl TemplateData {
-    /// Adds the answer to (or why it failed) the query `query`.
-    pub fn answer(&mut self, query: String, answer: QueryAnswer) {
-        self.query_answers.borrow_mut().insert(query, answer);
+    /// Adds the answer to (or why it failed) the query `query`, for this
+    /// data and every clone of it. Its weight in the budget of text made is
+    /// reckoned once, here, and charged before a rendering copies it.
+    pub fn answer(&self, query: String, answer: QueryAnswer) {
+        let weight = answer.as_ref().map_or(0, |samples| {
+            value::vector_weight(samples.iter().map(|(l, _)| l))
+        });
+        self.query_answers
+            .borrow_mut()
+            .insert(query, (answer, weight));
     }
 }
 
@@ -56,6 +63,19 @@ pub struct SharedBudget {
     pub(crate) steps: Cell<usize>,
     pub(crate) work: Cell<usize>,
     pub(crate) regex_bytes: Cell<usize>,
+}
+
+impl SharedBudget {
+    /// Whether a rendering ran out of it (renderings after it fail too).
+    pub fn is_spent(&self) -> bool {
+        use crate::foundation::limits::{
+            MAX_EVALUATION_REGEX_BYTES, MAX_EVALUATION_TEMPLATE_STEPS,
+            MAX_EVALUATION_TEMPLATE_WORK_BYTES,
+        };
+        self.steps.get() > MAX_EVALUATION_TEMPLATE_STEPS
+            || self.work.get() > MAX_EVALUATION_TEMPLATE_WORK_BYTES
+            || self.regex_bytes.get() >= MAX_EVALUATION_REGEX_BYTES
+    }
 }
 
 /// A parsed template, ready to render many times.
@@ -544,7 +564,7 @@ mod tests {
             Template::parse("{{ range query \"up == 0\" }}{{ .Labels.job }} down; {{ end }}{{ with query \"count(up)\" }}{{ . | first | value }}{{ end }}")
                 .unwrap();
         assert!(template.uses_queries());
-        let mut data = data(1.0);
+        let data = data(1.0);
         assert_eq!(template.next_query(&data).as_deref(), Some("up == 0"));
         let down: Labels = [("job".to_string(), "api".to_string())].into();
         data.answer("up == 0".into(), Ok(vec![(down, 0.0)]));

@@ -151,19 +151,13 @@ impl Value {
 
     /// About the bytes printing the value takes (counted before printing).
     pub fn weight(&self) -> usize {
-        let labels = |l: &Labels| {
-            l.iter().fold(5, |sum: usize, (k, v)| {
-                sum.saturating_add(k.len() + v.len() + 2)
-            })
-        };
+        let labels = labels_weight;
         match self {
             Value::Text(t) | Value::Html(t) => t.len(),
             Value::Labels(l) => labels(l),
             Value::Args(a) => a.weight,
             Value::Sample(s) => labels(&s.labels).saturating_add(24),
-            Value::Vector(v) => v.iter().fold(2, |sum: usize, s| {
-                sum.saturating_add(labels(&s.labels) + 24)
-            }),
+            Value::Vector(v) => vector_weight(v.iter().map(|s| &s.labels)),
             Value::Root => 64,
             Value::Time(_) => 32,
             Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => 24,
@@ -239,6 +233,19 @@ pub(crate) fn go_map(labels: &Labels) -> String {
         .map(|(name, value)| format!("{name}:{value}"))
         .collect();
     format!("map[{}]", pairs.join(" "))
+}
+
+/// What a label set weighs in the budget of text made.
+fn labels_weight(labels: &Labels) -> usize {
+    labels.iter().fold(5, |sum: usize, (k, v)| {
+        sum.saturating_add(k.len() + v.len() + 2)
+    })
+}
+
+/// What a vector of samples with these label sets weighs (a query's answer
+/// is weighed once, when it arrives, and charged before it is copied).
+pub(crate) fn vector_weight<'a>(labels: impl Iterator<Item = &'a Labels>) -> usize {
+    labels.fold(2, |sum: usize, l| sum.saturating_add(labels_weight(l) + 24))
 }
 
 #[cfg(test)]
