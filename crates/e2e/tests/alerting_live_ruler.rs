@@ -348,29 +348,31 @@ async fn the_page_and_the_prometheus_ruler_agree() {
     // The template's query, run by Prometheus's ruler and by the page.
     let server_description = server_alert["annotations"]["description"].as_str().unwrap();
     assert_eq!(server_description, "sample-service answers /hello");
-    let page_descriptions = browser
-        .script(r#"return [...document.querySelectorAll('[data-alert-rule="PerEndpoint"] .alert-annotation-text')].map(e => e.textContent);"#)
-        .await
-        .unwrap();
+    // The texts of the elements `selector` picks in PerEndpoint's alert rows.
+    let per_endpoint_texts = |selector: &'static str| {
+        let script = format!(
+            r#"return [...document.querySelectorAll('[data-alert-rule="PerEndpoint"] {selector}')].map(e => e.textContent);"#
+        );
+        let browser = &browser;
+        async move {
+            let texts = browser.script(&script).await.unwrap();
+            texts
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap_or_default().to_string())
+                .collect::<Vec<String>>()
+        }
+    };
+    let page_descriptions = per_endpoint_texts(".alert-annotation-text").await;
     assert!(
-        page_descriptions
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s.as_str() == Some(format!("description: {server_description}").as_str())),
-        "{server_description:?} in {page_descriptions}"
+        page_descriptions.contains(&format!("description: {server_description}")),
+        "{server_description:?} in {page_descriptions:?}"
     );
-    let page_summaries = browser
-        .script(r#"return [...document.querySelectorAll('[data-alert-rule="PerEndpoint"] .alert-summary')].map(e => e.textContent);"#)
-        .await
-        .unwrap();
+    let page_summaries = per_endpoint_texts(".alert-summary").await;
     assert!(
-        page_summaries
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s.as_str() == Some(server_summary)),
-        "{server_summary:?} in {page_summaries}"
+        page_summaries.iter().any(|s| s == server_summary),
+        "{server_summary:?} in {page_summaries:?}"
     );
     // The server's state beside the page's.
     let server_state = browser

@@ -598,6 +598,17 @@ mod tests {
         asked
     }
 
+    /// An answer of `count` series labelled `i="0"`, `i="1"`, … (zero-padded
+    /// to `width` digits), each with the value 1.
+    fn numbered_answer(count: usize, width: usize) -> Answer {
+        Answer {
+            samples: (0..count)
+                .map(|i| (labels(&[("i", &format!("{i:0width$}"))]), 1.0))
+                .collect(),
+            had_data: true,
+        }
+    }
+
     #[test]
     fn template_queries_run_before_the_step_and_their_answers_stay_with_the_alert() {
         let mut rule = rule();
@@ -650,12 +661,7 @@ mod tests {
             "summary".into(),
             r#"{{ printf "up{i='%s'}" $labels.i | query | first | value }}"#.into(),
         );
-        let many = Answer {
-            samples: (0..40)
-                .map(|i| (labels(&[("i", &format!("{i:02}"))]), 1.0))
-                .collect(),
-            had_data: true,
-        };
+        let many = numbered_answer(40, 2);
         let mut run = Run::new();
         let asked = answer_template_queries(&rule, &many, &mut run.templates, |_| {
             Err("server error (503)".into())
@@ -690,12 +696,7 @@ mod tests {
         let alone = Run::new().step(&rule, Ok(one), 60.0);
         let summary = &alone.due[0].annotations["summary"];
         assert!(!summary.contains("error"), "{summary}");
-        let thousand = Answer {
-            samples: (0..1000)
-                .map(|i| (labels(&[("i", &i.to_string())]), 1.0))
-                .collect(),
-            had_data: true,
-        };
+        let thousand = numbered_answer(1000, 0);
         let mut run = Run::new();
         let outcome = run.step(&rule, Ok(thousand), 60.0);
         let stopped: Vec<&Outgoing> = outcome
@@ -721,12 +722,7 @@ mod tests {
             "slow".into(),
             "{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ end }}{{ end }}{{ end }}{{ end }}x".into(),
         );
-        let many = Answer {
-            samples: (0..1000)
-                .map(|i| (labels(&[("i", &i.to_string())]), 1.0))
-                .collect(),
-            had_data: true,
-        };
+        let many = numbered_answer(1000, 0);
         let mut run = Run::new();
         let outcome = run.step(&rule, Ok(many), 60.0);
         assert!(
@@ -743,12 +739,7 @@ mod tests {
         rule.for_duration = None;
         rule.annotations
             .insert("long".into(), "{{ range args 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 }}{{ printf \"%200s\" \"x\" }}{{ end }}".into());
-        let many = Answer {
-            samples: (0..100)
-                .map(|i| (labels(&[("i", &format!("{i:03}"))]), 1.0))
-                .collect(),
-            had_data: true,
-        };
+        let many = numbered_answer(100, 3);
         let mut run = Run::new();
         run.step(&rule, Ok(many), 60.0);
         let kept: Vec<&Alert> = run
