@@ -3,10 +3,11 @@
 
 use foresight_core::analytics::anomaly_detector::{
     calendar_period, detect_period, score_series, score_series_seasonal, score_series_with_period,
-    seasonal_residual_ratio, DetectorConfig, SEASON_MIN_CORRELATION,
+    seasonal_residual_ratio, DetectorConfig, DENSITY_AVERAGE, SEASON_MIN_CORRELATION,
 };
 use foresight_core::analytics::nab_scoring::{
-    probationary_length, score_corpus, ScoredFile, STANDARD_PROFILE,
+    probationary_length, score_corpus, score_files_at, FixedThresholdScore, ScoredFile,
+    STANDARD_PROFILE,
 };
 use foresight_core::query::time_range::TimeExpression;
 use std::collections::BTreeMap;
@@ -89,6 +90,74 @@ enum Seasonal {
     Calendar,
 }
 
+/// One configuration the cross-validation may choose.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    config: DetectorConfig,
+    seasonal: Seasonal,
+}
+
+impl Candidate {
+    fn score(&self, files: &[NabFile]) -> Vec<ScoredFile> {
+        files
+            .iter()
+            .map(|file| ScoredFile {
+                name: file.name.clone(),
+                scores: score_file(file, self.config, self.seasonal),
+                windows: file.windows.clone(),
+            })
+            .collect()
+    }
+
+    fn describe(&self) -> String {
+        let c = &self.config;
+        format!(
+            "window {} likelihood-history {} density-average {} seasonal {:?}",
+            c.window, c.likelihood_history, c.density_average, self.seasonal
+        )
+    }
+}
+
+fn score_file(file: &NabFile, config: DetectorConfig, seasonal: Seasonal) -> Vec<f64> {
+    let learn = file.values.len() * 15 / 100;
+    match seasonal {
+        Seasonal::Off => score_series(&file.values, config),
+        Seasonal::AnyPeriod => score_series_seasonal(&file.values, config, learn),
+        Seasonal::Calendar => score_series_with_period(&file.values, config, learn, |learned| {
+            calendar_period(learned, file.step_seconds)
+        }),
+    }
+}
+
+/// The settings the cross-validation chooses among: the base configuration
+/// (the defaults, or what the flags set) and its variations.
+fn grid(base: Candidate) -> Vec<Candidate> {
+    let mut all = vec![base];
+    for window in [120, 240, 480] {
+        for likelihood_history in [250, 500, 1000] {
+            for density_average in [0, DENSITY_AVERAGE] {
+                for seasonal in [Seasonal::Off, Seasonal::Calendar] {
+                    all.push(Candidate {
+                        config: DetectorConfig {
+                            window,
+                            likelihood_history,
+                            density_average,
+                            ..base.config
+                        },
+                        seasonal,
+                    });
+                }
+            }
+        }
+    }
+    all
+}
+
+/// The category of a NAB file (`realTraffic/speed_6005.csv` → `realTraffic`).
+fn category(name: &str) -> &str {
+    name.split('/').next().unwrap_or(name)
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let dir = PathBuf::from(args.first().ok_or("nab needs the NAB data folder")?);
     let mut out = None;
@@ -97,6 +166,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // day- or week-ago baseline. `--seasonal off` scores the dashboards' detector.
     let mut seasonal = Seasonal::Calendar;
     let mut details = false;
+    let mut search_grid = true;
+    let mut in_sample = false;
     let mut config = DetectorConfig::with_density_stage();
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -119,6 +190,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 }
             }
             "--details" => details = value == "on",
+            "--grid" => search_grid = value == "on",
+            "--in-sample" => in_sample = value == "on",
             "--window" => config.window = number()? as usize,
             "--short-window" => config.short_window = number()? as usize,
             "--z-floor" => config.z_floor = number()?,
@@ -136,72 +209,161 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let files = load(&dir)?;
+    let rows: usize = files.iter().map(|f| f.values.len()).sum();
+    let base = Candidate { config, seasonal };
+    let candidates = if search_grid { grid(base) } else { vec![base] };
     let started = Instant::now();
-    let mut scored = Vec::with_capacity(files.len());
-    let mut rows = 0;
-    for file in &files {
-        rows += file.values.len();
-        scored.push(ScoredFile {
-            name: file.name.clone(),
-            scores: match seasonal {
-                Seasonal::Off => score_series(&file.values, config),
-                Seasonal::AnyPeriod => {
-                    score_series_seasonal(&file.values, config, file.values.len() * 15 / 100)
-                }
-                Seasonal::Calendar => score_series_with_period(
-                    &file.values,
-                    config,
-                    file.values.len() * 15 / 100,
-                    |learned| calendar_period(learned, file.step_seconds),
-                ),
-            },
-            windows: file.windows.clone(),
-        });
-    }
-    let elapsed = started.elapsed();
-    let result = score_corpus(&scored, &STANDARD_PROFILE);
-    if let Some(out) = out {
-        for (file, scores) in files.iter().zip(&scored) {
-            let path = out.join(&file.name);
-            std::fs::create_dir_all(path.parent().unwrap_or(&out)).map_err(|e| e.to_string())?;
-            let mut text = String::from("timestamp,value,anomaly_score,label\n");
-            for (row, ((time, value), score)) in file
-                .raw_timestamps
-                .iter()
-                .zip(&file.values)
-                .zip(&scores.scores)
-                .enumerate()
-            {
-                let label = u8::from(file.windows.iter().any(|&(a, b)| row >= a && row <= b));
-                text.push_str(&format!("{time},{value},{score},{label}\n"));
-            }
-            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let scored: Vec<Vec<ScoredFile>> = candidates.iter().map(|c| c.score(&files)).collect();
+    let per_candidate = started.elapsed() / candidates.len() as u32;
+    println!(
+        "NAB standard profile, {} files, {rows} rows; leave-one-category-out cross-validation over {} configuration(s)",
+        files.len(),
+        candidates.len()
+    );
+    cross_validate(&candidates, &scored, base);
+    if in_sample || details || out.is_some() {
+        let result = score_corpus(&scored[0], &STANDARD_PROFILE);
+        println!(
+            "\nIN-SAMPLE (threshold chosen on the same files it is scored on; not a result): {}",
+            base.describe()
+        );
+        println!("{:<60} {:>8}", "file", "score");
+        for (name, score) in &result.per_file {
+            println!("{name:<60} {score:>8.1}");
         }
+        if details {
+            print_details(&files, &scored[0], result.threshold);
+        }
+        println!(
+            "in-sample threshold {:.4}: {} of {} windows detected, {} false-positive rows, score {:.1}",
+            result.threshold,
+            result.detected_windows,
+            result.windows,
+            result.false_positives,
+            result.normalized
+        );
+    }
+    if let Some(out) = out {
+        write_results(&out, &files, &scored[0])?;
     }
     println!(
-        "NAB standard profile, {} files, {rows} rows, one configuration: {config:?}",
-        files.len()
+        "detector time: {:.1} ms per configuration for the corpus, {:.2} µs per point",
+        per_candidate.as_secs_f64() * 1e3,
+        per_candidate.as_secs_f64() * 1e6 / rows as f64
     );
-    println!("{:<60} {:>8}", "file", "score");
-    for (name, score) in &result.per_file {
-        println!("{name:<60} {score:>8.1}");
+    Ok(())
+}
+
+/// Leave one category out: for each category, the configuration and threshold
+/// that score best on the other categories, scored on it. Prints each fold,
+/// the mean over folds with windows, the pooled held-out score (every file at
+/// its own fold's choice, normalised over all windows), and the base
+/// configuration at its own fixed report threshold (what dashboards use).
+fn cross_validate(candidates: &[Candidate], scored: &[Vec<ScoredFile>], base: Candidate) {
+    let mut categories: Vec<&str> = scored[0].iter().map(|f| category(&f.name)).collect();
+    categories.dedup();
+    println!(
+        "\n{:<24} {:>5} {:>9} {:>10} {:>9} {:>9}   {:>18}  chosen on the other categories",
+        "held-out category",
+        "files",
+        "windows",
+        "threshold",
+        "detected",
+        "false +",
+        "score (fixed base)"
+    );
+    let (mut pooled, mut pooled_fixed) = (
+        FixedThresholdScore::default(),
+        FixedThresholdScore::default(),
+    );
+    let (mut normalized, mut normalized_fixed) = (Vec::new(), Vec::new());
+    for held_out in &categories {
+        let split = |files: &[ScoredFile], keep: bool| -> Vec<ScoredFile> {
+            files
+                .iter()
+                .filter(|f| (category(&f.name) == *held_out) == keep)
+                .cloned()
+                .collect()
+        };
+        let (best, threshold, training_score) = candidates
+            .iter()
+            .enumerate()
+            .map(|(index, _)| {
+                let training = score_corpus(&split(&scored[index], false), &STANDARD_PROFILE);
+                (index, training.threshold, training.normalized)
+            })
+            .fold((0, f64::INFINITY, f64::NEG_INFINITY), |best, next| {
+                if next.2 > best.2 {
+                    next
+                } else {
+                    best
+                }
+            });
+        let test = split(&scored[best], true);
+        let held = score_files_at(&test, &STANDARD_PROFILE, threshold);
+        let fixed = score_files_at(
+            &split(&scored[0], true),
+            &STANDARD_PROFILE,
+            base.config.report_score,
+        );
+        let shown = |s: &FixedThresholdScore| match s.normalized() {
+            Some(score) => format!("{score:.1}"),
+            None => format!("(raw {:.2})", s.raw),
+        };
+        println!(
+            "{held_out:<24} {:>5} {:>9} {threshold:>10.5} {:>9} {:>9} {:>8} {:>9}   {} (training {training_score:.1})",
+            test.len(),
+            held.windows,
+            held.detected_windows,
+            held.false_positives,
+            shown(&held),
+            shown(&fixed),
+            candidates[best].describe()
+        );
+        normalized.extend(held.normalized());
+        normalized_fixed.extend(fixed.normalized());
+        pooled = pooled.plus(held);
+        pooled_fixed = pooled_fixed.plus(fixed);
     }
-    if details {
-        print_details(&files, &scored, result.threshold);
+    let mean = |scores: &[f64]| scores.iter().sum::<f64>() / scores.len().max(1) as f64;
+    let worst = |scores: &[f64]| scores.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "cross-validated mean over the {} categories with windows: {:.1} (lowest fold {:.1}); fixed base configuration: {:.1} (lowest {:.1})",
+        normalized.len(),
+        mean(&normalized),
+        worst(&normalized),
+        mean(&normalized_fixed),
+        worst(&normalized_fixed)
+    );
+    println!(
+        "pooled held-out score over all {} windows: {:.1} ({} detected, {} false-positive rows); fixed base configuration: {:.1} ({} detected, {} false-positive rows)",
+        pooled.windows,
+        pooled.normalized().unwrap_or(0.0),
+        pooled.detected_windows,
+        pooled.false_positives,
+        pooled_fixed.normalized().unwrap_or(0.0),
+        pooled_fixed.detected_windows,
+        pooled_fixed.false_positives
+    );
+}
+
+fn write_results(out: &Path, files: &[NabFile], scored: &[ScoredFile]) -> Result<(), String> {
+    for (file, scores) in files.iter().zip(scored) {
+        let path = out.join(&file.name);
+        std::fs::create_dir_all(path.parent().unwrap_or(out)).map_err(|e| e.to_string())?;
+        let mut text = String::from("timestamp,value,anomaly_score,label\n");
+        for (row, ((time, value), score)) in file
+            .raw_timestamps
+            .iter()
+            .zip(&file.values)
+            .zip(&scores.scores)
+            .enumerate()
+        {
+            let label = u8::from(file.windows.iter().any(|&(a, b)| row >= a && row <= b));
+            text.push_str(&format!("{time},{value},{score},{label}\n"));
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    println!(
-        "\nthreshold {:.4}: {} of {} windows detected, {} false-positive rows",
-        result.threshold, result.detected_windows, result.windows, result.false_positives
-    );
-    println!(
-        "NAB score (standard profile, normalised): {:.1}",
-        result.normalized
-    );
-    println!(
-        "detector time: {:.1} ms total, {:.2} µs per point",
-        elapsed.as_secs_f64() * 1e3,
-        elapsed.as_secs_f64() * 1e6 / rows as f64
-    );
     Ok(())
 }
 

@@ -200,6 +200,75 @@ pub fn score_file_at(file: &ScoredFile, profile: &CostProfile, threshold: f64) -
     total + best_in_window.iter().sum::<f64>()
 }
 
+/// A set of files scored at one fixed threshold (a held-out fold): the raw
+/// total and what flagging nothing and a perfect detector would have earned.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FixedThresholdScore {
+    pub raw: f64,
+    pub null: f64,
+    pub perfect: f64,
+    pub windows: usize,
+    pub detected_windows: usize,
+    pub false_positives: usize,
+}
+
+impl FixedThresholdScore {
+    /// NAB's normalisation (nothing flagged 0, perfect 100); `None` without windows,
+    /// where only the false positives' cost (`raw`) says anything.
+    pub fn normalized(&self) -> Option<f64> {
+        (self.perfect > self.null)
+            .then(|| 100.0 * (self.raw - self.null) / (self.perfect - self.null))
+    }
+
+    /// Two disjoint sets scored together (the pooled cross-validation figure).
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            raw: self.raw + other.raw,
+            null: self.null + other.null,
+            perfect: self.perfect + other.perfect,
+            windows: self.windows + other.windows,
+            detected_windows: self.detected_windows + other.detected_windows,
+            false_positives: self.false_positives + other.false_positives,
+        }
+    }
+}
+
+/// Scores `files` at a threshold chosen elsewhere (on other files), as a
+/// held-out fold is scored.
+pub fn score_files_at(
+    files: &[ScoredFile],
+    profile: &CostProfile,
+    threshold: f64,
+) -> FixedThresholdScore {
+    let mut total = FixedThresholdScore::default();
+    for file in files {
+        let windows = file.windows.len();
+        let probation = probationary_length(file.scores.len());
+        let mut detected = vec![false; windows];
+        let false_positives = (probation..file.scores.len())
+            .filter(|&row| file.scores[row] >= threshold)
+            .filter(
+                |&row| match file.windows.iter().position(|&(a, b)| row >= a && row <= b) {
+                    Some(window) => {
+                        detected[window] = true;
+                        false
+                    }
+                    None => true,
+                },
+            )
+            .count();
+        total = total.plus(FixedThresholdScore {
+            raw: score_file_at(file, profile, threshold),
+            null: -profile.false_negative * windows as f64,
+            perfect: profile.true_positive * windows as f64,
+            windows,
+            detected_windows: detected.iter().filter(|d| **d).count(),
+            false_positives,
+        });
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +319,27 @@ mod tests {
         assert!(noisy_score.normalized < 100.0);
         // The sweep may pick a threshold above the noise when the noise costs more than it gains.
         assert!(noisy_score.normalized >= 0.0);
+    }
+
+    #[test]
+    fn a_fixed_threshold_scores_like_the_corpus_sweep_at_its_own_best() {
+        let mut scores = vec![0.0; 1000];
+        scores[405] = 0.9;
+        scores[300] = 0.95; // a false positive above the detection
+        scores[200] = 0.5;
+        let files = [file(scores, vec![(400, 449)])];
+        let swept = score_corpus(&files, &STANDARD_PROFILE);
+        let fixed = score_files_at(&files, &STANDARD_PROFILE, swept.threshold);
+        assert!((fixed.normalized().unwrap() - swept.normalized).abs() < 1e-9);
+        assert_eq!((fixed.detected_windows, fixed.false_positives), (1, 1));
+        let strict = score_files_at(&files, &STANDARD_PROFILE, 0.99);
+        assert_eq!(strict.normalized(), Some(0.0));
+        let lenient = score_files_at(&files, &STANDARD_PROFILE, 0.1);
+        assert_eq!(lenient.false_positives, 2);
+        let no_windows = score_files_at(&[file(vec![1.0; 1000], vec![])], &STANDARD_PROFILE, 0.5);
+        assert_eq!(no_windows.normalized(), None);
+        assert_eq!(no_windows.false_positives, 850);
+        assert!((no_windows.raw + 0.11 * 850.0).abs() < 1e-9);
     }
 
     #[test]
