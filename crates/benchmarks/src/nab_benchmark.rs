@@ -3,7 +3,8 @@
 
 use foresight_core::analytics::anomaly_detector::{
     calendar_period, detect_period, score_series, score_series_seasonal, score_series_with_period,
-    seasonal_residual_ratio, DetectorConfig, DENSITY_AVERAGE, SEASON_MIN_CORRELATION,
+    seasonal_residual_ratio, DetectorConfig, DENSITY_AVERAGE, SEASON_MAX_RESIDUAL_RATIO,
+    SEASON_MIN_CORRELATION,
 };
 use foresight_core::analytics::nab_scoring::{
     probationary_length, score_corpus, score_files_at, FixedThresholdScore, ScoredFile,
@@ -86,8 +87,9 @@ enum Seasonal {
     Off,
     /// The period with the strongest autocorrelation, whatever its length.
     AnyPeriod,
-    /// A day or a week (from the timestamps' spacing), if the rhythm is tight.
-    Calendar,
+    /// A day or a week (from the timestamps' spacing), if the seasonal
+    /// difference varies at most this share of the series' own variation.
+    Calendar(f64),
 }
 
 /// One configuration the cross-validation may choose.
@@ -112,8 +114,9 @@ impl Candidate {
     fn describe(&self) -> String {
         let c = &self.config;
         format!(
-            "window {} likelihood-history {} density-average {} seasonal {:?}",
-            c.window, c.likelihood_history, c.density_average, self.seasonal
+            "report-score {} window {} calibration-history {} tail-share {} density-average {} seasonal {:?}",
+            c.report_score,
+            c.window, c.calibration_history, c.tail_share, c.density_average, self.seasonal
         )
     }
 }
@@ -123,29 +126,40 @@ fn score_file(file: &NabFile, config: DetectorConfig, seasonal: Seasonal) -> Vec
     match seasonal {
         Seasonal::Off => score_series(&file.values, config),
         Seasonal::AnyPeriod => score_series_seasonal(&file.values, config, learn),
-        Seasonal::Calendar => score_series_with_period(&file.values, config, learn, |learned| {
-            calendar_period(learned, file.step_seconds)
-        }),
+        Seasonal::Calendar(max_ratio) => {
+            score_series_with_period(&file.values, config, learn, |learned| {
+                calendar_period(learned, file.step_seconds, max_ratio)
+            })
+        }
     }
 }
 
 /// The settings the cross-validation chooses among: the base configuration
-/// (the defaults, or what the flags set) and its variations.
+/// (the defaults, or what the flags set) and its variations. The report level
+/// is one of them: a file's rows at or above it are its detections, exactly
+/// what a dashboard marks (the quiet period after a report depends on it, so
+/// a threshold swept apart from it would score a detector nobody runs).
 fn grid(base: Candidate) -> Vec<Candidate> {
     let mut all = vec![base];
-    for window in [120, 240, 480] {
-        for likelihood_history in [250, 500, 1000] {
-            for density_average in [0, DENSITY_AVERAGE] {
-                for seasonal in [Seasonal::Off, Seasonal::Calendar] {
-                    all.push(Candidate {
-                        config: DetectorConfig {
-                            window,
-                            likelihood_history,
-                            density_average,
-                            ..base.config
-                        },
-                        seasonal,
-                    });
+    for report_score in [0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998] {
+        for window in [120, 240, 480] {
+            for calibration_history in [500, 1000, 2000] {
+                for density_average in [DENSITY_AVERAGE] {
+                    for seasonal in [Seasonal::Calendar(0.25), Seasonal::Calendar(0.6)] {
+                        for tail_share in [0.05, 0.1] {
+                            all.push(Candidate {
+                                config: DetectorConfig {
+                                    report_score,
+                                    window,
+                                    calibration_history,
+                                    density_average,
+                                    tail_share,
+                                    ..base.config
+                                },
+                                seasonal,
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -164,7 +178,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Dashboards run the same detector (density stage on); here a tight daily
     // or weekly rhythm also gets a seasonal stage, which on dashboards is the
     // day- or week-ago baseline. `--seasonal off` scores the dashboards' detector.
-    let mut seasonal = Seasonal::Calendar;
+    let mut seasonal = Seasonal::Calendar(SEASON_MAX_RESIDUAL_RATIO);
     let mut details = false;
     let mut search_grid = true;
     let mut in_sample = false;
@@ -183,7 +197,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 seasonal = match value.as_str() {
                     "off" => Seasonal::Off,
                     "on" => Seasonal::AnyPeriod,
-                    "calendar" => Seasonal::Calendar,
+                    "calendar" => Seasonal::Calendar(SEASON_MAX_RESIDUAL_RATIO),
                     other => {
                         return Err(format!("--seasonal {other:?} is not off, on or calendar"))
                     }
@@ -194,17 +208,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--in-sample" => in_sample = value == "on",
             "--window" => config.window = number()? as usize,
             "--short-window" => config.short_window = number()? as usize,
-            "--z-floor" => config.z_floor = number()?,
-            "--z-scale" => config.z_scale = number()?,
             "--report-score" => config.report_score = number()?,
             "--quiet-points" => config.quiet_points = number()? as usize,
             "--quiet-damping" => config.quiet_damping = number()?,
             "--calm-points" => config.calm_points = number()? as usize,
             "--calm-score" => config.calm_score = number()?,
-            "--likelihood-history" => config.likelihood_history = number()? as usize,
-            "--likelihood-average" => config.likelihood_average = number()? as usize,
+            "--calibration-history" => config.calibration_history = number()? as usize,
             "--density-average" => config.density_average = number()? as usize,
-            "--density-history" => config.density_history = number()? as usize,
+            "--tail-share" => config.tail_share = number()?,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -285,20 +296,25 @@ fn cross_validate(candidates: &[Candidate], scored: &[Vec<ScoredFile>], base: Ca
                 .cloned()
                 .collect()
         };
-        let (best, threshold, training_score) = candidates
+        let (best, training_score) = candidates
             .iter()
             .enumerate()
-            .map(|(index, _)| {
-                let training = score_corpus(&split(&scored[index], false), &STANDARD_PROFILE);
-                (index, training.threshold, training.normalized)
+            .map(|(index, candidate)| {
+                let training = score_files_at(
+                    &split(&scored[index], false),
+                    &STANDARD_PROFILE,
+                    candidate.config.report_score,
+                );
+                (index, training.normalized().unwrap_or(0.0))
             })
-            .fold((0, f64::INFINITY, f64::NEG_INFINITY), |best, next| {
-                if next.2 > best.2 {
+            .fold((0, f64::NEG_INFINITY), |best, next| {
+                if next.1 > best.1 {
                     next
                 } else {
                     best
                 }
             });
+        let threshold = candidates[best].config.report_score;
         let test = split(&scored[best], true);
         let held = score_files_at(&test, &STANDARD_PROFILE, threshold);
         let fixed = score_files_at(
@@ -325,6 +341,28 @@ fn cross_validate(candidates: &[Candidate], scored: &[Vec<ScoredFile>], base: Ca
         pooled = pooled.plus(held);
         pooled_fixed = pooled_fixed.plus(fixed);
     }
+    let (chosen, all_files) = candidates
+        .iter()
+        .enumerate()
+        .map(|(index, candidate)| {
+            let score = score_files_at(
+                &scored[index],
+                &STANDARD_PROFILE,
+                candidate.config.report_score,
+            );
+            (index, score.normalized().unwrap_or(0.0))
+        })
+        .fold((0, f64::NEG_INFINITY), |best, next| {
+            if next.1 > best.1 {
+                next
+            } else {
+                best
+            }
+        });
+    println!(
+        "the same choice made on all files (what to ship; its score there, {all_files:.1}, is in-sample): {}",
+        candidates[chosen].describe()
+    );
     let mean = |scores: &[f64]| scores.iter().sum::<f64>() / scores.len().max(1) as f64;
     let worst = |scores: &[f64]| scores.iter().copied().fold(f64::INFINITY, f64::min);
     println!(
@@ -376,7 +414,7 @@ fn print_details(files: &[NabFile], scored: &[ScoredFile], threshold: f64) {
     for (data, file) in files.iter().zip(scored) {
         let learned = &data.values[..data.values.len() * 15 / 100];
         let period = detect_period(learned, 10, SEASON_MIN_CORRELATION);
-        let calendar = calendar_period(learned, data.step_seconds);
+        let calendar = calendar_period(learned, data.step_seconds, SEASON_MAX_RESIDUAL_RATIO);
         let day = (86_400.0 / data.step_seconds).round() as usize;
         let daily_ratio = seasonal_residual_ratio(learned, day);
         let probation = probationary_length(file.scores.len());
