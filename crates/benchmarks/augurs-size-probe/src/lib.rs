@@ -50,7 +50,7 @@ getrandom::register_custom_getrandom!(fixed_random);
 #[cfg(feature = "foresight")]
 fn run(values: &[f64]) -> Option<[Vec<f64>; 3]> {
     use foresight_core::analytics::forecast_selection::forecast_auto;
-    let (_, forecast) = forecast_auto(values, 24, HORIZON)?;
+    let forecast = forecast_auto(values, 24, HORIZON)?.forecast;
     Some([forecast.mean, forecast.lower_95, forecast.upper_95])
 }
 

@@ -184,7 +184,7 @@ pub fn overlay_for(
             && daily_period >= 2
             && values.len() >= 3 * daily_period + steps;
         let forecast = if seasonal {
-            forecast_auto(values, daily_period, steps).map(|(_, f)| f)
+            forecast_auto(values, daily_period, steps).map(|c| within_own_range(c.forecast, values))
         } else {
             linear_forecast(timestamps, values, window.end, horizon, &future)
         };
@@ -219,6 +219,37 @@ pub fn overlay_for(
         .filter(|c| c.seconds <= crossing.max_seconds && c.plus_minus_seconds < c.seconds / 2.0);
     }
     overlay
+}
+
+/// How far beyond the series' own range (as a share of it) a seasonal
+/// forecast's bands may reach: a forecast never rescales the chart it sits on.
+pub const FORECAST_RANGE_MARGIN: f64 = 0.5;
+
+/// `forecast` with every band held within the series' range widened by
+/// [`FORECAST_RANGE_MARGIN`] of it on each side (a seasonal model repeats what
+/// the series did; a band beyond that says only that the model is unsure).
+fn within_own_range(mut forecast: Forecast, values: &[f64]) -> Forecast {
+    let (low, high) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !(low.is_finite() && high.is_finite()) {
+        return forecast;
+    }
+    let margin = FORECAST_RANGE_MARGIN * (high - low).max(1e-9 * high.abs().max(low.abs()));
+    for band in [
+        &mut forecast.mean,
+        &mut forecast.lower_80,
+        &mut forecast.upper_80,
+        &mut forecast.lower_95,
+        &mut forecast.upper_95,
+    ] {
+        for v in band.iter_mut() {
+            *v = v.clamp(low - margin, high + margin);
+        }
+    }
+    forecast
 }
 
 #[cfg(test)]
@@ -399,5 +430,58 @@ mod tests {
             .chain(&forecast.mean)
             .all(|v| *v >= 0.0));
         assert_eq!(*forecast.mean.last().unwrap(), 0.0);
+    }
+
+    #[test]
+    fn a_seasonal_forecast_of_a_spiky_series_stays_near_its_range() {
+        // Latency at a 10-minute step for 16 days: ~2 s with a daily rhythm and,
+        // now and then, a spike to 10 s (normal for this series).
+        let step = 600.0;
+        let points = 16 * 144;
+        let timestamps: Vec<f64> = (0..points).map(|i| i as f64 * step).collect();
+        let values: Vec<f64> = (0..points)
+            .map(|i| {
+                let daily = 0.4 * ((i % 144) as f64 / 144.0 * std::f64::consts::TAU).sin();
+                let spike = if i % 97 == 0 { 8.0 } else { 0.0 };
+                2.0 + daily + spike
+            })
+            .collect();
+        let series = Series {
+            labels: Labels::default(),
+            timestamps,
+            values,
+        };
+        let window = QueryWindow {
+            start: 0.0,
+            end: (points - 1) as f64 * step,
+            step,
+        };
+        let options = ForesightOptions {
+            forecast: Some(ForecastKind::Seasonal),
+            ..Default::default()
+        };
+        let (_, forecast) = overlay_for(&series, &window, &options, None)
+            .forecast
+            .unwrap();
+        // The series spans 1.6–10 s; no band reaches beyond half that range past it.
+        let (low, high) = (1.6 - 0.5 * 8.4, 10.4 + 0.5 * 8.4);
+        for band in [&forecast.lower_95, &forecast.upper_95, &forecast.mean] {
+            assert!(band.iter().all(|v| *v >= low - 1e-9 && *v <= high + 1e-9));
+        }
+        // And the typical forecast sits with the series, not with its spikes.
+        let mut mean = forecast.mean.clone();
+        mean.sort_by(f64::total_cmp);
+        assert!(mean[mean.len() / 2] < 3.0, "{}", mean[mean.len() / 2]);
+        let clamped = within_own_range(
+            Forecast {
+                mean: vec![5.0],
+                lower_80: vec![-100.0],
+                upper_80: vec![100.0],
+                lower_95: vec![-100.0],
+                upper_95: vec![100.0],
+            },
+            &[0.0, 10.0],
+        );
+        assert_eq!((clamped.lower_95[0], clamped.upper_95[0]), (-5.0, 15.0));
     }
 }
