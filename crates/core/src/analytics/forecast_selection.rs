@@ -1,6 +1,6 @@
 //! Automatic forecasting by combination, as the M4 competition taught: a pool
-//! of simple robust models (seasonal naive, median seasonal profiles, a Theta
-//! method on the deseasonalised series — daily and weekly at the series' step)
+//! of simple robust models (seasonal naive, median seasonal profiles, an
+//! autoregression on the seasonal differences — daily and weekly at the series' step)
 //! is backtested on the series' own past at several rolling origins; the best
 //! few are averaged; the intervals come from that combination's own backtest
 //! errors (split-conformal quantiles per stretch of the horizon), not from any
@@ -19,11 +19,6 @@ pub enum ForecastModel {
     SeasonalProfile {
         period: usize,
         seasons: usize,
-    },
-    /// Simple exponential smoothing with half the series' drift (the Theta
-    /// method) on the series with its median seasonal profile removed.
-    Theta {
-        period: usize,
     },
     /// An autoregression on the seasonal differences `x[t] - x[t - period]`
     /// (lags 1–3 and one season): the seasonal ARIMA family's simplest member,
@@ -82,62 +77,6 @@ fn seasonal_profile(
     Some(
         (0..horizon)
             .map(|h| back(profile[h % period] + shift))
-            .collect(),
-    )
-}
-
-/// Smoothing weights the Theta method's level is fitted among.
-const THETA_ALPHAS: [f64; 6] = [0.05, 0.1, 0.2, 0.35, 0.5, 0.8];
-
-/// The Theta method (SES plus half the linear drift) on the deseasonalised series.
-fn theta(history: &[f64], period: usize, horizon: usize) -> Option<Vec<f64>> {
-    let n = history.len();
-    let seasons = (n / period.max(1)).min(5);
-    if period == 0 || seasons < 2 {
-        return None;
-    }
-    let (values, in_logs) = model_scale(history);
-    // Seasonal indices: the median profile of the last seasons' deviations
-    // from their own means (seasons counted back from the end).
-    let mut deviations = values.clone();
-    for season in deviations.rchunks_mut(period).take(seasons) {
-        let mean = season.iter().sum::<f64>() / season.len() as f64;
-        season.iter_mut().for_each(|v| *v -= mean);
-    }
-    let profile = median_profile(&deviations, period, seasons);
-    // `profile[k]` is the phase of time n - period + k.
-    let index = |t: usize| profile[(t + period - n % period) % period];
-    let adjusted: Vec<f64> = (0..n).map(|t| values[t] - index(t)).collect();
-    // The drift: least-squares slope over time.
-    let mean_t = (n - 1) as f64 / 2.0;
-    let mean_y = adjusted.iter().sum::<f64>() / n as f64;
-    let (mut covariance, mut variance) = (0.0, 0.0);
-    for (t, y) in adjusted.iter().enumerate() {
-        covariance += (t as f64 - mean_t) * (y - mean_y);
-        variance += (t as f64 - mean_t).powi(2);
-    }
-    let slope = if variance > 0.0 {
-        covariance / variance
-    } else {
-        0.0
-    };
-    // The level: SES with the weight that predicts best one step ahead.
-    let (mut best_error, mut best_level) = (f64::INFINITY, adjusted[n - 1]);
-    for alpha in THETA_ALPHAS {
-        let mut level = adjusted[0];
-        let mut squared = 0.0;
-        for &y in &adjusted[1..] {
-            squared += (y - level).powi(2);
-            level += alpha * (y - level);
-        }
-        if squared < best_error {
-            (best_error, best_level) = (squared, level);
-        }
-    }
-    let back = |v: f64| if in_logs { v.exp() } else { v };
-    Some(
-        (0..horizon)
-            .map(|h| back(best_level + 0.5 * slope * (h + 1) as f64 + index(n + h)))
             .collect(),
     )
 }
@@ -248,7 +187,6 @@ impl ForecastModel {
             ForecastModel::SeasonalProfile { period, seasons } => {
                 seasonal_profile(history, period, seasons, horizon)
             }
-            ForecastModel::Theta { period } => theta(history, period, horizon),
             ForecastModel::SeasonalAutoregression {
                 period,
                 other_period,
@@ -274,10 +212,6 @@ pub fn candidates(daily_period: usize) -> Vec<ForecastModel> {
             period: weekly,
             seasons: 3,
         },
-        ForecastModel::Theta {
-            period: daily_period,
-        },
-        ForecastModel::Theta { period: weekly },
         ForecastModel::SeasonalAutoregression {
             period: daily_period,
             other_period: weekly,
@@ -373,16 +307,19 @@ pub fn forecast_auto(
         .map(|&(_, m)| m)
         .collect();
     // The chosen models that also forecast from the whole history (a fit can
-    // fail there that held at the origins); without any, the first model of
-    // the pool that does (a history too short for a backtest).
-    let (mut chosen, mut forecasts): (Vec<usize>, Vec<Vec<f64>>) = chosen
+    // fail there that held at the origins).
+    let (chosen, forecasts): (Vec<usize>, Vec<Vec<f64>>) = chosen
         .into_iter()
         .filter_map(|m| Some((m, pool[m].forecast(history, horizon)?)))
         .unzip();
     if chosen.is_empty() {
-        let (m, f) =
-            (0..pool.len()).find_map(|m| Some((m, pool[m].forecast(history, horizon)?)))?;
-        (chosen, forecasts) = (vec![m], vec![f]);
+        // No backtest to learn from (a history too short for one): seasonal
+        // naive, with its intervals from the spread of seasonal differences.
+        return Some(CombinedForecast {
+            models: vec![pool[0]],
+            origins: 0,
+            forecast: seasonal_naive(history, daily_period, horizon)?,
+        });
     }
     let mean = average(&forecasts, horizon);
     let errors: Vec<Vec<f64>> = origins
@@ -396,7 +333,7 @@ pub fn forecast_auto(
             Some(actual.iter().zip(&combined).map(|(y, f)| y - f).collect())
         })
         .collect();
-    let forecast = conformal_intervals(mean, &errors, history);
+    let forecast = conformal_intervals(mean, &errors);
     Some(CombinedForecast {
         models: chosen.iter().map(|&m| pool[m]).collect(),
         origins: errors.len(),
@@ -420,9 +357,8 @@ fn conformal_quantile(scores: &mut [f64], level: f64) -> f64 {
 
 /// Symmetric intervals around `mean` whose half-widths are the conformal
 /// quantiles of the backtest errors' magnitudes in each stretch of the
-/// horizon. Without backtests, the spread of the history's day-to-day
-/// changes stands in, growing with the square root of the steps ahead.
-fn conformal_intervals(mean: Vec<f64>, errors: &[Vec<f64>], history: &[f64]) -> Forecast {
+/// horizon (`errors` holds at least one backtest).
+fn conformal_intervals(mean: Vec<f64>, errors: &[Vec<f64>]) -> Forecast {
     let horizon = mean.len();
     let bucket_of = |h: usize| h * HORIZON_BUCKETS / horizon.max(1);
     let half_width = |level: f64| -> Vec<f64> {
@@ -437,16 +373,7 @@ fn conformal_intervals(mean: Vec<f64>, errors: &[Vec<f64>], history: &[f64]) -> 
                 conformal_quantile(&mut scores, level)
             })
             .collect();
-        (0..horizon)
-            .map(|h| {
-                let width = widths[bucket_of(h)];
-                if width.is_finite() {
-                    width
-                } else {
-                    fallback_width(history, level) * ((h + 1) as f64).sqrt()
-                }
-            })
-            .collect()
+        (0..horizon).map(|h| widths[bucket_of(h)]).collect()
     };
     let (w80, w95) = (half_width(0.8), half_width(0.95));
     let shifted = |w: &[f64], sign: f64| -> Vec<f64> {
@@ -458,17 +385,6 @@ fn conformal_intervals(mean: Vec<f64>, errors: &[Vec<f64>], history: &[f64]) -> 
         lower_95: shifted(&w95, -1.0),
         upper_95: shifted(&w95, 1.0),
         mean,
-    }
-}
-
-/// The `level` quantile of the history's one-step changes' magnitudes.
-fn fallback_width(history: &[f64], level: f64) -> f64 {
-    let mut changes: Vec<f64> = history.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
-    let width = conformal_quantile(&mut changes, level);
-    if width.is_finite() {
-        width
-    } else {
-        0.0
     }
 }
 
@@ -503,7 +419,7 @@ mod tests {
                 m,
                 ForecastModel::SeasonalNaive { period: 168 }
                     | ForecastModel::SeasonalProfile { period: 168, .. }
-                    | ForecastModel::Theta { period: 168 }
+                    | ForecastModel::SeasonalAutoregression { period: 168, .. }
             )),
             "{combined:?}"
         );
@@ -548,10 +464,10 @@ mod tests {
         let (history, future) = all.split_at(all.len() - 48);
         let combined = forecast_auto(history, 24, 48).unwrap();
         assert!(
-            combined.models.iter().all(|m| matches!(
-                m,
-                ForecastModel::Theta { .. } | ForecastModel::SeasonalAutoregression { .. }
-            )),
+            combined
+                .models
+                .iter()
+                .all(|m| matches!(m, ForecastModel::SeasonalAutoregression { .. })),
             "models that follow a drift: {combined:?}"
         );
         let naive = seasonal_naive(history, 24, 48).unwrap().mean;

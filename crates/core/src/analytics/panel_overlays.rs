@@ -184,28 +184,30 @@ pub fn overlay_for(
             && daily_period >= 2
             && values.len() >= 3 * daily_period + steps;
         let forecast = if seasonal {
-            forecast_auto(values, daily_period, steps).map(|c| within_own_range(c.forecast, values))
+            forecast_auto(values, daily_period, steps).map(|c| c.forecast)
         } else {
             linear_forecast(timestamps, values, window.end, horizon, &future)
         };
+        let (low, high) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        // A seasonal model repeats what the series did: a band far beyond its
+        // range says only that the model is unsure, and would rescale the chart.
+        let (low, high) = if seasonal {
+            let margin = FORECAST_RANGE_MARGIN * (high - low);
+            (low - margin, high + margin)
+        } else {
+            (f64::NEG_INFINITY, f64::INFINITY)
+        };
         // A series that has never been negative (rates, counts, bytes) is not forecast below zero.
-        let never_negative = values.iter().all(|v| *v >= 0.0);
-        overlay.forecast = forecast.map(|mut f| {
-            if never_negative {
-                for band in [
-                    &mut f.mean,
-                    &mut f.lower_80,
-                    &mut f.upper_80,
-                    &mut f.lower_95,
-                    &mut f.upper_95,
-                ] {
-                    for v in band.iter_mut() {
-                        *v = v.max(0.0);
-                    }
-                }
-            }
-            (future, f)
-        });
+        let low = if values.iter().all(|v| *v >= 0.0) {
+            low.max(0.0)
+        } else {
+            low
+        };
+        overlay.forecast = forecast.map(|f| (future, within(f, low, high)));
     }
     if let Some(crossing) = &options.crossing {
         // Only crossings that are near enough and reasonably certain are worth saying.
@@ -222,22 +224,11 @@ pub fn overlay_for(
 }
 
 /// How far beyond the series' own range (as a share of it) a seasonal
-/// forecast's bands may reach: a forecast never rescales the chart it sits on.
+/// forecast's bands may reach on each side: a forecast never rescales the chart it sits on.
 pub const FORECAST_RANGE_MARGIN: f64 = 0.5;
 
-/// `forecast` with every band held within the series' range widened by
-/// [`FORECAST_RANGE_MARGIN`] of it on each side (a seasonal model repeats what
-/// the series did; a band beyond that says only that the model is unsure).
-fn within_own_range(mut forecast: Forecast, values: &[f64]) -> Forecast {
-    let (low, high) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !(low.is_finite() && high.is_finite()) {
-        return forecast;
-    }
-    let margin = FORECAST_RANGE_MARGIN * (high - low).max(1e-9 * high.abs().max(low.abs()));
+/// `forecast` with every band held within `low..=high`.
+fn within(mut forecast: Forecast, low: f64, high: f64) -> Forecast {
     for band in [
         &mut forecast.mean,
         &mut forecast.lower_80,
@@ -246,7 +237,7 @@ fn within_own_range(mut forecast: Forecast, values: &[f64]) -> Forecast {
         &mut forecast.upper_95,
     ] {
         for v in band.iter_mut() {
-            *v = v.clamp(low - margin, high + margin);
+            *v = v.max(low).min(high);
         }
     }
     forecast
@@ -472,7 +463,7 @@ mod tests {
         let mut mean = forecast.mean.clone();
         mean.sort_by(f64::total_cmp);
         assert!(mean[mean.len() / 2] < 3.0, "{}", mean[mean.len() / 2]);
-        let clamped = within_own_range(
+        let clamped = within(
             Forecast {
                 mean: vec![5.0],
                 lower_80: vec![-100.0],
@@ -480,7 +471,8 @@ mod tests {
                 lower_95: vec![-100.0],
                 upper_95: vec![100.0],
             },
-            &[0.0, 10.0],
+            -5.0,
+            15.0,
         );
         assert_eq!((clamped.lower_95[0], clamped.upper_95[0]), (-5.0, 15.0));
     }
