@@ -56,12 +56,15 @@ fn nab_file(dir: &Path, name: &str, anomaly_at: Option<usize>) -> Option<(String
 #[test]
 fn nab_runs_on_a_small_corpus_in_its_format() {
     let dir = temporary_dir("nab-smoke");
+    // Two categories, so each cross-validation fold has a training set.
     std::fs::create_dir_all(dir.join("synthetic")).unwrap();
+    std::fs::create_dir_all(dir.join("other")).unwrap();
     let shifted = nab_file(&dir, "synthetic/shift.csv", Some(3000)).unwrap();
     nab_file(&dir, "synthetic/calm.csv", None);
+    let other = nab_file(&dir, "other/shift.csv", Some(2500)).unwrap();
     let windows = format!(
-        r#"{{"synthetic/calm.csv": [], "synthetic/shift.csv": [["{}", "{}"]]}}"#,
-        shifted.0, shifted.1
+        r#"{{"synthetic/calm.csv": [], "synthetic/shift.csv": [["{}", "{}"]], "other/shift.csv": [["{}", "{}"]]}}"#,
+        shifted.0, shifted.1, other.0, other.1
     );
     std::fs::write(dir.join("combined_windows.json"), windows).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_benchmarks"))
@@ -76,6 +79,14 @@ fn nab_runs_on_a_small_corpus_in_its_format() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(printed.contains("standard"), "{printed}");
+    for fold in ["synthetic", "other"] {
+        assert!(
+            printed.lines().any(|line| line.starts_with(fold)),
+            "{printed}"
+        );
+    }
+    assert!(printed.contains("cross-validated mean"), "{printed}");
+    assert!(printed.contains("pooled held-out score"), "{printed}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -293,6 +293,40 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
         "No disk predicted to fill"
     );
 
+    // A figure, not an assertion: anomaly marks on the days of this view that
+    // hold no planted incident (every mark there is a false alarm).
+    let marks = browser
+        .script(
+            "return [...document.querySelectorAll('tr[data-anomaly-times]')]
+                 .map(row => row.getAttribute('data-anomaly-times')).join(',');",
+        )
+        .await
+        .unwrap();
+    let marks: Vec<i64> = marks
+        .as_str()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|t| t.parse::<f64>().ok())
+        .map(|t| t as i64)
+        .collect();
+    let incident_days: Vec<i64> = manifest
+        .incidents
+        .iter()
+        .flat_map(|i| (i.start / 86_400)..=(i.end / 86_400))
+        .collect();
+    let view_days: Vec<i64> = ((end_ms / 1000 - 7 * 86_400) / 86_400..=manifest.end / 86_400)
+        .filter(|day| !incident_days.contains(day))
+        .collect();
+    let quiet_marks = marks
+        .iter()
+        .filter(|&&t| view_days.contains(&(t / 86_400)))
+        .count();
+    println!(
+        "anomaly marks in the 7-day view: {} in all, {quiet_marks} on its {} days without a planted incident",
+        marks.len(),
+        view_days.len()
+    );
+
     // 2. KPI values equal Prometheus's answer at the same evaluation time.
     for id in ["error-rate", "requests-in-progress"] {
         let (page, prometheus_value) = page_and_prometheus_value(&browser, &prometheus, id).await;
