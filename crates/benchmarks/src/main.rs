@@ -35,7 +35,7 @@ const USAGE: &str = "usage: benchmarks m4 HOURLY_TRAIN_CSV
   --seasonal on  the same with any period, found by autocorrelation; off: no seasonal stage
   base configuration options: --window N --short-window N --report-score S
     --quiet-points N --quiet-damping F --calm-points N --calm-score S
-    --calibration-history N --tail-share F --density-average N (default 100, 0 = off)";
+    --calibration-history N --tail-points N --density-history N --density-average N (default 100, 0 = off)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -184,21 +184,23 @@ mod tests {
 
     #[test]
     fn separate_excursions_are_separate_and_gaps_do_not_end_them() {
-        let mut values = noisy(1000);
-        values[400] = 300.0;
-        for v in &mut values[600..640] {
+        // Late enough in the series that one earlier excursion, within the
+        // detector's calibration history, does not make the next one ordinary.
+        let mut values = noisy(2000);
+        values[1400] = 300.0;
+        for v in &mut values[1600..1640] {
             *v -= 60.0;
         }
-        values[610] = f64::NAN;
-        values[611] = f64::NAN;
+        values[1610] = f64::NAN;
+        values[1611] = f64::NAN;
         let incidents = incidents_of(&values);
         assert_eq!(incidents.len(), 2, "{incidents:?}");
         assert_eq!(
             (incidents[0].start_index, incidents[0].end_index),
-            (400, 400)
+            (1400, 1400)
         );
         assert_eq!(incidents[1].direction, Direction::Down);
-        assert_eq!(incidents[1].end_index, 639);
+        assert_eq!(incidents[1].end_index, 1639);
     }
 
     #[test]
