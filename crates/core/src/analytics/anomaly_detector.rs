@@ -246,7 +246,10 @@ impl AnomalyDetector {
 
     /// The stronger of the point and level robust z-scores (none while learning).
     fn robust_z(&mut self, value: f64) -> Option<f64> {
-        let minimum = (self.config.window / 4).max(10);
+        // Judging starts once a quarter of the window, but at most 60 points,
+        // has been seen: a long window must not leave the first hour of a
+        // short dashboard range unjudged (the window keeps growing to full size).
+        let minimum = (self.config.window / 4).clamp(10, 60);
         if self.history.len() < minimum {
             return None;
         }
