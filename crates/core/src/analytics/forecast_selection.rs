@@ -318,7 +318,13 @@ pub fn forecast_auto(
         return Some(CombinedForecast {
             models: vec![pool[0]],
             origins: 0,
-            forecast: seasonal_naive(history, daily_period, horizon)?,
+            forecast: seasonal_naive(history, daily_period, horizon).filter(|f| {
+                f.mean
+                    .iter()
+                    .chain(&f.lower_95)
+                    .chain(&f.upper_95)
+                    .all(|v| v.is_finite())
+            })?,
         });
     }
     let mean = average(&forecasts, horizon);
@@ -504,6 +510,18 @@ mod tests {
             .upper_95
             .iter()
             .all(|&v| (v - 7.0).abs() < 1e-9));
+        // A gap (NaN) in the history: no model forecasts from it, and nothing panics.
+        let mut gapped = weekly_pattern(24 * 20);
+        gapped[400] = f64::NAN;
+        if let Some(gap) = forecast_auto(&gapped, 24, 48) {
+            let f = &gap.forecast;
+            assert!(f
+                .mean
+                .iter()
+                .chain(&f.lower_95)
+                .chain(&f.upper_95)
+                .all(|v| v.is_finite()));
+        }
         // Negative values: modelled on the raw scale.
         let negative: Vec<f64> = weekly_pattern(24 * 20).iter().map(|v| v - 150.0).collect();
         assert!(forecast_auto(&negative, 24, 48).is_some());
