@@ -16,7 +16,7 @@ mod null_rate;
 mod rule_file_import;
 mod template_budget;
 
-const USAGE: &str = "usage: benchmarks m4 HOURLY_TRAIN_CSV
+const USAGE: &str = "usage: benchmarks m4 HOURLY_TRAIN_CSV [--origin N]  (forecast 48 points from N ≥ 48 before the end; default 48)
        benchmarks rule-files FILE_OR_DIR...  (imports Prometheus rule files, reports the share)
        benchmarks template-budget  (times evaluations of rules with hostile templates)
        benchmarks false-alarms [--report-score S] [--window N] [--density-average N]

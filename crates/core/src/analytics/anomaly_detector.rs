@@ -40,8 +40,9 @@ pub struct DetectorConfig {
     pub calm_score: f64,
     /// Each measure of unusualness is judged against this many of its own past values …
     pub calibration_history: usize,
-    /// … beyond the largest this-many of them by a fit to their excesses over
-    /// the smallest of them (the far tail: a fixed count, not a share, so a
+    /// … beyond the largest this-many of them (at most a tenth of the history
+    /// held so far) by a fit to their excesses over the smallest of them (the
+    /// far tail: a fixed count, not a share, so a
     /// series whose tail mixes common noise and rarer bursts is fitted on its
     /// bursts once its history holds enough of them).
     pub tail_points: usize,
@@ -246,9 +247,12 @@ impl AnomalyDetector {
 
     /// The stronger of the point and level robust z-scores (none while learning).
     fn robust_z(&mut self, value: f64) -> Option<f64> {
-        // Judging starts once a quarter of the window, but at most 60 points,
-        // has been seen: a long window must not leave the first hour of a
-        // short dashboard range unjudged (the window keeps growing to full size).
+        // Robust z-scores start once a quarter of the window, but at most 60
+        // points, has been seen: a long window must not leave the first hour
+        // of a short dashboard range unjudged (the window keeps growing to
+        // full size). Scores below 1 need the calibration's own
+        // MIN_CALIBRATION_HISTORY z-scores more, so reports start at about
+        // the 160th point.
         let minimum = (self.config.window / 4).clamp(10, 60);
         if self.history.len() < minimum {
             return None;

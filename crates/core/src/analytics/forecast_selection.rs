@@ -63,7 +63,7 @@ fn seasonal_profile(
     horizon: usize,
 ) -> Option<Vec<f64>> {
     let n = history.len();
-    if period == 0 || n < period * seasons.max(2) {
+    if period == 0 || seasons == 0 || n < period * seasons.max(2) {
         return None;
     }
     let (values, in_logs) = model_scale(history);
@@ -138,7 +138,7 @@ fn seasonal_autoregression(
         return None;
     }
     // The second seasonal lag only when the history holds enough of it.
-    let other = if n >= period + 2 * other_period + 8 {
+    let other = if other_period > 0 && n >= period + 2 * other_period + 8 {
         other_period
     } else {
         period
@@ -157,7 +157,10 @@ fn seasonal_autoregression(
         return None;
     }
     let weights = least_squares(&rows, &targets)?;
-    // A fitted process that would explode is not trusted.
+    // A fit whose weights sum far above 1 in absolute value is likely to
+    // explode and is not trusted. Only a sum below 1 would guarantee a stable
+    // process; 1.5 keeps the usual fits near a unit root, and what slips
+    // through is caught by the finiteness check and the panel's band clamp.
     if weights.iter().map(|w| w.abs()).sum::<f64>() >= 1.5 {
         return None;
     }
@@ -275,8 +278,10 @@ pub fn forecast_auto(
         }
         origins.push((actual, trials));
     }
-    // Mean absolute error over the origins where a model could forecast; a
-    // model that could not at some origin is only ranked if it could at all.
+    // Mean absolute error over the origins; only a model that could forecast
+    // at every origin is ranked, so all are compared on the same stretches
+    // (a model needing more history, such as the weekly profile on a short
+    // range, drops out rather than being judged on its easiest origins).
     let mut ranked: Vec<(f64, usize)> = (0..pool.len())
         .filter_map(|m| {
             let errors: Vec<f64> = origins
@@ -525,6 +530,22 @@ mod tests {
         // Negative values: modelled on the raw scale.
         let negative: Vec<f64> = weekly_pattern(24 * 20).iter().map(|v| v - 150.0).collect();
         assert!(forecast_auto(&negative, 24, 48).is_some());
+        // A model asked for no seasons or no period declines instead of panicking.
+        let empty_profile = ForecastModel::SeasonalProfile {
+            period: 24,
+            seasons: 0,
+        };
+        assert!(empty_profile.forecast(&all, 48).is_none());
+        let no_period = ForecastModel::SeasonalProfile {
+            period: 0,
+            seasons: 3,
+        };
+        assert!(no_period.forecast(&all, 48).is_none());
+        let no_other_period = ForecastModel::SeasonalAutoregression {
+            period: 24,
+            other_period: 0,
+        };
+        assert!(no_other_period.forecast(&all, 48).is_some());
     }
 
     #[test]
