@@ -8,6 +8,7 @@ TRUNK_VERSION="0.21.14"
 WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen crate pinned in Cargo.toml and Trunk.toml
 BINARYEN_VERSION="132.0.0"     # wasm-opt; Debian's binaryen 108 breaks the optimised page
 ESBUILD_VERSION="0.25.12"      # minifies the release build's JS and CSS (scripts/shrink-dist.sh)
+REACT_GRID_LAYOUT_VERSION="1.4.4" # Grafana's grid; the layout conformance test compares against it
 # The release build (with_release_toolchain) uses this pinned nightly Rust to
 # rebuild the standard library for size; every other build uses stable Rust.
 RELEASE_TOOLCHAIN="nightly-2026-05-20"
@@ -91,16 +92,23 @@ with_release_toolchain() {
     "$@"
 }
 
-# wasm-opt and esbuild from npm, into .tools/ (one install: npm prunes what it did not just install).
+npm_package_version() {
+  node -p "require('$TOOLS_DIR/node_modules/$1/package.json').version" 2>/dev/null
+}
+
+# wasm-opt, esbuild and react-grid-layout from npm, into .tools/ (one install:
+# npm prunes what it did not just install).
 ensure_npm_tools() {
   if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}" &&
-    [ "$(esbuild --version 2>/dev/null)" = "$ESBUILD_VERSION" ]; then
+    [ "$(esbuild --version 2>/dev/null)" = "$ESBUILD_VERSION" ] &&
+    [ "$(npm_package_version react-grid-layout)" = "$REACT_GRID_LAYOUT_VERSION" ]; then
     return
   fi
-  say "installing wasm-opt (binaryen $BINARYEN_VERSION) and esbuild $ESBUILD_VERSION from npm into .tools/"
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION), esbuild $ESBUILD_VERSION and react-grid-layout $REACT_GRID_LAYOUT_VERSION from npm into .tools/"
   mkdir -p "$TOOLS_DIR"
   npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund --loglevel=error \
-    "binaryen@$BINARYEN_VERSION" "esbuild@$ESBUILD_VERSION" >/dev/null
+    "binaryen@$BINARYEN_VERSION" "esbuild@$ESBUILD_VERSION" \
+    "react-grid-layout@$REACT_GRID_LAYOUT_VERSION" >/dev/null
 }
 
 ensure_debian_packages

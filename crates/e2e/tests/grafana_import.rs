@@ -7,8 +7,10 @@
 //! panel type, imported vs placeholders and why, notes, and a hash of the
 //! produced dashboard). `UPDATE_SNAPSHOTS=1` rewrites the summary.
 
-use foresight_core::model::dashboard::Dashboard;
+use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::dashboard::{Dashboard, GridPosition, PanelKind};
 use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
+use foresight_core::query::template_variables::{interpolate_text, VariableValue};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -120,4 +122,99 @@ fn community_dashboards_import_deterministically_and_as_recorded() {
         recorded, all,
         "the import changed; if intended, run with UPDATE_SNAPSHOTS=1 and review the diff"
     );
+}
+
+fn overlapping_pairs(layout: &[GridPosition]) -> usize {
+    let mut pairs = 0;
+    for (i, a) in layout.iter().enumerate() {
+        for b in &layout[i + 1..] {
+            let rows = u64::from(a.y) < u64::from(b.y) + u64::from(b.h)
+                && u64::from(b.y) < u64::from(a.y) + u64::from(a.h);
+            let columns = a.x < b.x + b.w && b.x < a.x + a.w;
+            pairs += usize::from(rows && columns);
+        }
+    }
+    pairs
+}
+
+/// Grid rows, between the top and the lowest panel, that no panel covers.
+fn empty_rows(layout: &[GridPosition]) -> u64 {
+    let mut covered: Vec<(u64, u64)> = layout
+        .iter()
+        .map(|p| (u64::from(p.y), u64::from(p.y) + u64::from(p.h)))
+        .collect();
+    covered.sort_unstable();
+    let mut reached = 0;
+    let mut empty = 0;
+    for (top, bottom) in covered {
+        empty += top.saturating_sub(reached);
+        reached = reached.max(bottom);
+    }
+    empty
+}
+
+/// Whether a title still holds a variable reference once every variable of
+/// its dashboard has a value.
+fn has_unreplaced_variable(title: &str) -> bool {
+    let chars: Vec<char> = title.chars().collect();
+    chars.windows(2).any(|pair| {
+        matches!(pair, ['$', c] if *c == '{' || *c == '_' || c.is_ascii_alphabetic())
+            || pair == ['[', '[']
+    })
+}
+
+#[test]
+fn community_dashboards_place_every_panel_apart_and_fill_in_every_title() {
+    println!("| dashboard | panels | rows (collapsed) | overlapping pairs | empty grid rows | titles with unreplaced variables |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let mut problems = Vec::new();
+    for name in COMMUNITY_DASHBOARDS {
+        let (dashboard, _) = import_grafana_dashboard(&read_community_dashboard(name)).unwrap();
+        let values: SortedMap<String, VariableValue> = dashboard
+            .variables
+            .iter()
+            .map(|v| (v.name.clone(), VariableValue::Single("value".into())))
+            .collect();
+        let unreplaced: Vec<String> = dashboard
+            .panels
+            .iter()
+            .map(|p| interpolate_text(&p.title, &values))
+            .filter(|title| has_unreplaced_variable(title))
+            .collect();
+        let rows = dashboard
+            .panels
+            .iter()
+            .filter(|p| matches!(p.kind, PanelKind::Row { .. }))
+            .count();
+        let collapsed = dashboard
+            .panels
+            .iter()
+            .filter(|p| matches!(p.kind, PanelKind::Row { collapsed: true }))
+            .count();
+        // Every row opened: the layout at its largest.
+        let all_rows: SortedMap<String, bool> = dashboard
+            .panels
+            .iter()
+            .filter(|p| matches!(p.kind, PanelKind::Row { .. }))
+            .map(|p| (p.id.clone(), false))
+            .collect();
+        let opened = dashboard.displayed_layout(&all_rows);
+        let shown = dashboard.displayed_layout(&SortedMap::new());
+        let overlaps = overlapping_pairs(&dashboard.layout)
+            + overlapping_pairs(&opened)
+            + overlapping_pairs(&shown);
+        let empty = empty_rows(&opened) + empty_rows(&shown);
+        println!(
+            "| {} | {} | {rows} ({collapsed}) | {overlaps} | {empty} | {} |",
+            dashboard.title,
+            dashboard.panels.len(),
+            unreplaced.len()
+        );
+        if overlaps > 0 || empty > 0 || !unreplaced.is_empty() {
+            problems.push(format!(
+                "{name}: {overlaps} overlapping pairs, {empty} empty grid rows, unreplaced: {unreplaced:?}"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
 }

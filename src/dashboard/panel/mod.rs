@@ -20,6 +20,7 @@ use foresight_core::model::dashboard::{
     ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
 };
 use foresight_core::query::step::QueryWindow;
+use foresight_core::query::template_variables::interpolate_text;
 use leptos::html::Div;
 use leptos::prelude::*;
 use queries::{run_queries, PanelAnswer, QueryKind};
@@ -75,7 +76,17 @@ pub fn DashboardPanel(
     on_overlays: Callback<OverlayToggles>,
 ) -> impl IntoView {
     let body_ref = NodeRef::<Div>::new();
-    let is_text = matches!(panel.kind, PanelKind::Text { .. });
+    // Variables in the title show their values, as in Grafana ("CPU $instance").
+    let shown_title = {
+        let title = panel.title.clone();
+        move || {
+            context.with(|c| match c {
+                Some(c) => interpolate_text(&title, &c.variables),
+                None => title.clone(),
+            })
+        }
+    };
+    let is_text = !panel.kind.queries_data();
     let data = RwSignal::new(if is_text {
         PanelData::Ready
     } else {
@@ -251,6 +262,8 @@ pub fn DashboardPanel(
                 view! { <HeatmapBody panel=panel result=result window=window drawn=drawn /> }.into_any()
             }
             PanelKind::Text { content } => view! { <TextBody content=content /> }.into_any(),
+            // Rows are drawn by the grid as headings, never as panels.
+            PanelKind::Row { .. } => ().into_any(),
         }
     };
 
@@ -267,7 +280,7 @@ pub fn DashboardPanel(
             data-step=window_attr(|w| w.step)
             data-evaluated-at=move || result.with(|r| r.as_ref().and_then(|r| r.evaluated_at).map(|t| t.to_string()))
         >
-            <h2 title=panel.description.clone()>{panel.title.clone()}</h2>
+            <h2 title=panel.description.clone()>{shown_title}</h2>
             <div class="panel-body" node_ref=body_ref>
                 {body}
                 {move || message().map(|text| view! { <div class="message" role=failure_role>{text}</div> })}

@@ -94,8 +94,6 @@ struct Importer {
     /// The next suffix to try for each id base, so that thousands of panels
     /// of one title do not each retry every suffix taken before them.
     next_suffix: SortedMap<String, usize>,
-    /// Grid units added so far by row headings (two units here, one in Grafana).
-    row_shift: u32,
     /// Datasource names (`${DS_X}` inputs, variable names) known to be Prometheus or not.
     datasource_kinds: SortedMap<String, String>,
 }
@@ -225,7 +223,6 @@ impl Importer {
             layout: Vec::new(),
             used_ids: SortedSet::new(),
             next_suffix: SortedMap::new(),
-            row_shift: 0,
             datasource_kinds,
         }
     }
@@ -244,19 +241,26 @@ impl Importer {
             self.old_rows(rows);
         }
         if let Some(panels) = grafana.get("panels").and_then(Json::as_array) {
-            let mut offset = self
+            let offset = self
                 .layout
                 .iter()
                 .map(|p| p.y.saturating_add(p.h))
                 .max()
                 .unwrap_or(0);
+            let mut entries = Vec::new();
             for panel in panels {
                 // Past the cap the import is refused below: no need to go on.
                 if self.panels.len() > MAX_PANELS {
                     break;
                 }
-                offset = self.grid_panel(panel, offset);
+                entries.push(self.grid_entry(panel, None));
             }
+            // Below the old layout's rows, when a file has both.
+            self.layout
+                .extend(grafana_placement(entries).into_iter().map(|mut p| {
+                    p.y = p.y.saturating_add(offset);
+                    p
+                }));
         }
         let annotations = grafana
             .pointer("/annotations/list")
@@ -547,49 +551,50 @@ impl Importer {
     }
 
     fn place(&mut self, id: String, x: u32, y: u32, w: u32, h: u32) {
-        let w = w.clamp(1, GRID_COLUMNS);
-        let x = x.min(GRID_COLUMNS - w);
-        self.layout.push(GridPosition {
-            panel: id,
-            x,
-            y,
-            w,
-            h: h.max(2),
-        });
+        self.layout.push(grid_position(id, x, y, w, h));
     }
 
-    /// A current-layout panel at `gridPos` (rows become headings; a collapsed
-    /// row's panels are laid out after it). Returns the next free row. Grid
-    /// rows add up saturating: a file may place a panel at any `u32`.
-    fn grid_panel(&mut self, panel: &Json, bottom: u32) -> u32 {
+    /// A current-layout panel with its `gridPos` as the file gives it (a row
+    /// with its collapsed panels); `row_y` stands in for a missing `y` of a
+    /// collapsed row's panel, as Grafana does.
+    fn grid_entry(&mut self, panel: &Json, row_y: Option<u32>) -> GridEntry {
         let grid = panel.get("gridPos");
         let x = as_u32(grid.and_then(|g| g.get("x"))).unwrap_or(0);
-        let y = as_u32(grid.and_then(|g| g.get("y")))
-            .map_or(bottom, |y| y.saturating_add(self.row_shift));
+        let y = as_u32(grid.and_then(|g| g.get("y"))).or(row_y).unwrap_or(0);
         let w = as_u32(grid.and_then(|g| g.get("w"))).unwrap_or(12);
         let h = as_u32(grid.and_then(|g| g.get("h"))).unwrap_or(8);
-        if text_of(panel.get("type")) == "row" {
-            let title = text_of(panel.get("title"));
-            let id = self.unique_id(panel, &title);
-            let collapsed = panel.get("collapsed").and_then(Json::as_bool) == Some(true);
-            self.panels.push(row_heading(&id, &title));
-            self.report.panels.push(ImportedPanel {
-                title: title.clone(),
-                grafana_type: "row".into(),
-                id: id.clone(),
-                unsupported: None,
-                notes: if collapsed {
-                    vec!["collapsed row: its panels are shown expanded".into()]
-                } else {
-                    Vec::new()
-                },
-            });
-            // Rows take one grid unit in Grafana; a heading needs two here, so
-            // everything below moves down by one.
-            self.place(id, 0, y, GRID_COLUMNS, 2);
-            self.row_shift += 1;
-            let mut next = y.saturating_add(2);
-            for inner in panel
+        if text_of(panel.get("type")) != "row" {
+            let id = self.convert(panel);
+            return GridEntry {
+                position: grid_position(id, x, y, w, h),
+                collapsed: Vec::new(),
+            };
+        }
+        let title = text_of(panel.get("title"));
+        let id = self.unique_id(panel, &title);
+        let collapsed = panel.get("collapsed").and_then(Json::as_bool) == Some(true);
+        self.panels.push(row_heading(&id, &title, collapsed));
+        let stored = panel
+            .get("panels")
+            .and_then(Json::as_array)
+            .map_or(0, |p| p.len());
+        let notes = if !collapsed && stored > 0 {
+            vec![format!(
+                "the row is open but also stores {stored} panels of its own; Grafana does not show those, so they are not imported"
+            )]
+        } else {
+            Vec::new()
+        };
+        self.report.panels.push(ImportedPanel {
+            title,
+            grafana_type: "row".into(),
+            id: id.clone(),
+            unsupported: None,
+            notes,
+        });
+        let mut inner = Vec::new();
+        if collapsed {
+            for child in panel
                 .get("panels")
                 .and_then(Json::as_array)
                 .into_iter()
@@ -598,13 +603,15 @@ impl Importer {
                 if self.panels.len() > MAX_PANELS {
                     break;
                 }
-                next = next.max(self.grid_panel(inner, next));
+                // Rows do not nest in Grafana: a row inside a row is a panel here.
+                inner.push(self.grid_entry(child, Some(y)).position);
             }
-            return next.max(y.saturating_add(2));
         }
-        let id = self.convert(panel);
-        self.place(id, x, y, w, h);
-        y.saturating_add(h.max(2))
+        // Grafana draws every row across the grid, one unit high.
+        GridEntry {
+            position: grid_position(id, 0, y, GRID_COLUMNS, 1),
+            collapsed: inner,
+        }
     }
 
     /// The old layout: rows of panels sized by `span` (of 12) and the row's height in pixels.
@@ -622,7 +629,7 @@ impl Importer {
             let title = text_of(row.get("title"));
             if row.get("showTitle").and_then(Json::as_bool) == Some(true) && !title.is_empty() {
                 let id = self.unique_id(&Json::Null, &format!("row {title}"));
-                self.panels.push(row_heading(&id, &title));
+                self.panels.push(row_heading(&id, &title, false));
                 self.report.panels.push(ImportedPanel {
                     title: title.clone(),
                     grafana_type: "row".into(),
@@ -630,8 +637,8 @@ impl Importer {
                     unsupported: None,
                     notes: Vec::new(),
                 });
-                self.place(id, 0, y, GRID_COLUMNS, 2);
-                y = y.saturating_add(2);
+                self.place(id, 0, y, GRID_COLUMNS, 1);
+                y = y.saturating_add(1);
             }
             let mut x = 0;
             let mut line_height = 0;
@@ -1052,13 +1059,71 @@ fn query_result_variable(query: &str, regex: &str) -> Option<VariableSource> {
     })
 }
 
-fn row_heading(id: &str, title: &str) -> Panel {
+fn grid_position(id: String, x: u32, y: u32, w: u32, h: u32) -> GridPosition {
+    let w = w.clamp(1, GRID_COLUMNS);
+    GridPosition {
+        panel: id,
+        x: x.min(GRID_COLUMNS - w),
+        y,
+        w,
+        h: h.max(1),
+    }
+}
+
+/// A top-level panel of a current-layout file; a collapsed row carries its
+/// panels at the places the file stored for them.
+struct GridEntry {
+    position: GridPosition,
+    collapsed: Vec<GridPosition>,
+}
+
+/// Where Grafana shows every panel once each collapsed row has been opened,
+/// top to bottom, as a viewer would: the grid first compacts the file's
+/// layout; opening a row puts its panels under it, keeping their stored
+/// offsets from the first of them, pushes everything after it down by their
+/// height, and the grid compacts again. A file's stored places are often stale
+/// (rows moved while collapsed), so they are never used as they stand.
+fn grafana_placement(entries: Vec<GridEntry>) -> Vec<GridPosition> {
+    let mut layout: Vec<GridPosition> = Vec::with_capacity(entries.len());
+    let mut pending: SortedMap<String, Vec<GridPosition>> = SortedMap::new();
+    for entry in entries {
+        if !entry.collapsed.is_empty() {
+            pending.insert(entry.position.panel.clone(), entry.collapsed);
+        }
+        layout.push(entry.position);
+    }
+    let settle = |layout: &mut Vec<GridPosition>| {
+        layout.sort_by_key(|p| (p.y, p.x));
+        crate::model::dashboard::layout::compact(layout);
+        layout.sort_by_key(|p| (p.y, p.x));
+    };
+    settle(&mut layout);
+    while let Some(at) = layout.iter().position(|p| pending.contains_key(&p.panel)) {
+        let row_y = i64::from(layout[at].y);
+        let mut children = pending.remove(&layout[at].panel).unwrap_or_default();
+        let shift = i64::from(children[0].y) - (row_y + 1);
+        let mut bottom = row_y;
+        for child in &mut children {
+            // A panel stored above its row's first one would land above the
+            // grid's top; the top is as high as Grafana's grid places it.
+            child.y = u32::try_from((i64::from(child.y) - shift).max(0)).unwrap_or(u32::MAX);
+            bottom = bottom.max(i64::from(child.y) + i64::from(child.h));
+        }
+        let push = u32::try_from(bottom - row_y - 1).unwrap_or(u32::MAX);
+        for later in &mut layout[at + 1..] {
+            later.y = later.y.saturating_add(push);
+        }
+        layout.splice(at + 1..at + 1, children);
+        settle(&mut layout);
+    }
+    layout
+}
+
+fn row_heading(id: &str, title: &str, collapsed: bool) -> Panel {
     Panel {
         id: id.to_string(),
         title: title.to_string(),
-        kind: PanelKind::Text {
-            content: String::new(),
-        },
+        kind: PanelKind::Row { collapsed },
         targets: Vec::new(),
         unit: Unit::Short,
         decimals: None,
@@ -1087,7 +1152,7 @@ mod tests {
         // Found by fuzzing: a collapsed row of thousands of panels of one
         // title, each of which tried every suffix taken before it (minutes).
         let row = format!(
-            r#"{{"title": "t", "panels": [{{"type": "row", "title": "r", "panels": [{}]}}]}}"#,
+            r#"{{"title": "t", "panels": [{{"type": "row", "title": "r", "collapsed": true, "panels": [{}]}}]}}"#,
             vec![panel("a"); 20_000].join(",")
         );
         let refused = import_grafana_dashboard(&row).unwrap_err();
@@ -1194,8 +1259,13 @@ mod tests {
             ),
             (6, 18, 8)
         );
-        // The collapsed row becomes a heading and its panels follow it.
-        assert!(position("panel-4").y >= position("panel-3").y + 2);
+        // The collapsed row stays collapsed, its panels under it.
+        assert!(matches!(
+            dashboard.panel("panel-3").unwrap().kind,
+            PanelKind::Row { collapsed: true }
+        ));
+        assert_eq!(position("panel-3").h, 1);
+        assert_eq!(position("panel-4").y, position("panel-3").y + 1);
         let entry = |id: &str| report.panels.iter().find(|p| p.id == id).unwrap();
         assert!(entry("panel-4")
             .unsupported
@@ -1266,20 +1336,20 @@ mod tests {
                 .clone()
         };
         let heading = &dashboard.layout[0];
-        assert_eq!((heading.y, heading.h, heading.w), (0, 2, 24));
+        assert_eq!((heading.y, heading.h, heading.w), (0, 1, 24));
         assert_eq!(
             (
                 position("panel-1").x,
                 position("panel-1").w,
                 position("panel-1").y
             ),
-            (0, 8, 2)
+            (0, 8, 1)
         );
         assert_eq!((position("panel-2").x, position("panel-2").w), (8, 16));
         assert_eq!(position("panel-1").h, 9, "250 px is nine 30 px rows");
         assert_eq!(
             (position("panel-3").x, position("panel-3").y),
-            (0, 11),
+            (0, 10),
             "wraps to a new line"
         );
         let up = dashboard.panel("panel-1").unwrap();
@@ -1353,6 +1423,20 @@ mod tests {
         );
     }
 
+    fn assert_no_overlaps(layout: &[GridPosition]) {
+        let rows = |p: &GridPosition| u64::from(p.y)..u64::from(p.y) + u64::from(p.h);
+        let columns = |p: &GridPosition| p.x..p.x + p.w;
+        for (i, a) in layout.iter().enumerate() {
+            for b in &layout[i + 1..] {
+                let overlap = rows(a).start < rows(b).end
+                    && rows(b).start < rows(a).end
+                    && columns(a).start < columns(b).end
+                    && columns(b).start < columns(a).end;
+                assert!(!overlap, "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+
     #[test]
     fn panels_at_the_far_end_of_the_grid_do_not_overflow_it() {
         // Found by fuzzing: grid rows were added up unchecked past u32::MAX.
@@ -1361,8 +1445,10 @@ mod tests {
             {"type": "graph", "title": "g", "gridPos": {"y": 4294967295, "h": 4294967295}},
             {"type": "graph", "title": "after"}]}"#;
         let (dashboard, _) = import_grafana_dashboard(current).unwrap();
-        assert_eq!(dashboard.layout[1].y, u32::MAX);
-        assert_eq!(dashboard.layout[2].y, u32::MAX);
+        // Compacted: the huge panel under the row, the one without a place
+        // (row 0, as Grafana reads it) beside or below it, none overlapping.
+        assert_eq!(dashboard.layout[1].y, 1);
+        assert_no_overlaps(&dashboard.layout);
         let old = r#"{"rows": [
             {"height": 1e300, "panels": [{"type": "graph", "span": 12}, {"type": "graph", "span": 12}]},
             {"height": "1e300px", "showTitle": true, "title": "t", "panels": [{"type": "graph"}]}],

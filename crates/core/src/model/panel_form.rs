@@ -102,7 +102,7 @@ impl PanelForm {
             parse_span(horizon).map_err(|e| format!("forecast horizon: {e}"))?;
         }
         let kind = self.kind_from(original, horizon);
-        if !matches!(kind, PanelKind::Text { .. }) && targets.is_empty() {
+        if kind.queries_data() && targets.is_empty() {
             return Err("a panel needs at least one query".into());
         }
         Ok(Panel {
@@ -160,6 +160,10 @@ impl PanelForm {
             },
             "table" => PanelKind::Table,
             "heatmap" => PanelKind::Heatmap,
+            "row" => match &original.kind {
+                PanelKind::Row { .. } => original.kind.clone(),
+                _ => PanelKind::Row { collapsed: false },
+            },
             _ => PanelKind::Text {
                 content: self.content.clone(),
             },

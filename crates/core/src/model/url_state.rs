@@ -35,6 +35,9 @@ pub struct ViewState {
     pub variables: SortedMap<String, Vec<String>>,
     /// Per panel id, the overlays the viewer switched (`overlays-<panel>=…`).
     pub panel_overlays: SortedMap<String, OverlayToggles>,
+    /// Per row id, whether the viewer collapsed it (`row-<id>=closed`) or
+    /// opened it (`row-<id>=open`), against how the dashboard saved it.
+    pub row_collapsed: SortedMap<String, bool>,
 }
 
 impl Default for ViewState {
@@ -47,6 +50,7 @@ impl Default for ViewState {
             refresh: None,
             variables: SortedMap::new(),
             panel_overlays: SortedMap::new(),
+            row_collapsed: SortedMap::new(),
         }
     }
 }
@@ -142,6 +146,15 @@ impl ViewState {
                 _ => {
                     if let Some(variable) = name.strip_prefix("var-") {
                         state.variables.entry(variable.to_string()).or_default().push(value);
+                    } else if let Some(row) = name.strip_prefix("row-") {
+                        match value.as_str() {
+                            "open" | "closed" => {
+                                state.row_collapsed.insert(row.to_string(), value == "closed");
+                            }
+                            other => problems.push(format!(
+                                "row {row:?}: {other:?} is not open or closed; shown as the dashboard saved it"
+                            )),
+                        }
                     } else if let Some(panel) = name.strip_prefix("overlays-") {
                         match OverlayToggles::parse(&value) {
                             Ok(toggles) => {
@@ -186,6 +199,10 @@ impl ViewState {
         }
         for (panel, toggles) in &self.panel_overlays {
             pairs.push((format!("overlays-{panel}"), toggles.encode()));
+        }
+        for (row, &collapsed) in &self.row_collapsed {
+            let state = if collapsed { "closed" } else { "open" };
+            pairs.push((format!("row-{row}"), state.to_string()));
         }
         let encoded: Vec<String> = pairs
             .iter()
@@ -281,6 +298,7 @@ mod tests {
                     ),
                 ]
                 .into(),
+                row_collapsed: [("details".to_string(), false), ("disk".to_string(), true)].into(),
             },
             ViewState {
                 dashboard: DashboardRef::Saved("my-board_2".into()),

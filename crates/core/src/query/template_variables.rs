@@ -191,6 +191,98 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// Finds variable references (`${name}`, `${name:format}`, `$name`,
+/// `[[name]]`) in a forward scan.
+#[derive(Default)]
+struct ReferenceScanner {
+    // The scan only moves forward: once a closing `}` or `]]` was not found
+    // from some index on, it cannot be found from any later one. Remembering
+    // that keeps a text full of unclosed `${` or `[[` linear.
+    no_brace_from: Option<usize>,
+    no_brackets_from: Option<usize>,
+}
+
+impl ReferenceScanner {
+    /// The reference starting at `index`: its name and its length in chars.
+    fn reference_at(&mut self, chars: &[char], index: usize) -> Option<(String, usize)> {
+        let before = |limit: Option<usize>| limit.is_none_or(|limit| index + 2 < limit);
+        match chars[index] {
+            '$' if chars.get(index + 1) == Some(&'{') && before(self.no_brace_from) => {
+                let close = chars[index + 2..]
+                    .iter()
+                    .position(|&c| c == '}')
+                    .map(|p| index + 2 + p);
+                if close.is_none() {
+                    self.no_brace_from = Some(index + 2);
+                }
+                close.map(|close| {
+                    let inner: String = chars[index + 2..close].iter().collect();
+                    let name = inner.split(':').next().unwrap_or_default().to_string();
+                    (name, close + 1 - index)
+                })
+            }
+            '$' if chars.get(index + 1).copied().is_some_and(is_name_start) => {
+                let length = chars[index + 1..]
+                    .iter()
+                    .take_while(|&&c| is_name_char(c))
+                    .count();
+                Some((
+                    chars[index + 1..index + 1 + length].iter().collect(),
+                    length + 1,
+                ))
+            }
+            '[' if chars.get(index + 1) == Some(&'[') && before(self.no_brackets_from) => {
+                let close = (index + 2..chars.len().saturating_sub(1))
+                    .find(|&i| chars[i] == ']' && chars[i + 1] == ']');
+                if close.is_none() {
+                    self.no_brackets_from = Some(index + 2);
+                }
+                close.map(|close| (chars[index + 2..close].iter().collect(), close + 2 - index))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Longest text [`interpolate_text`] returns.
+pub const MAX_INTERPOLATED_TEXT_CHARS: usize = 1000;
+
+/// Replaces variables in a text shown to the viewer (a panel or row title),
+/// as Grafana's `text` format does: a value as it is, several joined by
+/// ` + `, "All" for all. Unknown names stay as written; the result is cut at
+/// [`MAX_INTERPOLATED_TEXT_CHARS`] characters.
+pub fn interpolate_text(text: &str, variables: &SortedMap<String, VariableValue>) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut scanner = ReferenceScanner::default();
+    let mut index = 0;
+    let mut written = 0;
+    while index < chars.len() && written < MAX_INTERPOLATED_TEXT_CHARS {
+        let value = scanner
+            .reference_at(&chars, index)
+            .and_then(|(name, length)| Some((variables.get(&name)?, length)));
+        let piece = match value {
+            Some((value, length)) => {
+                index += length;
+                match value {
+                    VariableValue::Single(v) => v.clone(),
+                    VariableValue::Multi(values) => values.join(" + "),
+                    VariableValue::All { .. } => "All".to_string(),
+                }
+            }
+            None => {
+                index += 1;
+                chars[index - 1].to_string()
+            }
+        };
+        for c in piece.chars().take(MAX_INTERPOLATED_TEXT_CHARS - written) {
+            out.push(c);
+            written += 1;
+        }
+    }
+    out
+}
+
 /// Replaces variables in `query`. Unknown names are left as written, so `$1` in
 /// `label_replace` and a regex's `$` anchor survive untouched. Fails, naming
 /// the variable, when a value cannot stand where it is used, or when the
@@ -214,49 +306,10 @@ pub fn interpolate(
     let mut out = String::with_capacity(query.len());
     let mut position = Position::Code;
     let mut index = 0;
-    // The scan only moves forward: once a closing `}` or `]]` was not found
-    // from some index on, it cannot be found from any later one. Remembering
-    // that keeps a query full of unclosed `${` or `[[` linear.
-    let mut no_brace_from = usize::MAX;
-    let mut no_brackets_from = usize::MAX;
+    let mut scanner = ReferenceScanner::default();
     while index < chars.len() {
         let c = chars[index];
-        // Find a variable reference starting here: (name, length in chars).
-        let reference = match c {
-            '$' if chars.get(index + 1) == Some(&'{') && index + 2 < no_brace_from => {
-                let close = chars[index + 2..]
-                    .iter()
-                    .position(|&c| c == '}')
-                    .map(|p| index + 2 + p);
-                if close.is_none() {
-                    no_brace_from = index + 2;
-                }
-                close.map(|close| {
-                    let inner: String = chars[index + 2..close].iter().collect();
-                    let name = inner.split(':').next().unwrap_or_default().to_string();
-                    (name, close + 1 - index)
-                })
-            }
-            '$' if chars.get(index + 1).copied().is_some_and(is_name_start) => {
-                let length = chars[index + 1..]
-                    .iter()
-                    .take_while(|&&c| is_name_char(c))
-                    .count();
-                Some((
-                    chars[index + 1..index + 1 + length].iter().collect(),
-                    length + 1,
-                ))
-            }
-            '[' if chars.get(index + 1) == Some(&'[') && index + 2 < no_brackets_from => {
-                let close = (index + 2..chars.len().saturating_sub(1))
-                    .find(|&i| chars[i] == ']' && chars[i + 1] == ']');
-                if close.is_none() {
-                    no_brackets_from = index + 2;
-                }
-                close.map(|close| (chars[index + 2..close].iter().collect(), close + 2 - index))
-            }
-            _ => None,
-        };
+        let reference = scanner.reference_at(&chars, index);
         if let Some((name, length)) = reference {
             let replacement = match builtin(&name) {
                 Some(text) => Some(text),
@@ -322,6 +375,39 @@ mod tests {
         range_seconds: 21_600.0,
         scrape_interval_seconds: 15.0,
     };
+
+    #[test]
+    fn titles_show_values_as_grafanas_text_format_does() {
+        let v = vars(&[
+            ("instance", VariableValue::Single("node-1:9100".into())),
+            (
+                "job",
+                VariableValue::Multi(vec!["api".into(), "web".into()]),
+            ),
+            (
+                "pool",
+                VariableValue::All {
+                    values: vec!["a".into()],
+                    custom_all: Some(".*".into()),
+                },
+            ),
+        ]);
+        assert_eq!(
+            interpolate_text("CPU $instance / ${job} [[pool]] $other ${unclosed", &v),
+            "CPU node-1:9100 / api + web All $other ${unclosed"
+        );
+        // Long values are cut, and a text of unclosed references stays linear.
+        let long = vars(&[("x", VariableValue::Single("y".repeat(5000)))]);
+        assert_eq!(
+            interpolate_text("$x$x", &long).chars().count(),
+            MAX_INTERPOLATED_TEXT_CHARS
+        );
+        let hostile = "${[[".repeat(50_000);
+        assert_eq!(
+            interpolate_text(&hostile, &v).chars().count(),
+            MAX_INTERPOLATED_TEXT_CHARS
+        );
+    }
 
     #[test]
     fn substitutes_all_three_syntaxes() {

@@ -148,6 +148,55 @@ impl Dashboard {
         ToJson::to_json(self).to_pretty_string()
     }
 
+    /// The layout as the page shows it: compacted as Grafana's grid does (so
+    /// no two panels overlap and no empty rows stand between them), with the
+    /// panels of each collapsed row left out. A row's panels are those after
+    /// it, by row then column, up to the next row. `toggled` holds the rows the
+    /// viewer opened (`false`) or closed (`true`), against how the dashboard
+    /// saved them.
+    pub fn displayed_layout(&self, row_collapsed: &SortedMap<String, bool>) -> Vec<GridPosition> {
+        let mut layout = self.layout.clone();
+        layout::compact(&mut layout);
+        layout.sort_by_key(|p| (p.y, p.x));
+        let mut hiding = false;
+        layout.retain(
+            |position| match self.panel(&position.panel).map(|p| &p.kind) {
+                Some(PanelKind::Row { collapsed }) => {
+                    hiding = row_collapsed
+                        .get(&position.panel)
+                        .copied()
+                        .unwrap_or(*collapsed);
+                    true
+                }
+                _ => !hiding,
+            },
+        );
+        layout::compact(&mut layout);
+        // In reading order: a narrow screen stacks the panels in this order.
+        layout.sort_by_key(|p| (p.y, p.x));
+        layout
+    }
+
+    /// How many panels each row holds (rows without panels are left out).
+    pub fn row_sizes(&self) -> SortedMap<String, usize> {
+        let mut layout = self.layout.clone();
+        layout::compact(&mut layout);
+        layout.sort_by_key(|p| (p.y, p.x));
+        let mut sizes = SortedMap::new();
+        let mut current: Option<&str> = None;
+        for position in &layout {
+            match self.panel(&position.panel).map(|p| &p.kind) {
+                Some(PanelKind::Row { .. }) => current = Some(&position.panel),
+                _ => {
+                    if let Some(row) = current {
+                        *sizes.entry(row.to_string()).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        sizes
+    }
+
     pub fn panel(&self, id: &str) -> Option<&Panel> {
         self.panels.iter().find(|p| p.id == id)
     }
@@ -206,6 +255,64 @@ mod tests {
         ],
         "layout": [{"panel": "a", "x": 0, "y": 0, "w": 12, "h": 4}, {"panel": "b", "x": 12, "y": 0, "w": 12, "h": 4}]
     }"#;
+
+    #[test]
+    fn a_collapsed_row_hides_its_panels_until_the_viewer_opens_it() {
+        let text = r#"{"schemaVersion": 1, "id": "d", "title": "D", "panels": [
+            {"id": "top", "title": "Top", "type": "text", "content": "x"},
+            {"id": "r1", "title": "Details", "type": "row", "collapsed": true},
+            {"id": "in1", "title": "In", "type": "text", "content": "x"},
+            {"id": "in2", "title": "In too", "type": "text", "content": "x"},
+            {"id": "r2", "title": "More", "type": "row"},
+            {"id": "after", "title": "After", "type": "text", "content": "x"}],
+          "layout": [
+            {"panel": "top", "x": 0, "y": 0, "w": 24, "h": 4},
+            {"panel": "r1", "x": 0, "y": 4, "w": 24, "h": 1},
+            {"panel": "in1", "x": 0, "y": 5, "w": 12, "h": 8},
+            {"panel": "in2", "x": 12, "y": 9, "w": 12, "h": 8},
+            {"panel": "r2", "x": 0, "y": 17, "w": 24, "h": 1},
+            {"panel": "after", "x": 0, "y": 30, "w": 24, "h": 3}]}"#;
+        let dashboard = Dashboard::from_json(text).unwrap();
+        let shown = |changed: &[(&str, bool)]| {
+            let changed: SortedMap<String, bool> =
+                changed.iter().map(|(s, c)| (s.to_string(), *c)).collect();
+            dashboard
+                .displayed_layout(&changed)
+                .into_iter()
+                .map(|p| (p.panel, p.y))
+                .collect::<Vec<_>>()
+        };
+        let at = |pairs: &[(&str, u32)]| {
+            pairs
+                .iter()
+                .map(|(p, y)| (p.to_string(), *y))
+                .collect::<Vec<_>>()
+        };
+        // Collapsed: its panels are hidden and what follows moves up; the gap
+        // before the last panel closes.
+        assert_eq!(
+            shown(&[]),
+            at(&[("top", 0), ("r1", 4), ("r2", 5), ("after", 6)])
+        );
+        assert_eq!(
+            shown(&[("r1", false)]),
+            at(&[
+                ("top", 0),
+                ("r1", 4),
+                ("in1", 5),
+                ("in2", 5),
+                ("r2", 13),
+                ("after", 14)
+            ])
+        );
+        // Closing an open row hides its own panels only.
+        assert_eq!(
+            shown(&[("r2", true)]),
+            at(&[("top", 0), ("r1", 4), ("r2", 5)])
+        );
+        assert_eq!(dashboard.row_sizes().get("r1"), Some(&2));
+        assert_eq!(dashboard.row_sizes().get("r2"), Some(&1));
+    }
 
     #[test]
     fn parses_with_defaults_and_round_trips() {
@@ -268,7 +375,7 @@ mod tests {
         );
         assert_eq!(
             wrong(r#"{"id": "b", "title": "B", "type": "pie"}"#),
-            "the dashboard does not match the model: panels[1].type: \"pie\" is not one of \"timeseries\", \"stat\", \"gauge\", \"bargauge\", \"table\", \"heatmap\", \"text\""
+            "the dashboard does not match the model: panels[1].type: \"pie\" is not one of \"timeseries\", \"stat\", \"gauge\", \"bargauge\", \"table\", \"heatmap\", \"text\", \"row\""
         );
         assert_eq!(
             wrong(
@@ -335,6 +442,15 @@ mod shipped_dashboards {
             let dashboard = Dashboard::from_json(text).unwrap_or_else(|e| panic!("{id}: {e}"));
             assert_eq!(dashboard.id, id);
             assert_eq!(entry.title, dashboard.title);
+            // Already as Grafana's grid would place it: the page shows the
+            // layout as written.
+            let mut written = dashboard.layout.clone();
+            written.sort_by_key(|p| (p.y, p.x));
+            assert_eq!(
+                dashboard.displayed_layout(&SortedMap::new()),
+                written,
+                "{id}"
+            );
         }
     }
 

@@ -71,6 +71,11 @@ pub enum PanelKind {
         /// Markdown, rendered safely (no raw HTML).
         content: String,
     },
+    /// A row heading, as Grafana's: the panels below it, up to the next row,
+    /// are its own, and a collapsed row hides them until the viewer opens it.
+    Row {
+        collapsed: bool,
+    },
 }
 
 // Which members a panel has depends on its `type`: read with an ObjectReader
@@ -100,8 +105,13 @@ impl Panel {
 }
 
 impl PanelKind {
+    /// Whether the panel shows query results (text and rows do not).
+    pub fn queries_data(&self) -> bool {
+        !matches!(self, PanelKind::Text { .. } | PanelKind::Row { .. })
+    }
+
     /// Every panel type's name, in the order the editor offers them.
-    pub const TYPE_IDS: [&'static str; 7] = [
+    pub const TYPE_IDS: [&'static str; 8] = [
         "timeseries",
         "stat",
         "gauge",
@@ -109,6 +119,7 @@ impl PanelKind {
         "table",
         "heatmap",
         "text",
+        "row",
     ];
 
     /// The kind named by the object's `type`, with the members that go with it.
@@ -136,6 +147,9 @@ impl PanelKind {
             "text" => PanelKind::Text {
                 content: object.required("content")?,
             },
+            "row" => PanelKind::Row {
+                collapsed: object.or_default("collapsed")?,
+            },
             other => return Err(not_one_of(other, &Self::TYPE_IDS).in_member("type")),
         })
     }
@@ -150,6 +164,7 @@ impl PanelKind {
             PanelKind::Table => "table",
             PanelKind::Heatmap => "heatmap",
             PanelKind::Text { .. } => "text",
+            PanelKind::Row { .. } => "row",
         }
     }
 }

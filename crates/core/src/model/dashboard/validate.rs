@@ -84,7 +84,7 @@ impl Dashboard {
                     problems.push(format!("panel {:?}: forecastHorizon {error}", panel.id));
                 }
             }
-            let needs_query = !matches!(panel.kind, PanelKind::Text { .. });
+            let needs_query = panel.kind.queries_data();
             if needs_query && panel.targets.iter().all(|t| t.expr.trim().is_empty()) {
                 problems.push(format!("panel {:?} has no query", panel.id));
             }
