@@ -3,26 +3,19 @@
 //! with the viewer's overlay switches kept in the link and, while editing,
 //! the panel's controls.
 
+use crate::browser::focus::focus_row_heading;
 use crate::dashboard::change_view;
 use crate::dashboard::panel::DashboardPanel;
-use crate::dashboard::panel_context::PanelContext;
+use crate::dashboard::panel_context::{shown_title, PanelContext};
 use crate::editor::panel_editor::{PanelEditControls, PanelEditing};
 use foresight_core::model::dashboard::{Dashboard, GridPosition, OverlayToggles, Panel, PanelKind};
 use foresight_core::model::url_state::ViewState;
-use foresight_core::query::template_variables::interpolate_text;
 use leptos::prelude::*;
 
-fn placement(position: &GridPosition) -> String {
-    format!(
-        "grid-column: {} / span {}; grid-row: {} / span {};",
-        position.x + 1,
-        position.w,
-        position.y.saturating_add(1),
-        position.h
-    )
-}
-
 /// Empty until the panels' context exists (the variables have resolved).
+/// Opening or closing a row lays the grid out again; the panels' answers stay
+/// in the page's range cache, so only their newest points are asked for, and a
+/// closed row's panels are not mounted (no queries), as in Grafana.
 #[component]
 pub fn PanelGrid(
     dashboard: StoredValue<Dashboard>,
@@ -32,48 +25,63 @@ pub fn PanelGrid(
 ) -> impl IntoView {
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let row_collapsed = Memo::new(move |_| view_state.with(|s| s.row_collapsed.clone()));
-    let positions =
-        Memo::new(move |_| dashboard.with_value(|d| row_collapsed.with(|r| d.displayed_layout(r))));
     move || {
-        ready.get().then(|| {
-            view! {
-                <For
-                    each=move || positions.get()
-                    key=|position| position.panel.clone()
-                    children=move |position| {
-                        let id = position.panel.clone();
-                        let style = move || {
-                            positions.with(|all| {
-                                all.iter().find(|p| p.panel == id).map(placement).unwrap_or_default()
-                            })
+        if !ready.get() {
+            return None;
+        }
+        let cells = dashboard.with_value(|d| {
+            row_collapsed.with(|rows| {
+                let sizes = d.row_sizes();
+                d.displayed_layout(rows)
+                    .into_iter()
+                    .filter_map(|position| {
+                        let panel = d.panel(&position.panel)?.clone();
+                        let collapsed = match panel.kind {
+                            PanelKind::Row { collapsed } => {
+                                Some(rows.get(&panel.id).copied().unwrap_or(collapsed))
+                            }
+                            _ => None,
                         };
-                        let panel = dashboard.with_value(|d| d.panel(&position.panel).cloned());
-                        panel.map(|panel| grid_cell(panel, style, dashboard, view_state, context, editing))
-                    }
-                />
-            }
-        })
+                        let size = sizes.get(&panel.id).copied().unwrap_or(0);
+                        Some(grid_cell(
+                            panel, &position, collapsed, size, view_state, context, editing,
+                        ))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        Some(cells)
     }
 }
 
+/// A panel's cell at `position`; a row's (`collapsed` is `Some`) holds its heading.
 fn grid_cell(
     panel: Panel,
-    style: impl Fn() -> String + Send + Sync + 'static,
-    dashboard: StoredValue<Dashboard>,
+    position: &GridPosition,
+    collapsed: Option<bool>,
+    size: usize,
     view_state: RwSignal<ViewState>,
     context: Memo<Option<PanelContext>>,
     editing: Signal<Option<PanelEditing>>,
 ) -> AnyView {
+    let placement = format!(
+        "grid-column: {} / span {}; grid-row: {} / span {};",
+        position.x + 1,
+        position.w,
+        position.y.saturating_add(1),
+        position.h
+    );
     let edit_id = panel.id.clone();
     let controls = move || {
         editing
             .get()
             .map(|e| view! { <PanelEditControls id=edit_id.clone() editing=e /> })
     };
-    if let PanelKind::Row { collapsed } = panel.kind {
+    let panel_context = Signal::derive(move || context.get());
+    if let Some(collapsed) = collapsed {
         return view! {
-            <div class="grid-cell row-cell" style=style>
-                <RowHeading panel=panel saved_collapsed=collapsed dashboard=dashboard view_state=view_state context=context />
+            <div class="grid-cell row-cell" style=placement>
+                {row_heading(panel, collapsed, size, view_state, panel_context)}
                 {controls}
             </div>
         }
@@ -98,9 +106,8 @@ fn grid_cell(
             }
         });
     });
-    let panel_context = Signal::derive(move || context.get());
     view! {
-        <div class="grid-cell" style=style>
+        <div class="grid-cell" style=placement>
             {controls}
             <DashboardPanel panel=panel context=panel_context overlay_override=overlay_override.into() on_overlays=on_overlays />
         </div>
@@ -109,48 +116,39 @@ fn grid_cell(
 }
 
 /// A row of the dashboard: a slim heading that opens and closes it, saying
-/// how many panels it holds while closed.
-#[component]
-fn RowHeading(
+/// how many panels it holds while closed (the chevron and the count follow
+/// `aria-expanded` in the style sheet). The grid is laid out again on a
+/// click, so the new heading takes the focus back.
+fn row_heading(
     panel: Panel,
-    saved_collapsed: bool,
-    dashboard: StoredValue<Dashboard>,
+    collapsed: bool,
+    size: usize,
     view_state: RwSignal<ViewState>,
-    context: Memo<Option<PanelContext>>,
+    context: Signal<Option<PanelContext>>,
 ) -> impl IntoView {
-    let id = panel.id.clone();
-    let collapsed = {
-        let id = id.clone();
-        Memo::new(move |_| {
-            view_state.with(|s| s.row_collapsed.get(&id).copied().unwrap_or(saved_collapsed))
-        })
-    };
-    let size = dashboard.with_value(|d| d.row_sizes().get(&id).copied().unwrap_or(0));
-    let title = panel.title.clone();
-    let shown_title = move || {
-        context.with(|c| match c {
-            Some(c) => interpolate_text(&title, &c.variables),
-            None => title.clone(),
-        })
-    };
+    let Panel {
+        id, title, kind, ..
+    } = panel;
+    let saved = matches!(kind, PanelKind::Row { collapsed: true });
+    let row = id.clone();
     let toggle = move |_| {
-        let id = id.clone();
-        let next = !collapsed.get_untracked();
-        change_view(view_state, &move |s: &mut ViewState| {
-            if next == saved_collapsed {
-                s.row_collapsed.remove(&id);
+        let row = row.clone();
+        let next = !collapsed;
+        change_view(view_state, &|s: &mut ViewState| {
+            if next == saved {
+                s.row_collapsed.remove(&row);
             } else {
-                s.row_collapsed.insert(id.clone(), next);
+                s.row_collapsed.insert(row.clone(), next);
             }
         });
+        focus_row_heading(&row);
     };
-    let panels_word = if size == 1 { "panel" } else { "panels" };
+    let count = format!("({size} {})", if size == 1 { "panel" } else { "panels" });
     view! {
-        <h2 class="row-heading" data-row=panel.id.clone()>
-            <button type="button" aria-expanded=move || (!collapsed.get()).to_string() on:click=toggle>
-                <span class="row-chevron" aria-hidden="true">{move || if collapsed.get() { "▸" } else { "▾" }}</span>
-                <span class="row-title">{shown_title}</span>
-                {move || collapsed.get().then(|| view! { <span class="row-size">{format!("({size} {panels_word})")}</span> })}
+        <h2 class="row-heading" data-row=id>
+            <button type="button" aria-expanded=(!collapsed).to_string() on:click=toggle>
+                <span class="row-title">{shown_title(title, context)}</span>
+                <span class="row-size">{count}</span>
             </button>
         </h2>
     }

@@ -10,9 +10,11 @@ use foresight_core::query::prometheus_response::{InstantSample, QueryData};
 use foresight_core::query::range_cache::{merge_tail, tail_window, CachedRange};
 use foresight_core::query::series::{format_legend, Series};
 use foresight_core::query::step::QueryWindow;
-use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::query::template_variables::{
+    interpolate, interpolate_text, BuiltinIntervals, VariableValue,
+};
 use foresight_core::query::time_range::ResolvedRange;
-use leptos::prelude::{RwSignal, StoredValue, UpdateValue, WithValue};
+use leptos::prelude::{RwSignal, Signal, StoredValue, UpdateValue, With, WithValue};
 use web_sys::AbortSignal;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,5 +260,19 @@ impl PanelContext {
             }
         }
         Ok(result)
+    }
+}
+
+/// A panel's or row's title with the variables' values written in, as
+/// Grafana shows them ("CPU $instance" → "CPU node-1:9100").
+pub fn shown_title(
+    title: String,
+    context: Signal<Option<PanelContext>>,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    move || {
+        context.with(|c| match c {
+            Some(c) => interpolate_text(&title, &c.variables),
+            None => title.clone(),
+        })
     }
 }

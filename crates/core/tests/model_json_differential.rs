@@ -344,6 +344,10 @@ mod derived {
         Text {
             content: String,
         },
+        Row {
+            #[serde(default)]
+            collapsed: bool,
+        },
     }
 
     #[derive(Serialize, Deserialize)]

@@ -10,7 +10,7 @@
 mod baseline;
 mod queries;
 
-use crate::dashboard::panel_context::{PanelContext, PanelResult};
+use crate::dashboard::panel_context::{shown_title, PanelContext, PanelResult};
 use crate::dashboard::panels::{
     reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, StatBody, TableBody, TextBody,
     TimeSeriesBody,
@@ -20,7 +20,7 @@ use foresight_core::model::dashboard::{
     ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
 };
 use foresight_core::query::step::QueryWindow;
-use foresight_core::query::template_variables::interpolate_text;
+
 use leptos::html::Div;
 use leptos::prelude::*;
 use queries::{run_queries, PanelAnswer, QueryKind};
@@ -76,16 +76,6 @@ pub fn DashboardPanel(
     on_overlays: Callback<OverlayToggles>,
 ) -> impl IntoView {
     let body_ref = NodeRef::<Div>::new();
-    // Variables in the title show their values, as in Grafana ("CPU $instance").
-    let shown_title = {
-        let title = panel.title.clone();
-        move || {
-            context.with(|c| match c {
-                Some(c) => interpolate_text(&title, &c.variables),
-                None => title.clone(),
-            })
-        }
-    };
     let is_text = !panel.kind.queries_data();
     let data = RwSignal::new(if is_text {
         PanelData::Ready
@@ -280,7 +270,7 @@ pub fn DashboardPanel(
             data-step=window_attr(|w| w.step)
             data-evaluated-at=move || result.with(|r| r.as_ref().and_then(|r| r.evaluated_at).map(|t| t.to_string()))
         >
-            <h2 title=panel.description.clone()>{shown_title}</h2>
+            <h2 title=panel.description.clone()>{shown_title(panel.title.clone(), context)}</h2>
             <div class="panel-body" node_ref=body_ref>
                 {body}
                 {move || message().map(|text| view! { <div class="message" role=failure_role>{text}</div> })}

@@ -1085,22 +1085,29 @@ struct GridEntry {
 /// (rows moved while collapsed), so they are never used as they stand.
 fn grafana_placement(entries: Vec<GridEntry>) -> Vec<GridPosition> {
     let mut layout: Vec<GridPosition> = Vec::with_capacity(entries.len());
-    let mut pending: SortedMap<String, Vec<GridPosition>> = SortedMap::new();
+    // Collapsed rows not yet opened, with their panels.
+    let mut pending: Vec<(String, Vec<GridPosition>)> = Vec::new();
     for entry in entries {
         if !entry.collapsed.is_empty() {
-            pending.insert(entry.position.panel.clone(), entry.collapsed);
+            pending.push((entry.position.panel.clone(), entry.collapsed));
         }
         layout.push(entry.position);
     }
     let settle = |layout: &mut Vec<GridPosition>| {
-        layout.sort_by_key(|p| (p.y, p.x));
+        crate::model::dashboard::layout::sort_in_reading_order(layout);
         crate::model::dashboard::layout::compact(layout);
-        layout.sort_by_key(|p| (p.y, p.x));
+        crate::model::dashboard::layout::sort_in_reading_order(layout);
     };
     settle(&mut layout);
-    while let Some(at) = layout.iter().position(|p| pending.contains_key(&p.panel)) {
+    while let Some(at) = layout
+        .iter()
+        .position(|p| pending.iter().any(|(row, _)| *row == p.panel))
+    {
         let row_y = i64::from(layout[at].y);
-        let mut children = pending.remove(&layout[at].panel).unwrap_or_default();
+        let Some(index) = pending.iter().position(|(row, _)| *row == layout[at].panel) else {
+            break;
+        };
+        let mut children = pending.swap_remove(index).1;
         let shift = i64::from(children[0].y) - (row_y + 1);
         let mut bottom = row_y;
         for child in &mut children {

@@ -48,20 +48,23 @@ impl Cell {
 /// no overlaps and no empty rows between boxes. A differential test holds it
 /// to react-grid-layout's own code on random layouts.
 pub fn compact(layout: &mut [GridPosition]) {
-    let columns = u64::from(GRID_COLUMNS);
-    let cell = |p: &GridPosition| {
-        let w = u64::from(p.w).clamp(1, columns);
-        Cell {
-            x: u64::from(p.x).min(columns - w),
-            y: u64::from(p.y),
-            w,
-            h: u64::from(p.h).max(1),
-        }
-    };
+    for position in layout.iter_mut() {
+        position.w = position.w.clamp(1, GRID_COLUMNS);
+        position.x = position.x.min(GRID_COLUMNS - position.w);
+        position.h = position.h.max(1);
+    }
     // By row, then column; a stable sort keeps the document's order for ties.
     let mut order: Vec<usize> = (0..layout.len()).collect();
-    order.sort_by_key(|&i| (layout[i].y, cell(&layout[i]).x));
-    let mut pending: Vec<Cell> = order.iter().map(|&i| cell(&layout[i])).collect();
+    order.sort_by(|&a, &b| reading_order(&layout[a], &layout[b]));
+    let mut pending: Vec<Cell> = order
+        .iter()
+        .map(|&i| Cell {
+            x: u64::from(layout[i].x),
+            y: u64::from(layout[i].y),
+            w: u64::from(layout[i].w),
+            h: u64::from(layout[i].h),
+        })
+        .collect();
     let mut placed: Vec<Cell> = Vec::with_capacity(pending.len());
     let mut lowest = 0;
     let mut budget = COMPACTION_PUSH_BUDGET;
@@ -87,12 +90,19 @@ pub fn compact(layout: &mut [GridPosition]) {
         placed.push(item);
     }
     for (&original, item) in order.iter().zip(&placed) {
-        let position = &mut layout[original];
-        position.x = item.x as u32;
-        position.w = item.w as u32;
-        position.h = item.h as u32;
-        position.y = u32::try_from(item.y).unwrap_or(u32::MAX);
+        layout[original].y = u32::try_from(item.y).unwrap_or(u32::MAX);
     }
+}
+
+/// By row, then column.
+fn reading_order(a: &GridPosition, b: &GridPosition) -> std::cmp::Ordering {
+    (a.y, a.x).cmp(&(b.y, b.x))
+}
+
+/// Sorts positions by row, then column, keeping the order of ties (the one
+/// sort every layout decision uses).
+pub fn sort_in_reading_order(layout: &mut [GridPosition]) {
+    layout.sort_by(reading_order);
 }
 
 /// Moves `item` (at `index` of `pending`) down to `to`, first pushing the

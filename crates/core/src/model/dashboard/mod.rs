@@ -157,7 +157,7 @@ impl Dashboard {
     pub fn displayed_layout(&self, row_collapsed: &SortedMap<String, bool>) -> Vec<GridPosition> {
         let mut layout = self.layout.clone();
         layout::compact(&mut layout);
-        layout.sort_by_key(|p| (p.y, p.x));
+        layout::sort_in_reading_order(&mut layout);
         let mut hiding = false;
         layout.retain(
             |position| match self.panel(&position.panel).map(|p| &p.kind) {
@@ -173,7 +173,7 @@ impl Dashboard {
         );
         layout::compact(&mut layout);
         // In reading order: a narrow screen stacks the panels in this order.
-        layout.sort_by_key(|p| (p.y, p.x));
+        layout::sort_in_reading_order(&mut layout);
         layout
     }
 
@@ -181,7 +181,7 @@ impl Dashboard {
     pub fn row_sizes(&self) -> SortedMap<String, usize> {
         let mut layout = self.layout.clone();
         layout::compact(&mut layout);
-        layout.sort_by_key(|p| (p.y, p.x));
+        layout::sort_in_reading_order(&mut layout);
         let mut sizes = SortedMap::new();
         let mut current: Option<&str> = None;
         for position in &layout {
@@ -445,7 +445,7 @@ mod shipped_dashboards {
             // Already as Grafana's grid would place it: the page shows the
             // layout as written.
             let mut written = dashboard.layout.clone();
-            written.sort_by_key(|p| (p.y, p.x));
+            layout::sort_in_reading_order(&mut written);
             assert_eq!(
                 dashboard.displayed_layout(&SortedMap::new()),
                 written,
