@@ -513,9 +513,22 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
         .click(r#"[data-field="open-imported"]"#)
         .await
         .unwrap();
+    settled(&browser).await;
+    // Its rows open collapsed, as in Grafana: open them all, one click each.
+    let mut opened = 0;
+    while browser
+        .click(r#".row-heading button[aria-expanded="false"]"#)
+        .await
+        .is_ok()
+    {
+        opened += 1;
+        assert!(opened <= 16, "a row would not open");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert_eq!(opened, 11, "Node Exporter Full has 11 collapsed rows");
     let states = settled(&browser).await;
     browser
-        .save_screenshot(&artifacts.join("imported-node-exporter-full.png"))
+        .save_screenshot(&artifacts.join("imported-node-exporter-full-editing.png"))
         .await
         .unwrap();
     let count = |wanted: &str| states.iter().filter(|(_, s)| s == wanted).count();

@@ -787,6 +787,28 @@ impl Importer {
                 text_of(panel.get("repeat"))
             ));
         }
+        // Display options Grafana applies and this panel does not (yet): said,
+        // so that no difference from the original is silent.
+        let hidden_legend = panel.pointer("/options/legend/showLegend") == Some(&Json::Bool(false))
+            || panel.pointer("/legend/show") == Some(&Json::Bool(false));
+        if hidden_legend {
+            notes.push("the legend Grafana hides is shown".into());
+        }
+        let text_mode = text_of(panel.pointer("/options/textMode"));
+        if !matches!(text_mode.as_str(), "" | "auto" | "value") {
+            notes.push(format!("text mode {text_mode:?} is shown as the value"));
+        }
+        let has_mappings = panel
+            .pointer("/fieldConfig/defaults/mappings")
+            .and_then(Json::as_array)
+            .is_some_and(|m| !m.is_empty())
+            || panel
+                .get("valueMaps")
+                .and_then(Json::as_array)
+                .is_some_and(|m| !m.is_empty());
+        if has_mappings {
+            notes.push("value mappings are not applied".into());
+        }
         let reducer = |notes: &mut Vec<String>| -> Reducer {
             let calc = panel
                 .pointer("/options/reduceOptions/calcs/0")
