@@ -12,7 +12,6 @@ use foresight_core::model::dashboard::{Dashboard, GridPosition, OverlayToggles, 
 use foresight_core::model::url_state::ViewState;
 use leptos::prelude::*;
 
-/// Empty until the panels' context exists (the variables have resolved).
 /// Opening or closing a row lays the grid out again; the panels' answers stay
 /// in the page's range cache, so only their newest points are asked for, and a
 /// closed row's panels are not mounted (no queries), as in Grafana.
@@ -26,10 +25,10 @@ pub fn PanelGrid(
     let ready = Memo::new(move |_| context.with(Option::is_some));
     let row_collapsed = Memo::new(move |_| view_state.with(|s| s.row_collapsed.clone()));
     move || {
-        if !ready.get() {
-            return None;
-        }
-        let cells = dashboard.with_value(|d| {
+        // Before the variables resolve, each panel's place is held by its
+        // title, so nothing below moves when the panels arrive.
+        let ready = ready.get();
+        dashboard.with_value(|d| {
             row_collapsed.with(|rows| {
                 let sizes = d.row_sizes();
                 d.displayed_layout(rows)
@@ -43,15 +42,28 @@ pub fn PanelGrid(
                             _ => None,
                         };
                         let size = sizes.get(&panel.id).copied().unwrap_or(0);
-                        Some(grid_cell(
-                            panel, &position, collapsed, size, view_state, context, editing,
-                        ))
+                        let page = PageSignals {
+                            ready,
+                            view_state,
+                            context,
+                            editing,
+                        };
+                        Some(grid_cell(panel, &position, collapsed, size, page))
                     })
                     .collect::<Vec<_>>()
             })
-        });
-        Some(cells)
+        })
     }
+}
+
+/// What every cell takes from the page.
+#[derive(Clone, Copy)]
+struct PageSignals {
+    /// The variables have resolved (the panels' context exists).
+    ready: bool,
+    view_state: RwSignal<ViewState>,
+    context: Memo<Option<PanelContext>>,
+    editing: Signal<Option<PanelEditing>>,
 }
 
 /// A panel's cell at `position`; a row's (`collapsed` is `Some`) holds its heading.
@@ -60,10 +72,14 @@ fn grid_cell(
     position: &GridPosition,
     collapsed: Option<bool>,
     size: usize,
-    view_state: RwSignal<ViewState>,
-    context: Memo<Option<PanelContext>>,
-    editing: Signal<Option<PanelEditing>>,
+    page: PageSignals,
 ) -> AnyView {
+    let PageSignals {
+        ready,
+        view_state,
+        context,
+        editing,
+    } = page;
     let placement = format!(
         "grid-column: {} / span {}; grid-row: {} / span {};",
         position.x + 1,
@@ -83,6 +99,14 @@ fn grid_cell(
             <div class="grid-cell row-cell" style=placement>
                 {row_heading(panel, collapsed, size, view_state, panel_context)}
                 {controls}
+            </div>
+        }
+        .into_any();
+    }
+    if !ready {
+        return view! {
+            <div class="grid-cell" style=placement>
+                <section class="panel" aria-busy="true"><h2>{shown_title(panel.title, panel_context)}</h2></section>
             </div>
         }
         .into_any();

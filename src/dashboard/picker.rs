@@ -16,7 +16,9 @@ pub fn DashboardPicker(
     let change = move |update: &dyn Fn(&mut ViewState)| change_view(view_state, update);
     move || {
         let list = listings.get();
-        (list.len() > 1).then(|| {
+        // Shown with the current title alone while the list loads, so the
+        // header does not move when it arrives.
+        (list.len() != 1).then(|| {
             let current_id = current_id.clone();
             view! {
                 <select

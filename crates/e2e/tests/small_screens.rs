@@ -97,3 +97,61 @@ async fn the_page_fits_a_phone_without_scrolling_sideways() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// Layout shifts the page made while loading (the browser's own measure,
+/// summed over the whole load, which bounds Lighthouse's CLS from above),
+/// with the elements that moved.
+const LAYOUT_SHIFTS: &str = r#"
+return await new Promise((resolve) => {
+    let total = 0;
+    const moved = [];
+    const done = () => resolve({ total, moved: moved.slice(0, 10) });
+    new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+            if (e.hadRecentInput) continue;
+            total += e.value;
+            for (const s of e.sources ?? []) {
+                const n = s.node;
+                const y = (r) => `${Math.round(r.y)}+${Math.round(r.height)}`;
+                moved.push(`${Math.round(e.startTime)} ms ${e.value.toFixed(3)} ${n?.nodeName?.toLowerCase() ?? '?'}${n?.className && typeof n.className === 'string' ? '.' + n.className.trim().split(/\s+/).join('.') : ''} ${y(s.previousRect)} → ${y(s.currentRect)}`);
+            }
+        }
+        done();
+    }).observe({ type: 'layout-shift', buffered: true });
+    setTimeout(done, 300);
+});
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_does_not_jump_while_it_loads() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-shift");
+    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "shift").await.unwrap();
+    let page = format!(
+        "{}?datasource={}",
+        site.url(),
+        encode_uri_component(&prometheus.base_url())
+    );
+    let mut problems = Vec::new();
+    for (width, height) in [(1400u32, 1000u32), (390, 844)] {
+        browser.client.set_window_size(width, height).await.unwrap();
+        browser.client.goto(&page).await.unwrap();
+        browser.settled_panels().await.unwrap();
+        let shifts: Value = browser.script(LAYOUT_SHIFTS).await.unwrap();
+        let total = shifts["total"].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "layout shift while loading at {width} px: {total:.3}; moved: {}",
+            shifts["moved"]
+        );
+        // Lighthouse calls a layout shift above 0.1 poor.
+        if !(total <= 0.1) {
+            problems.push(format!(
+                "at {width} px the page shifted {total:.3} while loading: {}",
+                shifts["moved"]
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
