@@ -9,6 +9,7 @@ WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen crate pinned in Car
 BINARYEN_VERSION="132.0.0"     # wasm-opt; Debian's binaryen 108 breaks the optimised page
 ESBUILD_VERSION="0.25.12"      # minifies the release build's JS and CSS (scripts/shrink-dist.sh)
 REACT_GRID_LAYOUT_VERSION="1.4.4" # Grafana's grid; the layout conformance test compares against it
+AXE_CORE_VERSION="4.14.1"         # the accessibility check the browser tests run in the page
 # The release build (with_release_toolchain) uses this pinned nightly Rust to
 # rebuild the standard library for size; every other build uses stable Rust.
 RELEASE_TOOLCHAIN="nightly-2026-05-20"
@@ -96,19 +97,20 @@ npm_package_version() {
   node -p "require('$TOOLS_DIR/node_modules/$1/package.json').version" 2>/dev/null
 }
 
-# wasm-opt, esbuild and react-grid-layout from npm, into .tools/ (one install:
+# wasm-opt, esbuild, react-grid-layout and axe-core from npm, into .tools/ (one install:
 # npm prunes what it did not just install).
 ensure_npm_tools() {
   if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}" &&
     [ "$(esbuild --version 2>/dev/null)" = "$ESBUILD_VERSION" ] &&
-    [ "$(npm_package_version react-grid-layout)" = "$REACT_GRID_LAYOUT_VERSION" ]; then
+    [ "$(npm_package_version react-grid-layout)" = "$REACT_GRID_LAYOUT_VERSION" ] &&
+    [ "$(npm_package_version axe-core)" = "$AXE_CORE_VERSION" ]; then
     return
   fi
-  say "installing wasm-opt (binaryen $BINARYEN_VERSION), esbuild $ESBUILD_VERSION and react-grid-layout $REACT_GRID_LAYOUT_VERSION from npm into .tools/"
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION), esbuild $ESBUILD_VERSION, react-grid-layout $REACT_GRID_LAYOUT_VERSION and axe-core $AXE_CORE_VERSION from npm into .tools/"
   mkdir -p "$TOOLS_DIR"
   npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund --loglevel=error \
     "binaryen@$BINARYEN_VERSION" "esbuild@$ESBUILD_VERSION" \
-    "react-grid-layout@$REACT_GRID_LAYOUT_VERSION" >/dev/null
+    "react-grid-layout@$REACT_GRID_LAYOUT_VERSION" "axe-core@$AXE_CORE_VERSION" >/dev/null
 }
 
 ensure_debian_packages

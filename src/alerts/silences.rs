@@ -54,14 +54,14 @@ pub fn SilenceList(
                     Err(message) => problem.set(Some(message)),
                 }
             }>
-                <input name="matchers" placeholder="alertname=\"HighErrorRate\", job=\"api\"" prop:value=matchers_text on:input=move |e| matchers_text.set(event_target_value(&e)) />
-                <select name="hours" on:change=move |e| hours.set(foresight_core::foundation::float_text::parse_f64(&event_target_value(&e)).unwrap_or(1.0))>
+                <input name="matchers" aria-label="Silence: label matchers" placeholder="alertname=\"HighErrorRate\", job=\"api\"" prop:value=matchers_text on:input=move |e| matchers_text.set(event_target_value(&e)) />
+                <select name="hours" aria-label="Silence: for how long" on:change=move |e| hours.set(foresight_core::foundation::float_text::parse_f64(&event_target_value(&e)).unwrap_or(1.0))>
                     <option value="1">"1 hour"</option>
                     <option value="4">"4 hours"</option>
                     <option value="24">"1 day"</option>
                     <option value="168">"1 week"</option>
                 </select>
-                <input name="comment" placeholder="why (optional)" prop:value=comment on:input=move |e| comment.set(event_target_value(&e)) />
+                <input name="comment" aria-label="Silence: comment" placeholder="why (optional)" prop:value=comment on:input=move |e| comment.set(event_target_value(&e)) />
                 <button type="submit">"Add silence"</button>
             </form>
             {move || problem.get().map(|p| view! { <p class="message error" role="alert">{p}</p> })}

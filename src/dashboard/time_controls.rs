@@ -90,8 +90,8 @@ pub fn TimeControls(
             </select>
         </label>
         <span class="control custom-range">
-            <input placeholder="from: now-7d or 2026-11-20 10:00" prop:value=custom_from on:input=move |e| custom_from.set(event_target_value(&e)) />
-            <input placeholder="to: now" prop:value=custom_to on:input=move |e| custom_to.set(event_target_value(&e)) />
+            <input aria-label="From" placeholder="from: now-7d or 2026-11-20 10:00" prop:value=custom_from on:input=move |e| custom_from.set(event_target_value(&e)) />
+            <input aria-label="To" placeholder="to: now" prop:value=custom_to on:input=move |e| custom_to.set(event_target_value(&e)) />
             <button on:click=apply_custom>"Apply"</button>
         </span>
         <button data-testid="zoom-out" title="Show twice the time range" on:click=move |_| zoom_out.run(())>"Zoom out"</button>

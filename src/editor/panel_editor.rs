@@ -490,8 +490,8 @@ pub fn ImportDialog(on_open: Callback<Dashboard>, on_close: Callback<()>) -> imp
             <section class="dialog import" role="dialog" aria-label="Import a dashboard" data-testid="import-dialog">
                 <h2>"Import a dashboard"</h2>
                 <p>"A Grafana dashboard (exported JSON) or a Foresight dashboard: choose a file or paste it."</p>
-                <input type="file" accept=".json,application/json" data-field="import-file" on:change=on_file />
-                <textarea data-field="import-text" placeholder="{ \"title\": …, \"panels\": [ … ] }" prop:value=move || pasted.get() on:input=move |e| pasted.set(event_target_value(&e))></textarea>
+                <input type="file" aria-label="Dashboard JSON file" accept=".json,application/json" data-field="import-file" on:change=on_file />
+                <textarea data-field="import-text" aria-label="Dashboard JSON" placeholder="{ \"title\": …, \"panels\": [ … ] }" prop:value=move || pasted.get() on:input=move |e| pasted.set(event_target_value(&e))></textarea>
                 <div class="dialog-buttons">
                     <button data-field="import-pasted" on:click=move |_| read(pasted.get_untracked())>"Import pasted JSON"</button>
                     <button on:click=move |_| on_close.run(())>"Close"</button>

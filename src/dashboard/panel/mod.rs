@@ -271,7 +271,7 @@ pub fn DashboardPanel(
             data-evaluated-at=move || result.with(|r| r.as_ref().and_then(|r| r.evaluated_at).map(|t| t.to_string()))
         >
             <h2 title=panel.description.clone()>{shown_title(panel.title.clone(), context)}</h2>
-            <div class="panel-body" node_ref=body_ref>
+            <div class="panel-body" node_ref=body_ref tabindex=is_text.then_some("0")>
                 {body}
                 {move || message().map(|text| view! { <div class="message" role=failure_role>{text}</div> })}
             </div>

@@ -1,0 +1,106 @@
+//! The page checked as a keyboard and screen-reader user meets it: axe-core
+//! (pinned, run inside the page) at WCAG 2.1 A and AA on the default
+//! dashboard, with the panel editor open, and on an imported community
+//! dashboard, against a real Prometheus with the generated history and the
+//! release build. Prints every violation with the elements it names.
+
+use e2e::browser_session::{BrowserSession, TempDir};
+use e2e::prometheus_fixture::PrometheusFixture;
+use e2e::static_file_server::StaticFileServer;
+use e2e::{artifacts_dir, dist_dir};
+use foresight_core::model::datasource::encode_uri_component;
+use serde_json::Value;
+use std::path::Path;
+
+fn axe_source() -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/ensure-tools.sh", path.display()))
+}
+
+/// Runs axe-core on the page; returns each violation as "rule (impact) × n: targets".
+async fn violations(browser: &BrowserSession, axe: &str) -> Vec<String> {
+    let script = format!(
+        "{axe}\nreturn await axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }})
+            .then((r) => r.violations.map((v) => `${{v.id}} (${{v.impact}}) × ${{v.nodes.length}}: ${{v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', ')}} — ${{v.help}}`));"
+    );
+    let found: Value = browser.script(&script).await.unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn axe_finds_no_wcag_violation_on_the_dashboard_the_editor_and_an_import() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-axe");
+    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "axe").await.unwrap();
+    let axe = axe_source();
+    let page = format!(
+        "{}?datasource={}",
+        site.url(),
+        encode_uri_component(&prometheus.base_url())
+    );
+    let mut report = Vec::new();
+    browser.client.goto(&page).await.unwrap();
+    browser.settled_panels().await.unwrap();
+    report.push(("default dashboard", violations(&browser, &axe).await));
+
+    browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    browser.click(r#"[data-edit="edit"]"#).await.unwrap();
+    browser
+        .wait_for_count(r#"[data-field="title"]"#)
+        .await
+        .unwrap();
+    report.push(("panel editor", violations(&browser, &axe).await));
+
+    browser.client.goto(&page).await.unwrap();
+    browser.settled_panels().await.unwrap();
+    let imported = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../.tools/community-dashboards/ceph-host-details.json"),
+    )
+    .expect("run scripts/fetch-community-dashboards.sh (the test command does)");
+    browser.click(r#"[data-action="import"]"#).await.unwrap();
+    browser
+        .type_into(r#"[data-field="import-text"]"#, &imported)
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="import-pasted"]"#)
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="import-summary"]"#, "panels")
+        .await
+        .unwrap();
+    report.push(("import report", violations(&browser, &axe).await));
+    browser
+        .click(r#"[data-field="open-imported"]"#)
+        .await
+        .unwrap();
+    browser.click(r#"[data-action="save"]"#).await.unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="notice"]"#, "Saved")
+        .await
+        .unwrap();
+    browser.click(r#"[data-action="done"]"#).await.unwrap();
+    browser.settled_panels().await.unwrap();
+    report.push(("imported dashboard", violations(&browser, &axe).await));
+
+    let mut total = 0;
+    for (what, found) in &report {
+        println!("{what}: {} rules violated", found.len());
+        for line in found {
+            println!("    {line}");
+        }
+        total += found.len();
+    }
+    assert_eq!(total, 0, "WCAG 2.1 AA violations (above)");
+}
