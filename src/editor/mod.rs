@@ -1,6 +1,7 @@
 //! Editing: a panel's queries and options, dashboard settings, import, and
 //! alert rules.
 
+pub mod modal;
 pub mod panel_editor;
 pub mod query_assist;
 pub mod rule_editor;

@@ -5,6 +5,7 @@
 
 use crate::browser::clipboard::read_chosen_file;
 use crate::browser::prometheus_client::fetch_label_values;
+use crate::editor::modal::Modal;
 use crate::editor::query_assist::{query_assist, QueryAssist};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::foundation::units::Unit;
@@ -207,8 +208,7 @@ pub fn PanelEditor(
     };
 
     view! {
-        <div class="dialog-backdrop">
-            <section class="dialog panel-editor" role="dialog" aria-label="Edit panel" data-testid="panel-editor">
+        <Modal class="panel-editor" label="Edit panel" testid="panel-editor" on_close=on_close>
                 <h2>"Edit panel"</h2>
                 <datalist id="promql-completion" data-testid="completions">
                     {move || suggestions.get().into_iter().map(|text| view! { <option value=text></option> }).collect::<Vec<_>>()}
@@ -261,8 +261,7 @@ pub fn PanelEditor(
                     }>"Apply"</button>
                     <button on:click=move |_| on_close.run(())>"Cancel"</button>
                 </div>
-            </section>
-        </div>
+        </Modal>
     }
 }
 
@@ -387,8 +386,7 @@ pub fn SettingsDialog(
         });
     };
     view! {
-        <div class="dialog-backdrop">
-            <section class="dialog settings" role="dialog" aria-label="Dashboard settings" data-testid="settings-dialog">
+        <Modal class="settings" label="Dashboard settings" testid="settings-dialog" on_close=on_close>
                 <h2>"Dashboard settings"</h2>
                 <label class="field"><span>"Title"</span><input data-field="dashboard-title" prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e)) /></label>
                 <label class="field"><span>"Default range"</span>
@@ -429,8 +427,7 @@ pub fn SettingsDialog(
                     }>"Apply"</button>
                     <button on:click=move |_| on_close.run(())>"Cancel"</button>
                 </div>
-            </section>
-        </div>
+        </Modal>
     }
 }
 
@@ -486,8 +483,7 @@ pub fn ImportDialog(on_open: Callback<Dashboard>, on_close: Callback<()>) -> imp
         })
     };
     view! {
-        <div class="dialog-backdrop">
-            <section class="dialog import" role="dialog" aria-label="Import a dashboard" data-testid="import-dialog">
+        <Modal class="import" label="Import a dashboard" testid="import-dialog" on_close=on_close>
                 <h2>"Import a dashboard"</h2>
                 <p>"A Grafana dashboard (exported JSON) or a Foresight dashboard: choose a file or paste it."</p>
                 <input type="file" aria-label="Dashboard JSON file" accept=".json,application/json" data-field="import-file" on:change=on_file />
@@ -497,7 +493,6 @@ pub fn ImportDialog(on_open: Callback<Dashboard>, on_close: Callback<()>) -> imp
                     <button on:click=move |_| on_close.run(())>"Close"</button>
                 </div>
                 {report_view}
-            </section>
-        </div>
+        </Modal>
     }
 }

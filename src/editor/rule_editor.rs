@@ -5,6 +5,7 @@
 use crate::alerts::queries::{answer_template_queries, evaluate_query};
 use crate::browser::clipboard::download_text;
 use crate::browser::clock::now_ms;
+use crate::editor::modal::Modal;
 use crate::editor::rule_file_import::RuleFileImporter;
 use crate::hooks::latest_load::LatestLoad;
 use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
@@ -133,8 +134,7 @@ pub fn RulesDialog(
         "{{ $labels.instance }} is at {{ humanize $value }}",
     );
     view! {
-        <div class="dialog-backdrop">
-            <section class="dialog rules" role="dialog" aria-label="Alert rules" data-testid="rules-dialog">
+        <Modal class="rules" label="Alert rules" testid="rules-dialog" on_close=on_close>
                 <h2>"Alert rules"</h2>
                 <table class="rule-list"><tbody>{rows}</tbody></table>
                 <button data-action="new-rule" on:click=move |_| on_open_rule.run((None, blank.clone()))>"New rule"</button>
@@ -149,8 +149,7 @@ pub fn RulesDialog(
                     <button data-action="export-rules" title="A Prometheus rule file (promtool check rules accepts it)" on:click=export>"Download Prometheus rule file"</button>
                     <button data-action="close-rules" on:click=move |_| on_close.run(())>"Close"</button>
                 </div>
-            </section>
-        </div>
+        </Modal>
     }
 }
 
@@ -359,8 +358,7 @@ pub fn RuleEditor(
     let (description, set_description) = annotation("description");
     let (runbook, set_runbook) = annotation("runbook_url");
     view! {
-        <div class="dialog-backdrop">
-            <section class="dialog rule-editor" role="dialog" aria-label="Edit alert rule" data-testid="rule-editor">
+        <Modal class="rule-editor" label="Edit alert rule" testid="rule-editor" on_close=on_close>
                 <h2>{if index.is_some() { "Edit alert rule" } else { "New alert rule" }}</h2>
                 <label class="field"><span>"Name"</span><input data-field="rule-name" prop:value=move || draft.with(|r| r.name.clone()) on:input=move |e| { let v = event_target_value(&e); draft.update(|r| r.name = v.trim().to_string()); } /></label>
                 <label class="field"><span>"Expression"</span><textarea data-field="rule-expr" rows="3" prop:value=move || draft.with(|r| r.expr.clone()) on:input=move |e| { let v = event_target_value(&e); draft.update(|r| r.expr = v); }></textarea></label>
@@ -398,7 +396,6 @@ pub fn RuleEditor(
                     <button data-action="apply-rule" disabled=move || !problems().is_empty() on:click=apply>"Apply"</button>
                     <button on:click=move |_| on_close.run(())>"Cancel"</button>
                 </div>
-            </section>
-        </div>
+        </Modal>
     }
 }

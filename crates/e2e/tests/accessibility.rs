@@ -104,3 +104,88 @@ async fn axe_finds_no_wcag_violation_on_the_dashboard_the_editor_and_an_import()
     }
     assert_eq!(total, 0, "WCAG 2.1 AA violations (above)");
 }
+
+const ENTER: &str = "\u{E007}";
+const TAB: &str = "\u{E004}";
+const ESCAPE: &str = "\u{E00C}";
+
+async fn press(browser: &BrowserSession, key: &str) {
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(key)
+        .await
+        .unwrap();
+}
+
+/// Where the focus is: the element's `data-testid`/`data-field`/text, and
+/// whether it is inside the open dialog.
+async fn focus(browser: &BrowserSession) -> (String, bool) {
+    let found: Value = browser
+        .script(
+            "const e = document.activeElement;
+             return [e ? (e.dataset.field ?? e.dataset.edit ?? e.dataset.action ?? e.tagName.toLowerCase()) : 'none',
+                     !!e?.closest('dialog[open]')];",
+        )
+        .await
+        .unwrap();
+    (
+        found[0].as_str().unwrap_or_default().to_string(),
+        found[1].as_bool().unwrap_or(false),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_panel_editor_is_a_modal_dialog_from_the_keyboard() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-modal");
+    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "modal").await.unwrap();
+    let page = format!(
+        "{}?datasource={}",
+        site.url(),
+        encode_uri_component(&prometheus.base_url())
+    );
+    browser.client.goto(&page).await.unwrap();
+    browser.settled_panels().await.unwrap();
+    browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    browser
+        .wait_for_count(r#"[data-edit="edit"]"#)
+        .await
+        .unwrap();
+    // The first panel's Edit button, focused and pressed from the keyboard.
+    browser
+        .script(r#"document.querySelector('[data-edit="edit"]').focus(); return 1;"#)
+        .await
+        .unwrap();
+    press(&browser, ENTER).await;
+    browser
+        .wait_for_count(r#"dialog[open][data-testid="panel-editor"]"#)
+        .await
+        .unwrap();
+    let (first, inside) = focus(&browser).await;
+    println!("focus on opening: {first} (inside the dialog: {inside})");
+    assert!(inside, "the focus moves into the dialog, not {first}");
+    // Tab round the dialog and past its end: the focus never leaves it.
+    let mut visited = Vec::new();
+    for _ in 0..60 {
+        press(&browser, TAB).await;
+        let (at, inside) = focus(&browser).await;
+        assert!(inside, "Tab left the dialog for {at} after {visited:?}");
+        visited.push(at);
+    }
+    press(&browser, ESCAPE).await;
+    let closed: Value = browser
+        .script("return !document.querySelector('dialog[open]');")
+        .await
+        .unwrap();
+    assert_eq!(closed, Value::Bool(true), "Escape closes the dialog");
+    let (back, _) = focus(&browser).await;
+    assert_eq!(
+        back, "edit",
+        "the focus returns to the button that opened it"
+    );
+}
