@@ -1,93 +1,81 @@
-//! Moving the keyboard focus to an element the page has just drawn anew.
+//! Keyboard focus around dialogs and redrawn controls. Written in
+//! JavaScript: a few DOM calls there cost far less of the app's size than
+//! the same calls through web-sys.
 
-use leptos::prelude::request_animation_frame;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Focuses the button of row `id`'s heading once the grid has been laid out
-/// again (the click that opened or closed the row replaced it). Ids come from
-/// the dashboard, so they are compared, never put into a selector.
-pub fn focus_row_heading(id: &str) {
-    let id = id.to_string();
-    request_animation_frame(move || {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let headings = document.get_elements_by_class_name("row-heading");
-        let button = (0..headings.length())
-            .filter_map(|i| headings.item(i))
-            .find(|heading| heading.get_attribute("data-row").as_deref() == Some(id.as_str()))
-            .and_then(|heading| heading.first_element_child())
-            .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(button) = button {
-            let _ = button.focus();
-        }
+#[wasm_bindgen(inline_js = r#"
+// Controls that can take the focus, in document order.
+const CONTROLS = 'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex="0"]';
+// Where the focus was when each open dialog opened (innermost last).
+const openers = [];
+
+// How to find an element again once it was drawn anew: its data-action,
+// data-edit or data-row, and the panel or row it belongs to.
+function identity(e) {
+  if (!e) return null;
+  const name = ['data-action', 'data-edit'].find((n) => e.hasAttribute(n));
+  const owner = e.closest('[data-edit-panel], [data-row]');
+  return {
+    element: e,
+    name,
+    value: name && e.getAttribute(name),
+    owner: owner && (owner.getAttribute('data-edit-panel') ?? owner.getAttribute('data-row')),
+  };
+}
+
+function refocus(found) {
+  requestAnimationFrame(() => {
+    if (!found) return;
+    if (found.element.isConnected) return found.element.focus();
+    const same = [...document.querySelectorAll('[data-action], [data-edit], [data-row] button')].find((e) => {
+      const owner = e.closest('[data-edit-panel], [data-row]');
+      const ownerId = owner && (owner.getAttribute('data-edit-panel') ?? owner.getAttribute('data-row'));
+      return ownerId === found.owner && (found.name ? e.getAttribute(found.name) === found.value : true);
     });
+    same?.focus();
+  });
 }
 
-/// Where the focus was, to give it back when a dialog closes, even when the
-/// control that had it was drawn anew meanwhile (then its replacement, found
-/// by its `data-action`/`data-edit` and its panel's `data-edit-panel`).
-pub struct FocusReturn {
-    element: Option<web_sys::HtmlElement>,
-    action: Option<(String, String)>,
-    panel: Option<String>,
+export function openModal(dialog, opener) {
+  openers.push(opener);
+  if (!dialog.open) dialog.showModal();
+  // Tab from the last control goes to the first, Shift+Tab from the first to
+  // the last: the browser alone lets the focus leave for its address bar.
+  dialog.addEventListener('keydown', (event) => {
+    if (event.key !== 'Tab') return;
+    const controls = [...dialog.querySelectorAll(CONTROLS)].filter((e) => e.offsetParent);
+    const first = controls[0], last = controls[controls.length - 1];
+    const wrapTo = event.shiftKey ? (document.activeElement === first && last) : (document.activeElement === last && first);
+    if (wrapTo) { event.preventDefault(); wrapTo.focus(); }
+  });
 }
 
-impl FocusReturn {
-    /// The element that has the focus now.
-    pub fn remember() -> Self {
-        let element = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-        let attribute = |name: &str| {
-            element
-                .as_ref()
-                .and_then(|e| e.get_attribute(name))
-                .map(|value| (name.to_string(), value))
-        };
-        let action = attribute("data-action").or_else(|| attribute("data-edit"));
-        let panel = element
-            .as_ref()
-            .and_then(|e| e.closest("[data-edit-panel]").ok().flatten())
-            .and_then(|p| p.get_attribute("data-edit-panel"));
-        Self {
-            element,
-            action,
-            panel,
-        }
-    }
+export function modalClosed() {
+  refocus(openers.pop());
+}
 
-    /// Focuses it again once the page has been drawn.
-    pub fn restore(self) {
-        request_animation_frame(move || {
-            if let Some(element) = self.element.as_ref().filter(|e| e.is_connected()) {
-                let _ = element.focus();
-                return;
-            }
-            let Some((name, value)) = self.action else {
-                return;
-            };
-            let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-                return;
-            };
-            let Ok(candidates) = document.query_selector_all("[data-action], [data-edit]") else {
-                return;
-            };
-            let replacement = (0..candidates.length())
-                .filter_map(|i| candidates.item(i))
-                .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-                .find(|e| {
-                    e.get_attribute(&name).as_deref() == Some(value.as_str())
-                        && e.closest("[data-edit-panel]")
-                            .ok()
-                            .flatten()
-                            .and_then(|p| p.get_attribute("data-edit-panel"))
-                            == self.panel
-                });
-            if let Some(replacement) = replacement {
-                let _ = replacement.focus();
-            }
-        });
-    }
+export function rememberFocus() {
+  return identity(document.activeElement);
+}
+
+export function restoreFocus(found) {
+  refocus(found);
+}
+"#)]
+extern "C" {
+    /// Shows `dialog` as a modal and keeps Tab inside it; `opener` (from
+    /// [`remember_focus`], taken before the page redrew) gets the focus back.
+    #[wasm_bindgen(js_name = openModal)]
+    pub fn open_modal(dialog: &web_sys::HtmlElement, opener: &wasm_bindgen::JsValue);
+    /// Gives the focus back to where it was when the last modal opened (or to
+    /// that control's redrawn replacement).
+    #[wasm_bindgen(js_name = modalClosed)]
+    pub fn modal_closed();
+    /// Where the focus is now, to be given back after a redraw.
+    #[wasm_bindgen(js_name = rememberFocus)]
+    pub fn remember_focus() -> wasm_bindgen::JsValue;
+    /// Focuses the remembered control, or its redrawn replacement.
+    #[wasm_bindgen(js_name = restoreFocus)]
+    pub fn restore_focus(found: &wasm_bindgen::JsValue);
 }

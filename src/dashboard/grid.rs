@@ -3,7 +3,7 @@
 //! with the viewer's overlay switches kept in the link and, while editing,
 //! the panel's controls.
 
-use crate::browser::focus::focus_row_heading;
+use crate::browser::focus::{remember_focus, restore_focus};
 use crate::dashboard::change_view;
 use crate::dashboard::panel::DashboardPanel;
 use crate::dashboard::panel_context::{shown_title, PanelContext};
@@ -156,6 +156,7 @@ fn row_heading(
     let saved = matches!(kind, PanelKind::Row { collapsed: true });
     let row = id.clone();
     let toggle = move |_| {
+        let focus = remember_focus();
         let row = row.clone();
         let next = !collapsed;
         change_view(view_state, &|s: &mut ViewState| {
@@ -165,7 +166,7 @@ fn row_heading(
                 s.row_collapsed.insert(row.clone(), next);
             }
         });
-        focus_row_heading(&row);
+        restore_focus(&focus);
     };
     let count = format!("({size} {})", if size == 1 { "panel" } else { "panels" });
     view! {
