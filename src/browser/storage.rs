@@ -3,6 +3,7 @@
 //! damaged) becomes a sentence; nothing stored is overwritten by a failed read.
 
 use foresight_core::foundation::json::{FromJson, ToJson};
+use foresight_core::foundation::ordered::sort_stable_by;
 use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::edit::{
     saved_dashboard_key, SavedDashboards, SAVED_DASHBOARD_KEY_PREFIX,
@@ -122,7 +123,7 @@ pub fn load_draft() -> Option<(String, Dashboard)> {
     let storage = storage().ok()?;
     let own = format!("{DRAFT_KEY_PREFIX}{}", tab_id());
     let mut drafts = entries_with_prefix(&storage, DRAFT_KEY_PREFIX);
-    drafts.sort_by_key(|(key, _)| *key != own);
+    sort_stable_by(&mut drafts, |(a, _), (b, _)| (*a != own).cmp(&(*b != own)));
     drafts
         .into_iter()
         .find_map(|(key, text)| Some((key, Dashboard::from_json(&text).ok()?)))

@@ -96,3 +96,48 @@ fn the_comparison_notices_a_difference() {
     let lite: LiteMap<u64, u64> = [(1, 1), (2, 2)].into_iter().collect();
     assert!(!same(&ours, &btree, &lite));
 }
+
+/// `ordered::sort_stable_by` (one sort of positions for the whole program)
+/// against the standard library's stable `sort_by`: lists of every length up
+/// to 300 with many ties (keys drawn from a few values) and float keys with
+/// NaNs and signed zeros must end in the same order, ties in their first order.
+#[test]
+fn sort_stable_by_agrees_with_the_standard_stable_sort() {
+    use foresight_core::foundation::ordered::sort_stable_by;
+    let mut random = Seeded(0x5017_ab1e);
+    for round in 0..2_000 {
+        let length = random.below_u64(if round % 4 == 0 { 300 } else { 20 }) as usize;
+        let keys = 1 + random.below_u64(if round % 2 == 0 { 4 } else { 1_000 });
+        let items: Vec<(u64, usize)> = (0..length).map(|i| (random.below_u64(keys), i)).collect();
+        let mut ours = items.clone();
+        let mut theirs = items;
+        sort_stable_by(&mut ours, |a, b| a.0.cmp(&b.0));
+        theirs.sort_by_key(|a| a.0);
+        assert_eq!(ours, theirs, "round {round}");
+        sort_stable_by(&mut ours, |a, b| b.0.cmp(&a.0));
+        theirs.sort_by_key(|a| std::cmp::Reverse(a.0));
+        assert_eq!(ours, theirs, "round {round}, falling");
+    }
+    let special = [
+        f64::NAN,
+        -0.0,
+        0.0,
+        1.0,
+        -1.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for round in 0..500 {
+        let length = random.below_u64(40) as usize;
+        let items: Vec<(f64, usize)> = (0..length)
+            .map(|i| (special[random.below_u64(special.len() as u64) as usize], i))
+            .collect();
+        let mut ours = items.clone();
+        let mut theirs = items;
+        sort_stable_by(&mut ours, |a, b| a.0.total_cmp(&b.0));
+        theirs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let bits =
+            |v: &[(f64, usize)]| v.iter().map(|(x, i)| (x.to_bits(), *i)).collect::<Vec<_>>();
+        assert_eq!(bits(&ours), bits(&theirs), "round {round}");
+    }
+}

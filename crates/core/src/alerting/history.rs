@@ -3,6 +3,7 @@
 //! browser's storage never grows without end.
 
 use super::state_machine::{AlertState, Transition};
+use crate::foundation::ordered::sort_stable_by;
 use crate::query::series::Labels;
 use serde::{Deserialize, Serialize};
 
@@ -101,7 +102,7 @@ impl AlertHistory {
                 .last()
                 .map_or(f64::MIN, |s| s.end.unwrap_or(f64::INFINITY))
         };
-        rows.sort_by(|a, b| latest(b).total_cmp(&latest(a)));
+        sort_stable_by(&mut rows, |a, b| latest(b).total_cmp(&latest(a)));
         rows
     }
 }

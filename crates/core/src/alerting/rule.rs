@@ -8,7 +8,7 @@ use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
 use crate::foundation::json::{DecodeError, Json, ObjectReader};
 use crate::foundation::json_serde::{not_one_of, read_object};
-use crate::foundation::ordered::SortedMap;
+use crate::foundation::ordered::{sort_stable_by, SortedMap};
 use crate::foundation::span::{parse_prometheus_duration, parse_span};
 use crate::foundation::units::Unit;
 use crate::query::series::{Labels, Series};
@@ -561,7 +561,7 @@ impl AlertRule {
             }
         }
         done.extend(open.into_values());
-        done.sort_by(|a, b| a.pending_at.total_cmp(&b.pending_at));
+        sort_stable_by(&mut done, |a, b| a.pending_at.total_cmp(&b.pending_at));
         Ok(done)
     }
 }

@@ -8,6 +8,7 @@
 
 use super::median_of_unsorted;
 use super::seasonal_forecast::{seasonal_naive, Forecast};
+use crate::foundation::ordered::sort_stable_by;
 
 /// The models of the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,7 +304,7 @@ pub fn forecast_auto(
         })
         .filter(|(error, _)| error.is_finite())
         .collect();
-    ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+    sort_stable_by(&mut ranked, |a, b| a.0.total_cmp(&b.0));
     let best_error = ranked.first().map_or(0.0, |&(e, _)| e);
     let chosen: Vec<usize> = ranked
         .iter()

@@ -1,6 +1,7 @@
 //! Turns cumulative histogram bucket series (`…_bucket` rates by `le`) into a
 //! heatmap: per time step, the rate falling into each bucket.
 
+use crate::foundation::ordered::sort_stable_by;
 use crate::query::series::Series;
 use std::collections::BTreeMap;
 
@@ -46,7 +47,7 @@ pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
         };
         buckets.push((bound, one));
     }
-    buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    sort_stable_by(&mut buckets, |a, b| a.0.total_cmp(&b.0));
     let mut grid: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
     for (index, (_, one)) in buckets.iter().enumerate() {
         for (t, v) in one.timestamps.iter().zip(&one.values) {

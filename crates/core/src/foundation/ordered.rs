@@ -231,28 +231,40 @@ fn into_key_order<T, K: Ord>(items: &mut Vec<T>, key_of: impl Fn(&T) -> &K) {
     let order = sorted_positions(items.len(), &|a, b| {
         key_of(&items[a]).cmp(key_of(&items[b])).then(b.cmp(&a))
     });
-    // Put each item at its rank by swapping along the permutation's cycles.
+    put_in_order(order, &mut |a, b| items.swap(a, b));
+    items.dedup_by(|later, earlier| key_of(later) == key_of(earlier));
+}
+
+/// Sorts `items` by `compare`, keeping the order of items it calls equal (a
+/// stable sort), with the one sort of positions below instead of a merge sort
+/// compiled for every item type.
+pub fn sort_stable_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
+    let order = sorted_positions(items.len(), &|a, b| {
+        compare(&items[a], &items[b]).then(a.cmp(&b))
+    });
+    put_in_order(order, &mut |a, b| items.swap(a, b));
+}
+
+/// Puts the item at `order[rank]` at `rank` for every rank, by swapping along
+/// the permutation's cycles.
+fn put_in_order(order: Vec<usize>, swap: &mut dyn FnMut(usize, usize)) {
     let mut destination = vec![0; order.len()];
     for (rank, position) in order.into_iter().enumerate() {
         destination[position] = rank;
     }
-    for start in 0..items.len() {
+    for start in 0..destination.len() {
         while destination[start] != start {
             let target = destination[start];
-            items.swap(start, target);
+            swap(start, target);
             destination.swap(start, target);
         }
     }
-    items.dedup_by(|later, earlier| key_of(later) == key_of(earlier));
 }
 
 /// Positions `0..length` in the order `compare` gives (which must not call two
 /// positions equal). One sort compiled for the whole program: it sorts plain
 /// positions.
-pub(crate) fn sorted_positions(
-    length: usize,
-    compare: &dyn Fn(usize, usize) -> Ordering,
-) -> Vec<usize> {
+pub fn sorted_positions(length: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut positions: Vec<usize> = (0..length).collect();
     positions.sort_unstable_by(|a, b| compare(*a, *b));
     positions

@@ -17,6 +17,7 @@
 //! reader that wants to tell `null`/`~` from `"null"`.
 
 use super::limits::{MAX_YAML_NESTING, MAX_YAML_NODES};
+use super::ordered::sorted_positions;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -398,8 +399,9 @@ impl<'a> Parser<'a> {
         members: &[(String, Yaml)],
         lines: &[usize],
     ) -> Result<(), YamlError> {
-        let mut order: Vec<usize> = (0..members.len()).collect();
-        order.sort_by(|&a, &b| members[a].0.cmp(&members[b].0).then(a.cmp(&b)));
+        let order = sorted_positions(members.len(), &|a, b| {
+            members[a].0.cmp(&members[b].0).then(a.cmp(&b))
+        });
         let repeated = order
             .windows(2)
             .filter(|pair| members[pair[0]].0 == members[pair[1]].0)

@@ -1,6 +1,8 @@
 //! Where panels sit: a 24-column grid, as Grafana's, kept apart from the
 //! panels so the same panel can move without being rewritten.
 
+use crate::foundation::ordered::{sort_stable_by, sorted_positions};
+
 /// Width of the layout grid in columns (as Grafana's).
 pub const GRID_COLUMNS: u32 = 24;
 
@@ -54,8 +56,9 @@ pub fn compact(layout: &mut [GridPosition]) {
         position.h = position.h.max(1);
     }
     // By row, then column; a stable sort keeps the document's order for ties.
-    let mut order: Vec<usize> = (0..layout.len()).collect();
-    order.sort_by(|&a, &b| reading_order(&layout[a], &layout[b]));
+    let order = sorted_positions(layout.len(), &|a, b| {
+        reading_order(&layout[a], &layout[b]).then(a.cmp(&b))
+    });
     let mut pending: Vec<Cell> = order
         .iter()
         .map(|&i| Cell {
@@ -102,7 +105,7 @@ fn reading_order(a: &GridPosition, b: &GridPosition) -> std::cmp::Ordering {
 /// Sorts positions by row, then column, keeping the order of ties (the one
 /// sort every layout decision uses).
 pub fn sort_in_reading_order(layout: &mut [GridPosition]) {
-    layout.sort_by(reading_order);
+    sort_stable_by(layout, reading_order);
 }
 
 /// Moves `item` (at `index` of `pending`) down to `to`, first pushing the
