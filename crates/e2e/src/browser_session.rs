@@ -317,6 +317,42 @@ impl BrowserSession {
             .map_err(|e| format!("script failed: {e}"))
     }
 
+    /// Imports a dashboard as a user would: Import, paste, Import pasted
+    /// JSON, Open, Save, Done. Returns the import summary.
+    pub async fn import_through_the_page(&self, text: &str) -> Result<String, String> {
+        self.click(r#"[data-action="import"]"#).await?;
+        self.type_into(r#"[data-field="import-text"]"#, text)
+            .await?;
+        self.click(r#"[data-field="import-pasted"]"#).await?;
+        let summary = self
+            .wait_for_text(r#"[data-testid="import-summary"]"#, "panels")
+            .await?;
+        self.click(r#"[data-field="open-imported"]"#).await?;
+        self.click(r#"[data-action="save"]"#).await?;
+        self.wait_for_text(r#"[data-testid="notice"]"#, "Saved")
+            .await?;
+        self.click(r#"[data-action="done"]"#).await?;
+        Ok(summary)
+    }
+
+    /// Opens every collapsed row, one click each, as a viewer would; returns
+    /// how many were opened.
+    pub async fn open_every_row(&self) -> Result<usize, String> {
+        let mut opened = 0;
+        while self
+            .click(r#".row-heading button[aria-expanded="false"]"#)
+            .await
+            .is_ok()
+        {
+            opened += 1;
+            if opened > crate::MAX_ROWS_OPENED {
+                return Err("a row would not open".into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        Ok(opened)
+    }
+
     pub async fn save_screenshot(&self, path: &Path) -> Result<(), String> {
         let png = self
             .client

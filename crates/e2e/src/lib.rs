@@ -16,6 +16,33 @@ use managed_process::ManagedProcess;
 use std::path::PathBuf;
 
 /// The workspace root (two levels above this crate).
+/// More rows than any dashboard the tests open has: past it, a row that will
+/// not open is a failure, not a loop.
+pub const MAX_ROWS_OPENED: usize = 500;
+
+/// The six community Grafana dashboards the import tests use, downloaded at
+/// test time by `scripts/fetch-community-dashboards.sh` (they are third-party
+/// files and not part of this repository).
+pub const COMMUNITY_DASHBOARDS: [&str; 6] = [
+    "node-exporter-full",
+    "ceph-host-details",
+    "ceph-cluster",
+    "ceph-osds-overview",
+    "kubernetes-cluster",
+    "redis",
+];
+
+/// One community dashboard's JSON.
+pub fn read_community_dashboard(name: &str) -> String {
+    let path = workspace_root().join(format!(".tools/community-dashboards/{name}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run scripts/fetch-community-dashboards.sh (the test command does)",
+            path.display()
+        )
+    })
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -164,4 +191,41 @@ pub fn start_sample_service(
         command.args(["--listen", address, "--traffic-rps", "5"]);
         command
     })
+}
+
+/// The release build served against a real Prometheus with the generated
+/// history, and a browser: what most page tests start from.
+pub struct PageWithHistory {
+    pub browser: browser_session::BrowserSession,
+    /// The app's address with the Prometheus as its datasource.
+    pub page: String,
+    pub prometheus: prometheus_fixture::PrometheusFixture,
+    _site: static_file_server::StaticFileServer,
+    _work: browser_session::TempDir,
+}
+
+impl PageWithHistory {
+    /// `name` names the browser's logs and the temporary folder.
+    pub async fn start(name: &str) -> Self {
+        let artifacts = artifacts_dir();
+        let work = browser_session::TempDir::new(&format!("foresight-e2e-{name}"));
+        let prometheus =
+            prometheus_fixture::PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
+        let site = static_file_server::StaticFileServer::start(&dist_dir()).unwrap();
+        let browser = browser_session::BrowserSession::start(&artifacts, name)
+            .await
+            .unwrap();
+        let page = format!(
+            "{}?datasource={}",
+            site.url(),
+            foresight_core::model::datasource::encode_uri_component(&prometheus.base_url())
+        );
+        Self {
+            browser,
+            page,
+            prometheus,
+            _site: site,
+            _work: work,
+        }
+    }
 }

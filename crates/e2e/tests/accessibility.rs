@@ -4,11 +4,8 @@
 //! dashboard, against a real Prometheus with the generated history and the
 //! release build. Prints every violation with the elements it names.
 
-use e2e::browser_session::{BrowserSession, TempDir};
-use e2e::prometheus_fixture::PrometheusFixture;
-use e2e::static_file_server::StaticFileServer;
-use e2e::{artifacts_dir, dist_dir};
-use foresight_core::model::datasource::encode_uri_component;
+use e2e::browser_session::BrowserSession;
+use e2e::{read_community_dashboard, PageWithHistory};
 use serde_json::Value;
 use std::path::Path;
 
@@ -36,21 +33,13 @@ async fn violations(browser: &BrowserSession, axe: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn axe_finds_no_wcag_violation_on_the_dashboard_the_editor_and_an_import() {
-    let artifacts = artifacts_dir();
-    let work = TempDir::new("foresight-e2e-axe");
-    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
-    let site = StaticFileServer::start(&dist_dir()).unwrap();
-    let browser = BrowserSession::start(&artifacts, "axe").await.unwrap();
+    let PageWithHistory { browser, page, .. } = &PageWithHistory::start("axe").await;
+    let (browser, page) = (browser, page.as_str());
     let axe = axe_source();
-    let page = format!(
-        "{}?datasource={}",
-        site.url(),
-        encode_uri_component(&prometheus.base_url())
-    );
     let mut report = Vec::new();
-    browser.client.goto(&page).await.unwrap();
+    browser.client.goto(page).await.unwrap();
     browser.settled_panels().await.unwrap();
-    report.push(("default dashboard", violations(&browser, &axe).await));
+    report.push(("default dashboard", violations(browser, &axe).await));
 
     browser.click(r#"[data-action="edit"]"#).await.unwrap();
     browser.click(r#"[data-edit="edit"]"#).await.unwrap();
@@ -58,15 +47,11 @@ async fn axe_finds_no_wcag_violation_on_the_dashboard_the_editor_and_an_import()
         .wait_for_count(r#"[data-field="title"]"#)
         .await
         .unwrap();
-    report.push(("panel editor", violations(&browser, &axe).await));
+    report.push(("panel editor", violations(browser, &axe).await));
 
-    browser.client.goto(&page).await.unwrap();
+    browser.client.goto(page).await.unwrap();
     browser.settled_panels().await.unwrap();
-    let imported = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../.tools/community-dashboards/ceph-host-details.json"),
-    )
-    .expect("run scripts/fetch-community-dashboards.sh (the test command does)");
+    let imported = read_community_dashboard("ceph-host-details");
     browser.click(r#"[data-action="import"]"#).await.unwrap();
     browser
         .type_into(r#"[data-field="import-text"]"#, &imported)
@@ -80,19 +65,20 @@ async fn axe_finds_no_wcag_violation_on_the_dashboard_the_editor_and_an_import()
         .wait_for_text(r#"[data-testid="import-summary"]"#, "panels")
         .await
         .unwrap();
-    report.push(("import report", violations(&browser, &axe).await));
+    report.push(("import report", violations(browser, &axe).await));
+    // Escape on the dialog's button (its first control, the file input, takes
+    // keys as a file name).
     browser
-        .click(r#"[data-field="open-imported"]"#)
+        .client
+        .find(fantoccini::Locator::Css(r#"[data-field="import-pasted"]"#))
+        .await
+        .unwrap()
+        .send_keys(ESCAPE)
         .await
         .unwrap();
-    browser.click(r#"[data-action="save"]"#).await.unwrap();
-    browser
-        .wait_for_text(r#"[data-testid="notice"]"#, "Saved")
-        .await
-        .unwrap();
-    browser.click(r#"[data-action="done"]"#).await.unwrap();
+    browser.import_through_the_page(&imported).await.unwrap();
     browser.settled_panels().await.unwrap();
-    report.push(("imported dashboard", violations(&browser, &axe).await));
+    report.push(("imported dashboard", violations(browser, &axe).await));
 
     let mut total = 0;
     for (what, found) in &report {
@@ -139,17 +125,9 @@ async fn focus(browser: &BrowserSession) -> (String, bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_panel_editor_is_a_modal_dialog_from_the_keyboard() {
-    let artifacts = artifacts_dir();
-    let work = TempDir::new("foresight-e2e-modal");
-    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
-    let site = StaticFileServer::start(&dist_dir()).unwrap();
-    let browser = BrowserSession::start(&artifacts, "modal").await.unwrap();
-    let page = format!(
-        "{}?datasource={}",
-        site.url(),
-        encode_uri_component(&prometheus.base_url())
-    );
-    browser.client.goto(&page).await.unwrap();
+    let PageWithHistory { browser, page, .. } = &PageWithHistory::start("modal").await;
+    let (browser, page) = (browser, page.as_str());
+    browser.client.goto(page).await.unwrap();
     browser.settled_panels().await.unwrap();
     browser.click(r#"[data-action="edit"]"#).await.unwrap();
     browser
@@ -161,29 +139,29 @@ async fn the_panel_editor_is_a_modal_dialog_from_the_keyboard() {
         .script(r#"document.querySelector('[data-edit="edit"]').focus(); return 1;"#)
         .await
         .unwrap();
-    press(&browser, ENTER).await;
+    press(browser, ENTER).await;
     browser
         .wait_for_count(r#"dialog[open][data-testid="panel-editor"]"#)
         .await
         .unwrap();
-    let (first, inside) = focus(&browser).await;
+    let (first, inside) = focus(browser).await;
     println!("focus on opening: {first} (inside the dialog: {inside})");
     assert!(inside, "the focus moves into the dialog, not {first}");
     // Tab round the dialog and past its end: the focus never leaves it.
     let mut visited = Vec::new();
     for _ in 0..60 {
-        press(&browser, TAB).await;
-        let (at, inside) = focus(&browser).await;
+        press(browser, TAB).await;
+        let (at, inside) = focus(browser).await;
         assert!(inside, "Tab left the dialog for {at} after {visited:?}");
         visited.push(at);
     }
-    press(&browser, ESCAPE).await;
+    press(browser, ESCAPE).await;
     let closed: Value = browser
         .script("return !document.querySelector('dialog[open]');")
         .await
         .unwrap();
     assert_eq!(closed, Value::Bool(true), "Escape closes the dialog");
-    let (back, _) = focus(&browser).await;
+    let (back, _) = focus(browser).await;
     assert_eq!(
         back, "edit",
         "the focus returns to the button that opened it"

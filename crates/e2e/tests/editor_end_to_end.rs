@@ -515,16 +515,7 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
         .unwrap();
     settled(&browser).await;
     // Its rows open collapsed, as in Grafana: open them all, one click each.
-    let mut opened = 0;
-    while browser
-        .click(r#".row-heading button[aria-expanded="false"]"#)
-        .await
-        .is_ok()
-    {
-        opened += 1;
-        assert!(opened <= 16, "a row would not open");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    let opened = browser.open_every_row().await.unwrap();
     assert_eq!(opened, 11, "Node Exporter Full has 11 collapsed rows");
     let states = settled(&browser).await;
     browser

@@ -7,35 +7,13 @@
 //! panel type, imported vs placeholders and why, notes, and a hash of the
 //! produced dashboard). `UPDATE_SNAPSHOTS=1` rewrites the summary.
 
+use e2e::{read_community_dashboard, COMMUNITY_DASHBOARDS};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{Dashboard, GridPosition, PanelKind};
 use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
 use foresight_core::query::template_variables::{interpolate_text, VariableValue};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-const COMMUNITY_DASHBOARDS: [&str; 6] = [
-    "node-exporter-full",
-    "ceph-host-details",
-    "ceph-cluster",
-    "ceph-osds-overview",
-    "kubernetes-cluster",
-    "redis",
-];
-
-fn community_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/community-dashboards")
-}
-
-pub fn read_community_dashboard(name: &str) -> String {
-    let path = community_dir().join(format!("{name}.json"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run scripts/fetch-community-dashboards.sh (the test command does)",
-            path.display()
-        )
-    })
-}
 
 /// FNV-1a, 64 bits: a stable fingerprint of the produced dashboard.
 fn fingerprint(text: &str) -> u64 {

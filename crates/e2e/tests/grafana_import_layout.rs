@@ -9,19 +9,12 @@
 use e2e::browser_session::{BrowserSession, TempDir};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
-use e2e::{artifacts_dir, dist_dir, start_node_exporter};
+use e2e::{
+    artifacts_dir, dist_dir, read_community_dashboard, start_node_exporter, COMMUNITY_DASHBOARDS,
+};
 use foresight_core::model::datasource::encode_uri_component;
 use serde_json::Value;
 use std::time::Duration;
-
-const COMMUNITY_DASHBOARDS: [&str; 6] = [
-    "node-exporter-full",
-    "ceph-host-details",
-    "ceph-cluster",
-    "ceph-osds-overview",
-    "kubernetes-cluster",
-    "redis",
-];
 
 /// Vertical space between two panels beyond the grid's own gap (8 px) that
 /// counts as an empty stretch: less than one grid row (30 px).
@@ -133,50 +126,6 @@ fn grafana_panel_count(text: &str) -> usize {
             .map_or(0, |rows| rows.iter().map(|r| count(&r["panels"])).sum())
 }
 
-async fn import_through_the_page(browser: &BrowserSession, page: &str, text: &str) -> String {
-    browser.client.goto(page).await.unwrap();
-    browser.settled_panels().await.unwrap();
-    browser.click(r#"[data-action="import"]"#).await.unwrap();
-    browser
-        .type_into(r#"[data-field="import-text"]"#, text)
-        .await
-        .unwrap();
-    browser
-        .click(r#"[data-field="import-pasted"]"#)
-        .await
-        .unwrap();
-    let summary = browser
-        .wait_for_text(r#"[data-testid="import-summary"]"#, "panels")
-        .await
-        .unwrap();
-    browser
-        .click(r#"[data-field="open-imported"]"#)
-        .await
-        .unwrap();
-    browser.click(r#"[data-action="save"]"#).await.unwrap();
-    browser
-        .wait_for_text(r#"[data-testid="notice"]"#, "Saved")
-        .await
-        .unwrap();
-    browser.click(r#"[data-action="done"]"#).await.unwrap();
-    summary
-}
-
-/// Opens every collapsed row, one click each, as a viewer would.
-async fn open_every_row(browser: &BrowserSession) -> usize {
-    let mut opened = 0;
-    while browser
-        .click(r#".row-heading button[aria-expanded="false"]"#)
-        .await
-        .is_ok()
-    {
-        opened += 1;
-        assert!(opened <= 500, "a row would not open");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    opened
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn imported_community_dashboards_keep_their_panels_apart_and_their_titles_filled_in() {
     let artifacts = artifacts_dir();
@@ -204,19 +153,17 @@ async fn imported_community_dashboards_keep_their_panels_apart_and_their_titles_
     println!("| dashboard | panels in Grafana's file | imported | shown on opening | overlapping pairs | titles with variables unreplaced | empty stretches | page height (opened / every row open) | panels with data / no data / error |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for name in COMMUNITY_DASHBOARDS {
-        let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("../../.tools/community-dashboards/{name}.json")),
-        )
-        .expect("run scripts/fetch-community-dashboards.sh (the test command does)");
-        let summary = import_through_the_page(&browser, &page, &text).await;
+        let text = read_community_dashboard(name);
+        browser.client.goto(&page).await.unwrap();
+        browser.settled_panels().await.unwrap();
+        let summary = browser.import_through_the_page(&text).await.unwrap();
         browser.settled_panels().await.unwrap();
         let opening = measure(&browser).await;
         browser
             .save_screenshot(&artifacts.join(format!("imported-{name}.png")))
             .await
             .unwrap();
-        open_every_row(&browser).await;
+        browser.open_every_row().await.unwrap();
         let states = browser.settled_panels().await.unwrap();
         let open = measure(&browser).await;
         let count = |wanted: &str| states.iter().filter(|(_, s)| s == wanted).count();

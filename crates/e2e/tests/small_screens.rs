@@ -5,11 +5,8 @@
 //! the panel editor and in the import dialog. Prints what sticks out when it
 //! fails.
 
-use e2e::browser_session::{BrowserSession, TempDir};
-use e2e::prometheus_fixture::PrometheusFixture;
-use e2e::static_file_server::StaticFileServer;
-use e2e::{artifacts_dir, dist_dir};
-use foresight_core::model::datasource::encode_uri_component;
+use e2e::browser_session::BrowserSession;
+use e2e::{artifacts_dir, PageWithHistory};
 use serde_json::Value;
 
 /// Elements whose right edge is past the viewport, outside any box that
@@ -45,22 +42,15 @@ async fn sideways(browser: &BrowserSession, what: &str, problems: &mut Vec<Strin
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_fits_a_phone_without_scrolling_sideways() {
+    let PageWithHistory { browser, page, .. } = &PageWithHistory::start("small").await;
+    let (browser, page) = (browser, page.as_str());
     let artifacts = artifacts_dir();
-    let work = TempDir::new("foresight-e2e-small");
-    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
-    let site = StaticFileServer::start(&dist_dir()).unwrap();
-    let browser = BrowserSession::start(&artifacts, "small").await.unwrap();
-    let page = format!(
-        "{}?datasource={}",
-        site.url(),
-        encode_uri_component(&prometheus.base_url())
-    );
     let mut problems = Vec::new();
     for width in [320u32, 390] {
         browser.client.set_window_size(width, 900).await.unwrap();
-        browser.client.goto(&page).await.unwrap();
+        browser.client.goto(page).await.unwrap();
         browser.settled_panels().await.unwrap();
-        sideways(&browser, &format!("dashboard at {width} px"), &mut problems).await;
+        sideways(browser, &format!("dashboard at {width} px"), &mut problems).await;
         browser
             .save_screenshot(&artifacts.join(format!("small-screen-{width}.png")))
             .await
@@ -72,7 +62,7 @@ async fn the_page_fits_a_phone_without_scrolling_sideways() {
             .await
             .unwrap();
         sideways(
-            &browser,
+            browser,
             &format!("panel editor at {width} px"),
             &mut problems,
         )
@@ -81,7 +71,7 @@ async fn the_page_fits_a_phone_without_scrolling_sideways() {
             .save_screenshot(&artifacts.join(format!("small-screen-editor-{width}.png")))
             .await
             .unwrap();
-        browser.client.goto(&page).await.unwrap();
+        browser.client.goto(page).await.unwrap();
         browser.settled_panels().await.unwrap();
         browser.click(r#"[data-action="import"]"#).await.unwrap();
         browser
@@ -89,7 +79,7 @@ async fn the_page_fits_a_phone_without_scrolling_sideways() {
             .await
             .unwrap();
         sideways(
-            &browser,
+            browser,
             &format!("import dialog at {width} px"),
             &mut problems,
         )
@@ -124,20 +114,12 @@ return await new Promise((resolve) => {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_does_not_jump_while_it_loads() {
-    let artifacts = artifacts_dir();
-    let work = TempDir::new("foresight-e2e-shift");
-    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
-    let site = StaticFileServer::start(&dist_dir()).unwrap();
-    let browser = BrowserSession::start(&artifacts, "shift").await.unwrap();
-    let page = format!(
-        "{}?datasource={}",
-        site.url(),
-        encode_uri_component(&prometheus.base_url())
-    );
+    let PageWithHistory { browser, page, .. } = &PageWithHistory::start("shift").await;
+    let (browser, page) = (browser, page.as_str());
     let mut problems = Vec::new();
     for (width, height) in [(1400u32, 1000u32), (390, 844)] {
         browser.client.set_window_size(width, height).await.unwrap();
-        browser.client.goto(&page).await.unwrap();
+        browser.client.goto(page).await.unwrap();
         browser.settled_panels().await.unwrap();
         let shifts: Value = browser.script(LAYOUT_SHIFTS).await.unwrap();
         let total = shifts["total"].as_f64().unwrap_or(f64::NAN);
