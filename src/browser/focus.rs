@@ -28,6 +28,8 @@ function refocus(found) {
   requestAnimationFrame(() => {
     if (!found) return;
     if (found.element.isConnected) return found.element.focus();
+    // Nothing to know its replacement by: leave the focus where it is.
+    if (!found.name && !found.owner) return;
     const same = [...document.querySelectorAll('[data-action], [data-edit], [data-row] button')].find((e) => {
       const owner = e.closest('[data-edit-panel], [data-row]');
       const ownerId = owner && (owner.getAttribute('data-edit-panel') ?? owner.getAttribute('data-row'));

@@ -62,10 +62,12 @@ pub fn DashboardPage(
         TimeExpression::parse(&d.time.to).unwrap_or_else(|_| TimeExpression::now())
     });
     let refresh_tick = RwSignal::new(0u32);
-    // Switching a panel's overlays changes the link but must not re-query the dashboard.
+    // Switching a panel's overlays or opening a row changes the link but must
+    // not re-query the dashboard.
     let navigation = Memo::new(move |_| {
         view_state.with(|s| ViewState {
             panel_overlays: SortedMap::new(),
+            row_collapsed: SortedMap::new(),
             ..s.clone()
         })
     });

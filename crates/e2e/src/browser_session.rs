@@ -350,6 +350,13 @@ impl BrowserSession {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+        // A click that failed for another reason must not pass for "all open".
+        let closed = self
+            .script(r#"return document.querySelectorAll('.row-heading button[aria-expanded="false"]').length;"#)
+            .await?;
+        if closed != serde_json::json!(0) {
+            return Err(format!("{closed} rows are still closed"));
+        }
         Ok(opened)
     }
 

@@ -15,7 +15,6 @@ use managed_process::ManagedProcess;
 
 use std::path::PathBuf;
 
-/// The workspace root (two levels above this crate).
 /// More rows than any dashboard the tests open has: past it, a row that will
 /// not open is a failure, not a loop.
 pub const MAX_ROWS_OPENED: usize = 500;
@@ -43,6 +42,7 @@ pub fn read_community_dashboard(name: &str) -> String {
     })
 }
 
+/// The workspace root (two levels above this crate).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")

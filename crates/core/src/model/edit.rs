@@ -165,10 +165,39 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
             }
         }
         Edit::Move { panel, dx, dy } => {
+            // The page shows the layout compacted (as Grafana's grid does), so
+            // a step up or down swaps the panel with its neighbour above or
+            // below in its columns: a one-row shift would be compacted away.
+            crate::model::dashboard::layout::compact(&mut next.layout);
             let at = position(&mut next, panel)?;
             let p = &mut next.layout[at];
             p.x = shifted(p.x, *dx, GRID_COLUMNS - p.w);
-            p.y = shifted(p.y, *dy, 10_000);
+            let moved = next.layout[at].clone();
+            let shares_columns = |o: &GridPosition| o.x < moved.x + moved.w && moved.x < o.x + o.w;
+            let neighbour = next
+                .layout
+                .iter()
+                .enumerate()
+                .filter(|(i, o)| *i != at && shares_columns(o))
+                .filter(|(_, o)| match dy.signum() {
+                    -1 => o.y < moved.y,
+                    1 => o.y > moved.y,
+                    _ => false,
+                })
+                .min_by_key(|(_, o)| o.y.abs_diff(moved.y))
+                .map(|(i, _)| i);
+            if let Some(other) = neighbour {
+                let (top, first_h, second) = if *dy < 0 {
+                    (next.layout[other].y, moved.h, other)
+                } else {
+                    (moved.y, next.layout[other].h, at)
+                };
+                // The one that goes first takes the top; the other follows it.
+                let first = if second == at { other } else { at };
+                next.layout[first].y = top;
+                next.layout[second].y = top.saturating_add(first_h);
+            }
+            crate::model::dashboard::layout::compact(&mut next.layout);
         }
         Edit::Resize { panel, dw, dh } => {
             let at = position(&mut next, panel)?;
@@ -471,6 +500,52 @@ mod tests {
             .find(|p| p.panel == added)
             .unwrap();
         assert_eq!(placed.x, 12, "clamped to the grid's right edge");
+        // Up and down swap a panel with its neighbour in its columns (a
+        // one-row shift would be compacted away on the page).
+        let two = Dashboard::from_json(
+            r#"{"schemaVersion": 1, "id": "d", "title": "D", "panels": [
+            {"id": "a", "title": "A", "type": "text", "content": "a"},
+            {"id": "b", "title": "B", "type": "text", "content": "b"}],
+          "layout": [{"panel": "a", "x": 0, "y": 0, "w": 24, "h": 8},
+                     {"panel": "b", "x": 0, "y": 8, "w": 24, "h": 4}]}"#,
+        )
+        .unwrap();
+        let rows = |d: &Dashboard| {
+            d.layout
+                .iter()
+                .map(|p| (p.panel.clone(), p.y))
+                .collect::<Vec<_>>()
+        };
+        let down = apply_edit(
+            &two,
+            &Edit::Move {
+                panel: "a".into(),
+                dx: 0,
+                dy: 1,
+            },
+        )
+        .unwrap();
+        assert_eq!(rows(&down), [("a".to_string(), 4), ("b".to_string(), 0)]);
+        let up = apply_edit(
+            &down,
+            &Edit::Move {
+                panel: "a".into(),
+                dx: 0,
+                dy: -1,
+            },
+        )
+        .unwrap();
+        assert_eq!(rows(&up), rows(&two));
+        let top = apply_edit(
+            &two,
+            &Edit::Move {
+                panel: "a".into(),
+                dx: 0,
+                dy: -1,
+            },
+        )
+        .unwrap();
+        assert_eq!(rows(&top), rows(&two), "nothing above: it stays");
         history
             .apply(&Edit::Resize {
                 panel: added.clone(),

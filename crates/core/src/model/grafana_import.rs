@@ -572,7 +572,13 @@ impl Importer {
         }
         let title = text_of(panel.get("title"));
         let id = self.unique_id(panel, &title);
-        let collapsed = panel.get("collapsed").and_then(Json::as_bool) == Some(true);
+        // A collapsed row that stores no panels of its own (generated
+        // dashboards) hides nothing in Grafana: the panels after it are shown.
+        let collapsed = panel.get("collapsed").and_then(Json::as_bool) == Some(true)
+            && panel
+                .get("panels")
+                .and_then(Json::as_array)
+                .is_some_and(|p| !p.is_empty());
         self.panels.push(row_heading(&id, &title, collapsed));
         let stored = panel
             .get("panels")
@@ -603,8 +609,11 @@ impl Importer {
                 if self.panels.len() > MAX_PANELS {
                     break;
                 }
-                // Rows do not nest in Grafana: a row inside a row is a panel here.
-                inner.push(self.grid_entry(child, Some(y)).position);
+                // Grafana does not nest rows; a file that does keeps the inner
+                // row as a heading, with its own stored panels under it.
+                let entry = self.grid_entry(child, Some(y));
+                inner.push(entry.position);
+                inner.extend(entry.collapsed);
             }
         }
         // Grafana draws every row across the grid, one unit high.
@@ -1464,6 +1473,25 @@ mod tests {
                 assert!(!overlap, "{a:?} overlaps {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn nested_and_empty_collapsed_rows_keep_every_panel_placed() {
+        // A row inside a collapsed row (Grafana never writes one) keeps its
+        // own panels placed; the import is not refused.
+        let nested = r#"{"panels": [{"type": "row", "title": "outer", "collapsed": true, "panels": [
+            {"type": "row", "title": "inner", "collapsed": true, "panels": [
+                {"type": "graph", "title": "g", "targets": [{"expr": "up"}]}]}]}]}"#;
+        let (dashboard, _) = import_grafana_dashboard(nested).unwrap();
+        assert_eq!(dashboard.panels.len(), 3);
+        assert_eq!(dashboard.layout.len(), 3);
+        // A collapsed row that stores no panels hides nothing in Grafana: the
+        // panels after it stay in view.
+        let empty = r#"{"panels": [
+            {"type": "row", "title": "r", "collapsed": true, "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}},
+            {"type": "graph", "title": "g", "gridPos": {"x": 0, "y": 1, "w": 24, "h": 8}, "targets": [{"expr": "up"}]}]}"#;
+        let (dashboard, _) = import_grafana_dashboard(empty).unwrap();
+        assert_eq!(dashboard.displayed_layout(&SortedMap::new()).len(), 2);
     }
 
     #[test]

@@ -47,7 +47,8 @@ impl Cell {
 /// Grafana draws with) does: boxes taken by row then column, each moved up
 /// until it meets one placed before it, then down below whichever it still
 /// overlaps, pushing the boxes not yet placed that it lands on. The result has
-/// no overlaps and no empty rows between boxes. A differential test holds it
+/// no overlaps and no empty rows between boxes (short of the grid's end, where
+/// rows past `u32::MAX` are held). A differential test holds it
 /// to react-grid-layout's own code on random layouts.
 pub fn compact(layout: &mut [GridPosition]) {
     for position in layout.iter_mut() {

@@ -151,9 +151,9 @@ impl Dashboard {
     /// The layout as the page shows it: compacted as Grafana's grid does (so
     /// no two panels overlap and no empty rows stand between them), with the
     /// panels of each collapsed row left out. A row's panels are those after
-    /// it, by row then column, up to the next row. `toggled` holds the rows the
-    /// viewer opened (`false`) or closed (`true`), against how the dashboard
-    /// saved them.
+    /// it, by row then column, up to the next row. `row_collapsed` holds the
+    /// rows the viewer opened (`false`) or closed (`true`), against how the
+    /// dashboard saved them.
     pub fn displayed_layout(&self, row_collapsed: &SortedMap<String, bool>) -> Vec<GridPosition> {
         let mut layout = self.layout.clone();
         layout::compact(&mut layout);
