@@ -35,12 +35,8 @@ pub fn PanelGrid(
                     .into_iter()
                     .filter_map(|position| {
                         let panel = d.panel(&position.panel)?.clone();
-                        let collapsed = match panel.kind {
-                            PanelKind::Row { collapsed } => {
-                                Some(rows.get(&panel.id).copied().unwrap_or(collapsed))
-                            }
-                            _ => None,
-                        };
+                        let collapsed = matches!(panel.kind, PanelKind::Row { .. })
+                            .then(|| d.row_is_collapsed(&panel.id, rows));
                         let size = sizes.get(&panel.id).copied().unwrap_or(0);
                         let page = PageSignals {
                             ready,

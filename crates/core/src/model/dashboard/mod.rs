@@ -148,6 +148,42 @@ impl Dashboard {
         ToJson::to_json(self).to_pretty_string()
     }
 
+    /// The layout compacted as Grafana's grid does, in reading order, each
+    /// place with the row it belongs to (the last row before it; rows and the
+    /// panels above the first row belong to none).
+    fn layout_by_row(&self) -> Vec<(GridPosition, Option<String>)> {
+        let mut layout = self.layout.clone();
+        layout::compact(&mut layout);
+        layout::sort_in_reading_order(&mut layout);
+        let mut current: Option<String> = None;
+        layout
+            .into_iter()
+            .map(|position| {
+                let is_row = matches!(
+                    self.panel(&position.panel).map(|p| &p.kind),
+                    Some(PanelKind::Row { .. })
+                );
+                if is_row {
+                    current = Some(position.panel.clone());
+                    (position, None)
+                } else {
+                    (position, current.clone())
+                }
+            })
+            .collect()
+    }
+
+    /// Whether row `id` is collapsed: as the viewer set it in
+    /// `row_collapsed`, else as the dashboard saved it.
+    pub fn row_is_collapsed(&self, id: &str, row_collapsed: &SortedMap<String, bool>) -> bool {
+        row_collapsed.get(id).copied().unwrap_or_else(|| {
+            matches!(
+                self.panel(id).map(|p| &p.kind),
+                Some(PanelKind::Row { collapsed: true })
+            )
+        })
+    }
+
     /// The layout as the page shows it: compacted as Grafana's grid does (so
     /// no two panels overlap and no empty rows stand between them), with the
     /// panels of each collapsed row left out. A row's panels are those after
@@ -155,22 +191,15 @@ impl Dashboard {
     /// rows the viewer opened (`false`) or closed (`true`), against how the
     /// dashboard saved them.
     pub fn displayed_layout(&self, row_collapsed: &SortedMap<String, bool>) -> Vec<GridPosition> {
-        let mut layout = self.layout.clone();
-        layout::compact(&mut layout);
-        layout::sort_in_reading_order(&mut layout);
-        let mut hiding = false;
-        layout.retain(
-            |position| match self.panel(&position.panel).map(|p| &p.kind) {
-                Some(PanelKind::Row { collapsed }) => {
-                    hiding = row_collapsed
-                        .get(&position.panel)
-                        .copied()
-                        .unwrap_or(*collapsed);
-                    true
-                }
-                _ => !hiding,
-            },
-        );
+        let mut layout: Vec<GridPosition> = self
+            .layout_by_row()
+            .into_iter()
+            .filter(|(_, row)| {
+                row.as_deref()
+                    .is_none_or(|row| !self.row_is_collapsed(row, row_collapsed))
+            })
+            .map(|(position, _)| position)
+            .collect();
         layout::compact(&mut layout);
         // In reading order: a narrow screen stacks the panels in this order.
         layout::sort_in_reading_order(&mut layout);
@@ -179,19 +208,10 @@ impl Dashboard {
 
     /// How many panels each row holds (rows without panels are left out).
     pub fn row_sizes(&self) -> SortedMap<String, usize> {
-        let mut layout = self.layout.clone();
-        layout::compact(&mut layout);
-        layout::sort_in_reading_order(&mut layout);
         let mut sizes = SortedMap::new();
-        let mut current: Option<&str> = None;
-        for position in &layout {
-            match self.panel(&position.panel).map(|p| &p.kind) {
-                Some(PanelKind::Row { .. }) => current = Some(&position.panel),
-                _ => {
-                    if let Some(row) = current {
-                        *sizes.entry(row.to_string()).or_insert(0) += 1;
-                    }
-                }
+        for (_, row) in self.layout_by_row() {
+            if let Some(row) = row {
+                *sizes.entry(row).or_insert(0) += 1;
             }
         }
         sizes
