@@ -14,6 +14,8 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 # longer on a busy 2-core machine; wasm-bindgen-test's default 20 s is too tight.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 export FORESIGHT_ARTIFACTS="$ROOT/artifacts"
+# One build of each crate per run: incremental caches would only add disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 mkdir -p "$FORESIGHT_ARTIFACTS"
 
 # Anything a test started in its own process group (ChromeDriver and Chromium) goes
