@@ -1,18 +1,18 @@
-//! Draws time series on a canvas with plotters. The canvas backing store is
-//! sized to CSS size × devicePixelRatio so lines stay crisp on HiDPI screens;
-//! time ticks come from the core so they sit on round local times.
+//! Draws time series on a canvas with its 2D context. The canvas backing store
+//! is sized to CSS size × devicePixelRatio so lines stay crisp on HiDPI
+//! screens; time and value ticks, decimation and every pixel mapping come from
+//! the core. (A plotting crate did this before at 7 KB gzip more for the app.)
 
 use foresight_core::analytics::panel_overlays::SeriesOverlay;
 use foresight_core::chart::decimation::decimate_min_max;
 use foresight_core::chart::geometry::{AXES_INSETS, SPARKLINE_INSETS};
 use foresight_core::chart::time_axis::time_ticks;
+use foresight_core::chart::value_axis::{value_ticks, y_of};
 use foresight_core::foundation::units::{format_value, Unit};
 use foresight_core::model::dashboard::LineStyle;
 use foresight_core::query::series::{stack_series, visible_value_extent, Series};
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Series colours, distinguishable on the dark panel background.
 pub const SERIES_COLORS: [(u8, u8, u8); 8] = [
@@ -25,18 +25,23 @@ pub const SERIES_COLORS: [(u8, u8, u8); 8] = [
     (102, 153, 255),
     (240, 120, 200),
 ];
-const BACKGROUND: RGBColor = RGBColor(22, 31, 46);
-const GRID: RGBColor = RGBColor(38, 51, 74);
-const LABEL: RGBColor = RGBColor(138, 153, 176);
+const BACKGROUND: &str = "rgb(22, 31, 46)";
+const GRID: &str = "rgb(38, 51, 74)";
+const LABEL: Rgb = (138, 153, 176);
+const ALARM: Rgb = (255, 80, 80);
 
-pub fn series_color(index: usize) -> RGBColor {
-    let (r, g, b) = SERIES_COLORS[index % SERIES_COLORS.len()];
-    RGBColor(r, g, b)
+type Rgb = (u8, u8, u8);
+
+fn series_color(index: usize) -> Rgb {
+    SERIES_COLORS[index % SERIES_COLORS.len()]
 }
 
 pub fn series_color_css(index: usize) -> String {
-    let (r, g, b) = SERIES_COLORS[index % SERIES_COLORS.len()];
-    format!("rgb({r}, {g}, {b})")
+    css_color(series_color(index), 1.0)
+}
+
+fn css_color((r, g, b): Rgb, alpha: f64) -> String {
+    format!("rgba({r}, {g}, {b}, {alpha})")
 }
 
 /// How a chart looks: value unit for the axis, a zero line, or the compact
@@ -98,10 +103,6 @@ fn value_axis(series: &[&Series], frame: &ChartFrame, include_zero: bool) -> (f6
     }
 }
 
-fn plot_error<E: std::fmt::Debug>(error: E) -> String {
-    format!("drawing the chart failed: {error:?}")
-}
-
 /// Whether the canvas has a size on the page yet. Before layout (or while
 /// hidden) there is nothing to draw into; the size hook redraws once it has one.
 pub fn is_laid_out(canvas: &HtmlCanvasElement) -> bool {
@@ -129,11 +130,19 @@ fn draw_unmeasured(
     overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
     let pixel_ratio = size_backing_store(canvas);
-    let px = |css: f64| (css * pixel_ratio).round() as i32;
-    let backend =
-        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&BACKGROUND).map_err(plot_error)?;
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("the canvas has no 2D context")?
+        .unchecked_into();
+    // Everything below is in CSS pixels.
+    context
+        .scale(pixel_ratio, pixel_ratio)
+        .map_err(|_| "cannot scale the canvas")?;
+    let (css_width, css_height) = css_size(canvas);
+    context.set_fill_style_str(BACKGROUND);
+    context.fill_rect(0.0, 0.0, css_width, css_height);
     let (stacked, stacked_refs): (Vec<Series>, Vec<&Series>);
     let series: &[&Series] = if options.style == LineStyle::Stacked {
         stacked = stack_series(series);
@@ -144,51 +153,41 @@ fn draw_unmeasured(
     };
     // Stacked values are sums: bands of single series would not line up with them.
     let with_bands = options.style != LineStyle::Stacked;
-    let (y_low, y_high) = value_range(series, frame, options, overlays, with_bands);
     let insets = if options.compact {
         SPARKLINE_INSETS
     } else {
         AXES_INSETS
     };
-    let mut chart = ChartBuilder::on(&root)
-        .margin_top(px(insets.top))
-        .margin_right(px(insets.right))
-        .x_label_area_size(px(insets.bottom))
-        .y_label_area_size(px(insets.left))
-        .build_cartesian_2d(frame.start..frame.x_end(), y_low..y_high)
-        .map_err(plot_error)?;
+    let plot = Plot {
+        context: &context,
+        left: insets.left,
+        top: insets.top,
+        width: insets.plot_width(css_width),
+        height: (css_height - insets.top - insets.bottom).max(1.0),
+        times: (frame.start, frame.x_end()),
+        values: value_range(series, frame, options, overlays, with_bands),
+    };
     if !options.compact {
-        draw_axes(
-            &root,
-            &mut chart,
-            canvas,
-            frame,
-            options,
-            (y_low, y_high),
-            &px,
-        )?;
+        draw_axes(&plot, frame, options);
     }
+    // Nothing drawn from the data may spill over the axes.
+    context.save();
+    context.begin_path();
+    context.rect(plot.left, plot.top, plot.width, plot.height);
+    context.clip();
     if options.zero_line {
-        let zero = PathElement::new(
-            vec![(frame.start, 0.0), (frame.end, 0.0)],
-            LABEL.stroke_width(px(1.0) as u32),
+        plot.line(
+            [(frame.start, 0.0), (frame.end, 0.0)],
+            &css_color(LABEL, 1.0),
+            1.0,
         );
-        chart
-            .draw_series(std::iter::once(zero))
-            .map_err(plot_error)?;
     }
-    draw_underlays(
-        &mut chart, series, overlays, frame, y_low, y_high, with_bands,
-    )?;
+    draw_underlays(&plot, series, overlays, frame, with_bands);
     // One pixel column per device pixel of the plot: at most four points each.
-    let (plot_x_range, _) = chart.plotting_area().get_pixel_range();
-    let columns = usize::try_from(plot_x_range.end - plot_x_range.start)
-        .unwrap_or(1)
-        .max(1);
+    let columns = ((plot.width * pixel_ratio) as usize).max(1);
     for (index, one) in series.iter().enumerate() {
-        let color = options
-            .color
-            .map_or_else(|| series_color(index), |(r, g, b)| RGBColor(r, g, b));
+        let color = options.color.unwrap_or_else(|| series_color(index));
+        let (stroke, fill) = (css_color(color, 1.0), css_color(color, 0.25));
         let points = decimate_min_max(
             &one.timestamps,
             &one.values,
@@ -198,22 +197,29 @@ fn draw_unmeasured(
             frame.step * 1.5,
         );
         for run in points.runs() {
-            let run: Vec<(f64, f64)> = run.map(|k| (points.x[k], points.y[k])).collect();
+            let run = || run.clone().map(|k| (points.x[k], points.y[k]));
             match options.style {
                 // Isolated samples are dots whatever the style.
-                _ if run.len() == 1 => draw_dots(&mut chart, &run, color, px(2.0))?,
-                LineStyle::Points => draw_dots(&mut chart, &run, color, px(2.0))?,
-                LineStyle::Lines => draw_line(&mut chart, &run, color, px(1.5))?,
+                _ if run().len() == 1 => plot.dots(run(), &stroke, 2.0),
+                LineStyle::Points => plot.dots(run(), &stroke, 2.0),
+                LineStyle::Lines => plot.line(run(), &stroke, 1.5),
                 LineStyle::Area | LineStyle::Stacked => {
-                    draw_area(&mut chart, &run, color, (y_low, y_high))?;
-                    draw_line(&mut chart, &run, color, px(1.5))?;
+                    plot.area_to_zero(run(), &fill);
+                    plot.line(run(), &stroke, 1.5);
                 }
             }
         }
     }
-    draw_overlays(&mut chart, series, overlays, frame, y_low, y_high, px(2.5))?;
-    root.present().map_err(plot_error)?;
+    draw_overlays(&plot, series, overlays, frame);
+    context.restore();
     Ok(())
+}
+
+fn css_size(canvas: &HtmlCanvasElement) -> (f64, f64) {
+    (
+        f64::from(canvas.client_width().max(1)),
+        f64::from(canvas.client_height().max(1)),
+    )
 }
 
 /// Sizes the canvas's backing store to its CSS size × devicePixelRatio, so
@@ -222,11 +228,104 @@ fn size_backing_store(canvas: &HtmlCanvasElement) -> f64 {
     let pixel_ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
-    let css_width = f64::from(canvas.client_width().max(1));
-    let css_height = f64::from(canvas.client_height().max(1));
+    let (css_width, css_height) = css_size(canvas);
     canvas.set_width((css_width * pixel_ratio).round() as u32);
     canvas.set_height((css_height * pixel_ratio).round() as u32);
     pixel_ratio
+}
+
+/// The plot area of one chart and the times and values it spans: maps data to
+/// CSS pixels and draws on the 2D context.
+struct Plot<'a> {
+    context: &'a CanvasRenderingContext2d,
+    left: f64,
+    top: f64,
+    width: f64,
+    height: f64,
+    times: (f64, f64),
+    values: (f64, f64),
+}
+
+impl Plot<'_> {
+    fn pixel(&self, (t, v): (f64, f64)) -> (f64, f64) {
+        let (start, end) = self.times;
+        let x = self.left + (t - start) / (end - start) * self.width;
+        (x, y_of(v, self.values, self.top, self.height))
+    }
+
+    /// Traces a path through the points; a non-finite point breaks it.
+    fn trace(&self, points: impl IntoIterator<Item = (f64, f64)>, closed: bool) {
+        let mut pen_down = false;
+        for point in points {
+            let (x, y) = self.pixel(point);
+            if !(x.is_finite() && y.is_finite()) {
+                pen_down = false;
+            } else if pen_down {
+                self.context.line_to(x, y);
+            } else {
+                self.context.move_to(x, y);
+                pen_down = true;
+            }
+        }
+        if closed {
+            self.context.close_path();
+        }
+    }
+
+    fn line(&self, points: impl IntoIterator<Item = (f64, f64)>, color: &str, width: f64) {
+        self.context.begin_path();
+        self.trace(points, false);
+        self.context.set_stroke_style_str(color);
+        self.context.set_line_width(width);
+        self.context.set_line_join("round");
+        self.context.stroke();
+    }
+
+    fn polygon(&self, points: impl IntoIterator<Item = (f64, f64)>, color: &str) {
+        self.context.begin_path();
+        self.trace(points, true);
+        self.context.set_fill_style_str(color);
+        self.context.fill();
+    }
+
+    /// A fill from a run of samples down to zero (or the nearest axis edge).
+    fn area_to_zero(&self, run: impl Iterator<Item = (f64, f64)> + Clone, color: &str) {
+        let (Some((first_x, _)), Some((last_x, _))) = (run.clone().next(), run.clone().last())
+        else {
+            return;
+        };
+        let base = 0.0_f64.clamp(self.values.0, self.values.1);
+        self.polygon(run.chain([(last_x, base), (first_x, base)]), color);
+    }
+
+    fn dots(&self, points: impl IntoIterator<Item = (f64, f64)>, color: &str, radius: f64) {
+        self.context.begin_path();
+        for point in points {
+            let (x, y) = self.pixel(point);
+            self.context.move_to(x + radius, y);
+            let _ = self.context.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+        }
+        self.context.set_fill_style_str(color);
+        self.context.fill();
+    }
+
+    fn rings(&self, points: impl IntoIterator<Item = (f64, f64)>, color: &str, radius: f64) {
+        self.context.begin_path();
+        for point in points {
+            let (x, y) = self.pixel(point);
+            self.context.move_to(x + radius, y);
+            let _ = self.context.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+        }
+        self.context.set_stroke_style_str(color);
+        self.context.set_line_width(2.0);
+        self.context.stroke();
+    }
+
+    /// A vertical line across the whole plot at time `t`.
+    fn time_line(&self, t: f64, color: &str) {
+        let (low, high) = self.values;
+        self.line([(t, low), (t, high)], color, 1.0);
+    }
 }
 
 /// The value axis: what the series show, zero for filled styles and zero
@@ -257,128 +356,63 @@ fn value_range(
 }
 
 /// The value labels and grid, and the time ticks on round local times.
-fn draw_axes(
-    root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
-    chart: &mut Chart<'_>,
-    canvas: &HtmlCanvasElement,
-    frame: &ChartFrame,
-    options: &ChartOptions,
-    (y_low, y_high): (f64, f64),
-    px: &dyn Fn(f64) -> i32,
-) -> Result<(), String> {
-    let label_font = ("sans-serif", f64::from(px(11.0)))
-        .into_font()
-        .color(&LABEL);
-    let css_width = f64::from(canvas.client_width().max(1));
-    let css_height = f64::from(canvas.client_height().max(1));
-    let (unit, decimals) = (options.unit, options.decimals);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(((css_height / 45.0) as usize).max(2))
-        .y_label_formatter(&|value| format_value(*value, unit, decimals))
-        .y_label_style(label_font.clone())
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(GRID)
-        .draw()
-        .map_err(plot_error)?;
-    let max_ticks = (AXES_INSETS.plot_width(css_width) / 80.0).max(2.0) as usize;
+fn draw_axes(plot: &Plot<'_>, frame: &ChartFrame, options: &ChartOptions) {
+    let context = plot.context;
+    let (y_low, y_high) = plot.values;
+    context.set_font("11px sans-serif");
+    context.set_fill_style_str(&css_color(LABEL, 1.0));
+    context.set_text_align("right");
+    context.set_text_baseline("middle");
+    let max_value_ticks = ((plot.height / 40.0) as usize).max(2);
+    for value in value_ticks(y_low, y_high, max_value_ticks) {
+        let (_, y) = plot.pixel((frame.start, value));
+        let y = y.round() + 0.5; // a crisp one-pixel line
+        context.begin_path();
+        context.move_to(plot.left, y);
+        context.line_to(plot.left + plot.width, y);
+        context.set_stroke_style_str(GRID);
+        context.set_line_width(1.0);
+        context.stroke();
+        let label = format_value(value, options.unit, options.decimals);
+        // A label wider than the axis is narrowed to fit instead of being cut.
+        let _ = context.fill_text_with_max_width(&label, plot.left - 6.0, y, plot.left - 8.0);
+    }
+    let max_time_ticks = (plot.width / 80.0).max(2.0) as usize;
+    context.set_text_align("center");
+    context.set_text_baseline("top");
     for tick in time_ticks(
         frame.start,
         frame.x_end(),
-        max_ticks,
+        max_time_ticks,
         &crate::browser::clock::BrowserZone,
     ) {
-        let grid_line = PathElement::new(
-            vec![(tick.timestamp, y_low), (tick.timestamp, y_high)],
-            GRID,
-        );
-        chart
-            .draw_series(std::iter::once(grid_line))
-            .map_err(plot_error)?;
-        let (x, y) = chart.backend_coord(&(tick.timestamp, y_low));
-        let style = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw(&Text::new(tick.label, (x, y + px(5.0)), style))
-            .map_err(plot_error)?;
+        plot.time_line(tick.timestamp, GRID);
+        let (x, y) = plot.pixel((tick.timestamp, y_low));
+        let _ = context.fill_text(&tick.label, x, y + 5.0);
     }
-    Ok(())
+    // The axes themselves.
+    context.begin_path();
+    context.move_to(plot.left + 0.5, plot.top);
+    context.line_to(plot.left + 0.5, plot.top + plot.height + 0.5);
+    context.line_to(plot.left + plot.width, plot.top + plot.height + 0.5);
+    context.set_stroke_style_str(GRID);
+    context.stroke();
 }
-
-/// One connected run of samples as a line.
-fn draw_line(
-    chart: &mut Chart<'_>,
-    run: &[(f64, f64)],
-    color: RGBColor,
-    width: i32,
-) -> Result<(), String> {
-    chart
-        .draw_series(LineSeries::new(
-            run.iter().copied(),
-            color.stroke_width(width.max(1) as u32),
-        ))
-        .map(|_| ())
-        .map_err(plot_error)
-}
-
-/// One run of samples as dots.
-fn draw_dots(
-    chart: &mut Chart<'_>,
-    run: &[(f64, f64)],
-    color: RGBColor,
-    radius: i32,
-) -> Result<(), String> {
-    let dots = run
-        .iter()
-        .map(|&point| Circle::new(point, radius, color.filled()));
-    chart.draw_series(dots).map(|_| ()).map_err(plot_error)
-}
-
-/// A translucent fill from one run of samples down to zero (or the axis floor).
-fn draw_area(
-    chart: &mut Chart<'_>,
-    run: &[(f64, f64)],
-    color: RGBColor,
-    (y_low, y_high): (f64, f64),
-) -> Result<(), String> {
-    let (Some(&(first_x, _)), Some(&(last_x, _))) = (run.first(), run.last()) else {
-        return Ok(());
-    };
-    let base = 0.0_f64.clamp(y_low, y_high);
-    let mut outline = run.to_vec();
-    outline.push((last_x, base));
-    outline.push((first_x, base));
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            outline,
-            color.mix(0.25).filled(),
-        )))
-        .map(|_| ())
-        .map_err(plot_error)
-}
-
-/// The plotters chart every part of a time series is drawn on.
-type Chart<'a> = ChartContext<
-    'a,
-    CanvasBackend,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
 
 /// Under the lines: baseline bands (split at gaps) with their centre, and a
 /// shaded window over each incident.
 fn draw_underlays(
-    chart: &mut Chart<'_>,
+    plot: &Plot<'_>,
     series: &[&Series],
     overlays: &[SeriesOverlay],
     frame: &ChartFrame,
-    y_low: f64,
-    y_high: f64,
     with_bands: bool,
-) -> Result<(), String> {
+) {
+    let (y_low, y_high) = plot.values;
     for (index, overlay) in overlays.iter().enumerate() {
         let color = series_color(index);
         if let Some(Ok(band)) = overlay.baseline.as_ref().filter(|_| with_bands) {
+            let (fill, centre) = (css_color(color, 0.24), css_color(color, 0.55));
             let mut run_start = 0;
             for end in 1..=band.timestamps.len() {
                 let split = end == band.timestamps.len()
@@ -388,30 +422,20 @@ fn draw_underlays(
                 }
                 let run = run_start..end;
                 run_start = end;
-                let mut outline: Vec<(f64, f64)> = run
+                let upper = run.clone().map(|k| (band.timestamps[k], band.upper[k]));
+                let lower = run
                     .clone()
-                    .map(|k| (band.timestamps[k], band.upper[k]))
-                    .collect();
-                outline.extend(
-                    run.clone()
-                        .rev()
-                        .map(|k| (band.timestamps[k], band.lower[k])),
-                );
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        outline,
-                        color.mix(0.24).filled(),
-                    )))
-                    .map_err(plot_error)?;
+                    .rev()
+                    .map(|k| (band.timestamps[k], band.lower[k]));
+                plot.polygon(upper.chain(lower), &fill);
                 let center = run.map(|k| (band.timestamps[k], band.center[k]));
-                chart
-                    .draw_series(LineSeries::new(center, color.mix(0.55).stroke_width(1)))
-                    .map_err(plot_error)?;
+                plot.line(center, &centre, 1.0);
             }
         }
         let Some(data) = series.get(index) else {
             continue;
         };
+        let shade = css_color(ALARM, 0.13);
         for incident in &overlay.incidents {
             let (Some(&from), Some(&to)) = (
                 data.timestamps.get(incident.start_index),
@@ -420,36 +444,28 @@ fn draw_underlays(
                 continue;
             };
             let half_step = frame.step / 2.0;
-            let shade = Rectangle::new(
-                [(from - half_step, y_high), (to + half_step, y_low)],
-                RGBColor(255, 80, 80).mix(0.13).filled(),
+            plot.polygon(
+                [
+                    (from - half_step, y_high),
+                    (to + half_step, y_high),
+                    (to + half_step, y_low),
+                    (from - half_step, y_low),
+                ],
+                &shade,
             );
-            chart
-                .draw_series(std::iter::once(shade))
-                .map_err(plot_error)?;
         }
     }
-    Ok(())
 }
 
 /// Forecast bands and means past the end of the data, a "now" line, and anomaly markers.
 fn draw_overlays(
-    chart: &mut Chart<'_>,
+    plot: &Plot<'_>,
     series: &[&Series],
     overlays: &[SeriesOverlay],
     frame: &ChartFrame,
-    y_low: f64,
-    y_high: f64,
-    marker_radius: i32,
-) -> Result<(), String> {
+) {
     if frame.forecast_until > frame.end {
-        let now = PathElement::new(
-            vec![(frame.end, y_low), (frame.end, y_high)],
-            LABEL.mix(0.8),
-        );
-        chart
-            .draw_series(std::iter::once(now))
-            .map_err(plot_error)?;
+        plot.time_line(frame.end, &css_color(LABEL, 0.8));
     }
     for (index, overlay) in overlays.iter().enumerate() {
         let color = series_color(index);
@@ -458,30 +474,19 @@ fn draw_overlays(
                 (&forecast.lower_95, &forecast.upper_95, 0.12),
                 (&forecast.lower_80, &forecast.upper_80, 0.2),
             ] {
-                let mut outline: Vec<(f64, f64)> =
-                    future.iter().copied().zip(upper.iter().copied()).collect();
-                outline.extend(future.iter().copied().zip(lower.iter().copied()).rev());
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        outline,
-                        color.mix(alpha).filled(),
-                    )))
-                    .map_err(plot_error)?;
+                let upper = future.iter().copied().zip(upper.iter().copied());
+                let lower = future.iter().copied().zip(lower.iter().copied()).rev();
+                plot.polygon(upper.chain(lower), &css_color(color, alpha));
             }
-            let line = future.iter().copied().zip(forecast.mean.iter().copied());
-            chart
-                .draw_series(LineSeries::new(line, color.mix(0.9).stroke_width(1)))
-                .map_err(plot_error)?;
+            let mean = future.iter().copied().zip(forecast.mean.iter().copied());
+            plot.line(mean, &css_color(color, 0.9), 1.0);
         }
         if let Some(data) = series.get(index) {
-            let red = RGBColor(255, 80, 80);
             let markers = overlay
                 .anomalies
                 .iter()
-                .filter_map(|&i| Some((*data.timestamps.get(i)?, *data.values.get(i)?)))
-                .map(|point| Circle::new(point, marker_radius * 2, red.stroke_width(2)));
-            chart.draw_series(markers).map_err(plot_error)?;
+                .filter_map(|&i| Some((*data.timestamps.get(i)?, *data.values.get(i)?)));
+            plot.rings(markers, &css_color(ALARM, 1.0), 5.0);
         }
     }
-    Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod anomaly_detector;
 pub mod baseline;
+pub mod chart_readout;
 pub mod forecast_selection;
 pub mod incidents;
 pub mod linear_forecast;

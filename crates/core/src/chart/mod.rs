@@ -5,4 +5,6 @@ pub mod decimation;
 pub mod gauge_scale;
 pub mod geometry;
 pub mod heatmap;
+pub mod keyboard;
 pub mod time_axis;
+pub mod value_axis;

@@ -1,0 +1,199 @@
+//! What a key does on a focused chart, so every chart can be read and steered
+//! without a pointer: ←/→ move the crosshair one step (with Shift, ten),
+//! Home/End jump to the ends, + and − zoom around the crosshair, 1–9 show one
+//! series alone and 0 shows them all again, Escape leaves the crosshair.
+
+/// Where a chart is when a key is pressed (seconds, series counts).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartKeyState {
+    pub start: f64,
+    /// The last sample time the range asks for.
+    pub end: f64,
+    /// The right edge of the axis (past `end` when a forecast is drawn).
+    pub axis_end: f64,
+    pub step: f64,
+    pub crosshair: Option<f64>,
+    pub series_count: usize,
+    /// The latest time there can be data for; zooming out stops there.
+    pub now: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChartKeyAction {
+    MoveCrosshair(f64),
+    /// Show this time range (from, to).
+    Zoom(f64, f64),
+    /// Show only this series (`None`: all of them).
+    Isolate(Option<usize>),
+    LeaveCrosshair,
+}
+
+/// Ten steps with Shift.
+const LONG_MOVE: f64 = 10.0;
+/// A zoom range is never shorter than this many steps.
+const MIN_ZOOM_STEPS: f64 = 4.0;
+
+/// The action for `key` (a `KeyboardEvent.key` value), or `None` where the
+/// key means nothing to a chart (and should do what it does elsewhere).
+pub fn chart_key(key: &str, shift: bool, state: &ChartKeyState) -> Option<ChartKeyAction> {
+    let ChartKeyState {
+        start,
+        end,
+        axis_end,
+        step,
+        ..
+    } = *state;
+    if !(start.is_finite() && axis_end.is_finite() && axis_end > start && step > 0.0) {
+        return None;
+    }
+    // With no crosshair yet, the first move starts from the latest sample.
+    let at = state
+        .crosshair
+        .filter(|t| (start..=axis_end).contains(t))
+        .unwrap_or(end);
+    let stride = if shift { step * LONG_MOVE } else { step };
+    let action = match key {
+        "ArrowLeft" | "ArrowRight" if state.crosshair.is_none() => ChartKeyAction::MoveCrosshair(end),
+        "ArrowLeft" => ChartKeyAction::MoveCrosshair((at - stride).max(start)),
+        "ArrowRight" => ChartKeyAction::MoveCrosshair((at + stride).min(axis_end)),
+        "Home" => ChartKeyAction::MoveCrosshair(start),
+        "End" => ChartKeyAction::MoveCrosshair(end),
+        "+" | "=" => {
+            let half = ((end - start) / 4.0).max(step * MIN_ZOOM_STEPS / 2.0);
+            let (from, to) = (at - half, at + half);
+            // Keep the narrower range inside the one shown.
+            let shift_right = (start - from).max(0.0);
+            let shift_left = (to - end).max(0.0);
+            ChartKeyAction::Zoom(
+                (from + shift_right - shift_left).max(start),
+                (to + shift_right - shift_left).min(end),
+            )
+        }
+        "-" | "_" => {
+            let half = (end - start) / 2.0;
+            let to = (end + half).min(state.now.max(end));
+            ChartKeyAction::Zoom(start - half, to.max(start + half))
+        }
+        "0" => ChartKeyAction::Isolate(None),
+        "Escape" => ChartKeyAction::LeaveCrosshair,
+        digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
+            let index = usize::from(digit.as_bytes()[0] - b'1');
+            (index < state.series_count).then_some(ChartKeyAction::Isolate(Some(index)))?
+        }
+        _ => return None,
+    };
+    Some(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(crosshair: Option<f64>) -> ChartKeyState {
+        ChartKeyState {
+            start: 1000.0,
+            end: 2000.0,
+            axis_end: 2500.0,
+            step: 10.0,
+            crosshair,
+            series_count: 3,
+            now: 2005.0,
+        }
+    }
+
+    #[test]
+    fn arrows_move_the_crosshair_inside_the_axis() {
+        use ChartKeyAction::MoveCrosshair;
+        assert_eq!(
+            chart_key("ArrowLeft", false, &state(None)),
+            Some(MoveCrosshair(2000.0))
+        );
+        assert_eq!(
+            chart_key("ArrowRight", false, &state(None)),
+            Some(MoveCrosshair(2000.0))
+        );
+        assert_eq!(
+            chart_key("ArrowLeft", false, &state(Some(1500.0))),
+            Some(MoveCrosshair(1490.0))
+        );
+        assert_eq!(
+            chart_key("ArrowLeft", true, &state(Some(1500.0))),
+            Some(MoveCrosshair(1400.0))
+        );
+        assert_eq!(
+            chart_key("ArrowLeft", true, &state(Some(1005.0))),
+            Some(MoveCrosshair(1000.0))
+        );
+        assert_eq!(
+            chart_key("ArrowRight", true, &state(Some(2495.0))),
+            Some(MoveCrosshair(2500.0)),
+            "into the forecast"
+        );
+        assert_eq!(
+            chart_key("Home", false, &state(Some(1500.0))),
+            Some(MoveCrosshair(1000.0))
+        );
+        assert_eq!(
+            chart_key("End", false, &state(Some(1500.0))),
+            Some(MoveCrosshair(2000.0))
+        );
+    }
+
+    #[test]
+    fn zooming_stays_inside_the_range_and_stops_at_now() {
+        assert_eq!(
+            chart_key("+", false, &state(Some(1500.0))),
+            Some(ChartKeyAction::Zoom(1250.0, 1750.0))
+        );
+        assert_eq!(
+            chart_key("+", false, &state(Some(1010.0))),
+            Some(ChartKeyAction::Zoom(1000.0, 1500.0))
+        );
+        assert_eq!(
+            chart_key("=", false, &state(None)),
+            Some(ChartKeyAction::Zoom(1500.0, 2000.0))
+        );
+        assert_eq!(
+            chart_key("-", false, &state(None)),
+            Some(ChartKeyAction::Zoom(500.0, 2005.0))
+        );
+        let narrow = ChartKeyState {
+            start: 1000.0,
+            end: 1010.0,
+            ..state(Some(1005.0))
+        };
+        assert_eq!(
+            chart_key("+", false, &narrow),
+            Some(ChartKeyAction::Zoom(1000.0, 1010.0)),
+            "never below four steps"
+        );
+    }
+
+    #[test]
+    fn digits_isolate_existing_series_and_other_keys_pass_through() {
+        assert_eq!(
+            chart_key("2", false, &state(None)),
+            Some(ChartKeyAction::Isolate(Some(1)))
+        );
+        assert_eq!(
+            chart_key("4", false, &state(None)),
+            None,
+            "only three series"
+        );
+        assert_eq!(
+            chart_key("0", false, &state(None)),
+            Some(ChartKeyAction::Isolate(None))
+        );
+        assert_eq!(
+            chart_key("Escape", false, &state(None)),
+            Some(ChartKeyAction::LeaveCrosshair)
+        );
+        assert_eq!(chart_key("Tab", false, &state(None)), None);
+        assert_eq!(chart_key("é", false, &state(None)), None);
+        let empty = ChartKeyState {
+            axis_end: 1000.0,
+            ..state(None)
+        };
+        assert_eq!(chart_key("ArrowLeft", false, &empty), None);
+    }
+}
