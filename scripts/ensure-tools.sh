@@ -89,7 +89,7 @@ with_release_toolchain() {
   RUSTUP_TOOLCHAIN="$RELEASE_TOOLCHAIN" \
     CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
     CARGO_UNSTABLE_BUILD_STD_FEATURES="optimize_for_size" \
-    RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort" \
+    RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
     "$@"
 }
 

@@ -5,6 +5,7 @@
 
 pub mod clipboard;
 pub mod clock;
+pub mod dom_table;
 pub mod focus;
 pub mod http;
 pub mod location;

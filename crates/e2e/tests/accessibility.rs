@@ -181,3 +181,154 @@ async fn the_panel_editor_is_a_modal_dialog_from_the_keyboard() {
         "the focus returns to the button that opened it"
     );
 }
+
+/// Runs `body` with `panel` bound to the panel holding the chart whose text
+/// alternative starts with `title`.
+async fn in_chart_panel(browser: &BrowserSession, title: &str, body: &str) -> Value {
+    let script = format!(
+        "const chart = [...document.querySelectorAll('.chart[role=img]')]
+             .find((c) => (c.getAttribute('aria-label') ?? '').startsWith({title:?}));
+         if (!chart) return null;
+         const panel = chart.closest('.panel');
+         {body}"
+    );
+    browser.script(&script).await.unwrap()
+}
+
+async fn readout(browser: &BrowserSession, title: &str) -> String {
+    let said = in_chart_panel(
+        browser,
+        title,
+        "return panel.querySelector('[data-chart-readout]').textContent;",
+    )
+    .await;
+    said.as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn charts_are_read_and_steered_from_the_keyboard() {
+    const CHART: &str = "Request rate by status code";
+    let PageWithHistory { browser, page, .. } = &PageWithHistory::start("chart-keys").await;
+    let (browser, page) = (browser, page.as_str());
+    browser.client.goto(page).await.unwrap();
+    browser.settled_panels().await.unwrap();
+
+    // The text alternative names the chart, its span and each series.
+    let summary = in_chart_panel(
+        browser,
+        CHART,
+        "chart.focus(); return chart.getAttribute('aria-label');",
+    )
+    .await;
+    let summary = summary.as_str().expect("the chart has a text alternative");
+    println!("text alternative: {summary}");
+    assert!(
+        summary.contains("2 series from") && summary.contains("200: latest"),
+        "{summary}"
+    );
+    let last_200 = in_chart_panel(
+        browser,
+        CHART,
+        r#"return panel.querySelector('tr[data-series="200"] td:last-child').textContent;"#,
+    )
+    .await;
+    let last_200 = last_200.as_str().unwrap().to_string();
+    assert!(
+        summary.contains(&format!("200: latest {last_200}")),
+        "the summary's latest value is the legend's: {last_200} in {summary}"
+    );
+
+    // The first arrow puts the crosshair on the latest sample and reads it out.
+    press(browser, "\u{E012}").await; // ArrowLeft
+    let at_end = readout(browser, CHART).await;
+    println!("readout at the end: {at_end}");
+    assert!(
+        at_end.contains(&format!("200: {last_200}")),
+        "{at_end} reads the legend's last value {last_200}"
+    );
+    let tooltip = in_chart_panel(
+        browser,
+        CHART,
+        "return panel.querySelector('.chart-tooltip')?.textContent ?? null;",
+    )
+    .await;
+    assert!(
+        tooltip.as_str().is_some_and(|t| t.contains(&last_200)),
+        "the tooltip shows what is read out: {tooltip}"
+    );
+    press(browser, "\u{E011}").await; // Home
+    let at_start = readout(browser, CHART).await;
+    assert!(
+        at_start != at_end && at_start.contains("200: "),
+        "Home moves to the first sample: {at_start}"
+    );
+
+    // Digits isolate a series, 0 shows them all again.
+    press(browser, "2").await;
+    let dimmed = in_chart_panel(
+        browser,
+        CHART,
+        "return [...panel.querySelectorAll('tr.dimmed')].map((r) => r.dataset.series);",
+    )
+    .await;
+    assert_eq!(
+        dimmed,
+        serde_json::json!(["200"]),
+        "2 shows only the second series"
+    );
+    assert_eq!(readout(browser, CHART).await, "Showing only 500");
+    press(browser, "0").await;
+    let dimmed = in_chart_panel(
+        browser,
+        CHART,
+        "return panel.querySelectorAll('tr.dimmed').length;",
+    )
+    .await;
+    assert_eq!(dimmed, serde_json::json!(0), "0 shows every series");
+
+    // The samples as a table: the newest row holds the legend's last value.
+    in_chart_panel(
+        browser,
+        CHART,
+        "panel.querySelector('.table-toggle').click(); return 1;",
+    )
+    .await;
+    browser
+        .wait_for_count(".chart-table tbody tr")
+        .await
+        .unwrap();
+    let table = in_chart_panel(
+        browser,
+        CHART,
+        "const t = panel.querySelector('.chart-table table');
+         return { header: [...t.querySelectorAll('thead th')].map((h) => h.textContent),
+                  rows: t.querySelectorAll('tbody tr').length,
+                  newest: [...t.querySelectorAll('tbody tr:first-child td')].map((d) => d.textContent) };",
+    )
+    .await;
+    println!("table: {table}");
+    assert_eq!(table["header"], serde_json::json!(["Time", "200", "500"]));
+    assert!(table["rows"].as_u64().unwrap() > 10, "{table}");
+    assert_eq!(table["newest"][0], Value::String(last_200.clone()));
+    let axe = axe_source();
+    let found = violations(browser, &axe).await;
+    assert!(found.is_empty(), "with a table open: {found:#?}");
+
+    // + zooms into the range around the crosshair: the link gets an absolute range.
+    let before: Value = browser.script("return location.href;").await.unwrap();
+    in_chart_panel(browser, CHART, "chart.focus(); return 1;").await;
+    press(browser, "+").await;
+    let mut after = before.clone();
+    for _ in 0..40 {
+        after = browser.script("return location.href;").await.unwrap();
+        if after != before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    println!("zoomed: {after}");
+    assert!(
+        after != before && after.as_str().unwrap().contains("from="),
+        "+ zooms: {before} -> {after}"
+    );
+}

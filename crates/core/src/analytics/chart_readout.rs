@@ -88,6 +88,22 @@ pub fn reading_at(
     Some(parts.join(" · "))
 }
 
+/// The oldest and newest sample times the shown series have inside the window.
+pub fn sample_span(window: &QueryWindow, shown: &[ShownSeries<'_>]) -> Option<(f64, f64)> {
+    let inside = |t: &&f64| (window.start..=window.end).contains(*t);
+    let first = shown
+        .iter()
+        .filter_map(|s| s.series.timestamps.iter().find(inside))
+        .copied()
+        .reduce(f64::min)?;
+    let last = shown
+        .iter()
+        .filter_map(|s| s.series.timestamps.iter().rev().find(inside))
+        .copied()
+        .reduce(f64::max)?;
+    Some((first, last))
+}
+
 /// What the keyboard crosshair announces at `t`: the time, then each series'
 /// reading.
 pub fn announcement_at(
@@ -311,6 +327,26 @@ mod tests {
             announcement_at(5_000.0, &w, &[shown], PLAIN, &0),
             "1970-01-01 01:23:20: no data"
         );
+    }
+
+    #[test]
+    fn the_sample_span_covers_every_shown_series_inside_the_window() {
+        let (a, b) = (series(&[1.0, 2.0, 3.0]), series(&[1.0, 2.0, 3.0, 4.0, 5.0]));
+        let shown = |s| ShownSeries {
+            name: "",
+            series: s,
+            overlay: None,
+        };
+        let w = QueryWindow {
+            start: 30.0,
+            end: 200.0,
+            step: 60.0,
+        };
+        assert_eq!(
+            sample_span(&w, &[shown(&a), shown(&b)]),
+            Some((60.0, 180.0))
+        );
+        assert_eq!(sample_span(&w, &[]), None);
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub struct ChartKeyState {
     pub axis_end: f64,
     pub step: f64,
     pub crosshair: Option<f64>,
+    /// The oldest and newest samples shown (Home and End go there; samples
+    /// fall on the steps, which need not meet the range's ends).
+    pub samples: Option<(f64, f64)>,
     pub series_count: usize,
     /// The latest time there can be data for; zooming out stops there.
     pub now: f64,
@@ -46,18 +49,21 @@ pub fn chart_key(key: &str, shift: bool, state: &ChartKeyState) -> Option<ChartK
     if !(start.is_finite() && axis_end.is_finite() && axis_end > start && step > 0.0) {
         return None;
     }
+    let (first, latest) = state.samples.unwrap_or((start, end));
     // With no crosshair yet, the first move starts from the latest sample.
     let at = state
         .crosshair
         .filter(|t| (start..=axis_end).contains(t))
-        .unwrap_or(end);
+        .unwrap_or(latest);
     let stride = if shift { step * LONG_MOVE } else { step };
     let action = match key {
-        "ArrowLeft" | "ArrowRight" if state.crosshair.is_none() => ChartKeyAction::MoveCrosshair(end),
+        "ArrowLeft" | "ArrowRight" if state.crosshair.is_none() => {
+            ChartKeyAction::MoveCrosshair(latest)
+        }
         "ArrowLeft" => ChartKeyAction::MoveCrosshair((at - stride).max(start)),
         "ArrowRight" => ChartKeyAction::MoveCrosshair((at + stride).min(axis_end)),
-        "Home" => ChartKeyAction::MoveCrosshair(start),
-        "End" => ChartKeyAction::MoveCrosshair(end),
+        "Home" => ChartKeyAction::MoveCrosshair(first),
+        "End" => ChartKeyAction::MoveCrosshair(latest),
         "+" | "=" => {
             let half = ((end - start) / 4.0).max(step * MIN_ZOOM_STEPS / 2.0);
             let (from, to) = (at - half, at + half);
@@ -96,6 +102,7 @@ mod tests {
             axis_end: 2500.0,
             step: 10.0,
             crosshair,
+            samples: Some((1003.0, 1993.0)),
             series_count: 3,
             now: 2005.0,
         }
@@ -106,11 +113,11 @@ mod tests {
         use ChartKeyAction::MoveCrosshair;
         assert_eq!(
             chart_key("ArrowLeft", false, &state(None)),
-            Some(MoveCrosshair(2000.0))
+            Some(MoveCrosshair(1993.0))
         );
         assert_eq!(
             chart_key("ArrowRight", false, &state(None)),
-            Some(MoveCrosshair(2000.0))
+            Some(MoveCrosshair(1993.0))
         );
         assert_eq!(
             chart_key("ArrowLeft", false, &state(Some(1500.0))),
@@ -129,13 +136,14 @@ mod tests {
             Some(MoveCrosshair(2500.0)),
             "into the forecast"
         );
+        // Home and End go to the samples, not to the range's ends.
         assert_eq!(
             chart_key("Home", false, &state(Some(1500.0))),
-            Some(MoveCrosshair(1000.0))
+            Some(MoveCrosshair(1003.0))
         );
         assert_eq!(
             chart_key("End", false, &state(Some(1500.0))),
-            Some(MoveCrosshair(2000.0))
+            Some(MoveCrosshair(1993.0))
         );
     }
 

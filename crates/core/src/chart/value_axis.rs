@@ -2,9 +2,24 @@
 //! mapping between values and vertical pixels, so the chart, its crosshair and
 //! its text alternative agree on where a value sits.
 
-/// Tick values inside `[low, high]` on a round step, at most `max_ticks` of
-/// them (and at least one where the range is finite and not empty).
+/// Tick values inside `[low, high]` on a round step: about `max_ticks` of
+/// them, and at least two where a step of up to twice as many allows it (one
+/// label alone does not tell the scale).
 pub fn value_ticks(low: f64, high: f64, max_ticks: usize) -> Vec<f64> {
+    let ticks = ticks_on_round_step(low, high, max_ticks);
+    if ticks.len() >= 2 {
+        return ticks;
+    }
+    let finer = ticks_on_round_step(low, high, max_ticks.saturating_mul(2));
+    if finer.len() > ticks.len() {
+        finer
+    } else {
+        ticks
+    }
+}
+
+/// At most `max_ticks + 1` ticks on the smallest round step that gives no more.
+fn ticks_on_round_step(low: f64, high: f64, max_ticks: usize) -> Vec<f64> {
     if !(low.is_finite() && high.is_finite()) || high <= low || max_ticks == 0 {
         return Vec::new();
     }
@@ -81,7 +96,13 @@ mod tests {
         assert_eq!(value_ticks(0.13, 0.87, 4), vec![0.2, 0.4, 0.6, 0.8]);
         assert_eq!(value_ticks(-3.0, 3.0, 3), vec![-2.0, 0.0, 2.0]);
         assert_eq!(value_ticks(95.0, 105.0, 2), vec![95.0, 100.0, 105.0]);
-        assert_eq!(value_ticks(96.0, 104.0, 1), vec![100.0]);
+        assert_eq!(
+            value_ticks(96.0, 104.0, 1),
+            vec![100.0],
+            "twice as many steps give no more"
+        );
+        // One round tick in the range is not a scale: a finer step gives more.
+        assert_eq!(value_ticks(25e9, 55e9, 2), vec![30e9, 40e9, 50e9]);
     }
 
     #[test]
@@ -102,7 +123,10 @@ mod tests {
         ] {
             for max in 1..12 {
                 let ticks = value_ticks(low, high, max);
-                assert!(ticks.len() <= max + 1, "{low}..{high} max {max}: {ticks:?}");
+                assert!(
+                    ticks.len() <= 2 * max + 1,
+                    "{low}..{high} max {max}: {ticks:?}"
+                );
                 assert!(ticks.iter().all(|t| t.is_finite()));
                 assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{ticks:?}");
             }

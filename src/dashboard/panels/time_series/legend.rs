@@ -123,8 +123,11 @@ pub fn SeriesLegend(shared: ChartShared) -> impl IntoView {
                             on:click=move |_| isolated.update(|o| *o = if *o == Some(index) { None } else { Some(index) })
                         >
                             <td class="series-name">
-                                <span class="swatch" style:background-color=series_color_css(index)></span>
-                                {label}
+                                // A button, so the keyboard can isolate a series too; its click reaches the row.
+                                <button class="series-toggle" aria-pressed=(only == Some(index)).to_string()>
+                                    <span class="swatch" style:background-color=series_color_css(index)></span>
+                                    {label}
+                                </button>
                             </td>
                             <td>{format_value(stats.min, unit, decimals)}</td>
                             <td>{format_value(stats.max, unit, decimals)}</td>

@@ -7,22 +7,28 @@ mod legend;
 mod notes;
 mod toolbar;
 mod tooltip;
+mod words;
 
 use annotations::AlertAnnotationMarks;
 use legend::SeriesLegend;
 use notes::ChartNotes;
 use toolbar::{OverlayControls, StylePicker};
 use tooltip::ChartTooltip;
+use words::{value_format, with_shown_series, ChartTableView};
 
+use crate::browser::clock::BrowserZone;
 use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
 use crate::dashboard::panel_context::{PanelContext, PanelResult};
+use foresight_core::analytics::chart_readout::{announcement_at, chart_summary, sample_span};
 use foresight_core::analytics::panel_overlays::{
     axis_end, overlay_for, BaselineReference, SeriesOverlay,
 };
 use foresight_core::chart::geometry::AXES_INSETS;
+use foresight_core::chart::keyboard::{chart_key, ChartKeyAction, ChartKeyState};
 use foresight_core::model::dashboard::{ForesightOptions, LineStyle, OverlayToggles, Panel};
 use foresight_core::query::step::QueryWindow;
-use leptos::ev::MouseEvent;
+use foresight_core::query::template_variables::interpolate_text;
+use leptos::ev::{KeyboardEvent, MouseEvent};
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 
@@ -42,6 +48,12 @@ pub fn TimeSeriesBody(
     on_overlays: Callback<OverlayToggles>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
+    let title = interpolate_text(&panel.title, &context.variables);
+    let title = Signal::stored(if title.trim().is_empty() {
+        "Untitled chart".to_string()
+    } else {
+        title
+    });
     let isolated = RwSignal::new(None::<usize>);
     let resize_count = crate::hooks::canvas_size::canvas_size_changes(canvas_ref);
     let draw_error = RwSignal::new(None::<String>);
@@ -198,29 +210,112 @@ pub fn TimeSeriesBody(
         unit,
         decimals,
     };
-    let showing = Signal::derive(move || hovering.get() && drag.get().is_none());
+    // The keyboard's crosshair: moved by keys, read out through a live region.
+    let keyboard_crosshair = RwSignal::new(false);
+    let announced = RwSignal::new(String::new());
+    let as_table = RwSignal::new(false);
+    let on_key = move |event: KeyboardEvent| {
+        let Some(w) = window.get_untracked() else {
+            return;
+        };
+        let state = ChartKeyState {
+            start: w.start,
+            end: w.end,
+            axis_end: axis_end(&w),
+            step: w.step,
+            crosshair: hover_time
+                .get_untracked()
+                .filter(|_| keyboard_crosshair.get_untracked()),
+            samples: with_shown_series(shared, |shown| sample_span(&w, shown)).flatten(),
+            series_count: result.with_untracked(|r| r.as_ref().map_or(0, |r| r.series.len())),
+            now: crate::browser::clock::now_seconds(),
+        };
+        let Some(action) = chart_key(&event.key(), event.shift_key(), &state) else {
+            return;
+        };
+        event.prevent_default();
+        match action {
+            ChartKeyAction::MoveCrosshair(t) => {
+                keyboard_crosshair.set(true);
+                hover_time.set(Some(t));
+                let said = with_shown_series(shared, |shown| {
+                    announcement_at(t, &w, shown, value_format(shared), &BrowserZone)
+                });
+                announced.set(said.unwrap_or_default());
+            }
+            ChartKeyAction::Zoom(from, to) => zoom_request.set(Some((from, to))),
+            ChartKeyAction::Isolate(which) => {
+                isolated.set(which);
+                let name = which.and_then(|k| {
+                    result.with_untracked(|r| Some(r.as_ref()?.series.get(k)?.name.clone()))
+                });
+                announced.set(name.map_or("Showing every series".into(), |n| {
+                    format!("Showing only {n}")
+                }));
+            }
+            ChartKeyAction::LeaveCrosshair => {
+                keyboard_crosshair.set(false);
+                hover_time.set(None);
+                announced.set(String::new());
+            }
+        }
+    };
+    let on_blur = move |_| {
+        if keyboard_crosshair.get_untracked() {
+            keyboard_crosshair.set(false);
+            hover_time.set(None);
+        }
+    };
+    // The chart's text alternative, in the core's words.
+    let summary = Memo::new(move |_| {
+        let w = window.get()?;
+        with_shown_series(shared, |shown| {
+            chart_summary(&title.get(), &w, shown, value_format(shared), &BrowserZone)
+        })
+    });
+    let showing = Signal::derive(move || {
+        (hovering.get() || keyboard_crosshair.get()) && drag.get().is_none()
+    });
     view! {
-        <div
-            class="chart interactive"
-            data-axis-end=move || window.get().map(|w| axis_end(&w).to_string())
-            data-analytics-ms=move || analytics_ms.get().map(|ms| format!("{ms:.2}"))
-            node_ref=chart_ref
-            on:mousemove=on_move
-            on:mouseleave=on_leave
-            on:mousedown=on_down
-            on:mouseup=on_up
-        >
-            <canvas node_ref=canvas_ref></canvas>
-            <AlertAnnotationMarks window=window foresight=foresight chart_width=chart_width />
-            {crosshair}
-            {selection}
-            <ChartTooltip shared=shared showing=showing chart_width=chart_width />
+        <div class="chart-frame">
+            <div
+                class="chart interactive"
+                data-axis-end=move || window.get().map(|w| axis_end(&w).to_string())
+                data-analytics-ms=move || analytics_ms.get().map(|ms| format!("{ms:.2}"))
+                node_ref=chart_ref
+                tabindex="0"
+                role="img"
+                aria-label=move || summary.get().unwrap_or_else(|| format!("{}: loading", title.get()))
+                aria-keyshortcuts="ArrowLeft ArrowRight Home End + - 0 1 2 3 4 5 6 7 8 9 Escape"
+                on:mousemove=on_move
+                on:mouseleave=on_leave
+                on:mousedown=on_down
+                on:mouseup=on_up
+                on:keydown=on_key
+                on:blur=on_blur
+            >
+                <canvas node_ref=canvas_ref></canvas>
+                <AlertAnnotationMarks window=window foresight=foresight chart_width=chart_width />
+                {crosshair}
+                {selection}
+                <ChartTooltip shared=shared showing=showing chart_width=chart_width />
+            </div>
+            {move || as_table.get().then(|| view! { <ChartTableView shared=shared title=title /> })}
             {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
         </div>
+        <div class="visually-hidden" aria-live="polite" data-chart-readout="">{move || announced.get()}</div>
         <ChartNotes shared=shared />
         <div class="chart-toolbar">
-            <OverlayControls foresight=foresight on_overlays=on_overlays />
-            <StylePicker style=style chosen=chosen_style />
+            <OverlayControls foresight=foresight on_overlays=on_overlays title=title />
+            <StylePicker style=style chosen=chosen_style title=title />
+            <button
+                class="table-toggle"
+                aria-pressed=move || as_table.get().to_string()
+                aria-label=move || format!("Show {} as a table", title.get())
+                on:click=move |_| as_table.update(|on| *on = !*on)
+            >
+                "Table"
+            </button>
         </div>
         <SeriesLegend shared=shared />
     }

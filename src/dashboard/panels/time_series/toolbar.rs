@@ -10,6 +10,8 @@ use leptos::prelude::*;
 pub fn OverlayControls(
     foresight: Signal<ForesightOptions>,
     on_overlays: Callback<OverlayToggles>,
+    /// The panel's title, so each control's name says which chart it belongs to.
+    title: Signal<String>,
 ) -> impl IntoView {
     let switch = move |update: &dyn Fn(&mut OverlayToggles)| {
         let mut toggles = foresight.with_untracked(ForesightOptions::toggles);
@@ -22,6 +24,7 @@ pub fn OverlayControls(
             class="overlay-picker"
             data-overlay="forecast"
             title="Forecast past now, with 80 % and 95 % bands"
+            aria-label=move || format!("Forecast for {}", title.get())
             on:change=move |event| {
                 let picked = ForecastKind::parse(&event_target_value(&event));
                 switch(&move |t| t.forecast = picked);
@@ -39,6 +42,7 @@ pub fn OverlayControls(
             class="overlay-picker"
             data-overlay="baseline"
             title="The range the series usually lives in"
+            aria-label=move || format!("Baseline for {}", title.get())
             on:change=move |event| {
                 let picked = BaselineKind::parse(&event_target_value(&event));
                 switch(&move |t| t.baseline = picked);
@@ -60,6 +64,7 @@ pub fn OverlayControls(
             <input
                 type="checkbox"
                 data-overlay="anomalies"
+                aria-label=move || format!("Mark anomalies on {}", title.get())
                 prop:checked=move || current().anomalies
                 on:change=move |event| {
                     let on = event_target_checked(&event);
@@ -72,6 +77,7 @@ pub fn OverlayControls(
             class="overlay-picker"
             data-overlay="sensitivity"
             title="How readily anomalies are reported and how wide baseline bands are"
+            aria-label=move || format!("Anomaly sensitivity for {}", title.get())
             on:change=move |event| {
                 let picked = Sensitivity::parse(&event_target_value(&event)).unwrap_or_default();
                 switch(&move |t| t.sensitivity = picked);
@@ -90,11 +96,17 @@ pub fn OverlayControls(
 
 /// How the series are drawn: lines, area, stacked or points.
 #[component]
-pub fn StylePicker(style: LineStyle, chosen: RwSignal<LineStyle>) -> impl IntoView {
+pub fn StylePicker(
+    style: LineStyle,
+    chosen: RwSignal<LineStyle>,
+    /// The panel's title, so the control's name says which chart it belongs to.
+    title: Signal<String>,
+) -> impl IntoView {
     view! {
         <select
             class="style-picker"
             title="How the series are drawn"
+            aria-label=move || format!("Line style for {}", title.get())
             on:change=move |event| {
                 let picked = match event_target_value(&event).as_str() {
                     "area" => LineStyle::Area,
