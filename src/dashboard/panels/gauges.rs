@@ -1,7 +1,7 @@
 //! Gauge (an arc from min to max) and bar gauge (one bar per series), coloured
 //! by thresholds. `data-value` holds the raw number.
 
-use super::{css_rgb, reduced_values, value_rgb};
+use super::{css_rgb, reduced_values, value_rgb, value_state};
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::chart::gauge_scale::{fraction_of_scale, gauge_scale};
 use foresight_core::foundation::units::format_value;
@@ -43,16 +43,24 @@ pub fn GaugeBody(
             .map(|(name, value)| {
                 let color = css_rgb(value_rgb(&panel.thresholds, value));
                 let dash = format!("{} {}", fraction_of_scale(value, min, max) * ARC_LENGTH, ARC_LENGTH);
-                let label = format!("{name}: {value}");
+                let shown = format_value(value, panel.unit, panel.decimals);
+                let state = value_state(&panel, value);
+                // A series without labels is named "{}": the panel's title says more.
+                let who = if name.is_empty() || name == "{}" { panel.title.clone() } else { name.clone() };
+                let label = match &state {
+                    Some(state) => format!("{who}: {shown}, {state}"),
+                    None => format!("{who}: {shown}"),
+                };
                 view! {
                     <figure class="gauge">
                         <svg viewBox="0 0 100 60" role="img" aria-label=label>
                             <path d="M10 55 A40 40 0 0 1 90 55" class="gauge-track"></path>
                             <path d="M10 55 A40 40 0 0 1 90 55" class="gauge-fill" stroke=color.clone() stroke-dasharray=dash></path>
-                            <text x="50" y="50" class="gauge-text" fill=color>{format_value(value, panel.unit, panel.decimals)}</text>
+                            <text x="50" y="50" class="gauge-text" fill=color>{shown}</text>
                         </svg>
                         <figcaption class="stat-value" data-value=value.to_string()>
                             {many.then(|| name.clone())}
+                            {state.map(|state| view! { <span class="value-state">{state}</span> })}
                         </figcaption>
                     </figure>
                 }
@@ -77,13 +85,14 @@ pub fn BarGaugeBody(
                 let width = format!("{:.2}%", fraction_of_scale(value, min, max) * 100.0);
                 let color = css_rgb(value_rgb(&panel.thresholds, value));
                 let shown_name = name.clone();
+                let state = value_state(&panel, value).map(|state| view! { <span class="visually-hidden">{format!(", {state}")}</span> });
                 view! {
                     <div class="bar-gauge" data-value=value.to_string() data-series=name>
                         <span class="bar-name">{shown_name}</span>
                         <span class="bar-track">
                             <span class="bar-fill" style:width=width style:background-color=color.clone()></span>
                         </span>
-                        <span class="bar-value" style:color=color>{format_value(value, panel.unit, panel.decimals)}</span>
+                        <span class="bar-value" style:color=color>{format_value(value, panel.unit, panel.decimals)}{state}</span>
                     </div>
                 }
             })

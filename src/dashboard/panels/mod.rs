@@ -15,9 +15,18 @@ pub use text_body::TextBody;
 pub use time_series::TimeSeriesBody;
 
 use crate::dashboard::panel_context::PanelResult;
+use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{
-    threshold_color, threshold_rgb, Reducer, Threshold, TEXT_RGB,
+    threshold_color, threshold_rgb, threshold_state, Panel, Reducer, Threshold, TEXT_RGB,
 };
+
+/// Where a value stands against the panel's thresholds, in words ("at or
+/// above 5 %"), so the state is not told by colour alone.
+pub fn value_state(panel: &Panel, value: f64) -> Option<String> {
+    threshold_state(&panel.thresholds, value, |limit| {
+        format_value(limit, panel.unit, panel.decimals)
+    })
+}
 
 pub fn css_rgb((r, g, b): (u8, u8, u8)) -> String {
     format!("rgb({r}, {g}, {b})")

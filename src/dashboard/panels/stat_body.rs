@@ -1,7 +1,7 @@
 //! Stat: one big number in its threshold colour, with an optional sparkline.
 //! `data-value` holds the raw number for tests and tools.
 
-use super::{css_rgb, reduced_values, value_rgb};
+use super::{css_rgb, reduced_values, value_rgb, value_state};
 use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::foundation::units::format_value;
@@ -70,6 +70,7 @@ pub fn StatBody(
         });
     });
     let (unit, decimals) = (panel.unit, panel.decimals);
+    let panel = StoredValue::new(panel);
     let shown = move || {
         values.with(|values| {
             values
@@ -78,12 +79,16 @@ pub fn StatBody(
                     let color = css_rgb(value_rgb(&thresholds, *value));
                     let label = (values.len() > 1)
                         .then(|| view! { <span class="stat-name">{name.clone()}</span> });
+                    let state = panel
+                        .with_value(|panel| value_state(panel, *value))
+                        .map(|state| view! { <span class="value-state">{state}</span> });
                     view! {
                         <div class="stat">
                             <span class="stat-value" data-value=value.to_string() style:color=color>
                                 {format_value(*value, unit, decimals)}
                             </span>
                             {label}
+                            {state}
                         </div>
                     }
                 })

@@ -301,9 +301,70 @@ pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<&str> {
         .map(|step| step.color.as_str())
 }
 
+/// Where `value` stands against the thresholds, in words, so the state is not
+/// told by colour alone: "below 1 %" in the base step, "at or above 5 %" in a
+/// higher one. `None` without thresholds to stand against.
+pub fn threshold_state(
+    thresholds: &[Threshold],
+    value: f64,
+    write: impl Fn(f64) -> String,
+) -> Option<String> {
+    if !value.is_finite() {
+        return None;
+    }
+    let limits = || thresholds.iter().filter_map(|step| step.value);
+    let reached = limits()
+        .filter(|limit| value >= *limit)
+        .fold(None, |highest: Option<f64>, limit| {
+            Some(highest.map_or(limit, |h| h.max(limit)))
+        });
+    match reached {
+        Some(limit) => Some(format!("at or above {}", write(limit))),
+        None => {
+            let lowest = limits().fold(f64::INFINITY, f64::min);
+            lowest
+                .is_finite()
+                .then(|| format!("below {}", write(lowest)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threshold_states_are_told_in_words() {
+        let step = |value: Option<f64>, color: &str| Threshold {
+            value,
+            color: color.into(),
+        };
+        let steps = vec![
+            step(None, "green"),
+            step(Some(1.0), "amber"),
+            step(Some(5.0), "red"),
+        ];
+        let write = |v: f64| format!("{v} %");
+        assert_eq!(
+            threshold_state(&steps, 0.5, write).as_deref(),
+            Some("below 1 %")
+        );
+        assert_eq!(
+            threshold_state(&steps, 1.0, write).as_deref(),
+            Some("at or above 1 %")
+        );
+        assert_eq!(
+            threshold_state(&steps, 7.0, write).as_deref(),
+            Some("at or above 5 %")
+        );
+        assert_eq!(threshold_state(&steps, f64::NAN, write), None);
+        assert_eq!(
+            threshold_state(&steps[..1], 7.0, write),
+            None,
+            "base step only"
+        );
+        assert_eq!(threshold_state(&[], 7.0, write), None);
+    }
 
     #[test]
     fn thresholds_pick_the_highest_step_reached() {
