@@ -235,10 +235,10 @@ pub fn DashboardPanel(
             .expect("panels are created once their context exists");
         let window = Signal::derive(move || query_window.get());
         match panel.kind.clone() {
-            PanelKind::Timeseries { style, zero_line, .. } => {
+            PanelKind::Timeseries { style, zero_line, legend, .. } => {
                 let foresight = Signal::derive(move || foresight.get().unwrap_or_default());
                 let reference = reference.into();
-                view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line foresight=foresight reference=reference on_overlays=on_overlays /> }.into_any()
+                view! { <TimeSeriesBody panel=panel context=context result=result window=window drawn=drawn style=style zero_line=zero_line legend=legend foresight=foresight reference=reference on_overlays=on_overlays /> }.into_any()
             }
             PanelKind::Stat { reduce, sparkline, .. } => {
                 view! { <StatBody panel=panel result=result window=window drawn=drawn reduce=reduce sparkline=sparkline /> }.into_any()

@@ -115,6 +115,7 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
                     style: LineStyle::Lines,
                     zero_line: false,
                     foresight: ForesightOptions::default(),
+                    legend: Default::default(),
                 },
                 targets: vec![Target {
                     expr: "up".into(),

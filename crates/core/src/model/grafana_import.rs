@@ -16,9 +16,9 @@ use crate::foundation::limits::{
 use crate::foundation::ordered::{SortedMap, SortedSet};
 use crate::foundation::units::Unit;
 use crate::model::dashboard::{
-    parse_label_values_query, Dashboard, DashboardTime, ForesightOptions, GridPosition, LineStyle,
-    Panel, PanelKind, Reducer, Target, Threshold, Variable, VariableSource,
-    DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
+    parse_label_values_query, Dashboard, DashboardTime, ForesightOptions, GridPosition, LegendMode,
+    LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, Reducer, Target, Threshold,
+    Variable, VariableSource, DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
 };
 
 /// Input larger than this is refused before parsing.
@@ -798,11 +798,6 @@ impl Importer {
         }
         // Display options Grafana applies and this panel does not (yet): said,
         // so that no difference from the original is silent.
-        let hidden_legend = panel.pointer("/options/legend/showLegend") == Some(&Json::Bool(false))
-            || panel.pointer("/legend/show") == Some(&Json::Bool(false));
-        if hidden_legend {
-            notes.push("the legend Grafana hides is shown".into());
-        }
         let text_mode = text_of(panel.pointer("/options/textMode"));
         if !matches!(text_mode.as_str(), "" | "auto" | "value") {
             notes.push(format!("text mode {text_mode:?} is shown as the value"));
@@ -871,6 +866,7 @@ impl Importer {
                     style,
                     zero_line: false,
                     foresight: ForesightOptions::default(),
+                    legend: legend_options(panel),
                 }
             }
             "stat" | "singlestat" => {
@@ -1106,6 +1102,57 @@ fn grid_position(id: String, x: u32, y: u32, w: u32, h: u32) -> GridPosition {
 struct GridEntry {
     position: GridPosition,
     collapsed: Vec<GridPosition>,
+}
+
+/// The legend as Grafana shows it: `options.legend` (time series) or the
+/// older graph panel's `legend` (`show`, `alignAsTable`, `rightSide`,
+/// `sideWidth`). A graph legend that is not a table is a list of names.
+fn legend_options(panel: &Json) -> LegendOptions {
+    let flag = |path: &str| panel.pointer(path).and_then(Json::as_bool);
+    let width = |path: &str| {
+        panel
+            .pointer(path)
+            .and_then(Json::as_f64)
+            .filter(|w| w.is_finite() && *w >= 1.0)
+            .map(|w| w.min(f64::from(u16::MAX)) as u16)
+    };
+    if let Some(options) = panel.pointer("/options/legend") {
+        let mode = match text_of(options.get("displayMode")).as_str() {
+            _ if flag("/options/legend/showLegend") == Some(false) => LegendMode::Hidden,
+            "hidden" => LegendMode::Hidden,
+            "list" => LegendMode::List,
+            _ => LegendMode::Table,
+        };
+        let placement = match text_of(options.get("placement")).as_str() {
+            "right" => LegendPlacement::Right,
+            _ => LegendPlacement::Bottom,
+        };
+        return LegendOptions {
+            mode,
+            placement,
+            width: width("/options/legend/width"),
+        };
+    }
+    if panel.get("legend").is_none() {
+        return LegendOptions::default();
+    }
+    let mode = if flag("/legend/show") == Some(false) {
+        LegendMode::Hidden
+    } else if flag("/legend/alignAsTable") == Some(true) {
+        LegendMode::Table
+    } else {
+        LegendMode::List
+    };
+    let placement = if flag("/legend/rightSide") == Some(true) {
+        LegendPlacement::Right
+    } else {
+        LegendPlacement::Bottom
+    };
+    LegendOptions {
+        mode,
+        placement,
+        width: width("/legend/sideWidth"),
+    }
 }
 
 /// Where Grafana shows every panel once each collapsed row has been opened,
@@ -1424,6 +1471,59 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn legends_are_shown_as_grafana_shows_them() {
+        let text = r#"{"title": "Legends", "panels": [
+          {"id": 1, "type": "timeseries", "title": "hidden", "targets": [{"expr": "up"}],
+           "options": {"legend": {"showLegend": false, "displayMode": "table"}}},
+          {"id": 2, "type": "timeseries", "title": "list right", "targets": [{"expr": "up"}],
+           "options": {"legend": {"displayMode": "list", "placement": "right", "width": 300}}},
+          {"id": 3, "type": "graph", "title": "graph table", "targets": [{"expr": "up"}],
+           "legend": {"show": true, "alignAsTable": true, "rightSide": true, "sideWidth": 1e9}},
+          {"id": 4, "type": "graph", "title": "graph list", "targets": [{"expr": "up"}],
+           "legend": {"show": true}},
+          {"id": 5, "type": "graph", "title": "graph hidden", "targets": [{"expr": "up"}],
+           "legend": {"show": false, "alignAsTable": true}},
+          {"id": 6, "type": "timeseries", "title": "default", "targets": [{"expr": "up"}]}
+        ]}"#;
+        let (dashboard, report) = import_grafana_dashboard(text).unwrap();
+        let legend = |title: &str| {
+            let panel = dashboard.panels.iter().find(|p| p.title == title).unwrap();
+            match panel.kind {
+                PanelKind::Timeseries { legend, .. } => legend,
+                _ => panic!("{title} is not a time series"),
+            }
+        };
+        let options = |mode, placement, width| LegendOptions {
+            mode,
+            placement,
+            width,
+        };
+        use LegendMode::*;
+        use LegendPlacement::*;
+        assert_eq!(legend("hidden"), options(Hidden, Bottom, None));
+        assert_eq!(legend("list right"), options(List, Right, Some(300)));
+        assert_eq!(legend("graph table"), options(Table, Right, Some(u16::MAX)));
+        assert_eq!(legend("graph list"), options(List, Bottom, None));
+        assert_eq!(legend("graph hidden"), options(Hidden, Bottom, None));
+        assert_eq!(legend("default"), LegendOptions::default());
+        assert!(
+            report
+                .panels
+                .iter()
+                .all(|p| p.notes.iter().all(|n| !n.contains("legend"))),
+            "legends are carried over, not noted: {report:?}"
+        );
+        // Written and read back as Foresight's own document.
+        let written = crate::foundation::json_serde::to_json(&dashboard).to_string();
+        let read = Dashboard::from_json(&written).unwrap();
+        assert_eq!(read.panels, dashboard.panels);
+        assert!(
+            written.contains(r#""legend":"list","legendPlacement":"right","legendWidth":300"#),
+            "{written}"
+        );
     }
 
     #[test]

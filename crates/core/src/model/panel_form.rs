@@ -126,13 +126,19 @@ impl PanelForm {
         };
         match self.kind.as_str() {
             "timeseries" => {
-                let (style, zero_line, mut foresight) = match &original.kind {
+                let (style, zero_line, mut foresight, legend) = match &original.kind {
                     PanelKind::Timeseries {
                         style,
                         zero_line,
                         foresight,
-                    } => (*style, *zero_line, foresight.clone()),
-                    _ => (LineStyle::Lines, false, ForesightOptions::default()),
+                        legend,
+                    } => (*style, *zero_line, foresight.clone(), *legend),
+                    _ => (
+                        LineStyle::Lines,
+                        false,
+                        ForesightOptions::default(),
+                        Default::default(),
+                    ),
                 };
                 foresight.forecast = ForecastKind::parse(&self.forecast);
                 foresight.baseline = BaselineKind::parse(&self.baseline);
@@ -142,6 +148,7 @@ impl PanelForm {
                     style,
                     zero_line,
                     foresight,
+                    legend,
                 }
             }
             "stat" => match &original.kind {

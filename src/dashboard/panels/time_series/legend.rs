@@ -6,10 +6,61 @@
 use super::ChartShared;
 use crate::charts::time_series::series_color_css;
 use foresight_core::foundation::units::format_value;
+use foresight_core::model::dashboard::LegendMode;
 use leptos::prelude::*;
 
+/// The legend in the panel's mode: a table of statistics, a list of names, or
+/// nothing (the keys 1–9 on the chart still pick a series).
 #[component]
-pub fn SeriesLegend(shared: ChartShared) -> impl IntoView {
+pub fn SeriesLegend(shared: ChartShared, mode: LegendMode) -> impl IntoView {
+    match mode {
+        LegendMode::Table => {
+            view! { <div class="legend-box"><LegendTable shared=shared /></div> }.into_any()
+        }
+        LegendMode::List => {
+            view! { <div class="legend-box"><LegendList shared=shared /></div> }.into_any()
+        }
+        LegendMode::Hidden => ().into_any(),
+    }
+}
+
+/// Each series' name, as a button that shows it alone.
+#[component]
+fn LegendList(shared: ChartShared) -> impl IntoView {
+    let ChartShared {
+        result, isolated, ..
+    } = shared;
+    move || {
+        let only = isolated.get();
+        result.with(|result| {
+            let names = result.as_ref().map(|r| r.series.iter().map(|s| s.name.clone()).collect::<Vec<_>>())?;
+            let items = names
+                .into_iter()
+                .enumerate()
+                .map(|(index, name)| {
+                    let label = name.clone();
+                    view! {
+                        <li data-series=name class:dimmed=only.is_some_and(|o| o != index)>
+                            <button
+                                class="series-toggle"
+                                aria-pressed=(only == Some(index)).to_string()
+                                on:click=move |_| isolated.update(|o| *o = if *o == Some(index) { None } else { Some(index) })
+                            >
+                                <span class="swatch" style:background-color=series_color_css(index)></span>
+                                {label}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>();
+            Some(view! { <ul class="legend legend-list">{items}</ul> })
+        })
+    }
+}
+
+/// Each series' min, max, mean and last value; a row shows its series alone.
+#[component]
+fn LegendTable(shared: ChartShared) -> impl IntoView {
     let ChartShared {
         result,
         window,

@@ -25,7 +25,9 @@ use foresight_core::analytics::panel_overlays::{
 };
 use foresight_core::chart::geometry::AXES_INSETS;
 use foresight_core::chart::keyboard::{chart_key, ChartKeyAction, ChartKeyState};
-use foresight_core::model::dashboard::{ForesightOptions, LineStyle, OverlayToggles, Panel};
+use foresight_core::model::dashboard::{
+    ForesightOptions, LegendMode, LegendOptions, LegendPlacement, LineStyle, OverlayToggles, Panel,
+};
 use foresight_core::query::step::QueryWindow;
 use foresight_core::query::template_variables::interpolate_text;
 use leptos::ev::{KeyboardEvent, MouseEvent};
@@ -41,6 +43,9 @@ pub fn TimeSeriesBody(
     drawn: RwSignal<bool>,
     style: LineStyle,
     zero_line: bool,
+    /// The legend's mode and place (a table below the chart by default).
+    #[prop(optional)]
+    legend: LegendOptions,
     /// Forecast, baseline, anomaly and crossing overlays.
     foresight: Signal<ForesightOptions>,
     /// What the baseline's extra query returned (`None` while it loads or when off).
@@ -49,7 +54,7 @@ pub fn TimeSeriesBody(
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let title = interpolate_text(&panel.title, &context.variables);
-    let title = Signal::stored(if title.trim().is_empty() {
+    let title = StoredValue::new(if title.trim().is_empty() {
         "Untitled chart".to_string()
     } else {
         title
@@ -270,13 +275,25 @@ pub fn TimeSeriesBody(
     let summary = Memo::new(move |_| {
         let w = window.get()?;
         with_shown_series(shared, |shown| {
-            chart_summary(&title.get(), &w, shown, value_format(shared), &BrowserZone)
+            chart_summary(
+                &title.get_value(),
+                &w,
+                shown,
+                value_format(shared),
+                &BrowserZone,
+            )
         })
     });
+    let right = legend.placement == LegendPlacement::Right && legend.mode != LegendMode::Hidden;
     let showing = Signal::derive(move || {
         (hovering.get() || keyboard_crosshair.get()) && drag.get().is_none()
     });
     view! {
+        <div
+            class="chart-and-legend"
+            class:legend-right=right
+            style=legend.width.filter(|_| right).map(|w| format!("--legend-width: {w}px"))
+        >
         <div class="chart-frame">
             <div
                 class="chart interactive"
@@ -285,7 +302,7 @@ pub fn TimeSeriesBody(
                 node_ref=chart_ref
                 tabindex="0"
                 role="img"
-                aria-label=move || summary.get().unwrap_or_else(|| format!("{}: loading", title.get()))
+                aria-label=move || summary.get().unwrap_or_else(|| format!("{}: loading", title.get_value()))
                 aria-keyshortcuts="ArrowLeft ArrowRight Home End + - 0 1 2 3 4 5 6 7 8 9 Escape"
                 on:mousemove=on_move
                 on:mouseleave=on_leave
@@ -300,24 +317,26 @@ pub fn TimeSeriesBody(
                 {selection}
                 <ChartTooltip shared=shared showing=showing chart_width=chart_width />
             </div>
-            {move || as_table.get().then(|| view! { <ChartTableView shared=shared title=title /> })}
+            {move || as_table.get().then(|| view! { <ChartTableView shared=shared title=title.get_value() /> })}
             {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
+        </div>
+        {right.then(|| view! { <SeriesLegend shared=shared mode=legend.mode /> })}
         </div>
         <div class="visually-hidden" aria-live="polite" data-chart-readout="">{move || announced.get()}</div>
         <ChartNotes shared=shared />
         <div class="chart-toolbar">
-            <OverlayControls foresight=foresight on_overlays=on_overlays title=title />
-            <StylePicker style=style chosen=chosen_style title=title />
+            <OverlayControls foresight=foresight on_overlays=on_overlays title=title.get_value() />
+            <StylePicker style=style chosen=chosen_style title=title.get_value() />
             <button
                 class="table-toggle"
                 aria-pressed=move || as_table.get().to_string()
-                aria-label=move || format!("Show {} as a table", title.get())
+                aria-label=format!("Show {} as a table", title.get_value())
                 on:click=move |_| as_table.update(|on| *on = !*on)
             >
                 "Table"
             </button>
         </div>
-        <SeriesLegend shared=shared />
+        {(!right).then(|| view! { <SeriesLegend shared=shared mode=legend.mode /> })}
     }
 }
 

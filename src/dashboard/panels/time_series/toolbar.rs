@@ -11,7 +11,7 @@ pub fn OverlayControls(
     foresight: Signal<ForesightOptions>,
     on_overlays: Callback<OverlayToggles>,
     /// The panel's title, so each control's name says which chart it belongs to.
-    title: Signal<String>,
+    title: String,
 ) -> impl IntoView {
     let switch = move |update: &dyn Fn(&mut OverlayToggles)| {
         let mut toggles = foresight.with_untracked(ForesightOptions::toggles);
@@ -24,7 +24,7 @@ pub fn OverlayControls(
             class="overlay-picker"
             data-overlay="forecast"
             title="Forecast past now, with 80 % and 95 % bands"
-            aria-label=move || format!("Forecast for {}", title.get())
+            aria-label=format!("Forecast for {}", title)
             on:change=move |event| {
                 let picked = ForecastKind::parse(&event_target_value(&event));
                 switch(&move |t| t.forecast = picked);
@@ -42,7 +42,7 @@ pub fn OverlayControls(
             class="overlay-picker"
             data-overlay="baseline"
             title="The range the series usually lives in"
-            aria-label=move || format!("Baseline for {}", title.get())
+            aria-label=format!("Baseline for {}", title)
             on:change=move |event| {
                 let picked = BaselineKind::parse(&event_target_value(&event));
                 switch(&move |t| t.baseline = picked);
@@ -64,7 +64,7 @@ pub fn OverlayControls(
             <input
                 type="checkbox"
                 data-overlay="anomalies"
-                aria-label=move || format!("Mark anomalies on {}", title.get())
+                aria-label=format!("Mark anomalies on {}", title)
                 prop:checked=move || current().anomalies
                 on:change=move |event| {
                     let on = event_target_checked(&event);
@@ -77,7 +77,7 @@ pub fn OverlayControls(
             class="overlay-picker"
             data-overlay="sensitivity"
             title="How readily anomalies are reported and how wide baseline bands are"
-            aria-label=move || format!("Anomaly sensitivity for {}", title.get())
+            aria-label=format!("Anomaly sensitivity for {}", title)
             on:change=move |event| {
                 let picked = Sensitivity::parse(&event_target_value(&event)).unwrap_or_default();
                 switch(&move |t| t.sensitivity = picked);
@@ -100,13 +100,13 @@ pub fn StylePicker(
     style: LineStyle,
     chosen: RwSignal<LineStyle>,
     /// The panel's title, so the control's name says which chart it belongs to.
-    title: Signal<String>,
+    title: String,
 ) -> impl IntoView {
     view! {
         <select
             class="style-picker"
             title="How the series are drawn"
-            aria-label=move || format!("Line style for {}", title.get())
+            aria-label=format!("Line style for {}", title)
             on:change=move |event| {
                 let picked = match event_target_value(&event).as_str() {
                     "area" => LineStyle::Area,

@@ -47,8 +47,9 @@ pub fn value_format(shared: ChartShared) -> ValueFormat {
 
 /// The chart's samples as a table, newest first, scrolling inside the chart's place.
 #[component]
-pub fn ChartTableView(shared: ChartShared, title: Signal<String>) -> impl IntoView {
+pub fn ChartTableView(shared: ChartShared, title: String) -> impl IntoView {
     let container = NodeRef::<Div>::new();
+    let label = format!("{title} as a table");
     Effect::new(move |_| {
         let (Some(element), Some(window)) = (container.get(), shared.window.get()) else {
             return;
@@ -64,7 +65,7 @@ pub fn ChartTableView(shared: ChartShared, title: Signal<String>) -> impl IntoVi
         }) else {
             return;
         };
-        let mut caption = format!("{}: samples, newest first", title.get());
+        let mut caption = format!("{title}: samples, newest first");
         if table.every > 1 {
             caption.push_str(&format!(" (every {}th time)", table.every));
         }
@@ -86,7 +87,7 @@ pub fn ChartTableView(shared: ChartShared, title: Signal<String>) -> impl IntoVi
             class="chart-table"
             tabindex="0"
             role="region"
-            aria-label=move || format!("{} as a table", title.get())
+            aria-label=label
             node_ref=container
         ></div>
     }

@@ -21,8 +21,8 @@ pub use crate::model::variables::{
 pub use crate::query::series::Reducer;
 pub use layout::{GridPosition, GRID_COLUMNS};
 pub use panel::{
-    threshold_color, threshold_rgb, threshold_state, LineStyle, Panel, PanelKind, Target,
-    Threshold, TEXT_RGB,
+    threshold_color, threshold_rgb, threshold_state, LegendMode, LegendOptions, LegendPlacement,
+    LineStyle, Panel, PanelKind, Target, Threshold, TEXT_RGB,
 };
 use serde::{Deserialize, Serialize};
 

@@ -10,7 +10,11 @@ use crate::foundation::units::Unit;
 use crate::query::series::Reducer;
 use serde::{Deserialize, Deserializer, Serialize};
 
-crate::foundation::json_serde::json_as_name!(LineStyle => id);
+crate::foundation::json_serde::json_as_name!(
+    LineStyle => id,
+    LegendMode => id,
+    LegendPlacement => id,
+);
 
 /// Read by [`Panel::read`]; written by serde's derive.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,6 +54,8 @@ pub enum PanelKind {
         zero_line: bool,
         #[serde(flatten)]
         foresight: ForesightOptions,
+        #[serde(flatten)]
+        legend: LegendOptions,
     },
     Stat {
         reduce: Reducer,
@@ -130,6 +136,7 @@ impl PanelKind {
                 style: object.or_default("style")?,
                 zero_line: object.or_default("zeroLine")?,
                 foresight: ForesightOptions::from_json(value)?,
+                legend: LegendOptions::read(object)?,
             },
             "stat" => PanelKind::Stat {
                 reduce: object.or_default("reduce")?,
@@ -218,6 +225,81 @@ impl Panel {
             unit: Some(panel.unit),
             ..AlertRule::starter(&name, &expr, threshold.unwrap_or(0.0), &summary)
         }
+    }
+}
+
+/// How a time series' legend is shown, as Grafana's `options.legend` says:
+/// a table of statistics (the default), a list of names, or none; below the
+/// chart or to its right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct LegendOptions {
+    #[serde(rename = "legend", skip_serializing_if = "LegendMode::is_table")]
+    pub mode: LegendMode,
+    #[serde(
+        rename = "legendPlacement",
+        skip_serializing_if = "LegendPlacement::is_bottom"
+    )]
+    pub placement: LegendPlacement,
+    /// Width of a legend on the right, in CSS pixels (at most half the panel).
+    #[serde(rename = "legendWidth", skip_serializing_if = "Option::is_none")]
+    pub width: Option<u16>,
+}
+
+impl LegendOptions {
+    fn read(object: &ObjectReader) -> Result<Self, DecodeError> {
+        Ok(Self {
+            mode: object.or_default("legend")?,
+            placement: object.or_default("legendPlacement")?,
+            width: object.optional("legendWidth")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LegendMode {
+    /// Each series with its min, max, mean and last value.
+    #[default]
+    Table,
+    /// Each series' name only.
+    List,
+    Hidden,
+}
+
+impl LegendMode {
+    pub const ALL: [LegendMode; 3] = [Self::Table, Self::List, Self::Hidden];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::List => "list",
+            Self::Hidden => "hidden",
+        }
+    }
+
+    fn is_table(&self) -> bool {
+        *self == Self::Table
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LegendPlacement {
+    #[default]
+    Bottom,
+    Right,
+}
+
+impl LegendPlacement {
+    pub const ALL: [LegendPlacement; 2] = [Self::Bottom, Self::Right];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Bottom => "bottom",
+            Self::Right => "right",
+        }
+    }
+
+    fn is_bottom(&self) -> bool {
+        *self == Self::Bottom
     }
 }
 
