@@ -14,12 +14,20 @@ export function notificationPermission() {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
 
+// Old Safari answers through a callback and returns nothing: a promise either way.
 export function requestNotificationPermission() {
-  return typeof Notification === 'undefined' ? Promise.resolve() : Notification.requestPermission();
+  try {
+    return Promise.resolve(typeof Notification === 'undefined' ? undefined : Notification.requestPermission());
+  } catch (_) {
+    return Promise.resolve();
+  }
 }
 
+// Android's Chrome throws on `new Notification` (only service workers may show one).
 export function showNotification(title, body, tag) {
-  if (notificationPermission() === 'granted') new Notification(title, { body, tag });
+  try {
+    if (notificationPermission() === 'granted') new Notification(title, { body, tag });
+  } catch (_) { /* not shown here */ }
 }
 
 // Two short tones (a browser may keep audio off until the page was clicked).

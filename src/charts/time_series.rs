@@ -5,7 +5,7 @@
 
 use foresight_core::analytics::panel_overlays::SeriesOverlay;
 use foresight_core::chart::decimation::decimate_min_max;
-use foresight_core::chart::geometry::{AXES_INSETS, SPARKLINE_INSETS};
+use foresight_core::chart::geometry::{band_runs, AXES_INSETS, SPARKLINE_INSETS};
 use foresight_core::chart::time_axis::time_ticks;
 use foresight_core::chart::value_axis::{value_ticks, y_of};
 use foresight_core::foundation::units::{format_value, Unit};
@@ -92,7 +92,8 @@ fn value_axis(series: &[&Series], frame: &ChartFrame, include_zero: bool) -> (f6
             (low - pad, high + pad)
         }
         Some((low, high)) => {
-            let pad = (high - low) * 0.08;
+            // In halves: the span of ±1.7e308 overflows.
+            let pad = ((high / 2.0 - low / 2.0) * 0.16).min(f64::MAX / 4.0);
             let floor = if low >= 0.0 {
                 (low - pad).max(0.0)
             } else {
@@ -413,15 +414,7 @@ fn draw_underlays(
         let color = series_color(index);
         if let Some(Ok(band)) = overlay.baseline.as_ref().filter(|_| with_bands) {
             let (fill, centre) = (css_color(color, 0.24), css_color(color, 0.55));
-            let mut run_start = 0;
-            for end in 1..=band.timestamps.len() {
-                let split = end == band.timestamps.len()
-                    || band.timestamps[end] - band.timestamps[end - 1] > frame.step * 1.5;
-                if !split {
-                    continue;
-                }
-                let run = run_start..end;
-                run_start = end;
+            for run in band_runs(&band.timestamps, &band.lower, &band.upper, frame.step * 1.5) {
                 let upper = run.clone().map(|k| (band.timestamps[k], band.upper[k]));
                 let lower = run
                     .clone()
@@ -474,9 +467,11 @@ fn draw_overlays(
                 (&forecast.lower_95, &forecast.upper_95, 0.12),
                 (&forecast.lower_80, &forecast.upper_80, 0.2),
             ] {
-                let upper = future.iter().copied().zip(upper.iter().copied());
-                let lower = future.iter().copied().zip(lower.iter().copied()).rev();
-                plot.polygon(upper.chain(lower), &css_color(color, alpha));
+                for run in band_runs(future, lower, upper, f64::INFINITY) {
+                    let top = run.clone().map(|k| (future[k], upper[k]));
+                    let bottom = run.rev().map(|k| (future[k], lower[k]));
+                    plot.polygon(top.chain(bottom), &css_color(color, alpha));
+                }
             }
             let mean = future.iter().copied().zip(forecast.mean.iter().copied());
             plot.line(mean, &css_color(color, 0.9), 1.0);

@@ -186,7 +186,7 @@ async fn the_panel_editor_is_a_modal_dialog_from_the_keyboard() {
 /// alternative starts with `title`.
 async fn in_chart_panel(browser: &BrowserSession, title: &str, body: &str) -> Value {
     let script = format!(
-        "const chart = [...document.querySelectorAll('.chart[role=img]')]
+        "const chart = [...document.querySelectorAll('.chart[role=application]')]
              .find((c) => (c.getAttribute('aria-label') ?? '').startsWith({title:?}));
          if (!chart) return null;
          const panel = chart.closest('.panel');
@@ -327,8 +327,31 @@ async fn charts_are_read_and_steered_from_the_keyboard() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     println!("zoomed: {after}");
+    // The new range is absolute, ordered and narrower than the six hours shown.
+    let parameter = |name: &str| -> Option<f64> {
+        let link = after.as_str()?;
+        let start = link.find(&format!("{name}="))? + name.len() + 1;
+        link[start..].split('&').next()?.parse().ok()
+    };
+    let (from, to) = (parameter("from"), parameter("to"));
+    println!("zoomed to {from:?} .. {to:?}");
+    let (Some(from), Some(to)) = (from, to) else {
+        panic!("+ gives an absolute range: {before} -> {after}");
+    };
     assert!(
-        after != before && after.as_str().unwrap().contains("from="),
-        "+ zooms: {before} -> {after}"
+        from < to && to - from < 6.0 * 3600.0 * 1000.0 * 0.75,
+        "+ narrows the range: {from} .. {to}"
     );
+    // Ctrl with + is the browser's page zoom, not the chart's.
+    let (ctrl_plus, before_ctrl): (Value, Value) = (
+        in_chart_panel(
+            browser,
+            CHART,
+            "chart.focus(); const e = new KeyboardEvent('keydown', { key: '+', ctrlKey: true, bubbles: true, cancelable: true });
+             chart.dispatchEvent(e); return e.defaultPrevented;",
+        )
+        .await,
+        Value::Bool(false),
+    );
+    assert_eq!(ctrl_plus, before_ctrl, "Ctrl and + are left to the browser");
 }

@@ -1,10 +1,9 @@
 //! Gauge (an arc from min to max) and bar gauge (one bar per series), coloured
 //! by thresholds. `data-value` holds the raw number.
 
-use super::{css_rgb, reduced_values, value_rgb, value_state};
+use super::{css_rgb, reduced_values, shown_value, value_state};
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::chart::gauge_scale::{fraction_of_scale, gauge_scale};
-use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{Panel, Reducer};
 use foresight_core::query::step::QueryWindow;
 use leptos::prelude::*;
@@ -41,9 +40,9 @@ pub fn GaugeBody(
         values
             .into_iter()
             .map(|(name, value)| {
-                let color = css_rgb(value_rgb(&panel.thresholds, value));
+                let (shown, color) = shown_value(&panel, value);
+                let color = css_rgb(color);
                 let dash = format!("{} {}", fraction_of_scale(value, min, max) * ARC_LENGTH, ARC_LENGTH);
-                let shown = format_value(value, panel.unit, panel.decimals);
                 let state = value_state(&panel, value);
                 // A series without labels is named "{}": the panel's title says more.
                 let who = if name.is_empty() || name == "{}" { panel.title.clone() } else { name.clone() };
@@ -83,7 +82,8 @@ pub fn BarGaugeBody(
             .into_iter()
             .map(|(name, value)| {
                 let width = format!("{:.2}%", fraction_of_scale(value, min, max) * 100.0);
-                let color = css_rgb(value_rgb(&panel.thresholds, value));
+                let (shown, color) = shown_value(&panel, value);
+                let color = css_rgb(color);
                 let shown_name = name.clone();
                 let state = value_state(&panel, value).map(|state| view! { <span class="visually-hidden">{format!(", {state}")}</span> });
                 view! {
@@ -92,7 +92,7 @@ pub fn BarGaugeBody(
                         <span class="bar-track">
                             <span class="bar-fill" style:width=width style:background-color=color.clone()></span>
                         </span>
-                        <span class="bar-value" style:color=color>{format_value(value, panel.unit, panel.decimals)}{state}</span>
+                        <span class="bar-value" style:color=color>{shown}{state}</span>
                     </div>
                 }
             })

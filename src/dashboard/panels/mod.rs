@@ -17,8 +17,25 @@ pub use time_series::TimeSeriesBody;
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{
-    threshold_color, threshold_rgb, threshold_state, Panel, Reducer, Threshold, TEXT_RGB,
+    mapped_value, threshold_color, threshold_rgb, threshold_state, Panel, Reducer, Threshold,
+    TEXT_RGB,
 };
+
+/// How a value is shown: its value mapping's text and colour when one
+/// matches, else the number in the panel's unit in its threshold colour.
+pub fn shown_value(panel: &Panel, value: f64) -> (String, (u8, u8, u8)) {
+    let threshold = || value_rgb(&panel.thresholds, value);
+    match mapped_value(&panel.mappings, value) {
+        Some(mapping) => (
+            mapping.text.clone(),
+            mapping
+                .color
+                .as_deref()
+                .map_or_else(threshold, threshold_rgb),
+        ),
+        None => (format_value(value, panel.unit, panel.decimals), threshold()),
+    }
+}
 
 /// Where a value stands against the panel's thresholds, in words ("at or
 /// above 5 %"), so the state is not told by colour alone.

@@ -1,10 +1,9 @@
 //! Stat: one big number in its threshold colour, with an optional sparkline.
 //! `data-value` holds the raw number for tests and tools.
 
-use super::{css_rgb, reduced_values, value_rgb, value_state};
+use super::{css_rgb, reduced_values, shown_value, value_rgb, value_state};
 use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
 use crate::dashboard::panel_context::PanelResult;
-use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::{Panel, Reducer};
 use foresight_core::query::step::QueryWindow;
 use leptos::html::Canvas;
@@ -69,14 +68,14 @@ pub fn StatBody(
             drawn.set(true);
         });
     });
-    let (unit, decimals) = (panel.unit, panel.decimals);
     let panel = StoredValue::new(panel);
     let shown = move || {
         values.with(|values| {
             values
                 .iter()
                 .map(|(name, value)| {
-                    let color = css_rgb(value_rgb(&thresholds, *value));
+                    let (text, color) = panel.with_value(|panel| shown_value(panel, *value));
+                    let color = css_rgb(color);
                     let label = (values.len() > 1)
                         .then(|| view! { <span class="stat-name">{name.clone()}</span> });
                     let state = panel
@@ -85,7 +84,7 @@ pub fn StatBody(
                     view! {
                         <div class="stat">
                             <span class="stat-value" data-value=value.to_string() style:color=color>
-                                {format_value(*value, unit, decimals)}
+                                {text}
                             </span>
                             {label}
                             {state}

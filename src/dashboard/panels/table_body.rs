@@ -1,8 +1,8 @@
 //! Table of an instant vector: one row per series, a column per label, then the value.
 
+use super::shown_value;
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::foundation::ordered::SortedSet;
-use foresight_core::foundation::units::format_value;
 use foresight_core::model::dashboard::Panel;
 use leptos::prelude::*;
 
@@ -24,7 +24,7 @@ pub fn TableBody(panel: Panel, result: Signal<Option<PanelResult>>) -> impl Into
                     view! {
                         <tr data-series=s.name.clone() data-value=s.sample.value.to_string()>
                             {cells}
-                            <td class="number">{format_value(s.sample.value, panel.unit, panel.decimals)}</td>
+                            <td class="number">{shown_value(&panel, s.sample.value).0}</td>
                         </tr>
                     }
                 })

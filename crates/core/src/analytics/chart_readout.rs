@@ -222,6 +222,31 @@ pub struct ChartTable {
     pub columns_left_out: usize,
 }
 
+impl ChartTable {
+    /// What the table is, for its caption.
+    pub fn caption(&self, title: &str) -> String {
+        let mut caption = format!("{title}: samples, newest first");
+        if self.every > 1 {
+            caption.push_str(&format!(" (one row per {} sample times)", self.every));
+        }
+        if self.columns_left_out > 0 {
+            caption.push_str(&format!(
+                "; {} more series not shown",
+                self.columns_left_out
+            ));
+        }
+        caption
+    }
+}
+
+/// What is read out when the keyboard shows one series alone, or all again.
+pub fn isolation_announcement(alone: Option<&str>) -> String {
+    match alone {
+        Some(name) => format!("Showing only {name}"),
+        None => "Showing every series".into(),
+    }
+}
+
 /// The samples of `shown` inside the window as table rows, newest first; at
 /// most `max_rows` rows (every k-th time) and `max_series` series columns.
 pub fn chart_table(

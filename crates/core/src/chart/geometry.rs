@@ -60,9 +60,52 @@ pub fn nearest_sample(timestamps: &[f64], t: f64, max_distance: f64) -> Option<u
         .filter(|&index| (timestamps[index] - t).abs() <= max_distance)
 }
 
+/// Index runs of a band that can be filled: consecutive points whose time
+/// and both edges are finite, no further apart than `max_gap`. (One missing
+/// edge inside a polygon would close it with a chord across the band.)
+pub fn band_runs(
+    times: &[f64],
+    lower: &[f64],
+    upper: &[f64],
+    max_gap: f64,
+) -> Vec<std::ops::Range<usize>> {
+    let count = times.len().min(lower.len()).min(upper.len());
+    let usable = |k: usize| times[k].is_finite() && lower[k].is_finite() && upper[k].is_finite();
+    let mut runs = Vec::new();
+    let mut start: Option<usize> = None;
+    for k in 0..count {
+        let joins = start.is_some() && usable(k) && times[k] - times[k - 1] <= max_gap;
+        if !joins {
+            if let Some(from) = start.take() {
+                runs.push(from..k);
+            }
+            if usable(k) {
+                start = Some(k);
+            }
+        }
+    }
+    if let Some(from) = start {
+        runs.push(from..count);
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bands_break_at_gaps_and_missing_edges() {
+        let t = [0.0, 60.0, 120.0, 300.0, 360.0, 420.0];
+        let lower = [1.0, 1.0, 1.0, 1.0, f64::NAN, 1.0];
+        let upper = [2.0; 6];
+        assert_eq!(band_runs(&t, &lower, &upper, 90.0), vec![0..3, 3..4, 5..6]);
+        assert_eq!(
+            band_runs(&t, &lower, &upper, f64::INFINITY),
+            vec![0..4, 5..6]
+        );
+        assert!(band_runs(&[], &[], &[], 1.0).is_empty());
+    }
 
     #[test]
     fn pixels_and_times_map_both_ways() {

@@ -21,6 +21,15 @@ pub struct ChartKeyState {
     pub now: f64,
 }
 
+/// A key with Ctrl, Alt or Meta (⌘) held is the browser's (page zoom, tabs,
+/// history), never the chart's.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct KeyPress<'a> {
+    pub key: &'a str,
+    pub shift: bool,
+    pub browser_modifier: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ChartKeyAction {
     MoveCrosshair(f64),
@@ -38,7 +47,15 @@ const MIN_ZOOM_STEPS: f64 = 4.0;
 
 /// The action for `key` (a `KeyboardEvent.key` value), or `None` where the
 /// key means nothing to a chart (and should do what it does elsewhere).
-pub fn chart_key(key: &str, shift: bool, state: &ChartKeyState) -> Option<ChartKeyAction> {
+pub fn chart_key(press: KeyPress<'_>, state: &ChartKeyState) -> Option<ChartKeyAction> {
+    let KeyPress {
+        key,
+        shift,
+        browser_modifier,
+    } = press;
+    if browser_modifier {
+        return None;
+    }
     let ChartKeyState {
         start,
         end,
@@ -70,10 +87,14 @@ pub fn chart_key(key: &str, shift: bool, state: &ChartKeyState) -> Option<ChartK
             // Keep the narrower range inside the one shown.
             let shift_right = (start - from).max(0.0);
             let shift_left = (to - end).max(0.0);
-            ChartKeyAction::Zoom(
-                (from + shift_right - shift_left).max(start),
-                (to + shift_right - shift_left).min(end),
-            )
+            let from = (from + shift_right - shift_left).max(start);
+            let to = (to + shift_right - shift_left).min(end);
+            // Already as narrow as it goes: nothing to do (a zoom would only
+            // fix a live range in place).
+            if !(to > from && to - from < end - start) {
+                return None;
+            }
+            ChartKeyAction::Zoom(from, to)
         }
         "-" | "_" => {
             let half = (end - start) / 2.0;
@@ -81,7 +102,7 @@ pub fn chart_key(key: &str, shift: bool, state: &ChartKeyState) -> Option<ChartK
             ChartKeyAction::Zoom(start - half, to.max(start + half))
         }
         "0" => ChartKeyAction::Isolate(None),
-        "Escape" => ChartKeyAction::LeaveCrosshair,
+        "Escape" if state.crosshair.is_some() => ChartKeyAction::LeaveCrosshair,
         digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
             let index = usize::from(digit.as_bytes()[0] - b'1');
             (index < state.series_count).then_some(ChartKeyAction::Isolate(Some(index)))?
@@ -94,6 +115,14 @@ pub fn chart_key(key: &str, shift: bool, state: &ChartKeyState) -> Option<ChartK
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn press(key: &str, shift: bool) -> KeyPress<'_> {
+        KeyPress {
+            key,
+            shift,
+            browser_modifier: false,
+        }
+    }
 
     fn state(crosshair: Option<f64>) -> ChartKeyState {
         ChartKeyState {
@@ -112,37 +141,37 @@ mod tests {
     fn arrows_move_the_crosshair_inside_the_axis() {
         use ChartKeyAction::MoveCrosshair;
         assert_eq!(
-            chart_key("ArrowLeft", false, &state(None)),
+            chart_key(press("ArrowLeft", false), &state(None)),
             Some(MoveCrosshair(1993.0))
         );
         assert_eq!(
-            chart_key("ArrowRight", false, &state(None)),
+            chart_key(press("ArrowRight", false), &state(None)),
             Some(MoveCrosshair(1993.0))
         );
         assert_eq!(
-            chart_key("ArrowLeft", false, &state(Some(1500.0))),
+            chart_key(press("ArrowLeft", false), &state(Some(1500.0))),
             Some(MoveCrosshair(1490.0))
         );
         assert_eq!(
-            chart_key("ArrowLeft", true, &state(Some(1500.0))),
+            chart_key(press("ArrowLeft", true), &state(Some(1500.0))),
             Some(MoveCrosshair(1400.0))
         );
         assert_eq!(
-            chart_key("ArrowLeft", true, &state(Some(1005.0))),
+            chart_key(press("ArrowLeft", true), &state(Some(1005.0))),
             Some(MoveCrosshair(1000.0))
         );
         assert_eq!(
-            chart_key("ArrowRight", true, &state(Some(2495.0))),
+            chart_key(press("ArrowRight", true), &state(Some(2495.0))),
             Some(MoveCrosshair(2500.0)),
             "into the forecast"
         );
         // Home and End go to the samples, not to the range's ends.
         assert_eq!(
-            chart_key("Home", false, &state(Some(1500.0))),
+            chart_key(press("Home", false), &state(Some(1500.0))),
             Some(MoveCrosshair(1003.0))
         );
         assert_eq!(
-            chart_key("End", false, &state(Some(1500.0))),
+            chart_key(press("End", false), &state(Some(1500.0))),
             Some(MoveCrosshair(1993.0))
         );
     }
@@ -150,19 +179,19 @@ mod tests {
     #[test]
     fn zooming_stays_inside_the_range_and_stops_at_now() {
         assert_eq!(
-            chart_key("+", false, &state(Some(1500.0))),
+            chart_key(press("+", false), &state(Some(1500.0))),
             Some(ChartKeyAction::Zoom(1250.0, 1750.0))
         );
         assert_eq!(
-            chart_key("+", false, &state(Some(1010.0))),
+            chart_key(press("+", false), &state(Some(1010.0))),
             Some(ChartKeyAction::Zoom(1000.0, 1500.0))
         );
         assert_eq!(
-            chart_key("=", false, &state(None)),
+            chart_key(press("=", false), &state(None)),
             Some(ChartKeyAction::Zoom(1500.0, 2000.0))
         );
         assert_eq!(
-            chart_key("-", false, &state(None)),
+            chart_key(press("-", false), &state(None)),
             Some(ChartKeyAction::Zoom(500.0, 2005.0))
         );
         let narrow = ChartKeyState {
@@ -171,37 +200,51 @@ mod tests {
             ..state(Some(1005.0))
         };
         assert_eq!(
-            chart_key("+", false, &narrow),
-            Some(ChartKeyAction::Zoom(1000.0, 1010.0)),
-            "never below four steps"
+            chart_key(press("+", false), &narrow),
+            None,
+            "already four steps or fewer: nothing to zoom into"
         );
     }
 
     #[test]
     fn digits_isolate_existing_series_and_other_keys_pass_through() {
         assert_eq!(
-            chart_key("2", false, &state(None)),
+            chart_key(press("2", false), &state(None)),
             Some(ChartKeyAction::Isolate(Some(1)))
         );
         assert_eq!(
-            chart_key("4", false, &state(None)),
+            chart_key(press("4", false), &state(None)),
             None,
             "only three series"
         );
         assert_eq!(
-            chart_key("0", false, &state(None)),
+            chart_key(press("0", false), &state(None)),
             Some(ChartKeyAction::Isolate(None))
         );
         assert_eq!(
-            chart_key("Escape", false, &state(None)),
+            chart_key(press("Escape", false), &state(Some(1500.0))),
             Some(ChartKeyAction::LeaveCrosshair)
         );
-        assert_eq!(chart_key("Tab", false, &state(None)), None);
-        assert_eq!(chart_key("é", false, &state(None)), None);
+        assert_eq!(
+            chart_key(press("Escape", false), &state(None)),
+            None,
+            "Escape without a crosshair is left to the page"
+        );
+        // Ctrl/⌘/Alt with a key is the browser's: page zoom, tabs, history.
+        for key in ["+", "-", "0", "1", "ArrowLeft", "Home"] {
+            let modified = KeyPress {
+                key,
+                shift: false,
+                browser_modifier: true,
+            };
+            assert_eq!(chart_key(modified, &state(Some(1500.0))), None, "{key}");
+        }
+        assert_eq!(chart_key(press("Tab", false), &state(None)), None);
+        assert_eq!(chart_key(press("é", false), &state(None)), None);
         let empty = ChartKeyState {
             axis_end: 1000.0,
             ..state(None)
         };
-        assert_eq!(chart_key("ArrowLeft", false, &empty), None);
+        assert_eq!(chart_key(press("ArrowLeft", false), &empty), None);
     }
 }

@@ -23,7 +23,9 @@ fn ticks_on_round_step(low: f64, high: f64, max_ticks: usize) -> Vec<f64> {
     if !(low.is_finite() && high.is_finite()) || high <= low || max_ticks == 0 {
         return Vec::new();
     }
-    let Some((multiple, exponent)) = round_step((high - low) / max_ticks as f64) else {
+    // Halved first: the span of ±1.7e308 overflows.
+    let Some((multiple, exponent)) = round_step((high / 2.0 - low / 2.0) / max_ticks as f64 * 2.0)
+    else {
         return Vec::new();
     };
     // n × multiple ÷ 10^k is exact where it can be; n × 0.2 gives 0.6000000000000001.
@@ -45,8 +47,10 @@ fn ticks_on_round_step(low: f64, high: f64, max_ticks: usize) -> Vec<f64> {
         return Vec::new();
     }
     // `step` is at least the range over `max_ticks`, so this is bounded by it.
-    let count = ((last - first) as usize + 1).min(max_ticks + 1);
-    (0..count)
+    let count = ((last - first) as usize)
+        .saturating_add(1)
+        .min(max_ticks.saturating_add(1));
+    let mut ticks: Vec<f64> = (0..count)
         .map(|k| {
             let value = value_at(first + k as f64);
             // -0 and 1e-17 where 0 was meant print as "-0" and "1e-17".
@@ -56,7 +60,11 @@ fn ticks_on_round_step(low: f64, high: f64, max_ticks: usize) -> Vec<f64> {
                 value
             }
         })
-        .collect()
+        .collect();
+    // Past 2^53 a step can fall below one unit of the values: equal ticks
+    // would draw one label several times.
+    ticks.dedup();
+    ticks
 }
 
 /// The smallest of 1, 2, 5 × 10ⁿ that is at least `raw`, as (1, 2 or 5, n).
@@ -76,11 +84,12 @@ fn round_step(raw: f64) -> Option<(f64, i32)> {
 /// Vertical position of `value` in a plot from `top` to `top + height` (CSS
 /// px), `low` at the bottom and `high` at the top.
 pub fn y_of(value: f64, (low, high): (f64, f64), top: f64, height: f64) -> f64 {
-    let span = high - low;
-    if !(span.is_finite() && span > 0.0) {
+    // In halves, so that ±1.7e308 does not overflow.
+    let half_span = high / 2.0 - low / 2.0;
+    if !(half_span.is_finite() && half_span > 0.0) {
         return top + height / 2.0;
     }
-    top + (high - value) / span * height
+    top + (high / 2.0 - value / 2.0) / half_span * height
 }
 
 #[cfg(test)]
@@ -108,7 +117,8 @@ mod tests {
     #[test]
     fn zero_is_printed_as_zero() {
         let ticks = value_ticks(-0.3, 0.3, 6);
-        assert!(ticks.contains(&0.0));
+        let zero = ticks.iter().find(|t| **t == 0.0).expect("a zero tick");
+        assert!(zero.is_sign_positive(), "0, not -0");
         assert!(ticks.iter().all(|t| *t == 0.0 || t.abs() >= 0.1 - 1e-12));
     }
 
@@ -120,6 +130,7 @@ mod tests {
             (-1.7e308, 1.7e308),
             (0.1, 0.100_000_000_000_001),
             (1e15, 1e15 + 3.0),
+            (1e16, 1e16 + 2.0),
         ] {
             for max in 1..12 {
                 let ticks = value_ticks(low, high, max);
@@ -131,6 +142,12 @@ mod tests {
                 assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{ticks:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_widest_range_still_has_ticks() {
+        let ticks = value_ticks(-1.7e308, 1.7e308, 4);
+        assert!(ticks.len() >= 2 && ticks.contains(&0.0), "{ticks:?}");
     }
 
     #[test]
@@ -147,5 +164,6 @@ mod tests {
         assert_eq!(y_of(10.0, (0.0, 10.0), 8.0, 100.0), 8.0);
         assert_eq!(y_of(0.0, (0.0, 10.0), 8.0, 100.0), 108.0);
         assert_eq!(y_of(5.0, (5.0, 5.0), 8.0, 100.0), 58.0);
+        assert_eq!(y_of(0.0, (-1.7e308, 1.7e308), 8.0, 100.0), 58.0);
     }
 }

@@ -128,6 +128,7 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
                 min: None,
                 max: None,
                 description: String::new(),
+                mappings: Vec::new(),
             });
             next.layout.push(GridPosition {
                 panel: id,

@@ -18,7 +18,8 @@ use crate::foundation::units::Unit;
 use crate::model::dashboard::{
     parse_label_values_query, Dashboard, DashboardTime, ForesightOptions, GridPosition, LegendMode,
     LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, Reducer, Target, Threshold,
-    Variable, VariableSource, DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
+    ValueMapping, Variable, VariableSource, DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
+    MIN_LEGEND_WIDTH,
 };
 
 /// Input larger than this is refused before parsing.
@@ -134,6 +135,119 @@ fn slug(text: &str) -> String {
         }
     }
     slug.trim_end_matches('-').to_string()
+}
+
+/// Mappings kept per panel; a dashboard that has more is refused nothing but
+/// shows the first ones and says so.
+const MAX_MAPPINGS: usize = 100;
+
+/// Grafana's value mappings as Foresight shows them: `value` (exact numbers),
+/// `range` and `special` (`null`, `nan`, `null+nan`) mappings of
+/// `fieldConfig.defaults.mappings`, and the older `valueMaps` / `rangeMaps`.
+/// Text keys and regular expressions match no number and are noted.
+fn value_mappings(panel: &Json, notes: &mut Vec<String>) -> Vec<ValueMapping> {
+    let mut mappings = Vec::new();
+    let mut left_out = Vec::new();
+    let number = |value: Option<&Json>| -> Option<f64> {
+        match value? {
+            Json::Number(n) => Some(*n),
+            Json::String(text) => parse_f64(text.trim()),
+            _ => None,
+        }
+    };
+    let result = |result: Option<&Json>| -> (String, Option<String>) {
+        let text = text_of(result.and_then(|r| r.get("text")));
+        let color = result
+            .and_then(|r| r.get("color"))
+            .map(|c| text_of(Some(c)))
+            .filter(|c| !c.is_empty())
+            .map(|c| map_color(&c));
+        (text, color)
+    };
+    let mut push = |value, from, to, nan, (text, color): (String, Option<String>)| {
+        mappings.push(ValueMapping {
+            value,
+            from,
+            to,
+            nan,
+            text,
+            color,
+        });
+    };
+    let current = panel.pointer("/fieldConfig/defaults/mappings");
+    for mapping in current.and_then(Json::as_array).into_iter().flatten() {
+        let options = mapping.get("options");
+        match text_of(mapping.get("type")).as_str() {
+            "value" => {
+                for (key, shown) in options.and_then(Json::as_object).into_iter().flatten() {
+                    match parse_f64(key.trim()) {
+                        Some(value) => push(Some(value), None, None, false, result(Some(shown))),
+                        None => left_out.push(format!("{key:?}")),
+                    }
+                }
+            }
+            "range" => {
+                let options = options.unwrap_or(&Json::Null);
+                let (from, to) = (number(options.get("from")), number(options.get("to")));
+                if from.is_some() || to.is_some() {
+                    push(None, from, to, false, result(options.get("result")));
+                }
+            }
+            "special" => {
+                let options = options.unwrap_or(&Json::Null);
+                match text_of(options.get("match")).as_str() {
+                    "null" | "nan" | "null+nan" => {
+                        push(None, None, None, true, result(options.get("result")))
+                    }
+                    other => left_out.push(format!("{other:?}")),
+                }
+            }
+            other => left_out.push(format!("{other} mappings")),
+        }
+    }
+    // The graph and singlestat panels' own form.
+    for mapping in panel
+        .get("valueMaps")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let shown = (text_of(mapping.get("text")), None);
+        let key = text_of(mapping.get("value"));
+        match key.trim() {
+            "null" => push(None, None, None, true, shown),
+            key => match parse_f64(key) {
+                Some(value) => push(Some(value), None, None, false, shown),
+                None => left_out.push(format!("{key:?}")),
+            },
+        }
+    }
+    for mapping in panel
+        .get("rangeMaps")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (from, to) = (number(mapping.get("from")), number(mapping.get("to")));
+        if from.is_some() || to.is_some() {
+            push(None, from, to, false, (text_of(mapping.get("text")), None));
+        }
+    }
+    if !left_out.is_empty() {
+        left_out.dedup();
+        notes.push(format!(
+            "value mappings that match no number are not applied: {}",
+            left_out.join(", ")
+        ));
+    }
+    if mappings.len() > MAX_MAPPINGS {
+        notes.push(format!(
+            "only the first {MAX_MAPPINGS} of {} value mappings are kept",
+            mappings.len()
+        ));
+        mappings.truncate(MAX_MAPPINGS);
+    }
+    mappings
 }
 
 /// Grafana colour names and `rgba()` → the colours Foresight draws.
@@ -732,6 +846,7 @@ impl Importer {
                 min: None,
                 max: None,
                 description: text_of(panel.get("description")),
+                mappings: Vec::new(),
             });
             importer.report.panels.push(ImportedPanel {
                 title: title.clone(),
@@ -802,17 +917,7 @@ impl Importer {
         if !matches!(text_mode.as_str(), "" | "auto" | "value") {
             notes.push(format!("text mode {text_mode:?} is shown as the value"));
         }
-        let has_mappings = panel
-            .pointer("/fieldConfig/defaults/mappings")
-            .and_then(Json::as_array)
-            .is_some_and(|m| !m.is_empty())
-            || panel
-                .get("valueMaps")
-                .and_then(Json::as_array)
-                .is_some_and(|m| !m.is_empty());
-        if has_mappings {
-            notes.push("value mappings are not applied".into());
-        }
+        let mappings = value_mappings(panel, &mut notes);
         let reducer = |notes: &mut Vec<String>| -> Reducer {
             let calc = panel
                 .pointer("/options/reduceOptions/calcs/0")
@@ -919,6 +1024,7 @@ impl Importer {
                     min: None,
                     max: None,
                     description: text_of(panel.get("description")),
+                    mappings: Vec::new(),
                 });
                 self.report.panels.push(ImportedPanel {
                     title,
@@ -999,6 +1105,7 @@ impl Importer {
             min,
             max,
             description: text_of(panel.get("description")),
+            mappings,
         });
         self.report.panels.push(ImportedPanel {
             title,
@@ -1113,15 +1220,16 @@ fn legend_options(panel: &Json) -> LegendOptions {
         panel
             .pointer(path)
             .and_then(Json::as_f64)
-            .filter(|w| w.is_finite() && *w >= 1.0)
+            .filter(|w| w.is_finite() && *w >= f64::from(MIN_LEGEND_WIDTH))
             .map(|w| w.min(f64::from(u16::MAX)) as u16)
     };
     if let Some(options) = panel.pointer("/options/legend") {
         let mode = match text_of(options.get("displayMode")).as_str() {
             _ if flag("/options/legend/showLegend") == Some(false) => LegendMode::Hidden,
             "hidden" => LegendMode::Hidden,
-            "list" => LegendMode::List,
-            _ => LegendMode::Table,
+            "table" => LegendMode::Table,
+            // Grafana's default display mode.
+            _ => LegendMode::List,
         };
         let placement = match text_of(options.get("placement")).as_str() {
             "right" => LegendPlacement::Right,
@@ -1216,12 +1324,14 @@ fn row_heading(id: &str, title: &str, collapsed: bool) -> Panel {
         min: None,
         max: None,
         description: "A row of the Grafana dashboard".into(),
+        mappings: Vec::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::dashboard::mapped_value;
 
     #[test]
     fn panels_of_one_title_get_unique_ids_and_a_huge_row_is_refused_at_once() {
@@ -1471,6 +1581,44 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn value_mappings_of_both_forms_are_carried_over() {
+        let text = r##"{"title": "Mappings", "panels": [
+          {"id": 1, "type": "stat", "title": "current", "targets": [{"expr": "up"}],
+           "fieldConfig": {"defaults": {"mappings": [
+             {"type": "value", "options": {"0": {"text": "Down", "color": "red"}, "1": {"text": "Up", "color": "green"}, "on": {"text": "On"}}},
+             {"type": "range", "options": {"from": 2, "to": null, "result": {"text": "Many"}}},
+             {"type": "special", "options": {"match": "null+nan", "result": {"text": "N/A"}}},
+             {"type": "regex", "options": {"pattern": ".*", "result": {"text": "x"}}}]}}},
+          {"id": 2, "type": "singlestat", "title": "old", "targets": [{"expr": "up"}],
+           "valueMaps": [{"op": "=", "value": "null", "text": "none"}, {"op": "=", "value": "3", "text": "three"}],
+           "rangeMaps": [{"from": "10", "to": "20", "text": "teens"}]}
+        ]}"##;
+        let (dashboard, report) = import_grafana_dashboard(text).unwrap();
+        let shown = |title: &str, value: f64| {
+            let panel = dashboard.panels.iter().find(|p| p.title == title).unwrap();
+            mapped_value(&panel.mappings, value).map(|m| (m.text.clone(), m.color.clone()))
+        };
+        assert_eq!(
+            shown("current", 0.0),
+            Some(("Down".into(), Some("red".into())))
+        );
+        assert_eq!(shown("current", 1.0).unwrap().0, "Up");
+        assert_eq!(shown("current", 7.0).unwrap().0, "Many");
+        assert_eq!(shown("current", f64::NAN).unwrap().0, "N/A");
+        assert_eq!(shown("current", 0.5), None);
+        assert_eq!(shown("old", 3.0).unwrap().0, "three");
+        assert_eq!(shown("old", 15.0).unwrap().0, "teens");
+        assert_eq!(shown("old", f64::NAN).unwrap().0, "none");
+        let notes: Vec<&String> = report.panels.iter().flat_map(|p| &p.notes).collect();
+        assert!(
+            notes.iter().any(|n| n.contains("match no number")
+                && n.contains("\"on\"")
+                && n.contains("regex")),
+            "{notes:?}"
+        );
     }
 
     #[test]

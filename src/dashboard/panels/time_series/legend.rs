@@ -12,14 +12,16 @@ use leptos::prelude::*;
 /// The legend in the panel's mode: a table of statistics, a list of names, or
 /// nothing (the keys 1–9 on the chart still pick a series).
 #[component]
-pub fn SeriesLegend(shared: ChartShared, mode: LegendMode) -> impl IntoView {
+pub fn SeriesLegend(
+    shared: ChartShared,
+    mode: LegendMode,
+    /// The panel's title: the legend's name says whose series these are.
+    title: String,
+) -> impl IntoView {
+    let label = format!("Legend of {title}");
     match mode {
-        LegendMode::Table => {
-            view! { <div class="legend-box"><LegendTable shared=shared /></div> }.into_any()
-        }
-        LegendMode::List => {
-            view! { <div class="legend-box"><LegendList shared=shared /></div> }.into_any()
-        }
+        LegendMode::Table => view! { <div class="legend-box" role="group" aria-label=label><LegendTable shared=shared /></div> }.into_any(),
+        LegendMode::List => view! { <div class="legend-box" role="group" aria-label=label><LegendList shared=shared /></div> }.into_any(),
         LegendMode::Hidden => ().into_any(),
     }
 }

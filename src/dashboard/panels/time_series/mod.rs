@@ -19,12 +19,14 @@ use words::{value_format, with_shown_series, ChartTableView};
 use crate::browser::clock::BrowserZone;
 use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
 use crate::dashboard::panel_context::{PanelContext, PanelResult};
-use foresight_core::analytics::chart_readout::{announcement_at, chart_summary, sample_span};
+use foresight_core::analytics::chart_readout::{
+    announcement_at, chart_summary, isolation_announcement, sample_span,
+};
 use foresight_core::analytics::panel_overlays::{
     axis_end, overlay_for, BaselineReference, SeriesOverlay,
 };
 use foresight_core::chart::geometry::AXES_INSETS;
-use foresight_core::chart::keyboard::{chart_key, ChartKeyAction, ChartKeyState};
+use foresight_core::chart::keyboard::{chart_key, ChartKeyAction, ChartKeyState, KeyPress};
 use foresight_core::model::dashboard::{
     ForesightOptions, LegendMode, LegendOptions, LegendPlacement, LineStyle, OverlayToggles, Panel,
 };
@@ -33,6 +35,9 @@ use foresight_core::query::template_variables::interpolate_text;
 use leptos::ev::{KeyboardEvent, MouseEvent};
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
+
+/// How the chart is steered, for screen readers (the README lists the same keys).
+const CHART_KEYS_HINT: &str = "Left and right arrows move the crosshair (Shift: ten steps), Home and End go to the first and last sample, plus and minus zoom, 1 to 9 show one series, 0 all, Escape leaves.";
 
 #[component]
 pub fn TimeSeriesBody(
@@ -53,6 +58,7 @@ pub fn TimeSeriesBody(
     on_overlays: Callback<OverlayToggles>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
+    let panel_id = panel.id.clone();
     let title = interpolate_text(&panel.title, &context.variables);
     let title = StoredValue::new(if title.trim().is_empty() {
         "Untitled chart".to_string()
@@ -235,7 +241,13 @@ pub fn TimeSeriesBody(
             series_count: result.with_untracked(|r| r.as_ref().map_or(0, |r| r.series.len())),
             now: crate::browser::clock::now_seconds(),
         };
-        let Some(action) = chart_key(&event.key(), event.shift_key(), &state) else {
+        let key = event.key();
+        let press = KeyPress {
+            key: &key,
+            shift: event.shift_key(),
+            browser_modifier: event.ctrl_key() || event.meta_key() || event.alt_key(),
+        };
+        let Some(action) = chart_key(press, &state) else {
             return;
         };
         event.prevent_default();
@@ -254,9 +266,7 @@ pub fn TimeSeriesBody(
                 let name = which.and_then(|k| {
                     result.with_untracked(|r| Some(r.as_ref()?.series.get(k)?.name.clone()))
                 });
-                announced.set(name.map_or("Showing every series".into(), |n| {
-                    format!("Showing only {n}")
-                }));
+                announced.set(isolation_announcement(name.as_deref()));
             }
             ChartKeyAction::LeaveCrosshair => {
                 keyboard_crosshair.set(false);
@@ -284,6 +294,7 @@ pub fn TimeSeriesBody(
             )
         })
     });
+    let keys_hint_id = format!("chart-keys-{panel_id}");
     let right = legend.placement == LegendPlacement::Right && legend.mode != LegendMode::Hidden;
     let showing = Signal::derive(move || {
         (hovering.get() || keyboard_crosshair.get()) && drag.get().is_none()
@@ -301,9 +312,12 @@ pub fn TimeSeriesBody(
                 data-analytics-ms=move || analytics_ms.get().map(|ms| format!("{ms:.2}"))
                 node_ref=chart_ref
                 tabindex="0"
-                role="img"
+                // An application: a screen reader in browse mode would keep the
+                // arrow keys for itself, and the crosshair needs them.
+                role="application"
+                aria-roledescription="chart"
                 aria-label=move || summary.get().unwrap_or_else(|| format!("{}: loading", title.get_value()))
-                aria-keyshortcuts="ArrowLeft ArrowRight Home End + - 0 1 2 3 4 5 6 7 8 9 Escape"
+                aria-describedby=keys_hint_id.clone()
                 on:mousemove=on_move
                 on:mouseleave=on_leave
                 on:mousedown=on_down
@@ -320,8 +334,9 @@ pub fn TimeSeriesBody(
             {move || as_table.get().then(|| view! { <ChartTableView shared=shared title=title.get_value() /> })}
             {move || draw_error.get().map(|text| view! { <div class="message error" role="alert">{text}</div> })}
         </div>
-        {right.then(|| view! { <SeriesLegend shared=shared mode=legend.mode /> })}
+        {right.then(|| view! { <SeriesLegend shared=shared mode=legend.mode title=title.get_value() /> })}
         </div>
+        <p class="visually-hidden" id=keys_hint_id>{CHART_KEYS_HINT}</p>
         <div class="visually-hidden" aria-live="polite" data-chart-readout="">{move || announced.get()}</div>
         <ChartNotes shared=shared />
         <div class="chart-toolbar">
@@ -336,7 +351,7 @@ pub fn TimeSeriesBody(
                 "Table"
             </button>
         </div>
-        {(!right).then(|| view! { <SeriesLegend shared=shared mode=legend.mode /> })}
+        {(!right).then(|| view! { <SeriesLegend shared=shared mode=legend.mode title=title.get_value() /> })}
     }
 }
 

@@ -65,16 +65,7 @@ pub fn ChartTableView(shared: ChartShared, title: String) -> impl IntoView {
         }) else {
             return;
         };
-        let mut caption = format!("{title}: samples, newest first");
-        if table.every > 1 {
-            caption.push_str(&format!(" (every {}th time)", table.every));
-        }
-        if table.columns_left_out > 0 {
-            caption.push_str(&format!(
-                "; {} more series not shown",
-                table.columns_left_out
-            ));
-        }
+        let caption = table.caption(&title);
         let columns = table.header.len() as u32;
         let cells = table
             .header

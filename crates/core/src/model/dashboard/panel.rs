@@ -38,6 +38,10 @@ pub struct Panel {
     pub max: Option<f64>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Values shown as words (Grafana's value mappings); the first that
+    /// matches a value is shown in its place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mappings: Vec<ValueMapping>,
 }
 
 /// Written as the panel's `type` (one of [`PanelKind::TYPE_IDS`]) and its members.
@@ -106,6 +110,7 @@ impl Panel {
             min: object.optional("min")?,
             max: object.optional("max")?,
             description: object.or_default("description")?,
+            mappings: object.or_default("mappings")?,
         })
     }
 }
@@ -245,12 +250,18 @@ pub struct LegendOptions {
     pub width: Option<u16>,
 }
 
+/// A legend on the right narrower than this could not show a name; such a
+/// width is left out (the default, 30 % of the panel, is taken).
+pub const MIN_LEGEND_WIDTH: u16 = 80;
+
 impl LegendOptions {
     fn read(object: &ObjectReader) -> Result<Self, DecodeError> {
         Ok(Self {
             mode: object.or_default("legend")?,
             placement: object.or_default("legendPlacement")?,
-            width: object.optional("legendWidth")?,
+            width: object
+                .optional("legendWidth")?
+                .filter(|width| *width >= MIN_LEGEND_WIDTH),
         })
     }
 }
@@ -383,6 +394,45 @@ pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<&str> {
         .map(|step| step.color.as_str())
 }
 
+/// A value shown as a word: exactly `value`, or anything from `from` to `to`
+/// (inclusive; either may be open), or a missing value (`nan`: no number, as
+/// Grafana's `null` and `NaN` matches); with its own colour if it has one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValueMapping {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nan: bool,
+    pub text: String,
+    /// `green`, `amber`, `red`, `blue`, or `#rrggbb`, as thresholds take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+impl ValueMapping {
+    fn matches(&self, value: f64) -> bool {
+        if let Some(exact) = self.value {
+            return value == exact;
+        }
+        if value.is_nan() {
+            return self.nan;
+        }
+        if self.from.is_none() && self.to.is_none() {
+            return false;
+        }
+        self.from.is_none_or(|from| value >= from) && self.to.is_none_or(|to| value <= to)
+    }
+}
+
+/// The first mapping that matches `value`, as Grafana applies them.
+pub fn mapped_value(mappings: &[ValueMapping], value: f64) -> Option<&ValueMapping> {
+    mappings.iter().find(|mapping| mapping.matches(value))
+}
+
 /// Where `value` stands against the thresholds, in words, so the state is not
 /// told by colour alone: "below 1 %" in the base step, "at or above 5 %" in a
 /// higher one. `None` without thresholds to stand against.
@@ -391,19 +441,24 @@ pub fn threshold_state(
     value: f64,
     write: impl Fn(f64) -> String,
 ) -> Option<String> {
-    if !value.is_finite() {
+    if !value.is_finite() || thresholds.iter().all(|step| step.value.is_none()) {
         return None;
     }
-    let limits = || thresholds.iter().filter_map(|step| step.value);
-    let reached = limits()
-        .filter(|limit| value >= *limit)
-        .fold(None, |highest: Option<f64>, limit| {
-            Some(highest.map_or(limit, |h| h.max(limit)))
-        });
-    match reached {
+    // The step the colour comes from (`threshold_color`'s choice), so the
+    // words never contradict it, however the steps are ordered.
+    let reached = thresholds
+        .iter()
+        .rev()
+        .find(|step| step.value.is_none_or(|limit| value >= limit))?;
+    match reached.value {
         Some(limit) => Some(format!("at or above {}", write(limit))),
+        // The base step: below every limit that would have been reached.
         None => {
-            let lowest = limits().fold(f64::INFINITY, f64::min);
+            let lowest = thresholds
+                .iter()
+                .filter_map(|step| step.value)
+                .filter(|limit| *limit > value)
+                .fold(f64::INFINITY, f64::min);
             lowest
                 .is_finite()
                 .then(|| format!("below {}", write(lowest)))
@@ -414,6 +469,36 @@ pub fn threshold_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_matching_mapping_is_shown() {
+        let mapping = |value, from, to, nan, text: &str| ValueMapping {
+            value,
+            from,
+            to,
+            nan,
+            text: text.into(),
+            color: None,
+        };
+        let mappings = vec![
+            mapping(Some(0.0), None, None, false, "down"),
+            mapping(None, Some(0.0), Some(10.0), false, "low"),
+            mapping(None, Some(5.0), None, false, "high"),
+            mapping(None, None, None, true, "no value"),
+            mapping(None, None, None, false, "never"),
+        ];
+        let text = |v: f64| mapped_value(&mappings, v).map(|m| m.text.as_str());
+        assert_eq!(text(0.0), Some("down"));
+        assert_eq!(
+            text(10.0),
+            Some("low"),
+            "ranges are inclusive; the first wins"
+        );
+        assert_eq!(text(10.5), Some("high"));
+        assert_eq!(text(-1.0), None);
+        assert_eq!(text(f64::NAN), Some("no value"));
+        assert_eq!(text(f64::INFINITY), Some("high"));
+    }
 
     #[test]
     fn threshold_states_are_told_in_words() {
@@ -440,6 +525,16 @@ mod tests {
             Some("at or above 5 %")
         );
         assert_eq!(threshold_state(&steps, f64::NAN, write), None);
+        // Out of order, the words follow the step the colour comes from.
+        let unsorted = vec![step(Some(5.0), "red"), step(Some(1.0), "amber")];
+        assert_eq!(threshold_color(&unsorted, 7.0), Some("amber"));
+        assert_eq!(
+            threshold_state(&unsorted, 7.0, write).as_deref(),
+            Some("at or above 1 %")
+        );
+        let base_last = vec![step(Some(1.0), "red"), step(None, "green")];
+        assert_eq!(threshold_color(&base_last, 7.0), Some("green"));
+        assert_eq!(threshold_state(&base_last, 7.0, write), None);
         assert_eq!(
             threshold_state(&steps[..1], 7.0, write),
             None,
