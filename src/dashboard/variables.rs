@@ -179,6 +179,8 @@ pub fn VariablePickers(
             let name = variable.name.clone();
             let label = variable.label.clone().unwrap_or_else(|| name.clone());
             let picker_name = name.clone();
+            // How many values a multi-value picker holds, beside its name: it shows one line.
+            let count_name = variable.multi.then(|| name.clone());
             let choices = move || {
                 let selected = selection(&picker_name);
                 let mut list: Vec<(String, String)> = Vec::new();
@@ -210,10 +212,17 @@ pub fn VariablePickers(
                     s.variables.insert(name.clone(), chosen.clone());
                 });
             };
+            // A multi-value picker is one line tall, like the others, and opens
+            // over the page while it has the focus (instead of a tall list box).
             view! {
                 <label class="control">
-                    <span>{label}</span>
-                    <select data-variable=variable.name.clone() multiple=variable.multi on:change=on_change>{choices}</select>
+                    <span>{label}{move || count_name.as_ref().map(|name| {
+                        let chosen = selection(name).len();
+                        (chosen > 1).then(|| format!(" ({chosen})"))
+                    })}</span>
+                    <span class="picker-slot" class:multi=variable.multi>
+                        <select data-variable=variable.name.clone() multiple=variable.multi size=variable.multi.then_some("8") on:change=on_change>{choices}</select>
+                    </span>
                 </label>
             }
         }).collect::<Vec<_>>()

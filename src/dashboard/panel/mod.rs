@@ -20,6 +20,7 @@ use foresight_core::model::dashboard::{
     ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
 };
 use foresight_core::query::step::QueryWindow;
+use foresight_core::query::template_variables::interpolate_text;
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -243,7 +244,11 @@ pub fn DashboardPanel(
             PanelKind::Stat { reduce, sparkline, .. } => {
                 view! { <StatBody panel=panel result=result window=window drawn=drawn reduce=reduce sparkline=sparkline /> }.into_any()
             }
-            PanelKind::Gauge { reduce } => view! { <GaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any(),
+            PanelKind::Gauge { reduce } => {
+                // A gauge is named by its title when its series has no labels: the title as shown.
+                let panel = Panel { title: interpolate_text(&panel.title, &context.variables), ..panel };
+                view! { <GaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any()
+            }
             PanelKind::Bargauge { reduce } => {
                 view! { <BarGaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any()
             }
