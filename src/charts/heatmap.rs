@@ -4,8 +4,7 @@
 use foresight_core::chart::heatmap::Heatmap;
 use foresight_core::chart::time_axis::time_ticks;
 use foresight_core::foundation::units::{format_value, Unit};
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
 const BACKGROUND: &str = "rgb(22, 31, 46)";
 const LABEL: &str = "rgb(138, 153, 176)";
@@ -30,26 +29,8 @@ pub fn draw_heatmap(
     step: f64,
     unit: Unit,
 ) -> Result<(), String> {
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let (css_width, css_height) = (
-        f64::from(canvas.client_width().max(1)),
-        f64::from(canvas.client_height().max(1)),
-    );
-    canvas.set_width((css_width * ratio).round() as u32);
-    canvas.set_height((css_height * ratio).round() as u32);
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .ok_or("the canvas has no 2D context")?
-        .unchecked_into();
-    context
-        .scale(ratio, ratio)
-        .map_err(|_| "cannot scale the canvas")?;
-    context.set_fill_style_str(BACKGROUND);
-    context.fill_rect(0.0, 0.0, css_width, css_height);
+    let (context, _, (css_width, css_height)) =
+        crate::charts::time_series::prepared_canvas(canvas, BACKGROUND)?;
     let (left, right, top, bottom) = (64.0, 12.0, 8.0, 22.0);
     let (plot_width, plot_height) = (css_width - left - right, css_height - top - bottom);
     let rows = heatmap.upper_bounds.len().max(1) as f64;

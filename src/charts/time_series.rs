@@ -130,20 +130,7 @@ fn draw_unmeasured(
     options: &ChartOptions,
     overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
-    let pixel_ratio = size_backing_store(canvas);
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .ok_or("the canvas has no 2D context")?
-        .unchecked_into();
-    // Everything below is in CSS pixels.
-    context
-        .scale(pixel_ratio, pixel_ratio)
-        .map_err(|_| "cannot scale the canvas")?;
-    let (css_width, css_height) = css_size(canvas);
-    context.set_fill_style_str(BACKGROUND);
-    context.fill_rect(0.0, 0.0, css_width, css_height);
+    let (context, pixel_ratio, (css_width, css_height)) = prepared_canvas(canvas, BACKGROUND)?;
     let (stacked, stacked_refs): (Vec<Series>, Vec<&Series>);
     let series: &[&Series] = if options.style == LineStyle::Stacked {
         stacked = stack_series(series);
@@ -223,16 +210,32 @@ fn css_size(canvas: &HtmlCanvasElement) -> (f64, f64) {
     )
 }
 
-/// Sizes the canvas's backing store to its CSS size × devicePixelRatio, so
-/// lines stay crisp on HiDPI screens; returns the ratio.
-fn size_backing_store(canvas: &HtmlCanvasElement) -> f64 {
+/// The canvas made ready to draw on, for every chart: its backing store sized
+/// to its CSS size × devicePixelRatio (crisp lines on HiDPI screens), its 2D
+/// context scaled so that drawing is in CSS pixels, and `background` filled in.
+/// Returns the context, the ratio and the CSS size.
+pub fn prepared_canvas(
+    canvas: &HtmlCanvasElement,
+    background: &str,
+) -> Result<(CanvasRenderingContext2d, f64, (f64, f64)), String> {
     let pixel_ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
     let (css_width, css_height) = css_size(canvas);
     canvas.set_width((css_width * pixel_ratio).round() as u32);
     canvas.set_height((css_height * pixel_ratio).round() as u32);
-    pixel_ratio
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("the canvas has no 2D context")?
+        .unchecked_into();
+    context
+        .scale(pixel_ratio, pixel_ratio)
+        .map_err(|_| "cannot scale the canvas")?;
+    context.set_fill_style_str(background);
+    context.fill_rect(0.0, 0.0, css_width, css_height);
+    Ok((context, pixel_ratio, (css_width, css_height)))
 }
 
 /// The plot area of one chart and the times and values it spans: maps data to
@@ -299,24 +302,24 @@ impl Plot<'_> {
         self.polygon(run.chain([(last_x, base), (first_x, base)]), color);
     }
 
-    fn dots(&self, points: impl IntoIterator<Item = (f64, f64)>, color: &str, radius: f64) {
+    /// Circles of `radius` around the points, as one path.
+    fn trace_circles(&self, points: impl IntoIterator<Item = (f64, f64)>, radius: f64) {
         self.context.begin_path();
         for point in points {
             let (x, y) = self.pixel(point);
             self.context.move_to(x + radius, y);
             let _ = self.context.arc(x, y, radius, 0.0, std::f64::consts::TAU);
         }
+    }
+
+    fn dots(&self, points: impl IntoIterator<Item = (f64, f64)>, color: &str, radius: f64) {
+        self.trace_circles(points, radius);
         self.context.set_fill_style_str(color);
         self.context.fill();
     }
 
     fn rings(&self, points: impl IntoIterator<Item = (f64, f64)>, color: &str, radius: f64) {
-        self.context.begin_path();
-        for point in points {
-            let (x, y) = self.pixel(point);
-            self.context.move_to(x + radius, y);
-            let _ = self.context.arc(x, y, radius, 0.0, std::f64::consts::TAU);
-        }
+        self.trace_circles(points, radius);
         self.context.set_stroke_style_str(color);
         self.context.set_line_width(2.0);
         self.context.stroke();
