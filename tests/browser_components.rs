@@ -1,9 +1,12 @@
 //! Component tests in a real headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use foresight::charts::time_series::{draw_time_series, ChartFrame, ChartOptions, SERIES_COLORS};
+use foresight::charts::time_series::{
+    draw_time_series, ChartFrame, ChartOptions, DrawnSeries, SERIES_COLORS,
+};
 use foresight::dashboard::page::DashboardPage;
-use foresight_core::model::dashboard::Dashboard;
+use foresight_core::foundation::units::Unit;
+use foresight_core::model::dashboard::{Dashboard, SeriesLook};
 use foresight_core::model::url_state::ViewState;
 use foresight_core::query::series::{Labels, Series};
 use foresight_core::query::step::step_for_range;
@@ -100,9 +103,13 @@ fn chart_draws_each_series_at_device_resolution_and_keeps_gaps() {
         step: 60.0,
         forecast_until: 0.0,
     };
+    let look = SeriesLook::default();
     draw_time_series(
         &canvas,
-        &[&rising, &gappy],
+        &[
+            DrawnSeries::new(&rising, 0, &look, Unit::Short),
+            DrawnSeries::new(&gappy, 1, &look, Unit::Short),
+        ],
         &frame,
         &ChartOptions::default(),
         &[],
@@ -156,11 +163,9 @@ fn a_million_points_draw_and_keep_their_spike() {
         step: 1.0,
         forecast_until: 0.0,
     };
-    let options = ChartOptions {
-        color: Some((255, 0, 255)),
-        ..ChartOptions::default()
-    };
-    draw_time_series(&canvas, &[&series], &frame, &options, &[]).unwrap();
+    let mut magenta = DrawnSeries::new(&series, 0, &SeriesLook::default(), Unit::Short);
+    magenta.color = (255, 0, 255);
+    draw_time_series(&canvas, &[magenta], &frame, &ChartOptions::default(), &[]).unwrap();
     // Everything else stays below 50 (0.5 % of the axis), so magenta in the top
     // third of the canvas can only be the spike.
     let context: CanvasRenderingContext2d =
@@ -418,6 +423,7 @@ fn refreshed_result(minutes: u32) -> foresight::dashboard::panel_context::PanelR
                     timestamps,
                     values,
                 },
+                look: Default::default(),
             }
         })
         .collect();
@@ -480,6 +486,90 @@ fn mount_time_series_body(
                 reference=Signal::derive(|| None) on_overlays=Callback::new(|_: OverlayToggles| {}) />
         }
     })
+}
+
+/// Rows of pixels of `rgb`: (how many, their mean row).
+fn pixel_rows(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> (usize, f64) {
+    let context: CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let width = canvas.width() as usize;
+    let data = context
+        .get_image_data(0.0, 0.0, canvas.width().into(), canvas.height().into())
+        .unwrap()
+        .data();
+    let rows: Vec<usize> = data
+        .chunks(4)
+        .enumerate()
+        .filter(|(_, p)| (p[0], p[1], p[2]) == rgb)
+        .map(|(k, _)| k / width)
+        .collect();
+    let mean = rows.iter().sum::<usize>() as f64 / rows.len().max(1) as f64;
+    (rows.len(), mean)
+}
+
+#[wasm_bindgen_test]
+async fn series_overrides_colour_rename_mirror_and_hide_series() {
+    let root = container();
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(
+        ".sized canvas { width: 600px; height: 200px; display: block; }",
+    ));
+    root.append_child(&style).unwrap();
+    root.set_class_name("sized");
+    let mut result = refreshed_result(0);
+    // Series 0 (values around 0) in magenta under another name; series 1
+    // (around 1) out of the legend; series 2 (around 2) mirrored below zero.
+    result.series[0].look = SeriesLook {
+        color: Some("#ff00ff".into()),
+        ..SeriesLook::default()
+    };
+    result.series[0].name = "renamed".into();
+    result.series[1].look.hide_in_legend = true;
+    result.series[2].look.negative = true;
+    let result = RwSignal::new(Some(result));
+    let _handle = mount_time_series_body(&root, result, RwSignal::new(test_window(0)));
+    let canvas: HtmlCanvasElement = root
+        .query_selector("canvas")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let mut magenta = (0, 0.0);
+    for _ in 0..100 {
+        sleep_ms(20).await;
+        magenta = pixel_rows(&canvas, (255, 0, 255));
+        if magenta.0 > 0 {
+            break;
+        }
+    }
+    let palette_0 = pixel_rows(&canvas, SERIES_COLORS[0]);
+    let mirrored = pixel_rows(&canvas, SERIES_COLORS[2]);
+    assert!(
+        magenta.0 > 100,
+        "the override's colour is drawn: {magenta:?}"
+    );
+    assert_eq!(palette_0.0, 0, "and not the palette's");
+    assert!(mirrored.0 > 100, "{mirrored:?}");
+    assert!(
+        mirrored.1 > magenta.1 + 40.0,
+        "the mirrored series (around -2) is drawn below the one around 0: {mirrored:?} {magenta:?}"
+    );
+    let legend: Vec<String> = (0..root.query_selector_all("tr[data-series]").unwrap().length())
+        .map(|k| {
+            root.query_selector_all("tr[data-series]")
+                .unwrap()
+                .item(k)
+                .unwrap()
+                .unchecked_into::<web_sys::Element>()
+                .get_attribute("data-series")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(legend, ["renamed", "series 2"]);
+    // Hidden from the chart: its colour is gone.
+    result.update(|r| r.as_mut().unwrap().series[2].look.hide_in_chart = true);
+    sleep_ms(100).await;
+    assert_eq!(pixel_rows(&canvas, SERIES_COLORS[2]).0, 0);
+    root.remove();
 }
 
 #[wasm_bindgen_test]

@@ -2,7 +2,9 @@
 //! the benchmark page hands the same arrays it gives uPlot to [`bench_load`]
 //! once, then times [`bench_draw`] — the dashboard's own `draw_time_series`.
 
-use crate::charts::time_series::{draw_time_series, ChartFrame, ChartOptions};
+use crate::charts::time_series::{draw_time_series, ChartFrame, ChartOptions, DrawnSeries};
+use foresight_core::foundation::units::Unit;
+use foresight_core::model::dashboard::SeriesLook;
 use foresight_core::query::series::{Labels, Series};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -30,7 +32,12 @@ pub fn bench_load(timestamps: Vec<f64>, values: Vec<f64>, series_count: usize) {
 pub fn bench_draw(canvas: web_sys::HtmlCanvasElement, start: f64, end: f64) -> Result<(), JsValue> {
     LOADED.with(|loaded| {
         let loaded = loaded.borrow();
-        let refs: Vec<&Series> = loaded.iter().collect();
+        let look = SeriesLook::default();
+        let drawn: Vec<DrawnSeries> = loaded
+            .iter()
+            .enumerate()
+            .map(|(index, series)| DrawnSeries::new(series, index, &look, Unit::Short))
+            .collect();
         let step = loaded
             .first()
             .and_then(|s| Some(s.timestamps.get(1)? - s.timestamps.first()?))
@@ -41,7 +48,7 @@ pub fn bench_draw(canvas: web_sys::HtmlCanvasElement, start: f64, end: f64) -> R
             step,
             forecast_until: end,
         };
-        draw_time_series(&canvas, &refs, &frame, &ChartOptions::default(), &[])
+        draw_time_series(&canvas, &drawn, &frame, &ChartOptions::default(), &[])
             .map_err(|message| JsValue::from_str(&message))
     })
 }

@@ -9,7 +9,7 @@ use foresight_core::chart::geometry::{band_runs, AXES_INSETS, SPARKLINE_INSETS};
 use foresight_core::chart::time_axis::time_ticks;
 use foresight_core::chart::value_axis::{value_ticks, y_of};
 use foresight_core::foundation::units::{format_value, Unit};
-use foresight_core::model::dashboard::LineStyle;
+use foresight_core::model::dashboard::{threshold_rgb, AxisSide, LineStyle, SeriesLook};
 use foresight_core::query::series::{stack_series, visible_value_extent, Series};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -36,8 +36,15 @@ fn series_color(index: usize) -> Rgb {
     SERIES_COLORS[index % SERIES_COLORS.len()]
 }
 
-pub fn series_color_css(index: usize) -> String {
-    css_color(series_color(index), 1.0)
+/// The colour of the `index`-th series: its override's, or the palette's.
+pub fn series_rgb(index: usize, look: &SeriesLook) -> Rgb {
+    look.color
+        .as_deref()
+        .map_or_else(|| series_color(index), threshold_rgb)
+}
+
+pub fn series_color_css(index: usize, look: &SeriesLook) -> String {
+    css_color(series_rgb(index, look), 1.0)
 }
 
 fn css_color((r, g, b): Rgb, alpha: f64) -> String {
@@ -53,8 +60,43 @@ pub struct ChartOptions {
     pub zero_line: bool,
     pub compact: bool,
     pub style: LineStyle,
-    /// Colour for every series instead of the palette (sparklines take the threshold colour).
-    pub color: Option<(u8, u8, u8)>,
+}
+
+/// One series as drawn: its colour, the scale it is drawn against (its own on
+/// the right, or the left one) and whether it is mirrored below zero.
+#[derive(Debug, Clone, Copy)]
+pub struct DrawnSeries<'a> {
+    pub series: &'a Series,
+    pub color: Rgb,
+    pub axis: AxisSide,
+    pub negative: bool,
+    /// The unit its scale's labels are written in.
+    pub unit: Unit,
+}
+
+impl<'a> DrawnSeries<'a> {
+    /// The `index`-th series of a panel as its overrides have it.
+    pub fn new(series: &'a Series, index: usize, look: &SeriesLook, panel_unit: Unit) -> Self {
+        Self {
+            series,
+            color: series_rgb(index, look),
+            axis: look.axis,
+            negative: look.negative,
+            unit: look.unit.unwrap_or(panel_unit),
+        }
+    }
+
+    fn sign(&self) -> f64 {
+        if self.negative {
+            -1.0
+        } else {
+            1.0
+        }
+    }
+
+    fn on_left(&self) -> bool {
+        self.axis == AxisSide::Left
+    }
 }
 
 /// What the x axis spans and how samples are spaced.
@@ -75,16 +117,16 @@ impl ChartFrame {
     }
 }
 
-/// Value axis range with a little headroom; flat or empty data still gets a visible band.
-fn value_axis(series: &[&Series], frame: &ChartFrame, include_zero: bool) -> (f64, f64) {
-    let extent =
-        visible_value_extent(series.iter().copied(), frame.start, frame.end).map(|(low, high)| {
-            if include_zero {
-                (low.min(0.0), high.max(0.0))
-            } else {
-                (low, high)
-            }
-        });
+/// A value scale around `extent` with a little headroom; flat or empty data
+/// still gets a visible band.
+fn padded(extent: Option<(f64, f64)>, include_zero: bool) -> (f64, f64) {
+    let extent = extent.map(|(low, high)| {
+        if include_zero {
+            (low.min(0.0), high.max(0.0))
+        } else {
+            (low, high)
+        }
+    });
     match extent {
         None => (0.0, 1.0),
         Some((low, high)) if (high - low).abs() < f64::EPSILON => {
@@ -110,10 +152,11 @@ pub fn is_laid_out(canvas: &HtmlCanvasElement) -> bool {
     canvas.client_width() > 0 && canvas.client_height() > 0
 }
 
-/// Draws `series` into `canvas`, resizing its backing store to the displayed size.
+/// Draws `series` into `canvas`, resizing its backing store to the displayed
+/// size; `overlays` go with the series of the same position.
 pub fn draw_time_series(
     canvas: &HtmlCanvasElement,
-    series: &[&Series],
+    series: &[DrawnSeries<'_>],
     frame: &ChartFrame,
     options: &ChartOptions,
     overlays: &[SeriesOverlay],
@@ -123,28 +166,62 @@ pub fn draw_time_series(
     })
 }
 
+/// Stacks within each group of series that share a scale and a side of zero,
+/// as Grafana stacks mirrored (negative-Y) series apart from the others.
+fn stacked_by_group(series: &[DrawnSeries<'_>]) -> Vec<Series> {
+    let mut stacked = vec![Series::default(); series.len()];
+    let key = |d: &DrawnSeries| (d.on_left(), d.negative);
+    for (first, group_key) in series.iter().map(key).enumerate() {
+        if series[..first].iter().any(|d| key(d) == group_key) {
+            continue; // its group was stacked with an earlier series
+        }
+        let members: Vec<usize> = (first..series.len())
+            .filter(|&k| key(&series[k]) == group_key)
+            .collect();
+        let refs: Vec<&Series> = members.iter().map(|&k| series[k].series).collect();
+        for (k, sums) in members.into_iter().zip(stack_series(&refs)) {
+            stacked[k] = sums;
+        }
+    }
+    stacked
+}
+
 fn draw_unmeasured(
     canvas: &HtmlCanvasElement,
-    series: &[&Series],
+    series: &[DrawnSeries<'_>],
     frame: &ChartFrame,
     options: &ChartOptions,
     overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
     let (context, pixel_ratio, (css_width, css_height)) = prepared_canvas(canvas, BACKGROUND)?;
-    let (stacked, stacked_refs): (Vec<Series>, Vec<&Series>);
-    let series: &[&Series] = if options.style == LineStyle::Stacked {
-        stacked = stack_series(series);
-        stacked_refs = stacked.iter().collect();
-        &stacked_refs
-    } else {
-        series
-    };
+    let stacked;
+    let mut drawn: Vec<DrawnSeries<'_>> = series.to_vec();
+    if options.style == LineStyle::Stacked {
+        stacked = stacked_by_group(series);
+        for (one, sums) in drawn.iter_mut().zip(&stacked) {
+            one.series = sums;
+        }
+    }
     // Stacked values are sums: bands of single series would not line up with them.
     let with_bands = options.style != LineStyle::Stacked;
     let insets = if options.compact {
         SPARKLINE_INSETS
     } else {
         AXES_INSETS
+    };
+    // The left scale, and the right one when series on both sides have one.
+    let scale = |left: bool| {
+        let members: Vec<(DrawnSeries, Option<&SeriesOverlay>)> = drawn
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.on_left() == left)
+            .map(|(k, d)| (*d, overlays.get(k)))
+            .collect();
+        (!members.is_empty()).then(|| value_range(&members, frame, options, with_bands))
+    };
+    let (left, right) = match (scale(true), scale(false)) {
+        (Some(left), right) => (left, right),
+        (None, right) => (right.unwrap_or((0.0, 1.0)), None),
     };
     let plot = Plot {
         context: &context,
@@ -153,10 +230,38 @@ fn draw_unmeasured(
         width: insets.plot_width(css_width),
         height: (css_height - insets.top - insets.bottom).max(1.0),
         times: (frame.start, frame.x_end()),
-        values: value_range(series, frame, options, overlays, with_bands),
+        values: left,
+        sign: 1.0,
     };
+    // Each series' own mapping: its scale and its side of zero.
+    let plots: Vec<Plot> = drawn
+        .iter()
+        .map(|d| Plot {
+            values: right.filter(|_| !d.on_left()).unwrap_or(left),
+            sign: d.sign(),
+            ..plot
+        })
+        .collect();
     if !options.compact {
-        draw_axes(&plot, frame, options);
+        let unit_of = |left: bool| drawn.iter().find(|d| d.on_left() == left).map(|d| d.unit);
+        draw_axes(
+            &plot,
+            frame,
+            unit_of(true).unwrap_or(options.unit),
+            options.decimals,
+        );
+        if let (Some(range), Some(unit)) = (right, unit_of(false)) {
+            if drawn.iter().any(|d| d.axis == AxisSide::Right) {
+                draw_right_labels(
+                    &Plot {
+                        values: range,
+                        ..plot
+                    },
+                    unit,
+                    options.decimals,
+                );
+            }
+        }
     }
     // Nothing drawn from the data may spill over the axes.
     context.save();
@@ -170,15 +275,14 @@ fn draw_unmeasured(
             1.0,
         );
     }
-    draw_underlays(&plot, series, overlays, frame, with_bands);
+    draw_underlays(&plots, &drawn, overlays, frame, with_bands);
     // One pixel column per device pixel of the plot: at most four points each.
     let columns = ((plot.width * pixel_ratio) as usize).max(1);
-    for (index, one) in series.iter().enumerate() {
-        let color = options.color.unwrap_or_else(|| series_color(index));
-        let (stroke, fill) = (css_color(color, 1.0), css_color(color, 0.25));
+    for (one, plot) in drawn.iter().zip(&plots) {
+        let (stroke, fill) = (css_color(one.color, 1.0), css_color(one.color, 0.25));
         let points = decimate_min_max(
-            &one.timestamps,
-            &one.values,
+            &one.series.timestamps,
+            &one.series.values,
             frame.start,
             frame.end,
             columns,
@@ -198,7 +302,10 @@ fn draw_unmeasured(
             }
         }
     }
-    draw_overlays(&plot, series, overlays, frame);
+    if frame.forecast_until > frame.end {
+        plot.time_line(frame.end, &css_color(LABEL, 0.8));
+    }
+    draw_overlays(&plots, &drawn, overlays);
     context.restore();
     Ok(())
 }
@@ -240,6 +347,7 @@ pub fn prepared_canvas(
 
 /// The plot area of one chart and the times and values it spans: maps data to
 /// CSS pixels and draws on the 2D context.
+#[derive(Clone, Copy)]
 struct Plot<'a> {
     context: &'a CanvasRenderingContext2d,
     left: f64,
@@ -247,14 +355,22 @@ struct Plot<'a> {
     width: f64,
     height: f64,
     times: (f64, f64),
+    /// The value scale, as drawn (a mirrored series' values are negated first).
     values: (f64, f64),
+    /// -1 for a series mirrored below zero, else 1.
+    sign: f64,
 }
 
 impl Plot<'_> {
     fn pixel(&self, (t, v): (f64, f64)) -> (f64, f64) {
         let (start, end) = self.times;
         let x = self.left + (t - start) / (end - start) * self.width;
-        (x, y_of(v, self.values, self.top, self.height))
+        (x, y_of(v * self.sign, self.values, self.top, self.height))
+    }
+
+    /// The scale's bottom and top as values of this plot's series.
+    fn value_span(&self) -> (f64, f64) {
+        (self.values.0 * self.sign, self.values.1 * self.sign)
     }
 
     /// Traces a path through the points; a non-finite point breaks it.
@@ -298,7 +414,7 @@ impl Plot<'_> {
         else {
             return;
         };
-        let base = 0.0_f64.clamp(self.values.0, self.values.1);
+        let base = 0.0_f64.clamp(self.values.0, self.values.1) * self.sign;
         self.polygon(run.chain([(last_x, base), (first_x, base)]), color);
     }
 
@@ -327,40 +443,58 @@ impl Plot<'_> {
 
     /// A vertical line across the whole plot at time `t`.
     fn time_line(&self, t: f64, color: &str) {
-        let (low, high) = self.values;
+        let (low, high) = self.value_span();
         self.line([(t, low), (t, high)], color, 1.0);
     }
 }
 
-/// The value axis: what the series show, zero for filled styles and zero
-/// lines, and the forecast (80 %) and baseline bands.
+/// A value scale: what its series show (mirrored ones below zero), zero for
+/// filled styles, zero lines and mirrored series, and the forecast (80 %) and
+/// baseline bands.
 fn value_range(
-    series: &[&Series],
+    members: &[(DrawnSeries<'_>, Option<&SeriesOverlay>)],
     frame: &ChartFrame,
     options: &ChartOptions,
-    overlays: &[SeriesOverlay],
     with_bands: bool,
 ) -> (f64, f64) {
-    let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
-    let (mut y_low, mut y_high) = value_axis(series, frame, options.zero_line || filled);
-    let forecast_edges = overlays
-        .iter()
-        .filter_map(|o| o.forecast.as_ref())
-        .flat_map(|(_, f)| f.lower_80.iter().chain(&f.upper_80));
-    let band_edges = overlays
-        .iter()
-        .filter_map(|o| o.baseline.as_ref()?.as_ref().ok())
-        .filter(|_| with_bands)
-        .flat_map(|b| b.lower.iter().chain(&b.upper));
-    for value in forecast_edges.chain(band_edges).filter(|v| v.is_finite()) {
-        y_low = y_low.min(*value);
-        y_high = y_high.max(*value);
+    let mut extent: Option<(f64, f64)> = None;
+    let mut widen = |value: f64| {
+        if value.is_finite() {
+            extent = Some(extent.map_or((value, value), |(low, high)| {
+                (low.min(value), high.max(value))
+            }));
+        }
+    };
+    for (drawn, overlay) in members {
+        let sign = drawn.sign();
+        if let Some((low, high)) =
+            visible_value_extent(std::iter::once(drawn.series), frame.start, frame.end)
+        {
+            widen(low * sign);
+            widen(high * sign);
+        }
+        let Some(overlay) = overlay else { continue };
+        let forecast_edges = overlay
+            .forecast
+            .iter()
+            .flat_map(|(_, f)| f.lower_80.iter().chain(&f.upper_80));
+        let band_edges = overlay
+            .baseline
+            .iter()
+            .filter_map(|b| b.as_ref().ok())
+            .filter(|_| with_bands)
+            .flat_map(|b| b.lower.iter().chain(&b.upper));
+        for value in forecast_edges.chain(band_edges) {
+            widen(value * sign);
+        }
     }
-    (y_low, y_high)
+    let filled = matches!(options.style, LineStyle::Area | LineStyle::Stacked);
+    let mirrored = members.iter().any(|(d, _)| d.negative);
+    padded(extent, options.zero_line || filled || mirrored)
 }
 
 /// The value labels and grid, and the time ticks on round local times.
-fn draw_axes(plot: &Plot<'_>, frame: &ChartFrame, options: &ChartOptions) {
+fn draw_axes(plot: &Plot<'_>, frame: &ChartFrame, unit: Unit, decimals: Option<u8>) {
     let context = plot.context;
     let (y_low, y_high) = plot.values;
     context.set_font("11px sans-serif");
@@ -377,7 +511,7 @@ fn draw_axes(plot: &Plot<'_>, frame: &ChartFrame, options: &ChartOptions) {
         context.set_stroke_style_str(GRID);
         context.set_line_width(1.0);
         context.stroke();
-        let label = format_value(value, options.unit, options.decimals);
+        let label = format_value(value, unit, decimals);
         // A label wider than the axis is narrowed to fit instead of being cut.
         let _ = context.fill_text_with_max_width(&label, plot.left - 6.0, y, plot.left - 8.0);
     }
@@ -403,20 +537,40 @@ fn draw_axes(plot: &Plot<'_>, frame: &ChartFrame, options: &ChartOptions) {
     context.stroke();
 }
 
+/// The right-hand scale's labels, inside the plot's right edge (the left
+/// scale's grid lines serve both).
+fn draw_right_labels(plot: &Plot<'_>, unit: Unit, decimals: Option<u8>) {
+    let context = plot.context;
+    let (low, high) = plot.values;
+    context.set_font("11px sans-serif");
+    context.set_text_align("right");
+    context.set_text_baseline("middle");
+    let max_value_ticks = ((plot.height / 40.0) as usize).max(2);
+    let x = plot.left + plot.width - 3.0;
+    for value in value_ticks(low, high, max_value_ticks) {
+        let (_, y) = plot.pixel((plot.times.0, value));
+        let label = format_value(value, unit, decimals);
+        // Outlined in the background colour, so a line under it does not cross it.
+        context.set_stroke_style_str(BACKGROUND);
+        context.set_line_width(3.0);
+        let _ = context.stroke_text_with_max_width(&label, x, y, plot.left);
+        context.set_fill_style_str(&css_color(LABEL, 1.0));
+        let _ = context.fill_text_with_max_width(&label, x, y, plot.left);
+    }
+}
+
 /// Under the lines: baseline bands (split at gaps) with their centre, and a
 /// shaded window over each incident.
 fn draw_underlays(
-    plot: &Plot<'_>,
-    series: &[&Series],
+    plots: &[Plot<'_>],
+    drawn: &[DrawnSeries<'_>],
     overlays: &[SeriesOverlay],
     frame: &ChartFrame,
     with_bands: bool,
 ) {
-    let (y_low, y_high) = plot.values;
-    for (index, overlay) in overlays.iter().enumerate() {
-        let color = series_color(index);
+    for ((overlay, plot), one) in overlays.iter().zip(plots).zip(drawn) {
         if let Some(Ok(band)) = overlay.baseline.as_ref().filter(|_| with_bands) {
-            let (fill, centre) = (css_color(color, 0.24), css_color(color, 0.55));
+            let (fill, centre) = (css_color(one.color, 0.24), css_color(one.color, 0.55));
             for run in band_runs(&band.timestamps, &band.lower, &band.upper, frame.step * 1.5) {
                 let upper = run.clone().map(|k| (band.timestamps[k], band.upper[k]));
                 let lower = run
@@ -428,9 +582,8 @@ fn draw_underlays(
                 plot.line(center, &centre, 1.0);
             }
         }
-        let Some(data) = series.get(index) else {
-            continue;
-        };
+        let data = one.series;
+        let (y_low, y_high) = plot.value_span();
         let shade = css_color(ALARM, 0.13);
         for incident in &overlay.incidents {
             let (Some(&from), Some(&to)) = (
@@ -453,18 +606,10 @@ fn draw_underlays(
     }
 }
 
-/// Forecast bands and means past the end of the data, a "now" line, and anomaly markers.
-fn draw_overlays(
-    plot: &Plot<'_>,
-    series: &[&Series],
-    overlays: &[SeriesOverlay],
-    frame: &ChartFrame,
-) {
-    if frame.forecast_until > frame.end {
-        plot.time_line(frame.end, &css_color(LABEL, 0.8));
-    }
-    for (index, overlay) in overlays.iter().enumerate() {
-        let color = series_color(index);
+/// Forecast bands and means past the end of the data, and anomaly markers.
+fn draw_overlays(plots: &[Plot<'_>], drawn: &[DrawnSeries<'_>], overlays: &[SeriesOverlay]) {
+    for ((overlay, plot), one) in overlays.iter().zip(plots).zip(drawn) {
+        let color = one.color;
         if let Some((future, forecast)) = &overlay.forecast {
             for (lower, upper, alpha) in [
                 (&forecast.lower_95, &forecast.upper_95, 0.12),
@@ -479,12 +624,11 @@ fn draw_overlays(
             let mean = future.iter().copied().zip(forecast.mean.iter().copied());
             plot.line(mean, &css_color(color, 0.9), 1.0);
         }
-        if let Some(data) = series.get(index) {
-            let markers = overlay
-                .anomalies
-                .iter()
-                .filter_map(|&i| Some((*data.timestamps.get(i)?, *data.values.get(i)?)));
-            plot.rings(markers, &css_color(ALARM, 1.0), 5.0);
-        }
+        let data = one.series;
+        let markers = overlay
+            .anomalies
+            .iter()
+            .filter_map(|&i| Some((*data.timestamps.get(i)?, *data.values.get(i)?)));
+        plot.rings(markers, &css_color(ALARM, 1.0), 5.0);
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::browser::prometheus_client::{fetch_query, fetch_query_range};
 use foresight_core::foundation::ordered::SortedMap;
-use foresight_core::model::dashboard::Target;
+use foresight_core::model::dashboard::{OverrideMatchers, SeriesLook, SeriesOverride, Target};
 use foresight_core::model::datasource::Datasource;
 use foresight_core::query::prometheus_response::{ApiError, ApiSuccess};
 use foresight_core::query::prometheus_response::{InstantSample, QueryData};
@@ -36,18 +36,27 @@ pub struct PanelContext {
 /// dashboard asks far fewer, so only a long session of changing queries gets there).
 const RANGE_CACHE_ENTRIES: usize = 256;
 
-/// A series with the name its legend shows.
+/// A series with the name its legend shows and how the panel's overrides
+/// have it drawn (the name is already the override's display name).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedSeries {
     pub name: String,
     pub series: Series,
+    pub look: SeriesLook,
 }
 
-/// An instant-vector element with its legend name.
+/// An instant-vector element with its legend name and overrides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedSample {
     pub name: String,
     pub sample: InstantSample,
+    pub look: SeriesLook,
+}
+
+/// The legend name after overrides, and the look they give the series.
+fn overridden(matchers: &OverrideMatchers, name: String, query: usize) -> (String, SeriesLook) {
+    let look = matchers.look(&name, query);
+    (look.display_name.clone().unwrap_or(name), look)
 }
 
 /// What a panel's queries returned.
@@ -179,6 +188,7 @@ impl PanelContext {
     pub async fn run_targets(
         &self,
         targets: &[Target],
+        overrides: &[SeriesOverride],
         window: &QueryWindow,
         plan: QueryPlan,
         abort: Option<&AbortSignal>,
@@ -212,6 +222,7 @@ impl PanelContext {
             QueryPlan::Range => None,
             QueryPlan::Instant { at } | QueryPlan::RangeAndInstant { at } => Some(at),
         };
+        let matchers = OverrideMatchers::new(overrides);
         let mut result = PanelResult {
             queries,
             evaluated_at,
@@ -223,37 +234,36 @@ impl PanelContext {
             result.warnings.extend(answer.warnings);
             match answer.data {
                 QueryData::Matrix(series) => {
-                    result
-                        .series
-                        .extend(series.into_iter().map(|series| NamedSeries {
-                            name: legend(target, &series.labels, series.legend_name()),
-                            series,
-                        }))
+                    result.series.extend(series.into_iter().map(|series| {
+                        let name = legend(target, &series.labels, series.legend_name());
+                        let (name, look) = overridden(&matchers, name, index);
+                        NamedSeries { name, series, look }
+                    }))
                 }
                 QueryData::Vector(samples) => {
                     result.samples.extend(samples.into_iter().map(|sample| {
-                        NamedSample {
-                            name: legend(
-                                target,
-                                &sample.labels,
-                                Series {
-                                    labels: sample.labels.clone(),
-                                    ..Series::default()
-                                }
-                                .legend_name(),
-                            ),
-                            sample,
+                        let fallback = Series {
+                            labels: sample.labels.clone(),
+                            ..Series::default()
                         }
+                        .legend_name();
+                        let name = legend(target, &sample.labels, fallback);
+                        let (name, look) = overridden(&matchers, name, index);
+                        NamedSample { name, sample, look }
                     }))
                 }
-                QueryData::Scalar { timestamp, value } => result.samples.push(NamedSample {
-                    name: "scalar".into(),
-                    sample: InstantSample {
-                        labels: Default::default(),
-                        timestamp,
-                        value,
-                    },
-                }),
+                QueryData::Scalar { timestamp, value } => {
+                    let (name, look) = overridden(&matchers, "scalar".into(), index);
+                    result.samples.push(NamedSample {
+                        name,
+                        sample: InstantSample {
+                            labels: Default::default(),
+                            timestamp,
+                            value,
+                        },
+                        look,
+                    })
+                }
                 QueryData::String { .. } => {
                     return Err("the query returned a string, which no panel can show".into())
                 }

@@ -143,6 +143,7 @@ pub fn DashboardPanel(
         context,
         body_ref,
         targets,
+        panel.overrides.clone(),
         QueryKind {
             is_text,
             is_table,

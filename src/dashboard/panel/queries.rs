@@ -5,7 +5,7 @@
 
 use super::{is_refresh_of, PanelData, MIN_STEP_SECONDS};
 use crate::dashboard::panel_context::{PanelContext, PanelResult, QueryPlan};
-use foresight_core::model::dashboard::Target;
+use foresight_core::model::dashboard::{SeriesOverride, Target};
 use foresight_core::query::fetch_failure::{slow_answer_notice, SLOW_ANSWER_MS};
 use foresight_core::query::step::QueryWindow;
 use leptos::html::Div;
@@ -41,6 +41,7 @@ pub fn run_queries(
     context: Signal<Option<PanelContext>>,
     body_ref: NodeRef<Div>,
     targets: Vec<Target>,
+    overrides: Vec<SeriesOverride>,
     kind: QueryKind,
     answer: PanelAnswer,
 ) {
@@ -89,7 +90,7 @@ pub fn run_queries(
         {
             previous.abort();
         }
-        let targets = targets.clone();
+        let (targets, overrides) = (targets.clone(), overrides.clone());
         busy.set(true);
         spawn_local(async move {
             let mut context = context;
@@ -125,7 +126,7 @@ pub fn run_queries(
                     Duration::from_millis(SLOW_ANSWER_MS.into()),
                 );
                 let outcome = context
-                    .run_targets(&targets, &window, plan, signal.as_ref())
+                    .run_targets(&targets, &overrides, &window, plan, signal.as_ref())
                     .await;
                 if signal.as_ref().is_some_and(AbortSignal::aborted) {
                     return; // superseded by a newer query

@@ -2,7 +2,9 @@
 //! `data-value` holds the raw number for tests and tools.
 
 use super::{css_rgb, reduced_values, shown_value, value_rgb, value_state};
-use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
+use crate::charts::time_series::{
+    draw_time_series, is_laid_out, ChartFrame, ChartOptions, DrawnSeries,
+};
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::model::dashboard::{Panel, Reducer};
 use foresight_core::query::step::QueryWindow;
@@ -52,9 +54,10 @@ pub fn StatBody(
             });
             let options = ChartOptions {
                 compact: true,
-                color,
                 ..ChartOptions::default()
             };
+            let mut line = DrawnSeries::new(&first.series, 0, &first.look, options.unit);
+            line.color = color.unwrap_or(line.color);
             let frame = ChartFrame {
                 start: window.start,
                 end: window.end,
@@ -63,7 +66,7 @@ pub fn StatBody(
             };
             // A sparkline that failed is settled too: the panel says why. Before
             // layout there is nothing to see; the size hook redraws once there is.
-            let outcome = draw_time_series(&canvas, &[&first.series], &frame, &options, &[]);
+            let outcome = draw_time_series(&canvas, &[line], &frame, &options, &[]);
             draw_error.set(outcome.err().filter(|_| is_laid_out(&canvas)));
             drawn.set(true);
         });

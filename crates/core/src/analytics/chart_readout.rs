@@ -23,6 +23,14 @@ impl ValueFormat {
     fn write(self, value: f64) -> String {
         format_value(value, self.unit, self.decimals)
     }
+
+    /// The format for one series: its own unit when an override gives it one.
+    fn of(self, shown: &ShownSeries<'_>) -> Self {
+        Self {
+            unit: shown.unit.unwrap_or(self.unit),
+            ..self
+        }
+    }
 }
 
 /// One series as the chart shows it: its legend name, its samples and what is
@@ -32,6 +40,8 @@ pub struct ShownSeries<'a> {
     pub name: &'a str,
     pub series: &'a Series,
     pub overlay: Option<&'a SeriesOverlay>,
+    /// Its own unit (a per-series override) instead of the panel's.
+    pub unit: Option<Unit>,
 }
 
 /// The series summarised in a sentence; the rest are counted.
@@ -182,6 +192,7 @@ fn series_sentence(
     shown: &ShownSeries<'_>,
     format: ValueFormat,
 ) -> Option<String> {
+    let format = format.of(shown);
     let series = shown.series;
     let visible: Vec<f64> = series
         .timestamps
@@ -275,7 +286,7 @@ pub fn chart_table(
                 let series = s.series;
                 let at = series.timestamps.partition_point(|x| *x < t);
                 match series.timestamps.get(at) {
-                    Some(x) if *x == t => format.write(series.values[at]),
+                    Some(x) if *x == t => format.of(s).write(series.values[at]),
                     _ => String::new(),
                 }
             }));
@@ -338,6 +349,7 @@ mod tests {
             name: "api",
             series: &data,
             overlay: Some(&overlay),
+            unit: None,
         };
         let w = window(4);
         assert_eq!(reading_at(70.0, &w, &shown, PLAIN).as_deref(), Some("2.0"));
@@ -361,6 +373,7 @@ mod tests {
             name: "",
             series: s,
             overlay: None,
+            unit: None,
         };
         let w = QueryWindow {
             start: 30.0,
@@ -386,11 +399,13 @@ mod tests {
                 name: "a",
                 series: &a,
                 overlay: None,
+                unit: None,
             },
             ShownSeries {
                 name: "b",
                 series: &b,
                 overlay: Some(&overlay),
+                unit: None,
             },
         ];
         assert_eq!(
@@ -416,6 +431,7 @@ mod tests {
                 name,
                 series,
                 overlay: None,
+                unit: None,
             })
             .collect();
         let summary = chart_summary("t", &window(1), &shown, PLAIN, &0);
@@ -437,16 +453,19 @@ mod tests {
                 name: "a",
                 series: &a,
                 overlay: None,
+                unit: None,
             },
             ShownSeries {
                 name: "b",
                 series: &b,
                 overlay: None,
+                unit: None,
             },
             ShownSeries {
                 name: "c",
                 series: &c,
                 overlay: None,
+                unit: None,
             },
         ];
         let table = chart_table(&window(5), &shown, PLAIN, &0, (3, 2));

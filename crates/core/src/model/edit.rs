@@ -129,6 +129,7 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
                 max: None,
                 description: String::new(),
                 mappings: Vec::new(),
+                overrides: Vec::new(),
             });
             next.layout.push(GridPosition {
                 panel: id,

@@ -15,11 +15,12 @@ use crate::foundation::limits::{
 };
 use crate::foundation::ordered::{SortedMap, SortedSet};
 use crate::foundation::units::Unit;
+use crate::model::dashboard::series_override::MAX_OVERRIDES;
 use crate::model::dashboard::{
-    parse_label_values_query, Dashboard, DashboardTime, ForesightOptions, GridPosition, LegendMode,
-    LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, Reducer, Target, Threshold,
-    ValueMapping, Variable, VariableSource, DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
-    MIN_LEGEND_WIDTH,
+    parse_label_values_query, AxisSide, Dashboard, DashboardTime, ForesightOptions, GridPosition,
+    LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, Reducer,
+    SeriesMatcher, SeriesOverride, Target, Threshold, ValueMapping, Variable, VariableSource,
+    DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS, MIN_LEGEND_WIDTH,
 };
 
 /// Input larger than this is refused before parsing.
@@ -248,6 +249,273 @@ fn value_mappings(panel: &Json, notes: &mut Vec<String>) -> Vec<ValueMapping> {
         mappings.truncate(MAX_MAPPINGS);
     }
     mappings
+}
+
+/// Grafana's transformations, as far as they choose and name series: on
+/// graphs and time series, "filter by name" (names or a pattern to include,
+/// names to exclude) and "organize fields" (excluded and renamed series)
+/// become overrides that hide and rename series. Every other transformation,
+/// and these on other panels (where they reshape table columns), is named in
+/// a note: the panel shows its queries' series as they come.
+fn transformations(
+    panel: &Json,
+    grafana_type: &str,
+    notes: &mut Vec<String>,
+) -> Vec<SeriesOverride> {
+    let mut overrides = Vec::new();
+    let mut not_applied = Vec::new();
+    let on_series = matches!(grafana_type, "graph" | "timeseries");
+    let hidden = |matcher: SeriesMatcher, hide: bool| SeriesOverride {
+        hide_in_legend: Some(hide),
+        hide_in_tooltip: Some(hide),
+        hide_in_chart: Some(hide),
+        ..SeriesOverride::new(matcher)
+    };
+    let names = |value: Option<&Json>| -> Vec<String> {
+        value
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .map(|n| text_of(Some(n)))
+            // The time column is always kept; it is no series.
+            .filter(|n| !n.is_empty() && n != "Time")
+            .collect()
+    };
+    for step in panel
+        .get("transformations")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let id = text_of(step.get("id"));
+        if step.get("disabled").and_then(Json::as_bool) == Some(true) {
+            continue;
+        }
+        let options = step.get("options");
+        let option = |path: &str| options.and_then(|o| o.pointer(path));
+        match id.as_str() {
+            "filterFieldsByName" if on_series => {
+                let included = names(option("/include/names"));
+                let pattern = text_of(option("/include/pattern"));
+                if !included.is_empty() || !pattern.is_empty() {
+                    overrides.push(hidden(SeriesMatcher::Regex(".*".into()), true));
+                    if !pattern.is_empty() {
+                        overrides.push(hidden(SeriesMatcher::Regex(pattern), false));
+                    }
+                    for name in included {
+                        overrides.push(hidden(SeriesMatcher::Name(name), false));
+                    }
+                }
+                for name in names(option("/exclude/names")) {
+                    overrides.push(hidden(SeriesMatcher::Name(name), true));
+                }
+            }
+            "organize" if on_series => {
+                for (name, excluded) in option("/excludeByName")
+                    .and_then(Json::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if excluded.as_bool() == Some(true) {
+                        overrides.push(hidden(SeriesMatcher::Name(name.clone()), true));
+                    }
+                }
+                for (name, shown) in option("/renameByName")
+                    .and_then(Json::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let shown = text_of(Some(shown));
+                    if !shown.is_empty() {
+                        overrides.push(SeriesOverride {
+                            display_name: Some(shown),
+                            ..SeriesOverride::new(SeriesMatcher::Name(name.clone()))
+                        });
+                    }
+                }
+                if option("/indexByName")
+                    .and_then(Json::as_object)
+                    .is_some_and(|order| !order.is_empty())
+                {
+                    not_applied.push("organize's field order".to_string());
+                }
+            }
+            "" => {}
+            other => not_applied.push(other.to_string()),
+        }
+    }
+    if !not_applied.is_empty() {
+        not_applied.dedup();
+        notes.push(format!(
+            "transformations not applied (the queries' series are shown as they come): {}",
+            not_applied.join(", ")
+        ));
+    }
+    overrides
+}
+
+/// Grafana's per-series overrides as Foresight's: `fieldConfig.overrides`
+/// (matched by name, by regular expression, by names or by query) setting the
+/// colour, display name, unit, axis placement, negative-Y transform or hiding,
+/// and the graph panel's `seriesOverrides` (by alias). Every other matcher and
+/// property is named in a note with how often it occurs.
+fn series_overrides(
+    panel: &Json,
+    ref_ids: &[String],
+    notes: &mut Vec<String>,
+) -> Vec<SeriesOverride> {
+    let mut overrides = Vec::new();
+    let mut left_out: SortedMap<String, usize> = SortedMap::new();
+    let mut leave_out = |what: String| *left_out.entry(what).or_insert(0) += 1;
+    let by_alias = |alias: &str| {
+        if alias.starts_with('/') {
+            SeriesMatcher::Regex(alias.to_string())
+        } else {
+            SeriesMatcher::Name(alias.to_string())
+        }
+    };
+    for entry in panel
+        .pointer("/fieldConfig/overrides")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let options = entry.pointer("/matcher/options");
+        let matchers = match text_of(entry.pointer("/matcher/id")).as_str() {
+            "byName" => vec![SeriesMatcher::Name(text_of(options))],
+            "byRegexp" => vec![SeriesMatcher::Regex(text_of(options))],
+            "byNames" if text_of(options.and_then(|o| o.get("mode"))) != "exclude" => options
+                .and_then(|o| o.get("names"))
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .map(|name| SeriesMatcher::Name(text_of(Some(name))))
+                .collect(),
+            "byFrameRefID" => {
+                let ref_id = text_of(options);
+                match ref_ids.iter().position(|r| *r == ref_id) {
+                    Some(position) => vec![SeriesMatcher::Query(position)],
+                    // The query was left out (hidden, another datasource): nothing to pick.
+                    None => continue,
+                }
+            }
+            other => {
+                leave_out(format!("matched {other}"));
+                continue;
+            }
+        };
+        let mut changes = SeriesOverride::new(SeriesMatcher::Query(0));
+        for property in entry
+            .get("properties")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let id = text_of(property.get("id"));
+            let value = property.get("value");
+            let text = || text_of(value);
+            let flag = |name: &str| value.and_then(|v| v.get(name)).and_then(Json::as_bool);
+            match id.as_str() {
+                "color" if text_of(value.and_then(|v| v.get("mode"))) == "fixed" => {
+                    changes.color =
+                        Some(map_color(&text_of(value.and_then(|v| v.get("fixedColor")))));
+                }
+                "displayName" | "displayNameFromDS" if !text().contains("${") => {
+                    changes.display_name = Some(text())
+                }
+                "unit" => changes.unit = Some(map_unit(&text(), notes)),
+                "custom.axisPlacement" => {
+                    changes.axis = match text().as_str() {
+                        "right" => Some(AxisSide::Right),
+                        "hidden" => Some(AxisSide::Hidden),
+                        "left" => Some(AxisSide::Left),
+                        _ => None,
+                    }
+                }
+                "custom.transform" if matches!(text().as_str(), "negative-Y" | "") => {
+                    changes.negative = Some(text() == "negative-Y")
+                }
+                "custom.hideFrom" => {
+                    changes.hide_in_legend = flag("legend");
+                    changes.hide_in_tooltip = flag("tooltip");
+                    changes.hide_in_chart = flag("viz");
+                }
+                _ => leave_out(id),
+            }
+        }
+        for matcher in matchers {
+            overrides.push(SeriesOverride {
+                matcher,
+                ..changes.clone()
+            });
+        }
+    }
+    for entry in panel
+        .get("seriesOverrides")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(members) = entry.as_object() else {
+            continue;
+        };
+        if text_of(entry.get("alias")).is_empty() {
+            continue; // Grafana matches no series with it
+        }
+        let mut changes = SeriesOverride::new(by_alias(&text_of(entry.get("alias"))));
+        for (name, value) in members {
+            match (name.as_str(), value) {
+                ("alias", _) => {}
+                ("color", _) => changes.color = Some(map_color(&text_of(Some(value)))),
+                ("yaxis", _) => {
+                    changes.axis = Some(match number_of(Some(value)) {
+                        Some(2.0) => AxisSide::Right,
+                        _ => AxisSide::Left,
+                    })
+                }
+                ("transform", _) if text_of(Some(value)) == "negative-Y" => {
+                    changes.negative = Some(true)
+                }
+                ("legend", Json::Bool(shown)) => changes.hide_in_legend = Some(!shown),
+                ("hideTooltip", Json::Bool(hidden)) => changes.hide_in_tooltip = Some(*hidden),
+                _ => leave_out(name.clone()),
+            }
+        }
+        overrides.push(changes);
+    }
+    if !left_out.is_empty() {
+        let listed: Vec<String> = left_out
+            .iter()
+            .map(|(what, count)| format!("{what} ({count})"))
+            .collect();
+        notes.push(format!(
+            "per-series overrides not applied: {}",
+            listed.join(", ")
+        ));
+    }
+    if overrides.len() > MAX_OVERRIDES {
+        notes.push(format!(
+            "only the first {MAX_OVERRIDES} of {} per-series overrides are kept",
+            overrides.len()
+        ));
+        overrides.truncate(MAX_OVERRIDES);
+    }
+    // A pattern that does not compile here (JavaScript's look-around, say)
+    // would pick nothing: said and left out.
+    overrides.retain(|one| match one.pattern_error() {
+        Some(error) => {
+            notes.push(format!("{error}; the override is left out"));
+            false
+        }
+        None => match one.problem() {
+            Some(problem) => {
+                notes.push(format!("{problem}; the override is left out"));
+                false
+            }
+            None => true,
+        },
+    });
+    overrides
 }
 
 /// Grafana colour names and `rgba()` → the colours Foresight draws.
@@ -847,6 +1115,7 @@ impl Importer {
                 max: None,
                 description: text_of(panel.get("description")),
                 mappings: Vec::new(),
+                overrides: Vec::new(),
             });
             importer.report.panels.push(ImportedPanel {
                 title: title.clone(),
@@ -884,24 +1153,6 @@ impl Importer {
         let max = number_of(defaults.and_then(|d| d.get("max")))
             .or_else(|| number_of(panel.pointer("/gauge/maxValue")));
         let thresholds = self.thresholds(panel, &mut notes);
-        if panel
-            .get("transformations")
-            .and_then(Json::as_array)
-            .is_some_and(|t| !t.is_empty())
-        {
-            notes.push("transformations are not applied".into());
-        }
-        if panel
-            .pointer("/fieldConfig/overrides")
-            .and_then(Json::as_array)
-            .is_some_and(|o| !o.is_empty())
-            || panel
-                .get("seriesOverrides")
-                .and_then(Json::as_array)
-                .is_some_and(|o| !o.is_empty())
-        {
-            notes.push("per-series overrides are not applied".into());
-        }
         if panel
             .get("repeat")
             .is_some_and(|r| !text_of(Some(r)).is_empty())
@@ -1025,6 +1276,7 @@ impl Importer {
                     max: None,
                     description: text_of(panel.get("description")),
                     mappings: Vec::new(),
+                    overrides: Vec::new(),
                 });
                 self.report.panels.push(ImportedPanel {
                     title,
@@ -1046,6 +1298,8 @@ impl Importer {
         };
         // Targets: Prometheus expressions; hidden ones and other datasources are left out, with a note.
         let mut targets = Vec::new();
+        // Each kept query's refId, for overrides that pick a query's series.
+        let mut ref_ids = Vec::new();
         for target in panel
             .get("targets")
             .and_then(Json::as_array)
@@ -1079,6 +1333,7 @@ impl Importer {
                 legend_format: (!legend.is_empty() && legend != "__auto").then_some(legend),
                 instant,
             });
+            ref_ids.push(text_of(target.get("refId")));
         }
         if targets.len() > MAX_TARGETS_PER_PANEL {
             notes.push(format!(
@@ -1094,6 +1349,8 @@ impl Importer {
                 self,
             );
         }
+        let mut overrides = transformations(panel, &grafana_type, &mut notes);
+        overrides.extend(series_overrides(panel, &ref_ids, &mut notes));
         self.panels.push(Panel {
             id: id.clone(),
             title: title.clone(),
@@ -1106,6 +1363,7 @@ impl Importer {
             max,
             description: text_of(panel.get("description")),
             mappings,
+            overrides,
         });
         self.report.panels.push(ImportedPanel {
             title,
@@ -1325,13 +1583,14 @@ fn row_heading(id: &str, title: &str, collapsed: bool) -> Panel {
         max: None,
         description: "A row of the Grafana dashboard".into(),
         mappings: Vec::new(),
+        overrides: Vec::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::dashboard::mapped_value;
+    use crate::model::dashboard::{mapped_value, OverrideMatchers};
 
     #[test]
     fn panels_of_one_title_get_unique_ids_and_a_huge_row_is_refused_at_once() {
@@ -1581,6 +1840,130 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn series_overrides_of_both_forms_are_carried_over() {
+        let text = r##"{"title": "Overrides", "panels": [
+          {"id": 1, "type": "timeseries", "title": "traffic",
+           "targets": [{"refId": "A", "expr": "rx", "hide": true}, {"refId": "B", "expr": "rx"}, {"refId": "C", "expr": "tx"}],
+           "fieldConfig": {"defaults": {}, "overrides": [
+             {"matcher": {"id": "byName", "options": "Receive"},
+              "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "#7EB26D"}},
+                             {"id": "displayName", "value": "In"}, {"id": "custom.fillOpacity", "value": 10}]},
+             {"matcher": {"id": "byRegexp", "options": "/trans/i"},
+              "properties": [{"id": "custom.transform", "value": "negative-Y"}, {"id": "unit", "value": "bytes"},
+                             {"id": "custom.axisPlacement", "value": "right"},
+                             {"id": "custom.hideFrom", "value": {"legend": true, "tooltip": false, "viz": false}}]},
+             {"matcher": {"id": "byFrameRefID", "options": "C"}, "properties": [{"id": "displayName", "value": "Out"}]},
+             {"matcher": {"id": "byFrameRefID", "options": "A"}, "properties": [{"id": "displayName", "value": "hidden query"}]},
+             {"matcher": {"id": "byNames", "options": {"mode": "include", "names": ["a", "b"]}}, "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "red"}}]},
+             {"matcher": {"id": "byType", "options": "number"}, "properties": [{"id": "min", "value": 0}]},
+             {"matcher": {"id": "byRegexp", "options": "(?=x)"}, "properties": []}]}},
+          {"id": 2, "type": "graph", "title": "old", "targets": [{"expr": "up"}],
+           "seriesOverrides": [{"alias": "/err/", "yaxis": 2, "color": "#FF0000", "legend": false, "fill": 0},
+                               {"alias": "total", "transform": "negative-Y", "hideTooltip": true},
+                               {"alias": "", "color": "red"}]}
+        ]}"##;
+        let (dashboard, report) = import_grafana_dashboard(text).unwrap();
+        let overrides = |title: &str| {
+            let panel = dashboard.panels.iter().find(|p| p.title == title).unwrap();
+            panel.overrides.clone()
+        };
+        let traffic = overrides("traffic");
+        let matchers = OverrideMatchers::new(&traffic);
+        let receive = matchers.look("Receive", 0);
+        assert_eq!(receive.color.as_deref(), Some("#7eb26d"));
+        assert_eq!(receive.display_name.as_deref(), Some("In"));
+        let transmit = matchers.look("Transmit", 1);
+        assert!(transmit.negative && transmit.hide_in_legend && !transmit.hide_in_chart);
+        assert_eq!(transmit.axis, AxisSide::Right);
+        assert_eq!(transmit.unit, Some(Unit::BytesIec));
+        assert_eq!(
+            transmit.display_name.as_deref(),
+            Some("Out"),
+            "query C is the second kept"
+        );
+        assert_eq!(matchers.look("b", 0).color.as_deref(), Some("red"));
+        assert_eq!(
+            traffic.len(),
+            5,
+            "A's override picks nothing, by type is noted, the look-ahead left out"
+        );
+        let old = overrides("old");
+        let matchers = OverrideMatchers::new(&old);
+        let errors = matchers.look("5xx errors", 0);
+        assert_eq!(errors.axis, AxisSide::Right);
+        assert!(errors.hide_in_legend);
+        assert_eq!(errors.color.as_deref(), Some("#ff0000"));
+        let total = matchers.look("total", 0);
+        assert!(total.negative && total.hide_in_tooltip && !total.hide_in_legend);
+        assert_eq!(old.len(), 2, "an empty alias matches nothing");
+        let notes: Vec<&String> = report.panels.iter().flat_map(|p| &p.notes).collect();
+        for expected in [
+            "per-series overrides not applied: custom.fillOpacity (1), matched byType (1)",
+            "series pattern \"(?=x)\"",
+            "per-series overrides not applied: fill (1)",
+        ] {
+            assert!(
+                notes.iter().any(|n| n.contains(expected)),
+                "{expected}: {notes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn series_transformations_become_overrides_and_the_rest_are_named() {
+        let text = r##"{"title": "Transformed", "panels": [
+          {"id": 1, "type": "timeseries", "title": "kept", "targets": [{"expr": "up"}],
+           "transformations": [
+             {"id": "filterFieldsByName", "options": {"include": {"names": ["Time", "read", "write"]}}},
+             {"id": "organize", "options": {"excludeByName": {"write": true}, "renameByName": {"read": "Reads"},
+                                             "indexByName": {"read": 1}}},
+             {"id": "reduce", "options": {"reducers": ["max"]}},
+             {"id": "merge", "disabled": true}]},
+          {"id": 2, "type": "table", "title": "columns", "targets": [{"expr": "up", "instant": true}],
+           "transformations": [{"id": "organize", "options": {}}, {"id": "merge", "options": {}}]},
+          {"id": 3, "type": "graph", "title": "pattern", "targets": [{"expr": "up"}],
+           "transformations": [{"id": "filterFieldsByName", "options": {"include": {"pattern": "/^eth/"}, "exclude": {"names": ["eth9"]}}}]}
+        ]}"##;
+        let (dashboard, report) = import_grafana_dashboard(text).unwrap();
+        let looks = |title: &str, name: &str| {
+            let panel = dashboard.panels.iter().find(|p| p.title == title).unwrap();
+            OverrideMatchers::new(&panel.overrides).look(name, 0)
+        };
+        let read = looks("kept", "read");
+        assert!(!read.hide_in_chart && !read.hide_in_legend);
+        assert_eq!(read.display_name.as_deref(), Some("Reads"));
+        assert!(looks("kept", "write").hide_in_chart, "excluded by organize");
+        let other = looks("kept", "other");
+        assert!(other.hide_in_chart && other.hide_in_legend && other.hide_in_tooltip);
+        assert!(!looks("pattern", "eth0").hide_in_chart);
+        assert!(looks("pattern", "eth9").hide_in_chart);
+        assert!(looks("pattern", "lo").hide_in_chart);
+        let notes = |title: &str| {
+            report
+                .panels
+                .iter()
+                .find(|p| p.title == title)
+                .unwrap()
+                .notes
+                .join("; ")
+        };
+        assert!(
+            notes("kept").contains("organize's field order, reduce"),
+            "{}",
+            notes("kept")
+        );
+        assert!(
+            !notes("kept").contains("merge"),
+            "a disabled step is no step"
+        );
+        assert!(
+            notes("columns").contains("organize, merge"),
+            "{}",
+            notes("columns")
+        );
     }
 
     #[test]

@@ -35,11 +35,14 @@ fn LegendList(shared: ChartShared) -> impl IntoView {
     move || {
         let only = isolated.get();
         result.with(|result| {
-            let names = result.as_ref().map(|r| r.series.iter().map(|s| s.name.clone()).collect::<Vec<_>>())?;
-            let items = names
-                .into_iter()
+            let items = result
+                .as_ref()?
+                .series
+                .iter()
                 .enumerate()
-                .map(|(index, name)| {
+                .filter(|(_, s)| !s.look.hide_in_legend)
+                .map(|(index, s)| {
+                    let (name, color) = (s.name.clone(), series_color_css(index, &s.look));
                     let label = name.clone();
                     view! {
                         <li data-series=name class:dimmed=only.is_some_and(|o| o != index)>
@@ -48,7 +51,7 @@ fn LegendList(shared: ChartShared) -> impl IntoView {
                                 aria-pressed=(only == Some(index)).to_string()
                                 on:click=move |_| isolated.update(|o| *o = if *o == Some(index) { None } else { Some(index) })
                             >
-                                <span class="swatch" style:background-color=series_color_css(index)></span>
+                                <span class="swatch" style:background-color=color></span>
                                 {label}
                             </button>
                         </li>
@@ -153,18 +156,30 @@ fn LegendTable(shared: ChartShared) -> impl IntoView {
                 .series
                 .iter()
                 .enumerate()
-                .filter_map(|(index, s)| s.series.stats().map(|stats| (index, s.name.clone(), stats)))
-                .map(|(index, name, stats)| {
+                .filter(|(_, s)| !s.look.hide_in_legend)
+                .map(|(index, s)| {
+                    // A series with no sample in the window still has its row
+                    // (its number key picks it), with its figures left blank.
+                    let stats = s.series.stats();
+                    let figure = |pick: fn(&foresight_core::query::series::SeriesStats) -> f64| {
+                        stats.as_ref().map_or_else(String::new, |stats| {
+                            format_value(pick(stats), s.look.unit.unwrap_or(unit), decimals)
+                        })
+                    };
+                    let data = |pick: fn(&foresight_core::query::series::SeriesStats) -> f64| {
+                        stats.as_ref().map(|stats| pick(stats).to_string())
+                    };
+                    let (name, color) = (s.name.clone(), series_color_css(index, &s.look));
                     let label = name.clone();
                     let dimmed = only.is_some_and(|o| o != index);
                     view! {
                         <tr
                             data-series=name
-                            data-min=stats.min.to_string()
-                            data-max=stats.max.to_string()
-                            data-mean=stats.mean.to_string()
-                            data-last=stats.last.to_string()
-                            data-samples=stats.samples.to_string()
+                            data-min=data(|s| s.min)
+                            data-max=data(|s| s.max)
+                            data-mean=data(|s| s.mean)
+                            data-last=data(|s| s.last)
+                            data-samples=stats.as_ref().map_or(0, |s| s.samples).to_string()
                             data-anomalies=anomaly_count(index)
                             data-anomaly-times=anomaly_times(index)
                             data-incidents=incidents(index)
@@ -178,14 +193,14 @@ fn LegendTable(shared: ChartShared) -> impl IntoView {
                             <td class="series-name">
                                 // A button, so the keyboard can isolate a series too; its click reaches the row.
                                 <button class="series-toggle" aria-pressed=(only == Some(index)).to_string()>
-                                    <span class="swatch" style:background-color=series_color_css(index)></span>
+                                    <span class="swatch" style:background-color=color></span>
                                     {label}
                                 </button>
                             </td>
-                            <td>{format_value(stats.min, unit, decimals)}</td>
-                            <td>{format_value(stats.max, unit, decimals)}</td>
-                            <td>{format_value(stats.mean, unit, decimals)}</td>
-                            <td>{format_value(stats.last, unit, decimals)}</td>
+                            <td>{figure(|s| s.min)}</td>
+                            <td>{figure(|s| s.max)}</td>
+                            <td>{figure(|s| s.mean)}</td>
+                            <td>{figure(|s| s.last)}</td>
                         </tr>
                     }
                 })

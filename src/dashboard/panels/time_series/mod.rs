@@ -17,7 +17,9 @@ use tooltip::ChartTooltip;
 use words::{value_format, with_shown_series, ChartTableView};
 
 use crate::browser::clock::BrowserZone;
-use crate::charts::time_series::{draw_time_series, is_laid_out, ChartFrame, ChartOptions};
+use crate::charts::time_series::{
+    draw_time_series, is_laid_out, ChartFrame, ChartOptions, DrawnSeries,
+};
 use crate::dashboard::panel_context::{PanelContext, PanelResult};
 use foresight_core::analytics::chart_readout::{
     announcement_at, chart_summary, isolation_announcement, sample_span,
@@ -113,12 +115,19 @@ pub fn TimeSeriesBody(
         };
         result.with(|result| {
             let Some(result) = result else { return };
-            let series: Vec<_> = result
+            let shown = |index: usize| {
+                only.is_none_or(|o| o == index)
+                    && result
+                        .series
+                        .get(index)
+                        .is_some_and(|s| !s.look.hide_in_chart)
+            };
+            let series: Vec<DrawnSeries> = result
                 .series
                 .iter()
                 .enumerate()
-                .filter(|(index, _)| only.is_none_or(|o| o == *index))
-                .map(|(_, s)| &s.series)
+                .filter(|(index, _)| shown(*index))
+                .map(|(index, s)| DrawnSeries::new(&s.series, index, &s.look, base_options.unit))
                 .collect();
             let frame = ChartFrame {
                 start: window.start,
@@ -130,7 +139,7 @@ pub fn TimeSeriesBody(
                 all.iter()
                     .flatten()
                     .enumerate()
-                    .filter(|(index, _)| only.is_none_or(|o| o == *index))
+                    .filter(|(index, _)| shown(*index))
                     .map(|(_, o)| o.clone())
                     .collect()
             });

@@ -43,14 +43,18 @@ pub fn ChartTooltip(
                     .series
                     .iter()
                     .enumerate()
-                    .filter(|(index, _)| only.is_none_or(|o| o == *index))
+                    .filter(|(index, s)| {
+                        only.is_none_or(|o| o == *index)
+                            && !s.look.hide_in_chart
+                            && !s.look.hide_in_tooltip
+                    })
                     .filter_map(|(index, s)| {
                         let overlay = overlays.with(|o| o.as_ref().and_then(|o| o.get(index).cloned()));
-                        let shown = ShownSeries { name: &s.name, series: &s.series, overlay: overlay.as_ref() };
+                        let shown = ShownSeries { name: &s.name, series: &s.series, overlay: overlay.as_ref(), unit: s.look.unit };
                         let text = reading_at(t, &w, &shown, format)?;
                         Some(view! {
                             <div class="tooltip-row">
-                                <span class="swatch" style:background-color=series_color_css(index)></span>
+                                <span class="swatch" style:background-color=series_color_css(index, &s.look)></span>
                                 <span class="tooltip-name">{s.name.clone()}</span>
                                 <span class="tooltip-value">{text}</span>
                             </div>

@@ -13,7 +13,8 @@ use leptos::prelude::*;
 /// every k-th time and says so, so a week at 15 s steps stays a page, not 40,000 rows.
 const TABLE_LIMITS: (usize, usize) = (500, 20);
 
-/// The series of `shared` that the chart shows (all, or the isolated one), as the core reads them.
+/// The series of `shared` that the chart shows (all but those its overrides
+/// hide from it, or the isolated one), as the core reads them.
 pub fn with_shown_series<R>(
     shared: ChartShared,
     read: impl FnOnce(&[ShownSeries<'_>]) -> R,
@@ -26,11 +27,12 @@ pub fn with_shown_series<R>(
                 .series
                 .iter()
                 .enumerate()
-                .filter(|(index, _)| only.is_none_or(|o| o == *index))
+                .filter(|(index, s)| only.is_none_or(|o| o == *index) && !s.look.hide_in_chart)
                 .map(|(index, s)| ShownSeries {
                     name: &s.name,
                     series: &s.series,
                     overlay: overlays.as_ref().and_then(|o| o.get(index)),
+                    unit: s.look.unit,
                 })
                 .collect();
             Some(read(&shown))

@@ -8,6 +8,7 @@
 
 pub mod layout;
 pub mod panel;
+pub mod series_override;
 mod validate;
 
 pub use crate::analytics::options::{
@@ -26,6 +27,7 @@ pub use panel::{
     MIN_LEGEND_WIDTH, TEXT_RGB,
 };
 use serde::{Deserialize, Serialize};
+pub use series_override::{AxisSide, OverrideMatchers, SeriesLook, SeriesMatcher, SeriesOverride};
 
 /// The schema version this build reads and writes.
 pub const DASHBOARD_SCHEMA_VERSION: u32 = 1;

@@ -1,6 +1,7 @@
 //! A panel: what it shows (its kind and kind-specific options), its queries and
 //! its thresholds.
 
+use super::series_override::SeriesOverride;
 use crate::alerting::rule::AlertRule;
 use crate::analytics::options::ForesightOptions;
 use crate::foundation::json::{DecodeError, FromJson, Json, ObjectReader};
@@ -42,6 +43,9 @@ pub struct Panel {
     /// matches a value is shown in its place.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mappings: Vec<ValueMapping>,
+    /// Per-series colour, name, unit, axis, sign and hiding (Grafana's overrides).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<SeriesOverride>,
 }
 
 /// Written as the panel's `type` (one of [`PanelKind::TYPE_IDS`]) and its members.
@@ -111,6 +115,7 @@ impl Panel {
             max: object.optional("max")?,
             description: object.or_default("description")?,
             mappings: object.or_default("mappings")?,
+            overrides: object.or_default("overrides")?,
         })
     }
 }

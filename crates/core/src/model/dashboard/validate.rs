@@ -36,6 +36,19 @@ impl Dashboard {
                 panel.targets.len()
             ));
         }
+        for panel in &self.panels {
+            if panel.overrides.len() > super::series_override::MAX_OVERRIDES {
+                problems.push(format!(
+                    "panel {:?} has {} series overrides; at most {} are allowed",
+                    panel.id,
+                    panel.overrides.len(),
+                    super::series_override::MAX_OVERRIDES
+                ));
+            }
+            for problem in panel.overrides.iter().filter_map(|o| o.problem()) {
+                problems.push(format!("panel {:?}: {problem}", panel.id));
+            }
+        }
         for (what, expression) in [("time.from", &self.time.from), ("time.to", &self.time.to)] {
             if let Err(error) = TimeExpression::parse(expression) {
                 problems.push(format!("{what}: {error}"));
