@@ -57,7 +57,9 @@ fn panel_has_values(kind: &PanelKind, result: &PanelResult, window_end: f64) -> 
     match kind {
         PanelKind::Stat { reduce, .. }
         | PanelKind::Gauge { reduce }
-        | PanelKind::Bargauge { reduce } => !reduced_values(result, *reduce, window_end).is_empty(),
+        | PanelKind::Bargauge { reduce, .. } => {
+            !reduced_values(result, *reduce, window_end).is_empty()
+        }
         _ => {
             result.series.iter().any(|s| s.series.stats().is_some())
                 || result.samples.iter().any(|s| s.sample.value.is_finite())
@@ -104,7 +106,8 @@ pub fn DashboardPanel(
         } | PanelKind::Gauge {
             reduce: Reducer::Last
         } | PanelKind::Bargauge {
-            reduce: Reducer::Last
+            reduce: Reducer::Last,
+            ..
         }
     );
     let is_table = matches!(panel.kind, PanelKind::Table);
@@ -250,8 +253,8 @@ pub fn DashboardPanel(
                 let panel = Panel { title: interpolate_text(&panel.title, &context.variables), ..panel };
                 view! { <GaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any()
             }
-            PanelKind::Bargauge { reduce } => {
-                view! { <BarGaugeBody panel=panel result=result window=window reduce=reduce /> }.into_any()
+            PanelKind::Bargauge { reduce, display, orientation } => {
+                view! { <BarGaugeBody panel=panel result=result window=window reduce=reduce display=display orientation=orientation /> }.into_any()
             }
             PanelKind::Table => view! { <TableBody panel=panel result=result /> }.into_any(),
             PanelKind::Heatmap => {

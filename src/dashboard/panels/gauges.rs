@@ -4,7 +4,7 @@
 use super::{css_rgb, reduced_values, shown_value, value_state};
 use crate::dashboard::panel_context::PanelResult;
 use foresight_core::chart::gauge_scale::{fraction_of_scale, gauge_scale};
-use foresight_core::model::dashboard::{Panel, Reducer};
+use foresight_core::model::dashboard::{BarDisplay, BarOrientation, Panel, Reducer};
 use foresight_core::query::step::QueryWindow;
 use leptos::prelude::*;
 
@@ -69,28 +69,34 @@ pub fn GaugeBody(
     view! { <div class="gauges">{gauges}</div> }
 }
 
+/// One bar per series, filled as the display mode says (the stylesheet draws
+/// the modes and the orientations from the classes and `--fill`/`--bar`).
 #[component]
 pub fn BarGaugeBody(
     panel: Panel,
     result: Signal<Option<PanelResult>>,
     window: Signal<Option<QueryWindow>>,
     reduce: Reducer,
+    display: BarDisplay,
+    orientation: BarOrientation,
 ) -> impl IntoView {
     let bars = move || {
         let (values, min, max) = values_on_scale(&panel, result, window, reduce);
         values
             .into_iter()
             .map(|(name, value)| {
-                let width = format!("{:.2}%", fraction_of_scale(value, min, max) * 100.0);
+                let fill = format!("--fill: {:.2}%", fraction_of_scale(value, min, max) * 100.0);
                 let (shown, color) = shown_value(&panel, value);
                 let color = css_rgb(color);
                 let shown_name = name.clone();
-                let state = value_state(&panel, value).map(|state| view! { <span class="visually-hidden">{format!(", {state}")}</span> });
+                let state = value_state(&panel, value).map(
+                    |state| view! { <span class="visually-hidden">{format!(", {state}")}</span> },
+                );
                 view! {
                     <div class="bar-gauge" data-value=value.to_string() data-series=name>
                         <span class="bar-name">{shown_name}</span>
                         <span class="bar-track">
-                            <span class="bar-fill" style:width=width style:background-color=color.clone()></span>
+                            <span class="bar-fill" style=format!("{fill}; --bar: {color}")></span>
                         </span>
                         <span class="bar-value" style:color=color>{shown}{state}</span>
                     </div>
@@ -98,5 +104,6 @@ pub fn BarGaugeBody(
             })
             .collect::<Vec<_>>()
     };
-    view! { <div class="bar-gauges">{bars}</div> }
+    let class = format!("bar-gauges {} {}", display.id(), orientation.id());
+    view! { <div class="bar-gauge-box"><div class=class>{bars}</div></div> }
 }

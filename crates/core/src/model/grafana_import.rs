@@ -17,10 +17,10 @@ use crate::foundation::ordered::{SortedMap, SortedSet};
 use crate::foundation::units::Unit;
 use crate::model::dashboard::series_override::MAX_OVERRIDES;
 use crate::model::dashboard::{
-    parse_label_values_query, AxisSide, Dashboard, DashboardTime, ForesightOptions, GridPosition,
-    LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, Reducer,
-    SeriesMatcher, SeriesOverride, Target, Threshold, ValueMapping, Variable, VariableSource,
-    DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS, MIN_LEGEND_WIDTH,
+    parse_label_values_query, AxisSide, BarDisplay, BarOrientation, Dashboard, DashboardTime,
+    ForesightOptions, GridPosition, LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel,
+    PanelKind, Reducer, SeriesMatcher, SeriesOverride, Target, Threshold, ValueMapping, Variable,
+    VariableSource, DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS, MIN_LEGEND_WIDTH,
 };
 
 /// Input larger than this is refused before parsing.
@@ -1246,6 +1246,17 @@ impl Importer {
             },
             "bargauge" => PanelKind::Bargauge {
                 reduce: reducer(&mut notes),
+                // Grafana's defaults: a gradient, and bars that turn with the panel.
+                display: match text_of(panel.pointer("/options/displayMode")).as_str() {
+                    "basic" => BarDisplay::Basic,
+                    "lcd" => BarDisplay::Lcd,
+                    _ => BarDisplay::Gradient,
+                },
+                orientation: match text_of(panel.pointer("/options/orientation")).as_str() {
+                    "horizontal" => BarOrientation::Horizontal,
+                    "vertical" => BarOrientation::Vertical,
+                    _ => BarOrientation::Auto,
+                },
             },
             "table" | "table-old" => PanelKind::Table,
             "heatmap" => PanelKind::Heatmap,
@@ -1351,6 +1362,20 @@ impl Importer {
         }
         let mut overrides = transformations(panel, &grafana_type, &mut notes);
         overrides.extend(series_overrides(panel, &ref_ids, &mut notes));
+        if !matches!(kind, PanelKind::Timeseries { .. })
+            && overrides.iter().any(|o| {
+                o.color.is_some()
+                    || o.unit.is_some()
+                    || o.axis.is_some()
+                    || o.negative.is_some()
+                    || o.hide_in_chart.is_some()
+                    || o.hide_in_legend.is_some()
+            })
+        {
+            notes.push(
+                "per-series overrides other than display names apply to time series only".into(),
+            );
+        }
         self.panels.push(Panel {
             id: id.clone(),
             title: title.clone(),
@@ -1910,6 +1935,36 @@ mod tests {
                 "{expected}: {notes:?}"
             );
         }
+    }
+
+    #[test]
+    fn bar_gauges_keep_their_display_mode_and_orientation() {
+        let text = r##"{"title": "Bars", "panels": [
+          {"id": 1, "type": "bargauge", "title": "lcd", "targets": [{"expr": "up"}],
+           "options": {"displayMode": "lcd", "orientation": "vertical"}},
+          {"id": 2, "type": "bargauge", "title": "defaults", "targets": [{"expr": "up"}]}
+        ]}"##;
+        let (dashboard, _) = import_grafana_dashboard(text).unwrap();
+        let kinds: Vec<&PanelKind> = dashboard.panels.iter().map(|p| &p.kind).collect();
+        assert!(matches!(
+            kinds[0],
+            PanelKind::Bargauge {
+                display: BarDisplay::Lcd,
+                orientation: BarOrientation::Vertical,
+                ..
+            }
+        ));
+        assert!(
+            matches!(
+                kinds[1],
+                PanelKind::Bargauge {
+                    display: BarDisplay::Gradient,
+                    orientation: BarOrientation::Auto,
+                    ..
+                }
+            ),
+            "Grafana's defaults"
+        );
     }
 
     #[test]

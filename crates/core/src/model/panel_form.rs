@@ -121,7 +121,7 @@ impl PanelForm {
         let keep_reduce = match &original.kind {
             PanelKind::Stat { reduce, .. }
             | PanelKind::Gauge { reduce }
-            | PanelKind::Bargauge { reduce } => *reduce,
+            | PanelKind::Bargauge { reduce, .. } => *reduce,
             _ => Reducer::Last,
         };
         match self.kind.as_str() {
@@ -162,8 +162,21 @@ impl PanelForm {
             "gauge" => PanelKind::Gauge {
                 reduce: keep_reduce,
             },
-            "bargauge" => PanelKind::Bargauge {
-                reduce: keep_reduce,
+            "bargauge" => match &original.kind {
+                PanelKind::Bargauge {
+                    display,
+                    orientation,
+                    ..
+                } => PanelKind::Bargauge {
+                    reduce: keep_reduce,
+                    display: *display,
+                    orientation: *orientation,
+                },
+                _ => PanelKind::Bargauge {
+                    reduce: keep_reduce,
+                    display: Default::default(),
+                    orientation: Default::default(),
+                },
             },
             "table" => PanelKind::Table,
             "heatmap" => PanelKind::Heatmap,

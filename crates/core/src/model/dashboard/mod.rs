@@ -22,9 +22,9 @@ pub use crate::model::variables::{
 pub use crate::query::series::Reducer;
 pub use layout::{GridPosition, GRID_COLUMNS};
 pub use panel::{
-    mapped_value, threshold_color, threshold_rgb, threshold_state, LegendMode, LegendOptions,
-    LegendPlacement, LineStyle, Panel, PanelKind, Target, Threshold, ValueMapping,
-    MIN_LEGEND_WIDTH, TEXT_RGB,
+    mapped_value, threshold_color, threshold_rgb, threshold_state, BarDisplay, BarOrientation,
+    LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, Target, Threshold,
+    ValueMapping, MIN_LEGEND_WIDTH, TEXT_RGB,
 };
 use serde::{Deserialize, Serialize};
 pub use series_override::{AxisSide, OverrideMatchers, SeriesLook, SeriesMatcher, SeriesOverride};

@@ -15,6 +15,8 @@ crate::foundation::json_serde::json_as_name!(
     LineStyle => id,
     LegendMode => id,
     LegendPlacement => id,
+    BarDisplay => id,
+    BarOrientation => id,
 );
 
 /// Read by [`Panel::read`]; written by serde's derive.
@@ -78,6 +80,10 @@ pub enum PanelKind {
     },
     Bargauge {
         reduce: Reducer,
+        #[serde(skip_serializing_if = "BarDisplay::is_basic")]
+        display: BarDisplay,
+        #[serde(skip_serializing_if = "BarOrientation::is_horizontal")]
+        orientation: BarOrientation,
     },
     Table,
     Heatmap,
@@ -158,6 +164,8 @@ impl PanelKind {
             },
             "bargauge" => PanelKind::Bargauge {
                 reduce: object.or_default("reduce")?,
+                display: object.or_default("display")?,
+                orientation: object.or_default("orientation")?,
             },
             "table" => PanelKind::Table,
             "heatmap" => PanelKind::Heatmap,
@@ -316,6 +324,58 @@ impl LegendPlacement {
 
     fn is_bottom(&self) -> bool {
         *self == Self::Bottom
+    }
+}
+
+/// How a bar gauge fills its bars, as Grafana's display modes: one colour,
+/// a gradient up to the value's colour, or lit cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BarDisplay {
+    #[default]
+    Basic,
+    Gradient,
+    Lcd,
+}
+
+impl BarDisplay {
+    pub const ALL: [BarDisplay; 3] = [Self::Basic, Self::Gradient, Self::Lcd];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Gradient => "gradient",
+            Self::Lcd => "lcd",
+        }
+    }
+
+    fn is_basic(&self) -> bool {
+        *self == Self::Basic
+    }
+}
+
+/// Which way a bar gauge's bars grow: `auto` as Grafana, upwards in a panel
+/// wider than tall, else to the right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BarOrientation {
+    #[default]
+    Horizontal,
+    Vertical,
+    Auto,
+}
+
+impl BarOrientation {
+    pub const ALL: [BarOrientation; 3] = [Self::Horizontal, Self::Vertical, Self::Auto];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Horizontal => "horizontal",
+            Self::Vertical => "vertical",
+            Self::Auto => "auto",
+        }
+    }
+
+    fn is_horizontal(&self) -> bool {
+        *self == Self::Horizontal
     }
 }
 

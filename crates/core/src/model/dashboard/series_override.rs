@@ -58,9 +58,10 @@ impl SeriesMatcher {
     }
 }
 
+crate::foundation::json_serde::json_as_name!(AxisSide => id);
+
 /// Which value scale a series is drawn against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AxisSide {
     #[default]
     Left,
@@ -68,6 +69,18 @@ pub enum AxisSide {
     Right,
     /// A scale of its own without labels.
     Hidden,
+}
+
+impl AxisSide {
+    pub const ALL: [AxisSide; 3] = [Self::Left, Self::Right, Self::Hidden];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Left => "left",
+            Self::Right => "right",
+            Self::Hidden => "hidden",
+        }
+    }
 }
 
 /// One override: a matcher and what changes for the series it picks.
