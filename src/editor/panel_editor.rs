@@ -125,6 +125,10 @@ pub fn PanelEditor(
     let baseline = RwSignal::new(form.baseline);
     let anomalies = RwSignal::new(form.anomalies);
     let horizon = RwSignal::new(form.horizon);
+    let legend = RwSignal::new(form.legend);
+    let legend_placement = RwSignal::new(form.legend_placement);
+    let bar_display = RwSignal::new(form.bar_display);
+    let bar_orientation = RwSignal::new(form.bar_orientation);
     let rows = RwSignal::new(
         form.queries
             .into_iter()
@@ -159,6 +163,10 @@ pub fn PanelEditor(
             baseline: baseline.get_untracked(),
             anomalies: anomalies.get_untracked(),
             horizon: horizon.get_untracked(),
+            legend: legend.get_untracked(),
+            legend_placement: legend_placement.get_untracked(),
+            bar_display: bar_display.get_untracked(),
+            bar_orientation: bar_orientation.get_untracked(),
             queries: rows
                 .get_untracked()
                 .iter()
@@ -252,6 +260,16 @@ pub fn PanelEditor(
                         </select>
                         <label class="overlay-switch"><input type="checkbox" data-field="anomalies" prop:checked=move || anomalies.get() on:change=move |e| anomalies.set(event_target_checked(&e)) />"Anomalies"</label>
                     </div>
+                    <div class="field"><span>"Legend"</span>
+                        {choice("legend", "Legend", legend, &[("table", "Table of statistics"), ("list", "List of names"), ("hidden", "No legend")])}
+                        {choice("legend-placement", "Legend placement", legend_placement, &[("bottom", "Below the chart"), ("right", "Right of the chart")])}
+                    </div>
+                </Show>
+                <Show when=move || kind.get() == "bargauge">
+                    <div class="field"><span>"Bars"</span>
+                        {choice("bar-display", "Bar display", bar_display, &[("basic", "One colour"), ("gradient", "Gradient"), ("lcd", "Lit cells")])}
+                        {choice("bar-orientation", "Bar orientation", bar_orientation, &[("horizontal", "Horizontal"), ("vertical", "Vertical"), ("auto", "By the panel's shape")])}
+                    </div>
                 </Show>
                 {move || problem.get().map(|p| view! { <p class="form-problem" role="alert" data-testid="editor-problem">{p}</p> })}
                 <div class="dialog-buttons">
@@ -262,6 +280,20 @@ pub fn PanelEditor(
                     <button on:click=move |_| on_close.run(())>"Cancel"</button>
                 </div>
         </Modal>
+    }
+}
+
+/// A select of `options` (value, words) bound to `chosen`, named for screen readers.
+fn choice(
+    field: &'static str,
+    name: &'static str,
+    chosen: RwSignal<String>,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <select data-field=field aria-label=name on:change=move |e| chosen.set(event_target_value(&e))>
+            {options.iter().map(|&(value, words)| view! { <option value=value selected=move || chosen.get() == value>{words}</option> }).collect::<Vec<_>>()}
+        </select>
     }
 }
 

@@ -211,6 +211,27 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         browser.text(r#"[data-panel="panel"] h2"#).await.unwrap(),
         "New panel"
     );
+    // The legend's mode and place are set in the editor (then taken back).
+    browser
+        .click(r#"[data-edit-panel="panel"] [data-edit="edit"]"#)
+        .await
+        .unwrap();
+    browser
+        .choose(r#"[data-field="legend"]"#, "list")
+        .await
+        .unwrap();
+    browser
+        .choose(r#"[data-field="legend-placement"]"#, "right")
+        .await
+        .unwrap();
+    browser.click(r#"[data-field="apply"]"#).await.unwrap();
+    settled(&browser).await;
+    browser
+        .wait_for_count(r#"[data-panel="panel"] .chart-and-legend.legend-right"#)
+        .await
+        .unwrap();
+    browser.click(r#"[data-action="undo"]"#).await.unwrap();
+    settled(&browser).await;
     edit_into_request_rate_stat(&browser).await;
     browser
         .type_into(r#"[data-field="thresholds"]"#, "green, 80 amber, 1000 red")

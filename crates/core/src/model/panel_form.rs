@@ -5,7 +5,10 @@
 use crate::analytics::options::{BaselineKind, ForecastKind, ForesightOptions};
 use crate::foundation::span::parse_span;
 use crate::foundation::units::Unit;
-use crate::model::dashboard::{LineStyle, Panel, PanelKind, Reducer, Target};
+use crate::model::dashboard::{
+    BarDisplay, BarOrientation, LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel,
+    PanelKind, Reducer, Target,
+};
 use crate::model::edit::parse_thresholds;
 
 /// One query row of the form.
@@ -36,7 +39,21 @@ pub struct PanelForm {
     pub anomalies: bool,
     /// A span (`4h`), or empty for a quarter of the range.
     pub horizon: String,
+    /// A time series' legend: `table`, `list` or `hidden`, and `bottom` or `right`.
+    pub legend: String,
+    pub legend_placement: String,
+    /// A bar gauge's `basic`, `gradient` or `lcd`, and `horizontal`, `vertical` or `auto`.
+    pub bar_display: String,
+    pub bar_orientation: String,
     pub queries: Vec<QueryForm>,
+}
+
+/// The member of `all` named `id` (the form's selects offer only these), else the first.
+fn named<T: Copy>(all: &[T], name: fn(T) -> &'static str, id: &str) -> T {
+    all.iter()
+        .copied()
+        .find(|v| name(*v) == id)
+        .unwrap_or(all[0])
 }
 
 impl PanelForm {
@@ -45,6 +62,18 @@ impl PanelForm {
         let own = match &panel.kind {
             PanelKind::Timeseries { foresight, .. } => foresight.clone(),
             _ => ForesightOptions::default(),
+        };
+        let legend = match &panel.kind {
+            PanelKind::Timeseries { legend, .. } => *legend,
+            _ => LegendOptions::default(),
+        };
+        let (bar_display, bar_orientation) = match &panel.kind {
+            PanelKind::Bargauge {
+                display,
+                orientation,
+                ..
+            } => (*display, *orientation),
+            _ => Default::default(),
         };
         Self {
             title: panel.title.clone(),
@@ -60,6 +89,10 @@ impl PanelForm {
             baseline: own.baseline.map_or("none", BaselineKind::id).to_string(),
             anomalies: own.anomalies,
             horizon: own.forecast_horizon.unwrap_or_default(),
+            legend: legend.mode.id().to_string(),
+            legend_placement: legend.placement.id().to_string(),
+            bar_display: bar_display.id().to_string(),
+            bar_orientation: bar_orientation.id().to_string(),
             queries: panel
                 .targets
                 .iter()
@@ -144,6 +177,15 @@ impl PanelForm {
                 foresight.baseline = BaselineKind::parse(&self.baseline);
                 foresight.anomalies = self.anomalies;
                 foresight.forecast_horizon = Some(horizon.to_string()).filter(|h| !h.is_empty());
+                let legend = LegendOptions {
+                    mode: named(&LegendMode::ALL, LegendMode::id, &self.legend),
+                    placement: named(
+                        &LegendPlacement::ALL,
+                        LegendPlacement::id,
+                        &self.legend_placement,
+                    ),
+                    ..legend
+                };
                 PanelKind::Timeseries {
                     style,
                     zero_line,
@@ -162,21 +204,14 @@ impl PanelForm {
             "gauge" => PanelKind::Gauge {
                 reduce: keep_reduce,
             },
-            "bargauge" => match &original.kind {
-                PanelKind::Bargauge {
-                    display,
-                    orientation,
-                    ..
-                } => PanelKind::Bargauge {
-                    reduce: keep_reduce,
-                    display: *display,
-                    orientation: *orientation,
-                },
-                _ => PanelKind::Bargauge {
-                    reduce: keep_reduce,
-                    display: Default::default(),
-                    orientation: Default::default(),
-                },
+            "bargauge" => PanelKind::Bargauge {
+                reduce: keep_reduce,
+                display: named(&BarDisplay::ALL, BarDisplay::id, &self.bar_display),
+                orientation: named(
+                    &BarOrientation::ALL,
+                    BarOrientation::id,
+                    &self.bar_orientation,
+                ),
             },
             "table" => PanelKind::Table,
             "heatmap" => PanelKind::Heatmap,
@@ -214,6 +249,47 @@ mod tests {
                 panel.id
             );
         }
+    }
+
+    #[test]
+    fn legend_and_bar_gauge_display_are_set_in_the_form() {
+        let chart = shipped_panels()
+            .into_iter()
+            .find(|p| matches!(p.kind, PanelKind::Timeseries { .. }))
+            .unwrap();
+        let mut form = PanelForm::of(&chart);
+        assert_eq!(
+            (form.legend.as_str(), form.legend_placement.as_str()),
+            ("table", "bottom")
+        );
+        form.legend = "list".into();
+        form.legend_placement = "right".into();
+        let changed = form.panel(&chart).unwrap();
+        let PanelKind::Timeseries { legend, .. } = changed.kind else {
+            panic!("still a time series")
+        };
+        assert_eq!(
+            (legend.mode, legend.placement),
+            (LegendMode::List, LegendPlacement::Right)
+        );
+        form.kind = "bargauge".into();
+        form.bar_display = "lcd".into();
+        form.bar_orientation = "auto".into();
+        let bars = form.panel(&chart).unwrap();
+        assert!(matches!(
+            bars.kind,
+            PanelKind::Bargauge {
+                display: BarDisplay::Lcd,
+                orientation: BarOrientation::Auto,
+                ..
+            }
+        ));
+        // And read back as set.
+        let again = PanelForm::of(&bars);
+        assert_eq!(
+            (again.bar_display.as_str(), again.bar_orientation.as_str()),
+            ("lcd", "auto")
+        );
     }
 
     #[test]
