@@ -1,5 +1,5 @@
 //! The page checked as a keyboard and screen-reader user meets it: axe-core
-//! (pinned, run inside the page) at WCAG 2.1 A and AA on the default
+//! (pinned, run inside the page) at WCAG 2.1 A and AA, and 2.2 AA (target sizes), on the default
 //! dashboard, with the panel editor open, and on an imported community
 //! dashboard, against a real Prometheus with the generated history and the
 //! release build. Prints every violation with the elements it names.
@@ -19,7 +19,7 @@ fn axe_source() -> String {
 /// Runs axe-core on the page; returns each violation as "rule (impact) × n: targets".
 async fn violations(browser: &BrowserSession, axe: &str) -> Vec<String> {
     let script = format!(
-        "{axe}\nreturn await axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }})
+        "{axe}\nreturn await axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }} }})
             .then((r) => r.violations.map((v) => `${{v.id}} (${{v.impact}}) × ${{v.nodes.length}}: ${{v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', ')}} — ${{v.help}}`));"
     );
     let found: Value = browser.script(&script).await.unwrap();
