@@ -242,26 +242,12 @@ fn draw_unmeasured(
             ..plot
         })
         .collect();
+    // The left axis is labelled in its series' unit (the right-hand series'
+    // when there are none on the left).
+    let unit_of = |left: bool| drawn.iter().find(|d| d.on_left() == left).map(|d| d.unit);
     if !options.compact {
-        let unit_of = |left: bool| drawn.iter().find(|d| d.on_left() == left).map(|d| d.unit);
-        draw_axes(
-            &plot,
-            frame,
-            unit_of(true).unwrap_or(options.unit),
-            options.decimals,
-        );
-        if let (Some(range), Some(unit)) = (right, unit_of(false)) {
-            if drawn.iter().any(|d| d.axis == AxisSide::Right) {
-                draw_right_labels(
-                    &Plot {
-                        values: range,
-                        ..plot
-                    },
-                    unit,
-                    options.decimals,
-                );
-            }
-        }
+        let left_unit = unit_of(true).or(unit_of(false)).unwrap_or(options.unit);
+        draw_axes(&plot, frame, left_unit, options.decimals);
     }
     // Nothing drawn from the data may spill over the axes.
     context.save();
@@ -307,6 +293,19 @@ fn draw_unmeasured(
     }
     draw_overlays(&plots, &drawn, overlays);
     context.restore();
+    // Over the lines, so that none crosses them.
+    if let (false, Some(range), Some(unit)) = (options.compact, right, unit_of(false)) {
+        if drawn.iter().any(|d| d.axis == AxisSide::Right) {
+            draw_right_labels(
+                &Plot {
+                    values: range,
+                    ..plot
+                },
+                unit,
+                options.decimals,
+            );
+        }
+    }
     Ok(())
 }
 

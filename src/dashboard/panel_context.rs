@@ -269,6 +269,12 @@ impl PanelContext {
                 }
             }
         }
+        if matchers.over_budget() {
+            result.warnings.push(format!(
+                "some per-series overrides by pattern were not applied: matching them against {} series would take too long",
+                result.series.len() + result.samples.len()
+            ));
+        }
         Ok(result)
     }
 }

@@ -103,6 +103,8 @@ struct QueryRow {
     expr: RwSignal<String>,
     legend: RwSignal<String>,
     instant: RwSignal<bool>,
+    /// The panel's query this row was, if any.
+    origin: Option<usize>,
 }
 
 #[component]
@@ -136,6 +138,7 @@ pub fn PanelEditor(
                 expr: RwSignal::new(q.expr),
                 legend: RwSignal::new(q.legend),
                 instant: RwSignal::new(q.instant),
+                origin: q.origin,
             })
             .collect::<Vec<_>>(),
     );
@@ -174,6 +177,7 @@ pub fn PanelEditor(
                     expr: row.expr.get_untracked(),
                     legend: row.legend.get_untracked(),
                     instant: row.instant.get_untracked(),
+                    origin: row.origin,
                 })
                 .collect(),
         };
@@ -233,7 +237,7 @@ pub fn PanelEditor(
                 <Show when=move || kind.get() != "text">
                     <div class="field"><span>"Queries"</span>
                         <div class="queries">{query_rows}</div>
-                        <button data-field="add-query" on:click=move |_| rows.update(|r| r.push(QueryRow { expr: RwSignal::new(String::new()), legend: RwSignal::new(String::new()), instant: RwSignal::new(false) }))>"Add query"</button>
+                        <button data-field="add-query" on:click=move |_| rows.update(|r| r.push(QueryRow { expr: RwSignal::new(String::new()), legend: RwSignal::new(String::new()), instant: RwSignal::new(false), origin: None }))>"Add query"</button>
                         <button data-field="run-preview" on:click=move |_| run_preview.run(())>"Preview"</button>
                     </div>
                     <p class="metric-hint" data-testid="metric-hint">{move || hint.get()}</p>

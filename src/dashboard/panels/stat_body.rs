@@ -58,6 +58,8 @@ pub fn StatBody(
             };
             let mut line = DrawnSeries::new(&first.series, 0, &first.look, options.unit);
             line.color = color.unwrap_or(line.color);
+            // A stat takes an override's name only (as the import notes say).
+            line.negative = false;
             let frame = ChartFrame {
                 start: window.start,
                 end: window.end,

@@ -15,7 +15,7 @@ use crate::foundation::limits::{
 };
 use crate::foundation::ordered::{SortedMap, SortedSet};
 use crate::foundation::units::Unit;
-use crate::model::dashboard::series_override::MAX_OVERRIDES;
+use crate::model::dashboard::series_override::{grafana_regex, MAX_OVERRIDES};
 use crate::model::dashboard::{
     parse_label_values_query, AxisSide, BarDisplay, BarOrientation, Dashboard, DashboardTime,
     ForesightOptions, GridPosition, LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel,
@@ -251,24 +251,31 @@ fn value_mappings(panel: &Json, notes: &mut Vec<String>) -> Vec<ValueMapping> {
     mappings
 }
 
+/// What Grafana's transformations become: renames (applied before the
+/// panel's overrides, which then match the new names) and hides (applied
+/// after them, so no override shows a series a transformation removed).
+#[derive(Default)]
+struct TransformedSeries {
+    renames: Vec<SeriesOverride>,
+    hides: Vec<SeriesOverride>,
+    /// New name → the name the query gives, for overrides that match by the new one.
+    renamed: Vec<(String, String)>,
+}
+
 /// Grafana's transformations, as far as they choose and name series: on
-/// graphs and time series, "filter by name" (names or a pattern to include,
-/// names to exclude) and "organize fields" (excluded and renamed series)
-/// become overrides that hide and rename series. Every other transformation,
-/// and these on other panels (where they reshape table columns), is named in
-/// a note: the panel shows its queries' series as they come.
-fn transformations(
-    panel: &Json,
-    grafana_type: &str,
-    notes: &mut Vec<String>,
-) -> Vec<SeriesOverride> {
-    let mut overrides = Vec::new();
+/// graphs and time series, "filter by name" (names or a pattern to include or
+/// exclude; several filters each remove what they do not keep) and "organize
+/// fields" (excluded and renamed series). Every other transformation, and
+/// these on other panels (where they reshape table columns), is named in a
+/// note: the panel shows its queries' series as they come.
+fn transformations(panel: &Json, grafana_type: &str, notes: &mut Vec<String>) -> TransformedSeries {
+    let mut out = TransformedSeries::default();
     let mut not_applied = Vec::new();
     let on_series = matches!(grafana_type, "graph" | "timeseries");
-    let hidden = |matcher: SeriesMatcher, hide: bool| SeriesOverride {
-        hide_in_legend: Some(hide),
-        hide_in_tooltip: Some(hide),
-        hide_in_chart: Some(hide),
+    let hidden = |matcher: SeriesMatcher| SeriesOverride {
+        hide_in_legend: Some(true),
+        hide_in_tooltip: Some(true),
+        hide_in_chart: Some(true),
         ..SeriesOverride::new(matcher)
     };
     let names = |value: Option<&Json>| -> Vec<String> {
@@ -280,6 +287,15 @@ fn transformations(
             // The time column is always kept; it is no series.
             .filter(|n| !n.is_empty() && n != "Time")
             .collect()
+    };
+    // A pattern that does not compile here would hide everything or nothing:
+    // the step is left out and said.
+    let usable = |pattern: &str, not_applied: &mut Vec<String>| match grafana_regex(pattern) {
+        Ok(_) => true,
+        Err(error) => {
+            not_applied.push(format!("a filter by the pattern {pattern:?} ({error})"));
+            false
+        }
     };
     for step in panel
         .get("transformations")
@@ -297,28 +313,38 @@ fn transformations(
             "filterFieldsByName" if on_series => {
                 let included = names(option("/include/names"));
                 let pattern = text_of(option("/include/pattern"));
-                if !included.is_empty() || !pattern.is_empty() {
-                    overrides.push(hidden(SeriesMatcher::Regex(".*".into()), true));
-                    if !pattern.is_empty() {
-                        overrides.push(hidden(SeriesMatcher::Regex(pattern), false));
+                match (included.is_empty(), pattern.is_empty()) {
+                    (false, true) => out.hides.push(hidden(SeriesMatcher::NotNames(included))),
+                    (true, false) if usable(&pattern, &mut not_applied) => {
+                        out.hides.push(hidden(SeriesMatcher::NotRegex(pattern)))
                     }
-                    for name in included {
-                        overrides.push(hidden(SeriesMatcher::Name(name), false));
+                    (false, false) => {
+                        not_applied.push("a filter by both names and a pattern".into())
                     }
+                    _ => {}
                 }
-                for name in names(option("/exclude/names")) {
-                    overrides.push(hidden(SeriesMatcher::Name(name), true));
+                let excluded_names = names(option("/exclude/names"));
+                if !excluded_names.is_empty() {
+                    out.hides.push(hidden(SeriesMatcher::Names(excluded_names)));
+                }
+                let excluded = text_of(option("/exclude/pattern"));
+                if !excluded.is_empty() && usable(&excluded, &mut not_applied) {
+                    out.hides.push(hidden(SeriesMatcher::Regex(excluded)));
+                }
+                if option("/byVariable").and_then(Json::as_bool) == Some(true) {
+                    not_applied.push("a filter by a variable".into());
                 }
             }
             "organize" if on_series => {
-                for (name, excluded) in option("/excludeByName")
+                let excluded: Vec<String> = option("/excludeByName")
                     .and_then(Json::as_object)
                     .into_iter()
                     .flatten()
-                {
-                    if excluded.as_bool() == Some(true) {
-                        overrides.push(hidden(SeriesMatcher::Name(name.clone()), true));
-                    }
+                    .filter(|(_, excluded)| excluded.as_bool() == Some(true))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                if !excluded.is_empty() {
+                    out.hides.push(hidden(SeriesMatcher::Names(excluded)));
                 }
                 for (name, shown) in option("/renameByName")
                     .and_then(Json::as_object)
@@ -327,7 +353,8 @@ fn transformations(
                 {
                     let shown = text_of(Some(shown));
                     if !shown.is_empty() {
-                        overrides.push(SeriesOverride {
+                        out.renamed.push((shown.clone(), name.clone()));
+                        out.renames.push(SeriesOverride {
                             display_name: Some(shown),
                             ..SeriesOverride::new(SeriesMatcher::Name(name.clone()))
                         });
@@ -351,7 +378,7 @@ fn transformations(
             not_applied.join(", ")
         ));
     }
-    overrides
+    out
 }
 
 /// Grafana's per-series overrides as Foresight's: `fieldConfig.overrides`
@@ -362,8 +389,14 @@ fn transformations(
 fn series_overrides(
     panel: &Json,
     ref_ids: &[String],
+    renamed: &[(String, String)],
     notes: &mut Vec<String>,
 ) -> Vec<SeriesOverride> {
+    // A name given by a transformation is matched as the name the query gives.
+    let by_name = |name: String| {
+        let original = renamed.iter().rev().find(|(new, _)| *new == name);
+        SeriesMatcher::Name(original.map_or(name, |(_, old)| old.clone()))
+    };
     let mut overrides = Vec::new();
     let mut left_out: SortedMap<String, usize> = SortedMap::new();
     let mut leave_out = |what: String| *left_out.entry(what).or_insert(0) += 1;
@@ -382,21 +415,29 @@ fn series_overrides(
     {
         let options = entry.pointer("/matcher/options");
         let matchers = match text_of(entry.pointer("/matcher/id")).as_str() {
-            "byName" => vec![SeriesMatcher::Name(text_of(options))],
+            "byName" => vec![by_name(text_of(options))],
             "byRegexp" => vec![SeriesMatcher::Regex(text_of(options))],
-            "byNames" if text_of(options.and_then(|o| o.get("mode"))) != "exclude" => options
-                .and_then(|o| o.get("names"))
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-                .map(|name| SeriesMatcher::Name(text_of(Some(name))))
-                .collect(),
+            "byNames" if text_of(options.and_then(|o| o.get("mode"))) != "exclude" => {
+                let picked = options
+                    .and_then(|o| o.get("names"))
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|name| match by_name(text_of(Some(name))) {
+                        SeriesMatcher::Name(name) => name,
+                        _ => String::new(),
+                    })
+                    .collect();
+                vec![SeriesMatcher::Names(picked)]
+            }
             "byFrameRefID" => {
                 let ref_id = text_of(options);
                 match ref_ids.iter().position(|r| *r == ref_id) {
                     Some(position) => vec![SeriesMatcher::Query(position)],
-                    // The query was left out (hidden, another datasource): nothing to pick.
-                    None => continue,
+                    None => {
+                        leave_out(format!("matched query {ref_id}, which is left out"));
+                        continue;
+                    }
                 }
             }
             other => {
@@ -493,6 +534,20 @@ fn series_overrides(
             listed.join(", ")
         ));
     }
+    overrides
+}
+
+/// The overrides a panel keeps: the first [`MAX_OVERRIDES`], without those
+/// whose pattern does not compile here (JavaScript's look-around, say) or
+/// that are too long, each said.
+fn kept_overrides(overrides: &mut Vec<SeriesOverride>, notes: &mut Vec<String>) {
+    overrides.retain(|one| match one.pattern_error().or_else(|| one.problem()) {
+        Some(problem) => {
+            notes.push(format!("{problem}; the override is left out"));
+            false
+        }
+        None => true,
+    });
     if overrides.len() > MAX_OVERRIDES {
         notes.push(format!(
             "only the first {MAX_OVERRIDES} of {} per-series overrides are kept",
@@ -500,22 +555,6 @@ fn series_overrides(
         ));
         overrides.truncate(MAX_OVERRIDES);
     }
-    // A pattern that does not compile here (JavaScript's look-around, say)
-    // would pick nothing: said and left out.
-    overrides.retain(|one| match one.pattern_error() {
-        Some(error) => {
-            notes.push(format!("{error}; the override is left out"));
-            false
-        }
-        None => match one.problem() {
-            Some(problem) => {
-                notes.push(format!("{problem}; the override is left out"));
-                false
-            }
-            None => true,
-        },
-    });
-    overrides
 }
 
 /// Grafana colour names and `rgba()` → the colours Foresight draws.
@@ -1360,8 +1399,16 @@ impl Importer {
                 self,
             );
         }
-        let mut overrides = transformations(panel, &grafana_type, &mut notes);
-        overrides.extend(series_overrides(panel, &ref_ids, &mut notes));
+        let transformed = transformations(panel, &grafana_type, &mut notes);
+        let mut overrides = transformed.renames;
+        overrides.extend(series_overrides(
+            panel,
+            &ref_ids,
+            &transformed.renamed,
+            &mut notes,
+        ));
+        overrides.extend(transformed.hides);
+        kept_overrides(&mut overrides, &mut notes);
         if !matches!(kind, PanelKind::Timeseries { .. })
             && overrides.iter().any(|o| {
                 o.color.is_some()
@@ -1912,8 +1959,8 @@ mod tests {
         assert_eq!(matchers.look("b", 0).color.as_deref(), Some("red"));
         assert_eq!(
             traffic.len(),
-            5,
-            "A's override picks nothing, by type is noted, the look-ahead left out"
+            4,
+            "A's override picks nothing, by type is noted, the look-ahead left out, byNames is one"
         );
         let old = overrides("old");
         let matchers = OverrideMatchers::new(&old);
@@ -1972,15 +2019,22 @@ mod tests {
         let text = r##"{"title": "Transformed", "panels": [
           {"id": 1, "type": "timeseries", "title": "kept", "targets": [{"expr": "up"}],
            "transformations": [
-             {"id": "filterFieldsByName", "options": {"include": {"names": ["Time", "read", "write"]}}},
+             {"id": "filterFieldsByName", "options": {"include": {"names": ["Time", "read", "write", "sync"]}}},
+             {"id": "filterFieldsByName", "options": {"include": {"names": ["read", "write", "other"]}}},
              {"id": "organize", "options": {"excludeByName": {"write": true}, "renameByName": {"read": "Reads"},
                                              "indexByName": {"read": 1}}},
              {"id": "reduce", "options": {"reducers": ["max"]}},
-             {"id": "merge", "disabled": true}]},
+             {"id": "merge", "disabled": true}],
+           "fieldConfig": {"defaults": {}, "overrides": [
+             {"matcher": {"id": "byName", "options": "Reads"}, "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "red"}}]},
+             {"matcher": {"id": "byRegexp", "options": "/.*/"},
+              "properties": [{"id": "custom.hideFrom", "value": {"legend": false, "tooltip": false, "viz": false}}]}]}},
           {"id": 2, "type": "table", "title": "columns", "targets": [{"expr": "up", "instant": true}],
            "transformations": [{"id": "organize", "options": {}}, {"id": "merge", "options": {}}]},
           {"id": 3, "type": "graph", "title": "pattern", "targets": [{"expr": "up"}],
-           "transformations": [{"id": "filterFieldsByName", "options": {"include": {"pattern": "/^eth/"}, "exclude": {"names": ["eth9"]}}}]}
+           "transformations": [{"id": "filterFieldsByName", "options": {"include": {"pattern": "/^eth/"},
+                                 "exclude": {"names": ["eth9"], "pattern": "eth8.*"}}},
+                               {"id": "filterFieldsByName", "options": {"include": {"pattern": "/^(?!lo)/"}}}]}
         ]}"##;
         let (dashboard, report) = import_grafana_dashboard(text).unwrap();
         let looks = |title: &str, name: &str| {
@@ -1990,11 +2044,28 @@ mod tests {
         let read = looks("kept", "read");
         assert!(!read.hide_in_chart && !read.hide_in_legend);
         assert_eq!(read.display_name.as_deref(), Some("Reads"));
+        assert_eq!(
+            read.color.as_deref(),
+            Some("red"),
+            "matched by its new name"
+        );
         assert!(looks("kept", "write").hide_in_chart, "excluded by organize");
-        let other = looks("kept", "other");
+        assert!(
+            looks("kept", "sync").hide_in_chart,
+            "not kept by the second filter"
+        );
+        assert!(
+            looks("kept", "other").hide_in_chart,
+            "not kept by the first"
+        );
+        let other = looks("kept", "b\nc");
         assert!(other.hide_in_chart && other.hide_in_legend && other.hide_in_tooltip);
         assert!(!looks("pattern", "eth0").hide_in_chart);
         assert!(looks("pattern", "eth9").hide_in_chart);
+        assert!(
+            looks("pattern", "eth80").hide_in_chart,
+            "excluded by pattern"
+        );
         assert!(looks("pattern", "lo").hide_in_chart);
         let notes = |title: &str| {
             report
@@ -2019,6 +2090,16 @@ mod tests {
             "{}",
             notes("columns")
         );
+        assert!(notes("pattern").contains("(?!lo)"), "{}", notes("pattern"));
+        // Many excluded names stay one override.
+        let many: Vec<String> = (0..300).map(|k| format!("\"s{k}\": true")).collect();
+        let text = format!(
+            r#"{{"panels": [{{"id": 1, "type": "timeseries", "title": "t", "targets": [{{"expr": "up"}}],
+               "transformations": [{{"id": "organize", "options": {{"excludeByName": {{{}}}}}}}]}}]}}"#,
+            many.join(", ")
+        );
+        let (dashboard, _) = import_grafana_dashboard(&text).unwrap();
+        assert_eq!(dashboard.panels[0].overrides.len(), 1);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::foundation::span::parse_span;
 use crate::foundation::units::Unit;
 use crate::model::dashboard::{
     BarDisplay, BarOrientation, LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel,
-    PanelKind, Reducer, Target,
+    PanelKind, Reducer, SeriesMatcher, SeriesOverride, Target,
 };
 use crate::model::edit::parse_thresholds;
 
@@ -17,6 +17,9 @@ pub struct QueryForm {
     pub expr: String,
     pub legend: String,
     pub instant: bool,
+    /// Which of the panel's queries this row was (`None` for a row added in
+    /// the editor), so that overrides picking a query follow it.
+    pub origin: Option<usize>,
 }
 
 /// Every field of the form as text (or a switch), as the editor shows it.
@@ -96,10 +99,12 @@ impl PanelForm {
             queries: panel
                 .targets
                 .iter()
-                .map(|t| QueryForm {
+                .enumerate()
+                .map(|(k, t)| QueryForm {
                     expr: t.expr.clone(),
                     legend: t.legend_format.clone().unwrap_or_default(),
                     instant: t.instant,
+                    origin: Some(k),
                 })
                 .collect(),
         }
@@ -120,10 +125,28 @@ impl PanelForm {
             ),
         };
         let thresholds = parse_thresholds(&self.thresholds)?;
-        let targets: Vec<Target> = self
+        let kept: Vec<&QueryForm> = self
             .queries
             .iter()
             .filter(|row| !row.expr.trim().is_empty())
+            .collect();
+        // An override that picks a query follows its row; one whose row is gone goes too.
+        let overrides = original
+            .overrides
+            .iter()
+            .filter_map(|one| match one.matcher {
+                SeriesMatcher::Query(position) => {
+                    let now = kept.iter().position(|row| row.origin == Some(position))?;
+                    Some(SeriesOverride {
+                        matcher: SeriesMatcher::Query(now),
+                        ..one.clone()
+                    })
+                }
+                _ => Some(one.clone()),
+            })
+            .collect();
+        let targets: Vec<Target> = kept
+            .iter()
             .map(|row| Target {
                 expr: row.expr.trim().to_string(),
                 legend_format: Some(row.legend.clone()).filter(|l| !l.trim().is_empty()),
@@ -145,6 +168,7 @@ impl PanelForm {
             unit: Unit::from_id(&self.unit).unwrap_or_default(),
             decimals,
             thresholds,
+            overrides,
             ..original.clone()
         })
     }
@@ -290,6 +314,43 @@ mod tests {
             (again.bar_display.as_str(), again.bar_orientation.as_str()),
             ("lcd", "auto")
         );
+    }
+
+    #[test]
+    fn overrides_that_pick_a_query_follow_its_row() {
+        let mut panel = shipped_panels()
+            .into_iter()
+            .find(|p| matches!(p.kind, PanelKind::Timeseries { .. }))
+            .unwrap();
+        panel.targets = ["a", "b", "c"]
+            .map(|expr| Target {
+                expr: expr.into(),
+                legend_format: None,
+                instant: false,
+            })
+            .to_vec();
+        panel.overrides = (0..3)
+            .map(|k| SeriesOverride {
+                display_name: Some(format!("query {k}")),
+                ..SeriesOverride::new(SeriesMatcher::Query(k))
+            })
+            .collect();
+        let mut form = PanelForm::of(&panel);
+        form.queries.remove(0);
+        form.queries.push(QueryForm {
+            expr: "d".into(),
+            ..QueryForm::default()
+        });
+        let edited = form.panel(&panel).unwrap();
+        let picked: Vec<(usize, String)> = edited
+            .overrides
+            .iter()
+            .map(|o| match o.matcher {
+                SeriesMatcher::Query(k) => (k, o.display_name.clone().unwrap()),
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(picked, [(0, "query 1".into()), (1, "query 2".into())]);
     }
 
     #[test]

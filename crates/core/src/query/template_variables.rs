@@ -202,24 +202,39 @@ struct ReferenceScanner {
     no_brackets_from: Option<usize>,
 }
 
+/// The longest name (with its `:format`) a `${…}` or `[[…]]` reference has. A
+/// longer span up to the closing mark is text: each position is then looked at
+/// a bounded number of times, so `[[[[…]]` over a long text stays linear.
+const MAX_REFERENCE_CHARS: usize = 256;
+
 impl ReferenceScanner {
     /// The reference starting at `index`: its name and its length in chars.
     fn reference_at(&mut self, chars: &[char], index: usize) -> Option<(String, usize)> {
         let before = |limit: Option<usize>| limit.is_none_or(|limit| index + 2 < limit);
+        // Where the closing mark is, looked for at most MAX_REFERENCE_CHARS
+        // ahead; `Err(true)` when the text ends first (nothing closes from here on).
+        let closing = |is_close: &dyn Fn(usize) -> bool, mark: usize| {
+            let end = chars.len().saturating_sub(mark - 1);
+            let window_end = (index + 2 + MAX_REFERENCE_CHARS + 1).min(end);
+            (index + 2..window_end)
+                .find(|&i| is_close(i))
+                .ok_or(window_end == end)
+        };
         match chars[index] {
             '$' if chars.get(index + 1) == Some(&'{') && before(self.no_brace_from) => {
-                let close = chars[index + 2..]
-                    .iter()
-                    .position(|&c| c == '}')
-                    .map(|p| index + 2 + p);
-                if close.is_none() {
-                    self.no_brace_from = Some(index + 2);
+                match closing(&|i| chars[i] == '}', 1) {
+                    Ok(close) => {
+                        let inner: String = chars[index + 2..close].iter().collect();
+                        let name = inner.split(':').next().unwrap_or_default().to_string();
+                        Some((name, close + 1 - index))
+                    }
+                    Err(text_ended) => {
+                        if text_ended {
+                            self.no_brace_from = Some(index + 2);
+                        }
+                        None
+                    }
                 }
-                close.map(|close| {
-                    let inner: String = chars[index + 2..close].iter().collect();
-                    let name = inner.split(':').next().unwrap_or_default().to_string();
-                    (name, close + 1 - index)
-                })
             }
             '$' if chars.get(index + 1).copied().is_some_and(is_name_start) => {
                 let length = chars[index + 1..]
@@ -232,12 +247,17 @@ impl ReferenceScanner {
                 ))
             }
             '[' if chars.get(index + 1) == Some(&'[') && before(self.no_brackets_from) => {
-                let close = (index + 2..chars.len().saturating_sub(1))
-                    .find(|&i| chars[i] == ']' && chars[i + 1] == ']');
-                if close.is_none() {
-                    self.no_brackets_from = Some(index + 2);
+                match closing(&|i| chars[i] == ']' && chars[i + 1] == ']', 2) {
+                    Ok(close) => {
+                        Some((chars[index + 2..close].iter().collect(), close + 2 - index))
+                    }
+                    Err(text_ended) => {
+                        if text_ended {
+                            self.no_brackets_from = Some(index + 2);
+                        }
+                        None
+                    }
                 }
-                close.map(|close| (chars[index + 2..close].iter().collect(), close + 2 - index))
             }
             _ => None,
         }
@@ -407,6 +427,19 @@ mod tests {
             interpolate_text(&hostile, &v).chars().count(),
             MAX_INTERPOLATED_TEXT_CHARS
         );
+        // A span longer than any name up to its closing mark is text (so
+        // `[[[[…]]` closed far away is read once, not once per `[[`).
+        let far = format!("[[{}]] ${{{}}}", "p".repeat(300), "q".repeat(300));
+        assert_eq!(interpolate_text(&far, &v), far);
+        let near = format!("[[{}]]", "p".repeat(256));
+        assert_eq!(
+            interpolate_text(&near, &v),
+            near,
+            "unknown, so kept as written"
+        );
+        let mut with_long = v.clone();
+        with_long.insert("p".repeat(256), VariableValue::Single("found".into()));
+        assert_eq!(interpolate_text(&near, &with_long), "found");
     }
 
     #[test]

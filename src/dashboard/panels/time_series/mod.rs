@@ -234,6 +234,16 @@ pub fn TimeSeriesBody(
     let keyboard_crosshair = RwSignal::new(false);
     let announced = RwSignal::new(String::new());
     let as_table = RwSignal::new(false);
+    // Positions of the series the chart can show: those the digit keys pick.
+    let drawable = move || -> Vec<usize> {
+        result.with_untracked(|r| {
+            r.as_ref().map_or_else(Vec::new, |r| {
+                (0..r.series.len())
+                    .filter(|&k| !r.series[k].look.hide_in_chart)
+                    .collect()
+            })
+        })
+    };
     let on_key = move |event: KeyboardEvent| {
         let Some(w) = window.get_untracked() else {
             return;
@@ -247,7 +257,7 @@ pub fn TimeSeriesBody(
                 .get_untracked()
                 .filter(|_| keyboard_crosshair.get_untracked()),
             samples: with_shown_series(shared, |shown| sample_span(&w, shown)).flatten(),
-            series_count: result.with_untracked(|r| r.as_ref().map_or(0, |r| r.series.len())),
+            series_count: drawable().len(),
             now: crate::browser::clock::now_seconds(),
         };
         let key = event.key();
@@ -271,6 +281,8 @@ pub fn TimeSeriesBody(
             }
             ChartKeyAction::Zoom(from, to) => zoom_request.set(Some((from, to))),
             ChartKeyAction::Isolate(which) => {
+                // The k-th series the chart can show (overrides may hide some).
+                let which = which.and_then(|k| drawable().get(k).copied());
                 isolated.set(which);
                 let name = which.and_then(|k| {
                     result.with_untracked(|r| Some(r.as_ref()?.series.get(k)?.name.clone()))

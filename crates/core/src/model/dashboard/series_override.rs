@@ -16,17 +16,25 @@ pub const MAX_OVERRIDES: usize = 100;
 pub const MAX_MATCHER_CHARS: usize = 1000;
 
 /// Which series an override applies to; written as an object of one member
-/// (`{"name": "Receive"}`, `{"regex": "/eth.*/"}`, `{"query": 1}`).
+/// (`{"name": "Receive"}`, `{"names": ["a", "b"]}`, `{"regex": "/eth.*/"}`,
+/// `{"query": 1}`, `{"notNames": ["a", "b"]}`, `{"notRegex": "/^eth/"}`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum SeriesMatcher {
     /// The series whose legend name is exactly this.
     Name(String),
+    /// The series whose legend name is one of these.
+    Names(Vec<String>),
     /// Grafana's "fields with name matching regex": `/pattern/flags` finds the
     /// pattern anywhere in the name; a bare pattern must match all of it.
     Regex(String),
     /// Every series of the panel's query at this position (0 for the first).
     Query(usize),
+    /// Every series whose name is none of these (Grafana's "filter by name"
+    /// keeping only these: the others are hidden).
+    NotNames(Vec<String>),
+    /// Every series the pattern does not match.
+    NotRegex(String),
 }
 
 impl<'de> Deserialize<'de> for SeriesMatcher {
@@ -40,18 +48,24 @@ impl SeriesMatcher {
         let members = value.as_object().map_or(0, |m| m.len());
         let matcher = if let Some(name) = object.optional("name")? {
             SeriesMatcher::Name(name)
+        } else if let Some(names) = object.optional("names")? {
+            SeriesMatcher::Names(names)
         } else if let Some(pattern) = object.optional("regex")? {
             SeriesMatcher::Regex(pattern)
         } else if let Some(position) = object.optional("query")? {
             SeriesMatcher::Query(position)
+        } else if let Some(names) = object.optional("notNames")? {
+            SeriesMatcher::NotNames(names)
+        } else if let Some(pattern) = object.optional("notRegex")? {
+            SeriesMatcher::NotRegex(pattern)
         } else {
             return Err(DecodeError::new(
-                "a series matcher needs one of \"name\", \"regex\" or \"query\"",
+                "a series matcher needs one of \"name\", \"names\", \"regex\", \"query\", \"notNames\" or \"notRegex\"",
             ));
         };
         if members != 1 {
             return Err(DecodeError::new(
-                "a series matcher has exactly one of \"name\", \"regex\" or \"query\"",
+                "a series matcher has exactly one of \"name\", \"names\", \"regex\", \"query\", \"notNames\" or \"notRegex\"",
             ));
         }
         Ok(matcher)
@@ -127,16 +141,19 @@ impl SeriesOverride {
     /// What is wrong with it, for the dashboard's checks. A pattern that does
     /// not compile is not: it picks no series (see [`Self::pattern_error`]).
     pub fn problem(&self) -> Option<String> {
-        match &self.matcher {
-            SeriesMatcher::Name(text) | SeriesMatcher::Regex(text)
-                if text.chars().count() > MAX_MATCHER_CHARS =>
-            {
-                Some(format!(
-                    "a series matcher is longer than {MAX_MATCHER_CHARS} characters"
-                ))
+        let too_long = |text: &String| text.chars().count() > MAX_MATCHER_CHARS;
+        let long = match &self.matcher {
+            SeriesMatcher::Name(text)
+            | SeriesMatcher::Regex(text)
+            | SeriesMatcher::NotRegex(text) => too_long(text),
+            SeriesMatcher::Names(names) | SeriesMatcher::NotNames(names) => {
+                names.len() > MAX_OVERRIDES * 10 || names.iter().any(too_long)
             }
-            _ => None,
-        }
+            SeriesMatcher::Query(_) => false,
+        };
+        long.then(|| {
+            format!("a series matcher is longer than {MAX_MATCHER_CHARS} characters or names more than {} series", MAX_OVERRIDES * 10)
+        })
     }
 }
 
@@ -144,9 +161,11 @@ impl SeriesOverride {
     /// Why its pattern picks no series, if it is one that does not compile.
     pub fn pattern_error(&self) -> Option<String> {
         match &self.matcher {
-            SeriesMatcher::Regex(pattern) => grafana_regex(pattern)
-                .err()
-                .map(|error| format!("series pattern {pattern:?}: {error}")),
+            SeriesMatcher::Regex(pattern) | SeriesMatcher::NotRegex(pattern) => {
+                grafana_regex(pattern)
+                    .err()
+                    .map(|error| format!("series pattern {pattern:?}: {error}"))
+            }
             _ => None,
         }
     }
@@ -171,7 +190,7 @@ pub struct SeriesLook {
 /// is anchored at both ends, as Grafana's `stringToJsRegex` does. Time is
 /// linear in the name whatever the pattern.
 pub fn grafana_regex(pattern: &str) -> Result<Regex, String> {
-    let (inner, flags, anchored) = match pattern.strip_prefix('/').and_then(|rest| {
+    let (inner, flags, slashed) = match pattern.strip_prefix('/').and_then(|rest| {
         let end = rest.rfind('/')?;
         let flags = &rest[end + 1..];
         flags
@@ -179,11 +198,15 @@ pub fn grafana_regex(pattern: &str) -> Result<Regex, String> {
             .all(|f| "gimsy".contains(f))
             .then(|| (&rest[..end], flags))
     }) {
-        Some((inner, flags)) => (inner, flags, false),
-        None => (pattern, "", true),
+        Some((inner, flags)) => (inner, flags, true),
+        None => (pattern, "", false),
     };
-    let text = if anchored {
-        format!("^(?:{inner})$")
+    // As Grafana writes them: `^` and `$` around the bare text, no group (so
+    // `a|b` is `^a` or `b$`); the sticky flag matches only at the start.
+    let text = if !slashed {
+        format!("^{inner}$")
+    } else if flags.contains('y') {
+        format!("^(?:{inner})")
     } else {
         inner.to_string()
     };
@@ -191,7 +214,10 @@ pub fn grafana_regex(pattern: &str) -> Result<Regex, String> {
         .case_insensitive(flags.contains('i'))
         .multi_line(flags.contains('m'))
         .dot_matches_new_line(flags.contains('s'))
-        .size_limit(1 << 20)
+        // Matching time grows with the compiled size times the name's
+        // length: a small limit keeps each match cheap (Grafana's patterns
+        // compile to a fraction of it).
+        .size_limit(PATTERN_SIZE_LIMIT)
         .build()
         .map_err(|error| {
             let text = error.to_string();
@@ -199,10 +225,23 @@ pub fn grafana_regex(pattern: &str) -> Result<Regex, String> {
         })
 }
 
-/// A panel's overrides ready to match: each pattern compiled once.
+/// The compiled size a pattern may reach (regex-lite's measure, bytes).
+const PATTERN_SIZE_LIMIT: usize = 1 << 13;
+
+/// Characters of series names that one panel's answer matches against its
+/// patterns, at most (every pattern counts each name it is tried on). A
+/// dashboard's own patterns on its own series use a few thousand; past the
+/// budget the remaining pattern overrides are not applied and the panel says
+/// so, so a hostile pattern on many long names cannot stall the page.
+pub const PATTERN_MATCH_BUDGET: usize = 100_000;
+
+/// A panel's overrides ready to match: each pattern compiled once, and the
+/// budget of name characters its patterns may still be tried on.
 pub struct OverrideMatchers<'a> {
     overrides: &'a [SeriesOverride],
     patterns: Vec<Option<Regex>>,
+    budget_left: std::cell::Cell<usize>,
+    over_budget: std::cell::Cell<bool>,
 }
 
 impl<'a> OverrideMatchers<'a> {
@@ -211,13 +250,36 @@ impl<'a> OverrideMatchers<'a> {
         let patterns = overrides
             .iter()
             .map(|o| match &o.matcher {
-                SeriesMatcher::Regex(pattern) => grafana_regex(pattern).ok(),
+                SeriesMatcher::Regex(pattern) | SeriesMatcher::NotRegex(pattern) => {
+                    grafana_regex(pattern).ok()
+                }
                 _ => None,
             })
             .collect();
         Self {
             overrides,
             patterns,
+            budget_left: std::cell::Cell::new(PATTERN_MATCH_BUDGET),
+            over_budget: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether some pattern was left untried because the budget ran out.
+    pub fn over_budget(&self) -> bool {
+        self.over_budget.get()
+    }
+
+    fn pattern_matches(&self, pattern: &Regex, name: &str) -> bool {
+        let cost = name.len().max(1);
+        match self.budget_left.get().checked_sub(cost) {
+            Some(left) => {
+                self.budget_left.set(left);
+                pattern.is_match(name)
+            }
+            None => {
+                self.over_budget.set(true);
+                false
+            }
         }
     }
 
@@ -227,8 +289,16 @@ impl<'a> OverrideMatchers<'a> {
         for (one, pattern) in self.overrides.iter().zip(&self.patterns) {
             let picked = match &one.matcher {
                 SeriesMatcher::Name(wanted) => wanted == name,
-                SeriesMatcher::Regex(_) => pattern.as_ref().is_some_and(|p| p.is_match(name)),
+                SeriesMatcher::Regex(_) => pattern
+                    .as_ref()
+                    .is_some_and(|p| self.pattern_matches(p, name)),
                 SeriesMatcher::Query(position) => *position == query,
+                SeriesMatcher::Names(names) => names.iter().any(|n| n == name),
+                SeriesMatcher::NotNames(names) => !names.iter().any(|n| n == name),
+                // A pattern that does not compile (or was not tried) hides nothing.
+                SeriesMatcher::NotRegex(_) => pattern
+                    .as_ref()
+                    .is_some_and(|p| !self.pattern_matches(p, name) && !self.over_budget()),
             };
             if !picked {
                 continue;
@@ -263,6 +333,10 @@ mod tests {
         let whole = grafana_regex("Trans.*").unwrap();
         assert!(whole.is_match("Transmit eth0"));
         assert!(!whole.is_match("eth0 Transmit"), "anchored at the start");
+        // No group around the bare text, as Grafana writes it: `^Receive|Transmit$`.
+        let either = grafana_regex("Receive|Transmit").unwrap();
+        assert!(either.is_match("Receive eth0") && !either.is_match("eth0 Receive"));
+        assert!(!grafana_regex("/eth/y").unwrap().is_match("xeth"), "sticky");
         let anywhere = grafana_regex("/trans/i").unwrap();
         assert!(anywhere.is_match("eth0 Transmit"));
         assert!(!grafana_regex("/trans/").unwrap().is_match("Transmit"));
@@ -318,8 +392,26 @@ mod tests {
     fn a_hostile_pattern_takes_linear_time() {
         let overrides = [by(SeriesMatcher::Regex("(a*)*b".into()))];
         let matchers = OverrideMatchers::new(&overrides);
-        let name = "a".repeat(100_000);
+        let name = "a".repeat(90_000);
         assert_eq!(matchers.look(&name, 0), SeriesLook::default());
+        assert!(!matchers.over_budget());
+    }
+
+    #[test]
+    fn patterns_stop_at_their_budget_and_say_so() {
+        // A pattern that compiles to much work per character is refused...
+        assert!(grafana_regex("(?:[a-z0-9]{0,60}){0,60}z").is_err());
+        // ...and one that is allowed is tried on a bounded number of characters.
+        let mut wide = by(SeriesMatcher::Regex("/(?:a*b*c*d*){0,4}z/".into()));
+        wide.color = Some("red".into());
+        let overrides = vec![wide; MAX_OVERRIDES];
+        let matchers = OverrideMatchers::new(&overrides);
+        let name = format!("{}z", "a".repeat(999));
+        let picked = (0..500)
+            .filter(|&k| matchers.look(&name, k).color.is_some())
+            .count();
+        assert!(matchers.over_budget());
+        assert_eq!(picked, PATTERN_MATCH_BUDGET / 1000 / MAX_OVERRIDES);
     }
 
     #[test]
