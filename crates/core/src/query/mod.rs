@@ -2,6 +2,7 @@
 //! ranges and steps, template variables written into queries, PromQL
 //! completion, the range cache, and why a request failed.
 
+pub mod annotations;
 pub mod fetch_failure;
 pub mod prometheus_response;
 pub mod promql_completion;

@@ -1,0 +1,350 @@
+//! Events on the time axis, from Prometheus answers: annotation queries read
+//! as Grafana's Prometheus datasource reads them, and change events found in
+//! the series every instrumented process exports (restarts, counter resets,
+//! version changes).
+
+use crate::foundation::ordered::SortedMap;
+use crate::query::series::{format_legend, Labels, Series};
+
+/// Events kept from one answer; past this many the rest are dropped (a query
+/// that is non-zero everywhere on a thousand series would otherwise flood the charts).
+pub const MAX_EVENTS: usize = 1000;
+
+/// One event: a moment (`start == end`) or a region, with what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeEvent {
+    /// Seconds since the Unix epoch.
+    pub start: f64,
+    pub end: f64,
+    pub title: String,
+    pub text: String,
+    pub tags: Vec<String>,
+}
+
+/// How an annotation query's answer becomes events (Grafana's fields).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnnotationFormat {
+    /// `{{label}}` placeholders, as legends take.
+    pub title: String,
+    pub text: String,
+    /// Labels whose values become the event's tags.
+    pub tag_keys: Vec<String>,
+    /// The sample's value is the event's time (in milliseconds), not its timestamp.
+    pub value_is_time: bool,
+}
+
+/// Events from an annotation query's series, as Grafana's Prometheus
+/// datasource makes them: every sample above zero is active, and active
+/// samples at most `step` seconds apart make one region; a region's title,
+/// text and tags come from its series' labels.
+pub fn annotation_events(
+    series: &[Series],
+    format: &AnnotationFormat,
+    step: f64,
+) -> Vec<TimeEvent> {
+    let mut events = Vec::new();
+    for one in series {
+        let title = format_legend(&format.title, &one.labels);
+        let text = format_legend(&format.text, &one.labels);
+        let tags: Vec<String> = format
+            .tag_keys
+            .iter()
+            .filter_map(|key| one.labels.get(key).filter(|v| !v.is_empty()).cloned())
+            .collect();
+        let active = one
+            .timestamps
+            .iter()
+            .zip(&one.values)
+            .filter_map(|(&t, &v)| match format.value_is_time {
+                // Grafana's "series value as timestamp": milliseconds, floored.
+                true => Some((v / 1000.0).floor()).filter(|t| t.is_finite()),
+                false => (v > 0.0).then_some(t),
+            });
+        let mut open: Option<(f64, f64)> = None;
+        for t in active {
+            match open {
+                Some((start, end)) if end + step >= t => open = Some((start, t)),
+                _ => {
+                    if let Some((start, end)) = open.replace((t, t)) {
+                        events.push(TimeEvent {
+                            start,
+                            end,
+                            title: title.clone(),
+                            text: text.clone(),
+                            tags: tags.clone(),
+                        });
+                    }
+                }
+            }
+            if events.len() >= MAX_EVENTS {
+                return events;
+            }
+        }
+        if let Some((start, end)) = open {
+            events.push(TimeEvent {
+                start,
+                end,
+                title,
+                text,
+                tags,
+            });
+        }
+    }
+    events.truncate(MAX_EVENTS);
+    events
+}
+
+/// The labels that name a process across its series: all but the metric
+/// name and those listed (a version, say).
+fn identity(labels: &Labels, leaving_out: &[&str]) -> Labels {
+    let mut kept = SortedMap::new();
+    for (name, value) in labels.iter() {
+        if name != "__name__" && !leaving_out.contains(&name.as_str()) {
+            kept.insert(name.clone(), value.clone());
+        }
+    }
+    kept
+}
+
+/// A short name for a process: its `job` and `instance`, else all its labels.
+fn who(labels: &Labels) -> String {
+    match (labels.get("job"), labels.get("instance")) {
+        (Some(job), Some(instance)) => format!("{job} on {instance}"),
+        (Some(one), None) | (None, Some(one)) => one.clone(),
+        (None, None) => crate::query::series::Series {
+            labels: labels.clone(),
+            ..Default::default()
+        }
+        .legend_name(),
+    }
+}
+
+/// Restarts, from `process_start_time_seconds` (one series per process): the
+/// start time changing between two samples says the process started again,
+/// at the new start time when it lies between them.
+pub fn restarts(start_times: &[Series]) -> Vec<TimeEvent> {
+    let mut events = Vec::new();
+    for one in start_times {
+        let samples: Vec<(f64, f64)> = one
+            .timestamps
+            .iter()
+            .copied()
+            .zip(one.values.iter().copied())
+            .filter(|(_, v)| v.is_finite())
+            .collect();
+        for pair in samples.windows(2) {
+            let ((before, old), (after, new)) = (pair[0], pair[1]);
+            if new != old {
+                let at = if new > before && new <= after {
+                    new
+                } else {
+                    after
+                };
+                events.push(TimeEvent {
+                    start: at,
+                    end: at,
+                    title: format!("{} restarted", who(&one.labels)),
+                    text: String::new(),
+                    tags: vec!["restart".into()],
+                });
+            }
+        }
+        if events.len() >= MAX_EVENTS {
+            break;
+        }
+    }
+    events.truncate(MAX_EVENTS);
+    events
+}
+
+/// Counter resets: a counter's value falling between two samples (a process
+/// restarted without saying so, or its counter was set back).
+pub fn counter_resets(counters: &[Series]) -> Vec<TimeEvent> {
+    let mut events = Vec::new();
+    for one in counters {
+        for k in 1..one.values.len().min(one.timestamps.len()) {
+            if one.values[k] < one.values[k - 1] {
+                events.push(TimeEvent {
+                    start: one.timestamps[k],
+                    end: one.timestamps[k],
+                    title: format!("{} counter reset", one.legend_name()),
+                    text: String::new(),
+                    tags: vec!["counter reset".into()],
+                });
+                if events.len() >= MAX_EVENTS {
+                    return events;
+                }
+            }
+        }
+    }
+    events
+}
+
+/// Version changes, from `*_build_info` series (one per version a process
+/// ran): when a process's series with one `version` gives way to one with
+/// another, the change is at the first sample of the new one.
+pub fn version_changes(build_info: &[Series]) -> Vec<TimeEvent> {
+    // Per process: (first sample time, version), ordered by time.
+    let mut by_process: SortedMap<Vec<(String, String)>, (Labels, Vec<(f64, String)>)> =
+        SortedMap::new();
+    for one in build_info {
+        let (Some(version), Some(&first)) = (one.labels.get("version"), one.timestamps.first())
+        else {
+            continue;
+        };
+        let process = identity(&one.labels, &["version", "revision", "branch", "goversion"]);
+        let key: Vec<(String, String)> = process
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let entry = by_process
+            .entry(key)
+            .or_insert_with(|| (process, Vec::new()));
+        entry.1.push((first, version.clone()));
+    }
+    let mut events = Vec::new();
+    for (_, (process, mut versions)) in by_process.into_iter() {
+        versions.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for pair in versions.windows(2) {
+            let ((_, old), (at, new)) = (&pair[0], &pair[1]);
+            if old != new {
+                events.push(TimeEvent {
+                    start: *at,
+                    end: *at,
+                    title: format!("{} deployed {new} (was {old})", who(&process)),
+                    text: String::new(),
+                    tags: vec!["deployment".into()],
+                });
+            }
+        }
+    }
+    events.truncate(MAX_EVENTS);
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(labels: &[(&str, &str)], points: &[(f64, f64)]) -> Series {
+        Series {
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            timestamps: points.iter().map(|p| p.0).collect(),
+            values: points.iter().map(|p| p.1).collect(),
+        }
+    }
+
+    #[test]
+    fn active_samples_within_a_step_make_one_region_as_grafana_does() {
+        let alerts = series(
+            &[("alertname", "HighErrorRate"), ("severity", "page")],
+            &[
+                (0.0, 1.0),
+                (60.0, 1.0),
+                (120.0, 0.0),
+                (180.0, 1.0),
+                (240.0, 1.0),
+                (300.0, 1.0),
+                (600.0, 2.0),
+            ],
+        );
+        let format = AnnotationFormat {
+            title: "{{alertname}}".into(),
+            text: "severity {{severity}}".into(),
+            tag_keys: vec!["severity".into(), "missing".into()],
+            value_is_time: false,
+        };
+        let events = annotation_events(&[alerts], &format, 60.0);
+        let spans: Vec<(f64, f64)> = events.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(spans, [(0.0, 60.0), (180.0, 300.0), (600.0, 600.0)]);
+        assert_eq!(events[0].title, "HighErrorRate");
+        assert_eq!(events[0].text, "severity page");
+        assert_eq!(events[0].tags, ["page"]);
+        // The value as the time, in milliseconds.
+        let deploys = series(&[], &[(1000.0, 1_700_000_000_500.0)]);
+        let format = AnnotationFormat {
+            value_is_time: true,
+            ..AnnotationFormat::default()
+        };
+        let events = annotation_events(&[deploys], &format, 60.0);
+        assert_eq!(
+            (events[0].start, events[0].end),
+            (1_700_000_000.0, 1_700_000_000.0)
+        );
+    }
+
+    #[test]
+    fn an_answer_non_zero_everywhere_is_capped() {
+        let every: Vec<Series> = (0..50)
+            .map(|k| {
+                let points: Vec<(f64, f64)> =
+                    (0..100).map(|i| (f64::from(i) * 600.0, 1.0)).collect();
+                series(&[("k", &k.to_string())], &points)
+            })
+            .collect();
+        let events = annotation_events(&every, &AnnotationFormat::default(), 60.0);
+        assert_eq!(events.len(), MAX_EVENTS);
+    }
+
+    #[test]
+    fn restarts_counter_resets_and_version_changes_are_found() {
+        let start = series(
+            &[("job", "api"), ("instance", "a:80")],
+            &[
+                (0.0, -500.0),
+                (60.0, -500.0),
+                (120.0, 100.0),
+                (180.0, 100.0),
+                (240.0, 100.0),
+            ],
+        );
+        let found = restarts(&[start]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].start, found[0].title.as_str()),
+            (100.0, "api on a:80 restarted")
+        );
+
+        let counter = series(
+            &[("__name__", "requests_total")],
+            &[(0.0, 5.0), (60.0, 9.0), (120.0, 2.0), (180.0, 3.0)],
+        );
+        let resets = counter_resets(&[counter]);
+        assert_eq!(resets.iter().map(|e| e.start).collect::<Vec<_>>(), [120.0]);
+
+        let old = series(
+            &[
+                ("__name__", "app_build_info"),
+                ("job", "api"),
+                ("instance", "a:80"),
+                ("version", "1.4.1"),
+            ],
+            &[(0.0, 1.0), (60.0, 1.0)],
+        );
+        let new = series(
+            &[
+                ("__name__", "app_build_info"),
+                ("job", "api"),
+                ("instance", "a:80"),
+                ("version", "1.4.2"),
+            ],
+            &[(120.0, 1.0), (180.0, 1.0)],
+        );
+        let other = series(
+            &[
+                ("__name__", "app_build_info"),
+                ("job", "api"),
+                ("instance", "b:80"),
+                ("version", "1.4.1"),
+            ],
+            &[(0.0, 1.0), (180.0, 1.0)],
+        );
+        let changes = version_changes(&[new, other, old]);
+        assert_eq!(changes.len(), 1, "b:80 kept its version: {changes:?}");
+        assert_eq!(changes[0].start, 120.0);
+        assert_eq!(changes[0].title, "api on a:80 deployed 1.4.2 (was 1.4.1)");
+    }
+}
