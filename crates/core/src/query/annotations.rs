@@ -180,13 +180,15 @@ pub fn counter_resets(counters: &[Series]) -> Vec<TimeEvent> {
     events
 }
 
+/// A process's labels and the versions it ran: (first sample time, version).
+type ProcessVersions = (Labels, Vec<(f64, String)>);
+
 /// Version changes, from `*_build_info` series (one per version a process
 /// ran): when a process's series with one `version` gives way to one with
 /// another, the change is at the first sample of the new one.
 pub fn version_changes(build_info: &[Series]) -> Vec<TimeEvent> {
     // Per process: (first sample time, version), ordered by time.
-    let mut by_process: SortedMap<Vec<(String, String)>, (Labels, Vec<(f64, String)>)> =
-        SortedMap::new();
+    let mut by_process: SortedMap<Vec<(String, String)>, ProcessVersions> = SortedMap::new();
     for one in build_info {
         let (Some(version), Some(&first)) = (one.labels.get("version"), one.timestamps.first())
         else {
