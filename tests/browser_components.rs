@@ -488,6 +488,27 @@ fn mount_time_series_body(
     })
 }
 
+/// How many rows of pixels `rgb` spans, from its highest to its lowest pixel.
+fn pixel_span(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> usize {
+    let context: CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let width = canvas.width() as usize;
+    let data = context
+        .get_image_data(0.0, 0.0, canvas.width().into(), canvas.height().into())
+        .unwrap()
+        .data();
+    let rows: Vec<usize> = data
+        .chunks(4)
+        .enumerate()
+        .filter(|(_, p)| (p[0], p[1], p[2]) == rgb)
+        .map(|(k, _)| k / width)
+        .collect();
+    rows.iter()
+        .max()
+        .zip(rows.iter().min())
+        .map_or(0, |(high, low)| high - low)
+}
+
 /// Rows of pixels of `rgb`: (how many, their mean row).
 fn pixel_rows(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> (usize, f64) {
     let context: CanvasRenderingContext2d =
@@ -565,6 +586,16 @@ async fn series_overrides_colour_rename_mirror_and_hide_series() {
         })
         .collect();
     assert_eq!(legend, ["renamed", "series 2"]);
+    // In another unit, a series gets a scale of its own (on the right), so
+    // its wave spans more of the chart than on the shared scale.
+    let shared_span = pixel_span(&canvas, SERIES_COLORS[1]);
+    result.update(|r| r.as_mut().unwrap().series[1].look.unit = Some(Unit::Percent));
+    sleep_ms(100).await;
+    let own_span = pixel_span(&canvas, SERIES_COLORS[1]);
+    assert!(
+        own_span as f64 > shared_span as f64 * 1.5,
+        "{own_span} rows on its own scale, {shared_span} on the shared one"
+    );
     // Hidden from the chart: its colour is gone.
     result.update(|r| r.as_mut().unwrap().series[2].look.hide_in_chart = true);
     sleep_ms(100).await;

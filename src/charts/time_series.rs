@@ -170,7 +170,7 @@ pub fn draw_time_series(
 /// as Grafana stacks mirrored (negative-Y) series apart from the others.
 fn stacked_by_group(series: &[DrawnSeries<'_>]) -> Vec<Series> {
     let mut stacked = vec![Series::default(); series.len()];
-    let key = |d: &DrawnSeries| (d.on_left(), d.negative);
+    let key = |d: &DrawnSeries| (d.axis, d.negative);
     for (first, group_key) in series.iter().map(key).enumerate() {
         if series[..first].iter().any(|d| key(d) == group_key) {
             continue; // its group was stacked with an earlier series
@@ -194,10 +194,18 @@ fn draw_unmeasured(
     overlays: &[SeriesOverlay],
 ) -> Result<(), String> {
     let (context, pixel_ratio, (css_width, css_height)) = prepared_canvas(canvas, BACKGROUND)?;
-    let stacked;
     let mut drawn: Vec<DrawnSeries<'_>> = series.to_vec();
+    // As Grafana gives each unit a scale of its own: a left-hand series in
+    // another unit than the first one there is drawn on the right-hand scale.
+    let first_left_unit = drawn.iter().find(|d| d.on_left()).map(|d| d.unit);
+    for one in &mut drawn {
+        if one.on_left() && Some(one.unit) != first_left_unit {
+            one.axis = AxisSide::Right;
+        }
+    }
+    let stacked;
     if options.style == LineStyle::Stacked {
-        stacked = stacked_by_group(series);
+        stacked = stacked_by_group(&drawn);
         for (one, sums) in drawn.iter_mut().zip(&stacked) {
             one.series = sums;
         }
@@ -209,20 +217,24 @@ fn draw_unmeasured(
     } else {
         AXES_INSETS
     };
-    // The left scale, and the right one when series on both sides have one.
-    let scale = |left: bool| {
+    // One scale per side that has series: left, right, and the unlabelled one.
+    let scale = |side: AxisSide| {
         let members: Vec<(DrawnSeries, Option<&SeriesOverlay>)> = drawn
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.on_left() == left)
+            .filter(|(_, d)| d.axis == side)
             .map(|(k, d)| (*d, overlays.get(k)))
             .collect();
         (!members.is_empty()).then(|| value_range(&members, frame, options, with_bands))
     };
-    let (left, right) = match (scale(true), scale(false)) {
-        (Some(left), right) => (left, right),
-        (None, right) => (right.unwrap_or((0.0, 1.0)), None),
-    };
+    let (left, right, hidden) = (
+        scale(AxisSide::Left),
+        scale(AxisSide::Right),
+        scale(AxisSide::Hidden),
+    );
+    // The labelled axis on the left shows the left scale, or the right one
+    // when nothing is on the left.
+    let base = left.or(right).or(hidden).unwrap_or((0.0, 1.0));
     let plot = Plot {
         context: &context,
         left: insets.left,
@@ -230,24 +242,29 @@ fn draw_unmeasured(
         width: insets.plot_width(css_width),
         height: (css_height - insets.top - insets.bottom).max(1.0),
         times: (frame.start, frame.x_end()),
-        values: left,
+        values: base,
         sign: 1.0,
     };
     // Each series' own mapping: its scale and its side of zero.
     let plots: Vec<Plot> = drawn
         .iter()
         .map(|d| Plot {
-            values: right.filter(|_| !d.on_left()).unwrap_or(left),
+            values: match d.axis {
+                AxisSide::Left => base,
+                AxisSide::Right => right.unwrap_or(base),
+                AxisSide::Hidden => hidden.unwrap_or(base),
+            },
             sign: d.sign(),
             ..plot
         })
         .collect();
-    // The left axis is labelled in its series' unit (the right-hand series'
-    // when there are none on the left).
-    let unit_of = |left: bool| drawn.iter().find(|d| d.on_left() == left).map(|d| d.unit);
+    let unit_of = |side: AxisSide| drawn.iter().find(|d| d.axis == side).map(|d| d.unit);
     if !options.compact {
-        let left_unit = unit_of(true).or(unit_of(false)).unwrap_or(options.unit);
-        draw_axes(&plot, frame, left_unit, options.decimals);
+        let base_unit = unit_of(AxisSide::Left)
+            .or(unit_of(AxisSide::Right))
+            .or(unit_of(AxisSide::Hidden))
+            .unwrap_or(options.unit);
+        draw_axes(&plot, frame, base_unit, options.decimals);
     }
     // Nothing drawn from the data may spill over the axes.
     context.save();
@@ -293,18 +310,19 @@ fn draw_unmeasured(
     }
     draw_overlays(&plots, &drawn, overlays);
     context.restore();
-    // Over the lines, so that none crosses them.
-    if let (false, Some(range), Some(unit)) = (options.compact, right, unit_of(false)) {
-        if drawn.iter().any(|d| d.axis == AxisSide::Right) {
-            draw_right_labels(
-                &Plot {
-                    values: range,
-                    ..plot
-                },
-                unit,
-                options.decimals,
-            );
-        }
+    // Over the lines, so that none crosses them; only when the left axis
+    // shows another scale.
+    if let (false, Some(_), Some(range), Some(unit)) =
+        (options.compact, left, right, unit_of(AxisSide::Right))
+    {
+        draw_right_labels(
+            &Plot {
+                values: range,
+                ..plot
+            },
+            unit,
+            options.decimals,
+        );
     }
     Ok(())
 }
