@@ -21,10 +21,18 @@ pub enum Unit {
     /// Decimal multiples: kB, MB, GB…
     BytesSi,
     RequestsPerSecond,
+    /// Rates, as Grafana writes them: bytes (decimal and binary multiples),
+    /// bits, packets, I/O operations and operations per second.
+    BytesPerSecondSi,
+    BytesPerSecondIec,
+    BitsPerSecond,
+    PacketsPerSecond,
+    IoPerSecond,
+    OpsPerSecond,
 }
 
 impl Unit {
-    pub const ALL: [Unit; 9] = [
+    pub const ALL: [Unit; 15] = [
         Unit::Short,
         Unit::None,
         Unit::Percent,
@@ -34,6 +42,12 @@ impl Unit {
         Unit::BytesIec,
         Unit::BytesSi,
         Unit::RequestsPerSecond,
+        Unit::BytesPerSecondSi,
+        Unit::BytesPerSecondIec,
+        Unit::BitsPerSecond,
+        Unit::PacketsPerSecond,
+        Unit::IoPerSecond,
+        Unit::OpsPerSecond,
     ];
 
     pub fn from_id(id: &str) -> Option<Self> {
@@ -52,6 +66,12 @@ impl Unit {
             Unit::BytesIec => "bytes",
             Unit::BytesSi => "decbytes",
             Unit::RequestsPerSecond => "reqps",
+            Unit::BytesPerSecondSi => "Bps",
+            Unit::BytesPerSecondIec => "binBps",
+            Unit::BitsPerSecond => "bps",
+            Unit::PacketsPerSecond => "pps",
+            Unit::IoPerSecond => "iops",
+            Unit::OpsPerSecond => "ops",
         }
     }
 }
@@ -142,17 +162,68 @@ pub fn format_value(value: f64, unit: Unit, decimals: Option<u8>) -> String {
             &["B", "kB", "MB", "GB", "TB", "PB"],
             " ",
         ),
-        Unit::RequestsPerSecond => format!(
-            "{} req/s",
-            scaled(value, decimals, 1000.0, &["", "k", "M", "G"], "")
+        Unit::RequestsPerSecond => per_second(value, decimals, "req/s"),
+        Unit::BytesPerSecondSi => scaled(
+            value,
+            decimals,
+            1000.0,
+            &["B/s", "kB/s", "MB/s", "GB/s", "TB/s", "PB/s"],
+            " ",
         ),
+        Unit::BytesPerSecondIec => scaled(
+            value,
+            decimals,
+            1024.0,
+            &["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s", "PiB/s"],
+            " ",
+        ),
+        Unit::BitsPerSecond => scaled(
+            value,
+            decimals,
+            1000.0,
+            &["b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s", "Pb/s"],
+            " ",
+        ),
+        Unit::PacketsPerSecond => per_second(value, decimals, "p/s"),
+        Unit::IoPerSecond => per_second(value, decimals, "io/s"),
+        Unit::OpsPerSecond => per_second(value, decimals, "ops/s"),
     }
+}
+
+/// A count per second: `1.2k req/s`.
+fn per_second(value: f64, decimals: Option<u8>, what: &str) -> String {
+    format!(
+        "{} {what}",
+        scaled(value, decimals, 1000.0, &["", "k", "M", "G"], "")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::foundation::json::{FromJson, ToJson};
+
+    #[test]
+    fn formats_rates_as_grafana_names_them() {
+        assert_eq!(
+            format_value(1500.0, Unit::BytesPerSecondSi, None),
+            "1.5 kB/s"
+        );
+        assert_eq!(
+            format_value(2048.0, Unit::BytesPerSecondIec, None),
+            "2 KiB/s"
+        );
+        assert_eq!(format_value(3e6, Unit::BitsPerSecond, None), "3 Mb/s");
+        assert_eq!(
+            format_value(1234.0, Unit::PacketsPerSecond, None),
+            "1.23k p/s"
+        );
+        assert_eq!(format_value(12.0, Unit::IoPerSecond, None), "12 io/s");
+        assert_eq!(format_value(0.5, Unit::OpsPerSecond, None), "0.5 ops/s");
+        for unit in Unit::ALL {
+            assert_eq!(Unit::from_id(unit.id()), Some(unit));
+        }
+    }
 
     #[test]
     fn formats_each_unit() {

@@ -27,6 +27,8 @@ use crate::model::dashboard::{
 pub const MAX_IMPORT_BYTES: usize = crate::foundation::limits::MAX_GRAFANA_IMPORT_BYTES;
 /// Grafana's grid row height in pixels (old layouts give heights in pixels).
 const GRID_ROW_PIXELS: f64 = 30.0;
+/// The gap between two grid rows, in pixels.
+const GRID_GAP_PIXELS: f64 = 8.0;
 
 /// What happened to one Grafana panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -603,7 +605,6 @@ fn map_unit(id: &str, notes: &mut Vec<String>) -> Unit {
     let nearest = match id {
         "bits" | "decbits" | "kbytes" | "mbytes" | "gbytes" | "deckbytes" | "decmbytes"
         | "decgbytes" => Unit::Short,
-        "Bps" | "binBps" => Unit::BytesIec,
         "dtdurations" | "dtdhms" => Unit::Seconds,
         "µs" | "us" | "ns" => Unit::Short,
         _ => Unit::Short,
@@ -1044,6 +1045,19 @@ impl Importer {
         }
     }
 
+    /// Grid units for an old layout's height in pixels, as Grafana's migration
+    /// counts them: a unit is a 30 px row and its 8 px gap, and nothing is lower
+    /// than 90 px.
+    fn grid_height(pixels: f64) -> u32 {
+        let pixels = if pixels.is_finite() {
+            pixels.max(90.0)
+        } else {
+            250.0
+        };
+        // Saturates at the grid's far end, as the grid's own sums do.
+        (pixels / (GRID_ROW_PIXELS + GRID_GAP_PIXELS)).ceil() as u32
+    }
+
     /// The old layout: rows of panels sized by `span` (of 12) and the row's height in pixels.
     fn old_rows(&mut self, rows: &[Json]) {
         let mut y = 0;
@@ -1055,7 +1069,7 @@ impl Importer {
                 Some(value) => number_of(Some(value)).unwrap_or(250.0),
                 None => 250.0,
             };
-            let h = ((height_px / GRID_ROW_PIXELS).ceil() as u32).max(3);
+            let h = Self::grid_height(height_px);
             let title = text_of(row.get("title"));
             if row.get("showTitle").and_then(Json::as_bool) == Some(true) && !title.is_empty() {
                 let id = self.unique_id(&Json::Null, &format!("row {title}"));
@@ -1078,15 +1092,16 @@ impl Importer {
                 .into_iter()
                 .flatten()
             {
+                // Grafana's migration: whole spans of 12, two columns each.
                 let span = number_of(panel.get("span")).unwrap_or(12.0);
-                let w = ((span * 2.0).round() as u32).clamp(1, GRID_COLUMNS);
+                let w = ((span.floor() * 2.0) as u32).clamp(1, GRID_COLUMNS);
                 let panel_h = panel
                     .get("height")
                     .and_then(|v| match v {
                         Json::String(s) => parse_f64(s.trim_end_matches("px").trim()),
                         other => number_of(Some(other)),
                     })
-                    .map_or(h, |px| ((px / GRID_ROW_PIXELS).ceil() as u32).max(3));
+                    .map_or(h, Self::grid_height);
                 if x + w > GRID_COLUMNS {
                     y = y.saturating_add(line_height);
                     x = 0;
@@ -1704,7 +1719,7 @@ mod tests {
          "options": {"reduceOptions": {"calcs": ["mean"]}, "graphMode": "area"},
          "targets": [{"expr": "sum(rate(errors[$__rate_interval]))", "refId": "A"}, {"expr": "up", "hide": true, "refId": "B"}]},
         {"id": 2, "type": "timeseries", "title": "Traffic", "gridPos": {"x": 6, "y": 0, "w": 18, "h": 8},
-         "fieldConfig": {"defaults": {"unit": "iops", "custom": {"fillOpacity": 20, "stacking": {"mode": "normal"}}}},
+         "fieldConfig": {"defaults": {"unit": "mbytes", "custom": {"fillOpacity": 20, "stacking": {"mode": "normal"}}}},
          "transformations": [{"id": "reduce"}],
          "targets": [{"expr": "rate(http_requests_total[5m])", "legendFormat": "{{instance}}"}]},
         {"id": 3, "type": "row", "title": "Details", "collapsed": true, "gridPos": {"x": 0, "y": 8, "w": 24, "h": 1},
@@ -1814,7 +1829,7 @@ mod tests {
         assert!(entry("panel-2")
             .notes
             .iter()
-            .any(|n| n.contains("\"iops\"")));
+            .any(|n| n.contains("\"mbytes\"")));
         assert!(entry("panel-6").notes.iter().any(|n| n.contains("HTML")));
         assert_eq!(
             (report.panels.len(), report.imported(), report.unsupported()),
@@ -1872,10 +1887,14 @@ mod tests {
             (0, 8, 1)
         );
         assert_eq!((position("panel-2").x, position("panel-2").w), (8, 16));
-        assert_eq!(position("panel-1").h, 9, "250 px is nine 30 px rows");
+        assert_eq!(
+            position("panel-1").h,
+            7,
+            "250 px is seven units of a 30 px row and its 8 px gap, as Grafana's migration counts"
+        );
         assert_eq!(
             (position("panel-3").x, position("panel-3").y),
-            (0, 10),
+            (0, 8),
             "wraps to a new line"
         );
         let up = dashboard.panel("panel-1").unwrap();
