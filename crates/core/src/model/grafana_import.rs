@@ -75,9 +75,16 @@ pub fn import_grafana_dashboard(text: &str) -> Result<(Dashboard, ImportReport),
     }
     let root = Json::parse(text)
         .map_err(|e| format!("this is not valid JSON ({e}); nothing was imported"))?;
+    let is_dashboard = |value: &Json| value.get("panels").is_some() || value.get("rows").is_some();
     let grafana = match root.get("dashboard") {
         Some(inner) if inner.is_object() => inner,
-        _ => &root,
+        // A dashboard kept as a Kubernetes ConfigMap's data: `{"name.json": {…}}`.
+        _ => match root.as_object() {
+            Some([(_, only)]) if !is_dashboard(&root) && only.is_object() && is_dashboard(only) => {
+                only
+            }
+            _ => &root,
+        },
     };
     if !grafana.is_object() || (grafana.get("panels").is_none() && grafana.get("rows").is_none()) {
         return Err(
@@ -2001,6 +2008,15 @@ mod tests {
                 "{expected}: {notes:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_dashboard_wrapped_as_a_config_map_entry_is_read() {
+        let wrapped = r#"{"etcd.json": {"title": "etcd", "panels": [
+            {"id": 1, "type": "graph", "title": "up", "targets": [{"expr": "up"}]}]}}"#;
+        let (dashboard, _) = import_grafana_dashboard(wrapped).unwrap();
+        assert_eq!(dashboard.title, "etcd");
+        assert!(import_grafana_dashboard(r#"{"a": {"b": 1}}"#).is_err());
     }
 
     #[test]
