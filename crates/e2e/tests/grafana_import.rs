@@ -7,7 +7,7 @@
 //! panel type, imported vs placeholders and why, notes, and a hash of the
 //! produced dashboard). `UPDATE_SNAPSHOTS=1` rewrites the summary.
 
-use e2e::{read_community_dashboard, COMMUNITY_DASHBOARDS};
+use e2e::{read_community_dashboard, COMMUNITY_DASHBOARDS, MORE_COMMUNITY_DASHBOARDS};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{Dashboard, GridPosition, PanelKind};
 use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
@@ -146,8 +146,31 @@ fn community_dashboards_place_every_panel_apart_and_fill_in_every_title() {
     println!("| dashboard | panels | rows (collapsed) | overlapping pairs | empty grid rows | titles with unreplaced variables |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let mut problems = Vec::new();
-    for name in COMMUNITY_DASHBOARDS {
-        let (dashboard, _) = import_grafana_dashboard(&read_community_dashboard(name)).unwrap();
+    for name in COMMUNITY_DASHBOARDS
+        .iter()
+        .chain(&MORE_COMMUNITY_DASHBOARDS)
+    {
+        let text = read_community_dashboard(name);
+        let (dashboard, report) =
+            import_grafana_dashboard(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            Dashboard::from_json(&dashboard.to_json()).unwrap(),
+            dashboard,
+            "{name}: our JSON round trip is the identity"
+        );
+        assert_eq!(
+            dashboard.panels.len(),
+            report.panels.len(),
+            "{name}: every Grafana panel is in the report"
+        );
+        let outside = dashboard
+            .layout
+            .iter()
+            .filter(|p| p.x + p.w > 24 || p.w == 0 || p.h == 0)
+            .count();
+        if outside > 0 {
+            problems.push(format!("{name}: {outside} panels outside the 24 columns"));
+        }
         let values: SortedMap<String, VariableValue> = dashboard
             .variables
             .iter()
