@@ -488,8 +488,8 @@ fn mount_time_series_body(
     })
 }
 
-/// How many rows of pixels `rgb` spans, from its highest to its lowest pixel.
-fn pixel_span(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> usize {
+/// The row of every pixel of `rgb`, top to bottom.
+fn rows_of(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> Vec<usize> {
     let context: CanvasRenderingContext2d =
         canvas.get_context("2d").unwrap().unwrap().unchecked_into();
     let width = canvas.width() as usize;
@@ -497,12 +497,16 @@ fn pixel_span(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> usize {
         .get_image_data(0.0, 0.0, canvas.width().into(), canvas.height().into())
         .unwrap()
         .data();
-    let rows: Vec<usize> = data
-        .chunks(4)
+    data.chunks(4)
         .enumerate()
         .filter(|(_, p)| (p[0], p[1], p[2]) == rgb)
         .map(|(k, _)| k / width)
-        .collect();
+        .collect()
+}
+
+/// How many rows of pixels `rgb` spans, from its highest to its lowest pixel.
+fn pixel_span(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> usize {
+    let rows = rows_of(canvas, rgb);
     rows.iter()
         .max()
         .zip(rows.iter().min())
@@ -511,19 +515,7 @@ fn pixel_span(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> usize {
 
 /// Rows of pixels of `rgb`: (how many, their mean row).
 fn pixel_rows(canvas: &HtmlCanvasElement, rgb: (u8, u8, u8)) -> (usize, f64) {
-    let context: CanvasRenderingContext2d =
-        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
-    let width = canvas.width() as usize;
-    let data = context
-        .get_image_data(0.0, 0.0, canvas.width().into(), canvas.height().into())
-        .unwrap()
-        .data();
-    let rows: Vec<usize> = data
-        .chunks(4)
-        .enumerate()
-        .filter(|(_, p)| (p[0], p[1], p[2]) == rgb)
-        .map(|(k, _)| k / width)
-        .collect();
+    let rows = rows_of(canvas, rgb);
     let mean = rows.iter().sum::<usize>() as f64 / rows.len().max(1) as f64;
     (rows.len(), mean)
 }
