@@ -17,10 +17,11 @@ use crate::foundation::ordered::{SortedMap, SortedSet};
 use crate::foundation::units::Unit;
 use crate::model::dashboard::series_override::{grafana_regex, MAX_OVERRIDES};
 use crate::model::dashboard::{
-    parse_label_values_query, AxisSide, BarDisplay, BarOrientation, Dashboard, DashboardTime,
-    ForesightOptions, GridPosition, LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel,
-    PanelKind, Reducer, SeriesMatcher, SeriesOverride, Target, Threshold, ValueMapping, Variable,
-    VariableSource, DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS, MIN_LEGEND_WIDTH,
+    parse_label_values_query, AnnotationQuery, AxisSide, BarDisplay, BarOrientation, Dashboard,
+    DashboardTime, ForesightOptions, GridPosition, LegendMode, LegendOptions, LegendPlacement,
+    LineStyle, Panel, PanelKind, Reducer, SeriesMatcher, SeriesOverride, Target, Threshold,
+    ValueMapping, Variable, VariableSource, DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS,
+    MAX_ANNOTATION_QUERIES, MIN_LEGEND_WIDTH,
 };
 
 /// Input larger than this is refused before parsing.
@@ -691,19 +692,7 @@ impl Importer {
                     p
                 }));
         }
-        let annotations = grafana
-            .pointer("/annotations/list")
-            .and_then(Json::as_array)
-            .map_or(0, |list| {
-                list.iter()
-                    .filter(|a| a.get("builtIn").and_then(Json::as_u64) != Some(1))
-                    .count()
-            });
-        if annotations > 0 {
-            self.report.notes.push(format!(
-                "{annotations} annotation queries are not imported (Foresight has no annotations yet)"
-            ));
-        }
+        let annotations = self.annotations(grafana);
         if grafana
             .get("links")
             .and_then(Json::as_array)
@@ -766,6 +755,8 @@ impl Importer {
             layout: std::mem::take(&mut self.layout),
             alerts: Vec::new(),
             notify: Default::default(),
+            annotations,
+            change_events: Default::default(),
         };
         let json = dashboard.to_json();
         if json.len() > MAX_DASHBOARD_BYTES {
@@ -777,6 +768,110 @@ impl Importer {
         }
         // The result must be a valid Foresight dashboard; if not, that is a bug to report clearly.
         Dashboard::from_json(&json).map_err(|e| format!("the imported dashboard is not valid: {e}"))
+    }
+
+    /// Grafana's Prometheus annotation queries, as Foresight's. The built-in
+    /// "Annotations & Alerts" (events stored in Grafana's database) and
+    /// queries to other datasources have nothing to read here: they are named
+    /// in the notes.
+    fn annotations(&mut self, grafana: &Json) -> Vec<AnnotationQuery> {
+        let mut kept: Vec<AnnotationQuery> = Vec::new();
+        let mut left_out = Vec::new();
+        for item in grafana
+            .pointer("/annotations/list")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if item.get("builtIn").and_then(Json::as_u64) == Some(1) {
+                continue;
+            }
+            let name = text_of(item.get("name"))
+                .chars()
+                .take(200)
+                .collect::<String>();
+            // Newer Grafana keeps the query's fields in `target`, older at the top.
+            let field = |key: &str| {
+                let top = text_of(item.get(key));
+                match top.is_empty() {
+                    true => text_of(item.get("target").and_then(|t| t.get(key))),
+                    false => top,
+                }
+            };
+            let kind = self.datasource_kind(item.get("datasource"));
+            let expr = field("expr");
+            if kind
+                .as_deref()
+                .is_some_and(|k| !k.is_empty() && k != "prometheus")
+                || expr.trim().is_empty()
+            {
+                left_out.push(name);
+                continue;
+            }
+            if kept.len() == MAX_ANNOTATION_QUERIES {
+                self.report.notes.push(format!(
+                    "only the first {MAX_ANNOTATION_QUERIES} annotation queries are imported"
+                ));
+                break;
+            }
+            let unique = |base: &str, kept: &[AnnotationQuery]| {
+                let base = if base.trim().is_empty() {
+                    "Annotations"
+                } else {
+                    base
+                };
+                (1..)
+                    .map(|n| match n {
+                        1 => base.to_string(),
+                        n => format!("{base} {n}"),
+                    })
+                    .find(|candidate| kept.iter().all(|k| &k.name != candidate))
+                    .unwrap_or_default()
+            };
+            let step = field("step");
+            let color = text_of(item.get("iconColor"));
+            let flag = |key: &str| {
+                [item.get(key), item.get("target").and_then(|t| t.get(key))]
+                    .into_iter()
+                    .flatten()
+                    .any(|v| v.as_bool() == Some(true))
+            };
+            let query = AnnotationQuery {
+                name: unique(&name, &kept),
+                expr,
+                enabled: item.get("enable").and_then(Json::as_bool) != Some(false),
+                title_format: field("titleFormat"),
+                text_format: field("textFormat"),
+                tag_keys: field("tagKeys")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .take(20)
+                    .map(str::to_string)
+                    .collect(),
+                step: (!step.is_empty() && crate::foundation::span::parse_span(&step).is_ok())
+                    .then_some(step),
+                use_value_as_time: flag("useValueForTime") || flag("useValueAsTimestamp"),
+                color: (!color.is_empty()).then(|| map_color(&color)),
+            };
+            match query.problems().first() {
+                Some(problem) => self
+                    .report
+                    .notes
+                    .push(format!("annotation query left out: {problem}")),
+                None => kept.push(query),
+            }
+        }
+        if !left_out.is_empty() {
+            let names: Vec<String> = left_out.iter().take(5).map(|n| format!("{n:?}")).collect();
+            self.report.notes.push(format!(
+                "{} annotation queries read no Prometheus data and are left out ({}{})",
+                left_out.len(),
+                names.join(", "),
+                if left_out.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        kept
     }
 
     fn variables(&mut self, grafana: &Json) -> Vec<Variable> {
@@ -2355,5 +2450,44 @@ mod tests {
         let error = import_grafana_dashboard(&format!(r#"{{"panels": [{}]}}"#, panels.join(",")))
             .unwrap_err();
         assert!(error.contains("nothing was imported"), "{error}");
+    }
+
+    #[test]
+    fn prometheus_annotation_queries_are_imported_and_others_named() {
+        let grafana = r##"{"title": "annotated", "panels": [],
+          "annotations": {"list": [
+            {"builtIn": 1, "datasource": "-- Grafana --", "enable": true, "name": "Annotations & Alerts", "type": "dashboard"},
+            {"datasource": {"type": "prometheus", "uid": "${datasource}"}, "enable": true, "expr": "changes(process_start_time_seconds{job=\"api\"}[1m]) > 0",
+             "iconColor": "rgba(255, 96, 96, 1)", "name": "Restarts", "step": "60s", "tagKeys": "instance, job", "titleFormat": "{{instance}} restarted", "textFormat": ""},
+            {"datasource": {"type": "prometheus", "uid": "x"}, "enable": false, "name": "Deploys",
+             "target": {"expr": "deploy_timestamp_ms", "refId": "Anno"}, "useValueForTime": true},
+            {"datasource": "Loki", "enable": true, "expr": "{app=\"x\"}", "name": "Logs"},
+            {"datasource": {"type": "prometheus"}, "enable": true, "expr": "up == 0", "name": "Restarts", "step": "often"}
+          ]}}"##;
+        let (dashboard, report) = import_grafana_dashboard(grafana).unwrap();
+        let names: Vec<&str> = dashboard
+            .annotations
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(names, ["Restarts", "Deploys", "Restarts 2"]);
+        let restarts = &dashboard.annotations[0];
+        assert_eq!(restarts.tag_keys, ["instance", "job"]);
+        assert_eq!(restarts.title_format, "{{instance}} restarted");
+        assert_eq!(restarts.step.as_deref(), Some("60s"));
+        assert_eq!(restarts.color.as_deref(), Some("#ff6060"));
+        let deploys = &dashboard.annotations[1];
+        assert!(!deploys.enabled && deploys.use_value_as_time);
+        assert_eq!(deploys.expr, "deploy_timestamp_ms");
+        // A step Foresight cannot read is left to the dashboard's own.
+        assert_eq!(dashboard.annotations[2].step, None);
+        assert!(
+            report.notes.iter().any(
+                |n| n.contains("1 annotation queries read no Prometheus data")
+                    && n.contains("\"Logs\"")
+            ),
+            "{:?}",
+            report.notes
+        );
     }
 }

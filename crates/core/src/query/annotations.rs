@@ -123,8 +123,33 @@ fn who(labels: &Labels) -> String {
 /// start time changing between two samples says the process started again,
 /// at the new start time when it lies between them.
 pub fn restarts(start_times: &[Series]) -> Vec<TimeEvent> {
+    moments_recorded(
+        start_times,
+        |labels| format!("{} restarted", who(labels)),
+        "restart",
+    )
+}
+
+/// Configuration reloads, from Prometheus's
+/// `prometheus_config_last_reload_success_timestamp_seconds`.
+pub fn config_reloads(reload_times: &[Series]) -> Vec<TimeEvent> {
+    moments_recorded(
+        reload_times,
+        |labels| format!("{} reloaded its configuration", who(labels)),
+        "reload",
+    )
+}
+
+/// Events from series whose value is the time something last happened: each
+/// change of value is one event, at the new value when it lies between the
+/// two samples (else at the later sample: the clock of the process is off).
+fn moments_recorded(
+    moments: &[Series],
+    title: impl Fn(&Labels) -> String,
+    tag: &str,
+) -> Vec<TimeEvent> {
     let mut events = Vec::new();
-    for one in start_times {
+    for one in moments {
         let samples: Vec<(f64, f64)> = one
             .timestamps
             .iter()
@@ -143,9 +168,9 @@ pub fn restarts(start_times: &[Series]) -> Vec<TimeEvent> {
                 events.push(TimeEvent {
                     start: at,
                     end: at,
-                    title: format!("{} restarted", who(&one.labels)),
+                    title: title(&one.labels),
                     text: String::new(),
-                    tags: vec!["restart".into()],
+                    tags: vec![tag.to_string()],
                 });
             }
         }
@@ -155,6 +180,113 @@ pub fn restarts(start_times: &[Series]) -> Vec<TimeEvent> {
     }
     events.truncate(MAX_EVENTS);
     events
+}
+
+/// The change events every dashboard can show without configuration, each
+/// from series Prometheus or instrumented processes export anyway; a source
+/// whose series do not exist simply has no events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeSource {
+    /// A `*_build_info` series' `version` label changing.
+    Deployments,
+    Restarts,
+    ConfigReloads,
+    TargetsDown,
+    /// The server's own firing alerts (`ALERTS`).
+    Alerts,
+}
+
+impl ChangeSource {
+    pub const ALL: [ChangeSource; 5] = [
+        ChangeSource::Deployments,
+        ChangeSource::Restarts,
+        ChangeSource::ConfigReloads,
+        ChangeSource::TargetsDown,
+        ChangeSource::Alerts,
+    ];
+
+    /// Its name in links (`events-deployments=off`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ChangeSource::Deployments => "deployments",
+            ChangeSource::Restarts => "restarts",
+            ChangeSource::ConfigReloads => "reloads",
+            ChangeSource::TargetsDown => "targets-down",
+            ChangeSource::Alerts => "alerts",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeSource::Deployments => "Deployments",
+            ChangeSource::Restarts => "Restarts",
+            ChangeSource::ConfigReloads => "Config reloads",
+            ChangeSource::TargetsDown => "Targets down",
+            ChangeSource::Alerts => "Alerts",
+        }
+    }
+
+    /// The query, with the dashboard's `selector` (label matchers) added
+    /// where the series belong to the dashboard's processes. Reloads and
+    /// alerts are the server's own and are not narrowed.
+    pub fn query(self, selector: &str) -> String {
+        let selector = selector.trim().trim_end_matches(',');
+        let narrowed = |metric: &str| match selector.is_empty() {
+            true => metric.to_string(),
+            false => format!("{metric}{{{selector}}}"),
+        };
+        match self {
+            ChangeSource::Deployments if selector.is_empty() => {
+                r#"{__name__=~".+_build_info"}"#.to_string()
+            }
+            ChangeSource::Deployments => format!(r#"{{__name__=~".+_build_info", {selector}}}"#),
+            ChangeSource::Restarts => narrowed("process_start_time_seconds"),
+            ChangeSource::ConfigReloads => {
+                "prometheus_config_last_reload_success_timestamp_seconds".to_string()
+            }
+            ChangeSource::TargetsDown => format!("{} == 0", narrowed("up")),
+            ChangeSource::Alerts => r#"ALERTS{alertstate="firing"}"#.to_string(),
+        }
+    }
+
+    /// Its events in the answer to [`ChangeSource::query`] at `step` seconds.
+    pub fn events(self, series: &[Series], step: f64) -> Vec<TimeEvent> {
+        match self {
+            ChangeSource::Deployments => version_changes(series),
+            ChangeSource::Restarts => restarts(series),
+            ChangeSource::ConfigReloads => config_reloads(series),
+            ChangeSource::TargetsDown => {
+                let format = AnnotationFormat {
+                    title: "{{job}} {{instance}} down".into(),
+                    text: String::new(),
+                    tag_keys: vec!["job".into()],
+                    value_is_time: false,
+                };
+                // `up == 0` answers 0: every sample it has is a down one.
+                let down: Vec<Series> = series
+                    .iter()
+                    .map(|one| Series {
+                        values: vec![1.0; one.values.len()],
+                        ..one.clone()
+                    })
+                    .collect();
+                annotation_events(&down, &format, step)
+            }
+            ChangeSource::Alerts => {
+                let format = AnnotationFormat {
+                    title: "{{alertname}} firing".into(),
+                    text: "{{job}} {{instance}} {{severity}}".into(),
+                    tag_keys: vec!["severity".into()],
+                    value_is_time: false,
+                };
+                let mut events = annotation_events(series, &format, step);
+                for event in &mut events {
+                    event.text = event.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                }
+                events
+            }
+        }
+    }
 }
 
 /// Counter resets: a counter's value falling between two samples (a process
@@ -348,5 +480,63 @@ mod tests {
         assert_eq!(changes.len(), 1, "b:80 kept its version: {changes:?}");
         assert_eq!(changes[0].start, 120.0);
         assert_eq!(changes[0].title, "api on a:80 deployed 1.4.2 (was 1.4.1)");
+    }
+
+    #[test]
+    fn change_sources_narrow_their_queries_to_the_dashboards_processes() {
+        let selector = r#"job=~"api|web""#;
+        assert_eq!(
+            ChangeSource::Deployments.query(selector),
+            r#"{__name__=~".+_build_info", job=~"api|web"}"#
+        );
+        assert_eq!(
+            ChangeSource::Restarts.query(""),
+            "process_start_time_seconds"
+        );
+        assert_eq!(
+            ChangeSource::TargetsDown.query(selector),
+            r#"up{job=~"api|web"} == 0"#
+        );
+        // The server's own series are not narrowed.
+        assert_eq!(
+            ChangeSource::ConfigReloads.query(selector),
+            "prometheus_config_last_reload_success_timestamp_seconds"
+        );
+        assert_eq!(
+            ChangeSource::Alerts.query(selector),
+            r#"ALERTS{alertstate="firing"}"#
+        );
+    }
+
+    #[test]
+    fn targets_down_and_reloads_become_events() {
+        let down = series(
+            &[("job", "api"), ("instance", "a:80")],
+            &[(60.0, 0.0), (120.0, 0.0), (600.0, 0.0)],
+        );
+        let events = ChangeSource::TargetsDown.events(&[down], 60.0);
+        let spans: Vec<(f64, f64)> = events.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(spans, [(60.0, 120.0), (600.0, 600.0)]);
+        assert_eq!(events[0].title, "api a:80 down");
+
+        let reloads = series(
+            &[("job", "prometheus"), ("instance", "localhost:9090")],
+            &[(0.0, -10.0), (60.0, -10.0), (120.0, 90.0)],
+        );
+        let events = ChangeSource::ConfigReloads.events(&[reloads], 60.0);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].start, 90.0);
+        assert_eq!(
+            events[0].title,
+            "prometheus on localhost:9090 reloaded its configuration"
+        );
+
+        let firing = series(
+            &[("alertname", "HighErrorRate"), ("severity", "page")],
+            &[(0.0, 1.0), (60.0, 1.0)],
+        );
+        let events = ChangeSource::Alerts.events(&[firing], 60.0);
+        assert_eq!(events[0].title, "HighErrorRate firing");
+        assert_eq!(events[0].text, "page");
     }
 }

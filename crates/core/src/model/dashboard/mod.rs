@@ -6,6 +6,7 @@
 //! the checks in [`validate`]. The JSON form is derived: members are camelCase,
 //! defaults are left out when written and filled in when read.
 
+pub mod annotation;
 pub mod layout;
 pub mod panel;
 pub mod series_override;
@@ -20,6 +21,7 @@ pub use crate::model::variables::{
     parse_label_values_query, LabelValuesQuery, Variable, VariableSource, ALL_SELECTION,
 };
 pub use crate::query::series::Reducer;
+pub use annotation::{AnnotationQuery, ChangeEventOptions, MAX_ANNOTATION_QUERIES};
 pub use layout::{GridPosition, GRID_COLUMNS};
 pub use panel::{
     mapped_value, threshold_color, threshold_rgb, threshold_state, BarDisplay, BarOrientation,
@@ -61,6 +63,12 @@ pub struct Dashboard {
     /// Where firing and resolved alerts are sent.
     #[serde(default, skip_serializing_if = "NotifyTargets::is_unset")]
     pub notify: NotifyTargets,
+    /// Events drawn on every time-series panel, from these queries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<AnnotationQuery>,
+    /// The built-in change events (deployments, restarts, …).
+    #[serde(default, skip_serializing_if = "ChangeEventOptions::is_default")]
+    pub change_events: ChangeEventOptions,
 }
 
 /// Notification targets of a dashboard's alerts.

@@ -17,6 +17,11 @@ impl Dashboard {
             ("panels", self.panels.len(), MAX_PANELS),
             ("variables", self.variables.len(), MAX_VARIABLES),
             ("alert rules", self.alerts.len(), MAX_ALERT_RULES),
+            (
+                "annotation queries",
+                self.annotations.len(),
+                super::MAX_ANNOTATION_QUERIES,
+            ),
         ] {
             if count > cap {
                 // Checking thousands of them would only repeat this message.
@@ -87,6 +92,14 @@ impl Dashboard {
                 problems.push(format!("alert rule {:?}: {problem}", rule.name));
             }
         }
+        let mut annotation_names = SortedSet::new();
+        for annotation in &self.annotations {
+            problems.extend(annotation.problems());
+            if !annotation_names.insert(annotation.name.as_str()) {
+                problems.push(format!("annotation {:?} is defined twice", annotation.name));
+            }
+        }
+        problems.extend(self.change_events.problems());
         let mut panel_ids = SortedSet::new();
         for panel in &self.panels {
             if panel.id.is_empty() || !panel_ids.insert(panel.id.as_str()) {
