@@ -2,6 +2,7 @@
 //! with its queries, the panel bodies, and the datasource badge.
 
 pub mod datasource_status;
+pub mod events;
 pub mod grid;
 pub mod page;
 pub mod panel;

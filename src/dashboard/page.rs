@@ -7,6 +7,7 @@ use crate::browser::clock::now_ms;
 use crate::browser::location::default_datasource;
 use crate::dashboard::change_view;
 use crate::dashboard::datasource_status::DatasourceStatus;
+use crate::dashboard::events::EventToggles;
 use crate::dashboard::grid::PanelGrid;
 use crate::dashboard::panel_context::PanelContext;
 use crate::dashboard::picker::DashboardPicker;
@@ -68,6 +69,7 @@ pub fn DashboardPage(
         view_state.with(|s| ViewState {
             panel_overlays: SortedMap::new(),
             row_collapsed: SortedMap::new(),
+            events_shown: SortedMap::new(),
             ..s.clone()
         })
     });
@@ -144,6 +146,8 @@ pub fn DashboardPage(
             range_cache,
         })
     });
+
+    let events = crate::dashboard::events::provide_dashboard_events(dashboard, context, view_state);
 
     // Auto-refresh, paused while the tab is hidden.
     let refresh = Memo::new(move |_| {
@@ -229,6 +233,7 @@ pub fn DashboardPage(
                 <ShareButtons view_state=view_state default_range=(share_from, share_to) />
             </div>
             <span class="time-range" data-testid="time-range">{range_label}</span>
+            <EventToggles events=events view_state=view_state />
         </header>
         {move || custom_problem.get().or_else(|| range_problem.get()).map(|p| view! { <div class="url-problems" role="alert">{p}</div> })}
         {move || {

@@ -2,6 +2,7 @@
 //! the pixel columns, nearest samples, gauge scales and heatmap buckets.
 
 pub mod decimation;
+pub mod event_marks;
 pub mod gauge_scale;
 pub mod geometry;
 pub mod heatmap;

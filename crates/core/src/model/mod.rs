@@ -7,6 +7,7 @@
 pub mod dashboard;
 pub mod datasource;
 pub mod edit;
+pub mod event_sources;
 pub mod grafana_import;
 pub mod inline_dashboard;
 pub mod panel_form;

@@ -38,6 +38,10 @@ pub struct ViewState {
     /// Per row id, whether the viewer collapsed it (`row-<id>=closed`) or
     /// opened it (`row-<id>=open`), against how the dashboard saved it.
     pub row_collapsed: SortedMap<String, bool>,
+    /// Per event source (a change source's id or an annotation's name),
+    /// whether the viewer showed it (`events-<id>=on`) or hid it (`off`),
+    /// against the dashboard's own.
+    pub events_shown: SortedMap<String, bool>,
 }
 
 impl Default for ViewState {
@@ -51,6 +55,7 @@ impl Default for ViewState {
             variables: SortedMap::new(),
             panel_overlays: SortedMap::new(),
             row_collapsed: SortedMap::new(),
+            events_shown: SortedMap::new(),
         }
     }
 }
@@ -155,6 +160,15 @@ impl ViewState {
                                 "row {row:?}: {other:?} is not open or closed; shown as the dashboard saved it"
                             )),
                         }
+                    } else if let Some(source) = name.strip_prefix("events-") {
+                        match value.as_str() {
+                            "on" | "off" => {
+                                state.events_shown.insert(source.to_string(), value == "on");
+                            }
+                            other => problems.push(format!(
+                                "events {source:?}: {other:?} is not on or off; shown as the dashboard has them"
+                            )),
+                        }
                     } else if let Some(panel) = name.strip_prefix("overlays-") {
                         match OverlayToggles::parse(&value) {
                             Ok(toggles) => {
@@ -203,6 +217,10 @@ impl ViewState {
         for (row, &collapsed) in &self.row_collapsed {
             let state = if collapsed { "closed" } else { "open" };
             pairs.push((format!("row-{row}"), state.to_string()));
+        }
+        for (source, &shown) in &self.events_shown {
+            let state = if shown { "on" } else { "off" };
+            pairs.push((format!("events-{source}"), state.to_string()));
         }
         let encoded: Vec<String> = pairs
             .iter()
@@ -299,6 +317,11 @@ mod tests {
                 ]
                 .into(),
                 row_collapsed: [("details".to_string(), false), ("disk".to_string(), true)].into(),
+                events_shown: [
+                    ("deployments".to_string(), false),
+                    ("Deploys & rollbacks".to_string(), true),
+                ]
+                .into(),
             },
             ViewState {
                 dashboard: DashboardRef::Saved("my-board_2".into()),
@@ -321,9 +344,9 @@ mod tests {
     #[test]
     fn broken_parameters_fall_back_with_messages() {
         let (state, problems) =
-            ViewState::decode("dashboard=..%2Fsecrets&datasource=javascript%3Aalert(1)&from=yesterday&refresh=fast&inline=AA!A&overlays-a=forecast:magic&overlays-b=sparkles");
+            ViewState::decode("dashboard=..%2Fsecrets&datasource=javascript%3Aalert(1)&from=yesterday&refresh=fast&inline=AA!A&overlays-a=forecast:magic&overlays-b=sparkles&events-alerts=maybe");
         assert_eq!(state, ViewState::default());
-        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert_eq!(problems.len(), 8, "{problems:?}");
         assert!(
             problems[5].contains("not linear or seasonal"),
             "{}",

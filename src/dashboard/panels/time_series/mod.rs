@@ -9,7 +9,7 @@ mod toolbar;
 mod tooltip;
 mod words;
 
-use annotations::AlertAnnotationMarks;
+use annotations::{AlertAnnotationMarks, EventMarks};
 use legend::SeriesLegend;
 use notes::ChartNotes;
 use toolbar::{OverlayControls, StylePicker};
@@ -348,6 +348,7 @@ pub fn TimeSeriesBody(
             >
                 <canvas node_ref=canvas_ref></canvas>
                 <AlertAnnotationMarks window=window foresight=foresight chart_width=chart_width />
+                <EventMarks window=window foresight=foresight chart_width=chart_width />
                 {crosshair}
                 {selection}
                 <ChartTooltip shared=shared showing=showing chart_width=chart_width />
