@@ -2,7 +2,9 @@
 # Starts the Foresight demo on this machine, installing what is missing first:
 # Prometheus (on 127.0.0.1, long retention, its own data dir under .demo/) filled
 # with weeks of generated history and scraping the sample service and itself; the
-# sample service with synthetic traffic; and Foresight served by `trunk serve`.
+# sample service's two instances (app-1, app-2) with the traffic of the shared
+# service model, so the live scrapes continue the history's series without a
+# seam, and with the chaos commands on; and Foresight served by `trunk serve`.
 # Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,14 +13,16 @@ ROOT="$PWD"
 PROMETHEUS_PORT="${FORESIGHT_PROMETHEUS_PORT:-9090}"
 SERVICE_PORT="${FORESIGHT_SERVICE_PORT:-8000}"
 APP_PORT="${FORESIGHT_APP_PORT:-8080}"
-TRAFFIC_RPS="${FORESIGHT_TRAFFIC_RPS:-20}"
+TRAFFIC_RPS="${FORESIGHT_TRAFFIC_RPS:-model}"
 FRESH_HISTORY=0
 
 usage() {
   cat <<USAGE
 usage: scripts/demo.sh [--prometheus-port 9090] [--service-port 8000] [--app-port 8080]
-                       [--traffic-rps 20] [--fresh-history]
+                       [--traffic-rps model|N] [--fresh-history]
 Ports also come from FORESIGHT_PROMETHEUS_PORT, FORESIGHT_SERVICE_PORT, FORESIGHT_APP_PORT.
+The sample service's instances listen on the service port (app-1) and the next one (app-2).
+--traffic-rps model (the default) sends each instance the model's traffic for the time of day.
 --fresh-history throws away .demo/ and generates new history ending now.
 USAGE
 }
@@ -35,7 +39,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for port in "$PROMETHEUS_PORT" "$SERVICE_PORT" "$APP_PORT"; do
+case "$SERVICE_PORT" in '' | *[!0-9]*) echo "port '$SERVICE_PORT' is not a number" >&2; exit 2 ;; esac
+SECOND_SERVICE_PORT=$((SERVICE_PORT + 1))
+for port in "$PROMETHEUS_PORT" "$SERVICE_PORT" "$SECOND_SERVICE_PORT" "$APP_PORT"; do
   case "$port" in '' | *[!0-9]*) echo "port '$port' is not a number" >&2; exit 2 ;; esac
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port on 127.0.0.1 is already in use; pick another with the flags above" >&2
@@ -73,8 +79,12 @@ global:
 scrape_configs:
   - job_name: prometheus
     static_configs: [{targets: ['127.0.0.1:$PROMETHEUS_PORT']}]
+  # Each instance keeps the instance label the history gives it, so the
+  # live samples continue the same series.
   - job_name: sample-service
-    static_configs: [{targets: ['127.0.0.1:$SERVICE_PORT']}]
+    static_configs:
+      - {targets: ['127.0.0.1:$SERVICE_PORT'], labels: {instance: 'app-1:8000'}}
+      - {targets: ['127.0.0.1:$SECOND_SERVICE_PORT'], labels: {instance: 'app-2:8000'}}
 YAML
 
 PIDS=()
@@ -102,11 +112,15 @@ prometheus --config.file="$DEMO_DIR/prometheus.yml" --storage.tsdb.path="$DATA_D
   --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
   >"$LOG_DIR/prometheus.log" 2>&1 &
 PIDS+=($!)
-./target/release/sample-service --listen "127.0.0.1:$SERVICE_PORT" --traffic-rps "$TRAFFIC_RPS" \
-  >"$LOG_DIR/sample-service.log" 2>&1 &
+./target/release/sample-service --listen "127.0.0.1:$SERVICE_PORT" --instance app-1 \
+  --traffic-rps "$TRAFFIC_RPS" --chaos >"$LOG_DIR/sample-service-app-1.log" 2>&1 &
+PIDS+=($!)
+./target/release/sample-service --listen "127.0.0.1:$SECOND_SERVICE_PORT" --instance app-2 \
+  --traffic-rps "$TRAFFIC_RPS" --chaos >"$LOG_DIR/sample-service-app-2.log" 2>&1 &
 PIDS+=($!)
 wait_until_ready "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 60
 wait_until_ready "http://127.0.0.1:$SERVICE_PORT/metrics" 30
+wait_until_ready "http://127.0.0.1:$SECOND_SERVICE_PORT/metrics" 30
 
 say "building and serving Foresight (first build takes about a minute)"
 with_release_toolchain trunk serve --release --offline --address 127.0.0.1 --port "$APP_PORT" >"$LOG_DIR/trunk.log" 2>&1 &
@@ -121,7 +135,9 @@ cat <<READY
 
   Foresight       $DASHBOARD_URL
   Prometheus      http://127.0.0.1:$PROMETHEUS_PORT/
-  Sample service  http://127.0.0.1:$SERVICE_PORT/hello   http://127.0.0.1:$SERVICE_PORT/metrics
+  Sample service  app-1 http://127.0.0.1:$SERVICE_PORT/metrics   app-2 http://127.0.0.1:$SECOND_SERVICE_PORT/metrics
+  Break it        curl -X POST 'http://127.0.0.1:$SECOND_SERVICE_PORT/chaos/error-spike?ratio=0.4'
+  Fix it          curl -X POST http://127.0.0.1:$SECOND_SERVICE_PORT/chaos/clear
   History         $(grep -o '"start": [0-9]*' "$DEMO_DIR/history/history-manifest.json" | head -1) … incidents in .demo/history/history-manifest.json
   Logs            $LOG_DIR/
 

@@ -35,14 +35,14 @@ step() {
   printf '\033[1;32m<== %s: %ss\033[0m\n' "$name" "$((SECONDS - started))"
 }
 
-NATIVE_PACKAGES=(-p foresight-core -p sample-service -p history-generator -p e2e -p benchmarks)
+NATIVE_PACKAGES=(-p foresight-core -p sample-service -p history-generator -p sample-world -p e2e -p benchmarks)
 
 step "fetch locked dependencies" cargo fetch --locked
 step "format" cargo fmt --all -- --check
 step "lint native crates" cargo clippy --locked "${NATIVE_PACKAGES[@]}" --all-targets -- -D warnings
 step "lint the browser app" cargo clippy --locked --target wasm32-unknown-unknown -p foresight --all-targets -- -D warnings
 step "native unit tests (and the analytics benchmark commands on a small corpus)" \
-  cargo test --locked -p foresight-core -p sample-service -p history-generator -p benchmarks
+  cargo test --locked -p foresight-core -p sample-service -p history-generator -p sample-world -p benchmarks
 step "fuzz smoke (every parser, a few seconds each)" scripts/fuzz.sh --smoke
 step "release build (trunk, wasm-opt)" with_release_toolchain trunk build --release --offline
 step "browser component tests (headless Chromium)" \

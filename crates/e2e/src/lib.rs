@@ -187,7 +187,9 @@ pub fn start_node_exporter(log_dir: &std::path::Path) -> Result<(ManagedProcess,
 }
 
 /// Starts the sample service (built by `cargo build -p sample-service`) on a free
-/// port with synthetic traffic; returns it with its `host:port`.
+/// port with synthetic traffic (5 requests a second, a tenth of them failing,
+/// so that alert tests see errors within a minute) and its chaos commands;
+/// returns it with its `host:port`.
 pub fn start_sample_service(
     log_dir: &std::path::Path,
     name: &str,
@@ -204,7 +206,15 @@ pub fn start_sample_service(
     }
     start_metrics_server(name, log_dir, |address| {
         let mut command = std::process::Command::new(&binary);
-        command.args(["--listen", address, "--traffic-rps", "5"]);
+        command.args([
+            "--listen",
+            address,
+            "--traffic-rps",
+            "5",
+            "--error-ratio",
+            "0.1",
+            "--chaos",
+        ]);
         command
     })
 }

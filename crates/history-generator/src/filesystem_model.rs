@@ -2,9 +2,11 @@
 //! disk-fill incident on one of them.
 
 use crate::deterministic_random::DeterministicRandom;
+use crate::fleet_plan::inside;
 use crate::incident_manifest::Incident;
 use crate::openmetrics_writer::{format_labels, OpenMetricsWriter};
-use crate::service_model::{inside, GIB, INSTANCES, NODE_JOB};
+use crate::service_model::{GIB, NODE_JOB};
+use sample_world::INSTANCES;
 use std::io::{self, Write};
 
 struct Filesystem {

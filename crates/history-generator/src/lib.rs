@@ -8,9 +8,10 @@
 
 pub mod deterministic_random;
 mod filesystem_model;
+pub mod fleet_plan;
 pub mod incident_manifest;
 pub mod openmetrics_writer;
 pub mod service_model;
 
-pub use incident_manifest::{Incident, IncidentKind, Manifest};
+pub use incident_manifest::{Cascade, Change, ChangeKind, Incident, IncidentKind, Manifest};
 pub use service_model::{generate_history, HistoryConfig};

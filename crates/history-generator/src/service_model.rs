@@ -4,16 +4,15 @@
 //! incidents applied on top.
 
 use crate::deterministic_random::{lognormal_cdf, DeterministicRandom};
+use crate::fleet_plan::{inside, FleetPlan};
 use crate::incident_manifest::{Incident, IncidentKind, Manifest};
 use crate::openmetrics_writer::{format_labels, OpenMetricsWriter};
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-/// The latency buckets of the sample service (seconds); `+Inf` is implied.
-pub const DURATION_BUCKETS: [f64; 11] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 1.0, 2.5, 5.0];
-pub const JOB: &str = "sample-service";
-pub const NODE_JOB: &str = "node";
-const LATENCY_SIGMA: f64 = 0.35;
+use sample_world::{
+    error_ratio, mean_latency, median_latency, request_rate, ENDPOINTS, INSTANCES, LATENCY_SIGMA,
+};
+pub use sample_world::{DURATION_BUCKETS, JOB, NODE_JOB};
 pub(crate) const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,138 +45,6 @@ impl HistoryConfig {
     }
 }
 
-pub(crate) struct Instance {
-    pub(crate) name: &'static str,
-    pub(crate) node_name: &'static str,
-    base_rate: f64,
-}
-
-struct Endpoint {
-    path: &'static str,
-    method: &'static str,
-    share: f64,
-    error_ratio: f64,
-    median_latency: f64,
-}
-
-pub(crate) const INSTANCES: [Instance; 2] = [
-    Instance {
-        name: "app-1:8000",
-        node_name: "app-1:9100",
-        base_rate: 14.0,
-    },
-    Instance {
-        name: "app-2:8000",
-        node_name: "app-2:9100",
-        base_rate: 11.0,
-    },
-];
-
-const ENDPOINTS: [Endpoint; 3] = [
-    Endpoint {
-        path: "/hello",
-        method: "GET",
-        share: 0.5,
-        error_ratio: 0.02,
-        median_latency: 0.28,
-    },
-    Endpoint {
-        path: "/api/search",
-        method: "GET",
-        share: 0.35,
-        error_ratio: 0.005,
-        median_latency: 0.12,
-    },
-    Endpoint {
-        path: "/api/orders",
-        method: "POST",
-        share: 0.15,
-        error_ratio: 0.01,
-        median_latency: 0.22,
-    },
-];
-
-fn selector(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// Incident windows, placed relative to the end of the history so that every
-/// view of the last week shows them, and the error spike falls in the last 6 hours.
-fn plan_incidents(end: i64) -> Vec<Incident> {
-    const HOUR: i64 = 3600;
-    const DAY: i64 = 86_400;
-    vec![
-        Incident {
-            id: "error-rate-spike".into(),
-            kind: IncidentKind::ErrorRateSpike,
-            start: end - 4 * HOUR,
-            end: end - 3 * HOUR - 15 * 60,
-            selector: selector(&[("job", JOB), ("instance", "app-2:8000")]),
-            description: "app-2 answers 40 % of requests with HTTP 500 for 45 minutes".into(),
-        },
-        Incident {
-            id: "latency-regression".into(),
-            kind: IncidentKind::LatencyRegression,
-            start: end - 2 * DAY - 3 * HOUR,
-            end: end - 2 * DAY - HOUR,
-            selector: selector(&[("job", JOB), ("endpoint", "/api/search")]),
-            description: "/api/search median latency 6x slower for 2 hours (p95 regression)".into(),
-        },
-        Incident {
-            id: "traffic-drop".into(),
-            kind: IncidentKind::TrafficDrop,
-            start: end - 3 * DAY - 14 * HOUR,
-            end: end - 3 * DAY - 12 * HOUR - 30 * 60,
-            selector: selector(&[("job", JOB)]),
-            description: "request rate falls to a quarter on every instance for 90 minutes".into(),
-        },
-        Incident {
-            id: "disk-fill".into(),
-            kind: IncidentKind::DiskFill,
-            start: end - 4 * DAY - 6 * HOUR,
-            end: end - 4 * DAY + 6 * HOUR,
-            selector: selector(&[
-                ("job", NODE_JOB),
-                ("instance", "app-1:9100"),
-                ("mountpoint", "/"),
-            ]),
-            description:
-                "runaway log fills / on app-1 at 6 GiB/h until it is full, then is cleaned up"
-                    .into(),
-        },
-        Incident {
-            id: "app-1-restart".into(),
-            kind: IncidentKind::InstanceRestart,
-            start: end - 6 * DAY - 2 * HOUR,
-            end: end - 6 * DAY - 2 * HOUR + 180,
-            selector: selector(&[("job", JOB), ("instance", "app-1:8000")]),
-            description:
-                "app-1 restarts: 3 minutes without samples, then counters start again from zero"
-                    .into(),
-        },
-    ]
-}
-
-pub(crate) fn inside(incident: &Incident, t: i64) -> bool {
-    t >= incident.start && t < incident.end
-}
-
-/// Multiplicative traffic shape: daily peak at 14:00 UTC, quieter weekends.
-fn seasonal_factor(t: i64) -> f64 {
-    let hour = (t.rem_euclid(86_400)) as f64 / 3600.0;
-    let daily = 1.0 + 0.55 * (std::f64::consts::TAU * (hour - 8.0) / 24.0).sin();
-    let weekday = (t.div_euclid(86_400) + 4).rem_euclid(7); // 0 = Sunday
-    let weekly = if weekday == 0 || weekday == 6 {
-        0.65
-    } else {
-        1.0
-    };
-    daily * weekly
-}
-
 /// A counter sample per step with NaN during gaps and a reset after a restart.
 struct CounterSeries {
     total: f64,
@@ -192,7 +59,12 @@ impl CounterSeries {
         }
     }
 
-    fn record(&mut self, increment: f64, gap: bool) {
+    /// One step's increment; after a gap or a restart the counter starts
+    /// again from zero.
+    fn record_after(&mut self, increment: f64, gap: bool, restarted: bool) {
+        if restarted {
+            self.total = 0.0;
+        }
         if gap {
             self.total = 0.0;
             self.values.push(f64::NAN);
@@ -203,6 +75,72 @@ impl CounterSeries {
     }
 }
 
+/// `sample_service_build_info` (one series per instance and version, 1 while
+/// it runs) and `process_start_time_seconds`, as the live service exports
+/// them: what deployment and restart markers are read from.
+fn write_build_info_and_start_times<W: Write>(
+    writer: &mut OpenMetricsWriter<W>,
+    timestamps: &[i64],
+    plan: &FleetPlan,
+    restart: &Incident,
+    history_start: i64,
+) -> io::Result<()> {
+    writer.family(
+        "sample_service_build_info",
+        "gauge",
+        "The version this process runs (always 1)",
+    )?;
+    for instance in &INSTANCES {
+        let mut versions: Vec<&str> = Vec::new();
+        for &t in timestamps {
+            let version = plan.version_at(instance.name, t);
+            if !versions.contains(&version) {
+                versions.push(version);
+            }
+        }
+        for version in versions {
+            let values: Vec<f64> = timestamps
+                .iter()
+                .map(|&t| {
+                    let running = plan.version_at(instance.name, t) == version
+                        && !(instance.name == "app-1:8000" && inside(restart, t));
+                    if running {
+                        1.0
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect();
+            let labels = format_labels(&[
+                ("job", JOB),
+                ("instance", instance.name),
+                ("version", version),
+            ]);
+            writer.series("sample_service_build_info", &labels, timestamps, &values)?;
+        }
+    }
+    writer.family(
+        "process_start_time_seconds",
+        "gauge",
+        "Start time of the process since unix epoch in seconds",
+    )?;
+    for instance in &INSTANCES {
+        let values: Vec<f64> = timestamps
+            .iter()
+            .map(|&t| {
+                if instance.name == "app-1:8000" && inside(restart, t) {
+                    f64::NAN
+                } else {
+                    plan.process_start(instance.name, t, history_start - 3 * 86_400) as f64
+                }
+            })
+            .collect();
+        let labels = format_labels(&[("job", JOB), ("instance", instance.name)]);
+        writer.series("process_start_time_seconds", &labels, timestamps, &values)?;
+    }
+    Ok(())
+}
+
 /// Generates the whole history into `out` and returns its manifest.
 pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<Manifest> {
     let step = config.step_seconds;
@@ -210,17 +148,14 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
         .step_by(step as usize)
         .collect();
     let len = timestamps.len();
-    let incidents = plan_incidents(config.end);
+    let plan = FleetPlan::for_history_ending(config.end);
     let find = |kind| {
-        incidents
+        plan.incidents
             .iter()
             .find(|i: &&Incident| i.kind == kind)
             .expect("planned")
     };
-    let (error_spike, latency_regression, traffic_drop, disk_fill, restart) = (
-        find(IncidentKind::ErrorRateSpike),
-        find(IncidentKind::LatencyRegression),
-        find(IncidentKind::TrafficDrop),
+    let (disk_fill, restart) = (
         find(IncidentKind::DiskFill),
         find(IncidentKind::InstanceRestart),
     );
@@ -259,46 +194,40 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
     let mut traffic_noise = [0.0f64; INSTANCES.len()];
 
     for &t in &timestamps {
-        let season = seasonal_factor(t);
-        let drop = if inside(traffic_drop, t) { 0.25 } else { 1.0 };
+        let faults = plan.faults_at(t);
+        let now = t as f64;
         for (i, instance) in INSTANCES.iter().enumerate() {
             traffic_noise[i] = 0.9 * traffic_noise[i] + 0.3 * random.normal();
             let gap = instance.name == "app-1:8000" && inside(restart, t);
-            let rate = instance.base_rate * season * drop * (0.08 * traffic_noise[i]).exp();
+            // A deployment restarts the process: its counters begin again.
+            let restarted = plan.restarted_within(instance.name, t, step);
+            let rate = request_rate(instance, now, &faults) * (0.08 * traffic_noise[i]).exp();
             let mut in_flight = 0.0;
             for (e, endpoint) in ENDPOINTS.iter().enumerate() {
                 let expected = rate * endpoint.share * step as f64;
                 let count = (expected + expected.sqrt() * random.normal())
                     .round()
                     .max(0.0);
-                let error_ratio = if instance.name == "app-2:8000" && inside(error_spike, t) {
-                    0.4
-                } else {
-                    endpoint.error_ratio
-                };
+                let error_ratio = error_ratio(instance, endpoint, &faults);
                 let expected_errors = count * error_ratio;
                 let errors = (expected_errors
                     + (expected_errors * (1.0 - error_ratio)).sqrt() * random.normal())
                 .round()
                 .clamp(0.0, count);
-                requests[i][e][0].record(count - errors, gap);
-                requests[i][e][1].record(errors, gap);
+                requests[i][e][0].record_after(count - errors, gap, restarted);
+                requests[i][e][1].record_after(errors, gap, restarted);
 
-                let slowdown = if endpoint.path == "/api/search" && inside(latency_regression, t) {
-                    6.0
-                } else {
-                    1.0
-                };
-                let median = endpoint.median_latency * (1.0 + 0.15 * (season - 1.0)) * slowdown;
+                let median = median_latency(endpoint, now, &faults);
                 for (b, le) in DURATION_BUCKETS.iter().enumerate() {
-                    buckets[i][e][b].record(
+                    buckets[i][e][b].record_after(
                         (count * lognormal_cdf(*le, median, LATENCY_SIGMA)).round(),
                         gap,
+                        restarted,
                     );
                 }
-                buckets[i][e][DURATION_BUCKETS.len()].record(count, gap);
-                let mean_latency = median * (LATENCY_SIGMA * LATENCY_SIGMA / 2.0).exp();
-                latency_sums[i][e].record(count * mean_latency, gap);
+                buckets[i][e][DURATION_BUCKETS.len()].record_after(count, gap, restarted);
+                let mean_latency = mean_latency(median);
+                latency_sums[i][e].record_after(count * mean_latency, gap, restarted);
                 in_flight += count / step as f64 * mean_latency;
             }
             let sampled = (in_flight + in_flight.sqrt() * random.normal())
@@ -392,6 +321,7 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
         }
     }
 
+    write_build_info_and_start_times(&mut writer, &timestamps, &plan, restart, config.start())?;
     crate::filesystem_model::write_filesystems(&mut writer, &timestamps, disk_fill, &mut random)?;
     let (series_count, sample_count) = writer.finish()?;
     Ok(Manifest {
@@ -404,7 +334,9 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
         instances: INSTANCES.iter().map(|i| i.name.to_string()).collect(),
         endpoints: ENDPOINTS.iter().map(|e| e.path.to_string()).collect(),
         node_job: NODE_JOB.into(),
-        incidents,
+        incidents: plan.incidents.clone(),
+        changes: plan.changes.clone(),
+        cascades: plan.cascades.clone(),
         sample_count,
         series_count,
     })
@@ -424,6 +356,7 @@ pub(crate) fn small_config() -> HistoryConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn output_is_byte_identical_for_the_same_seed_and_end() {
@@ -435,7 +368,7 @@ mod tests {
         assert!(first.ends_with(b"# EOF\n"));
         assert_eq!(
             manifest.series_count,
-            2 * 3 * 2 + 2 + 2 * 3 * (12 + 2) + 2 * 2 * 2
+            2 * 3 * 2 + 2 + 2 * 3 * (12 + 2) + (4 + 5) + 2 + 2 * 2 * 2
         );
     }
 
@@ -444,7 +377,7 @@ mod tests {
         let config = HistoryConfig::ending_before(1_763_900_000);
         assert!(config.end <= 1_763_900_000 - 300);
         assert_eq!(config.end % 60, 0);
-        let incidents = plan_incidents(config.end);
+        let incidents = FleetPlan::for_history_ending(config.end).incidents;
         for incident in &incidents {
             assert!(incident.start < incident.end);
             assert!(
@@ -464,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn counters_are_monotonic_except_at_the_restart() {
+    fn counters_are_monotonic_except_where_a_process_started_again() {
         let mut text = Vec::new();
         let manifest = generate_history(&small_config(), &mut text).unwrap();
         let text = String::from_utf8(text).unwrap();
@@ -481,14 +414,74 @@ mod tests {
             let series = parts.next().unwrap();
             if let Some((last, last_t)) = previous.insert(series, (value, timestamp)) {
                 if value < last {
+                    let instance = manifest
+                        .instances
+                        .iter()
+                        .find(|i| series.contains(&format!("instance=\"{i}\"")))
+                        .unwrap();
+                    let at_change = manifest
+                        .changes
+                        .iter()
+                        .any(|c| &c.instance == instance && c.at > last_t && c.at <= timestamp);
                     assert!(
-                        last_t < restart.end && timestamp >= restart.end,
-                        "unexpected reset in {series}"
+                        at_change || (last_t < restart.end && timestamp >= restart.end),
+                        "unexpected reset in {series} at {timestamp}"
                     );
                     resets += 1;
                 }
             }
         }
         assert!(resets > 0, "the restart resets counters");
+    }
+
+    #[test]
+    fn build_info_and_start_times_show_every_deployment() {
+        let mut text = Vec::new();
+        let manifest = generate_history(&small_config(), &mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        // The first sample of each version's series is its deployment.
+        let mut first_seen: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut start_times: BTreeMap<(&str, i64), ()> = BTreeMap::new();
+        for line in text.lines() {
+            let mut parts = line.rsplitn(3, ' ');
+            let (Some(t), Some(value), Some(series)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let Ok(t) = t.parse::<i64>() else { continue };
+            if series.starts_with("sample_service_build_info{") {
+                first_seen.entry(series).or_insert(t);
+            } else if series.starts_with("process_start_time_seconds{") {
+                start_times.insert((series, value.parse::<f64>().unwrap() as i64), ());
+            }
+        }
+        let in_range: Vec<_> = manifest
+            .changes
+            .iter()
+            .filter(|c| c.at > manifest.start)
+            .collect();
+        for change in &in_range {
+            let series = format!(
+                "sample_service_build_info{{job=\"sample-service\",instance=\"{}\",version=\"{}\"}}",
+                change.instance, change.version
+            );
+            if change.kind == crate::ChangeKind::Deployment {
+                assert_eq!(
+                    first_seen.get(series.as_str()),
+                    Some(&change.at),
+                    "{series}"
+                );
+            }
+            let start = format!(
+                "process_start_time_seconds{{job=\"sample-service\",instance=\"{}\"}}",
+                change.instance
+            );
+            assert!(
+                start_times.contains_key(&(start.as_str(), change.at)),
+                "{}",
+                change.id
+            );
+        }
+        assert!(in_range.len() >= 6, "{}", in_range.len());
     }
 }

@@ -9,14 +9,21 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Duration;
 
-/// Latency buckets in seconds around the service's 0.1–0.6 s latency.
-pub const DURATION_BUCKETS: [f64; 11] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 1.0, 2.5, 5.0];
+use std::sync::atomic::AtomicU64;
+
+/// The model's latency buckets, the same as the history's.
+pub use sample_world::DURATION_BUCKETS;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     method: String,
     endpoint: String,
     status_code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLabels {
+    version: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -48,8 +55,28 @@ impl RequestMetrics {
     pub const CONTENT_TYPE: &'static str =
         "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    pub fn new() -> Self {
+    /// A process's metrics: `version` for `sample_service_build_info`,
+    /// started at `start_seconds` (Unix time) for `process_start_time_seconds`.
+    pub fn new(version: &str, start_seconds: f64) -> Self {
         let mut registry = Registry::default();
+        let build_info = Family::<VersionLabels, Gauge>::default();
+        build_info
+            .get_or_create(&VersionLabels {
+                version: version.to_string(),
+            })
+            .set(1);
+        registry.register(
+            "sample_service_build_info",
+            "The version this process runs (always 1)",
+            build_info,
+        );
+        let start_time = Gauge::<f64, AtomicU64>::default();
+        start_time.set(start_seconds);
+        registry.register(
+            "process_start_time_seconds",
+            "Start time of the process since unix epoch in seconds",
+            start_time,
+        );
         let requests = Family::<RequestLabels, Counter>::default();
         let in_progress = Gauge::default();
         let durations =
@@ -112,19 +139,13 @@ impl RequestMetrics {
     }
 }
 
-impl Default for RequestMetrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn exposes_exactly_the_three_families() {
-        let metrics = RequestMetrics::new();
+    fn exposes_requests_latency_version_and_start_time() {
+        let metrics = RequestMetrics::new("1.4.3", 1_700_000_000.5);
         let guard = metrics.start_request();
         metrics.finish_request("GET", "/hello", 500, Duration::from_millis(250));
         let text = metrics.encode().unwrap();
@@ -153,7 +174,15 @@ mod tests {
             .lines()
             .filter_map(|l| l.strip_prefix("# TYPE "))
             .collect();
-        assert_eq!(families.len(), 3, "{families:?}");
+        assert_eq!(families.len(), 5, "{families:?}");
+        assert!(
+            text.contains(r#"sample_service_build_info{version="1.4.3"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("process_start_time_seconds 1700000000.5"),
+            "{text}"
+        );
         assert!(text.trim_end().ends_with("# EOF"));
     }
 }
