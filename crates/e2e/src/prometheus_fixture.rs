@@ -37,11 +37,24 @@ fn run(command: &mut Command) -> Result<(), String> {
 
 /// Generates history ending five minutes ago and loads it into a fresh TSDB in `work_dir/data`.
 pub fn backfill_history(work_dir: &Path) -> Result<Manifest, String> {
+    backfill_history_with(work_dir, history_ending_now(None)?)
+}
+
+/// The default history ending five minutes ago, with another noise seed if given.
+pub fn history_ending_now(seed: Option<u64>) -> Result<HistoryConfig, String> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|e| e.to_string())?
         .as_secs() as i64;
-    let config = HistoryConfig::ending_before(now);
+    let mut config = HistoryConfig::ending_before(now);
+    if let Some(seed) = seed {
+        config.seed = seed;
+    }
+    Ok(config)
+}
+
+/// Generates the history `config` describes into a fresh TSDB in `work_dir/data`.
+pub fn backfill_history_with(work_dir: &Path, config: HistoryConfig) -> Result<Manifest, String> {
     let openmetrics = work_dir.join("history.om");
     let file = std::fs::File::create(&openmetrics).map_err(|e| e.to_string())?;
     let manifest =
@@ -102,6 +115,15 @@ impl PrometheusFixture {
         Self::start_configured(work_dir, targets, None, Some(rule_file), log_dir)
     }
 
+    /// Like [`Self::start`] with no targets, over the history `config` describes.
+    pub fn start_with_history(
+        work_dir: &Path,
+        config: HistoryConfig,
+        log_dir: &Path,
+    ) -> Result<Self, String> {
+        Self::start_configured_with(work_dir, &[], None, None, log_dir, config)
+    }
+
     fn start_configured(
         work_dir: &Path,
         targets: &[(&str, &str)],
@@ -109,8 +131,20 @@ impl PrometheusFixture {
         rule_file: Option<&Path>,
         log_dir: &Path,
     ) -> Result<Self, String> {
+        let config = history_ending_now(None)?;
+        Self::start_configured_with(work_dir, targets, user_assets, rule_file, log_dir, config)
+    }
+
+    fn start_configured_with(
+        work_dir: &Path,
+        targets: &[(&str, &str)],
+        user_assets: Option<&Path>,
+        rule_file: Option<&Path>,
+        log_dir: &Path,
+        history: HistoryConfig,
+    ) -> Result<Self, String> {
         std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
-        let manifest = backfill_history(work_dir)?;
+        let manifest = backfill_history_with(work_dir, history)?;
         let port = free_port();
         let mut config = format!(
             "global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\nscrape_configs:\n  - job_name: prometheus\n    static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n"

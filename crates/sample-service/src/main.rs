@@ -172,9 +172,6 @@ async fn track_request(State(state): State<AppState>, request: Request, next: Ne
     let in_progress = metrics.start_request();
     let response = next.run(request).await;
     drop(in_progress);
-    if endpoint.starts_with("/chaos") || endpoint == "/metrics" {
-        return response;
-    }
     metrics.finish_request(
         &method,
         &endpoint,

@@ -71,16 +71,18 @@ impl ServiceOptions {
                         .ok_or_else(|| format!("--instance {value:?}: expected app-1 or app-2"))?
                 }
                 "--traffic-rps" if value == "model" => options.traffic = Traffic::Model,
-                "--traffic-rps" => options.traffic = value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|rps| rps.is_finite() && (0.0..=10_000.0).contains(rps))
-                    .map(Traffic::Fixed)
-                    .ok_or_else(|| {
-                        format!(
+                "--traffic-rps" => {
+                    options.traffic = value
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|rps| rps.is_finite() && (0.0..=10_000.0).contains(rps))
+                        .map(Traffic::Fixed)
+                        .ok_or_else(|| {
+                            format!(
                             "--traffic-rps {value:?}: expected model or a number from 0 to 10000"
                         )
-                    })?,
+                        })?
+                }
                 "--error-ratio" => {
                     options.error_ratio = Some(
                         value

@@ -11,6 +11,7 @@ pub mod linear_forecast;
 pub mod nab_scoring;
 pub mod options;
 pub mod panel_overlays;
+pub mod related_moves;
 pub mod seasonal_forecast;
 pub mod time_to_threshold;
 

@@ -203,6 +203,7 @@ mod tests {
             title: title.into(),
             text: String::new(),
             tags: vec!["deployment".into()],
+            labels: Default::default(),
         };
         let sources = vec![
             SourceEvents {

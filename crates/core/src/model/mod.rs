@@ -12,6 +12,8 @@ pub mod grafana_import;
 pub mod inline_dashboard;
 pub mod panel_form;
 pub mod refresh;
+pub mod related_series;
 pub mod trust;
 pub mod url_state;
 pub mod variables;
+pub mod what_else_moved;

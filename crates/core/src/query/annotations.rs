@@ -19,6 +19,9 @@ pub struct TimeEvent {
     pub title: String,
     pub text: String,
     pub tags: Vec<String>,
+    /// The labels of the series it came from (for a change: the process's),
+    /// so that it can be related to the series that moved.
+    pub labels: Labels,
 }
 
 /// How an annotation query's answer becomes events (Grafana's fields).
@@ -72,6 +75,7 @@ pub fn annotation_events(
                             title: title.clone(),
                             text: text.clone(),
                             tags: tags.clone(),
+                            labels: one.labels.clone(),
                         });
                     }
                 }
@@ -87,6 +91,7 @@ pub fn annotation_events(
                 title,
                 text,
                 tags,
+                labels: one.labels.clone(),
             });
         }
     }
@@ -171,6 +176,7 @@ fn moments_recorded(
                     title: title(&one.labels),
                     text: String::new(),
                     tags: vec![tag.to_string()],
+                    labels: identity(&one.labels, &[]),
                 });
             }
         }
@@ -302,6 +308,7 @@ pub fn counter_resets(counters: &[Series]) -> Vec<TimeEvent> {
                     title: format!("{} counter reset", one.legend_name()),
                     text: String::new(),
                     tags: vec!["counter reset".into()],
+                    labels: one.labels.clone(),
                 });
                 if events.len() >= MAX_EVENTS {
                     return events;
@@ -348,6 +355,7 @@ pub fn version_changes(build_info: &[Series]) -> Vec<TimeEvent> {
                     title: format!("{} deployed {new} (was {old})", who(&process)),
                     text: String::new(),
                     tags: vec!["deployment".into()],
+                    labels: process.clone(),
                 });
             }
         }

@@ -1,0 +1,295 @@
+//! "What else moved?" as a whole, the same for the page and the benchmark:
+//! candidate series and the dashboard's events in, a ranked list with a
+//! reason for each rank, the likely trigger, and a Markdown incident summary
+//! out. The statistics are in `analytics::related_moves`.
+
+use crate::analytics::related_moves::{
+    fold_similar, likely_trigger, metric_family, move_reason, rank_moves, timing_text,
+    ChangeCandidate, ChangeKind, MoveCandidate,
+};
+use crate::model::event_sources::{EventReading, SourceEvents};
+use crate::query::annotations::{ChangeSource, TimeEvent};
+use crate::query::series::{Labels, Series};
+
+/// Candidates ranked at most (a dashboard with thousands of series keeps the
+/// list readable and the page responsive).
+pub const MAX_CANDIDATES: usize = 2000;
+
+/// A series that may have moved with the incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// As its legend names it.
+    pub name: String,
+    /// Where it comes from: a panel's title, or what a discovered query measures.
+    pub origin: String,
+    /// The PromQL that gives it, variables written in.
+    pub expr: String,
+    pub series: Series,
+}
+
+/// One line of the ranked list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedCandidate {
+    /// Index into the candidates.
+    pub candidate: usize,
+    pub score: f64,
+    pub onset: f64,
+    pub sigmas: f64,
+    pub reason: String,
+    /// Candidates of the same metrics that moved the same way (indices),
+    /// folded into this line.
+    pub similar: Vec<usize>,
+}
+
+/// The change named as the likely trigger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LikelyTrigger {
+    pub source: String,
+    pub event: TimeEvent,
+    pub score: f64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RelatedReport {
+    pub ranked: Vec<RankedCandidate>,
+    /// When the strongest move began: what a trigger must come before.
+    pub first_onset: Option<f64>,
+    pub trigger: Option<LikelyTrigger>,
+    /// Every change considered, best first: (source, event, score).
+    pub changes_considered: Vec<(String, TimeEvent, f64)>,
+}
+
+fn change_kind(reading: &EventReading) -> ChangeKind {
+    match reading {
+        EventReading::Change(ChangeSource::Deployments) => ChangeKind::Deployment,
+        EventReading::Change(ChangeSource::Restarts) => ChangeKind::Restart,
+        EventReading::Change(ChangeSource::ConfigReloads) => ChangeKind::ConfigReload,
+        EventReading::Change(ChangeSource::TargetsDown) => ChangeKind::TargetDown,
+        EventReading::Change(ChangeSource::Alerts) => ChangeKind::Alert,
+        EventReading::Annotation(_) => ChangeKind::Annotation,
+    }
+}
+
+/// Ranks `candidates` for the incident in `window` (start, end seconds) and
+/// names the likely trigger among `events`; `step` is the candidates' step.
+pub fn what_else_moved(
+    candidates: &[Candidate],
+    events: &[SourceEvents],
+    window: (f64, f64),
+    step: f64,
+) -> RelatedReport {
+    let considered = &candidates[..candidates.len().min(MAX_CANDIDATES)];
+    let inputs: Vec<MoveCandidate> = considered
+        .iter()
+        .map(|c| MoveCandidate {
+            timestamps: &c.series.timestamps,
+            values: &c.series.values,
+        })
+        .collect();
+    let moves = rank_moves(&inputs, window);
+    // The trigger comes before the incident: before the strongest move's
+    // onset (the incident itself, when its own series is a candidate).
+    let first_onset = moves.first().map(|m| m.onset);
+    let Some(first) = first_onset else {
+        return RelatedReport::default();
+    };
+    let folded = fold_similar(
+        moves,
+        &inputs,
+        |index| metric_family(&considered[index].expr),
+        window,
+    );
+    let ranked: Vec<RankedCandidate> = folded
+        .into_iter()
+        .map(|(m, similar)| RankedCandidate {
+            candidate: m.candidate,
+            score: m.score,
+            onset: m.onset,
+            sigmas: m.sigmas,
+            reason: move_reason(&m, window.0),
+            similar,
+        })
+        .collect();
+    // Changes: the moments of every source (a region's start is its moment).
+    let flat: Vec<(&SourceEvents, &TimeEvent)> = events
+        .iter()
+        .flat_map(|source| source.events.iter().map(move |e| (source, e)))
+        .collect();
+    let changes: Vec<ChangeCandidate> = flat
+        .iter()
+        .map(|(source, event)| ChangeCandidate {
+            at: event.start,
+            kind: change_kind(&source.query.reading),
+            labels: event.labels.clone(),
+        })
+        .collect();
+    let moved_labels: Vec<&Labels> = ranked
+        .iter()
+        .map(|r| &considered[r.candidate].series.labels)
+        .collect();
+    // Every change, scored alone, for the list of what was considered.
+    let mut considered_changes: Vec<(String, TimeEvent, f64)> = Vec::new();
+    for (index, change) in changes.iter().enumerate() {
+        if let Some(scored) =
+            likely_trigger(std::slice::from_ref(change), first, &moved_labels, step)
+        {
+            let (source, event) = flat[index];
+            considered_changes.push((source.query.label.clone(), event.clone(), scored.score));
+        }
+    }
+    considered_changes.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let trigger = likely_trigger(&changes, first, &moved_labels, step).map(|found| {
+        let (source, event) = flat[found.change];
+        let when = match timing_text(-found.lead_seconds) {
+            same if same == "at the same time" => "at the same time as".to_string(),
+            other => other,
+        };
+        LikelyTrigger {
+            source: source.query.label.clone(),
+            event: event.clone(),
+            score: found.score,
+            reason: format!("{} {when} the first move", event.title),
+        }
+    });
+    RelatedReport {
+        ranked,
+        first_onset,
+        trigger,
+        changes_considered: considered_changes,
+    }
+}
+
+/// The incident summary to paste into a chat or a ticket: what, when, the
+/// likely trigger, the top related series, and links that reproduce the view.
+pub fn incident_summary(
+    what: &str,
+    window: (f64, f64),
+    report: &RelatedReport,
+    candidates: &[Candidate],
+    links: &[(String, String)],
+    time_text: impl Fn(f64) -> String,
+) -> String {
+    let mut text = format!(
+        "## {what}\n\n**When:** {} – {}\n\n",
+        time_text(window.0),
+        time_text(window.1)
+    );
+    match &report.trigger {
+        Some(trigger) => text.push_str(&format!(
+            "**Likely trigger:** {} at {} ({})\n\n",
+            trigger.event.title,
+            time_text(trigger.event.start),
+            trigger.reason
+        )),
+        None => text.push_str(
+            "**Likely trigger:** none found (no change shortly before the first move)\n\n",
+        ),
+    }
+    text.push_str("**What else moved:**\n\n");
+    if report.ranked.is_empty() {
+        text.push_str("- nothing moved beyond its usual range\n");
+    }
+    for (rank, moved) in report.ranked.iter().take(5).enumerate() {
+        let candidate = &candidates[moved.candidate];
+        let similar = match moved.similar.len() {
+            0 => String::new(),
+            n => format!(" (and {n} similar)"),
+        };
+        text.push_str(&format!(
+            "{}. {} ({}) — {}{similar}\n",
+            rank + 1,
+            candidate.name,
+            candidate.origin,
+            moved.reason
+        ));
+    }
+    if !links.is_empty() {
+        text.push_str("\n**Links:**\n\n");
+        for (label, url) in links {
+            text.push_str(&format!("- [{label}]({url})\n"));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::event_sources::EventQuery;
+
+    fn stepped(level: f64, from_minute: usize, shift: f64, labels: &[(&str, &str)]) -> Series {
+        Series {
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            timestamps: (0..120).map(|m| f64::from(m as u32) * 60.0).collect(),
+            values: (0..120)
+                .map(|m| {
+                    let wiggle = if m % 2 == 0 { 0.01 } else { -0.01 } * level.max(1.0);
+                    level + wiggle + if m >= from_minute { shift } else { 0.0 }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_deployment_before_the_first_move_is_named_and_the_summary_says_it_all() {
+        let candidates = vec![
+            Candidate {
+                name: "quiet".into(),
+                origin: "panel Traffic".into(),
+                expr: "q".into(),
+                series: stepped(10.0, 200, 0.0, &[]),
+            },
+            Candidate {
+                name: "500".into(),
+                origin: "rate of http_requests_total".into(),
+                expr: "e".into(),
+                series: stepped(0.1, 92, 5.0, &[("instance", "app-2")]),
+            },
+        ];
+        let deployments = SourceEvents {
+            query: EventQuery {
+                id: "deployments".into(),
+                label: "Deployments".into(),
+                expr: String::new(),
+                step: None,
+                rgb: (0, 0, 0),
+                reading: EventReading::Change(ChangeSource::Deployments),
+            },
+            events: vec![TimeEvent {
+                start: 91.0 * 60.0,
+                end: 91.0 * 60.0,
+                title: "api on app-2 deployed 1.4.2 (was 1.4.1)".into(),
+                text: String::new(),
+                tags: vec![],
+                labels: [("instance".to_string(), "app-2".to_string())].into(),
+            }],
+            problem: None,
+        };
+        let window = (90.0 * 60.0, 119.0 * 60.0);
+        let report = what_else_moved(&candidates, &[deployments], window, 60.0);
+        assert_eq!(report.ranked.len(), 1);
+        assert_eq!(report.ranked[0].candidate, 1);
+        let trigger = report.trigger.clone().unwrap();
+        assert_eq!(
+            trigger.reason,
+            "api on app-2 deployed 1.4.2 (was 1.4.1) 60 s before the first move"
+        );
+        let summary = incident_summary(
+            "Error rate up on app-2",
+            window,
+            &report,
+            &candidates,
+            &[("This view".into(), "http://x/?from=1".into())],
+            |t| format!("t{t}"),
+        );
+        assert!(summary.starts_with("## Error rate up on app-2\n\n**When:** t5400 – t7140"));
+        assert!(summary
+            .contains("**Likely trigger:** api on app-2 deployed 1.4.2 (was 1.4.1) at t5460"));
+        assert!(summary.contains("1. 500 (rate of http_requests_total) — moved 2 min after"));
+        assert!(summary.contains("- [This view](http://x/?from=1)"));
+    }
+}
