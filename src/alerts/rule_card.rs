@@ -14,6 +14,7 @@ use foresight_core::alerting::template::TemplateData;
 use foresight_core::analytics::time_to_threshold::format_duration;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::foundation::ordered::SortedMap;
+use foresight_core::model::what_else_moved::RelatedQuestion;
 use foresight_core::query::series::Labels;
 use leptos::prelude::*;
 
@@ -89,6 +90,7 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
         move || {
             let now = now_seconds();
             let muted = silences.get();
+            let related = use_context::<RwSignal<Option<RelatedQuestion>>>();
             // Alerts whose annotations were not kept are rendered here,
             // within one budget for the whole list.
             let shown = TemplateData {
@@ -126,6 +128,16 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
                                         .map(|s| s.ends_at)
                                         .reduce(f64::max);
                                     let labels = alert.labels.clone();
+                                    // "What else moved?" about a pending or firing alert:
+                                    // from when it became active, up to now.
+                                    let ask = related.filter(|_| alert.state != AlertState::Inactive).map(|asked| {
+                                        let question = RelatedQuestion {
+                                            title: format!("{} {shown_state}", rule.name),
+                                            window: (alert.active_at, now.max(alert.active_at + 60.0).min(alert.active_at + 3600.0)),
+                                            labels: alert.labels.clone(),
+                                        };
+                                        view! { <button data-action="what-else-moved" on:click=move |_| asked.set(Some(question.clone()))>"What else moved?"</button> }
+                                    });
                                     view! {
                                         <tr class="alert-instance" data-alert-state=shown_state data-active-at=alert.active_at.to_string() data-value=alert.value.to_string() data-silenced=silenced_until.is_some().to_string()>
                                             <td class=format!("alert-state {shown_state}")>{shown_state}</td>
@@ -138,7 +150,7 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
                                                 None => view! {
                                                     <button data-action="silence" title="Send no notifications for this alert for an hour" on:click=move |_| add_silence.run((labels.clone(), 1.0, String::new()))>"Silence 1 h"</button>
                                                 }.into_any(),
-                                            }}</td>
+                                            }}{ask}</td>
                                         </tr>
                                     }
                                 })

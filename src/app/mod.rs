@@ -121,6 +121,25 @@ pub fn App() -> impl IntoView {
         notice.set(outcome.err());
     });
     let open_panel = Callback::new(move |id: String| dialog.set(Some(Dialog::Panel(id))));
+    // "Add as panel" from "What else moved?": into the dashboard being edited,
+    // starting to edit the one shown when not editing yet (saved only when
+    // the user saves).
+    provide_context(crate::dashboard::related_view::AddRelatedPanel(
+        Callback::new(move |(title, expr): (String, String)| {
+            if !editing.get_untracked() {
+                match dashboard.get_untracked() {
+                    Some(Ok(current)) => session.start_editing(current),
+                    _ => return,
+                }
+            }
+            apply.run(Edit::AddQueryPanel { title, expr });
+            if notice.with_untracked(Option::is_none) {
+                notice.set(Some(
+                    "Added as a panel at the bottom; save to keep it".into(),
+                ));
+            }
+        }),
+    ));
     // The variable values the shown dashboard resolved (kept up to date by the page).
     let current_variables = RwSignal::new(SortedMap::new());
     provide_context(CurrentVariables(current_variables));

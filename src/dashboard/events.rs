@@ -24,6 +24,9 @@ const EVENT_QUERY_WIDTH_PX: u32 = 1200;
 /// What every time-series panel reads to draw the events.
 #[derive(Clone, Copy)]
 pub struct DashboardEvents {
+    /// The dashboard's sources, known before anything loads: the toggles
+    /// stand in place from the first frame, so nothing below them jumps.
+    pub queries: StoredValue<Vec<EventQuery>>,
     pub sources: RwSignal<Vec<SourceEvents>>,
     /// The shown sources' events, with their hover lines.
     pub visible: Memo<Vec<ChartEvent>>,
@@ -99,54 +102,75 @@ pub fn provide_dashboard_events(
             shown.with(|shown| chart_events(all, shown, |t| format_local_datetime(t, &BrowserZone)))
         })
     });
-    let events = DashboardEvents { sources, visible };
+    let events = DashboardEvents {
+        queries: StoredValue::new(dashboard.with_value(event_queries)),
+        sources,
+        visible,
+    };
     provide_context(events);
     events
 }
 
-/// A switch per event source, with its count and colour; a failed source
-/// says why in its hover text.
+/// A switch per event source, with its count (once loaded) and colour; a
+/// failed source says why in its hover text.
 #[component]
 pub fn EventToggles(events: DashboardEvents, view_state: RwSignal<ViewState>) -> impl IntoView {
-    move || {
-        let toggles: Vec<_> = events.sources.with(|all| {
-            all.iter()
-                .map(|source| {
-                    let id = source.query.id.clone();
-                    let shown = {
-                        let id = id.clone();
-                        move || view_state.with(|s| source_shown(&id, &s.events_shown))
-                    };
-                    let (r, g, b) = source.query.rgb;
-                    let count = source.events.len();
-                    let hint = source.problem.clone().unwrap_or_else(|| {
-                        format!("{count} in this range; {}", source.query.expr)
-                    });
-                    let toggle = move |ev: leptos::ev::Event| {
-                        let on = event_target_checked(&ev);
-                        let id = id.clone();
-                        change_view(view_state, &move |s: &mut ViewState| {
-                            // The default (shown) is not written into the link.
-                            if on {
-                                s.events_shown.remove(&id);
-                            } else {
-                                s.events_shown.insert(id.clone(), false);
-                            }
-                        });
-                    };
-                    view! {
-                        <label class="event-toggle" title=hint data-event-source=source.query.id.clone()
-                            data-event-count=count.to_string() class:failed=source.problem.is_some()>
-                            <input type="checkbox" prop:checked=shown on:change=toggle />
-                            <span class="swatch" style:background-color=format!("rgb({r}, {g}, {b})")></span>
-                            {format!("{} ({count})", source.query.label)}
-                        </label>
+    let toggles: Vec<_> = events.queries.with_value(|queries| {
+        queries
+            .iter()
+            .map(|query| {
+                let id = query.id.clone();
+                let loaded = {
+                    let id = id.clone();
+                    move || events.sources.with(|all| all.iter().find(|s| s.query.id == id).map(|s| (s.events.len(), s.problem.clone())))
+                };
+                let shown = {
+                    let id = id.clone();
+                    move || view_state.with(|s| source_shown(&id, &s.events_shown))
+                };
+                let (r, g, b) = query.rgb;
+                let (label, expr) = (query.label.clone(), query.expr.clone());
+                let hint = {
+                    let loaded = loaded.clone();
+                    move || match loaded() {
+                        Some((_, Some(problem))) => problem,
+                        Some((count, None)) => format!("{count} in this range; {expr}"),
+                        None => format!("loading; {expr}"),
                     }
-                })
-                .collect()
-        });
-        (!toggles.is_empty()).then(|| {
-            view! { <div class="event-toggles" role="group" aria-label="Events on the charts">{toggles}</div> }
-        })
-    }
+                };
+                let count_text = {
+                    let loaded = loaded.clone();
+                    move || loaded().map_or_else(|| "…".to_string(), |(count, _)| count.to_string())
+                };
+                let count_attribute = {
+                    let loaded = loaded.clone();
+                    move || loaded().map(|(count, _)| count.to_string())
+                };
+                let failed = move || loaded().is_some_and(|(_, problem)| problem.is_some());
+                let toggle = move |ev: leptos::ev::Event| {
+                    let on = event_target_checked(&ev);
+                    let id = id.clone();
+                    change_view(view_state, &move |s: &mut ViewState| {
+                        // The default (shown) is not written into the link.
+                        if on {
+                            s.events_shown.remove(&id);
+                        } else {
+                            s.events_shown.insert(id.clone(), false);
+                        }
+                    });
+                };
+                view! {
+                    <label class="event-toggle" title=hint data-event-source=query.id.clone()
+                        data-event-count=count_attribute class:failed=failed>
+                        <input type="checkbox" prop:checked=shown on:change=toggle />
+                        <span class="swatch" style:background-color=format!("rgb({r}, {g}, {b})")></span>
+                        {label}" ("{count_text}")"
+                    </label>
+                }
+            })
+            .collect()
+    });
+    (!toggles.is_empty()).then(|| {
+        view! { <div class="event-toggles" role="group" aria-label="Events on the charts">{toggles}</div> }
+    })
 }

@@ -9,6 +9,8 @@ pub mod panel;
 pub mod panel_context;
 pub mod panels;
 pub mod picker;
+pub mod related_loader;
+pub mod related_view;
 pub mod share;
 pub mod time_controls;
 pub mod variables;

@@ -11,6 +11,7 @@ use crate::dashboard::events::EventToggles;
 use crate::dashboard::grid::PanelGrid;
 use crate::dashboard::panel_context::PanelContext;
 use crate::dashboard::picker::DashboardPicker;
+use crate::dashboard::related_view::RelatedMoves;
 use crate::dashboard::share::ShareButtons;
 use crate::dashboard::time_controls::{range_label, TimeControls};
 use crate::dashboard::variables::{load_variables, DashboardVariables, VariablePickers};
@@ -20,6 +21,7 @@ use foresight_core::model::dashboard::{Dashboard, DashboardListing};
 use foresight_core::model::datasource::Datasource;
 use foresight_core::model::refresh::parse_refresh;
 use foresight_core::model::url_state::ViewState;
+use foresight_core::model::what_else_moved::RelatedQuestion;
 use foresight_core::query::time_range::{TimeExpression, TimeRange};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -148,6 +150,9 @@ pub fn DashboardPage(
     });
 
     let events = crate::dashboard::events::provide_dashboard_events(dashboard, context, view_state);
+    // "What else moved?", asked from a chart's anomaly or Shift-drag, or a firing alert.
+    let related_question = RwSignal::new(None::<RelatedQuestion>);
+    provide_context(related_question);
 
     // Auto-refresh, paused while the tab is hidden.
     let refresh = Memo::new(move |_| {
@@ -244,6 +249,7 @@ pub fn DashboardPage(
                 </div>
             })
         }}
+        <RelatedMoves dashboard=dashboard context=context view_state=view_state question=related_question />
         <main class="dashboard-grid">
             <PanelGrid dashboard=dashboard view_state=view_state context=context editing=editing />
         </main>

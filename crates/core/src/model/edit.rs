@@ -57,6 +57,12 @@ fn bottom(dashboard: &Dashboard) -> u32 {
 pub enum Edit {
     /// A new time-series panel at the bottom.
     AddPanel,
+    /// A new time-series panel at the bottom showing `expr` ("What else
+    /// moved?" adds a related series this way).
+    AddQueryPanel {
+        title: String,
+        expr: String,
+    },
     Duplicate(String),
     Delete(String),
     /// Move by grid units (clamped to the grid).
@@ -106,11 +112,17 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
             .ok_or_else(|| format!("there is no panel {id:?}"))
     };
     match edit {
-        Edit::AddPanel => {
-            let id = free_panel_id(dashboard, "panel");
+        Edit::AddPanel | Edit::AddQueryPanel { .. } => {
+            let (title, expr, id_base) = match edit {
+                Edit::AddQueryPanel { title, expr } => {
+                    (title.clone(), expr.clone(), title.as_str())
+                }
+                _ => ("New panel".to_string(), "up".to_string(), "panel"),
+            };
+            let id = free_panel_id(dashboard, id_base);
             next.panels.push(Panel {
                 id: id.clone(),
-                title: "New panel".into(),
+                title,
                 kind: PanelKind::Timeseries {
                     style: LineStyle::Lines,
                     zero_line: false,
@@ -118,7 +130,7 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
                     legend: Default::default(),
                 },
                 targets: vec![Target {
-                    expr: "up".into(),
+                    expr,
                     legend_format: None,
                     instant: false,
                 }],
@@ -487,6 +499,19 @@ mod tests {
         history.apply(&Edit::AddPanel).unwrap();
         let added = history.current.panels.last().unwrap().id.clone();
         assert_eq!(added, "panel");
+        history
+            .apply(&Edit::AddQueryPanel {
+                title: "p95 of /api/orders".into(),
+                expr: "histogram_quantile(0.95, rate(x_bucket[5m]))".into(),
+            })
+            .unwrap();
+        let query_panel = history.current.panels.last().unwrap();
+        assert_eq!(query_panel.id, "p95-of--api-orders");
+        assert_eq!(
+            query_panel.targets[0].expr,
+            "histogram_quantile(0.95, rate(x_bucket[5m]))"
+        );
+        history.undo();
         history.apply(&Edit::Duplicate("traffic".into())).unwrap();
         assert!(history.current.panel("traffic-copy").is_some());
         history

@@ -43,7 +43,7 @@ fn is_metric_name(name: &str) -> bool {
 /// for its family (`counter`, `histogram`, …) if known, and every metric name
 /// of the target (a `_sum` beside a `_bucket` belongs to a histogram).
 pub fn metric_kind(name: &str, declared: Option<&str>, all_names: &[String]) -> MetricKind {
-    let has = |other: String| all_names.iter().any(|n| *n == other);
+    let has = |other: String| all_names.contains(&other);
     let skipped = name.ends_with("_build_info")
         || name.ends_with("_created")
         || name == "process_start_time_seconds"

@@ -11,6 +11,88 @@ use crate::model::event_sources::{EventReading, SourceEvents};
 use crate::query::annotations::{ChangeSource, TimeEvent};
 use crate::query::series::{Labels, Series};
 
+/// What the user asked about: an anomaly on a panel, a firing alert, or a
+/// selected time window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedQuestion {
+    /// "Latency percentiles: p95 up", "HighErrorRate firing", …
+    pub title: String,
+    /// The incident's start and end (seconds).
+    pub window: (f64, f64),
+    /// The labels of the series or alert it is about: their `job` and
+    /// `instance` lead to the other metrics of the same processes.
+    pub labels: Labels,
+}
+
+/// An incident window is asked about for at most this long: what moved in
+/// its first hour says what set it off.
+pub const MAX_QUESTION_SECONDS: f64 = 3600.0;
+
+/// The question about a panel's latest anomaly: among its series' incidents
+/// (found by the anomaly detector), the one that began last.
+pub fn question_from_incidents(
+    panel_title: &str,
+    series: &[(&str, &Series, &[crate::analytics::incidents::Incident])],
+    step: f64,
+    time_text: impl Fn(f64) -> String,
+) -> Option<RelatedQuestion> {
+    let (name, one, incident) = series
+        .iter()
+        .flat_map(|(name, one, incidents)| incidents.iter().map(move |i| (*name, *one, i)))
+        .filter(|(_, one, i)| {
+            i.start_index < one.timestamps.len() && i.end_index < one.timestamps.len()
+        })
+        .max_by(|a, b| {
+            a.1.timestamps[a.2.start_index].total_cmp(&b.1.timestamps[b.2.start_index])
+        })?;
+    let start = one.timestamps[incident.start_index];
+    let end = (one.timestamps[incident.end_index] + step).min(start + MAX_QUESTION_SECONDS);
+    Some(RelatedQuestion {
+        title: format!(
+            "{panel_title}: {name} {} from {}",
+            incident.direction.id(),
+            time_text(start)
+        ),
+        window: (start, end.max(start + step)),
+        labels: one.labels.clone(),
+    })
+}
+
+/// Where the candidates' range starts for a question about `window`: the
+/// baseline and the lead before it.
+pub fn candidate_range_start(window: (f64, f64)) -> f64 {
+    window.0
+        - crate::analytics::related_moves::LEAD_SECONDS
+        - crate::analytics::related_moves::BASELINE_SECONDS
+}
+
+/// A dashboard of one time-series panel showing `expr` over `window`: what
+/// "open on its own" links to.
+pub fn single_query_dashboard(
+    title: &str,
+    expr: &str,
+    datasource: Option<&str>,
+) -> Result<crate::model::dashboard::Dashboard, String> {
+    let base = crate::model::dashboard::Dashboard::from_json(&format!(
+        r#"{{"schemaVersion": {}, "id": "related", "title": "related", "panels": [], "layout": []}}"#,
+        crate::model::dashboard::DASHBOARD_SCHEMA_VERSION
+    ))?;
+    let mut dashboard = crate::model::edit::apply_edit(
+        &base,
+        &crate::model::edit::Edit::AddQueryPanel {
+            title: title.chars().take(200).collect(),
+            expr: expr.to_string(),
+        },
+    )?;
+    dashboard.title = dashboard.panels[0].title.clone();
+    if let Some(position) = dashboard.layout.first_mut() {
+        position.w = crate::model::dashboard::GRID_COLUMNS;
+        position.h = 10;
+    }
+    dashboard.datasource = datasource.map(str::to_string);
+    Ok(dashboard)
+}
+
 /// Candidates ranked at most (a dashboard with thousands of series keeps the
 /// list readable and the page responsive).
 pub const MAX_CANDIDATES: usize = 2000;
@@ -232,6 +314,58 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_latest_anomaly_of_a_panel_is_the_question() {
+        use crate::analytics::incidents::{Direction, Incident};
+        let one = stepped(1.0, 90, 5.0, &[("instance", "app-2")]);
+        let incident = |start_index, end_index| Incident {
+            start_index,
+            end_index,
+            peak_index: start_index,
+            direction: Direction::Up,
+            expected: 1.0,
+            peak_sigmas: 9.0,
+            peak_score: 0.999,
+        };
+        let early = [incident(10, 12)];
+        let late = [incident(90, 119)];
+        let question = question_from_incidents(
+            "Errors",
+            &[("a", &one, &early), ("b", &one, &late)],
+            60.0,
+            |t| format!("t{t}"),
+        )
+        .unwrap();
+        assert_eq!(question.title, "Errors: b up from t5400");
+        assert_eq!(question.window, (5400.0, 5400.0 + 1800.0));
+        assert_eq!(
+            question.labels.get("instance").map(String::as_str),
+            Some("app-2")
+        );
+        assert_eq!(
+            question_from_incidents("Errors", &[("a", &one, &[])], 60.0, |t| t.to_string()),
+            None
+        );
+    }
+
+    #[test]
+    fn a_series_opens_on_its_own_as_a_one_panel_dashboard() {
+        let dashboard = single_query_dashboard(
+            "p95 of orders",
+            "histogram_quantile(0.95, x)",
+            Some("http://p:9090"),
+        )
+        .unwrap();
+        assert_eq!(dashboard.panels.len(), 1);
+        assert_eq!(dashboard.title, "p95 of orders");
+        assert_eq!(
+            dashboard.panels[0].targets[0].expr,
+            "histogram_quantile(0.95, x)"
+        );
+        assert_eq!(dashboard.datasource.as_deref(), Some("http://p:9090"));
+        assert!(single_query_dashboard("t", "", None).is_err());
     }
 
     #[test]

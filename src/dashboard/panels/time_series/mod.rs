@@ -5,6 +5,7 @@
 mod annotations;
 mod legend;
 mod notes;
+mod related_button;
 mod toolbar;
 mod tooltip;
 mod words;
@@ -12,6 +13,7 @@ mod words;
 use annotations::{AlertAnnotationMarks, EventMarks};
 use legend::SeriesLegend;
 use notes::ChartNotes;
+use related_button::AskWhatElseMoved;
 use toolbar::{OverlayControls, StylePicker};
 use tooltip::ChartTooltip;
 use words::{value_format, with_shown_series, ChartTableView};
@@ -32,6 +34,7 @@ use foresight_core::chart::keyboard::{chart_key, ChartKeyAction, ChartKeyState, 
 use foresight_core::model::dashboard::{
     ForesightOptions, LegendMode, LegendOptions, LegendPlacement, LineStyle, OverlayToggles, Panel,
 };
+use foresight_core::model::what_else_moved::RelatedQuestion;
 use foresight_core::query::step::QueryWindow;
 use foresight_core::query::template_variables::interpolate_text;
 use leptos::ev::{KeyboardEvent, MouseEvent};
@@ -157,6 +160,7 @@ pub fn TimeSeriesBody(
     let hovering = RwSignal::new(false);
     let drag = RwSignal::new(None::<(f64, f64)>); // (start x, current x) in CSS px
     let (hover_time, zoom_request) = (context.hover_time, context.zoom_request);
+    let asked = use_context::<RwSignal<Option<RelatedQuestion>>>();
     let pointer_x = move |event: &MouseEvent| -> Option<(f64, f64)> {
         let chart = chart_ref.get_untracked()?;
         let rect = chart.get_bounding_client_rect();
@@ -199,7 +203,15 @@ pub fn TimeSeriesBody(
                 AXES_INSETS.time_at(from_x, width, w.start, axis_end(&w)),
                 AXES_INSETS.time_at(to_x, width, w.start, axis_end(&w)),
             );
-            zoom_request.set(Some((a.min(b), a.max(b))));
+            // Shift-drag asks what else moved in the window instead of zooming.
+            match asked.filter(|_| event.shift_key()) {
+                Some(asked) => asked.set(Some(RelatedQuestion {
+                    title: format!("{}, selected window", title.get_value()),
+                    window: (a.min(b), a.max(b)),
+                    labels: Default::default(),
+                })),
+                None => zoom_request.set(Some((a.min(b), a.max(b)))),
+            }
         }
     };
     let chart_width = move || {
@@ -363,6 +375,7 @@ pub fn TimeSeriesBody(
         <ChartNotes shared=shared />
         <div class="chart-toolbar">
             <OverlayControls foresight=foresight on_overlays=on_overlays title=title.get_value() />
+            <AskWhatElseMoved result=result overlays=overlays.into() window=window title=title.get_value() />
             <StylePicker style=style chosen=chosen_style title=title.get_value() />
             <button
                 class="table-toggle"
