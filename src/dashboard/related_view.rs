@@ -190,7 +190,7 @@ pub fn RelatedMoves(
             found.planned,
             if found.finished { "" } else { "…" },
             found.candidates.len(),
-            found.report.ranked.len(),
+            found.report.moved,
             match (found.first_answer_ms, found.last_answer_ms) {
                 (Some(first), Some(last)) =>
                     format!("; first answer {first:.0} ms, last {last:.0} ms"),

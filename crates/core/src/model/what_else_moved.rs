@@ -96,6 +96,9 @@ pub fn single_query_dashboard(
 /// Candidates ranked at most (a dashboard with thousands of series keeps the
 /// list readable and the page responsive).
 pub const MAX_CANDIDATES: usize = 2000;
+/// The strongest moves folded and listed; the rest are only counted (folding
+/// compares each move with the lines kept before it).
+pub const MAX_LISTED_MOVES: usize = 100;
 
 /// A series that may have moved with the incident.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +138,8 @@ pub struct LikelyTrigger {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RelatedReport {
     pub ranked: Vec<RankedCandidate>,
+    /// Candidates that moved, listed or not.
+    pub moved: usize,
     /// When the strongest move began: what a trigger must come before.
     pub first_onset: Option<f64>,
     pub trigger: Option<LikelyTrigger>,
@@ -169,7 +174,9 @@ pub fn what_else_moved(
             values: &c.series.values,
         })
         .collect();
-    let moves = rank_moves(&inputs, window);
+    let mut moves = rank_moves(&inputs, window);
+    let moved = moves.len();
+    moves.truncate(MAX_LISTED_MOVES);
     // The trigger comes before the incident: before the strongest move's
     // onset (the incident itself, when its own series is a candidate).
     let first_onset = moves.first().map(|m| m.onset);
@@ -236,6 +243,7 @@ pub fn what_else_moved(
     });
     RelatedReport {
         ranked,
+        moved,
         first_onset,
         trigger,
         changes_considered: considered_changes,
@@ -348,6 +356,22 @@ mod tests {
             question_from_incidents("Errors", &[("a", &one, &[])], 60.0, |t| t.to_string()),
             None
         );
+    }
+
+    #[test]
+    fn thousands_of_candidates_are_ranked_and_the_list_stays_bounded() {
+        let candidates: Vec<Candidate> = (0..MAX_CANDIDATES + 500)
+            .map(|k| Candidate {
+                name: format!("s{k}"),
+                origin: "test".into(),
+                expr: format!("metric_{}{{}}", k % 7),
+                series: stepped(1.0 + (k % 13) as f64, 90 + k % 20, 5.0 + (k % 5) as f64, &[]),
+            })
+            .collect();
+        let report = what_else_moved(&candidates, &[], (5400.0, 7140.0), 60.0);
+        assert_eq!(report.moved, MAX_CANDIDATES);
+        assert!(report.ranked.len() <= MAX_LISTED_MOVES);
+        assert!(report.ranked.iter().all(|r| r.candidate < MAX_CANDIDATES));
     }
 
     #[test]

@@ -341,5 +341,42 @@ fn main() -> Result<(), String> {
         "\ntrigger accuracy {correct}/{cascades}; precision@3 {:.2}; affected series in the top 3: {top_3}/{affected}",
         precision / cascades.max(1) as f64
     );
+    scale();
     Ok(())
+}
+
+/// How long one ranking of many candidates takes (the page redoes it as each
+/// answer lands): synthetic series of two hours at one point a minute.
+fn scale() {
+    for count in [100usize, 1000, 2000] {
+        let candidates: Vec<Candidate> = (0..count)
+            .map(|k| {
+                let level = 1.0 + (k % 13) as f64;
+                let shift_from = 90 + k % 20;
+                Candidate {
+                    name: format!("s{k}"),
+                    origin: "synthetic".into(),
+                    expr: format!("metric_{}{{}}", k % 7),
+                    series: Series {
+                        labels: Default::default(),
+                        timestamps: (0..120).map(|m| m as f64 * 60.0).collect(),
+                        values: (0..120)
+                            .map(|m| {
+                                let wiggle = ((m * 7919 + k * 104_729) % 100) as f64 / 1000.0;
+                                level + wiggle + if m >= shift_from { 5.0 } else { 0.0 }
+                            })
+                            .collect(),
+                    },
+                }
+            })
+            .collect();
+        let started = Instant::now();
+        let report = what_else_moved(&candidates, &[], (5400.0, 7140.0), STEP);
+        println!(
+            "ranking {count} candidates: {:.1} ms ({} moved, {} lines)",
+            started.elapsed().as_secs_f64() * 1000.0,
+            report.moved,
+            report.ranked.len()
+        );
+    }
 }
