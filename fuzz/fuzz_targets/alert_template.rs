@@ -82,6 +82,7 @@ fuzz_target!(|data: &[u8]| {
         labels: [("severity".to_string(), template.to_string())].into(),
         annotations: [("summary".to_string(), template.to_string())].into(),
         unit: None,
+        actions: Vec::new(),
     };
     let problems = rule.problems();
     if parsed.is_err() {

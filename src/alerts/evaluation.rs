@@ -107,6 +107,59 @@ impl AlertStore {
     }
 }
 
+/// Runs the automatic actions of `rule` due for its firing alerts (see
+/// `remediation::runs_by_itself`): confirmed addresses only, at most once
+/// per alert per the action's `every`.
+fn run_automatic_actions(
+    rule: &AlertRule,
+    key: &str,
+    now: f64,
+    states: RwSignal<SortedMap<String, RuleState>>,
+    history: RwSignal<AlertHistory>,
+    notify: StoredValue<NotifyTargets>,
+    store_history: Callback<()>,
+) {
+    use foresight_core::alerting::remediation::runs_by_itself;
+    use foresight_core::alerting::state_machine::AlertState;
+    let confirmed = crate::browser::storage::load_confirmed_origins();
+    let firing: Vec<_> = states.with_untracked(|all| {
+        all.get(key)
+            .map(|s| {
+                s.alerts
+                    .values()
+                    .filter(|a| a.state == AlertState::Firing)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let external = notify.with_value(|n| n.external_labels.clone());
+    for alert in &firing {
+        for action in &rule.actions {
+            let due = history.with_untracked(|h| {
+                runs_by_itself(
+                    &rule.name,
+                    action,
+                    &alert.labels,
+                    &h.action_runs,
+                    now,
+                    true,
+                    confirmed.permits_notification(&action.url),
+                )
+            });
+            if due {
+                let pending = crate::alerts::remediation::PendingAction {
+                    rule: rule.name.clone(),
+                    action: action.name.clone(),
+                    labels: alert.labels.clone(),
+                    request: action.prepare(rule, alert, &external),
+                };
+                crate::alerts::remediation::run_and_keep(pending, true, history, store_history);
+            }
+        }
+    }
+}
+
 /// Evaluates `rules` while the calling component lives, in this tab once it
 /// holds the dashboard's lock; returns whether it does.
 pub fn run_evaluation(
@@ -127,6 +180,14 @@ pub fn run_evaluation(
         storage_problem,
     } = store;
     let load_all = move || store.load();
+    // Actions run by themselves only from a shipped or saved dashboard.
+    let trusted = foresight_core::model::trust::namespace_is_trusted(state_namespace);
+    let store_history = Callback::new(move |()| {
+        let stored = keys.with_value(|(_, history_key, _)| {
+            history.with_untracked(|h| store_json(history_key, h))
+        });
+        storage_problem.try_set(stored.err());
+    });
     // One tab evaluates and notifies; the others show what it stored.
     let leader = RwSignal::new(false);
     hold_leadership(
@@ -203,6 +264,9 @@ pub fn run_evaluation(
                 play_alert_sound();
             }
             silences.try_set(muted);
+            if trusted && !rule.actions.is_empty() {
+                run_automatic_actions(&rule, &key, now, states, history, notify, store_history);
+            }
             let failed = matches!(outcome.health, RuleHealth::Error(_));
             health.try_update(|h| {
                 h.insert(key, outcome.health);

@@ -6,6 +6,7 @@ pub mod evaluation;
 pub mod notification_settings;
 pub mod notifications;
 pub mod queries;
+pub mod remediation;
 pub mod rule_card;
 pub mod sections;
 pub mod silences;

@@ -32,6 +32,8 @@ pub struct RuleCardShared {
     pub run_backtest: Callback<(String, AlertRule)>,
     /// Adds a silence: matchers, hours, comment.
     pub add_silence: Callback<(Labels, f64, String)>,
+    /// Asks the user to run a remediation action (shows the exact request).
+    pub ask_action: Callback<crate::alerts::remediation::PendingAction>,
 }
 
 /// `rule_key`: the rule's key among the dashboard's rules (see `rule_keys`),
@@ -49,6 +51,7 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
         annotations,
         run_backtest,
         add_silence,
+        ask_action,
     } = shared;
     let time = move |t: f64| format_local_datetime(t, &BrowserZone);
     let server_line = {
@@ -138,6 +141,23 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
                                         };
                                         view! { <button data-action="what-else-moved" on:click=move |_| asked.set(Some(question.clone()))>"What else moved?"</button> }
                                     });
+                                    // Remediation: each action of the rule, asked first.
+                                    let actions: Vec<_> = if alert.state == AlertState::Inactive {
+                                        Vec::new()
+                                    } else {
+                                        rule.actions
+                                            .iter()
+                                            .map(|action| {
+                                                let pending = crate::alerts::remediation::PendingAction {
+                                                    rule: rule.name.clone(),
+                                                    action: action.name.clone(),
+                                                    labels: alert.labels.clone(),
+                                                    request: action.prepare(&rule, alert, &external_labels.get_value()),
+                                                };
+                                                view! { <button data-action="run-action" data-action-name=action.name.clone() on:click=move |_| ask_action.run(pending.clone())>{format!("Run: {}", action.name)}</button> }
+                                            })
+                                            .collect()
+                                    };
                                     view! {
                                         <tr class="alert-instance" data-alert-state=shown_state data-active-at=alert.active_at.to_string() data-value=alert.value.to_string() data-silenced=silenced_until.is_some().to_string()>
                                             <td class=format!("alert-state {shown_state}")>{shown_state}</td>
@@ -150,7 +170,7 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
                                                 None => view! {
                                                     <button data-action="silence" title="Send no notifications for this alert for an hour" on:click=move |_| add_silence.run((labels.clone(), 1.0, String::new()))>"Silence 1 h"</button>
                                                 }.into_any(),
-                                            }}{ask}</td>
+                                            }}{ask}{actions}</td>
                                         </tr>
                                     }
                                 })

@@ -8,6 +8,7 @@
 use crate::alerts::evaluation::{run_evaluation, AlertStore};
 use crate::alerts::notification_settings::NotificationSettings;
 use crate::alerts::queries::fetch_history;
+use crate::alerts::remediation::{ActionConfirmation, ActionRuns, PendingAction};
 use crate::alerts::rule_card::{RuleCard, RuleCardShared};
 use crate::alerts::sections::{AlertTimeline, ServerRulesTable};
 use crate::alerts::silences::SilenceList;
@@ -64,6 +65,15 @@ pub fn AlertsView(
     let annotations = use_context::<RwSignal<Option<AlertAnnotations>>>();
 
     let leader = run_evaluation(&state_namespace, rules, notify, datasource, store);
+    // A remediation action waiting for the user's go, and storing the
+    // history once a run is kept in it.
+    let pending_action = RwSignal::new(None::<PendingAction>);
+    let store_history = Callback::new(move |()| {
+        let stored = keys.with_value(|(_, history_key, _)| {
+            history.with_untracked(|h| crate::browser::storage::store_json(history_key, h))
+        });
+        storage_problem.try_set(stored.err());
+    });
 
     // The Prometheus server's own alerting rules, read while there is something to compare.
     let server_rules = RwSignal::new(None::<Result<Vec<ServerRule>, String>>);
@@ -166,6 +176,7 @@ pub fn AlertsView(
         add_silence: Callback::new(move |(matchers, hours, comment)| {
             add_silence(matchers, hours, comment)
         }),
+        ask_action: Callback::new(move |asked: PendingAction| pending_action.set(Some(asked))),
     };
     let rule_rows = move || {
         let rules = rules.get_value();
@@ -195,7 +206,9 @@ pub fn AlertsView(
             <ul class="deliveries" data-testid="deliveries">
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
             </ul>
+            <ActionConfirmation pending=pending_action history=history stored=store_history />
             {rule_rows}
+            <ActionRuns history=history />
             <AlertTimeline states=states history=history />
             <SilenceList
                 silences=silences

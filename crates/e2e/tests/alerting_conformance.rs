@@ -92,6 +92,7 @@ fn check(scenario: &Scenario, work: &std::path::Path) -> usize {
     // The rule as a Foresight dashboard holds it; Prometheus gets its export.
     let alert_rule = AlertRule {
         unit: None,
+        actions: Vec::new(),
         name: "TooHigh".into(),
         expr: "metric".into(),
         condition: Condition::Threshold {
@@ -449,6 +450,7 @@ fn only_the_wording_of_template_errors_is_set_aside() {
         let dir = work.join(name);
         let rule = AlertRule {
             unit: None,
+            actions: Vec::new(),
             name: "Errors".into(),
             expr: "metric".into(),
             condition: Condition::Returns,
@@ -569,6 +571,7 @@ fn the_report_examples_render_as_promtool_renders_them() {
     let work = std::env::temp_dir().join(format!("foresight-templates-{}", std::process::id()));
     let rule = AlertRule {
         unit: None,
+        actions: Vec::new(),
         name: "Name(with) odd".into(),
         expr: "metric".into(),
         condition: Condition::Threshold {
@@ -628,6 +631,7 @@ fn promtool_catches_a_rendering_that_differs() {
     let work = std::env::temp_dir().join(format!("foresight-mutant-{}", std::process::id()));
     let rule = AlertRule {
         unit: None,
+        actions: Vec::new(),
         name: "Mutant".into(),
         expr: "metric".into(),
         condition: Condition::Returns,
@@ -1149,6 +1153,7 @@ fn random_scenario(random: &mut Seeded, index: usize) -> GeneratedScenario {
         labels,
         annotations,
         unit: None,
+        actions: Vec::new(),
     };
     let values = [
         "straße",

@@ -24,6 +24,9 @@ pub struct HistoryEntry {
 pub struct AlertHistory {
     #[serde(default)]
     pub entries: Vec<HistoryEntry>,
+    /// Remediation actions run, by hand or by themselves, with their answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action_runs: Vec<super::remediation::ActionRun>,
 }
 
 /// A stretch of time an alert instance spent pending or firing.

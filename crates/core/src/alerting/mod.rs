@@ -6,6 +6,7 @@ pub mod engine;
 pub mod go_fmt;
 pub mod history;
 pub mod notify;
+pub mod remediation;
 pub mod rule;
 pub mod rule_file;
 pub mod server_rules;

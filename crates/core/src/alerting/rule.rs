@@ -182,6 +182,9 @@ pub struct AlertRule {
     /// The unit its value is shown in (a rule made from a panel takes the panel's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<Unit>,
+    /// What may be done about its alerts (webhooks to confirmed targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<super::remediation::RemediationAction>,
 }
 
 /// A rule's `for`, `keep_firing_for` or `interval` as Prometheus reads them
@@ -238,6 +241,7 @@ impl AlertRule {
             interval: Some("1m".into()),
             labels: SortedMap::new(),
             annotations: [("summary".to_string(), summary.to_string())].into(),
+            actions: Vec::new(),
         }
     }
 
@@ -319,6 +323,19 @@ impl AlertRule {
         for name in self.labels.keys() {
             if !crate::foundation::names::is_identifier(name) {
                 problems.push(format!("label name {name:?} must be letters, digits and _"));
+            }
+        }
+        if self.actions.len() > super::remediation::MAX_ACTIONS_PER_RULE {
+            problems.push(format!(
+                "{} actions; at most {} are allowed",
+                self.actions.len(),
+                super::remediation::MAX_ACTIONS_PER_RULE
+            ));
+        }
+        for (index, action) in self.actions.iter().enumerate() {
+            problems.extend(action.problems());
+            if self.actions[..index].iter().any(|a| a.name == action.name) {
+                problems.push(format!("action {:?} is defined twice", action.name));
             }
         }
         problems

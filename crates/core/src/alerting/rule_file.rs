@@ -312,6 +312,7 @@ fn read_rule(
         labels,
         annotations: strings_of(rule.get("annotations"), "annotations")?,
         unit: None,
+        actions: Vec::new(),
     };
     let problems = rule.problems();
     if !problems.is_empty() {
@@ -379,6 +380,7 @@ mod tests {
                 ]
                 .into(),
                 unit: None,
+                actions: Vec::new(),
             }
         );
         assert_eq!(import.imported[1].rule.for_seconds(), Ok(5400.0));

@@ -155,6 +155,7 @@ impl ServerRule {
     pub fn to_alert_rule(&self) -> AlertRule {
         AlertRule {
             unit: None,
+            actions: Vec::new(),
             name: self.name.clone(),
             expr: self.query.clone(),
             condition: Condition::Returns,

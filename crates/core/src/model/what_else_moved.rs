@@ -365,7 +365,12 @@ mod tests {
                 name: format!("s{k}"),
                 origin: "test".into(),
                 expr: format!("metric_{}{{}}", k % 7),
-                series: stepped(1.0 + (k % 13) as f64, 90 + k % 20, 5.0 + (k % 5) as f64, &[]),
+                series: stepped(
+                    1.0 + (k % 13) as f64,
+                    90 + k % 20,
+                    5.0 + (k % 5) as f64,
+                    &[],
+                ),
             })
             .collect();
         let report = what_else_moved(&candidates, &[], (5400.0, 7140.0), 60.0);

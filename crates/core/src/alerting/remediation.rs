@@ -1,0 +1,339 @@
+//! Remediation, the last step of the playbook: an alert rule may carry
+//! actions — a webhook with a templated body (restart an instance, roll back
+//! a version, clear a fault) — that the user runs from a firing alert after
+//! seeing the exact request, or that run by themselves.
+//!
+//! The rules that keep this safe are decided here:
+//! - the address is fixed (no template), an http(s) URL, and contacted only
+//!   when its origin is among the targets the user confirmed;
+//! - an action runs by itself only from a dashboard saved in this browser
+//!   (trusted), and at most once per alert per [`RemediationAction::every`];
+//! - every run, by hand or by itself, is kept with its answer.
+
+use super::rule::AlertRule;
+use super::state_machine::Alert;
+use super::template::{render_template, TemplateData};
+use crate::foundation::ordered::SortedMap;
+use crate::query::series::Labels;
+use serde::{Deserialize, Serialize};
+
+/// Actions one rule may carry.
+pub const MAX_ACTIONS_PER_RULE: usize = 10;
+/// Runs kept (the oldest go first).
+pub const MAX_KEPT_RUNS: usize = 200;
+/// Characters of an answer kept with its run.
+pub const MAX_KEPT_ANSWER_CHARS: usize = 500;
+/// An automatic action's default least time between two runs for one alert.
+pub const DEFAULT_EVERY_SECONDS: f64 = 30.0 * 60.0;
+
+/// One action: where to send what, and whether it may run by itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemediationAction {
+    /// "Clear the error spike", "Roll back app-2".
+    pub name: String,
+    /// Where the request goes; never templated, so what the user confirms is
+    /// what is contacted.
+    pub url: String,
+    /// `POST`, the only method (a JSON body, as webhooks take it).
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// The request body: a template with the alert's `$labels`, `$value`
+    /// and `$externalLabels`, as annotations have.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    /// Runs by itself when the alert fires (only from a saved dashboard).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
+    /// Least time between two runs for one alert (`30m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<String>,
+}
+
+fn default_method() -> String {
+    "POST".to_string()
+}
+
+/// The exact request an action makes for one alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedRequest {
+    pub method: String,
+    pub url: String,
+    pub body: String,
+}
+
+impl PreparedRequest {
+    /// The request as the confirmation shows it.
+    pub fn describe(&self) -> String {
+        if self.body.is_empty() {
+            format!("{} {}", self.method, self.url)
+        } else {
+            format!("{} {}\n\n{}", self.method, self.url, self.body)
+        }
+    }
+}
+
+/// One run of an action, kept in the alert history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionRun {
+    pub rule: String,
+    pub action: String,
+    #[serde(default)]
+    pub labels: Labels,
+    pub at: f64,
+    pub automatic: bool,
+    pub request: String,
+    /// `HTTP 200: …` or why it failed.
+    pub answer: String,
+}
+
+impl RemediationAction {
+    /// What is wrong with it, each said in full.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let name = &self.name;
+        if name.trim().is_empty() || name.chars().count() > 200 {
+            problems.push("an action needs a name of at most 200 characters".to_string());
+        }
+        if let Err(error) = check_action_url(&self.url) {
+            problems.push(format!("action {name:?}: {error}"));
+        }
+        if self.method != "POST" {
+            problems.push(format!(
+                "action {name:?}: method {:?} is not POST",
+                self.method
+            ));
+        }
+        if self.body.chars().count() > crate::foundation::limits::MAX_TEMPLATE_CHARS {
+            problems.push(format!("action {name:?}: the body template is too long"));
+        }
+        if let Err(error) = self.every_seconds() {
+            problems.push(format!("action {name:?}: every {error}"));
+        }
+        problems
+    }
+
+    pub fn every_seconds(&self) -> Result<f64, String> {
+        match self.every.as_deref() {
+            None => Ok(DEFAULT_EVERY_SECONDS),
+            Some(text) => crate::foundation::span::parse_span(text),
+        }
+    }
+
+    /// The request for `alert` of `rule`: the body's template expanded as an
+    /// annotation would be (a template that fails says so in the body).
+    pub fn prepare(
+        &self,
+        rule: &AlertRule,
+        alert: &Alert,
+        external_labels: &Labels,
+    ) -> PreparedRequest {
+        let data = TemplateData {
+            labels: alert.template_labels(rule.labels.keys().cloned()),
+            value: alert.value,
+            external_labels: external_labels.clone(),
+            ..TemplateData::default()
+        };
+        let body = if self.body.is_empty() {
+            String::new()
+        } else {
+            render_template(&self.body, &data)
+                .unwrap_or_else(|e| format!("<error expanding template: {e}>"))
+        };
+        PreparedRequest {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            body,
+        }
+    }
+}
+
+/// An action's address: an http(s) URL as datasources are read, with an
+/// optional query of plain characters (`?version=1.4.1`), no fragment.
+pub fn check_action_url(url: &str) -> Result<(), String> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    crate::foundation::http_url::HttpUrl::parse(base)
+        .map_err(|problem| format!("the address {url:?} {}", problem.describe()))?;
+    let plain = query
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~%&=+/:,".contains(c));
+    if plain && url.len() <= 2048 {
+        Ok(())
+    } else {
+        Err(format!("the address {url:?} has a query with characters other than letters, digits and -._~%&=+/:,"))
+    }
+}
+
+/// Whether `action` of `rule` may run by itself now for the alert with
+/// `labels`: it is automatic, the dashboard is trusted, its address is
+/// confirmed, and it has not run for this alert within its `every`.
+pub fn runs_by_itself(
+    rule: &str,
+    action: &RemediationAction,
+    labels: &Labels,
+    runs: &[ActionRun],
+    now: f64,
+    trusted: bool,
+    address_confirmed: bool,
+) -> bool {
+    if !(action.automatic && trusted && address_confirmed) {
+        return false;
+    }
+    let every = action.every_seconds().unwrap_or(DEFAULT_EVERY_SECONDS);
+    !runs.iter().any(|run| {
+        run.rule == rule
+            && run.action == action.name
+            && run.labels == *labels
+            && now - run.at < every
+    })
+}
+
+/// Keeps `run`, dropping the oldest past [`MAX_KEPT_RUNS`]; the answer is cut
+/// to [`MAX_KEPT_ANSWER_CHARS`].
+pub fn keep_run(runs: &mut Vec<ActionRun>, mut run: ActionRun) {
+    if run.answer.chars().count() > MAX_KEPT_ANSWER_CHARS {
+        run.answer = run
+            .answer
+            .chars()
+            .take(MAX_KEPT_ANSWER_CHARS)
+            .collect::<String>()
+            + "…";
+    }
+    runs.push(run);
+    let excess = runs.len().saturating_sub(MAX_KEPT_RUNS);
+    runs.drain(..excess);
+}
+
+/// Every action of `rules` by its rule's name, for the trust review.
+pub fn actions_by_rule(rules: &[AlertRule]) -> SortedMap<String, Vec<RemediationAction>> {
+    let mut all = SortedMap::new();
+    for rule in rules.iter().filter(|r| !r.actions.is_empty()) {
+        all.insert(rule.name.clone(), rule.actions.clone());
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerting::state_machine::AlertState;
+
+    fn action(automatic: bool) -> RemediationAction {
+        RemediationAction {
+            name: "Clear the error spike".into(),
+            url: "http://127.0.0.1:8001/chaos/clear".into(),
+            method: "POST".into(),
+            body: r#"{"instance": "{{ $labels.instance }}", "value": {{ $value }}}"#.into(),
+            automatic,
+            every: Some("10m".into()),
+        }
+    }
+
+    fn alert() -> Alert {
+        Alert {
+            labels: [("instance".to_string(), "app-2:8000".to_string())].into(),
+            value: 40.0,
+            state: AlertState::Firing,
+            active_at: 100.0,
+            fired_at: Some(160.0),
+            resolved_at: None,
+            keep_firing_since: None,
+            last_sent_at: None,
+            series_labels: Labels::new(),
+            annotations: SortedMap::new(),
+        }
+    }
+
+    #[test]
+    fn the_request_is_the_template_expanded_for_the_alert() {
+        let rule = AlertRule::starter("HighErrorRate", "up", 1.0, "");
+        let request = action(false).prepare(&rule, &alert(), &Labels::new());
+        assert_eq!(request.url, "http://127.0.0.1:8001/chaos/clear");
+        assert_eq!(request.body, r#"{"instance": "app-2:8000", "value": 40}"#);
+        assert!(request
+            .describe()
+            .starts_with("POST http://127.0.0.1:8001/chaos/clear\n\n{"));
+        assert!(action(false).problems().is_empty());
+    }
+
+    #[test]
+    fn by_itself_only_when_automatic_trusted_confirmed_and_not_too_soon() {
+        let labels = alert().labels;
+        let run = ActionRun {
+            rule: "HighErrorRate".into(),
+            action: "Clear the error spike".into(),
+            labels: labels.clone(),
+            at: 1000.0,
+            automatic: true,
+            request: String::new(),
+            answer: "HTTP 200".into(),
+        };
+        let runs = vec![run];
+        let may = |action: &RemediationAction, now: f64, trusted: bool, confirmed: bool| {
+            runs_by_itself(
+                "HighErrorRate",
+                action,
+                &labels,
+                &runs,
+                now,
+                trusted,
+                confirmed,
+            )
+        };
+        assert!(!may(&action(false), 5000.0, true, true), "not automatic");
+        assert!(
+            !may(&action(true), 5000.0, false, true),
+            "a link's dashboard"
+        );
+        assert!(
+            !may(&action(true), 5000.0, true, false),
+            "an unconfirmed address"
+        );
+        assert!(
+            !may(&action(true), 1000.0 + 599.0, true, true),
+            "ran 10 minutes ago at most"
+        );
+        assert!(may(&action(true), 1000.0 + 600.0, true, true));
+        let other: Labels = [("instance".to_string(), "app-1:8000".to_string())].into();
+        assert!(runs_by_itself(
+            "HighErrorRate",
+            &action(true),
+            &other,
+            &runs,
+            1001.0,
+            true,
+            true
+        ));
+    }
+
+    #[test]
+    fn bad_actions_are_named_and_runs_are_bounded() {
+        let mut bad = action(true);
+        assert!(check_action_url("http://127.0.0.1:8001/chaos/deploy?version=1.4.1").is_ok());
+        assert!(check_action_url("http://a/x?q=<script>").is_err());
+        assert!(check_action_url("http://user@a/x").is_err());
+        bad.url = "javascript:alert(1)".into();
+        bad.method = "DELETE".into();
+        bad.every = Some("often".into());
+        assert_eq!(bad.problems().len(), 3, "{:?}", bad.problems());
+        let mut runs = Vec::new();
+        for k in 0..(MAX_KEPT_RUNS + 5) {
+            keep_run(
+                &mut runs,
+                ActionRun {
+                    rule: "r".into(),
+                    action: "a".into(),
+                    labels: Labels::new(),
+                    at: k as f64,
+                    automatic: false,
+                    request: String::new(),
+                    answer: "x".repeat(MAX_KEPT_ANSWER_CHARS + 10),
+                },
+            );
+        }
+        assert_eq!(runs.len(), MAX_KEPT_RUNS);
+        assert_eq!(runs[0].at, 5.0);
+        assert_eq!(runs[0].answer.chars().count(), MAX_KEPT_ANSWER_CHARS + 1);
+    }
+}
