@@ -60,6 +60,13 @@ cargo build --release --locked -p sample-service -p history-generator
 
 if [ "$FRESH_HISTORY" = 1 ]; then rm -rf "$DEMO_DIR"; fi
 mkdir -p "$LOG_DIR"
+# History from an older generator (without the deployments and cascades of
+# format 2) is made again, so the change markers have something to show.
+if [ -f "$DEMO_DIR/history/history-manifest.json" ] &&
+  ! grep -q '"format_version": 2' "$DEMO_DIR/history/history-manifest.json"; then
+  say "the history in .demo/ is from an older generator; making it again"
+  rm -rf "$DATA_DIR" "$DEMO_DIR/history"
+fi
 if [ ! -f "$DEMO_DIR/history/history-manifest.json" ] || [ ! -d "$DATA_DIR" ]; then
   rm -rf "$DATA_DIR" "$DEMO_DIR/history"
   say "generating history and loading it into Prometheus's data directory"

@@ -32,6 +32,12 @@ fn history_key(dashboard_id: &str) -> String {
     format!("foresight.alert-history.{dashboard_id}")
 }
 
+/// The alert history this browser keeps for the dashboard under `namespace`
+/// (what the page's own alert events are read from).
+pub fn stored_alert_history(namespace: &str) -> AlertHistory {
+    load_json(&history_key(namespace))
+}
+
 fn silences_key(dashboard_id: &str) -> String {
     format!("foresight.silences.{dashboard_id}")
 }

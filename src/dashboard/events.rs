@@ -10,8 +10,10 @@ use crate::hooks::latest_load::LatestLoad;
 use foresight_core::chart::event_marks::ChartEvent;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::model::dashboard::Dashboard;
+use crate::alerts::evaluation::stored_alert_history;
 use foresight_core::model::event_sources::{
-    chart_events, event_queries, source_shown, EventQuery, SourceEvents,
+    chart_events, event_queries, page_alert_events, page_alerts_source, source_shown, EventQuery,
+    SourceEvents,
 };
 use foresight_core::model::url_state::ViewState;
 use foresight_core::query::prometheus_response::QueryData;
@@ -73,7 +75,10 @@ pub fn provide_dashboard_events(
     dashboard: StoredValue<Dashboard>,
     context: Memo<Option<PanelContext>>,
     view_state: RwSignal<ViewState>,
+    state_namespace: String,
 ) -> DashboardEvents {
+    let has_alerts = dashboard.with_value(|d| !d.alerts.is_empty());
+    let namespace = StoredValue::new(state_namespace);
     let sources = RwSignal::new(Vec::<SourceEvents>::new());
     let load = LatestLoad::new();
     Effect::new(move |_| {
@@ -81,11 +86,19 @@ pub fn provide_dashboard_events(
             return;
         };
         let queries = dashboard.with_value(event_queries);
-        if queries.is_empty() {
-            load.cancel();
-            sources.set(Vec::new());
-            return;
-        }
+        // The page's own alerts, from what this browser kept of them.
+        let page_alerts = has_alerts.then(|| {
+            let (from, to) = (
+                context.range.start_ms as f64 / 1000.0,
+                context.range.end_ms as f64 / 1000.0,
+            );
+            let history = namespace.with_value(|n| stored_alert_history(n));
+            SourceEvents {
+                query: page_alerts_source(),
+                events: page_alert_events(&history, from, to),
+                problem: None,
+            }
+        });
         load.run(
             async move {
                 let loads = queries
@@ -93,7 +106,10 @@ pub fn provide_dashboard_events(
                     .map(|query| load_source(&context, query));
                 futures::future::join_all(loads).await
             },
-            move |loaded| sources.set(loaded),
+            move |mut loaded| {
+                loaded.extend(page_alerts);
+                sources.set(loaded);
+            },
         );
     });
     let shown = Memo::new(move |_| view_state.with(|s| s.events_shown.clone()));
@@ -102,8 +118,12 @@ pub fn provide_dashboard_events(
             shown.with(|shown| chart_events(all, shown, |t| format_local_datetime(t, &BrowserZone)))
         })
     });
+    let mut listed = dashboard.with_value(event_queries);
+    if has_alerts {
+        listed.push(page_alerts_source());
+    }
     let events = DashboardEvents {
-        queries: StoredValue::new(dashboard.with_value(event_queries)),
+        queries: StoredValue::new(listed),
         sources,
         visible,
     };

@@ -149,7 +149,12 @@ pub fn DashboardPage(
         })
     });
 
-    let events = crate::dashboard::events::provide_dashboard_events(dashboard, context, view_state);
+    let events = crate::dashboard::events::provide_dashboard_events(
+        dashboard,
+        context,
+        view_state,
+        state_namespace.clone(),
+    );
     // "What else moved?", asked from a chart's anomaly or Shift-drag, or a firing alert.
     let related_question = RwSignal::new(None::<RelatedQuestion>);
     provide_context(related_question);

@@ -325,7 +325,7 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
     crate::filesystem_model::write_filesystems(&mut writer, &timestamps, disk_fill, &mut random)?;
     let (series_count, sample_count) = writer.finish()?;
     Ok(Manifest {
-        format_version: 1,
+        format_version: 2,
         seed: config.seed,
         start: config.start(),
         end: config.end,

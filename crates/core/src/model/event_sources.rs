@@ -86,6 +86,46 @@ pub fn event_queries(dashboard: &Dashboard) -> Vec<EventQuery> {
     queries
 }
 
+/// The page's own alert history as a source: not a query, read from what
+/// this browser kept of the dashboard's alerts.
+pub const PAGE_ALERTS_ID: &str = "page-alerts";
+
+pub fn page_alerts_source() -> EventQuery {
+    EventQuery {
+        id: PAGE_ALERTS_ID.to_string(),
+        label: "Alerts (this page)".to_string(),
+        expr: String::new(),
+        step: None,
+        rgb: (255, 140, 180),
+        reading: EventReading::Change(ChangeSource::Alerts),
+    }
+}
+
+/// The firing stretches of the page's own alerts within `from..to`
+/// (one still firing ends at `to`).
+pub fn page_alert_events(
+    history: &crate::alerting::history::AlertHistory,
+    from: f64,
+    to: f64,
+) -> Vec<TimeEvent> {
+    use crate::alerting::state_machine::AlertState;
+    let mut events = Vec::new();
+    for row in history.timeline(from, to) {
+        for segment in row.segments.iter().filter(|s| s.state == AlertState::Firing) {
+            events.push(TimeEvent {
+                start: segment.start,
+                end: segment.end.unwrap_or(to),
+                title: format!("{} firing", row.rule),
+                text: crate::alerting::engine::describe_labels(&row.labels),
+                tags: vec!["alert".to_string()],
+                labels: row.labels.clone(),
+            });
+        }
+    }
+    events.truncate(crate::query::annotations::MAX_EVENTS);
+    events
+}
+
 /// A source's events, once its answer came.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceEvents {
@@ -192,6 +232,37 @@ mod tests {
         );
         board.change_events.enabled = false;
         assert_eq!(event_queries(&board).len(), 1);
+    }
+
+    #[test]
+    fn the_pages_own_alerts_are_their_firing_stretches() {
+        use crate::alerting::history::AlertHistory;
+        use crate::alerting::state_machine::{AlertState, Transition};
+        let mut history = AlertHistory::default();
+        let labels: crate::query::series::Labels =
+            [("job".to_string(), "api".to_string())].into();
+        let change = |from, to, at| Transition {
+            labels: labels.clone(),
+            from,
+            to,
+            at,
+        };
+        history.record(
+            "HighErrorRate",
+            &[
+                change(None, AlertState::Pending, 100.0),
+                change(Some(AlertState::Pending), AlertState::Firing, 400.0),
+                change(Some(AlertState::Firing), AlertState::Inactive, 900.0),
+                change(Some(AlertState::Inactive), AlertState::Pending, 1000.0),
+                change(Some(AlertState::Pending), AlertState::Firing, 1300.0),
+            ],
+            1400.0,
+        );
+        let events = page_alert_events(&history, 0.0, 2000.0);
+        let spans: Vec<(f64, f64)> = events.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(spans, [(400.0, 900.0), (1300.0, 2000.0)]);
+        assert_eq!(events[0].title, "HighErrorRate firing");
+        assert_eq!(events[0].text, "job=\"api\"");
     }
 
     #[test]
