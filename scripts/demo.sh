@@ -67,16 +67,13 @@ if [ -f "$DEMO_DIR/history/history-manifest.json" ] &&
   say "the history in .demo/ is from an older generator; making it again"
   rm -rf "$DATA_DIR" "$DEMO_DIR/history"
 fi
+NEW_HISTORY=0
 if [ ! -f "$DEMO_DIR/history/history-manifest.json" ] || [ ! -d "$DATA_DIR" ]; then
   rm -rf "$DATA_DIR" "$DEMO_DIR/history"
-  say "generating history and loading it into Prometheus's data directory"
-  ./target/release/history-generator --out "$DEMO_DIR/history"
   mkdir -p "$DATA_DIR"
-  promtool tsdb create-blocks-from openmetrics --max-block-duration=240h \
-    "$DEMO_DIR/history/history.om" "$DATA_DIR" >"$LOG_DIR/backfill.log"
-  rm -f "$DEMO_DIR/history/history.om"
+  NEW_HISTORY=1
 else
-  say "reusing the history in .demo/ (--fresh-history to regenerate)"
+  say "reusing the history in .demo/ (--fresh-history to make it end where the live samples begin)"
 fi
 
 cat >"$DEMO_DIR/prometheus.yml" <<YAML
@@ -119,15 +116,46 @@ prometheus --config.file="$DEMO_DIR/prometheus.yml" --storage.tsdb.path="$DATA_D
   --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
   >"$LOG_DIR/prometheus.log" 2>&1 &
 PIDS+=($!)
+wait_until_ready "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 60
+# New history ends where the services begin: on a minute (the history's
+# step), so the services start on it.
+if [ "$NEW_HISTORY" = 1 ]; then
+  say "starting the sample service on the next minute, where the new history will end"
+  sleep $((60 - $(date +%s) % 60))
+  HISTORY_END=$(($(date +%s) / 60 * 60))
+fi
 ./target/release/sample-service --listen "127.0.0.1:$SERVICE_PORT" --instance app-1 \
   --traffic-rps "$TRAFFIC_RPS" --chaos >"$LOG_DIR/sample-service-app-1.log" 2>&1 &
 PIDS+=($!)
 ./target/release/sample-service --listen "127.0.0.1:$SECOND_SERVICE_PORT" --instance app-2 \
   --traffic-rps "$TRAFFIC_RPS" --chaos >"$LOG_DIR/sample-service-app-2.log" 2>&1 &
 PIDS+=($!)
-wait_until_ready "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 60
 wait_until_ready "http://127.0.0.1:$SERVICE_PORT/metrics" 30
 wait_until_ready "http://127.0.0.1:$SECOND_SERVICE_PORT/metrics" 30
+
+# The new history, ending where the live samples begin, is loaded into the
+# running Prometheus: the live samples continue the same series without a gap.
+if [ "$NEW_HISTORY" = 1 ]; then
+  say "generating history up to now and loading it into Prometheus"
+  ./target/release/history-generator --out "$DEMO_DIR/history" --end "$HISTORY_END"
+  rm -rf "$DEMO_DIR/blocks"
+  promtool tsdb create-blocks-from openmetrics --max-block-duration=240h \
+    "$DEMO_DIR/history/history.om" "$DEMO_DIR/blocks" >"$LOG_DIR/backfill.log"
+  rm -f "$DEMO_DIR/history/history.om"
+  mv "$DEMO_DIR"/blocks/* "$DATA_DIR"/
+  rm -rf "$DEMO_DIR/blocks"
+  # Prometheus looks for new blocks about once a minute.
+  loaded=0
+  for _ in $(seq 1 180); do
+    if curl -fsS "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/query?query=count(http_requests_total)&time=$((HISTORY_END - 3600))" 2>/dev/null |
+      grep -q '"value"'; then
+      loaded=1
+      break
+    fi
+    sleep 1
+  done
+  [ "$loaded" = 1 ] || { echo "Prometheus did not load the history; see $LOG_DIR/prometheus.log" >&2; exit 1; }
+fi
 
 say "building and serving Foresight (first build takes about a minute)"
 with_release_toolchain trunk serve --release --offline --address 127.0.0.1 --port "$APP_PORT" >"$LOG_DIR/trunk.log" 2>&1 &

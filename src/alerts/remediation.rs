@@ -82,6 +82,15 @@ pub fn ActionConfirmation(
         let asked = pending.get()?;
         let origin = origin_of(&asked.request.url);
         let confirmed = load_confirmed_origins().permits_notification(&asked.request.url);
+        // The page's connection policy learns newly confirmed origins only
+        // when it starts: another host takes a reload before it can be sent.
+        let needs_reload = !confirmed
+            && origin.as_deref().is_some_and(|o| {
+                !foresight_core::model::trust::reachable_without_reload(
+                    &crate::trust_banner::page_context(),
+                    o,
+                )
+            });
         let send = {
             let asked = asked.clone();
             let origin = origin.clone();
@@ -94,12 +103,19 @@ pub fn ActionConfirmation(
                         let _ = store_confirmed_origins(&origins);
                     }
                 }
+                if needs_reload {
+                    let _ = window().location().reload();
+                    return;
+                }
                 run_and_keep(asked.clone(), false, history, stored);
                 pending.set(None);
             }
         };
         let label = match (&origin, confirmed) {
             (_, true) => "Send".to_string(),
+            (Some(origin), false) if needs_reload => {
+                format!("Allow {origin} and reload (then run it again)")
+            }
             (Some(origin), false) => format!("Allow {origin} and send"),
             (None, false) => "Send".to_string(),
         };

@@ -70,7 +70,17 @@ pub struct ConfirmedOrigins {
 /// The origin of an address, or `None` when it is not an http(s) URL without
 /// user-info (such an address is never contacted).
 pub fn origin_of(address: &str) -> Option<String> {
-    Datasource::parse(address).ok().map(|d| d.origin())
+    // A query (an action's `?version=…`) says nothing about where it goes.
+    let base = address.split(['?', '#']).next().unwrap_or(address);
+    Datasource::parse(base).ok().map(|d| d.origin())
+}
+
+/// Whether the page's connection policy, fixed when it started, already lets
+/// it reach `origin` (the page's own host, any port, or the default
+/// datasource); an origin confirmed since takes a reload.
+pub fn reachable_without_reload(page: &PageContext, origin: &str) -> bool {
+    origin == page.default_datasource.origin()
+        || host_of(origin).is_some_and(|host| host_of(&page.page_origin) == Some(host))
 }
 
 /// The host part of an origin (`http://127.0.0.1:9090` → `127.0.0.1`).
@@ -509,6 +519,16 @@ mod tests {
         assert_eq!(bounded_refresh("5s"), "5s");
         assert_eq!(bounded_refresh("30s"), "30s");
         assert_eq!(bounded_refresh("off"), "off");
+    }
+
+    #[test]
+    fn an_actions_query_does_not_hide_its_origin() {
+        assert_eq!(
+            origin_of("http://deployer.internal:8080/rollback?instance=app-2").as_deref(),
+            Some("http://deployer.internal:8080")
+        );
+        assert!(reachable_without_reload(&page(), "http://127.0.0.1:8001"));
+        assert!(!reachable_without_reload(&page(), "http://deployer.internal:8080"));
     }
 
     #[test]
