@@ -112,11 +112,6 @@ wait_until_ready() { # url seconds
   return 1
 }
 
-prometheus --config.file="$DEMO_DIR/prometheus.yml" --storage.tsdb.path="$DATA_DIR" \
-  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
-  >"$LOG_DIR/prometheus.log" 2>&1 &
-PIDS+=($!)
-wait_until_ready "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 60
 # New history ends where the services begin: on a minute (the history's
 # step), so the services start on it.
 if [ "$NEW_HISTORY" = 1 ]; then
@@ -130,6 +125,12 @@ PIDS+=($!)
 ./target/release/sample-service --listen "127.0.0.1:$SECOND_SERVICE_PORT" --instance app-2 \
   --traffic-rps "$TRAFFIC_RPS" --chaos >"$LOG_DIR/sample-service-app-2.log" 2>&1 &
 PIDS+=($!)
+# Prometheus after the services, so its first scrape finds them up.
+prometheus --config.file="$DEMO_DIR/prometheus.yml" --storage.tsdb.path="$DATA_DIR" \
+  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+  >"$LOG_DIR/prometheus.log" 2>&1 &
+PIDS+=($!)
+wait_until_ready "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 60
 wait_until_ready "http://127.0.0.1:$SERVICE_PORT/metrics" 30
 wait_until_ready "http://127.0.0.1:$SECOND_SERVICE_PORT/metrics" 30
 

@@ -2,6 +2,7 @@
 //! once per range and refresh for all panels, offered as toggles in the
 //! header, and drawn by every time-series panel (see `EventMarks`).
 
+use crate::alerts::evaluation::stored_alert_history;
 use crate::browser::clock::BrowserZone;
 use crate::browser::prometheus_client::fetch_query_range;
 use crate::dashboard::change_view;
@@ -10,7 +11,6 @@ use crate::hooks::latest_load::LatestLoad;
 use foresight_core::chart::event_marks::ChartEvent;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::model::dashboard::Dashboard;
-use crate::alerts::evaluation::stored_alert_history;
 use foresight_core::model::event_sources::{
     chart_events, event_queries, page_alert_events, page_alerts_source, source_shown, EventQuery,
     SourceEvents,

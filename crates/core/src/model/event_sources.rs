@@ -111,7 +111,11 @@ pub fn page_alert_events(
     use crate::alerting::state_machine::AlertState;
     let mut events = Vec::new();
     for row in history.timeline(from, to) {
-        for segment in row.segments.iter().filter(|s| s.state == AlertState::Firing) {
+        for segment in row
+            .segments
+            .iter()
+            .filter(|s| s.state == AlertState::Firing)
+        {
             events.push(TimeEvent {
                 start: segment.start,
                 end: segment.end.unwrap_or(to),
@@ -239,8 +243,7 @@ mod tests {
         use crate::alerting::history::AlertHistory;
         use crate::alerting::state_machine::{AlertState, Transition};
         let mut history = AlertHistory::default();
-        let labels: crate::query::series::Labels =
-            [("job".to_string(), "api".to_string())].into();
+        let labels: crate::query::series::Labels = [("job".to_string(), "api".to_string())].into();
         let change = |from, to, at| Transition {
             labels: labels.clone(),
             from,

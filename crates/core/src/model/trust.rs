@@ -528,7 +528,10 @@ mod tests {
             Some("http://deployer.internal:8080")
         );
         assert!(reachable_without_reload(&page(), "http://127.0.0.1:8001"));
-        assert!(!reachable_without_reload(&page(), "http://deployer.internal:8080"));
+        assert!(!reachable_without_reload(
+            &page(),
+            "http://deployer.internal:8080"
+        ));
     }
 
     #[test]
