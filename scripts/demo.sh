@@ -15,15 +15,19 @@ SERVICE_PORT="${FORESIGHT_SERVICE_PORT:-8000}"
 APP_PORT="${FORESIGHT_APP_PORT:-8080}"
 TRAFFIC_RPS="${FORESIGHT_TRAFFIC_RPS:-model}"
 FRESH_HISTORY=0
+BREAK=""
 
 usage() {
   cat <<USAGE
 usage: scripts/demo.sh [--prometheus-port 9090] [--service-port 8000] [--app-port 8080]
-                       [--traffic-rps model|N] [--fresh-history]
+                       [--traffic-rps model|N] [--fresh-history] [--break COMMAND]
 Ports also come from FORESIGHT_PROMETHEUS_PORT, FORESIGHT_SERVICE_PORT, FORESIGHT_APP_PORT.
 The sample service's instances listen on the service port (app-1) and the next one (app-2).
 --traffic-rps model (the default) sends each instance the model's traffic for the time of day.
 --fresh-history throws away .demo/ and generates new history ending now.
+--break COMMAND sends a chaos command to app-2 a minute after the demo is up,
+  e.g. --break 'error-spike?ratio=0.4' or --break 'deploy?version=1.5.0'
+  (the same as curl -X POST http://127.0.0.1:<service port + 1>/chaos/COMMAND).
 USAGE
 }
 
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     --app-port) APP_PORT="$2"; shift 2 ;;
     --traffic-rps) TRAFFIC_RPS="$2"; shift 2 ;;
     --fresh-history) FRESH_HISTORY=1; shift ;;
+    --break) BREAK="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -162,6 +167,11 @@ say "building and serving Foresight (first build takes about a minute)"
 with_release_toolchain trunk serve --release --offline --address 127.0.0.1 --port "$APP_PORT" >"$LOG_DIR/trunk.log" 2>&1 &
 PIDS+=($!)
 wait_until_ready "http://127.0.0.1:$APP_PORT/" 600
+
+if [ -n "$BREAK" ]; then
+  (sleep 60 && curl -fsS -X POST "http://127.0.0.1:$SECOND_SERVICE_PORT/chaos/$BREAK" >>"$LOG_DIR/chaos.log" 2>&1) &
+  say "app-2 breaks in a minute: $BREAK (POST /chaos/clear on port $SECOND_SERVICE_PORT fixes it)"
+fi
 
 DASHBOARD_URL="http://127.0.0.1:$APP_PORT/"
 if [ "$PROMETHEUS_PORT" != 9090 ]; then

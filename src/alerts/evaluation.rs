@@ -60,6 +60,15 @@ pub struct AlertStore {
 }
 
 impl AlertStore {
+    /// Writes the history to local storage (a remediation run was kept in it).
+    pub fn store_history(&self) {
+        let history = self.history;
+        let stored = self.keys.with_value(|(_, history_key, _)| {
+            history.with_untracked(|h| store_json(history_key, h))
+        });
+        self.storage_problem.try_set(stored.err());
+    }
+
     /// Opens what is stored for the dashboard `state_namespace`, dropping the
     /// state of rules it no longer has.
     pub fn open(state_namespace: &str, rules: &[AlertRule]) -> Self {

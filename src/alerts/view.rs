@@ -47,8 +47,13 @@ pub fn AlertsView(
     /// While editing: server rules can be added to the dashboard.
     #[prop(optional, into)]
     on_edit: Signal<Option<Callback<Edit>>>,
+    /// The dashboard's alert store, when the page opened it.
+    #[prop(optional)]
+    store: Option<AlertStore>,
 ) -> impl IntoView {
-    let store = AlertStore::open(&state_namespace, &rules);
+    // Opened by the page when it offers remediation elsewhere too (from
+    // "What else moved?"), so both keep runs in the same history.
+    let store = store.unwrap_or_else(|| AlertStore::open(&state_namespace, &rules));
     let AlertStore {
         keys,
         states,
@@ -68,12 +73,7 @@ pub fn AlertsView(
     // A remediation action waiting for the user's go, and storing the
     // history once a run is kept in it.
     let pending_action = RwSignal::new(None::<PendingAction>);
-    let store_history = Callback::new(move |()| {
-        let stored = keys.with_value(|(_, history_key, _)| {
-            history.with_untracked(|h| crate::browser::storage::store_json(history_key, h))
-        });
-        storage_problem.try_set(stored.err());
-    });
+    let store_history = Callback::new(move |()| store.store_history());
 
     // The Prometheus server's own alerting rules, read while there is something to compare.
     let server_rules = RwSignal::new(None::<Result<Vec<ServerRule>, String>>);

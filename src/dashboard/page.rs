@@ -158,6 +158,10 @@ pub fn DashboardPage(
     // "What else moved?", asked from a chart's anomaly or Shift-drag, or a firing alert.
     let related_question = RwSignal::new(None::<RelatedQuestion>);
     provide_context(related_question);
+    // The alerts' store, shared with "What else moved?", whose remediation
+    // runs are kept in the same history.
+    let alert_store = dashboard
+        .with_value(|d| crate::alerts::evaluation::AlertStore::open(&state_namespace, &d.alerts));
 
     // Auto-refresh, paused while the tab is hidden.
     let refresh = Memo::new(move |_| {
@@ -224,7 +228,7 @@ pub fn DashboardPage(
     let current_id = dashboard.with_value(|d| d.id.clone());
     let alerts = {
         let (rules, notify) = dashboard.with_value(|d| (d.alerts.clone(), d.notify.clone()));
-        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) on_edit=Signal::derive(move || editing.get().map(|e| e.apply)) /> }
+        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify store=alert_store datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) on_edit=Signal::derive(move || editing.get().map(|e| e.apply)) /> }
     };
     view! {
         <header class="topbar">
@@ -254,7 +258,7 @@ pub fn DashboardPage(
                 </div>
             })
         }}
-        <RelatedMoves dashboard=dashboard context=context view_state=view_state question=related_question />
+        <RelatedMoves dashboard=dashboard context=context view_state=view_state question=related_question alert_store=alert_store />
         <main class="dashboard-grid">
             <PanelGrid dashboard=dashboard view_state=view_state context=context editing=editing />
         </main>

@@ -4,6 +4,8 @@
 //! copyable incident summary. Asked from an anomaly on a panel, a firing
 //! alert, or a window selected with Shift-drag.
 
+use crate::alerts::evaluation::AlertStore;
+use crate::alerts::remediation::{ActionConfirmation, PendingAction};
 use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::clock::BrowserZone;
 use crate::dashboard::panel_context::PanelContext;
@@ -113,14 +115,54 @@ fn sparkline(candidate: &Candidate, window: (f64, f64), trigger_at: Option<f64>)
     }
 }
 
+/// The dashboard's remediation actions, offered for the incident (its
+/// labels fill the body's template; there is no alert value).
+fn remediation(
+    dashboard: StoredValue<Dashboard>,
+    asked: &RelatedQuestion,
+    pending: RwSignal<Option<PendingAction>>,
+) -> Option<impl IntoView> {
+    let buttons: Vec<_> = dashboard.with_value(|d| {
+        d.alerts
+            .iter()
+            .flat_map(|rule| rule.actions.iter().map(move |action| (rule, action)))
+            .map(|(rule, action)| {
+                let request =
+                    action.prepare_with(&asked.labels, f64::NAN, &d.notify.external_labels);
+                let asked_run = PendingAction {
+                    rule: rule.name.clone(),
+                    action: action.name.clone(),
+                    labels: asked.labels.clone(),
+                    request,
+                };
+                view! {
+                    <button data-action="run-incident-action" data-action-name=action.name.clone()
+                        on:click=move |_| pending.set(Some(asked_run.clone()))>
+                        {format!("Run: {} ({})", action.name, rule.name)}
+                    </button>
+                }
+            })
+            .collect()
+    });
+    (!buttons.is_empty()).then(|| {
+        view! { <p class="related-remediation">"Remediate: "{buttons}</p> }
+    })
+}
+
 #[component]
 pub fn RelatedMoves(
     dashboard: StoredValue<Dashboard>,
     context: Memo<Option<PanelContext>>,
     view_state: RwSignal<ViewState>,
     question: RwSignal<Option<RelatedQuestion>>,
+    /// Where remediation runs are kept (the alerts' history).
+    alert_store: AlertStore,
 ) -> impl IntoView {
     let state = RwSignal::new(None::<RelatedState>);
+    // The incident's remediation: any action of the dashboard's rules, run
+    // with the incident's labels after the user sees the request.
+    let pending_action = RwSignal::new(None::<PendingAction>);
+    let stored = Callback::new(move |()| alert_store.store_history());
     let load = LatestLoad::new();
     let budget = RwSignal::new(DEFAULT_QUERY_BUDGET);
     let copied = RwSignal::new(String::new());
@@ -264,6 +306,8 @@ pub fn RelatedMoves(
                 <p class="related-progress" role="status" data-testid="related-progress">{progress}{move || copied.get().is_empty().then(String::new).unwrap_or_else(|| format!(" · {}", copied.get()))}</p>
                 <p class="related-trigger" data-testid="related-trigger" data-found=trigger.is_some().to_string()>{trigger_line}</p>
                 <ol class="related-list">{lines}</ol>
+                {remediation(dashboard, &asked, pending_action)}
+                <ActionConfirmation pending=pending_action history=alert_store.history stored=stored />
                 {move || summary_text.get().map(|text| view! {
                     <textarea class="related-summary" data-testid="related-summary" readonly rows="8" aria-label="Incident summary (Markdown)">{text}</textarea>
                 })}

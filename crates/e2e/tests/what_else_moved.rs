@@ -120,6 +120,26 @@ async fn the_planted_deployment_is_named_and_the_affected_series_rank_first() {
         .await
         .unwrap();
 
+    // The incident can be remediated too: the dashboard's actions, shown
+    // with their exact request before anything is sent.
+    page.browser
+        .click(r#"[data-action="run-incident-action"]"#)
+        .await
+        .unwrap();
+    let request = page
+        .browser
+        .text(r#"[data-testid="related-moves"] [data-testid="action-request"]"#)
+        .await
+        .unwrap();
+    assert!(
+        request.starts_with("POST http://127.0.0.1:8001/chaos/clear"),
+        "{request}"
+    );
+    page.browser
+        .click(r#"[data-testid="related-moves"] [data-action="cancel-action"]"#)
+        .await
+        .unwrap();
+
     // The summary, and its first link opened in a fresh browser profile.
     page.browser
         .click(r#"[data-action="copy-summary"]"#)

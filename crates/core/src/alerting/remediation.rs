@@ -129,9 +129,25 @@ impl RemediationAction {
         alert: &Alert,
         external_labels: &Labels,
     ) -> PreparedRequest {
+        self.prepare_with(
+            &alert.template_labels(rule.labels.keys().cloned()),
+            alert.value,
+            external_labels,
+        )
+    }
+
+    /// The request with `labels` and `value` as the body template's
+    /// `$labels` and `$value` (an incident's labels, when run from "What
+    /// else moved?").
+    pub fn prepare_with(
+        &self,
+        labels: &Labels,
+        value: f64,
+        external_labels: &Labels,
+    ) -> PreparedRequest {
         let data = TemplateData {
-            labels: alert.template_labels(rule.labels.keys().cloned()),
-            value: alert.value,
+            labels: labels.clone(),
+            value,
             external_labels: external_labels.clone(),
             ..TemplateData::default()
         };

@@ -23,7 +23,7 @@
 //! belong to. Below [`TRIGGER_MIN_SCORE`] nothing is claimed: an incident
 //! with no change behind it has no trigger.
 
-use crate::foundation::ordered::SortedMap;
+use crate::foundation::ordered::{sort_stable_by, SortedMap};
 
 /// Robust z at which a point counts as moved.
 pub const ONSET_SIGMAS: f64 = 4.0;
@@ -85,10 +85,10 @@ fn baseline(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     if sorted.len() < MIN_BASELINE_POINTS {
         return None;
     }
-    sorted.sort_by(f64::total_cmp);
+    sort_stable_by(&mut sorted, f64::total_cmp);
     let center = median(&sorted);
     let mut deviations: Vec<f64> = sorted.iter().map(|v| (v - center).abs()).collect();
-    deviations.sort_by(f64::total_cmp);
+    sort_stable_by(&mut deviations, f64::total_cmp);
     let spread = 1.4826 * median(&deviations);
     let floor = (center.abs() * MIN_RELATIVE_SPREAD).max(1e-9);
     Some((center, spread.max(floor)))
@@ -153,7 +153,7 @@ pub fn rank_moves(candidates: &[MoveCandidate], window: (f64, f64)) -> Vec<Move>
         let timing = (-lag / length * 2.0).exp();
         one.score = (1.0 + one.sigmas.abs()).ln() * (0.5 + 0.5 * one.cooccurrence) * timing;
     }
-    moves.sort_by(|a, b| {
+    sort_stable_by(&mut moves, |a, b| {
         b.score
             .total_cmp(&a.score)
             .then(a.onset.total_cmp(&b.onset))
@@ -258,7 +258,7 @@ pub fn metric_family(expr: &str) -> Vec<String> {
             _ => {}
         }
     }
-    names.sort();
+    sort_stable_by(&mut names, |a, b| a.cmp(b));
     names.dedup();
     names
 }

@@ -45,7 +45,7 @@ pub fn event_marks(
         .filter(|e| e.start.is_finite() && e.end.is_finite())
         .filter(|e| e.end >= start && e.start <= end)
         .collect();
-    visible.sort_by(|a, b| a.start.total_cmp(&b.start));
+    crate::foundation::ordered::sort_stable_by(&mut visible, |a, b| a.start.total_cmp(&b.start));
     // (mark, its hover lines) while they are built.
     let mut marks: Vec<(EventMark, Vec<String>)> = Vec::new();
     for event in visible {

@@ -45,6 +45,7 @@ fn change_rgb(source: ChangeSource) -> (u8, u8, u8) {
     match source {
         ChangeSource::Deployments => (94, 200, 242),
         ChangeSource::Restarts => (242, 180, 94),
+        ChangeSource::CounterResets => (200, 160, 90),
         ChangeSource::ConfigReloads => (180, 150, 255),
         ChangeSource::TargetsDown => (255, 107, 107),
         ChangeSource::Alerts => (255, 70, 140),
@@ -56,7 +57,12 @@ fn change_rgb(source: ChangeSource) -> (u8, u8, u8) {
 pub fn event_queries(dashboard: &Dashboard) -> Vec<EventQuery> {
     let mut queries = Vec::new();
     if dashboard.change_events.enabled {
-        queries.extend(ChangeSource::ALL.into_iter().map(|source| EventQuery {
+        let narrowed = !dashboard.change_events.selector.trim().is_empty();
+        // Counter resets read every counter: only for the dashboard's own processes.
+        let sources = ChangeSource::ALL
+            .into_iter()
+            .filter(|s| narrowed || *s != ChangeSource::CounterResets);
+        queries.extend(sources.map(|source| EventQuery {
             id: source.id().to_string(),
             label: source.label().to_string(),
             expr: source.query(&dashboard.change_events.selector),
@@ -223,6 +229,7 @@ mod tests {
             [
                 "deployments",
                 "restarts",
+                "counter-resets",
                 "reloads",
                 "targets-down",
                 "alerts",
@@ -231,9 +238,14 @@ mod tests {
         );
         assert_eq!(queries[1].expr, r#"process_start_time_seconds{job="$job"}"#);
         assert_eq!(
-            (queries[5].step, queries[5].rgb),
+            (queries[6].step, queries[6].rgb),
             (Some(120.0), (255, 107, 107))
         );
+        // Without a selector, counter resets would read every counter.
+        board.change_events.selector.clear();
+        assert!(event_queries(&board)
+            .iter()
+            .all(|q| q.id != "counter-resets"));
         board.change_events.enabled = false;
         assert_eq!(event_queries(&board).len(), 1);
     }
@@ -286,7 +298,11 @@ mod tests {
                 problem: None,
             },
             SourceEvents {
-                query: queries[3].clone(),
+                query: queries
+                    .iter()
+                    .find(|q| q.id == "targets-down")
+                    .unwrap()
+                    .clone(),
                 events: vec![event("api a:80 down", 120.0, 180.0)],
                 problem: None,
             },

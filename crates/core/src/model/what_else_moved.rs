@@ -150,7 +150,9 @@ pub struct RelatedReport {
 fn change_kind(reading: &EventReading) -> ChangeKind {
     match reading {
         EventReading::Change(ChangeSource::Deployments) => ChangeKind::Deployment,
-        EventReading::Change(ChangeSource::Restarts) => ChangeKind::Restart,
+        EventReading::Change(ChangeSource::Restarts | ChangeSource::CounterResets) => {
+            ChangeKind::Restart
+        }
         EventReading::Change(ChangeSource::ConfigReloads) => ChangeKind::ConfigReload,
         EventReading::Change(ChangeSource::TargetsDown) => ChangeKind::TargetDown,
         EventReading::Change(ChangeSource::Alerts) => ChangeKind::Alert,
@@ -227,7 +229,7 @@ pub fn what_else_moved(
             considered_changes.push((source.query.label.clone(), event.clone(), scored.score));
         }
     }
-    considered_changes.sort_by(|a, b| b.2.total_cmp(&a.2));
+    crate::foundation::ordered::sort_stable_by(&mut considered_changes, |a, b| b.2.total_cmp(&a.2));
     let trigger = likely_trigger(&changes, first, &moved_labels, step).map(|found| {
         let (source, event) = flat[found.change];
         let when = match timing_text(-found.lead_seconds) {

@@ -196,6 +196,9 @@ pub enum ChangeSource {
     /// A `*_build_info` series' `version` label changing.
     Deployments,
     Restarts,
+    /// A process's counters falling back (it restarted without exporting
+    /// its start time); only with a selector, as it reads every counter.
+    CounterResets,
     ConfigReloads,
     TargetsDown,
     /// The server's own firing alerts (`ALERTS`).
@@ -203,9 +206,10 @@ pub enum ChangeSource {
 }
 
 impl ChangeSource {
-    pub const ALL: [ChangeSource; 5] = [
+    pub const ALL: [ChangeSource; 6] = [
         ChangeSource::Deployments,
         ChangeSource::Restarts,
+        ChangeSource::CounterResets,
         ChangeSource::ConfigReloads,
         ChangeSource::TargetsDown,
         ChangeSource::Alerts,
@@ -218,6 +222,7 @@ impl ChangeSource {
             ChangeSource::Restarts => "restarts",
             ChangeSource::ConfigReloads => "reloads",
             ChangeSource::TargetsDown => "targets-down",
+            ChangeSource::CounterResets => "counter-resets",
             ChangeSource::Alerts => "alerts",
         }
     }
@@ -228,6 +233,7 @@ impl ChangeSource {
             ChangeSource::Restarts => "Restarts",
             ChangeSource::ConfigReloads => "Config reloads",
             ChangeSource::TargetsDown => "Targets down",
+            ChangeSource::CounterResets => "Counter resets",
             ChangeSource::Alerts => "Alerts",
         }
     }
@@ -252,6 +258,10 @@ impl ChangeSource {
             }
             ChangeSource::TargetsDown => format!("{} == 0", narrowed("up")),
             ChangeSource::Alerts => r#"ALERTS{alertstate="firing"}"#.to_string(),
+            // Per process: how many of its counters fell back within a minute.
+            ChangeSource::CounterResets => format!(
+                r#"count by (job, instance) (resets({{__name__=~".+_total", {selector}}}[1m]) > 0)"#
+            ),
         }
     }
 
@@ -277,6 +287,15 @@ impl ChangeSource {
                     })
                     .collect();
                 annotation_events(&down, &format, step)
+            }
+            ChangeSource::CounterResets => {
+                let format = AnnotationFormat {
+                    title: "{{job}} on {{instance}}: counters reset".into(),
+                    text: String::new(),
+                    tag_keys: vec!["job".into()],
+                    value_is_time: false,
+                };
+                annotation_events(series, &format, step)
             }
             ChangeSource::Alerts => {
                 let format = AnnotationFormat {
@@ -345,7 +364,7 @@ pub fn version_changes(build_info: &[Series]) -> Vec<TimeEvent> {
     }
     let mut events = Vec::new();
     for (_, (process, mut versions)) in by_process.into_iter() {
-        versions.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::foundation::ordered::sort_stable_by(&mut versions, |a, b| a.0.total_cmp(&b.0));
         for pair in versions.windows(2) {
             let ((_, old), (at, new)) = (&pair[0], &pair[1]);
             if old != new {
@@ -514,6 +533,21 @@ mod tests {
             ChangeSource::Alerts.query(selector),
             r#"ALERTS{alertstate="firing"}"#
         );
+    }
+
+    #[test]
+    fn counter_resets_are_read_per_process() {
+        assert_eq!(
+            ChangeSource::CounterResets.query(r#"job="api""#),
+            r#"count by (job, instance) (resets({__name__=~".+_total", job="api"}[1m]) > 0)"#
+        );
+        let resets = series(
+            &[("job", "api"), ("instance", "a:80")],
+            &[(60.0, 3.0), (600.0, 1.0)],
+        );
+        let events = ChangeSource::CounterResets.events(&[resets], 60.0);
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].title, "api on a:80: counters reset");
     }
 
     #[test]
