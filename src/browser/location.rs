@@ -24,6 +24,17 @@ pub fn default_datasource() -> Datasource {
     Datasource::parse(DEFAULT_DATASOURCE_URL).expect("the default datasource is valid")
 }
 
+/// The page's full address for `state` (what a shared link is).
+pub fn page_url(state: &ViewState) -> String {
+    let location = window().location();
+    format!(
+        "{}{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default(),
+        state.encode()
+    )
+}
+
 /// Writes `state` into the address bar as a new history entry.
 pub fn push_url(state: &ViewState) {
     let url = format!(

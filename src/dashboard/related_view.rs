@@ -8,6 +8,7 @@ use crate::alerts::evaluation::AlertStore;
 use crate::alerts::remediation::{ActionConfirmation, PendingAction};
 use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::clock::BrowserZone;
+use crate::browser::location::page_url;
 use crate::dashboard::panel_context::PanelContext;
 use crate::dashboard::related_loader::{ask, RelatedState};
 use crate::hooks::latest_load::LatestLoad;
@@ -33,17 +34,6 @@ const SPARK_HEIGHT: f64 = 28.0;
 /// provided by the app, which owns editing.
 #[derive(Clone, Copy)]
 pub struct AddRelatedPanel(pub Callback<(String, String)>);
-
-/// The page's address for `state`.
-fn page_url(state: &ViewState) -> String {
-    let location = window().location();
-    format!(
-        "{}{}{}",
-        location.origin().unwrap_or_default(),
-        location.pathname().unwrap_or_default(),
-        state.encode()
-    )
-}
 
 /// The view at the incident's time: the same dashboard, from the lead before
 /// it to its end.

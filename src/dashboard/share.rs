@@ -3,6 +3,7 @@
 
 use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::clock::now_ms;
+use crate::browser::location::page_url;
 use foresight_core::model::url_state::ViewState;
 use foresight_core::query::time_range::TimeExpression;
 use leptos::prelude::*;
@@ -27,15 +28,6 @@ pub fn ShareButtons(
 ) -> impl IntoView {
     let (share_from, share_to) = default_range;
     let share_feedback = RwSignal::new(String::new());
-    let page_url = move |state: &ViewState| {
-        let location = window().location();
-        format!(
-            "{}{}{}",
-            location.origin().unwrap_or_default(),
-            location.pathname().unwrap_or_default(),
-            state.encode()
-        )
-    };
 
     view! {
         <button on:click=move |_| copy_to_clipboard(&page_url(&view_state.get_untracked()), share_feedback)>"Copy link"</button>

@@ -125,7 +125,7 @@ pub struct PointScore {
     pub spread: f64,
 }
 
-fn median(sorted: &[f64]) -> f64 {
+pub(crate) fn median(sorted: &[f64]) -> f64 {
     let n = sorted.len();
     if n % 2 == 1 {
         sorted[n / 2]
@@ -137,7 +137,7 @@ fn median(sorted: &[f64]) -> f64 {
 /// The median of `|x - center|` over `sorted` (ascending, `center` its median),
 /// without allocating: deviations grow outward from the centre on both sides,
 /// so the k-th smallest is found by merging the two sides for k steps.
-fn median_absolute_deviation(sorted: &[f64], center: f64) -> f64 {
+pub(crate) fn median_absolute_deviation(sorted: &[f64], center: f64) -> f64 {
     let n = sorted.len();
     let mut right = sorted.partition_point(|&v| v < center);
     let mut left = right; // sorted[..left] lie below the centre

@@ -23,6 +23,7 @@
 //! belong to. Below [`TRIGGER_MIN_SCORE`] nothing is claimed: an incident
 //! with no change behind it has no trigger.
 
+use crate::analytics::anomaly_detector::{median, median_absolute_deviation};
 use crate::foundation::ordered::{sort_stable_by, SortedMap};
 
 /// Robust z at which a point counts as moved.
@@ -69,15 +70,6 @@ pub struct Move {
     pub cooccurrence: f64,
 }
 
-fn median(sorted: &[f64]) -> f64 {
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    }
-}
-
 /// Median and robust spread of the finite values among `values`; the spread
 /// is never zero (a flat baseline gets a small floor relative to its level).
 fn baseline(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
@@ -86,10 +78,9 @@ fn baseline(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
         return None;
     }
     sort_stable_by(&mut sorted, f64::total_cmp);
+    // As the anomaly detector measures its reference window.
     let center = median(&sorted);
-    let mut deviations: Vec<f64> = sorted.iter().map(|v| (v - center).abs()).collect();
-    sort_stable_by(&mut deviations, f64::total_cmp);
-    let spread = 1.4826 * median(&deviations);
+    let spread = 1.4826 * median_absolute_deviation(&sorted, center);
     let floor = (center.abs() * MIN_RELATIVE_SPREAD).max(1e-9);
     Some((center, spread.max(floor)))
 }
