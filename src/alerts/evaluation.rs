@@ -197,12 +197,7 @@ pub fn run_evaluation(
     let load_all = move || store.load();
     // Actions run by themselves only from a shipped or saved dashboard.
     let trusted = foresight_core::model::trust::namespace_is_trusted(state_namespace);
-    let store_history = Callback::new(move |()| {
-        let stored = keys.with_value(|(_, history_key, _)| {
-            history.with_untracked(|h| store_json(history_key, h))
-        });
-        storage_problem.try_set(stored.err());
-    });
+    let store_history = Callback::new(move |()| store.store_history());
     // One tab evaluates and notifies; the others show what it stored.
     let leader = RwSignal::new(false);
     hold_leadership(
