@@ -92,8 +92,9 @@ async fn detect_remediate_recover_and_automatic_only_when_saved() {
     );
     browser.client.goto(&url).await.unwrap();
     // The banner names both actions, the automatic one as such.
+    // The banner lists its asks as they are reviewed: wait for the last kind.
     let banner = browser
-        .text(r#"[data-testid="trust-banner"]"#)
+        .wait_for_text(r#"[data-testid="trust-banner"]"#, "by itself when it fires")
         .await
         .unwrap();
     assert!(
