@@ -10,6 +10,10 @@ use crate::model::inline_dashboard::deflated_bytes;
 use crate::model::refresh::parse_refresh;
 use crate::query::time_range::TimeExpression;
 
+/// Variable values, row, event and overlay settings one link may carry
+/// (a dashboard has at most 500 panels, 50 variables and 27 event sources).
+pub const MAX_KEYED_ENTRIES: usize = 2000;
+
 /// The dashboard shown when the URL names none.
 pub const DEFAULT_DASHBOARD_ID: &str = "service-health";
 
@@ -123,6 +127,9 @@ impl ViewState {
             ));
             return (state, problems);
         }
+        // Each keyed entry goes into a sorted map: a link of a million of
+        // them would take quadratic time, so past the cap they are counted.
+        let (mut keyed_entries, mut keyed_dropped) = (0usize, 0usize);
         for (name, value) in parse_query_string(query) {
             match name.as_str() {
                 "dashboard" if is_dashboard_id(&value) => state.dashboard = DashboardRef::Shipped(value),
@@ -148,7 +155,13 @@ impl ViewState {
                 },
                 "refresh" if value == "off" || parse_refresh(&value).is_some() => state.refresh = Some(value),
                 "refresh" => problems.push(format!("refresh {value:?} is not off or a duration like 30s; refresh is off")),
+                _ if keyed_entries >= MAX_KEYED_ENTRIES
+                    && ["var-", "row-", "events-", "overlays-"].iter().any(|p| name.starts_with(p)) =>
+                {
+                    keyed_dropped += 1;
+                }
                 _ => {
+                    keyed_entries += 1;
                     if let Some(variable) = name.strip_prefix("var-") {
                         state.variables.entry(variable.to_string()).or_default().push(value);
                     } else if let Some(row) = name.strip_prefix("row-") {
@@ -182,6 +195,12 @@ impl ViewState {
                     // Other keys (Grafana's orgId, viewPanel, …) are ignored on purpose.
                 }
             }
+        }
+        if keyed_dropped > 0 {
+            problems.push(format!(
+                "this link has {} variable, row, event and overlay settings; the first {MAX_KEYED_ENTRIES} are used",
+                keyed_entries + keyed_dropped
+            ));
         }
         (state, problems)
     }
@@ -425,5 +444,20 @@ mod tests {
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%C3%A9"), "é");
         assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn a_link_of_countless_settings_is_read_in_linear_time() {
+        let link = format!(
+            "?{}",
+            (0..200_000)
+                .map(|k| format!("events-s{k}=off"))
+                .collect::<Vec<_>>()
+                .join("&")
+        );
+        let (state, problems) = ViewState::decode(&link);
+        assert_eq!(state.events_shown.len(), MAX_KEYED_ENTRIES);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("200000"));
     }
 }
