@@ -6,8 +6,10 @@ use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::datasource::Datasource;
 use foresight_core::query::prometheus_response::{
     parse_build_info_response, parse_label_values_response, parse_metadata_response,
-    parse_query_response, ApiError, ApiSuccess, BuildInfo, MetricMetadata, QueryData,
+    parse_query_response, parse_series_response, ApiError, ApiSuccess, BuildInfo, MetricMetadata,
+    QueryData,
 };
+use foresight_core::query::series::Labels;
 use foresight_core::query::step::QueryWindow;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -155,6 +157,32 @@ pub async fn fetch_metadata(
     Ok(parse_metadata_response(status, &body)?
         .remove(metric)
         .unwrap_or_default())
+}
+
+/// `/api/v1/series`: the series any of `selectors` matches between `start`
+/// and `end` (seconds), and how many the answer listed.
+pub async fn fetch_series(
+    datasource: &Datasource,
+    selectors: &[String],
+    start: f64,
+    end: f64,
+) -> Result<(Vec<Labels>, usize), ApiError> {
+    let mut params: Vec<(&str, String)> =
+        selectors.iter().map(|s| ("match[]", s.clone())).collect();
+    params.push(("start", start.to_string()));
+    params.push(("end", end.to_string()));
+    let url = datasource.api_url("/api/v1/series", &params);
+    let (status, body) = get_text(datasource, &url, None).await?;
+    parse_series_response(status, &body)
+}
+
+/// `/api/v1/metadata` for every metric the server knows.
+pub async fn fetch_all_metadata(
+    datasource: &Datasource,
+) -> Result<SortedMap<String, Vec<MetricMetadata>>, ApiError> {
+    let url = datasource.api_url("/api/v1/metadata", &[]);
+    let (status, body) = get_text(datasource, &url, None).await?;
+    parse_metadata_response(status, &body)
 }
 
 /// The server's alerting rules and their alerts (`/api/v1/rules?type=alert`).

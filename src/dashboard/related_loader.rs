@@ -1,17 +1,19 @@
 //! Runs "What else moved?" in the page: the dashboard's panel queries, the
-//! metrics discovered through the incident's `job` and `instance`, and the
-//! change sources, at most a budget of queries, a few at a time; the ranking
+//! metrics discovered through the incident's identifying labels (its `job`
+//! and `instance`, and its series' other labels), and the change sources, at most a budget of queries, a few at a time; the ranking
 //! is redone as each answer lands, so results appear as they come. A newer
 //! question or Cancel makes the running one stale and aborts its requests.
 
 use crate::browser::clock::now_ms;
-use crate::browser::prometheus_client::{fetch_label_values, fetch_query_range};
+use crate::browser::prometheus_client::{fetch_all_metadata, fetch_query_range, fetch_series};
 use crate::dashboard::panel_context::PanelContext;
 use crate::hooks::latest_load::{LatestLoad, LoadTicket};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::event_sources::{event_queries, EventQuery, SourceEvents};
-use foresight_core::model::related_series::{candidate_queries, selector};
+use foresight_core::model::related_series::{
+    candidate_queries, declared_types, discovered_metrics, discovery_selectors, selector,
+};
 use foresight_core::model::what_else_moved::{
     candidate_range_start, what_else_moved, Candidate, RelatedQuestion, RelatedReport,
 };
@@ -38,6 +40,8 @@ pub struct RelatedState {
     pub planned: usize,
     pub done: usize,
     pub failed: Vec<String>,
+    /// What was left out on purpose (a series list cut to its first part).
+    pub notes: Vec<String>,
     pub finished: bool,
     pub cancelled: bool,
     /// Milliseconds from the question to the first and the last answer.
@@ -112,8 +116,11 @@ pub fn ask(
     plan.extend(event_queries(dashboard).into_iter().map(Planned::Event));
     plan.truncate(budget);
     let identifying = identifying(&question, &context.variables);
+    let selectors = discovery_selectors(&identifying, &question.labels);
+    // Discovery is two requests: the series list and the declared types.
+    let discovery_requests = if selectors.is_empty() { 0 } else { 2 };
     state.set(Some(RelatedState {
-        planned: plan.len() + usize::from(!identifying.is_empty()),
+        planned: plan.len() + discovery_requests,
         step: window.step,
         ..RelatedState::default()
     }));
@@ -122,34 +129,42 @@ pub fn ask(
         let signal = abort.as_ref().map(|a| a.signal());
         let stale = move |ticket: &LoadTicket| !ticket.is_newest();
         // Discovery first: its queries join the plan within the budget.
-        if !identifying.is_empty() {
-            let found = fetch_label_values(
-                &context.datasource,
-                "__name__",
-                Some(&selector(&identifying)),
-            )
-            .await;
+        if !selectors.is_empty() {
+            let matchers: Vec<String> = selectors.iter().map(selector).collect();
+            let (listed, metadata) = futures::join!(
+                fetch_series(&context.datasource, &matchers, range_start, window.end),
+                fetch_all_metadata(&context.datasource)
+            );
             if stale(&ticket) {
                 return;
             }
-            let room = budget.saturating_sub(plan.len() + 1);
-            match found {
-                Ok(names) => {
-                    let rate_window = "5m";
-                    plan.extend(
-                        candidate_queries(
-                            &identifying,
-                            &names,
-                            &SortedMap::new(),
-                            rate_window,
-                            room,
-                        )
-                        .into_iter()
-                        .map(|q| Planned::Discovered {
-                            origin: q.what,
-                            expr: q.expr,
-                        }),
-                    );
+            let room = budget.saturating_sub(plan.len() + discovery_requests);
+            // Without declared types, names decide (`_total` is a counter).
+            let declared = metadata.map(|m| declared_types(&m)).unwrap_or_default();
+            match listed {
+                Ok((series, total)) => {
+                    let metrics = discovered_metrics(&selectors, &series);
+                    let queries = candidate_queries(&metrics, &declared, "5m", room);
+                    state.update(|s| {
+                        let Some(s) = s else { return };
+                        if total > series.len() {
+                            s.notes.push(format!(
+                                "{total} related series listed; the first {} were looked at",
+                                series.len()
+                            ));
+                        }
+                        if queries.len() < metrics.len() {
+                            s.notes.push(format!(
+                                "{} related metrics found; {} compared within the budget of {budget} queries",
+                                metrics.len(),
+                                queries.len()
+                            ));
+                        }
+                    });
+                    plan.extend(queries.into_iter().map(|q| Planned::Discovered {
+                        origin: q.what,
+                        expr: q.expr,
+                    }));
                 }
                 Err(error) => state.update(|s| {
                     if let Some(s) = s {
@@ -159,8 +174,8 @@ pub fn ask(
             }
             state.update(|s| {
                 if let Some(s) = s {
-                    s.done += 1;
-                    s.planned = plan.len() + 1;
+                    s.done += discovery_requests;
+                    s.planned = plan.len() + discovery_requests;
                 }
             });
         }

@@ -275,6 +275,7 @@ pub fn RelatedMoves(
             })
             .collect();
         let failed = found.failed.clone();
+        let notes = found.notes.join(" · ");
         Some(view! {
             <section class="related-moves" data-testid="related-moves" aria-label="What else moved"
                 data-finished=found.finished.to_string()>
@@ -301,6 +302,7 @@ pub fn RelatedMoves(
                 {move || summary_text.get().map(|text| view! {
                     <textarea class="related-summary" data-testid="related-summary" readonly rows="8" aria-label="Incident summary (Markdown)">{text}</textarea>
                 })}
+                {(!notes.is_empty()).then(|| view! { <p class="related-notes" data-testid="related-notes">{notes}</p> })}
                 {(!failed.is_empty()).then(|| view! {
                     <details class="related-failed"><summary>{format!("{} queries failed", failed.len())}</summary>
                         <ul>{failed.into_iter().map(|f| view! { <li>{f}</li> }).collect::<Vec<_>>()}</ul>

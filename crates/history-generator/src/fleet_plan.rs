@@ -18,7 +18,7 @@ const DAY: i64 = 86_400;
 /// What both instances run when the history starts.
 pub const FIRST_VERSION: &str = "1.3.9";
 
-fn selector(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+pub(crate) fn selector(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -31,6 +31,41 @@ pub struct FleetPlan {
     pub incidents: Vec<Incident>,
     pub changes: Vec<Change>,
     pub cascades: Vec<Cascade>,
+    /// What each incident does to the service while it lasts.
+    pub faults: Vec<PlannedFault>,
+}
+
+/// What an incident does to the service, as a chaos command would.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// (instance, share of its requests answered with 500).
+    ErrorSpike(String, f64),
+    /// (endpoint path, latency multiplier) on every instance.
+    Latency(String, f64),
+    /// Multiplier of every instance's traffic.
+    Traffic(f64),
+    /// (instance, multiplier of its traffic).
+    Busy(String, f64),
+    /// Nothing the request model shows (a disk filling, a restart's gap).
+    None,
+}
+
+/// An incident and its fault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedFault {
+    pub incident: String,
+    pub fault: Fault,
+}
+
+/// Which plan a history follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanChoice {
+    /// The fixed plan the demo, the tests and the ranking's design used.
+    #[default]
+    Standard,
+    /// Cascades drawn at random from this seed, of shapes and sizes the
+    /// ranking was not designed on: for held-out measurement only.
+    HeldOut(u64),
 }
 
 pub(crate) fn inside(incident: &Incident, t: i64) -> bool {
@@ -38,6 +73,14 @@ pub(crate) fn inside(incident: &Incident, t: i64) -> bool {
 }
 
 impl FleetPlan {
+    /// The plan `choice` names for a history ending at `end`.
+    pub fn chosen(choice: PlanChoice, end: i64) -> Self {
+        match choice {
+            PlanChoice::Standard => Self::for_history_ending(end),
+            PlanChoice::HeldOut(seed) => crate::held_out_plan::held_out(end, seed),
+        }
+    }
+
     pub fn for_history_ending(end: i64) -> Self {
         let spike_start = end - 4 * HOUR;
         let spike_end = end - 3 * HOUR - 15 * MINUTE;
@@ -156,14 +199,32 @@ impl FleetPlan {
                 description: "traffic falls on every instance with no change behind it (upstream)".into(),
             },
         ];
+        let fault = |incident: &str, fault: Fault| PlannedFault {
+            incident: incident.into(),
+            fault,
+        };
+        let faults = vec![
+            fault(
+                "error-rate-spike",
+                Fault::ErrorSpike("app-2:8000".into(), 0.4),
+            ),
+            fault(
+                "latency-regression",
+                Fault::Latency("/api/search".into(), 6.0),
+            ),
+            fault("orders-latency", Fault::Latency("/api/orders".into(), 3.0)),
+            fault("traffic-drop", Fault::Traffic(0.25)),
+            fault("batch-job", Fault::Busy("app-1:8000".into(), 1.8)),
+        ];
         Self {
             incidents,
             changes,
             cascades,
+            faults,
         }
     }
 
-    fn incident(&self, id: &str) -> &Incident {
+    pub(crate) fn incident(&self, id: &str) -> &Incident {
         self.incidents
             .iter()
             .find(|i| i.id == id)
@@ -171,21 +232,34 @@ impl FleetPlan {
     }
 
     /// What is wrong with the service at `t`, as the live service's chaos
-    /// commands would set it.
+    /// commands would set it (the first active fault of each kind).
     pub fn faults_at(&self, t: i64) -> Faults {
-        let active = |id: &str| inside(self.incident(id), t);
-        Faults {
-            error_spike: active("error-rate-spike").then(|| ("app-2:8000".to_string(), 0.4)),
-            latency_regression: if active("latency-regression") {
-                Some(("/api/search".to_string(), 6.0))
-            } else if active("orders-latency") {
-                Some(("/api/orders".to_string(), 3.0))
-            } else {
-                None
-            },
-            traffic_factor: active("traffic-drop").then_some(0.25),
-            busy_instance: active("batch-job").then(|| ("app-1:8000".to_string(), 1.8)),
+        let mut faults = Faults::default();
+        for planned in &self.faults {
+            if !inside(self.incident(&planned.incident), t) {
+                continue;
+            }
+            match &planned.fault {
+                Fault::ErrorSpike(instance, ratio) => {
+                    faults.error_spike.get_or_insert((instance.clone(), *ratio));
+                }
+                Fault::Latency(endpoint, factor) => {
+                    faults
+                        .latency_regression
+                        .get_or_insert((endpoint.clone(), *factor));
+                }
+                Fault::Traffic(factor) => {
+                    faults.traffic_factor.get_or_insert(*factor);
+                }
+                Fault::Busy(instance, factor) => {
+                    faults
+                        .busy_instance
+                        .get_or_insert((instance.clone(), *factor));
+                }
+                Fault::None => {}
+            }
         }
+        faults
     }
 
     /// The version `instance` runs at `t`.
@@ -216,7 +290,7 @@ impl FleetPlan {
     }
 }
 
-fn deployment(instance: &str, at: i64, from: &str, to: &str) -> Change {
+pub(crate) fn deployment(instance: &str, at: i64, from: &str, to: &str) -> Change {
     let short = instance.split(':').next().unwrap_or(instance);
     Change {
         id: format!("deploy-{short}-{to}"),

@@ -9,9 +9,11 @@
 pub mod deterministic_random;
 mod filesystem_model;
 pub mod fleet_plan;
+mod held_out_plan;
 pub mod incident_manifest;
 pub mod openmetrics_writer;
 pub mod service_model;
 
+pub use fleet_plan::PlanChoice;
 pub use incident_manifest::{Cascade, Change, ChangeKind, Incident, IncidentKind, Manifest};
 pub use service_model::{generate_history, HistoryConfig};

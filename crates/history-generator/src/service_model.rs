@@ -4,7 +4,7 @@
 //! incidents applied on top.
 
 use crate::deterministic_random::{lognormal_cdf, DeterministicRandom};
-use crate::fleet_plan::{inside, FleetPlan};
+use crate::fleet_plan::{inside, FleetPlan, PlanChoice};
 use crate::incident_manifest::{Incident, IncidentKind, Manifest};
 use crate::openmetrics_writer::{format_labels, OpenMetricsWriter};
 use std::io::{self, Write};
@@ -22,6 +22,8 @@ pub struct HistoryConfig {
     pub days: u32,
     pub step_seconds: i64,
     pub seed: u64,
+    /// The incidents, changes and cascades it follows.
+    pub plan: PlanChoice,
 }
 
 impl HistoryConfig {
@@ -37,6 +39,7 @@ impl HistoryConfig {
             days: Self::DEFAULT_DAYS,
             step_seconds: step,
             seed: Self::DEFAULT_SEED,
+            plan: PlanChoice::Standard,
         }
     }
 
@@ -148,7 +151,7 @@ pub fn generate_history<W: Write>(config: &HistoryConfig, out: W) -> io::Result<
         .step_by(step as usize)
         .collect();
     let len = timestamps.len();
-    let plan = FleetPlan::for_history_ending(config.end);
+    let plan = FleetPlan::chosen(config.plan, config.end);
     let find = |kind| {
         plan.incidents
             .iter()
@@ -350,6 +353,7 @@ pub(crate) fn small_config() -> HistoryConfig {
         days: 7,
         step_seconds: 60,
         seed: 42,
+        plan: PlanChoice::Standard,
     }
 }
 

@@ -1,10 +1,14 @@
 //! Where "What else moved?" looks beyond the dashboard's own panels: the
-//! metrics that share the incident's identifying labels (its `job`, its
-//! `instance`, …), found with Prometheus's label-values API, each turned into
-//! something meaningful to compare (a counter as its rate, a histogram as its
+//! series that share the incident's identifying labels (its processes' `job`
+//! and `instance`, and any other label its series carries that names a thing,
+//! such as a `handler`), listed with Prometheus's `/api/v1/series`, each
+//! metric turned into something meaningful to compare by the type
+//! `/api/v1/metadata` declares (a counter as its rate, a histogram as its
 //! 95th percentile, a gauge as it is), within a query budget.
 
 use crate::foundation::ordered::SortedMap;
+use crate::query::prometheus_response::MetricMetadata;
+use crate::query::series::Labels;
 
 /// Queries one "What else moved?" may send by default.
 pub const DEFAULT_QUERY_BUDGET: usize = 50;
@@ -20,6 +24,102 @@ pub enum MetricKind {
     /// (`*_build_info`, start times, which are events here), scrape
     /// bookkeeping.
     Skip,
+}
+
+/// Labels never a selector on their own: `job` and `instance` make the
+/// processes' selector together; the rest split one metric into parts rather
+/// than name what it is about (`{code="500"}` would find every failing
+/// request of every service).
+const NEVER_ALONE: [&str; 8] = [
+    "le",
+    "quantile",
+    "code",
+    "status",
+    "status_code",
+    "method",
+    "job",
+    "instance",
+];
+
+/// Selectors beyond the processes' own: the incident's other labels, each alone.
+const MAX_EXTRA_SELECTORS: usize = 4;
+
+/// The `match[]` selectors that find the incident's neighbours, most telling
+/// first: its processes (`identifying`: `job`, `instance`), then each other
+/// label of the incident's series that names a thing (`handler="/api/search"`
+/// finds that endpoint's series in other jobs too, such as a proxy's).
+pub fn discovery_selectors(identifying: &Labels, incident: &Labels) -> Vec<Labels> {
+    let mut selectors = Vec::new();
+    if !identifying.is_empty() {
+        selectors.push(identifying.clone());
+    }
+    let extra = incident
+        .iter()
+        .filter(|(name, value)| {
+            !name.starts_with("__")
+                && is_metric_name(name)
+                && !value.is_empty()
+                && !NEVER_ALONE.contains(&name.as_str())
+        })
+        .take(MAX_EXTRA_SELECTORS)
+        .map(|(name, value)| Labels::from([(name.clone(), value.clone())]));
+    selectors.extend(extra);
+    selectors
+}
+
+/// A metric found beside the incident, and the selector that found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscoveredMetric {
+    pub name: String,
+    pub selector: Labels,
+}
+
+/// Each metric of the listed `series` once, with the first of `selectors`
+/// (most telling first) that its series match; series no selector matches
+/// (an answer that ignored them) are left out.
+pub fn discovered_metrics(selectors: &[Labels], series: &[Labels]) -> Vec<DiscoveredMetric> {
+    let mut found: SortedMap<String, usize> = SortedMap::new();
+    for labels in series {
+        let Some(name) = labels.get("__name__").filter(|n| is_metric_name(n)) else {
+            continue;
+        };
+        let matching = selectors.iter().position(|selector| {
+            selector
+                .iter()
+                .all(|(label, value)| labels.get(label) == Some(value))
+        });
+        if let Some(matching) = matching {
+            let best = found.entry(name.clone()).or_insert(matching);
+            *best = (*best).min(matching);
+        }
+    }
+    // The processes' own metrics first, then by name: the budget cuts the rest.
+    let mut by_selector: Vec<(usize, String)> =
+        found.into_iter().map(|(name, k)| (k, name)).collect();
+    by_selector.sort_by_key(|(k, _)| *k);
+    by_selector
+        .into_iter()
+        .map(|(k, name)| DiscoveredMetric {
+            name,
+            selector: selectors[k].clone(),
+        })
+        .collect()
+}
+
+/// Each metric family's declared type (`counter`, `histogram`, …), from
+/// `/api/v1/metadata`: the first entry with a type.
+pub fn declared_types(
+    metadata: &SortedMap<String, Vec<MetricMetadata>>,
+) -> SortedMap<String, String> {
+    metadata
+        .iter()
+        .filter_map(|(family, entries)| {
+            entries
+                .iter()
+                .find(|e| !e.kind.is_empty())
+                .map(|e| (family.clone(), e.kind.clone()))
+        })
+        .collect()
 }
 
 /// A query whose series are candidates, with what it measures.
@@ -87,22 +187,23 @@ pub fn selector(labels: &SortedMap<String, String>) -> String {
     format!("{{{}}}", matchers.join(","))
 }
 
-/// The candidate queries for the metrics `names` (with their declared types)
-/// of the processes `identifying` selects, at most `budget` of them; `rate_window`
-/// is the range of rates (`5m`).
+/// The candidate queries for the `metrics` found (with their families'
+/// declared types), each over the selector that found it, at most `budget`
+/// of them; `rate_window` is the range of rates (`5m`).
 pub fn candidate_queries(
-    identifying: &SortedMap<String, String>,
-    names: &[String],
+    metrics: &[DiscoveredMetric],
     declared: &SortedMap<String, String>,
     rate_window: &str,
     budget: usize,
 ) -> Vec<CandidateQuery> {
-    let chosen = selector(identifying);
+    let names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
     let mut queries = Vec::new();
-    for name in names.iter().filter(|n| is_metric_name(n)) {
+    for metric in metrics {
         if queries.len() >= budget {
             break;
         }
+        let name = &metric.name;
+        let chosen = selector(&metric.selector);
         let family = name
             .strip_suffix("_bucket")
             .or_else(|| name.strip_suffix("_total"))
@@ -111,7 +212,7 @@ pub fn candidate_queries(
             .get(name)
             .or_else(|| declared.get(family))
             .map(String::as_str);
-        let query = match metric_kind(name, declared_type, names) {
+        let query = match metric_kind(name, declared_type, &names) {
             MetricKind::Skip => continue,
             MetricKind::Counter => CandidateQuery {
                 expr: format!("rate({name}{chosen}[{rate_window}])"),
@@ -139,9 +240,17 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
     #[test]
     fn counters_become_rates_histograms_quantiles_and_change_information_is_left_out() {
-        let found = names(&[
+        let identifying = labels(&[("job", "sample-service"), ("instance", "app-2:8000")]);
+        let listed: Vec<Labels> = names(&[
             "http_requests_total",
             "http_request_duration_seconds_bucket",
             "http_request_duration_seconds_sum",
@@ -152,26 +261,102 @@ mod tests {
             "scrape_duration_seconds",
             "up",
             "bad name{}",
-        ]);
-        let identifying: SortedMap<String, String> = [
-            ("job".to_string(), "sample-service".to_string()),
-            ("instance".to_string(), "app-2:8000".to_string()),
-        ]
-        .into();
-        let queries = candidate_queries(&identifying, &found, &SortedMap::new(), "5m", 50);
+        ])
+        .into_iter()
+        .map(|name| {
+            let mut series = identifying.clone();
+            series.insert("__name__".into(), name);
+            series
+        })
+        .collect();
+        let found = discovered_metrics(std::slice::from_ref(&identifying), &listed);
+        let queries = candidate_queries(&found, &SortedMap::new(), "5m", 50);
         let exprs: Vec<&str> = queries.iter().map(|q| q.expr.as_str()).collect();
         assert_eq!(
             exprs,
             [
-                r#"rate(http_requests_total{instance="app-2:8000",job="sample-service"}[5m])"#,
                 r#"histogram_quantile(0.95, rate(http_request_duration_seconds_bucket{instance="app-2:8000",job="sample-service"}[5m]))"#,
                 r#"http_requests_in_progress{instance="app-2:8000",job="sample-service"}"#,
+                r#"rate(http_requests_total{instance="app-2:8000",job="sample-service"}[5m])"#,
             ]
         );
-        assert_eq!(queries[1].what, "p95 of http_request_duration_seconds");
+        assert_eq!(queries[0].what, "p95 of http_request_duration_seconds");
         assert_eq!(
-            candidate_queries(&identifying, &found, &SortedMap::new(), "5m", 2).len(),
+            candidate_queries(&found, &SortedMap::new(), "5m", 2).len(),
             2
+        );
+    }
+
+    #[test]
+    fn the_incidents_other_labels_find_series_of_other_jobs_after_its_own_processes() {
+        let identifying = labels(&[("job", "api"), ("instance", "a:1")]);
+        let incident = labels(&[
+            ("__name__", "http_requests_total"),
+            ("job", "api"),
+            ("instance", "a:1"),
+            ("handler", "/search"),
+            ("code", "500"),
+            ("le", "0.5"),
+        ]);
+        let selectors = discovery_selectors(&identifying, &incident);
+        assert_eq!(
+            selectors,
+            [identifying.clone(), labels(&[("handler", "/search")])]
+        );
+        let listed = [
+            labels(&[
+                ("__name__", "proxy_requests_total"),
+                ("job", "proxy"),
+                ("handler", "/search"),
+            ]),
+            labels(&[
+                ("__name__", "http_requests_total"),
+                ("job", "api"),
+                ("instance", "a:1"),
+                ("handler", "/search"),
+            ]),
+            labels(&[
+                ("__name__", "queue_depth"),
+                ("job", "api"),
+                ("instance", "a:1"),
+            ]),
+            // Matches no selector: an answer that ignored them.
+            labels(&[("__name__", "unrelated"), ("job", "other")]),
+        ];
+        let found = discovered_metrics(&selectors, &listed);
+        let summary: Vec<(&str, &Labels)> = found
+            .iter()
+            .map(|m| (m.name.as_str(), &m.selector))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("http_requests_total", &identifying),
+                ("queue_depth", &identifying),
+                ("proxy_requests_total", &selectors[1]),
+            ]
+        );
+        // Without job or instance, the other labels still find neighbours.
+        assert_eq!(
+            discovery_selectors(&Labels::new(), &incident),
+            [labels(&[("handler", "/search")])]
+        );
+    }
+
+    #[test]
+    fn declared_types_come_from_the_first_entry_with_one() {
+        let metadata = crate::query::prometheus_response::parse_metadata_response(
+            200,
+            r#"{"status":"success","data":{"jobs_done":[{"type":"","help":""},{"type":"counter","help":"Jobs."}],"temperature":[{"type":"gauge"}]}}"#,
+        )
+        .unwrap();
+        let declared = declared_types(&metadata);
+        assert_eq!(declared["jobs_done"], "counter");
+        assert_eq!(declared["temperature"], "gauge");
+        let found = discovered_metrics(&[Labels::new()], &[labels(&[("__name__", "jobs_done")])]);
+        assert_eq!(
+            candidate_queries(&found, &declared, "5m", 50)[0].expr,
+            "rate(jobs_done{}[5m])"
         );
     }
 

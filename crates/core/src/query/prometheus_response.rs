@@ -346,6 +346,22 @@ pub fn parse_label_values_response(http_status: u16, body: &str) -> Result<Vec<S
     parse_data(http_status, body, "label values")
 }
 
+/// Series kept from one `/api/v1/series` answer (the body is bounded already;
+/// this bounds the work done on it).
+pub const MAX_LISTED_SERIES: usize = 20_000;
+
+/// Parses the answer of `/api/v1/series`: each series' labels, the first
+/// [`MAX_LISTED_SERIES`] of them, and how many there were.
+pub fn parse_series_response(
+    http_status: u16,
+    body: &str,
+) -> Result<(Vec<crate::query::series::Labels>, usize), ApiError> {
+    let mut listed: Vec<crate::query::series::Labels> = parse_data(http_status, body, "series")?;
+    let total = listed.len();
+    listed.truncate(MAX_LISTED_SERIES);
+    Ok((listed, total))
+}
+
 /// What `/api/v1/metadata` says about one metric.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MetricMetadata {
@@ -401,6 +417,27 @@ mod tests {
             crate::foundation::limits::MAX_POINTS_PER_SERIES
         );
         assert!(parsed.warnings[0].contains("more than 11000 points"));
+    }
+
+    #[test]
+    fn series_answers_parse_and_are_bounded() {
+        let (listed, total) = parse_series_response(
+            200,
+            r#"{"status":"success","data":[{"__name__":"up","job":"a"},{"__name__":"x"}]}"#,
+        )
+        .unwrap();
+        assert_eq!((listed.len(), total), (2, 2));
+        assert_eq!(listed[0]["job"], "a");
+        let many: Vec<String> = (0..MAX_LISTED_SERIES + 5)
+            .map(|i| format!(r#"{{"__name__":"m{i}"}}"#))
+            .collect();
+        let body = format!(r#"{{"status":"success","data":[{}]}}"#, many.join(","));
+        let (listed, total) = parse_series_response(200, &body).unwrap();
+        assert_eq!(
+            (listed.len(), total),
+            (MAX_LISTED_SERIES, MAX_LISTED_SERIES + 5)
+        );
+        assert!(parse_series_response(200, r#"{"status":"success","data":[{"a":1}]}"#).is_err());
     }
 
     #[test]

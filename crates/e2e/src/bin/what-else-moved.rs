@@ -2,7 +2,9 @@
 //! cascade the history generator planted, against a real Prometheus holding
 //! the history, with the same core code and the same queries as the page:
 //! the default dashboard's panels, the metrics discovered through the first
-//! incident's `job` and `instance`, and the built-in change sources.
+//! incident's labels (`/api/v1/series` over its `job` and `instance` and each
+//! other label it carries, typed by `/api/v1/metadata`), and the built-in
+//! change sources.
 //!
 //! Prints, per cascade, the rank of the true trigger among the changes
 //! considered and the rank of each affected series among all candidates,
@@ -21,14 +23,17 @@ use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::datasource::encode_uri_component;
 use foresight_core::model::event_sources::{event_queries, SourceEvents};
-use foresight_core::model::related_series::{candidate_queries, DEFAULT_QUERY_BUDGET};
+use foresight_core::model::related_series::{
+    candidate_queries, declared_types, discovered_metrics, discovery_selectors, selector,
+    DEFAULT_QUERY_BUDGET,
+};
 use foresight_core::model::what_else_moved::{what_else_moved, Candidate};
 use foresight_core::query::prometheus_response::{
-    parse_label_values_response, parse_query_response, QueryData,
+    parse_metadata_response, parse_query_response, parse_series_response, MetricMetadata, QueryData,
 };
-use foresight_core::query::series::Series;
+use foresight_core::query::series::{Labels, Series};
 use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
-use history_generator::{Incident, IncidentKind, Manifest};
+use history_generator::{ChangeKind, Incident, IncidentKind, Manifest, PlanChoice};
 use std::time::Instant;
 
 const STEP: f64 = 60.0;
@@ -56,19 +61,30 @@ impl Prometheus {
         }
     }
 
-    fn metric_names(
+    fn series(
         &mut self,
-        selector: &str,
+        selectors: &[Labels],
         start: f64,
         end: f64,
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<Labels>, String> {
         self.queries += 1;
+        let matchers: String = selectors
+            .iter()
+            .map(|s| format!("match[]={}&", encode_uri_component(&selector(s))))
+            .collect();
         let url = format!(
-            "{}/api/v1/label/__name__/values?match[]={}&start={start}&end={end}",
-            self.base,
-            encode_uri_component(selector)
+            "{}/api/v1/series?{matchers}start={start}&end={end}",
+            self.base
         );
-        parse_label_values_response(200, &e2e::http_get(&url)?).map_err(|e| e.to_string())
+        let (listed, _) =
+            parse_series_response(200, &e2e::http_get(&url)?).map_err(|e| e.to_string())?;
+        Ok(listed)
+    }
+
+    fn metadata(&mut self) -> Result<SortedMap<String, Vec<MetricMetadata>>, String> {
+        self.queries += 1;
+        let url = format!("{}/api/v1/metadata", self.base);
+        parse_metadata_response(200, &e2e::http_get(&url)?).map_err(|e| e.to_string())
     }
 }
 
@@ -115,6 +131,36 @@ struct CascadeResult {
     precision_at_3: f64,
     affected_top_3: usize,
     affected: usize,
+}
+
+#[derive(Default)]
+struct Totals {
+    cascades: usize,
+    correct: usize,
+    precision: f64,
+    top_3: usize,
+    affected: usize,
+}
+
+impl Totals {
+    fn add(&mut self, result: &CascadeResult) {
+        self.cascades += 1;
+        self.correct += usize::from(result.trigger_correct);
+        self.precision += result.precision_at_3;
+        self.top_3 += result.affected_top_3;
+        self.affected += result.affected;
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "trigger accuracy {}/{}; precision@3 {:.2}; affected series in the top 3: {}/{}",
+            self.correct,
+            self.cascades,
+            self.precision / self.cascades.max(1) as f64,
+            self.top_3,
+            self.affected
+        )
+    }
 }
 
 fn run_cascade(
@@ -165,10 +211,13 @@ fn run_cascade(
         .filter(|(name, _)| ["job", "instance"].contains(&name.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let selector = foresight_core::model::related_series::selector(&identifying);
-    let names = prometheus.metric_names(&selector, from, to)?;
+    let selectors =
+        discovery_selectors(&identifying, &first.selector.clone().into_iter().collect());
+    let listed = prometheus.series(&selectors, from, to)?;
+    let declared = declared_types(&prometheus.metadata()?);
+    let metrics = discovered_metrics(&selectors, &listed);
     let budget = DEFAULT_QUERY_BUDGET.saturating_sub(prometheus.queries - queries_before);
-    for query in candidate_queries(&identifying, &names, &SortedMap::new(), "5m", budget) {
+    for query in candidate_queries(&metrics, &declared, "5m", budget) {
         for series in prometheus.range(&query.expr, from, to)? {
             candidates.push(Candidate {
                 name: series.legend_name(),
@@ -194,13 +243,17 @@ fn run_cascade(
 
     // The true trigger's rank among the changes considered.
     let is_true_trigger = |source: &str, event: &foresight_core::query::annotations::TimeEvent| {
-        source == "Deployments"
-            && cascade.triggers.iter().any(|id| {
-                manifest.change(id).is_some_and(|change| {
-                    event.labels.get("instance") == Some(&change.instance)
-                        && (event.start - change.at as f64).abs() <= STEP
-                })
+        cascade.triggers.iter().any(|id| {
+            manifest.change(id).is_some_and(|change| {
+                let wanted = match change.kind {
+                    ChangeKind::Deployment => "Deployments",
+                    ChangeKind::Restart => "Restarts",
+                };
+                source == wanted
+                    && event.labels.get("instance") == Some(&change.instance)
+                    && (event.start - change.at as f64).abs() <= STEP
             })
+        })
     };
     let trigger_rank = report
         .changes_considered
@@ -258,11 +311,14 @@ fn run_cascade(
     println!(
         "| {} | {} | {} | {} | {} | {} of {} | {:.2} | {} | {:.1} s |",
         cascade.id,
-        if cascade.triggers.is_empty() {
-            "none"
-        } else {
-            "deployment"
-        },
+        cascade
+            .triggers
+            .first()
+            .and_then(|id| manifest.change(id))
+            .map_or("none", |change| match change.kind {
+                ChangeKind::Deployment => "deployment",
+                ChangeKind::Restart => "restart",
+            }),
         trigger_rank.map_or("–".into(), |r| format!("#{r}")),
         claimed.unwrap_or_else(|| "none".into()),
         ranks.join(", "),
@@ -298,49 +354,75 @@ fn run_cascade(
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let seeds: Vec<u64> = match args.as_slice() {
-        [] => vec![history_generator::HistoryConfig::DEFAULT_SEED],
-        [flag, list] if flag == "--seeds" => list
-            .split(',')
+    let usage = "usage: what-else-moved [--seeds 42,7,…] [--held-out 2027,…]";
+    let list = |text: &str| -> Result<Vec<u64>, String> {
+        text.split(',')
             .map(|s| s.trim().parse().map_err(|_| format!("seed {s:?}")))
-            .collect::<Result<_, _>>()?,
-        _ => return Err("usage: what-else-moved [--seeds 42,7,…]".into()),
+            .collect()
     };
+    let mut seeds = Vec::new();
+    let mut held_out = Vec::new();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or(usage)?;
+        match flag.as_str() {
+            "--seeds" => seeds = list(value)?,
+            "--held-out" => held_out = list(value)?,
+            _ => return Err(usage.into()),
+        }
+    }
+    if seeds.is_empty() && held_out.is_empty() {
+        seeds.push(history_generator::HistoryConfig::DEFAULT_SEED);
+    }
     let dashboard = Dashboard::from_json(include_str!(
         "../../../../public/dashboards/service-health.json"
     ))?;
-    let (mut correct, mut cascades, mut precision, mut top_3, mut affected) = (0, 0, 0.0, 0, 0);
-    for seed in seeds {
-        let work = TempDir::new("foresight-what-else-moved");
-        let fixture = PrometheusFixture::start_with_history(
-            &work.0,
-            history_ending_now(Some(seed))?,
-            &artifacts_dir(),
-        )?;
-        let manifest = fixture.manifest.clone();
-        let mut prometheus = Prometheus {
-            base: fixture.base_url(),
-            queries: 0,
-        };
-        println!(
-            "\nHistory seed {seed}, {} cascades\n",
-            manifest.cascades.len()
-        );
-        println!("| cascade | trigger | true trigger's rank | claimed trigger | affected series' ranks | moved of candidates | precision@3 | queries | time |");
-        println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        for cascade in &manifest.cascades {
-            let result = run_cascade(&mut prometheus, &manifest, &dashboard, cascade)?;
-            cascades += 1;
-            correct += usize::from(result.trigger_correct);
-            precision += result.precision_at_3;
-            top_3 += result.affected_top_3;
-            affected += result.affected;
+    let runs = [
+        (
+            "standard plan (the cascades the ranking was designed on: in-sample)",
+            seeds
+                .iter()
+                .map(|&s| (s, PlanChoice::Standard))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "held-out plans (random cascades, never used to choose a setting)",
+            held_out
+                .iter()
+                .map(|&s| (s, PlanChoice::HeldOut(s)))
+                .collect(),
+        ),
+    ];
+    for (title, histories) in runs.iter().filter(|(_, h)| !h.is_empty()) {
+        println!("\n## {title}");
+        let mut totals = Totals::default();
+        for &(seed, plan) in histories {
+            let mut config = history_ending_now(Some(seed))?;
+            config.plan = plan;
+            let work = TempDir::new("foresight-what-else-moved");
+            let fixture = PrometheusFixture::start_with_history(&work.0, config, &artifacts_dir())?;
+            let manifest = fixture.manifest.clone();
+            let mut prometheus = Prometheus {
+                base: fixture.base_url(),
+                queries: 0,
+            };
+            println!(
+                "\nHistory seed {seed}, {} cascades\n",
+                manifest.cascades.len()
+            );
+            println!("| cascade | trigger | true trigger's rank | claimed trigger | affected series' ranks | moved of candidates | precision@3 | queries | time |");
+            println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            for cascade in &manifest.cascades {
+                totals.add(&run_cascade(
+                    &mut prometheus,
+                    &manifest,
+                    &dashboard,
+                    cascade,
+                )?);
+            }
         }
+        println!("\n{title}: {}", totals.summary());
     }
-    println!(
-        "\ntrigger accuracy {correct}/{cascades}; precision@3 {:.2}; affected series in the top 3: {top_3}/{affected}",
-        precision / cascades.max(1) as f64
-    );
     scale();
     Ok(())
 }
