@@ -310,6 +310,41 @@ impl BrowserSession {
         }
     }
 
+    /// Shift-drags across the chart `chart` (a CSS selector) from time `from`
+    /// to `to` (seconds), as a user selecting a window would; the chart's
+    /// axis spans `axis_start` to its `data-axis-end`.
+    pub async fn shift_drag(
+        &self,
+        chart: &str,
+        axis_start: f64,
+        from: f64,
+        to: f64,
+    ) -> Result<(), String> {
+        let geometry = self
+            .script(&format!(
+                r#"const c = document.querySelector('{chart}');
+                   const box = c.getBoundingClientRect();
+                   return [box.left, box.top + box.height / 2, box.width, Number(c.dataset.axisEnd)];"#
+            ))
+            .await?;
+        let number = |k: usize| geometry[k].as_f64().unwrap_or(f64::NAN);
+        let (left, middle, width, end) = (number(0), number(1), number(2), number(3));
+        let insets = foresight_core::chart::geometry::AXES_INSETS;
+        let x = |t: f64| left + insets.x_of(t, width, axis_start, end);
+        let script = format!(
+            r#"const c = document.querySelector('{chart}');
+               const at = (type, x, shift) => c.dispatchEvent(new MouseEvent(type, {{
+                   bubbles: true, cancelable: true, button: 0, clientX: x, clientY: {middle}, shiftKey: shift }}));
+               at('mousedown', {a}, true);
+               at('mousemove', {b}, true);
+               at('mouseup', {b}, true);
+               return true;"#,
+            a = x(from),
+            b = x(to)
+        );
+        self.script(&script).await.map(|_| ())
+    }
+
     pub async fn script(&self, script: &str) -> Result<Value, String> {
         self.client
             .execute(script, vec![])

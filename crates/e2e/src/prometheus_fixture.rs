@@ -185,6 +185,22 @@ impl PrometheusFixture {
         Ok(fixture)
     }
 
+    /// Stops Prometheus, loads the OpenMetrics file `openmetrics` into its
+    /// TSDB beside the history, and starts it again (blocks are read at start).
+    pub fn backfill_and_restart(&mut self, openmetrics: &Path) -> Result<(), String> {
+        self.kill()?;
+        run(Command::new("promtool")
+            .args([
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                "--max-block-duration=240h",
+            ])
+            .arg(openmetrics)
+            .arg(self.work_dir.join("data")))?;
+        self.restart()
+    }
+
     /// The file where the running Prometheus wrote its process id.
     fn pid_file(&self) -> PathBuf {
         self.work_dir.join("prometheus.pid")

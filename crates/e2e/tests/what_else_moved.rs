@@ -7,41 +7,11 @@
 
 use e2e::browser_session::BrowserSession;
 use e2e::PageWithHistory;
-use foresight_core::chart::geometry::AXES_INSETS;
 use history_generator::IncidentKind;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(90);
 const CHART: &str = r#"[data-panel="request-rate-by-status"] .chart"#;
-
-/// Dispatches a Shift-drag across the chart from time `from` to `to`
-/// (seconds); the chart's axis spans `start` to its `data-axis-end`.
-async fn shift_drag(page: &PageWithHistory, start: f64, from: f64, to: f64) {
-    let geometry = page
-        .browser
-        .script(&format!(
-            r#"const c = document.querySelector('{CHART}');
-               const box = c.getBoundingClientRect();
-               return [box.left, box.top + box.height / 2, box.width, Number(c.dataset.axisEnd)];"#
-        ))
-        .await
-        .unwrap();
-    let number = |k: usize| geometry[k].as_f64().unwrap();
-    let (left, middle, width, end) = (number(0), number(1), number(2), number(3));
-    let x = |t: f64| left + AXES_INSETS.x_of(t, width, start, end);
-    let script = format!(
-        r#"const c = document.querySelector('{CHART}');
-           const at = (type, x, shift) => c.dispatchEvent(new MouseEvent(type, {{
-               bubbles: true, cancelable: true, button: 0, clientX: x, clientY: {middle}, shiftKey: shift }}));
-           at('mousedown', {a}, true);
-           at('mousemove', {b}, true);
-           at('mouseup', {b}, true);
-           return true;"#,
-        a = x(from),
-        b = x(to)
-    );
-    page.browser.script(&script).await.unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_planted_deployment_is_named_and_the_affected_series_rank_first() {
@@ -56,13 +26,15 @@ async fn the_planted_deployment_is_named_and_the_affected_series_rank_first() {
     page.browser.client.goto(&url).await.unwrap();
     page.browser.settled_panels().await.unwrap();
 
-    shift_drag(
-        &page,
-        from as f64,
-        spike.start as f64,
-        (spike.start + 30 * 60) as f64,
-    )
-    .await;
+    page.browser
+        .shift_drag(
+            CHART,
+            from as f64,
+            spike.start as f64,
+            (spike.start + 30 * 60) as f64,
+        )
+        .await
+        .unwrap();
     // The answer comes progressively; wait for the last query.
     page.browser
         .wait_for_attribute(

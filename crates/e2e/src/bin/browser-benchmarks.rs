@@ -11,6 +11,11 @@
 //! - `refresh`: requests, bytes and work per auto-refresh against a full load.
 //! - `soak`: the default dashboard at 5 s refresh for `--soak-minutes` (10):
 //!   JS heap and wasm memory over time, errors.
+//! - `related`: "What else moved?" on the planted error incident, on the
+//!   default dashboard and on one with 3,000 more series (six panels of 500,
+//!   and the same metric found again by discovery): time to first and last
+//!   answer, queries, and how responsive the page stays meanwhile (long
+//!   tasks, the longest gap between frames, timer lateness).
 //!
 //! Run through `scripts/benchmark-browser.sh`, which builds what is measured.
 
@@ -85,10 +90,12 @@ fn parse_options() -> Result<Options, String> {
                 options.repeats = 1;
                 options.soak_minutes = 1;
             }
-            "chart" | "size" | "dashboard" | "refresh" | "soak" => options.only = Some(arg),
+            "chart" | "size" | "dashboard" | "refresh" | "soak" | "related" => {
+                options.only = Some(arg)
+            }
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak] [--quick] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--soak-panels ID,ID] [--soak-query &k=v] [--app DIR] [--bench DIR] [--uplot DIR]"
+                    "unknown argument {other:?}; usage: browser-benchmarks [chart|size|dashboard|refresh|soak|related] [--quick] [--repeats N] [--soak-minutes M] [--soak-variant full|panels|panels-fast|alerts] [--soak-panels ID,ID] [--soak-query &k=v] [--app DIR] [--bench DIR] [--uplot DIR]"
                 ))
             }
         }
@@ -615,6 +622,192 @@ async fn soak_benchmark(
     Ok(())
 }
 
+/// Series of the wide metric, in groups of this many (a panel's cap).
+const WIDE_GROUP: usize = 500;
+/// Points of the wide metric: one every two minutes over the last six hours.
+const WIDE_STEP_SECONDS: i64 = 120;
+
+/// `bench_queue_depth{job, instance="app-2:8000", shard, group}`: `shards`
+/// gauges over the last six hours of the history, one in fifty of them
+/// stepping up during the incident that starts at `incident_start`.
+fn write_wide_metric(
+    path: &Path,
+    end: i64,
+    shards: usize,
+    incident_start: i64,
+) -> Result<(), String> {
+    use std::io::Write;
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::new(file);
+    let mut write = || -> std::io::Result<()> {
+        writeln!(
+            out,
+            "# HELP bench_queue_depth Jobs waiting per shard (benchmark data)"
+        )?;
+        writeln!(out, "# TYPE bench_queue_depth gauge")?;
+        for shard in 0..shards {
+            let level = 10.0 + (shard % 17) as f64;
+            let steps_at = (shard % 50 == 0).then(|| incident_start + (shard % 5) as i64 * 60);
+            let labels = format!(
+                r#"job="sample-service",instance="app-2:8000",shard="{shard}",group="{}""#,
+                shard / WIDE_GROUP
+            );
+            for t in (end - 6 * 3600..=end).step_by(WIDE_STEP_SECONDS as usize) {
+                let wiggle = ((t as usize / 60 * 7919 + shard * 104_729) % 100) as f64 / 50.0;
+                let step = if steps_at.is_some_and(|at| t >= at) {
+                    15.0
+                } else {
+                    0.0
+                };
+                writeln!(
+                    out,
+                    "bench_queue_depth{{{labels}}} {} {t}",
+                    level + wiggle + step
+                )?;
+            }
+        }
+        writeln!(out, "# EOF")?;
+        out.flush()
+    };
+    write().map_err(|e| e.to_string())
+}
+
+/// The shipped dashboard with `groups` panels of the wide metric below it.
+fn with_wide_panels(dashboard: &Dashboard, groups: usize) -> Result<Dashboard, String> {
+    let mut json: Value = serde_json::from_str(&dashboard.to_json()).map_err(|e| e.to_string())?;
+    let bottom = dashboard
+        .layout
+        .iter()
+        .map(|p| p.y + p.h)
+        .max()
+        .unwrap_or(0);
+    for group in 0..groups {
+        let id = format!("queue-depth-{group}");
+        json["panels"].as_array_mut().ok_or("panels")?.push(json!({
+            "id": id, "title": format!("Queue depth, shards group {group}"), "type": "timeseries",
+            "targets": [{"expr": format!("bench_queue_depth{{job=\"$job\",group=\"{group}\"}}"), "legendFormat": "{{shard}}"}]
+        }));
+        json["layout"].as_array_mut().ok_or("layout")?.push(json!({
+            "panel": id, "x": (group % 2) * 12, "y": bottom + (group / 2) as u32 * 8, "w": 12, "h": 8
+        }));
+    }
+    Dashboard::from_json(&json.to_string())
+}
+
+/// Watches the page while it works: long tasks, gaps between frames, and how
+/// late a 50 ms timer fires (what a click would wait).
+const INSTALL_PROBES: &str = r#"
+const p = window.foresightProbe = {longTasks: [], frameGaps: [], timerLateness: [], stop: false};
+new PerformanceObserver(list => list.getEntries().forEach(e => p.longTasks.push(e.duration))).observe({type: 'longtask'});
+let lastFrame = performance.now();
+const frame = t => { p.frameGaps.push(t - lastFrame); lastFrame = t; if (!p.stop) requestAnimationFrame(frame); };
+requestAnimationFrame(frame);
+let due = performance.now() + 50;
+const tick = () => { const now = performance.now(); p.timerLateness.push(now - due); due = now + 50; if (!p.stop) setTimeout(tick, 50); };
+setTimeout(tick, 50);
+return true;"#;
+
+const READ_PROBES: &str = r#"
+const p = window.foresightProbe; p.stop = true;
+const max = a => a.length ? Math.max(...a) : 0;
+const sorted = [...p.timerLateness].sort((a, b) => a - b);
+return {longTasks: p.longTasks.length, longTaskMs: p.longTasks.reduce((a, b) => a + b, 0), longestTaskMs: max(p.longTasks),
+        longestFrameGapMs: max(p.frameGaps), lateness95Ms: sorted[Math.floor(sorted.length * 0.95)] || 0, latenessMaxMs: max(sorted),
+        progress: (document.querySelector('[data-testid="related-progress"]') || {}).textContent || '',
+        notes: (document.querySelector('[data-testid="related-notes"]') || {}).textContent || '',
+        lines: document.querySelectorAll('.related-line').length};"#;
+
+async fn related_benchmark(options: &Options) -> Result<(), String> {
+    let logs = e2e::artifacts_dir();
+    let work = e2e::browser_session::TempDir::new("foresight-related-bench");
+    let mut prometheus = PrometheusFixture::start(&work.0, None, Some(&options.app_dist), &logs)?;
+    let manifest = prometheus.manifest.clone();
+    let spike = manifest
+        .incident(history_generator::IncidentKind::ErrorRateSpike)
+        .ok_or("no planted error incident")?
+        .clone();
+    let groups = if options.quick { 1 } else { 6 };
+    let wide = work.0.join("wide.om");
+    write_wide_metric(&wide, manifest.end, groups * WIDE_GROUP, spike.start)?;
+    prometheus.backfill_and_restart(&wide)?;
+    let base = prometheus.base_url();
+    let (from, to) = (manifest.end - 6 * 3600, manifest.end);
+    let shipped = shipped_dashboard();
+    let views = [
+        ("default dashboard".to_string(), shipped.clone()),
+        (
+            format!(
+                "+ {} series of one metric ({groups} panels)",
+                groups * WIDE_GROUP
+            ),
+            with_wide_panels(&shipped, groups)?,
+        ),
+    ];
+    println!("\n\"What else moved?\" on the planted error incident (Shift-drag of 30 min), last 6 hours, real Prometheus; page responsiveness while it runs");
+    println!("| dashboard | dashboard loaded | queries | candidates | first / last answer | done | long tasks (count, total, longest) | longest frame gap | timer late p95 / max |");
+    println!("|---|---:|---|---|---:|---:|---:|---:|---:|");
+    let browser = BrowserSession::start(&logs, "related-bench").await?;
+    for (name, dashboard) in &views {
+        let url = format!(
+            "{base}/user/index.html?inline={}&datasource={}&from={}&to={}",
+            encode_inline_dashboard(dashboard),
+            encode_uri_component(&base),
+            from * 1000,
+            to * 1000
+        );
+        browser
+            .client
+            .goto("about:blank")
+            .await
+            .map_err(|e| e.to_string())?;
+        browser.client.goto(&url).await.map_err(|e| e.to_string())?;
+        if !dashboard.alerts.is_empty() {
+            browser.accept_dashboard().await?;
+        }
+        let loaded = wait_for_load(&browser).await?;
+        browser.script(INSTALL_PROBES).await?;
+        let started = Instant::now();
+        browser
+            .shift_drag(
+                r#"[data-panel="request-rate-by-status"] .chart"#,
+                from as f64,
+                spike.start as f64,
+                (spike.start + 30 * 60) as f64,
+            )
+            .await?;
+        browser
+            .wait_for_attribute(
+                r#"[data-testid="related-moves"]"#,
+                "data-finished",
+                &["true"],
+                Duration::from_secs(180),
+            )
+            .await?;
+        let done = started.elapsed();
+        let probe = browser.script(READ_PROBES).await?;
+        let progress = probe["progress"].as_str().unwrap_or_default();
+        // "22 of 22 queries, 43 series, 30 moved; first answer 120 ms, last 510 ms"
+        let (counts, answers) = progress.split_once("; ").unwrap_or((progress, ""));
+        let number = |key: &str| probe[key].as_f64().unwrap_or(0.0);
+        println!(
+            "| {name} | {:.0} ms, {}/{} panels | {counts} | {} lines{} | {answers} | {:.1} s | {}, {:.0} ms, {:.0} ms | {:.0} ms | {:.0} / {:.0} ms |",
+            loaded["totalMs"].as_f64().unwrap_or(0.0),
+            loaded["ok"],
+            loaded["panels"],
+            probe["lines"],
+            probe["notes"].as_str().filter(|n| !n.is_empty()).map(|n| format!(" ({n})")).unwrap_or_default(),
+            done.as_secs_f64(),
+            probe["longTasks"],
+            number("longTaskMs"),
+            number("longestTaskMs"),
+            number("longestFrameGapMs"),
+            number("lateness95Ms"),
+            number("latenessMaxMs"),
+        );
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() {
     let outcome = async {
@@ -625,6 +818,9 @@ async fn main() {
         }
         if runs("chart") {
             chart_benchmark(&options).await?;
+        }
+        if runs("related") {
+            related_benchmark(&options).await?;
         }
         if runs("dashboard") || runs("refresh") || runs("soak") {
             let setup = live_setup(&options)?;
