@@ -2,10 +2,11 @@
 # Browser benchmarks (prints tables; not part of the tests): the app's size
 # against its budget; Foresight's chart drawing against uPlot in the same
 # headless Chromium; time to dashboard (default and 30 panels, 7 days, real
-# Prometheus with generated history); refresh cost; and a memory soak.
+# Prometheus with generated history); refresh cost; a memory soak; and "What
+# else moved?" on a dashboard with thousands of series (responsiveness).
 # Installs what is missing first (uPlot from npm, pinned, and brotli, only for
 # this benchmark). Arguments go to the driver:
-#   [chart|size|dashboard|refresh|soak] [--quick] [--repeats N] [--soak-minutes M]
+#   [chart|size|dashboard|refresh|soak|related] [--quick] [--repeats N] [--soak-minutes M]
 # --quick runs every part once at its smallest (the tests do, so no part rots).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -16,6 +16,7 @@ use foresight_core::model::related_series::{
 };
 use foresight_core::model::what_else_moved::{
     candidate_range_start, what_else_moved, Candidate, RelatedQuestion, RelatedReport,
+    CANDIDATE_STEP_SECONDS,
 };
 use foresight_core::query::prometheus_response::QueryData;
 use foresight_core::query::step::QueryWindow;
@@ -26,8 +27,6 @@ use leptos::task::spawn_local;
 
 /// Requests in flight at once: the datasource is shared with the panels.
 const CONCURRENT_QUERIES: usize = 4;
-/// Step of the candidates' queries, at least (seconds).
-const MIN_STEP_SECONDS: f64 = 30.0;
 /// Change events are looked for this long before the window.
 const EVENT_LOOKBACK_SECONDS: f64 = 3600.0;
 
@@ -99,7 +98,7 @@ pub fn ask(
             end_ms: (range_start * 1000.0) as i64 + span_ms,
         },
         600,
-        MIN_STEP_SECONDS.max(context.scrape_interval_seconds),
+        CANDIDATE_STEP_SECONDS.max(context.scrape_interval_seconds),
     );
     window.end = window.end.max(question.window.1);
     let mut plan: Vec<Planned> = Vec::new();
@@ -144,7 +143,7 @@ pub fn ask(
             match listed {
                 Ok((series, total)) => {
                     let metrics = discovered_metrics(&selectors, &series);
-                    let queries = candidate_queries(&metrics, &declared, "5m", room);
+                    let found = candidate_queries(&metrics, &declared, "5m", room);
                     state.update(|s| {
                         let Some(s) = s else { return };
                         if total > series.len() {
@@ -153,15 +152,14 @@ pub fn ask(
                                 series.len()
                             ));
                         }
-                        if queries.len() < metrics.len() {
+                        if found.over_budget > 0 {
                             s.notes.push(format!(
-                                "{} related metrics found; {} compared within the budget of {budget} queries",
-                                metrics.len(),
-                                queries.len()
+                                "{} more related metrics were not compared: the budget is {budget} queries",
+                                found.over_budget
                             ));
                         }
                     });
-                    plan.extend(queries.into_iter().map(|q| Planned::Discovered {
+                    plan.extend(found.queries.into_iter().map(|q| Planned::Discovered {
                         origin: q.what,
                         expr: q.expr,
                     }));
@@ -263,7 +261,9 @@ pub fn ask(
                         problem: None,
                     }),
                 }
-                s.report = what_else_moved(&s.candidates, &s.events, question.window, window.step);
+                s.report = crate::browser::perf::timed("relatedMs", || {
+                    what_else_moved(&s.candidates, &s.events, question.window, window.step)
+                });
             });
         }
         state.update(|s| {

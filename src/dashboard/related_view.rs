@@ -19,7 +19,8 @@ use foresight_core::model::inline_dashboard::encode_inline_dashboard;
 use foresight_core::model::related_series::DEFAULT_QUERY_BUDGET;
 use foresight_core::model::url_state::{DashboardRef, ViewState};
 use foresight_core::model::what_else_moved::{
-    incident_summary, single_query_dashboard, Candidate, RelatedQuestion,
+    incident_summary, single_query_dashboard, Candidate, LikelyTrigger, RankedCandidate,
+    RelatedQuestion,
 };
 use foresight_core::query::time_range::TimeExpression;
 use leptos::prelude::*;
@@ -139,6 +140,48 @@ fn remediation(
     })
 }
 
+/// What the list shows of an answer: its figures and its first lines.
+#[derive(Default)]
+struct ShownAnswer {
+    done: usize,
+    planned: usize,
+    finished: bool,
+    cancelled: bool,
+    series: usize,
+    moved: usize,
+    first_answer_ms: Option<f64>,
+    last_answer_ms: Option<f64>,
+    trigger: Option<LikelyTrigger>,
+    lines: Vec<(RankedCandidate, Candidate)>,
+    failed: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl ShownAnswer {
+    fn of(found: &RelatedState) -> Self {
+        Self {
+            done: found.done,
+            planned: found.planned,
+            finished: found.finished,
+            cancelled: found.cancelled,
+            series: found.candidates.len(),
+            moved: found.report.moved,
+            first_answer_ms: found.first_answer_ms,
+            last_answer_ms: found.last_answer_ms,
+            trigger: found.report.trigger.clone(),
+            lines: found
+                .report
+                .ranked
+                .iter()
+                .take(SHOWN_LINES)
+                .map(|line| (line.clone(), found.candidates[line.candidate].clone()))
+                .collect(),
+            failed: found.failed.clone(),
+            notes: found.notes.clone(),
+        }
+    }
+}
+
 #[component]
 pub fn RelatedMoves(
     dashboard: StoredValue<Dashboard>,
@@ -182,28 +225,35 @@ pub fn RelatedMoves(
     let add_panel = use_context::<AddRelatedPanel>();
     let time_text = |t: f64| format_local_datetime(t, &BrowserZone);
     let copy_summary = move |_| {
-        let (Some(asked), Some(found)) = (question.get_untracked(), state.get_untracked()) else {
+        let Some(asked) = question.get_untracked() else {
             return;
         };
         let current = view_state.get_untracked();
-        let mut links = vec![(
-            "The dashboard at the incident".to_string(),
-            page_url(&view_at(&current, asked.window)),
-        )];
-        for line in found.report.ranked.iter().take(3) {
-            let candidate = &found.candidates[line.candidate];
-            if let Some(link) = own_link(candidate, &current, asked.window) {
-                links.push((format!("{} ({})", candidate.name, candidate.origin), link));
+        // Read in place: the answer holds every candidate's series.
+        let text = state.with_untracked(|found| {
+            let found = found.as_ref()?;
+            let mut links = vec![(
+                "The dashboard at the incident".to_string(),
+                page_url(&view_at(&current, asked.window)),
+            )];
+            for line in found.report.ranked.iter().take(3) {
+                let candidate = &found.candidates[line.candidate];
+                if let Some(link) = own_link(candidate, &current, asked.window) {
+                    links.push((format!("{} ({})", candidate.name, candidate.origin), link));
+                }
             }
-        }
-        let text = incident_summary(
-            &asked.title,
-            asked.window,
-            &found.report,
-            &found.candidates,
-            &links,
-            time_text,
-        );
+            Some(incident_summary(
+                &asked.title,
+                asked.window,
+                &found.report,
+                &found.candidates,
+                &links,
+                time_text,
+            ))
+        });
+        let Some(text) = text else {
+            return;
+        };
         summary_text.set(Some(text.clone()));
         spawn_local(async move {
             copied.set(if clipboard_accepts(&text).await {
@@ -215,21 +265,25 @@ pub fn RelatedMoves(
     };
     move || {
         let asked = question.get()?;
-        let found = state.get().unwrap_or_default();
+        // Only what is shown is copied out of the answer, which holds every
+        // candidate's series (thousands, on a wide dashboard).
+        let found = state
+            .with(|s| s.as_ref().map(ShownAnswer::of))
+            .unwrap_or_default();
         let progress = format!(
             "{} of {} queries{}, {} series, {} moved{}",
             found.done,
             found.planned,
             if found.finished { "" } else { "…" },
-            found.candidates.len(),
-            found.report.moved,
+            found.series,
+            found.moved,
             match (found.first_answer_ms, found.last_answer_ms) {
                 (Some(first), Some(last)) =>
                     format!("; first answer {first:.0} ms, last {last:.0} ms"),
                 _ => String::new(),
             }
         );
-        let trigger = found.report.trigger.clone();
+        let trigger = found.trigger.clone();
         let trigger_at = trigger.as_ref().map(|t| t.event.start);
         let trigger_line = match &trigger {
             Some(t) => format!(
@@ -245,13 +299,10 @@ pub fn RelatedMoves(
         };
         let current = view_state.get_untracked();
         let lines: Vec<_> = found
-            .report
-            .ranked
-            .iter()
-            .take(SHOWN_LINES)
+            .lines
+            .into_iter()
             .enumerate()
-            .map(|(rank, line)| {
-                let candidate = found.candidates[line.candidate].clone();
+            .map(|(rank, (line, candidate))| {
                 let similar = match line.similar.len() {
                     0 => String::new(),
                     n => format!(" · and {n} similar"),

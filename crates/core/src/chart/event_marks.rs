@@ -7,6 +7,17 @@
 pub const MAX_MARKS: usize = 200;
 /// Lines of hover text one mark lists before "and N more".
 const MAX_LINES: usize = 8;
+/// Characters of one hover line (its title comes from labels, which anyone
+/// writing to the datasource chooses).
+const MAX_LINE_CHARS: usize = 200;
+
+/// `line` cut to [`MAX_LINE_CHARS`] characters.
+fn hover_line(line: &str) -> String {
+    match line.char_indices().nth(MAX_LINE_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
 
 /// One event as a chart gets it: its time span (seconds), the source it came
 /// from (an index into the page's list of sources) and its hover line.
@@ -57,9 +68,12 @@ pub fn event_marks(
             .is_some_and(|(last, _)| is_moment && last.width == 0.0 && left - last.left < merge_px);
         let room = marks.len() < MAX_MARKS;
         match marks.last_mut() {
+            // Only the lines shown are kept; the rest are counted.
             Some((last, lines)) if joins => {
                 last.count += 1;
-                lines.push(event.line.clone());
+                if lines.len() < MAX_LINES {
+                    lines.push(hover_line(&event.line));
+                }
             }
             _ if room => marks.push((
                 EventMark {
@@ -73,12 +87,14 @@ pub fn event_marks(
                     text: String::new(),
                     count: 1,
                 },
-                vec![event.line.clone()],
+                vec![hover_line(&event.line)],
             )),
             // Past the cap, the last mark counts the rest.
             Some((last, lines)) => {
                 last.count += 1;
-                lines.push(event.line.clone());
+                if lines.len() < MAX_LINES {
+                    lines.push(hover_line(&event.line));
+                }
             }
             None => {}
         }
@@ -86,10 +102,9 @@ pub fn event_marks(
     marks
         .into_iter()
         .map(|(mut mark, lines)| {
-            let shown = lines.len().min(MAX_LINES);
-            let mut text = lines[..shown].join("\n");
-            if lines.len() > shown {
-                text.push_str(&format!("\n… and {} more", lines.len() - shown));
+            let mut text = lines.join("\n");
+            if mark.count > lines.len() {
+                text.push_str(&format!("\n… and {} more", mark.count - lines.len()));
             }
             mark.text = text;
             mark
@@ -152,5 +167,19 @@ mod tests {
         // A narrow chart merges them instead.
         let narrow = event_marks(&events, 0.0, 50_000.0, |t| t / 100.0, 4.0);
         assert!(narrow.len() < 200 && narrow.len() > 100, "{}", narrow.len());
+    }
+
+    #[test]
+    fn hover_text_stays_short_whatever_the_titles() {
+        let long = "x".repeat(100_000);
+        let events: Vec<ChartEvent> = (0..1000).map(|_| moment(5.0, 0, &long)).collect();
+        let marks = event_marks(&events, 0.0, 100.0, |t| t, 4.0);
+        assert_eq!((marks.len(), marks[0].count), (1, 1000));
+        assert!(marks[0].text.chars().count() < 9 * (MAX_LINE_CHARS + 2) + 20);
+        assert!(marks[0].text.ends_with("… and 992 more"));
+        assert_eq!(
+            hover_line("é".repeat(300).as_str()).chars().count(),
+            MAX_LINE_CHARS + 1
+        );
     }
 }

@@ -187,6 +187,14 @@ pub fn selector(labels: &SortedMap<String, String>) -> String {
     format!("{{{}}}", matchers.join(","))
 }
 
+/// The queries for the metrics found, and how many worth comparing the
+/// budget left out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CandidatePlan {
+    pub queries: Vec<CandidateQuery>,
+    pub over_budget: usize,
+}
+
 /// The candidate queries for the `metrics` found (with their families'
 /// declared types), each over the selector that found it, at most `budget`
 /// of them; `rate_window` is the range of rates (`5m`).
@@ -195,13 +203,10 @@ pub fn candidate_queries(
     declared: &SortedMap<String, String>,
     rate_window: &str,
     budget: usize,
-) -> Vec<CandidateQuery> {
+) -> CandidatePlan {
     let names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
-    let mut queries = Vec::new();
+    let mut plan = CandidatePlan::default();
     for metric in metrics {
-        if queries.len() >= budget {
-            break;
-        }
         let name = &metric.name;
         let chosen = selector(&metric.selector);
         let family = name
@@ -227,9 +232,13 @@ pub fn candidate_queries(
                 what: name.clone(),
             },
         };
-        queries.push(query);
+        if plan.queries.len() < budget {
+            plan.queries.push(query);
+        } else {
+            plan.over_budget += 1;
+        }
     }
-    queries
+    plan
 }
 
 #[cfg(test)]
@@ -270,7 +279,7 @@ mod tests {
         })
         .collect();
         let found = discovered_metrics(std::slice::from_ref(&identifying), &listed);
-        let queries = candidate_queries(&found, &SortedMap::new(), "5m", 50);
+        let queries = candidate_queries(&found, &SortedMap::new(), "5m", 50).queries;
         let exprs: Vec<&str> = queries.iter().map(|q| q.expr.as_str()).collect();
         assert_eq!(
             exprs,
@@ -281,10 +290,8 @@ mod tests {
             ]
         );
         assert_eq!(queries[0].what, "p95 of http_request_duration_seconds");
-        assert_eq!(
-            candidate_queries(&found, &SortedMap::new(), "5m", 2).len(),
-            2
-        );
+        let cut = candidate_queries(&found, &SortedMap::new(), "5m", 2);
+        assert_eq!((cut.queries.len(), cut.over_budget), (2, 1));
     }
 
     #[test]
@@ -355,7 +362,7 @@ mod tests {
         assert_eq!(declared["temperature"], "gauge");
         let found = discovered_metrics(&[Labels::new()], &[labels(&[("__name__", "jobs_done")])]);
         assert_eq!(
-            candidate_queries(&found, &declared, "5m", 50)[0].expr,
+            candidate_queries(&found, &declared, "5m", 50).queries[0].expr,
             "rate(jobs_done{}[5m])"
         );
     }

@@ -28,6 +28,11 @@ pub struct RelatedQuestion {
 /// its first hour says what set it off.
 pub const MAX_QUESTION_SECONDS: f64 = 3600.0;
 
+/// Candidates are read at one point a minute at least: what the ranking was
+/// designed and measured at, and it keeps a metric of 500 series to a
+/// short answer (parsing a long one holds the page up).
+pub const CANDIDATE_STEP_SECONDS: f64 = 60.0;
+
 /// The question about a panel's latest anomaly: among its series' incidents
 /// (found by the anomaly detector), the one that began last.
 pub fn question_from_incidents(

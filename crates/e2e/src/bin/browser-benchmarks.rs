@@ -697,8 +697,10 @@ fn with_wide_panels(dashboard: &Dashboard, groups: usize) -> Result<Dashboard, S
 /// Watches the page while it works: long tasks, gaps between frames, and how
 /// late a 50 ms timer fires (what a click would wait).
 const INSTALL_PROBES: &str = r#"
-const p = window.foresightProbe = {longTasks: [], frameGaps: [], timerLateness: [], stop: false};
-new PerformanceObserver(list => list.getEntries().forEach(e => p.longTasks.push(e.duration))).observe({type: 'longtask'});
+const p = window.foresightProbe = {longTasks: [], loadLongTasks: [], frameGaps: [], timerLateness: [], stop: false, since: performance.now()};
+// Buffered: the tasks of the dashboard's load are reported too, apart.
+new PerformanceObserver(list => list.getEntries().forEach(e =>
+    (e.startTime < p.since ? p.loadLongTasks : p.longTasks).push(e.duration))).observe({type: 'longtask', buffered: true});
 let lastFrame = performance.now();
 const frame = t => { p.frameGaps.push(t - lastFrame); lastFrame = t; if (!p.stop) requestAnimationFrame(frame); };
 requestAnimationFrame(frame);
@@ -711,11 +713,12 @@ const READ_PROBES: &str = r#"
 const p = window.foresightProbe; p.stop = true;
 const max = a => a.length ? Math.max(...a) : 0;
 const sorted = [...p.timerLateness].sort((a, b) => a - b);
-return {longTasks: p.longTasks.length, longTaskMs: p.longTasks.reduce((a, b) => a + b, 0), longestTaskMs: max(p.longTasks),
+return {loadLongTasks: p.loadLongTasks.length, loadLongestTaskMs: max(p.loadLongTasks), longTasks: p.longTasks.length, longTaskMs: p.longTasks.reduce((a, b) => a + b, 0), longestTaskMs: max(p.longTasks),
         longestFrameGapMs: max(p.frameGaps), lateness95Ms: sorted[Math.floor(sorted.length * 0.95)] || 0, latenessMaxMs: max(sorted),
         progress: (document.querySelector('[data-testid="related-progress"]') || {}).textContent || '',
         notes: (document.querySelector('[data-testid="related-notes"]') || {}).textContent || '',
-        lines: document.querySelectorAll('.related-line').length};"#;
+        lines: document.querySelectorAll('.related-line').length,
+        rankingMs: (window.foresightStats || {}).relatedMs || 0, parseMs: (window.foresightStats || {}).parseMs || 0};"#;
 
 async fn related_benchmark(options: &Options) -> Result<(), String> {
     let logs = e2e::artifacts_dir();
@@ -766,6 +769,9 @@ async fn related_benchmark(options: &Options) -> Result<(), String> {
         }
         let loaded = wait_for_load(&browser).await?;
         browser.script(INSTALL_PROBES).await?;
+        let parse_before = browser
+            .script("return (window.foresightStats || {}).parseMs || 0;")
+            .await?;
         let started = Instant::now();
         browser
             .shift_drag(
@@ -790,10 +796,17 @@ async fn related_benchmark(options: &Options) -> Result<(), String> {
         let (counts, answers) = progress.split_once("; ").unwrap_or((progress, ""));
         let number = |key: &str| probe[key].as_f64().unwrap_or(0.0);
         println!(
-            "| {name} | {:.0} ms, {}/{} panels | {counts} | {} lines{} | {answers} | {:.1} s | {}, {:.0} ms, {:.0} ms | {:.0} ms | {:.0} / {:.0} ms |",
+            "| {name} | {:.0} ms, {}/{} panels (parse {:.0}, analytics {:.0}, draw {:.0} ms; {} long tasks, longest {:.0} ms) | {counts} (parse {:.0} ms, ranking {:.0} ms) | {} lines{} | {answers} | {:.1} s | {}, {:.0} ms, {:.0} ms | {:.0} ms | {:.0} / {:.0} ms |",
             loaded["totalMs"].as_f64().unwrap_or(0.0),
             loaded["ok"],
             loaded["panels"],
+            loaded["parseMs"].as_f64().unwrap_or(0.0),
+            loaded["analyticsMs"].as_f64().unwrap_or(0.0),
+            loaded["drawMs"].as_f64().unwrap_or(0.0),
+            probe["loadLongTasks"],
+            number("loadLongestTaskMs"),
+            number("parseMs") - parse_before.as_f64().unwrap_or(0.0),
+            number("rankingMs"),
             probe["lines"],
             probe["notes"].as_str().filter(|n| !n.is_empty()).map(|n| format!(" ({n})")).unwrap_or_default(),
             done.as_secs_f64(),

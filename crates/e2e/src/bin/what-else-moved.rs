@@ -27,7 +27,7 @@ use foresight_core::model::related_series::{
     candidate_queries, declared_types, discovered_metrics, discovery_selectors, selector,
     DEFAULT_QUERY_BUDGET,
 };
-use foresight_core::model::what_else_moved::{what_else_moved, Candidate};
+use foresight_core::model::what_else_moved::{what_else_moved, Candidate, CANDIDATE_STEP_SECONDS};
 use foresight_core::query::prometheus_response::{
     parse_metadata_response, parse_query_response, parse_series_response, MetricMetadata, QueryData,
 };
@@ -36,7 +36,8 @@ use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, V
 use history_generator::{ChangeKind, Incident, IncidentKind, Manifest, PlanChoice};
 use std::time::Instant;
 
-const STEP: f64 = 60.0;
+/// The page's step for candidates (the history's own step too).
+const STEP: f64 = CANDIDATE_STEP_SECONDS;
 
 struct Prometheus {
     base: String,
@@ -217,7 +218,7 @@ fn run_cascade(
     let declared = declared_types(&prometheus.metadata()?);
     let metrics = discovered_metrics(&selectors, &listed);
     let budget = DEFAULT_QUERY_BUDGET.saturating_sub(prometheus.queries - queries_before);
-    for query in candidate_queries(&metrics, &declared, "5m", budget) {
+    for query in candidate_queries(&metrics, &declared, "5m", budget).queries {
         for series in prometheus.range(&query.expr, from, to)? {
             candidates.push(Candidate {
                 name: series.legend_name(),
