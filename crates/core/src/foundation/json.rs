@@ -179,6 +179,100 @@ impl PartialEq<&str> for Json {
     }
 }
 
+/// A reader over JSON text for callers that decode one known shape without
+/// building its tree (a range answer holds hundreds of thousands of samples,
+/// and a tree node and a string for each cost more than the numbers). It reads
+/// with the same grammar as [`Json::parse`]; every method answers `None` at
+/// anything unexpected, the caller's cue to fall back to [`Json::parse`],
+/// whose errors are the ones reported.
+pub struct JsonCursor<'a> {
+    parser: Parser<'a>,
+}
+
+impl<'a> JsonCursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            parser: Parser {
+                text,
+                bytes: text.as_bytes(),
+                position: 0,
+                depth: 0,
+            },
+        }
+    }
+
+    /// The next byte after any whitespace, not consumed.
+    pub fn peek(&mut self) -> Option<u8> {
+        self.parser.skip_whitespace();
+        self.parser.peek()
+    }
+
+    /// Consumes `byte` (after any whitespace) if it comes next.
+    pub fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        if found {
+            self.parser.position += 1;
+        }
+        found
+    }
+
+    /// Inside an array or object, after `[`/`{` (`first`) or an item:
+    /// whether it closes with `close` (consumed), else the `,` is consumed.
+    pub fn next_or_close(&mut self, close: u8, first: bool) -> Option<bool> {
+        self.parser.skip_whitespace();
+        self.parser.next_or_close(close, first).ok()
+    }
+
+    /// A string.
+    pub fn string(&mut self) -> Option<String> {
+        (self.peek() == Some(b'"'))
+            .then(|| self.parser.string().ok())
+            .flatten()
+    }
+
+    /// A string without escapes, borrowed from the text (`None` for one
+    /// with escapes, which the tree reads).
+    pub fn plain_string(&mut self) -> Option<&'a str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.parser.position + 1;
+        let end = start
+            + self.parser.bytes[start..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if self.parser.bytes[end] != b'"' {
+            return None;
+        }
+        self.parser.position = end + 1;
+        Some(&self.parser.text[start..end])
+    }
+
+    /// A number (finite, as [`Json::parse`] reads it).
+    pub fn number(&mut self) -> Option<f64> {
+        if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
+            return None;
+        }
+        match self.parser.number() {
+            Ok(Json::Number(number)) => Some(number),
+            _ => None,
+        }
+    }
+
+    /// Any value, as the tree reads it, sitting inside `depth` open arrays
+    /// and objects (the nesting bound counts them, as in the tree).
+    pub fn value(&mut self, depth: usize) -> Option<Json> {
+        self.parser.skip_whitespace();
+        self.parser.depth = depth;
+        self.parser.value().ok()
+    }
+
+    /// Whether only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.peek().is_none()
+    }
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],

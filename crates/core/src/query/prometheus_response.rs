@@ -2,7 +2,9 @@
 //! arrive as JSON strings (`"1.5"`, `"NaN"`, `"+Inf"`); nothing past this module
 //! sees a string.
 
-use crate::foundation::json::{decode_items, DecodeError, FromJson, Json, ObjectReader};
+use crate::foundation::json::{
+    decode_items, DecodeError, FromJson, Json, JsonCursor, ObjectReader,
+};
 use crate::query::series::{Labels, Series};
 use serde::Deserialize;
 use std::fmt;
@@ -248,7 +250,179 @@ fn parse_data<T: FromJson>(http_status: u16, body: &str, what: &str) -> Result<T
 }
 
 /// Parses the answer of `/api/v1/query` or `/api/v1/query_range`.
+///
+/// A successful range answer of the usual shape is read straight from the
+/// text ([`read_matrix_answer`]: no tree, no string per sample; several times
+/// faster, which is what keeps a page of thousands of series responsive);
+/// anything else, or anything unexpected in it, is read through the tree
+/// ([`parse_query_response_by_tree`]), which also words every error. The
+/// two agree on every answer: tests and a fuzz target compare them.
 pub fn parse_query_response(
+    http_status: u16,
+    body: &str,
+) -> Result<ApiSuccess<QueryData>, ApiError> {
+    if (200..300).contains(&http_status) {
+        if let Some(answer) = read_matrix_answer(body) {
+            return Ok(answer);
+        }
+    }
+    parse_query_response_by_tree(http_status, body)
+}
+
+/// A successful matrix answer read without building its tree: `None` for
+/// any other answer and at anything unexpected (a repeated key, an escape
+/// in a sample value, a malformed pair), so that the tree reads it and
+/// words the error.
+fn read_matrix_answer(body: &str) -> Option<ApiSuccess<QueryData>> {
+    let mut cursor = JsonCursor::new(body);
+    if !cursor.eat(b'{') {
+        return None;
+    }
+    let (mut status, mut series, mut warnings) = (None, None, None);
+    let mut seen: Vec<String> = Vec::new();
+    let mut first = true;
+    while !cursor.next_or_close(b'}', first)? {
+        first = false;
+        let key = member_name(&mut cursor, &mut seen)?;
+        match key.as_str() {
+            "status" => status = Some(cursor.string()?),
+            "data" => series = Some(read_matrix_data(&mut cursor)?),
+            "warnings" => {
+                let Json::Array(items) = cursor.value(1)? else {
+                    return None;
+                };
+                let texts: Option<Vec<String>> = items
+                    .into_iter()
+                    .map(|item| match item {
+                        Json::String(text) => Some(text),
+                        _ => None,
+                    })
+                    .collect();
+                warnings = Some(texts?);
+            }
+            // Present on errors only; the tree reads those.
+            "errorType" | "error" => return None,
+            _ => {
+                cursor.value(1)?;
+            }
+        }
+    }
+    if !cursor.at_end() || status.as_deref() != Some("success") {
+        return None;
+    }
+    let mut warnings = warnings.unwrap_or_default();
+    let data = within_caps(QueryData::Matrix(series?), &mut warnings);
+    Some(ApiSuccess { data, warnings })
+}
+
+/// An object member's name and its `:`; `None` for a name seen before.
+fn member_name(cursor: &mut JsonCursor, seen: &mut Vec<String>) -> Option<String> {
+    let key = cursor.string()?;
+    if seen.contains(&key) || !cursor.eat(b':') {
+        return None;
+    }
+    seen.push(key.clone());
+    Some(key)
+}
+
+/// `{"resultType": "matrix", "result": [...]}`, the type first.
+fn read_matrix_data(cursor: &mut JsonCursor) -> Option<Vec<Series>> {
+    if !cursor.eat(b'{') {
+        return None;
+    }
+    let (mut is_matrix, mut series) = (false, None);
+    let mut seen = Vec::new();
+    let mut first = true;
+    while !cursor.next_or_close(b'}', first)? {
+        first = false;
+        match member_name(cursor, &mut seen)?.as_str() {
+            "resultType" => is_matrix = cursor.plain_string()? == "matrix",
+            "result" if is_matrix => {
+                if !cursor.eat(b'[') {
+                    return None;
+                }
+                let mut read = Vec::new();
+                let mut first_series = true;
+                while !cursor.next_or_close(b']', first_series)? {
+                    first_series = false;
+                    read.push(read_series(cursor)?);
+                }
+                series = Some(read);
+            }
+            "result" => return None,
+            _ => {
+                cursor.value(2)?;
+            }
+        }
+    }
+    series.filter(|_| is_matrix)
+}
+
+/// `{"metric": {...}, "values": [[t, "v"], ...]}`.
+fn read_series(cursor: &mut JsonCursor) -> Option<Series> {
+    if !cursor.eat(b'{') {
+        return None;
+    }
+    let (mut labels, mut timestamps, mut values) = (None, Vec::new(), Vec::new());
+    let mut seen = Vec::new();
+    let mut first = true;
+    while !cursor.next_or_close(b'}', first)? {
+        first = false;
+        match member_name(cursor, &mut seen)?.as_str() {
+            "metric" => {
+                if !cursor.eat(b'{') {
+                    return None;
+                }
+                let mut read = Labels::new();
+                let mut first_label = true;
+                while !cursor.next_or_close(b'}', first_label)? {
+                    first_label = false;
+                    let name = cursor.string()?;
+                    if !cursor.eat(b':') || read.contains_key(&name) {
+                        return None;
+                    }
+                    read.insert(name, cursor.string()?);
+                }
+                labels = Some(read);
+            }
+            "values" => {
+                if !cursor.eat(b'[') {
+                    return None;
+                }
+                let mut first_pair = true;
+                while !cursor.next_or_close(b']', first_pair)? {
+                    first_pair = false;
+                    if !cursor.eat(b'[') {
+                        return None;
+                    }
+                    let timestamp = cursor.number()?;
+                    if !cursor.eat(b',') {
+                        return None;
+                    }
+                    let value = sample_number(cursor.plain_string()?)?;
+                    if !cursor.eat(b']') {
+                        return None;
+                    }
+                    timestamps.push(timestamp);
+                    values.push(value);
+                }
+            }
+            _ => {
+                cursor.value(4)?;
+            }
+        }
+    }
+    Some(Series {
+        labels: labels?,
+        timestamps,
+        values,
+    })
+}
+
+/// Parses the answer of `/api/v1/query` or `/api/v1/query_range` through the
+/// JSON tree: every answer shape, and the words of every error. The reference
+/// [`parse_query_response`]'s direct reading is compared with.
+pub fn parse_query_response_by_tree(
     http_status: u16,
     body: &str,
 ) -> Result<ApiSuccess<QueryData>, ApiError> {
@@ -584,5 +758,239 @@ mod tests {
             panic!()
         };
         assert_eq!(samples[0].labels["path"], "<script>alert(1)</script>\"\n");
+    }
+}
+
+/// The direct reading of range answers against the tree's, on generated
+/// answers of every variation the direct reading handles or must leave to
+/// the tree, and on damaged copies of them.
+#[cfg(test)]
+mod direct_reading_agrees_with_the_tree {
+    use super::*;
+
+    struct Noise(u64);
+
+    impl Noise {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+            options[self.below(options.len())]
+        }
+
+        fn space(&mut self) -> &'static str {
+            ["", "", "", " ", "\n  ", "\t"][self.below(6)]
+        }
+    }
+
+    const LABEL_TEXTS: [&str; 8] = [
+        "\"job\"",
+        "\"instance\"",
+        "\"app-2:8000\"",
+        "\"a \\\"quoted\\\" value\"",
+        "\"caf\\u00e9\"",
+        "\"naïve ✓\"",
+        "\"\"",
+        "\"back\\\\slash\"",
+    ];
+    const VALUES: [&str; 12] = [
+        "\"1\"",
+        "\"0.25\"",
+        "\"1.5e3\"",
+        "\"NaN\"",
+        "\"+Inf\"",
+        "\"-Inf\"",
+        "\"Inf\"",
+        "\"-0\"",
+        "\"12345678901234567890\"",
+        "\"\\u0031\"",
+        "\"abc\"",
+        "1",
+    ];
+    const TIMESTAMPS: [&str; 5] = ["1700000000", "1700000000.5", "1.7e9", "-1", "\"1\""];
+
+    fn series(noise: &mut Noise) -> String {
+        let mut members = Vec::new();
+        if noise.below(20) != 0 {
+            let labels: Vec<String> = (0..noise.below(4))
+                .map(|_| {
+                    let name = noise.pick(&LABEL_TEXTS);
+                    let value = noise.pick(&LABEL_TEXTS);
+                    format!("{name}{}:{}{value}", noise.space(), noise.space())
+                })
+                .collect();
+            members.push(format!("\"metric\":{{{}}}", labels.join(",")));
+        }
+        if noise.below(15) != 0 {
+            let pairs: Vec<String> = (0..noise.below(6))
+                .map(|_| {
+                    // Mostly what Prometheus writes; now and then anything.
+                    let (t, v) = if noise.below(40) == 0 {
+                        (noise.pick(&TIMESTAMPS), noise.pick(&VALUES))
+                    } else {
+                        ("1700000060", noise.pick(&VALUES[..8]))
+                    };
+                    format!(
+                        "[{}{t},{}{v}{}]",
+                        noise.space(),
+                        noise.space(),
+                        noise.space()
+                    )
+                })
+                .collect();
+            members.push(format!("\"values\":[{}]", pairs.join(",")));
+        }
+        if noise.below(8) == 0 {
+            members.push(r#""histograms":[[1,{"count":"2","buckets":[[0,"1","2","1"]]}]]"#.into());
+        }
+        if noise.below(30) == 0 {
+            members.push("\"values\":[]".into());
+        }
+        shuffle(noise, &mut members);
+        format!("{{{}}}", members.join(&format!(",{}", noise.space())))
+    }
+
+    fn shuffle(noise: &mut Noise, items: &mut [String]) {
+        for k in (1..items.len()).rev() {
+            items.swap(k, noise.below(k + 1));
+        }
+    }
+
+    fn answer(noise: &mut Noise) -> String {
+        let count = if noise.below(40) == 0 {
+            crate::foundation::limits::MAX_SERIES_PER_PANEL + 2
+        } else {
+            noise.below(4)
+        };
+        let result: Vec<String> = (0..count).map(|_| series(noise)).collect();
+        let mut data = vec![
+            format!(
+                "\"resultType\":{}",
+                if noise.below(10) == 0 {
+                    noise.pick(&["\"vector\"", "\"m\\u0061trix\"", "1"])
+                } else {
+                    "\"matrix\""
+                }
+            ),
+            format!("\"result\":[{}]", result.join(",")),
+        ];
+        // Prometheus writes the type first; the other order is left to the tree.
+        if noise.below(8) == 0 {
+            data.reverse();
+        }
+        if noise.below(6) == 0 {
+            data.push("\"stats\":{\"timings\":{\"evalTotalTime\":0.1}}".into());
+        }
+        let mut members = vec![
+            format!(
+                "\"status\":{}",
+                if noise.below(10) == 0 {
+                    noise.pick(&["\"error\"", "1", "\"succ\\u0065ss\""])
+                } else {
+                    "\"success\""
+                }
+            ),
+            format!("\"data\":{{{}}}", data.join(",")),
+        ];
+        match noise.below(6) {
+            0 => members.push("\"warnings\":[\"partial\"]".into()),
+            1 => members.push("\"warnings\":null".into()),
+            2 => members.push("\"infos\":[\"x\"]".into()),
+            3 if noise.below(4) == 0 => members.push("\"status\":\"success\"".into()),
+            _ => {}
+        }
+        shuffle(noise, &mut members);
+        format!(
+            "{}{{{}}}{}",
+            noise.space(),
+            members.join(","),
+            noise.space()
+        )
+    }
+
+    /// Equal, NaN and the sign of zero included.
+    fn same(a: &ApiSuccess<QueryData>, b: &ApiSuccess<QueryData>) -> bool {
+        let bits = |values: &[f64]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        match (&a.data, &b.data) {
+            (QueryData::Matrix(x), QueryData::Matrix(y)) => {
+                a.warnings == b.warnings
+                    && x.len() == y.len()
+                    && x.iter().zip(y).all(|(s, t)| {
+                        s.labels == t.labels
+                            && bits(&s.timestamps) == bits(&t.timestamps)
+                            && bits(&s.values) == bits(&t.values)
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    fn check(body: &str) -> bool {
+        let Some(direct) = read_matrix_answer(body) else {
+            return false;
+        };
+        match parse_query_response_by_tree(200, body) {
+            Ok(tree) => assert!(same(&direct, &tree), "{body}\n{direct:?}\n{tree:?}"),
+            Err(error) => panic!("read directly, refused by the tree ({error}): {body}"),
+        }
+        true
+    }
+
+    #[test]
+    fn on_generated_answers_and_damaged_copies() {
+        let mut noise = Noise(7);
+        let (mut direct, mut total) = (0, 0);
+        for _ in 0..4000 {
+            let body = answer(&mut noise);
+            total += 1;
+            direct += usize::from(check(&body));
+            // Damaged: a byte removed, repeated or replaced, or the text cut.
+            for _ in 0..3 {
+                let bytes = body.as_bytes();
+                let at = noise.below(bytes.len());
+                let mut damaged = bytes.to_vec();
+                match noise.below(4) {
+                    0 => {
+                        damaged.remove(at);
+                    }
+                    1 => damaged.insert(at, bytes[at]),
+                    2 => {
+                        let bytes = b"{}[],:\"\\ 0e-";
+                        damaged[at] = bytes[noise.below(bytes.len())];
+                    }
+                    _ => damaged.truncate(at),
+                }
+                if let Ok(text) = String::from_utf8(damaged) {
+                    check(&text);
+                }
+            }
+        }
+        // The direct reading is what most answers get (else this compares little).
+        assert!(direct * 4 > total, "{direct} of {total} read directly");
+    }
+
+    #[test]
+    fn what_prometheus_writes_is_read_directly() {
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","job":"a"},"values":[[1700000000,"1"],[1700000015.5,"NaN"],[1700000030,"+Inf"]]}]},"warnings":["w"]}"#;
+        assert!(check(body));
+        // Nesting is bounded as in the tree, counted from the document's top.
+        let deep = format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{}},"x":{}1{}}}]}}}}"#,
+            "[".repeat(124),
+            "]".repeat(124)
+        );
+        assert!(check(&deep));
+        let deeper = deep.replacen("[[", "[[[", 1).replacen("]]", "]]]", 1);
+        assert!(read_matrix_answer(&deeper).is_none());
+        assert!(parse_query_response_by_tree(200, &deeper).is_err());
     }
 }
