@@ -176,11 +176,12 @@ pub async fn fetch_series(
     parse_series_response(status, &body)
 }
 
-/// `/api/v1/metadata` for every metric the server knows.
+/// `/api/v1/metadata` for every metric the server knows, one entry each
+/// (servers that do not know `limit_per_metric` send them all).
 pub async fn fetch_all_metadata(
     datasource: &Datasource,
 ) -> Result<SortedMap<String, Vec<MetricMetadata>>, ApiError> {
-    let url = datasource.api_url("/api/v1/metadata", &[]);
+    let url = datasource.api_url("/api/v1/metadata", &[("limit_per_metric", "1".to_string())]);
     let (status, body) = get_text(datasource, &url, None).await?;
     parse_metadata_response(status, &body)
 }

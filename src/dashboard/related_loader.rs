@@ -1,8 +1,9 @@
 //! Runs "What else moved?" in the page: the dashboard's panel queries, the
 //! metrics discovered through the incident's identifying labels (its `job`
-//! and `instance`, and its series' other labels), and the change sources, at most a budget of queries, a few at a time; the ranking
-//! is redone as each answer lands, so results appear as they come. A newer
-//! question or Cancel makes the running one stale and aborts its requests.
+//! and `instance`, and its series' other labels), and the change sources, at
+//! most a budget of queries, a few at a time; the ranking is redone as each
+//! answer lands, so results appear as they come. A newer question or Cancel
+//! makes the running one stale and aborts its requests.
 
 use crate::browser::clock::now_ms;
 use crate::browser::prometheus_client::{fetch_all_metadata, fetch_query_range, fetch_series};
