@@ -11,5 +11,6 @@ pub mod rule;
 pub mod rule_file;
 pub mod server_rules;
 pub mod silence;
+pub mod slo;
 pub mod state_machine;
 pub mod template;

@@ -592,7 +592,7 @@ pub fn pages(episodes: &[Episode]) -> usize {
 /// line (quotes, backslashes, control characters, and NEL, LS and PS, which
 /// YAML also reads as line breaks) is escaped, so a rule's name, label or
 /// annotation cannot add lines of its own to the exported file.
-fn yaml_quoted(text: &str) -> String {
+pub(crate) fn yaml_quoted(text: &str) -> String {
     let mut quoted = String::with_capacity(text.len() + 2);
     quoted.push('"');
     for c in text.chars() {

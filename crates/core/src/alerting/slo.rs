@@ -1,0 +1,466 @@
+//! Service-level objectives: an indicator (a ratio of events), an objective
+//! and a period; the error budget and burn rates they imply; and the SRE
+//! workbook's multi-window, multi-burn-rate alerts, written as Prometheus
+//! recording and alerting rules.
+//!
+//! The indicator's queries carry Sloth's `{{.window}}` placeholder, so a
+//! Sloth spec's queries are taken as they are. Rule names follow Sloth's
+//! (`slo:sli_error:ratio_rate5m`, …) so dashboards built on them keep
+//! working; where the expressions differ from Sloth's, it is said beside
+//! the code.
+
+use super::rule::yaml_quoted;
+use crate::foundation::span::parse_prometheus_duration;
+
+/// What the indicator counts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Indicator {
+    /// Failed events over all events (`errors` / `total`).
+    Errors { errors: String, total: String },
+    /// Good events over all events: the error ratio is 1 − `good` / `total`
+    /// (a latency objective: the bucket at the threshold over the count).
+    Good { good: String, total: String },
+}
+
+/// One service-level objective.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slo {
+    /// A short identifier: letters, digits, `-` and `_`.
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    pub indicator: Indicator,
+    /// The share of good events promised, in percent (99.5).
+    pub objective_percent: f64,
+    /// The rolling window the objective holds over (`30d`, `28d`, `7d`).
+    pub period: String,
+}
+
+/// Where the indicator's queries take their range.
+pub const WINDOW_PLACEHOLDER: &str = "{{.window}}";
+
+/// Windows the error ratio is recorded over, shortest first: every window
+/// the alerts read.
+pub const RECORDED_WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+
+impl Slo {
+    /// What is wrong with it, in words; empty when it can be used.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 64
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !id_ok {
+            problems.push(format!(
+                "the SLO id {:?} must be 1 to 64 letters, digits, '-' or '_'",
+                self.id
+            ));
+        }
+        if !(self.objective_percent > 0.0 && self.objective_percent < 100.0) {
+            problems.push(format!(
+                "the objective must be above 0 % and below 100 %, not {}",
+                self.objective_percent
+            ));
+        }
+        match self.period_seconds() {
+            Ok(seconds) if (86_400.0..=366.0 * 86_400.0).contains(&seconds) => {}
+            Ok(_) => problems.push(format!(
+                "the period {:?} must be between 1d and 366d",
+                self.period
+            )),
+            Err(error) => problems.push(format!("the period {:?}: {error}", self.period)),
+        }
+        let (first, total) = match &self.indicator {
+            Indicator::Errors { errors, total } => (("errors", errors), total),
+            Indicator::Good { good, total } => (("good", good), total),
+        };
+        for (what, query) in [first, ("total", total)] {
+            if !query.contains(WINDOW_PLACEHOLDER) {
+                problems.push(format!(
+                    "the {what} query must take its range from {WINDOW_PLACEHOLDER} (as in `rate(x[{WINDOW_PLACEHOLDER}])`)"
+                ));
+            }
+        }
+        problems
+    }
+
+    pub fn period_seconds(&self) -> Result<f64, String> {
+        parse_prometheus_duration(&self.period)
+    }
+
+    /// The error budget: the share of events allowed to fail (0.005 for 99.5 %).
+    pub fn error_budget(&self) -> f64 {
+        // Rounded to the objective's own decimals: 1 − 0.995 is 0.0050000000000000044.
+        round_to_decimals(1.0 - self.objective_percent / 100.0, 12)
+    }
+
+    /// The error ratio over `window` as one PromQL expression. No traffic
+    /// gives no sample rather than NaN (the denominator must be above zero):
+    /// a NaN would hold every longer window at NaN until it leaves it.
+    pub fn error_ratio_expr(&self, window: &str) -> String {
+        let with_window = |query: &str| query.replace(WINDOW_PLACEHOLDER, window);
+        match &self.indicator {
+            Indicator::Errors { errors, total } => {
+                format!("({}) / (({}) > 0)", with_window(errors), with_window(total))
+            }
+            Indicator::Good { good, total } => format!(
+                "1 - (({}) / (({}) > 0))",
+                with_window(good),
+                with_window(total)
+            ),
+        }
+    }
+}
+
+fn round_to_decimals(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+/// How fast the budget burns: the error ratio over the budget (1 spends it
+/// exactly over the period).
+pub fn burn_rate(error_ratio: f64, error_budget: f64) -> f64 {
+    error_ratio / error_budget
+}
+
+/// The share of the period's budget left, given the period's error ratio
+/// (negative once overspent).
+pub fn budget_remaining(period_error_ratio: f64, error_budget: f64) -> f64 {
+    1.0 - period_error_ratio / error_budget
+}
+
+/// Seconds until the budget left is spent at a steady `burn_rate`; `None`
+/// when nothing burns. A burn rate of 1 spends a whole budget in one period.
+pub fn time_left_seconds(remaining: f64, period_seconds: f64, burn_rate: f64) -> Option<f64> {
+    if remaining <= 0.0 {
+        return Some(0.0);
+    }
+    (burn_rate > 0.0).then(|| remaining * period_seconds / burn_rate)
+}
+
+/// Who an alert wakes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Page,
+    Ticket,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Page => "page",
+            Severity::Ticket => "ticket",
+        }
+    }
+}
+
+/// One of the workbook's alert conditions: the error ratio above a burn
+/// rate over a long and a short window at once (the short one makes the
+/// alert stop soon after the burn does).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BurnWindows {
+    pub severity: Severity,
+    pub long: &'static str,
+    pub short: &'static str,
+    /// The share of the period's budget spent when the long window burns
+    /// at the threshold.
+    pub budget_share: f64,
+}
+
+/// The SRE workbook's pairs ("Alerting on SLOs", multiwindow, multi-burn-rate):
+/// 2 % of a 30-day budget in 1 h (14.4×) or 5 % in 6 h (6×) page; 10 % in
+/// 1 d (3×) or 3 d (1×) make a ticket. Each short window is a twelfth of its long one.
+pub const WORKBOOK_WINDOWS: [BurnWindows; 4] = [
+    BurnWindows {
+        severity: Severity::Page,
+        long: "1h",
+        short: "5m",
+        budget_share: 0.02,
+    },
+    BurnWindows {
+        severity: Severity::Page,
+        long: "6h",
+        short: "30m",
+        budget_share: 0.05,
+    },
+    BurnWindows {
+        severity: Severity::Ticket,
+        long: "1d",
+        short: "2h",
+        budget_share: 0.10,
+    },
+    BurnWindows {
+        severity: Severity::Ticket,
+        long: "3d",
+        short: "6h",
+        budget_share: 0.10,
+    },
+];
+
+/// The burn rate at which `windows` alerts for a period of `period_seconds`:
+/// the rate that spends its share of the budget within its long window
+/// (14.4 for 1 h of a 30-day period; 13.44 for 28 days). The windows stay
+/// the workbook's, as Sloth keeps them; Pyrra scales the windows instead.
+pub fn burn_rate_threshold(windows: &BurnWindows, period_seconds: f64) -> Result<f64, String> {
+    let long = parse_prometheus_duration(windows.long)?;
+    Ok(round_to_decimals(
+        windows.budget_share * period_seconds / long,
+        9,
+    ))
+}
+
+/// A number as PromQL text, without float noise (`0.005`, `14.4`).
+fn decimal(value: f64) -> String {
+    let text = format!("{:.12}", round_to_decimals(value, 12));
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.to_string()
+}
+
+/// The recorded error ratio of `slo` over `window`, as a selector.
+fn recorded(slo: &Slo, window: &str) -> String {
+    format!(
+        "slo:sli_error:ratio_rate{window}{{slo_id={}}}",
+        promql_string(&slo.id)
+    )
+}
+
+fn promql_string(text: &str) -> String {
+    format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
+}
+
+/// The alert expression of one severity: any of its pairs, each the error
+/// ratio above the threshold over both windows. `ratio` gives the error
+/// ratio over a window (a recorded series, or the expression itself).
+pub fn burn_alert_expr(
+    slo: &Slo,
+    severity: Severity,
+    ratio: impl Fn(&str) -> String,
+) -> Result<String, String> {
+    let period = slo.period_seconds()?;
+    let budget = decimal(slo.error_budget());
+    let mut pairs = Vec::new();
+    for windows in WORKBOOK_WINDOWS.iter().filter(|w| w.severity == severity) {
+        let factor = decimal(burn_rate_threshold(windows, period)?);
+        let above = |window: &str| {
+            format!(
+                "max({} > ({factor} * {budget})) without (slo_window)",
+                ratio(window)
+            )
+        };
+        pairs.push(format!(
+            "({} and {})",
+            above(windows.short),
+            above(windows.long)
+        ));
+    }
+    Ok(pairs.join(" or "))
+}
+
+/// `slos` as a Prometheus rule file: per SLO, the error ratio recorded at
+/// every window the alerts read and over the period, the objective and the
+/// budget left, and a page and a ticket alert. `promtool check rules`
+/// accepts it.
+pub fn to_prometheus_rules(slos: &[Slo]) -> Result<String, String> {
+    let mut text = String::from("groups:\n");
+    for slo in slos {
+        let problems = slo.problems();
+        if !problems.is_empty() {
+            return Err(format!("SLO {}: {}", slo.id, problems.join("; ")));
+        }
+        let labels = |window: Option<&str>| {
+            let mut lines = format!(
+                "        labels:\n          slo_id: {}\n          slo_service: {}\n          slo_name: {}\n",
+                yaml_quoted(&slo.id),
+                yaml_quoted(&slo.service),
+                yaml_quoted(&slo.name)
+            );
+            if let Some(window) = window {
+                lines.push_str(&format!("          slo_window: {}\n", yaml_quoted(window)));
+            }
+            lines
+        };
+        text.push_str(&format!(
+            "  - name: {}\n    rules:\n",
+            yaml_quoted(&format!("slo-{}-sli", slo.id))
+        ));
+        for window in RECORDED_WINDOWS
+            .iter()
+            .copied()
+            .chain([slo.period.as_str()])
+        {
+            text.push_str(&format!(
+                "      - record: slo:sli_error:ratio_rate{window}\n        expr: {}\n{}",
+                yaml_quoted(&slo.error_ratio_expr(window)),
+                labels(Some(window))
+            ));
+        }
+        // Sloth records the period's ratio as the mean of the 5-minute
+        // ratios; the ratio over the whole period weighs busy hours as
+        // they count against the objective.
+        text.push_str(&format!(
+            "  - name: {}\n    rules:\n      - record: slo:objective:ratio\n        expr: vector({})\n{}      - record: slo:error_budget:ratio\n        expr: vector({})\n{}      - record: slo:period_error_budget_remaining:ratio\n        expr: {}\n{}",
+            yaml_quoted(&format!("slo-{}-meta", slo.id)),
+            decimal(slo.objective_percent / 100.0),
+            labels(None),
+            decimal(slo.error_budget()),
+            labels(None),
+            yaml_quoted(&format!(
+                "1 - max({}) without (slo_window) / {}",
+                recorded(slo, &slo.period),
+                decimal(slo.error_budget())
+            )),
+            labels(None),
+        ));
+        text.push_str(&format!(
+            "  - name: {}\n    rules:\n",
+            yaml_quoted(&format!("slo-{}-alerts", slo.id))
+        ));
+        for severity in [Severity::Page, Severity::Ticket] {
+            let expr = burn_alert_expr(slo, severity, |window| recorded(slo, window))?;
+            let alert = format!(
+                "{}ErrorBudgetBurn{}",
+                alert_name_part(&slo.id),
+                if severity == Severity::Page {
+                    "Page"
+                } else {
+                    "Ticket"
+                }
+            );
+            text.push_str(&format!(
+                "      - alert: {alert}\n        expr: {}\n        labels:\n          severity: {}\n          slo_id: {}\n        annotations:\n          summary: {}\n",
+                yaml_quoted(&expr),
+                severity.label(),
+                yaml_quoted(&slo.id),
+                yaml_quoted(&format!(
+                    "{} is burning its error budget too fast ({} objective {}% over {})",
+                    slo.name, slo.service, decimal(slo.objective_percent), slo.period
+                ))
+            ));
+        }
+    }
+    Ok(text)
+}
+
+/// `availability-api` → `AvailabilityApi`: an alert name's part.
+fn alert_name_part(id: &str) -> String {
+    id.split(['-', '_'])
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn availability() -> Slo {
+        Slo {
+            id: "availability".into(),
+            name: "Availability".into(),
+            service: "sample-service".into(),
+            indicator: Indicator::Errors {
+                errors: r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#.into(),
+                total: r#"sum(rate(http_requests_total{job="sample-service"}[{{.window}}]))"#.into(),
+            },
+            objective_percent: 99.5,
+            period: "30d".into(),
+        }
+    }
+
+    #[test]
+    fn the_workbook_thresholds_for_thirty_days_and_scaled_for_other_periods() {
+        let thresholds = |period_days: f64| -> Vec<f64> {
+            WORKBOOK_WINDOWS
+                .iter()
+                .map(|w| burn_rate_threshold(w, period_days * 86_400.0).unwrap())
+                .collect()
+        };
+        assert_eq!(thresholds(30.0), [14.4, 6.0, 3.0, 1.0]);
+        assert_eq!(thresholds(28.0), [13.44, 5.6, 2.8, 0.933333333]);
+        assert_eq!(thresholds(7.0), [3.36, 1.4, 0.7, 0.233333333]);
+    }
+
+    #[test]
+    fn budget_burn_and_time_left_by_hand() {
+        let slo = availability();
+        assert_eq!(slo.error_budget(), 0.005);
+        // 1 % errors against a 0.5 % budget burns twice as fast as allowed.
+        assert_eq!(burn_rate(0.01, slo.error_budget()), 2.0);
+        // 0.2 % errors over the period spent 40 % of the budget.
+        let remaining = budget_remaining(0.002, slo.error_budget());
+        assert!((remaining - 0.6).abs() < 1e-12);
+        // 60 % of a 30-day budget at twice the allowed pace: 9 days.
+        let left = time_left_seconds(remaining, 30.0 * 86_400.0, 2.0).unwrap();
+        assert!((left - 9.0 * 86_400.0).abs() < 1e-6);
+        assert_eq!(time_left_seconds(0.6, 86_400.0, 0.0), None);
+        assert_eq!(time_left_seconds(-0.1, 86_400.0, 3.0), Some(0.0));
+    }
+
+    #[test]
+    fn ratios_guard_against_no_traffic_and_good_events_are_turned_into_errors() {
+        let slo = availability();
+        assert_eq!(
+            slo.error_ratio_expr("5m"),
+            r#"(sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[5m]))) / ((sum(rate(http_requests_total{job="sample-service"}[5m]))) > 0)"#
+        );
+        let latency = Slo {
+            indicator: Indicator::Good {
+                good: r#"sum(rate(d_bucket{le="0.3"}[{{.window}}]))"#.into(),
+                total: "sum(rate(d_count[{{.window}}]))".into(),
+            },
+            ..availability()
+        };
+        assert_eq!(
+            latency.error_ratio_expr("1h"),
+            r#"1 - ((sum(rate(d_bucket{le="0.3"}[1h]))) / ((sum(rate(d_count[1h]))) > 0))"#
+        );
+    }
+
+    #[test]
+    fn problems_are_named() {
+        let bad = Slo {
+            id: "a b".into(),
+            objective_percent: 100.0,
+            period: "2h".into(),
+            indicator: Indicator::Errors {
+                errors: "sum(rate(e[5m]))".into(),
+                total: "sum(rate(t[{{.window}}]))".into(),
+            },
+            ..availability()
+        };
+        let problems = bad.problems();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[3].contains("errors query"));
+        assert!(availability().problems().is_empty());
+        assert!(to_prometheus_rules(&[bad]).is_err());
+    }
+
+    #[test]
+    fn the_page_alert_pairs_the_workbook_windows() {
+        let expr = burn_alert_expr(&availability(), Severity::Page, |w| format!("r{w}")).unwrap();
+        assert_eq!(
+            expr,
+            "(max(r5m > (14.4 * 0.005)) without (slo_window) and max(r1h > (14.4 * 0.005)) without (slo_window)) or (max(r30m > (6 * 0.005)) without (slo_window) and max(r6h > (6 * 0.005)) without (slo_window))"
+        );
+        let rules = to_prometheus_rules(&[availability()]).unwrap();
+        assert!(rules.contains("      - record: slo:sli_error:ratio_rate30d\n"));
+        assert!(rules.contains("      - alert: AvailabilityErrorBudgetBurnPage\n"));
+        assert!(rules.contains("          severity: page\n"));
+        assert_eq!(rules.matches("- record:").count(), 8 + 3);
+        assert_eq!(alert_name_part("latency_hello-p95"), "LatencyHelloP95");
+    }
+}
