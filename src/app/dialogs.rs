@@ -71,6 +71,7 @@ pub fn Dialogs(session: EditSession, apply: Callback<Edit>) -> impl IntoView {
                     <RulesDialog
                         dashboard_id=current.id.clone()
                         rules=current.alerts.clone()
+                        slos=current.slos.clone()
                         notify=current.notify.clone()
                         on_edit=Callback::new(move |edit: Edit| {
                             apply.run(edit);

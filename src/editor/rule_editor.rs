@@ -8,7 +8,8 @@ use crate::browser::clock::now_ms;
 use crate::editor::modal::Modal;
 use crate::editor::rule_file_import::RuleFileImporter;
 use crate::hooks::latest_load::LatestLoad;
-use foresight_core::alerting::rule::{to_prometheus_rule_file, AlertRule, Comparison, Condition};
+use foresight_core::alerting::rule::{AlertRule, Comparison, Condition};
+use foresight_core::alerting::slo::{rule_file_with_slos, Slo};
 use foresight_core::alerting::template::TemplateData;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::foundation::units::Unit;
@@ -70,6 +71,8 @@ fn parse_pairs(text: &str) -> Result<SortedMap<String, String>, String> {
 pub fn RulesDialog(
     dashboard_id: String,
     rules: Vec<AlertRule>,
+    /// Exported with the rules: their recording rules and burn-rate alerts.
+    slos: Vec<Slo>,
     notify: NotifyTargets,
     on_edit: Callback<Edit>,
     /// Open the editor for rule `index` (`None`: a new rule).
@@ -81,10 +84,17 @@ pub fn RulesDialog(
     let external_labels = RwSignal::new(format_pairs(&notify.external_labels));
     let problem = RwSignal::new(None::<String>);
     let export_rules = rules.clone();
+    let slo_note = (!slos.is_empty()).then(|| {
+        format!(
+            "The file also records the error ratios of the {} service-level objective(s) and pages or tickets on their burn rates (the SRE workbook's windows).",
+            slos.len()
+        )
+    });
     let existing_rules = rules.clone();
     let export = move |_| {
-        let outcome = to_prometheus_rule_file(&format!("foresight-{dashboard_id}"), &export_rules)
-            .and_then(|text| download_text(&format!("{dashboard_id}-rules.yml"), &text));
+        let outcome =
+            rule_file_with_slos(&format!("foresight-{dashboard_id}"), &export_rules, &slos)
+                .and_then(|text| download_text(&format!("{dashboard_id}-rules.yml"), &text));
         problem.set(outcome.err());
     };
     let rows = rules
@@ -147,6 +157,7 @@ pub fn RulesDialog(
                 {move || problem.get().map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
                 <div class="dialog-buttons">
                     <button data-action="export-rules" title="A Prometheus rule file (promtool check rules accepts it)" on:click=export>"Download Prometheus rule file"</button>
+                    {slo_note.map(|note| view! { <small class="slo-export-note">{note}</small> })}
                     <button data-action="close-rules" on:click=move |_| on_close.run(())>"Close"</button>
                 </div>
         </Modal>

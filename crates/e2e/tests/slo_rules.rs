@@ -3,7 +3,8 @@
 //! fires the page and ticket alerts when the workbook says they should —
 //! and not before: a wrong expectation makes it fail, which is checked too.
 
-use foresight_core::alerting::slo::{to_prometheus_rules, Indicator, Slo};
+use foresight_core::alerting::slo::{rule_file_with_slos, to_prometheus_rules, Indicator, Slo};
+use foresight_core::model::dashboard::Dashboard;
 use std::path::Path;
 use std::process::Command;
 
@@ -12,8 +13,9 @@ fn availability() -> Slo {
         id: "availability".into(),
         name: "Availability".into(),
         service: "sample-service".into(),
-        indicator: Indicator::Errors {
-            errors: r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#.into(),
+        indicator: Indicator {
+            errors: Some(r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#.into()),
+            good: None,
             total: r#"sum(rate(http_requests_total{job="sample-service"}[{{.window}}]))"#.into(),
         },
         objective_percent: 99.5,
@@ -112,5 +114,48 @@ fn exported_slo_rules_pass_promtool_and_fire_when_the_workbook_says() {
     .unwrap();
     let (ok, report) = promtool(&dir, &["test", "rules", "test.yml"]);
     assert!(!ok, "a page at minute 427 was accepted:\n{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_dashboards_export_holds_its_alert_rules_and_its_slos() {
+    let dir = std::env::temp_dir().join(format!("foresight-slo-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shipped = Dashboard::from_json(
+        &std::fs::read_to_string(
+            e2e::workspace_root().join("public/dashboards/service-health.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let latency = Slo {
+        id: "latency-hello".into(),
+        name: "Fast /hello".into(),
+        indicator: Indicator {
+            errors: None,
+            good: Some(r#"sum(rate(http_request_duration_seconds_bucket{job="sample-service",endpoint="/hello",le="0.3"}[{{.window}}]))"#.into()),
+            total: r#"sum(rate(http_request_duration_seconds_count{job="sample-service",endpoint="/hello"}[{{.window}}]))"#.into(),
+        },
+        objective_percent: 99.0,
+        period: "28d".into(),
+        ..availability()
+    };
+    for (alerts, what) in [(shipped.alerts.clone(), "with"), (Vec::new(), "without")] {
+        let text = rule_file_with_slos(
+            "foresight-service-health",
+            &alerts,
+            &[availability(), latency.clone()],
+        )
+        .unwrap();
+        std::fs::write(dir.join("rules.yml"), &text).unwrap();
+        let (ok, report) = promtool(&dir, &["check", "rules", "rules.yml"]);
+        assert!(
+            ok,
+            "{what} alert rules, promtool check rules:\n{report}\n{text}"
+        );
+        assert!(report.contains("SUCCESS"), "{report}");
+        // 28 days: the first page pair at 13.44, as the workbook's arithmetic gives.
+        assert!(text.contains("(13.44 * 0.01)"), "{text}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

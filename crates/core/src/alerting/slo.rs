@@ -11,29 +11,42 @@
 
 use super::rule::yaml_quoted;
 use crate::foundation::span::parse_prometheus_duration;
+use serde::{Deserialize, Serialize};
 
-/// What the indicator counts.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Indicator {
-    /// Failed events over all events (`errors` / `total`).
-    Errors { errors: String, total: String },
-    /// Good events over all events: the error ratio is 1 − `good` / `total`
-    /// (a latency objective: the bucket at the threshold over the count).
-    Good { good: String, total: String },
+/// What the indicator counts: `errors` (failed events) or `good` events,
+/// over `total` events; exactly one of the two. A latency objective counts
+/// good events: the histogram's bucket at the threshold over its count.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Indicator {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub good: Option<String>,
+    pub total: String,
 }
 
 /// One service-level objective.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Slo {
     /// A short identifier: letters, digits, `-` and `_`.
     pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub service: String,
+    #[serde(rename = "sli")]
     pub indicator: Indicator,
     /// The share of good events promised, in percent (99.5).
+    #[serde(rename = "objective")]
     pub objective_percent: f64,
     /// The rolling window the objective holds over (`30d`, `28d`, `7d`).
+    #[serde(default = "default_period")]
     pub period: String,
+}
+
+fn default_period() -> String {
+    "30d".into()
 }
 
 /// Where the indicator's queries take their range.
@@ -73,11 +86,23 @@ impl Slo {
             )),
             Err(error) => problems.push(format!("the period {:?}: {error}", self.period)),
         }
-        let (first, total) = match &self.indicator {
-            Indicator::Errors { errors, total } => (("errors", errors), total),
-            Indicator::Good { good, total } => (("good", good), total),
+        let Indicator {
+            errors,
+            good,
+            total,
+        } = &self.indicator;
+        let counted = match (errors, good) {
+            (Some(errors), None) => Some(("errors", errors)),
+            (None, Some(good)) => Some(("good", good)),
+            _ => {
+                problems.push(
+                    "the indicator needs either an errors query or a good query over its total"
+                        .into(),
+                );
+                None
+            }
         };
-        for (what, query) in [first, ("total", total)] {
+        for (what, query) in counted.into_iter().chain([("total", total)]) {
             if !query.contains(WINDOW_PLACEHOLDER) {
                 problems.push(format!(
                     "the {what} query must take its range from {WINDOW_PLACEHOLDER} (as in `rate(x[{WINDOW_PLACEHOLDER}])`)"
@@ -102,15 +127,12 @@ impl Slo {
     /// a NaN would hold every longer window at NaN until it leaves it.
     pub fn error_ratio_expr(&self, window: &str) -> String {
         let with_window = |query: &str| query.replace(WINDOW_PLACEHOLDER, window);
-        match &self.indicator {
-            Indicator::Errors { errors, total } => {
-                format!("({}) / (({}) > 0)", with_window(errors), with_window(total))
-            }
-            Indicator::Good { good, total } => format!(
-                "1 - (({}) / (({}) > 0))",
-                with_window(good),
-                with_window(total)
-            ),
+        let total = with_window(&self.indicator.total);
+        match (&self.indicator.errors, &self.indicator.good) {
+            (Some(errors), _) => format!("({}) / (({total}) > 0)", with_window(errors)),
+            (None, Some(good)) => format!("1 - (({}) / (({total}) > 0))", with_window(good)),
+            // Refused by `problems`; no errors counted.
+            (None, None) => format!("0 * ({total})"),
         }
     }
 }
@@ -269,7 +291,28 @@ pub fn burn_alert_expr(
 /// budget left, and a page and a ticket alert. `promtool check rules`
 /// accepts it.
 pub fn to_prometheus_rules(slos: &[Slo]) -> Result<String, String> {
-    let mut text = String::from("groups:\n");
+    Ok(format!("groups:\n{}", slo_rule_groups(slos)?))
+}
+
+/// A dashboard's export: its alert rules' group (when it has rules), then
+/// each SLO's groups, in one rule file.
+pub fn rule_file_with_slos(
+    group: &str,
+    rules: &[super::rule::AlertRule],
+    slos: &[Slo],
+) -> Result<String, String> {
+    let mut text = if rules.is_empty() && !slos.is_empty() {
+        "groups:\n".to_string()
+    } else {
+        super::rule::to_prometheus_rule_file(group, rules)?
+    };
+    text.push_str(&slo_rule_groups(slos)?);
+    Ok(text)
+}
+
+/// The rule groups of `slos` (the entries under `groups:`).
+fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
+    let mut text = String::new();
     for slo in slos {
         let problems = slo.problems();
         if !problems.is_empty() {
@@ -372,8 +415,9 @@ mod tests {
             id: "availability".into(),
             name: "Availability".into(),
             service: "sample-service".into(),
-            indicator: Indicator::Errors {
-                errors: r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#.into(),
+            indicator: Indicator {
+                errors: Some(r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#.into()),
+                good: None,
                 total: r#"sum(rate(http_requests_total{job="sample-service"}[{{.window}}]))"#.into(),
             },
             objective_percent: 99.5,
@@ -418,8 +462,9 @@ mod tests {
             r#"(sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[5m]))) / ((sum(rate(http_requests_total{job="sample-service"}[5m]))) > 0)"#
         );
         let latency = Slo {
-            indicator: Indicator::Good {
-                good: r#"sum(rate(d_bucket{le="0.3"}[{{.window}}]))"#.into(),
+            indicator: Indicator {
+                errors: None,
+                good: Some(r#"sum(rate(d_bucket{le="0.3"}[{{.window}}]))"#.into()),
                 total: "sum(rate(d_count[{{.window}}]))".into(),
             },
             ..availability()
@@ -436,8 +481,9 @@ mod tests {
             id: "a b".into(),
             objective_percent: 100.0,
             period: "2h".into(),
-            indicator: Indicator::Errors {
-                errors: "sum(rate(e[5m]))".into(),
+            indicator: Indicator {
+                errors: Some("sum(rate(e[5m]))".into()),
+                good: None,
                 total: "sum(rate(t[{{.window}}]))".into(),
             },
             ..availability()
@@ -447,6 +493,50 @@ mod tests {
         assert!(problems[3].contains("errors query"));
         assert!(availability().problems().is_empty());
         assert!(to_prometheus_rules(&[bad]).is_err());
+        let neither = Slo {
+            indicator: Indicator {
+                total: "sum(rate(t[{{.window}}]))".into(),
+                ..Indicator::default()
+            },
+            ..availability()
+        };
+        assert!(neither.problems()[0].contains("either an errors query or a good query"));
+    }
+
+    #[test]
+    fn a_dashboard_carries_its_slos_and_refuses_broken_ones() {
+        use crate::model::dashboard::Dashboard;
+        let slo = r#"{"id": "availability", "name": "Availability", "sli": {"errors": "e[{{.window}}]", "total": "t[{{.window}}]"}, "objective": 99.5}"#;
+        let dashboard = |slos: &str| {
+            Dashboard::from_json(&format!(
+                r#"{{"schemaVersion": 1, "id": "d", "title": "T", "panels": [], "layout": [], "slos": [{slos}]}}"#
+            ))
+        };
+        let read = dashboard(slo).unwrap();
+        assert_eq!(read.slos[0].id, "availability");
+        assert!(read.to_json().contains(r#""objective": 99.5"#));
+        let twice = dashboard(&format!("{slo}, {slo}")).unwrap_err();
+        assert!(
+            twice.contains(r#"SLO "availability" is defined twice"#),
+            "{twice}"
+        );
+        let broken = dashboard(&slo.replace("99.5", "100")).unwrap_err();
+        assert!(
+            broken.contains("the objective must be above 0 % and below 100 %"),
+            "{broken}"
+        );
+    }
+
+    #[test]
+    fn slos_read_and_write_as_json() {
+        let json = r#"{"id": "latency", "name": "Fast /hello", "sli": {"good": "g[{{.window}}]", "total": "t[{{.window}}]"}, "objective": 99}"#;
+        let slo: Slo = crate::foundation::json::FromJson::from_json(
+            &crate::foundation::json::Json::parse(json).unwrap(),
+        )
+        .unwrap();
+        assert_eq!((slo.period.as_str(), slo.objective_percent), ("30d", 99.0));
+        assert_eq!(slo.indicator.good.as_deref(), Some("g[{{.window}}]"));
+        assert!(slo.problems().is_empty(), "{:?}", slo.problems());
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub const MAX_TARGETS_PER_PANEL: usize = 26;
 pub const MAX_VARIABLES: usize = 50;
 /// Alert rules in one dashboard.
 pub const MAX_ALERT_RULES: usize = 200;
+/// Service-level objectives in one dashboard (each is eight recorded
+/// windows and two alerts when exported).
+pub const MAX_SLOS: usize = 20;
 /// Characters of a text panel's Markdown that are rendered.
 pub const MAX_TEXT_PANEL_CHARS: usize = 100_000;
 /// Series drawn by one panel (the rest are counted in a note).

@@ -755,6 +755,7 @@ impl Importer {
             layout: std::mem::take(&mut self.layout),
             alerts: Vec::new(),
             notify: Default::default(),
+            slos: Vec::new(),
             annotations,
             change_events: Default::default(),
         };

@@ -63,6 +63,9 @@ pub struct Dashboard {
     /// Where firing and resolved alerts are sent.
     #[serde(default, skip_serializing_if = "NotifyTargets::is_unset")]
     pub notify: NotifyTargets,
+    /// Service-level objectives (exported with the alert rules).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<crate::alerting::slo::Slo>,
     /// Events drawn on every time-series panel, from these queries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub annotations: Vec<AnnotationQuery>,

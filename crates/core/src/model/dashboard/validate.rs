@@ -10,13 +10,14 @@ use crate::query::time_range::TimeExpression;
 impl Dashboard {
     pub(super) fn validate(&self) -> Result<(), String> {
         use crate::foundation::limits::{
-            MAX_ALERT_RULES, MAX_PANELS, MAX_TARGETS_PER_PANEL, MAX_VARIABLES,
+            MAX_ALERT_RULES, MAX_PANELS, MAX_SLOS, MAX_TARGETS_PER_PANEL, MAX_VARIABLES,
         };
         let mut problems = Vec::new();
         for (what, count, cap) in [
             ("panels", self.panels.len(), MAX_PANELS),
             ("variables", self.variables.len(), MAX_VARIABLES),
             ("alert rules", self.alerts.len(), MAX_ALERT_RULES),
+            ("service-level objectives", self.slos.len(), MAX_SLOS),
             (
                 "annotation queries",
                 self.annotations.len(),
@@ -90,6 +91,15 @@ impl Dashboard {
             }
             for problem in rule.problems() {
                 problems.push(format!("alert rule {:?}: {problem}", rule.name));
+            }
+        }
+        let mut slo_ids = SortedSet::new();
+        for slo in &self.slos {
+            if !slo_ids.insert(slo.id.as_str()) {
+                problems.push(format!("SLO {:?} is defined twice", slo.id));
+            }
+            for problem in slo.problems() {
+                problems.push(format!("SLO {:?}: {problem}", slo.id));
             }
         }
         let mut annotation_names = SortedSet::new();
