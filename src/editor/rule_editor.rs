@@ -91,6 +91,7 @@ pub fn RulesDialog(
         )
     });
     let existing_rules = rules.clone();
+    let existing_slos = slos.clone();
     let export = move |_| {
         let outcome =
             rule_file_with_slos(&format!("foresight-{dashboard_id}"), &export_rules, &slos)
@@ -148,7 +149,7 @@ pub fn RulesDialog(
                 <h2>"Alert rules"</h2>
                 <table class="rule-list"><tbody>{rows}</tbody></table>
                 <button data-action="new-rule" on:click=move |_| on_open_rule.run((None, blank.clone()))>"New rule"</button>
-                <RuleFileImporter existing=existing_rules on_edit=on_edit />
+                <RuleFileImporter existing=existing_rules existing_slos=existing_slos on_edit=on_edit />
                 <h3>"Where alerts are sent"</h3>
                 <label class="field"><span>"Alertmanager"</span><input data-field="alertmanager" placeholder="http://alertmanager:9093" prop:value=alertmanager on:input=move |e| alertmanager.set(event_target_value(&e)) /></label>
                 <label class="field"><span>"Webhooks (one per line)"</span><textarea data-field="webhooks" rows="3" prop:value=webhooks on:input=move |e| webhooks.set(event_target_value(&e))></textarea></label>

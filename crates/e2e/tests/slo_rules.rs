@@ -2,6 +2,7 @@
 //! check rules`, and `promtool test rules` (Prometheus's own rule engine)
 //! fires the page and ticket alerts when the workbook says they should —
 //! and not before: a wrong expectation makes it fail, which is checked too.
+//! And a Sloth spec pasted into the page becomes the dashboard's SLOs.
 
 use foresight_core::alerting::slo::{rule_file_with_slos, to_prometheus_rules, Indicator, Slo};
 use foresight_core::model::dashboard::Dashboard;
@@ -158,4 +159,71 @@ fn a_dashboards_export_holds_its_alert_rules_and_its_slos() {
         assert!(text.contains("(13.44 * 0.01)"), "{text}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sloth's getting-started spec, as its README has it.
+const SLOTH_SPEC: &str = r#"version: "prometheus/v1"
+service: "sample-service"
+slos:
+  - name: "requests-availability"
+    objective: 99.5
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="sample-service"}[{{.window}}]))
+  - name: "raw"
+    objective: 99
+    sli:
+      raw:
+        error_ratio_query: vector(0)
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sloth_spec_pasted_in_the_page_becomes_the_dashboards_slos() {
+    let page = e2e::PageWithHistory::start("slo-import").await;
+    page.browser.client.goto(&page.page).await.unwrap();
+    page.browser.settled_panels().await.unwrap();
+    // Alert rules and SLOs are edited in edit mode.
+    page.browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    page.browser
+        .wait_for_count(r#"[data-action="rules"]"#)
+        .await
+        .unwrap();
+    page.browser
+        .click(r#"[data-action="rules"]"#)
+        .await
+        .unwrap();
+    page.browser
+        .click(r#"[data-testid="rule-file-import"] summary"#)
+        .await
+        .unwrap();
+    page.browser
+        .type_into(r#"[data-field="rule-file-text"]"#, SLOTH_SPEC)
+        .await
+        .unwrap();
+    page.browser
+        .click(r#"[data-action="read-rule-file"]"#)
+        .await
+        .unwrap();
+    let report = page
+        .browser
+        .wait_for_text(
+            r#"[data-testid="slo-import-report"]"#,
+            "1 service-level objective(s) read",
+        )
+        .await
+        .unwrap();
+    assert!(report.contains("a raw error-ratio query"), "{report}");
+    page.browser
+        .click(r#"[data-action="add-imported-slos"]"#)
+        .await
+        .unwrap();
+    // The rules dialog opens again on the edited dashboard: its export now
+    // holds the SLO's rules.
+    let note = page
+        .browser
+        .wait_for_text(".slo-export-note", "1 service-level objective(s)")
+        .await
+        .unwrap();
+    assert!(note.contains("burn rates"), "{note}");
 }

@@ -12,5 +12,6 @@ pub mod rule_file;
 pub mod server_rules;
 pub mod silence;
 pub mod slo;
+pub mod slo_import;
 pub mod state_machine;
 pub mod template;

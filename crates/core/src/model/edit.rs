@@ -96,6 +96,8 @@ pub enum Edit {
     /// Rules added at the end in one step (an imported rule file).
     AddAlertRules(Vec<crate::alerting::rule::AlertRule>),
     SetNotify(crate::model::dashboard::NotifyTargets),
+    /// Service-level objectives added at the end (an imported spec).
+    AddSlos(Vec<crate::alerting::slo::Slo>),
 }
 
 fn shifted(value: u32, by: i32, max: u32) -> u32 {
@@ -260,6 +262,7 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
         }
         Edit::AddAlertRules(rules) => next.alerts.extend(rules.iter().cloned()),
         Edit::SetNotify(targets) => next.notify = targets.clone(),
+        Edit::AddSlos(slos) => next.slos.extend(slos.iter().cloned()),
     }
     // Every edit must leave a dashboard that loads.
     Dashboard::from_json(&next.to_json())
