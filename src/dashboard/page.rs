@@ -160,8 +160,9 @@ pub fn DashboardPage(
     provide_context(related_question);
     // The alerts' store, shared with "What else moved?", whose remediation
     // runs are kept in the same history.
-    let alert_store = dashboard
-        .with_value(|d| crate::alerts::evaluation::AlertStore::open(&state_namespace, &d.alerts));
+    let alert_store = dashboard.with_value(|d| {
+        crate::alerts::evaluation::AlertStore::open(&state_namespace, &d.evaluated_rules())
+    });
 
     // Auto-refresh, paused while the tab is hidden.
     let refresh = Memo::new(move |_| {
@@ -227,7 +228,7 @@ pub fn DashboardPage(
     let title = dashboard.with_value(|d| d.title.clone());
     let current_id = dashboard.with_value(|d| d.id.clone());
     let alerts = {
-        let (rules, notify) = dashboard.with_value(|d| (d.alerts.clone(), d.notify.clone()));
+        let (rules, notify) = dashboard.with_value(|d| (d.evaluated_rules(), d.notify.clone()));
         view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify store=alert_store datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) on_edit=Signal::derive(move || editing.get().map(|e| e.apply)) /> }
     };
     view! {

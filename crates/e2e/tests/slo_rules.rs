@@ -226,4 +226,18 @@ async fn a_sloth_spec_pasted_in_the_page_becomes_the_dashboards_slos() {
         .await
         .unwrap();
     assert!(note.contains("burn rates"), "{note}");
+    // Its page and ticket alerts are evaluated by the page beside the rules.
+    page.browser
+        .click(r#"[data-action="close-rules"]"#)
+        .await
+        .unwrap();
+    for alert in [
+        "RequestsAvailabilityErrorBudgetBurnPage",
+        "RequestsAvailabilityErrorBudgetBurnTicket",
+    ] {
+        page.browser
+            .wait_for_count(&format!(r#"[data-alert-rule="{alert}"]"#))
+            .await
+            .unwrap();
+    }
 }

@@ -286,6 +286,63 @@ pub fn burn_alert_expr(
     Ok(pairs.join(" or "))
 }
 
+impl Slo {
+    /// The name of its alert of `severity` (`AvailabilityErrorBudgetBurnPage`).
+    pub fn alert_name(&self, severity: Severity) -> String {
+        format!(
+            "{}ErrorBudgetBurn{}",
+            alert_name_part(&self.id),
+            if severity == Severity::Page {
+                "Page"
+            } else {
+                "Ticket"
+            }
+        )
+    }
+
+    fn alert_summary(&self) -> String {
+        format!(
+            "{} is burning its error budget too fast ({} objective {}% over {})",
+            self.name,
+            self.service,
+            decimal(self.objective_percent),
+            self.period
+        )
+    }
+
+    /// Its page and ticket alerts as rules the page evaluates: the same
+    /// conditions as the exported ones, over the error-ratio expressions
+    /// themselves (the page has no recording rules).
+    pub fn alert_rules(&self) -> Result<Vec<super::rule::AlertRule>, String> {
+        [Severity::Page, Severity::Ticket]
+            .into_iter()
+            .map(|severity| {
+                Ok(super::rule::AlertRule {
+                    name: self.alert_name(severity),
+                    expr: burn_alert_expr(self, severity, |window| {
+                        format!("({})", self.error_ratio_expr(window))
+                    })?,
+                    condition: Default::default(),
+                    for_duration: None,
+                    keep_firing_for: None,
+                    interval: None,
+                    labels: [
+                        ("severity".to_string(), severity.label().to_string()),
+                        ("slo_id".to_string(), self.id.clone()),
+                    ]
+                    .into_iter()
+                    .collect(),
+                    annotations: [("summary".to_string(), self.alert_summary())]
+                        .into_iter()
+                        .collect(),
+                    unit: None,
+                    actions: Vec::new(),
+                })
+            })
+            .collect()
+    }
+}
+
 /// `slos` as a Prometheus rule file: per SLO, the error ratio recorded at
 /// every window the alerts read and over the period, the objective and the
 /// budget left, and a page and a ticket alert. `promtool check rules`
@@ -382,10 +439,7 @@ fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
                 yaml_quoted(&expr),
                 severity.label(),
                 yaml_quoted(&slo.id),
-                yaml_quoted(&format!(
-                    "{} is burning its error budget too fast ({} objective {}% over {})",
-                    slo.name, slo.service, decimal(slo.objective_percent), slo.period
-                ))
+                yaml_quoted(&slo.alert_summary())
             ));
         }
     }
@@ -501,30 +555,6 @@ mod tests {
             ..availability()
         };
         assert!(neither.problems()[0].contains("either an errors query or a good query"));
-    }
-
-    #[test]
-    fn a_dashboard_carries_its_slos_and_refuses_broken_ones() {
-        use crate::model::dashboard::Dashboard;
-        let slo = r#"{"id": "availability", "name": "Availability", "sli": {"errors": "e[{{.window}}]", "total": "t[{{.window}}]"}, "objective": 99.5}"#;
-        let dashboard = |slos: &str| {
-            Dashboard::from_json(&format!(
-                r#"{{"schemaVersion": 1, "id": "d", "title": "T", "panels": [], "layout": [], "slos": [{slos}]}}"#
-            ))
-        };
-        let read = dashboard(slo).unwrap();
-        assert_eq!(read.slos[0].id, "availability");
-        assert!(read.to_json().contains(r#""objective": 99.5"#));
-        let twice = dashboard(&format!("{slo}, {slo}")).unwrap_err();
-        assert!(
-            twice.contains(r#"SLO "availability" is defined twice"#),
-            "{twice}"
-        );
-        let broken = dashboard(&slo.replace("99.5", "100")).unwrap_err();
-        assert!(
-            broken.contains("the objective must be above 0 % and below 100 %"),
-            "{broken}"
-        );
     }
 
     #[test]

@@ -232,11 +232,13 @@ pub fn review(
         }
     }
     if !provenance.is_trusted() {
-        if !dashboard.alerts.is_empty() {
+        // An SLO's burn-rate alerts run and notify like any rule.
+        let rules = dashboard.evaluated_rules();
+        if !rules.is_empty() {
             asks.push(Capability::AlertRules {
-                names: dashboard.alerts.iter().map(|r| r.name.clone()).collect(),
+                names: rules.iter().map(|r| r.name.clone()).collect(),
             });
-            for rule in &dashboard.alerts {
+            for rule in &rules {
                 let seconds = rule.interval_seconds().unwrap_or(60.0);
                 if seconds < MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS {
                     asks.push(Capability::FastAlertInterval {
@@ -324,6 +326,8 @@ pub fn confirm(confirmed: &mut ConfirmedOrigins, asks: &[Capability]) {
 pub fn inert(dashboard: &Dashboard) -> Dashboard {
     let mut inert = dashboard.clone();
     inert.alerts.clear();
+    // Their alerts would run: until the viewer accepts, no SLOs either.
+    inert.slos.clear();
     inert.notify.alertmanager = None;
     inert.notify.webhooks.clear();
     inert.datasource = None;

@@ -163,6 +163,16 @@ impl Dashboard {
         ToJson::to_json(self).to_pretty_string()
     }
 
+    /// Every rule the page evaluates: the alert rules, then each SLO's page
+    /// and ticket alerts (a valid dashboard's SLOs always make theirs).
+    pub fn evaluated_rules(&self) -> Vec<crate::alerting::rule::AlertRule> {
+        let mut rules = self.alerts.clone();
+        for slo in &self.slos {
+            rules.extend(slo.alert_rules().unwrap_or_default());
+        }
+        rules
+    }
+
     /// The layout compacted as Grafana's grid does, in reading order, each
     /// place with the row it belongs to (the last row before it; rows and the
     /// panels above the first row belong to none).

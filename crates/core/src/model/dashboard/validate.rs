@@ -168,3 +168,61 @@ impl Dashboard {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Dashboard;
+
+    #[test]
+    fn a_dashboard_carries_its_slos_and_refuses_broken_ones() {
+        let slo = r#"{"id": "availability", "name": "Availability", "sli": {"errors": "e[{{.window}}]", "total": "t[{{.window}}]"}, "objective": 99.5}"#;
+        let dashboard = |slos: &str| {
+            Dashboard::from_json(&format!(
+                r#"{{"schemaVersion": 1, "id": "d", "title": "T", "panels": [], "layout": [], "slos": [{slos}]}}"#
+            ))
+        };
+        let read = dashboard(slo).unwrap();
+        assert_eq!(read.slos[0].id, "availability");
+        assert!(read.to_json().contains(r#""objective": 99.5"#));
+        let twice = dashboard(&format!("{slo}, {slo}")).unwrap_err();
+        assert!(
+            twice.contains(r#"SLO "availability" is defined twice"#),
+            "{twice}"
+        );
+        let broken = dashboard(&slo.replace("99.5", "100")).unwrap_err();
+        assert!(
+            broken.contains("the objective must be above 0 % and below 100 %"),
+            "{broken}"
+        );
+    }
+
+    #[test]
+    fn an_slos_alerts_are_evaluated_beside_the_rules() {
+        let slo = r#"{"id": "availability", "name": "Availability", "sli": {"errors": "e[{{.window}}]", "total": "t[{{.window}}]"}, "objective": 99.5}"#;
+        let dashboard = Dashboard::from_json(&format!(
+            r#"{{"schemaVersion": 1, "id": "d", "title": "T", "panels": [], "layout": [], "slos": [{slo}]}}"#
+        ))
+        .unwrap();
+        let names: Vec<String> = dashboard
+            .evaluated_rules()
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "AvailabilityErrorBudgetBurnPage",
+                "AvailabilityErrorBudgetBurnTicket"
+            ]
+        );
+        let page = &dashboard.evaluated_rules()[0];
+        assert!(page.problems().is_empty(), "{:?}", page.problems());
+        assert!(
+            page.expr.starts_with(
+                "(max(((e[5m]) / ((t[5m]) > 0)) > (14.4 * 0.005)) without (slo_window)"
+            ),
+            "{}",
+            page.expr
+        );
+    }
+}
