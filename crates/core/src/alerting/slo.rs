@@ -391,11 +391,10 @@ fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
             "  - name: {}\n    rules:\n",
             yaml_quoted(&format!("slo-{}-sli", slo.id))
         ));
-        for window in RECORDED_WINDOWS
-            .iter()
-            .copied()
-            .chain([slo.period.as_str()])
-        {
+        // A period of `1d` or `3d` is one of the windows already: one rule.
+        let period =
+            (!RECORDED_WINDOWS.contains(&slo.period.as_str())).then_some(slo.period.as_str());
+        for window in RECORDED_WINDOWS.iter().copied().chain(period) {
             text.push_str(&format!(
                 "      - record: slo:sli_error:ratio_rate{window}\n        expr: {}\n{}",
                 yaml_quoted(&slo.error_ratio_expr(window)),
@@ -582,5 +581,17 @@ mod tests {
         assert!(rules.contains("          severity: page\n"));
         assert_eq!(rules.matches("- record:").count(), 8 + 3);
         assert_eq!(alert_name_part("latency_hello-p95"), "LatencyHelloP95");
+        // A period that is one of the windows is recorded once.
+        let three_days = Slo {
+            period: "3d".into(),
+            ..availability()
+        };
+        let rules = to_prometheus_rules(&[three_days]).unwrap();
+        assert_eq!(
+            rules
+                .matches("- record: slo:sli_error:ratio_rate3d\n")
+                .count(),
+            1
+        );
     }
 }
