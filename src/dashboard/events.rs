@@ -77,7 +77,7 @@ pub fn provide_dashboard_events(
     view_state: RwSignal<ViewState>,
     state_namespace: String,
 ) -> DashboardEvents {
-    let has_alerts = dashboard.with_value(|d| !d.alerts.is_empty());
+    let has_alerts = dashboard.with_value(|d| !d.evaluated_rules().is_empty());
     let namespace = StoredValue::new(state_namespace);
     let sources = RwSignal::new(Vec::<SourceEvents>::new());
     let load = LatestLoad::new();

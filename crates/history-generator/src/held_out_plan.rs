@@ -314,23 +314,16 @@ fn with_versions(mut planned: Vec<Planned>) -> Vec<Change> {
     planned.sort_by_key(|p| p.at);
     let mut running: Vec<(String, String)> = Vec::new();
     let mut release = 0;
-    let finals = planned.len()
-        - planned
-            .iter()
-            .rposition(|p| !p.id.starts_with("final-"))
-            .map_or(0, |k| k + 1);
-    let total = planned.len();
     planned
         .into_iter()
-        .enumerate()
-        .map(|(k, p)| {
+        .map(|p| {
             let previous = running
                 .iter()
                 .find(|(instance, _)| *instance == p.instance)
                 .map_or(FIRST_VERSION.to_string(), |(_, v)| v.clone());
             let version = match p.kind {
                 ChangeKind::Restart => previous.clone(),
-                ChangeKind::Deployment if k >= total - finals => CURRENT_VERSION.to_string(),
+                ChangeKind::Deployment if p.id.starts_with("final-") => CURRENT_VERSION.to_string(),
                 ChangeKind::Deployment => {
                     release += 1;
                     format!("2.{release}.0")

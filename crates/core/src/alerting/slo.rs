@@ -49,6 +49,11 @@ fn default_period() -> String {
     "30d".into()
 }
 
+/// The smallest error budget (a 99.9999999 % objective).
+const MIN_ERROR_BUDGET: f64 = 1e-9;
+/// Characters of a name or a service.
+const MAX_NAME_CHARS: usize = 200;
+
 /// Where the indicator's queries take their range.
 pub const WINDOW_PLACEHOLDER: &str = "{{.window}}";
 
@@ -77,6 +82,20 @@ impl Slo {
                 "the objective must be above 0 % and below 100 %, not {}",
                 self.objective_percent
             ));
+        } else if self.error_budget() < MIN_ERROR_BUDGET {
+            // Rounded to nothing, the budget would divide by zero.
+            problems.push(format!(
+                "the objective {} leaves no error budget; at most {} % is allowed",
+                self.objective_percent,
+                100.0 - MIN_ERROR_BUDGET * 100.0
+            ));
+        }
+        for (what, text) in [("name", &self.name), ("service", &self.service)] {
+            if text.chars().count() > MAX_NAME_CHARS {
+                problems.push(format!(
+                    "the {what} is longer than {MAX_NAME_CHARS} characters"
+                ));
+            }
         }
         match self.period_seconds() {
             Ok(seconds) if (86_400.0..=366.0 * 86_400.0).contains(&seconds) => {}
@@ -300,11 +319,14 @@ impl Slo {
         )
     }
 
+    /// The alerts' summary. Prometheus (and the page) run annotations as Go
+    /// templates: the name and service are written as literal text, so a
+    /// name with `{{` can neither run a query nor break the file.
     fn alert_summary(&self) -> String {
         format!(
             "{} is burning its error budget too fast ({} objective {}% over {})",
-            self.name,
-            self.service,
+            template_literal(&self.name),
+            template_literal(&self.service),
             decimal(self.objective_percent),
             self.period
         )
@@ -445,6 +467,29 @@ fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
     Ok(text)
 }
 
+/// `text` as a Go template that prints it: each `{{` and `}}` becomes an
+/// action printing it.
+fn template_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['{', '}']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            out.push_str(r#"{{ "{{" }}"#);
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
+            out.push_str(r#"{{ "}}" }}"#);
+            rest = after;
+        } else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `availability-api` → `AvailabilityApi`: an alert name's part.
 fn alert_name_part(id: &str) -> String {
     id.split(['-', '_'])
@@ -554,6 +599,39 @@ mod tests {
             ..availability()
         };
         assert!(neither.problems()[0].contains("either an errors query or a good query"));
+    }
+
+    #[test]
+    fn names_are_literal_text_in_templates_and_a_budget_must_remain() {
+        let hostile = Slo {
+            name: r#"x {{ range query "secret" }}{{ .Labels }}{{ end }}"#.into(),
+            service: "a }} b".into(),
+            ..availability()
+        };
+        let summary = hostile.alert_rules().unwrap()[0].annotations["summary"].clone();
+        assert!(
+            summary.starts_with(r#"x {{ "{{" }} range query "secret" {{ "}}" }}"#),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(r#"(a {{ "}}" }} b objective"#),
+            "{summary}"
+        );
+        // The page's own template engine prints it as written.
+        let template = crate::alerting::template::Template::parse(&summary).unwrap();
+        let rendered = template
+            .render(&crate::alerting::template::TemplateData::default())
+            .unwrap();
+        assert!(
+            rendered
+                .starts_with(r#"x {{ range query "secret" }}{{ .Labels }}{{ end }} is burning"#),
+            "{rendered}"
+        );
+        let no_budget = Slo {
+            objective_percent: 99.99999999999,
+            ..availability()
+        };
+        assert!(no_budget.problems()[0].contains("leaves no error budget"));
     }
 
     #[test]

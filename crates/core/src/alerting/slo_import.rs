@@ -39,12 +39,21 @@ impl SloImport {
     }
 }
 
-/// Whether `text` looks like an SLO spec rather than a rule file: what the
-/// import reads it as.
+/// Whether `text` is an SLO spec rather than a rule file (what the import
+/// reads it as): a document of it says so at its top (`version:
+/// "prometheus/v1"`, `apiVersion: sloth.slok.dev/…` or `openslo/…`).
 pub fn is_slo_spec(text: &str) -> bool {
-    text.contains("prometheus/v1")
-        || text.contains("openslo/")
-        || text.contains("PrometheusServiceLevel")
+    if text.len() > crate::foundation::limits::MAX_RULE_FILE_BYTES {
+        return false;
+    }
+    parse_documents(text).is_ok_and(|documents| {
+        documents.iter().any(|document| {
+            scalar(document.get("version")).as_deref() == Some("prometheus/v1")
+                || scalar(document.get("apiVersion")).is_some_and(|api| {
+                    api.starts_with("sloth.slok.dev/") || api.starts_with("openslo/")
+                })
+        })
+    })
 }
 
 /// Documents read from one file, at most.
@@ -53,6 +62,14 @@ const MAX_DOCUMENTS: usize = 50;
 /// Reads every Sloth or OpenSLO document in `text`. Sloth specs carry no
 /// period (its command line sets one): `default_period` is used.
 pub fn import_slo_specs(text: &str, default_period: &str) -> Result<SloImport, String> {
+    use crate::foundation::limits::MAX_RULE_FILE_BYTES;
+    if text.len() > MAX_RULE_FILE_BYTES {
+        return Err(format!(
+            "the spec is {} KiB; at most {} KiB is read",
+            text.len() / 1024,
+            MAX_RULE_FILE_BYTES / 1024
+        ));
+    }
     let documents = parse_documents(text).map_err(|e| e.to_string())?;
     let mut found = SloImport::default();
     for (index, document) in documents.iter().enumerate().take(MAX_DOCUMENTS) {
@@ -75,6 +92,15 @@ pub fn import_slo_specs(text: &str, default_period: &str) -> Result<SloImport, S
                 index + 1
             )),
         }
+    }
+    // A dashboard holds at most this many: past it, the rest are counted.
+    let cap = crate::foundation::limits::MAX_SLOS;
+    if found.slos.len() > cap {
+        found.notes.push(format!(
+            "{} SLOs read; a dashboard holds at most {cap}, so the first {cap} are kept",
+            found.slos.len()
+        ));
+        found.slos.truncate(cap);
     }
     if documents.len() > MAX_DOCUMENTS {
         found.notes.push(format!(
@@ -114,6 +140,20 @@ fn id_from(name: &str) -> String {
 
 /// Keeps `slo` if it is valid; else says why in the notes.
 fn keep(slo: Slo, found: &mut SloImport) {
+    use crate::foundation::limits::MAX_QUERY_CHARS;
+    let indicator = &slo.indicator;
+    let queries = [&indicator.errors, &indicator.good]
+        .into_iter()
+        .flatten()
+        .chain([&indicator.total]);
+    if queries.into_iter().any(|q| q.len() > MAX_QUERY_CHARS) {
+        found.notes.push(format!(
+            "SLO {:?} left out: a query is longer than {} KiB",
+            slo.id,
+            MAX_QUERY_CHARS / 1024
+        ));
+        return;
+    }
     let problems = slo.problems();
     if problems.is_empty() {
         found.slos.push(slo);
@@ -436,11 +476,31 @@ spec:
     fn an_id_already_in_the_dashboard_is_left_out_and_said() {
         let found = import_slo_specs(SLOTH, "30d").unwrap();
         assert!(is_slo_spec(SLOTH) && !is_slo_spec("groups: []"));
+        // A rule file that only mentions a spec is still a rule file.
+        assert!(!is_slo_spec(
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          summary: see prometheus/v1 and openslo/v1\n"
+        ));
         let (added, notes) = found.to_add(&found.slos);
         assert!(added.is_empty());
         assert!(notes.last().unwrap().contains("has one with that id"));
         let (added, _) = found.to_add(&[]);
         assert_eq!(added.len(), 1);
+    }
+
+    #[test]
+    fn a_spec_of_many_slos_keeps_what_a_dashboard_holds() {
+        let one = |k: usize| {
+            format!("  - name: s{k}\n    objective: 99\n    sli:\n      events:\n        error_query: e[{{{{.window}}}}]\n        total_query: t[{{{{.window}}}}]\n")
+        };
+        let spec = format!(
+            "version: \"prometheus/v1\"\nservice: s\nslos:\n{}",
+            (0..30).map(one).collect::<String>()
+        );
+        let found = import_slo_specs(&spec, "30d").unwrap();
+        assert_eq!(found.slos.len(), crate::foundation::limits::MAX_SLOS);
+        assert!(found.notes[0].contains("30 SLOs read"), "{:?}", found.notes);
+        let huge = "x".repeat(crate::foundation::limits::MAX_RULE_FILE_BYTES + 1);
+        assert!(import_slo_specs(&huge, "30d").is_err());
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub fn discovery_selectors(identifying: &Labels, incident: &Labels) -> Vec<Label
         .filter(|(name, value)| {
             !name.starts_with("__")
                 && is_metric_name(name)
+                && !name.contains(':')
                 && !value.is_empty()
                 && !NEVER_ALONE.contains(&name.as_str())
         })
@@ -175,7 +176,8 @@ pub fn metric_kind(name: &str, declared: Option<&str>, all_names: &[String]) -> 
 pub fn selector(labels: &SortedMap<String, String>) -> String {
     let matchers: Vec<String> = labels
         .iter()
-        .filter(|(name, _)| is_metric_name(name) && !name.starts_with("__"))
+        // A label name: a metric name without `:`.
+        .filter(|(name, _)| is_metric_name(name) && !name.contains(':') && !name.starts_with("__"))
         .map(|(name, value)| {
             let escaped = value
                 .replace('\\', "\\\\")

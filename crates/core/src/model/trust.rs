@@ -362,7 +362,12 @@ pub fn fingerprint(text: &str) -> String {
 /// rules. A link with the id of a saved dashboard gets a key of its own, so it
 /// can neither read nor overwrite that dashboard's alert state.
 pub fn alert_state_namespace(provenance: Provenance, dashboard: &Dashboard) -> String {
-    let rules: Vec<Json> = dashboard.alerts.iter().map(ToJson::to_json).collect();
+    // Every rule evaluated, an SLO's alerts too: editing one starts its state afresh.
+    let rules: Vec<Json> = dashboard
+        .evaluated_rules()
+        .iter()
+        .map(ToJson::to_json)
+        .collect();
     let fingerprint = fingerprint(&Json::Array(rules).to_string());
     format!("{}.{}.{fingerprint}", provenance.key_part(), dashboard.id)
 }

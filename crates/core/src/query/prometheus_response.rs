@@ -279,11 +279,15 @@ fn read_matrix_answer(body: &str) -> Option<ApiSuccess<QueryData>> {
         return None;
     }
     let (mut status, mut series, mut warnings) = (None, None, None);
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = 0;
     let mut first = true;
     while !cursor.next_or_close(b'}', first)? {
         first = false;
-        let key = member_name(&mut cursor, &mut seen)?;
+        let key = member_name(
+            &mut cursor,
+            &["status", "data", "warnings", "errorType", "error"],
+            &mut seen,
+        )?;
         match key.as_str() {
             "status" => status = Some(cursor.string()?),
             "data" => series = Some(read_matrix_data(&mut cursor)?),
@@ -315,13 +319,23 @@ fn read_matrix_answer(body: &str) -> Option<ApiSuccess<QueryData>> {
     Some(ApiSuccess { data, warnings })
 }
 
-/// An object member's name and its `:`; `None` for a name seen before.
-fn member_name(cursor: &mut JsonCursor, seen: &mut Vec<String>) -> Option<String> {
+/// An object member's name and its `:`; `None` when one of the `known`
+/// names comes a second time (`seen` marks them; the tree keeps the last,
+/// and the tree reads such an answer). Other names are not remembered: the
+/// reading ignores them, and remembering every one would make an answer
+/// of many members quadratic.
+fn member_name(cursor: &mut JsonCursor, known: &[&str], seen: &mut u8) -> Option<String> {
     let key = cursor.string()?;
-    if seen.contains(&key) || !cursor.eat(b':') {
+    if !cursor.eat(b':') {
         return None;
     }
-    seen.push(key.clone());
+    if let Some(index) = known.iter().position(|name| *name == key) {
+        let bit = 1u8 << index;
+        if *seen & bit != 0 {
+            return None;
+        }
+        *seen |= bit;
+    }
     Some(key)
 }
 
@@ -331,11 +345,11 @@ fn read_matrix_data(cursor: &mut JsonCursor) -> Option<Vec<Series>> {
         return None;
     }
     let (mut is_matrix, mut series) = (false, None);
-    let mut seen = Vec::new();
+    let mut seen = 0;
     let mut first = true;
     while !cursor.next_or_close(b'}', first)? {
         first = false;
-        match member_name(cursor, &mut seen)?.as_str() {
+        match member_name(cursor, &["resultType", "result"], &mut seen)?.as_str() {
             "resultType" => is_matrix = cursor.plain_string()? == "matrix",
             "result" if is_matrix => {
                 if !cursor.eat(b'[') {
@@ -364,11 +378,11 @@ fn read_series(cursor: &mut JsonCursor) -> Option<Series> {
         return None;
     }
     let (mut labels, mut timestamps, mut values) = (None, Vec::new(), Vec::new());
-    let mut seen = Vec::new();
+    let mut seen = 0;
     let mut first = true;
     while !cursor.next_or_close(b'}', first)? {
         first = false;
-        match member_name(cursor, &mut seen)?.as_str() {
+        match member_name(cursor, &["metric", "values"], &mut seen)?.as_str() {
             "metric" => {
                 if !cursor.eat(b'{') {
                     return None;
@@ -378,7 +392,11 @@ fn read_series(cursor: &mut JsonCursor) -> Option<Series> {
                 while !cursor.next_or_close(b'}', first_label)? {
                     first_label = false;
                     let name = cursor.string()?;
-                    if !cursor.eat(b':') || read.contains_key(&name) {
+                    // In order, as Prometheus writes them: each insert is at
+                    // the end (any other order, or a name twice, is left to
+                    // the tree, which sorts once).
+                    let in_order = read.keys().next_back().is_none_or(|last| *last < name);
+                    if !cursor.eat(b':') || !in_order {
                         return None;
                     }
                     read.insert(name, cursor.string()?);
@@ -976,6 +994,29 @@ mod direct_reading_agrees_with_the_tree {
         }
         // The direct reading is what most answers get (else this compares little).
         assert!(direct * 4 > total, "{direct} of {total} read directly");
+    }
+
+    #[test]
+    fn many_members_and_labels_are_read_without_remembering_each() {
+        // Unknown members are not remembered (a list of every name seen
+        // made 100,000 of them quadratic); labels must come in order, as
+        // Prometheus writes them, so each is added at the end.
+        let unknown: Vec<String> = (0..100_000).map(|k| format!(r#""k{k}":0"#)).collect();
+        let body = format!(
+            r#"{{{},"status":"success","data":{{"resultType":"matrix","result":[]}}}}"#,
+            unknown.join(",")
+        );
+        assert!(check(&body));
+        let labels: Vec<String> = (0..1000).map(|k| format!(r#""l{k:04}":"v""#)).collect();
+        let in_order = format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{{}}},"values":[]}}]}}}}"#,
+            labels.join(",")
+        );
+        assert!(check(&in_order));
+        let reversed: Vec<String> = labels.iter().rev().cloned().collect();
+        let out_of_order = in_order.replace(&labels.join(","), &reversed.join(","));
+        assert!(!check(&out_of_order));
+        assert!(parse_query_response(200, &out_of_order).is_ok());
     }
 
     #[test]
