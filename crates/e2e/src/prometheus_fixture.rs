@@ -35,6 +35,20 @@ fn run(command: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Writes the samples of the OpenMetrics file `openmetrics` as TSDB blocks
+/// into `data` (one block may span the whole history).
+fn load_openmetrics(openmetrics: &Path, data: &Path) -> Result<(), String> {
+    run(Command::new("promtool")
+        .args([
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            "--max-block-duration=240h",
+        ])
+        .arg(openmetrics)
+        .arg(data))
+}
+
 /// Generates history ending five minutes ago and loads it into a fresh TSDB in `work_dir/data`.
 pub fn backfill_history(work_dir: &Path) -> Result<Manifest, String> {
     backfill_history_with(work_dir, history_ending_now(None)?)
@@ -61,15 +75,7 @@ pub fn backfill_history_with(work_dir: &Path, config: HistoryConfig) -> Result<M
         generate_history(&config, file).map_err(|e| format!("generating history: {e}"))?;
     let data = work_dir.join("data");
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
-    run(Command::new("promtool")
-        .args([
-            "tsdb",
-            "create-blocks-from",
-            "openmetrics",
-            "--max-block-duration=240h",
-        ])
-        .arg(&openmetrics)
-        .arg(&data))?;
+    load_openmetrics(&openmetrics, &data)?;
     let _ = std::fs::remove_file(&openmetrics);
     std::fs::write(
         work_dir.join("history-manifest.json"),
@@ -189,15 +195,7 @@ impl PrometheusFixture {
     /// TSDB beside the history, and starts it again (blocks are read at start).
     pub fn backfill_and_restart(&mut self, openmetrics: &Path) -> Result<(), String> {
         self.kill()?;
-        run(Command::new("promtool")
-            .args([
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                "--max-block-duration=240h",
-            ])
-            .arg(openmetrics)
-            .arg(self.work_dir.join("data")))?;
+        load_openmetrics(openmetrics, &self.work_dir.join("data"))?;
         self.restart()
     }
 
