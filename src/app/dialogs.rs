@@ -112,13 +112,18 @@ pub fn Dialogs(session: EditSession, apply: Callback<Edit>) -> impl IntoView {
             )
         }
         Dialog::Panel(id) => {
-            let (panel, variables, datasource) = history.with_untracked(|h| {
+            let (panel, variables, datasource, slos) = history.with_untracked(|h| {
                 let current = &h.as_ref()?.current;
                 let datasource = effective_datasource(view_state, current);
                 Some((
                     current.panel(&id)?.clone(),
                     current.variables.clone(),
                     datasource,
+                    current
+                        .slos
+                        .iter()
+                        .map(|s| (s.id.clone(), s.name.clone()))
+                        .collect(),
                 ))
             })?;
             Some(
@@ -127,6 +132,7 @@ pub fn Dialogs(session: EditSession, apply: Callback<Edit>) -> impl IntoView {
                         panel=panel
                         variables=variables
                         datasource=datasource
+                        slos=slos
                         on_apply=Callback::new(move |edited: Panel| {
                             apply.run(Edit::Replace(Box::new(edited)));
                             if notice.with_untracked(Option::is_none) { dialog.set(None); }

@@ -8,7 +8,9 @@ use crate::dashboard::change_view;
 use crate::dashboard::panel::DashboardPanel;
 use crate::dashboard::panel_context::{shown_title, PanelContext};
 use crate::editor::panel_editor::{PanelEditControls, PanelEditing};
+use foresight_core::alerting::slo::Slo;
 use foresight_core::model::dashboard::{Dashboard, GridPosition, OverlayToggles, Panel, PanelKind};
+use foresight_core::model::slo_panel::slos_shown;
 use foresight_core::model::url_state::ViewState;
 use leptos::prelude::*;
 
@@ -44,7 +46,8 @@ pub fn PanelGrid(
                             context,
                             editing,
                         };
-                        Some(grid_cell(panel, &position, collapsed, size, page))
+                        let slos = slos_shown(&panel.kind, &d.slos);
+                        Some(grid_cell(panel, slos, &position, collapsed, size, page))
                     })
                     .collect::<Vec<_>>()
             })
@@ -65,6 +68,7 @@ struct PageSignals {
 /// A panel's cell at `position`; a row's (`collapsed` is `Some`) holds its heading.
 fn grid_cell(
     panel: Panel,
+    slos: Vec<Slo>,
     position: &GridPosition,
     collapsed: Option<bool>,
     size: usize,
@@ -129,7 +133,7 @@ fn grid_cell(
     view! {
         <div class="grid-cell" style=placement>
             {controls}
-            <DashboardPanel panel=panel context=panel_context overlay_override=overlay_override.into() on_overlays=on_overlays />
+            <DashboardPanel panel=panel context=panel_context overlay_override=overlay_override.into() on_overlays=on_overlays slos=slos />
         </div>
     }
     .into_any()

@@ -114,6 +114,9 @@ pub fn PanelEditor(
     datasource: Datasource,
     on_apply: Callback<Panel>,
     on_close: Callback<()>,
+    /// The dashboard's SLOs (id, name), for SLO panels.
+    #[prop(optional)]
+    slos: Vec<(String, String)>,
 ) -> impl IntoView {
     let original = StoredValue::new(panel.clone());
     let form = PanelForm::of(&panel);
@@ -131,6 +134,8 @@ pub fn PanelEditor(
     let legend_placement = RwSignal::new(form.legend_placement);
     let bar_display = RwSignal::new(form.bar_display);
     let bar_orientation = RwSignal::new(form.bar_orientation);
+    let slo = RwSignal::new(form.slo);
+    let slo_show = RwSignal::new(form.slo_show);
     let rows = RwSignal::new(
         form.queries
             .into_iter()
@@ -170,6 +175,8 @@ pub fn PanelEditor(
             legend_placement: legend_placement.get_untracked(),
             bar_display: bar_display.get_untracked(),
             bar_orientation: bar_orientation.get_untracked(),
+            slo: slo.get_untracked(),
+            slo_show: slo_show.get_untracked(),
             queries: rows
                 .get_untracked()
                 .iter()
@@ -234,7 +241,16 @@ pub fn PanelEditor(
                 <Show when=move || kind.get() == "text">
                     <label class="field"><span>"Markdown"</span><textarea data-field="content" prop:value=move || content.get() on:input=move |e| content.set(event_target_value(&e))></textarea></label>
                 </Show>
-                <Show when=move || kind.get() != "text">
+                <Show when=move || kind.get() == "slo">
+                    <div class="field"><span>"SLO"</span>
+                        <select data-field="slo" aria-label="SLO" on:change=move |e| slo.set(event_target_value(&e))>
+                            <option value="" selected=move || slo.get().is_empty()>"Every SLO (overview)"</option>
+                            {slos.iter().map(|(id, name)| { let id = id.clone(); let value = id.clone(); view! { <option value=value selected=move || slo.get() == id>{name.clone()}</option> } }).collect::<Vec<_>>()}
+                        </select>
+                        {choice("slo-show", "What the panel shows", slo_show, &[("overview", "Status table, most urgent first"), ("budget", "Error budget left"), ("burnRates", "Burn rate over each window"), ("burnDown", "Budget burn-down over the period")])}
+                    </div>
+                </Show>
+                <Show when=move || kind.get() != "text" && kind.get() != "slo">
                     <div class="field"><span>"Queries"</span>
                         <div class="queries">{query_rows}</div>
                         <button data-field="add-query" on:click=move |_| rows.update(|r| r.push(QueryRow { expr: RwSignal::new(String::new()), legend: RwSignal::new(String::new()), instant: RwSignal::new(false), origin: None }))>"Add query"</button>

@@ -278,7 +278,7 @@ mod derived {
     use foresight_core::alerting::rule::Comparison;
     use foresight_core::analytics::options::{BaselineKind, ForesightOptions, Sensitivity};
     use foresight_core::foundation::units::Unit;
-    use foresight_core::model::dashboard::panel::{LineStyle, Target, Threshold};
+    use foresight_core::model::dashboard::panel::{LineStyle, SloShow, Target, Threshold};
     use foresight_core::query::series::Reducer;
     use serde::{Deserialize, Serialize};
 
@@ -347,6 +347,12 @@ mod derived {
         Row {
             #[serde(default)]
             collapsed: bool,
+        },
+        Slo {
+            #[serde(default, skip_serializing_if = "String::is_empty")]
+            slo: String,
+            #[serde(default)]
+            show: SloShow,
         },
     }
 

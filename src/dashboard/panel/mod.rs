@@ -12,13 +12,17 @@ mod queries;
 
 use crate::dashboard::panel_context::{shown_title, PanelContext, PanelResult};
 use crate::dashboard::panels::{
-    reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, StatBody, TableBody, TextBody,
-    TimeSeriesBody,
+    burn_down_result, reduced_values, BarGaugeBody, GaugeBody, HeatmapBody, SloBody, StatBody,
+    TableBody, TextBody, TimeSeriesBody,
 };
 use baseline::{follow_baseline, BaselineQuery};
+use foresight_core::alerting::slo::Slo;
+use foresight_core::foundation::units::Unit;
 use foresight_core::model::dashboard::{
     ForesightOptions, OverlayToggles, Panel, PanelKind, Reducer,
 };
+use foresight_core::model::dashboard::{LegendOptions, LineStyle, SloShow};
+use foresight_core::model::slo_panel::{slo_panel_range, slo_panel_targets};
 use foresight_core::query::step::QueryWindow;
 use foresight_core::query::template_variables::interpolate_text;
 
@@ -77,7 +81,27 @@ pub fn DashboardPanel(
     overlay_override: Signal<Option<OverlayToggles>>,
     /// Called when the viewer switches overlays.
     on_overlays: Callback<OverlayToggles>,
+    /// The SLOs an SLO panel shows (see `slos_shown`); empty for other panels.
+    #[prop(optional)]
+    slos: Vec<Slo>,
 ) -> impl IntoView {
+    // An SLO's burn-down spans the SLO's period, whatever the dashboard's range.
+    let context = {
+        let (kind, slos) = (panel.kind.clone(), slos.clone());
+        Signal::derive(move || {
+            context.get().map(|c| PanelContext {
+                range: slo_panel_range(&kind, &slos, c.range),
+                ..c
+            })
+        })
+    };
+    let is_burn_down = matches!(
+        panel.kind,
+        PanelKind::Slo {
+            show: SloShow::BurnDown,
+            ..
+        }
+    );
     let body_ref = NodeRef::<Div>::new();
     let is_text = !panel.kind.queries_data();
     let data = RwSignal::new(if is_text {
@@ -91,13 +115,13 @@ pub fn DashboardPanel(
     let draws_on_canvas = match &panel.kind {
         PanelKind::Timeseries { .. } | PanelKind::Heatmap => true,
         PanelKind::Stat { sparkline, .. } => *sparkline,
-        _ => false,
+        _ => is_burn_down,
     };
     // The request in flight; a newer one aborts it. `busy` is shown as aria-busy.
     let in_flight = StoredValue::new_local(None::<AbortController>);
     let busy = RwSignal::new(!is_text);
 
-    let targets = panel.targets.clone();
+    let targets = slo_panel_targets(&panel.kind, &slos).unwrap_or_else(|| panel.targets.clone());
     let single_value = matches!(
         panel.kind,
         PanelKind::Stat {
@@ -110,7 +134,8 @@ pub fn DashboardPanel(
             ..
         }
     );
-    let is_table = matches!(panel.kind, PanelKind::Table);
+    let is_table = matches!(panel.kind, PanelKind::Table)
+        || matches!(panel.kind, PanelKind::Slo { .. }) && !is_burn_down;
     // Overlays: the dashboard's own, or the viewer's switches.
     let own_foresight = match &panel.kind {
         PanelKind::Timeseries { foresight, .. } => Some(foresight.clone()),
@@ -145,7 +170,7 @@ pub fn DashboardPanel(
     run_queries(
         context,
         body_ref,
-        targets,
+        targets.clone(),
         panel.overrides.clone(),
         QueryKind {
             is_text,
@@ -263,6 +288,20 @@ pub fn DashboardPanel(
             PanelKind::Text { content } => view! { <TextBody content=content /> }.into_any(),
             // Rows are drawn by the grid as headings, never as panels.
             PanelKind::Row { .. } => ().into_any(),
+            PanelKind::Slo { .. } if targets.is_empty() => {
+                view! { <p class="message" role="status">"This panel's SLO is not defined, or has problems: see the rules dialog."</p> }.into_any()
+            }
+            PanelKind::Slo { show: SloShow::BurnDown, .. } => {
+                let slo = slos[0].clone();
+                let drawn_result = Signal::derive(move || {
+                    result.with(|r| r.as_ref().map(|r| burn_down_result(&slo, r, query_window.get())))
+                });
+                let panel = Panel { unit: Unit::Percent, decimals: Some(1), ..panel };
+                let foresight = Signal::derive(ForesightOptions::default);
+                let reference = Signal::derive(|| None);
+                view! { <TimeSeriesBody panel=panel context=context result=drawn_result window=window drawn=drawn style=LineStyle::Lines zero_line=true legend=LegendOptions::default() foresight=foresight reference=reference on_overlays=on_overlays plain=true /> }.into_any()
+            }
+            PanelKind::Slo { show, .. } => view! { <SloBody slos=slos.clone() show=show result=result /> }.into_any(),
         }
     };
 

@@ -2,6 +2,7 @@
 
 mod gauges;
 mod heatmap_body;
+mod slo_body;
 mod stat_body;
 mod table_body;
 mod text_body;
@@ -9,6 +10,7 @@ mod time_series;
 
 pub use gauges::{BarGaugeBody, GaugeBody};
 pub use heatmap_body::HeatmapBody;
+pub use slo_body::{burn_down_result, SloBody};
 pub use stat_body::StatBody;
 pub use table_body::TableBody;
 pub use text_body::TextBody;

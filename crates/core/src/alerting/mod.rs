@@ -13,5 +13,6 @@ pub mod server_rules;
 pub mod silence;
 pub mod slo;
 pub mod slo_import;
+pub mod slo_status;
 pub mod state_machine;
 pub mod template;

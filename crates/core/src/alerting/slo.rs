@@ -14,8 +14,9 @@ use crate::foundation::span::parse_prometheus_duration;
 use serde::{Deserialize, Serialize};
 
 /// What the indicator counts: `errors` (failed events) or `good` events,
-/// over `total` events; exactly one of the two. A latency objective counts
-/// good events: the histogram's bucket at the threshold over its count.
+/// over `total` events; or a `latency` objective, whose good events are a
+/// histogram's bucket at the threshold and its total the histogram's count.
+/// Exactly one of the three.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Indicator {
@@ -23,7 +24,131 @@ pub struct Indicator {
     pub errors: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub good: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub total: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<LatencyIndicator>,
+}
+
+/// "Requests answered within `threshold_seconds`", from a classic histogram.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencyIndicator {
+    /// The histogram's name, without `_bucket` (`http_request_duration_seconds`).
+    pub histogram: String,
+    /// Label matchers inside the braces (`job="api",handler="/hello"`); may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub matchers: String,
+    /// One of the histogram's bucket bounds, in seconds.
+    pub threshold_seconds: f64,
+}
+
+impl LatencyIndicator {
+    /// The bucket's `le` as Prometheus stores it: whole numbers keep a
+    /// `.0` (`1.0`), as the client libraries and Prometheus 3 write them.
+    pub fn le_label(&self) -> String {
+        let value = self.threshold_seconds;
+        if value.fract() == 0.0 && value.abs() < 1e15 {
+            format!("{value:.1}")
+        } else {
+            format!("{value}")
+        }
+    }
+
+    fn selector(&self, suffix: &str, extra: Option<String>) -> String {
+        let matchers: Vec<String> = [self.matchers.trim().trim_end_matches(',').to_string()]
+            .into_iter()
+            .chain(extra)
+            .filter(|m| !m.is_empty())
+            .collect();
+        format!("{}{suffix}{{{}}}", self.histogram, matchers.join(","))
+    }
+
+    /// Requests within the threshold, per second over `{{.window}}`.
+    pub fn good_query(&self) -> String {
+        format!(
+            "sum(rate({}[{WINDOW_PLACEHOLDER}]))",
+            self.selector("_bucket", Some(format!("le=\"{}\"", self.le_label())))
+        )
+    }
+
+    /// All requests, per second over `{{.window}}`.
+    pub fn total_query(&self) -> String {
+        format!(
+            "sum(rate({}[{WINDOW_PLACEHOLDER}]))",
+            self.selector("_count", None)
+        )
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let name_ok = self.histogram.chars().enumerate().all(|(i, c)| {
+            c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
+        }) && !self.histogram.is_empty()
+            && self.histogram.len() <= 200;
+        if !name_ok {
+            problems.push(format!(
+                "the latency histogram {:?} is not a metric name",
+                self.histogram
+            ));
+        }
+        // The matchers go between braces: anything that could close them
+        // would change what the indicator counts.
+        if self.matchers.len() > 1000
+            || self
+                .matchers
+                .chars()
+                .any(|c| matches!(c, '{' | '}' | '[' | ']' | '\n' | '\r'))
+            || self.matchers.matches('"').count() % 2 == 1
+        {
+            problems.push(
+                "the latency matchers must be label matchers such as job=\"api\",handler=\"/hello\""
+                    .into(),
+            );
+        }
+        if !(self.threshold_seconds.is_finite() && self.threshold_seconds > 0.0) {
+            problems.push(format!(
+                "the latency threshold must be a positive number of seconds, not {}",
+                self.threshold_seconds
+            ));
+        }
+        problems
+    }
+}
+
+/// The indicator as queries: the counted events (errors or good) and the
+/// total, each with `{{.window}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CountedQueries {
+    Errors { errors: String, total: String },
+    Good { good: String, total: String },
+}
+
+impl Indicator {
+    /// Its queries, or what is wrong with it.
+    pub fn queries(&self) -> Result<CountedQueries, String> {
+        match (&self.errors, &self.good, &self.latency) {
+            (Some(errors), None, None) => Ok(CountedQueries::Errors {
+                errors: errors.clone(),
+                total: self.total.clone(),
+            }),
+            (None, Some(good), None) => Ok(CountedQueries::Good {
+                good: good.clone(),
+                total: self.total.clone(),
+            }),
+            (None, None, Some(latency)) if self.total.is_empty() => Ok(CountedQueries::Good {
+                good: latency.good_query(),
+                total: latency.total_query(),
+            }),
+            (None, None, Some(_)) => {
+                Err("a latency indicator takes its total from the histogram's count; leave total out".into())
+            }
+            _ => Err(
+                "the indicator needs exactly one of an errors query, a good query (each over a total query) or a latency objective"
+                    .into(),
+            ),
+        }
+    }
 }
 
 /// One service-level objective.
@@ -105,28 +230,25 @@ impl Slo {
             )),
             Err(error) => problems.push(format!("the period {:?}: {error}", self.period)),
         }
-        let Indicator {
-            errors,
-            good,
-            total,
-        } = &self.indicator;
-        let counted = match (errors, good) {
-            (Some(errors), None) => Some(("errors", errors)),
-            (None, Some(good)) => Some(("good", good)),
-            _ => {
-                problems.push(
-                    "the indicator needs either an errors query or a good query over its total"
-                        .into(),
-                );
-                None
+        if let Some(latency) = &self.indicator.latency {
+            problems.extend(latency.problems());
+        }
+        match self.indicator.queries() {
+            Ok(CountedQueries::Errors {
+                errors: counted,
+                total,
+            }) => {
+                check_window_placeholder(&mut problems, "errors", &counted);
+                check_window_placeholder(&mut problems, "total", &total);
             }
-        };
-        for (what, query) in counted.into_iter().chain([("total", total)]) {
-            if !query.contains(WINDOW_PLACEHOLDER) {
-                problems.push(format!(
-                    "the {what} query must take its range from {WINDOW_PLACEHOLDER} (as in `rate(x[{WINDOW_PLACEHOLDER}])`)"
-                ));
+            Ok(CountedQueries::Good {
+                good: counted,
+                total,
+            }) => {
+                check_window_placeholder(&mut problems, "good", &counted);
+                check_window_placeholder(&mut problems, "total", &total);
             }
+            Err(problem) => problems.push(problem),
         }
         problems
     }
@@ -146,13 +268,45 @@ impl Slo {
     /// a NaN would hold every longer window at NaN until it leaves it.
     pub fn error_ratio_expr(&self, window: &str) -> String {
         let with_window = |query: &str| query.replace(WINDOW_PLACEHOLDER, window);
-        let total = with_window(&self.indicator.total);
-        match (&self.indicator.errors, &self.indicator.good) {
-            (Some(errors), _) => format!("({}) / (({total}) > 0)", with_window(errors)),
-            (None, Some(good)) => format!("1 - (({}) / (({total}) > 0))", with_window(good)),
-            // Refused by `problems`; no errors counted.
-            (None, None) => format!("0 * ({total})"),
+        match self.indicator.queries() {
+            Ok(CountedQueries::Errors { errors, total }) => {
+                format!(
+                    "({}) / (({}) > 0)",
+                    with_window(&errors),
+                    with_window(&total)
+                )
+            }
+            Ok(CountedQueries::Good { good, total }) => format!(
+                "1 - (({}) / (({}) > 0))",
+                with_window(&good),
+                with_window(&total)
+            ),
+            // Refused by `problems`; nothing counted.
+            Err(_) => "vector(0) == 1".into(),
         }
+    }
+
+    /// Failed events per second over `window`, and all events: what the
+    /// burn-down adds up step by step.
+    pub fn error_and_total_rate_exprs(&self, window: &str) -> Option<(String, String)> {
+        let with_window = |query: &str| query.replace(WINDOW_PLACEHOLDER, window);
+        match self.indicator.queries().ok()? {
+            CountedQueries::Errors { errors, total } => {
+                Some((with_window(&errors), with_window(&total)))
+            }
+            CountedQueries::Good { good, total } => Some((
+                format!("({}) - ({})", with_window(&total), with_window(&good)),
+                with_window(&total),
+            )),
+        }
+    }
+}
+
+fn check_window_placeholder(problems: &mut Vec<String>, what: &str, query: &str) {
+    if !query.contains(WINDOW_PLACEHOLDER) {
+        problems.push(format!(
+            "the {what} query must take its range from {WINDOW_PLACEHOLDER} (as in `rate(x[{WINDOW_PLACEHOLDER}])`)"
+        ));
     }
 }
 
@@ -517,6 +671,7 @@ mod tests {
                 errors: Some(r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#.into()),
                 good: None,
                 total: r#"sum(rate(http_requests_total{job="sample-service"}[{{.window}}]))"#.into(),
+                latency: None,
             },
             objective_percent: 99.5,
             period: "30d".into(),
@@ -564,6 +719,7 @@ mod tests {
                 errors: None,
                 good: Some(r#"sum(rate(d_bucket{le="0.3"}[{{.window}}]))"#.into()),
                 total: "sum(rate(d_count[{{.window}}]))".into(),
+                latency: None,
             },
             ..availability()
         };
@@ -571,6 +727,46 @@ mod tests {
             latency.error_ratio_expr("1h"),
             r#"1 - ((sum(rate(d_bucket{le="0.3"}[1h]))) / ((sum(rate(d_count[1h]))) > 0))"#
         );
+    }
+
+    #[test]
+    fn a_latency_objective_reads_the_bucket_at_its_threshold() {
+        let latency = |threshold: f64, matchers: &str| Slo {
+            id: "hello-latency".into(),
+            name: "Hello latency".into(),
+            service: String::new(),
+            indicator: Indicator {
+                latency: Some(LatencyIndicator {
+                    histogram: "http_request_duration_seconds".into(),
+                    matchers: matchers.into(),
+                    threshold_seconds: threshold,
+                }),
+                ..Indicator::default()
+            },
+            objective_percent: 99.5,
+            period: "30d".into(),
+        };
+        let slo = latency(0.75, r#"job="api",endpoint="/hello""#);
+        assert!(slo.problems().is_empty(), "{:?}", slo.problems());
+        assert_eq!(
+            slo.error_ratio_expr("1h"),
+            r#"1 - ((sum(rate(http_request_duration_seconds_bucket{job="api",endpoint="/hello",le="0.75"}[1h]))) / ((sum(rate(http_request_duration_seconds_count{job="api",endpoint="/hello"}[1h]))) > 0))"#
+        );
+        // Whole seconds are stored as `1.0`; no matchers, no stray comma.
+        assert_eq!(
+            latency(1.0, "").error_ratio_expr("5m"),
+            r#"1 - ((sum(rate(http_request_duration_seconds_bucket{le="1.0"}[5m]))) / ((sum(rate(http_request_duration_seconds_count{}[5m]))) > 0))"#
+        );
+        // Matchers that would close the braces, and a total beside a latency, are refused.
+        assert!(latency(0.5, r#"job="a"}) or vector(1"#).problems()[0].contains("label matchers"));
+        assert!(latency(0.0, "").problems()[0].contains("positive number"));
+        let mut with_total = latency(0.5, "");
+        with_total.indicator.total = "sum(rate(t[{{.window}}]))".into();
+        assert!(with_total.problems()[0].contains("leave total out"));
+        // The rules promtool checks are the same text.
+        assert!(to_prometheus_rules(&[slo])
+            .unwrap()
+            .contains(r#"le=\"0.75\""#));
     }
 
     #[test]
@@ -583,6 +779,7 @@ mod tests {
                 errors: Some("sum(rate(e[5m]))".into()),
                 good: None,
                 total: "sum(rate(t[{{.window}}]))".into(),
+                latency: None,
             },
             ..availability()
         };
@@ -598,7 +795,7 @@ mod tests {
             },
             ..availability()
         };
-        assert!(neither.problems()[0].contains("either an errors query or a good query"));
+        assert!(neither.problems()[0].contains("exactly one of an errors query, a good query"));
     }
 
     #[test]

@@ -212,6 +212,7 @@ fn sloth(spec: &Yaml, camel: bool, default_period: &str, found: &mut SloImport) 
                     errors: scalar(events.get(error_key)),
                     good: None,
                     total: scalar(events.get(total_key)).unwrap_or_default(),
+                    latency: None,
                 },
                 objective_percent: objective,
                 period: default_period.to_string(),
@@ -311,6 +312,7 @@ fn open_slo(document: &Yaml, found: &mut SloImport) {
                 errors: (!is_good).then(|| counted.clone()),
                 good: is_good.then_some(counted),
                 total,
+                latency: None,
             },
             // OpenSLO's target is a ratio (0.995).
             objective_percent: (target * 100.0 * 1e9).round() / 1e9,

@@ -13,6 +13,7 @@ pub mod inline_dashboard;
 pub mod panel_form;
 pub mod refresh;
 pub mod related_series;
+pub mod slo_panel;
 pub mod trust;
 pub mod url_state;
 pub mod variables;

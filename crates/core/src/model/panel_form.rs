@@ -7,7 +7,7 @@ use crate::foundation::span::parse_span;
 use crate::foundation::units::Unit;
 use crate::model::dashboard::{
     BarDisplay, BarOrientation, LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel,
-    PanelKind, Reducer, SeriesMatcher, SeriesOverride, Target,
+    PanelKind, Reducer, SeriesMatcher, SeriesOverride, SloShow, Target,
 };
 use crate::model::edit::parse_thresholds;
 
@@ -48,6 +48,9 @@ pub struct PanelForm {
     /// A bar gauge's `basic`, `gradient` or `lcd`, and `horizontal`, `vertical` or `auto`.
     pub bar_display: String,
     pub bar_orientation: String,
+    /// An SLO panel's SLO id (empty: every SLO) and what it shows (a `SloShow` id).
+    pub slo: String,
+    pub slo_show: String,
     pub queries: Vec<QueryForm>,
 }
 
@@ -78,6 +81,10 @@ impl PanelForm {
             } => (*display, *orientation),
             _ => Default::default(),
         };
+        let (slo, slo_show) = match &panel.kind {
+            PanelKind::Slo { slo, show } => (slo.clone(), *show),
+            _ => Default::default(),
+        };
         Self {
             title: panel.title.clone(),
             kind: panel.kind.type_id().to_string(),
@@ -96,6 +103,8 @@ impl PanelForm {
             legend_placement: legend.placement.id().to_string(),
             bar_display: bar_display.id().to_string(),
             bar_orientation: bar_orientation.id().to_string(),
+            slo,
+            slo_show: slo_show.id().to_string(),
             queries: panel
                 .targets
                 .iter()
@@ -158,7 +167,12 @@ impl PanelForm {
             parse_span(horizon).map_err(|e| format!("forecast horizon: {e}"))?;
         }
         let kind = self.kind_from(original, horizon);
-        if kind.queries_data() && targets.is_empty() {
+        if let PanelKind::Slo { slo, show } = &kind {
+            if slo.is_empty() && show.needs_one_slo() {
+                return Err(format!("showing {} needs one SLO picked", show.id()));
+            }
+        }
+        if kind.uses_targets() && targets.is_empty() {
             return Err("a panel needs at least one query".into());
         }
         Ok(Panel {
@@ -242,6 +256,10 @@ impl PanelForm {
             "row" => match &original.kind {
                 PanelKind::Row { .. } => original.kind.clone(),
                 _ => PanelKind::Row { collapsed: false },
+            },
+            "slo" => PanelKind::Slo {
+                slo: self.slo.trim().to_string(),
+                show: named(&SloShow::ALL, SloShow::id, &self.slo_show),
             },
             _ => PanelKind::Text {
                 content: self.content.clone(),

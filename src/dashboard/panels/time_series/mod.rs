@@ -61,6 +61,10 @@ pub fn TimeSeriesBody(
     /// What the baseline's extra query returned (`None` while it loads or when off).
     reference: Signal<Option<BaselineReference>>,
     on_overlays: Callback<OverlayToggles>,
+    /// Without the overlay switches and "What else moved?" (a derived chart
+    /// such as an SLO's burn-down, which they would not read right).
+    #[prop(optional)]
+    plain: bool,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let panel_id = panel.id.clone();
@@ -374,8 +378,10 @@ pub fn TimeSeriesBody(
         <div class="visually-hidden" aria-live="polite" data-chart-readout="">{move || announced.get()}</div>
         <ChartNotes shared=shared />
         <div class="chart-toolbar">
-            <OverlayControls foresight=foresight on_overlays=on_overlays title=title.get_value() />
-            <AskWhatElseMoved result=result overlays=overlays.into() window=window title=title.get_value() />
+            {(!plain).then(|| view! {
+                <OverlayControls foresight=foresight on_overlays=on_overlays title=title.get_value() />
+                <AskWhatElseMoved result=result overlays=overlays.into() window=window title=title.get_value() />
+            })}
             <StylePicker style=style chosen=chosen_style title=title.get_value() />
             <button
                 class="table-toggle"

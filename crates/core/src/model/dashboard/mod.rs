@@ -25,8 +25,8 @@ pub use annotation::{AnnotationQuery, ChangeEventOptions, MAX_ANNOTATION_QUERIES
 pub use layout::{GridPosition, GRID_COLUMNS};
 pub use panel::{
     mapped_value, threshold_color, threshold_rgb, threshold_state, BarDisplay, BarOrientation,
-    LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, Target, Threshold,
-    ValueMapping, MIN_LEGEND_WIDTH, TEXT_RGB,
+    LegendMode, LegendOptions, LegendPlacement, LineStyle, Panel, PanelKind, SloShow, Target,
+    Threshold, ValueMapping, MIN_LEGEND_WIDTH, TEXT_RGB,
 };
 use serde::{Deserialize, Serialize};
 pub use series_override::{AxisSide, OverrideMatchers, SeriesLook, SeriesMatcher, SeriesOverride};
@@ -420,7 +420,7 @@ mod tests {
         );
         assert_eq!(
             wrong(r#"{"id": "b", "title": "B", "type": "pie"}"#),
-            "the dashboard does not match the model: panels[1].type: \"pie\" is not one of \"timeseries\", \"stat\", \"gauge\", \"bargauge\", \"table\", \"heatmap\", \"text\", \"row\""
+            "the dashboard does not match the model: panels[1].type: \"pie\" is not one of \"timeseries\", \"stat\", \"gauge\", \"bargauge\", \"table\", \"heatmap\", \"text\", \"row\", \"slo\""
         );
         assert_eq!(
             wrong(
@@ -504,7 +504,8 @@ mod shipped_dashboards {
         let text = include_str!("../../../../../public/dashboards/service-health.json");
         let dashboard = Dashboard::from_json(text).unwrap();
         assert_eq!(dashboard.id, "service-health");
-        assert_eq!(dashboard.panels.len(), 10);
+        assert_eq!(dashboard.panels.len(), 16);
+        assert_eq!(dashboard.slos.len(), 3);
         assert_eq!(
             Dashboard::from_json(&dashboard.to_json()).unwrap(),
             dashboard

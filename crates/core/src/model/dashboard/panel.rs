@@ -17,6 +17,7 @@ crate::foundation::json_serde::json_as_name!(
     LegendPlacement => id,
     BarDisplay => id,
     BarOrientation => id,
+    SloShow => id,
 );
 
 /// Read by [`Panel::read`]; written by serde's derive.
@@ -96,6 +97,13 @@ pub enum PanelKind {
     Row {
         collapsed: bool,
     },
+    /// One of the dashboard's SLOs (`slo`, its id), or all of them (no
+    /// `slo`): its queries come from the SLO, not from `targets`.
+    Slo {
+        #[serde(skip_serializing_if = "String::is_empty")]
+        slo: String,
+        show: SloShow,
+    },
 }
 
 // Which members a panel has depends on its `type`: read with an ObjectReader
@@ -132,8 +140,14 @@ impl PanelKind {
         !matches!(self, PanelKind::Text { .. } | PanelKind::Row { .. })
     }
 
+    /// Whether the panel's queries are its own `targets` (SLO panels ask
+    /// their SLOs' queries).
+    pub fn uses_targets(&self) -> bool {
+        self.queries_data() && !matches!(self, PanelKind::Slo { .. })
+    }
+
     /// Every panel type's name, in the order the editor offers them.
-    pub const TYPE_IDS: [&'static str; 8] = [
+    pub const TYPE_IDS: [&'static str; 9] = [
         "timeseries",
         "stat",
         "gauge",
@@ -142,6 +156,7 @@ impl PanelKind {
         "heatmap",
         "text",
         "row",
+        "slo",
     ];
 
     /// The kind named by the object's `type`, with the members that go with it.
@@ -175,6 +190,10 @@ impl PanelKind {
             "row" => PanelKind::Row {
                 collapsed: object.or_default("collapsed")?,
             },
+            "slo" => PanelKind::Slo {
+                slo: object.or_default("slo")?,
+                show: object.or_default("show")?,
+            },
             other => return Err(not_one_of(other, &Self::TYPE_IDS).in_member("type")),
         })
     }
@@ -190,6 +209,7 @@ impl PanelKind {
             PanelKind::Heatmap => "heatmap",
             PanelKind::Text { .. } => "text",
             PanelKind::Row { .. } => "row",
+            PanelKind::Slo { .. } => "slo",
         }
     }
 }
@@ -324,6 +344,41 @@ impl LegendPlacement {
 
     fn is_bottom(&self) -> bool {
         *self == Self::Bottom
+    }
+}
+
+/// What an SLO panel shows: every SLO's status in a table, most urgent
+/// first; or one SLO's budget left (and time left at the current burn), its
+/// burn rates over the alert windows, or its budget burn-down over the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SloShow {
+    #[default]
+    Overview,
+    Budget,
+    BurnRates,
+    BurnDown,
+}
+
+impl SloShow {
+    pub const ALL: [SloShow; 4] = [
+        Self::Overview,
+        Self::Budget,
+        Self::BurnRates,
+        Self::BurnDown,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Overview => "overview",
+            Self::Budget => "budget",
+            Self::BurnRates => "burnRates",
+            Self::BurnDown => "burnDown",
+        }
+    }
+
+    /// Whether it shows one SLO (and so needs `slo`).
+    pub fn needs_one_slo(self) -> bool {
+        self != Self::Overview
     }
 }
 

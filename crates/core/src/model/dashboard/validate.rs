@@ -120,7 +120,21 @@ impl Dashboard {
                     problems.push(format!("panel {:?}: forecastHorizon {error}", panel.id));
                 }
             }
-            let needs_query = panel.kind.queries_data();
+            if let PanelKind::Slo { slo, show } = &panel.kind {
+                if slo.is_empty() && show.needs_one_slo() {
+                    problems.push(format!(
+                        "panel {:?} shows {} of one SLO: name it in \"slo\"",
+                        panel.id,
+                        show.id()
+                    ));
+                } else if !slo.is_empty() && !self.slos.iter().any(|s| s.id == *slo) {
+                    problems.push(format!(
+                        "panel {:?} shows SLO {slo:?}, which the dashboard does not define",
+                        panel.id
+                    ));
+                }
+            }
+            let needs_query = panel.kind.uses_targets();
             if needs_query && panel.targets.iter().all(|t| t.expr.trim().is_empty()) {
                 problems.push(format!("panel {:?} has no query", panel.id));
             }
@@ -193,6 +207,37 @@ mod tests {
         assert!(
             broken.contains("the objective must be above 0 % and below 100 %"),
             "{broken}"
+        );
+    }
+
+    #[test]
+    fn an_slo_panel_names_a_defined_slo() {
+        let slo = r#"{"id": "availability", "name": "Availability", "sli": {"errors": "e[{{.window}}]", "total": "t[{{.window}}]"}, "objective": 99.5}"#;
+        let with_panel = |panel: &str| {
+            Dashboard::from_json(&format!(
+                r#"{{"schemaVersion": 1, "id": "d", "title": "T", "panels": [{panel}], "layout": [{{"panel": "p", "x": 0, "y": 0, "w": 6, "h": 4}}], "slos": [{slo}]}}"#
+            ))
+        };
+        let overview = with_panel(r#"{"id": "p", "title": "SLOs", "type": "slo"}"#).unwrap();
+        assert!(overview.to_json().contains(r#""show": "overview""#));
+        with_panel(r#"{"id": "p", "title": "B", "type": "slo", "slo": "availability", "show": "burnDown"}"#).unwrap();
+        let unknown = with_panel(
+            r#"{"id": "p", "title": "B", "type": "slo", "slo": "latency", "show": "budget"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            unknown.contains(r#"shows SLO "latency", which the dashboard does not define"#),
+            "{unknown}"
+        );
+        let unnamed =
+            with_panel(r#"{"id": "p", "title": "B", "type": "slo", "show": "burnRates"}"#)
+                .unwrap_err();
+        assert!(unnamed.contains("name it in"), "{unnamed}");
+        let wrong =
+            with_panel(r#"{"id": "p", "title": "B", "type": "slo", "show": "pie"}"#).unwrap_err();
+        assert!(
+            wrong.contains(r#""pie" is not one of "overview", "budget", "burnRates", "burnDown""#),
+            "{wrong}"
         );
     }
 
