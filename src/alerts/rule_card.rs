@@ -24,7 +24,8 @@ pub struct RuleCardShared {
     pub health: RwSignal<SortedMap<String, RuleHealth>>,
     pub states: RwSignal<SortedMap<String, RuleState>>,
     pub silences: RwSignal<Vec<Silence>>,
-    pub backtests: RwSignal<SortedMap<String, Result<Vec<Episode>, String>>>,
+    /// Each rule's backtest: `None` while it runs.
+    pub backtests: RwSignal<SortedMap<String, Option<Result<Vec<Episode>, String>>>>,
     pub server_rules: RwSignal<Option<Result<Vec<ServerRule>, String>>>,
     pub external_labels: StoredValue<Labels>,
     pub annotations: Option<RwSignal<Option<AlertAnnotations>>>,
@@ -186,8 +187,9 @@ pub fn RuleCard(rule: AlertRule, rule_key: String, shared: RuleCardShared) -> im
         let key = key.clone();
         move || {
             backtests.with(|b| b.get(&key).cloned()).map(|outcome| match outcome {
-                    Err(message) => view! { <p class="backtest error" role="alert">{format!("Backtest failed: {message}")}</p> }.into_any(),
-                    Ok(episodes) => {
+                    None => view! { <p class="backtest" data-testid="backtest" data-running="true" role="status">"Replaying the rule over this range…"</p> }.into_any(),
+                    Some(Err(message)) => view! { <p class="backtest error" role="alert">{format!("Backtest failed: {message}")}</p> }.into_any(),
+                    Some(Ok(episodes)) => {
                         let pages = pages(&episodes);
                         let rows = episodes.iter().map(|e| {
                             let fired = e.firing_at.map_or_else(|| "never fired".to_string(), |t| format!("fired {}", time(t)));

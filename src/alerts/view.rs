@@ -130,13 +130,13 @@ pub fn AlertsView(
     };
 
     // Backtests: the rule replayed over the dashboard's range, per rule.
-    let backtests = RwSignal::new(SortedMap::<String, Result<Vec<Episode>, String>>::new());
+    let backtests = RwSignal::new(SortedMap::<String, Option<Result<Vec<Episode>, String>>>::new());
     let run_backtest = move |(key, rule): (String, AlertRule)| {
         let datasource = datasource.get_untracked();
         let range = range.get_untracked();
         let name = rule.name.clone();
         backtests.update(|b| {
-            b.insert(key.clone(), Ok(Vec::new()));
+            b.insert(key.clone(), None);
         });
         spawn_local(async move {
             let step = rule.interval_seconds().unwrap_or(60.0).max(1.0);
@@ -159,7 +159,7 @@ pub fn AlertsView(
                 }));
             }
             backtests.try_update(|b| {
-                b.insert(key, outcome);
+                b.insert(key, Some(outcome));
             });
         });
     };

@@ -18,9 +18,11 @@ fn availability() -> Slo {
             errors: Some(r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#.into()),
             good: None,
             total: r#"sum(rate(http_requests_total{job="sample-service"}[{{.window}}]))"#.into(),
+            latency: None,
         },
         objective_percent: 99.5,
         period: "30d".into(),
+        interval: None,
     }
 }
 
@@ -136,6 +138,7 @@ fn a_dashboards_export_holds_its_alert_rules_and_its_slos() {
             errors: None,
             good: Some(r#"sum(rate(http_request_duration_seconds_bucket{job="sample-service",endpoint="/hello",le="0.3"}[{{.window}}]))"#.into()),
             total: r#"sum(rate(http_request_duration_seconds_count{job="sample-service",endpoint="/hello"}[{{.window}}]))"#.into(),
+            latency: None,
         },
         objective_percent: 99.0,
         period: "28d".into(),

@@ -168,6 +168,11 @@ pub struct Slo {
     /// The rolling window the objective holds over (`30d`, `28d`, `7d`).
     #[serde(default = "default_period")]
     pub period: String,
+    /// How often its alerts are evaluated, in the page and in the exported
+    /// group (`30s`); absent: the page's one minute and Prometheus's global
+    /// interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
 }
 
 fn default_period() -> String {
@@ -220,6 +225,14 @@ impl Slo {
                 problems.push(format!(
                     "the {what} is longer than {MAX_NAME_CHARS} characters"
                 ));
+            }
+        }
+        if let Some(interval) = &self.interval {
+            match parse_prometheus_duration(interval) {
+                Ok(seconds) if (1.0..=3600.0).contains(&seconds) => {}
+                _ => problems.push(format!(
+                    "the evaluation interval {interval:?} must be a duration from 1s to 1h"
+                )),
             }
         }
         match self.period_seconds() {
@@ -501,7 +514,7 @@ impl Slo {
                     condition: Default::default(),
                     for_duration: None,
                     keep_firing_for: None,
-                    interval: None,
+                    interval: self.interval.clone(),
                     labels: [
                         ("severity".to_string(), severity.label().to_string()),
                         ("slo_id".to_string(), self.id.clone()),
@@ -563,9 +576,17 @@ fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
             }
             lines
         };
+        // One group: Prometheus evaluates a group's rules in order at one
+        // timestamp, so the alerts read the ratios recorded in the same
+        // evaluation (Sloth's three groups let the alerts lag the ratios by
+        // up to an interval).
         text.push_str(&format!(
-            "  - name: {}\n    rules:\n",
-            yaml_quoted(&format!("slo-{}-sli", slo.id))
+            "  - name: {}\n{}    rules:\n",
+            yaml_quoted(&format!("slo-{}", slo.id)),
+            slo.interval
+                .as_deref()
+                .map(|i| format!("    interval: {}\n", yaml_quoted(i)))
+                .unwrap_or_default()
         ));
         // A period of `1d` or `3d` is one of the windows already: one rule.
         let period =
@@ -581,8 +602,7 @@ fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
         // ratios; the ratio over the whole period weighs busy hours as
         // they count against the objective.
         text.push_str(&format!(
-            "  - name: {}\n    rules:\n      - record: slo:objective:ratio\n        expr: vector({})\n{}      - record: slo:error_budget:ratio\n        expr: vector({})\n{}      - record: slo:period_error_budget_remaining:ratio\n        expr: {}\n{}",
-            yaml_quoted(&format!("slo-{}-meta", slo.id)),
+            "      - record: slo:objective:ratio\n        expr: vector({})\n{}      - record: slo:error_budget:ratio\n        expr: vector({})\n{}      - record: slo:period_error_budget_remaining:ratio\n        expr: {}\n{}",
             decimal(slo.objective_percent / 100.0),
             labels(None),
             decimal(slo.error_budget()),
@@ -593,10 +613,6 @@ fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
                 decimal(slo.error_budget())
             )),
             labels(None),
-        ));
-        text.push_str(&format!(
-            "  - name: {}\n    rules:\n",
-            yaml_quoted(&format!("slo-{}-alerts", slo.id))
         ));
         for severity in [Severity::Page, Severity::Ticket] {
             let expr = burn_alert_expr(slo, severity, |window| recorded(slo, window))?;
@@ -675,6 +691,7 @@ mod tests {
             },
             objective_percent: 99.5,
             period: "30d".into(),
+            interval: None,
         }
     }
 
@@ -730,6 +747,35 @@ mod tests {
     }
 
     #[test]
+    fn one_group_per_slo_with_its_interval() {
+        let slo = Slo {
+            interval: Some("30s".into()),
+            ..availability()
+        };
+        let text = to_prometheus_rules(&[slo.clone()]).unwrap();
+        assert_eq!(text.matches("  - name: ").count(), 1, "{text}");
+        assert!(
+            text.contains("  - name: \"slo-availability\"\n    interval: \"30s\"\n    rules:\n")
+        );
+        // The alerts come after the ratios they read.
+        assert!(
+            text.find("record: slo:sli_error:ratio_rate5m")
+                < text.find("alert: AvailabilityErrorBudgetBurnPage")
+        );
+        let rules = slo.alert_rules().unwrap();
+        assert_eq!(rules[0].interval.as_deref(), Some("30s"));
+        let slow = Slo {
+            interval: Some("2h".into()),
+            ..availability()
+        };
+        assert!(
+            slow.problems()[0].contains("from 1s to 1h"),
+            "{:?}",
+            slow.problems()
+        );
+    }
+
+    #[test]
     fn a_latency_objective_reads_the_bucket_at_its_threshold() {
         let latency = |threshold: f64, matchers: &str| Slo {
             id: "hello-latency".into(),
@@ -745,6 +791,7 @@ mod tests {
             },
             objective_percent: 99.5,
             period: "30d".into(),
+            interval: None,
         };
         let slo = latency(0.75, r#"job="api",endpoint="/hello""#);
         assert!(slo.problems().is_empty(), "{:?}", slo.problems());

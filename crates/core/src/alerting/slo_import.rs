@@ -216,6 +216,7 @@ fn sloth(spec: &Yaml, camel: bool, default_period: &str, found: &mut SloImport) 
                 },
                 objective_percent: objective,
                 period: default_period.to_string(),
+                interval: None,
             },
             found,
         );
@@ -317,6 +318,7 @@ fn open_slo(document: &Yaml, found: &mut SloImport) {
             // OpenSLO's target is a ratio (0.995).
             objective_percent: (target * 100.0 * 1e9).round() / 1e9,
             period,
+            interval: None,
         },
         found,
     );

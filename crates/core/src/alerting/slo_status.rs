@@ -306,6 +306,7 @@ mod tests {
             },
             objective_percent: objective,
             period: period.into(),
+            interval: None,
         }
     }
 

@@ -91,6 +91,7 @@ mod tests {
             },
             objective_percent: 99.0,
             period: "7d".into(),
+            interval: None,
         }
     }
 

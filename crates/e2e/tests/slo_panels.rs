@@ -1,0 +1,327 @@
+//! The shipped dashboard's SLO panels against a real Prometheus with the
+//! generated history: every budget and burn-rate figure equals Prometheus's
+//! answer to the same expression at the same time; the burn-down ends where
+//! the budget figure is; and a backtest of the burn-rate alerts over the
+//! whole history pages during the planted incidents and at no other time.
+
+use e2e::browser_session::BrowserSession;
+use e2e::prometheus_answers::{assert_close, instant_values};
+use e2e::prometheus_fixture::PrometheusFixture;
+use foresight_core::alerting::slo::Slo;
+use foresight_core::model::dashboard::Dashboard;
+use history_generator::Incident;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn shipped_slos() -> Vec<Slo> {
+    Dashboard::from_json(include_str!(
+        "../../../public/dashboards/service-health.json"
+    ))
+    .unwrap()
+    .slos
+}
+
+fn slo(id: &str) -> Slo {
+    shipped_slos().into_iter().find(|s| s.id == id).unwrap()
+}
+
+/// `labels` as the panels write them (`instance=app-2:8000`).
+fn labels_text(labels: &BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Prometheus's error ratio of `slo` over `window` at `time`, per label set.
+fn ratios(
+    prometheus: &PrometheusFixture,
+    slo: &Slo,
+    window: &str,
+    time: &str,
+) -> BTreeMap<String, f64> {
+    instant_values(&prometheus.base_url(), &slo.error_ratio_expr(window), time)
+        .into_iter()
+        .map(|(labels, value)| (labels_text(&labels), value))
+        .collect()
+}
+
+/// Each element `selector` picks, as its attributes.
+async fn elements(browser: &BrowserSession, selector: &str) -> Vec<BTreeMap<String, String>> {
+    let found = browser
+        .script(&format!(
+            "return [...document.querySelectorAll('{selector}')].map(e => Object.fromEntries([...e.attributes].map(a => [a.name, a.value])));"
+        ))
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e.as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn number(attributes: &BTreeMap<String, String>, name: &str) -> f64 {
+    attributes
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} in {attributes:?}"))
+        .parse()
+        .unwrap()
+}
+
+async fn evaluated_at(browser: &BrowserSession, panel: &str) -> String {
+    browser
+        .attribute(&format!(r#"[data-panel="{panel}"]"#), "data-evaluated-at")
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slo_figures_equal_prometheus_and_the_burn_down_ends_at_the_budget() {
+    let page = e2e::PageWithHistory::start("slo-panels").await;
+    page.browser.client.goto(&page.page).await.unwrap();
+    let states = page.browser.settled_panels().await.unwrap();
+    for panel in [
+        "slo-overview",
+        "availability-budget",
+        "search-burn-rates",
+        "availability-burn-down",
+        "search-burn-down",
+    ] {
+        assert!(
+            states
+                .iter()
+                .any(|(id, state)| id == panel && state == "ok"),
+            "{panel}: {states:?}"
+        );
+    }
+    let prometheus = &page.prometheus;
+
+    // The overview: one row per SLO (per instance for availability), its
+    // budget left and time left from Prometheus's ratios at the same time.
+    let at = evaluated_at(&page.browser, "slo-overview").await;
+    let rows = elements(&page.browser, r#"[data-panel="slo-overview"] tr[data-slo]"#).await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let mut compared = 0;
+    for row in &rows {
+        let slo = slo(&row["data-slo"]);
+        let budget = slo.error_budget();
+        let period = ratios(prometheus, &slo, &slo.period, &at);
+        let hour = ratios(prometheus, &slo, "1h", &at);
+        let labels = &row["data-labels"];
+        let remaining = 1.0 - period[labels] / budget;
+        assert_close(
+            &format!("{} {labels} budget left", slo.id),
+            number(row, "data-budget-remaining"),
+            remaining,
+        );
+        let burn = hour[labels] / budget;
+        if burn > 0.0 {
+            let left = remaining * slo.period_seconds().unwrap() / burn;
+            assert_close(
+                &format!("{} {labels} time left", slo.id),
+                number(row, "data-time-left"),
+                left,
+            );
+            compared += 1;
+        }
+        compared += 1;
+        println!(
+            "{} {labels}: budget left {:.1} %, state {}",
+            slo.id,
+            remaining * 100.0,
+            row["data-state"]
+        );
+    }
+    assert!(compared >= 6, "compared {compared} figures");
+    // Most urgent first: the least time left leads among SLOs not alerting.
+    let times: Vec<f64> = rows
+        .iter()
+        .map(|r| {
+            r.get("data-time-left")
+                .map_or(f64::INFINITY, |t| t.parse().unwrap())
+        })
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+
+    // The budget panel: one figure per instance.
+    let at = evaluated_at(&page.browser, "availability-budget").await;
+    let availability = slo("availability");
+    let period = ratios(prometheus, &availability, &availability.period, &at);
+    let budgets = elements(
+        &page.browser,
+        r#"[data-panel="availability-budget"] [data-budget-remaining]"#,
+    )
+    .await;
+    assert_eq!(budgets.len(), 2, "{budgets:?}");
+    for shown in &budgets {
+        let expected = 1.0 - period[&shown["data-labels"]] / availability.error_budget();
+        assert_close(
+            "availability budget",
+            number(shown, "data-budget-remaining"),
+            expected,
+        );
+    }
+
+    // Burn rates over every window.
+    let at = evaluated_at(&page.browser, "search-burn-rates").await;
+    let search = slo("search-latency");
+    let windows = elements(
+        &page.browser,
+        r#"[data-panel="search-burn-rates"] tr[data-window]"#,
+    )
+    .await;
+    assert_eq!(windows.len(), 8, "{windows:?}");
+    let mut answered = 0;
+    for shown in &windows {
+        let window = &shown["data-window"];
+        // The history ends five minutes ago: the 5-minute window may hold
+        // too few samples for a rate, and then the page shows none either.
+        match ratios(prometheus, &search, window, &at).get("") {
+            Some(ratio) => {
+                let expected = ratio / search.error_budget();
+                assert_close(
+                    &format!("burn over {window}"),
+                    number(shown, "data-burn"),
+                    expected,
+                );
+                answered += 1;
+            }
+            None => assert!(!shown.contains_key("data-burn"), "{window}: {shown:?}"),
+        }
+    }
+    assert!(answered >= 6, "{answered} windows answered");
+
+    // The burn-down adds up steps, so it ends near (not exactly at) the
+    // budget figure, which reads the whole period at once.
+    let legend = elements(
+        &page.browser,
+        r#"[data-panel="availability-burn-down"] tr[data-series]"#,
+    )
+    .await;
+    for shown in &budgets {
+        let series = format!("Budget left {}", shown["data-labels"]);
+        let line = legend
+            .iter()
+            .find(|l| l["data-series"] == series)
+            .unwrap_or_else(|| panic!("{series} in {legend:?}"));
+        let last = number(line, "data-last");
+        let budget = number(shown, "data-budget-remaining") * 100.0;
+        println!("{series}: burn-down ends at {last:.2} %, budget figure {budget:.2} %");
+        assert!((last - budget).abs() < 1.0, "{series}: {last} vs {budget}");
+    }
+    let ideal = legend
+        .iter()
+        .find(|l| l["data-series"] == "Spending exactly the budget")
+        .expect("the ideal line");
+    assert!(number(ideal, "data-last").abs() < 1e-9, "{ideal:?}");
+}
+
+/// The episodes of a backtest of `rule`, as (labels, firing at).
+async fn backtest(browser: &BrowserSession, rule: &str) -> Vec<(String, f64)> {
+    let card = format!(r#"[data-alert-rule="{rule}"]"#);
+    browser
+        .click(&format!(r#"{card} [data-action="backtest"]"#))
+        .await
+        .unwrap();
+    // `data-running` while the replay's query is on its way.
+    let mut last = Value::Null;
+    for _ in 0..240 {
+        last = browser
+            .script(&format!(
+                r#"const b = document.querySelector('{card} [data-testid="backtest"]');
+                   const error = document.querySelector('{card} .backtest.error');
+                   if (error) return {{error: error.textContent}};
+                   return {{done: !!b && !b.dataset.running && b.dataset.pages !== undefined, episodes: b ? [...b.querySelectorAll('li')].map(li => [li.textContent, li.dataset.firingAt || '']) : []}};"#
+            ))
+            .await
+            .unwrap();
+        assert!(last.get("error").is_none(), "{rule}: {last}");
+        if last["done"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(last["done"], true, "{rule}: the backtest did not finish");
+    last["episodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e[1].as_str().unwrap().is_empty())
+        .map(|e| {
+            (
+                e[0].as_str().unwrap().to_string(),
+                e[1].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn incident<'a>(manifest: &'a history_generator::Manifest, id: &str) -> &'a Incident {
+    manifest.incident_by_id(id).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backtest_over_the_history_pages_during_the_incidents_only() {
+    let page = e2e::PageWithHistory::start("slo-backtest").await;
+    let manifest = &page.prometheus.manifest;
+    // The whole history: sixteen days.
+    page.browser
+        .client
+        .goto(&format!("{}&from=now-16d&to=now", page.page))
+        .await
+        .unwrap();
+    page.browser.settled_panels().await.unwrap();
+    let spike = incident(manifest, "error-rate-spike");
+    let regression = incident(manifest, "latency-regression");
+    let cases = [
+        ("AvailabilityErrorBudgetBurnPage", Some(spike)),
+        ("AvailabilityErrorBudgetBurnTicket", None),
+        ("HelloLatencyErrorBudgetBurnPage", None),
+        ("HelloLatencyErrorBudgetBurnTicket", None),
+        ("SearchLatencyErrorBudgetBurnPage", Some(regression)),
+    ];
+    for (rule, during) in cases {
+        let pages = backtest(&page.browser, rule).await;
+        println!("{rule}: {} page(s) {pages:?}", pages.len());
+        match during {
+            None => assert!(
+                pages.is_empty(),
+                "{rule} paged outside the incidents: {pages:?}"
+            ),
+            Some(incident) => {
+                assert!(
+                    !pages.is_empty(),
+                    "{rule} never paged during {}",
+                    incident.id
+                );
+                for (episode, firing_at) in &pages {
+                    // A page may come as late as the incident's end plus one
+                    // backtest step (at most 16 d / 10 000 points).
+                    let late = incident.end as f64 + 140.0;
+                    assert!(
+                        (incident.start as f64..=late).contains(firing_at),
+                        "{rule}: {episode} fired at {firing_at}, outside {} ({}..{})",
+                        incident.id,
+                        incident.start,
+                        incident.end
+                    );
+                }
+            }
+        }
+    }
+    // Per instance: only app-2 had the error spike.
+    let pages = backtest(&page.browser, "AvailabilityErrorBudgetBurnPage").await;
+    assert!(
+        pages.iter().all(|(episode, _)| episode.contains("app-2")),
+        "{pages:?}"
+    );
+}
