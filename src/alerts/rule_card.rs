@@ -18,6 +18,9 @@ use foresight_core::model::what_else_moved::RelatedQuestion;
 use foresight_core::query::series::Labels;
 use leptos::prelude::*;
 
+/// What a backtest found, or why it could not run.
+pub type BacktestOutcome = Result<Vec<Episode>, String>;
+
 /// What every rule card reads and can ask for.
 #[derive(Clone, Copy)]
 pub struct RuleCardShared {
@@ -25,7 +28,7 @@ pub struct RuleCardShared {
     pub states: RwSignal<SortedMap<String, RuleState>>,
     pub silences: RwSignal<Vec<Silence>>,
     /// Each rule's backtest: `None` while it runs.
-    pub backtests: RwSignal<SortedMap<String, Option<Result<Vec<Episode>, String>>>>,
+    pub backtests: RwSignal<SortedMap<String, Option<BacktestOutcome>>>,
     pub server_rules: RwSignal<Option<Result<Vec<ServerRule>, String>>>,
     pub external_labels: StoredValue<Labels>,
     pub annotations: Option<RwSignal<Option<AlertAnnotations>>>,

@@ -9,14 +9,14 @@ use crate::alerts::evaluation::{run_evaluation, AlertStore};
 use crate::alerts::notification_settings::NotificationSettings;
 use crate::alerts::queries::fetch_history;
 use crate::alerts::remediation::{ActionConfirmation, ActionRuns, PendingAction};
-use crate::alerts::rule_card::{RuleCard, RuleCardShared};
+use crate::alerts::rule_card::{BacktestOutcome, RuleCard, RuleCardShared};
 use crate::alerts::sections::{AlertTimeline, ServerRulesTable};
 use crate::alerts::silences::SilenceList;
 use crate::alerts::AlertAnnotations;
 use crate::browser::clock::{now_ms, now_seconds};
 use crate::browser::prometheus_client::fetch_alerting_rules;
 use crate::browser::storage::{load_json, store_json};
-use foresight_core::alerting::rule::{rule_keys, AlertRule, Episode};
+use foresight_core::alerting::rule::{rule_keys, AlertRule};
 use foresight_core::alerting::server_rules::ServerRule;
 use foresight_core::alerting::silence::{prune_expired, Silence};
 use foresight_core::alerting::state_machine::AlertState;
@@ -130,7 +130,7 @@ pub fn AlertsView(
     };
 
     // Backtests: the rule replayed over the dashboard's range, per rule.
-    let backtests = RwSignal::new(SortedMap::<String, Option<Result<Vec<Episode>, String>>>::new());
+    let backtests = RwSignal::new(SortedMap::<String, Option<BacktestOutcome>>::new());
     let run_backtest = move |(key, rule): (String, AlertRule)| {
         let datasource = datasource.get_untracked();
         let range = range.get_untracked();

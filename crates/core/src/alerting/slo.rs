@@ -752,7 +752,7 @@ mod tests {
             interval: Some("30s".into()),
             ..availability()
         };
-        let text = to_prometheus_rules(&[slo.clone()]).unwrap();
+        let text = to_prometheus_rules(std::slice::from_ref(&slo)).unwrap();
         assert_eq!(text.matches("  - name: ").count(), 1, "{text}");
         assert!(
             text.contains("  - name: \"slo-availability\"\n    interval: \"30s\"\n    rules:\n")
