@@ -3,6 +3,7 @@
 //! build of the app, and stops everything it started when dropped, even when a
 //! test fails.
 
+pub mod alert_transitions;
 pub mod browser_session;
 pub mod fault_proxy;
 pub mod managed_process;
@@ -194,6 +195,15 @@ pub fn start_sample_service(
     log_dir: &std::path::Path,
     name: &str,
 ) -> Result<(ManagedProcess, String), String> {
+    start_sample_service_failing(log_dir, name, 0.1)
+}
+
+/// Like [`start_sample_service`], with `error_ratio` of its requests failing.
+pub fn start_sample_service_failing(
+    log_dir: &std::path::Path,
+    name: &str,
+    error_ratio: f64,
+) -> Result<(ManagedProcess, String), String> {
     let binary = std::env::var_os("FORESIGHT_SAMPLE_SERVICE_BIN").map_or_else(
         || workspace_root().join("target/debug/sample-service"),
         PathBuf::from,
@@ -212,7 +222,7 @@ pub fn start_sample_service(
             "--traffic-rps",
             "5",
             "--error-ratio",
-            "0.1",
+            &error_ratio.to_string(),
             "--chaos",
         ]);
         command

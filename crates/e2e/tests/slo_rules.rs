@@ -8,6 +8,7 @@ use foresight_core::alerting::slo::{rule_file_with_slos, to_prometheus_rules, In
 use foresight_core::model::dashboard::Dashboard;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 fn availability() -> Slo {
     Slo {
@@ -225,7 +226,7 @@ async fn a_sloth_spec_pasted_in_the_page_becomes_the_dashboards_slos() {
     // holds the SLO's rules.
     let note = page
         .browser
-        .wait_for_text(".slo-export-note", "1 service-level objective(s)")
+        .wait_for_text(".slo-export-note", "4 service-level objective(s)")
         .await
         .unwrap();
     assert!(note.contains("burn rates"), "{note}");
@@ -243,4 +244,181 @@ async fn a_sloth_spec_pasted_in_the_page_becomes_the_dashboards_slos() {
             .await
             .unwrap();
     }
+}
+
+/// The page and Prometheus evaluate the SLO's alerts this often.
+const LIVE_INTERVAL: f64 = 2.0;
+
+fn now_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// The page's stored alert history of the inline dashboard `id`.
+async fn page_history(
+    browser: &e2e::browser_session::BrowserSession,
+    id: &str,
+) -> serde_json::Value {
+    let text = browser
+        .script(&format!(
+            "const key = Object.keys(localStorage).find((k) => k.startsWith('foresight.alert-history.link.{id}.')); return key ? localStorage.getItem(key) : '{{\"entries\": []}}';"
+        ))
+        .await
+        .unwrap();
+    serde_json::from_str(text.as_str().unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exported_slo_rules_fire_in_a_live_ruler_with_the_page() {
+    use e2e::alert_transitions::{browser_transitions, prometheus_transitions};
+    use foresight_core::model::datasource::encode_uri_component;
+    use foresight_core::model::inline_dashboard::encode_inline_dashboard;
+
+    let artifacts = e2e::artifacts_dir();
+    let work = e2e::browser_session::TempDir::new("foresight-e2e-slo-ruler");
+    // A service that never fails until the spike (a few failures among the
+    // first requests would already burn a 1 % budget over a short history).
+    let (_service, service) =
+        e2e::start_sample_service_failing(&artifacts, "sample-service-slo-ruler", 0.0).unwrap();
+    // Its own job: the fixture's Prometheus also holds the generated
+    // history of `sample-service`, whose errors would count.
+    let slo = Slo {
+        objective_percent: 99.0,
+        interval: Some(format!("{LIVE_INTERVAL}s")),
+        indicator: Indicator {
+            errors: Some(
+                r#"sum(rate(http_requests_total{job="slo-live",status_code=~"5.."}[{{.window}}]))"#
+                    .into(),
+            ),
+            total: r#"sum(rate(http_requests_total{job="slo-live"}[{{.window}}]))"#.into(),
+            ..Indicator::default()
+        },
+        ..availability()
+    };
+    let rules_path = work.0.join("slo-rules.yml");
+    std::fs::write(
+        &rules_path,
+        rule_file_with_slos("foresight", &[], std::slice::from_ref(&slo)).unwrap(),
+    )
+    .unwrap();
+    let (checked, said) = promtool(&work.0, &["check", "rules", rules_path.to_str().unwrap()]);
+    assert!(checked, "{said}");
+    let prometheus = e2e::prometheus_fixture::PrometheusFixture::start_with_rules(
+        &work.0.join("prometheus"),
+        &[("slo-live", &service)],
+        &rules_path,
+        &artifacts,
+    )
+    .unwrap();
+    let site = e2e::static_file_server::StaticFileServer::start(&e2e::dist_dir()).unwrap();
+    let browser = e2e::browser_session::BrowserSession::start(&artifacts, "slo-ruler")
+        .await
+        .unwrap();
+    let mut dashboard = Dashboard::from_json(include_str!(
+        "../../../public/dashboards/service-health.json"
+    ))
+    .unwrap();
+    dashboard.id = "slo-ruler".into();
+    dashboard.alerts = Vec::new();
+    dashboard.slos = vec![slo.clone()];
+    dashboard.panels.retain(|p| p.id == "slo-overview");
+    dashboard.layout.retain(|p| p.panel == "slo-overview");
+    let url = format!(
+        "{}?inline={}&datasource={}&from=now-15m&to=now",
+        site.url(),
+        encode_inline_dashboard(&dashboard),
+        encode_uri_component(&prometheus.base_url())
+    );
+    browser.client.goto(&url).await.unwrap();
+    browser.accept_dashboard().await.unwrap();
+    let page_alert = slo.alert_name(foresight_core::alerting::slo::Severity::Page);
+    let ticket_alert = slo.alert_name(foresight_core::alerting::slo::Severity::Ticket);
+    browser
+        .wait_for_text(
+            &format!(r#"[data-alert-rule="{page_alert}"] .alert-rule-status"#),
+            "evaluated",
+        )
+        .await
+        .unwrap();
+    // Quiet seconds: nothing burns.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let quiet = prometheus_transitions(&prometheus.base_url());
+    assert!(
+        quiet.is_empty(),
+        "nothing fires before the spike: {quiet:?}
+{}
+{}",
+        e2e::http_get(&format!(
+            "{}/api/v1/query?query={}",
+            prometheus.base_url(),
+            encode_uri_component(r#"{__name__=~"slo:.*"}"#)
+        ))
+        .unwrap(),
+        std::fs::read_to_string(&rules_path).unwrap()
+    );
+    let quiet = browser_transitions(&page_history(&browser, "slo-ruler").await);
+    assert!(
+        quiet.is_empty(),
+        "nothing fires before the spike: {quiet:?}"
+    );
+
+    // Nine requests in ten fail: 90× the budget, past 14.4× over 5 m and 1 h
+    // and past 3× over 2 h and 1 d. Both must fire, at the same evaluation.
+    let spike = ureq::post(&format!("http://{service}/chaos/error-spike?ratio=0.9"))
+        .call()
+        .unwrap();
+    assert_eq!(spike.status(), 200);
+    let started = now_seconds();
+    let deadline = started + 90.0;
+    let (page, server) = loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let page = browser_transitions(&page_history(&browser, "slo-ruler").await);
+        let server = prometheus_transitions(&prometheus.base_url());
+        let fired = |t: &e2e::alert_transitions::Transitions, name: &str| {
+            t.iter().any(|(k, v)| k.0 == name && v.1.is_some())
+        };
+        let all = [&page_alert, &ticket_alert]
+            .iter()
+            .all(|name| fired(&page, name) && fired(&server, name));
+        if all {
+            // One more interval, so a later firing on either side is seen too.
+            tokio::time::sleep(Duration::from_secs_f64(LIVE_INTERVAL + 1.0)).await;
+            break (
+                browser_transitions(&page_history(&browser, "slo-ruler").await),
+                prometheus_transitions(&prometheus.base_url()),
+            );
+        }
+        assert!(
+            now_seconds() < deadline,
+            "both did not fire within 90 s of the spike: page {page:?}, Prometheus {server:?}"
+        );
+    };
+    println!("alert | page firing | Prometheus firing | after the spike began");
+    let mut compared = 0;
+    for (key, (_, server_firing, _)) in &server {
+        let Some(server_firing) = server_firing else {
+            continue;
+        };
+        let page_firing = page
+            .get(key)
+            .and_then(|t| t.1)
+            .unwrap_or_else(|| panic!("the page never fired {key:?}; it has {page:?}"));
+        println!(
+            "{key:?} | {page_firing:.1} | {server_firing:.1} | {:.1} s",
+            server_firing - started
+        );
+        assert!(
+            (page_firing - server_firing).abs() <= LIVE_INTERVAL,
+            "{key:?}: page fired at {page_firing}, Prometheus at {server_firing}"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 2, "page and ticket compared: {server:?}");
+    assert_eq!(
+        page.len(),
+        server.len(),
+        "page {page:?}, Prometheus {server:?}"
+    );
 }

@@ -515,11 +515,18 @@ impl Slo {
                     for_duration: None,
                     keep_firing_for: None,
                     interval: self.interval.clone(),
+                    // The labels the exported alert gets (its rule's, and the
+                    // recorded ratios' name and service; an empty one is no
+                    // label in Prometheus), so both send the same alert.
                     labels: [
-                        ("severity".to_string(), severity.label().to_string()),
-                        ("slo_id".to_string(), self.id.clone()),
+                        ("severity", severity.label()),
+                        ("slo_id", self.id.as_str()),
+                        ("slo_name", self.name.as_str()),
+                        ("slo_service", self.service.as_str()),
                     ]
                     .into_iter()
+                    .filter(|(_, value)| !value.is_empty())
+                    .map(|(name, value)| (name.to_string(), value.to_string()))
                     .collect(),
                     annotations: [("summary".to_string(), self.alert_summary())]
                         .into_iter()
