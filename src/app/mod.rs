@@ -23,6 +23,7 @@ use dialogs::Dialogs;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{Dashboard, DashboardListing};
 use foresight_core::model::edit::{Edit, EditHistory};
+use foresight_core::model::slo_panel::suggested_slo;
 use foresight_core::model::trust as trust_model;
 use foresight_core::model::url_state::ViewState;
 use leptos::prelude::*;
@@ -154,11 +155,36 @@ pub fn App() -> impl IntoView {
             dialog.set(Some(Dialog::Rule(None, Box::new(rule))));
         }
     });
+    // "Create an SLO from this panel": its ratio query as an indicator, added
+    // with a budget and a burn-down panel; or why the query cannot be one.
+    let slo_from_panel = Callback::new(move |id: String| {
+        let values = current_variables.get_untracked();
+        let suggested = history.with_untracked(|h| {
+            let current = &h.as_ref()?.current;
+            let taken: Vec<String> = current.slos.iter().map(|s| s.id.clone()).collect();
+            Some(suggested_slo(current.panel(&id)?, &values, &taken))
+        });
+        match suggested {
+            Some(Ok(slo)) => {
+                let words = format!(
+                    "Added the SLO {:?}: {} % of events over {}, with its budget and burn-down panels at the bottom. Change its objective and period in the settings; save to keep it.",
+                    slo.name, slo.objective_percent, slo.period
+                );
+                apply.run(Edit::AddSloWithPanels(Box::new(slo)));
+                if notice.with_untracked(Option::is_none) {
+                    notice.set(Some(words));
+                }
+            }
+            Some(Err(problem)) => notice.set(Some(format!("No SLO made: {problem}"))),
+            None => {}
+        }
+    });
     let panel_editing = Signal::derive(move || {
         editing.get().then_some(PanelEditing {
             apply,
             open: open_panel,
             alert: alert_from_panel,
+            slo: slo_from_panel,
         })
     });
     let unload = window_event_listener(leptos::ev::beforeunload, move |event| {

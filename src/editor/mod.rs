@@ -6,3 +6,4 @@ pub mod panel_editor;
 pub mod query_assist;
 pub mod rule_editor;
 pub mod rule_file_import;
+pub mod slo_settings;

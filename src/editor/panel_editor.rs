@@ -7,6 +7,7 @@ use crate::browser::clipboard::read_chosen_file;
 use crate::browser::prometheus_client::fetch_label_values;
 use crate::editor::modal::Modal;
 use crate::editor::query_assist::{query_assist, QueryAssist};
+use crate::editor::slo_settings::{edited_slos, slo_rows_of, SloSettings};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::foundation::units::Unit;
 use foresight_core::model::dashboard::{Dashboard, Panel, PanelKind, Variable, VariableSource};
@@ -26,6 +27,8 @@ pub struct PanelEditing {
     pub open: Callback<String>,
     /// Open the rule editor with an alert made from this panel.
     pub alert: Callback<String>,
+    /// Add an SLO made from this panel's ratio query.
+    pub slo: Callback<String>,
 }
 
 /// The small toolbar on each panel while editing.
@@ -82,6 +85,10 @@ pub fn PanelEditControls(id: String, editing: PanelEditing) -> impl IntoView {
             {
                 let (alert, id) = (editing.alert, id.clone());
                 view! { <button data-edit="alert" title="Create an alert rule from this panel's query" on:click=move |_| alert.run(id.clone())>"Alert"</button> }
+            }
+            {
+                let (slo, id) = (editing.slo, id.clone());
+                view! { <button data-edit="slo" title="Create a service-level objective from this panel's ratio query (errors / total)" on:click=move |_| slo.run(id.clone())>"SLO"</button> }
             }
             {button("←", "left", "Move left", moved(-1, 0))}
             {button("→", "right", "Move right", moved(1, 0))}
@@ -353,6 +360,7 @@ pub fn SettingsDialog(
             })
             .collect::<Vec<_>>(),
     );
+    let slo_rows = slo_rows_of(&dashboard.slos);
     let previews = RwSignal::new(SortedMap::<usize, String>::new());
     let datasource_for_preview = StoredValue::new(datasource);
     let problem = RwSignal::new(None::<String>);
@@ -397,6 +405,7 @@ pub fn SettingsDialog(
             Edit::SetRefresh(refresh.get_untracked()),
             Edit::SetDatasource(Some(datasource_text.get_untracked())),
             Edit::SetVariables(variables),
+            Edit::SetSlos(edited_slos(slo_rows)?),
         ])
     };
     let preview_variable = move |index: usize| {
@@ -471,6 +480,7 @@ pub fn SettingsDialog(
                         r.push((RwSignal::new(template.name.clone()), RwSignal::new("custom".to_string()), RwSignal::new(String::new()), template));
                     })>"Add variable"</button>
                 </div>
+                <SloSettings rows=slo_rows />
                 {move || problem.get().map(|p| view! { <p class="form-problem" role="alert" data-testid="settings-problem">{p}</p> })}
                 <div class="dialog-buttons">
                     <button data-field="apply-settings" on:click=move |_| match build() {

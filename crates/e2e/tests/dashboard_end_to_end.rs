@@ -13,7 +13,7 @@ use history_generator::{Incident, IncidentKind};
 use std::time::Duration;
 
 const SETTLE: Duration = Duration::from_secs(60);
-const PANELS: [&str; 10] = [
+const PANELS: [&str; 15] = [
     "error-rate",
     "requests-in-progress",
     "disk-full-warning",
@@ -24,6 +24,11 @@ const PANELS: [&str; 10] = [
     "traffic-vs-last-week",
     "disk-free",
     "latency-heatmap",
+    "slo-overview",
+    "availability-budget",
+    "search-burn-rates",
+    "availability-burn-down",
+    "search-burn-down",
 ];
 
 fn panel(id: &str) -> String {

@@ -135,9 +135,11 @@ async fn slo_figures_equal_prometheus_and_the_burn_down_ends_at_the_budget() {
         }
         compared += 1;
         println!(
-            "{} {labels}: budget left {:.1} %, state {}",
+            "{} {labels}: budget left {:.1} %, time left {:.1} d, state {}",
             slo.id,
             remaining * 100.0,
+            row.get("data-time-left")
+                .map_or(f64::INFINITY, |t| t.parse::<f64>().unwrap() / 86_400.0),
             row["data-state"]
         );
     }
@@ -324,4 +326,88 @@ async fn a_backtest_over_the_history_pages_during_the_incidents_only() {
         pages.iter().all(|(episode, _)| episode.contains("app-2")),
         "{pages:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_slo_made_from_a_panel_shows_its_budget_and_the_settings_change_its_objective() {
+    let page = e2e::PageWithHistory::start("slo-from-panel").await;
+    page.browser.client.goto(&page.page).await.unwrap();
+    page.browser.settled_panels().await.unwrap();
+    page.browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    page.browser
+        .click(r#"[data-edit-panel="error-rate"] [data-edit="slo"]"#)
+        .await
+        .unwrap();
+    let notice = page
+        .browser
+        .wait_for_text(r#"[data-testid="notice"]"#, "Added the SLO")
+        .await
+        .unwrap();
+    assert!(notice.contains("99 %"), "{notice}");
+    // Its budget panel, over the panel's own query made an indicator: the
+    // page's `$job` written in, the range as the window.
+    let budget_of = |objective: f64| {
+        let prometheus = page.prometheus.base_url();
+        move |at: &str| {
+            let ratio = instant_values(
+                &prometheus,
+                r#"(sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[30d]))) / ((sum(rate(http_requests_total{job="sample-service"}[30d]))) > 0)"#,
+                at,
+            );
+            1.0 - ratio[0].1 / (1.0 - objective / 100.0)
+        }
+    };
+    let (at, value) = made_slo_budget(&page.browser).await;
+    assert_close("budget left at 99 %", value, budget_of(99.0)(&at));
+    page.browser
+        .wait_for_count(r#"[data-panel="error-rate-burndown"]"#)
+        .await
+        .unwrap();
+
+    // The settings set its objective to 99.5 %: the budget halves.
+    page.browser
+        .click(r#"[data-action="settings"]"#)
+        .await
+        .unwrap();
+    page.browser
+        .script(
+            r#"const input = document.querySelector('[data-slo-row="error-rate"] .slo-objective');
+               input.value = '99.5';
+               input.dispatchEvent(new Event('input', { bubbles: true }));
+               return true;"#,
+        )
+        .await
+        .unwrap();
+    page.browser
+        .click(r#"[data-field="apply-settings"]"#)
+        .await
+        .unwrap();
+    let expected_at = |at: &str| budget_of(99.5)(at);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (at, value) = made_slo_budget(&page.browser).await;
+        if (value - expected_at(&at)).abs() < 1e-9 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the budget panel never showed the 99.5 % budget: {value} vs {}",
+            expected_at(&at)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
+
+/// The budget left the made SLO's panel shows, and when it was evaluated.
+async fn made_slo_budget(browser: &BrowserSession) -> (String, f64) {
+    let figure = r#"[data-panel="error-rate-budget"] [data-budget-remaining]"#;
+    browser.wait_for_count(figure).await.unwrap();
+    let at = evaluated_at(browser, "error-rate-budget").await;
+    let value = browser
+        .attribute(figure, "data-budget-remaining")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    (at, value)
 }

@@ -7,8 +7,8 @@ use crate::foundation::json::ToJson;
 use crate::foundation::ordered::SortedMap;
 use crate::foundation::units::Unit;
 use crate::model::dashboard::{
-    Dashboard, ForesightOptions, GridPosition, LineStyle, Panel, PanelKind, Target, Threshold,
-    GRID_COLUMNS,
+    Dashboard, ForesightOptions, GridPosition, LineStyle, Panel, PanelKind, SloShow, Target,
+    Threshold, GRID_COLUMNS,
 };
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +98,11 @@ pub enum Edit {
     SetNotify(crate::model::dashboard::NotifyTargets),
     /// Service-level objectives added at the end (an imported spec).
     AddSlos(Vec<crate::alerting::slo::Slo>),
+    /// The SLOs as edited in the settings (all of them, in order).
+    SetSlos(Vec<crate::alerting::slo::Slo>),
+    /// One SLO (made from a panel's query), with a panel of its budget left
+    /// and one of its burn-down at the bottom.
+    AddSloWithPanels(Box<crate::alerting::slo::Slo>),
 }
 
 fn shifted(value: u32, by: i32, max: u32) -> u32 {
@@ -263,6 +268,41 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
         Edit::AddAlertRules(rules) => next.alerts.extend(rules.iter().cloned()),
         Edit::SetNotify(targets) => next.notify = targets.clone(),
         Edit::AddSlos(slos) => next.slos.extend(slos.iter().cloned()),
+        Edit::SetSlos(slos) => next.slos = slos.clone(),
+        Edit::AddSloWithPanels(slo) => {
+            next.slos.push((**slo).clone());
+            let y = bottom(dashboard);
+            for (show, words, x, w) in [
+                (SloShow::Budget, "error budget left", 0, 8),
+                (SloShow::BurnDown, "budget burn-down", 8, 16),
+            ] {
+                let id = free_panel_id(&next, &format!("{}-{}", slo.id, show.id()));
+                next.panels.push(Panel {
+                    id: id.clone(),
+                    title: format!("{}: {words}", slo.name),
+                    kind: PanelKind::Slo {
+                        slo: slo.id.clone(),
+                        show,
+                    },
+                    targets: Vec::new(),
+                    unit: Unit::Short,
+                    decimals: None,
+                    thresholds: Vec::new(),
+                    min: None,
+                    max: None,
+                    description: String::new(),
+                    mappings: Vec::new(),
+                    overrides: Vec::new(),
+                });
+                next.layout.push(GridPosition {
+                    panel: id,
+                    x,
+                    y,
+                    w,
+                    h: 8,
+                });
+            }
+        }
     }
     // Every edit must leave a dashboard that loads.
     Dashboard::from_json(&next.to_json())

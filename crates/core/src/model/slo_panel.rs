@@ -138,3 +138,345 @@ mod tests {
         assert_eq!(slo_panel_targets(&PanelKind::Table, &all), None);
     }
 }
+
+/// The objective an SLO made from a panel starts with; the user edits it.
+pub const SUGGESTED_OBJECTIVE_PERCENT: f64 = 99.0;
+
+/// "Create an SLO from this panel": its first query, with the page's
+/// variable selection written in, read as a ratio of two rates (`errors /
+/// total`, possibly `× 100`), each rate's range becoming `{{.window}}`. The
+/// numerator counts errors when it or the title says so (`5..`, "error",
+/// "fail"), else good events. Its id is the title's, unlike every id in
+/// `taken`. The objective starts at 99 % over 30 days.
+pub fn suggested_slo(
+    panel: &crate::model::dashboard::Panel,
+    values: &crate::foundation::ordered::SortedMap<
+        String,
+        crate::query::template_variables::VariableValue,
+    >,
+    taken: &[String],
+) -> Result<Slo, String> {
+    use crate::alerting::slo::Indicator;
+    use crate::query::template_variables::{interpolate, BuiltinIntervals};
+    let target = panel
+        .targets
+        .first()
+        .ok_or("the panel has no query to make an SLO of")?;
+    let builtins = BuiltinIntervals {
+        step_seconds: 60.0,
+        range_seconds: 3600.0,
+        scrape_interval_seconds: 15.0,
+    };
+    let expr = interpolate(&target.expr, values, &builtins)
+        .map_err(|e| format!("the panel's query: {e}"))?;
+    let (numerator, denominator) = ratio_parts(&expr).ok_or(
+        "the panel's first query is not a ratio of two rates (such as errors / total): an SLO needs one",
+    )?;
+    let windowed = |part: &str| {
+        windowed_ranges(part).ok_or(format!(
+            "{part} must take a rate over a plain range (such as [5m]) to become an SLO query"
+        ))
+    };
+    let (counted, total) = (windowed(&numerator)?, windowed(&denominator)?);
+    let says_errors = |text: &str| {
+        let lower = text.to_lowercase();
+        ["5..", "5xx", "error", "fail"]
+            .iter()
+            .any(|word| lower.contains(word))
+    };
+    let counts_errors = says_errors(&numerator) || says_errors(&panel.title);
+    let base: String = panel
+        .title
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .take(48)
+        .collect();
+    let base = if base.is_empty() {
+        "slo".to_string()
+    } else {
+        base
+    };
+    let id = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|id| !taken.contains(id))
+        .unwrap_or(base);
+    let slo = Slo {
+        id,
+        name: panel.title.chars().take(200).collect(),
+        service: match values.get("job") {
+            Some(crate::query::template_variables::VariableValue::Single(job)) => job.clone(),
+            _ => String::new(),
+        },
+        indicator: if counts_errors {
+            Indicator {
+                errors: Some(counted),
+                total,
+                ..Indicator::default()
+            }
+        } else {
+            Indicator {
+                good: Some(counted),
+                total,
+                ..Indicator::default()
+            }
+        },
+        objective_percent: SUGGESTED_OBJECTIVE_PERCENT,
+        period: "30d".into(),
+        interval: None,
+    };
+    let problems = slo.problems();
+    if problems.is_empty() {
+        Ok(slo)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// The periods the settings offer.
+pub const PERIOD_CHOICES: [&str; 4] = ["7d", "28d", "30d", "90d"];
+
+/// `original` with the name, objective (percent, as typed) and period the
+/// settings give it, or what is wrong with them.
+pub fn edited_slo(
+    original: &Slo,
+    name: &str,
+    objective: &str,
+    period: &str,
+) -> Result<Slo, String> {
+    let text = objective.trim().trim_end_matches('%').trim();
+    let objective_percent: f64 = text.parse().map_err(|_| {
+        format!(
+            "SLO {}: the objective {objective:?} is not a number of percent",
+            original.id
+        )
+    })?;
+    let slo = Slo {
+        name: name.trim().to_string(),
+        objective_percent,
+        period: period.trim().to_string(),
+        ..original.clone()
+    };
+    let problems = slo.problems();
+    if problems.is_empty() {
+        Ok(slo)
+    } else {
+        Err(format!("SLO {}: {}", slo.id, problems.join("; ")))
+    }
+}
+
+/// Positions of the characters outside quotes at bracket depth 0, as
+/// (index, char); `None` when the brackets do not balance.
+fn top_level(expr: &str) -> Option<Vec<(usize, char)>> {
+    let mut depth = 0i32;
+    let mut quote = None;
+    let mut escaped = false;
+    let mut found = Vec::new();
+    for (i, c) in expr.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            _ if depth == 0 => found.push((i, c)),
+            _ => {}
+        }
+    }
+    (depth == 0 && quote.is_none()).then_some(found)
+}
+
+/// `expr` without one pair of parentheses around all of it, if it has one.
+fn unwrapped(expr: &str) -> &str {
+    let trimmed = expr.trim();
+    if let Some(inner) = trimmed.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        // `(a) / (b)` starts and ends with parentheses that are not a pair.
+        if top_level(inner).is_some() {
+            return unwrapped(inner);
+        }
+    }
+    trimmed
+}
+
+/// The two sides of a ratio `a / b` (also `(a / b) * 100` and `100 * (a / b)`).
+fn ratio_parts(expr: &str) -> Option<(String, String)> {
+    let mut expr = unwrapped(expr);
+    for _ in 0..2 {
+        let top = top_level(expr)?;
+        let stars: Vec<usize> = top
+            .iter()
+            .filter(|(_, c)| *c == '*')
+            .map(|(i, _)| *i)
+            .collect();
+        if let [star] = stars.as_slice() {
+            let (left, right) = (expr[..*star].trim(), expr[star + 1..].trim());
+            expr = match (left.parse::<f64>(), right.parse::<f64>()) {
+                (_, Ok(_)) => unwrapped(left),
+                (Ok(_), _) => unwrapped(right),
+                _ => return None,
+            };
+        }
+    }
+    let top = top_level(expr)?;
+    let slashes: Vec<usize> = top
+        .iter()
+        .filter(|(_, c)| *c == '/')
+        .map(|(i, _)| *i)
+        .collect();
+    let [slash] = slashes.as_slice() else {
+        return None;
+    };
+    let (numerator, denominator) = (unwrapped(&expr[..*slash]), unwrapped(&expr[slash + 1..]));
+    (!numerator.is_empty() && !denominator.is_empty())
+        .then(|| (numerator.to_string(), denominator.to_string()))
+}
+
+/// `part` with every plain range (`[5m]`) as `[{{.window}}]`; `None` when it
+/// has none, or a subquery (`[1h:1m]`), whose window would not be the SLO's.
+fn windowed_ranges(part: &str) -> Option<String> {
+    let mut out = String::with_capacity(part.len() + 16);
+    let mut rest = part;
+    let mut replaced = 0;
+    while let Some(open) = rest.find('[') {
+        let close = rest[open..].find(']')? + open;
+        let inside = &rest[open + 1..close];
+        if inside.contains(':') || inside.trim().is_empty() {
+            return None;
+        }
+        out.push_str(&rest[..open]);
+        out.push_str("[{{.window}}]");
+        replaced += 1;
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    (replaced > 0).then_some(out)
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+    use crate::model::dashboard::Dashboard;
+    use crate::query::template_variables::VariableValue;
+
+    fn job(value: &str) -> crate::foundation::ordered::SortedMap<String, VariableValue> {
+        [("job".to_string(), VariableValue::Single(value.into()))]
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn the_shipped_error_rate_panel_becomes_an_availability_slo() {
+        let dashboard = Dashboard::from_json(include_str!(
+            "../../../../public/dashboards/service-health.json"
+        ))
+        .unwrap();
+        let panel = dashboard.panel("error-rate").unwrap();
+        let slo = suggested_slo(panel, &job("sample-service"), &["error-rate".into()]).unwrap();
+        assert_eq!(slo.id, "error-rate-2");
+        assert_eq!(slo.service, "sample-service");
+        assert_eq!(
+            slo.indicator.errors.as_deref(),
+            Some(
+                r#"sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[{{.window}}]))"#
+            )
+        );
+        assert_eq!(
+            slo.indicator.total,
+            r#"sum(rate(http_requests_total{job="sample-service"}[{{.window}}]))"#
+        );
+        assert_eq!(slo.objective_percent, 99.0);
+    }
+
+    #[test]
+    fn the_settings_change_the_objective_and_period_and_refuse_nonsense() {
+        let dashboard = Dashboard::from_json(include_str!(
+            "../../../../public/dashboards/service-health.json"
+        ))
+        .unwrap();
+        let original = &dashboard.slos[0];
+        let edited = edited_slo(original, " Availability ", "99.9 %", "7d").unwrap();
+        assert_eq!(
+            (
+                edited.name.as_str(),
+                edited.objective_percent,
+                edited.period.as_str()
+            ),
+            ("Availability", 99.9, "7d")
+        );
+        assert_eq!(edited.indicator, original.indicator);
+        assert!(edited_slo(original, "A", "lots", "7d")
+            .unwrap_err()
+            .contains("not a number"));
+        assert!(edited_slo(original, "A", "100", "7d")
+            .unwrap_err()
+            .contains("below 100 %"));
+    }
+
+    #[test]
+    fn ratios_are_found_at_the_top_level_only() {
+        assert_eq!(
+            ratio_parts("100 * (sum(rate(a[5m])) / sum(rate(b[5m])))"),
+            Some(("sum(rate(a[5m]))".into(), "sum(rate(b[5m]))".into()))
+        );
+        assert_eq!(
+            ratio_parts("(sum(rate(a[5m]))) / (sum(rate(b[5m])))"),
+            Some(("sum(rate(a[5m]))".into(), "sum(rate(b[5m]))".into()))
+        );
+        // A division inside a function, or a quote, is not the query's.
+        assert_eq!(ratio_parts("sum(rate(a[5m]) / rate(b[5m]))"), None);
+        assert_eq!(ratio_parts(r#"sum(rate(a{path="/x/y"}[5m]))"#), None);
+        assert_eq!(ratio_parts("a / b / c"), None);
+        assert_eq!(ratio_parts("(a / b"), None);
+        assert_eq!(
+            windowed_ranges("rate(a[5m])").as_deref(),
+            Some("rate(a[{{.window}}])")
+        );
+        assert_eq!(windowed_ranges("max_over_time(rate(a[5m])[1h:1m])"), None);
+        assert_eq!(windowed_ranges("a"), None);
+    }
+
+    #[test]
+    fn a_good_event_ratio_and_refusals() {
+        let panel = |title: &str, expr: &str| {
+            let mut dashboard = Dashboard::from_json(include_str!(
+                "../../../../public/dashboards/service-health.json"
+            ))
+            .unwrap();
+            let mut panel = dashboard.panels.remove(0);
+            panel.title = title.into();
+            panel.targets[0].expr = expr.into();
+            panel
+        };
+        let fast = panel(
+            "Fast searches",
+            r#"sum(rate(d_bucket{le="0.5"}[5m])) / sum(rate(d_count[5m]))"#,
+        );
+        let slo = suggested_slo(&fast, &job("x"), &[]).unwrap();
+        assert_eq!(slo.id, "fast-searches");
+        assert!(slo.indicator.good.is_some() && slo.indicator.errors.is_none());
+        let not_a_ratio = panel("Traffic", "sum(rate(http_requests_total[5m]))");
+        assert!(suggested_slo(&not_a_ratio, &job("x"), &[])
+            .unwrap_err()
+            .contains("not a ratio"));
+        let gauges = panel("Memory", "used / total");
+        assert!(suggested_slo(&gauges, &job("x"), &[])
+            .unwrap_err()
+            .contains("plain range"));
+    }
+}
