@@ -265,3 +265,16 @@ impl PageWithHistory {
         }
     }
 }
+
+/// `dashboard` without its service-level objectives and their panels: for
+/// tests of other alert rules, whose firing banner would count the SLOs'
+/// alerts too.
+pub fn without_slos(dashboard: &mut foresight_core::model::dashboard::Dashboard) {
+    use foresight_core::model::dashboard::PanelKind;
+    dashboard.slos.clear();
+    dashboard
+        .panels
+        .retain(|p| !matches!(p.kind, PanelKind::Slo { .. }));
+    let kept: Vec<String> = dashboard.panels.iter().map(|p| p.id.clone()).collect();
+    dashboard.layout.retain(|place| kept.contains(&place.panel));
+}

@@ -72,6 +72,7 @@ async fn a_rule_goes_pending_survives_a_reload_and_fires() {
     ))
     .unwrap();
     dashboard.id = "alerting-test".into();
+    e2e::without_slos(&mut dashboard);
     dashboard.alerts =
         vec![foresight_core::foundation::json::decode::<AlertRule>(&serde_json::json!({
         "name": "ErrorsAboveOnePercent",

@@ -418,7 +418,7 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     let covered_titles = browser
         .script(
             r#"return [...document.querySelectorAll('.panel-edit-controls')].filter(controls => {
-                const title = controls.parentElement.querySelector('.panel h2');
+                const title = controls.parentElement.querySelector('.panel h2, .row-heading');
                 return !title || controls.getBoundingClientRect().bottom > title.getBoundingClientRect().top + 1;
             }).length;"#,
         )

@@ -353,6 +353,23 @@ struct Baseline {
     alert_states: AlertStates,
 }
 
+/// The shipped dashboard's panels (rows are headings, not panels).
+fn shipped_panel_count() -> usize {
+    foresight_core::model::dashboard::Dashboard::from_json(include_str!(
+        "../../../public/dashboards/service-health.json"
+    ))
+    .unwrap()
+    .panels
+    .iter()
+    .filter(|p| {
+        !matches!(
+            p.kind,
+            foresight_core::model::dashboard::PanelKind::Row { .. }
+        )
+    })
+    .count()
+}
+
 /// Opens the dashboard afresh (refreshing every 5 s) and waits until every
 /// panel has settled.
 async fn open_dashboard(drill: &Drill) -> Baseline {
@@ -368,7 +385,7 @@ async fn open_dashboard(drill: &Drill) -> Baseline {
         .await
         .unwrap();
     let settled = wait_for_panels(browser, "every panel settles", SETTLE, |seen| {
-        seen.len() == 10 && seen.iter().all(|p| !p.busy && p.state != "loading")
+        seen.len() == shipped_panel_count() && seen.iter().all(|p| !p.busy && p.state != "loading")
     })
     .await;
     assert_eq!(

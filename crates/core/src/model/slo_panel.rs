@@ -5,6 +5,7 @@
 
 use crate::alerting::slo::Slo;
 use crate::alerting::slo_status::status_query;
+use crate::foundation::float_text::parse_f64;
 use crate::model::dashboard::{PanelKind, SloShow, Target};
 use crate::query::time_range::ResolvedRange;
 
@@ -248,7 +249,8 @@ pub fn edited_slo(
     period: &str,
 ) -> Result<Slo, String> {
     let text = objective.trim().trim_end_matches('%').trim();
-    let objective_percent: f64 = text.parse().map_err(|_| {
+    // The core's float reader: `str::parse::<f64>` would add its tables to the app.
+    let objective_percent: f64 = parse_f64(text).ok_or_else(|| {
         format!(
             "SLO {}: the objective {objective:?} is not a number of percent",
             original.id
@@ -326,9 +328,9 @@ fn ratio_parts(expr: &str) -> Option<(String, String)> {
             .collect();
         if let [star] = stars.as_slice() {
             let (left, right) = (expr[..*star].trim(), expr[star + 1..].trim());
-            expr = match (left.parse::<f64>(), right.parse::<f64>()) {
-                (_, Ok(_)) => unwrapped(left),
-                (Ok(_), _) => unwrapped(right),
+            expr = match (parse_f64(left), parse_f64(right)) {
+                (_, Some(_)) => unwrapped(left),
+                (Some(_), _) => unwrapped(right),
                 _ => return None,
             };
         }
