@@ -418,13 +418,19 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     let covered_titles = browser
         .script(
             r#"return [...document.querySelectorAll('.panel-edit-controls')].filter(controls => {
-                const title = controls.parentElement.querySelector('.panel h2, .row-heading');
-                return !title || controls.getBoundingClientRect().bottom > title.getBoundingClientRect().top + 1;
-            }).length;"#,
+                const row = controls.parentElement.querySelector('.row-heading');
+                const title = row || controls.parentElement.querySelector('.panel h2');
+                if (!title) return true;
+                const a = controls.getBoundingClientRect(), b = title.getBoundingClientRect();
+                // A row's controls sit beside or below its heading; a panel's above its title.
+                return row
+                    ? a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+                    : a.bottom > b.top + 1;
+            }).map(controls => controls.dataset.editPanel);"#,
         )
         .await
         .unwrap();
-    assert_eq!(covered_titles, json!(0));
+    assert_eq!(covered_titles, json!([]), "panels whose controls cover their title");
     browser
         .save_screenshot(&artifacts.join("editor-editing.png"))
         .await
