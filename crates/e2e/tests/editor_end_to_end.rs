@@ -430,7 +430,11 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         )
         .await
         .unwrap();
-    assert_eq!(covered_titles, json!([]), "panels whose controls cover their title");
+    assert_eq!(
+        covered_titles,
+        json!([]),
+        "panels whose controls cover their title"
+    );
     browser
         .save_screenshot(&artifacts.join("editor-editing.png"))
         .await

@@ -326,6 +326,11 @@ async fn a_backtest_over_the_history_pages_during_the_incidents_only() {
         pages.iter().all(|(episode, _)| episode.contains("app-2")),
         "{pages:?}"
     );
+    // Its episode shaded on the panels, for the record.
+    page.browser
+        .save_screenshot(&e2e::artifacts_dir().join("slo-backtest.png"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
