@@ -44,14 +44,16 @@ pub struct LatencyIndicator {
 }
 
 impl LatencyIndicator {
-    /// The bucket's `le` as Prometheus stores it: whole numbers keep a
-    /// `.0` (`1.0`), as the client libraries and Prometheus 3 write them.
-    pub fn le_label(&self) -> String {
+    /// The matcher of the bucket at the threshold. A whole number is
+    /// written `1` by the Go client and `1.0` once Prometheus 3 normalises
+    /// it: both are matched. Others print alike in Go and here within the
+    /// thresholds allowed (0.0001 s to 100,000 s).
+    pub fn le_matcher(&self) -> String {
         let value = self.threshold_seconds;
-        if value.fract() == 0.0 && value.abs() < 1e15 {
-            format!("{value:.1}")
+        if value.fract() == 0.0 {
+            format!("le=~\"{value}|{value}\\\\.0\"")
         } else {
-            format!("{value}")
+            format!("le=\"{value}\"")
         }
     }
 
@@ -68,7 +70,7 @@ impl LatencyIndicator {
     pub fn good_query(&self) -> String {
         format!(
             "sum(rate({}[{WINDOW_PLACEHOLDER}]))",
-            self.selector("_bucket", Some(format!("le=\"{}\"", self.le_label())))
+            self.selector("_bucket", Some(self.le_matcher()))
         )
     }
 
@@ -94,25 +96,77 @@ impl LatencyIndicator {
         }
         // The matchers go between braces: anything that could close them
         // would change what the indicator counts.
-        if self.matchers.len() > 1000
-            || self
-                .matchers
-                .chars()
-                .any(|c| matches!(c, '{' | '}' | '[' | ']' | '\n' | '\r'))
-            || self.matchers.matches('"').count() % 2 == 1
-        {
+        if self.matchers.len() > 1000 || !are_label_matchers(&self.matchers) {
             problems.push(
                 "the latency matchers must be label matchers such as job=\"api\",handler=\"/hello\""
                     .into(),
             );
         }
-        if !(self.threshold_seconds.is_finite() && self.threshold_seconds > 0.0) {
+        if !(1e-4..=1e5).contains(&self.threshold_seconds) {
             problems.push(format!(
-                "the latency threshold must be a positive number of seconds, not {}",
+                "the latency threshold must be from 0.0001 to 100000 seconds, not {}",
                 self.threshold_seconds
             ));
         }
         problems
+    }
+}
+
+/// Whether `text` is label matchers as PromQL writes them between braces:
+/// `name op "value"` (op `=`, `!=`, `=~`, `!~`; the value in double, single
+/// or back quotes, with escapes), separated by commas; a trailing comma and
+/// nothing at all are fine. One pass over the text.
+fn are_label_matchers(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    let skip_space = |chars: &mut std::iter::Peekable<std::str::Chars>| {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+    };
+    loop {
+        skip_space(&mut chars);
+        let Some(&first) = chars.peek() else {
+            return true;
+        };
+        if !(first.is_ascii_alphabetic() || first == '_') {
+            return false;
+        }
+        while chars
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+        {
+            chars.next();
+        }
+        skip_space(&mut chars);
+        match (chars.next(), chars.peek()) {
+            (Some('='), Some('~')) | (Some('!'), Some('=' | '~')) => {
+                chars.next();
+            }
+            (Some('='), _) => {}
+            _ => return false,
+        }
+        skip_space(&mut chars);
+        let Some(quote @ ('"' | '\'' | '`')) = chars.next() else {
+            return false;
+        };
+        loop {
+            match chars.next() {
+                None | Some('\n') => return false,
+                Some('\\') if quote != '`' => {
+                    if chars.next().is_none() {
+                        return false;
+                    }
+                }
+                Some(c) if c == quote => break,
+                Some(_) => {}
+            }
+        }
+        skip_space(&mut chars);
+        match chars.next() {
+            None => return true,
+            Some(',') => {}
+            Some(_) => return false,
+        }
     }
 }
 
@@ -282,18 +336,22 @@ impl Slo {
     pub fn error_ratio_expr(&self, window: &str) -> String {
         let with_window = |query: &str| query.replace(WINDOW_PLACEHOLDER, window);
         match self.indicator.queries() {
+            // A counter that never moved may not exist yet (no request has
+            // failed): counted as zero beside the total, not as no answer.
             Ok(CountedQueries::Errors { errors, total }) => {
+                let total = with_window(&total);
                 format!(
-                    "({}) / (({}) > 0)",
-                    with_window(&errors),
-                    with_window(&total)
+                    "(({}) or (0 * ({total}))) / (({total}) > 0)",
+                    with_window(&errors)
                 )
             }
-            Ok(CountedQueries::Good { good, total }) => format!(
-                "1 - (({}) / (({}) > 0))",
-                with_window(&good),
-                with_window(&total)
-            ),
+            Ok(CountedQueries::Good { good, total }) => {
+                let total = with_window(&total);
+                format!(
+                    "1 - ((({}) or (0 * ({total}))) / (({total}) > 0))",
+                    with_window(&good)
+                )
+            }
             // Refused by `problems`; nothing counted.
             Err(_) => "vector(0) == 1".into(),
         }
@@ -316,6 +374,12 @@ impl Slo {
 }
 
 fn check_window_placeholder(problems: &mut Vec<String>, what: &str, query: &str) {
+    let limit = crate::foundation::limits::MAX_QUERY_CHARS;
+    if query.chars().count() > limit {
+        problems.push(format!(
+            "the {what} query is longer than {limit} characters"
+        ));
+    }
     if !query.contains(WINDOW_PLACEHOLDER) {
         problems.push(format!(
             "the {what} query must take its range from {WINDOW_PLACEHOLDER} (as in `rate(x[{WINDOW_PLACEHOLDER}])`)"
@@ -518,6 +582,8 @@ impl Slo {
                     // The labels the exported alert gets (its rule's, and the
                     // recorded ratios' name and service; an empty one is no
                     // label in Prometheus), so both send the same alert.
+                    // Labels are rendered as templates: the name and the
+                    // service go in as literal text, as in the summary.
                     labels: [
                         ("severity", severity.label()),
                         ("slo_id", self.id.as_str()),
@@ -526,7 +592,7 @@ impl Slo {
                     ]
                     .into_iter()
                     .filter(|(_, value)| !value.is_empty())
-                    .map(|(name, value)| (name.to_string(), value.to_string()))
+                    .map(|(name, value)| (name.to_string(), template_literal(value)))
                     .collect(),
                     annotations: [("summary".to_string(), self.alert_summary())]
                         .into_iter()
@@ -736,7 +802,7 @@ mod tests {
         let slo = availability();
         assert_eq!(
             slo.error_ratio_expr("5m"),
-            r#"(sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[5m]))) / ((sum(rate(http_requests_total{job="sample-service"}[5m]))) > 0)"#
+            r#"((sum(rate(http_requests_total{job="sample-service",status_code=~"5.."}[5m]))) or (0 * (sum(rate(http_requests_total{job="sample-service"}[5m]))))) / ((sum(rate(http_requests_total{job="sample-service"}[5m]))) > 0)"#
         );
         let latency = Slo {
             indicator: Indicator {
@@ -749,7 +815,7 @@ mod tests {
         };
         assert_eq!(
             latency.error_ratio_expr("1h"),
-            r#"1 - ((sum(rate(d_bucket{le="0.3"}[1h]))) / ((sum(rate(d_count[1h]))) > 0))"#
+            r#"1 - (((sum(rate(d_bucket{le="0.3"}[1h]))) or (0 * (sum(rate(d_count[1h]))))) / ((sum(rate(d_count[1h]))) > 0))"#
         );
     }
 
@@ -783,6 +849,50 @@ mod tests {
     }
 
     #[test]
+    fn label_matchers_are_read_as_promql_writes_them() {
+        for fine in [
+            "",
+            r#"job="api""#,
+            r#" job = "api" , handler!~'/x.*', code=~`5..`, "#,
+            r#"path="a\"}b""#,
+        ] {
+            assert!(are_label_matchers(fine), "{fine}");
+        }
+        for wrong in [
+            r#"job="a"}) or vector(1"#,
+            r#"job="a"#,
+            r#"job=a"#,
+            r#"job="a" x="b""#,
+            r#"1job="a""#,
+            r#"job=="a""#,
+            "job=\"a\nb\"",
+            r#"job="a\"#,
+        ] {
+            assert!(!are_label_matchers(wrong), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn a_counter_not_yet_created_counts_as_no_errors() {
+        // No request has failed yet: the errors series does not exist, and
+        // the ratio is 0 rather than no answer.
+        let expr = availability().error_ratio_expr("5m");
+        assert!(expr.starts_with("((sum(rate(http_requests_total{job=\"sample-service\",status_code=~\"5..\"}[5m]))) or (0 * (sum(rate(http_requests_total{job=\"sample-service\"}[5m]))))) / ("), "{expr}");
+    }
+
+    #[test]
+    fn the_page_alerts_carry_the_name_and_service_as_literal_text() {
+        let slo = Slo {
+            name: "Checkout {{ query \"up\" }}".into(),
+            ..availability()
+        };
+        let rules = slo.alert_rules().unwrap();
+        let label = &rules[0].labels["slo_name"];
+        assert!(!label.contains("{{ query"), "{label}");
+        assert_eq!(rules[0].labels["slo_service"], "sample-service");
+    }
+
+    #[test]
     fn a_latency_objective_reads_the_bucket_at_its_threshold() {
         let latency = |threshold: f64, matchers: &str| Slo {
             id: "hello-latency".into(),
@@ -802,18 +912,22 @@ mod tests {
         };
         let slo = latency(0.75, r#"job="api",endpoint="/hello""#);
         assert!(slo.problems().is_empty(), "{:?}", slo.problems());
+        let (good, total) = (
+            r#"sum(rate(http_request_duration_seconds_bucket{job="api",endpoint="/hello",le="0.75"}[1h]))"#,
+            r#"sum(rate(http_request_duration_seconds_count{job="api",endpoint="/hello"}[1h]))"#,
+        );
         assert_eq!(
             slo.error_ratio_expr("1h"),
-            r#"1 - ((sum(rate(http_request_duration_seconds_bucket{job="api",endpoint="/hello",le="0.75"}[1h]))) / ((sum(rate(http_request_duration_seconds_count{job="api",endpoint="/hello"}[1h]))) > 0))"#
+            format!("1 - ((({good}) or (0 * ({total}))) / (({total}) > 0))")
         );
-        // Whole seconds are stored as `1.0`; no matchers, no stray comma.
-        assert_eq!(
-            latency(1.0, "").error_ratio_expr("5m"),
-            r#"1 - ((sum(rate(http_request_duration_seconds_bucket{le="1.0"}[5m]))) / ((sum(rate(http_request_duration_seconds_count{}[5m]))) > 0))"#
-        );
+        // Whole seconds match `1` (Go's client) and `1.0` (Prometheus 3);
+        // no matchers, no stray comma.
+        assert!(latency(1.0, "")
+            .error_ratio_expr("5m")
+            .contains(r#"http_request_duration_seconds_bucket{le=~"1|1\\.0"}[5m]"#));
         // Matchers that would close the braces, and a total beside a latency, are refused.
         assert!(latency(0.5, r#"job="a"}) or vector(1"#).problems()[0].contains("label matchers"));
-        assert!(latency(0.0, "").problems()[0].contains("positive number"));
+        assert!(latency(0.0, "").problems()[0].contains("from 0.0001"));
         let mut with_total = latency(0.5, "");
         with_total.indicator.total = "sum(rate(t[{{.window}}]))".into();
         assert!(with_total.problems()[0].contains("leave total out"));

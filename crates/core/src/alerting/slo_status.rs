@@ -338,9 +338,14 @@ mod tests {
                 "{query}"
             );
         }
-        assert_eq!(query.matches(" or ").count(), 7);
+        assert_eq!(query.matches("label_replace(label_replace(").count(), 8);
         // A period that is one of the windows is asked once.
-        assert_eq!(status_query(&slo(99.0, "3d")).matches(" or ").count(), 6);
+        assert_eq!(
+            status_query(&slo(99.0, "3d"))
+                .matches("label_replace(label_replace(")
+                .count(),
+            7
+        );
     }
 
     #[test]

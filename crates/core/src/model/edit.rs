@@ -268,7 +268,23 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
         Edit::AddAlertRules(rules) => next.alerts.extend(rules.iter().cloned()),
         Edit::SetNotify(targets) => next.notify = targets.clone(),
         Edit::AddSlos(slos) => next.slos.extend(slos.iter().cloned()),
-        Edit::SetSlos(slos) => next.slos = slos.clone(),
+        Edit::SetSlos(slos) => {
+            next.slos = slos.clone();
+            // A removed SLO takes its own panels with it (an overview of
+            // every SLO stays).
+            let gone = |kind: &PanelKind| {
+                matches!(kind, PanelKind::Slo { slo, .. }
+                    if !slo.is_empty() && !slos.iter().any(|s| s.id == *slo))
+            };
+            let removed: Vec<String> = next
+                .panels
+                .iter()
+                .filter(|p| gone(&p.kind))
+                .map(|p| p.id.clone())
+                .collect();
+            next.panels.retain(|p| !removed.contains(&p.id));
+            next.layout.retain(|place| !removed.contains(&place.panel));
+        }
         Edit::AddSloWithPanels(slo) => {
             next.slos.push((**slo).clone());
             let y = bottom(dashboard);
@@ -533,6 +549,28 @@ mod tests {
             "../../../../public/dashboards/service-health.json"
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn removing_an_slo_in_the_settings_removes_its_panels_but_not_the_overview() {
+        let dashboard = crate::model::dashboard::Dashboard::from_json(include_str!(
+            "../../../../public/dashboards/service-health.json"
+        ))
+        .unwrap();
+        let kept: Vec<_> = dashboard
+            .slos
+            .iter()
+            .filter(|s| s.id != "availability")
+            .cloned()
+            .collect();
+        let next = apply_edit(&dashboard, &Edit::SetSlos(kept)).unwrap();
+        assert_eq!(next.slos.len(), 2);
+        for gone in ["availability-budget", "availability-burn-down"] {
+            assert!(next.panel(gone).is_none(), "{gone}");
+            assert!(next.layout.iter().all(|p| p.panel != gone));
+        }
+        assert!(next.panel("slo-overview").is_some());
+        assert!(next.panel("search-burn-rates").is_some());
     }
 
     #[test]

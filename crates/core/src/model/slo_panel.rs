@@ -271,7 +271,7 @@ pub fn edited_slo(
 }
 
 /// Positions of the characters outside quotes at bracket depth 0, as
-/// (index, char); `None` when the brackets do not balance.
+/// (index, char); `None` when the brackets do not balance. One pass.
 fn top_level(expr: &str) -> Option<Vec<(usize, char)>> {
     let mut depth = 0i32;
     let mut quote = None;
@@ -281,7 +281,7 @@ fn top_level(expr: &str) -> Option<Vec<(usize, char)>> {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
-            } else if c == '\\' {
+            } else if c == '\\' && q != '`' {
                 escaped = true;
             } else if c == q {
                 quote = None;
@@ -304,19 +304,52 @@ fn top_level(expr: &str) -> Option<Vec<(usize, char)>> {
     (depth == 0 && quote.is_none()).then_some(found)
 }
 
-/// `expr` without one pair of parentheses around all of it, if it has one.
+/// `expr` without the parentheses around all of it, however many pairs: the
+/// pairs are matched in one pass, then peeled from both ends.
 fn unwrapped(expr: &str) -> &str {
-    let trimmed = expr.trim();
-    if let Some(inner) = trimmed.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-        // `(a) / (b)` starts and ends with parentheses that are not a pair.
-        if top_level(inner).is_some() {
-            return unwrapped(inner);
+    // The closing position of each `(`, by its byte index.
+    let mut closes = vec![usize::MAX; expr.len()];
+    let mut open = Vec::new();
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in expr.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q != '`' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' => open.push(i),
+            ')' => match open.pop() {
+                Some(at) => closes[at] = i,
+                None => return expr.trim(),
+            },
+            _ => {}
         }
     }
-    trimmed
+    let mut inner = expr.trim();
+    loop {
+        // `inner` is a slice of `expr`: its offset there.
+        let at = inner.as_ptr() as usize - expr.as_ptr() as usize;
+        let wrapped =
+            inner.starts_with('(') && inner.len() >= 2 && closes[at] == at + inner.len() - 1;
+        if !wrapped {
+            return inner;
+        }
+        inner = inner[1..inner.len() - 1].trim();
+    }
 }
 
-/// The two sides of a ratio `a / b` (also `(a / b) * 100` and `100 * (a / b)`).
+/// The two sides of a ratio `a / b` (also `(a / b) * 100` and `100 * (a / b)`);
+/// `None` when the query is anything else at its top level (another
+/// operator, a comparison, a set operation or vector matching), since an
+/// SLO's indicator is exactly a count over a count.
 fn ratio_parts(expr: &str) -> Option<(String, String)> {
     let mut expr = unwrapped(expr);
     for _ in 0..2 {
@@ -336,6 +369,42 @@ fn ratio_parts(expr: &str) -> Option<(String, String)> {
         }
     }
     let top = top_level(expr)?;
+    if top.iter().any(|(_, c)| "+-*%^<>=!".contains(*c)) {
+        return None;
+    }
+    // Words at the top level: `sum by` is fine; `and`, `on (…)` are not.
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut last = None;
+    for &(i, c) in &top {
+        let continues = last.is_some_and(|l: usize| l + 1 == i);
+        if c.is_ascii_alphanumeric() || c == '_' {
+            if !continues {
+                words.push(std::mem::take(&mut word));
+            }
+            word.push(c);
+        } else {
+            words.push(std::mem::take(&mut word));
+        }
+        last = Some(i);
+    }
+    words.push(word);
+    const REFUSED: [&str; 8] = [
+        "and",
+        "or",
+        "unless",
+        "on",
+        "ignoring",
+        "group_left",
+        "group_right",
+        "bool",
+    ];
+    if words
+        .iter()
+        .any(|w| REFUSED.contains(&w.to_ascii_lowercase().as_str()))
+    {
+        return None;
+    }
     let slashes: Vec<usize> = top
         .iter()
         .filter(|(_, c)| *c == '/')
@@ -351,23 +420,48 @@ fn ratio_parts(expr: &str) -> Option<(String, String)> {
 
 /// `part` with every plain range (`[5m]`) as `[{{.window}}]`; `None` when it
 /// has none, or a subquery (`[1h:1m]`), whose window would not be the SLO's.
+/// Brackets inside quotes (`status=~"5[0-9]{2}"`) are the text's, not ranges.
 fn windowed_ranges(part: &str) -> Option<String> {
     let mut out = String::with_capacity(part.len() + 16);
-    let mut rest = part;
+    let mut quote = None;
+    let mut escaped = false;
+    let mut range: Option<String> = None;
     let mut replaced = 0;
-    while let Some(open) = rest.find('[') {
-        let close = rest[open..].find(']')? + open;
-        let inside = &rest[open + 1..close];
-        if inside.contains(':') || inside.trim().is_empty() {
-            return None;
+    for c in part.chars() {
+        if let Some(inside) = range.as_mut() {
+            if c == ']' {
+                if inside.contains(':') || inside.trim().is_empty() {
+                    return None;
+                }
+                out.push_str("[{{.window}}]");
+                replaced += 1;
+                range = None;
+            } else {
+                inside.push(c);
+            }
+            continue;
         }
-        out.push_str(&rest[..open]);
-        out.push_str("[{{.window}}]");
-        replaced += 1;
-        rest = &rest[close + 1..];
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q != '`' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            '[' => range = Some(String::new()),
+            _ => out.push(c),
+        }
     }
-    out.push_str(rest);
-    (replaced > 0).then_some(out)
+    (replaced > 0 && range.is_none()).then_some(out)
 }
 
 #[cfg(test)]
@@ -444,6 +538,33 @@ mod suggestion_tests {
         assert_eq!(ratio_parts("sum(rate(a[5m]) / rate(b[5m]))"), None);
         assert_eq!(ratio_parts(r#"sum(rate(a{path="/x/y"}[5m]))"#), None);
         assert_eq!(ratio_parts("a / b / c"), None);
+        // Anything else at the top level is not a ratio of counts.
+        for other in [
+            "1 - sum(rate(e[5m])) / sum(rate(t[5m]))",
+            "sum(rate(e[5m])) / ignoring(code) sum(rate(t[5m]))",
+            "sum(rate(e[5m])) / sum(rate(t[5m])) > 0.01",
+            "sum(rate(e[5m])) / sum(rate(t[5m])) and on() vector(1)",
+            "sum(rate(e[5m])) / sum(rate(t[5m])) * 100 * 2",
+        ] {
+            assert_eq!(ratio_parts(other), None, "{other}");
+        }
+        assert_eq!(
+            ratio_parts("sum by (code) (rate(e[5m])) / sum by (code) (rate(t[5m]))"),
+            Some((
+                "sum by (code) (rate(e[5m]))".into(),
+                "sum by (code) (rate(t[5m]))".into()
+            ))
+        );
+        // Deep parentheses are peeled in one pass, however deep.
+        let deep = format!("{}a / b{}", "(".repeat(50_000), ")".repeat(50_000));
+        assert_eq!(ratio_parts(&deep), Some(("a".into(), "b".into())));
+        assert_eq!(unwrapped("(a) / (b)"), "(a) / (b)");
+        assert_eq!(unwrapped("((a))"), "a");
+        // A regex's brackets are not ranges.
+        assert_eq!(
+            windowed_ranges(r#"rate(x{code=~"5[0-9]{2}"}[5m])"#).as_deref(),
+            Some(r#"rate(x{code=~"5[0-9]{2}"}[{{.window}}])"#)
+        );
         assert_eq!(ratio_parts("(a / b"), None);
         assert_eq!(
             windowed_ranges("rate(a[5m])").as_deref(),

@@ -264,7 +264,7 @@ mod tests {
         assert!(page.problems().is_empty(), "{:?}", page.problems());
         assert!(
             page.expr.starts_with(
-                "(max(((e[5m]) / ((t[5m]) > 0)) > (14.4 * 0.005)) without (slo_window)"
+                "(max((((e[5m]) or (0 * (t[5m]))) / ((t[5m]) > 0)) > (14.4 * 0.005)) without (slo_window)"
             ),
             "{}",
             page.expr
