@@ -11,6 +11,7 @@ use foresight_core::model::edit::{format_thresholds, parse_thresholds};
 use foresight_core::model::refresh::parse_refresh;
 use foresight_core::model::variables::parse_label_values_query;
 use foresight_core::query::time_range::{TimeExpression, TimeRange};
+use foresight_core::foundation::ordered::SortedMap;
 use foresight_fuzz::{text, AWKWARD_VALUES};
 use libfuzzer_sys::fuzz_target;
 
@@ -109,12 +110,70 @@ fn value_format(text: &str) {
     }
 }
 
+/// A latency SLO's matchers: accepted ones stay between the selector's
+/// braces (nothing outside quotes opens or closes one).
+fn latency_matchers(text: &str) {
+    use foresight_core::alerting::slo::{Indicator, LatencyIndicator, Slo};
+    let slo = Slo {
+        id: "fuzz".into(),
+        name: "fuzz".into(),
+        service: String::new(),
+        indicator: Indicator {
+            latency: Some(LatencyIndicator {
+                histogram: "h".into(),
+                matchers: text.into(),
+                threshold_seconds: 0.5,
+            }),
+            ..Indicator::default()
+        },
+        objective_percent: 99.0,
+        period: "30d".into(),
+        interval: None,
+    };
+    if slo.problems().is_empty() {
+        let mut quote = None;
+        let mut escaped = false;
+        for c in text.chars() {
+            match quote {
+                Some(_) if escaped => escaped = false,
+                Some(q) if c == '\\' && q != '`' => escaped = true,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+                None => assert!(!"{}[]".contains(c), "{text:?} accepted with {c:?}"),
+            }
+        }
+        let _ = slo.error_ratio_expr("5m");
+    }
+}
+
+/// An SLO made from a panel whose first query is `text`: any query, no panic,
+/// and what is made is a valid SLO.
+fn slo_from_query(text: &str) {
+    use foresight_core::model::dashboard::Dashboard;
+    use foresight_core::model::slo_panel::suggested_slo;
+    static PANEL: std::sync::OnceLock<foresight_core::model::dashboard::Panel> =
+        std::sync::OnceLock::new();
+    let mut panel = PANEL
+        .get_or_init(|| {
+            Dashboard::from_json(include_str!("../../public/dashboards/service-health.json"))
+                .unwrap()
+                .panels
+                .remove(0)
+        })
+        .clone();
+    panel.targets[0].expr = text.to_string();
+    if let Ok(slo) = suggested_slo(&panel, &SortedMap::new(), &[]) {
+        assert!(slo.problems().is_empty());
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
     let text = text(rest);
-    match which % 10 {
+    match which % 12 {
         0 => time_expression(&text),
         1 => local_time(&text),
         2 => {
@@ -138,6 +197,8 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         8 => overlays(&text),
+        10 => latency_matchers(&text),
+        11 => slo_from_query(&text),
         _ => value_format(&text),
     }
 });
