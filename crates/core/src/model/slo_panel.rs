@@ -270,26 +270,53 @@ pub fn edited_slo(
     }
 }
 
+/// Where a scan of PromQL stands with respect to its string literals
+/// (double, single or back quotes; backslash escapes except in back quotes).
+#[derive(Default)]
+struct StringLiterals {
+    quote: Option<char>,
+    escaped: bool,
+}
+
+impl StringLiterals {
+    /// Takes the next character; true when it belongs to a string literal
+    /// (its quotes included), which the scans treat as plain text.
+    fn take(&mut self, c: char) -> bool {
+        match self.quote {
+            Some(q) => {
+                if self.escaped {
+                    self.escaped = false;
+                } else if c == '\\' && q != '`' {
+                    self.escaped = true;
+                } else if c == q {
+                    self.quote = None;
+                }
+                true
+            }
+            None if matches!(c, '"' | '\'' | '`') => {
+                self.quote = Some(c);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        self.quote.is_some()
+    }
+}
+
 /// Positions of the characters outside quotes at bracket depth 0, as
 /// (index, char); `None` when the brackets do not balance. One pass.
 fn top_level(expr: &str) -> Option<Vec<(usize, char)>> {
     let mut depth = 0i32;
-    let mut quote = None;
-    let mut escaped = false;
+    let mut literals = StringLiterals::default();
     let mut found = Vec::new();
     for (i, c) in expr.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' && q != '`' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
+        if literals.take(c) {
             continue;
         }
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => {
                 depth -= 1;
@@ -301,7 +328,7 @@ fn top_level(expr: &str) -> Option<Vec<(usize, char)>> {
             _ => {}
         }
     }
-    (depth == 0 && quote.is_none()).then_some(found)
+    (depth == 0 && !literals.is_open()).then_some(found)
 }
 
 /// `expr` without the parentheses around all of it, however many pairs: the
@@ -310,21 +337,12 @@ fn unwrapped(expr: &str) -> &str {
     // The closing position of each `(`, by its byte index.
     let mut closes = vec![usize::MAX; expr.len()];
     let mut open = Vec::new();
-    let mut quote = None;
-    let mut escaped = false;
+    let mut literals = StringLiterals::default();
     for (i, c) in expr.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' && q != '`' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
+        if literals.take(c) {
             continue;
         }
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
             '(' => open.push(i),
             ')' => match open.pop() {
                 Some(at) => closes[at] = i,
@@ -423,8 +441,7 @@ fn ratio_parts(expr: &str) -> Option<(String, String)> {
 /// Brackets inside quotes (`status=~"5[0-9]{2}"`) are the text's, not ranges.
 fn windowed_ranges(part: &str) -> Option<String> {
     let mut out = String::with_capacity(part.len() + 16);
-    let mut quote = None;
-    let mut escaped = false;
+    let mut literals = StringLiterals::default();
     let mut range: Option<String> = None;
     let mut replaced = 0;
     for c in part.chars() {
@@ -441,24 +458,10 @@ fn windowed_ranges(part: &str) -> Option<String> {
             }
             continue;
         }
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' && q != '`' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
+        if !literals.take(c) && c == '[' {
+            range = Some(String::new());
+        } else {
             out.push(c);
-            continue;
-        }
-        match c {
-            '"' | '\'' | '`' => {
-                quote = Some(c);
-                out.push(c);
-            }
-            '[' => range = Some(String::new()),
-            _ => out.push(c),
         }
     }
     (replaced > 0 && range.is_none()).then_some(out)
