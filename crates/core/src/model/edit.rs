@@ -5,7 +5,6 @@
 
 use crate::foundation::json::ToJson;
 use crate::foundation::ordered::SortedMap;
-use crate::foundation::units::Unit;
 use crate::model::dashboard::{
     Dashboard, ForesightOptions, GridPosition, LineStyle, Panel, PanelKind, SloShow, Target,
     Threshold, GRID_COLUMNS,
@@ -127,29 +126,21 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
                 _ => ("New panel".to_string(), "up".to_string(), "panel"),
             };
             let id = free_panel_id(dashboard, id_base);
-            next.panels.push(Panel {
-                id: id.clone(),
+            next.panels.push(Panel::plain(
+                id.clone(),
                 title,
-                kind: PanelKind::Timeseries {
+                PanelKind::Timeseries {
                     style: LineStyle::Lines,
                     zero_line: false,
                     foresight: ForesightOptions::default(),
                     legend: Default::default(),
                 },
-                targets: vec![Target {
+                vec![Target {
                     expr,
                     legend_format: None,
                     instant: false,
                 }],
-                unit: Unit::Short,
-                decimals: None,
-                thresholds: Vec::new(),
-                min: None,
-                max: None,
-                description: String::new(),
-                mappings: Vec::new(),
-                overrides: Vec::new(),
-            });
+            ));
             next.layout.push(GridPosition {
                 panel: id,
                 x: 0,
@@ -293,23 +284,15 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
                 (SloShow::BurnDown, "budget burn-down", 8, 16),
             ] {
                 let id = free_panel_id(&next, &format!("{}-{}", slo.id, show.id()));
-                next.panels.push(Panel {
-                    id: id.clone(),
-                    title: format!("{}: {words}", slo.name),
-                    kind: PanelKind::Slo {
+                next.panels.push(Panel::plain(
+                    id.clone(),
+                    format!("{}: {words}", slo.name),
+                    PanelKind::Slo {
                         slo: slo.id.clone(),
                         show,
                     },
-                    targets: Vec::new(),
-                    unit: Unit::Short,
-                    decimals: None,
-                    thresholds: Vec::new(),
-                    min: None,
-                    max: None,
-                    description: String::new(),
-                    mappings: Vec::new(),
-                    overrides: Vec::new(),
-                });
+                    Vec::new(),
+                ));
                 next.layout.push(GridPosition {
                     panel: id,
                     x,

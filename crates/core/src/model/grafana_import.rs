@@ -1256,23 +1256,18 @@ impl Importer {
         let mut notes: Vec<String> = Vec::new();
         let placeholder = |reason: String, notes: Vec<String>, importer: &mut Importer| {
             importer.panels.push(Panel {
-                id: id.clone(),
-                title: title.clone(),
-                kind: PanelKind::Text {
-                    content: format!(
-                        "**Not imported from Grafana.** {reason}\n\nThe original panel type is `{}`.",
-                        grafana_type.replace('`', "'")
-                    ),
-                },
-                targets: Vec::new(),
-                unit: Unit::Short,
-                decimals: None,
-                thresholds: Vec::new(),
-                min: None,
-                max: None,
                 description: text_of(panel.get("description")),
-                mappings: Vec::new(),
-                overrides: Vec::new(),
+                ..Panel::plain(
+                    id.clone(),
+                    title.clone(),
+                    PanelKind::Text {
+                        content: format!(
+                            "**Not imported from Grafana.** {reason}\n\nThe original panel type is `{}`.",
+                            grafana_type.replace('`', "'")
+                        ),
+                    },
+                    Vec::new(),
+                )
             });
             importer.report.panels.push(ImportedPanel {
                 title: title.clone(),

@@ -115,6 +115,25 @@ impl<'de> Deserialize<'de> for Panel {
 }
 
 impl Panel {
+    /// A panel of `kind` with `targets` and nothing else set: no unit,
+    /// thresholds, limits, description, mappings or overrides.
+    pub fn plain(id: String, title: String, kind: PanelKind, targets: Vec<Target>) -> Self {
+        Self {
+            id,
+            title,
+            kind,
+            targets,
+            unit: Unit::Short,
+            decimals: None,
+            thresholds: Vec::new(),
+            min: None,
+            max: None,
+            description: String::new(),
+            mappings: Vec::new(),
+            overrides: Vec::new(),
+        }
+    }
+
     /// A panel from its object; absent and `null` members take their defaults.
     fn read(object: &ObjectReader, value: &Json) -> Result<Self, DecodeError> {
         Ok(Self {
