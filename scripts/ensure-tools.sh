@@ -16,7 +16,7 @@ RELEASE_TOOLCHAIN="nightly-2026-05-20"
 APT_PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager chromium chromium-driver nodejs npm)
 TOOLS_DIR="$FORESIGHT_ROOT/.tools"
 
-export PATH="$TOOLS_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export PATH="$TOOLS_DIR/node_modules/.bin:$TOOLS_DIR/victoria-metrics/usr/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
@@ -42,6 +42,23 @@ ensure_debian_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+}
+
+# VictoriaMetrics (victoria-metrics, vmagent, vmalert) from Debian's package,
+# unpacked into .tools/ rather than installed: installing it would also start
+# a system service on port 8428, which the demo and tests do not want.
+ensure_victoria_metrics() {
+  if [ -x "$TOOLS_DIR/victoria-metrics/usr/bin/vmalert" ]; then return; fi
+  say "unpacking Debian's victoria-metrics package into .tools/ (no service is installed)"
+  local download
+  download="$(mktemp -d)"
+  chmod a+rwx "$download" # apt-get download fetches as the _apt user
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  (cd "$download" && apt-get download -qq victoria-metrics)
+  mkdir -p "$TOOLS_DIR"
+  rm -rf "$TOOLS_DIR/victoria-metrics"
+  dpkg-deb -x "$download"/victoria-metrics_*.deb "$TOOLS_DIR/victoria-metrics"
+  rm -rf "$download"
 }
 
 ensure_cargo_tool() { # crate version binary
@@ -114,6 +131,7 @@ ensure_npm_tools() {
 }
 
 ensure_debian_packages
+ensure_victoria_metrics
 ensure_rust_tools
 ensure_release_toolchain
 ensure_npm_tools

@@ -14,7 +14,7 @@ use crate::alerts::sections::{AlertTimeline, ServerRulesTable};
 use crate::alerts::silences::SilenceList;
 use crate::alerts::AlertAnnotations;
 use crate::browser::clock::{now_ms, now_seconds};
-use crate::browser::prometheus_client::fetch_alerting_rules;
+use crate::browser::prometheus_client::{fetch_alerting_rules, DatasourceEngine};
 use crate::browser::storage::{load_json, store_json};
 use foresight_core::alerting::rule::{rule_keys, AlertRule};
 use foresight_core::alerting::server_rules::ServerRule;
@@ -25,7 +25,7 @@ use foresight_core::model::dashboard::NotifyTargets;
 use foresight_core::model::datasource::Datasource;
 use foresight_core::model::edit::Edit;
 use foresight_core::query::series::Labels;
-use foresight_core::query::step::QueryWindow;
+use foresight_core::query::step::{QueryWindow, PROMETHEUS_MAX_POINTS_PER_SERIES};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -77,16 +77,29 @@ pub fn AlertsView(
 
     // The Prometheus server's own alerting rules, read while there is something to compare.
     let server_rules = RwSignal::new(None::<Result<Vec<ServerRule>, String>>);
+    let engine = use_context::<DatasourceEngine>().map(|e| e.0);
     let load_server_rules = move || {
         let datasource = datasource.get_untracked();
+        let report = engine.and_then(|e| e.get_untracked());
+        // Not asked of an engine whose rules live elsewhere (vmalert): its
+        // answer is empty, and refused to a page besides.
+        if let Some(report) = report.filter(|r| !r.effective_engine().serves_rules()) {
+            server_rules.set(Some(Err(format!(
+                "{} keeps alerting rules in a separate server (vmalert), which this page does not read; the rules below are evaluated here",
+                report.effective_engine().name()
+            ))));
+            return;
+        }
         spawn_local(async move {
             let outcome = fetch_alerting_rules(&datasource).await;
             server_rules.try_set(Some(outcome));
         });
     };
     let server_polling = StoredValue::new(false);
+    // Only once the engine is known: an engine without a rules API is not asked at all.
+    let engine_known = move || engine.is_none_or(|e| e.with_untracked(Option::is_some));
     let start_server_polling = move || {
-        if server_polling.get_value() {
+        if server_polling.get_value() || !engine_known() {
             return;
         }
         server_polling.set_value(true);
@@ -97,9 +110,16 @@ pub fn AlertsView(
             on_cleanup(move || handle.clear());
         }
     };
-    if has_rules {
-        start_server_polling();
-    }
+    // Wanted while there is something to compare, or once the section is opened.
+    let server_rules_wanted = RwSignal::new(has_rules);
+    Effect::new(move |_| {
+        if let Some(engine) = engine {
+            engine.track();
+        }
+        if server_rules_wanted.get() {
+            start_server_polling();
+        }
+    });
 
     let firing_count = move || {
         states.with(|all| {
@@ -141,9 +161,14 @@ pub fn AlertsView(
         spawn_local(async move {
             let step = rule.interval_seconds().unwrap_or(60.0).max(1.0);
             let (start, end) = (range.start_ms as f64 / 1000.0, range.end_ms as f64 / 1000.0);
-            // Prometheus answers at most 11 000 points per series.
-            let step = step.max(((end - start) / 10_000.0).ceil());
-            let window = QueryWindow { start, end, step };
+            // Within the engine's point limit, on instants every engine evaluates at.
+            let max_points = engine
+                .and_then(|e| e.get_untracked())
+                .map_or(PROMETHEUS_MAX_POINTS_PER_SERIES, |r| {
+                    r.effective_engine().max_points_per_series()
+                });
+            let window = QueryWindow::aligned(start, end, step, max_points);
+            let (start, end, step) = (window.start, window.end, window.step);
             let outcome = match fetch_history(&datasource, &rule, &window).await {
                 Ok((series, reference)) => {
                     let mut replay = rule.clone();
@@ -194,7 +219,7 @@ pub fn AlertsView(
                 {format!("{} alert{} firing — see Alerts below", firing_count(), if firing_count() == 1 { "" } else { "s" })}
             </div>
         })}
-        <details class="alerts-view" data-testid="alerts-view" open=has_rules on:toggle=move |_| start_server_polling()>
+        <details class="alerts-view" data-testid="alerts-view" open=has_rules on:toggle=move |_| server_rules_wanted.set(true)>
             <summary data-leader=move || leader.get().to_string()>{move || format!(
                 "Alerts ({} rules, {} firing) — evaluated {}",
                 rules.with_value(Vec::len),

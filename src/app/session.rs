@@ -24,15 +24,14 @@ use leptos::task::spawn_local;
 
 /// The Prometheus a dashboard talks to: the link's, else the dashboard's, else the page's default.
 pub fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) -> Datasource {
-    view_state
-        .with_untracked(|s| s.datasource.clone())
-        .or_else(|| {
-            dashboard
-                .datasource
-                .as_deref()
-                .and_then(|d| Datasource::parse(d).ok())
-        })
-        .unwrap_or_else(default_datasource)
+    view_state.with_untracked(|s| {
+        foresight_core::model::datasource::choose_datasource(
+            s.datasource.as_ref(),
+            dashboard.datasource.as_deref(),
+            &dashboard.datasource_options,
+            default_datasource(),
+        )
+    })
 }
 
 /// Which dialog is open over the dashboard.

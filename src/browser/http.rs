@@ -31,7 +31,25 @@ pub fn describe(error: &JsValue) -> String {
 /// of a [`FetchFailure`]; a request the browser cannot even build (a
 /// malformed address) gets no answer, as a refused one.
 pub fn start_fetch(url: &str, json_body: Option<&str>) -> js_sys::Promise {
-    fetch_bounded(url, json_body, MAX_ANSWER_BYTES as f64, ANSWER_TIMEOUT_MS)
+    fetch_bounded(
+        url,
+        json_body,
+        None,
+        MAX_ANSWER_BYTES as f64,
+        ANSWER_TIMEOUT_MS,
+    )
+}
+
+/// [`start_fetch`] of a GET carrying the tenant header (`X-Scope-OrgID`)
+/// when `tenant` is set.
+pub fn start_tenant_fetch(url: &str, tenant: Option<&str>) -> js_sys::Promise {
+    fetch_bounded(
+        url,
+        None,
+        tenant,
+        MAX_ANSWER_BYTES as f64,
+        ANSWER_TIMEOUT_MS,
+    )
 }
 
 /// Why a promise from [`start_fetch`] was rejected.
@@ -58,7 +76,7 @@ pub async fn fetch_text(url: &str, json_body: Option<&str>) -> Result<(u16, Stri
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export async function fetchBounded(url, body, limit, ms) {
+export async function fetchBounded(url, body, tenant, limit, ms) {
   // One controller ends the request wherever it is: on time-out, past the
   // size limit, and once done (freeing the connection when reading stopped early).
   const abort = new AbortController();
@@ -67,6 +85,7 @@ export async function fetchBounded(url, body, limit, ms) {
   let stage = "none";
   try {
     const init = body == null ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body };
+    if (tenant != null) init.headers = { "X-Scope-OrgID": tenant };
     const response = await fetch(url, { ...init, signal: abort.signal });
     stage = "cut";
     // Refused on its announced length before any of it is read.
@@ -137,12 +156,19 @@ export async function inflateRaw(view, limit) {
   return joined;
 }"#)]
 extern "C" {
-    /// `fetch` (a GET, or a POST of a JSON body) that gives up after `ms`
+    /// `fetch` (a GET, with the tenant header when `tenant` is set, or a
+    /// POST of a JSON body) that gives up after `ms`
     /// and reads at most `limit` bytes: a promise of `[status, text]`,
     /// rejected with `none` (no answer, or an address `fetch` refuses),
     /// `cut` (the answer broke off), `timeout` or `large`.
     #[wasm_bindgen(js_name = fetchBounded)]
-    fn fetch_bounded(url: &str, body: Option<&str>, limit: f64, ms: u32) -> js_sys::Promise;
+    fn fetch_bounded(
+        url: &str,
+        body: Option<&str>,
+        tenant: Option<&str>,
+        limit: f64,
+        ms: u32,
+    ) -> js_sys::Promise;
     /// Whether the browser has raw-deflate `CompressionStream` and `DecompressionStream`.
     #[wasm_bindgen(js_name = compressionStreams)]
     fn compression_streams() -> bool;

@@ -5,6 +5,7 @@
 use crate::alerts::view::AlertsView;
 use crate::browser::clock::now_ms;
 use crate::browser::location::default_datasource;
+use crate::browser::prometheus_client::DatasourceEngine;
 use crate::dashboard::change_view;
 use crate::dashboard::datasource_status::DatasourceStatus;
 use crate::dashboard::events::EventToggles;
@@ -18,10 +19,11 @@ use crate::dashboard::variables::{load_variables, DashboardVariables, VariablePi
 use crate::editor::panel_editor::PanelEditing;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{Dashboard, DashboardListing};
-use foresight_core::model::datasource::Datasource;
+use foresight_core::model::datasource::choose_datasource;
 use foresight_core::model::refresh::parse_refresh;
 use foresight_core::model::url_state::ViewState;
 use foresight_core::model::what_else_moved::RelatedQuestion;
+use foresight_core::query::engine::DatasourceReport;
 use foresight_core::query::time_range::{TimeExpression, TimeRange};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -85,21 +87,24 @@ pub fn DashboardPage(
         }
     });
     let datasource = Memo::new(move |_| {
-        view_state
-            .with(|s| s.datasource.clone())
-            .or_else(|| {
-                dashboard.with_value(|d| {
-                    d.datasource
-                        .as_deref()
-                        .and_then(|d| Datasource::parse(d).ok())
-                })
+        let chosen = view_state.with(|s| {
+            dashboard.with_value(|d| {
+                choose_datasource(
+                    s.datasource.as_ref(),
+                    d.datasource.as_deref(),
+                    &d.datasource_options,
+                    default_datasource(),
+                )
             })
-            .filter(|chosen| {
-                !inert
-                    || crate::browser::storage::load_confirmed_origins()
-                        .permits_datasource(&crate::trust_banner::page_context(), chosen)
-            })
-            .unwrap_or_else(default_datasource)
+        });
+        let permitted = !inert
+            || crate::browser::storage::load_confirmed_origins()
+                .permits_datasource(&crate::trust_banner::page_context(), &chosen);
+        if permitted {
+            chosen
+        } else {
+            default_datasource()
+        }
     });
 
     let (fallback_from, fallback_to) = (default_from.clone(), default_to.clone());
@@ -121,6 +126,9 @@ pub fn DashboardPage(
     let resolved = Memo::new(move |_| resolution.with(|(range, _)| *range));
     let range_problem = Memo::new(move |_| resolution.with(|(_, problem)| problem.clone()));
 
+    // What the datasource turns out to be, for everything that adapts to it.
+    let engine_report = RwSignal::new(None::<DatasourceReport>);
+    provide_context(DatasourceEngine(engine_report));
     let variables = load_variables(dashboard, view_state, datasource, refresh_tick);
     let DashboardVariables {
         notes: variable_notes,
@@ -235,7 +243,7 @@ pub fn DashboardPage(
         <header class="topbar">
             <h1 data-testid="dashboard-title">{title.clone()}</h1>
             <DashboardPicker listings=listings current_id=current_id current_title=title view_state=view_state />
-            {move || view! { <DatasourceStatus datasource=datasource.get() /> }}
+            {move || view! { <DatasourceStatus datasource=datasource.get() report=engine_report /> }}
             <div class="controls">
                 <VariablePickers dashboard=dashboard variables=variables view_state=view_state />
                 <TimeControls

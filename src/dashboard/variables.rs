@@ -13,6 +13,7 @@ use foresight_core::model::dashboard::{
 use foresight_core::model::datasource::Datasource;
 use foresight_core::model::url_state::ViewState;
 use foresight_core::model::variables::ResolvedVariable;
+use foresight_core::query::engine::LabelRange;
 use foresight_core::query::prometheus_response::QueryData;
 use foresight_core::query::series::Labels;
 use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
@@ -77,6 +78,7 @@ pub fn load_variables(
                                 &datasource,
                                 &parsed.label,
                                 parsed.metric.as_deref(),
+                                LabelRange::recent(now_ms() as f64 / 1000.0),
                             )
                             .await
                             .map_err(|e| e.to_string()),

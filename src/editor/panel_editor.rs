@@ -16,6 +16,7 @@ use foresight_core::model::edit::Edit;
 use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
 use foresight_core::model::panel_form::{PanelForm, QueryForm};
 use foresight_core::model::refresh::REFRESH_CHOICES;
+use foresight_core::query::engine::LabelRange;
 use foresight_core::query::promql_completion::byte_offset_of_utf16;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -419,23 +420,26 @@ pub fn SettingsDialog(
             let shown = match kind.as_str() {
                 "query" => {
                     match foresight_core::model::dashboard::parse_label_values_query(&text) {
-                        Ok(parsed) => {
-                            fetch_label_values(&datasource, &parsed.label, parsed.metric.as_deref())
-                                .await
-                                .map(|values| {
-                                    format!(
-                                        "{} values: {}",
-                                        values.len(),
-                                        values
-                                            .iter()
-                                            .take(10)
-                                            .cloned()
-                                            .collect::<Vec<_>>()
-                                            .join(", ")
-                                    )
-                                })
-                                .unwrap_or_else(|e| e.to_string())
-                        }
+                        Ok(parsed) => fetch_label_values(
+                            &datasource,
+                            &parsed.label,
+                            parsed.metric.as_deref(),
+                            LabelRange::recent(crate::browser::clock::now_ms() as f64 / 1000.0),
+                        )
+                        .await
+                        .map(|values| {
+                            format!(
+                                "{} values: {}",
+                                values.len(),
+                                values
+                                    .iter()
+                                    .take(10)
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        })
+                        .unwrap_or_else(|e| e.to_string()),
                         Err(message) => message,
                     }
                 }

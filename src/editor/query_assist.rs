@@ -11,6 +11,7 @@ use crate::hooks::latest_load::LatestLoad;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{Variable, VariableSource};
 use foresight_core::model::datasource::Datasource;
+use foresight_core::query::engine::LabelRange;
 use foresight_core::query::prometheus_response::QueryData;
 use foresight_core::query::promql_completion::{
     apply_completion, completion_context, matching, CompletionContext, PROMQL_FUNCTIONS,
@@ -18,6 +19,11 @@ use foresight_core::query::promql_completion::{
 use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// The range completion asks about: the last day, in whole minutes.
+fn recent() -> LabelRange {
+    LabelRange::recent(now_ms() as f64 / 1000.0)
+}
 
 /// What the editor shows and calls while a query is typed.
 #[derive(Clone, Copy)]
@@ -63,7 +69,7 @@ pub fn query_assist(
     {
         let datasource = datasource.clone();
         spawn_local(async move {
-            match fetch_label_values(&datasource, "__name__", None).await {
+            match fetch_label_values(&datasource, "__name__", None, recent()).await {
                 Ok(names) => {
                     metric_names.try_set(names);
                 }
@@ -90,7 +96,7 @@ pub fn query_assist(
                 let meta = fetch_metadata(&datasource, &metric)
                     .await
                     .unwrap_or_default();
-                let labels = fetch_label_names(&datasource, Some(&metric))
+                let labels = fetch_label_names(&datasource, Some(&metric), recent())
                     .await
                     .unwrap_or_default();
                 let mut text = metric.clone();
@@ -198,7 +204,7 @@ pub fn query_assist(
                     CompletionContext::LabelName { selector, prefix } => {
                         let scope = (!selector.starts_with('{')).then_some(selector.as_str());
                         (
-                            fetch_label_names(&datasource, scope)
+                            fetch_label_names(&datasource, scope, recent())
                                 .await
                                 .unwrap_or_default(),
                             prefix.clone(),
@@ -211,7 +217,7 @@ pub fn query_assist(
                     } => {
                         let scope = (selector != "{}").then_some(selector.as_str());
                         (
-                            fetch_label_values(&datasource, label, scope)
+                            fetch_label_values(&datasource, label, scope, recent())
                                 .await
                                 .unwrap_or_default(),
                             prefix.clone(),
@@ -241,8 +247,13 @@ pub fn query_assist(
                 else {
                     continue;
                 };
-                if let Ok(values) =
-                    fetch_label_values(&datasource, &parsed.label, parsed.metric.as_deref()).await
+                if let Ok(values) = fetch_label_values(
+                    &datasource,
+                    &parsed.label,
+                    parsed.metric.as_deref(),
+                    recent(),
+                )
+                .await
                 {
                     let value = variable.value(&variable.default, &values);
                     variables_for_preview.try_update(|v| {

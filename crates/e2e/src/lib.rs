@@ -10,6 +10,7 @@ pub mod managed_process;
 pub mod prometheus_answers;
 pub mod prometheus_fixture;
 pub mod static_file_server;
+pub mod victoria_metrics_fixture;
 pub mod webhook_receiver;
 
 use managed_process::ManagedProcess;

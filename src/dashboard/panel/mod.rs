@@ -248,7 +248,7 @@ pub fn DashboardPanel(
     let warnings = move || {
         result.with(|r| {
             r.as_ref().filter(|r| !r.warnings.is_empty()).map(|r| {
-                view! { <p class="warnings">{format!("Prometheus warns: {}", r.warnings.join("; "))}</p> }
+                view! { <p class="warnings" data-testid="answer-warnings">{format!("The datasource warns: {}", r.warnings.join("; "))}</p> }
             })
         })
     };

@@ -43,7 +43,9 @@ pub fn history_window(condition: &Condition, interval_seconds: f64, now: f64) ->
     step = step.max((lookback / MAX_POINTS).ceil());
     let end = (now / step).floor() * step;
     QueryWindow {
-        start: end - lookback,
+        // On the step too: engines that align the start themselves
+        // (VictoriaMetrics) then answer the same instants as Prometheus.
+        start: end - (lookback / step).ceil() * step,
         end,
         step,
     }

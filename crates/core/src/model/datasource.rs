@@ -1,14 +1,120 @@
 //! The Prometheus-compatible server Foresight queries, validated once.
 
 use crate::foundation::http_url::{HttpUrl, UrlProblem};
+use crate::query::engine::Engine;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub const DEFAULT_DATASOURCE_URL: &str = "http://127.0.0.1:9090";
 
-/// A validated base URL of a Prometheus-compatible HTTP API (no trailing slash).
+/// The header Mimir and Cortex read the tenant from.
+pub const TENANT_HEADER: &str = "X-Scope-OrgID";
+
+/// Longest tenant ID Mimir accepts.
+const MAX_TENANT_ID_CHARS: usize = 150;
+/// Most tenants one request may name (`a|b|c`, Mimir's tenant federation).
+const MAX_TENANTS: usize = 32;
+
+/// How to talk to the dashboard's datasource beyond its URL. Kept in the
+/// dashboard JSON (`"datasourceOptions"`), so it travels with a shared
+/// dashboard; none of it is a credential. Foresight sends no credentials at
+/// all: a server that needs them belongs behind a proxy that adds them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasourceOptions {
+    /// The engine, believed over what the answers suggest (a proxy may hide
+    /// it); absent, the page tells it from the answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+    /// Sent as `X-Scope-OrgID` (Mimir, Cortex); `a|b` queries several tenants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// Thanos: merge replicas (`dedup`; Thanos's default is to merge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedup: Option<bool>,
+    /// Thanos: answer with what the reachable stores have when some do not
+    /// answer (`partial_response`); the panel then shows Thanos's warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial_response: Option<bool>,
+    /// Thanos: the coarsest downsampled data a query may use
+    /// (`max_source_resolution`: `auto`, `0s`, `5m` or `1h`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_source_resolution: Option<String>,
+}
+
+impl DatasourceOptions {
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// What is wrong with these options, each a sentence.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(tenant) = &self.tenant {
+            if let Err(problem) = check_tenant(tenant) {
+                problems.push(problem);
+            }
+        }
+        if let Some(resolution) = &self.max_source_resolution {
+            if !["auto", "0s", "5m", "1h"].contains(&resolution.as_str()) {
+                problems.push(format!(
+                    "maxSourceResolution {:?} is not one of auto, 0s, 5m, 1h",
+                    crate::foundation::limits::excerpt(resolution, 40)
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Parameters added to `query` and `query_range` requests (Thanos's).
+    pub fn query_parameters(&self) -> Vec<(&'static str, String)> {
+        let mut params = Vec::new();
+        if let Some(dedup) = self.dedup {
+            params.push(("dedup", dedup.to_string()));
+        }
+        if let Some(partial) = self.partial_response {
+            params.push(("partial_response", partial.to_string()));
+        }
+        if let Some(resolution) = &self.max_source_resolution {
+            params.push(("max_source_resolution", resolution.clone()));
+        }
+        params
+    }
+}
+
+/// A tenant as Mimir accepts it: up to 150 of `A-Z a-z 0-9 ! - _ . * ' ( )`,
+/// not `.` or `..`, several joined by `|`. Anything else could not be a
+/// tenant, and a header value must not carry line breaks.
+fn check_tenant(tenant: &str) -> Result<(), String> {
+    let shown = crate::foundation::limits::excerpt(tenant, 60);
+    let tenants: Vec<&str> = tenant.split('|').collect();
+    if tenants.len() > MAX_TENANTS {
+        return Err(format!(
+            "the tenant {shown:?} names more than {MAX_TENANTS} tenants"
+        ));
+    }
+    for one in tenants {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "!-_.*'()".contains(c);
+        if one.is_empty()
+            || one == "."
+            || one == ".."
+            || one.chars().count() > MAX_TENANT_ID_CHARS
+            || !one.chars().all(allowed)
+        {
+            return Err(format!(
+                "the tenant {shown:?} is not a tenant ID (up to {MAX_TENANT_ID_CHARS} letters, digits and !-_.*'(), several joined by |)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A validated base URL of a Prometheus-compatible HTTP API (no trailing
+/// slash), with the options requests to it need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Datasource {
     base_url: String,
+    options: DatasourceOptions,
 }
 
 impl Datasource {
@@ -34,7 +140,36 @@ impl Datasource {
             format!("datasource {shown:?} {what}; expected something like {DEFAULT_DATASOURCE_URL}")
         })?;
         let base = url.serialization().trim_end_matches('/').to_string();
-        Ok(Self { base_url: base })
+        Ok(Self {
+            base_url: base,
+            options: DatasourceOptions::default(),
+        })
+    }
+
+    /// This datasource with `options` (ones with problems are left out,
+    /// each problem said by the dashboard's validation).
+    pub fn with_options(mut self, options: &DatasourceOptions) -> Self {
+        self.options = if options.problems().is_empty() {
+            options.clone()
+        } else {
+            DatasourceOptions {
+                engine: options.engine,
+                ..DatasourceOptions::default()
+            }
+        };
+        self
+    }
+
+    pub fn options(&self) -> &DatasourceOptions {
+        &self.options
+    }
+
+    /// Headers every request carries: the tenant, if one is set.
+    pub fn tenant_header(&self) -> Option<(&'static str, &str)> {
+        self.options
+            .tenant
+            .as_deref()
+            .map(|tenant| (TENANT_HEADER, tenant))
     }
 
     /// `scheme://host[:port]`: what a browser's same-origin and
@@ -59,6 +194,25 @@ impl Datasource {
             url.push_str(&encode_uri_component(value));
         }
         url
+    }
+}
+
+/// The datasource a dashboard talks to: the link's, else the dashboard's
+/// own (`dashboard_url`), else `page_default`. The dashboard's options come
+/// along unless the link names another server than the dashboard's own: a
+/// tenant or engine meant for one server would only break another.
+pub fn choose_datasource(
+    link: Option<&Datasource>,
+    dashboard_url: Option<&str>,
+    options: &DatasourceOptions,
+    page_default: Datasource,
+) -> Datasource {
+    let own = dashboard_url.and_then(|url| Datasource::parse(url).ok());
+    match (link, own) {
+        (Some(link), Some(own)) if link.base_url != own.base_url => link.clone(),
+        (Some(link), _) => link.clone().with_options(options),
+        (None, Some(own)) => own.with_options(options),
+        (None, None) => page_default.with_options(options),
     }
 }
 
@@ -163,6 +317,70 @@ mod tests {
         assert_eq!(
             parse("http://prom/%E2%80%AEx").base_url(),
             "http://prom/%E2%80%AEx"
+        );
+    }
+
+    #[test]
+    fn options_are_checked_and_become_parameters_and_headers() {
+        let options = DatasourceOptions {
+            engine: Some(Engine::Thanos),
+            tenant: Some("team-a|team_b".into()),
+            dedup: Some(false),
+            partial_response: Some(true),
+            max_source_resolution: Some("5m".into()),
+        };
+        assert!(options.problems().is_empty(), "{:?}", options.problems());
+        let ds = Datasource::parse("http://h:9090")
+            .unwrap()
+            .with_options(&options);
+        assert_eq!(ds.tenant_header(), Some(("X-Scope-OrgID", "team-a|team_b")));
+        assert_eq!(
+            ds.options().query_parameters(),
+            vec![
+                ("dedup", "false".to_string()),
+                ("partial_response", "true".to_string()),
+                ("max_source_resolution", "5m".to_string())
+            ]
+        );
+        for bad in ["", ".", "a\r\nX-Evil: 1", "a b", "a||b", &"x".repeat(151)] {
+            let options = DatasourceOptions {
+                tenant: Some(bad.to_string()),
+                ..DatasourceOptions::default()
+            };
+            assert_eq!(options.problems().len(), 1, "{bad:?}");
+            let ds = Datasource::parse("http://h:9090")
+                .unwrap()
+                .with_options(&options);
+            assert_eq!(ds.tenant_header(), None, "a bad tenant is never sent");
+        }
+        let odd = DatasourceOptions {
+            max_source_resolution: Some("2h".into()),
+            ..DatasourceOptions::default()
+        };
+        assert_eq!(odd.problems().len(), 1);
+    }
+
+    #[test]
+    fn options_follow_the_dashboard_onto_its_own_server_only() {
+        let options = DatasourceOptions {
+            engine: Some(Engine::Mimir),
+            tenant: Some("team-a".into()),
+            ..DatasourceOptions::default()
+        };
+        let page = Datasource::parse("http://page:9090").unwrap();
+        let link = Datasource::parse("http://other:9090").unwrap();
+        let mimir = "http://mimir:8080/prometheus";
+        let chosen = choose_datasource(None, Some(mimir), &options, page.clone());
+        assert_eq!((chosen.base_url(), chosen.options()), (mimir, &options));
+        let chosen = choose_datasource(Some(&link), Some(mimir), &options, page.clone());
+        assert_eq!(chosen, link, "another server: no tenant, no engine");
+        let same = Datasource::parse(mimir).unwrap();
+        let chosen = choose_datasource(Some(&same), Some(mimir), &options, page.clone());
+        assert_eq!(chosen.options(), &options);
+        let chosen = choose_datasource(None, None, &options, page.clone());
+        assert_eq!(
+            (chosen.base_url(), chosen.options()),
+            ("http://page:9090", &options)
         );
     }
 

@@ -749,6 +749,7 @@ impl Importer {
             time,
             refresh,
             datasource: None,
+            datasource_options: Default::default(),
             scrape_interval_seconds: 15.0,
             variables,
             panels: std::mem::take(&mut self.panels),

@@ -5,6 +5,7 @@
 //! never the other way round.
 
 pub mod dashboard;
+pub mod dashboard_choice;
 pub mod datasource;
 pub mod edit;
 pub mod event_sources;

@@ -153,6 +153,8 @@ pub fn connect_policy(confirmed: &ConfirmedOrigins, page: &PageContext) -> Strin
 pub enum Capability {
     /// Read from a datasource other than the one in use.
     Datasource { address: String, origin: String },
+    /// Read another tenant's data (`X-Scope-OrgID` on every request).
+    Tenant { tenant: String },
     /// Evaluate alert rules in this tab.
     AlertRules { names: Vec<String> },
     /// Send notifications (Alertmanager or a webhook) to an address.
@@ -176,6 +178,10 @@ impl Capability {
     pub fn describe(&self) -> String {
         match self {
             Self::Datasource { address, .. } => format!("read its data from {address} instead of your current datasource"),
+            Self::Tenant { tenant } => format!(
+                "read the data of tenant {:?} (sent as X-Scope-OrgID with every request)",
+                crate::foundation::limits::excerpt(tenant, 60)
+            ),
             Self::AlertRules { names } => format!(
                 "evaluate {} alert rule{} in this tab ({})",
                 names.len(),
@@ -232,6 +238,11 @@ pub fn review(
         }
     }
     if !provenance.is_trusted() {
+        if let Some(tenant) = &dashboard.datasource_options.tenant {
+            asks.push(Capability::Tenant {
+                tenant: tenant.clone(),
+            });
+        }
         // An SLO's burn-rate alerts run and notify like any rule.
         let rules = dashboard.evaluated_rules();
         if !rules.is_empty() {
@@ -331,6 +342,8 @@ pub fn inert(dashboard: &Dashboard) -> Dashboard {
     inert.notify.alertmanager = None;
     inert.notify.webhooks.clear();
     inert.datasource = None;
+    // Another tenant is another datasource.
+    inert.datasource_options.tenant = None;
     if parse_refresh(&inert.refresh).is_some_and(|s| s < MIN_UNREVIEWED_REFRESH_SECONDS) {
         inert.refresh = format!("{MIN_UNREVIEWED_REFRESH_SECONDS}s");
     }
@@ -437,6 +450,43 @@ mod tests {
         assert!(described
             .iter()
             .any(|d| d.contains("rule \"Leak\" every 1 s")));
+    }
+
+    #[test]
+    fn another_tenant_is_asked_about_and_dropped_until_accepted() {
+        let text = HOSTILE.replace(
+            r#""datasource": "https://evil.example/prom","#,
+            r#""datasourceOptions": {"tenant": "payments", "engine": "mimir"},"#,
+        );
+        let dashboard = Dashboard::from_json(&text).unwrap();
+        let asks = review(
+            Provenance::Link,
+            &dashboard,
+            None,
+            None,
+            &ConfirmedOrigins::default(),
+            &page(),
+        );
+        assert!(asks.iter().any(|a| a.describe()
+            == "read the data of tenant \"payments\" (sent as X-Scope-OrgID with every request)"));
+        let shown = inert(&dashboard);
+        assert_eq!(shown.datasource_options.tenant, None);
+        assert_eq!(
+            shown.datasource_options.engine,
+            Some(crate::query::engine::Engine::Mimir),
+            "the engine changes no data and stays"
+        );
+        let trusted = review(
+            Provenance::Shipped,
+            &dashboard,
+            None,
+            None,
+            &ConfirmedOrigins::default(),
+            &page(),
+        );
+        assert!(!trusted
+            .iter()
+            .any(|a| matches!(a, Capability::Tenant { .. })));
     }
 
     #[test]

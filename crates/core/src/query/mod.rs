@@ -3,6 +3,7 @@
 //! completion, the range cache, and why a request failed.
 
 pub mod annotations;
+pub mod engine;
 pub mod fetch_failure;
 pub mod prometheus_response;
 pub mod promql_completion;

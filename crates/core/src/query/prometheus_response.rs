@@ -84,11 +84,16 @@ pub struct InstantSample {
     pub value: f64,
 }
 
-/// `/api/v1/status/buildinfo`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// `/api/v1/status/buildinfo`. Every member may be missing: VictoriaMetrics
+/// 1.79 answers `"data": {}`, and Mimir adds `application`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildInfo {
+    #[serde(default)]
     pub version: String,
+    /// Set by Grafana Mimir (`"Grafana Mimir"`), absent from Prometheus.
+    #[serde(default)]
+    pub application: String,
     #[serde(default)]
     pub revision: String,
     #[serde(default)]
@@ -105,6 +110,11 @@ struct Envelope {
     error: Option<String>,
     warnings: Vec<String>,
 }
+
+/// What a partial answer adds to its warnings: VictoriaMetrics's cluster marks an
+/// answer that lacks some storage nodes with `"isPartial": true`, and nothing else.
+pub const PARTIAL_ANSWER_WARNING: &str =
+    "the answer is partial: some storage nodes did not answer (isPartial), so values may be missing or low";
 
 impl Envelope {
     fn read(body: &str) -> Result<Self, String> {
@@ -130,7 +140,13 @@ impl Envelope {
             data: None,
             error_type: reader.optional("errorType")?,
             error: reader.optional("error")?,
-            warnings: reader.or_default("warnings")?,
+            warnings: {
+                let mut warnings: Vec<String> = reader.or_default("warnings")?;
+                if reader.or_default::<bool>("isPartial")? {
+                    warnings.push(PARTIAL_ANSWER_WARNING.to_string());
+                }
+                warnings
+            },
         })
     }
 }
@@ -279,13 +295,21 @@ fn read_matrix_answer(body: &str) -> Option<ApiSuccess<QueryData>> {
         return None;
     }
     let (mut status, mut series, mut warnings) = (None, None, None);
+    let mut partial = false;
     let mut seen = 0;
     let mut first = true;
     while !cursor.next_or_close(b'}', first)? {
         first = false;
         let key = member_name(
             &mut cursor,
-            &["status", "data", "warnings", "errorType", "error"],
+            &[
+                "status",
+                "data",
+                "warnings",
+                "errorType",
+                "error",
+                "isPartial",
+            ],
             &mut seen,
         )?;
         match key.as_str() {
@@ -304,6 +328,10 @@ fn read_matrix_answer(body: &str) -> Option<ApiSuccess<QueryData>> {
                     .collect();
                 warnings = Some(texts?);
             }
+            "isPartial" => match cursor.value(1)? {
+                Json::Bool(value) => partial = value,
+                _ => return None,
+            },
             // Present on errors only; the tree reads those.
             "errorType" | "error" => return None,
             _ => {
@@ -315,6 +343,9 @@ fn read_matrix_answer(body: &str) -> Option<ApiSuccess<QueryData>> {
         return None;
     }
     let mut warnings = warnings.unwrap_or_default();
+    if partial {
+        warnings.push(PARTIAL_ANSWER_WARNING.to_string());
+    }
     let data = within_caps(QueryData::Matrix(series?), &mut warnings);
     Some(ApiSuccess { data, warnings })
 }
@@ -667,6 +698,46 @@ mod tests {
         assert!(series[0].values[1].is_nan());
         assert_eq!(series[0].values[2], f64::INFINITY);
         assert_eq!(series[0].values[3], f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn a_partial_answer_says_so_whichever_reader_reads_it() {
+        for body in [
+            r#"{"status":"success","isPartial":true,"data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"2"]]}]}}"#,
+            r#"{"status":"success","isPartial":true,"data":{"resultType":"vector","result":[]}}"#,
+        ] {
+            let parsed = parse_query_response(200, body).unwrap();
+            assert_eq!(
+                parsed.warnings,
+                vec![PARTIAL_ANSWER_WARNING.to_string()],
+                "{body}"
+            );
+            assert_eq!(parse_query_response_by_tree(200, body).unwrap(), parsed);
+        }
+        let whole =
+            r#"{"status":"success","isPartial":false,"data":{"resultType":"matrix","result":[]}}"#;
+        assert!(parse_query_response(200, whole)
+            .unwrap()
+            .warnings
+            .is_empty());
+        let odd =
+            r#"{"status":"success","isPartial":"yes","data":{"resultType":"matrix","result":[]}}"#;
+        assert!(parse_query_response(200, odd).is_err());
+    }
+
+    #[test]
+    fn build_info_may_be_empty_or_name_its_application() {
+        let empty = parse_build_info_response(200, r#"{"status":"success","data":{}}"#).unwrap();
+        assert_eq!(empty, BuildInfo::default());
+        let mimir = parse_build_info_response(
+            200,
+            r#"{"status":"success","data":{"application":"Grafana Mimir","version":"2.10.0","features":{"ruler_config_api":"true"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (mimir.application.as_str(), mimir.version.as_str()),
+            ("Grafana Mimir", "2.10.0")
+        );
     }
 
     #[test]

@@ -65,6 +65,23 @@ impl QueryWindow {
         }
     }
 
+    /// The window from `start` to `end` (seconds) at `step` or coarser, so
+    /// that no series has more than `max_points`, with start and end rounded
+    /// down to multiples of the step. Every engine then evaluates at the same
+    /// instants: Prometheus at `start + k × step` as asked, VictoriaMetrics
+    /// on its own multiples of the step whenever an answer has 50 points or
+    /// more; unaligned, the two disagree by up to a step.
+    pub fn aligned(start: f64, end: f64, step: f64, max_points: f64) -> Self {
+        let step = step
+            .max(1.0)
+            .max(((end - start) / (max_points - 1.0).max(1.0)).ceil());
+        Self {
+            start: (start / step).floor() * step,
+            end: (end / step).floor() * step,
+            step,
+        }
+    }
+
     pub fn point_count(&self) -> usize {
         ((self.end - self.start) / self.step).round() as usize + 1
     }
@@ -94,6 +111,20 @@ mod tests {
                 "{duration} {width} {step}"
             );
         }
+    }
+
+    #[test]
+    fn aligned_windows_start_and_end_on_the_step_within_the_point_limit() {
+        let window = QueryWindow::aligned(1_000_013.0, 1_007_213.0, 60.0, 11_000.0);
+        assert_eq!(
+            (window.start, window.end, window.step),
+            (999_960.0, 1_007_160.0, 60.0)
+        );
+        let long = QueryWindow::aligned(0.0, 16.0 * 86_400.0, 15.0, 11_000.0);
+        assert!(long.point_count() <= 11_000, "{long:?}");
+        assert_eq!(long.start % long.step, 0.0);
+        let finer = QueryWindow::aligned(0.0, 16.0 * 86_400.0, 15.0, 30_000.0);
+        assert!(finer.step < long.step && finer.point_count() <= 30_000);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub use crate::analytics::options::{
 };
 use crate::foundation::json::{FromJson, Json, ToJson};
 use crate::foundation::ordered::SortedMap;
+use crate::model::datasource::DatasourceOptions;
 pub use crate::model::variables::{
     parse_label_values_query, LabelValuesQuery, Variable, VariableSource, ALL_SELECTION,
 };
@@ -50,6 +51,9 @@ pub struct Dashboard {
     /// Base URL of the Prometheus API; absent means the page's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasource: Option<String>,
+    /// The engine, tenant and Thanos options of requests to the datasource.
+    #[serde(default, skip_serializing_if = "DatasourceOptions::is_default")]
+    pub datasource_options: DatasourceOptions,
     /// Scrape interval of the data, used for `$__rate_interval` (seconds).
     #[serde(default = "default_scrape_interval")]
     pub scrape_interval_seconds: f64,
@@ -130,6 +134,12 @@ impl Default for DashboardTime {
 pub struct DashboardListing {
     pub id: String,
     pub title: String,
+    /// Metric names whose presence on a server means this dashboard has data
+    /// there; the first open picks a dashboard by them (see
+    /// [`crate::model::dashboard_choice`]). Empty means unknown: such a
+    /// dashboard is never picked on its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
 }
 
 impl Dashboard {
@@ -475,6 +485,18 @@ mod shipped_dashboards {
             (
                 "instances",
                 include_str!("../../../../../public/dashboards/instances.json"),
+            ),
+            (
+                "node-exporter",
+                include_str!("../../../../../public/dashboards/node-exporter.json"),
+            ),
+            (
+                "victoriametrics",
+                include_str!("../../../../../public/dashboards/victoriametrics.json"),
+            ),
+            (
+                "prometheus-health",
+                include_str!("../../../../../public/dashboards/prometheus-health.json"),
             ),
         ];
         assert_eq!(

@@ -71,6 +71,12 @@ impl Dashboard {
                 problems.push(error);
             }
         }
+        problems.extend(
+            self.datasource_options
+                .problems()
+                .into_iter()
+                .map(|problem| format!("datasource options: {problem}")),
+        );
         for url in self.notify.alertmanager.iter().chain(&self.notify.webhooks) {
             if let Err(error) = crate::model::datasource::Datasource::parse(url) {
                 problems.push(format!("notification target: {error}"));
