@@ -4,12 +4,12 @@
 
 mod app_bar;
 mod dialogs;
+mod first_open;
 mod loading;
 mod session;
 mod trust;
 
 use crate::browser::clock::now_ms;
-use crate::browser::http::fetch_text;
 use crate::browser::location::location_search;
 use crate::browser::storage::{
     forget_draft, load_confirmed_origins, load_draft, load_saved_reporting, load_tab_choices,
@@ -20,14 +20,14 @@ use crate::editor::panel_editor::PanelEditing;
 use crate::trust_banner::install_connect_policy;
 use app_bar::AppBar;
 use dialogs::Dialogs;
+use first_open::load_shipped_dashboards;
 use foresight_core::foundation::ordered::SortedMap;
-use foresight_core::model::dashboard::{Dashboard, DashboardListing};
+use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::edit::{Edit, EditHistory};
 use foresight_core::model::slo_panel::suggested_slo;
 use foresight_core::model::trust as trust_model;
 use foresight_core::model::url_state::ViewState;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use loading::follow_dashboard;
 use session::{Dialog, EditSession};
 use trust::{review_dashboard, DashboardTrust, TrustInputs, TrustPrompt};
@@ -48,17 +48,10 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
 
-    // The list of shipped dashboards, for the picker; without it the picker is hidden.
-    let listings = RwSignal::new(Vec::<DashboardListing>::new());
-    spawn_local(async move {
-        if let Ok((200..=299, text)) = fetch_text("public/dashboards/index.json", None).await {
-            if let Ok(list) =
-                foresight_core::foundation::json::decode::<Vec<DashboardListing>>(&text)
-            {
-                listings.try_set(list);
-            }
-        }
-    });
+    // The shipped dashboards for the picker, which have data here, and on a
+    // first open the one whose metrics this server has.
+    let shipped = load_shipped_dashboards(view_state);
+    let listings = shipped.listings;
 
     let (dashboard, dashboard_ref) = follow_dashboard(view_state, url_problems);
 
@@ -242,6 +235,12 @@ pub fn App() -> impl IntoView {
         })}
         <AppBar session=session dashboard=dashboard dashboard_ref=dashboard_ref apply=apply inert=inert />
         {move || notice.get().map(|text| view! { <div class="notice" role="status" data-testid="notice">{text}</div> })}
+        {move || shipped.reason.get().map(|reason| view! {
+            <div class="notice first-open" role="status" data-testid="first-dashboard-reason">
+                <span>{format!("Opened {reason}")}</span>
+                <button data-action="close-first-open" title="Close" on:click=move |_| shipped.reason.set(None)>"×"</button>
+            </div>
+        })}
         {move || {
             let select_all = |event: leptos::ev::FocusEvent| {
                 event_target::<web_sys::HtmlInputElement>(&event).select();
@@ -258,6 +257,9 @@ pub fn App() -> impl IntoView {
         }}
         <Dialogs session=session apply=apply />
         {move || match shown.get() {
+            _ if shipped.choosing.get() => {
+                view! { <p class="page-message">"Choosing a dashboard for this server…"</p> }.into_any()
+            }
             None => view! { <p class="page-message">"Loading dashboard…"</p> }.into_any(),
             Some(Err(message)) => {
                 view! { <p class="page-message error" role="alert" data-testid="dashboard-error">{message}</p> }.into_any()
@@ -266,7 +268,7 @@ pub fn App() -> impl IntoView {
                 let inert = inert.get();
                 let namespace = trust_model::alert_state_namespace(provenance.get(), &dashboard);
                 let dashboard = if inert { trust_model::inert(&dashboard) } else { dashboard };
-                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() start_ms=now_ms() editing=panel_editing inert=inert state_namespace=namespace /> }
+                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() availability=shipped.availability.into() start_ms=now_ms() editing=panel_editing inert=inert state_namespace=namespace /> }
                     .into_any()
             }
         }}

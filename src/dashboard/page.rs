@@ -19,6 +19,7 @@ use crate::dashboard::variables::{load_variables, DashboardVariables, VariablePi
 use crate::editor::panel_editor::PanelEditing;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::{Dashboard, DashboardListing};
+use foresight_core::model::dashboard_choice::DashboardAvailability;
 use foresight_core::model::datasource::choose_datasource;
 use foresight_core::model::refresh::parse_refresh;
 use foresight_core::model::url_state::ViewState;
@@ -43,6 +44,9 @@ pub fn DashboardPage(
     /// Shipped dashboards to offer in the picker (may be empty).
     #[prop(optional)]
     listings: Signal<Vec<DashboardListing>>,
+    /// Which of them have data on this server (empty when unknown).
+    #[prop(optional)]
+    availability: Signal<Vec<DashboardAvailability>>,
     start_ms: i64,
     /// While editing: per-panel controls on the grid.
     #[prop(optional, into)]
@@ -232,6 +236,23 @@ pub fn DashboardPage(
     };
 
     let range_label = move || range_label(&time_range.get());
+    // At the "now" edge: an engine that does not show its newest seconds yet
+    // (VictoriaMetrics's latency offset) would otherwise look like a dip.
+    let recent_hidden = move || {
+        let hidden = engine_report.with(|r| {
+            r.as_ref()
+                .map_or(0.0, |r| r.effective_engine().hidden_recent_seconds())
+        });
+        let name = engine_report.with(|r| r.as_ref().map(|r| r.effective_engine().name()));
+        let at_now = resolved.with(|r| r.end_ms as f64 >= now_ms() as f64 - 2.0 * hidden * 1000.0);
+        (hidden > 0.0 && at_now).then(|| {
+            view! {
+                <span class="recent-hidden" data-testid="recent-hidden" title="The engine hides samples this recent, which may still be arriving">
+                    {format!(" · the newest {hidden:.0} s are not shown yet ({})", name.unwrap_or_default())}
+                </span>
+            }
+        })
+    };
     let custom_problem = RwSignal::new(None::<String>);
     let title = dashboard.with_value(|d| d.title.clone());
     let current_id = dashboard.with_value(|d| d.id.clone());
@@ -242,7 +263,7 @@ pub fn DashboardPage(
     view! {
         <header class="topbar">
             <h1 data-testid="dashboard-title">{title.clone()}</h1>
-            <DashboardPicker listings=listings current_id=current_id current_title=title view_state=view_state />
+            <DashboardPicker listings=listings availability=availability current_id=current_id current_title=title view_state=view_state />
             {move || view! { <DatasourceStatus datasource=datasource.get() report=engine_report /> }}
             <div class="controls">
                 <VariablePickers dashboard=dashboard variables=variables view_state=view_state />
@@ -255,7 +276,7 @@ pub fn DashboardPage(
                 />
                 <ShareButtons view_state=view_state default_range=(share_from, share_to) />
             </div>
-            <span class="time-range" data-testid="time-range">{range_label}</span>
+            <span class="time-range" data-testid="time-range">{range_label}{recent_hidden}</span>
             <EventToggles events=events view_state=view_state />
         </header>
         {move || custom_problem.get().or_else(|| range_problem.get()).map(|p| view! { <div class="url-problems" role="alert">{p}</div> })}

@@ -2,6 +2,7 @@
 
 use crate::dashboard::change_view;
 use foresight_core::model::dashboard::DashboardListing;
+use foresight_core::model::dashboard_choice::DashboardAvailability;
 use foresight_core::model::url_state::{DashboardRef, ViewState};
 use leptos::prelude::*;
 
@@ -9,6 +10,8 @@ use leptos::prelude::*;
 #[component]
 pub fn DashboardPicker(
     listings: Signal<Vec<DashboardListing>>,
+    /// Which dashboards have data on this server; empty when unknown.
+    availability: Signal<Vec<DashboardAvailability>>,
     current_id: String,
     current_title: String,
     view_state: RwSignal<ViewState>,
@@ -40,7 +43,16 @@ pub fn DashboardPicker(
                         .into_iter()
                         .map(|entry| {
                             let selected = entry.id == current_id;
-                            view! { <option value=entry.id selected=selected>{entry.title}</option> }
+                            let found = availability.with(|all| {
+                                all.iter().find(|a| a.id == entry.id).map(|a| (a.has_data(), a.unknown()))
+                            });
+                            // Said in the text too: an option's colour is not read out.
+                            let (label, has_data) = match found {
+                                Some((true, _)) => (format!("{} · has data", entry.title), Some("true")),
+                                Some((false, false)) => (format!("{} · no data here", entry.title), Some("false")),
+                                _ => (entry.title, None),
+                            };
+                            view! { <option value=entry.id selected=selected data-has-data=has_data>{label}</option> }
                         })
                         .collect::<Vec<_>>()}
                 </select>

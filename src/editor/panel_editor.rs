@@ -5,6 +5,7 @@
 
 use crate::browser::clipboard::read_chosen_file;
 use crate::browser::prometheus_client::fetch_label_values;
+use crate::editor::datasource_settings::{DatasourceForm, DatasourceSettings};
 use crate::editor::modal::Modal;
 use crate::editor::query_assist::{query_assist, QueryAssist};
 use crate::editor::slo_settings::{edited_slos, slo_rows_of, SloSettings};
@@ -325,7 +326,8 @@ fn choice(
     }
 }
 
-/// Dashboard settings: title, default range, refresh, datasource, variables.
+/// Dashboard settings: title, default range, refresh, datasource and its
+/// options, variables, SLOs.
 #[component]
 pub fn SettingsDialog(
     dashboard: Dashboard,
@@ -339,6 +341,7 @@ pub fn SettingsDialog(
     let to = RwSignal::new(dashboard.time.to.clone());
     let refresh = RwSignal::new(dashboard.refresh.clone());
     let datasource_text = RwSignal::new(dashboard.datasource.clone().unwrap_or_default());
+    let datasource_form = DatasourceForm::of(&dashboard.datasource_options);
     // Variables as editable rows: name, kind, query or comma-separated values.
     let variable_rows = RwSignal::new(
         dashboard
@@ -405,6 +408,7 @@ pub fn SettingsDialog(
             },
             Edit::SetRefresh(refresh.get_untracked()),
             Edit::SetDatasource(Some(datasource_text.get_untracked())),
+            Edit::SetDatasourceOptions(datasource_form.read()?),
             Edit::SetVariables(variables),
             Edit::SetSlos(edited_slos(slo_rows)?),
         ])
@@ -463,7 +467,8 @@ pub fn SettingsDialog(
                         {REFRESH_CHOICES.iter().map(|r| view! { <option value=*r selected=move || refresh.get() == *r>{*r}</option> }).collect::<Vec<_>>()}
                     </select>
                 </label>
-                <label class="field"><span>"Prometheus"</span><input data-field="datasource" placeholder="empty: the page's default" prop:value=move || datasource_text.get() on:input=move |e| datasource_text.set(event_target_value(&e)) /></label>
+                <label class="field"><span>"Datasource"</span><input data-field="datasource" placeholder="empty: the page's default" prop:value=move || datasource_text.get() on:input=move |e| datasource_text.set(event_target_value(&e)) /></label>
+                <DatasourceSettings form=datasource_form />
                 <div class="field"><span>"Variables"</span>
                     <div class="variables">
                         {move || variable_rows.get().into_iter().enumerate().map(|(index, (name, kind, text, _))| view! {

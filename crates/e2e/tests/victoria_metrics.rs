@@ -259,7 +259,51 @@ async fn the_shipped_dashboard_shows_victoria_metrics_answers() {
         );
     }
 
-    // 7. Completion in the editor: metric names from VictoriaMetrics.
+    // 7. VictoriaMetrics's own dashboard, on its own metrics (it scrapes
+    // itself), once they are older than the 30 s it hides and span two scrapes.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let counted = instant_values(
+            &base,
+            "count_over_time(vm_free_disk_space_bytes[5m])",
+            &now_seconds().to_string(),
+        );
+        if counted.first().is_some_and(|(_, samples)| *samples >= 3.0) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "VictoriaMetrics never showed its own metrics"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    browser
+        .client
+        .goto(&format!(
+            "{}?dashboard=victoriametrics&datasource={}&from=now-15m&to=now",
+            site.url(),
+            encode_uri_component(&base)
+        ))
+        .await
+        .unwrap();
+    let states = browser.settled_panels().await.unwrap();
+    browser
+        .save_screenshot(&artifacts.join("victoria-metrics-own-dashboard.png"))
+        .await
+        .unwrap();
+    println!("VictoriaMetrics's own dashboard: {states:?}");
+    assert!(
+        states.iter().all(|(_, state)| state != "error"),
+        "{states:?}"
+    );
+    assert!(
+        states.iter().filter(|(_, state)| state == "ok").count() * 2 >= states.len(),
+        "most of its panels have data: {states:?}"
+    );
+
+    // 8. Completion in the editor (back on the shipped dashboard): metric names from VictoriaMetrics.
+    browser.client.goto(&week).await.unwrap();
+    browser.settled_panels().await.unwrap();
     browser.click(r#"[data-action="edit"]"#).await.unwrap();
     browser
         .click(r#"[data-edit-panel="error-rate"] [data-edit="edit"]"#)
@@ -371,6 +415,11 @@ async fn vmalert_runs_the_exported_rules_and_fires_with_the_page() {
     browser.accept_dashboard().await.unwrap();
     browser
         .wait_for_count(r#"[data-testid="alerts-view"] summary[data-leader="true"]"#)
+        .await
+        .unwrap();
+    // The range ends now: the header says the newest seconds are not shown yet.
+    browser
+        .wait_for_text(r#"[data-testid="recent-hidden"]"#, "newest 30 s")
         .await
         .unwrap();
     assert!(

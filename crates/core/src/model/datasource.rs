@@ -82,6 +82,53 @@ impl DatasourceOptions {
     }
 }
 
+/// The settings form's choices for a tri-state flag: the server's default,
+/// on or off.
+pub const FLAG_CHOICES: [&str; 3] = ["default", "on", "off"];
+/// The settings form's choices for Thanos's `max_source_resolution`.
+pub const RESOLUTION_CHOICES: [&str; 5] = ["default", "auto", "0s", "5m", "1h"];
+
+impl DatasourceOptions {
+    /// Options from the settings form: the engine's id or `auto`, the
+    /// tenant (empty: none), and [`FLAG_CHOICES`] / [`RESOLUTION_CHOICES`].
+    pub fn from_form(
+        engine: &str,
+        tenant: &str,
+        dedup: &str,
+        partial_response: &str,
+        max_source_resolution: &str,
+    ) -> Result<Self, String> {
+        let flag = |text: &str| match text {
+            "on" => Some(true),
+            "off" => Some(false),
+            _ => None,
+        };
+        let options = Self {
+            engine: Engine::from_id(engine),
+            tenant: Some(tenant.trim().to_string()).filter(|t| !t.is_empty()),
+            dedup: flag(dedup),
+            partial_response: flag(partial_response),
+            max_source_resolution: Some(max_source_resolution.to_string())
+                .filter(|r| r != "default"),
+        };
+        let problems = options.problems();
+        if problems.is_empty() {
+            Ok(options)
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+
+    /// The form's value of a tri-state flag.
+    pub fn flag_choice(flag: Option<bool>) -> &'static str {
+        match flag {
+            Some(true) => "on",
+            Some(false) => "off",
+            None => "default",
+        }
+    }
+}
+
 /// A tenant as Mimir accepts it: up to 150 of `A-Z a-z 0-9 ! - _ . * ' ( )`,
 /// not `.` or `..`, several joined by `|`. Anything else could not be a
 /// tenant, and a header value must not carry line breaks.
@@ -382,6 +429,26 @@ mod tests {
             (chosen.base_url(), chosen.options()),
             ("http://page:9090", &options)
         );
+    }
+
+    #[test]
+    fn the_settings_form_reads_into_options() {
+        let options =
+            DatasourceOptions::from_form("thanos", " team-a ", "off", "on", "5m").unwrap();
+        assert_eq!(options.engine, Some(Engine::Thanos));
+        assert_eq!(options.tenant.as_deref(), Some("team-a"));
+        assert_eq!(
+            (options.dedup, options.partial_response),
+            (Some(false), Some(true))
+        );
+        assert_eq!(options.max_source_resolution.as_deref(), Some("5m"));
+        let plain =
+            DatasourceOptions::from_form("auto", "", "default", "default", "default").unwrap();
+        assert!(plain.is_default());
+        assert!(
+            DatasourceOptions::from_form("auto", "a b", "default", "default", "default").is_err()
+        );
+        assert_eq!(DatasourceOptions::flag_choice(Some(false)), "off");
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub enum Edit {
     },
     SetRefresh(String),
     SetDatasource(Option<String>),
+    SetDatasourceOptions(crate::model::datasource::DatasourceOptions),
     SetVariables(Vec<crate::model::dashboard::Variable>),
     /// Replace the alert rule at `index`, or add one at the end (`None`).
     SetAlertRule {
@@ -240,6 +241,7 @@ pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, Strin
         Edit::SetDatasource(datasource) => {
             next.datasource = datasource.clone().filter(|d| !d.trim().is_empty())
         }
+        Edit::SetDatasourceOptions(options) => next.datasource_options = options.clone(),
         Edit::SetVariables(variables) => next.variables = variables.clone(),
         Edit::SetAlertRule { index, rule } => match index {
             Some(i) => {

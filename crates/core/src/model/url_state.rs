@@ -28,6 +28,16 @@ pub enum DashboardRef {
     Saved(String),
 }
 
+/// Whether a link's query string names a dashboard at all (`dashboard=`,
+/// `saved=` or `inline=`, usable or not). A bare address is a first open:
+/// the page then picks the shipped dashboard whose metrics the server has.
+pub fn names_a_dashboard(query: &str) -> bool {
+    query.trim_start_matches('?').split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or_default();
+        matches!(name, "dashboard" | "saved" | "inline")
+    })
+}
+
 /// Everything a link can say; `None` means "the dashboard's own default".
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewState {
@@ -270,6 +280,26 @@ impl ViewState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_address_names_no_dashboard() {
+        for bare in [
+            "",
+            "?",
+            "?datasource=http%3A%2F%2Fp%3A9090&from=now-1h",
+            "?dashboards=x",
+        ] {
+            assert!(!names_a_dashboard(bare), "{bare}");
+        }
+        for named in [
+            "?dashboard=node-exporter",
+            "?x=1&saved=mine",
+            "inline=AAAA",
+            "?dashboard=%2E%2E",
+        ] {
+            assert!(names_a_dashboard(named), "{named}");
+        }
+    }
     use crate::model::dashboard::Dashboard;
 
     #[test]
