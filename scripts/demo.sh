@@ -5,6 +5,9 @@
 # sample service's two instances (app-1, app-2) with the traffic of the shared
 # service model, so the live scrapes continue the history's series without a
 # seam, and with the chaos commands on; and Foresight served by `trunk serve`.
+# With --victoria-metrics, the scale-out topology too: one VictoriaMetrics
+# holding the same history, written to live by two collectors (Prometheus's
+# remote write, and a vmagent scraping a node exporter), that Foresight reads.
 # Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,11 +19,13 @@ APP_PORT="${FORESIGHT_APP_PORT:-8080}"
 TRAFFIC_RPS="${FORESIGHT_TRAFFIC_RPS:-model}"
 FRESH_HISTORY=0
 BREAK=""
+VM_PORT=""
 
 usage() {
   cat <<USAGE
 usage: scripts/demo.sh [--prometheus-port 9090] [--service-port 8000] [--app-port 8080]
                        [--traffic-rps model|N] [--fresh-history] [--break COMMAND]
+                       [--victoria-metrics [PORT]]
 Ports also come from FORESIGHT_PROMETHEUS_PORT, FORESIGHT_SERVICE_PORT, FORESIGHT_APP_PORT.
 The sample service's instances listen on the service port (app-1) and the next one (app-2).
 --traffic-rps model (the default) sends each instance the model's traffic for the time of day.
@@ -28,6 +33,9 @@ The sample service's instances listen on the service port (app-1) and the next o
 --break COMMAND sends a chaos command to app-2 a minute after the demo is up,
   e.g. --break 'error-spike?ratio=0.4' or --break 'deploy?version=1.5.0'
   (the same as curl -X POST http://127.0.0.1:<service port + 1>/chaos/COMMAND).
+--victoria-metrics [PORT] also starts VictoriaMetrics (default port 8428) with the same
+  history, Prometheus remote-writing into it, and a vmagent scraping a node exporter
+  (on PORT+1 and PORT+2) into it too: two collectors, one store, Foresight reading it.
 USAGE
 }
 
@@ -39,6 +47,12 @@ while [ $# -gt 0 ]; do
     --traffic-rps) TRAFFIC_RPS="$2"; shift 2 ;;
     --fresh-history) FRESH_HISTORY=1; shift ;;
     --break) BREAK="$2"; shift 2 ;;
+    --victoria-metrics)
+      case "${2:-}" in
+        '' | -*) VM_PORT=8428; shift ;;
+        *) VM_PORT="$2"; shift 2 ;;
+      esac
+      ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -46,7 +60,14 @@ done
 
 case "$SERVICE_PORT" in '' | *[!0-9]*) echo "port '$SERVICE_PORT' is not a number" >&2; exit 2 ;; esac
 SECOND_SERVICE_PORT=$((SERVICE_PORT + 1))
-for port in "$PROMETHEUS_PORT" "$SERVICE_PORT" "$SECOND_SERVICE_PORT" "$APP_PORT"; do
+PORTS=("$PROMETHEUS_PORT" "$SERVICE_PORT" "$SECOND_SERVICE_PORT" "$APP_PORT")
+if [ -n "$VM_PORT" ]; then
+  case "$VM_PORT" in *[!0-9]*) echo "port '$VM_PORT' is not a number" >&2; exit 2 ;; esac
+  VMAGENT_PORT=$((VM_PORT + 1))
+  NODE_EXPORTER_PORT=$((VM_PORT + 2))
+  PORTS+=("$VM_PORT" "$VMAGENT_PORT" "$NODE_EXPORTER_PORT")
+fi
+for port in "${PORTS[@]}"; do
   case "$port" in '' | *[!0-9]*) echo "port '$port' is not a number" >&2; exit 2 ;; esac
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port on 127.0.0.1 is already in use; pick another with the flags above" >&2
@@ -95,6 +116,10 @@ scrape_configs:
       - {targets: ['127.0.0.1:$SERVICE_PORT'], labels: {instance: 'app-1:8000'}}
       - {targets: ['127.0.0.1:$SECOND_SERVICE_PORT'], labels: {instance: 'app-2:8000'}}
 YAML
+if [ -n "$VM_PORT" ]; then
+  # The first collector: everything Prometheus scrapes also goes to VictoriaMetrics.
+  printf 'remote_write:\n  - url: http://127.0.0.1:%s/api/v1/write\n' "$VM_PORT" >>"$DEMO_DIR/prometheus.yml"
+fi
 
 PIDS=()
 stop_all() {
@@ -163,6 +188,47 @@ if [ "$NEW_HISTORY" = 1 ]; then
   [ "$loaded" = 1 ] || { echo "Prometheus did not load the history; see $LOG_DIR/prometheus.log" >&2; exit 1; }
 fi
 
+if [ -n "$VM_PORT" ]; then
+  VM_DATA="$DEMO_DIR/victoria-metrics-data"
+  if [ "$NEW_HISTORY" = 1 ] || [ ! -f "$DEMO_DIR/victoria-metrics-history-loaded" ]; then
+    rm -rf "$VM_DATA" "$DEMO_DIR/victoria-metrics-history-loaded"
+  fi
+  VM_NEEDS_HISTORY=0
+  [ -f "$DEMO_DIR/victoria-metrics-history-loaded" ] || VM_NEEDS_HISTORY=1
+  victoria-metrics -storageDataPath="$VM_DATA" -httpListenAddr="127.0.0.1:$VM_PORT" \
+    -retentionPeriod=100y -selfScrapeInterval=10s >"$LOG_DIR/victoria-metrics.log" 2>&1 &
+  PIDS+=($!)
+  wait_until_ready "http://127.0.0.1:$VM_PORT/health" 60
+  if [ "$VM_NEEDS_HISTORY" = 1 ]; then
+    # The same history (the generator is deterministic), through VictoriaMetrics's
+    # own import API: Prometheus's text format, timestamps in milliseconds.
+    say "loading the same history into VictoriaMetrics"
+    END=$(grep -o '"end": [0-9]*' "$DEMO_DIR/history/history-manifest.json" | head -1 | grep -o '[0-9]*$')
+    ./target/release/history-generator --out "$DEMO_DIR/vm-history" --end "$END" >/dev/null
+    grep -v '^#' "$DEMO_DIR/vm-history/history.om" | awk '{ $NF = $NF "000"; print }' |
+      curl -fsS --data-binary @- "http://127.0.0.1:$VM_PORT/api/v1/import/prometheus"
+    curl -fsS "http://127.0.0.1:$VM_PORT/internal/force_flush" >/dev/null
+    rm -rf "$DEMO_DIR/vm-history"
+    touch "$DEMO_DIR/victoria-metrics-history-loaded"
+  fi
+  # The second collector: a vmagent scraping a node exporter, writing to the same store.
+  prometheus-node-exporter --web.listen-address="127.0.0.1:$NODE_EXPORTER_PORT" \
+    >"$LOG_DIR/node-exporter.log" 2>&1 &
+  PIDS+=($!)
+  cat >"$DEMO_DIR/vmagent.yml" <<YAML
+global:
+  scrape_interval: 10s
+scrape_configs:
+  - job_name: node
+    static_configs: [{targets: ['127.0.0.1:$NODE_EXPORTER_PORT']}]
+YAML
+  vmagent -promscrape.config="$DEMO_DIR/vmagent.yml" \
+    -remoteWrite.url="http://127.0.0.1:$VM_PORT/api/v1/write" \
+    -remoteWrite.tmpDataPath="$DEMO_DIR/vmagent-data" -httpListenAddr="127.0.0.1:$VMAGENT_PORT" \
+    >"$LOG_DIR/vmagent.log" 2>&1 &
+  PIDS+=($!)
+fi
+
 say "building and serving Foresight (first build takes about a minute)"
 with_release_toolchain trunk serve --release --offline --address 127.0.0.1 --port "$APP_PORT" >"$LOG_DIR/trunk.log" 2>&1 &
 PIDS+=($!)
@@ -186,6 +252,7 @@ cat <<READY
   Fix it          curl -X POST http://127.0.0.1:$SECOND_SERVICE_PORT/chaos/clear
   History         $(grep -o '"start": [0-9]*' "$DEMO_DIR/history/history-manifest.json" | head -1) … incidents in .demo/history/history-manifest.json
   Logs            $LOG_DIR/
+$([ -n "$VM_PORT" ] && printf '  On VictoriaMetrics  http://127.0.0.1:%s/?datasource=http%%3A%%2F%%2F127.0.0.1%%3A%s\n  VictoriaMetrics     http://127.0.0.1:%s/  (history + Prometheus remote write + vmagent with a node exporter)\n' "$APP_PORT" "$VM_PORT" "$VM_PORT")
 
   Press Ctrl-C to stop everything.
 

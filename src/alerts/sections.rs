@@ -73,12 +73,20 @@ pub fn AlertTimeline(
 #[component]
 pub fn ServerRulesTable(
     server_rules: RwSignal<Option<Result<Vec<ServerRule>, String>>>,
+    /// Why the server's rules are not read at all (an engine that keeps them elsewhere).
+    rules_elsewhere: RwSignal<Option<String>>,
     /// The dashboard's own rules.
     rules: StoredValue<Vec<AlertRule>>,
     on_edit: Signal<Option<Callback<Edit>>>,
 ) -> impl IntoView {
     // Re-rendered at every poll: rows hold no reactive closures, which would never be freed.
     move || {
+        if let Some(note) = rules_elsewhere.get() {
+            return Some(
+                view! { <p class="server-rules" data-testid="rules-elsewhere">{note}</p> }
+                    .into_any(),
+            );
+        }
         let editing_now = on_edit.get();
         let known: Vec<String> = rules.with_value(|r| r.iter().map(|r| r.name.clone()).collect());
         server_rules.get().map(|outcome| match outcome {

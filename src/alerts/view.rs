@@ -77,6 +77,8 @@ pub fn AlertsView(
 
     // The Prometheus server's own alerting rules, read while there is something to compare.
     let server_rules = RwSignal::new(None::<Result<Vec<ServerRule>, String>>);
+    // Said instead when the engine keeps its rules elsewhere (not an error).
+    let rules_elsewhere = RwSignal::new(None::<String>);
     let engine = use_context::<DatasourceEngine>().map(|e| e.0);
     let load_server_rules = move || {
         let datasource = datasource.get_untracked();
@@ -84,10 +86,10 @@ pub fn AlertsView(
         // Not asked of an engine whose rules live elsewhere (vmalert): its
         // answer is empty, and refused to a page besides.
         if let Some(report) = report.filter(|r| !r.effective_engine().serves_rules()) {
-            server_rules.set(Some(Err(format!(
-                "{} keeps alerting rules in a separate server (vmalert), which this page does not read; the rules below are evaluated here",
+            rules_elsewhere.set(Some(format!(
+                "{} keeps its alerting rules in a separate server (vmalert), which this page does not read; the rules below are evaluated here.",
                 report.effective_engine().name()
-            ))));
+            )));
             return;
         }
         spawn_local(async move {
@@ -95,19 +97,25 @@ pub fn AlertsView(
             server_rules.try_set(Some(outcome));
         });
     };
-    let server_polling = StoredValue::new(false);
+    // The polling belongs to the view, not to the effect that starts it: an
+    // effect's cleanup runs at each of its re-runs.
+    let server_polling = StoredValue::new(None::<IntervalHandle>);
+    on_cleanup(move || {
+        if let Some(handle) = server_polling.get_value() {
+            handle.clear();
+        }
+    });
     // Only once the engine is known: an engine without a rules API is not asked at all.
     let engine_known = move || engine.is_none_or(|e| e.with_untracked(Option::is_some));
     let start_server_polling = move || {
-        if server_polling.get_value() || !engine_known() {
+        if server_polling.with_value(Option::is_some) || !engine_known() {
             return;
         }
-        server_polling.set_value(true);
         load_server_rules();
         if let Ok(handle) =
             set_interval_with_handle(load_server_rules, Duration::from_secs(SERVER_RULES_SECONDS))
         {
-            on_cleanup(move || handle.clear());
+            server_polling.set_value(Some(handle));
         }
     };
     // Wanted while there is something to compare, or once the section is opened.
@@ -117,7 +125,7 @@ pub fn AlertsView(
             engine.track();
         }
         if server_rules_wanted.get() {
-            start_server_polling();
+            untrack(start_server_polling);
         }
     });
 
@@ -240,7 +248,7 @@ pub fn AlertsView(
                 add=Callback::new(move |(matchers, hours, comment)| add_silence(matchers, hours, comment))
                 expire=Callback::new(move |id: String| change_silences(&move |all: &mut Vec<Silence>| all.retain(|s| s.id != id)))
             />
-            <ServerRulesTable server_rules=server_rules rules=rules on_edit=on_edit />
+            <ServerRulesTable server_rules=server_rules rules_elsewhere=rules_elsewhere rules=rules on_edit=on_edit />
         </details>
     }
 }

@@ -55,8 +55,14 @@ pub fn load_shipped_dashboards(view_state: RwSignal<ViewState>) -> ShippedDashbo
             _ => Vec::new(),
         };
         shipped.listings.try_set(list.clone());
+        // A link's datasource is asked only once the viewer confirmed it:
+        // until then the question goes to the page's default, as the panels do.
         let datasource = view_state
             .with_untracked(|s| s.datasource.clone())
+            .filter(|linked| {
+                crate::browser::storage::load_confirmed_origins()
+                    .permits_datasource(&crate::trust_banner::page_context(), linked)
+            })
             .unwrap_or_else(default_datasource);
         let end = (now_seconds() / 60.0).ceil() * 60.0;
         let range = LabelRange {

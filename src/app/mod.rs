@@ -203,6 +203,7 @@ pub fn App() -> impl IntoView {
     let DashboardTrust {
         provenance, inert, ..
     } = trust;
+    provide_context(session::ShownInert(inert));
     view! {
         <TrustPrompt trust=trust inputs=trust_inputs />
         {move || {

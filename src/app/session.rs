@@ -8,7 +8,8 @@ use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::http::deflate_raw;
 use crate::browser::location::default_datasource;
 use crate::browser::storage::{
-    delete_saved_dashboard, load_saved, save_dashboard, store_confirmed_origins, store_draft,
+    delete_saved_dashboard, load_confirmed_origins, load_saved, save_dashboard,
+    store_confirmed_origins, store_draft,
 };
 use crate::dashboard::change_view;
 use crate::trust_banner::page_context;
@@ -22,16 +23,32 @@ use foresight_core::model::url_state::{DashboardRef, ViewState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The Prometheus a dashboard talks to: the link's, else the dashboard's, else the page's default.
+/// Whether the dashboard shown runs without what it was asked about (not
+/// accepted): the editor's requests then go where the page's do.
+#[derive(Clone, Copy)]
+pub struct ShownInert(pub Memo<bool>);
+
+/// The Prometheus a dashboard talks to: the link's, else the dashboard's, else
+/// the page's default; while the dashboard is inert, as the page reads it (no
+/// tenant of its own, an unconfirmed link datasource left out).
 pub fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboard) -> Datasource {
-    view_state.with_untracked(|s| {
-        foresight_core::model::datasource::choose_datasource(
-            s.datasource.as_ref(),
-            dashboard.datasource.as_deref(),
-            &dashboard.datasource_options,
-            default_datasource(),
-        )
-    })
+    let inert = use_context::<ShownInert>().is_some_and(|shown| shown.0.get_untracked());
+    let shown = if inert {
+        trust::inert(dashboard)
+    } else {
+        dashboard.clone()
+    };
+    let link = view_state
+        .with_untracked(|s| s.datasource.clone())
+        .filter(|linked| {
+            !inert || load_confirmed_origins().permits_datasource(&page_context(), linked)
+        });
+    foresight_core::model::datasource::choose_datasource(
+        link.as_ref(),
+        shown.datasource.as_deref(),
+        &shown.datasource_options,
+        default_datasource(),
+    )
 }
 
 /// Which dialog is open over the dashboard.
@@ -109,10 +126,15 @@ impl EditSession {
         let keep_draft = move |draft: Option<&Dashboard>| self.keep_draft(draft);
         let inert = !runs_with_extras;
         {
-            let Some(current) = history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))
+            let Some(mut current) =
+                history.with_untracked(|h| h.as_ref().map(|h| h.current.clone()))
             else {
                 return;
             };
+            // Saved, it would be trusted: a tenant nobody accepted stays behind.
+            if inert {
+                current.datasource_options.tenant = None;
+            }
             match save_dashboard(&current) {
                 Ok(()) => {
                     history.update(|h| {

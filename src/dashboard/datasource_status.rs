@@ -9,7 +9,7 @@
 use crate::browser::clock::sleep_ms;
 use crate::browser::prometheus_client::{fetch_build_info, fetch_query_language, remember_engine};
 use foresight_core::model::datasource::Datasource;
-use foresight_core::query::engine::{describe, detect, DatasourceReport};
+use foresight_core::query::engine::{believed_engine, describe, DatasourceReport};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -31,16 +31,20 @@ pub fn DatasourceStatus(
                 Ok(language) => {
                     let set = datasource.options().engine;
                     // Build info is only asked of an engine that serves it to a page.
-                    let engine = set.or_else(|| detect(language, None));
+                    let engine = believed_engine(set, language);
                     let build_info = match engine {
                         Some(engine) if !engine.build_info_readable() => None,
                         _ => Some(fetch_build_info(&datasource).await),
                     };
                     let tenant = datasource.options().tenant.as_deref();
                     let described = describe(set, language, build_info.as_ref(), tenant);
+                    // A badge that is gone (another datasource since) reports nothing:
+                    // the page's report is the new datasource's.
+                    if set_failure.try_set(None).is_some() {
+                        return;
+                    }
                     remember_engine(&datasource, described.effective_engine());
                     report.try_set(Some(described));
-                    set_failure.try_set(None);
                     return;
                 }
                 // Stops when the badge is gone (another datasource).

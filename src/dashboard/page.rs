@@ -133,7 +133,7 @@ pub fn DashboardPage(
     // What the datasource turns out to be, for everything that adapts to it.
     let engine_report = RwSignal::new(None::<DatasourceReport>);
     provide_context(DatasourceEngine(engine_report));
-    let variables = load_variables(dashboard, view_state, datasource, refresh_tick);
+    let variables = load_variables(dashboard, view_state, datasource, resolved, refresh_tick);
     let DashboardVariables {
         notes: variable_notes,
         values: variable_values,

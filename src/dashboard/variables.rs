@@ -17,6 +17,7 @@ use foresight_core::query::engine::LabelRange;
 use foresight_core::query::prometheus_response::QueryData;
 use foresight_core::query::series::Labels;
 use foresight_core::query::template_variables::{interpolate, BuiltinIntervals, VariableValue};
+use foresight_core::query::time_range::ResolvedRange;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -40,6 +41,9 @@ pub fn load_variables(
     dashboard: StoredValue<Dashboard>,
     view_state: RwSignal<ViewState>,
     datasource: Memo<Datasource>,
+    // Read when the options load: a variable's options are not looked up
+    // again on every change of range.
+    range: Memo<ResolvedRange>,
     refresh_tick: RwSignal<u32>,
 ) -> DashboardVariables {
     // Variable options: label values from Prometheus, or the custom list. They
@@ -78,7 +82,10 @@ pub fn load_variables(
                                 &datasource,
                                 &parsed.label,
                                 parsed.metric.as_deref(),
-                                LabelRange::recent(now_ms() as f64 / 1000.0),
+                                LabelRange::covering(
+                                    range.get_untracked(),
+                                    now_ms() as f64 / 1000.0,
+                                ),
                             )
                             .await
                             .map_err(|e| e.to_string()),

@@ -7,7 +7,7 @@
 use crate::managed_process::ManagedProcess;
 use crate::prometheus_fixture::history_ending_now;
 use crate::{free_port, wait_for_http};
-use history_generator::{generate_history, Manifest};
+use history_generator::{generate_history, HistoryConfig, Manifest};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,6 +29,8 @@ pub fn binary(name: &str) -> PathBuf {
 pub struct VictoriaMetricsFixture {
     pub port: u16,
     pub manifest: Manifest,
+    /// The history it holds, to load the same into a Prometheus for comparison.
+    pub history: HistoryConfig,
     pub work_dir: PathBuf,
     _server: ManagedProcess,
     _agent: Option<ManagedProcess>,
@@ -110,6 +112,7 @@ impl VictoriaMetricsFixture {
         Ok(Self {
             port,
             manifest,
+            history: config,
             work_dir: work_dir.to_path_buf(),
             _server: server,
             _agent: agent,

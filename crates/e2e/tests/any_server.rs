@@ -36,9 +36,10 @@ fn start_bare_prometheus(
     (process, base)
 }
 
-/// Waits until Prometheus has scraped enough for rates: two samples of the
-/// node exporter's CPU counters.
-fn wait_for_two_scrapes(base: &str) {
+/// Waits until Prometheus has scraped enough for rates on a chart whose
+/// last step lies up to a step before now: four samples (15 s) of the node
+/// exporter's CPU counters.
+fn wait_for_scrapes(base: &str) {
     let url = format!(
         "{base}/api/v1/query?query={}",
         encode_uri_component("count_over_time(node_cpu_seconds_total[1m])")
@@ -50,10 +51,10 @@ fn wait_for_two_scrapes(base: &str) {
             .as_str()
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0);
-        if samples >= 2.0 {
+        if samples >= 4.0 {
             return;
         }
-        assert!(Instant::now() < deadline, "no two scrapes: {answer}");
+        assert!(Instant::now() < deadline, "too few scrapes: {answer}");
         std::thread::sleep(Duration::from_millis(500));
     }
 }
@@ -79,7 +80,7 @@ async fn a_bare_prometheus_opens_on_a_dashboard_with_data_and_says_why() {
     let work = TempDir::new("foresight-e2e-any-server");
     let (_exporter, exporter_address) = start_node_exporter(&artifacts).unwrap();
     let (_prometheus, base) = start_bare_prometheus(&work.0, &exporter_address, &artifacts);
-    wait_for_two_scrapes(&base);
+    wait_for_scrapes(&base);
     let site = StaticFileServer::start(&dist_dir()).unwrap();
     let browser = BrowserSession::start(&artifacts, "any-server")
         .await

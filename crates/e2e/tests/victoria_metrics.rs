@@ -10,6 +10,7 @@
 use e2e::alert_transitions::{browser_transitions, prometheus_transitions};
 use e2e::browser_session::{BrowserSession, TempDir};
 use e2e::prometheus_answers::{assert_close, instant_values, range_stats};
+use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::victoria_metrics_fixture::{start_vmalert, VictoriaMetricsFixture};
 use e2e::webhook_receiver::start_receiver;
@@ -134,6 +135,11 @@ async fn the_shipped_dashboard_shows_victoria_metrics_answers() {
     for expected in ["latencyOffset", "vmalert", "histogram_quantile"] {
         assert!(notes.contains(expected), "{expected} in {notes}");
     }
+    // The alerts section says where its rules are, not that they failed.
+    browser
+        .wait_for_text(r#"[data-testid="rules-elsewhere"]"#, "vmalert")
+        .await
+        .unwrap();
 
     // 3. The KPIs equal VictoriaMetrics's own answers at the same time.
     for id in ["error-rate", "requests-in-progress"] {
@@ -258,6 +264,47 @@ async fn the_shipped_dashboard_shows_victoria_metrics_answers() {
             "label lookups always say their range: {request}"
         );
     }
+
+    // A figure, not an assertion: how far VictoriaMetrics's answers to the
+    // shipped latency and rate queries are from Prometheus's on the same
+    // history (every hour of the 16 days).
+    let prometheus = PrometheusFixture::start_with_history(
+        &work.0.join("prometheus"),
+        engine.history.clone(),
+        &artifacts,
+    )
+    .unwrap();
+    for (what, query) in [
+        (
+            "p99 latency",
+            "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
+        ),
+        (
+            "p50 latency",
+            "histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
+        ),
+        ("request rate", "sum(rate(http_requests_total[5m]))"),
+    ] {
+        let (start, end) = (
+            (manifest.start + 3600).to_string(),
+            (manifest.end - 60).to_string(),
+        );
+        let ours = range_stats(&base, query, &start, &end, "3600");
+        let theirs = range_stats(&prometheus.base_url(), query, &start, &end, "3600");
+        let (Some(ours), Some(theirs)) = (ours.values().next(), theirs.values().next()) else {
+            continue;
+        };
+        println!(
+            "{what}, hourly over the history: VictoriaMetrics mean {:.6} max {:.6}; Prometheus mean {:.6} max {:.6}; difference of the means {:+.2} %, of the maxima {:+.2} %",
+            ours[2],
+            ours[1],
+            theirs[2],
+            theirs[1],
+            100.0 * (ours[2] / theirs[2] - 1.0),
+            100.0 * (ours[1] / theirs[1] - 1.0)
+        );
+    }
+    drop(prometheus);
 
     // 7. VictoriaMetrics's own dashboard, on its own metrics (it scrapes
     // itself), once they are older than the 30 s it hides and span two scrapes.

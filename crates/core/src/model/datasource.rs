@@ -254,12 +254,13 @@ pub fn choose_datasource(
     options: &DatasourceOptions,
     page_default: Datasource,
 ) -> Datasource {
-    let own = dashboard_url.and_then(|url| Datasource::parse(url).ok());
-    match (link, own) {
-        (Some(link), Some(own)) if link.base_url != own.base_url => link.clone(),
-        (Some(link), _) => link.clone().with_options(options),
-        (None, Some(own)) => own.with_options(options),
-        (None, None) => page_default.with_options(options),
+    // Without a URL of its own, the dashboard's server is the page's default.
+    let own = dashboard_url
+        .and_then(|url| Datasource::parse(url).ok())
+        .unwrap_or(page_default);
+    match link {
+        Some(link) if link.base_url != own.base_url => link.clone(),
+        _ => own.with_options(options),
     }
 }
 
@@ -429,6 +430,11 @@ mod tests {
             (chosen.base_url(), chosen.options()),
             ("http://page:9090", &options)
         );
+        // No URL of its own: its server is the page's default, not the link's.
+        let chosen = choose_datasource(Some(&link), None, &options, page.clone());
+        assert_eq!(chosen, link);
+        let chosen = choose_datasource(Some(&page), None, &options, page.clone());
+        assert_eq!(chosen.options(), &options);
     }
 
     #[test]

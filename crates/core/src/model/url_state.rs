@@ -32,10 +32,12 @@ pub enum DashboardRef {
 /// `saved=` or `inline=`, usable or not). A bare address is a first open:
 /// the page then picks the shipped dashboard whose metrics the server has.
 pub fn names_a_dashboard(query: &str) -> bool {
-    query.trim_start_matches('?').split('&').any(|pair| {
-        let name = pair.split('=').next().unwrap_or_default();
-        matches!(name, "dashboard" | "saved" | "inline")
-    })
+    // Read as `ViewState::decode` reads names (percent-decoded); a link over
+    // the cap is refused there, and shows the default.
+    query.len() <= crate::foundation::limits::MAX_LINK_CHARS
+        && parse_query_string(query)
+            .iter()
+            .any(|(name, _)| matches!(name.as_str(), "dashboard" | "saved" | "inline"))
 }
 
 /// Everything a link can say; `None` means "the dashboard's own default".
@@ -296,6 +298,7 @@ mod tests {
             "?x=1&saved=mine",
             "inline=AAAA",
             "?dashboard=%2E%2E",
+            "?%64ashboard=service-health",
         ] {
             assert!(names_a_dashboard(named), "{named}");
         }

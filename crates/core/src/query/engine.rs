@@ -111,7 +111,7 @@ impl Engine {
         match self {
             Engine::VictoriaMetrics => &[
                 "the newest 30 s are not shown yet (-search.latencyOffset)",
-                "histogram_quantile interpolates within buckets differently: percentiles may differ from Prometheus's by several per cent",
+                "histogram_quantile interpolates within buckets differently: percentiles may differ slightly from Prometheus's",
                 "rate and increase do not extrapolate to the window's edges as Prometheus does",
                 "alert rules run in vmalert, not here: the server's rules are not listed",
                 "no metric metadata: metric types are told from their names",
@@ -147,6 +147,18 @@ impl LabelRange {
         Self {
             start: (range.start_ms as f64 / 60_000.0).floor() * 60.0,
             end: (range.end_ms as f64 / 60_000.0).ceil() * 60.0,
+        }
+    }
+
+    /// What a variable's options are looked up over: the dashboard's range
+    /// and the last day, together. A host retired within the range stays
+    /// among the options while the range shows it; a range in the past
+    /// still offers what exists now.
+    pub fn covering(range: crate::query::time_range::ResolvedRange, now_seconds: f64) -> Self {
+        let (shown, recent) = (Self::of(range), Self::recent(now_seconds));
+        Self {
+            start: shown.start.min(recent.start),
+            end: shown.end.max(recent.end),
         }
     }
 
@@ -206,6 +218,22 @@ pub fn detect(language: QueryLanguage, build_info: Option<&BuildInfo>) -> Option
     }
 }
 
+/// The engine to believe before build info is read: the dashboard's, unless
+/// the probe proves it wrong. PromQL or MetricsQL is conclusive: an engine
+/// that answers like VictoriaMetrics is VictoriaMetrics, and one that answers
+/// PromQL is not, whatever a dashboard (perhaps from a link) says.
+pub fn believed_engine(
+    set_by_dashboard: Option<Engine>,
+    language: QueryLanguage,
+) -> Option<Engine> {
+    match set_by_dashboard {
+        Some(set) if (set == Engine::VictoriaMetrics) == (language == QueryLanguage::MetricsQl) => {
+            Some(set)
+        }
+        _ => detect(language, None),
+    }
+}
+
 /// What the header says about the datasource.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasourceReport {
@@ -253,19 +281,31 @@ pub fn describe(
 ) -> DatasourceReport {
     let readable_info = build_info.and_then(|answer| answer.as_ref().ok());
     let detected = detect(language, readable_info);
-    let engine = set_by_dashboard.or(detected);
+    let believed = believed_engine(set_by_dashboard, language);
+    // Build info refines what the probe cannot tell (Thanos, Mimir), unless
+    // the dashboard named an engine the probe does not contradict.
+    let engine = if believed == set_by_dashboard && believed.is_some() {
+        believed
+    } else {
+        detected.or(believed)
+    };
     let mut notes = Vec::new();
     if let (Some(set), Some(found)) = (set_by_dashboard, detected) {
         if set != found {
             notes.push(format!(
-                "the dashboard says {}, but the answers look like {}",
+                "the dashboard says {}, but the answers look like {}{}",
                 set.name(),
-                found.name()
+                found.name(),
+                if engine == Some(found) {
+                    ": the page goes by the answers"
+                } else {
+                    ""
+                }
             ));
         }
     }
     let version = readable_info
-        .map(|info| info.version.trim().to_string())
+        .map(|info| info.version.trim().trim_start_matches('v').to_string())
         .filter(|version| !version.is_empty())
         .map(|version| crate::foundation::limits::excerpt(&version, 40));
     match build_info {
@@ -436,10 +476,12 @@ mod tests {
     #[test]
     fn the_dashboard_names_the_engine_and_a_disagreement_is_noted() {
         let report = describe(Some(Engine::Mimir), QueryLanguage::MetricsQl, None, None);
-        assert_eq!(report.engine, Some(Engine::Mimir));
+        assert_eq!(report.engine, Some(Engine::VictoriaMetrics));
         assert!(report.engine_set_by_dashboard);
         assert!(report.notes[0].contains("look like VictoriaMetrics"));
-        assert!(report.notes.iter().any(|n| n.contains("no tenant set")));
+        let untenanted = describe(Some(Engine::Mimir), QueryLanguage::PromQl, None, None);
+        assert_eq!(untenanted.engine, Some(Engine::Mimir));
+        assert!(untenanted.notes.iter().any(|n| n.contains("no tenant set")));
         let with_tenant = describe(
             Some(Engine::Mimir),
             QueryLanguage::PromQl,
@@ -462,11 +504,59 @@ mod tests {
                 end: 1_700_003_640.0
             }
         );
+        let week_ago = crate::query::time_range::ResolvedRange {
+            start_ms: 1_699_395_200_000,
+            end_ms: 1_699_481_600_000,
+        };
+        let covering = LabelRange::covering(week_ago, 1_700_000_001.0);
+        assert_eq!(
+            (covering.start, covering.end),
+            (1_699_395_180.0, 1_700_000_040.0)
+        );
         let recent = LabelRange::recent(1_700_000_001.0);
         assert_eq!(
             (recent.start, recent.end),
             (1_699_913_640.0, 1_700_000_040.0)
         );
+    }
+
+    #[test]
+    fn a_dashboard_cannot_name_an_engine_the_answers_contradict() {
+        // A link saying VictoriaMetrics about a Prometheus: Prometheus's
+        // limits, rules and metadata stay.
+        assert_eq!(
+            believed_engine(Some(Engine::VictoriaMetrics), QueryLanguage::PromQl),
+            None
+        );
+        let report = describe(
+            Some(Engine::VictoriaMetrics),
+            QueryLanguage::PromQl,
+            Some(&Ok(info("2.42.0", ""))),
+            None,
+        );
+        assert_eq!(report.engine, Some(Engine::Prometheus));
+        assert_eq!(report.effective_engine().max_points_per_series(), 11_000.0);
+        assert!(
+            report.notes[0].contains("goes by the answers"),
+            "{:?}",
+            report.notes
+        );
+        // Naming Thanos or Cortex (which answer PromQL) is believed.
+        assert_eq!(
+            believed_engine(Some(Engine::Cortex), QueryLanguage::PromQl),
+            Some(Engine::Cortex)
+        );
+        assert_eq!(
+            believed_engine(Some(Engine::Thanos), QueryLanguage::MetricsQl),
+            Some(Engine::VictoriaMetrics)
+        );
+        let thanos = describe(
+            None,
+            QueryLanguage::PromQl,
+            Some(&Ok(info("v0.37.2", ""))),
+            None,
+        );
+        assert_eq!(thanos.title(), "Thanos 0.37.2");
     }
 
     #[test]
