@@ -89,7 +89,10 @@ pub fn load_shipped_dashboards(view_state: RwSignal<ViewState>) -> ShippedDashbo
             }
             shipped.availability.try_set(found);
         }
-        shipped.choosing.try_set(false);
+        // Set only when it changes: the page is drawn anew whenever it is set.
+        if shipped.choosing.get_untracked() {
+            shipped.choosing.try_set(false);
+        }
     });
     shipped
 }

@@ -52,6 +52,8 @@ pub fn App() -> impl IntoView {
     // first open the one whose metrics this server has.
     let shipped = load_shipped_dashboards(view_state);
     let listings = shipped.listings;
+    // A memo, so that the page is drawn anew only when choosing ends.
+    let choosing = Memo::new(move |_| shipped.choosing.get());
 
     let (dashboard, dashboard_ref) = follow_dashboard(view_state, url_problems);
 
@@ -258,7 +260,7 @@ pub fn App() -> impl IntoView {
         }}
         <Dialogs session=session apply=apply />
         {move || match shown.get() {
-            _ if shipped.choosing.get() => {
+            _ if choosing.get() => {
                 view! { <p class="page-message">"Choosing a dashboard for this server…"</p> }.into_any()
             }
             None => view! { <p class="page-message">"Loading dashboard…"</p> }.into_any(),
