@@ -9,6 +9,16 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// One episode of an alert rule's backtest, as the page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacktestEpisode {
+    /// The list item's text (the alert's labels and times).
+    pub text: String,
+    pub pending_at: f64,
+    pub firing_at: Option<f64>,
+    pub resolved_at: Option<f64>,
+}
+
 /// How long the page gets to reach an expected state (slow machines, cold Prometheus).
 pub const PAGE_WAIT: Duration = Duration::from_secs(90);
 
@@ -343,6 +353,52 @@ impl BrowserSession {
             b = x(to)
         );
         self.script(&script).await.map(|_| ())
+    }
+
+    /// Runs the backtest of the alert rule `rule` from its card, as a user
+    /// would, and waits until it finished (no longer `data-running`, its
+    /// pages counted); an error shown instead fails. Returns the number of
+    /// pages the card reports and its episodes.
+    pub async fn backtest(&self, rule: &str) -> Result<(u32, Vec<BacktestEpisode>), String> {
+        let card = format!(r#"[data-alert-rule="{rule}"]"#);
+        self.click(&format!(r#"{card} [data-action="backtest"]"#))
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let last = self
+                .script(&format!(
+                    r#"const b = document.querySelector('{card} [data-testid="backtest"]');
+                       const error = document.querySelector('{card} .backtest.error');
+                       if (error) return {{error: error.textContent}};
+                       return {{done: !!b && !b.dataset.running && b.dataset.pages !== undefined,
+                                pages: b ? +b.dataset.pages : 0,
+                                episodes: b ? [...b.querySelectorAll('li')].map(li => [li.textContent,
+                                    +li.dataset.pendingAt, +(li.dataset.firingAt || 0), +(li.dataset.resolvedAt || 0)]) : []}};"#
+                ))
+                .await?;
+            if let Some(error) = last.get("error") {
+                return Err(format!("the backtest of {rule} failed: {error}"));
+            }
+            if last["done"] == true {
+                let at = |value: &Value| value.as_f64().filter(|t| *t != 0.0);
+                let episodes = last["episodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| BacktestEpisode {
+                        text: e[0].as_str().unwrap_or_default().to_string(),
+                        pending_at: e[1].as_f64().unwrap_or(f64::NAN),
+                        firing_at: at(&e[2]),
+                        resolved_at: at(&e[3]),
+                    })
+                    .collect();
+                return Ok((last["pages"].as_u64().unwrap_or(0) as u32, episodes));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the backtest of {rule} did not finish: {last}"));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
     }
 
     pub async fn script(&self, script: &str) -> Result<Value, String> {

@@ -87,6 +87,38 @@ pub fn instant_values(
         .collect()
 }
 
+/// The stat or gauge value panel `id` shows, and the server's (at `base`)
+/// instant answer to the same substituted query at the same evaluation time.
+pub async fn page_and_server_value(
+    browser: &crate::browser_session::BrowserSession,
+    base: &str,
+    id: &str,
+) -> (f64, f64) {
+    let panel = format!(r#"[data-panel="{id}"]"#);
+    let page: f64 = match browser
+        .attribute(&format!("{panel} [data-value]"), "data-value")
+        .await
+    {
+        Ok(value) => value.parse().unwrap(),
+        Err(error) => {
+            let html = browser
+                .script(&format!(
+                    "return document.querySelector('{panel}').outerHTML;"
+                ))
+                .await;
+            panic!("{error}\npanel HTML: {html:?}");
+        }
+    };
+    let query = browser.attribute(&panel, "data-query").await.unwrap();
+    let end = browser
+        .attribute(&panel, "data-evaluated-at")
+        .await
+        .unwrap();
+    let answer = instant_values(base, &query, &end);
+    assert_eq!(answer.len(), 1, "{id}: {query} at {end} gave {answer:?}");
+    (page, answer[0].1)
+}
+
 pub fn assert_close(what: &str, page: f64, prometheus: f64) {
     let tolerance = 1e-9 * prometheus.abs().max(1.0);
     assert!(

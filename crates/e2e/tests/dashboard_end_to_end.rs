@@ -4,7 +4,7 @@
 //! the app works when Prometheus itself serves it under `/user/`.
 
 use e2e::browser_session::{BrowserSession, TempDir};
-use e2e::prometheus_answers::{assert_close, instant_values, range_stats};
+use e2e::prometheus_answers::{assert_close, instant_values, page_and_server_value, range_stats};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::{artifacts_dir, dist_dir, start_sample_service};
@@ -81,38 +81,6 @@ fn state_of<'a>(states: &'a [(String, String)], id: &str) -> &'a str {
         .find(|(p, _)| p == id)
         .unwrap_or_else(|| panic!("no panel {id}"))
         .1
-}
-
-/// The stat/gauge value the page shows, and Prometheus's instant answer for the
-/// same (substituted) query at the same evaluation time.
-async fn page_and_prometheus_value(
-    browser: &BrowserSession,
-    prometheus: &PrometheusFixture,
-    id: &str,
-) -> (f64, f64) {
-    let page: f64 = match browser
-        .attribute(&format!("{} [data-value]", panel(id)), "data-value")
-        .await
-    {
-        Ok(value) => value.parse().unwrap(),
-        Err(error) => {
-            let html = browser
-                .script(&format!(
-                    "return document.querySelector('{}').outerHTML;",
-                    panel(id)
-                ))
-                .await;
-            panic!("{error}\npanel HTML: {html:?}");
-        }
-    };
-    let query = browser.attribute(&panel(id), "data-query").await.unwrap();
-    let end = browser
-        .attribute(&panel(id), "data-evaluated-at")
-        .await
-        .unwrap();
-    let answer = instant_values(&prometheus.base_url(), &query, &end);
-    assert_eq!(answer.len(), 1, "{id}: {query} at {end} gave {answer:?}");
-    (page, answer[0].1)
 }
 
 /// The page's current address (`location.href`) or query string (`location.search`).
@@ -334,7 +302,8 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
 
     // 2. KPI values equal Prometheus's answer at the same evaluation time.
     for id in ["error-rate", "requests-in-progress"] {
-        let (page, prometheus_value) = page_and_prometheus_value(&browser, &prometheus, id).await;
+        let (page, prometheus_value) =
+            page_and_server_value(&browser, &prometheus.base_url(), id).await;
         assert_close(id, page, prometheus_value);
     }
     // Time series legends equal Prometheus's range answer.
@@ -455,33 +424,19 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // Backtest: the shipped HighErrorRate rule replayed over these 7 days pages
     // during the manifest's error spike.
     let spike = manifest.incident(IncidentKind::ErrorRateSpike).unwrap();
-    browser
-        .click(r#"[data-alert-rule="HighErrorRate"] [data-action="backtest"]"#)
-        .await
-        .unwrap();
-    browser
-        .wait_for_attribute(
-            r#"[data-alert-rule="HighErrorRate"] [data-testid="backtest"]"#,
-            "data-pages",
-            &["1", "2", "3", "4", "5", "6", "7", "8", "9"],
-            Duration::from_secs(60),
-        )
-        .await
-        .unwrap();
-    let episodes = browser
-        .script(r#"return [...document.querySelectorAll('[data-alert-rule="HighErrorRate"] [data-testid="backtest"] li')].map(l => [+l.dataset.pendingAt, +(l.dataset.firingAt || 0), +(l.dataset.resolvedAt || 0)]);"#)
-        .await
-        .unwrap();
-    println!("HighErrorRate backtest over 7 days (pending, firing, resolved): {episodes}");
-    let during_spike = episodes.as_array().unwrap().iter().any(|e| {
-        let (firing, resolved) = (e[1].as_f64().unwrap(), e[2].as_f64().unwrap());
-        firing >= spike.start as f64
-            && firing <= spike.end as f64
-            && (resolved == 0.0 || resolved >= firing)
+    let (pages, episodes) = browser.backtest("HighErrorRate").await.unwrap();
+    assert!((1..=9).contains(&pages), "{pages} pages: {episodes:?}");
+    println!("HighErrorRate backtest over 7 days: {episodes:?}");
+    let during_spike = episodes.iter().any(|e| {
+        e.firing_at.is_some_and(|firing| {
+            firing >= spike.start as f64
+                && firing <= spike.end as f64
+                && e.resolved_at.is_none_or(|resolved| resolved >= firing)
+        })
     });
     assert!(
         during_spike,
-        "the backtest pages during the error spike [{}, {}]: {episodes}",
+        "the backtest pages during the error spike [{}, {}]: {episodes:?}",
         spike.start, spike.end
     );
     // The episodes are shaded on the time-series panels: pending, then firing, in the spike.
@@ -516,7 +471,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     browser.client.goto(&at_spike).await.unwrap();
     settled_states(&browser).await;
     let (page, prometheus_value) =
-        page_and_prometheus_value(&browser, &prometheus, "error-rate").await;
+        page_and_server_value(&browser, &prometheus.base_url(), "error-rate").await;
     assert_close("error rate during the spike", page, prometheus_value);
     assert!(
         page > 5.0,
@@ -528,7 +483,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     let calm = six_hours_before(&site, &datasource, spike.start - 3 * 3600);
     browser.client.goto(&calm).await.unwrap();
     settled_states(&browser).await;
-    let (page, _) = page_and_prometheus_value(&browser, &prometheus, "error-rate").await;
+    let (page, _) = page_and_server_value(&browser, &prometheus.base_url(), "error-rate").await;
     assert!(
         page < 5.0,
         "outside the spike the error rate is normal: {page}"
@@ -712,7 +667,7 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     let states = settled_states(&browser).await;
     assert_eq!(state_of(&states, "disk-full-warning"), "ok");
     let (page, prometheus_value) =
-        page_and_prometheus_value(&browser, &prometheus, "disk-full-warning").await;
+        page_and_server_value(&browser, &prometheus.base_url(), "disk-full-warning").await;
     assert_close("disk projection", page, prometheus_value);
     assert!(page < 0.0);
     browser

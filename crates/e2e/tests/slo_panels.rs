@@ -10,7 +10,6 @@ use e2e::prometheus_fixture::PrometheusFixture;
 use foresight_core::alerting::slo::Slo;
 use foresight_core::model::dashboard::Dashboard;
 use history_generator::Incident;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn shipped_slos() -> Vec<Slo> {
@@ -227,43 +226,12 @@ async fn slo_figures_equal_prometheus_and_the_burn_down_ends_at_the_budget() {
     assert!(number(ideal, "data-last").abs() < 1e-9, "{ideal:?}");
 }
 
-/// The episodes of a backtest of `rule`, as (labels, firing at).
+/// The episodes of a backtest of `rule` that paged, as (labels, firing at).
 async fn backtest(browser: &BrowserSession, rule: &str) -> Vec<(String, f64)> {
-    let card = format!(r#"[data-alert-rule="{rule}"]"#);
-    browser
-        .click(&format!(r#"{card} [data-action="backtest"]"#))
-        .await
-        .unwrap();
-    // `data-running` while the replay's query is on its way.
-    let mut last = Value::Null;
-    for _ in 0..240 {
-        last = browser
-            .script(&format!(
-                r#"const b = document.querySelector('{card} [data-testid="backtest"]');
-                   const error = document.querySelector('{card} .backtest.error');
-                   if (error) return {{error: error.textContent}};
-                   return {{done: !!b && !b.dataset.running && b.dataset.pages !== undefined, episodes: b ? [...b.querySelectorAll('li')].map(li => [li.textContent, li.dataset.firingAt || '']) : []}};"#
-            ))
-            .await
-            .unwrap();
-        assert!(last.get("error").is_none(), "{rule}: {last}");
-        if last["done"] == true {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    assert_eq!(last["done"], true, "{rule}: the backtest did not finish");
-    last["episodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| !e[1].as_str().unwrap().is_empty())
-        .map(|e| {
-            (
-                e[0].as_str().unwrap().to_string(),
-                e[1].as_str().unwrap().parse().unwrap(),
-            )
-        })
+    let (_, episodes) = browser.backtest(rule).await.unwrap();
+    episodes
+        .into_iter()
+        .filter_map(|episode| Some((episode.text, episode.firing_at?)))
         .collect()
 }
 

@@ -9,7 +9,7 @@
 
 use e2e::alert_transitions::{browser_transitions, prometheus_transitions};
 use e2e::browser_session::{BrowserSession, TempDir};
-use e2e::prometheus_answers::{assert_close, instant_values, range_stats};
+use e2e::prometheus_answers::{assert_close, instant_values, page_and_server_value, range_stats};
 use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::victoria_metrics_fixture::{start_vmalert, VictoriaMetricsFixture};
@@ -34,25 +34,6 @@ async fn attribute_number(browser: &BrowserSession, css: &str, name: &str) -> f6
         .unwrap_or_else(|e| panic!("{css} {name}: {e}"))
         .parse()
         .unwrap()
-}
-
-/// The stat value the page shows and VictoriaMetrics's instant answer to the
-/// same (substituted) query at the same evaluation time.
-async fn page_and_engine_value(browser: &BrowserSession, base: &str, id: &str) -> (f64, f64) {
-    let page = attribute_number(
-        browser,
-        &format!("{} [data-value]", panel(id)),
-        "data-value",
-    )
-    .await;
-    let query = browser.attribute(&panel(id), "data-query").await.unwrap();
-    let at = browser
-        .attribute(&panel(id), "data-evaluated-at")
-        .await
-        .unwrap();
-    let answer = instant_values(base, &query, &at);
-    assert_eq!(answer.len(), 1, "{id}: {query} at {at} gave {answer:?}");
-    (page, answer[0].1)
 }
 
 /// The API paths the page has requested from `base`.
@@ -143,7 +124,7 @@ async fn the_shipped_dashboard_shows_victoria_metrics_answers() {
 
     // 3. The KPIs equal VictoriaMetrics's own answers at the same time.
     for id in ["error-rate", "requests-in-progress"] {
-        let (page, answer) = page_and_engine_value(&browser, &base, id).await;
+        let (page, answer) = page_and_server_value(&browser, &base, id).await;
         assert_close(id, page, answer);
     }
     let p95 = panel("p95-latency");
@@ -166,30 +147,13 @@ async fn the_shipped_dashboard_shows_victoria_metrics_answers() {
     // 4. The backtest asks for a step-aligned range (VictoriaMetrics would
     // otherwise answer on its own grid) and pages during the error spike.
     let spike = manifest.incident(IncidentKind::ErrorRateSpike).unwrap();
-    browser
-        .click(r#"[data-alert-rule="HighErrorRate"] [data-action="backtest"]"#)
-        .await
-        .unwrap();
-    browser
-        .wait_for_attribute(
-            r#"[data-alert-rule="HighErrorRate"] [data-testid="backtest"]"#,
-            "data-pages",
-            &["1", "2", "3", "4", "5", "6", "7", "8", "9"],
-            Duration::from_secs(60),
-        )
-        .await
-        .unwrap();
-    let episodes = browser
-        .script(r#"return [...document.querySelectorAll('[data-alert-rule="HighErrorRate"] [data-testid="backtest"] li')].map(l => [+l.dataset.pendingAt, +(l.dataset.firingAt || 0)]);"#)
-        .await
-        .unwrap();
-    println!("HighErrorRate backtest on VictoriaMetrics (pending, firing): {episodes}");
-    let episodes = episodes.as_array().unwrap();
+    let (pages, episodes) = browser.backtest("HighErrorRate").await.unwrap();
+    assert!((1..=9).contains(&pages), "{pages} pages: {episodes:?}");
+    println!("HighErrorRate backtest on VictoriaMetrics: {episodes:?}");
     assert!(
-        episodes.iter().any(|e| {
-            let firing = e[1].as_f64().unwrap();
-            firing >= spike.start as f64 && firing <= spike.end as f64
-        }),
+        episodes.iter().any(|e| e
+            .firing_at
+            .is_some_and(|firing| firing >= spike.start as f64 && firing <= spike.end as f64)),
         "the backtest pages during the error spike [{}, {}]",
         spike.start,
         spike.end
@@ -214,9 +178,8 @@ async fn the_shipped_dashboard_shows_victoria_metrics_answers() {
         );
     }
     // The episodes begin on evaluation instants the engine evaluated at.
-    for episode in episodes {
-        let pending = episode[0].as_f64().unwrap();
-        assert_eq!(pending % 60.0, 0.0, "pending at {pending}");
+    for episode in &episodes {
+        assert_eq!(episode.pending_at % 60.0, 0.0, "{episode:?}");
     }
 
     // 5. Variables: the job variable's options come from VictoriaMetrics.
