@@ -4,6 +4,7 @@
 //! stores the answer and adds the policy to the page.
 
 use crate::browser::location::default_datasource;
+use foresight_core::model::datasource::Datasource;
 use foresight_core::model::trust::{Capability, ConfirmedOrigins, PageContext};
 use leptos::prelude::*;
 
@@ -13,6 +14,13 @@ pub fn page_context() -> PageContext {
         page_origin: window().location().origin().unwrap_or_default(),
         default_datasource: default_datasource(),
     }
+}
+
+/// Whether the page may read `datasource` without asking: the default, one
+/// on the page's own host, or one this browser's user confirmed.
+pub fn datasource_confirmed(datasource: &Datasource) -> bool {
+    crate::browser::storage::load_confirmed_origins()
+        .permits_datasource(&page_context(), datasource)
 }
 
 /// Adds `connect-src` for the confirmed origins to the page's

@@ -59,16 +59,9 @@ pub fn load_shipped_dashboards(view_state: RwSignal<ViewState>) -> ShippedDashbo
         // until then the question goes to the page's default, as the panels do.
         let datasource = view_state
             .with_untracked(|s| s.datasource.clone())
-            .filter(|linked| {
-                crate::browser::storage::load_confirmed_origins()
-                    .permits_datasource(&crate::trust_banner::page_context(), linked)
-            })
+            .filter(crate::trust_banner::datasource_confirmed)
             .unwrap_or_else(default_datasource);
-        let end = (now_seconds() / 60.0).ceil() * 60.0;
-        let range = LabelRange {
-            start: end - LOOKBACK_SECONDS,
-            end,
-        };
+        let range = LabelRange::ending_now(now_seconds(), LOOKBACK_SECONDS);
         let lookup = Box::pin(fetch_label_values(&datasource, "__name__", None, range));
         let names = match select(lookup, Box::pin(sleep_ms(CHOICE_WAIT_MS))).await {
             Either::Left((Ok(names), _)) => Some(names),

@@ -8,8 +8,7 @@ use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::http::deflate_raw;
 use crate::browser::location::default_datasource;
 use crate::browser::storage::{
-    delete_saved_dashboard, load_confirmed_origins, load_saved, save_dashboard,
-    store_confirmed_origins, store_draft,
+    delete_saved_dashboard, load_saved, save_dashboard, store_confirmed_origins, store_draft,
 };
 use crate::dashboard::change_view;
 use crate::trust_banner::page_context;
@@ -40,9 +39,7 @@ pub fn effective_datasource(view_state: RwSignal<ViewState>, dashboard: &Dashboa
     };
     let link = view_state
         .with_untracked(|s| s.datasource.clone())
-        .filter(|linked| {
-            !inert || load_confirmed_origins().permits_datasource(&page_context(), linked)
-        });
+        .filter(|linked| !inert || crate::trust_banner::datasource_confirmed(linked));
     foresight_core::model::datasource::choose_datasource(
         link.as_ref(),
         shown.datasource.as_deref(),

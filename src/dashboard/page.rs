@@ -101,9 +101,7 @@ pub fn DashboardPage(
                 )
             })
         });
-        let permitted = !inert
-            || crate::browser::storage::load_confirmed_origins()
-                .permits_datasource(&crate::trust_banner::page_context(), &chosen);
+        let permitted = !inert || crate::trust_banner::datasource_confirmed(&chosen);
         if permitted {
             chosen
         } else {

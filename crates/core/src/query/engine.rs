@@ -164,9 +164,14 @@ impl LabelRange {
 
     /// The last [`COMPLETION_LOOKBACK_SECONDS`] before `now_seconds`, in whole minutes.
     pub fn recent(now_seconds: f64) -> Self {
+        Self::ending_now(now_seconds, COMPLETION_LOOKBACK_SECONDS)
+    }
+
+    /// The `lookback_seconds` before `now_seconds`, ending on the next whole minute.
+    pub fn ending_now(now_seconds: f64, lookback_seconds: f64) -> Self {
         let end = (now_seconds / 60.0).ceil() * 60.0;
         Self {
-            start: end - COMPLETION_LOOKBACK_SECONDS,
+            start: end - lookback_seconds,
             end,
         }
     }
