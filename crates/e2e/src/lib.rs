@@ -6,6 +6,7 @@
 pub mod alert_transitions;
 pub mod browser_session;
 pub mod fault_proxy;
+pub mod incident_flags;
 pub mod managed_process;
 pub mod prometheus_answers;
 pub mod prometheus_fixture;

@@ -14,7 +14,10 @@
 //! times the number of measures), so a burst of moderately unusual points
 //! (spikes coming more often, a noisier stretch) is reported even when no
 //! single point stands out. One excursion is one report: after a report,
-//! scores are damped until the series has been calm for a while.
+//! scores are damped until the series has been calm for a while — unless it
+//! becomes [`ESCALATION`] times as unusual as when it was reported: an outage
+//! right after a batch job's load is news even though the series never calmed
+//! in between, and so is an incident that keeps getting much worse.
 //!
 //! Score scale, 0–1: `1 - p`, where `p` is the chance that this series, as it
 //! has behaved over its calibration history, produces something at least this
@@ -79,6 +82,14 @@ impl Default for DetectorConfig {
 /// forgives a false alarm nine times more readily than a miss; dashboards'
 /// "high"); see `Sensitivity::report_score`.
 pub const DEFAULT_REPORT_SCORE: f64 = 0.998;
+/// How many times as unusual (robust z) as when it was reported an excursion
+/// must become to be reported again before the series has calmed. Fixed by
+/// design, not fitted: four times keeps a plateau's noise from being
+/// reported again and again, while an outage an order of magnitude beyond a
+/// first, milder excursion is news. The price: a step large enough that its
+/// ramp through a rate window climbs past four times its first reported
+/// point is marked twice on that ramp (still one incident).
+pub const ESCALATION: f64 = 4.0;
 /// Z-scores averaged by the density stage of [`DetectorConfig::with_density_stage`].
 pub const DENSITY_AVERAGE: usize = 100;
 /// Robust z above which a point counts no more towards the density stage's average.
@@ -104,6 +115,8 @@ pub struct AnomalyDetector {
     quiet_left: usize,
     calm_run: usize,
     reported: bool,
+    /// The z-score of the last report.
+    reported_z: f64,
     /// Calibrates the latest z-score.
     point_calibration: TailCalibration,
     /// Calibrates the z-scores' longer average (off when `density_average` is 0).
@@ -182,6 +195,7 @@ impl AnomalyDetector {
             quiet_left: 0,
             calm_run: 0,
             reported: false,
+            reported_z: 0.0,
             point_calibration: TailCalibration::new(
                 config.calibration_history,
                 config.tail_points,
@@ -219,6 +233,7 @@ impl AnomalyDetector {
         // While the window fills there is no z to calibrate (and a run of
         // placeholder zeros would make the first real one look extraordinary).
         let score = z.map_or(0.0, |z| self.calibrated(z));
+        let z = z.unwrap_or(0.0);
         self.calm_run = if score < self.config.calm_score {
             self.calm_run + 1
         } else {
@@ -226,7 +241,8 @@ impl AnomalyDetector {
         };
         let quiet =
             self.quiet_left > 0 || (self.reported && self.calm_run < self.config.calm_points);
-        let damped = if quiet {
+        let escalating = quiet && z > ESCALATION * self.reported_z;
+        let damped = if quiet && !escalating {
             score * self.config.quiet_damping
         } else {
             score
@@ -238,6 +254,7 @@ impl AnomalyDetector {
             self.reported = false;
         }
         if damped >= self.config.report_score {
+            self.reported_z = z;
             self.quiet_left = self.config.quiet_points;
             self.reported = true;
             self.calm_run = 0;
@@ -617,6 +634,52 @@ mod tests {
         assert_eq!(
             score_series(&altered, DetectorConfig::default())[..500],
             scores[..500]
+        );
+    }
+
+    /// Six hours of a per-minute rate of errors over a 5-minute window (each
+    /// change of `level` ramps over five points), with Poisson-like noise of
+    /// a fifth of the quiet level: the shape of the demo's 500s.
+    fn errors_per_minute(level: impl Fn(usize) -> f64) -> Vec<f64> {
+        (0..360_usize)
+            .map(|i| {
+                let from = i.saturating_sub(4);
+                let windowed = (from..=i).map(&level).sum::<f64>() / (i + 1 - from) as f64;
+                let noise = (0..4).map(|k| hashed_noise(i * 4 + k)).sum::<f64>() - 2.0;
+                windowed * (1.0 + 0.35 * noise)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_larger_excursion_right_after_a_reported_one_is_reported_too() {
+        // A batch job's extra load lifts the errors by 70 % for 20 minutes
+        // and is reported; five minutes after it ends, before the series has
+        // been calm for `calm_points`, an outage lifts them twentyfold. The
+        // end-to-end test's history, at the hours where the load is reported.
+        let load_then_outage = |i: usize| match i {
+            300..320 => 1.7,
+            325.. => 20.0,
+            _ => 1.0,
+        };
+        let config = DetectorConfig::with_density_stage();
+        let scores = score_series(&errors_per_minute(load_then_outage), config);
+        let reported = reports(&scores, config);
+        assert!(
+            reported.iter().any(|&i| (300..325).contains(&i)),
+            "the load is reported: {reported:?}"
+        );
+        assert!(
+            reported.iter().any(|&i| (325..360).contains(&i)),
+            "the outage is reported: {reported:?}"
+        );
+        // A plateau's noise is not an escalation: one shift, one report.
+        let shift = |i: usize| if i >= 300 { 1.7 } else { 1.0 };
+        let reported = reports(&score_series(&errors_per_minute(shift), config), config);
+        assert_eq!(
+            reported.iter().filter(|&&i| i >= 300).count(),
+            1,
+            "one excursion, one report: {reported:?}"
         );
     }
 
