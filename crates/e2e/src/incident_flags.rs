@@ -18,8 +18,9 @@ use foresight_core::query::series::{format_legend, Series};
 use foresight_core::query::step::QueryWindow;
 use history_generator::{Incident, IncidentKind, Manifest};
 
-/// The page's step for a six-hour view on a half-width panel.
-const STEP: f64 = 60.0;
+/// The page's step for a six-hour view on a half-width panel (the dashboard
+/// browser test checks that the page uses it).
+pub const STEP: f64 = 60.0;
 const SIX_HOURS: f64 = 6.0 * 3600.0;
 /// How long after an incident's end a flag still counts (the test's allowance).
 const AFTER_END: f64 = 600.0;
@@ -213,7 +214,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_latest_past_time_of_day_is_at_least_ten_minutes_and_at_most_a_day_ago() {
+    fn the_latest_past_time_of_day_is_between_ten_minutes_and_a_day_and_ten_minutes_ago() {
         let now = 1_796_466_900; // 10:35 UTC
         assert_eq!(clock(now), "10:35");
         assert_eq!(clock(latest_past(now, 10 * 60 + 20)), "10:20");

@@ -492,6 +492,16 @@ async fn service_health_dashboard_matches_prometheus_and_shows_the_incidents() {
     // Anomalies: inside the spike the detector flags the 500s.
     browser.client.goto(&at_spike).await.unwrap();
     settled_states(&browser).await;
+    // `incident_flags` asks Prometheus at the page's step for these views.
+    let step = browser
+        .attribute(&panel("request-rate-by-status"), "data-step")
+        .await
+        .unwrap();
+    assert_eq!(
+        step.parse::<f64>().ok(),
+        Some(e2e::incident_flags::STEP),
+        "{step}"
+    );
     assert_incident_flagged(&browser, spike, "request-rate-by-status", "500", "up").await;
     // The latency regression and the traffic drop are flagged by their panels too.
     for (kind, panel_id, row, direction) in [

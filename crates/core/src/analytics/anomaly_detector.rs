@@ -13,11 +13,12 @@
 //! is calibrated the same way and the smaller p-value counts (Bonferroni:
 //! times the number of measures), so a burst of moderately unusual points
 //! (spikes coming more often, a noisier stretch) is reported even when no
-//! single point stands out. One excursion is one report: after a report,
-//! scores are damped until the series has been calm for a while — unless it
-//! becomes [`ESCALATION`] times as unusual as when it was reported: an outage
-//! right after a batch job's load is news even though the series never calmed
-//! in between, and so is an incident that keeps getting much worse.
+//! single point stands out. One excursion is (mostly) one report: after a
+//! report, scores are damped until the series has been calm for a while —
+//! unless a point, report-worthy on its own, is [`ESCALATION`] times as
+//! unusual (robust z, either direction) as the last report: an outage right
+//! after a batch job's load is news even though the series never calmed in
+//! between, and so is an incident that keeps getting much worse.
 //!
 //! Score scale, 0–1: `1 - p`, where `p` is the chance that this series, as it
 //! has behaved over its calibration history, produces something at least this
@@ -82,13 +83,14 @@ impl Default for DetectorConfig {
 /// forgives a false alarm nine times more readily than a miss; dashboards'
 /// "high"); see `Sensitivity::report_score`.
 pub const DEFAULT_REPORT_SCORE: f64 = 0.998;
-/// How many times as unusual (robust z) as when it was reported an excursion
-/// must become to be reported again before the series has calmed. Fixed by
+/// How many times as unusual (robust z) as the last report a report-worthy
+/// point must be to be reported before the series has calmed. Fixed by
 /// design, not fitted: four times keeps a plateau's noise from being
-/// reported again and again, while an outage an order of magnitude beyond a
-/// first, milder excursion is news. The price: a step large enough that its
-/// ramp through a rate window climbs past four times its first reported
-/// point is marked twice on that ramp (still one incident).
+/// reported again and again (except where the spread is floored, as on
+/// sparse counts), while an outage an order of magnitude beyond a first,
+/// milder excursion is news. The price: a step large enough that its ramp
+/// through a rate window climbs past four times its first reported point is
+/// marked twice on that ramp (still one incident).
 pub const ESCALATION: f64 = 4.0;
 /// Z-scores averaged by the density stage of [`DetectorConfig::with_density_stage`].
 pub const DENSITY_AVERAGE: usize = 100;
@@ -241,7 +243,11 @@ impl AnomalyDetector {
         };
         let quiet =
             self.quiet_left > 0 || (self.reported && self.calm_run < self.config.calm_points);
-        let escalating = quiet && z > ESCALATION * self.reported_z;
+        // Only a point that is itself report-worthy escalates; any other
+        // stays damped, so scores read by alert conditions change only where
+        // a report is added.
+        let escalating =
+            quiet && z > ESCALATION * self.reported_z && score >= self.config.report_score;
         let damped = if quiet && !escalating {
             score * self.config.quiet_damping
         } else {
@@ -673,6 +679,21 @@ mod tests {
             reported.iter().any(|&i| (325..360).contains(&i)),
             "the outage is reported: {reported:?}"
         );
+        // A twentyfold step alone, through the rate window's ramp: marked at
+        // most twice on the ramp, and one incident.
+        let step = |i: usize| if i >= 300 { 20.0 } else { 1.0 };
+        let values = errors_per_minute(step);
+        let scores = score_series_detailed(&values, config);
+        let reported: Vec<usize> = (300..360)
+            .filter(|&i| scores[i].score >= config.report_score)
+            .collect();
+        assert!(
+            (1..=2).contains(&reported.len()),
+            "a step, at most two marks: {reported:?}"
+        );
+        let incidents =
+            crate::analytics::incidents::merge_incidents(&values, &scores, config.report_score);
+        assert_eq!(incidents.len(), 1, "{incidents:?}");
         // A plateau's noise is not an escalation: one shift, one report.
         let shift = |i: usize| if i >= 300 { 1.7 } else { 1.0 };
         let reported = reports(&score_series(&errors_per_minute(shift), config), config);
