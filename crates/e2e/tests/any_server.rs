@@ -1,11 +1,13 @@
 //! A newcomer's first try: the page pointed at their own Prometheus, which
 //! scrapes itself and a node exporter but knows nothing of the sample
 //! service. The first screen is a dashboard with data (the hosts), it says
-//! why it was chosen, the picker shows which dashboards have data here, and
-//! Prometheus's own health dashboard works on it too.
+//! why it was chosen, the picker shows which dashboards have data here (and
+//! asks again when back and forward change the server), and Prometheus's own
+//! health dashboard works on it too.
 
 use e2e::browser_session::{BrowserSession, TempDir};
 use e2e::managed_process::ManagedProcess;
+use e2e::prometheus_fixture::PrometheusFixture;
 use e2e::static_file_server::StaticFileServer;
 use e2e::{artifacts_dir, dist_dir, free_port, http_get, start_node_exporter, wait_for_http};
 use foresight_core::model::datasource::encode_uri_component;
@@ -183,4 +185,47 @@ async fn a_bare_prometheus_opens_on_a_dashboard_with_data_and_says_why() {
         .await
         .unwrap();
     assert_eq!(reasons, serde_json::json!(0));
+
+    // Back and forward between links to two servers, without a reload: the
+    // marks follow the server the address names.
+    let history_work = TempDir::new("foresight-e2e-any-server-history");
+    let with_history = PrometheusFixture::start(&history_work.0, None, None, &artifacts).unwrap();
+    let other = format!(
+        "?dashboard=service-health&datasource={}",
+        encode_uri_component(&with_history.base_url())
+    );
+    browser
+        .script(&format!(
+            "history.pushState(null, '', {other:?}); history.back();"
+        ))
+        .await
+        .unwrap();
+    wait_for_service_health_mark(&browser, "false", "back on the bare server").await;
+    browser.script("history.forward();").await.unwrap();
+    wait_for_service_health_mark(&browser, "true", "forward to the server with the history").await;
+    browser.script("history.back();").await.unwrap();
+    wait_for_service_health_mark(&browser, "false", "back to the bare server").await;
+}
+
+/// Waits until the picker marks Service health `has_data` ("true"/"false").
+async fn wait_for_service_health_mark(browser: &BrowserSession, has_data: &str, when: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mark = browser
+            .script(
+                r#"const o = document.querySelector('[data-testid="dashboard-picker"] option[value="service-health"]');
+                   return [location.search, o ? (o.dataset.hasData ?? null) : null];"#,
+            )
+            .await
+            .unwrap();
+        if mark[1] == has_data {
+            println!("{when}: {mark}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{when}: Service health's mark is {mark}, not {has_data}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
