@@ -34,32 +34,38 @@ pub fn is_safe_href(href: &str) -> bool {
     !before_path.contains(':')
 }
 
-/// Remembers, per closing marker, the earliest byte offset from which a search
-/// for it found nothing. The scan only moves forward, so any later search that
-/// starts at or after that offset would fail too: each marker is searched for
-/// over each byte at most once and the whole scan stays linear in the text.
-struct MissingAfter {
+/// Finds markers in a text read front to back, remembering each marker's last
+/// search: where it started and what it found. A later search from inside the
+/// span that search covered has the same answer (nothing, or the same match),
+/// so each byte is searched for each marker at most once and the whole scan
+/// stays linear in the text — also when thousands of `[` share one far `](`
+/// (remembering only failed searches left that quadratic).
+struct ForwardSearch {
     markers: [&'static str; 5],
-    from: [usize; 5],
+    last: [Option<(usize, Option<usize>)>; 5],
 }
 
-impl MissingAfter {
+impl ForwardSearch {
     fn new() -> Self {
         Self {
             markers: ["**", "*", "_", "`", "]("],
-            from: [usize::MAX; 5],
+            last: [None; 5],
         }
     }
 
     /// Byte offset in `text` of the first `marker` at or after `start`.
     fn find(&mut self, text: &str, start: usize, marker: &str) -> Option<usize> {
         let slot = self.markers.iter().position(|&m| m == marker);
-        if slot.is_some_and(|slot| start >= self.from[slot]) {
-            return None;
+        if let Some((from, found)) = slot.and_then(|slot| self.last[slot]) {
+            match found {
+                None if start >= from => return None,
+                Some(at) if (from..=at).contains(&start) => return Some(at),
+                _ => {}
+            }
         }
         let found = text.get(start..)?.find(marker).map(|at| start + at);
-        if let (None, Some(slot)) = (found, slot) {
-            self.from[slot] = self.from[slot].min(start);
+        if let Some(slot) = slot {
+            self.last[slot] = Some((start, found));
         }
         found
     }
@@ -68,7 +74,7 @@ impl MissingAfter {
 fn parse_inline(text: &str) -> Vec<Inline> {
     let mut out = Vec::new();
     let mut plain = String::new();
-    let mut missing = MissingAfter::new();
+    let mut missing = ForwardSearch::new();
     // A link's closing parenthesis: searched once per "](" found, and a failed
     // search ends every later link in the same way.
     let mut no_parenthesis_after = usize::MAX;
@@ -290,6 +296,26 @@ mod tests {
                 })
                 .sum();
             assert!(length > 0, "{marker}");
+        }
+    }
+
+    #[test]
+    fn many_openers_before_one_far_marker_are_read_in_linear_time() {
+        // A million openers, each finding the same far marker that then
+        // leads nowhere: searching afresh from each would take hours.
+        for (openers, far) in [("[", "]("), ("[a", "](x"), ("[", "](]("), ("*[", "](")] {
+            let text = format!("{}{far}", openers.repeat(1_000_000 / openers.len()));
+            let inlines = parse_inline(&text);
+            let length: usize = inlines
+                .iter()
+                .map(|i| match i {
+                    Inline::Text(t) | Inline::Strong(t) | Inline::Emphasis(t) | Inline::Code(t) => {
+                        t.len()
+                    }
+                    Inline::Link { text, .. } => text.len(),
+                })
+                .sum();
+            assert!(length >= text.len() / 2, "{openers:?}: {length}");
         }
     }
 
