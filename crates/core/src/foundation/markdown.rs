@@ -277,6 +277,19 @@ mod tests {
         assert_eq!(parse_markdown(""), vec![]);
     }
 
+    /// Bytes of text the inlines show.
+    fn shown_length(inlines: &[Inline]) -> usize {
+        inlines
+            .iter()
+            .map(|i| match i {
+                Inline::Text(t) | Inline::Strong(t) | Inline::Emphasis(t) | Inline::Code(t) => {
+                    t.len()
+                }
+                Inline::Link { text, .. } => text.len(),
+            })
+            .sum()
+    }
+
     #[test]
     fn unclosed_markers_in_bulk_are_read_in_linear_time() {
         // Two million of each marker: quadratic scanning would take hours.
@@ -286,15 +299,7 @@ mod tests {
             let Block::Paragraph(inlines) = &blocks[0] else {
                 panic!("{marker}: {blocks:?}")
             };
-            let length: usize = inlines
-                .iter()
-                .map(|i| match i {
-                    Inline::Text(t) | Inline::Strong(t) | Inline::Emphasis(t) | Inline::Code(t) => {
-                        t.len()
-                    }
-                    Inline::Link { text, .. } => text.len(),
-                })
-                .sum();
+            let length = shown_length(inlines);
             assert!(length > 0, "{marker}");
         }
     }
@@ -306,15 +311,7 @@ mod tests {
         for (openers, far) in [("[", "]("), ("[a", "](x"), ("[", "](]("), ("*[", "](")] {
             let text = format!("{}{far}", openers.repeat(1_000_000 / openers.len()));
             let inlines = parse_inline(&text);
-            let length: usize = inlines
-                .iter()
-                .map(|i| match i {
-                    Inline::Text(t) | Inline::Strong(t) | Inline::Emphasis(t) | Inline::Code(t) => {
-                        t.len()
-                    }
-                    Inline::Link { text, .. } => text.len(),
-                })
-                .sum();
+            let length = shown_length(&inlines);
             assert!(length >= text.len() / 2, "{openers:?}: {length}");
         }
     }
