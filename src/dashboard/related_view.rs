@@ -15,7 +15,7 @@ use crate::hooks::latest_load::LatestLoad;
 use foresight_core::analytics::related_moves::LEAD_SECONDS;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::model::dashboard::Dashboard;
-use foresight_core::model::inline_dashboard::encode_inline_dashboard;
+use foresight_core::model::inline_dashboard::uncompressed_inline_dashboard;
 use foresight_core::model::related_series::DEFAULT_QUERY_BUDGET;
 use foresight_core::model::url_state::{DashboardRef, ViewState};
 use foresight_core::model::what_else_moved::{
@@ -56,7 +56,7 @@ fn own_link(candidate: &Candidate, state: &ViewState, window: (f64, f64)) -> Opt
     let datasource = state.datasource.as_ref().map(|d| d.to_string());
     let dashboard = single_query_dashboard(&title, &candidate.expr, datasource.as_deref()).ok()?;
     let alone = ViewState {
-        dashboard: DashboardRef::Inline(encode_inline_dashboard(&dashboard)),
+        dashboard: DashboardRef::Inline(uncompressed_inline_dashboard(&dashboard)),
         variables: Default::default(),
         panel_overlays: Default::default(),
         row_collapsed: Default::default(),

@@ -60,6 +60,22 @@ async fn the_planted_deployment_is_named_and_the_affected_series_rank_first() {
         trigger.contains("sample-service on app-2:8000 deployed 1.4.2 (was 1.4.1)"),
         "{trigger}"
     );
+    // The first line's "Open on its own" link: a one-panel dashboard inside
+    // the link, written by the page without a compressor of its own.
+    let own = page
+        .browser
+        .script(
+            r#"const a = document.querySelector('.related-line [data-action="open-related"]');
+               const line = a && a.closest('.related-line');
+               return a ? [a.href, line.dataset.expr] : null;"#,
+        )
+        .await
+        .unwrap();
+    let (own_link, own_expr) = (
+        own[0].as_str().unwrap().to_string(),
+        own[1].as_str().unwrap().to_string(),
+    );
+    assert!(own_link.contains("inline="), "{own_link}");
     let lines = page
         .browser
         .script(
@@ -177,4 +193,32 @@ async fn the_planted_deployment_is_named_and_the_affected_series_rank_first() {
         assert!(Instant::now() < deadline, "no deployment mark: {titles:?}");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+
+    // The line opened on its own: the browser inflates what the page wrote,
+    // and its one panel asks Prometheus the line's query and draws it.
+    fresh.client.goto(&own_link).await.unwrap();
+    let states = fresh.settled_panels().await.unwrap();
+    assert_eq!(states.len(), 1, "{states:?}");
+    assert_eq!(
+        states[0].1,
+        "ok",
+        "{states:?}; the page: {}",
+        fresh.page_report().await
+    );
+    let asked = fresh
+        .script(
+            r#"return performance.getEntriesByType('resource').map(e => e.name)
+                .filter(n => n.includes('/api/v1/query_range'))
+                .map(n => new URL(n).searchParams.get('query'));"#,
+        )
+        .await
+        .unwrap();
+    assert!(
+        asked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q.as_str() == Some(own_expr.as_str())),
+        "the panel did not ask {own_expr:?}: {asked:?}"
+    );
 }

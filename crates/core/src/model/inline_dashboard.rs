@@ -58,6 +58,35 @@ pub fn link_text(deflated: &[u8]) -> String {
     base64url_encode(deflated)
 }
 
+/// Raw deflate (RFC 1951) made of stored blocks: the bytes unchanged, framed
+/// in blocks of at most 65,535. Every inflater reads it, the browser's
+/// `DecompressionStream("deflate-raw")` included. The page writes its own
+/// short links this way (a one-query dashboard of a few hundred bytes, which
+/// compression would shorten by a few dozen), so that no compressor is
+/// compiled into it: the browser's needs a round trip through a promise.
+pub fn stored_deflate(bytes: &[u8]) -> Vec<u8> {
+    const BLOCK: usize = u16::MAX as usize;
+    let blocks = bytes.len().div_ceil(BLOCK).max(1);
+    let mut out = Vec::with_capacity(bytes.len() + 5 * blocks);
+    for index in 0..blocks {
+        let block =
+            &bytes[(index * BLOCK).min(bytes.len())..((index + 1) * BLOCK).min(bytes.len())];
+        // BFINAL on the last block; BTYPE 00 (stored); the rest of the byte is padding.
+        out.push(u8::from(index + 1 == blocks));
+        let length = block.len() as u16;
+        out.extend_from_slice(&length.to_le_bytes());
+        out.extend_from_slice(&(!length).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
+}
+
+/// The `inline=` value for a dashboard, not compressed ([`stored_deflate`]):
+/// what the page writes for a link it builds on the spot.
+pub fn uncompressed_inline_dashboard(dashboard: &Dashboard) -> String {
+    link_text(&stored_deflate(dashboard_json(dashboard).as_bytes()))
+}
+
 /// The compressed bytes an `inline=` value carries.
 pub fn deflated_bytes(link_text: &str) -> Result<Vec<u8>, String> {
     base64url_decode(link_text.trim())
@@ -117,6 +146,29 @@ pub fn decode_inline_dashboard(text: &str) -> Result<Dashboard, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_blocks_inflate_to_the_same_bytes_at_every_block_boundary() {
+        for length in [
+            0usize, 1, 100, 65_534, 65_535, 65_536, 131_070, 131_071, 200_000,
+        ] {
+            let bytes: Vec<u8> = (0..length).map(|i| (i * 7 + i / 300) as u8).collect();
+            let framed = stored_deflate(&bytes);
+            assert_eq!(framed.len(), length + 5 * length.div_ceil(65_535).max(1));
+            let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&framed, usize::MAX)
+                .unwrap_or_else(|e| panic!("{length} bytes: {e:?}"));
+            assert_eq!(inflated, bytes, "{length} bytes");
+        }
+    }
+
+    #[test]
+    fn an_uncompressed_link_reads_back_as_the_same_dashboard() {
+        let dashboard = sample();
+        let text = uncompressed_inline_dashboard(&dashboard);
+        assert_eq!(decode_inline_dashboard(&text).unwrap(), dashboard);
+        // Damaged the same way as a compressed one: cut short.
+        assert!(decode_inline_dashboard(&text[..text.len() / 2]).is_err());
+    }
 
     fn sample() -> Dashboard {
         Dashboard::from_json(
