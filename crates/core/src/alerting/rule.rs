@@ -225,6 +225,22 @@ pub struct Episode {
     pub resolved_at: Option<f64>,
 }
 
+/// The first dashboard variable `expr` names, as written (`job`, `{job}`,
+/// `__rate_interval`): a rule runs without the page's selection, so it
+/// cannot have one. A regex anchor (`"a$"`) is not one.
+pub fn dashboard_variable_in(expr: &str) -> Option<String> {
+    let variable = expr
+        .split('$')
+        .skip(1)
+        .find(|rest| rest.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '{'))?;
+    Some(
+        variable
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || "_{}".contains(*c))
+            .collect(),
+    )
+}
+
 impl AlertRule {
     /// A new rule: `expr > threshold` for 5 minutes, evaluated every minute.
     pub fn starter(name: &str, expr: &str, threshold: f64, summary: &str) -> Self {
@@ -274,17 +290,7 @@ impl AlertRule {
         if self.expr.trim().is_empty() {
             problems.push("the expression is empty".into());
         }
-        // `$job`, `${job}`, `[$__rate_interval]`; a regex anchor (`"a$"`) is fine.
-        if let Some(variable) = self
-            .expr
-            .split('$')
-            .skip(1)
-            .find(|rest| rest.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '{'))
-        {
-            let name: String = variable
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || "_{}".contains(*c))
-                .collect();
+        if let Some(name) = dashboard_variable_in(&self.expr) {
             problems.push(format!(
                 "the expression uses the dashboard variable ${name}; a rule runs without the page's selection, so write the value instead"
             ));

@@ -320,6 +320,27 @@ impl Slo {
         problems
     }
 
+    /// A dashboard variable in its queries (`$job`), said as a problem: its
+    /// alerts and recorded ratios run without the page's selection (an SLO
+    /// made from a panel has the selection written in). Checked where an SLO
+    /// is made or changed (an import, the settings, the export) rather than
+    /// when a dashboard is read, so that a dashboard saved before the check
+    /// still opens, and its SLO can be corrected there.
+    pub fn variable_problem(&self) -> Option<String> {
+        let (what, counted, total) = match self.indicator.queries().ok()? {
+            CountedQueries::Errors { errors, total } => ("errors", errors, total),
+            CountedQueries::Good { good, total } => ("good", good, total),
+        };
+        [(what, counted), ("total", total)]
+            .into_iter()
+            .find_map(|(what, query)| {
+                let name = super::rule::dashboard_variable_in(&query)?;
+                Some(format!(
+                    "the {what} query uses the dashboard variable ${name}; an SLO's rules run without the page's selection, so write the value instead"
+                ))
+            })
+    }
+
     pub fn period_seconds(&self) -> Result<f64, String> {
         parse_prometheus_duration(&self.period)
     }
@@ -633,7 +654,8 @@ pub fn rule_file_with_slos(
 fn slo_rule_groups(slos: &[Slo]) -> Result<String, String> {
     let mut text = String::new();
     for slo in slos {
-        let problems = slo.problems();
+        let mut problems = slo.problems();
+        problems.extend(slo.variable_problem());
         if !problems.is_empty() {
             return Err(format!("SLO {}: {}", slo.id, problems.join("; ")));
         }
@@ -964,6 +986,42 @@ mod tests {
             ..availability()
         };
         assert!(neither.problems()[0].contains("exactly one of an errors query, a good query"));
+    }
+
+    #[test]
+    fn a_dashboard_variable_in_a_query_is_refused_where_slos_are_made_since_its_rules_could_not_run(
+    ) {
+        // Found by the slo_import fuzz target: such an SLO was imported and
+        // added, and then each of its alerts was a rule the dashboard refuses.
+        let with_variable = Slo {
+            indicator: Indicator {
+                errors: Some(r#"sum(rate(e{job="$job"}[{{.window}}]))"#.into()),
+                ..availability().indicator
+            },
+            ..availability()
+        };
+        let problem = with_variable.variable_problem().unwrap();
+        assert!(
+            problem.contains("errors query uses the dashboard variable $job"),
+            "{problem}"
+        );
+        assert!(with_variable.alert_rules().unwrap()[0].problems()[0].contains("$job"));
+        // Not exported; still a valid part of a dashboard that has it already.
+        let exported = to_prometheus_rules(std::slice::from_ref(&with_variable));
+        assert!(exported.unwrap_err().contains("$job"));
+        assert!(with_variable.problems().is_empty());
+        // A regex anchor is not a variable.
+        let anchored = Slo {
+            indicator: Indicator {
+                errors: Some(r#"sum(rate(e{path=~"/api$"}[{{.window}}]))"#.into()),
+                ..availability().indicator
+            },
+            ..availability()
+        };
+        assert_eq!(anchored.variable_problem(), None);
+        for rule in anchored.alert_rules().unwrap() {
+            assert!(rule.problems().is_empty(), "{:?}", rule.problems());
+        }
     }
 
     #[test]

@@ -154,7 +154,8 @@ fn keep(slo: Slo, found: &mut SloImport) {
         ));
         return;
     }
-    let problems = slo.problems();
+    let mut problems = slo.problems();
+    problems.extend(slo.variable_problem());
     if problems.is_empty() {
         found.slos.push(slo);
     } else {

@@ -111,6 +111,18 @@ fn shifted(value: u32, by: i32, max: u32) -> u32 {
 
 /// Applies `edit`; the result is validated like any loaded dashboard.
 pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, String> {
+    // An SLO added or changed must be one whose rules can run (one the
+    // dashboard already had is left as it was).
+    let made: &[crate::alerting::slo::Slo] = match edit {
+        Edit::AddSlos(slos) | Edit::SetSlos(slos) => slos,
+        Edit::AddSloWithPanels(slo) => std::slice::from_ref(&**slo),
+        _ => &[],
+    };
+    for slo in made.iter().filter(|slo| !dashboard.slos.contains(slo)) {
+        if let Some(problem) = slo.variable_problem() {
+            return Err(format!("SLO {:?}: {problem}", slo.id));
+        }
+    }
     let mut next = dashboard.clone();
     let position = |next: &mut Dashboard, id: &str| -> Result<usize, String> {
         next.layout
@@ -556,6 +568,31 @@ mod tests {
         }
         assert!(next.panel("slo-overview").is_some());
         assert!(next.panel("search-burn-rates").is_some());
+    }
+
+    #[test]
+    fn an_slo_with_a_dashboard_variable_is_refused_when_made_but_one_already_saved_stays() {
+        let dashboard = shipped();
+        let mut with_variable = dashboard.slos[0].clone();
+        with_variable.id = "with-variable".into();
+        with_variable.indicator.total = r#"sum(rate(t{job="$job"}[{{.window}}]))"#.into();
+        for edit in [
+            Edit::AddSlos(vec![with_variable.clone()]),
+            Edit::AddSloWithPanels(Box::new(with_variable.clone())),
+            Edit::SetSlos(vec![with_variable.clone()]),
+        ] {
+            let error = apply_edit(&dashboard, &edit).unwrap_err();
+            assert!(
+                error.contains("total query uses the dashboard variable $job"),
+                "{error}"
+            );
+        }
+        // A dashboard saved before the check still reads, and its settings
+        // can be applied with that SLO unchanged.
+        let mut saved = dashboard.clone();
+        saved.slos.push(with_variable.clone());
+        let saved = Dashboard::from_json(&saved.to_json()).unwrap();
+        assert!(apply_edit(&saved, &Edit::SetSlos(saved.slos.clone())).is_ok());
     }
 
     #[test]
