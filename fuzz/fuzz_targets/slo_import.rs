@@ -44,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
     check_dashboard(&added);
     let exported = rule_file_with_slos(&added.title, &added.alerts, &added.slos)
         .unwrap_or_else(|error| panic!("the SLOs' rule file: {error}"));
-    if let Err(error) = import_rule_file(&exported) {
-        panic!("the exported rule file does not read again: {error}\n{exported}");
-    }
+    let again = import_rule_file(&exported).unwrap_or_else(|error| {
+        panic!("the exported rule file does not read again: {error}\n{exported}")
+    });
+    // Every SLO's page and ticket alert reads back as a rule the dashboard accepts.
+    assert!(again.refused.is_empty(), "{:?}\n{exported}", again.refused);
+    assert_eq!(again.imported.len(), 2 * added.slos.len(), "{exported}");
 });

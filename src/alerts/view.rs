@@ -39,6 +39,9 @@ pub fn AlertsView(
     /// share them with a saved dashboard of the same id.
     state_namespace: String,
     rules: Vec<AlertRule>,
+    /// What the dashboard holds but the page does not evaluate, and why.
+    #[prop(optional)]
+    notes: Vec<String>,
     /// Where alerts are sent (may be empty).
     notify: NotifyTargets,
     datasource: Signal<Datasource>,
@@ -235,6 +238,7 @@ pub fn AlertsView(
                 if leader.get() { "in this tab" } else { "in another tab of this browser" }
             )}</summary>
             <NotificationSettings permission=permission />
+            {notes.into_iter().map(|note| view! { <p class="message" data-testid="unevaluated-slo">{note}</p> }).collect::<Vec<_>>()}
             {move || storage_problem.get().map(|p| view! { <p class="message error" role="alert" data-testid="alert-storage-problem">{p}</p> })}
             <ul class="deliveries" data-testid="deliveries">
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}

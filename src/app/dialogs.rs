@@ -55,8 +55,10 @@ pub fn Dialogs(session: EditSession, apply: Callback<Edit>) -> impl IntoView {
                                     keep_draft(Some(&h.current));
                                 }
                             });
+                            // A refusal is said in the dialog, which stays
+                            // open (the page behind a modal dialog is inert).
                             if problem.is_none() { dialog.set(None); }
-                            notice.set(problem);
+                            problem
                         })
                         on_close=Callback::new(move |_| dialog.set(None))
                     />

@@ -255,8 +255,9 @@ pub fn DashboardPage(
     let title = dashboard.with_value(|d| d.title.clone());
     let current_id = dashboard.with_value(|d| d.id.clone());
     let alerts = {
-        let (rules, notify) = dashboard.with_value(|d| (d.evaluated_rules(), d.notify.clone()));
-        view! { <AlertsView state_namespace=state_namespace rules=rules notify=notify store=alert_store datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) on_edit=Signal::derive(move || editing.get().map(|e| e.apply)) /> }
+        let (rules, notify, notes) =
+            dashboard.with_value(|d| (d.evaluated_rules(), d.notify.clone(), d.unevaluated_slos()));
+        view! { <AlertsView state_namespace=state_namespace rules=rules notes=notes notify=notify store=alert_store datasource=Signal::derive(move || datasource.get()) range=Signal::derive(move || resolved.get()) on_edit=Signal::derive(move || editing.get().map(|e| e.apply)) /> }
     };
     view! {
         <header class="topbar">

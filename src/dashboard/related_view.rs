@@ -15,7 +15,9 @@ use crate::hooks::latest_load::LatestLoad;
 use foresight_core::analytics::related_moves::LEAD_SECONDS;
 use foresight_core::chart::time_axis::format_local_datetime;
 use foresight_core::model::dashboard::Dashboard;
-use foresight_core::model::inline_dashboard::uncompressed_inline_dashboard;
+use foresight_core::model::inline_dashboard::{
+    uncompressed_inline_dashboard, LONG_LINK_WARNING_CHARS,
+};
 use foresight_core::model::related_series::DEFAULT_QUERY_BUDGET;
 use foresight_core::model::url_state::{DashboardRef, ViewState};
 use foresight_core::model::what_else_moved::{
@@ -50,7 +52,9 @@ fn view_at(state: &ViewState, window: (f64, f64)) -> ViewState {
     }
 }
 
-/// A link opening `candidate` alone, as a one-panel dashboard over `window`.
+/// A link opening `candidate` alone, as a one-panel dashboard over `window`;
+/// none when it would be too long for common servers (a query with many
+/// values written in).
 fn own_link(candidate: &Candidate, state: &ViewState, window: (f64, f64)) -> Option<String> {
     let title = format!("{} ({})", candidate.name, candidate.origin);
     let datasource = state.datasource.as_ref().map(|d| d.to_string());
@@ -63,7 +67,7 @@ fn own_link(candidate: &Candidate, state: &ViewState, window: (f64, f64)) -> Opt
         events_shown: Default::default(),
         ..view_at(state, window)
     };
-    Some(page_url(&alone))
+    Some(page_url(&alone)).filter(|link| link.len() <= LONG_LINK_WARNING_CHARS)
 }
 
 /// An inline SVG of the candidate from the lead before the window to its

@@ -333,7 +333,8 @@ pub fn SettingsDialog(
     dashboard: Dashboard,
     /// Where variable previews are asked.
     datasource: Datasource,
-    on_apply: Callback<Vec<Edit>>,
+    /// Applies the edits; what the dashboard refused, said in the dialog.
+    on_apply: Callback<Vec<Edit>, Option<String>>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let title = RwSignal::new(dashboard.title.clone());
@@ -493,7 +494,7 @@ pub fn SettingsDialog(
                 {move || problem.get().map(|p| view! { <p class="form-problem" role="alert" data-testid="settings-problem">{p}</p> })}
                 <div class="dialog-buttons">
                     <button data-field="apply-settings" on:click=move |_| match build() {
-                        Ok(edits) => on_apply.run(edits),
+                        Ok(edits) => problem.set(on_apply.run(edits)),
                         Err(message) => problem.set(Some(message)),
                     }>"Apply"</button>
                     <button on:click=move |_| on_close.run(())>"Cancel"</button>

@@ -116,6 +116,29 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         )
         .await
         .unwrap();
+    // What the dashboard refuses is said in the dialog, which stays open
+    // (the page behind a modal dialog is inert): a datasource with user-info.
+    let datasource = browser
+        .script(r#"return document.querySelector('[data-field="datasource"]').value;"#)
+        .await
+        .unwrap();
+    browser
+        .type_into(r#"[data-field="datasource"]"#, "http://user@127.0.0.1:9")
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="apply-settings"]"#)
+        .await
+        .unwrap();
+    let refused = browser
+        .wait_for_text(r#"[data-testid="settings-problem"]"#, "user")
+        .await
+        .unwrap();
+    println!("refused: {refused}");
+    browser
+        .type_into(r#"[data-field="datasource"]"#, datasource.as_str().unwrap())
+        .await
+        .unwrap();
     browser
         .click(r#"[data-field="apply-settings"]"#)
         .await

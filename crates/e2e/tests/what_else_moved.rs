@@ -71,6 +71,10 @@ async fn the_planted_deployment_is_named_and_the_affected_series_rank_first() {
         )
         .await
         .unwrap();
+    assert!(
+        !own.is_null(),
+        "no \"Open on its own\" link on the first line"
+    );
     let (own_link, own_expr) = (
         own[0].as_str().unwrap().to_string(),
         own[1].as_str().unwrap().to_string(),

@@ -111,14 +111,22 @@ fn shifted(value: u32, by: i32, max: u32) -> u32 {
 
 /// Applies `edit`; the result is validated like any loaded dashboard.
 pub fn apply_edit(dashboard: &Dashboard, edit: &Edit) -> Result<Dashboard, String> {
-    // An SLO added or changed must be one whose rules can run (one the
-    // dashboard already had is left as it was).
+    // An SLO added, or whose queries changed, must be one whose rules can
+    // run. One the dashboard already had keeps its queries when its name,
+    // objective or period is edited in the settings (which cannot change
+    // queries), so that those stay editable.
     let made: &[crate::alerting::slo::Slo] = match edit {
         Edit::AddSlos(slos) | Edit::SetSlos(slos) => slos,
         Edit::AddSloWithPanels(slo) => std::slice::from_ref(&**slo),
         _ => &[],
     };
-    for slo in made.iter().filter(|slo| !dashboard.slos.contains(slo)) {
+    let had = |slo: &crate::alerting::slo::Slo| {
+        dashboard
+            .slos
+            .iter()
+            .any(|old| old.id == slo.id && old.indicator == slo.indicator)
+    };
+    for slo in made.iter().filter(|slo| !had(slo)) {
         if let Some(problem) = slo.variable_problem() {
             return Err(format!("SLO {:?}: {problem}", slo.id));
         }
@@ -593,6 +601,15 @@ mod tests {
         saved.slos.push(with_variable.clone());
         let saved = Dashboard::from_json(&saved.to_json()).unwrap();
         assert!(apply_edit(&saved, &Edit::SetSlos(saved.slos.clone())).is_ok());
+        // Its alerts are not evaluated (they could never fire), and the page says why.
+        assert_eq!(saved.evaluated_rules(), dashboard.evaluated_rules());
+        let notes = saved.unevaluated_slos();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("its alerts are not evaluated, since the total query uses the dashboard variable $job"), "{notes:?}");
+        assert!(dashboard.unevaluated_slos().is_empty());
+        let mut renamed = saved.slos.clone();
+        renamed.last_mut().unwrap().name = "Renamed".into();
+        assert!(apply_edit(&saved, &Edit::SetSlos(renamed)).is_ok());
     }
 
     #[test]

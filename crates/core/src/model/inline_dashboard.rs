@@ -122,7 +122,10 @@ pub fn dashboard_from_inflated(json: Vec<u8>) -> Result<Dashboard, String> {
     Dashboard::from_json(&text)
 }
 
-/// The `inline=` value for a dashboard, compressed here (native tools and tests).
+/// The `inline=` value for a dashboard, compressed here (native tools and
+/// tests; not in the browser build, so that no compressor is compiled into
+/// the page).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn encode_inline_dashboard(dashboard: &Dashboard) -> String {
     let json = dashboard_json(dashboard);
     link_text(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
@@ -130,6 +133,7 @@ pub fn encode_inline_dashboard(dashboard: &Dashboard) -> String {
 
 /// The dashboard in an `inline=` value, inflated here (native tools and tests;
 /// the browser inflates with its `DecompressionStream`, to the same limit).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn decode_inline_dashboard(text: &str) -> Result<Dashboard, String> {
     let deflated = deflated_bytes(text)?;
     let json =

@@ -174,13 +174,36 @@ impl Dashboard {
     }
 
     /// Every rule the page evaluates: the alert rules, then each SLO's page
-    /// and ticket alerts (a valid dashboard's SLOs always make theirs).
+    /// and ticket alerts (a valid dashboard's SLOs always make theirs), but
+    /// for an SLO whose queries name a dashboard variable (see
+    /// [`Self::unevaluated_slos`]).
     pub fn evaluated_rules(&self) -> Vec<crate::alerting::rule::AlertRule> {
         let mut rules = self.alerts.clone();
-        for slo in &self.slos {
+        for slo in self
+            .slos
+            .iter()
+            .filter(|slo| slo.variable_problem().is_none())
+        {
             rules.extend(slo.alert_rules().unwrap_or_default());
         }
         rules
+    }
+
+    /// Why an SLO's alerts are not evaluated, one sentence per SLO: its
+    /// queries name a dashboard variable, which an alert cannot resolve (it
+    /// would ask for `job="$job"` and never fire). Such an SLO is refused
+    /// where one is made; a dashboard saved before that still opens.
+    pub fn unevaluated_slos(&self) -> Vec<String> {
+        self.slos
+            .iter()
+            .filter_map(|slo| {
+                let problem = slo.variable_problem()?;
+                Some(format!(
+                    "SLO {:?}: its alerts are not evaluated, since {problem}",
+                    slo.name
+                ))
+            })
+            .collect()
     }
 
     /// The layout compacted as Grafana's grid does, in reading order, each
