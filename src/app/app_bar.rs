@@ -19,6 +19,8 @@ pub fn AppBar(
     apply: Callback<Edit>,
     /// Whether the dashboard runs its extras (for what saving confirms).
     inert: Memo<bool>,
+    /// From outside and not accepted: edited and saved without its extras.
+    unaccepted: Memo<bool>,
 ) -> impl IntoView {
     let EditSession {
         view_state,
@@ -32,11 +34,12 @@ pub fn AppBar(
     let editing = Memo::new(move |_| history.with(Option::is_some));
     let dirty = Memo::new(move |_| history.with(|h| h.as_ref().is_some_and(EditHistory::is_dirty)));
     let keep_draft = move |draft: Option<&Dashboard>| session.keep_draft(draft);
-    let save = move || session.save(!inert.get_untracked());
+    let save = move || session.save(!inert.get_untracked(), unaccepted.get_untracked());
     let share = move || session.share();
     let finish = move || session.finish();
     let delete_saved = move |id: String| session.delete_saved(id);
-    let start_editing = move |from: Dashboard| session.start_editing(from);
+    let start_editing =
+        move |from: Dashboard| session.start_editing(from, unaccepted.get_untracked());
     move || {
         if editing.get() {
             view! {

@@ -117,25 +117,6 @@ pub fn App() -> impl IntoView {
         notice.set(outcome.err());
     });
     let open_panel = Callback::new(move |id: String| dialog.set(Some(Dialog::Panel(id))));
-    // "Add as panel" from "What else moved?": into the dashboard being edited,
-    // starting to edit the one shown when not editing yet (saved only when
-    // the user saves).
-    provide_context(crate::dashboard::related_view::AddRelatedPanel(
-        Callback::new(move |(title, expr): (String, String)| {
-            if !editing.get_untracked() {
-                match dashboard.get_untracked() {
-                    Some(Ok(current)) => session.start_editing(current),
-                    _ => return,
-                }
-            }
-            apply.run(Edit::AddQueryPanel { title, expr });
-            if notice.with_untracked(Option::is_none) {
-                notice.set(Some(
-                    "Added as a panel at the bottom; save to keep it".into(),
-                ));
-            }
-        }),
-    ));
     // The variable values the shown dashboard resolved (kept up to date by the page).
     let current_variables = RwSignal::new(SortedMap::new());
     provide_context(CurrentVariables(current_variables));
@@ -206,6 +187,27 @@ pub fn App() -> impl IntoView {
         provenance, inert, ..
     } = trust;
     provide_context(session::ShownInert(inert));
+    // From outside and not accepted: edited (and saved) without its extras.
+    let unaccepted = Memo::new(move |_| inert.get() && !provenance.get().is_trusted());
+    // "Add as panel" from "What else moved?": into the dashboard being edited,
+    // starting to edit the one shown when not editing yet (saved only when
+    // the user saves).
+    provide_context(crate::dashboard::related_view::AddRelatedPanel(
+        Callback::new(move |(title, expr): (String, String)| {
+            if !editing.get_untracked() {
+                match dashboard.get_untracked() {
+                    Some(Ok(current)) => session.start_editing(current, unaccepted.get_untracked()),
+                    _ => return,
+                }
+            }
+            apply.run(Edit::AddQueryPanel { title, expr });
+            if notice.with_untracked(Option::is_none) {
+                notice.set(Some(
+                    "Added as a panel at the bottom; save to keep it".into(),
+                ));
+            }
+        }),
+    ));
     view! {
         <TrustPrompt trust=trust inputs=trust_inputs />
         {move || {
@@ -236,7 +238,7 @@ pub fn App() -> impl IntoView {
                 </div>
             }
         })}
-        <AppBar session=session dashboard=dashboard dashboard_ref=dashboard_ref apply=apply inert=inert />
+        <AppBar session=session dashboard=dashboard dashboard_ref=dashboard_ref apply=apply inert=inert unaccepted=unaccepted />
         {move || notice.get().map(|text| view! { <div class="notice" role="status" data-testid="notice">{text}</div> })}
         {move || shipped.reason.get().map(|reason| view! {
             <div class="notice first-open" role="status" data-testid="first-dashboard-reason">

@@ -88,10 +88,28 @@ impl EditSession {
         }
     }
 
-    pub fn start_editing(self, from: Dashboard) {
+    /// Starts editing `from`; `unaccepted`: it came from outside and the
+    /// viewer has not accepted what it would do. Such a dashboard is edited
+    /// as it is shown, without its extras: saved, it would be trusted.
+    pub fn start_editing(self, from: Dashboard, unaccepted: bool) {
+        let left_out = if unaccepted {
+            trust::left_out_when_inert(&from)
+        } else {
+            Vec::new()
+        };
+        let from = if left_out.is_empty() {
+            from
+        } else {
+            trust::inert(&from)
+        };
         self.editing_base.set(Some(from.clone()));
         self.history.set(Some(EditHistory::new(from)));
-        self.notice.set(None);
+        self.notice.set((!left_out.is_empty()).then(|| {
+            format!(
+                "Editing the dashboard as shown, without what you did not accept: {}",
+                left_out.join(", ")
+            )
+        }));
     }
 
     /// Edits an imported (or recovered) dashboard: unsaved until the user saves
@@ -109,8 +127,11 @@ impl EditSession {
     }
 
     /// Saves the dashboard being edited; `runs_with_extras` says whether it runs
-    /// its alert rules and datasource (trusted, or accepted by the viewer).
-    pub fn save(self, runs_with_extras: bool) {
+    /// its alert rules and datasource (trusted, or accepted by the viewer), and
+    /// `unaccepted` whether it came from outside without the viewer's consent:
+    /// then it is saved without its extras (saved, it would be trusted), and
+    /// the editor shows what was saved (a step that can be undone).
+    pub fn save(self, runs_with_extras: bool, unaccepted: bool) {
         let Self {
             view_state,
             confirmed,
@@ -128,9 +149,19 @@ impl EditSession {
             else {
                 return;
             };
-            // Saved, it would be trusted: a tenant nobody accepted stays behind.
-            if inert {
-                current.datasource_options.tenant = None;
+            let left_out = if unaccepted {
+                trust::left_out_when_inert(&current)
+            } else {
+                Vec::new()
+            };
+            if !left_out.is_empty() {
+                current = trust::inert(&current);
+                let kept = current.clone();
+                history.update(|h| {
+                    if let Some(h) = h {
+                        h.replace(kept);
+                    }
+                });
             }
             match save_dashboard(&current) {
                 Ok(()) => {
@@ -174,8 +205,13 @@ impl EditSession {
                     }
                     saved_list.set(load_saved());
                     notice.set(Some(format!(
-                "Saved “{}” in this browser{}",
+                "Saved “{}” in this browser{}{}",
                 current.title,
+                if left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!(", without what you did not accept: {}", left_out.join(", "))
+                },
                 if newly_confirmed {
                     "; the addresses it uses are confirmed and will be reached after the page is reloaded"
                 } else {

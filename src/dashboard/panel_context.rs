@@ -117,10 +117,14 @@ impl PanelContext {
             Some((cached, tail)) => {
                 let part = fetch_query_range(&self.datasource, query, &tail, abort).await?;
                 match part.data {
-                    QueryData::Matrix(series) => ApiSuccess {
-                        data: QueryData::Matrix(merge_tail(cached, series, tail.start, window)),
-                        warnings: part.warnings,
-                    },
+                    QueryData::Matrix(series) => {
+                        let mut warnings = part.warnings;
+                        let merged = merge_tail(cached, series, tail.start, window, &mut warnings);
+                        ApiSuccess {
+                            data: QueryData::Matrix(merged),
+                            warnings,
+                        }
+                    }
                     _ => part,
                 }
             }

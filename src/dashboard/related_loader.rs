@@ -16,8 +16,8 @@ use foresight_core::model::related_series::{
     candidate_queries, declared_types, discovered_metrics, discovery_selectors, selector,
 };
 use foresight_core::model::what_else_moved::{
-    candidate_range_start, what_else_moved, Candidate, RelatedQuestion, RelatedReport,
-    CANDIDATE_STEP_SECONDS,
+    add_candidates, candidate_range_start, what_else_moved, Candidate, RelatedQuestion,
+    RelatedReport, CANDIDATE_STEP_SECONDS, MAX_CANDIDATES,
 };
 use foresight_core::query::prometheus_response::QueryData;
 use foresight_core::query::step::QueryWindow;
@@ -42,6 +42,8 @@ pub struct RelatedState {
     pub failed: Vec<String>,
     /// What was left out on purpose (a series list cut to its first part).
     pub notes: Vec<String>,
+    /// Series answered past the number that is ranked, left out.
+    pub candidates_left_out: usize,
     pub finished: bool,
     pub cancelled: bool,
     /// Milliseconds from the question to the first and the last answer.
@@ -96,7 +98,7 @@ pub fn ask(
     let mut window = QueryWindow::for_range(
         foresight_core::query::time_range::ResolvedRange {
             start_ms: (range_start * 1000.0) as i64,
-            end_ms: (range_start * 1000.0) as i64 + span_ms,
+            end_ms: ((range_start * 1000.0) as i64).saturating_add(span_ms),
         },
         600,
         CANDIDATE_STEP_SECONDS.max(context.scrape_interval_seconds),
@@ -247,28 +249,43 @@ pub fn ask(
                         Vec::new()
                     }
                 };
-                match planned {
-                    Planned::Panel { origin, .. } | Planned::Discovered { origin, .. } => s
-                        .candidates
-                        .extend(series.into_iter().map(|series| Candidate {
+                let changed = match planned {
+                    Planned::Panel { origin, .. } | Planned::Discovered { origin, .. } => {
+                        let before = s.candidates.len();
+                        let more = series.into_iter().map(|series| Candidate {
                             name: series.legend_name(),
                             origin: origin.clone(),
                             expr: expr.clone(),
                             series,
-                        })),
-                    Planned::Event(query) => s.events.push(SourceEvents {
-                        events: query.events(&series, window.step),
-                        query,
-                        problem: None,
-                    }),
+                        });
+                        s.candidates_left_out += add_candidates(&mut s.candidates, more);
+                        s.candidates.len() > before
+                    }
+                    Planned::Event(query) => {
+                        s.events.push(SourceEvents {
+                            events: query.events(&series, window.step),
+                            query,
+                            problem: None,
+                        });
+                        true
+                    }
+                };
+                // Ranking again only when something new can change it.
+                if changed {
+                    s.report = crate::browser::perf::timed("relatedMs", || {
+                        what_else_moved(&s.candidates, &s.events, question.window, window.step)
+                    });
                 }
-                s.report = crate::browser::perf::timed("relatedMs", || {
-                    what_else_moved(&s.candidates, &s.events, question.window, window.step)
-                });
             });
         }
         state.update(|s| {
             if let Some(s) = s {
+                if s.candidates_left_out > 0 {
+                    s.notes.push(format!(
+                        "{} more series were not compared: at most {MAX_CANDIDATES} are ranked",
+                        s.candidates_left_out
+                    ));
+                }
                 s.finished = true;
             }
         });

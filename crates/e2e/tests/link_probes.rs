@@ -147,6 +147,43 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         "sent after 'Open without these'"
     );
     assert_page_alive(&browser, "exfiltration declined").await;
+    // Edited and saved without accepting, it is saved as it was shown: saved,
+    // it would be trusted, and its rule would notify the outside address.
+    browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    let editing = browser
+        .wait_for_text(
+            r#"[data-testid="notice"]"#,
+            "without what you did not accept",
+        )
+        .await
+        .unwrap();
+    assert!(editing.contains("1 alert rule"), "{editing}");
+    assert!(editing.contains("1 notification target"), "{editing}");
+    browser.click(r#"[data-action="save"]"#).await.unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="notice"]"#, "Saved")
+        .await
+        .unwrap();
+    let stored = browser
+        .script(
+            "const saved = JSON.parse(localStorage.getItem('foresight.saved.service-health'));
+             return [saved.alerts || [], saved.notify || {}, localStorage.getItem('foresight.confirmed-origins')];",
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored[0], json!([]), "the rule was saved: {stored}");
+    assert!(
+        !stored.to_string().contains("localhost"),
+        "the outside address was saved or confirmed: {stored}"
+    );
+    browser.click(r#"[data-action="done"]"#).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        receiver.bodies.lock().unwrap().len(),
+        0,
+        "sent after saving a dashboard nobody accepted"
+    );
+    assert_page_alive(&browser, "saved without accepting").await;
 
     // A link that switches the shipped dashboard to another host's datasource
     // asks first, and meanwhile reads the one in use.

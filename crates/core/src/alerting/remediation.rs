@@ -7,7 +7,8 @@
 //! - the address is fixed (no template), an http(s) URL, and contacted only
 //!   when its origin is among the targets the user confirmed;
 //! - an action runs by itself only from a dashboard saved in this browser
-//!   (trusted), and at most once per alert per [`RemediationAction::every`];
+//!   (trusted), at most once per alert per [`RemediationAction::every`], and
+//!   at most [`MAX_AUTOMATIC_RUNS_PER_HOUR`] times an hour for all alerts;
 //! - every run, by hand or by itself, is kept with its answer.
 
 use super::rule::AlertRule;
@@ -25,6 +26,11 @@ pub const MAX_KEPT_RUNS: usize = 200;
 pub const MAX_KEPT_ANSWER_CHARS: usize = 500;
 /// An automatic action's default least time between two runs for one alert.
 pub const DEFAULT_EVERY_SECONDS: f64 = 30.0 * 60.0;
+/// Automatic runs of one dashboard's actions within any hour, at most. A rule
+/// may fire for hundreds of series; without this, runs past
+/// [`MAX_KEPT_RUNS`] would push the oldest out of the kept runs, and the
+/// alerts they were for would look due again at every evaluation.
+pub const MAX_AUTOMATIC_RUNS_PER_HOUR: usize = 20;
 
 /// One action: where to send what, and whether it may run by itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -183,7 +189,8 @@ pub fn check_action_url(url: &str) -> Result<(), String> {
 
 /// Whether `action` of `rule` may run by itself now for the alert with
 /// `labels`: it is automatic, the dashboard is trusted, its address is
-/// confirmed, and it has not run for this alert within its `every`.
+/// confirmed, it has not run for this alert within its `every`, and fewer
+/// than [`MAX_AUTOMATIC_RUNS_PER_HOUR`] automatic runs were made in the last hour.
 pub fn runs_by_itself(
     rule: &str,
     action: &RemediationAction,
@@ -194,6 +201,13 @@ pub fn runs_by_itself(
     address_confirmed: bool,
 ) -> bool {
     if !(action.automatic && trusted && address_confirmed) {
+        return false;
+    }
+    let last_hour = runs
+        .iter()
+        .filter(|run| run.automatic && now - run.at < 3600.0)
+        .count();
+    if last_hour >= MAX_AUTOMATIC_RUNS_PER_HOUR {
         return false;
     }
     let every = action.every_seconds().unwrap_or(DEFAULT_EVERY_SECONDS);
@@ -321,6 +335,45 @@ mod tests {
             true,
             true
         ));
+    }
+
+    #[test]
+    fn a_rule_firing_for_hundreds_of_series_runs_its_action_a_bounded_number_of_times() {
+        // 300 alerts, evaluated every 15 s for three hours: each evaluation
+        // runs what is due and keeps the runs as the page does.
+        let mut runs: Vec<ActionRun> = Vec::new();
+        let mut run_at = Vec::new();
+        for evaluation in 0..(3 * 3600 / 15) {
+            let now = 10_000.0 + f64::from(evaluation) * 15.0;
+            for k in 0..300 {
+                let labels: Labels = [("instance".to_string(), format!("app-{k}"))].into();
+                if runs_by_itself("Down", &action(true), &labels, &runs, now, true, true) {
+                    run_at.push(now);
+                    keep_run(
+                        &mut runs,
+                        ActionRun {
+                            rule: "Down".into(),
+                            action: "Clear the error spike".into(),
+                            labels,
+                            at: now,
+                            automatic: true,
+                            request: String::new(),
+                            answer: String::new(),
+                        },
+                    );
+                }
+            }
+        }
+        // Before the hourly bound, 300 runs at once and then, with the oldest
+        // runs pushed out of the 200 kept, about 100 at every evaluation.
+        assert_eq!(run_at.len(), 3 * MAX_AUTOMATIC_RUNS_PER_HOUR);
+        for (k, at) in run_at.iter().enumerate() {
+            let within_hour = run_at
+                .iter()
+                .filter(|t| **t <= *at && *at - **t < 3600.0)
+                .count();
+            assert!(within_hour <= MAX_AUTOMATIC_RUNS_PER_HOUR, "run {k}");
+        }
     }
 
     #[test]

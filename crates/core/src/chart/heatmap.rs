@@ -28,7 +28,7 @@ impl Heatmap {
 /// Builds the heatmap from series that each carry an `le` label. Series without a
 /// parseable `le` make it fail with a message, since the panel cannot be drawn.
 pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
-    use crate::foundation::limits::MAX_HEATMAP_BUCKETS;
+    use crate::foundation::limits::{MAX_HEATMAP_BUCKETS, MAX_HEATMAP_ROWS};
     // Every bucket is a column of every row: bounded, or an answer with
     // thousands of `le` values would cost gigabytes.
     if series.len() > MAX_HEATMAP_BUCKETS {
@@ -51,7 +51,15 @@ pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
     let mut grid: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
     for (index, (_, one)) in buckets.iter().enumerate() {
         for (t, v) in one.timestamps.iter().zip(&one.values) {
-            grid.entry((t * 1000.0).round() as i64)
+            let millis = (t * 1000.0).round() as i64;
+            // Every distinct time is a row of a cell per bucket: bounded, or
+            // buckets answered at different times would cost gigabytes.
+            if grid.len() >= MAX_HEATMAP_ROWS && !grid.contains_key(&millis) {
+                return Err(format!(
+                    "the buckets are answered at more than {MAX_HEATMAP_ROWS} different times; a heatmap draws at most that many columns"
+                ));
+            }
+            grid.entry(millis)
                 .or_insert_with(|| vec![f64::NAN; buckets.len()])[index] = *v;
         }
     }
@@ -92,6 +100,34 @@ mod tests {
             timestamps: (0..values.len()).map(|i| i as f64 * 60.0).collect(),
             values: values.to_vec(),
         }
+    }
+
+    #[test]
+    fn buckets_answered_at_too_many_different_times_are_refused_with_a_message() {
+        use crate::foundation::limits::MAX_HEATMAP_ROWS;
+        // Each bucket at its own times: rows would be buckets × points.
+        let scattered: Vec<Series> = (0..20)
+            .map(|i| Series {
+                labels: [("le".to_string(), i.to_string())].into(),
+                timestamps: (0..1_000).map(|k| f64::from(k * 20 + i) * 0.5).collect(),
+                values: vec![1.0; 1_000],
+            })
+            .collect();
+        assert!(heatmap_from_buckets(&scattered)
+            .unwrap_err()
+            .contains(&format!("more than {MAX_HEATMAP_ROWS} different times")));
+        // The same buckets at shared times draw.
+        let aligned: Vec<Series> = (0..20)
+            .map(|i| Series {
+                labels: [("le".to_string(), i.to_string())].into(),
+                timestamps: (0..MAX_HEATMAP_ROWS).map(|k| k as f64).collect(),
+                values: vec![1.0; MAX_HEATMAP_ROWS],
+            })
+            .collect();
+        assert_eq!(
+            heatmap_from_buckets(&aligned).unwrap().timestamps.len(),
+            MAX_HEATMAP_ROWS
+        );
     }
 
     #[test]

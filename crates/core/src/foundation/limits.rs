@@ -28,6 +28,12 @@ pub const MAX_TEXT_PANEL_CHARS: usize = 100_000;
 pub const MAX_SERIES_PER_PANEL: usize = 500;
 /// Points kept per series (Prometheus itself refuses more than 11,000 per query).
 pub const MAX_POINTS_PER_SERIES: usize = 11_000;
+/// Bytes of one series name made from a legend format (`{{instance}}`…):
+/// each placeholder copies a label value, so a long format over long values
+/// would otherwise make names of gigabytes.
+pub const MAX_LEGEND_BYTES: usize = 1024;
+/// Rows (distinct times) of one heatmap: every row holds a cell per bucket.
+pub const MAX_HEATMAP_ROWS: usize = MAX_POINTS_PER_SERIES;
 /// Buckets (`le` values) of one heatmap.
 pub const MAX_HEATMAP_BUCKETS: usize = 200;
 /// Bytes of one answer from a datasource that are read.

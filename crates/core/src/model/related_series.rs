@@ -6,7 +6,7 @@
 //! `/api/v1/metadata` declares (a counter as its rate, a histogram as its
 //! 95th percentile, a gauge as it is), within a query budget.
 
-use crate::foundation::ordered::SortedMap;
+use crate::foundation::ordered::{sort_stable_by, SortedMap, SortedSet};
 use crate::query::prometheus_response::MetricMetadata;
 use crate::query::series::Labels;
 
@@ -79,7 +79,7 @@ pub struct DiscoveredMetric {
 /// (most telling first) that its series match; series no selector matches
 /// (an answer that ignored them) are left out.
 pub fn discovered_metrics(selectors: &[Labels], series: &[Labels]) -> Vec<DiscoveredMetric> {
-    let mut found: SortedMap<String, usize> = SortedMap::new();
+    let mut found: Vec<(String, usize)> = Vec::new();
     for labels in series {
         let Some(name) = labels.get("__name__").filter(|n| is_metric_name(n)) else {
             continue;
@@ -90,10 +90,14 @@ pub fn discovered_metrics(selectors: &[Labels], series: &[Labels]) -> Vec<Discov
                 .all(|(label, value)| labels.get(label) == Some(value))
         });
         if let Some(matching) = matching {
-            let best = found.entry(name.clone()).or_insert(matching);
-            *best = (*best).min(matching);
+            found.push((name.clone(), matching));
         }
     }
+    // Each name once, with its most telling selector: sorted once, as
+    // inserting 20,000 names one by one in falling order would move
+    // memory quadratically.
+    sort_stable_by(&mut found, |a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    found.dedup_by(|later, earlier| later.0 == earlier.0);
     // The processes' own metrics first, then by name: the budget cuts the rest.
     let mut by_selector: Vec<(usize, String)> =
         found.into_iter().map(|(name, k)| (k, name)).collect();
@@ -143,7 +147,11 @@ fn is_metric_name(name: &str) -> bool {
 /// The kind of metric `name`, given the type Prometheus's metadata declares
 /// for its family (`counter`, `histogram`, …) if known, and every metric name
 /// of the target (a `_sum` beside a `_bucket` belongs to a histogram).
-pub fn metric_kind(name: &str, declared: Option<&str>, all_names: &[String]) -> MetricKind {
+pub fn metric_kind(
+    name: &str,
+    declared: Option<&str>,
+    all_names: &SortedSet<String>,
+) -> MetricKind {
     let has = |other: String| all_names.contains(&other);
     let skipped = name.ends_with("_build_info")
         || name.ends_with("_created")
@@ -206,7 +214,8 @@ pub fn candidate_queries(
     rate_window: &str,
     budget: usize,
 ) -> CandidatePlan {
-    let names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
+    // A set: each `_sum` and `_count` looks for its family's `_bucket`.
+    let names: SortedSet<String> = metrics.iter().map(|m| m.name.clone()).collect();
     let mut plan = CandidatePlan::default();
     for metric in metrics {
         let name = &metric.name;
@@ -256,6 +265,38 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn twenty_thousand_listed_metrics_in_falling_order_are_each_read_once() {
+        // Names in falling order, half `_sum` and half `_count` with long
+        // shared prefixes: one by one insertion and a list search per name
+        // took quadratic time here.
+        let prefix = "p".repeat(180);
+        let selector: Labels = [("job".to_string(), "api".to_string())].into();
+        let series: Vec<Labels> = (0..20_000)
+            .rev()
+            .map(|k| {
+                let name = if k % 2 == 0 {
+                    format!("{prefix}_{k:05}_sum")
+                } else {
+                    format!("{prefix}_{k:05}_count")
+                };
+                [
+                    ("__name__".to_string(), name),
+                    ("job".to_string(), "api".to_string()),
+                ]
+                .into()
+            })
+            .collect();
+        let metrics = discovered_metrics(std::slice::from_ref(&selector), &series);
+        let plan = candidate_queries(&metrics, &SortedMap::new(), "5m", 100_000);
+        assert_eq!(metrics.len(), 20_000);
+        assert!(
+            metrics.windows(2).all(|p| p[0].name < p[1].name),
+            "each name once, by name"
+        );
+        assert_eq!(plan.queries.len(), 20_000);
     }
 
     #[test]
@@ -377,11 +418,14 @@ mod tests {
             metric_kind(
                 "jobs_done",
                 declared.get("jobs_done").map(String::as_str),
-                &[]
+                &SortedSet::new()
             ),
             MetricKind::Counter
         );
-        assert_eq!(metric_kind("temperature", None, &[]), MetricKind::Gauge);
+        assert_eq!(
+            metric_kind("temperature", None, &SortedSet::new()),
+            MetricKind::Gauge
+        );
         let odd: SortedMap<String, String> =
             [("job".to_string(), "a\"} or vector(1) #\\".to_string())].into();
         assert_eq!(selector(&odd), r#"{job="a\"} or vector(1) #\\"}"#);

@@ -350,6 +350,45 @@ pub fn inert(dashboard: &Dashboard) -> Dashboard {
     inert
 }
 
+/// What [`inert`] takes out of `dashboard`, in words (empty when nothing):
+/// said where a dashboard nobody accepted is edited or saved, since saved it
+/// would be trusted.
+pub fn left_out_when_inert(dashboard: &Dashboard) -> Vec<String> {
+    let counted = |count: usize, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
+    let mut parts = Vec::new();
+    if !dashboard.alerts.is_empty() {
+        parts.push(counted(dashboard.alerts.len(), "alert rule", "alert rules"));
+    }
+    if !dashboard.slos.is_empty() {
+        parts.push(counted(dashboard.slos.len(), "SLO", "SLOs"));
+    }
+    let targets = dashboard.notify.alertmanager.iter().count() + dashboard.notify.webhooks.len();
+    if targets > 0 {
+        parts.push(counted(
+            targets,
+            "notification target",
+            "notification targets",
+        ));
+    }
+    if let Some(datasource) = &dashboard.datasource {
+        parts.push(format!(
+            "its datasource {}",
+            crate::foundation::limits::excerpt(datasource, 80)
+        ));
+    }
+    if dashboard.datasource_options.tenant.is_some() {
+        parts.push("its tenant".to_string());
+    }
+    if parse_refresh(&dashboard.refresh).is_some_and(|s| s < MIN_UNREVIEWED_REFRESH_SECONDS) {
+        parts.push(format!(
+            "its refresh faster than {MIN_UNREVIEWED_REFRESH_SECONDS} s"
+        ));
+    }
+    parts
+}
+
 /// A link's refresh as it may run without consent: no faster than the floor.
 pub fn bounded_refresh(refresh: &str) -> String {
     match parse_refresh(refresh) {
@@ -574,6 +613,13 @@ mod tests {
             ),
             vec![]
         );
+        // What it left out, in words; nothing once it is inert.
+        let said = left_out_when_inert(&hostile()).join(", ");
+        assert!(said.contains("alert rule"), "{said}");
+        assert!(said.contains("notification target"), "{said}");
+        assert!(said.contains("its datasource"), "{said}");
+        assert!(said.contains("refresh faster than 5 s"), "{said}");
+        assert!(left_out_when_inert(&inert).is_empty());
         assert_eq!(bounded_refresh("1s"), "5s");
         assert_eq!(bounded_refresh("5s"), "5s");
         assert_eq!(bounded_refresh("30s"), "30s");

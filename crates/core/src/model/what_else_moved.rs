@@ -117,6 +117,20 @@ pub struct Candidate {
     pub series: Series,
 }
 
+/// Adds the candidates `more` to `candidates`, up to [`MAX_CANDIDATES`] in
+/// all; returns how many were left out. Answers keep arriving within the
+/// query budget (hundreds, each up to the answer cap): only what can be
+/// ranked is kept.
+pub fn add_candidates(
+    candidates: &mut Vec<Candidate>,
+    more: impl ExactSizeIterator<Item = Candidate>,
+) -> usize {
+    let offered = more.len();
+    let room = MAX_CANDIDATES.saturating_sub(candidates.len());
+    candidates.extend(more.take(room));
+    offered.saturating_sub(room)
+}
+
 /// One line of the ranked list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedCandidate {
@@ -363,6 +377,22 @@ mod tests {
             question_from_incidents("Errors", &[("a", &one, &[])], 60.0, |t| t.to_string()),
             None
         );
+    }
+
+    #[test]
+    fn candidates_are_kept_up_to_the_number_ranked() {
+        let one = |k: usize| Candidate {
+            name: format!("s{k}"),
+            origin: "test".into(),
+            expr: "x".into(),
+            series: Series::default(),
+        };
+        let mut candidates = Vec::new();
+        assert_eq!(add_candidates(&mut candidates, (0..1500).map(one)), 0);
+        assert_eq!(add_candidates(&mut candidates, (0..700).map(one)), 200);
+        assert_eq!(add_candidates(&mut candidates, (0..10).map(one)), 10);
+        assert_eq!(candidates.len(), MAX_CANDIDATES);
+        assert_eq!(candidates[MAX_CANDIDATES - 1].name, "s499");
     }
 
     #[test]

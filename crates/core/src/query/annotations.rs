@@ -10,6 +10,44 @@ use crate::query::series::{format_legend, Labels, Series};
 /// that is non-zero everywhere on a thousand series would otherwise flood the charts).
 pub const MAX_EVENTS: usize = 1000;
 
+/// Bytes of text the events of one answer may hold together (titles, texts,
+/// tags and labels): every event copies its series' labels, so one series with
+/// a huge label and thousands of changes would otherwise cost gigabytes.
+pub const MAX_EVENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Events gathered from one answer, within [`MAX_EVENTS`] and [`MAX_EVENT_BYTES`].
+#[derive(Default)]
+struct EventBudget {
+    events: Vec<TimeEvent>,
+    bytes: usize,
+}
+
+impl EventBudget {
+    fn is_full(&self) -> bool {
+        self.events.len() >= MAX_EVENTS || self.bytes >= MAX_EVENT_BYTES
+    }
+
+    /// Keeps `event` if it fits; false once nothing more will.
+    fn keep(&mut self, event: TimeEvent) -> bool {
+        let size = event.title.len()
+            + event.text.len()
+            + event.tags.iter().map(String::len).sum::<usize>()
+            + event
+                .labels
+                .iter()
+                .map(|(name, value)| name.len() + value.len())
+                .sum::<usize>();
+        if self.events.len() < MAX_EVENTS && self.bytes + size <= MAX_EVENT_BYTES {
+            self.bytes += size;
+            self.events.push(event);
+        } else {
+            // One event too large ends the answer's events as the count does.
+            self.bytes = MAX_EVENT_BYTES;
+        }
+        !self.is_full()
+    }
+}
+
 /// One event: a moment (`start == end`) or a region, with what it says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimeEvent {
@@ -45,7 +83,7 @@ pub fn annotation_events(
     format: &AnnotationFormat,
     step: f64,
 ) -> Vec<TimeEvent> {
-    let mut events = Vec::new();
+    let mut kept = EventBudget::default();
     for one in series {
         let title = format_legend(&format.title, &one.labels);
         let text = format_legend(&format.text, &one.labels);
@@ -63,40 +101,34 @@ pub fn annotation_events(
                 true => Some((v / 1000.0).floor()).filter(|t| t.is_finite()),
                 false => (v > 0.0).then_some(t),
             });
+        let event = |(start, end): (f64, f64)| TimeEvent {
+            start,
+            end,
+            title: title.clone(),
+            text: text.clone(),
+            tags: tags.clone(),
+            labels: one.labels.clone(),
+        };
         let mut open: Option<(f64, f64)> = None;
         for t in active {
             match open {
                 Some((start, end)) if end + step >= t => open = Some((start, t)),
                 _ => {
-                    if let Some((start, end)) = open.replace((t, t)) {
-                        events.push(TimeEvent {
-                            start,
-                            end,
-                            title: title.clone(),
-                            text: text.clone(),
-                            tags: tags.clone(),
-                            labels: one.labels.clone(),
-                        });
+                    if let Some(region) = open.replace((t, t)) {
+                        if !kept.keep(event(region)) {
+                            return kept.events;
+                        }
                     }
                 }
             }
-            if events.len() >= MAX_EVENTS {
-                return events;
+        }
+        if let Some(region) = open {
+            if !kept.keep(event(region)) {
+                return kept.events;
             }
         }
-        if let Some((start, end)) = open {
-            events.push(TimeEvent {
-                start,
-                end,
-                title,
-                text,
-                tags,
-                labels: one.labels.clone(),
-            });
-        }
     }
-    events.truncate(MAX_EVENTS);
-    events
+    kept.events
 }
 
 /// The labels that name a process across its series: all but the metric
@@ -153,7 +185,7 @@ fn moments_recorded(
     title: impl Fn(&Labels) -> String,
     tag: &str,
 ) -> Vec<TimeEvent> {
-    let mut events = Vec::new();
+    let mut kept = EventBudget::default();
     for one in moments {
         let samples: Vec<(f64, f64)> = one
             .timestamps
@@ -170,22 +202,21 @@ fn moments_recorded(
                 } else {
                     after
                 };
-                events.push(TimeEvent {
+                let event = TimeEvent {
                     start: at,
                     end: at,
                     title: title(&one.labels),
                     text: String::new(),
                     tags: vec![tag.to_string()],
                     labels: identity(&one.labels, &[]),
-                });
+                };
+                if !kept.keep(event) {
+                    return kept.events;
+                }
             }
         }
-        if events.len() >= MAX_EVENTS {
-            break;
-        }
     }
-    events.truncate(MAX_EVENTS);
-    events
+    kept.events
 }
 
 /// The change events every dashboard can show without configuration, each
@@ -317,25 +348,25 @@ impl ChangeSource {
 /// Counter resets: a counter's value falling between two samples (a process
 /// restarted without saying so, or its counter was set back).
 pub fn counter_resets(counters: &[Series]) -> Vec<TimeEvent> {
-    let mut events = Vec::new();
+    let mut kept = EventBudget::default();
     for one in counters {
         for k in 1..one.values.len().min(one.timestamps.len()) {
             if one.values[k] < one.values[k - 1] {
-                events.push(TimeEvent {
+                let event = TimeEvent {
                     start: one.timestamps[k],
                     end: one.timestamps[k],
                     title: format!("{} counter reset", one.legend_name()),
                     text: String::new(),
                     tags: vec!["counter reset".into()],
                     labels: one.labels.clone(),
-                });
-                if events.len() >= MAX_EVENTS {
-                    return events;
+                };
+                if !kept.keep(event) {
+                    return kept.events;
                 }
             }
         }
     }
-    events
+    kept.events
 }
 
 /// A process's labels and the versions it ran: (first sample time, version).
@@ -362,25 +393,27 @@ pub fn version_changes(build_info: &[Series]) -> Vec<TimeEvent> {
             .or_insert_with(|| (process, Vec::new()));
         entry.1.push((first, version.clone()));
     }
-    let mut events = Vec::new();
+    let mut kept = EventBudget::default();
     for (_, (process, mut versions)) in by_process.into_iter() {
         crate::foundation::ordered::sort_stable_by(&mut versions, |a, b| a.0.total_cmp(&b.0));
         for pair in versions.windows(2) {
             let ((_, old), (at, new)) = (&pair[0], &pair[1]);
             if old != new {
-                events.push(TimeEvent {
+                let event = TimeEvent {
                     start: *at,
                     end: *at,
                     title: format!("{} deployed {new} (was {old})", who(&process)),
                     text: String::new(),
                     tags: vec!["deployment".into()],
                     labels: process.clone(),
-                });
+                };
+                if !kept.keep(event) {
+                    return kept.events;
+                }
             }
         }
     }
-    events.truncate(MAX_EVENTS);
-    events
+    kept.events
 }
 
 #[cfg(test)]
@@ -396,6 +429,61 @@ mod tests {
             timestamps: points.iter().map(|p| p.0).collect(),
             values: points.iter().map(|p| p.1).collect(),
         }
+    }
+
+    #[test]
+    fn events_from_a_series_with_a_huge_label_stay_within_the_byte_budget() {
+        // A 2 MB job label on a start time that changes at every sample: each
+        // event would copy the label (and its title the label again).
+        let huge = "j".repeat(2 * 1024 * 1024);
+        let labels: Labels = [
+            (
+                "__name__".to_string(),
+                "process_start_time_seconds".to_string(),
+            ),
+            ("job".to_string(), huge),
+        ]
+        .into();
+        let flapping = Series {
+            labels: labels.clone(),
+            timestamps: (0..11_000).map(f64::from).collect(),
+            values: (0..11_000).map(|k| f64::from(k % 2 + 1)).collect(),
+        };
+        let kept_bytes = |events: &[TimeEvent]| -> usize {
+            events
+                .iter()
+                .map(|e| {
+                    e.title.len()
+                        + e.labels
+                            .iter()
+                            .map(|(k, v)| k.len() + v.len())
+                            .sum::<usize>()
+                })
+                .sum()
+        };
+        for events in [
+            restarts(std::slice::from_ref(&flapping)),
+            counter_resets(std::slice::from_ref(&flapping)),
+            annotation_events(
+                std::slice::from_ref(&flapping),
+                &AnnotationFormat {
+                    title: "{{job}}".repeat(200),
+                    text: "{{job}}".into(),
+                    tag_keys: vec!["job".into()],
+                    value_is_time: true,
+                },
+                1.0,
+            ),
+        ] {
+            assert!(events.len() <= 2, "{} events kept", events.len());
+            assert!(kept_bytes(&events) <= MAX_EVENT_BYTES);
+        }
+        // With ordinary labels the same answer gives its events up to the count cap.
+        let small = Series {
+            labels: [("job".to_string(), "api".to_string())].into(),
+            ..flapping
+        };
+        assert_eq!(restarts(&[small]).len(), MAX_EVENTS);
     }
 
     #[test]

@@ -36,33 +36,75 @@ pub fn tail_window(cached: &QueryWindow, wanted: &QueryWindow) -> Option<QueryWi
 /// The cached series cut to `wanted.start`, with the tail's points replacing
 /// everything from the tail's start on. Series only in the tail are added;
 /// series with no point left are dropped.
+///
+/// The merged answer is held to the caps a full answer is held to: the tail
+/// comes from the datasource, and refresh after refresh it could otherwise add
+/// series, or points at times already held, without end. A tail's point out
+/// of order or outside `tail_start..=wanted.end` is left out; what a cap
+/// leaves out is said in `warnings`.
 pub fn merge_tail(
     cached: &CachedRange,
     tail: Vec<Series>,
     tail_start: f64,
     wanted: &QueryWindow,
+    warnings: &mut Vec<String>,
 ) -> Vec<Series> {
+    use crate::foundation::limits::{MAX_POINTS_PER_SERIES, MAX_SERIES_PER_PANEL};
     let mut merged: Vec<Series> = cached
         .series
         .iter()
         .map(|old| {
             let from = old.timestamps.partition_point(|&t| t < wanted.start);
-            let to = old.timestamps.partition_point(|&t| t < tail_start);
+            let to = old
+                .timestamps
+                .partition_point(|&t| t < tail_start)
+                .max(from);
             Series {
                 labels: old.labels.clone(),
-                timestamps: old.timestamps[from..to.max(from)].to_vec(),
-                values: old.values[from..to.max(from)].to_vec(),
+                timestamps: old.timestamps.get(from..to).unwrap_or_default().to_vec(),
+                values: old.values.get(from..to).unwrap_or_default().to_vec(),
             }
         })
         .collect();
+    let (mut series_left_out, mut points_left_out) = (0, 0);
     for new in tail {
-        match merged.iter_mut().find(|s| s.labels == new.labels) {
-            Some(existing) => {
-                existing.timestamps.extend(new.timestamps);
-                existing.values.extend(new.values);
+        let index = match merged.iter().position(|s| s.labels == new.labels) {
+            Some(index) => index,
+            None if merged.len() < MAX_SERIES_PER_PANEL => {
+                merged.push(Series {
+                    labels: new.labels,
+                    ..Series::default()
+                });
+                merged.len() - 1
             }
-            None => merged.push(new),
+            None => {
+                series_left_out += 1;
+                continue;
+            }
+        };
+        let existing = &mut merged[index];
+        for (&t, &v) in new.timestamps.iter().zip(&new.values) {
+            let in_order = existing.timestamps.last().is_none_or(|&last| t > last);
+            if !(in_order && t >= tail_start && t <= wanted.end) {
+                continue;
+            }
+            if existing.timestamps.len() >= MAX_POINTS_PER_SERIES {
+                points_left_out += 1;
+                continue;
+            }
+            existing.timestamps.push(t);
+            existing.values.push(v);
         }
+    }
+    if series_left_out > 0 {
+        warnings.push(format!(
+            "{series_left_out} more series in the refreshed answer; the first {MAX_SERIES_PER_PANEL} are shown"
+        ));
+    }
+    if points_left_out > 0 {
+        warnings.push(format!(
+            "{points_left_out} refreshed points past {MAX_POINTS_PER_SERIES} per series are not shown"
+        ));
     }
     merged.retain(|s| !s.timestamps.is_empty());
     merged
@@ -103,6 +145,60 @@ mod tests {
     }
 
     #[test]
+    fn refreshes_cannot_grow_the_cache_past_the_caps_of_one_answer() {
+        use crate::foundation::limits::{MAX_POINTS_PER_SERIES, MAX_SERIES_PER_PANEL};
+        let first = window(0.0, 270.0);
+        let mut cached = CachedRange {
+            window: first,
+            series: answer(&first),
+        };
+        let mut wanted = first;
+        let mut warnings = Vec::new();
+        for refresh in 0..40 {
+            wanted = window(wanted.start + 15.0, wanted.end + 15.0);
+            let tail = tail_window(&cached.window, &wanted).unwrap();
+            // A hostile tail: 500 new series each time, thousands of points at
+            // the tail's first instant, and points from before it.
+            let hostile: Vec<Series> = (0..MAX_SERIES_PER_PANEL)
+                .map(|k| Series {
+                    labels: Labels::from([("k".to_string(), format!("{refresh}-{k}"))]),
+                    timestamps: vec![tail.start - 100.0, tail.start, tail.start, tail.start],
+                    values: vec![1.0; 4],
+                })
+                .chain(std::iter::once(Series {
+                    labels: Labels::from([("name".to_string(), "a".to_string())]),
+                    timestamps: (0..20_000)
+                        .map(|i| tail.start + f64::from(i) * 1e-3)
+                        .collect(),
+                    values: vec![0.0; 20_000],
+                }))
+                .collect();
+            cached = CachedRange {
+                window: wanted,
+                series: merge_tail(&cached, hostile, tail.start, &wanted, &mut warnings),
+            };
+            assert!(cached.series.len() <= MAX_SERIES_PER_PANEL);
+            for one in &cached.series {
+                assert!(one.timestamps.len() <= MAX_POINTS_PER_SERIES);
+                assert_eq!(one.timestamps.len(), one.values.len());
+                assert!(one.timestamps.windows(2).all(|p| p[0] < p[1]), "in order");
+                assert!(one
+                    .timestamps
+                    .iter()
+                    .all(|&t| t >= wanted.start && t <= wanted.end));
+            }
+        }
+        assert!(
+            warnings.iter().any(|w| w.contains("more series")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("points past")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
     fn a_refresh_fetches_the_tail_and_merges_to_the_full_answer() {
         let first = window(0.0, 270.0);
         let cached = CachedRange {
@@ -116,7 +212,7 @@ mod tests {
             (270.0, 360.0),
             "from the last point held"
         );
-        let merged = merge_tail(&cached, answer(&tail), tail.start, &wanted);
+        let merged = merge_tail(&cached, answer(&tail), tail.start, &wanted, &mut Vec::new());
         assert_eq!(merged, answer(&wanted));
     }
 

@@ -16,26 +16,49 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
-/// Grafana's legend format: `{{name}}` becomes the label's value (empty when absent).
+/// Grafana's legend format: `{{name}}` becomes the label's value (empty when
+/// absent). The name is cut, with `…`, at [`MAX_LEGEND_BYTES`]: a format from a
+/// link may repeat a placeholder thousands of times over long label values.
+///
+/// [`MAX_LEGEND_BYTES`]: crate::foundation::limits::MAX_LEGEND_BYTES
 pub fn format_legend(template: &str, labels: &Labels) -> String {
-    let mut out = String::with_capacity(template.len());
+    use crate::foundation::limits::MAX_LEGEND_BYTES;
+    /// Appends what fits; false once the name is full.
+    fn push(out: &mut String, text: &str) -> bool {
+        if out.len() + text.len() <= MAX_LEGEND_BYTES {
+            out.push_str(text);
+            return true;
+        }
+        let mut cut = MAX_LEGEND_BYTES.saturating_sub(out.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&text[..cut]);
+        out.push('…');
+        false
+    }
+    let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
-        out.push_str(&rest[..open]);
+        if !push(&mut out, &rest[..open]) {
+            return out;
+        }
         let after = &rest[open + 2..];
         match after.find("}}") {
             Some(close) => {
                 let name = after[..close].trim();
-                out.push_str(labels.get(name).map_or("", String::as_str));
+                if !push(&mut out, labels.get(name).map_or("", String::as_str)) {
+                    return out;
+                }
                 rest = &after[close + 2..];
             }
             None => {
-                out.push_str(&rest[open..]);
-                rest = "";
+                push(&mut out, &rest[open..]);
+                return out;
             }
         }
     }
-    out.push_str(rest);
+    push(&mut out, rest);
     out
 }
 
@@ -214,6 +237,23 @@ mod tests {
         );
         assert!(series(&[1.0], &[f64::NAN]).stats().is_none());
         assert!(series(&[], &[]).stats().is_none());
+    }
+
+    #[test]
+    fn a_legend_format_repeating_a_long_value_makes_a_name_of_bounded_length() {
+        use crate::foundation::limits::MAX_LEGEND_BYTES;
+        let labels: Labels = [("a".to_string(), "é".repeat(5_000))].into();
+        let name = format_legend(&"{{a}}".repeat(100_000), &labels);
+        assert!(name.len() <= MAX_LEGEND_BYTES + '…'.len_utf8());
+        assert!(name.ends_with('…'));
+        assert!(name.trim_end_matches('…').chars().all(|c| c == 'é'));
+        // Short ones are unchanged, an unclosed placeholder kept as written.
+        let short: Labels = [("job".to_string(), "api".to_string())].into();
+        assert_eq!(format_legend("{{ job }} / {{x", &short), "api / {{x");
+        assert_eq!(
+            format_legend(&"x".repeat(MAX_LEGEND_BYTES), &short).len(),
+            MAX_LEGEND_BYTES
+        );
     }
 
     #[test]
