@@ -105,7 +105,9 @@ impl PanelContext {
         window: &QueryWindow,
         abort: Option<&AbortSignal>,
     ) -> Result<ApiSuccess<QueryData>, ApiError> {
-        let key = format!("{purpose}\u{1}{query}");
+        // The datasource too: back or forward may change it without a reload,
+        // and one server's cached points must not be shown as another's.
+        let key = format!("{purpose}\u{1}{}\u{1}{query}", self.datasource);
         let cached = self
             .range_cache
             .try_with_value(|cache| cache.get(&key).cloned())

@@ -505,6 +505,15 @@ pub fn SettingsDialog(
 
 /// Reads JSON as a Foresight dashboard, or else as Grafana's (with its report).
 pub fn read_dashboard_json(text: &str) -> Result<(Dashboard, Option<ImportReport>), String> {
+    // Before anything is parsed: the largest either reader takes.
+    let largest = foresight_core::foundation::limits::MAX_GRAFANA_IMPORT_BYTES;
+    if text.len() > largest {
+        return Err(format!(
+            "the dashboard is {:.1} MB; at most {} MB is read",
+            text.len() as f64 / 1_048_576.0,
+            largest / 1_048_576
+        ));
+    }
     let looks_like_ours = foresight_core::foundation::json::Json::parse(text)
         .ok()
         .is_some_and(|v| v.get("layout").is_some() && v.get("schemaVersion").is_some());

@@ -151,10 +151,19 @@ impl RemediationAction {
         value: f64,
         external_labels: &Labels,
     ) -> PreparedRequest {
+        // The body is JSON; label values come from the datasource, so each is
+        // written as JSON string content: `a","version":"x` stays one value
+        // instead of adding fields.
+        let escaped = |labels: &Labels| -> Labels {
+            labels
+                .iter()
+                .map(|(name, value)| (name.clone(), json_string_content(value)))
+                .collect()
+        };
         let data = TemplateData {
-            labels: labels.clone(),
+            labels: escaped(labels),
             value,
-            external_labels: external_labels.clone(),
+            external_labels: escaped(external_labels),
             ..TemplateData::default()
         };
         let body = if self.body.is_empty() {
@@ -169,6 +178,24 @@ impl RemediationAction {
             body,
         }
     }
+}
+
+/// `text` as the inside of a JSON string (quotes, backslashes and control
+/// characters escaped).
+fn json_string_content(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// An action's address: an http(s) URL as datasources are read, with an
@@ -285,6 +312,19 @@ mod tests {
             .describe()
             .starts_with("POST http://127.0.0.1:8001/chaos/clear\n\n{"));
         assert!(action(false).problems().is_empty());
+    }
+
+    #[test]
+    fn label_values_cannot_add_fields_to_the_body() {
+        let hostile: Labels = [(
+            "instance".to_string(),
+            "a\",\"version\":\"evil\\\n\u{1}".to_string(),
+        )]
+        .into();
+        let request = action(false).prepare_with(&hostile, 40.0, &Labels::new());
+        let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(body["instance"], "a\",\"version\":\"evil\\\n\u{1}");
+        assert_eq!(body.as_object().unwrap().len(), 2, "{}", request.body);
     }
 
     #[test]

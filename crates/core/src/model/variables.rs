@@ -208,8 +208,12 @@ impl Variable {
                 note,
             };
         };
+        // Looked up in one sorted set, not by a search of the list per value:
+        // a link may carry 10,000 values against 10,000 options.
+        let known: crate::foundation::ordered::SortedSet<&str> =
+            options.iter().map(String::as_str).collect();
         let acceptable = |value: &String| {
-            (self.include_all && value == ALL_SELECTION) || options.contains(value)
+            (self.include_all && value == ALL_SELECTION) || known.contains(value.as_str())
         };
         let mut notes = Vec::new();
         let mut selected: Vec<String> = link.iter().filter(|v| acceptable(v)).cloned().collect();
