@@ -130,7 +130,8 @@ impl EditSession {
     /// its alert rules and datasource (trusted, or accepted by the viewer), and
     /// `unaccepted` whether it came from outside without the viewer's consent:
     /// then it is saved without its extras (saved, it would be trusted), and
-    /// the editor shows what was saved (a step that can be undone).
+    /// the editor starts afresh from what was saved: no undo may bring the
+    /// extras back into a dashboard that is trusted from then on.
     pub fn save(self, runs_with_extras: bool, unaccepted: bool) {
         let Self {
             view_state,
@@ -138,6 +139,7 @@ impl EditSession {
             history,
             notice,
             editing_import,
+            editing_base,
             saved_list,
             ..
         } = self;
@@ -156,20 +158,36 @@ impl EditSession {
             };
             if !left_out.is_empty() {
                 current = trust::inert(&current);
-                let kept = current.clone();
-                history.update(|h| {
-                    if let Some(h) = h {
-                        h.replace(kept);
-                    }
-                });
+            }
+            // An imported dashboard may carry the id of one saved here: saving
+            // would replace that one, so the user decides.
+            let replaced = saved_list.with_untracked(|saved| {
+                let saved = saved.as_ref().ok()?.dashboards.get(&current.id)?;
+                editing_import.get_untracked().then(|| saved.title.clone())
+            });
+            if let Some(title) = replaced {
+                let replace = window()
+                    .confirm_with_message(&format!(
+                        "A dashboard saved in this browser, “{title}”, has the same id. Replace it with this one?"
+                    ))
+                    .unwrap_or(false);
+                if !replace {
+                    notice.set(Some(format!("Not saved: “{title}” stays as it was")));
+                    return;
+                }
             }
             match save_dashboard(&current) {
                 Ok(()) => {
-                    history.update(|h| {
-                        if let Some(h) = h {
-                            h.mark_saved();
-                        }
-                    });
+                    if left_out.is_empty() {
+                        history.update(|h| {
+                            if let Some(h) = h {
+                                h.mark_saved();
+                            }
+                        });
+                    } else {
+                        editing_base.set(Some(current.clone()));
+                        history.set(Some(EditHistory::new(current.clone())));
+                    }
                     keep_draft(None);
                     editing_import.set(false);
                     // Saving what runs with its extras (trusted, or accepted) confirms

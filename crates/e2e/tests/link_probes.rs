@@ -184,6 +184,55 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         "sent after saving a dashboard nobody accepted"
     );
     assert_page_alive(&browser, "saved without accepting").await;
+    // A pasted dashboard left unaccepted is saved the same way, and no undo
+    // brings its extras back into what is trusted from then on.
+    let mut pasted = serde_json::from_str::<Value>(&leak.to_json()).unwrap();
+    pasted["id"] = json!("pasted-leak");
+    browser.click(r#"[data-action="import"]"#).await.unwrap();
+    browser
+        .type_into(r#"[data-field="import-text"]"#, &pasted.to_string())
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="import-pasted"]"#)
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-field="open-imported"]"#)
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="trust-banner"]"#, "send firing alerts")
+        .await
+        .unwrap();
+    browser.click(r#"[data-action="save"]"#).await.unwrap();
+    let saved = browser
+        .wait_for_text(
+            r#"[data-testid="notice"]"#,
+            "without what you did not accept",
+        )
+        .await
+        .unwrap();
+    assert!(saved.contains("1 alert rule"), "{saved}");
+    let after = browser
+        .script(
+            "return [JSON.parse(localStorage.getItem('foresight.saved.pasted-leak')).alerts || [],
+                     document.querySelector('[data-action=\"undo\"]').disabled];",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        after,
+        json!([[], true]),
+        "saved whole, or undo can bring it back"
+    );
+    browser.click(r#"[data-action="done"]"#).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        receiver.bodies.lock().unwrap().len(),
+        0,
+        "sent after saving a paste"
+    );
 
     // A link that switches the shipped dashboard to another host's datasource
     // asks first, and meanwhile reads the one in use.

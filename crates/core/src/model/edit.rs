@@ -359,17 +359,6 @@ impl EditHistory {
         Ok(())
     }
 
-    /// Replaces the whole dashboard, as one step that can be undone.
-    pub fn replace(&mut self, dashboard: Dashboard) {
-        if dashboard != self.current {
-            self.undo
-                .push(std::mem::replace(&mut self.current, dashboard));
-            if self.undo.len() > UNDO_DEPTH {
-                self.undo.remove(0);
-            }
-        }
-    }
-
     /// A dashboard that has never been saved (imported, recovered): dirty from the start.
     pub fn new_unsaved(dashboard: Dashboard) -> Self {
         let mut saved = dashboard.clone();

@@ -66,6 +66,8 @@ pub fn merge_tail(
             }
         })
         .collect();
+    // Series that aged out of the window leave room for new ones.
+    merged.retain(|s| !s.timestamps.is_empty());
     let (mut series_left_out, mut points_left_out) = (0, 0);
     for new in tail {
         let index = match merged.iter().position(|s| s.labels == new.labels) {
@@ -196,6 +198,30 @@ mod tests {
             warnings.iter().any(|w| w.contains("points past")),
             "{warnings:?}"
         );
+
+        // Series that aged out of the window make room: 500 old ones, 500 new.
+        let old: Vec<Series> = (0..MAX_SERIES_PER_PANEL)
+            .map(|k| Series {
+                labels: Labels::from([("old".to_string(), k.to_string())]),
+                timestamps: vec![0.0],
+                values: vec![1.0],
+            })
+            .collect();
+        let fresh: Vec<Series> = (0..MAX_SERIES_PER_PANEL)
+            .map(|k| Series {
+                labels: Labels::from([("new".to_string(), k.to_string())]),
+                timestamps: vec![300.0],
+                values: vec![1.0],
+            })
+            .collect();
+        let cached = CachedRange {
+            window: window(0.0, 285.0),
+            series: old,
+        };
+        let mut warnings = Vec::new();
+        let merged = merge_tail(&cached, fresh, 285.0, &window(15.0, 300.0), &mut warnings);
+        assert_eq!(merged.len(), MAX_SERIES_PER_PANEL);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]
