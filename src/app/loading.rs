@@ -5,6 +5,7 @@ use crate::browser::http::{fetch_text, open_inline_dashboard};
 use crate::browser::storage::load_saved;
 use crate::hooks::latest_load::LatestLoad;
 use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::edit::SavedDashboards;
 use foresight_core::model::url_state::{DashboardRef, ViewState, DEFAULT_DASHBOARD_ID};
 use leptos::prelude::*;
 
@@ -33,6 +34,9 @@ async fn load_shipped_dashboard(id: &str) -> Result<Dashboard, String> {
 pub fn follow_dashboard(
     view_state: RwSignal<ViewState>,
     url_problems: RwSignal<Vec<String>>,
+    // Read again when it changes: saving the dashboard on screen keeps its
+    // address, and the page must not go back to the version before.
+    saved_list: RwSignal<Result<SavedDashboards, String>>,
 ) -> (
     RwSignal<Option<Result<Dashboard, String>>>,
     Memo<DashboardRef>,
@@ -67,6 +71,7 @@ pub fn follow_dashboard(
                 );
             }
             DashboardRef::Saved(id) => {
+                saved_list.track();
                 dashboard_load.cancel();
                 dashboard.set(Some(load_saved().and_then(|saved| {
             saved.dashboards.get(&id).cloned().ok_or_else(|| {

@@ -55,8 +55,6 @@ pub fn App() -> impl IntoView {
     // A memo, so that the page is drawn anew only when choosing ends.
     let choosing = Memo::new(move |_| shipped.choosing.get());
 
-    let (dashboard, dashboard_ref) = follow_dashboard(view_state, url_problems);
-
     // Editing: the dashboard being edited, its undo history and a crash-safe draft.
     let history = RwSignal::new(None::<EditHistory>);
     let dialog = RwSignal::new(None::<Dialog>);
@@ -85,6 +83,7 @@ pub fn App() -> impl IntoView {
         notice.set(Some(saved_problems.join("; ")));
     }
     let saved_list = RwSignal::new(saved_at_start);
+    let (dashboard, dashboard_ref) = follow_dashboard(view_state, url_problems, saved_list);
     let editing = Memo::new(move |_| history.with(Option::is_some));
     let dirty = Memo::new(move |_| history.with(|h| h.as_ref().is_some_and(EditHistory::is_dirty)));
     let shown = Memo::new(move |_| {

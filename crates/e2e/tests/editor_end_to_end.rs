@@ -485,8 +485,26 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         "Requests per second"
     );
 
-    // Malformed JSON: a clear message, and what was saved is untouched.
+    // Saved again under the same address: once editing is done the page shows
+    // what was saved, not the version it loaded before.
+    let panel_count = "return document.querySelectorAll('[data-panel]').length;";
+    let before = browser.script(panel_count).await.unwrap();
+    browser.click(r#"[data-action="add-panel"]"#).await.unwrap();
+    browser.click(r#"[data-action="save"]"#).await.unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="notice"]"#, "Saved")
+        .await
+        .unwrap();
     browser.click(r#"[data-action="done"]"#).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let after = browser.script(panel_count).await.unwrap();
+    assert_eq!(
+        after.as_u64(),
+        before.as_u64().map(|n| n + 1),
+        "the page went back to the version before the save"
+    );
+
+    // Malformed JSON: a clear message, and what was saved is untouched.
     browser.click(r#"[data-action="import"]"#).await.unwrap();
     browser
         .type_into(
