@@ -132,8 +132,10 @@ pub fn statuses(slo: &Slo, answer: &[(Labels, f64)]) -> Vec<SloStatus> {
     let budget = slo.error_budget();
     let period_seconds = slo.period_seconds().unwrap_or(f64::NAN);
     let windows = status_windows(slo);
-    // The indicator's own labels → window → ratio.
-    let mut by_labels: SortedMap<Labels, SortedMap<String, f64>> = SortedMap::new();
+    // (the indicator's own labels, window, ratio), sorted once by labels: an
+    // answer of 10,000 samples inserted one by one in falling order would
+    // move memory quadratically.
+    let mut samples: Vec<(Labels, String, f64)> = Vec::new();
     for (labels, value) in answer {
         if labels.get(SLO_LABEL) != Some(&slo.id) {
             continue;
@@ -145,10 +147,18 @@ pub fn statuses(slo: &Slo, answer: &[(Labels, f64)]) -> Vec<SloStatus> {
         own.remove(SLO_LABEL);
         own.remove(WINDOW_LABEL);
         if value.is_finite() {
-            by_labels
-                .entry(own)
-                .or_default()
-                .insert(window.clone(), *value);
+            samples.push((own, window.clone(), *value));
+        }
+    }
+    crate::foundation::ordered::sort_stable_by(&mut samples, |a, b| a.0.cmp(&b.0));
+    // The indicator's own labels → window → ratio (a repeated window: the later sample).
+    let mut by_labels: Vec<(Labels, SortedMap<String, f64>)> = Vec::new();
+    for (labels, window, value) in samples {
+        match by_labels.last_mut() {
+            Some((last, ratios)) if *last == labels => {
+                ratios.insert(window, value);
+            }
+            _ => by_labels.push((labels, [(window, value)].into_iter().collect())),
         }
     }
     by_labels
@@ -399,6 +409,30 @@ mod tests {
         assert_eq!(status.alerting, Some(Severity::Page));
         let status = &statuses(&slo, &answer("availability", &between, &[]))[0];
         assert_eq!(status.alerting, None);
+    }
+
+    #[test]
+    fn ten_thousand_label_sets_in_falling_order_give_one_status_each() {
+        let slo = slo(99.0, "30d");
+        let mut samples = Vec::new();
+        for k in (0..10_000).rev() {
+            let instance = format!("i{k:05}");
+            samples.extend(answer(
+                "availability",
+                &[("1h", 0.01), ("30d", 0.001)],
+                &[("instance", instance.as_str())],
+            ));
+        }
+        // A repeated window: the later sample counts, as before.
+        samples.extend(answer(
+            "availability",
+            &[("30d", 0.002)],
+            &[("instance", "i00000")],
+        ));
+        let found = statuses(&slo, &samples);
+        assert_eq!(found.len(), 10_000);
+        assert!(found.windows(2).all(|p| p[0].labels < p[1].labels));
+        assert_eq!(found[0].period_error_ratio, Some(0.002));
     }
 
     #[test]
