@@ -6,6 +6,7 @@
 
 use crate::foundation::json::{DecodeError, Json, ObjectReader};
 use crate::foundation::json_serde::read_object;
+use crate::foundation::ordered::SortedSet;
 use crate::foundation::units::Unit;
 use regex_lite::{Regex, RegexBuilder};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -242,6 +243,9 @@ pub const PATTERN_MATCH_BUDGET: usize = 30_000;
 pub struct OverrideMatchers<'a> {
     overrides: &'a [SeriesOverride],
     patterns: Vec<Option<Regex>>,
+    /// Each name list sorted once: a panel may have 100 lists of 1,000 names
+    /// and 13,000 series, too many to compare one by one at every drawing.
+    name_sets: Vec<SortedSet<&'a str>>,
     budget_left: std::cell::Cell<usize>,
     over_budget: std::cell::Cell<bool>,
 }
@@ -258,9 +262,19 @@ impl<'a> OverrideMatchers<'a> {
                 _ => None,
             })
             .collect();
+        let name_sets = overrides
+            .iter()
+            .map(|o| match &o.matcher {
+                SeriesMatcher::Names(names) | SeriesMatcher::NotNames(names) => {
+                    names.iter().map(String::as_str).collect()
+                }
+                _ => SortedSet::new(),
+            })
+            .collect();
         Self {
             overrides,
             patterns,
+            name_sets,
             budget_left: std::cell::Cell::new(PATTERN_MATCH_BUDGET),
             over_budget: std::cell::Cell::new(false),
         }
@@ -288,15 +302,20 @@ impl<'a> OverrideMatchers<'a> {
     /// How the series `name`, returned by the query at `query`, is shown.
     pub fn look(&self, name: &str, query: usize) -> SeriesLook {
         let mut look = SeriesLook::default();
-        for (one, pattern) in self.overrides.iter().zip(&self.patterns) {
+        for ((one, pattern), names) in self
+            .overrides
+            .iter()
+            .zip(&self.patterns)
+            .zip(&self.name_sets)
+        {
             let picked = match &one.matcher {
                 SeriesMatcher::Name(wanted) => wanted == name,
                 SeriesMatcher::Regex(_) => pattern
                     .as_ref()
                     .is_some_and(|p| self.pattern_matches(p, name)),
                 SeriesMatcher::Query(position) => *position == query,
-                SeriesMatcher::Names(names) => names.iter().any(|n| n == name),
-                SeriesMatcher::NotNames(names) => !names.iter().any(|n| n == name),
+                SeriesMatcher::Names(_) => names.contains(name),
+                SeriesMatcher::NotNames(_) => !names.contains(name),
                 // A pattern that does not compile (or was not tried) hides nothing.
                 SeriesMatcher::NotRegex(_) => pattern
                     .as_ref()
