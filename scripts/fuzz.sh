@@ -100,6 +100,10 @@ max_len() {
   case "$1" in
     grafana_import) echo 1048576 ;;
     dashboard_json) echo 262144 ;;
+    # A link's values against a variable's options: what is checked does not
+    # grow with their number (the scale is a unit test's), and each input's
+    # sorting is n log n, so long inputs only slow the search down.
+    variable_choice) echo 2048 ;;
     *) echo 65536 ;;
   esac
 }
