@@ -188,6 +188,14 @@ impl BrowserSession {
         .await
     }
 
+    /// Opens the import dialog and reads `text` as pasted JSON, as a user would.
+    pub async fn paste_import(&self, text: &str) -> Result<(), String> {
+        self.click(r#"[data-action="import"]"#).await?;
+        self.type_into(r#"[data-field="import-text"]"#, text)
+            .await?;
+        self.click(r#"[data-field="import-pasted"]"#).await
+    }
+
     /// Picks `value` in a select (value, then a change event).
     pub async fn choose(&self, css: &str, value: &str) -> Result<(), String> {
         self.set_value(css, value, "").await

@@ -52,15 +52,7 @@ async fn axe_finds_no_wcag_violation_on_the_dashboard_the_editor_and_an_import()
     browser.client.goto(page).await.unwrap();
     browser.settled_panels().await.unwrap();
     let imported = read_community_dashboard("ceph-host-details");
-    browser.click(r#"[data-action="import"]"#).await.unwrap();
-    browser
-        .type_into(r#"[data-field="import-text"]"#, &imported)
-        .await
-        .unwrap();
-    browser
-        .click(r#"[data-field="import-pasted"]"#)
-        .await
-        .unwrap();
+    browser.paste_import(&imported).await.unwrap();
     browser
         .wait_for_text(r#"[data-testid="import-summary"]"#, "panels")
         .await

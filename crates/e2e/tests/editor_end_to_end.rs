@@ -505,16 +505,8 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
     );
 
     // Malformed JSON: a clear message, and what was saved is untouched.
-    browser.click(r#"[data-action="import"]"#).await.unwrap();
     browser
-        .type_into(
-            r#"[data-field="import-text"]"#,
-            r#"{"title": "broken", "panels": [{"#,
-        )
-        .await
-        .unwrap();
-    browser
-        .click(r#"[data-field="import-pasted"]"#)
+        .paste_import(r#"{"title": "broken", "panels": [{"#)
         .await
         .unwrap();
     browser
@@ -563,15 +555,7 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
         .await
         .unwrap();
     settled(&browser).await;
-    browser.click(r#"[data-action="import"]"#).await.unwrap();
-    browser
-        .type_into(r#"[data-field="import-text"]"#, &text)
-        .await
-        .unwrap();
-    browser
-        .click(r#"[data-field="import-pasted"]"#)
-        .await
-        .unwrap();
+    browser.paste_import(&text).await.unwrap();
     let summary = browser
         .wait_for_text(r#"[data-testid="import-summary"]"#, "Node Exporter Full")
         .await

@@ -188,15 +188,7 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
     // brings its extras back into what is trusted from then on.
     let mut pasted = serde_json::from_str::<Value>(&leak.to_json()).unwrap();
     pasted["id"] = json!("pasted-leak");
-    browser.click(r#"[data-action="import"]"#).await.unwrap();
-    browser
-        .type_into(r#"[data-field="import-text"]"#, &pasted.to_string())
-        .await
-        .unwrap();
-    browser
-        .click(r#"[data-field="import-pasted"]"#)
-        .await
-        .unwrap();
+    browser.paste_import(&pasted.to_string()).await.unwrap();
     browser
         .click(r#"[data-field="open-imported"]"#)
         .await
