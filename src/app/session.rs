@@ -92,15 +92,10 @@ impl EditSession {
     /// viewer has not accepted what it would do. Such a dashboard is edited
     /// as it is shown, without its extras: saved, it would be trusted.
     pub fn start_editing(self, from: Dashboard, unaccepted: bool) {
-        let left_out = if unaccepted {
-            trust::left_out_when_inert(&from)
+        let (from, left_out) = if unaccepted {
+            trust::without_unaccepted(from)
         } else {
-            Vec::new()
-        };
-        let from = if left_out.is_empty() {
-            from
-        } else {
-            trust::inert(&from)
+            (from, Vec::new())
         };
         self.editing_base.set(Some(from.clone()));
         self.history.set(Some(EditHistory::new(from)));
@@ -151,14 +146,12 @@ impl EditSession {
             else {
                 return;
             };
-            let left_out = if unaccepted {
-                trust::left_out_when_inert(&current)
+            let left_out;
+            (current, left_out) = if unaccepted {
+                trust::without_unaccepted(current)
             } else {
-                Vec::new()
+                (current, Vec::new())
             };
-            if !left_out.is_empty() {
-                current = trust::inert(&current);
-            }
             // An imported dashboard may carry the id of one saved here: saving
             // would replace that one, so the user decides.
             let replaced = saved_list.with_untracked(|saved| {

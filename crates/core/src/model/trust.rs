@@ -389,6 +389,18 @@ pub fn left_out_when_inert(dashboard: &Dashboard) -> Vec<String> {
     parts
 }
 
+/// `dashboard` as it may be edited and saved without the viewer's consent,
+/// and what that left out, in words (empty, and the dashboard unchanged, when
+/// nothing was).
+pub fn without_unaccepted(dashboard: Dashboard) -> (Dashboard, Vec<String>) {
+    let left_out = left_out_when_inert(&dashboard);
+    if left_out.is_empty() {
+        (dashboard, left_out)
+    } else {
+        (inert(&dashboard), left_out)
+    }
+}
+
 /// A link's refresh as it may run without consent: no faster than the floor.
 pub fn bounded_refresh(refresh: &str) -> String {
     match parse_refresh(refresh) {
@@ -620,6 +632,14 @@ mod tests {
         assert!(said.contains("its datasource"), "{said}");
         assert!(said.contains("refresh faster than 5 s"), "{said}");
         assert!(left_out_when_inert(&inert).is_empty());
+        assert_eq!(
+            without_unaccepted(hostile()),
+            (inert.clone(), left_out_when_inert(&hostile()))
+        );
+        assert_eq!(
+            without_unaccepted(inert.clone()),
+            (inert.clone(), Vec::<String>::new())
+        );
         assert_eq!(bounded_refresh("1s"), "5s");
         assert_eq!(bounded_refresh("5s"), "5s");
         assert_eq!(bounded_refresh("30s"), "30s");
