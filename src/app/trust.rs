@@ -16,8 +16,8 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct DashboardTrust {
     pub provenance: Memo<Provenance>,
-    /// A key for this tab's answer, and what would be asked.
-    pub review: Memo<(String, Vec<Capability>)>,
+    /// What would be asked, and the key of this tab's answer for each.
+    pub review: Memo<(Vec<String>, Vec<Capability>)>,
     /// This tab's answer, if it gave one.
     pub choice: Memo<Option<bool>>,
     /// Asked about and not accepted: the page draws without the extras.
@@ -65,7 +65,7 @@ pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
     });
     let review = Memo::new(move |_| {
         let Some(Ok(current)) = shown.get() else {
-            return (String::new(), Vec::new());
+            return (Vec::new(), Vec::new());
         };
         let confirmed = confirmed.get();
         let base = editing_base.get().unwrap_or_else(|| current.clone());
@@ -78,17 +78,14 @@ pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
                 &confirmed,
                 &page_context(),
             );
-            let key = trust::fingerprint(&format!(
-                "{}|{:?}|{:?}",
-                trust::dashboard_fingerprint(&base),
-                s.datasource.as_ref().map(|d| d.to_string()),
-                s.refresh
-            ));
-            (key, asks)
+            let keys =
+                trust::answer_keys(&asks, &base, s.datasource.as_ref(), s.refresh.as_deref());
+            (keys, asks)
         })
     });
-    let choice =
-        Memo::new(move |_| review.with(|(key, _)| tab_choices.with(|c| c.get(key).copied())));
+    let choice = Memo::new(move |_| {
+        review.with(|(keys, _)| tab_choices.with(|c| trust::tab_answer(keys, c)))
+    });
     // Inert: asked about and not accepted; the page draws without the extras.
     let inert =
         Memo::new(move |_| review.with(|(_, asks)| !asks.is_empty()) && choice.get() != Some(true));
@@ -141,7 +138,15 @@ pub fn TrustPrompt(trust: DashboardTrust, inputs: TrustInputs) -> impl IntoView 
         ..
     } = inputs;
     let answer = move |accepted: bool| {
-        let (key, asks) = review.get_untracked();
+        let (keys, asks) = review.get_untracked();
+        let record = move |accepted: bool| {
+            tab_choices.update(|c| {
+                for key in &keys {
+                    c.insert(key.clone(), accepted);
+                }
+            });
+            store_tab_choices(&tab_choices.get_untracked());
+        };
         if accepted {
             let before = confirmed.get_untracked();
             let mut after = before.clone();
@@ -152,19 +157,13 @@ pub fn TrustPrompt(trust: DashboardTrust, inputs: TrustInputs) -> impl IntoView 
                     return;
                 }
             }
-            tab_choices.update(|c| {
-                c.insert(key, true);
-            });
-            store_tab_choices(&tab_choices.get_untracked());
+            record(true);
             if after != before {
                 // The page's connect policy lists the new origins only after a reload.
                 let _ = window().location().reload();
             }
         } else {
-            tab_choices.update(|c| {
-                c.insert(key, false);
-            });
-            store_tab_choices(&tab_choices.get_untracked());
+            record(false);
         }
     };
     move || {

@@ -37,6 +37,15 @@ fn inline_link(
 
 /// The page is alive: the WebAssembly instance answers (a click changes the
 /// DOM), no uncaught error, no crash message.
+/// The viewer answered the banner; editing or saving the dashboard does not ask again.
+async fn assert_trust_banner_gone(browser: &BrowserSession, when: &str) {
+    let banner = browser
+        .script("const b = document.querySelector('[data-testid=\"trust-banner\"]'); return b ? b.textContent : null;")
+        .await
+        .unwrap();
+    assert_eq!(banner, Value::Null, "the trust banner asked again {when}");
+}
+
 async fn assert_page_alive(browser: &BrowserSession, what: &str) {
     let errors = browser
         .script("return window.foresightErrors;")
@@ -159,6 +168,7 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         .unwrap();
     assert!(editing.contains("1 alert rule"), "{editing}");
     assert!(editing.contains("1 notification target"), "{editing}");
+    assert_trust_banner_gone(&browser, "after Edit").await;
     browser.click(r#"[data-action="save"]"#).await.unwrap();
     browser
         .wait_for_text(r#"[data-testid="notice"]"#, "Saved")
@@ -183,6 +193,8 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         0,
         "sent after saving a dashboard nobody accepted"
     );
+    // The viewer's answer about the link's own `refresh=` holds for the saved dashboard.
+    assert_trust_banner_gone(&browser, "after saving").await;
     assert_page_alive(&browser, "saved without accepting").await;
     // A pasted dashboard left unaccepted is saved the same way, and no undo
     // brings its extras back into what is trusted from then on.
@@ -413,7 +425,12 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         "{policy}"
     );
 
-    // Accepting the exfiltration link in a fresh tab is what lets it send.
+    // Accepting the exfiltration link in a fresh tab is what lets it send
+    // (this tab's answers are kept in its session storage: a fresh tab has none).
+    browser
+        .script("sessionStorage.clear(); return true;")
+        .await
+        .unwrap();
     browser
         .client
         .goto(&inline_link(&site, &datasource, &leak, ""))

@@ -14,7 +14,7 @@ use crate::foundation::json::{Json, ToJson};
 use crate::foundation::limits::{
     MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS, MIN_UNREVIEWED_REFRESH_SECONDS,
 };
-use crate::foundation::ordered::SortedSet;
+use crate::foundation::ordered::{SortedMap, SortedSet};
 use crate::model::dashboard::Dashboard;
 use crate::model::datasource::Datasource;
 use crate::model::refresh::parse_refresh;
@@ -451,6 +451,53 @@ pub fn dashboard_fingerprint(dashboard: &Dashboard) -> String {
     fingerprint(&ToJson::to_json(dashboard).to_string())
 }
 
+/// The key of this tab's answer that covers each of `asks`, in order. What the
+/// link's own parameters ask (its `datasource=` and `refresh=`) is answered
+/// apart from what the dashboard asks: editing or saving the dashboard gives
+/// it a new fingerprint, and the viewer's answer about the link must not be
+/// asked again for that. `base` is the dashboard as it was when asked (as it
+/// was when editing began); the link's answer holds for its dashboard's id.
+pub fn answer_keys(
+    asks: &[Capability],
+    base: &Dashboard,
+    link_datasource: Option<&Datasource>,
+    link_refresh: Option<&str>,
+) -> Vec<String> {
+    let dashboard_key = fingerprint(&format!("dashboard|{}", dashboard_fingerprint(base)));
+    let link_key = fingerprint(&format!(
+        "link|{}|{:?}|{:?}",
+        base.id,
+        link_datasource.map(Datasource::to_string),
+        link_refresh
+    ));
+    let link_refresh_seconds = link_refresh.and_then(parse_refresh);
+    asks.iter()
+        .map(|ask| {
+            let from_link = match ask {
+                Capability::Datasource { origin, .. } => {
+                    link_datasource.is_some_and(|d| d.origin() == *origin)
+                }
+                Capability::FastRefresh { seconds } => link_refresh_seconds == Some(*seconds),
+                _ => false,
+            };
+            if from_link {
+                link_key.clone()
+            } else {
+                dashboard_key.clone()
+            }
+        })
+        .collect()
+}
+
+/// This tab's answer to asks kept under `keys` (from [`answer_keys`]):
+/// accepted if every one was accepted, declined if all were answered and one
+/// was declined, `None` while one is unanswered.
+pub fn tab_answer(keys: &[String], answers: &SortedMap<String, bool>) -> Option<bool> {
+    keys.iter().try_fold(true, |all_accepted, key| {
+        answers.get(key).map(|&accepted| all_accepted && accepted)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,6 +548,70 @@ mod tests {
         assert!(described
             .iter()
             .any(|d| d.contains("rule \"Leak\" every 1 s")));
+    }
+
+    #[test]
+    fn an_answer_about_the_links_own_parameters_outlives_edits_and_saves() {
+        let link_datasource = Datasource::parse("https://other.example/prom").unwrap();
+        let ask = |provenance, dashboard: &Dashboard| {
+            let asks = review(
+                provenance,
+                dashboard,
+                Some(&link_datasource),
+                Some("1s"),
+                &ConfirmedOrigins::default(),
+                &page(),
+            );
+            let keys = answer_keys(&asks, dashboard, Some(&link_datasource), Some("1s"));
+            (asks, keys)
+        };
+        let (asks, keys) = ask(Provenance::Link, &hostile());
+        assert_eq!(keys.len(), asks.len());
+        let mut answers = SortedMap::default();
+        assert_eq!(tab_answer(&keys, &answers), None);
+        // "Open without these".
+        for key in &keys {
+            answers.insert(key.clone(), false);
+        }
+        assert_eq!(tab_answer(&keys, &answers), Some(false));
+        // Edited as shown, then saved: only the link's own parameters are
+        // left to ask about, and the viewer already answered for them.
+        let (stripped, _) = without_unaccepted(hostile());
+        for provenance in [Provenance::Link, Provenance::Saved] {
+            let (asks, keys) = ask(provenance, &stripped);
+            let described: Vec<String> = asks.iter().map(Capability::describe).collect();
+            assert_eq!(asks.len(), 2, "{described:#?}");
+            assert_eq!(tab_answer(&keys, &answers), Some(false), "{described:#?}");
+        }
+        // The same parameters on another dashboard, or other parameters, are asked again.
+        let mut other = stripped.clone();
+        other.id = "another".into();
+        assert_eq!(
+            tab_answer(&ask(Provenance::Saved, &other).1, &answers),
+            None
+        );
+        let asks = review(
+            Provenance::Saved,
+            &stripped,
+            None,
+            Some("2s"),
+            &ConfirmedOrigins::default(),
+            &page(),
+        );
+        let keys = answer_keys(&asks, &stripped, None, Some("2s"));
+        assert_eq!(tab_answer(&keys, &answers), None);
+        // A dashboard changed from outside (another rule) is asked about again,
+        // and its answer is accepted only when every part was accepted.
+        let mut changed = hostile();
+        changed.alerts[0].expr = "vector(1)".into();
+        let (_, keys) = ask(Provenance::Link, &changed);
+        assert_eq!(tab_answer(&keys, &answers), None);
+        for key in &keys {
+            answers.insert(key.clone(), true);
+        }
+        assert_eq!(tab_answer(&keys, &answers), Some(true));
+        answers.insert(keys[0].clone(), false);
+        assert_eq!(tab_answer(&keys, &answers), Some(false));
     }
 
     #[test]
