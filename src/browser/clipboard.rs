@@ -46,15 +46,11 @@ pub fn read_chosen_file(
     let Some(file) = input.files().and_then(|files| files.get(0)) else {
         return;
     };
-    // Read whole, a file is held twice (its text and what reads it): the
-    // largest thing any reader takes is a Grafana export.
-    let largest = foresight_core::foundation::limits::MAX_GRAFANA_IMPORT_BYTES;
-    if file.size() > largest as f64 {
-        deliver(Err(format!(
-            "the file is {:.1} MB; at most {} MB is read",
-            file.size() / 1_048_576.0,
-            largest / 1_048_576
-        )));
+    // Read whole, a file is held twice (its text and what reads it).
+    let too_large =
+        foresight_core::model::dashboard_import::too_large_to_import("the file", file.size());
+    if let Some(problem) = too_large {
+        deliver(Err(problem));
         return;
     }
     leptos::task::spawn_local(async move {

@@ -12,9 +12,10 @@ use crate::editor::slo_settings::{edited_slos, slo_rows_of, SloSettings};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::foundation::units::Unit;
 use foresight_core::model::dashboard::{Dashboard, Panel, PanelKind, Variable, VariableSource};
+use foresight_core::model::dashboard_import::read_dashboard_json;
 use foresight_core::model::datasource::Datasource;
 use foresight_core::model::edit::Edit;
-use foresight_core::model::grafana_import::{import_grafana_dashboard, ImportReport};
+use foresight_core::model::grafana_import::ImportReport;
 use foresight_core::model::panel_form::{PanelForm, QueryForm};
 use foresight_core::model::refresh::REFRESH_CHOICES;
 use foresight_core::query::engine::LabelRange;
@@ -501,26 +502,6 @@ pub fn SettingsDialog(
                 </div>
         </Modal>
     }
-}
-
-/// Reads JSON as a Foresight dashboard, or else as Grafana's (with its report).
-pub fn read_dashboard_json(text: &str) -> Result<(Dashboard, Option<ImportReport>), String> {
-    // Before anything is parsed: the largest either reader takes.
-    let largest = foresight_core::foundation::limits::MAX_GRAFANA_IMPORT_BYTES;
-    if text.len() > largest {
-        return Err(format!(
-            "the dashboard is {:.1} MB; at most {} MB is read",
-            text.len() as f64 / 1_048_576.0,
-            largest / 1_048_576
-        ));
-    }
-    let looks_like_ours = foresight_core::foundation::json::Json::parse(text)
-        .ok()
-        .is_some_and(|v| v.get("layout").is_some() && v.get("schemaVersion").is_some());
-    if looks_like_ours {
-        return Dashboard::from_json(text).map(|d| (d, None));
-    }
-    import_grafana_dashboard(text).map(|(d, report)| (d, Some(report)))
 }
 
 /// The import dialog: a file or pasted JSON (Grafana's or Foresight's).

@@ -6,6 +6,7 @@
 
 pub mod dashboard;
 pub mod dashboard_choice;
+pub mod dashboard_import;
 pub mod datasource;
 pub mod edit;
 pub mod event_sources;
