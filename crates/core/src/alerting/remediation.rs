@@ -151,13 +151,14 @@ impl RemediationAction {
         value: f64,
         external_labels: &Labels,
     ) -> PreparedRequest {
-        // The body is JSON; label values come from the datasource, so each is
-        // written as JSON string content: `a","version":"x` stays one value
-        // instead of adding fields.
+        // The body is JSON; labels come from the datasource, so each value
+        // is written as JSON string content: `a","version":"x` stays one value
+        // instead of adding fields. So is each name, for a body that prints
+        // them (Prometheus 3 accepts any UTF-8 in a name, quotes included).
         let escaped = |labels: &Labels| -> Labels {
             labels
                 .iter()
-                .map(|(name, value)| (name.clone(), json_string_content(value)))
+                .map(|(name, value)| (json_string_content(name), json_string_content(value)))
                 .collect()
         };
         let data = TemplateData {
@@ -324,6 +325,19 @@ mod tests {
         let request = action(false).prepare_with(&hostile, 40.0, &Labels::new());
         let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(body["instance"], "a\",\"version\":\"evil\\\n\u{1}");
+        assert_eq!(body.as_object().unwrap().len(), 2, "{}", request.body);
+    }
+
+    #[test]
+    fn label_names_cannot_add_fields_to_the_body() {
+        let hostile: Labels = [("a\":\"b".to_string(), "c".to_string())].into();
+        let mut printing_names = action(false);
+        printing_names.body =
+            r#"{ {{ range $name, $value := $labels }}"{{ $name }}": "{{ $value }}", {{ end }}"value": 1 }"#
+                .into();
+        let request = printing_names.prepare_with(&hostile, 40.0, &Labels::new());
+        let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(body["a\":\"b"], "c", "{}", request.body);
         assert_eq!(body.as_object().unwrap().len(), 2, "{}", request.body);
     }
 
