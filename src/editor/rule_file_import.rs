@@ -29,7 +29,9 @@ fn report(
     let notes = import
         .notes
         .iter()
-        .map(|note| view! { <li>{note.clone()}</li> }.into_any());
+        .cloned()
+        .chain(import.unlisted())
+        .map(|note| view! { <li>{note}</li> }.into_any());
     let lines: Vec<AnyView> = import
         .refused
         .iter()

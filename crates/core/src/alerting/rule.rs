@@ -8,7 +8,7 @@ use crate::analytics::options::{BaselineKind, Sensitivity};
 use crate::analytics::panel_overlays::BaselineReference;
 use crate::foundation::json::{DecodeError, Json, ObjectReader};
 use crate::foundation::json_serde::{not_one_of, read_object};
-use crate::foundation::ordered::{sort_stable_by, SortedMap};
+use crate::foundation::ordered::{sort_stable_by, SortedMap, SortedSet};
 use crate::foundation::span::{parse_prometheus_duration, parse_span};
 use crate::foundation::units::Unit;
 use crate::query::series::{Labels, Series};
@@ -201,15 +201,26 @@ fn seconds_of(text: &Option<String>, what: &str, default: f64) -> Result<f64, St
 /// and a critical `HighErrorRate`) the name and its place among them
 /// (`HighErrorRate #2`), never equal to another rule's name.
 pub fn rule_keys(rules: &[AlertRule]) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::with_capacity(rules.len());
+    // Names may be long and repeated (a rule file allows 200 rules of one
+    // 10 KB name): each name's last place is remembered, so every place is
+    // tried once, and lookups go to sorted sets instead of the whole list.
+    let names: SortedSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    let mut taken = SortedSet::new();
+    let mut last_place: SortedMap<&str, usize> = SortedMap::new();
+    let mut keys = Vec::with_capacity(rules.len());
     for rule in rules {
         let mut key = rule.name.clone();
-        let mut place = 1;
-        // At most MAX_ALERT_RULES rules: the quadratic search stays small.
-        while keys.contains(&key) || (place > 1 && rules.iter().any(|r| r.name == key)) {
-            place += 1;
+        if taken.contains(&key) {
+            let place = last_place.get(rule.name.as_str()).copied().unwrap_or(1);
+            let mut place = place + 1;
             key = format!("{} #{place}", rule.name);
+            while taken.contains(&key) || names.contains(key.as_str()) {
+                place += 1;
+                key = format!("{} #{place}", rule.name);
+            }
+            last_place.insert(rule.name.as_str(), place);
         }
+        taken.insert(key.clone());
         keys.push(key);
     }
     keys
@@ -877,6 +888,48 @@ mod tests {
             named("A"),
         ];
         assert_eq!(rule_keys(&rules), ["A", "B", "A #3", "A #2", "A #4"]);
+    }
+
+    /// The keys as first written (a search of the whole list per place),
+    /// which `rule_keys` must give in linear time.
+    fn rule_keys_by_search(rules: &[AlertRule]) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for rule in rules {
+            let mut key = rule.name.clone();
+            let mut place = 1;
+            while keys.contains(&key) || (place > 1 && rules.iter().any(|r| r.name == key)) {
+                place += 1;
+                key = format!("{} #{place}", rule.name);
+            }
+            keys.push(key);
+        }
+        keys
+    }
+
+    #[test]
+    fn rule_keys_are_the_searched_keys_for_any_names() {
+        let named = |name: String| AlertRule {
+            name,
+            ..error_rate_rule()
+        };
+        let pool = ["A", "B", "A #2", "A #3", "B #2", "A #2 #2", "A #10"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..3_000 {
+            let mut rules = Vec::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for draw in 0..(seed % 12) {
+                let pick = (seed >> (4 * draw)) as usize % pool.len();
+                rules.push(named(pool[pick].to_string()));
+            }
+            assert_eq!(rule_keys(&rules), rule_keys_by_search(&rules));
+        }
+        // 200 rules of one 10 KB name: each place is tried once.
+        let long = "x".repeat(10_000);
+        let rules: Vec<AlertRule> = (0..200).map(|_| named(long.clone())).collect();
+        let keys = rule_keys(&rules);
+        assert_eq!(keys[199], format!("{long} #200"));
     }
 
     #[test]

@@ -20,7 +20,14 @@ pub struct RuleFileImport {
     pub recording_rules: usize,
     /// What applies to a whole group or file (a group `limit` not applied, …).
     pub notes: Vec<String>,
+    /// Refused rules and notes past [`MAX_LISTED`] each: counted, not listed
+    /// (a file of 190,000 refused rules would otherwise list them all).
+    pub unlisted_refused: usize,
+    pub unlisted_notes: usize,
 }
+
+/// Refused rules, and notes, listed in one report.
+pub const MAX_LISTED: usize = 500;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedRule {
@@ -39,7 +46,7 @@ pub struct RefusedRule {
 impl RuleFileImport {
     /// "137 of 139 alerting rules imported (98.6 %)".
     pub fn summary(&self) -> String {
-        let alerting = self.imported.len() + self.refused.len();
+        let alerting = self.imported.len() + self.refused.len() + self.unlisted_refused;
         let share = if alerting == 0 {
             String::new()
         } else {
@@ -61,6 +68,37 @@ impl RuleFileImport {
 }
 
 impl RuleFileImport {
+    fn refuse(&mut self, rule: RefusedRule) {
+        if self.refused.len() < MAX_LISTED {
+            self.refused.push(rule);
+        } else {
+            self.unlisted_refused += 1;
+        }
+    }
+
+    fn note(&mut self, note: String) {
+        if self.notes.len() < MAX_LISTED {
+            self.notes.push(note);
+        } else {
+            self.unlisted_notes += 1;
+        }
+    }
+
+    /// What was counted and not listed, as lines for the end of the report.
+    pub fn unlisted(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.unlisted_refused > 0 {
+            lines.push(format!(
+                "… and {} more rules not imported",
+                self.unlisted_refused
+            ));
+        }
+        if self.unlisted_notes > 0 {
+            lines.push(format!("… and {} more notes", self.unlisted_notes));
+        }
+        lines
+    }
+
     /// The imported rules a dashboard that holds `existing` can take, in the
     /// file's order: a rule it already has is left out, and so is any past
     /// [`MAX_ALERT_RULES`] in all (each named with why).
@@ -87,7 +125,8 @@ impl RuleFileImport {
 }
 
 /// Labels one group may give all its rules.
-const MAX_GROUP_LABELS: usize = 64;
+/// Labels of a group, and labels or annotations of a rule.
+const MAX_STRINGS: usize = 64;
 
 const RULE_FIELDS: [&str; 7] = [
     "alert",
@@ -119,7 +158,7 @@ pub fn import_rule_file(text: &str) -> Result<RuleFileImport, String> {
             .or_else(|| document.get("spec").and_then(|spec| spec.get("groups")));
         let Some(groups) = groups else {
             if !document.is_null() {
-                import.notes.push(format!(
+                import.note(format!(
                     "document {} has no `groups` (or `spec.groups`) and was skipped",
                     index + 1
                 ));
@@ -150,31 +189,37 @@ fn text_of(node: Option<&Yaml>) -> Result<Option<String>, String> {
     }
 }
 
-/// A mapping of strings (labels, annotations); a null value is empty, as in Prometheus.
+/// A mapping of strings (labels, annotations); a null value is empty, as in
+/// Prometheus. At most [`MAX_STRINGS`], refused before any is read; sorted once.
 fn strings_of(node: Option<&Yaml>, what: &str) -> Result<SortedMap<String, String>, String> {
-    let mut strings = SortedMap::new();
     match node {
-        None => {}
-        Some(node) if node.is_null() => {}
+        None => Ok(SortedMap::new()),
+        Some(node) if node.is_null() => Ok(SortedMap::new()),
         Some(Yaml::Mapping(members)) => {
-            for (name, value) in members {
-                let value = text_of(Some(value)).map_err(|e| format!("{what} {name:?} {e}"))?;
-                strings.insert(name.clone(), value.unwrap_or_default());
+            if members.len() > MAX_STRINGS {
+                return Err(format!("`{what}` has more than {MAX_STRINGS} entries"));
             }
+            let mut strings = Vec::with_capacity(members.len());
+            for (name, value) in members {
+                let value = text_of(Some(value))
+                    .map_err(|e| format!("{what} {:?} {e}", excerpt(name, 40)))?;
+                strings.push((name.clone(), value.unwrap_or_default()));
+            }
+            Ok(strings.into_iter().collect())
         }
-        Some(other) => return Err(format!("`{what}` is {}, not a mapping", other.kind())),
+        Some(other) => Err(format!("`{what}` is {}, not a mapping", other.kind())),
     }
-    Ok(strings)
 }
 
 fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
     let fallback_name = format!("group {}", position + 1);
+    // Shortened once: it goes into every rule and note of the group.
     let name = text_of(group.get("name"))
         .ok()
         .flatten()
-        .unwrap_or(fallback_name);
+        .map_or(fallback_name, |name| excerpt(&name, 120));
     let refuse_all = |import: &mut RuleFileImport, reason: String| {
-        import.refused.push(RefusedRule {
+        import.refuse(RefusedRule {
             group: name.clone(),
             name: "every rule".into(),
             reason,
@@ -196,12 +241,6 @@ fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
     };
     // Checked once here, not again with every rule (a group of many labels
     // and many rules would take their product).
-    if group_labels.len() > MAX_GROUP_LABELS {
-        return refuse_all(
-            import,
-            format!("the group has more than {MAX_GROUP_LABELS} labels"),
-        );
-    }
     let label_check = AlertRule {
         labels: group_labels.clone(),
         ..AlertRule::starter("group labels", "vector(1)", 0.0, "")
@@ -219,15 +258,15 @@ fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
             "limit" => {
                 let limit = text_of(Some(value)).ok().flatten();
                 if limit.is_some_and(|limit| limit != "0") {
-                    import.notes.push(format!(
+                    import.note(format!(
                         "group {name:?}: its `limit` (at most so many alerts) is not applied here"
                     ));
                 }
             }
-            "query_offset" => import.notes.push(format!(
+            "query_offset" => import.note(format!(
                 "group {name:?}: its `query_offset` is not applied here; rules are evaluated at the current time"
             )),
-            other => import.notes.push(format!("group {name:?}: `{}` is not a group field and was ignored", excerpt(other, 40))),
+            other => import.note(format!("group {name:?}: `{}` is not a group field and was ignored", excerpt(other, 40))),
         }
     }
     let rules = match group.get("rules") {
@@ -257,7 +296,7 @@ fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
             reason,
         };
         if import.imported.len() >= MAX_ALERT_RULES {
-            import.refused.push(refused(format!(
+            import.refuse(refused(format!(
                 "a dashboard holds at most {MAX_ALERT_RULES} alert rules"
             )));
             continue;
@@ -267,7 +306,7 @@ fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
                 group: name.clone(),
                 rule,
             }),
-            Err(reason) => import.refused.push(refused(reason)),
+            Err(reason) => import.refuse(refused(reason)),
         }
     }
 }
@@ -535,7 +574,7 @@ mod tests {
                 vec![("team", "b"), ("tier", "1")]
             ]
         );
-        let many: Vec<String> = (0..=MAX_GROUP_LABELS).map(|i| format!("l{i}: x")).collect();
+        let many: Vec<String> = (0..=MAX_STRINGS).map(|i| format!("l{i}: x")).collect();
         let import = import_rule_file(&format!(
             "groups:\n- name: g\n  labels: {{{}}}\n  rules:\n  - {{alert: A, expr: up}}\n",
             many.join(", ")
@@ -543,7 +582,52 @@ mod tests {
         .unwrap();
         assert_eq!(
             import.refused[0].reason,
-            format!("the group has more than {MAX_GROUP_LABELS} labels")
+            format!("the group's `labels` has more than {MAX_STRINGS} entries")
+        );
+    }
+
+    #[test]
+    fn a_hostile_file_costs_memory_in_proportion_to_itself() {
+        // A 100 KB group name and 3,000 refused rules: the name is shortened
+        // once, and only the first MAX_LISTED refusals are listed.
+        let name = "n".repeat(100_000);
+        let rules = "  - x\n".repeat(3_000);
+        let import =
+            import_rule_file(&format!("groups:\n- name: {name}\n  rules:\n{rules}")).unwrap();
+        assert_eq!(import.refused.len(), MAX_LISTED);
+        assert_eq!(import.unlisted_refused, 3_000 - MAX_LISTED);
+        assert!(import
+            .refused
+            .iter()
+            .all(|r| r.group.chars().count() <= 121));
+        assert_eq!(import.unlisted(), ["… and 2500 more rules not imported"]);
+        assert_eq!(
+            import.summary(),
+            "0 of 3000 alerting rules imported (0.0 %)"
+        );
+        // Labels written in falling order are sorted once, and too many are
+        // refused before they are read.
+        let labels: Vec<String> = (0..MAX_STRINGS)
+            .rev()
+            .map(|i| format!("k{i:05}: v"))
+            .collect();
+        let import = import_rule_file(&format!(
+            "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels: {{{}}}\n",
+            labels.join(", ")
+        ))
+        .unwrap();
+        let read = &import.imported[0].rule.labels;
+        assert_eq!(read.len(), MAX_STRINGS);
+        assert_eq!(read.keys().next().map(String::as_str), Some("k00000"));
+        let labels: Vec<String> = (0..=MAX_STRINGS).map(|i| format!("k{i}: v")).collect();
+        let import = import_rule_file(&format!(
+            "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    annotations: {{{}}}\n",
+            labels.join(", ")
+        ))
+        .unwrap();
+        assert_eq!(
+            import.refused[0].reason,
+            format!("`annotations` has more than {MAX_STRINGS} entries")
         );
     }
 

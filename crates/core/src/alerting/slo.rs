@@ -236,7 +236,7 @@ fn default_period() -> String {
 /// The smallest error budget (a 99.9999999 % objective).
 const MIN_ERROR_BUDGET: f64 = 1e-9;
 /// Characters of a name or a service.
-const MAX_NAME_CHARS: usize = 200;
+pub const MAX_NAME_CHARS: usize = 200;
 
 /// Where the indicator's queries take their range.
 pub const WINDOW_PLACEHOLDER: &str = "{{.window}}";

@@ -4,7 +4,7 @@
 //! metric). What does not map (Sloth's raw and plugin indicators, OpenSLO
 //! thresholds) is named in the notes, not guessed at.
 
-use super::slo::{Indicator, Slo, WINDOW_PLACEHOLDER};
+use super::slo::{Indicator, Slo, MAX_NAME_CHARS, WINDOW_PLACEHOLDER};
 use crate::foundation::yaml::{parse_documents, Yaml};
 
 /// What an import found.
@@ -171,6 +171,13 @@ fn keep(slo: Slo, found: &mut SloImport) {
 /// member names, `errorQuery` for `error_query`).
 fn sloth(spec: &Yaml, camel: bool, default_period: &str, found: &mut SloImport) {
     let service = scalar(spec.get("service")).unwrap_or_default();
+    // Checked once: every SLO of the spec carries a copy.
+    if service.chars().count() > MAX_NAME_CHARS {
+        found.notes.push(format!(
+            "Sloth spec left out: its service is longer than {MAX_NAME_CHARS} characters"
+        ));
+        return;
+    }
     let Some(Yaml::Sequence(slos)) = spec.get("slos") else {
         found
             .notes
@@ -475,6 +482,23 @@ spec:
             Some(r#"sum(rate(http_requests_total{job="web",code!~"5.."}[{{.window}}]))"#)
         );
         assert!(found.notes[0].contains("ratio metric"), "{:?}", found.notes);
+    }
+
+    #[test]
+    fn a_long_service_is_refused_once_not_copied_into_every_slo() {
+        let slo =
+            "  - name: a\n    objective: 99\n    sli: {events: {error_query: x, total_query: y}}\n";
+        let spec = format!(
+            "version: prometheus/v1\nservice: {}\nslos:\n{}",
+            "s".repeat(100_000),
+            slo.repeat(2_000)
+        );
+        let found = import_slo_specs(&spec, "30d").unwrap();
+        assert!(found.slos.is_empty());
+        assert_eq!(
+            found.notes,
+            ["Sloth spec left out: its service is longer than 200 characters"]
+        );
     }
 
     #[test]

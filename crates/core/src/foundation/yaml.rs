@@ -95,6 +95,23 @@ pub fn parse_documents(text: &str) -> Result<Vec<Yaml>, YamlError> {
             message: "a control character; YAML's text is printable".into(),
         });
     }
+    // Prometheus's reader (a libyaml port) also breaks lines at NEL, LS and
+    // PS: a rule after one inside a comment would run in Prometheus and be
+    // missing here. Refused, as are the two non-characters it refuses.
+    if let Some((at, c)) = text.char_indices().find(|(_, c)| {
+        matches!(
+            c,
+            '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+        )
+    }) {
+        return Err(YamlError {
+            line: text[..at].matches('\n').count() + 1,
+            message: format!(
+                "U+{:04X}, which other YAML readers take for a line break or refuse; write it as \\u{:04x} inside double quotes",
+                c as u32, c as u32
+            ),
+        });
+    }
     // The line break ending the last line does not start another line (and
     // a block scalar on the last line ends without one if the text does).
     let ends_with_break = text.ends_with('\n');
@@ -1179,6 +1196,19 @@ groups:
             error("a: 1\rb: 2\n"),
             "line 1: a control character; YAML's text is printable"
         );
+        // A rule hidden in a comment from this reader, not from Prometheus's.
+        assert_eq!(
+            error("groups:\n# ok\u{2028}- name: hidden\n"),
+            "line 2: U+2028, which other YAML readers take for a line break or refuse; write it as \\u2028 inside double quotes"
+        );
+        for c in ['\u{85}', '\u{2029}', '\u{fffe}', '\u{ffff}'] {
+            assert!(error(&format!("a: \"x{c}\"\n")).starts_with("line 1: U+"));
+        }
+        // Written as an escape, it is read as the character.
+        assert!(matches!(
+            one("a: \"x\\u2028y\"\n").get("a"),
+            Some(Yaml::Scalar { text, .. }) if text == "x\u{2028}y"
+        ));
     }
 
     #[test]
