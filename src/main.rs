@@ -12,5 +12,11 @@ fn main() {
     {
         return;
     }
+    // Inside another page's frame that page could lure clicks onto Accept:
+    // the frame guard script empties the page, but trunk's loader may already
+    // have started this code, so the app refuses too.
+    if foresight::browser::location::is_framed() {
+        return;
+    }
     leptos::mount::mount_to_body(foresight::app::App);
 }

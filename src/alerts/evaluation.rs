@@ -9,7 +9,7 @@ use crate::browser::clock::now_seconds;
 use crate::browser::notifications::{
     notification_permission, play_alert_sound, show_browser_notification, sound_enabled,
 };
-use crate::browser::storage::{load_json, store_json};
+use crate::browser::storage::{load_json, load_json_reporting, store_json};
 use crate::hooks::web_lock::hold_leadership;
 use foresight_core::alerting::engine::{step, EvaluationSchedule, RuleHealth, StepContext};
 use foresight_core::alerting::history::AlertHistory;
@@ -57,6 +57,8 @@ pub struct AlertStore {
     pub permission: RwSignal<&'static str>,
     /// Why the last write to local storage failed, if it did.
     pub storage_problem: RwSignal<Option<String>>,
+    /// What stored could not be read (and where its text was kept).
+    pub unreadable: RwSignal<Option<String>>,
 }
 
 impl AlertStore {
@@ -70,8 +72,10 @@ impl AlertStore {
     }
 
     /// Opens what is stored for the dashboard `state_namespace`, dropping the
-    /// state of rules it no longer has.
-    pub fn open(state_namespace: &str, rules: &[AlertRule]) -> Self {
+    /// state of rules it no longer has; `drop_earlier_rules`: also the state
+    /// and history kept for its earlier rules (not while it is being edited:
+    /// an edit may be undone or left unsaved).
+    pub fn open(state_namespace: &str, rules: &[AlertRule], drop_earlier_rules: bool) -> Self {
         // Silences are the user's, so they outlive rule edits: keyed by where the
         // dashboard came from and its id, without the rules' fingerprint.
         let family = state_namespace
@@ -84,11 +88,13 @@ impl AlertStore {
             silences_key(&family),
         );
         // State and history of this dashboard's earlier rules would stay forever.
-        for kind in ["foresight.alert-state.", "foresight.alert-history."] {
-            crate::browser::storage::remove_keys_except(
-                &format!("{kind}{family}."),
-                &format!("{kind}{state_namespace}"),
-            );
+        if drop_earlier_rules {
+            for kind in ["foresight.alert-state.", "foresight.alert-history."] {
+                crate::browser::storage::remove_keys_where(kind, |namespace| {
+                    namespace != state_namespace
+                        && foresight_core::model::trust::is_namespace_of(namespace, &family)
+                });
+            }
         }
         let store = Self {
             keys: StoredValue::new(keys),
@@ -99,6 +105,7 @@ impl AlertStore {
             deliveries: RwSignal::new(SortedMap::new()),
             permission: RwSignal::new(notification_permission()),
             storage_problem: RwSignal::new(None),
+            unreadable: RwSignal::new(None),
         };
         let (mut stored_states, stored_history, stored_silences) = store.load();
         // States of rules no longer in the dashboard would otherwise stay forever.
@@ -110,15 +117,24 @@ impl AlertStore {
         store
     }
 
-    /// States, history and silences as stored now (another tab may have written them).
+    /// States, history and silences as stored now (another tab may have
+    /// written them); one that cannot be read is said in `unreadable`.
     pub fn load(&self) -> (SortedMap<String, RuleState>, AlertHistory, Vec<Silence>) {
-        self.keys.with_value(|(states, history, silences)| {
-            (
-                load_json::<SortedMap<String, RuleState>>(states),
-                load_json::<AlertHistory>(history),
-                load_json::<Vec<Silence>>(silences),
-            )
-        })
+        let (states, history, silences, problems) =
+            self.keys.with_value(|(states, history, silences)| {
+                let (states, states_problem) = load_json_reporting(states);
+                let (history, history_problem) = load_json_reporting(history);
+                let (silences, silences_problem) = load_json_reporting(silences);
+                let problems: Vec<String> = [states_problem, history_problem, silences_problem]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                (states, history, silences, problems)
+            });
+        if !problems.is_empty() {
+            self.unreadable.try_set(Some(problems.join("; ")));
+        }
+        (states, history, silences)
     }
 }
 
@@ -193,6 +209,7 @@ pub fn run_evaluation(
         deliveries,
         permission,
         storage_problem,
+        ..
     } = store;
     let load_all = move || store.load();
     // Actions run by themselves only from a shipped or saved dashboard.

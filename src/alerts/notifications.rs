@@ -52,7 +52,8 @@ pub fn send(
     if alerts.is_empty() {
         return;
     }
-    let generator = window().location().href().unwrap_or_default();
+    let page_address = window().location().href().unwrap_or_default();
+    let generator = foresight_core::alerting::notify::generator_url(&page_address);
     // Nothing leaves the browser for an origin the user has not confirmed,
     // whatever the dashboard says (see `foresight_core::model::trust`).
     let confirmed = crate::browser::storage::load_confirmed_origins();
@@ -67,7 +68,7 @@ pub fn send(
     if let Some(base) = &notify.alertmanager {
         let url = format!("{}/api/v2/alerts", base.trim_end_matches('/'));
         if confirmed.permits_notification(&url) {
-            let body = alertmanager_body(alerts, &generator).to_string();
+            let body = alertmanager_body(alerts, generator).to_string();
             spawn_local(deliver(url, body, "Alertmanager".into(), status));
         } else {
             refuse(&url, "Alertmanager");
@@ -75,7 +76,7 @@ pub fn send(
     }
     for url in &notify.webhooks {
         if confirmed.permits_notification(url) {
-            let body = webhook_body(alerts, &generator).to_string();
+            let body = webhook_body(alerts, generator).to_string();
             spawn_local(deliver(url.clone(), body, "Webhook".into(), status));
         } else {
             refuse(url, "Webhook");

@@ -56,7 +56,13 @@ pub fn AlertsView(
 ) -> impl IntoView {
     // Opened by the page when it offers remediation elsewhere too (from
     // "What else moved?"), so both keep runs in the same history.
-    let store = store.unwrap_or_else(|| AlertStore::open(&state_namespace, &rules));
+    let store = store.unwrap_or_else(|| {
+        AlertStore::open(
+            &state_namespace,
+            &rules,
+            on_edit.with_untracked(Option::is_none),
+        )
+    });
     let AlertStore {
         keys,
         states,
@@ -66,6 +72,7 @@ pub fn AlertsView(
         deliveries,
         permission,
         storage_problem,
+        unreadable,
     } = store;
     let has_rules = !rules.is_empty();
     let rules = StoredValue::new(rules);
@@ -240,6 +247,7 @@ pub fn AlertsView(
             <NotificationSettings permission=permission />
             {notes.into_iter().map(|note| view! { <p class="message" data-testid="unevaluated-slo">{note}</p> }).collect::<Vec<_>>()}
             {move || storage_problem.get().map(|p| view! { <p class="message error" role="alert" data-testid="alert-storage-problem">{p}</p> })}
+            {move || unreadable.get().map(|p| view! { <p class="message error" role="alert" data-testid="alert-storage-unreadable">{p}</p> })}
             <ul class="deliveries" data-testid="deliveries">
                 {move || deliveries.get().into_iter().map(|(url, line)| view! { <li data-delivery=url>{line}</li> }).collect::<Vec<_>>()}
             </ul>

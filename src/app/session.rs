@@ -8,7 +8,8 @@ use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::http::deflate_raw;
 use crate::browser::location::default_datasource;
 use crate::browser::storage::{
-    delete_saved_dashboard, load_saved, save_dashboard, store_confirmed_origins, store_draft,
+    delete_saved_dashboard, load_saved, save_dashboard, saved_title, store_confirmed_origins,
+    store_draft,
 };
 use crate::dashboard::change_view;
 use crate::trust_banner::page_context;
@@ -152,11 +153,16 @@ impl EditSession {
             } else {
                 (current, Vec::new())
             };
-            // An imported dashboard may carry the id of one saved here: saving
+            // A link, an import or a shipped dashboard may carry the id of one
+            // saved here (maybe by another tab since this one loaded): saving
             // would replace that one, so the user decides.
-            let replaced = saved_list.with_untracked(|saved| {
-                let saved = saved.as_ref().ok()?.dashboards.get(&current.id)?;
-                editing_import.get_untracked().then(|| saved.title.clone())
+            let replaced = saved_title(&current.id).filter(|_| {
+                trust::save_replaces_another(
+                    &view_state.with_untracked(|s| s.dashboard.clone()),
+                    editing_import.get_untracked(),
+                    &current.id,
+                    true,
+                )
             });
             if let Some(title) = replaced {
                 let replace = window()

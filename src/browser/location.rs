@@ -46,3 +46,13 @@ pub fn push_url(state: &ViewState) {
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
+
+/// Whether the page is shown inside another page's frame (or cannot tell).
+pub fn is_framed() -> bool {
+    let own = window();
+    match own.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &own),
+        Ok(None) => false,
+        Err(_) => true,
+    }
+}

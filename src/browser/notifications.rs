@@ -31,9 +31,13 @@ export function showNotification(title, body, tag) {
 }
 
 // Two short tones (a browser may keep audio off until the page was clicked).
+// One context for the page's life: a browser holds audio resources for each
+// one until it is closed, and a flapping rule would open hundreds.
+let alertAudio;
 export function playAlertSound() {
   try {
-    const context = new AudioContext();
+    const context = alertAudio || (alertAudio = new AudioContext());
+    if (context.state === 'suspended') context.resume().catch(() => {});
     [880, 660].forEach((frequency, k) => {
       const oscillator = context.createOscillator(), gain = context.createGain();
       oscillator.frequency.value = frequency;

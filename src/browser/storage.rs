@@ -76,6 +76,13 @@ pub fn load_saved() -> Result<SavedDashboards, String> {
     load_saved_reporting().map(|(saved, _)| saved)
 }
 
+/// The title of the dashboard saved here under `id`, as stored now (another
+/// tab may have saved it); the id when it cannot be read.
+pub fn saved_title(id: &str) -> Option<String> {
+    let text = storage().ok()?.get_item(&saved_dashboard_key(id)).ok()??;
+    Some(Dashboard::from_json(&text).map_or_else(|_| id.to_string(), |d| d.title))
+}
+
 /// Saves `dashboard` under its own key; the others are not touched.
 pub fn save_dashboard(dashboard: &Dashboard) -> Result<(), String> {
     put(
@@ -153,23 +160,50 @@ pub fn local_storage() -> Option<Storage> {
     storage().ok()
 }
 
-/// Removes every key that starts with `prefix`, except `keep`.
-pub fn remove_keys_except(prefix: &str, keep: &str) {
+/// Removes every key that starts with `prefix` and whose rest `remove` picks.
+pub fn remove_keys_where(prefix: &str, remove: impl Fn(&str) -> bool) {
     if let Ok(storage) = storage() {
         for (key, _) in entries_with_prefix(&storage, prefix) {
-            if key != keep {
+            if remove(&key[prefix.len()..]) {
                 let _ = storage.remove_item(&key);
             }
         }
     }
 }
 
-/// A JSON value kept under `key`; missing or unreadable gives the default.
+/// Where the text of an unreadable stored value is kept (see [`load_json_reporting`]).
+const UNREADABLE_KEY_PREFIX: &str = "foresight.unreadable.";
+
+/// A JSON value kept under `key`; missing gives the default. Unreadable
+/// (damaged, or written by another version) also gives the default, but its
+/// text is first copied to `foresight.unreadable.<key>` (the first such copy
+/// is kept), so the next store under `key` does not lose it; the sentence says so.
+pub fn load_json_reporting<T: FromJson + Default>(key: &str) -> (T, Option<String>) {
+    let Some(storage) = local_storage() else {
+        return (T::default(), None);
+    };
+    let Some(text) = storage.get_item(key).ok().flatten() else {
+        return (T::default(), None);
+    };
+    match foresight_core::foundation::json::decode(&text) {
+        Ok(value) => (value, None),
+        Err(error) => {
+            let copy = format!("{UNREADABLE_KEY_PREFIX}{key}");
+            let kept = storage.get_item(&copy).ok().flatten().is_some()
+                || storage.set_item(&copy, &text).is_ok();
+            let problem = if kept {
+                format!("{key} could not be read ({error}); its text is kept under {copy}")
+            } else {
+                format!("{key} could not be read ({error}), and the browser refused to keep a copy")
+            };
+            (T::default(), Some(problem))
+        }
+    }
+}
+
+/// [`load_json_reporting`] without the sentence.
 pub fn load_json<T: FromJson + Default>(key: &str) -> T {
-    local_storage()
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|text| foresight_core::foundation::json::decode(&text).ok())
-        .unwrap_or_default()
+    load_json_reporting(key).0
 }
 
 /// Stores `value` under `key`; a refusal (quota, disabled) is returned.
@@ -203,8 +237,9 @@ pub fn store_confirmed_origins(
         })
 }
 
-/// Fingerprints of the dashboards from outside accepted (or opened without
-/// their extras) in this tab: the choice holds across reloads of the tab only.
+/// This tab's answers to the trust banner, by the fingerprint of what was
+/// asked about (a dashboard from outside, or a link's own parameters): the
+/// choice holds across reloads of the tab only.
 pub fn load_tab_choices() -> foresight_core::foundation::ordered::SortedMap<String, bool> {
     session()
         .and_then(|s| s.get_item(ACCEPTED_KEY).ok().flatten())

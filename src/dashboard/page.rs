@@ -171,7 +171,12 @@ pub fn DashboardPage(
     // The alerts' store, shared with "What else moved?", whose remediation
     // runs are kept in the same history.
     let alert_store = dashboard.with_value(|d| {
-        crate::alerts::evaluation::AlertStore::open(&state_namespace, &d.evaluated_rules())
+        let drop_earlier_rules = editing.with_untracked(Option::is_none);
+        crate::alerts::evaluation::AlertStore::open(
+            &state_namespace,
+            &d.evaluated_rules(),
+            drop_earlier_rules,
+        )
     });
 
     // Auto-refresh, paused while the tab is hidden.

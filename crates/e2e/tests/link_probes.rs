@@ -237,6 +237,46 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         0,
         "sent after saving a paste"
     );
+    // A link with the id of a dashboard saved here replaces it on Save only
+    // when the viewer says so; declined, the saved one stays as it was.
+    let forged = crafted(json!({
+        "schemaVersion": 1, "id": "pasted-leak", "title": "Forged",
+        "panels": [{"id": "up", "title": "Up", "type": "stat", "targets": [{"expr": "count(up)"}]}],
+        "layout": [{"panel": "up", "x": 0, "y": 0, "w": 24, "h": 8}]
+    }));
+    browser
+        .client
+        .goto(&inline_link(&site, &datasource, &forged, ""))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="dashboard-title"]"#, "Forged")
+        .await
+        .unwrap();
+    browser.click(r#"[data-action="edit"]"#).await.unwrap();
+    browser
+        .wait_for_count(r#"[data-action="save"]"#)
+        .await
+        .unwrap();
+    // The click opens the browser's question, which swallows the click
+    // script's answer: what matters is the question below.
+    let _ = browser.click(r#"[data-action="save"]"#).await;
+    let question = browser.client.get_alert_text().await.unwrap();
+    assert!(question.contains("has the same id"), "{question}");
+    browser.client.dismiss_alert().await.unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="notice"]"#, "Not saved")
+        .await
+        .unwrap();
+    let kept = browser
+        .script("return JSON.parse(localStorage.getItem('foresight.saved.pasted-leak')).title;")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        json!("Service health"),
+        "the link replaced a saved dashboard"
+    );
 
     // A link that switches the shipped dashboard to another host's datasource
     // asks first, and meanwhile reads the one in use.
@@ -445,6 +485,27 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // Stored silences that cannot be read (damaged, or written by another
+    // version) are said, and their text is kept before anything overwrites it.
+    browser
+        .script(
+            "localStorage.setItem('foresight.silences.link.service-health', '[{broken'); location.reload(); return true;",
+        )
+        .await
+        .unwrap();
+    let unreadable = browser
+        .wait_for_text(
+            r#"[data-testid="alert-storage-unreadable"]"#,
+            "could not be read",
+        )
+        .await
+        .unwrap();
+    assert!(unreadable.contains("foresight.unreadable."), "{unreadable}");
+    let kept = browser
+        .script("return localStorage.getItem('foresight.unreadable.foresight.silences.link.service-health');")
+        .await
+        .unwrap();
+    assert_eq!(kept, json!("[{broken"));
     // The confirmed origin is listed, and can be forgotten.
     let origin = outside.trim_end_matches("/hook").to_string();
     let listed = format!(r#"[data-confirmed="notification"][data-origin="{origin}"]"#);
@@ -465,4 +526,53 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// Inside another site's frame the app does not start: a page that frames it
+/// could lure the viewer's clicks onto Accept. Served by Prometheus itself
+/// under `/user/`, the page cannot refuse framing by a header.
+#[tokio::test(flavor = "multi_thread")]
+async fn framed_by_another_site_the_app_does_not_start() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-framed");
+    let prometheus =
+        PrometheusFixture::start(&work.0, None, Some(&dist_dir()), &artifacts).unwrap();
+    let app = format!("{}/user/?dashboard=instances", prometheus.base_url());
+    let framing = TempDir::new("foresight-e2e-framing");
+    std::fs::write(
+        framing.0.join("index.html"),
+        format!(
+            r#"<!DOCTYPE html><html><body><iframe src="{app}" width="900" height="600"></iframe></body></html>"#
+        ),
+    )
+    .unwrap();
+    let framer = StaticFileServer::start(&framing.0).unwrap();
+    let browser = BrowserSession::start(&artifacts, "framed").await.unwrap();
+    // On its own, the same address starts.
+    browser.client.goto(&app).await.unwrap();
+    browser
+        .wait_for_count(r#"[data-testid="dashboard-title"]"#)
+        .await
+        .unwrap();
+    browser.client.goto(&framer.url()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    browser.client.enter_frame(0).await.unwrap();
+    let inside = browser
+        .script(
+            "return [location.href, document.querySelectorAll('[data-testid=\"dashboard-title\"], [data-action]').length];",
+        )
+        .await
+        .unwrap();
+    assert!(
+        inside[0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("dashboard=instances"),
+        "the frame did not load the app: {inside}"
+    );
+    assert_eq!(
+        inside[1],
+        json!(0),
+        "the app started inside a frame: {inside}"
+    );
 }

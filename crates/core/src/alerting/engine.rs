@@ -98,6 +98,10 @@ pub struct StepContext<'a> {
     pub now: f64,
 }
 
+/// Browser notices one evaluation of a rule shows; past it, the last says how
+/// many more series started firing.
+pub const MAX_NOTICES_PER_EVALUATION: usize = 5;
+
 /// One evaluation of `rule` with its query's `answer`, as Prometheus's rule
 /// manager: a failed query leaves the alerts as they were; otherwise the
 /// outputs move the state machine, the history records each transition, and
@@ -171,9 +175,19 @@ pub fn step(
         Vec::new()
     };
     due.retain(|alert| !is_silenced(context.silences, &alert.labels, now));
-    let notices = transitions
+    let newly_firing: Vec<_> = transitions
         .iter()
         .filter(|t| t.to == AlertState::Firing && !is_silenced(context.silences, &t.labels, now))
+        .collect();
+    // A rule that starts firing for 500 series shows a few notices and a
+    // count, not 500 notices on the desktop at once.
+    let shown = if newly_firing.len() > MAX_NOTICES_PER_EVALUATION {
+        MAX_NOTICES_PER_EVALUATION - 1
+    } else {
+        newly_firing.len()
+    };
+    let mut notices: Vec<FiringNotice> = newly_firing[..shown]
+        .iter()
         .map(|transition| {
             let body = state
                 .alert(&transition.labels)
@@ -186,6 +200,13 @@ pub fn step(
             }
         })
         .collect();
+    if shown < newly_firing.len() {
+        notices.push(FiringNotice {
+            title: format!("[FIRING] {}", rule.name),
+            body: format!("… and {} more series", newly_firing.len() - shown),
+            tag: format!("{}{{…}}", rule.name),
+        });
+    }
     history.record(&rule.name, &transitions, now);
     // With the comparison in the PromQL, an empty answer just means nothing matches.
     let health = if answer.had_data || !outputs.is_empty() || rule.condition == Condition::Returns {
@@ -470,6 +491,37 @@ mod tests {
         let outcome = run.step(&rule, answer(0.9), 60.0);
         assert!(outcome.due.is_empty());
         assert_eq!(outcome.notices.len(), 1);
+    }
+
+    #[test]
+    fn firing_for_hundreds_of_series_shows_a_few_notices_and_a_count() {
+        let mut rule = rule();
+        rule.for_duration = None;
+        let mut run = Run::new();
+        let many = Ok(Answer {
+            samples: (0..500)
+                .map(|i| (labels(&[("job", &format!("api-{i}"))]), 0.9))
+                .collect(),
+            had_data: true,
+        });
+        let outcome = run.step(&rule, many, 60.0);
+        assert_eq!(outcome.due.len(), 500);
+        assert_eq!(outcome.notices.len(), MAX_NOTICES_PER_EVALUATION);
+        assert_eq!(outcome.notices[4].body, "… and 496 more series");
+        // Exactly the cap: every one shown.
+        let mut run = Run::new();
+        let five = Ok(Answer {
+            samples: (0..5)
+                .map(|i| (labels(&[("job", &format!("api-{i}"))]), 0.9))
+                .collect(),
+            had_data: true,
+        });
+        let outcome = run.step(&rule, five, 60.0);
+        assert!(outcome
+            .notices
+            .iter()
+            .all(|n| !n.body.contains("more series")));
+        assert_eq!(outcome.notices.len(), 5);
     }
 
     #[test]

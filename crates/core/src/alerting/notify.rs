@@ -126,10 +126,31 @@ fn status_name(firing: bool) -> &'static str {
 /// Text for Slack's mrkdwn: `&`, `<` and `>` are its control characters
 /// (`<https://evil|click here>` would be a disguised link, `<!channel>` a
 /// mention of everyone).
+/// Line breaks become spaces: each alert is one line of the text, and a
+/// summary holding `\n[RESOLVED] …` would show a line of its own.
 fn slack_escaped(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'], " ")
+}
+
+/// Longest `generatorURL` sent: a link that carries its dashboard can be
+/// megabytes, and it is copied into every alert.
+pub const MAX_GENERATOR_URL_CHARS: usize = 2048;
+
+/// The page's address as the alerts' `generatorURL`: whole when short, else
+/// the page without its query (which carried the dashboard).
+pub fn generator_url(page_address: &str) -> &str {
+    if page_address.len() <= MAX_GENERATOR_URL_CHARS {
+        return page_address;
+    }
+    let without_query = page_address.split(['?', '#']).next().unwrap_or_default();
+    if without_query.len() <= MAX_GENERATOR_URL_CHARS {
+        without_query
+    } else {
+        ""
+    }
 }
 
 /// The webhook payload: `version`, overall `status`, each alert, and a one-line
@@ -190,6 +211,35 @@ mod tests {
             ("instance".to_string(), "a".to_string()),
         ]
         .into()
+    }
+
+    #[test]
+    fn a_summary_cannot_add_lines_and_a_long_link_is_not_copied_into_every_alert() {
+        let mut alert = Outgoing {
+            labels: labels(),
+            annotations: Default::default(),
+            firing: true,
+            starts_at: 0.0,
+            ends_at: 60.0,
+            value: 1.0,
+        };
+        alert.annotations.insert(
+            "summary".into(),
+            "db\n[RESOLVED] DBDown: recovered\u{2028}x".into(),
+        );
+        let body = webhook_body(&[alert], "http://foresight/");
+        let text = body.get("text").and_then(Json::as_str).unwrap_or_default();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        let long = format!(
+            "http://foresight/index.html?inline={}",
+            "a".repeat(3_000_000)
+        );
+        assert_eq!(generator_url(&long), "http://foresight/index.html");
+        assert_eq!(
+            generator_url("http://foresight/?dashboard=x"),
+            "http://foresight/?dashboard=x"
+        );
+        assert_eq!(generator_url(&"a".repeat(5_000)), "");
     }
 
     #[test]

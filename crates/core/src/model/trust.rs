@@ -130,8 +130,17 @@ impl ConfirmedOrigins {
             sources.insert(format!("{scheme}://{host}:*"));
         }
         sources.insert(page.default_datasource.origin());
-        sources.extend(self.datasources.iter().cloned());
-        sources.extend(self.notification_targets.iter().cloned());
+        // Only plain origins, as confirming writes them: a stored `*`,
+        // `https:` or `'unsafe-inline'` (storage another version or tab
+        // wrote) must not widen the policy.
+        let plain_origin = |s: &&String| origin_of(s).as_ref() == Some(*s);
+        sources.extend(self.datasources.iter().filter(plain_origin).cloned());
+        sources.extend(
+            self.notification_targets
+                .iter()
+                .filter(plain_origin)
+                .cloned(),
+        );
         sources
             .into_iter()
             .filter(|s| {
@@ -436,6 +445,18 @@ pub fn alert_state_namespace(provenance: Provenance, dashboard: &Dashboard) -> S
     format!("{}.{}.{fingerprint}", provenance.key_part(), dashboard.id)
 }
 
+/// Whether `namespace` is one of `family`'s (see [`alert_state_namespace`]):
+/// the family, a dot and a rules fingerprint, so the family `saved.a` does not
+/// claim the state of the dashboard `a.b`.
+pub fn is_namespace_of(namespace: &str, family: &str) -> bool {
+    namespace
+        .strip_prefix(family)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|fingerprint| {
+            fingerprint.len() == 16 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
 /// Whether the dashboard whose alert state lives under `namespace` (see
 /// [`alert_state_namespace`]) is trusted: shipped or saved in this browser.
 /// Only such a dashboard's actions may run by themselves.
@@ -449,6 +470,20 @@ pub fn namespace_is_trusted(namespace: &str) -> bool {
 /// accepted it.
 pub fn dashboard_fingerprint(dashboard: &Dashboard) -> String {
     fingerprint(&ToJson::to_json(dashboard).to_string())
+}
+
+/// Whether saving the dashboard `id`, edited from the address `editing_from`
+/// (or from an import), would replace another dashboard saved here under the
+/// same id (`saved_here`). A link, an import or a shipped dashboard may carry
+/// the id of one the user saved; the user is asked before it is replaced.
+pub fn save_replaces_another(
+    editing_from: &DashboardRef,
+    editing_import: bool,
+    id: &str,
+    saved_here: bool,
+) -> bool {
+    let editing_that_one = matches!(editing_from, DashboardRef::Saved(saved) if saved == id);
+    saved_here && (editing_import || !editing_that_one)
 }
 
 /// The key of this tab's answer that covers each of `asks`, in order. What the
@@ -548,6 +583,33 @@ mod tests {
         assert!(described
             .iter()
             .any(|d| d.contains("rule \"Leak\" every 1 s")));
+    }
+
+    #[test]
+    fn a_namespace_belongs_to_its_own_family_only() {
+        let namespace = alert_state_namespace(Provenance::Saved, &hostile());
+        assert!(is_namespace_of(&namespace, "saved.service-health"));
+        assert!(!is_namespace_of(&namespace, "saved.service"));
+        assert!(!is_namespace_of("saved.a.b.0123456789abcdef", "saved.a"));
+        assert!(is_namespace_of("saved.a.b.0123456789abcdef", "saved.a.b"));
+        assert!(!is_namespace_of("saved.a.0123456789abcde", "saved.a"));
+    }
+
+    #[test]
+    fn saving_over_another_saved_dashboard_is_asked_about() {
+        let saved = DashboardRef::Saved("prod".into());
+        let link = DashboardRef::Inline("abc".into());
+        let shipped = DashboardRef::Shipped("prod".into());
+        // Saving the saved dashboard being edited replaces only itself.
+        assert!(!save_replaces_another(&saved, false, "prod", true));
+        // A link, a shipped dashboard or an import with its id would replace it.
+        assert!(save_replaces_another(&link, false, "prod", true));
+        assert!(save_replaces_another(&shipped, false, "prod", true));
+        assert!(save_replaces_another(&saved, true, "prod", true));
+        // Another id chosen in the settings while editing a saved one.
+        assert!(save_replaces_another(&saved, false, "other", true));
+        // Nothing saved under that id: nothing to replace.
+        assert!(!save_replaces_another(&link, true, "prod", false));
     }
 
     #[test]
@@ -814,6 +876,16 @@ mod tests {
         confirmed
             .notification_targets
             .insert("https://hooks.example; script-src *".into());
+        for widening in [
+            "*",
+            "https:",
+            "data:",
+            "'unsafe-inline'",
+            "https://*.example",
+            "https://a.example/path",
+        ] {
+            confirmed.datasources.insert(widening.into());
+        }
         assert_eq!(
             connect_policy(&confirmed, &page()),
             "connect-src 'self' http://127.0.0.1:* http://127.0.0.1:9090 https://prom.example"
