@@ -66,11 +66,12 @@ pub fn TrustBanner(
 #[component]
 pub fn ConfirmedAddresses(confirmed: RwSignal<ConfirmedOrigins>) -> impl IntoView {
     let forget = move |origin: String| {
-        let mut next = confirmed.get_untracked();
-        next.datasources.remove(&origin);
-        next.notification_targets.remove(&origin);
-        if crate::browser::storage::store_confirmed_origins(&next).is_ok() {
-            confirmed.set(next);
+        let stored = crate::browser::storage::update_confirmed_origins(|next| {
+            next.datasources.remove(&origin);
+            next.notification_targets.remove(&origin);
+        });
+        if let Ok(stored) = stored {
+            confirmed.set(stored);
             let _ = window().location().reload();
         }
     };

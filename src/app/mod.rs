@@ -13,7 +13,7 @@ use crate::browser::clock::now_ms;
 use crate::browser::location::location_search;
 use crate::browser::storage::{
     forget_draft, load_confirmed_origins, load_draft, load_saved_reporting, load_tab_choices,
-    store_draft,
+    store_draft, CONFIRMED_ORIGINS_KEY,
 };
 use crate::dashboard::page::{CurrentVariables, DashboardPage};
 use crate::editor::panel_editor::PanelEditing;
@@ -37,6 +37,14 @@ pub fn App() -> impl IntoView {
     // Before anything is fetched: the page may connect only to confirmed origins.
     let confirmed = RwSignal::new(load_confirmed_origins());
     install_connect_policy(&confirmed.get_untracked());
+    // Another tab confirmed or forgot an origin: this tab's review follows
+    // (its connect policy, made at start, only narrows what it may reach).
+    let storage_listener = window_event_listener(leptos::ev::storage, move |event| {
+        if event.key().is_some_and(|key| key == CONFIRMED_ORIGINS_KEY) {
+            confirmed.set(load_confirmed_origins());
+        }
+    });
+    on_cleanup(move || storage_listener.remove());
     let tab_choices = RwSignal::new(load_tab_choices());
     let (initial, problems) = ViewState::decode(&location_search());
     let view_state = RwSignal::new(initial);

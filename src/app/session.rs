@@ -8,8 +8,8 @@ use crate::browser::clipboard::clipboard_accepts;
 use crate::browser::http::deflate_raw;
 use crate::browser::location::default_datasource;
 use crate::browser::storage::{
-    delete_saved_dashboard, load_saved, save_dashboard, saved_title, store_confirmed_origins,
-    store_draft,
+    delete_saved_dashboard, load_saved, save_dashboard, saved_title, store_draft,
+    update_confirmed_origins,
 };
 use crate::dashboard::change_view;
 use crate::trust_banner::page_context;
@@ -193,31 +193,36 @@ impl EditSession {
                     // its notification targets: the user wrote or accepted them.
                     let mut newly_confirmed = false;
                     if !inert {
+                        let confirm = |next: &mut ConfirmedOrigins| {
+                            for address in current
+                                .notify
+                                .alertmanager
+                                .iter()
+                                .chain(&current.notify.webhooks)
+                            {
+                                if let Some(origin) = trust::origin_of(address) {
+                                    next.notification_targets.insert(origin);
+                                }
+                            }
+                            if let Some(own) = current
+                                .datasource
+                                .as_deref()
+                                .and_then(|d| Datasource::parse(d).ok())
+                            {
+                                if !next.permits_datasource(&page_context(), &own) {
+                                    next.datasources.insert(own.origin());
+                                }
+                            }
+                        };
+                        // New to this tab (whose connect policy was made at
+                        // start); stored into what other tabs may have added.
                         let mut next = confirmed.get_untracked();
-                        for address in current
-                            .notify
-                            .alertmanager
-                            .iter()
-                            .chain(&current.notify.webhooks)
-                        {
-                            if let Some(origin) = trust::origin_of(address) {
-                                next.notification_targets.insert(origin);
+                        confirm(&mut next);
+                        if next != confirmed.get_untracked() {
+                            if let Ok(stored) = update_confirmed_origins(confirm) {
+                                confirmed.set(stored);
+                                newly_confirmed = true;
                             }
-                        }
-                        if let Some(own) = current
-                            .datasource
-                            .as_deref()
-                            .and_then(|d| Datasource::parse(d).ok())
-                        {
-                            if !next.permits_datasource(&page_context(), &own) {
-                                next.datasources.insert(own.origin());
-                            }
-                        }
-                        if next != confirmed.get_untracked()
-                            && store_confirmed_origins(&next).is_ok()
-                        {
-                            confirmed.set(next);
-                            newly_confirmed = true;
                         }
                     }
                     saved_list.set(load_saved());

@@ -3,7 +3,7 @@
 //! that asks. A dashboard shipped with the page or saved here is trusted: its
 //! own datasource is confirmed on its author's authority.
 
-use crate::browser::storage::{store_confirmed_origins, store_tab_choices};
+use crate::browser::storage::{store_tab_choices, update_confirmed_origins};
 use crate::trust_banner::{page_context, TrustBanner};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::Dashboard;
@@ -110,12 +110,14 @@ pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
         if view_state.with_untracked(|s| s.datasource.is_some()) {
             return;
         }
-        let mut next = confirmed.get_untracked();
-        if next.permits_datasource(&page_context(), &own) {
+        // This tab's connect policy was made from what it read at start.
+        if confirmed.with_untracked(|c| c.permits_datasource(&page_context(), &own)) {
             return;
         }
-        next.datasources.insert(own.origin());
-        if store_confirmed_origins(&next).is_ok() {
+        let stored = update_confirmed_origins(|c| {
+            c.datasources.insert(own.origin());
+        });
+        if stored.is_ok() {
             let _ = window().location().reload();
         }
     });
@@ -152,7 +154,7 @@ pub fn TrustPrompt(trust: DashboardTrust, inputs: TrustInputs) -> impl IntoView 
             let mut after = before.clone();
             trust::confirm(&mut after, &asks);
             if after != before {
-                if let Err(message) = store_confirmed_origins(&after) {
+                if let Err(message) = update_confirmed_origins(|c| trust::confirm(c, &asks)) {
                     notice.set(Some(message));
                     return;
                 }

@@ -217,12 +217,24 @@ pub fn store_json<T: ToJson>(key: &str, value: &T) -> Result<(), String> {
     )
 }
 
-const CONFIRMED_ORIGINS_KEY: &str = "foresight.confirmed-origins";
+pub const CONFIRMED_ORIGINS_KEY: &str = "foresight.confirmed-origins";
 const ACCEPTED_KEY: &str = "foresight.accepted-dashboards";
 
 /// The datasource and notification origins the user confirmed in this browser.
 pub fn load_confirmed_origins() -> foresight_core::model::trust::ConfirmedOrigins {
     load_json(CONFIRMED_ORIGINS_KEY)
+}
+
+/// Changes the confirmed origins as stored now, not as this tab read them
+/// when it started: another tab may have confirmed or forgotten one since.
+/// Returns what was stored.
+pub fn update_confirmed_origins(
+    change: impl FnOnce(&mut foresight_core::model::trust::ConfirmedOrigins),
+) -> Result<foresight_core::model::trust::ConfirmedOrigins, String> {
+    let mut confirmed = load_confirmed_origins();
+    change(&mut confirmed);
+    store_confirmed_origins(&confirmed)?;
+    Ok(confirmed)
 }
 
 pub fn store_confirmed_origins(

@@ -476,6 +476,17 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         .goto(&inline_link(&site, &datasource, &leak, ""))
         .await
         .unwrap();
+    // Another tab confirms an origin after this one started: accepting here
+    // adds to what is stored, it does not write back what this tab read.
+    browser
+        .script(
+            "const c = JSON.parse(localStorage.getItem('foresight.confirmed-origins') || '{}');
+             c.datasources = (c.datasources || []).concat(['http://other-tab.example:9090']);
+             localStorage.setItem('foresight.confirmed-origins', JSON.stringify(c));
+             return true;",
+        )
+        .await
+        .unwrap();
     browser.accept_dashboard().await.unwrap();
     let deadline = Instant::now() + PAGE_WAIT;
     while receiver.bodies.lock().unwrap().is_empty() {
@@ -485,6 +496,17 @@ async fn hostile_links_neither_leak_nor_kill_nor_forge() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    let stored = browser
+        .script("return localStorage.getItem('foresight.confirmed-origins');")
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .as_str()
+            .unwrap_or_default()
+            .contains("other-tab.example"),
+        "accepting lost another tab's confirmation: {stored}"
+    );
     // Stored silences that cannot be read (damaged, or written by another
     // version) are said, and their text is kept before anything overwrites it.
     browser

@@ -48,7 +48,7 @@ pub enum PanelData {
 fn is_refresh_of(current: &PanelContext, next: &PanelContext) -> bool {
     let (now, then) = (&next.range, &current.range);
     now.end_ms >= then.end_ms
-        && now.end_ms - now.start_ms == then.end_ms - then.start_ms
+        && now.end_ms.wrapping_sub(now.start_ms) == then.end_ms.wrapping_sub(then.start_ms)
         && PanelContext {
             range: *then,
             ..next.clone()

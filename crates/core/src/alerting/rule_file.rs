@@ -279,7 +279,19 @@ fn read_group(group: &Yaml, position: usize, import: &mut RuleFileImport) {
     };
     for (index, rule) in rules.iter().enumerate() {
         if rule.get("record").is_some() {
-            import.recording_rules += 1;
+            if rule.get("alert").is_some() {
+                let shown = text_of(rule.get("alert"))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                import.refuse(RefusedRule {
+                    group: name.clone(),
+                    name: excerpt(&shown, 120),
+                    reason: "it has both `record` and `alert` (Prometheus refuses the file)".into(),
+                });
+            } else {
+                import.recording_rules += 1;
+            }
             continue;
         }
         let alert_name = text_of(rule.get("alert"))
@@ -584,6 +596,20 @@ mod tests {
             import.refused[0].reason,
             format!("the group's `labels` has more than {MAX_STRINGS} entries")
         );
+    }
+
+    #[test]
+    fn a_rule_that_records_and_alerts_is_refused_as_prometheus_refuses_it() {
+        let import = import_rule_file(
+            "groups:\n- name: g\n  rules:\n  - {record: r, alert: A, expr: up}\n  - {record: r2, expr: up}\n",
+        )
+        .unwrap();
+        assert_eq!(import.recording_rules, 1);
+        assert_eq!(import.refused.len(), 1);
+        assert_eq!(import.refused[0].name, "A");
+        assert!(import.refused[0]
+            .reason
+            .contains("both `record` and `alert`"));
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn slo_panel_range(kind: &PanelKind, slos: &[Slo], range: ResolvedRange) -> 
             Some(slo),
         ) => match slo.period_seconds() {
             Ok(period) => ResolvedRange {
-                start_ms: range.end_ms - (period * 1000.0) as i64,
+                start_ms: range.end_ms.saturating_sub((period * 1000.0) as i64),
                 end_ms: range.end_ms,
             },
             Err(_) => range,

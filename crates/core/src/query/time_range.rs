@@ -326,7 +326,8 @@ pub struct ResolvedRange {
 
 impl ResolvedRange {
     pub fn duration_seconds(&self) -> f64 {
-        (self.end_ms - self.start_ms) as f64 / 1000.0
+        // In floating point: a link's ends may be ±2^63 ms apart, past i64.
+        (self.end_ms as f64 - self.start_ms as f64) / 1000.0
     }
 }
 
