@@ -37,11 +37,14 @@ pub fn App() -> impl IntoView {
     // Before anything is fetched: the page may connect only to confirmed origins.
     let confirmed = RwSignal::new(load_confirmed_origins());
     install_connect_policy(&confirmed.get_untracked());
-    // Another tab confirmed or forgot an origin: this tab's review follows
-    // (its connect policy, made at start, only narrows what it may reach).
+    // Another tab forgot an origin: this tab no longer counts it either. An
+    // origin another tab confirmed is not taken over: this tab's connect
+    // policy, made at start, does not list it, so here it is still asked
+    // about, and accepting it reloads the page.
     let storage_listener = window_event_listener(leptos::ev::storage, move |event| {
         if event.key().is_some_and(|key| key == CONFIRMED_ORIGINS_KEY) {
-            confirmed.set(load_confirmed_origins());
+            let stored = load_confirmed_origins();
+            confirmed.update(|mine| *mine = mine.still_confirmed_in(&stored));
         }
     });
     on_cleanup(move || storage_listener.remove());

@@ -24,18 +24,30 @@ export function requestNotificationPermission() {
 }
 
 // Android's Chrome throws on `new Notification` (only service workers may show one).
+// At most 5 in any 10 s, whatever number of rules start firing at once (the
+// alerts section lists them all).
+const shownAt = [];
 export function showNotification(title, body, tag) {
   try {
-    if (notificationPermission() === 'granted') new Notification(title, { body, tag });
+    const now = Date.now();
+    while (shownAt.length && now - shownAt[0] > 10000) shownAt.shift();
+    if (shownAt.length >= 5) return;
+    if (notificationPermission() === 'granted') {
+      new Notification(title, { body, tag });
+      shownAt.push(now);
+    }
   } catch (_) { /* not shown here */ }
 }
 
 // Two short tones (a browser may keep audio off until the page was clicked).
 // One context for the page's life: a browser holds audio resources for each
 // one until it is closed, and a flapping rule would open hundreds.
-let alertAudio;
+let alertAudio, soundAt = 0;
 export function playAlertSound() {
   try {
+    // Once in any 5 s: many rules firing together make one sound.
+    if (Date.now() - soundAt < 5000) return;
+    soundAt = Date.now();
     const context = alertAudio || (alertAudio = new AudioContext());
     if (context.state === 'suspended') context.resume().catch(() => {});
     [880, 660].forEach((frequency, k) => {

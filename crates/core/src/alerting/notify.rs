@@ -135,9 +135,10 @@ fn slack_escaped(text: &str) -> String {
         .replace(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'], " ")
 }
 
-/// Longest `generatorURL` sent: a link that carries its dashboard can be
+/// Longest `generatorURL` sent: a link that carries its dashboard is usually
+/// a few KB (kept whole, so the alert leads back to the view) but can be
 /// megabytes, and it is copied into every alert.
-pub const MAX_GENERATOR_URL_CHARS: usize = 2048;
+pub const MAX_GENERATOR_URL_CHARS: usize = 16 * 1024;
 
 /// The page's address as the alerts' `generatorURL`: whole when short, else
 /// the page without its query (which carried the dashboard).
@@ -230,16 +231,22 @@ mod tests {
         let body = webhook_body(&[alert], "http://foresight/");
         let text = body.get("text").and_then(Json::as_str).unwrap_or_default();
         assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            !text.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']),
+            "{text}"
+        );
         let long = format!(
             "http://foresight/index.html?inline={}",
             "a".repeat(3_000_000)
         );
         assert_eq!(generator_url(&long), "http://foresight/index.html");
+        let usual = format!("http://foresight/index.html?inline={}", "a".repeat(8_000));
+        assert_eq!(generator_url(&usual), usual);
         assert_eq!(
             generator_url("http://foresight/?dashboard=x"),
             "http://foresight/?dashboard=x"
         );
-        assert_eq!(generator_url(&"a".repeat(5_000)), "");
+        assert_eq!(generator_url(&"a".repeat(20_000)), "");
     }
 
     #[test]

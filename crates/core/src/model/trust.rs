@@ -67,6 +67,24 @@ pub struct ConfirmedOrigins {
     pub notification_targets: SortedSet<String>,
 }
 
+impl ConfirmedOrigins {
+    /// These origins less those `stored` no longer has (another tab forgot
+    /// them). One `stored` has and these do not stays out: the page's
+    /// connect policy, made from these, does not list it until a reload.
+    pub fn still_confirmed_in(&self, stored: &ConfirmedOrigins) -> ConfirmedOrigins {
+        let kept = |mine: &SortedSet<String>, theirs: &SortedSet<String>| {
+            mine.iter()
+                .filter(|o| theirs.contains(*o))
+                .cloned()
+                .collect()
+        };
+        ConfirmedOrigins {
+            datasources: kept(&self.datasources, &stored.datasources),
+            notification_targets: kept(&self.notification_targets, &stored.notification_targets),
+        }
+    }
+}
+
 /// The origin of an address, or `None` when it is not an http(s) URL without
 /// user-info (such an address is never contacted).
 pub fn origin_of(address: &str) -> Option<String> {
@@ -583,6 +601,23 @@ mod tests {
         assert!(described
             .iter()
             .any(|d| d.contains("rule \"Leak\" every 1 s")));
+    }
+
+    #[test]
+    fn another_tabs_forgetting_counts_here_and_its_confirming_waits_for_a_reload() {
+        let mut mine = ConfirmedOrigins::default();
+        mine.datasources.insert("https://a.example".into());
+        mine.notification_targets
+            .insert("https://hooks.example".into());
+        let mut stored = mine.clone();
+        stored.notification_targets.remove("https://hooks.example");
+        stored.datasources.insert("https://new.example".into());
+        let now = mine.still_confirmed_in(&stored);
+        assert_eq!(
+            now.datasources.iter().collect::<Vec<_>>(),
+            ["https://a.example"]
+        );
+        assert!(now.notification_targets.is_empty());
     }
 
     #[test]
