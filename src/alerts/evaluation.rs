@@ -89,7 +89,13 @@ impl AlertStore {
         );
         // State and history of this dashboard's earlier rules would stay forever.
         if drop_earlier_rules {
-            for kind in ["foresight.alert-state.", "foresight.alert-history."] {
+            // Copies kept of unreadable ones too (see `load_json_reporting`).
+            for kind in [
+                "foresight.alert-state.",
+                "foresight.alert-history.",
+                "foresight.unreadable.foresight.alert-state.",
+                "foresight.unreadable.foresight.alert-history.",
+            ] {
                 crate::browser::storage::remove_keys_where(kind, |namespace| {
                     namespace != state_namespace
                         && foresight_core::model::trust::is_namespace_of(namespace, &family)
