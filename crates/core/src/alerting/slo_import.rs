@@ -5,6 +5,7 @@
 //! thresholds) is named in the notes, not guessed at.
 
 use super::slo::{Indicator, Slo, MAX_NAME_CHARS, WINDOW_PLACEHOLDER};
+use crate::foundation::limits::excerpt;
 use crate::foundation::yaml::{parse_documents, Yaml};
 
 /// What an import found.
@@ -265,6 +266,30 @@ fn open_slo(document: &Yaml, found: &mut SloImport) {
         found.notes.push(format!("SLO {name:?} left out: no spec"));
         return;
     };
+    // What would change the meaning of the numbers: refused, not ignored.
+    let first_window = spec.get("timeWindow").and_then(|w| match w {
+        Yaml::Sequence(items) => items.first(),
+        _ => None,
+    });
+    let method = scalar(spec.get("budgetingMethod")).unwrap_or_else(|| "Occurrences".into());
+    let refusal = if !method.eq_ignore_ascii_case("occurrences") {
+        Some(format!(
+            "it budgets by {:?}; Foresight counts events (Occurrences)",
+            excerpt(&method, 40)
+        ))
+    } else if first_window
+        .and_then(|w| scalar(w.get("isRolling")))
+        .as_deref()
+        == Some("false")
+    {
+        Some("its window is a calendar window (isRolling: false); Foresight's windows roll".into())
+    } else {
+        None
+    };
+    if let Some(why) = refusal {
+        found.notes.push(format!("SLO {name:?} left out: {why}"));
+        return;
+    }
     let ratio = spec
         .get("indicator")
         .and_then(|i| i.get("spec"))
@@ -275,6 +300,12 @@ fn open_slo(document: &Yaml, found: &mut SloImport) {
         ));
         return;
     };
+    if scalar(ratio.get("counter")).as_deref() == Some("false") {
+        found.notes.push(format!(
+            "SLO {name:?} left out: its metrics are gauges (counter: false); Foresight reads counters of events"
+        ));
+        return;
+    }
     let good = open_slo_query(ratio.get("good"));
     let bad = open_slo_query(ratio.get("bad"));
     let total = open_slo_query(ratio.get("total"));
@@ -290,12 +321,18 @@ fn open_slo(document: &Yaml, found: &mut SloImport) {
         ));
         return;
     };
-    let target = spec
-        .get("objectives")
-        .and_then(|o| match o {
-            Yaml::Sequence(items) => items.first(),
-            _ => None,
-        })
+    let objectives = match spec.get("objectives") {
+        Some(Yaml::Sequence(items)) => items.as_slice(),
+        _ => &[],
+    };
+    if objectives.len() > 1 {
+        found.notes.push(format!(
+            "SLO {name:?}: only the first of its {} objectives is kept",
+            objectives.len()
+        ));
+    }
+    let target = objectives
+        .first()
         .and_then(|first| number(first.get("target")));
     let Some(target) = target else {
         found
@@ -303,12 +340,7 @@ fn open_slo(document: &Yaml, found: &mut SloImport) {
             .push(format!("SLO {name:?} left out: no objectives[0].target"));
         return;
     };
-    let period = spec
-        .get("timeWindow")
-        .and_then(|w| match w {
-            Yaml::Sequence(items) => items.first(),
-            _ => None,
-        })
+    let period = first_window
         .and_then(|first| scalar(first.get("duration")))
         .unwrap_or_else(|| "30d".into());
     let is_good = good.is_some();
@@ -482,6 +514,34 @@ spec:
             Some(r#"sum(rate(http_requests_total{job="web",code!~"5.."}[{{.window}}]))"#)
         );
         assert!(found.notes[0].contains("ratio metric"), "{:?}", found.notes);
+        // What would change the numbers' meaning is refused, not ignored.
+        let first = spec.split("---").next().unwrap_or_default();
+        for (changed, why) in [
+            (
+                "budgetingMethod: Occurrences",
+                "budgetingMethod: Timeslices",
+            ),
+            ("isRolling: true", "isRolling: false"),
+            ("counter: true", "counter: false"),
+        ] {
+            let found = import_slo_specs(&first.replace(changed, why), "30d").unwrap();
+            assert!(found.slos.is_empty(), "{why}");
+            assert!(
+                found.notes[0].contains("left out"),
+                "{why}: {:?}",
+                found.notes
+            );
+        }
+        let two = first.replace(
+            "      target: 0.995",
+            "      target: 0.995\n    - target: 0.99",
+        );
+        let found = import_slo_specs(&two, "30d").unwrap();
+        assert_eq!(found.slos[0].objective_percent, 99.5);
+        assert_eq!(
+            found.notes,
+            ["SLO \"web-availability\": only the first of its 2 objectives is kept"]
+        );
     }
 
     #[test]
