@@ -43,13 +43,25 @@ pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
         let bound = match le.as_str() {
             "+Inf" | "Inf" | "inf" => f64::INFINITY,
             text => crate::foundation::float_text::parse_f64(text)
+                .filter(|bound| !bound.is_nan())
                 .ok_or_else(|| format!("le={text:?} is not a number"))?,
         };
         buckets.push((bound, one));
     }
     sort_stable_by(&mut buckets, |a, b| a.0.total_cmp(&b.0));
+    // Series with one bound (`1` and `1.0` across Prometheus 3's change of
+    // `le`, or buckets not summed by `le`) are one bucket, added up: the
+    // cumulative counts of a sum are the sums of the cumulative counts.
+    let mut upper_bounds: Vec<f64> = Vec::with_capacity(buckets.len());
+    let mut column_of = Vec::with_capacity(buckets.len());
+    for (bound, _) in &buckets {
+        if upper_bounds.last() != Some(bound) {
+            upper_bounds.push(*bound);
+        }
+        column_of.push(upper_bounds.len() - 1);
+    }
     let mut grid: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-    for (index, (_, one)) in buckets.iter().enumerate() {
+    for ((_, one), &index) in buckets.iter().zip(&column_of) {
         for (t, v) in one.timestamps.iter().zip(&one.values) {
             let millis = (t * 1000.0).round() as i64;
             // Every distinct time is a row of a cell per bucket: bounded, or
@@ -59,8 +71,14 @@ pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
                     "the buckets are answered at more than {MAX_HEATMAP_ROWS} different times; a heatmap draws at most that many columns"
                 ));
             }
-            grid.entry(millis)
-                .or_insert_with(|| vec![f64::NAN; buckets.len()])[index] = *v;
+            let cell = &mut grid
+                .entry(millis)
+                .or_insert_with(|| vec![f64::NAN; upper_bounds.len()])[index];
+            if cell.is_nan() {
+                *cell = *v;
+            } else if v.is_finite() {
+                *cell += *v;
+            }
         }
     }
     let mut timestamps = Vec::with_capacity(grid.len());
@@ -82,7 +100,7 @@ pub fn heatmap_from_buckets(series: &[Series]) -> Result<Heatmap, String> {
         cells.push(row);
     }
     Ok(Heatmap {
-        upper_bounds: buckets.iter().map(|b| b.0).collect(),
+        upper_bounds,
         timestamps,
         cells,
     })
@@ -100,6 +118,24 @@ mod tests {
             timestamps: (0..values.len()).map(|i| i as f64 * 60.0).collect(),
             values: values.to_vec(),
         }
+    }
+
+    #[test]
+    fn series_of_one_bound_are_one_bucket_and_a_nan_bound_is_refused() {
+        // `1` and `1.0` (before and after Prometheus 3), and two instances' `+Inf`.
+        let map = heatmap_from_buckets(&[
+            bucket("1", &[2.0, f64::NAN]),
+            bucket("1.0", &[f64::NAN, 3.0]),
+            bucket("+Inf", &[5.0, 5.0]),
+            bucket("+Inf", &[1.0, 1.0]),
+        ])
+        .unwrap();
+        assert_eq!(map.upper_bounds, [1.0, f64::INFINITY]);
+        assert_eq!(map.cells, [[2.0, 4.0], [3.0, 3.0]]);
+        assert_eq!(
+            heatmap_from_buckets(&[bucket("NaN", &[1.0])]).unwrap_err(),
+            "le=\"NaN\" is not a number"
+        );
     }
 
     #[test]
