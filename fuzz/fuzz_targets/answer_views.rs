@@ -85,6 +85,8 @@ fuzz_target!(|data: &[u8]| {
             .cells
             .iter()
             .all(|row| row.len() == heatmap.upper_bounds.len()));
+        // One column per bound, in order: series of one bound are added up.
+        assert!(heatmap.upper_bounds.windows(2).all(|w| w[0] < w[1]));
     }
 
     // The tail starts where the cached window ends, as a refresh asks for it.
