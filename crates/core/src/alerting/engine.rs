@@ -497,26 +497,22 @@ mod tests {
     fn firing_for_hundreds_of_series_shows_a_few_notices_and_a_count() {
         let mut rule = rule();
         rule.for_duration = None;
+        let firing_jobs = |count: usize| {
+            Ok(Answer {
+                samples: (0..count)
+                    .map(|i| (labels(&[("job", &format!("api-{i}"))]), 0.9))
+                    .collect(),
+                had_data: true,
+            })
+        };
         let mut run = Run::new();
-        let many = Ok(Answer {
-            samples: (0..500)
-                .map(|i| (labels(&[("job", &format!("api-{i}"))]), 0.9))
-                .collect(),
-            had_data: true,
-        });
-        let outcome = run.step(&rule, many, 60.0);
+        let outcome = run.step(&rule, firing_jobs(500), 60.0);
         assert_eq!(outcome.due.len(), 500);
         assert_eq!(outcome.notices.len(), MAX_NOTICES_PER_EVALUATION);
         assert_eq!(outcome.notices[4].body, "… and 496 more series");
         // Exactly the cap: every one shown.
         let mut run = Run::new();
-        let five = Ok(Answer {
-            samples: (0..5)
-                .map(|i| (labels(&[("job", &format!("api-{i}"))]), 0.9))
-                .collect(),
-            had_data: true,
-        });
-        let outcome = run.step(&rule, five, 60.0);
+        let outcome = run.step(&rule, firing_jobs(5), 60.0);
         assert!(outcome
             .notices
             .iter()
