@@ -15,6 +15,7 @@ use crate::browser::storage::{
     forget_draft, load_confirmed_origins, load_draft, load_saved_reporting, load_tab_choices,
     store_draft, CONFIRMED_ORIGINS_KEY,
 };
+use crate::browser::tab::claim_tab;
 use crate::dashboard::page::{CurrentVariables, DashboardPage};
 use crate::editor::panel_editor::PanelEditing;
 use crate::trust_banner::install_connect_policy;
@@ -84,7 +85,13 @@ pub fn App() -> impl IntoView {
     // The dashboard as it was when editing began: the viewer's answer to the
     // trust banner is about it, so their own edits never ask again.
     let editing_base = RwSignal::new(None::<Dashboard>);
-    let recovered = RwSignal::new(load_draft());
+    // Offered once this tab has made its id its own (a duplicated tab starts
+    // with the original's) and knows which other tabs are open.
+    let recovered = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        let open_tabs = claim_tab().await;
+        recovered.set(load_draft(open_tabs.as_ref()));
+    });
     // A saved dashboard that cannot be read is named here; the others load.
     let (saved_at_start, saved_problems) = match load_saved_reporting() {
         Ok((saved, problems)) => (Ok(saved), problems),
@@ -232,19 +239,32 @@ pub fn App() -> impl IntoView {
                     }
                 })
         }}
-        {move || recovered.get().map(|(key, draft)| {
+        {move || recovered.get().map(|(key, draft, owner)| {
             let title = draft.title.clone();
             let discarded = key.clone();
+            // A draft an open tab is editing stays that tab's: copied, never removed.
+            let (message, resume, discard) = if owner.may_remove() {
+                (format!("Unsaved changes to “{title}” were kept from your last visit."), "Resume editing", "Discard")
+            } else {
+                (format!("Another open tab has unsaved changes to “{title}”."), "Edit a copy here", "Dismiss")
+            };
             view! {
                 <div class="draft-banner" role="status" data-testid="draft-banner">
-                    {format!("Unsaved changes to “{title}” were kept from your last visit.")}
+                    {message}
                     <button data-action="resume-draft" on:click=move |_| {
                         recovered.set(None);
                         // The draft becomes this tab's.
-                        forget_draft(&key);
+                        if owner.may_remove() {
+                            forget_draft(&key);
+                        }
                         session.edit_unsaved(draft.clone());
-                    }>"Resume editing"</button>
-                    <button data-action="discard-draft" on:click=move |_| { recovered.set(None); forget_draft(&discarded); }>"Discard"</button>
+                    }>{resume}</button>
+                    <button data-action="discard-draft" on:click=move |_| {
+                        recovered.set(None);
+                        if owner.may_remove() {
+                            forget_draft(&discarded);
+                        }
+                    }>{discard}</button>
                 </div>
             }
         })}

@@ -13,3 +13,4 @@ pub mod notifications;
 pub mod perf;
 pub mod prometheus_client;
 pub mod storage;
+pub mod tab;

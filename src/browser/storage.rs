@@ -3,17 +3,18 @@
 //! damaged) becomes a sentence; nothing stored is overwritten by a failed read.
 
 use foresight_core::foundation::json::{FromJson, ToJson};
-use foresight_core::foundation::ordered::sort_stable_by;
+use foresight_core::foundation::ordered::{SortedMap, SortedSet};
 use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::drafts::{drafts_in_offer_order, DraftOwner, DRAFT_KEY_PREFIX};
 use foresight_core::model::edit::{
     saved_dashboard_key, SavedDashboards, SAVED_DASHBOARD_KEY_PREFIX,
 };
 use web_sys::Storage;
 
+use super::tab::tab_id;
+
 /// Where earlier versions kept every saved dashboard in one document.
 const LEGACY_SAVED_KEY: &str = "foresight.saved-dashboards";
-const DRAFT_KEY_PREFIX: &str = "foresight.draft.";
-const TAB_ID_KEY: &str = "foresight.tab-id";
 
 fn storage() -> Result<Storage, String> {
     web_sys::window()
@@ -99,41 +100,27 @@ pub fn delete_saved_dashboard(id: &str) -> Result<(), String> {
         .map_err(|_| format!("the browser refused to delete {id:?}"))
 }
 
-fn session() -> Option<Storage> {
+pub(crate) fn session() -> Option<Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
-/// This tab's id, kept for the tab's life (reloads included): drafts are per
-/// tab, so two tabs editing never overwrite each other's.
-fn tab_id() -> String {
-    let session = session();
-    if let Some(id) = session
-        .as_ref()
-        .and_then(|s| s.get_item(TAB_ID_KEY).ok().flatten())
-    {
-        return id;
-    }
-    let id = format!(
-        "{:x}{:08x}",
-        js_sys::Date::now() as u64,
-        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
-    );
-    if let Some(session) = session {
-        let _ = session.set_item(TAB_ID_KEY, &id);
-    }
-    id
-}
-
-/// A draft left by an edit that was not saved: this tab's (a reload), else
-/// one another tab left behind (a crash, a closed tab), with its key.
-pub fn load_draft() -> Option<(String, Dashboard)> {
+/// A draft left by an edit that was not saved, with its key and whose it is:
+/// this tab's (a reload), else one a closed tab left behind (a crash), else
+/// one another open tab is editing. `open_tabs` as [`super::tab::claim_tab`] gives them.
+pub fn load_draft(
+    open_tabs: Option<&SortedSet<String>>,
+) -> Option<(String, Dashboard, DraftOwner)> {
     let storage = storage().ok()?;
-    let own = format!("{DRAFT_KEY_PREFIX}{}", tab_id());
-    let mut drafts = entries_with_prefix(&storage, DRAFT_KEY_PREFIX);
-    sort_stable_by(&mut drafts, |(a, _), (b, _)| (*a != own).cmp(&(*b != own)));
-    drafts
+    let drafts: SortedMap<String, String> = entries_with_prefix(&storage, DRAFT_KEY_PREFIX)
         .into_iter()
-        .find_map(|(key, text)| Some((key, Dashboard::from_json(&text).ok()?)))
+        .collect();
+    let keys = drafts.keys().cloned().collect();
+    drafts_in_offer_order(keys, &tab_id(), open_tabs)
+        .into_iter()
+        .find_map(|(key, owner)| {
+            let dashboard = Dashboard::from_json(drafts.get(&key)?).ok()?;
+            Some((key, dashboard, owner))
+        })
 }
 
 /// Keeps (or with `None` removes) this tab's draft; a refusal is returned.

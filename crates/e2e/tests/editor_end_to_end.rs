@@ -342,12 +342,42 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         .await
         .unwrap();
 
-    // A crash-safe draft: another tab of the same browser finds the unsaved edit.
+    // A crash-safe draft: another tab of the same browser finds the unsaved
+    // edit, and may copy it but never remove it while this tab is open. The
+    // second tab starts as a duplicated tab does, with this tab's session
+    // storage (its tab id) copied: it must take an id of its own.
     let first_tab = browser.client.window().await.unwrap();
+    let tab_id = browser
+        .script("return sessionStorage.getItem('foresight.tab-id');")
+        .await
+        .unwrap();
+    let tab_id = tab_id
+        .as_str()
+        .expect("the editing tab has an id")
+        .to_string();
+    let draft_key = format!("foresight.draft.{tab_id}");
+    let stored_draft = format!("return localStorage.getItem('{draft_key}');");
+    let first_draft = browser.script(&stored_draft).await.unwrap();
+    assert!(
+        first_draft.is_string(),
+        "the edit is kept as a draft under {draft_key}"
+    );
     let second = browser.client.new_window(true).await.unwrap();
     browser
         .client
         .switch_to_window(second.handle)
+        .await
+        .unwrap();
+    // A page of the same origin that does not start the app.
+    browser
+        .client
+        .goto(&format!("{}not-the-app", site.url()))
+        .await
+        .unwrap();
+    browser
+        .script(&format!(
+            "sessionStorage.setItem('foresight.tab-id', '{tab_id}'); return null;"
+        ))
         .await
         .unwrap();
     browser
@@ -356,7 +386,57 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         .await
         .unwrap();
     browser
-        .wait_for_text(r#"[data-testid="draft-banner"]"#, "My service board")
+        .wait_for_text(
+            r#"[data-testid="draft-banner"]"#,
+            "Another open tab has unsaved changes to “My service board”",
+        )
+        .await
+        .unwrap();
+    let second_id = browser
+        .script("return sessionStorage.getItem('foresight.tab-id');")
+        .await
+        .unwrap();
+    assert_ne!(
+        second_id.as_str(),
+        Some(tab_id.as_str()),
+        "the duplicated tab kept the original's id"
+    );
+    // Dismissed here, the open tab's draft stays.
+    browser
+        .click(r#"[data-action="discard-draft"]"#)
+        .await
+        .unwrap();
+    assert_eq!(browser.script(&stored_draft).await.unwrap(), first_draft);
+    // Copied here, it stays too, and the copy is kept under this tab's own key.
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="draft-banner"]"#, "Edit a copy here")
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-action="resume-draft"]"#)
+        .await
+        .unwrap();
+    let drafts = browser
+        .script(
+            "return Object.keys(localStorage).filter(k => k.startsWith('foresight.draft.')).sort();",
+        )
+        .await
+        .unwrap();
+    let mut expected = vec![
+        draft_key.clone(),
+        format!("foresight.draft.{}", second_id.as_str().unwrap()),
+    ];
+    expected.sort();
+    assert_eq!(drafts, serde_json::json!(expected));
+    assert_eq!(browser.script(&stored_draft).await.unwrap(), first_draft);
+    // The copy is not wanted later on: without this, it would be offered as
+    // left behind by a closed tab.
+    browser
+        .script(&format!(
+            "localStorage.removeItem('foresight.draft.{}'); return null;",
+            second_id.as_str().unwrap()
+        ))
         .await
         .unwrap();
     browser.client.close_window().await.unwrap();

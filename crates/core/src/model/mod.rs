@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod dashboard_choice;
 pub mod dashboard_import;
 pub mod datasource;
+pub mod drafts;
 pub mod edit;
 pub mod event_sources;
 pub mod grafana_import;
