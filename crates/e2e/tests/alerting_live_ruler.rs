@@ -56,7 +56,8 @@ fn rules(opens: f64, closes: f64) -> Vec<AlertRule> {
             "name": "RequestsForecast",
             "expr": "sum(http_requests_total{job=\"sample-service\"})",
             "condition": {"kind": "forecastCrosses", "op": ">", "value": 1e15, "within": "1m"},
-            "interval": "2s"
+            // Its own interval: exported into a group of its own.
+            "interval": "4s"
         },
         {
             "name": "TrafficAnomaly",
@@ -126,6 +127,31 @@ async fn the_page_and_the_prometheus_ruler_agree() {
         promtool.status.success(),
         "the export passes promtool: {}",
         String::from_utf8_lossy(&promtool.stderr)
+    );
+    // Each exported rule runs in Prometheus at the interval it has in the page.
+    let loaded: Value = serde_json::from_str(
+        &e2e::http_get(&format!("{}/api/v1/rules", prometheus.base_url())).unwrap(),
+    )
+    .unwrap();
+    let mut intervals: Vec<(String, f64)> = Vec::new();
+    for group in loaded["data"]["groups"].as_array().unwrap() {
+        for rule in group["rules"].as_array().unwrap() {
+            intervals.push((
+                rule["name"].as_str().unwrap().to_string(),
+                group["interval"].as_f64().unwrap(),
+            ));
+        }
+    }
+    intervals.retain(|(name, _)| name != "ServerOnly");
+    intervals.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        intervals,
+        [
+            ("PerEndpoint".to_string(), 2.0),
+            ("RequestsForecast".to_string(), 4.0),
+            ("WindowOpen".to_string(), 2.0)
+        ],
+        "as Prometheus loaded them: {loaded}"
     );
     let site = StaticFileServer::start(&dist_dir()).unwrap();
     let browser = BrowserSession::start(&artifacts, "ruler").await.unwrap();

@@ -620,7 +620,8 @@ pub(crate) fn yaml_quoted(text: &str) -> String {
             '\t' => quoted.push_str("\\t"),
             '\r' => quoted.push_str("\\r"),
             c if c.is_control() => quoted.push_str(&format!("\\x{:02X}", c as u32)),
-            '\u{2028}' | '\u{2029}' | '\u{FEFF}' => {
+            // Line breaks to YAML, and what YAML does not allow in a file.
+            '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}' => {
                 quoted.push_str(&format!("\\u{:04X}", c as u32))
             }
             c => quoted.push(c),
@@ -643,9 +644,14 @@ fn yaml_comment(text: &str) -> String {
         .collect()
 }
 
-/// The rules as a Prometheus rule file (one group), ready for `promtool check rules`.
-/// Baseline and anomaly-score conditions have no PromQL equivalent: they are
-/// listed in a comment at the top and left out.
+/// The rules as a Prometheus rule file, ready for `promtool check rules`:
+/// one group per evaluation interval, since the page evaluates each rule at
+/// its own and Prometheus evaluates a group's rules at the group's. Each group
+/// states its interval (a rule without one runs every minute here, whatever
+/// the server's global `evaluation_interval`). The first group is named
+/// `group`; the others add their interval (`group (every 30s)`). Baseline and
+/// anomaly-score conditions have no PromQL equivalent: they are listed in a
+/// comment at the top and left out.
 pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<String, String> {
     let (exported, browser_only): (Vec<&AlertRule>, Vec<&AlertRule>) =
         rules.iter().partition(|rule| {
@@ -654,66 +660,102 @@ pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<Strin
                 Condition::OutsideBaseline { .. } | Condition::AnomalyScore { .. }
             )
         });
-    let mut header = String::new();
+    let mut text = String::new();
     for rule in &browser_only {
-        header.push_str(&format!(
+        text.push_str(&format!(
             "# {} ({}) is evaluated only in Foresight: PromQL has no equivalent.\n",
             yaml_comment(&rule.name),
             yaml_comment(&rule.condition.describe())
         ));
     }
-    let rules = exported;
-    let mut text = format!("{header}groups:\n  - name: {}\n", yaml_quoted(group));
-    let interval = rules.first().and_then(|r| r.interval.clone());
-    if let Some(interval) = &interval {
-        text.push_str(&format!("    interval: {interval}\n"));
-    }
-    text.push_str("    rules:\n");
-    for rule in rules {
+    // Groups in the order their interval first appears; rules in file order.
+    let mut groups: Vec<(f64, &str, Vec<&AlertRule>)> = Vec::new();
+    for rule in exported {
         let problems = rule.problems();
         if !problems.is_empty() {
             return Err(format!("{}: {}", rule.name, problems.join("; ")));
         }
-        let expr = match &rule.condition {
-            Condition::Threshold { op, value } => {
-                format!("({}) {} {value}", rule.expr, op.symbol())
-            }
-            Condition::ForecastCrosses { op, value, within } => {
-                let step = rule.interval.as_deref().unwrap_or("1m");
-                format!(
-                    "predict_linear(({})[{within}:{step}], {}) {} {value}",
-                    rule.expr,
-                    parse_span(within)?,
-                    op.symbol()
-                )
-            }
-            _ => rule.expr.clone(),
+        let seconds = rule.interval_seconds()?;
+        let written = rule
+            .interval
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty());
+        match groups.iter_mut().find(|(s, _, _)| *s == seconds) {
+            Some((_, _, members)) => members.push(rule),
+            None => groups.push((seconds, written.unwrap_or("1m"), vec![rule])),
+        }
+    }
+    text.push_str("groups:\n");
+    if groups.is_empty() {
+        // Nothing to export: one empty group, which Prometheus accepts.
+        text.push_str(&format!(
+            "  - name: {}\n    rules: []\n",
+            yaml_quoted(group)
+        ));
+    }
+    for (index, (_, interval, members)) in groups.iter().enumerate() {
+        let name = if index == 0 {
+            group.to_string()
+        } else {
+            format!("{group} (every {interval})")
         };
         text.push_str(&format!(
-            "      - alert: {}\n        expr: {}\n",
-            yaml_quoted(&rule.name),
-            yaml_quoted(&expr)
+            "  - name: {}\n    interval: {}\n    rules:\n",
+            yaml_quoted(&name),
+            yaml_quoted(interval)
         ));
-        if let Some(for_duration) = &rule.for_duration {
-            text.push_str(&format!("        for: {for_duration}\n"));
-        }
-        if let Some(keep) = &rule.keep_firing_for {
-            text.push_str(&format!("        keep_firing_for: {keep}\n"));
-        }
-        for (section, entries) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
-            if !entries.is_empty() {
-                text.push_str(&format!("        {section}:\n"));
-                for (name, value) in entries {
-                    text.push_str(&format!(
-                        "          {}: {}\n",
-                        yaml_quoted(name),
-                        yaml_quoted(value)
-                    ));
-                }
-            }
+        for rule in members {
+            write_exported_rule(&mut text, rule, interval)?;
         }
     }
     Ok(text)
+}
+
+/// One alerting rule of [`to_prometheus_rule_file`], in a group evaluated every `interval`.
+fn write_exported_rule(text: &mut String, rule: &AlertRule, interval: &str) -> Result<(), String> {
+    let expr = match &rule.condition {
+        Condition::Threshold { op, value } => {
+            format!("({}) {} {value}", rule.expr, op.symbol())
+        }
+        Condition::ForecastCrosses { op, value, within } => format!(
+            "predict_linear(({})[{within}:{interval}], {}) {} {value}",
+            rule.expr,
+            parse_span(within)?,
+            op.symbol()
+        ),
+        _ => rule.expr.clone(),
+    };
+    text.push_str(&format!(
+        "      - alert: {}\n        expr: {}\n",
+        yaml_quoted(&rule.name),
+        yaml_quoted(&expr)
+    ));
+    if let Some(for_duration) = &rule.for_duration {
+        text.push_str(&format!(
+            "        for: {}\n",
+            yaml_quoted(for_duration.trim())
+        ));
+    }
+    if let Some(keep) = &rule.keep_firing_for {
+        text.push_str(&format!(
+            "        keep_firing_for: {}\n",
+            yaml_quoted(keep.trim())
+        ));
+    }
+    for (section, entries) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
+        if !entries.is_empty() {
+            text.push_str(&format!("        {section}:\n"));
+            for (name, value) in entries {
+                text.push_str(&format!(
+                    "          {}: {}\n",
+                    yaml_quoted(name),
+                    yaml_quoted(value)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each template of a rule's labels or annotations, parsed once.
@@ -975,11 +1017,79 @@ mod tests {
     }
 
     #[test]
+    fn export_writes_one_group_per_evaluation_interval() {
+        let every = |name: &str, interval: Option<&str>| {
+            let mut rule = error_rate_rule();
+            rule.name = name.into();
+            rule.interval = interval.map(Into::into);
+            rule
+        };
+        let mut forecast = every("DiskFull", Some("30s"));
+        forecast.condition = Condition::ForecastCrosses {
+            op: Comparison::Above,
+            value: 0.9,
+            within: "4h".into(),
+        };
+        let rules = [
+            every("A", None),
+            every("B", Some("30s")),
+            every("C", Some("60s")),
+            forecast,
+            every("E", Some("1m")),
+        ];
+        let text = to_prometheus_rule_file("board", &rules).unwrap();
+        // A, C and E run every minute here (C and E say so in other words), B and DiskFull every 30 s.
+        let groups: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("  - name: "))
+            .collect();
+        assert_eq!(
+            groups,
+            ["  - name: \"board\"", "  - name: \"board (every 30s)\""],
+            "{text}"
+        );
+        let (first, second) = text.split_at(text.find("board (every 30s)").unwrap());
+        assert!(first.contains("    interval: \"1m\"\n"), "{text}");
+        assert!(second.contains("    interval: \"30s\"\n"), "{text}");
+        for (name, part) in [
+            ("A", first),
+            ("C", first),
+            ("E", first),
+            ("B", second),
+            ("DiskFull", second),
+        ] {
+            assert!(
+                part.contains(&format!("- alert: \"{name}\"")),
+                "{name} in the wrong group:\n{text}"
+            );
+        }
+        // The forecast's subquery steps at its group's interval.
+        assert!(second.contains("[4h:30s]"), "{text}");
+    }
+
+    #[test]
+    fn export_with_no_exportable_rule_is_an_empty_group() {
+        let mut rule = error_rate_rule();
+        rule.condition = Condition::AnomalyScore { above: 4.0 };
+        let text = to_prometheus_rule_file("board", &[rule]).unwrap();
+        assert!(text.starts_with("# HighErrorRate"), "{text}");
+        assert!(
+            text.ends_with("groups:\n  - name: \"board\"\n    rules: []\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn yaml_quoted_escapes_what_yaml_does_not_allow() {
+        assert_eq!(yaml_quoted("a\u{FFFE}b\u{FFFF}"), "\"a\\uFFFEb\\uFFFF\"");
+    }
+
+    #[test]
     fn export_quotes_everything() {
         let text = to_prometheus_rule_file("foresight", &[error_rate_rule()]).unwrap();
         assert!(text.contains("expr: \"(sum by (instance)"), "{text}");
         assert!(text.contains(") > 0.05\""), "{text}");
-        assert!(text.contains("for: 5m"));
+        assert!(text.contains("for: \"5m\""));
         assert!(text.contains("\"summary\": \"{{ $labels.instance }} fails"));
         assert!(text.contains("- alert: \"HighErrorRate\""));
     }
