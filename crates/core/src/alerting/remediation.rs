@@ -14,6 +14,7 @@
 use super::rule::AlertRule;
 use super::state_machine::Alert;
 use super::template::{render_template, TemplateData};
+use crate::foundation::json::Json;
 use crate::foundation::ordered::SortedMap;
 use crate::query::series::Labels;
 use serde::{Deserialize, Serialize};
@@ -182,21 +183,10 @@ impl RemediationAction {
 }
 
 /// `text` as the inside of a JSON string (quotes, backslashes and control
-/// characters escaped).
+/// characters escaped): the JSON writer's string without its quotes.
 fn json_string_content(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
+    let quoted = Json::String(text.to_string()).to_string();
+    quoted[1..quoted.len() - 1].to_string()
 }
 
 /// An action's address: an http(s) URL as datasources are read, with an
