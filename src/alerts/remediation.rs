@@ -25,6 +25,9 @@ pub struct PendingAction {
 
 /// Sends `request`; the answer as it is kept ("HTTP 200: …", or the failure).
 pub async fn send_action(request: &PreparedRequest) -> String {
+    if let Some(reason) = &request.refused {
+        return format!("not sent: {reason}");
+    }
     match crate::browser::http::fetch_text(&request.url, Some(&request.body)).await {
         Ok((status, text)) => format!("HTTP {status}: {}", text.trim()),
         Err(error) => format!("not sent: {error}"),
@@ -124,7 +127,7 @@ pub fn ActionConfirmation(
                 <p>{format!("Run \"{}\" for {} {}? This request will be sent:", asked.action, asked.rule, foresight_core::alerting::engine::describe_labels(&asked.labels))}</p>
                 <pre data-testid="action-request">{asked.request.describe()}</pre>
                 {(!confirmed).then(|| view! { <p class="warning">"This address is not among the targets you confirmed in this browser; sending confirms it."</p> })}
-                <button data-action="send-action" on:click=send disabled=origin.is_none()>{label}</button>
+                <button data-action="send-action" on:click=send disabled=origin.is_none() || asked.request.refused.is_some()>{label}</button>
                 <button data-action="cancel-action" on:click=move |_| pending.set(None)>"Cancel"</button>
             </div>
         })

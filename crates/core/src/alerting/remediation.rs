@@ -67,16 +67,21 @@ pub struct PreparedRequest {
     pub method: String,
     pub url: String,
     pub body: String,
+    /// Why it must not be sent (a label value would change the body's shape).
+    pub refused: Option<String>,
 }
 
 impl PreparedRequest {
     /// The request as the confirmation shows it.
     pub fn describe(&self) -> String {
-        if self.body.is_empty() {
-            format!("{} {}", self.method, self.url)
-        } else {
-            format!("{} {}\n\n{}", self.method, self.url, self.body)
+        let mut text = format!("{} {}", self.method, self.url);
+        if !self.body.is_empty() {
+            text.push_str(&format!("\n\n{}", self.body));
         }
+        if let Some(reason) = &self.refused {
+            text.push_str(&format!("\n\nNot sent: {reason}"));
+        }
+        text
     }
 }
 
@@ -162,22 +167,38 @@ impl RemediationAction {
                 .map(|(name, value)| (json_string_content(name), json_string_content(value)))
                 .collect()
         };
-        let data = TemplateData {
-            labels: escaped(labels),
-            value,
-            external_labels: escaped(external_labels),
-            ..TemplateData::default()
-        };
-        let body = if self.body.is_empty() {
-            String::new()
-        } else {
+        let render = |labels: Labels| {
+            let data = TemplateData {
+                labels,
+                value,
+                external_labels: escaped(external_labels),
+                ..TemplateData::default()
+            };
             render_template(&self.body, &data)
                 .unwrap_or_else(|e| format!("<error expanding template: {e}>"))
+        };
+        let (body, refused) = if self.body.is_empty() {
+            (String::new(), None)
+        } else {
+            let body = render(escaped(labels));
+            // Escaping protects a label placed inside quotes; one placed
+            // outside them could still add fields (`1, "version": "x"`). The
+            // same template with the values' JSON punctuation taken out gives
+            // the shape its author wrote, and the body must keep it.
+            let neutral = labels
+                .iter()
+                .map(|(name, value)| (json_string_content(name), without_json_punctuation(value)))
+                .collect();
+            let refused = (!same_json_shape(&body, &render(neutral))).then(|| {
+                "a label value would change the shape of the JSON body (it is placed outside quotes in the body template)".to_string()
+            });
+            (body, refused)
         };
         PreparedRequest {
             method: self.method.clone(),
             url: self.url.clone(),
             body,
+            refused,
         }
     }
 }
@@ -187,6 +208,38 @@ impl RemediationAction {
 fn json_string_content(text: &str) -> String {
     let quoted = Json::String(text.to_string()).to_string();
     quoted[1..quoted.len() - 1].to_string()
+}
+
+/// `text` without what gives JSON its structure (quotes, backslashes,
+/// brackets, braces, commas, colons, white space and control characters).
+fn without_json_punctuation(text: &str) -> String {
+    text.chars()
+        .filter(|&c| !c.is_whitespace() && !c.is_control() && !"\"\\{}[],:".contains(c))
+        .collect()
+}
+
+/// Whether two bodies have the same JSON shape: both unreadable as JSON (a
+/// body that is not JSON as its template wrote it), or both readable with the
+/// same nesting and the same number of members at every level (names and
+/// plain values may differ).
+fn same_json_shape(body: &str, written: &str) -> bool {
+    fn same(a: &Json, b: &Json) -> bool {
+        match (a, b) {
+            (Json::Array(a), Json::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
+            }
+            (Json::Object(a), Json::Object(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|((_, a), (_, b))| same(a, b))
+            }
+            (Json::Array(_) | Json::Object(_), _) | (_, Json::Array(_) | Json::Object(_)) => false,
+            _ => true,
+        }
+    }
+    match (Json::parse(body), Json::parse(written)) {
+        (Ok(a), Ok(b)) => same(&a, &b),
+        (Err(_), Err(_)) => true,
+        _ => false,
+    }
 }
 
 /// An action's address: an http(s) URL as datasources are read, with an
@@ -316,6 +369,45 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(body["instance"], "a\",\"version\":\"evil\\\n\u{1}");
         assert_eq!(body.as_object().unwrap().len(), 2, "{}", request.body);
+    }
+
+    #[test]
+    fn a_label_outside_quotes_may_not_change_the_bodys_shape() {
+        let mut unquoted = action(true);
+        unquoted.body =
+            r#"{"instance": "{{ $labels.instance }}", "shard": {{ $labels.shard }}}"#.into();
+        let labels = |shard: &str| -> Labels {
+            [
+                ("instance".to_string(), "app-2:8000".to_string()),
+                ("shard".to_string(), shard.to_string()),
+            ]
+            .into()
+        };
+        // A plain value is sent as written.
+        let plain = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
+        assert_eq!(plain.refused, None, "{}", plain.body);
+        assert_eq!(plain.body, r#"{"instance": "app-2:8000", "shard": 7}"#);
+        // Nesting from a label, or a label that breaks a body written as JSON: not sent.
+        for hostile in ["[1, 2]", "{}", "[]", "7}", "7 ]"] {
+            let request = unquoted.prepare_with(&labels(hostile), 40.0, &Labels::new());
+            assert!(request.refused.is_some(), "{hostile}: {}", request.body);
+            assert!(
+                request.describe().contains("Not sent: a label value"),
+                "{}",
+                request.describe()
+            );
+        }
+        // A field needs quotes, which are escaped: the body is no JSON at all, never one with a field more.
+        let fields =
+            unquoted.prepare_with(&labels("7, \"version\": \"evil\""), 40.0, &Labels::new());
+        assert!(Json::parse(&fields.body).is_err(), "{}", fields.body);
+        // A body that is not JSON as its template wrote it is not judged.
+        unquoted.body = "restart {{ $labels.instance }}".into();
+        let text = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
+        assert_eq!(text.refused, None);
+        // Nor is the shipped body with a missing value (NaN is not JSON either way).
+        let shipped = action(false).prepare_with(&labels("7"), f64::NAN, &Labels::new());
+        assert_eq!(shipped.refused, None, "{}", shipped.body);
     }
 
     #[test]
