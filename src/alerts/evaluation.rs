@@ -20,6 +20,7 @@ use foresight_core::alerting::template::TemplateData;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::NotifyTargets;
 use foresight_core::model::datasource::Datasource;
+use foresight_core::model::trust::{earlier_rules_state_removable, evaluation_lock_name};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -87,20 +88,24 @@ impl AlertStore {
             history_key(state_namespace),
             silences_key(&family),
         );
-        // State and history of this dashboard's earlier rules would stay forever.
+        // State and history of this dashboard's earlier rules would stay
+        // forever; those another tab evaluates (it may be editing them) stay.
         if drop_earlier_rules {
-            // Copies kept of unreadable ones too (see `load_json_reporting`).
-            for kind in [
-                "foresight.alert-state.",
-                "foresight.alert-history.",
-                "foresight.unreadable.foresight.alert-state.",
-                "foresight.unreadable.foresight.alert-history.",
-            ] {
-                crate::browser::storage::remove_keys_where(kind, |namespace| {
-                    namespace != state_namespace
-                        && foresight_core::model::trust::is_namespace_of(namespace, &family)
-                });
-            }
+            let (current, family) = (state_namespace.to_string(), family.clone());
+            leptos::task::spawn_local(async move {
+                let held = crate::browser::tab::held_locks().await;
+                // Copies kept of unreadable ones too (see `load_json_reporting`).
+                for kind in [
+                    "foresight.alert-state.",
+                    "foresight.alert-history.",
+                    "foresight.unreadable.foresight.alert-state.",
+                    "foresight.unreadable.foresight.alert-history.",
+                ] {
+                    crate::browser::storage::remove_keys_where(kind, |namespace| {
+                        earlier_rules_state_removable(namespace, &current, &family, held.as_ref())
+                    });
+                }
+            });
         }
         let store = Self {
             keys: StoredValue::new(keys),
@@ -223,15 +228,11 @@ pub fn run_evaluation(
     let store_history = Callback::new(move |()| store.store_history());
     // One tab evaluates and notifies; the others show what it stored.
     let leader = RwSignal::new(false);
-    hold_leadership(
-        format!("foresight-alerts:{state_namespace}"),
-        leader,
-        move || {
-            let (s, h, _) = load_all();
-            states.try_set(s);
-            history.try_set(h);
-        },
-    );
+    hold_leadership(evaluation_lock_name(state_namespace), leader, move || {
+        let (s, h, _) = load_all();
+        states.try_set(s);
+        history.try_set(h);
+    });
 
     // When each rule is due, and which are still being evaluated (see
     // `EvaluationSchedule`).

@@ -42,10 +42,38 @@ export async function claimTab(id, fresh) {
     return null;
   }
 }
+// The names of the Web Locks held in this browser for the page's origin, or
+// null where the browser has no Web Locks.
+export async function heldLocks() {
+  try {
+    const locks = navigator.locks;
+    if (!locks || !locks.query) return null;
+    return ((await locks.query()).held || []).map((l) => l.name);
+  } catch (_) {
+    return null;
+  }
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = claimTab)]
     fn claim_tab_js(id: &str, fresh: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = heldLocks)]
+    fn held_locks_js() -> js_sys::Promise;
+}
+
+/// The Web Locks held in this browser (by any of the page's tabs), or `None`
+/// when the browser cannot say.
+pub async fn held_locks() -> Option<SortedSet<String>> {
+    let answer = JsFuture::from(held_locks_js())
+        .await
+        .ok()
+        .filter(|answer| !answer.is_null())?;
+    Some(
+        js_sys::Array::from(&answer)
+            .iter()
+            .filter_map(|name: JsValue| name.as_string())
+            .collect(),
+    )
 }
 
 fn new_tab_id() -> String {

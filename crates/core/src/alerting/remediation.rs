@@ -167,7 +167,7 @@ impl RemediationAction {
                 .map(|(name, value)| (json_string_content(name), json_string_content(value)))
                 .collect()
         };
-        let render = |labels: Labels| {
+        let render = |labels: Labels, value: f64| {
             let data = TemplateData {
                 labels,
                 value,
@@ -180,18 +180,30 @@ impl RemediationAction {
         let (body, refused) = if self.body.is_empty() {
             (String::new(), None)
         } else {
-            let body = render(escaped(labels));
             // Escaping protects a label placed inside quotes; one placed
-            // outside them could still add fields (`1, "version": "x"`). The
-            // same template with the values' JSON punctuation taken out gives
-            // the shape its author wrote, and the body must keep it.
-            let neutral = labels
-                .iter()
-                .map(|(name, value)| (json_string_content(name), without_json_punctuation(value)))
-                .collect();
-            let refused = (!same_json_shape(&body, &render(neutral))).then(|| {
-                "a label value would change the shape of the JSON body (it is placed outside quotes in the body template)".to_string()
-            });
+            // outside them may be a number, but could nest (`[1, 2]`) or cut
+            // the document short for the receiver (`7}`). Three renderings
+            // decide: every label value `0` (the template as its author wrote
+            // it), the values without JSON's brackets, braces, commas, quotes
+            // and backslashes (the author's branches, for the values at hand),
+            // and the real one.
+            let with_values = |value_of: &dyn Fn(&str) -> String| -> Labels {
+                labels
+                    .iter()
+                    .map(|(name, v)| (json_string_content(name), value_of(v)))
+                    .collect()
+            };
+            let zero = |_: &str| "0".to_string();
+            let body = render(escaped(labels), value);
+            let refused = body_shape_problem(
+                &body,
+                &render(with_values(&without_json_punctuation), value),
+                &render(with_values(&zero), value),
+                (!value.is_finite())
+                    .then(|| render(with_values(&zero), 0.0))
+                    .as_deref(),
+                value,
+            );
             (body, refused)
         };
         PreparedRequest {
@@ -210,19 +222,26 @@ fn json_string_content(text: &str) -> String {
     quoted[1..quoted.len() - 1].to_string()
 }
 
-/// `text` without what gives JSON its structure (quotes, backslashes,
-/// brackets, braces, commas, colons, white space and control characters).
+/// `text` without what can nest JSON or end a string: quotes, backslashes,
+/// brackets, braces and commas.
 fn without_json_punctuation(text: &str) -> String {
-    text.chars()
-        .filter(|&c| !c.is_whitespace() && !c.is_control() && !"\"\\{}[],:".contains(c))
-        .collect()
+    text.chars().filter(|&c| !"\"\\{}[],".contains(c)).collect()
 }
 
-/// Whether two bodies have the same JSON shape: both unreadable as JSON (a
-/// body that is not JSON as its template wrote it), or both readable with the
-/// same nesting and the same number of members at every level (names and
-/// plain values may differ).
-fn same_json_shape(body: &str, written: &str) -> bool {
+/// Why a rendered action body must not be sent, if it must not: `body` is
+/// the real rendering, `plain` the one with the label values' punctuation
+/// taken out, `as_written` the one with every label value `0`, and
+/// `as_written_with_zero` the latter with the alert's value `0` (given when
+/// that value is not finite). A template that is JSON as written must give a
+/// whole JSON document of the same nesting, and number of members at every
+/// level, as with plain values. A template that is not JSON is sent as written.
+fn body_shape_problem(
+    body: &str,
+    plain: &str,
+    as_written: &str,
+    as_written_with_zero: Option<&str>,
+    value: f64,
+) -> Option<String> {
     fn same(a: &Json, b: &Json) -> bool {
         match (a, b) {
             (Json::Array(a), Json::Array(b)) => {
@@ -235,10 +254,19 @@ fn same_json_shape(body: &str, written: &str) -> bool {
             _ => true,
         }
     }
-    match (Json::parse(body), Json::parse(written)) {
-        (Ok(a), Ok(b)) => same(&a, &b),
-        (Err(_), Err(_)) => true,
-        _ => false,
+    if Json::parse(as_written).is_err() {
+        return as_written_with_zero
+            .is_some_and(|zero| Json::parse(zero).is_ok())
+            .then(|| format!("the alert's value ({value}) cannot be written in a JSON body"));
+    }
+    match (Json::parse(body), Json::parse(plain)) {
+        (Ok(body), Ok(plain)) if same(&body, &plain) => None,
+        (Ok(_), _) => Some(
+            "a label value would change the shape of the JSON body (it is placed outside quotes in the body template)".to_string(),
+        ),
+        (Err(_), _) => Some(
+            "a label value would make the body no longer JSON (it is placed outside quotes in the body template)".to_string(),
+        ),
     }
 }
 
@@ -387,8 +415,22 @@ mod tests {
         let plain = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
         assert_eq!(plain.refused, None, "{}", plain.body);
         assert_eq!(plain.body, r#"{"instance": "app-2:8000", "shard": 7}"#);
-        // Nesting from a label, or a label that breaks a body written as JSON: not sent.
-        for hostile in ["[1, 2]", "{}", "[]", "7}", "7 ]"] {
+        // Nesting from a label, or a label that breaks a body written as JSON
+        // (a receiver reading one value would stop at `7}` and drop what follows): not sent.
+        unquoted
+            .body
+            .insert_str(unquoted.body.len() - 1, r#", "dry_run": true"#);
+        for hostile in [
+            "[1, 2]",
+            "{}",
+            "[]",
+            "7}",
+            "7 ]",
+            "7}x",
+            "7, force: true",
+            "7, \"version\": \"evil\"",
+            "x",
+        ] {
             let request = unquoted.prepare_with(&labels(hostile), 40.0, &Labels::new());
             assert!(request.refused.is_some(), "{hostile}: {}", request.body);
             assert!(
@@ -396,18 +438,31 @@ mod tests {
                 "{}",
                 request.describe()
             );
+            // Not even with a value JSON cannot hold, which spoils every rendering.
+            let spoiled = unquoted.prepare_with(&labels(hostile), f64::NAN, &Labels::new());
+            assert!(
+                spoiled.refused.is_some(),
+                "{hostile} with NaN: {}",
+                spoiled.body
+            );
         }
-        // A field needs quotes, which are escaped: the body is no JSON at all, never one with a field more.
-        let fields =
-            unquoted.prepare_with(&labels("7, \"version\": \"evil\""), 40.0, &Labels::new());
-        assert!(Json::parse(&fields.body).is_err(), "{}", fields.body);
+        // Branches on a label's value (colons and spaces kept) are the author's.
+        unquoted.body = r#"{"instance": "{{ $labels.instance }}"{{ if eq $labels.instance "app-2:8000" }}, "page": true{{ end }}}"#.into();
+        let branch = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
+        assert_eq!(branch.refused, None, "{}", branch.body);
+        assert!(branch.body.contains("\"page\": true"), "{}", branch.body);
         // A body that is not JSON as its template wrote it is not judged.
         unquoted.body = "restart {{ $labels.instance }}".into();
         let text = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
         assert_eq!(text.refused, None);
-        // Nor is the shipped body with a missing value (NaN is not JSON either way).
+        // A value JSON cannot hold, printed as a number: said, not sent.
         let shipped = action(false).prepare_with(&labels("7"), f64::NAN, &Labels::new());
-        assert_eq!(shipped.refused, None, "{}", shipped.body);
+        assert_eq!(
+            shipped.refused.as_deref(),
+            Some("the alert's value (NaN) cannot be written in a JSON body"),
+            "{}",
+            shipped.body
+        );
     }
 
     #[test]

@@ -475,6 +475,28 @@ pub fn is_namespace_of(namespace: &str, family: &str) -> bool {
         })
 }
 
+/// The Web Lock a tab holds while it evaluates the rules of `namespace`:
+/// one tab at a time evaluates and notifies.
+pub fn evaluation_lock_name(namespace: &str) -> String {
+    format!("foresight-alerts:{namespace}")
+}
+
+/// Whether the stored state and history under `namespace` may be removed by
+/// a tab opening `current` (of the same dashboard): one of the dashboard's
+/// earlier rule sets, and not one another tab is evaluating right now (it
+/// may be editing the rules and not have saved them). `held_locks` are the
+/// Web Locks held in this browser, `None` when it cannot say.
+pub fn earlier_rules_state_removable(
+    namespace: &str,
+    current: &str,
+    family: &str,
+    held_locks: Option<&SortedSet<String>>,
+) -> bool {
+    namespace != current
+        && is_namespace_of(namespace, family)
+        && !held_locks.is_some_and(|held| held.contains(evaluation_lock_name(namespace).as_str()))
+}
+
 /// Whether the dashboard whose alert state lives under `namespace` (see
 /// [`alert_state_namespace`]) is trusted: shipped or saved in this browser.
 /// Only such a dashboard's actions may run by themselves.
@@ -628,6 +650,29 @@ mod tests {
         assert!(!is_namespace_of("saved.a.b.0123456789abcdef", "saved.a"));
         assert!(is_namespace_of("saved.a.b.0123456789abcdef", "saved.a.b"));
         assert!(!is_namespace_of("saved.a.0123456789abcde", "saved.a"));
+    }
+
+    #[test]
+    fn earlier_rules_state_stays_while_another_tab_evaluates_it() {
+        let (current, earlier, edited) = (
+            "saved.a.0123456789abcdef",
+            "saved.a.1111111111111111",
+            "saved.a.2222222222222222",
+        );
+        // Another tab evaluates the rules it is editing.
+        let held: SortedSet<String> = [evaluation_lock_name(edited), "foresight.tab.x".into()]
+            .into_iter()
+            .collect();
+        let removable =
+            |namespace| earlier_rules_state_removable(namespace, current, "saved.a", Some(&held));
+        assert!(removable(earlier));
+        assert!(!removable(edited));
+        assert!(!removable(current));
+        assert!(!removable("saved.a.b.3333333333333333"));
+        // A browser that cannot say which locks are held: earlier rules go.
+        assert!(earlier_rules_state_removable(
+            edited, current, "saved.a", None
+        ));
     }
 
     #[test]
