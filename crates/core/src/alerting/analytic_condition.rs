@@ -32,15 +32,25 @@ pub const HISTORY_POINTS: f64 = 720.0;
 /// Prometheus answers at most 11 000 points per series.
 const MAX_POINTS: f64 = 10_000.0;
 
+/// The step a rule's history is read at, over `lookback` seconds: its
+/// evaluation interval (at least 1 s), or coarser when that would take more
+/// points than Prometheus answers. The exported rule file's forecast
+/// subquery steps at the same.
+pub fn history_step(lookback: f64, interval_seconds: f64) -> f64 {
+    interval_seconds
+        .max(1.0)
+        .max((lookback / MAX_POINTS).ceil())
+}
+
 /// The range the rule's query is asked over to judge the condition at `now`
 /// (steps aligned to multiples of the step, as PromQL subqueries are).
 pub fn history_window(condition: &Condition, interval_seconds: f64, now: f64) -> QueryWindow {
-    let mut step = interval_seconds.max(1.0);
+    let step = interval_seconds.max(1.0);
     let lookback = match condition {
         Condition::ForecastCrosses { within, .. } => parse_span(within).unwrap_or(3600.0),
         _ => HISTORY_POINTS * step,
     };
-    step = step.max((lookback / MAX_POINTS).ceil());
+    let step = history_step(lookback, interval_seconds);
     let end = (now / step).floor() * step;
     QueryWindow {
         // On the step too: engines that align the start themselves

@@ -631,11 +631,25 @@ pub(crate) fn yaml_quoted(text: &str) -> String {
     quoted
 }
 
+/// Seconds as a PromQL duration: whole seconds, else milliseconds.
+fn promql_duration(seconds: f64) -> String {
+    if seconds.fract() == 0.0 {
+        format!("{seconds:.0}s")
+    } else {
+        format!("{:.0}ms", seconds * 1000.0)
+    }
+}
+
 /// A comment line's text: line breaks would start YAML of their own.
 fn yaml_comment(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            if c.is_control()
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+                )
+            {
                 ' '
             } else {
                 c
@@ -706,24 +720,30 @@ pub fn to_prometheus_rule_file(group: &str, rules: &[AlertRule]) -> Result<Strin
             yaml_quoted(interval)
         ));
         for rule in members {
-            write_exported_rule(&mut text, rule, interval)?;
+            write_exported_rule(&mut text, rule)?;
         }
     }
     Ok(text)
 }
 
-/// One alerting rule of [`to_prometheus_rule_file`], in a group evaluated every `interval`.
-fn write_exported_rule(text: &mut String, rule: &AlertRule, interval: &str) -> Result<(), String> {
+/// One alerting rule of [`to_prometheus_rule_file`].
+fn write_exported_rule(text: &mut String, rule: &AlertRule) -> Result<(), String> {
     let expr = match &rule.condition {
         Condition::Threshold { op, value } => {
             format!("({}) {} {value}", rule.expr, op.symbol())
         }
-        Condition::ForecastCrosses { op, value, within } => format!(
-            "predict_linear(({})[{within}:{interval}], {}) {} {value}",
-            rule.expr,
-            parse_span(within)?,
-            op.symbol()
-        ),
+        Condition::ForecastCrosses { op, value, within } => {
+            // In seconds, as the page reads them, at the page's step.
+            let within = parse_span(within)?;
+            let step = super::analytic_condition::history_step(within, rule.interval_seconds()?);
+            format!(
+                "predict_linear(({})[{}:{}], {within}) {} {value}",
+                rule.expr,
+                promql_duration(within),
+                promql_duration(step),
+                op.symbol()
+            )
+        }
         _ => rule.expr.clone(),
     };
     text.push_str(&format!(
@@ -1064,7 +1084,17 @@ mod tests {
             );
         }
         // The forecast's subquery steps at its group's interval.
-        assert!(second.contains("[4h:30s]"), "{text}");
+        assert!(second.contains("[14400s:30s], 14400)"), "{text}");
+        // … or coarser, as the page reads its history, for a long horizon:
+        // a week at one minute would be more points than Prometheus answers.
+        let mut weekly = every("Weekly", None);
+        weekly.condition = Condition::ForecastCrosses {
+            op: Comparison::Above,
+            value: 0.9,
+            within: "1w\u{a0}".into(),
+        };
+        let text = to_prometheus_rule_file("board", &[weekly]).unwrap();
+        assert!(text.contains("[604800s:61s], 604800)"), "{text}");
     }
 
     #[test]
@@ -1077,6 +1107,15 @@ mod tests {
             text.ends_with("groups:\n  - name: \"board\"\n    rules: []\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn browser_only_rules_are_named_in_comments_yaml_allows() {
+        let mut rule = error_rate_rule();
+        rule.name = "x\u{FFFF}\u{FFFE}\u{FEFF}\u{2028}y".into();
+        rule.condition = Condition::AnomalyScore { above: 4.0 };
+        let text = to_prometheus_rule_file("board", &[rule]).unwrap();
+        assert!(text.starts_with("# x    y ("), "{text}");
     }
 
     #[test]
