@@ -12,8 +12,8 @@ mod trust;
 use crate::browser::clock::now_ms;
 use crate::browser::location::location_search;
 use crate::browser::storage::{
-    forget_draft, load_confirmed_origins, load_draft, load_saved_reporting, load_tab_choices,
-    store_draft, CONFIRMED_ORIGINS_KEY,
+    forget_kept_draft, load_confirmed_origins, load_draft, load_saved_reporting, load_tab_choices,
+    store_draft, KeptDraft, CONFIRMED_ORIGINS_KEY,
 };
 use crate::browser::tab::claim_tab;
 use crate::dashboard::page::{CurrentVariables, DashboardPage};
@@ -24,6 +24,7 @@ use dialogs::Dialogs;
 use first_open::load_shipped_dashboards;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::Dashboard;
+use foresight_core::model::drafts::DraftOwner;
 use foresight_core::model::edit::{Edit, EditHistory};
 use foresight_core::model::slo_panel::suggested_slo;
 use foresight_core::model::trust as trust_model;
@@ -90,7 +91,10 @@ pub fn App() -> impl IntoView {
     let recovered = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         let open_tabs = claim_tab().await;
-        recovered.set(load_draft(open_tabs.as_ref()));
+        // Not once an edit began meanwhile (it writes this tab's draft).
+        if history.with_untracked(Option::is_none) {
+            recovered.set(load_draft(open_tabs.as_ref()));
+        }
     });
     // A saved dashboard that cannot be read is named here; the others load.
     let (saved_at_start, saved_problems) = match load_saved_reporting() {
@@ -103,6 +107,12 @@ pub fn App() -> impl IntoView {
     let saved_list = RwSignal::new(saved_at_start);
     let (dashboard, dashboard_ref) = follow_dashboard(view_state, url_problems, saved_list);
     let editing = Memo::new(move |_| history.with(Option::is_some));
+    // Editing something else writes this tab's draft: the offer is over.
+    Effect::new(move |_| {
+        if editing.get() {
+            recovered.set(None);
+        }
+    });
     let dirty = Memo::new(move |_| history.with(|h| h.as_ref().is_some_and(EditHistory::is_dirty)));
     let shown = Memo::new(move |_| {
         history
@@ -239,31 +249,29 @@ pub fn App() -> impl IntoView {
                     }
                 })
         }}
-        {move || recovered.get().map(|(key, draft, owner)| {
-            let title = draft.title.clone();
-            let discarded = key.clone();
+        {move || recovered.get().map(|kept: KeptDraft| {
+            let (title, owner) = (kept.dashboard.title.clone(), kept.owner);
             // A draft an open tab is editing stays that tab's: copied, never removed.
             let (message, resume, discard) = if owner.may_remove() {
                 (format!("Unsaved changes to “{title}” were kept from your last visit."), "Resume editing", "Discard")
             } else {
                 (format!("Another open tab has unsaved changes to “{title}”."), "Edit a copy here", "Dismiss")
             };
+            let dismissed = kept.clone();
             view! {
                 <div class="draft-banner" role="status" data-testid="draft-banner">
                     {message}
                     <button data-action="resume-draft" on:click=move |_| {
                         recovered.set(None);
-                        // The draft becomes this tab's.
-                        if owner.may_remove() {
-                            forget_draft(&key);
+                        // Kept as this tab's draft first; then a closed tab's copy goes.
+                        session.edit_unsaved(kept.dashboard.clone());
+                        if owner == DraftOwner::ClosedTab {
+                            leptos::task::spawn_local(forget_kept_draft(kept.clone()));
                         }
-                        session.edit_unsaved(draft.clone());
                     }>{resume}</button>
                     <button data-action="discard-draft" on:click=move |_| {
                         recovered.set(None);
-                        if owner.may_remove() {
-                            forget_draft(&discarded);
-                        }
+                        leptos::task::spawn_local(forget_kept_draft(dismissed.clone()));
                     }>{discard}</button>
                 </div>
             }

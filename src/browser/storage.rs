@@ -5,7 +5,9 @@
 use foresight_core::foundation::json::{FromJson, ToJson};
 use foresight_core::foundation::ordered::{SortedMap, SortedSet};
 use foresight_core::model::dashboard::Dashboard;
-use foresight_core::model::drafts::{drafts_in_offer_order, DraftOwner, DRAFT_KEY_PREFIX};
+use foresight_core::model::drafts::{
+    draft_owner, drafts_in_offer_order, DraftOwner, DRAFT_KEY_PREFIX,
+};
 use foresight_core::model::edit::{
     saved_dashboard_key, SavedDashboards, SAVED_DASHBOARD_KEY_PREFIX,
 };
@@ -104,12 +106,20 @@ pub(crate) fn session() -> Option<Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
-/// A draft left by an edit that was not saved, with its key and whose it is:
-/// this tab's (a reload), else one a closed tab left behind (a crash), else
-/// one another open tab is editing. `open_tabs` as [`super::tab::claim_tab`] gives them.
-pub fn load_draft(
-    open_tabs: Option<&SortedSet<String>>,
-) -> Option<(String, Dashboard, DraftOwner)> {
+/// A kept draft offered to resume: its key, its text as stored, the
+/// dashboard, and whose it is.
+#[derive(Clone, PartialEq)]
+pub struct KeptDraft {
+    pub key: String,
+    pub text: String,
+    pub dashboard: Dashboard,
+    pub owner: DraftOwner,
+}
+
+/// A draft left by an edit that was not saved: this tab's (a reload), else
+/// one a closed tab left behind (a crash), else one another open tab is
+/// editing. `open_tabs` as [`super::tab::claim_tab`] gives them.
+pub fn load_draft(open_tabs: Option<&SortedSet<String>>) -> Option<KeptDraft> {
     let storage = storage().ok()?;
     let drafts: SortedMap<String, String> = entries_with_prefix(&storage, DRAFT_KEY_PREFIX)
         .into_iter()
@@ -118,9 +128,35 @@ pub fn load_draft(
     drafts_in_offer_order(keys, &tab_id(), open_tabs)
         .into_iter()
         .find_map(|(key, owner)| {
-            let dashboard = Dashboard::from_json(drafts.get(&key)?).ok()?;
-            Some((key, dashboard, owner))
+            let text = drafts.get(&key)?.clone();
+            let dashboard = Dashboard::from_json(&text).ok()?;
+            Some(KeptDraft {
+                key,
+                text,
+                dashboard,
+                owner,
+            })
         })
+}
+
+/// Removes a kept draft that was dismissed or taken over here, unless it
+/// changed since it was offered, or it is another open tab's (a closed tab
+/// reopened with its session may be editing it again).
+pub async fn forget_kept_draft(draft: KeptDraft) {
+    if draft.owner == DraftOwner::ClosedTab {
+        let open = super::tab::open_tabs().await;
+        if !draft_owner(&draft.key, &tab_id(), open.as_ref()).may_remove() {
+            return;
+        }
+    }
+    if !draft.owner.may_remove() {
+        return;
+    }
+    if let Ok(storage) = storage() {
+        if storage.get_item(&draft.key).ok().flatten().as_deref() == Some(draft.text.as_str()) {
+            let _ = storage.remove_item(&draft.key);
+        }
+    }
 }
 
 /// Keeps (or with `None` removes) this tab's draft; a refusal is returned.
@@ -133,13 +169,6 @@ pub fn store_draft(draft: Option<&Dashboard>) -> Result<(), String> {
             let _ = storage.remove_item(&key);
             Ok(())
         }
-    }
-}
-
-/// Removes a draft by its key (a recovered one that was discarded or taken over).
-pub fn forget_draft(key: &str) {
-    if let Ok(storage) = storage() {
-        let _ = storage.remove_item(key);
     }
 }
 

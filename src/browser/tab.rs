@@ -4,8 +4,12 @@
 //! therefore holds a Web Lock named after its id for its whole life; a tab
 //! that finds its id held by another takes a new one. The same locks say which
 //! tabs are open, so a page never removes a draft an open tab is editing.
+//! Where the browser offers no Web Locks (a page served over plain http from
+//! another host than this computer), the tabs say who they are on a
+//! `BroadcastChannel` instead.
 
 use foresight_core::foundation::ordered::SortedSet;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -14,10 +18,18 @@ use super::storage::session;
 
 const TAB_ID_KEY: &str = "foresight.tab-id";
 
+thread_local! {
+    /// The id this page made its own (session storage may since hold another:
+    /// a second copy of the app in the same tab).
+    static CLAIMED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
 // Written in JavaScript: the lock's callback must return a promise that never
 // settles (the lock is then held until the tab closes or navigates away).
 #[wasm_bindgen(inline_js = r#"
 const PREFIX = "foresight.tab.";
+let ownId = null;
+let channel = null;
 function hold(locks, id) {
   return new Promise((resolve) => {
     locks.request(PREFIX + id, { ifAvailable: true }, (lock) => {
@@ -26,18 +38,61 @@ function hold(locks, id) {
     }).catch(() => resolve(false));
   });
 }
-// [own id, ids of every open tab], or null where the browser has no Web Locks.
+function webLocks() {
+  const locks = navigator.locks;
+  return locks && locks.request && locks.query ? locks : null;
+}
+async function lockedTabs(locks) {
+  const held = (await locks.query()).held || [];
+  return held.map((l) => l.name).filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length));
+}
+// The ids the other tabs answer on the channel within a quarter of a second.
+function askTabs() {
+  if (typeof BroadcastChannel === "undefined") return Promise.resolve(null);
+  if (channel === null) {
+    channel = new BroadcastChannel("foresight.tabs");
+    channel.onmessage = (event) => {
+      const message = event.data || {};
+      if (typeof message.ask === "string" && ownId !== null) channel.postMessage({ here: ownId, to: message.ask });
+      const waiting = asked.get(message.to);
+      if (typeof message.here === "string" && waiting) waiting.add(message.here);
+    };
+  }
+  const question = Math.random().toString(36).slice(2);
+  const answers = new Set();
+  asked.set(question, answers);
+  channel.postMessage({ ask: question });
+  return new Promise((resolve) => setTimeout(() => { asked.delete(question); resolve([...answers]); }, 250));
+}
+const asked = new Map();
+// [own id, ids of every open tab], or null where the browser cannot say.
 export async function claimTab(id, fresh) {
   try {
-    const locks = navigator.locks;
-    if (!locks || !locks.request || !locks.query) return null;
-    let own = id;
-    if (!(await hold(locks, own))) {
-      own = fresh;
-      if (!(await hold(locks, own))) return null;
+    const locks = webLocks();
+    if (locks) {
+      let own = id;
+      if (!(await hold(locks, own))) {
+        own = fresh;
+        if (!(await hold(locks, own))) return null;
+      }
+      ownId = own;
+      return [own, ...(await lockedTabs(locks))];
     }
-    const held = (await locks.query()).held || [];
-    return [own, ...held.map((l) => l.name).filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length))];
+    const open = await askTabs();
+    if (open === null) return null;
+    ownId = open.includes(id) ? fresh : id;
+    return [ownId, ...open];
+  } catch (_) {
+    return null;
+  }
+}
+// The ids of the tabs open now, or null where the browser cannot say.
+export async function openTabs() {
+  try {
+    const locks = webLocks();
+    if (locks) return await lockedTabs(locks);
+    const open = await askTabs();
+    return open === null || ownId === null ? open : [ownId, ...open];
   } catch (_) {
     return null;
   }
@@ -46,9 +101,8 @@ export async function claimTab(id, fresh) {
 // null where the browser has no Web Locks.
 export async function heldLocks() {
   try {
-    const locks = navigator.locks;
-    if (!locks || !locks.query) return null;
-    return ((await locks.query()).held || []).map((l) => l.name);
+    const locks = webLocks();
+    return locks ? ((await locks.query()).held || []).map((l) => l.name) : null;
   } catch (_) {
     return null;
   }
@@ -59,19 +113,20 @@ extern "C" {
     fn claim_tab_js(id: &str, fresh: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = heldLocks)]
     fn held_locks_js() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = openTabs)]
+    fn open_tabs_js() -> js_sys::Promise;
 }
 
-/// The Web Locks held in this browser (by any of the page's tabs), or `None`
-/// when the browser cannot say.
-pub async fn held_locks() -> Option<SortedSet<String>> {
-    let answer = JsFuture::from(held_locks_js())
+/// A JavaScript array of strings (`null`: `None`) as a set.
+async fn string_set(promise: js_sys::Promise) -> Option<SortedSet<String>> {
+    let answer = JsFuture::from(promise)
         .await
         .ok()
         .filter(|answer| !answer.is_null())?;
     Some(
         js_sys::Array::from(&answer)
             .iter()
-            .filter_map(|name: JsValue| name.as_string())
+            .filter_map(|item: JsValue| item.as_string())
             .collect(),
     )
 }
@@ -86,6 +141,9 @@ fn new_tab_id() -> String {
 
 /// This tab's id, kept for the tab's life (reloads included).
 pub fn tab_id() -> String {
+    if let Some(id) = CLAIMED.with(|claimed| claimed.borrow().clone()) {
+        return id;
+    }
     let session = session();
     if let Some(id) = session
         .as_ref()
@@ -103,7 +161,8 @@ pub fn tab_id() -> String {
 /// Makes this tab's id its own (a new one when a duplicated tab shares it)
 /// and returns the ids of the open tabs, or `None` when the browser cannot say.
 pub async fn claim_tab() -> Option<SortedSet<String>> {
-    let answer = JsFuture::from(claim_tab_js(&tab_id(), &new_tab_id()))
+    let own_before = tab_id();
+    let answer = JsFuture::from(claim_tab_js(&own_before, &new_tab_id()))
         .await
         .ok()
         .filter(|answer| !answer.is_null())?;
@@ -111,9 +170,21 @@ pub async fn claim_tab() -> Option<SortedSet<String>> {
         .iter()
         .filter_map(|id: JsValue| id.as_string())
         .collect();
-    let own = ids.first()?;
+    let own = ids.first()?.clone();
     if let Some(session) = session() {
-        let _ = session.set_item(TAB_ID_KEY, own);
+        let _ = session.set_item(TAB_ID_KEY, &own);
     }
+    CLAIMED.with(|claimed| *claimed.borrow_mut() = Some(own));
     Some(ids.into_iter().collect())
+}
+
+/// The ids of the tabs open now, or `None` when the browser cannot say.
+pub async fn open_tabs() -> Option<SortedSet<String>> {
+    string_set(open_tabs_js()).await
+}
+
+/// The Web Locks held in this browser (by any of the page's tabs), or `None`
+/// when the browser cannot say.
+pub async fn held_locks() -> Option<SortedSet<String>> {
+    string_set(held_locks_js()).await
 }

@@ -24,6 +24,8 @@ pub const PAGE_WAIT: Duration = Duration::from_secs(90);
 
 pub struct BrowserSession {
     pub client: Client,
+    /// ChromeDriver's address, for its Chrome DevTools commands.
+    driver_url: String,
     _profile: TempDir,
     _driver: ManagedProcess,
 }
@@ -100,9 +102,38 @@ impl BrowserSession {
             .map_err(|e| format!("cannot start a Chromium session: {e}"))?;
         Ok(Self {
             client,
+            driver_url: format!("http://127.0.0.1:{port}"),
             _profile: profile,
             _driver: driver,
         })
+    }
+
+    /// Runs `script` in every page this window opens from now on, before the
+    /// page's own scripts (Chrome DevTools' `Page.addScriptToEvaluateOnNewDocument`):
+    /// to take away a browser feature the page would use, as an older or
+    /// stricter browser lacks it.
+    pub async fn run_before_each_page(&self, script: &str) -> Result<(), String> {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no WebDriver session")?;
+        ureq::post(&format!(
+            "{}/session/{session}/goog/cdp/execute",
+            self.driver_url
+        ))
+        .timeout(Duration::from_secs(30))
+        .set("Content-Type", "application/json")
+        .send_string(
+            &json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": script }
+            })
+            .to_string(),
+        )
+        .map_err(|e| format!("Chrome DevTools command refused: {e}"))?;
+        Ok(())
     }
 
     /// Waits until the element matching `css` has attribute `name` in `wanted`; returns the value.

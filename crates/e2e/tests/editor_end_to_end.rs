@@ -684,3 +684,127 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
         .unwrap();
     assert_eq!(node, json!(exporter_address));
 }
+
+/// Drafts stay per tab in a browser without Web Locks (a page served over
+/// plain http from another host than the viewer's computer has none): the
+/// tabs say who they are on a `BroadcastChannel` instead. A duplicated tab
+/// takes an id of its own, an open tab's draft is never removed from another
+/// tab, and a closed tab's draft is offered and can be discarded.
+#[tokio::test(flavor = "multi_thread")]
+async fn drafts_stay_per_tab_without_web_locks() {
+    const NO_WEB_LOCKS: &str =
+        "Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });";
+    let artifacts = artifacts_dir();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "editor-no-locks")
+        .await
+        .unwrap();
+    browser.run_before_each_page(NO_WEB_LOCKS).await.unwrap();
+    browser.client.goto(&site.url()).await.unwrap();
+    browser
+        .wait_for_count(r#"[data-testid="dashboard-title"]"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .script("return typeof navigator.locks;")
+            .await
+            .unwrap(),
+        "undefined"
+    );
+    // The first tab has claimed its id once it answers on the channel.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let tab_id = browser
+        .script("return sessionStorage.getItem('foresight.tab-id');")
+        .await
+        .unwrap();
+    let tab_id = tab_id.as_str().expect("the tab has an id").to_string();
+    let draft_key = format!("foresight.draft.{tab_id}");
+    let mut draft: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../public/dashboards/service-health.json"
+    ))
+    .unwrap();
+    draft["title"] = json!("Drafted without locks");
+    browser
+        .script(&format!(
+            "localStorage.setItem({}, {}); return null;",
+            json!(draft_key),
+            json!(draft.to_string())
+        ))
+        .await
+        .unwrap();
+    let stored_draft = format!("return localStorage.getItem('{draft_key}');");
+    let first_tab = browser.client.window().await.unwrap();
+
+    // A second tab, started as a duplicated tab is: with the first tab's id.
+    let second = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(second.handle)
+        .await
+        .unwrap();
+    browser.run_before_each_page(NO_WEB_LOCKS).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}not-the-app", site.url()))
+        .await
+        .unwrap();
+    browser
+        .script(&format!(
+            "sessionStorage.setItem('foresight.tab-id', '{tab_id}'); return null;"
+        ))
+        .await
+        .unwrap();
+    browser.client.goto(&site.url()).await.unwrap();
+    browser
+        .wait_for_text(
+            r#"[data-testid="draft-banner"]"#,
+            "Another open tab has unsaved changes to “Drafted without locks”",
+        )
+        .await
+        .unwrap();
+    let second_id = browser
+        .script("return sessionStorage.getItem('foresight.tab-id');")
+        .await
+        .unwrap();
+    assert_ne!(
+        second_id.as_str(),
+        Some(tab_id.as_str()),
+        "the duplicated tab kept the original's id"
+    );
+    browser
+        .click(r#"[data-action="discard-draft"]"#)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        browser.script(&stored_draft).await.unwrap().is_string(),
+        "an open tab's draft was removed"
+    );
+
+    // Once the first tab is closed, its draft is offered as left behind, and goes when discarded.
+    let second_tab = browser.client.window().await.unwrap();
+    browser.client.switch_to_window(first_tab).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(second_tab).await.unwrap();
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text(
+            r#"[data-testid="draft-banner"]"#,
+            "Unsaved changes to “Drafted without locks” were kept from your last visit",
+        )
+        .await
+        .unwrap();
+    browser
+        .click(r#"[data-action="discard-draft"]"#)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while browser.script(&stored_draft).await.unwrap().is_string() {
+        assert!(
+            Instant::now() < deadline,
+            "a closed tab's discarded draft stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
