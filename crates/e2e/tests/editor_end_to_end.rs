@@ -808,3 +808,52 @@ async fn drafts_stay_per_tab_without_web_locks() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// One tab evaluates a dashboard's alert rules also in a browser without Web
+/// Locks (a lease in local storage stands in): of two tabs on the same
+/// dashboard one leads, and the other takes over when it closes.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_tab_evaluates_without_web_locks() {
+    const NO_WEB_LOCKS: &str =
+        "Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });";
+    const LEADS: &str = r#"[data-testid="alerts-view"] summary[data-leader="true"]"#;
+    const FOLLOWS: &str = r#"[data-testid="alerts-view"] summary[data-leader="false"]"#;
+    let artifacts = artifacts_dir();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "leader-no-locks")
+        .await
+        .unwrap();
+    browser.run_before_each_page(NO_WEB_LOCKS).await.unwrap();
+    // The shipped dashboard carries an alert rule.
+    let page = format!("{}?dashboard=service-health", site.url());
+    browser.client.goto(&page).await.unwrap();
+    browser.wait_for_count(LEADS).await.unwrap();
+    let first_tab = browser.client.window().await.unwrap();
+
+    let second = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(second.handle)
+        .await
+        .unwrap();
+    browser.run_before_each_page(NO_WEB_LOCKS).await.unwrap();
+    browser.client.goto(&page).await.unwrap();
+    browser.wait_for_count(FOLLOWS).await.unwrap();
+    // Still following after several renewals of the first tab's lease.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(
+        browser
+            .script(&format!(
+                "return document.querySelectorAll('{LEADS}').length;"
+            ))
+            .await
+            .unwrap(),
+        0
+    );
+
+    let second_tab = browser.client.window().await.unwrap();
+    browser.client.switch_to_window(first_tab).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(second_tab).await.unwrap();
+    browser.wait_for_count(LEADS).await.unwrap();
+}
