@@ -97,12 +97,23 @@ export async function openTabs() {
     return null;
   }
 }
-// The names of the Web Locks held in this browser for the page's origin, or
-// null where the browser has no Web Locks.
+// The names of the Web Locks held in this browser for the page's origin;
+// without Web Locks, those of the leases standing in for them that are still
+// fresh (see hooks/web_lock.rs); null when neither can be read.
 export async function heldLocks() {
   try {
     const locks = webLocks();
-    return locks ? ((await locks.query()).held || []).map((l) => l.name) : null;
+    if (locks) return ((await locks.query()).held || []).map((l) => l.name);
+    const names = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key === null || !key.startsWith("foresight.lease.")) continue;
+      try {
+        const lease = JSON.parse(localStorage.getItem(key));
+        if (lease && Date.now() - lease.at < 10000) names.push(key.slice("foresight.lease.".length));
+      } catch (_) { /* a damaged lease holds nothing */ }
+    }
+    return names;
   } catch (_) {
     return null;
   }
