@@ -28,6 +28,12 @@ thread_local! {
 // settles (the lock is then held until the tab closes or navigates away).
 #[wasm_bindgen(inline_js = r#"
 const PREFIX = "foresight.tab.";
+// A page restored from the back/forward cache had its locks (or, without
+// them, its leases) released when it was put away: it may no longer claim its
+// id or its leadership, and another tab may hold them. Start afresh.
+addEventListener("pageshow", (event) => {
+  if (event.persisted) location.reload();
+});
 let ownId = null;
 let channel = null;
 function hold(locks, id) {
