@@ -197,7 +197,10 @@ impl RemediationAction {
             let body = render(escaped(labels), value);
             let refused = body_shape_problem(
                 &body,
-                &render(with_values(&without_json_punctuation), value),
+                &render(
+                    with_values(&|v| json_string_content(&without_json_punctuation(v))),
+                    value,
+                ),
                 &render(with_values(&zero), value),
                 (!value.is_finite())
                     .then(|| render(with_values(&zero), 0.0))
@@ -232,9 +235,11 @@ fn without_json_punctuation(text: &str) -> String {
 /// the real rendering, `plain` the one with the label values' punctuation
 /// taken out, `as_written` the one with every label value `0`, and
 /// `as_written_with_zero` the latter with the alert's value `0` (given when
-/// that value is not finite). A template that is JSON as written must give a
-/// whole JSON document of the same nesting, and number of members at every
-/// level, as with plain values. A template that is not JSON is sent as written.
+/// that value is not finite). A template that is JSON with plain values or as
+/// written (branches on a label may differ between the two) must give a whole
+/// JSON document of the same nesting, and number of members at every level,
+/// as with plain values (or as written), and name no member twice in an
+/// object. A template that is JSON in neither is sent as written.
 fn body_shape_problem(
     body: &str,
     plain: &str,
@@ -254,20 +259,40 @@ fn body_shape_problem(
             _ => true,
         }
     }
-    if Json::parse(as_written).is_err() {
+    // Receivers differ on a repeated member (most keep the last).
+    fn repeats_a_member(value: &Json) -> bool {
+        match value {
+            Json::Array(items) => items.iter().any(repeats_a_member),
+            Json::Object(members) => {
+                let names: crate::foundation::ordered::SortedSet<&str> =
+                    members.iter().map(|(name, _)| name.as_str()).collect();
+                names.len() != members.len() || members.iter().any(|(_, v)| repeats_a_member(v))
+            }
+            _ => false,
+        }
+    }
+    let (plain, as_written) = (Json::parse(plain).ok(), Json::parse(as_written).ok());
+    if plain.is_none() && as_written.is_none() {
         return as_written_with_zero
             .is_some_and(|zero| Json::parse(zero).is_ok())
-            .then(|| format!("the alert's value ({value}) cannot be written in a JSON body"));
+            .then(|| format!("the alert's value ({value}) cannot be written in a JSON body as a number: put {{{{ $value }}}} inside quotes"));
     }
-    match (Json::parse(body), Json::parse(plain)) {
-        (Ok(body), Ok(plain)) if same(&body, &plain) => None,
-        (Ok(_), _) => Some(
-            "a label value would change the shape of the JSON body (it is placed outside quotes in the body template)".to_string(),
-        ),
-        (Err(_), _) => Some(
+    let Ok(body) = Json::parse(body) else {
+        return Some(
             "a label value would make the body no longer JSON (it is placed outside quotes in the body template)".to_string(),
-        ),
+        );
+    };
+    if !plain
+        .or(as_written)
+        .is_some_and(|shape| same(&body, &shape))
+    {
+        return Some(
+            "a label value would change the shape of the JSON body (it is placed outside quotes in the body template)".to_string(),
+        );
     }
+    repeats_a_member(&body).then(|| {
+        "a label would name a member of the JSON body twice (receivers differ on which one counts)".to_string()
+    })
 }
 
 /// An action's address: an http(s) URL as datasources are read, with an
@@ -397,6 +422,55 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(body["instance"], "a\",\"version\":\"evil\\\n\u{1}");
         assert_eq!(body.as_object().unwrap().len(), 2, "{}", request.body);
+        // Inside quotes, line breaks and control characters are no reason to refuse.
+        assert_eq!(request.refused, None, "{}", request.describe());
+    }
+
+    #[test]
+    fn a_label_may_not_cut_a_body_whose_shape_follows_labels() {
+        let labels = |env: &str, shard: &str| -> Labels {
+            [
+                ("env".to_string(), env.to_string()),
+                ("instance".to_string(), "app-2:8000".to_string()),
+                ("shard".to_string(), shard.to_string()),
+            ]
+            .into()
+        };
+        let mut branching = action(true);
+        // Every label `0` takes no branch here (an empty body), and `slice`
+        // fails on it: the body is judged by the plain values' rendering.
+        for body in [
+            r#"{{ if eq $labels.env "prod" }}{"instance": "{{ $labels.instance }}", "shard": {{ $labels.shard }}, "dry_run": true}{{ end }}"#,
+            r#"{"host": "{{ slice $labels.instance 0 5 }}", "shard": {{ $labels.shard }}, "dry_run": true}"#,
+        ] {
+            branching.body = body.into();
+            let plain = branching.prepare_with(&labels("prod", "7"), 40.0, &Labels::new());
+            assert_eq!(plain.refused, None, "{}", plain.body);
+            let cut = branching.prepare_with(&labels("prod", "7}"), 40.0, &Labels::new());
+            assert!(cut.refused.is_some(), "{}", cut.body);
+        }
+    }
+
+    #[test]
+    fn a_label_may_not_name_a_member_twice() {
+        let mut printing_names = action(true);
+        printing_names.body = r#"{"dry_run": true, {{ range $name, $value := $labels }}"{{ $name }}": "{{ $value }}", {{ end }}"source": "x"}"#.into();
+        let plain: Labels = [("job".to_string(), "api".to_string())].into();
+        assert_eq!(
+            printing_names
+                .prepare_with(&plain, 1.0, &Labels::new())
+                .refused,
+            None
+        );
+        let twice: Labels = [("dry_run".to_string(), "false".to_string())].into();
+        let request = printing_names.prepare_with(&twice, 1.0, &Labels::new());
+        assert!(
+            request
+                .describe()
+                .contains("Not sent: a label would name a member"),
+            "{}",
+            request.describe()
+        );
     }
 
     #[test]
@@ -459,7 +533,7 @@ mod tests {
         let shipped = action(false).prepare_with(&labels("7"), f64::NAN, &Labels::new());
         assert_eq!(
             shipped.refused.as_deref(),
-            Some("the alert's value (NaN) cannot be written in a JSON body"),
+            Some("the alert's value (NaN) cannot be written in a JSON body as a number: put {{ $value }} inside quotes"),
             "{}",
             shipped.body
         );
