@@ -10,7 +10,7 @@ use crate::browser::notifications::{
     notification_permission, play_alert_sound, show_browser_notification, sound_enabled,
 };
 use crate::browser::storage::{load_json, load_json_reporting, store_json};
-use crate::hooks::web_lock::hold_leadership;
+use crate::hooks::web_lock::{hold_leadership, still_leads};
 use foresight_core::alerting::engine::{step, EvaluationSchedule, RuleHealth, StepContext};
 use foresight_core::alerting::history::AlertHistory;
 use foresight_core::alerting::rule::{rule_keys, AlertRule};
@@ -228,7 +228,8 @@ pub fn run_evaluation(
     let store_history = Callback::new(move |()| store.store_history());
     // One tab evaluates and notifies; the others show what it stored.
     let leader = RwSignal::new(false);
-    hold_leadership(evaluation_lock_name(state_namespace), leader, move || {
+    let lock_name = evaluation_lock_name(state_namespace);
+    hold_leadership(lock_name.clone(), leader, move || {
         let (s, h, _) = load_all();
         states.try_set(s);
         history.try_set(h);
@@ -241,7 +242,8 @@ pub fn run_evaluation(
         schedule.try_update_value(|s| s.finished(key));
     };
     let evaluate = move |key: String, rule: AlertRule, at: f64| {
-        if !leader.get_untracked() {
+        let lock_name = lock_name.clone();
+        if !leader.get_untracked() || !still_leads(&lock_name) {
             finished(&key);
             // Another tab evaluates: show what it stored.
             let (s, h, q) = load_all();
@@ -290,6 +292,11 @@ pub fn run_evaluation(
             let Some(outcome) = outcome else {
                 return; // the view went away meanwhile
             };
+            // Without Web Locks, a tab whose timers slept may have lost its
+            // lease meanwhile: then another tab leads, and this result is stale.
+            if !still_leads(&lock_name) {
+                return;
+            }
             notify.with_value(|targets| send(targets, &outcome.due, deliveries));
             for notice in &outcome.notices {
                 show_browser_notification(&notice.title, &notice.body, &notice.tag);

@@ -264,8 +264,8 @@ pub fn App() -> impl IntoView {
                     <button data-action="resume-draft" on:click=move |_| {
                         recovered.set(None);
                         // Kept as this tab's draft first; then a closed tab's copy goes.
-                        session.edit_unsaved(kept.dashboard.clone());
-                        if owner == DraftOwner::ClosedTab {
+                        let stored_here = session.edit_unsaved(kept.dashboard.clone());
+                        if stored_here && owner == DraftOwner::ClosedTab {
                             leptos::task::spawn_local(forget_kept_draft(kept.clone()));
                         }
                     }>{resume}</button>

@@ -83,10 +83,13 @@ pub struct EditSession {
 
 impl EditSession {
     /// Keeps the editor's draft; a refusal (storage full) is said, not swallowed.
-    pub fn keep_draft(self, draft: Option<&Dashboard>) {
-        if let Err(message) = store_draft(draft) {
-            self.notice.set(Some(message));
+    /// Whether it was kept (a refusal is also said in the notice).
+    pub fn keep_draft(self, draft: Option<&Dashboard>) -> bool {
+        let stored = store_draft(draft);
+        if let Err(message) = &stored {
+            self.notice.set(Some(message.clone()));
         }
+        stored.is_ok()
     }
 
     /// Starts editing `from`; `unaccepted`: it came from outside and the
@@ -110,11 +113,13 @@ impl EditSession {
 
     /// Edits an imported (or recovered) dashboard: unsaved until the user saves
     /// it, and untrusted until the user accepts what it would do.
-    pub fn edit_unsaved(self, dashboard: Dashboard) {
+    /// Edits `dashboard`, not saved yet; whether its draft was kept.
+    pub fn edit_unsaved(self, dashboard: Dashboard) -> bool {
         self.editing_import.set(true);
-        self.keep_draft(Some(&dashboard));
+        let kept = self.keep_draft(Some(&dashboard));
         self.editing_base.set(Some(dashboard.clone()));
         self.history.set(Some(EditHistory::new_unsaved(dashboard)));
+        kept
     }
 
     pub fn is_dirty(self) -> bool {

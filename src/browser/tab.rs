@@ -116,7 +116,10 @@ export async function heldLocks() {
       if (key === null || !key.startsWith("foresight.lease.")) continue;
       try {
         const lease = JSON.parse(localStorage.getItem(key));
-        if (lease && Date.now() - lease.at < 10000) names.push(key.slice("foresight.lease.".length));
+        const now = Date.now();
+        if (lease && typeof lease.at === "number" && lease.at <= now + 1000 && now - lease.at < 10000) {
+          names.push(key.slice("foresight.lease.".length));
+        }
       } catch (_) { /* a damaged lease holds nothing */ }
     }
     return names;

@@ -15,48 +15,78 @@ use wasm_bindgen::JsCast;
 // timers may run only once a second). Two tabs may take a stale lease at the
 // same moment: the later write wins, and each reads it back before acting.
 // Returns the function that gives the lease back.
+const renewed = new Map(); // name -> [this page's holder id, when it last renewed]
+const freshFor = 10000;
+function readLease(key) {
+  try {
+    const lease = JSON.parse(localStorage.getItem(key));
+    return lease !== null && typeof lease === "object" ? lease : null;
+  } catch (_) {
+    return null;
+  }
+}
+// A lease dated in the future (a clock set back, a hostile value) is stale too.
+function fresh(lease, now) {
+  return lease !== null && typeof lease.at === "number" && lease.at <= now + 1000 && now - lease.at < freshFor;
+}
 export function holdLease(name, granted, lost) {
   const key = "foresight.lease." + name;
   const me = Math.random().toString(36).slice(2) + Date.now().toString(36);
   let mine = false;
   let stopped = false;
-  const read = () => {
-    try {
-      return JSON.parse(localStorage.getItem(key));
-    } catch (_) {
-      return null;
-    }
-  };
-  const held = (lease) => lease !== null && typeof lease === "object" && lease.by === me;
   const settle = (ours) => {
     if (stopped || ours === mine) return;
     mine = ours;
     if (ours) granted(); else lost();
   };
   const tick = () => {
-    const lease = read();
-    const stale = lease === null || typeof lease !== "object" || !(Date.now() - lease.at < 10000);
-    if (!held(lease) && !stale) return settle(false);
+    const lease = readLease(key);
+    const now = Date.now();
+    if (fresh(lease, now) && lease.by !== me) return settle(false);
     try {
-      localStorage.setItem(key, JSON.stringify({ by: me, at: Date.now() }));
+      localStorage.setItem(key, JSON.stringify({ by: me, at: now }));
     } catch (_) {
-      return settle(false);
+      // Storage refuses (full, blocked): no other tab leads, so this one does.
+      renewed.set(name, [me, now, true]);
+      return settle(true);
     }
-    setTimeout(() => settle(held(read())), 200);
+    renewed.set(name, [me, now, false]);
+    setTimeout(() => {
+      const back = readLease(key);
+      settle(back !== null && back.by === me);
+    }, 200);
   };
   const timer = setInterval(tick, 2000);
   const release = () => {
     stopped = true;
     clearInterval(timer);
     removeEventListener("pagehide", release);
-    if (held(read())) localStorage.removeItem(key);
+    renewed.delete(name);
+    const lease = readLease(key);
+    if (lease !== null && lease.by === me) localStorage.removeItem(key);
   };
   addEventListener("pagehide", release);
   tick();
   return release;
 }
+// Whether this page may act as the leader for `name` right now: always with
+// Web Locks; with a lease, only while it is still this page's and was renewed
+// within 6 s (a tab whose timers slept may have lost it without knowing yet).
+export function stillLeads(name) {
+  const held = renewed.get(name);
+  if (held === undefined) return true;
+  const [me, at, unstored] = held;
+  const now = Date.now();
+  if (now - at >= 6000) return false;
+  if (unstored) return true;
+  const lease = readLease("foresight.lease." + name);
+  return lease !== null && lease.by === me;
+}
 "#)]
 extern "C" {
+    /// Whether this page may act as the leader for `name` now (see `hold_leadership`).
+    #[wasm_bindgen(js_name = stillLeads)]
+    pub fn still_leads(name: &str) -> bool;
     #[wasm_bindgen(js_name = holdLease)]
     fn hold_lease(
         name: &str,
