@@ -4,6 +4,7 @@
 
 mod app_bar;
 mod dialogs;
+mod draft_banner;
 mod first_open;
 mod loading;
 mod session;
@@ -12,19 +13,18 @@ mod trust;
 use crate::browser::clock::now_ms;
 use crate::browser::location::location_search;
 use crate::browser::storage::{
-    forget_kept_draft, load_confirmed_origins, load_draft, load_saved_reporting, load_tab_choices,
-    store_draft, KeptDraft, CONFIRMED_ORIGINS_KEY,
+    load_confirmed_origins, load_saved_reporting, load_tab_choices, store_draft,
+    CONFIRMED_ORIGINS_KEY,
 };
-use crate::browser::tab::claim_tab;
 use crate::dashboard::page::{CurrentVariables, DashboardPage};
 use crate::editor::panel_editor::PanelEditing;
 use crate::trust_banner::install_connect_policy;
 use app_bar::AppBar;
 use dialogs::Dialogs;
+use draft_banner::{offer_kept_draft, DraftBanner};
 use first_open::load_shipped_dashboards;
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::Dashboard;
-use foresight_core::model::drafts::DraftOwner;
 use foresight_core::model::edit::{Edit, EditHistory};
 use foresight_core::model::slo_panel::suggested_slo;
 use foresight_core::model::trust as trust_model;
@@ -86,16 +86,7 @@ pub fn App() -> impl IntoView {
     // The dashboard as it was when editing began: the viewer's answer to the
     // trust banner is about it, so their own edits never ask again.
     let editing_base = RwSignal::new(None::<Dashboard>);
-    // Offered once this tab has made its id its own (a duplicated tab starts
-    // with the original's) and knows which other tabs are open.
-    let recovered = RwSignal::new(None);
-    leptos::task::spawn_local(async move {
-        let open_tabs = claim_tab().await;
-        // Not once an edit began meanwhile (it writes this tab's draft).
-        if history.with_untracked(Option::is_none) {
-            recovered.set(load_draft(open_tabs.as_ref()));
-        }
-    });
+    let recovered = offer_kept_draft(history);
     // A saved dashboard that cannot be read is named here; the others load.
     let (saved_at_start, saved_problems) = match load_saved_reporting() {
         Ok((saved, problems)) => (Ok(saved), problems),
@@ -249,33 +240,7 @@ pub fn App() -> impl IntoView {
                     }
                 })
         }}
-        {move || recovered.get().map(|kept: KeptDraft| {
-            let (title, owner) = (kept.dashboard.title.clone(), kept.owner);
-            // A draft an open tab is editing stays that tab's: copied, never removed.
-            let (message, resume, discard) = if owner.may_remove() {
-                (format!("Unsaved changes to “{title}” were kept from your last visit."), "Resume editing", "Discard")
-            } else {
-                (format!("Another open tab has unsaved changes to “{title}”."), "Edit a copy here", "Dismiss")
-            };
-            let dismissed = kept.clone();
-            view! {
-                <div class="draft-banner" role="status" data-testid="draft-banner">
-                    {message}
-                    <button data-action="resume-draft" on:click=move |_| {
-                        recovered.set(None);
-                        // Kept as this tab's draft first; then a closed tab's copy goes.
-                        let stored_here = session.edit_unsaved(kept.dashboard.clone());
-                        if stored_here && owner == DraftOwner::ClosedTab {
-                            leptos::task::spawn_local(forget_kept_draft(kept.clone()));
-                        }
-                    }>{resume}</button>
-                    <button data-action="discard-draft" on:click=move |_| {
-                        recovered.set(None);
-                        leptos::task::spawn_local(forget_kept_draft(dismissed.clone()));
-                    }>{discard}</button>
-                </div>
-            }
-        })}
+        <DraftBanner recovered=recovered session=session />
         <AppBar session=session dashboard=dashboard dashboard_ref=dashboard_ref apply=apply inert=inert unaccepted=unaccepted />
         {move || notice.get().map(|text| view! { <div class="notice" role="status" data-testid="notice">{text}</div> })}
         {move || shipped.reason.get().map(|reason| view! {
