@@ -1,8 +1,9 @@
-//! This tab's identity. Drafts are kept per tab under an id that lives in
-//! the tab's session storage, which the browser copies when a tab is
-//! duplicated: the copy would then write over the original's draft. Each tab
-//! therefore holds a Web Lock named after its id for its whole life; a tab
-//! that finds its id held by another takes a new one. The same locks say which
+//! This tab's identity. Drafts are kept per tab under an id that outlives a
+//! reload in the tab's session storage, which the browser copies when a tab
+//! is duplicated: the copy would then write over the original's draft. The id
+//! is therefore in session storage only between two pages of the app, and
+//! each tab also holds a Web Lock named after its id for its whole life; a
+//! tab that finds its id held by another takes a new one. The same locks say which
 //! tabs are open, so a page never removes a draft an open tab is editing.
 //! Where the browser offers no Web Locks (a page served over plain http from
 //! another host than this computer), the tabs say who they are on a
@@ -28,6 +29,19 @@ thread_local! {
 // settles (the lock is then held until the tab closes or navigates away).
 #[wasm_bindgen(inline_js = r#"
 const PREFIX = "foresight.tab.";
+// The tab's id is kept in session storage only while no page of the app runs
+// in the tab: written when the page goes (a reload, another address), taken
+// out when the next one starts. A tab duplicated meanwhile (the browser
+// copies session storage) then starts without it and takes a new one.
+let leavingId = null;
+export function keepIdOnLeaving(id) {
+  leavingId = id;
+}
+addEventListener("pagehide", () => {
+  try {
+    if (leavingId !== null) sessionStorage.setItem("foresight.tab-id", leavingId);
+  } catch (_) { /* storage refused: the next page takes a new id */ }
+});
 // A page restored from the back/forward cache had its locks (or, without
 // them, its leases) released when it was put away: it may no longer claim its
 // id or its leadership, and another tab may hold them. Start afresh.
@@ -135,6 +149,8 @@ extern "C" {
     fn held_locks_js() -> js_sys::Promise;
     #[wasm_bindgen(js_name = openTabs)]
     fn open_tabs_js() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = keepIdOnLeaving)]
+    fn keep_id_on_leaving(id: &str);
 }
 
 /// A JavaScript array of strings (`null`: `None`) as a set.
@@ -165,17 +181,21 @@ pub fn tab_id() -> String {
         return id;
     }
     let session = session();
-    if let Some(id) = session
+    let id = session
         .as_ref()
         .and_then(|s| s.get_item(TAB_ID_KEY).ok().flatten())
-    {
-        return id;
-    }
-    let id = new_tab_id();
+        .unwrap_or_else(new_tab_id);
+    // Out of session storage while this page runs (see `keepIdOnLeaving`).
     if let Some(session) = session {
-        let _ = session.set_item(TAB_ID_KEY, &id);
+        let _ = session.remove_item(TAB_ID_KEY);
     }
+    make_own(&id);
     id
+}
+
+fn make_own(id: &str) {
+    keep_id_on_leaving(id);
+    CLAIMED.with(|claimed| *claimed.borrow_mut() = Some(id.to_string()));
 }
 
 /// Makes this tab's id its own (a new one when a duplicated tab shares it)
@@ -190,11 +210,7 @@ pub async fn claim_tab() -> Option<SortedSet<String>> {
         .iter()
         .filter_map(|id: JsValue| id.as_string())
         .collect();
-    let own = ids.first()?.clone();
-    if let Some(session) = session() {
-        let _ = session.set_item(TAB_ID_KEY, &own);
-    }
-    CLAIMED.with(|claimed| *claimed.borrow_mut() = Some(own));
+    make_own(ids.first()?);
     Some(ids.into_iter().collect())
 }
 
