@@ -239,7 +239,8 @@ fn without_json_punctuation(text: &str) -> String {
 /// written (branches on a label may differ between the two) must give a whole
 /// JSON document of the same nesting, and number of members at every level,
 /// as with plain values (or as written), and name no member twice in an
-/// object. A template that is JSON in neither is sent as written.
+/// object. A template that gives no JSON object or array in either is sent
+/// as written.
 fn body_shape_problem(
     body: &str,
     plain: &str,
@@ -271,10 +272,17 @@ fn body_shape_problem(
             _ => false,
         }
     }
-    let (plain, as_written) = (Json::parse(plain).ok(), Json::parse(as_written).ok());
+    // A template is judged as JSON when it gives an object or an array; a
+    // body that is one label (a plain-text body) is sent as written.
+    let document = |text: &str| {
+        Json::parse(text)
+            .ok()
+            .filter(|json| matches!(json, Json::Array(_) | Json::Object(_)))
+    };
+    let (plain, as_written) = (document(plain), document(as_written));
     if plain.is_none() && as_written.is_none() {
         return as_written_with_zero
-            .is_some_and(|zero| Json::parse(zero).is_ok())
+            .is_some_and(|zero| document(zero).is_some())
             .then(|| format!("the alert's value ({value}) cannot be written in a JSON body as a number: put {{{{ $value }}}} inside quotes"));
     }
     let Ok(body) = Json::parse(body) else {
@@ -525,10 +533,13 @@ mod tests {
         let branch = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
         assert_eq!(branch.refused, None, "{}", branch.body);
         assert!(branch.body.contains("\"page\": true"), "{}", branch.body);
-        // A body that is not JSON as its template wrote it is not judged.
-        unquoted.body = "restart {{ $labels.instance }}".into();
-        let text = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
-        assert_eq!(text.refused, None);
+        // A body that is not JSON as its template wrote it is not judged,
+        // nor one that is a single label.
+        for body in ["restart {{ $labels.instance }}", "{{ $labels.instance }}"] {
+            unquoted.body = body.into();
+            let text = unquoted.prepare_with(&labels("7"), 40.0, &Labels::new());
+            assert_eq!(text.refused, None, "{}", text.body);
+        }
         // A value JSON cannot hold, printed as a number: said, not sent.
         let shipped = action(false).prepare_with(&labels("7"), f64::NAN, &Labels::new());
         assert_eq!(
