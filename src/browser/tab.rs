@@ -42,12 +42,6 @@ addEventListener("pagehide", () => {
     if (leavingId !== null) sessionStorage.setItem("foresight.tab-id", leavingId);
   } catch (_) { /* storage refused: the next page takes a new id */ }
 });
-// A page restored from the back/forward cache had its locks (or, without
-// them, its leases) released when it was put away: it may no longer claim its
-// id or its leadership, and another tab may hold them. Start afresh.
-addEventListener("pageshow", (event) => {
-  if (event.persisted) location.reload();
-});
 let ownId = null;
 let channel = null;
 function hold(locks, id) {
