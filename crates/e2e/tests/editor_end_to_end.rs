@@ -372,29 +372,14 @@ async fn a_dashboard_built_in_the_page_is_saved_reloaded_and_shared() {
         first_draft.is_string(),
         "the edit is kept as a draft under {draft_key}"
     );
-    let second = browser.client.new_window(true).await.unwrap();
-    browser
-        .client
-        .switch_to_window(second.handle)
-        .await
-        .unwrap();
-    // A page of the same origin that does not start the app.
-    browser
-        .client
-        .goto(&format!("{}not-the-app", site.url()))
-        .await
-        .unwrap();
-    browser
-        .script(&format!(
-            "sessionStorage.setItem('foresight.tab-id', '{tab_id}'); return null;"
-        ))
-        .await
-        .unwrap();
-    browser
-        .client
-        .goto(&format!("{}?datasource={datasource}", site.url()))
-        .await
-        .unwrap();
+    open_as_duplicate(
+        &browser,
+        &site.url(),
+        &tab_id,
+        &format!("{}?datasource={datasource}", site.url()),
+        None,
+    )
+    .await;
     browser
         .wait_for_text(
             r#"[data-testid="draft-banner"]"#,
@@ -687,6 +672,45 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
     assert_eq!(node, json!(exporter_address));
 }
 
+/// Takes Web Locks away from the page before it runs, as a page served over
+/// plain http from another host than the viewer's computer has none.
+const NO_WEB_LOCKS: &str =
+    "Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });";
+
+/// Opens `app_url` in a new window started as a tab duplicated between two
+/// pages of the app is: with `tab_id` in its session storage (set from a page
+/// of the same origin that does not start the app). `before_each_page` runs
+/// in each of its pages first.
+async fn open_as_duplicate(
+    browser: &BrowserSession,
+    site_url: &str,
+    tab_id: &str,
+    app_url: &str,
+    before_each_page: Option<&str>,
+) {
+    let window = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(window.handle)
+        .await
+        .unwrap();
+    if let Some(script) = before_each_page {
+        browser.run_before_each_page(script).await.unwrap();
+    }
+    browser
+        .client
+        .goto(&format!("{site_url}not-the-app"))
+        .await
+        .unwrap();
+    browser
+        .script(&format!(
+            "sessionStorage.setItem('foresight.tab-id', '{tab_id}'); return null;"
+        ))
+        .await
+        .unwrap();
+    browser.client.goto(app_url).await.unwrap();
+}
+
 /// Drafts stay per tab in a browser without Web Locks (a page served over
 /// plain http from another host than the viewer's computer has none): the
 /// tabs say who they are on a `BroadcastChannel` instead. A duplicated tab
@@ -694,8 +718,6 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
 /// tab, and a closed tab's draft is offered and can be discarded.
 #[tokio::test(flavor = "multi_thread")]
 async fn drafts_stay_per_tab_without_web_locks() {
-    const NO_WEB_LOCKS: &str =
-        "Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });";
     let artifacts = artifacts_dir();
     let site = StaticFileServer::start(&dist_dir()).unwrap();
     let browser = BrowserSession::start(&artifacts, "editor-no-locks")
@@ -751,25 +773,14 @@ async fn drafts_stay_per_tab_without_web_locks() {
     let first_tab = browser.client.window().await.unwrap();
 
     // A second tab, started as a duplicated tab is: with the first tab's id.
-    let second = browser.client.new_window(true).await.unwrap();
-    browser
-        .client
-        .switch_to_window(second.handle)
-        .await
-        .unwrap();
-    browser.run_before_each_page(NO_WEB_LOCKS).await.unwrap();
-    browser
-        .client
-        .goto(&format!("{}not-the-app", site.url()))
-        .await
-        .unwrap();
-    browser
-        .script(&format!(
-            "sessionStorage.setItem('foresight.tab-id', '{tab_id}'); return null;"
-        ))
-        .await
-        .unwrap();
-    browser.client.goto(&site.url()).await.unwrap();
+    open_as_duplicate(
+        &browser,
+        &site.url(),
+        &tab_id,
+        &site.url(),
+        Some(NO_WEB_LOCKS),
+    )
+    .await;
     browser
         .wait_for_text(
             r#"[data-testid="draft-banner"]"#,
@@ -819,8 +830,6 @@ async fn drafts_stay_per_tab_without_web_locks() {
 /// dashboard one leads, and the other takes over when it closes.
 #[tokio::test(flavor = "multi_thread")]
 async fn one_tab_evaluates_without_web_locks() {
-    const NO_WEB_LOCKS: &str =
-        "Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });";
     const LEADS: &str = r#"[data-testid="alerts-view"] summary[data-leader="true"]"#;
     const FOLLOWS: &str = r#"[data-testid="alerts-view"] summary[data-leader="false"]"#;
     let artifacts = artifacts_dir();
