@@ -45,8 +45,27 @@ step "native unit tests (and the analytics benchmark commands on a small corpus)
   cargo test --locked -p foresight-core -p sample-service -p history-generator -p sample-world -p benchmarks
 step "fuzz smoke (every parser, a few seconds each)" scripts/fuzz.sh --smoke
 step "release build (trunk, wasm-opt)" with_release_toolchain trunk build --release --offline
-step "browser component tests (headless Chromium)" \
-  cargo test --locked --target wasm32-unknown-unknown -p foresight --test browser_components
+# Chromium's renderer now and then hangs while the runner's page loads its
+# scripts (before any test runs: "Loading scripts...", then "Failed to detect
+# test as having been run"; wasm-pack issue 783, seen here on code without any
+# listener of ours, more often while the machine is busy). Only then is the run
+# repeated, at most twice and said so; a test that ran and failed is never
+# repeated.
+browser_component_tests() {
+  local log="${TMPDIR:-/tmp}/foresight-browser-components.$$.log"
+  local status attempt
+  for attempt in 1 2 3; do
+    status=0
+    cargo test --locked --target wasm32-unknown-unknown -p foresight --test browser_components 2>&1 | tee "$log" || status=$?
+    if [ "$status" -eq 0 ] || ! grep -q "Failed to detect test as having been run" "$log" || grep -q "^running [0-9]* test" "$log"; then
+      break
+    fi
+    [ "$attempt" -lt 3 ] && say "the browser never started the component tests (its renderer hung loading the page); running them again"
+  done
+  rm -f "$log"
+  return "$status"
+}
+step "browser component tests (headless Chromium)" browser_component_tests
 step "build the sample service" cargo build --locked -p sample-service
 step "community Grafana dashboards (downloaded from PyPI and Debian)" scripts/fetch-community-dashboards.sh
 step "end-to-end tests (Prometheus, sample service, Chromium)" cargo test --locked -p e2e

@@ -42,6 +42,17 @@ addEventListener("pagehide", () => {
     if (leavingId !== null) sessionStorage.setItem("foresight.tab-id", leavingId);
   } catch (_) { /* storage refused: the next page takes a new id */ }
 });
+// A page shown again from the browser's page cache (Back, Forward) wrote its
+// id on hiding, and Safari gave back its locks when it kept the page: take the
+// id out again and hold its lock again. (Listened for once an id is claimed.)
+function shownAgain(event) {
+  if (!event.persisted || ownId === null) return;
+  try {
+    sessionStorage.removeItem("foresight.tab-id");
+  } catch (_) { /* storage refused: nothing was written either */ }
+  const locks = webLocks();
+  if (locks) hold(locks, ownId);
+}
 let ownId = null;
 let channel = null;
 function hold(locks, id) {
@@ -81,6 +92,7 @@ function askTabs() {
 const asked = new Map();
 // [own id, ids of every open tab], or null where the browser cannot say.
 export async function claimTab(id, fresh) {
+  addEventListener("pageshow", shownAgain);
   try {
     const locks = webLocks();
     if (locks) {

@@ -9,13 +9,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 
-// Written in JavaScript: timers, storage and the page's lifecycle.
+// Written in JavaScript: locks, timers, storage and the page's lifecycle.
 #[wasm_bindgen(inline_js = r#"
+// Whether this page leads for a name now, for `stillLeads`.
+const leading = new Map();
 // The lease is renewed every 2 s and taken over once 10 s old (a hidden tab's
 // timers may run only once a second). Two tabs may take a stale lease at the
 // same moment: the later write wins, and each reads it back before acting.
-// Returns the function that gives the lease back.
-const renewed = new Map(); // name -> [this page's holder id, when it last renewed]
+const renewed = new Map(); // name -> [this page's holder id, when it last renewed, unstored]
 const freshFor = 10000;
 function readLease(key) {
   try {
@@ -29,14 +30,21 @@ function readLease(key) {
 function fresh(lease, now) {
   return lease !== null && typeof lease.at === "number" && lease.at <= now + 1000 && now - lease.at < freshFor;
 }
-export function holdLease(name, granted, lost) {
+// A page the browser keeps for Back and Forward (its page cache) gets
+// `pagehide` and later `pageshow`, both with `persisted`, and runs again as it
+// was. Safari gives back a kept page's Web Locks, and a lease is given back
+// when the page hides; another tab may lead meanwhile. So a page that hides
+// stops leading, and one shown again asks again.
+function holdLease(name, granted, lost) {
   const key = "foresight.lease." + name;
   const me = Math.random().toString(36).slice(2) + Date.now().toString(36);
   let mine = false;
   let stopped = false;
+  let timer = null;
   const settle = (ours) => {
-    if (stopped || ours === mine) return;
+    if (stopped || timer === null || ours === mine) return;
     mine = ours;
+    leading.set(name, ours);
     if (ours) granted(); else lost();
   };
   const tick = () => {
@@ -56,23 +64,81 @@ export function holdLease(name, granted, lost) {
       settle(back !== null && back.by === me);
     }, 200);
   };
-  const timer = setInterval(tick, 2000);
-  const release = () => {
-    stopped = true;
+  const start = () => {
+    timer = setInterval(tick, 2000);
+    tick();
+  };
+  const pause = () => {
+    settle(false);
     clearInterval(timer);
-    removeEventListener("pagehide", release);
+    timer = null;
     renewed.delete(name);
     const lease = readLease(key);
     if (lease !== null && lease.by === me) localStorage.removeItem(key);
   };
-  addEventListener("pagehide", release);
-  tick();
-  return release;
+  const hidden = () => { if (timer !== null) pause(); };
+  const shown = (event) => { if (event.persisted && !stopped && timer === null) start(); };
+  addEventListener("pagehide", hidden);
+  addEventListener("pageshow", shown);
+  leading.set(name, false);
+  start();
+  return () => {
+    if (timer !== null) pause();
+    stopped = true;
+    leading.delete(name);
+    removeEventListener("pagehide", hidden);
+    removeEventListener("pageshow", shown);
+  };
 }
-// Whether this page may act as the leader for `name` right now: always with
-// Web Locks; with a lease, only while it is still this page's and was renewed
-// within 6 s (a tab whose timers slept may have lost it without knowing yet).
+function holdLock(locks, name, granted, lost) {
+  let stopped = false;
+  let giveBack = null;
+  let asking = 0;
+  const ask = () => {
+    const turn = ++asking;
+    locks.request(name, () => {
+      // Given after the view went, or to a request asked before the page was
+      // shown again: hand it back at once.
+      if (stopped || turn !== asking) return undefined;
+      leading.set(name, true);
+      granted();
+      return new Promise((resolve) => { giveBack = resolve; });
+    }).catch(() => {});
+  };
+  const shown = (event) => {
+    if (!event.persisted || stopped) return;
+    if (giveBack !== null) {
+      giveBack();
+      giveBack = null;
+      leading.set(name, false);
+      lost();
+    }
+    ask();
+  };
+  addEventListener("pageshow", shown);
+  leading.set(name, false);
+  ask();
+  return () => {
+    stopped = true;
+    leading.delete(name);
+    removeEventListener("pageshow", shown);
+    if (giveBack !== null) giveBack();
+    giveBack = null;
+  };
+}
+// Holds the Web Lock `name` (a lease in local storage where the browser has
+// no Web Locks): `granted` runs each time this page comes to lead, `lost`
+// each time it stops. Returns the function that gives it back.
+export function holdLeadership(name, granted, lost) {
+  const locks = navigator.locks;
+  return locks && locks.request ? holdLock(locks, name, granted, lost) : holdLease(name, granted, lost);
+}
+// Whether this page may act as the leader for `name` right now: while it
+// holds the lock; with a lease, only while it is still this page's and was
+// renewed within 6 s (a tab whose timers slept may have lost it without
+// knowing yet).
 export function stillLeads(name) {
+  if (leading.get(name) !== true) return false;
   const held = renewed.get(name);
   if (held === undefined) return true;
   const [me, at, unstored] = held;
@@ -87,67 +153,37 @@ extern "C" {
     /// Whether this page may act as the leader for `name` now (see `hold_leadership`).
     #[wasm_bindgen(js_name = stillLeads)]
     pub fn still_leads(name: &str) -> bool;
-    #[wasm_bindgen(js_name = holdLease)]
-    fn hold_lease(
+    #[wasm_bindgen(js_name = holdLeadership)]
+    fn hold_leadership_js(
         name: &str,
         granted: &js_sys::Function,
         lost: &js_sys::Function,
     ) -> js_sys::Function;
 }
 
-/// Asks for the Web Lock `name`; `leader` becomes true when this tab holds it.
+/// Asks for the Web Lock `name`; `leader` is true while this tab holds it.
 /// It is held until this view goes away (or the tab closes). `on_granted`
 /// runs each time this tab becomes the leader.
 pub fn hold_leadership(name: String, leader: RwSignal<bool>, on_granted: impl Fn() + 'static) {
-    let release = StoredValue::new_local(None::<js_sys::Function>);
-    let locks = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
-        .filter(|l| !l.is_undefined() && !l.is_null());
-    let request = locks.as_ref().and_then(|l| {
-        js_sys::Reflect::get(l, &"request".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    let granted = Closure::<dyn FnMut()>::new(move || {
+        if leader.try_set(true).is_none() {
+            on_granted();
+        }
     });
-    match (locks, request) {
-        (Some(locks), Some(request)) => {
-            let granted = Closure::once_into_js(move |_lock: wasm_bindgen::JsValue| {
-                if leader.try_set(true).is_some() {
-                    // The page moved on before the lock came: give it back at once.
-                    return js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
-                }
-                on_granted();
-                js_sys::Promise::new(&mut |resolve, _| {
-                    release.try_set_value(Some(resolve));
-                })
-            });
-            let _ = request.call2(&locks, &wasm_bindgen::JsValue::from_str(&name), &granted);
-        }
-        _ => {
-            let granted = Closure::<dyn FnMut()>::new(move || {
-                if leader.try_set(true).is_none() {
-                    on_granted();
-                }
-            });
-            let lost = Closure::<dyn FnMut()>::new(move || {
-                leader.try_set(false);
-            });
-            let give_back = hold_lease(
-                &name,
-                granted.as_ref().unchecked_ref(),
-                lost.as_ref().unchecked_ref(),
-            );
-            release.set_value(Some(give_back));
-            // The lease's timer calls them until it is given back.
-            let callbacks = StoredValue::new_local(Some((granted, lost)));
-            on_cleanup(move || {
-                callbacks.try_set_value(None);
-            });
-        }
-    }
+    let lost = Closure::<dyn FnMut()>::new(move || {
+        leader.try_set(false);
+    });
+    let give_back = hold_leadership_js(
+        &name,
+        granted.as_ref().unchecked_ref(),
+        lost.as_ref().unchecked_ref(),
+    );
+    // JavaScript calls them until the lock or lease is given back.
+    let kept = StoredValue::new_local(Some((give_back, granted, lost)));
     on_cleanup(move || {
-        release.try_with_value(|resolve| {
-            if let Some(resolve) = resolve {
-                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        kept.try_update_value(|kept| {
+            if let Some((give_back, _, _)) = kept.take() {
+                let _ = give_back.call0(&wasm_bindgen::JsValue::NULL);
             }
         });
     });

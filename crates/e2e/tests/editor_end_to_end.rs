@@ -828,46 +828,121 @@ async fn drafts_stay_per_tab_without_web_locks() {
 /// One tab evaluates a dashboard's alert rules also in a browser without Web
 /// Locks (a lease in local storage stands in): of two tabs on the same
 /// dashboard one leads, and the other takes over when it closes.
-#[tokio::test(flavor = "multi_thread")]
-async fn one_tab_evaluates_without_web_locks() {
-    const LEADS: &str = r#"[data-testid="alerts-view"] summary[data-leader="true"]"#;
-    const FOLLOWS: &str = r#"[data-testid="alerts-view"] summary[data-leader="false"]"#;
-    let artifacts = artifacts_dir();
-    let site = StaticFileServer::start(&dist_dir()).unwrap();
-    let browser = BrowserSession::start(&artifacts, "leader-no-locks")
-        .await
-        .unwrap();
-    browser.run_before_each_page(NO_WEB_LOCKS).await.unwrap();
-    // The shipped dashboard carries an alert rule.
+/// The alerts section of a tab that evaluates the rules, and of one that shows what another stored.
+const LEADS: &str = r#"[data-testid="alerts-view"] summary[data-leader="true"]"#;
+const FOLLOWS: &str = r#"[data-testid="alerts-view"] summary[data-leader="false"]"#;
+
+/// Two windows on the shipped dashboard, which carries an alert rule: the
+/// first leads, the second follows. `before_each_page` runs in each of their
+/// pages first. Returns the two windows; the browser is left in the second.
+async fn two_tabs_on_one_dashboard(
+    browser: &BrowserSession,
+    site: &StaticFileServer,
+    before_each_page: Option<&str>,
+) -> (fantoccini::wd::WindowHandle, fantoccini::wd::WindowHandle) {
     let page = format!("{}?dashboard=service-health", site.url());
+    if let Some(script) = before_each_page {
+        browser.run_before_each_page(script).await.unwrap();
+    }
     browser.client.goto(&page).await.unwrap();
     browser.wait_for_count(LEADS).await.unwrap();
     let first_tab = browser.client.window().await.unwrap();
-
     let second = browser.client.new_window(true).await.unwrap();
     browser
         .client
         .switch_to_window(second.handle)
         .await
         .unwrap();
-    browser.run_before_each_page(NO_WEB_LOCKS).await.unwrap();
+    if let Some(script) = before_each_page {
+        browser.run_before_each_page(script).await.unwrap();
+    }
     browser.client.goto(&page).await.unwrap();
     browser.wait_for_count(FOLLOWS).await.unwrap();
+    (first_tab, browser.client.window().await.unwrap())
+}
+
+/// How many elements `css` matches in the current window now.
+async fn count_now(browser: &BrowserSession, css: &str) -> u64 {
+    browser
+        .script(&format!(
+            "return document.querySelectorAll('{css}').length;"
+        ))
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_tab_evaluates_without_web_locks() {
+    let artifacts = artifacts_dir();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "leader-no-locks")
+        .await
+        .unwrap();
+    let (first_tab, second_tab) =
+        two_tabs_on_one_dashboard(&browser, &site, Some(NO_WEB_LOCKS)).await;
     // Still following after several renewals of the first tab's lease.
     tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(
-        browser
-            .script(&format!(
-                "return document.querySelectorAll('{LEADS}').length;"
-            ))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(count_now(&browser, LEADS).await, 0);
 
-    let second_tab = browser.client.window().await.unwrap();
     browser.client.switch_to_window(first_tab).await.unwrap();
     browser.client.close_window().await.unwrap();
     browser.client.switch_to_window(second_tab).await.unwrap();
     browser.wait_for_count(LEADS).await.unwrap();
+}
+
+/// What the browser sends a page it keeps in its page cache (Back, Forward)
+/// and shows again. Chrome keeps no page that holds Web Locks or a
+/// `BroadcastChannel`, so the tests send these events themselves.
+const KEPT_IN_PAGE_CACHE: &str =
+    "dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));";
+const SHOWN_FROM_PAGE_CACHE: &str =
+    "dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));";
+
+/// Safari gives back the Web Locks of a page it keeps for Back and Forward,
+/// so another tab may lead by the time it is shown again: a page shown again
+/// stops leading and asks for the lock anew, behind the tabs waiting.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_shown_again_from_the_page_cache_asks_to_lead_again() {
+    let artifacts = artifacts_dir();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "leader-page-cache")
+        .await
+        .unwrap();
+    let (first_tab, second_tab) = two_tabs_on_one_dashboard(&browser, &site, None).await;
+    browser.client.switch_to_window(first_tab).await.unwrap();
+    browser.script(SHOWN_FROM_PAGE_CACHE).await.unwrap();
+    browser.wait_for_count(FOLLOWS).await.unwrap();
+    browser.client.switch_to_window(second_tab).await.unwrap();
+    browser.wait_for_count(LEADS).await.unwrap();
+}
+
+/// Without Web Locks, a page kept in the page cache gives its lease back and
+/// stops leading; shown again, it follows the tab that took the lease over.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_kept_in_the_page_cache_gives_its_lease_up() {
+    let artifacts = artifacts_dir();
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "lease-page-cache")
+        .await
+        .unwrap();
+    let (first_tab, second_tab) =
+        two_tabs_on_one_dashboard(&browser, &site, Some(NO_WEB_LOCKS)).await;
+    browser
+        .client
+        .switch_to_window(first_tab.clone())
+        .await
+        .unwrap();
+    browser.script(KEPT_IN_PAGE_CACHE).await.unwrap();
+    browser.wait_for_count(FOLLOWS).await.unwrap();
+    browser.client.switch_to_window(second_tab).await.unwrap();
+    browser.wait_for_count(LEADS).await.unwrap();
+    browser.client.switch_to_window(first_tab).await.unwrap();
+    browser.script(SHOWN_FROM_PAGE_CACHE).await.unwrap();
+    // Past several renewals of the second tab's lease, and the 6 s a lease
+    // counts as this page's.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_eq!(count_now(&browser, LEADS).await, 0);
+    assert!(count_now(&browser, FOLLOWS).await > 0);
 }
