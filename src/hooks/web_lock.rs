@@ -41,6 +41,7 @@ function holdLease(name, granted, lost) {
   let mine = false;
   let stopped = false;
   let timer = null;
+  let round = 0; // a read-back from before the page was hidden is ignored
   const settle = (ours) => {
     if (stopped || timer === null || ours === mine) return;
     mine = ours;
@@ -59,12 +60,15 @@ function holdLease(name, granted, lost) {
       return settle(true);
     }
     renewed.set(name, [me, now, false]);
+    const asked = round;
     setTimeout(() => {
+      if (asked !== round) return;
       const back = readLease(key);
       settle(back !== null && back.by === me);
     }, 200);
   };
   const start = () => {
+    round++;
     timer = setInterval(tick, 2000);
     tick();
   };
@@ -105,22 +109,32 @@ function holdLock(locks, name, granted, lost) {
       return new Promise((resolve) => { giveBack = resolve; });
     }).catch(() => {});
   };
-  const shown = (event) => {
+  // Kept for Back and Forward: stop leading at once (a timer or an answer may
+  // still run before the page is shown again, when another tab may lead),
+  // give the lock back where the browser did not, and ask again when shown.
+  const hidden = (event) => {
     if (!event.persisted || stopped) return;
+    asking++; // a request granted while the page is kept is handed back
     if (giveBack !== null) {
       giveBack();
       giveBack = null;
+    }
+    if (leading.get(name)) {
       leading.set(name, false);
       lost();
     }
-    ask();
   };
+  const shown = (event) => {
+    if (event.persisted && !stopped) ask();
+  };
+  addEventListener("pagehide", hidden);
   addEventListener("pageshow", shown);
   leading.set(name, false);
   ask();
   return () => {
     stopped = true;
     leading.delete(name);
+    removeEventListener("pagehide", hidden);
     removeEventListener("pageshow", shown);
     if (giveBack !== null) giveBack();
     giveBack = null;
