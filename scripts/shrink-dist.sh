@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Trunk post-build hook (Trunk.toml), release builds only: shortens the names
+# Trunk post-build hook (Trunk.toml), release builds only: orders the wasm's
+# functions so that similar ones sit together (for gzip), shortens the names
 # the wasm imports from its JS glue and minifies the JS and CSS (esbuild), then
 # updates the integrity hashes in index.html (scripts/shrink-dist.cjs). Debug
 # builds are left as they are. Without node or esbuild (a plain `trunk build`
