@@ -62,6 +62,18 @@ function leb(value) {
   return Buffer.from(out);
 }
 
+// An import's kind and where its description (starting at `at`, with the
+// kind) ends.
+function skipImportDescription(bytes, at) {
+  const kind = bytes[at++];
+  if (kind === 0) [, at] = readLeb(bytes, at); // function: type index
+  else if (kind === 1) { at += 1; const flags = bytes[at++]; [, at] = readLeb(bytes, at); if (flags & 1) [, at] = readLeb(bytes, at); } // table
+  else if (kind === 2) { const flags = bytes[at++]; [, at] = readLeb(bytes, at); if (flags & 1) [, at] = readLeb(bytes, at); } // memory
+  else if (kind === 3) at += 2; // global
+  else throw new Error(`import kind ${kind} not understood`);
+  return [kind, at];
+}
+
 // The import section with hashed field names replaced; returns the renaming.
 function shortenImports(wasm) {
   const renamed = new Map();
@@ -89,12 +101,7 @@ function shortenImports(wasm) {
       let field = body.subarray(p, p + length).toString("utf8");
       p += length;
       const descriptionStart = p;
-      const kind = body[p++];
-      if (kind === 0) [, p] = readLeb(body, p); // function: type index
-      else if (kind === 1) { p += 1; const flags = body[p++]; [, p] = readLeb(body, p); if (flags & 1) [, p] = readLeb(body, p); } // table
-      else if (kind === 2) { const flags = body[p++]; [, p] = readLeb(body, p); if (flags & 1) [, p] = readLeb(body, p); } // memory
-      else if (kind === 3) p += 2; // global
-      else throw new Error(`import kind ${kind} not understood`);
+      [, p] = skipImportDescription(body, p);
       if (/^__wb\w*_[0-9a-f]{16}$/.test(field)) {
         if (!renamed.has(field)) renamed.set(field, "_" + renamed.size.toString(36));
         field = renamed.get(field);
@@ -183,12 +190,9 @@ function functionBodies(wasm) {
         p += length;
         [length, p] = readLeb(wasm, p);
         p += length;
-        const kind = wasm[p++];
-        if (kind === 0) { [, p] = readLeb(wasm, p); imported++; }
-        else if (kind === 1) { p += 1; const flags = wasm[p++]; [, p] = readLeb(wasm, p); if (flags & 1) [, p] = readLeb(wasm, p); }
-        else if (kind === 2) { const flags = wasm[p++]; [, p] = readLeb(wasm, p); if (flags & 1) [, p] = readLeb(wasm, p); }
-        else if (kind === 3) p += 2;
-        else throw new Error(`import kind ${kind} not understood`);
+        let kind;
+        [kind, p] = skipImportDescription(wasm, p);
+        if (kind === 0) imported++;
       }
     } else if (id === 10) {
       let [count, p] = readLeb(wasm, start);

@@ -677,6 +677,20 @@ async fn node_exporter_full_imports_from_grafana_and_renders_against_a_real_node
 const NO_WEB_LOCKS: &str =
     "Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });";
 
+/// Opens a new window and makes it the current one; `before_each_page` runs
+/// in each of its pages first.
+async fn switch_to_new_window(browser: &BrowserSession, before_each_page: Option<&str>) {
+    let window = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(window.handle)
+        .await
+        .unwrap();
+    if let Some(script) = before_each_page {
+        browser.run_before_each_page(script).await.unwrap();
+    }
+}
+
 /// Opens `app_url` in a new window started as a tab duplicated between two
 /// pages of the app is: with `tab_id` in its session storage (set from a page
 /// of the same origin that does not start the app). `before_each_page` runs
@@ -688,15 +702,7 @@ async fn open_as_duplicate(
     app_url: &str,
     before_each_page: Option<&str>,
 ) {
-    let window = browser.client.new_window(true).await.unwrap();
-    browser
-        .client
-        .switch_to_window(window.handle)
-        .await
-        .unwrap();
-    if let Some(script) = before_each_page {
-        browser.run_before_each_page(script).await.unwrap();
-    }
+    switch_to_new_window(browser, before_each_page).await;
     browser
         .client
         .goto(&format!("{site_url}not-the-app"))
@@ -847,15 +853,7 @@ async fn two_tabs_on_one_dashboard(
     browser.client.goto(&page).await.unwrap();
     browser.wait_for_count(LEADS).await.unwrap();
     let first_tab = browser.client.window().await.unwrap();
-    let second = browser.client.new_window(true).await.unwrap();
-    browser
-        .client
-        .switch_to_window(second.handle)
-        .await
-        .unwrap();
-    if let Some(script) = before_each_page {
-        browser.run_before_each_page(script).await.unwrap();
-    }
+    switch_to_new_window(browser, before_each_page).await;
     browser.client.goto(&page).await.unwrap();
     browser.wait_for_count(FOLLOWS).await.unwrap();
     (first_tab, browser.client.window().await.unwrap())
