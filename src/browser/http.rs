@@ -10,6 +10,7 @@ use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::inline_dashboard::{
     dashboard_from_inflated, deflated_bytes, InflateProblem, MAX_INLINE_DASHBOARD_BYTES,
 };
+use foresight_core::model::trust::blocked_by_connect_policy;
 use foresight_core::query::fetch_failure::{FetchFailure, ANSWER_TIMEOUT_MS};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -31,21 +32,28 @@ pub fn describe(error: &JsValue) -> String {
 /// of a [`FetchFailure`]; a request the browser cannot even build (a
 /// malformed address) gets no answer, as a refused one.
 pub fn start_fetch(url: &str, json_body: Option<&str>) -> js_sys::Promise {
-    fetch_bounded(
-        url,
-        json_body,
-        None,
-        MAX_ANSWER_BYTES as f64,
-        ANSWER_TIMEOUT_MS,
-    )
+    start_bounded(url, json_body, None)
 }
 
 /// [`start_fetch`] of a GET carrying the tenant header (`X-Scope-OrgID`)
 /// when `tenant` is set.
 pub fn start_tenant_fetch(url: &str, tenant: Option<&str>) -> js_sys::Promise {
+    start_bounded(url, None, tenant)
+}
+
+/// A request the connect policy would block is not sent: it is refused at
+/// once with its own reason, where the browser would only say "Failed to
+/// fetch", as for a server that is down.
+fn start_bounded(url: &str, json_body: Option<&str>, tenant: Option<&str>) -> js_sys::Promise {
+    let page_origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    if blocked_by_connect_policy(url, &page_origin) {
+        return js_sys::Promise::reject(&JsValue::from_str(FetchFailure::OutsidePolicy.kind()));
+    }
     fetch_bounded(
         url,
-        None,
+        json_body,
         tenant,
         MAX_ANSWER_BYTES as f64,
         ANSWER_TIMEOUT_MS,

@@ -239,6 +239,45 @@ async fn dead_prometheus_gives_a_clear_message_and_the_page_keeps_working() {
     browser.client.close().await.unwrap();
 }
 
+/// A connect policy cannot name an IPv6 address or a host with `_`, so the
+/// browser blocks requests there even once the viewer confirmed them (measured
+/// in Chromium). The page says so instead of "no answer", and keeps working.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_datasource_the_connect_policy_cannot_name_says_why() {
+    for (name, datasource) in [
+        ("ipv6-datasource", format!("http://[::1]:{}", free_port())),
+        ("underscore-datasource", "http://prom_1:9090".to_string()),
+    ] {
+        let (browser, _site) = open_page(
+            name,
+            &format!("?datasource={}", encode_uri_component(&datasource)),
+        )
+        .await;
+        // Another host than the page's: the viewer is asked first.
+        browser.accept_dashboard().await.unwrap();
+        browser
+            .wait_for_attribute(PANEL, "data-state", &["error"], STATE_TIMEOUT)
+            .await
+            .unwrap();
+        let message = browser.text(&format!("{PANEL} .message")).await.unwrap();
+        assert!(
+            message.contains(&format!("Cannot reach Prometheus at {datasource}"))
+                && message.contains("connect policy cannot name the host"),
+            "{message}"
+        );
+        let header = browser
+            .text(r#"[data-testid="datasource-error"]"#)
+            .await
+            .unwrap();
+        assert!(header.contains("connect policy cannot name"), "{header}");
+        assert_eq!(
+            browser.text(r#"[data-testid="time-range"]"#).await.unwrap(),
+            "now-6h → now"
+        );
+        browser.client.close().await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_is_not_prometheus_gives_a_clear_message() {
     // The static site itself answers /api/v1/... with a plain-text 404.

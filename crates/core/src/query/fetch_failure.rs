@@ -28,6 +28,10 @@ pub enum FetchFailure {
     TimedOut,
     /// The answer is longer than [`MAX_ANSWER_BYTES`]; reading stopped there.
     TooLarge,
+    /// Never sent: the page's connect policy cannot name the host
+    /// ([`crate::model::trust::blocked_by_connect_policy`]), so the browser
+    /// would block it.
+    OutsidePolicy,
 }
 
 impl FetchFailure {
@@ -37,6 +41,7 @@ impl FetchFailure {
             "cut" => Self::CutOff,
             "timeout" => Self::TimedOut,
             "large" => Self::TooLarge,
+            "policy" => Self::OutsidePolicy,
             _ => Self::NoAnswer,
         }
     }
@@ -51,6 +56,20 @@ impl FetchFailure {
                 "the answer is over {} MiB, the most this page reads: ask for a shorter range or fewer series",
                 MAX_ANSWER_BYTES >> 20
             ),
+            Self::OutsidePolicy => "not sent: this page's connect policy cannot name the host \
+                (browsers take only letters, digits, '-' and '.' there, so no IPv6 address and no '_'); \
+                reach it by such a name, or serve Foresight from that address".into(),
+        }
+    }
+
+    /// The name [`Self::from_kind`] reads back.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::NoAnswer => "none",
+            Self::CutOff => "cut",
+            Self::TimedOut => "timeout",
+            Self::TooLarge => "large",
+            Self::OutsidePolicy => "policy",
         }
     }
 
@@ -110,6 +129,22 @@ mod tests {
                 == format!("Prometheus at http://prom:9090 answered more than {} MiB, the most this page reads: ask for a shorter range or fewer series.", MAX_ANSWER_BYTES >> 20),
             "{large:?}"
         );
+        let blocked = FetchFailure::from_kind("policy")
+            .api_error("http://[::1]:9090")
+            .to_string();
+        assert!(
+            blocked.contains("(not sent: this page's connect policy cannot name the host"),
+            "{blocked}"
+        );
+        for failure in [
+            FetchFailure::NoAnswer,
+            FetchFailure::CutOff,
+            FetchFailure::TimedOut,
+            FetchFailure::TooLarge,
+            FetchFailure::OutsidePolicy,
+        ] {
+            assert_eq!(FetchFailure::from_kind(failure.kind()), failure);
+        }
         // Anything the browser side did not name is the common case: no answer.
         assert_eq!(FetchFailure::from_kind(""), FetchFailure::NoAnswer);
     }
