@@ -3,7 +3,8 @@
 //! is duplicated: the copy would then write over the original's draft. The id
 //! is therefore in session storage only between two pages of the app, and
 //! each tab also holds a Web Lock named after its id for its whole life; a
-//! tab that finds its id held by another takes a new one. The same locks say which
+//! tab that finds its id held by another (for 2 s: after a reload the page
+//! before may still hold it) takes a new one. The same locks say which
 //! tabs are open, so a page never removes a draft an open tab is editing.
 //! Where the browser offers no Web Locks (a page served over plain http from
 //! another host than this computer), the tabs say who they are on a
@@ -63,6 +64,20 @@ function hold(locks, id) {
     }).catch(() => resolve(false));
   });
 }
+// Asks for the lock of `id`, waiting for it up to `ms`: after a reload, the
+// page before may still be giving its locks back. (Queued, not polled: the
+// lock goes to this page as soon as it is free.)
+function holdWaiting(locks, id, ms) {
+  return new Promise((resolve) => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), ms);
+    locks.request(PREFIX + id, { signal: abort.signal }, () => {
+      clearTimeout(timer);
+      resolve(true);
+      return new Promise(() => {});
+    }).catch(() => resolve(false));
+  });
+}
 function webLocks() {
   const locks = navigator.locks;
   return locks && locks.request && locks.query ? locks : null;
@@ -97,7 +112,7 @@ export async function claimTab(id, fresh) {
     const locks = webLocks();
     if (locks) {
       let own = id;
-      if (!(await hold(locks, own))) {
+      if (!(await holdWaiting(locks, own, 2000))) {
         own = fresh;
         if (!(await hold(locks, own))) return null;
       }

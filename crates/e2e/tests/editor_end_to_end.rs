@@ -717,6 +717,116 @@ async fn open_as_duplicate(
     browser.client.goto(app_url).await.unwrap();
 }
 
+/// Polls `script` (which returns a boolean) until it returns true; fails
+/// with `what` after 20 s.
+async fn wait_until(browser: &BrowserSession, script: &str, what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if browser.script(script).await == Ok(json!(true)) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A reload keeps the tab's id even when the page before has not yet given
+/// its Web Lock back as the new page starts: the new page waits for the lock
+/// instead of taking a new id (its own draft would then be offered as another
+/// open tab's). Here another window holds the lock, as the page before would,
+/// and gives it back once the new page asks for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_keeps_the_tab_id_while_the_page_before_gives_its_lock_back() {
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts_dir(), "editor-reload-lock")
+        .await
+        .unwrap();
+    let title = r#"[data-testid="dashboard-title"]"#;
+    browser.client.goto(&site.url()).await.unwrap();
+    browser.wait_for_count(title).await.unwrap();
+    let not_the_app = format!("{}not-the-app", site.url());
+    browser.client.goto(&not_the_app).await.unwrap();
+    let tab_id = browser
+        .script("return sessionStorage.getItem('foresight.tab-id');")
+        .await
+        .unwrap();
+    let lock = json!(format!(
+        "foresight.tab.{}",
+        tab_id.as_str().expect("the tab has an id")
+    ));
+    let first_tab = browser.client.window().await.unwrap();
+
+    switch_to_new_window(&browser, None).await;
+    browser.client.goto(&not_the_app).await.unwrap();
+    browser
+        .script(&format!(
+            r#"window.asked = false;
+               navigator.locks.request({lock}, () => new Promise((release) => {{
+                 const watch = setInterval(async () => {{
+                   const {{ pending }} = await navigator.locks.query();
+                   if ((pending || []).some((l) => l.name === {lock})) {{
+                     window.asked = true;
+                     clearInterval(watch);
+                     release();
+                   }}
+                 }}, 20);
+               }}));
+               return null;"#
+        ))
+        .await
+        .unwrap();
+    let tab_locks = "return navigator.locks.query().then(({ held }) =>         (held || []).map((l) => l.name).filter((n) => n.startsWith('foresight.tab.')));";
+    wait_until(
+        &browser,
+        &format!("return navigator.locks.query().then(({{ held }}) => held.some((l) => l.name === {lock}));"),
+        "the other window holds the tab's lock",
+    )
+    .await;
+    let holder = browser.client.window().await.unwrap();
+
+    browser
+        .client
+        .switch_to_window(first_tab.clone())
+        .await
+        .unwrap();
+    browser.client.goto(&site.url()).await.unwrap();
+    browser.wait_for_count(title).await.unwrap();
+    browser.client.switch_to_window(holder).await.unwrap();
+    wait_until(
+        &browser,
+        "return window.asked;",
+        "the new page asked for its id's lock (and waited for it)",
+    )
+    .await;
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(first_tab).await.unwrap();
+    wait_until(
+        &browser,
+        &format!("return navigator.locks.query().then(({{ held }}) => held.some((l) => l.name === {lock}));"),
+        "the page holds its id's lock again",
+    )
+    .await;
+    assert_eq!(
+        browser.script(tab_locks).await.unwrap(),
+        json!([lock]),
+        "one tab, one id: the one it had"
+    );
+    browser.client.goto(&not_the_app).await.unwrap();
+    assert_eq!(
+        json!(format!(
+            "foresight.tab.{}",
+            browser
+                .script("return sessionStorage.getItem('foresight.tab-id');")
+                .await
+                .unwrap()
+                .as_str()
+                .unwrap_or_default()
+        )),
+        lock
+    );
+    browser.client.close().await.unwrap();
+}
+
 /// Drafts stay per tab in a browser without Web Locks (a page served over
 /// plain http from another host than the viewer's computer has none): the
 /// tabs say who they are on a `BroadcastChannel` instead. A duplicated tab
