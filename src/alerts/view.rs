@@ -79,7 +79,14 @@ pub fn AlertsView(
     let notify = StoredValue::new(notify);
     let annotations = use_context::<RwSignal<Option<AlertAnnotations>>>();
 
-    let leader = run_evaluation(&state_namespace, rules, notify, datasource, store);
+    // Nothing to evaluate (a dashboard shown without its rules until they are
+    // accepted): no claim on the evaluation lock, which the dashboard
+    // opened elsewhere with its rules needs.
+    let leader = if has_rules {
+        run_evaluation(&state_namespace, rules, notify, datasource, store)
+    } else {
+        RwSignal::new(false)
+    };
     // A remediation action waiting for the user's go, and storing the
     // history once a run is kept in it.
     let pending_action = RwSignal::new(None::<PendingAction>);

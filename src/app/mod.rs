@@ -13,7 +13,7 @@ mod trust;
 use crate::browser::clock::now_ms;
 use crate::browser::location::location_search;
 use crate::browser::storage::{
-    load_confirmed_origins, load_saved_reporting, load_tab_choices, store_draft,
+    load_alert_homes, load_confirmed_origins, load_saved_reporting, load_tab_choices, store_draft,
     CONFIRMED_ORIGINS_KEY,
 };
 use crate::dashboard::page::{CurrentVariables, DashboardPage};
@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || storage_listener.remove());
     let tab_choices = RwSignal::new(load_tab_choices());
+    let alert_homes = RwSignal::new(load_alert_homes());
     let (initial, problems) = ViewState::decode(&location_search());
     let view_state = RwSignal::new(initial);
     let url_problems = RwSignal::new(problems);
@@ -121,6 +122,7 @@ pub fn App() -> impl IntoView {
         editing_import,
         editing_base,
         saved_list,
+        alert_homes,
     };
     let apply = Callback::new(move |edit: Edit| {
         let mut outcome = Ok(());
@@ -197,6 +199,7 @@ pub fn App() -> impl IntoView {
         editing_import,
         editing_base,
         confirmed,
+        alert_homes,
         tab_choices,
         notice,
     };
@@ -207,6 +210,9 @@ pub fn App() -> impl IntoView {
     provide_context(session::ShownInert(inert));
     // From outside and not accepted: edited (and saved) without its extras.
     let unaccepted = Memo::new(move |_| inert.get() && !provenance.get().is_trusted());
+    // The link's server, apart from the rest of the view: another server is
+    // another page (its alert state is kept apart).
+    let linked_datasource = Memo::new(move |_| view_state.with(|s| s.datasource.clone()));
     // "Add as panel" from "What else moved?": into the dashboard being edited,
     // starting to edit the one shown when not editing yet (saved only when
     // the user saves).
@@ -274,9 +280,16 @@ pub fn App() -> impl IntoView {
             }
             Some(Ok(dashboard)) => {
                 let inert = inert.get();
-                let namespace = trust_model::alert_state_namespace(provenance.get(), &dashboard);
+                // Away from their home, the rules' state is kept apart. (The
+                // homes are read as they are now: one moves only with an
+                // answer or a save, which render the page again anyway.)
+                let provenance = provenance.get();
+                let evaluated = trust::evaluated_datasource(linked_datasource.get().as_ref(), &dashboard);
+                let default = crate::browser::location::default_datasource();
+                let away = alert_homes.with_untracked(|h| h.away(provenance, &dashboard, &evaluated, &default).cloned());
+                let namespace = trust_model::alert_state_namespace_on(provenance, &dashboard, away.as_ref());
                 let dashboard = if inert { trust_model::inert(&dashboard) } else { dashboard };
-                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() availability=shipped.availability.into() start_ms=now_ms() editing=panel_editing inert=inert state_namespace=namespace /> }
+                view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() availability=shipped.availability.into() start_ms=now_ms() editing=panel_editing inert=inert state_namespace=namespace from_outside=provenance.outside_label() /> }
                     .into_any()
             }
         }}

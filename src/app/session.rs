@@ -9,7 +9,7 @@ use crate::browser::http::deflate_raw;
 use crate::browser::location::default_datasource;
 use crate::browser::storage::{
     delete_saved_dashboard, load_saved, save_dashboard, saved_title, store_draft,
-    update_confirmed_origins,
+    update_alert_homes, update_confirmed_origins,
 };
 use crate::dashboard::change_view;
 use crate::trust_banner::page_context;
@@ -18,7 +18,7 @@ use foresight_core::model::dashboard::Dashboard;
 use foresight_core::model::datasource::Datasource;
 use foresight_core::model::edit::{long_url_warning, EditHistory, SavedDashboards};
 use foresight_core::model::inline_dashboard::{dashboard_json, link_text};
-use foresight_core::model::trust::{self, ConfirmedOrigins};
+use foresight_core::model::trust::{self, AlertHomes, ConfirmedOrigins, Provenance};
 use foresight_core::model::url_state::{DashboardRef, ViewState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -79,6 +79,8 @@ pub struct EditSession {
     /// trust banner is about it, so their own edits never ask again.
     pub editing_base: RwSignal<Option<Dashboard>>,
     pub saved_list: RwSignal<Result<SavedDashboards, String>>,
+    /// Where trusted dashboards' rules run without asking.
+    pub alert_homes: RwSignal<AlertHomes>,
 }
 
 impl EditSession {
@@ -142,6 +144,7 @@ impl EditSession {
             editing_import,
             editing_base,
             saved_list,
+            alert_homes,
             ..
         } = self;
         let keep_draft = move |draft: Option<&Dashboard>| self.keep_draft(draft);
@@ -194,6 +197,15 @@ impl EditSession {
                     }
                     keep_draft(None);
                     editing_import.set(false);
+                    // Saved on the server it shows: its rules' home from now on.
+                    if !inert {
+                        let on = effective_datasource(view_state, &current);
+                        if let Ok(stored) =
+                            update_alert_homes(|h| h.move_home(Provenance::Saved, &current.id, &on))
+                        {
+                            alert_homes.set(stored);
+                        }
+                    }
                     // Saving what runs with its extras (trusted, or accepted) confirms
                     // its notification targets: the user wrote or accepted them.
                     let mut newly_confirmed = false;
@@ -343,7 +355,10 @@ impl EditSession {
     /// Deletes a saved dashboard from this browser, after asking.
     pub fn delete_saved(self, id: String) {
         let Self {
-            notice, saved_list, ..
+            notice,
+            saved_list,
+            alert_homes,
+            ..
         } = self;
         {
             let confirmed = window()
@@ -355,6 +370,12 @@ impl EditSession {
                 return;
             }
             let outcome = delete_saved_dashboard(&id);
+            // A dashboard saved later under this id starts at the default home.
+            if outcome.is_ok() {
+                if let Ok(stored) = update_alert_homes(|h| h.forget(Provenance::Saved, &id)) {
+                    alert_homes.set(stored);
+                }
+            }
             saved_list.set(load_saved());
             notice.set(Some(match outcome {
                 Ok(()) => format!("Deleted {id:?} from this browser"),

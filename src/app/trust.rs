@@ -3,12 +3,13 @@
 //! that asks. A dashboard shipped with the page or saved here is trusted: its
 //! own datasource is confirmed on its author's authority.
 
-use crate::browser::storage::{store_tab_choices, update_confirmed_origins};
+use crate::browser::location::default_datasource;
+use crate::browser::storage::{store_tab_choices, update_alert_homes, update_confirmed_origins};
 use crate::trust_banner::{page_context, TrustBanner};
 use foresight_core::foundation::ordered::SortedMap;
 use foresight_core::model::dashboard::Dashboard;
-use foresight_core::model::datasource::Datasource;
-use foresight_core::model::trust::{self, Capability, ConfirmedOrigins, Provenance};
+use foresight_core::model::datasource::{choose_datasource, Datasource};
+use foresight_core::model::trust::{self, AlertHomes, Capability, ConfirmedOrigins, Provenance};
 use foresight_core::model::url_state::{DashboardRef, ViewState};
 use leptos::prelude::*;
 
@@ -37,8 +38,21 @@ pub struct TrustInputs {
     pub editing_import: RwSignal<bool>,
     pub editing_base: RwSignal<Option<Dashboard>>,
     pub confirmed: RwSignal<ConfirmedOrigins>,
+    /// Where trusted dashboards' rules run without asking.
+    pub alert_homes: RwSignal<AlertHomes>,
     pub tab_choices: RwSignal<SortedMap<String, bool>>,
     pub notice: RwSignal<Option<String>>,
+}
+
+/// The server `dashboard`'s rules run on in a view whose link names `linked`
+/// (as the page chooses it, before any trust decision).
+pub fn evaluated_datasource(linked: Option<&Datasource>, dashboard: &Dashboard) -> Datasource {
+    choose_datasource(
+        linked,
+        dashboard.datasource.as_deref(),
+        &dashboard.datasource_options,
+        default_datasource(),
+    )
 }
 
 pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
@@ -51,6 +65,7 @@ pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
         editing_import,
         editing_base,
         confirmed,
+        alert_homes,
         tab_choices,
         ..
     } = inputs;
@@ -70,14 +85,24 @@ pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
         let confirmed = confirmed.get();
         let base = editing_base.get().unwrap_or_else(|| current.clone());
         view_state.with(|s| {
-            let asks = trust::review(
-                provenance.get(),
+            let provenance = provenance.get();
+            let mut asks = trust::review(
+                provenance,
                 &current,
                 s.datasource.as_ref(),
                 s.refresh.as_deref(),
                 &confirmed,
                 &page_context(),
             );
+            let evaluated = evaluated_datasource(s.datasource.as_ref(), &current);
+            let default = default_datasource();
+            let (away, home) = alert_homes.with(|h| {
+                (
+                    h.away(provenance, &current, &evaluated, &default).cloned(),
+                    h.home(provenance, &current, &default),
+                )
+            });
+            asks.extend(trust::alerting_away_ask(&current, away.as_ref(), &home));
             let keys =
                 trust::answer_keys(&asks, &base, s.datasource.as_ref(), s.refresh.as_deref());
             (keys, asks)
@@ -132,11 +157,18 @@ pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
 /// The banner, while there is something to ask and this tab has not answered.
 #[component]
 pub fn TrustPrompt(trust: DashboardTrust, inputs: TrustInputs) -> impl IntoView {
-    let DashboardTrust { review, choice, .. } = trust;
+    let DashboardTrust {
+        review,
+        choice,
+        provenance,
+        ..
+    } = trust;
     let TrustInputs {
         confirmed,
+        alert_homes,
         tab_choices,
         notice,
+        shown,
         ..
     } = inputs;
     let answer = move |accepted: bool| {
@@ -157,6 +189,26 @@ pub fn TrustPrompt(trust: DashboardTrust, inputs: TrustInputs) -> impl IntoView 
                 if let Err(message) = update_confirmed_origins(|c| trust::confirm(c, &asks)) {
                     notice.set(Some(message));
                     return;
+                }
+            }
+            // Rules accepted on another server run there from now on.
+            let moved_to = asks.iter().find_map(|ask| match ask {
+                Capability::AlertsOnOtherData { address, .. } => Datasource::parse(address).ok(),
+                _ => None,
+            });
+            let id = shown.with_untracked(|d| {
+                d.as_ref()
+                    .and_then(|d| d.as_ref().ok())
+                    .map(|d| d.id.clone())
+            });
+            if let (Some(to), Some(id)) = (moved_to, id) {
+                let provenance = provenance.get_untracked();
+                match update_alert_homes(|h| h.move_home(provenance, &id, &to)) {
+                    Ok(stored) => alert_homes.set(stored),
+                    Err(message) => {
+                        notice.set(Some(message));
+                        return;
+                    }
                 }
             }
             record(true);

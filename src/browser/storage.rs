@@ -253,6 +253,25 @@ pub fn update_confirmed_origins(
     Ok(confirmed)
 }
 
+const ALERT_HOMES_KEY: &str = "foresight.alert-homes";
+
+/// Where the rules of the dashboards shipped or saved here run without asking.
+pub fn load_alert_homes() -> foresight_core::model::trust::AlertHomes {
+    load_json(ALERT_HOMES_KEY)
+}
+
+/// Changes the alert homes as stored now (another tab may have added one);
+/// returns what was stored.
+pub fn update_alert_homes(
+    change: impl FnOnce(&mut foresight_core::model::trust::AlertHomes) -> bool,
+) -> Result<foresight_core::model::trust::AlertHomes, String> {
+    let mut homes = load_alert_homes();
+    if change(&mut homes) {
+        store_json(ALERT_HOMES_KEY, &homes)?;
+    }
+    Ok(homes)
+}
+
 pub fn store_confirmed_origins(
     confirmed: &foresight_core::model::trust::ConfirmedOrigins,
 ) -> Result<(), String> {

@@ -57,6 +57,9 @@ pub fn DashboardPage(
     inert: bool,
     /// Where its alert state lives (see `trust::alert_state_namespace`).
     state_namespace: String,
+    /// Where a dashboard from outside came from (`Provenance::outside_label`).
+    #[prop(default = None)]
+    from_outside: Option<&'static str>,
 ) -> impl IntoView {
     let dashboard = StoredValue::new(dashboard);
     // A backtest's episodes, shaded on every time-series panel.
@@ -258,7 +261,11 @@ pub fn DashboardPage(
     };
     let custom_problem = RwSignal::new(None::<String>);
     let title = dashboard.with_value(|d| d.title.clone());
-    let current_id = dashboard.with_value(|d| d.id.clone());
+    // One from outside is none of the listed ones, whatever its id says.
+    let current_id = match from_outside {
+        Some(_) => String::new(),
+        None => dashboard.with_value(|d| d.id.clone()),
+    };
     let alerts = {
         let (rules, notify, notes) =
             dashboard.with_value(|d| (d.evaluated_rules(), d.notify.clone(), d.unevaluated_slos()));
@@ -267,6 +274,7 @@ pub fn DashboardPage(
     view! {
         <header class="topbar">
             <h1 data-testid="dashboard-title">{title.clone()}</h1>
+            {from_outside.map(|label| view! { <span class="provenance" data-testid="provenance">{label}</span> })}
             <DashboardPicker listings=listings availability=availability current_id=current_id current_title=title view_state=view_state />
             {move || view! { <DatasourceStatus datasource=datasource.get() report=engine_report /> }}
             <div class="controls">

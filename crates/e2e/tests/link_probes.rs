@@ -598,3 +598,242 @@ async fn framed_by_another_site_the_app_does_not_start() {
         "the app started inside a frame: {inside}"
     );
 }
+
+/// What a link may not borrow from a dashboard shipped or saved here: its
+/// rules run on another server's data (a `datasource=` the viewer confirmed
+/// once) where they would notify or act, its alert state and history, or its
+/// evaluation lock while the link sits unanswered; nor may a dashboard from a
+/// link pass for a shipped one, or send to a target on a confirmed origin
+/// without naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
+    let artifacts = artifacts_dir();
+    let work = TempDir::new("foresight-e2e-borrow");
+    let prometheus = PrometheusFixture::start(&work.0, None, None, &artifacts).unwrap();
+    let home = prometheus.base_url();
+    // The same server under another name the viewer confirmed: another server to the page.
+    let elsewhere = home.replace("127.0.0.1", "localhost");
+    let site = StaticFileServer::start(&dist_dir()).unwrap();
+    let browser = BrowserSession::start(&artifacts, "probes-borrow")
+        .await
+        .unwrap();
+    let receiver = start_receiver(200).await;
+    let target_origin = receiver.url.trim_end_matches("/hook").to_string();
+    let outside_origin = target_origin.replace("127.0.0.1", "localhost");
+    let mine = json!({
+        "schemaVersion": 1, "id": "mine", "title": "Mine",
+        "panels": [{"id": "up", "title": "Up", "type": "stat", "targets": [{"expr": "count(up)"}]}],
+        "layout": [{"panel": "up", "x": 0, "y": 0, "w": 24, "h": 8}],
+        "alerts": [{"name": "AlwaysUp", "expr": "count(up)", "condition": {"kind": "threshold", "op": ">", "value": 0}, "interval": "5s"}],
+        "notify": {"webhooks": [receiver.url]}
+    });
+    browser
+        .client
+        .goto(&format!("{}not-the-app", site.url()))
+        .await
+        .unwrap();
+    browser
+        .script(&format!(
+            "localStorage.setItem('foresight.confirmed-origins', {});
+             localStorage.setItem('foresight.saved.mine', {});
+             localStorage.setItem('foresight.alert-homes', {});
+             return null;",
+            json!(json!({"datasources": [elsewhere], "notificationTargets": [target_origin, outside_origin]}).to_string()),
+            json!(mine.to_string()),
+            // As saving it while reading that server writes.
+            json!(json!({"homes": {"saved.mine": home}}).to_string()),
+        ))
+        .await
+        .unwrap();
+    let held_alert_locks = "return navigator.locks.query().then(({ held }) => \
+        held.map((l) => l.name).filter((n) => n.startsWith('foresight-alerts:')));";
+    let wait_for_deliveries = |what: &'static str| {
+        let bodies = receiver.bodies.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while bodies.lock().unwrap().is_empty() {
+                assert!(Instant::now() < deadline, "no notification {what}");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    };
+
+    // At home (the server it was saved on): its rule fires and notifies
+    // without a question.
+    browser
+        .client
+        .goto(&format!(
+            "{}?saved=mine&datasource={}",
+            site.url(),
+            encode_uri_component(&home)
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for_count(r#"[data-testid="dashboard-title"]"#)
+        .await
+        .unwrap();
+    wait_for_deliveries("at home").await;
+    assert_trust_banner_gone(&browser, "at home").await;
+
+    // Away: the same dashboard on another server's data asks first, and
+    // until answered evaluates nothing, holds no lock and sends nothing.
+    receiver.bodies.lock().unwrap().clear();
+    browser
+        .client
+        .goto(&format!(
+            "{}?saved=mine&datasource={}",
+            site.url(),
+            encode_uri_component(&elsewhere)
+        ))
+        .await
+        .unwrap();
+    let banner = browser
+        .wait_for_text(r#"[data-testid="trust-banner"]"#, "from now on, instead of")
+        .await
+        .unwrap();
+    assert!(
+        banner.contains(&format!(
+            "on the data of {elsewhere} from now on, instead of {home}"
+        )) && banner.contains(&receiver.url),
+        "{banner}"
+    );
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(browser.script(held_alert_locks).await.unwrap(), json!([]));
+    assert!(
+        receiver.bodies.lock().unwrap().is_empty(),
+        "sent before the viewer accepted"
+    );
+    // Accepted, the rules run there from now on: their home moved, and a new
+    // tab on that server is not asked again.
+    browser
+        .click(r#"[data-action="accept-dashboard"]"#)
+        .await
+        .unwrap();
+    wait_until_true(
+        &browser,
+        "return navigator.locks.query().then(({ held }) => held.some((l) => l.name.startsWith('foresight-alerts:saved.mine.')));",
+        "the accepted rules are evaluated under the dashboard's own state",
+    )
+    .await;
+    let homes = browser
+        .script("return JSON.parse(localStorage.getItem('foresight.alert-homes'));")
+        .await
+        .unwrap();
+    assert_eq!(homes, json!({"homes": {"saved.mine": elsewhere}}));
+    let second = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(second.handle)
+        .await
+        .unwrap();
+    browser
+        .client
+        .goto(&format!(
+            "{}?saved=mine&datasource={}",
+            site.url(),
+            encode_uri_component(&elsewhere)
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for_count(r#"[data-testid="dashboard-title"]"#)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_trust_banner_gone(&browser, "in a new tab at the new home").await;
+    browser.client.close_window().await.unwrap();
+    let first = browser.client.windows().await.unwrap().remove(0);
+    browser.client.switch_to_window(first).await.unwrap();
+
+    // Rules that reach nothing outside run away from home without a question,
+    // with state of their own: the history at home is not written.
+    browser
+        .client
+        .goto(&format!(
+            "{}?dashboard=service-health&datasource={}",
+            site.url(),
+            encode_uri_component(&home)
+        ))
+        .await
+        .unwrap();
+    wait_until_true(
+        &browser,
+        "return Object.keys(localStorage).some((k) => k.startsWith('foresight.alert-history.shipped@'));",
+        "the shipped dashboard's rules, away from home, keep a history of their own",
+    )
+    .await;
+    let at_home_written = browser
+        .script(
+            "return Object.keys(localStorage).filter((k) => k.startsWith('foresight.alert-history.shipped.') \
+             || k.startsWith('foresight.alert-state.shipped.'));",
+        )
+        .await
+        .unwrap();
+    assert_eq!(at_home_written, json!([]));
+
+    // A link left unanswered holds no evaluation lock of the shipped dashboard it shows.
+    browser
+        .client
+        .goto(&format!(
+            "{}?dashboard=service-health&datasource={}&refresh=1s",
+            site.url(),
+            encode_uri_component(&home)
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(r#"[data-testid="trust-banner"]"#, "refresh every 1 s")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        browser.script(held_alert_locks).await.unwrap(),
+        json!([]),
+        "an unanswered link holds the dashboard's evaluation lock"
+    );
+
+    // A dashboard from a link, written to look shipped, says where it came
+    // from, names a target on a confirmed origin, and is not the shipped one
+    // in the picker.
+    let lookalike = crafted(json!({
+        "schemaVersion": 1, "id": "service-health", "title": "Service health",
+        "panels": [{"id": "up", "title": "Up", "type": "stat", "targets": [{"expr": "count(up)"}]}],
+        "layout": [{"panel": "up", "x": 0, "y": 0, "w": 24, "h": 8}],
+        "alerts": [{"name": "Probe", "expr": "up", "condition": {"kind": "threshold", "op": ">", "value": -1}}],
+        "notify": {"webhooks": [format!("{outside_origin}/ATTACKER-topic")]}
+    }));
+    browser
+        .client
+        .goto(&inline_link(&site, &home, &lookalike, ""))
+        .await
+        .unwrap();
+    let banner = browser
+        .wait_for_text(r#"[data-testid="trust-banner"]"#, "evaluate 1 alert rule")
+        .await
+        .unwrap();
+    assert!(banner.contains("/ATTACKER-topic"), "{banner}");
+    assert_eq!(
+        browser.text(r#"[data-testid="provenance"]"#).await.unwrap(),
+        "from a link, not saved here"
+    );
+    let picked = browser
+        .script("return document.querySelector('[data-testid=\"dashboard-picker\"]').value;")
+        .await
+        .unwrap();
+    assert_eq!(
+        picked,
+        json!(""),
+        "the link passes for the shipped dashboard"
+    );
+    browser.client.close().await.unwrap();
+}
+
+/// Polls `script` until it returns true; fails with `what` after 30 s.
+async fn wait_until_true(browser: &BrowserSession, script: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while browser.script(script).await != Ok(json!(true)) {
+        assert!(Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

@@ -47,6 +47,18 @@ impl Provenance {
         matches!(self, Self::Shipped | Self::Saved)
     }
 
+    /// How the header says where a dashboard from outside came from, beside
+    /// its title, which anyone can write (one titled and numbered like a
+    /// shipped dashboard must not pass for it); `None` for one shipped or
+    /// saved here.
+    pub fn outside_label(self) -> Option<&'static str> {
+        match self {
+            Self::Link => Some("from a link, not saved here"),
+            Self::Import => Some("imported, not saved here"),
+            Self::Shipped | Self::Saved => None,
+        }
+    }
+
     fn key_part(self) -> &'static str {
         match self {
             Self::Shipped => "shipped",
@@ -227,6 +239,16 @@ pub enum Capability {
     FastRefresh { seconds: u32 },
     /// Evaluate a rule more often than [`MIN_UNREVIEWED_ALERT_INTERVAL_SECONDS`].
     FastAlertInterval { rule: String, seconds: f64 },
+    /// Evaluate a trusted dashboard's alert rules on another server's data
+    /// than their home's (see [`AlertHomes`]), where they notify `targets` or
+    /// run the actions `automatic` by themselves: data they were not written
+    /// for would trigger them.
+    AlertsOnOtherData {
+        address: String,
+        home: String,
+        targets: Vec<String>,
+        automatic: Vec<String>,
+    },
 }
 
 impl Capability {
@@ -257,7 +279,33 @@ impl Capability {
             Self::FastAlertInterval { rule, seconds } => format!(
                 "evaluate rule {rule:?} every {seconds} s"
             ),
+            Self::AlertsOnOtherData { address, home, targets, automatic } => {
+                let mut effects = Vec::new();
+                if !targets.is_empty() {
+                    effects.push(format!("send their notifications to {}", listed(targets)));
+                }
+                if !automatic.is_empty() {
+                    effects.push(format!("run by themselves the actions {}", listed(automatic)));
+                }
+                format!(
+                    "evaluate its alert rules on the data of {address} from now on, instead of {home}, and {}",
+                    effects.join(" and ")
+                )
+            }
         }
+    }
+}
+
+/// Up to five items, quoted, and how many more.
+fn listed(items: &[String]) -> String {
+    let shown: Vec<String> = items
+        .iter()
+        .take(5)
+        .map(|item| format!("{:?}", crate::foundation::limits::excerpt(item, 80)))
+        .collect();
+    match items.len().saturating_sub(5) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
     }
 }
 
@@ -338,7 +386,10 @@ pub fn review(
         .iter()
         .chain(&dashboard.notify.webhooks)
     {
-        if confirmed.permits_notification(address) {
+        // A dashboard from outside names every target: confirming is per
+        // origin, and a shared host (a chat service's webhooks) serves
+        // anyone's channel.
+        if provenance.is_trusted() && confirmed.permits_notification(address) {
             continue;
         }
         // An address that is not an http(s) URL is never contacted, so not asked about.
@@ -355,7 +406,8 @@ pub fn review(
             // (the request is shown first); only one that would run by
             // itself is asked about up front.
             let asked_when_run = provenance.is_trusted() && !action.automatic;
-            if asked_when_run || confirmed.permits_notification(&action.url) {
+            let known = provenance.is_trusted() && confirmed.permits_notification(&action.url);
+            if asked_when_run || known {
                 continue;
             }
             if let Some(origin) = origin_of(&action.url) {
@@ -370,6 +422,110 @@ pub fn review(
         }
     }
     asks
+}
+
+/// Where the alert rules of each dashboard shipped or saved here run without
+/// asking, their *home*: the server the dashboard was last saved on or moved
+/// to in this browser, else its own datasource, else the page's default. A
+/// link's `datasource=` naming another server (a staging server the viewer
+/// confirmed once, say) is data the rules were not written for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AlertHomes {
+    #[serde(default)]
+    pub homes: SortedMap<String, String>,
+}
+
+/// At most this many dashboards' homes are kept; past it, one is not moved
+/// (its rules keep asking away from their default home).
+pub const MAX_ALERT_HOMES: usize = 1000;
+
+impl AlertHomes {
+    fn key(provenance: Provenance, id: &str) -> String {
+        format!("{}.{id}", provenance.key_part())
+    }
+
+    /// The server `dashboard`'s rules run on without asking.
+    pub fn home(
+        &self,
+        provenance: Provenance,
+        dashboard: &Dashboard,
+        page_default: &Datasource,
+    ) -> String {
+        if let Some(moved) = self.homes.get(&Self::key(provenance, &dashboard.id)) {
+            return moved.clone();
+        }
+        match dashboard.datasource.as_deref().map(Datasource::parse) {
+            Some(Ok(own)) => own.base_url().to_string(),
+            _ => page_default.base_url().to_string(),
+        }
+    }
+
+    /// Makes `to` the home of the trusted dashboard `id` (saved there, or
+    /// moved there by the viewer); whether anything changed.
+    pub fn move_home(&mut self, provenance: Provenance, id: &str, to: &Datasource) -> bool {
+        let key = Self::key(provenance, id);
+        let fits = self.homes.len() < MAX_ALERT_HOMES || self.homes.contains_key(&key);
+        let already = self.homes.get(&key).map(String::as_str) == Some(to.base_url());
+        if !provenance.is_trusted() || !fits || already {
+            return false;
+        }
+        self.homes.insert(key, to.base_url().to_string());
+        true
+    }
+
+    /// Forgets the home of the dashboard `id` (deleted); whether it had one.
+    pub fn forget(&mut self, provenance: Provenance, id: &str) -> bool {
+        self.homes.remove(&Self::key(provenance, id)).is_some()
+    }
+
+    /// `evaluated` when a trusted dashboard's rules would run there and it is
+    /// not their home; `None` at home, and for a dashboard from outside (its
+    /// banner asks about everything it would do).
+    pub fn away<'a>(
+        &self,
+        provenance: Provenance,
+        dashboard: &Dashboard,
+        evaluated: &'a Datasource,
+        page_default: &Datasource,
+    ) -> Option<&'a Datasource> {
+        (provenance.is_trusted()
+            && self.home(provenance, dashboard, page_default) != evaluated.base_url())
+        .then_some(evaluated)
+    }
+}
+
+/// What to ask before a trusted dashboard's rules run away from their `home`
+/// (on `away`, see [`AlertHomes::away`]) where they would reach outside:
+/// notify its targets or run actions by themselves. Accepting moves their
+/// home there. Rules that only show their state on the page are not asked
+/// about; their state is kept apart ([`alert_state_namespace_on`]).
+pub fn alerting_away_ask(
+    dashboard: &Dashboard,
+    away: Option<&Datasource>,
+    home: &str,
+) -> Option<Capability> {
+    let other = away?;
+    let rules = dashboard.evaluated_rules();
+    let targets: Vec<String> = dashboard
+        .notify
+        .alertmanager
+        .iter()
+        .chain(&dashboard.notify.webhooks)
+        .cloned()
+        .collect();
+    let automatic: Vec<String> = rules
+        .iter()
+        .flat_map(|rule| rule.actions.iter().filter(|a| a.automatic))
+        .map(|action| action.name.clone())
+        .collect();
+    (!rules.is_empty() && (!targets.is_empty() || !automatic.is_empty())).then(|| {
+        Capability::AlertsOnOtherData {
+            address: other.to_string(),
+            home: home.to_string(),
+            targets,
+            automatic,
+        }
+    })
 }
 
 /// The origins accepting `asks` confirms.
@@ -492,6 +648,28 @@ pub fn alert_state_namespace(provenance: Provenance, dashboard: &Dashboard) -> S
     format!("{}.{}.{fingerprint}", provenance.key_part(), dashboard.id)
 }
 
+/// [`alert_state_namespace`] of rules evaluated on `other`, a server that is
+/// not their home (see [`AlertHomes::away`]; `None`: their home). Such a
+/// view gets a family of its own, marked on its provenance
+/// (`saved@<fingerprint>.…`, which no dashboard id can write): it neither
+/// writes the dashboard's state and history nor takes its evaluation lock,
+/// and its pruning of earlier rules leaves the dashboard's alone.
+pub fn alert_state_namespace_on(
+    provenance: Provenance,
+    dashboard: &Dashboard,
+    other: Option<&Datasource>,
+) -> String {
+    let namespace = alert_state_namespace(provenance, dashboard);
+    match other {
+        None => namespace,
+        Some(other) => {
+            let rest = &namespace[provenance.key_part().len()..];
+            let server = fingerprint(&format!("datasource|{other}"));
+            format!("{}@{server}{rest}", provenance.key_part())
+        }
+    }
+}
+
 /// Whether `namespace` is one of `family`'s (see [`alert_state_namespace`]):
 /// the family, a dot and a rules fingerprint, so the family `saved.a` does not
 /// claim the state of the dashboard `a.b`.
@@ -521,18 +699,36 @@ pub fn earlier_rules_state_removable(
     family: &str,
     held_locks: Option<&SortedSet<String>>,
 ) -> bool {
+    // From the home view, the dashboard's state away from home goes too.
+    let mirrored_home = || {
+        !current.contains('@')
+            && at_home(namespace).is_some_and(|home| is_namespace_of(&home, family))
+    };
     namespace != current
-        && is_namespace_of(namespace, family)
+        && (is_namespace_of(namespace, family) || mirrored_home())
         && !held_locks.is_some_and(|held| held.contains(evaluation_lock_name(namespace).as_str()))
+}
+
+/// The home namespace an away one (`saved@<server>.<id>.<rules>`, see
+/// [`alert_state_namespace_on`]) stands beside; `None` for a home one.
+fn at_home(namespace: &str) -> Option<String> {
+    let (head, rest) = namespace.split_once('.')?;
+    let (provenance, server) = head.split_once('@')?;
+    (server.len() == 16 && server.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("{provenance}.{rest}"))
 }
 
 /// Whether the dashboard whose alert state lives under `namespace` (see
 /// [`alert_state_namespace`]) is trusted: shipped or saved in this browser.
 /// Only such a dashboard's actions may run by themselves.
 pub fn namespace_is_trusted(namespace: &str) -> bool {
+    // On another server's data too: the viewer accepted that where its rules
+    // would reach outside (`Capability::AlertsOnOtherData`).
+    let provenance = namespace.split(['.', '@']).next().unwrap_or_default();
     [Provenance::Shipped, Provenance::Saved]
         .iter()
-        .any(|p| namespace.starts_with(&format!("{}.", p.key_part())))
+        .any(|p| provenance == p.key_part())
+        && namespace.contains('.')
 }
 
 /// A fingerprint of a whole dashboard, to remember in this tab that the viewer
@@ -578,6 +774,14 @@ pub fn answer_keys(
     asks.iter()
         .map(|ask| {
             let from_link = match ask {
+                // The server and the dashboard's rules together (not the
+                // link's refresh, which the viewer changes while looking).
+                Capability::AlertsOnOtherData { address, .. } => {
+                    return fingerprint(&format!(
+                        "other-data|{}|{address}|{dashboard_key}",
+                        base.id
+                    ));
+                }
                 Capability::Datasource { origin, .. } => {
                     link_datasource.is_some_and(|d| d.origin() == *origin)
                 }
@@ -976,6 +1180,211 @@ mod tests {
             saved
         );
         assert_eq!(fingerprint(""), "cbf29ce484222325");
+    }
+
+    /// A saved dashboard whose rule notifies and acts by itself, read from the page's default.
+    fn saved_with_outbound_rules() -> Dashboard {
+        let mut dashboard = hostile();
+        dashboard.datasource = None;
+        dashboard.refresh = "30s".into();
+        dashboard.alerts[0].interval = Some("30s".into());
+        dashboard
+    }
+
+    #[test]
+    fn rules_away_from_their_home_ask_where_they_would_reach_outside() {
+        let dashboard = saved_with_outbound_rules();
+        let default = page().default_datasource;
+        let staging = Datasource::parse("http://127.0.0.1:9092").unwrap();
+        let mut homes = AlertHomes::default();
+        // At first their home is the page's default (no link needed to reach it).
+        assert_eq!(
+            homes.away(Provenance::Saved, &dashboard, &default, &default),
+            None
+        );
+        let away = homes.away(Provenance::Saved, &dashboard, &staging, &default);
+        assert_eq!(away, Some(&staging));
+        let home = homes.home(Provenance::Saved, &dashboard, &default);
+        let Some(ask) = alerting_away_ask(&dashboard, away, &home) else {
+            panic!("asked nothing");
+        };
+        let Capability::AlertsOnOtherData {
+            address,
+            targets,
+            automatic,
+            ..
+        } = &ask
+        else {
+            panic!("{ask:?}");
+        };
+        assert_eq!(address, "http://127.0.0.1:9092");
+        assert_eq!(targets.len(), 2);
+        assert_eq!(automatic, &["Exfiltrate".to_string()]);
+        assert!(
+            ask.describe().contains("on the data of http://127.0.0.1:9092 from now on, instead of http://127.0.0.1:9090"),
+            "{}",
+            ask.describe()
+        );
+        // Accepted (or saved there), the home moves: asked once, not in every tab.
+        assert!(homes.move_home(Provenance::Saved, &dashboard.id, &staging));
+        assert!(!homes.move_home(Provenance::Saved, &dashboard.id, &staging));
+        assert_eq!(
+            homes.away(Provenance::Saved, &dashboard, &staging, &default),
+            None
+        );
+        assert_eq!(
+            homes.away(Provenance::Saved, &dashboard, &default, &default),
+            Some(&default)
+        );
+        assert!(homes.forget(Provenance::Saved, &dashboard.id));
+        // Rules that only show their state on the page: nothing reaches outside.
+        let mut quiet = dashboard.clone();
+        quiet.notify = Default::default();
+        quiet.alerts[0].actions[0].automatic = false;
+        assert_eq!(alerting_away_ask(&quiet, away, &home), None);
+        // A dashboard naming its datasource is at home there.
+        let mut named = dashboard.clone();
+        named.datasource = Some("http://127.0.0.1:9092".into());
+        assert_eq!(
+            homes.away(Provenance::Saved, &named, &staging, &default),
+            None
+        );
+        assert_eq!(
+            homes.away(Provenance::Saved, &named, &default, &default),
+            Some(&default)
+        );
+        // A dashboard from outside has no home: its banner asks about everything.
+        assert!(!homes.move_home(Provenance::Link, &dashboard.id, &staging));
+        assert_eq!(
+            homes.away(Provenance::Link, &dashboard, &staging, &default),
+            None
+        );
+        // Answered apart from the link's other asks, whatever its refresh.
+        let asks = vec![ask];
+        let elsewhere = Datasource::parse("http://127.0.0.1:9093").unwrap();
+        let elsewhere_ask = alerting_away_ask(&dashboard, Some(&elsewhere), &home).unwrap();
+        assert_eq!(
+            answer_keys(&asks, &dashboard, Some(&staging), None),
+            answer_keys(&asks, &dashboard, Some(&staging), Some("10s"))
+        );
+        assert_ne!(
+            answer_keys(&asks, &dashboard, Some(&staging), None),
+            answer_keys(&[elsewhere_ask], &dashboard, Some(&elsewhere), None)
+        );
+    }
+
+    #[test]
+    fn a_dashboard_from_outside_names_every_target_even_on_a_confirmed_origin() {
+        let mut confirmed = ConfirmedOrigins::default();
+        confirmed.notification_targets.extend([
+            "https://evil.example".to_string(),
+            "http://am.example:9093".to_string(),
+        ]);
+        confirmed
+            .datasources
+            .insert("https://evil.example".to_string());
+        let asks = review(
+            Provenance::Link,
+            &hostile(),
+            None,
+            None,
+            &confirmed,
+            &page(),
+        );
+        let named: Vec<String> = asks
+            .iter()
+            .filter_map(|a| match a {
+                Capability::Notify { address, .. } | Capability::Remediate { address, .. } => {
+                    Some(address.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            named,
+            [
+                "http://am.example:9093",
+                "https://evil.example/collect",
+                "https://evil.example/run"
+            ]
+        );
+        // Saved here, a confirmed target is the viewer's own.
+        assert!(!review(
+            Provenance::Saved,
+            &saved_with_outbound_rules(),
+            None,
+            None,
+            &confirmed,
+            &page()
+        )
+        .iter()
+        .any(|a| matches!(a, Capability::Notify { .. } | Capability::Remediate { .. })));
+    }
+
+    #[test]
+    fn rules_run_on_another_server_keep_their_state_apart() {
+        let dashboard = saved_with_outbound_rules();
+        let own = alert_state_namespace_on(Provenance::Saved, &dashboard, None);
+        assert_eq!(own, alert_state_namespace(Provenance::Saved, &dashboard));
+        let other = Datasource::parse("http://127.0.0.1:9092").unwrap();
+        let elsewhere = alert_state_namespace_on(Provenance::Saved, &dashboard, Some(&other));
+        assert!(elsewhere.starts_with("saved@"), "{elsewhere}");
+        assert_ne!(evaluation_lock_name(&elsewhere), evaluation_lock_name(&own));
+        // The view away never prunes the state at home; the view at home
+        // prunes the state away (of any server), unless a tab evaluates it.
+        let family = |ns: &str| ns.rsplit_once('.').unwrap().0.to_string();
+        assert!(!earlier_rules_state_removable(
+            &own,
+            &elsewhere,
+            &family(&elsewhere),
+            None
+        ));
+        assert!(earlier_rules_state_removable(
+            &elsewhere,
+            &own,
+            &family(&own),
+            None
+        ));
+        let held: SortedSet<String> = [evaluation_lock_name(&elsewhere)].into_iter().collect();
+        assert!(!earlier_rules_state_removable(
+            &elsewhere,
+            &own,
+            &family(&own),
+            Some(&held)
+        ));
+        let mut another = hostile();
+        another.id = "another".into();
+        let other_dashboard = alert_state_namespace_on(Provenance::Saved, &another, Some(&other));
+        assert!(!earlier_rules_state_removable(
+            &other_dashboard,
+            &own,
+            &family(&own),
+            None
+        ));
+        assert!(!earlier_rules_state_removable(
+            "saved@nothex.service-health.0123456789abcdef",
+            &own,
+            &family(&own),
+            None
+        ));
+        assert!(is_namespace_of(&elsewhere, &family(&elsewhere)));
+        // Accepted where it reaches outside, so its actions may run.
+        assert!(namespace_is_trusted(&elsewhere));
+        assert!(!namespace_is_trusted(&alert_state_namespace_on(
+            Provenance::Link,
+            &dashboard,
+            Some(&other)
+        )));
+        // Another server, another family.
+        let third = Datasource::parse("http://127.0.0.1:9093").unwrap();
+        assert_ne!(
+            family(&elsewhere),
+            family(&alert_state_namespace_on(
+                Provenance::Saved,
+                &dashboard,
+                Some(&third)
+            ))
+        );
     }
 
     #[test]

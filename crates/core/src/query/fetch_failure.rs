@@ -28,9 +28,8 @@ pub enum FetchFailure {
     TimedOut,
     /// The answer is longer than [`MAX_ANSWER_BYTES`]; reading stopped there.
     TooLarge,
-    /// Never sent: the page's connect policy cannot name the host
-    /// ([`crate::model::trust::blocked_by_connect_policy`]), so the browser
-    /// would block it.
+    /// Never sent: the page's connect policy cannot name the host (the trust
+    /// model's `blocked_by_connect_policy`), so the browser would block it.
     OutsidePolicy,
 }
 
