@@ -627,6 +627,14 @@ async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
         "alerts": [{"name": "AlwaysUp", "expr": "count(up)", "condition": {"kind": "threshold", "op": ">", "value": 0}, "interval": "5s"}],
         "notify": {"webhooks": [receiver.url]}
     });
+    // The saved dashboard read from `server`.
+    let mine_on = |server: &str| {
+        format!(
+            "{}?saved=mine&datasource={}",
+            site.url(),
+            encode_uri_component(server)
+        )
+    };
     browser
         .client
         .goto(&format!("{}not-the-app", site.url()))
@@ -660,15 +668,7 @@ async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
 
     // At home (the server it was saved on): its rule fires and notifies
     // without a question.
-    browser
-        .client
-        .goto(&format!(
-            "{}?saved=mine&datasource={}",
-            site.url(),
-            encode_uri_component(&home)
-        ))
-        .await
-        .unwrap();
+    browser.client.goto(&mine_on(&home)).await.unwrap();
     browser
         .wait_for_count(r#"[data-testid="dashboard-title"]"#)
         .await
@@ -679,15 +679,7 @@ async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
     // Away: the same dashboard on another server's data asks first, and
     // until answered evaluates nothing, holds no lock and sends nothing.
     receiver.bodies.lock().unwrap().clear();
-    browser
-        .client
-        .goto(&format!(
-            "{}?saved=mine&datasource={}",
-            site.url(),
-            encode_uri_component(&elsewhere)
-        ))
-        .await
-        .unwrap();
+    browser.client.goto(&mine_on(&elsewhere)).await.unwrap();
     let banner = browser
         .wait_for_text(r#"[data-testid="trust-banner"]"#, "from now on, instead of")
         .await
@@ -727,15 +719,7 @@ async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
         .switch_to_window(second.handle)
         .await
         .unwrap();
-    browser
-        .client
-        .goto(&format!(
-            "{}?saved=mine&datasource={}",
-            site.url(),
-            encode_uri_component(&elsewhere)
-        ))
-        .await
-        .unwrap();
+    browser.client.goto(&mine_on(&elsewhere)).await.unwrap();
     browser
         .wait_for_count(r#"[data-testid="dashboard-title"]"#)
         .await
