@@ -284,9 +284,8 @@ pub fn App() -> impl IntoView {
                 // homes are read as they are now: one moves only with an
                 // answer or a save, which render the page again anyway.)
                 let provenance = provenance.get();
-                let evaluated = trust::evaluated_datasource(linked_datasource.get().as_ref(), &dashboard);
-                let default = crate::browser::location::default_datasource();
-                let away = alert_homes.with_untracked(|h| h.away(provenance, &dashboard, &evaluated, &default).cloned());
+                let linked = linked_datasource.get();
+                let away = alert_homes.with_untracked(|h| trust::away_from_home(h, provenance, &dashboard, linked.as_ref()));
                 let namespace = trust_model::alert_state_namespace_on(provenance, &dashboard, away.as_ref());
                 let dashboard = if inert { trust_model::inert(&dashboard) } else { dashboard };
                 view! { <DashboardPage dashboard=dashboard view_state=view_state listings=listings.into() availability=shipped.availability.into() start_ms=now_ms() editing=panel_editing inert=inert state_namespace=namespace from_outside=provenance.outside_label() /> }

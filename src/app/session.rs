@@ -211,12 +211,7 @@ impl EditSession {
                     let mut newly_confirmed = false;
                     if !inert {
                         let confirm = |next: &mut ConfirmedOrigins| {
-                            for address in current
-                                .notify
-                                .alertmanager
-                                .iter()
-                                .chain(&current.notify.webhooks)
-                            {
+                            for address in current.notify.addresses() {
                                 if let Some(origin) = trust::origin_of(address) {
                                     next.notification_targets.insert(origin);
                                 }

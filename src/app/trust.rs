@@ -44,15 +44,25 @@ pub struct TrustInputs {
     pub notice: RwSignal<Option<String>>,
 }
 
-/// The server `dashboard`'s rules run on in a view whose link names `linked`
-/// (as the page chooses it, before any trust decision).
-pub fn evaluated_datasource(linked: Option<&Datasource>, dashboard: &Dashboard) -> Datasource {
-    choose_datasource(
+/// The server a trusted `dashboard`'s rules would run on in a view whose
+/// link names `linked` (as the page chooses it, before any trust decision),
+/// when that is not their home (`AlertHomes::away`).
+pub fn away_from_home(
+    homes: &AlertHomes,
+    provenance: Provenance,
+    dashboard: &Dashboard,
+    linked: Option<&Datasource>,
+) -> Option<Datasource> {
+    let default = default_datasource();
+    let evaluated = choose_datasource(
         linked,
         dashboard.datasource.as_deref(),
         &dashboard.datasource_options,
-        default_datasource(),
-    )
+        default.clone(),
+    );
+    homes
+        .away(provenance, dashboard, &evaluated, &default)
+        .cloned()
 }
 
 pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
@@ -94,12 +104,10 @@ pub fn review_dashboard(inputs: TrustInputs) -> DashboardTrust {
                 &confirmed,
                 &page_context(),
             );
-            let evaluated = evaluated_datasource(s.datasource.as_ref(), &current);
-            let default = default_datasource();
             let (away, home) = alert_homes.with(|h| {
                 (
-                    h.away(provenance, &current, &evaluated, &default).cloned(),
-                    h.home(provenance, &current, &default),
+                    away_from_home(h, provenance, &current, s.datasource.as_ref()),
+                    h.home(provenance, &current, &default_datasource()),
                 )
             });
             asks.extend(trust::alerting_away_ask(&current, away.as_ref(), &home));

@@ -380,12 +380,7 @@ pub fn review(
             asks.push(Capability::FastRefresh { seconds });
         }
     }
-    for address in dashboard
-        .notify
-        .alertmanager
-        .iter()
-        .chain(&dashboard.notify.webhooks)
-    {
+    for address in dashboard.notify.addresses() {
         // A dashboard from outside names every target: confirming is per
         // origin, and a shared host (a chat service's webhooks) serves
         // anyone's channel.
@@ -506,13 +501,7 @@ pub fn alerting_away_ask(
 ) -> Option<Capability> {
     let other = away?;
     let rules = dashboard.evaluated_rules();
-    let targets: Vec<String> = dashboard
-        .notify
-        .alertmanager
-        .iter()
-        .chain(&dashboard.notify.webhooks)
-        .cloned()
-        .collect();
+    let targets: Vec<String> = dashboard.notify.addresses().cloned().collect();
     let automatic: Vec<String> = rules
         .iter()
         .flat_map(|rule| rule.actions.iter().filter(|a| a.automatic))
@@ -576,7 +565,7 @@ pub fn left_out_when_inert(dashboard: &Dashboard) -> Vec<String> {
     if !dashboard.slos.is_empty() {
         parts.push(counted(dashboard.slos.len(), "SLO", "SLOs"));
     }
-    let targets = dashboard.notify.alertmanager.iter().count() + dashboard.notify.webhooks.len();
+    let targets = dashboard.notify.addresses().count();
     if targets > 0 {
         parts.push(counted(
             targets,

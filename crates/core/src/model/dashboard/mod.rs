@@ -100,6 +100,11 @@ impl NotifyTargets {
         self.alertmanager.is_none() && self.webhooks.is_empty()
     }
 
+    /// Every address alerts are sent to: the Alertmanager, then the webhooks.
+    pub fn addresses(&self) -> impl Iterator<Item = &String> {
+        self.alertmanager.iter().chain(&self.webhooks)
+    }
+
     fn is_unset(&self) -> bool {
         self.is_empty() && self.external_labels.is_empty()
     }

@@ -77,7 +77,7 @@ impl Dashboard {
                 .into_iter()
                 .map(|problem| format!("datasource options: {problem}")),
         );
-        for url in self.notify.alertmanager.iter().chain(&self.notify.webhooks) {
+        for url in self.notify.addresses() {
             if let Err(error) = crate::model::datasource::Datasource::parse(url) {
                 problems.push(format!("notification target: {error}"));
             }
