@@ -246,10 +246,15 @@ pub fn AlertsView(
         })}
         <details class="alerts-view" data-testid="alerts-view" open=has_rules on:toggle=move |_| server_rules_wanted.set(true)>
             <summary data-leader=move || leader.get().to_string()>{move || format!(
-                "Alerts ({} rules, {} firing) — evaluated {}",
+                "Alerts ({} rules, {} firing){}",
                 rules.with_value(Vec::len),
                 firing_count(),
-                if leader.get() { "in this tab" } else { "in another tab of this browser" }
+                // Without rules nothing is evaluated, here or elsewhere.
+                match (has_rules, leader.get()) {
+                    (false, _) => "",
+                    (true, true) => " — evaluated in this tab",
+                    (true, false) => " — evaluated in another tab of this browser",
+                }
             )}</summary>
             <NotificationSettings permission=permission />
             {notes.into_iter().map(|note| view! { <p class="message" data-testid="unevaluated-slo">{note}</p> }).collect::<Vec<_>>()}

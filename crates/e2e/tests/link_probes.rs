@@ -690,6 +690,10 @@ async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
         )) && banner.contains(&receiver.url),
         "{banner}"
     );
+    browser
+        .save_screenshot(&artifacts.join("probe-rules-away-from-home.png"))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_secs(6)).await;
     assert_eq!(browser.script(held_alert_locks).await.unwrap(), json!([]));
     assert!(
@@ -801,6 +805,10 @@ async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
         browser.text(r#"[data-testid="provenance"]"#).await.unwrap(),
         "from a link, not saved here"
     );
+    browser
+        .save_screenshot(&artifacts.join("probe-lookalike-from-a-link.png"))
+        .await
+        .unwrap();
     let picked = browser
         .script("return document.querySelector('[data-testid=\"dashboard-picker\"]').value;")
         .await
