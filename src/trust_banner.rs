@@ -44,6 +44,8 @@ pub fn install_connect_policy(confirmed: &ConfirmedOrigins) {
 #[component]
 pub fn TrustBanner(
     asks: Vec<Capability>,
+    /// `Provenance::banner_heading`.
+    heading: &'static str,
     on_accept: Callback<()>,
     on_decline: Callback<()>,
 ) -> impl IntoView {
@@ -53,7 +55,7 @@ pub fn TrustBanner(
         .collect::<Vec<_>>();
     view! {
         <div class="trust-banner" role="alertdialog" aria-labelledby="trust-banner-title" data-testid="trust-banner">
-            <strong id="trust-banner-title">"This dashboard comes from a link or an import. Until you accept, it only draws its panels from your current datasource. It would also:"</strong>
+            <strong id="trust-banner-title">{heading}</strong>
             <ul>{items}</ul>
             <button data-action="accept-dashboard" on:click=move |_| on_accept.run(())>"Accept"</button>
             <button data-action="decline-dashboard" on:click=move |_| on_decline.run(())>"Open without these"</button>

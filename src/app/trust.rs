@@ -234,6 +234,7 @@ pub fn TrustPrompt(trust: DashboardTrust, inputs: TrustInputs) -> impl IntoView 
             view! {
                 <TrustBanner
                     asks=asks
+                    heading=provenance.get().banner_heading()
                     on_accept=Callback::new(move |_| answer(true))
                     on_decline=Callback::new(move |_| answer(false))
                 />

@@ -687,7 +687,8 @@ async fn links_cannot_borrow_a_trusted_dashboards_alerting() {
     assert!(
         banner.contains(&format!(
             "on the data of {elsewhere} from now on, instead of {home}"
-        )) && banner.contains(&receiver.url),
+        )) && banner.contains(&receiver.url)
+            && banner.starts_with("This link asks for more than drawing this dashboard."),
         "{banner}"
     );
     browser

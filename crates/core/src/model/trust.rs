@@ -59,6 +59,17 @@ impl Provenance {
         }
     }
 
+    /// The trust banner's heading: a dashboard from outside asks for all it
+    /// would do; one shipped or saved here is asked about only for what the
+    /// link that opened it adds.
+    pub fn banner_heading(self) -> &'static str {
+        if self.is_trusted() {
+            "This link asks for more than drawing this dashboard. Until you accept, it only draws its panels. It would also:"
+        } else {
+            "This dashboard comes from a link or an import. Until you accept, it only draws its panels from your current datasource. It would also:"
+        }
+    }
+
     fn key_part(self) -> &'static str {
         match self {
             Self::Shipped => "shipped",
